@@ -1,0 +1,66 @@
+import { defineExercise, randomVector, tidy, type ReferenceContext } from 'llm-tutor/pack';
+
+type Args = [x: number[]];
+
+function naiveSoftmax(x: number[]): number[] {
+  const exps = x.map((v) => Math.exp(v));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+export default defineExercise<Args, number[]>({
+  entry: 'softmax',
+  signature: 'softmax(x: Vector): Vector',
+  cases: (rng) => [
+    { name: 'the lesson example [1, 2, 3]', args: [[1, 2, 3]] },
+    { name: 'a single logit', args: [[tidy(rng.normal(0, 3))]] },
+    { name: 'random logits (8 values)', args: [randomVector(rng, 8, 2)] },
+    { name: 'random logits (33 values, wide spread)', args: [randomVector(rng, 33, 6)] },
+    { name: 'equal logits', args: [[0.5, 0.5, 0.5, 0.5]] },
+    { name: 'large logits (±1000)', args: [[1000, 1001.5, -1000, 999]] },
+    { name: 'very negative logits (all near −1000)', args: [[-1000, -1002, -1001]] },
+    { name: 'masked entries (−Infinity)', args: [[2, -Infinity, 0.5, -Infinity, 1]] },
+    { name: 'fully masked row (all −Infinity)', args: [[-Infinity, -Infinity, -Infinity]] },
+  ],
+  reference: ({ tf }: ReferenceContext, x) => {
+    if (x.every((v) => v === -Infinity)) return tf.zeros([x.length]);
+    return tf.softmax(tf.tensor1d(x, 'float32'));
+  },
+  misconceptions: [
+    {
+      id: 'no-max-subtraction',
+      title: 'exponentiating without subtracting the max',
+      message:
+        'Math.exp(1000) is Infinity and Math.exp(-1000) is 0 in float64, so Infinity/Infinity or 0/0 gives NaN. ' +
+        'Subtract max(x) from every entry first: softmax is unchanged by a constant shift, and the largest exponent becomes exp(0) = 1.',
+      wrong: (_ctx, x) => naiveSoftmax(x),
+    },
+    {
+      id: 'nan-on-fully-masked-row',
+      title: 'no special case for a row that is all −Infinity',
+      message:
+        'When every entry is −Infinity the max is −Infinity too, and −Infinity − (−Infinity) is NaN. ' +
+        'A fully masked row has nothing to attend to: by the FlashAttention convention it is all zeros. Check for it before subtracting.',
+      wrong: (_ctx, x) => {
+        const max = Math.max(...x);
+        const exps = x.map((v) => Math.exp(v - max));
+        const sum = exps.reduce((a, b) => a + b, 0);
+        return exps.map((e) => e / sum);
+      },
+    },
+    {
+      id: 'not-normalised',
+      title: 'exponentials not divided by their sum',
+      message: 'exp(x − max) alone is not a distribution: divide every entry by the sum of the exponentials so they add up to 1.',
+      wrong: (_ctx, x) => {
+        const max = Math.max(...x);
+        return max === -Infinity ? x.map(() => 0) : x.map((v) => Math.exp(v - max));
+      },
+    },
+  ],
+  hints: [
+    'softmax(x)_i = exp(x_i) / Σ_j exp(x_j) is right on paper but not in floating point: try x = [1000, 1001] by hand in Node.',
+    'Subtracting the same constant c from every entry leaves softmax unchanged (the exp(−c) factors cancel). Which c keeps every exponent ≤ 0?',
+    'Compute m = Math.max(...x); if m is −Infinity return zeros; otherwise e_i = Math.exp(x_i − m) and return e_i / Σ e.',
+  ],
+});

@@ -1,0 +1,158 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isUserError } from './errors.js';
+import { version } from './core/version.js';
+
+/** Where commands write; tests pass their own. */
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  cwd: string;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+  cwd: process.cwd(),
+};
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  workspace?: string;
+  pack?: string;
+  backend?: string;
+  seed?: number;
+  color?: boolean;
+}
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderError(2, 'llm-tutor.seed', `--seed must be a whole number from 0 to 4294967295, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * Builds the commander program. Each action imports its command module lazily,
+ * so `--version`, `list` and `hint` never load tfjs or esbuild. Returns the
+ * program; `run` executes it and turns errors into an exit code.
+ */
+export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command('llm-tutor');
+  const globals = () => program.opts<GlobalOptions>();
+  program
+    .description('Learn how large language models work inside by implementing each piece.')
+    .version(version, '-v, --version')
+    .option('-w, --workspace <dir>', 'the workspace folder (default: the nearest llm-tutor.json)')
+    .option('--pack <id>', 'only the exercises of this pack')
+    .addOption(new Option('--backend <name>', 'tfjs backend for the references').choices(['node', 'wasm', 'cpu']))
+    .option('--seed <n>', 'seed for the generated cases', parseSeed)
+    .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
+    .exitOverride();
+
+  const action =
+    <A extends unknown[]>(load: () => Promise<{ default: (io: Io, globals: GlobalOptions, ...args: A) => Promise<number> }>) =>
+    async (...args: A) => {
+      const command = await load();
+      setExitCode(await command.default(io, globals(), ...args));
+    };
+
+  program
+    .command('init [dir]')
+    .description('create a workspace (default: ./llm-tutor-workspace) with a starter file for every exercise')
+    .option('--packs <ids...>', 'packs to enable', ['transformer-core'])
+    .action(action(() => import('./commands/init.js')));
+
+  program
+    .command('next', { isDefault: true })
+    .alias('watch')
+    .description('open the first unsolved exercise: lesson summary, file to edit, verdict')
+    .option('--once', 'grade once, print and exit (also when stdout is not a terminal)')
+    .option('--manual-run', 're-grade on `r` instead of watching the file')
+    .action(action(() => import('./commands/next.js')));
+
+  program
+    .command('list')
+    .description('every exercise of every enabled pack, with its status')
+    .option('--json', 'machine-readable output')
+    .action(action(() => import('./commands/list.js')));
+
+  program
+    .command('check [id]')
+    .description('grade an exercise once (default: the current one); exit 0 on pass, 1 otherwise')
+    .option('--json', 'print the verdict as JSON')
+    .option('--file <path>', 'grade this file instead of the workspace file')
+    .action(action(() => import('./commands/check.js')));
+
+  program
+    .command('hint [id]')
+    .description('reveal the next hint (a nudge first, the key idea last)')
+    .action(action(() => import('./commands/hint.js')));
+
+  program
+    .command('lesson [id]')
+    .description('print the lesson of an exercise')
+    .action(action(() => import('./commands/lesson.js')));
+
+  program
+    .command('example [id]')
+    .description('show a generated input and its expected output')
+    .option('--case <n>', 'which case (1-based; default 1)')
+    .option('--json', 'machine-readable output')
+    .action(action(() => import('./commands/example.js')));
+
+  program
+    .command('solution [id]')
+    .description('show the model solution (once the exercise passes)')
+    .option('--force', 'show it before passing (asks first)')
+    .option('--yes', 'with --force: do not ask')
+    .action(action(() => import('./commands/solution.js')));
+
+  program
+    .command('reset [id]')
+    .description('restore the starter file (the current file is backed up)')
+    .action(action(() => import('./commands/reset.js')));
+
+  program
+    .command('doctor')
+    .description('check Node, the tfjs backend, the sandbox and the workspace')
+    .option('--repair', 'repair a damaged progress file, keeping a backup')
+    .action(action(() => import('./commands/doctor.js')));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+/** The one top-level error handler: user errors as one line (plus what to do), bugs with their stack. */
+export function handleError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    const message = error.message.replace(/^error: /, '');
+    io.err(`llm-tutor: ${message}`);
+    io.err('Run `llm-tutor --help` for the commands and options.');
+    return 2;
+  }
+  if (isUserError(error)) {
+    io.err(`llm-tutor: ${error.message}`);
+    if (error.next) io.err(error.next);
+    return error.exitCode;
+  }
+  const e = error as Error;
+  io.err(`llm-tutor: internal error: ${e?.stack ?? String(error)}`);
+  io.err('This is a bug in llm-tutor. Please report it with the command you ran and the lines above.');
+  return 70;
+}

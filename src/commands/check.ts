@@ -1,0 +1,22 @@
+import path from 'node:path';
+import type { GlobalOptions, Io } from '../cli.js';
+import { checkExercise } from '../core/check.js';
+import { renderVerdict } from '../report/pretty.js';
+import { openSession, pickExercise } from './context.js';
+
+/** `llm-tutor check [id]`: grade once and print the verdict; 0 on pass, 1 otherwise. */
+export default async function check(io: Io, globals: GlobalOptions, id: string | undefined, options: { json?: boolean; file?: string }): Promise<number> {
+  const session = await openSession(io, globals);
+  const ref = pickExercise(session, id);
+  const verdict = await checkExercise(session.workspace, ref, {
+    seed: session.seed,
+    backend: session.backend,
+    file: options.file ? path.resolve(io.cwd, options.file) : undefined,
+  });
+  if (options.json) io.out(JSON.stringify(verdict, null, 2));
+  else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd }));
+  if (!options.json && verdict.status !== 'pass') {
+    io.out(session.chalk.dim(`\nEdit ${path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile}, then run \`llm-tutor check ${ref.id}\` again. Stuck? \`llm-tutor hint ${ref.id}\`.`));
+  }
+  return verdict.status === 'pass' ? 0 : 1;
+}

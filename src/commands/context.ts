@@ -1,0 +1,51 @@
+import type { ChalkInstance } from 'chalk';
+import type { GlobalOptions, Io } from '../cli.js';
+import { UserError } from '../errors.js';
+import { findExercise, type ExerciseRef } from '../core/packs.js';
+import type { State } from '../core/schemas.js';
+import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace.js';
+import { parseBackend, type BackendName } from '../reference/backend.js';
+import { makeChalk } from '../report/pretty.js';
+
+/** What most commands start from: the workspace, its progress, and the options in force. */
+export interface Session {
+  io: Io;
+  workspace: Workspace;
+  /** The exercises in scope (all enabled packs, or only --pack). */
+  exercises: ExerciseRef[];
+  state: State;
+  chalk: ChalkInstance;
+  seed: number;
+  backend?: BackendName;
+}
+
+export async function openSession(io: Io, globals: GlobalOptions, workspace?: Workspace): Promise<Session> {
+  const ws = workspace ?? (await locateWorkspace(globals.workspace, io.cwd));
+  let exercises = ws.exercises;
+  if (globals.pack) {
+    exercises = exercises.filter((r) => r.packId === globals.pack);
+    if (exercises.length === 0) {
+      throw new UserError(`The pack "${globals.pack}" is not enabled in this workspace.`, { next: `Enabled packs: ${ws.packs.map((p) => p.manifest.id).join(', ')}.` });
+    }
+  }
+  const backendName = globals.backend ?? ws.config.options.backend;
+  return {
+    io,
+    workspace: ws,
+    exercises,
+    state: await ws.state.read(),
+    chalk: makeChalk(globals.color === false ? false : undefined),
+    seed: globals.seed ?? ws.config.options.seed ?? defaultSeed,
+    backend: backendName ? parseBackend(backendName) : undefined,
+  };
+}
+
+/** The exercise named by `id`, or the current one (the first that has not passed). */
+export function pickExercise(session: Session, id: string | undefined): ExerciseRef {
+  if (id) return findExercise(session.exercises, id);
+  const current = firstUnsolved({ ...session.workspace, exercises: session.exercises }, session.state);
+  if (!current) {
+    throw new UserError('Every exercise passes: there is no current exercise.', { next: 'Name one, e.g. `llm-tutor check 1`, or run `llm-tutor list`.', exitCode: 2 });
+  }
+  return current;
+}

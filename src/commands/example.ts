@@ -1,0 +1,37 @@
+import type { GlobalOptions, Io } from '../cli.js';
+import { UserError } from '../errors.js';
+import { loadDefinition } from '../core/definitions.js';
+import { buildCases, computeExpected } from '../core/grading.js';
+import { loadTf } from '../reference/backend.js';
+import { openSession, pickExercise } from './context.js';
+
+/** JSON that keeps NaN and ±Infinity, as the strings "NaN", "Infinity" and "-Infinity". */
+export function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
+}
+
+/** `llm-tutor example [id] [--case N] [--json]`: one generated input and its expected output. */
+export default async function example(io: Io, globals: GlobalOptions, id: string | undefined, options: { case?: string; json?: boolean }): Promise<number> {
+  const session = await openSession(io, globals);
+  const ref = pickExercise(session, id);
+  const definition = await loadDefinition(ref);
+  const cases = buildCases(ref, definition, session.seed);
+  const n = options.case === undefined ? 1 : Number(options.case);
+  if (!Number.isInteger(n) || n < 1 || n > cases.length) {
+    throw new UserError(`--case must be a number from 1 to ${cases.length}, got "${options.case}".`, { exitCode: 2 });
+  }
+  const chosen = cases[n - 1];
+  const { tf } = await loadTf(session.backend);
+  const [expected] = await computeExpected(ref, definition, [chosen], { tf });
+  if (options.json) {
+    io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args: chosen.args, expected }, 2));
+    return 0;
+  }
+  const c = session.chalk;
+  io.out(`${c.bold(ref.key)} — case ${n} of ${cases.length}: ${chosen.name} ${c.dim(`(seed ${session.seed})`)}`);
+  io.out(`\n${c.bold('call')}  ${definition.signature}`);
+  chosen.args.forEach((arg, i) => io.out(`\n${c.bold(`argument ${i + 1}`)}\n${toJson(arg)}`));
+  io.out(`\n${c.bold('expected output')}\n${toJson(expected)}`);
+  io.out(c.dim(`\nOther cases: --case 1..${cases.length}. A different --seed gives different random cases.`));
+  return 0;
+}

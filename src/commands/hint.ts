@@ -1,0 +1,29 @@
+import type { GlobalOptions, Io } from '../cli.js';
+import { loadDefinition } from '../core/definitions.js';
+import { StateStore } from '../core/state-store.js';
+import { openSession, pickExercise } from './context.js';
+
+/** `llm-tutor hint [id]`: reveals the next tiered hint and shows all revealed so far. */
+export default async function hint(io: Io, globals: GlobalOptions, id: string | undefined): Promise<number> {
+  const session = await openSession(io, globals);
+  const ref = pickExercise(session, id);
+  const { hints } = await loadDefinition(ref);
+  const c = session.chalk;
+  const before = StateStore.progressOf(session.state, ref.key).hintsRevealed;
+  const revealed = Math.min(hints.length, before + 1);
+  if (revealed !== before) {
+    await session.workspace.state.update((state) => {
+      const progress = StateStore.progressOf(state, ref.key);
+      progress.hintsRevealed = Math.max(progress.hintsRevealed, revealed);
+      state.exercises[ref.key] = progress;
+    });
+  }
+  io.out(c.bold(`${ref.key} — ${ref.title}`));
+  for (let i = 0; i < revealed; i++) {
+    const label = `Hint ${i + 1}/${hints.length}`;
+    io.out(`\n${i === revealed - 1 && revealed !== before ? c.yellow.bold(label) : c.dim(label)}\n  ${hints[i]}`);
+  }
+  if (revealed === before) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
+  else if (revealed < hints.length) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));
+  return 0;
+}

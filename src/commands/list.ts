@@ -1,0 +1,37 @@
+import type { GlobalOptions, Io } from '../cli.js';
+import { StateStore } from '../core/state-store.js';
+import { openSession } from './context.js';
+
+/** `llm-tutor list`: every exercise in order, with its status. */
+export default async function list(io: Io, globals: GlobalOptions, options: { json?: boolean }): Promise<number> {
+  const session = await openSession(io, globals);
+  const c = session.chalk;
+  const rows = session.exercises.map((ref) => ({ ref, progress: StateStore.progressOf(session.state, ref.key) }));
+  if (options.json) {
+    io.out(
+      JSON.stringify(
+        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress })),
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const current = rows.find((r) => r.progress.status !== 'passed');
+  let pack = '';
+  for (const { ref, progress } of rows) {
+    if (ref.packId !== pack) {
+      pack = ref.packId;
+      const inPack = rows.filter((r) => r.ref.packId === pack);
+      const passed = inPack.filter((r) => r.progress.status === 'passed').length;
+      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(ref.pack.manifest.title)} ${c.dim(`(${pack} ${ref.pack.manifest.version}) ${passed}/${inPack.length} passed`)}`);
+    }
+    const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
+    const marker = current?.ref === ref ? c.cyan(' ← current') : '';
+    const hints = progress.hintsRevealed > 0 ? c.dim(` (${progress.hintsRevealed} hint${progress.hintsRevealed > 1 ? 's' : ''})`) : '';
+    io.out(`${String(ref.number).padStart(3)} ${icon} ${ref.id.padEnd(30)} ${ref.title}${hints}${marker}`);
+  }
+  const passed = rows.filter((r) => r.progress.status === 'passed').length;
+  io.out(c.dim(`\n${passed} of ${rows.length} exercises pass.`));
+  return 0;
+}

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import type { BackendName } from '../reference/backend.js';
+import { loadDefinition } from './definitions.js';
+import { gradeExercise, type GradeEvent } from './grading.js';
+import type { ExerciseRef } from './packs.js';
+import type { State } from './schemas.js';
+import { StateStore } from './state-store.js';
+import type { Verdict } from './verdict.js';
+import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
+
+export interface CheckOptions {
+  seed: number;
+  backend?: BackendName;
+  /** Grade this file instead of the workspace's learner file (it must still live under the workspace's exercises folder to import siblings). */
+  file?: string;
+  /** Record the attempt in the progress file (default true). */
+  record?: boolean;
+  onEvent?: (event: GradeEvent) => void;
+}
+
+/** Grades a workspace exercise and records the attempt in the progress file. */
+export async function checkExercise(workspace: Workspace, ref: ExerciseRef, options: CheckOptions): Promise<Verdict> {
+  const learnerFile = options.file ?? learnerFileOf(workspace, ref);
+  if (!existsSync(learnerFile)) {
+    throw new UserError(`Your file for ${ref.key} is missing: ${learnerFile}`, { next: `Run \`llm-tutor reset ${ref.id}\` to write the starter again.`, exitCode: 2 });
+  }
+  const definition = await loadDefinition(ref);
+  const state = await workspace.state.read();
+  const verdict = await gradeExercise({
+    ref,
+    definition,
+    learnerFile,
+    allowedRoot: exercisesRootOf(workspace),
+    seed: options.seed,
+    backend: options.backend,
+    onEvent: options.onEvent,
+    describeImport: (file) => {
+      const imported = exerciseOfFile(workspace, file);
+      return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
+    },
+  });
+  if (options.record !== false) await recordAttempt(workspace.state, ref, verdict);
+  return verdict;
+}
+
+/** Updates the progress of `ref` after a grading. */
+export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict): Promise<State> {
+  return store.update((state) => {
+    const progress = StateStore.progressOf(state, ref.key);
+    progress.attempts += 1;
+    progress.lastCheckedAt = new Date().toISOString();
+    if (verdict.status === 'pass') {
+      progress.status = 'passed';
+      progress.firstPassedAt ??= progress.lastCheckedAt;
+    } else {
+      // A solved exercise that fails again shows as failing; its first pass time is kept.
+      progress.status = 'failed';
+    }
+    state.exercises[ref.key] = progress;
+    state.packVersions[ref.packId] = ref.pack.manifest.version;
+  });
+}

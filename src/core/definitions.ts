@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FileError, UserError } from '../errors.js';
+import { exerciseDefinitionSchema, type ExerciseDefinition } from './exercise.js';
+import { describeZodIssues } from './json-file.js';
+import { exerciseFiles, type ExerciseRef } from './packs.js';
+import { packApiFile } from './paths.js';
+import { version } from './version.js';
+
+/** Where compiled exercise definitions are cached, so `hint` and `check` skip esbuild when nothing changed. */
+export function cacheDir(): string {
+  if (process.env.LLM_TUTOR_CACHE_DIR) return process.env.LLM_TUTOR_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'llm-tutor');
+}
+
+interface CacheEntry {
+  inputs: Record<string, string>;
+}
+
+async function fingerprint(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function bundleDefinition(entry: string): Promise<{ code: string; inputs: string[] }> {
+  const esbuild = await import('esbuild');
+  const packApiUrl = pathToFileURL(packApiFile).href;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'llm-tutor-pack-api',
+          setup(build) {
+            build.onResolve({ filter: /^llm-tutor\/pack$/ }, () => ({ path: packApiUrl, external: true }));
+            build.onResolve({ filter: /^@tensorflow\// }, (args) => ({
+              errors: [{ text: `"${args.path}" cannot be imported by an exercise definition: use the \`tf\` handed to reference(ctx, ...) as ctx.tf` }],
+            }));
+          },
+        },
+      ],
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(p));
+    return { code: result.outputFiles[0].text, inputs };
+  } catch (error) {
+    const failure = error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] };
+    const first = failure.errors?.[0];
+    if (first) {
+      const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}` : entry;
+      throw new UserError(`${where}: ${first.text}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+    }
+    throw error;
+  }
+}
+
+async function importDefinitionModule(entry: string): Promise<unknown> {
+  const dir = cacheDir();
+  const key = createHash('sha256').update(`${version}\0${packApiFile}\0${entry}`).digest('hex').slice(0, 24);
+  const moduleFile = path.join(dir, `${key}.mjs`);
+  const indexFile = path.join(dir, `${key}.json`);
+  if (existsSync(moduleFile) && existsSync(indexFile)) {
+    try {
+      const cached = JSON.parse(await fs.readFile(indexFile, 'utf8')) as CacheEntry;
+      const current = await Promise.all(Object.keys(cached.inputs).map(async (f) => [f, await fingerprint(f)] as const));
+      if (current.every(([f, fp]) => fp !== undefined && cached.inputs[f] === fp)) {
+        return (await import(`${pathToFileURL(moduleFile).href}?v=${encodeURIComponent(Object.values(cached.inputs).join('|'))}`)).default;
+      }
+    } catch {
+      // A damaged cache entry is rebuilt below.
+    }
+  }
+  const { code, inputs } = await bundleDefinition(entry);
+  const entryInputs: Record<string, string> = {};
+  for (const input of inputs) entryInputs[input] = (await fingerprint(input)) ?? '';
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const tempModule = `${moduleFile}.${process.pid}.tmp`;
+    await fs.writeFile(tempModule, code);
+    await fs.rename(tempModule, moduleFile);
+    await fs.writeFile(indexFile, JSON.stringify({ inputs: entryInputs } satisfies CacheEntry));
+    return (await import(`${pathToFileURL(moduleFile).href}?v=${encodeURIComponent(Object.values(entryInputs).join('|'))}`)).default;
+  } catch (error) {
+    if (!['EACCES', 'EROFS', 'EPERM', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    // No writable cache: import the bundle from memory instead.
+    return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).default;
+  }
+}
+
+/** Compiles (or takes from the cache) and validates an exercise's `exercise.ts`. */
+export async function loadDefinition(ref: ExerciseRef): Promise<ExerciseDefinition> {
+  const entry = path.join(ref.dir, exerciseFiles.definition);
+  if (!existsSync(entry)) {
+    throw new UserError(`${entry}: missing (the exercise definition of ${ref.key}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
+  }
+  let exported: unknown;
+  try {
+    exported = await importDefinitionModule(entry);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${entry}: failed to load: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+  }
+  if (exported === undefined) {
+    throw new FileError(entry, [{ path: 'default export', message: 'missing: end the file with `export default defineExercise({ ... })`' }]);
+  }
+  const parsed = exerciseDefinitionSchema.safeParse(exported);
+  if (!parsed.success) throw new FileError(entry, describeZodIssues(parsed.error.issues));
+  return parsed.data as ExerciseDefinition;
+}

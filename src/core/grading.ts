@@ -1,0 +1,262 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import type { BackendName } from '../reference/backend.js';
+import { compareOutputs } from './compare.js';
+import { diagnose, toPlainOutput, type FailedCase } from './diagnose.js';
+import { defaultTolerance, type CaseInput, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
+import type { ExerciseRef } from './packs.js';
+import { deriveSeed, Rng } from './rng.js';
+import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
+import type { WireError } from './wire.js';
+
+export interface GradeRequest {
+  ref: ExerciseRef;
+  definition: ExerciseDefinition;
+  learnerFile: string;
+  /** The learner's exercises folder: the only place their file may import from. */
+  allowedRoot: string;
+  seed: number;
+  backend?: BackendName;
+  /** Tells which exercise an imported learner file belongs to, and whether it passes. */
+  describeImport?: (file: string) => { key: string; passed: boolean } | undefined;
+  onEvent?: (event: GradeEvent) => void;
+}
+
+export type GradeEvent =
+  | { type: 'stage'; stage: 'cases' | 'reference' | 'bundle' | 'sandbox' | 'diagnose' }
+  | { type: 'verdict'; verdict: Verdict };
+
+/** Builds the cases of an exercise for a seed; an error here is the pack author's. */
+export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): CaseInput[] {
+  let cases: CaseInput[];
+  try {
+    cases = definition.cases(new Rng(deriveSeed(seed, ref.key)));
+  } catch (error) {
+    throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: cases() threw: ${(error as Error).message}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+  }
+  if (!Array.isArray(cases) || cases.length === 0 || cases.some((c) => typeof c?.name !== 'string' || !Array.isArray(c.args))) {
+    throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: cases() must return a non-empty list of { name, args: [...] }.`);
+  }
+  return cases;
+}
+
+/** Runs the trusted reference on every case, in this process. */
+export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefinition, cases: CaseInput[], ctx: ReferenceContext): Promise<unknown[]> {
+  const expected: unknown[] = [];
+  for (const c of cases) {
+    try {
+      expected.push(await toPlainOutput(ctx, () => definition.reference(ctx, ...structuredClone(c.args))));
+    } catch (error) {
+      throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: the reference threw on case "${c.name}": ${(error as Error).message}`, {
+        next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
+      });
+    }
+  }
+  return expected;
+}
+
+/** The arguments of a case as one short line: `[1, 2, 3], 4`. */
+export function previewArgs(args: unknown[], limit = 160): string {
+  const show = (v: unknown): string => {
+    if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
+    if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+    if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ')} }`;
+    return JSON.stringify(v) ?? String(v);
+  };
+  const text = args.map(show).join(', ');
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+function toPath(file: string): string {
+  return file.startsWith('file://') ? fileURLToPath(file) : file;
+}
+
+/** The first stack frame in one of the learner's files. */
+export function locateInStack(stack: string | undefined, learnerFiles: readonly string[]): SourceLocation | undefined {
+  if (!stack) return undefined;
+  const frame = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?/g;
+  for (const match of stack.matchAll(frame)) {
+    const file = toPath(match[1]);
+    if (learnerFiles.includes(file)) return { file, line: Number(match[2]), column: Number(match[3]) };
+  }
+  return undefined;
+}
+
+function describeThrown(error: WireError): string {
+  if (error.thrownType) {
+    return error.thrownType === 'string' ? `threw a string, not an Error: "${error.message}"` : `threw a ${error.thrownType}, not an Error: ${error.message}`;
+  }
+  return `threw ${error.name}: ${error.message}`;
+}
+
+async function addLineText(location: SourceLocation | undefined): Promise<SourceLocation | undefined> {
+  if (!location || location.lineText !== undefined) return location;
+  try {
+    const lines = (await fs.readFile(location.file, 'utf8')).split('\n');
+    return { ...location, lineText: lines[location.line - 1] };
+  } catch {
+    return location;
+  }
+}
+
+/**
+ * Grades one learner file: builds the seeded cases, computes expected outputs
+ * with the reference (here, in the trusted process), bundles and runs the
+ * learner's code in the sandbox, compares, diagnoses and returns the verdict.
+ * The learner's code is never loaded into this process.
+ */
+export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
+  const started = performance.now();
+  const { ref, definition, learnerFile, seed } = request;
+  const emit = request.onEvent ?? (() => {});
+  const tolerance = definition.compare ?? defaultTolerance;
+  emit({ type: 'stage', stage: 'cases' });
+  const cases = buildCases(ref, definition, seed);
+
+  const [{ bundleLearnerFile, makeBundleDir }, { runInSandbox, defaultLimits }, { loadTf }] = await Promise.all([
+    import('../sandbox/bundle.js'),
+    import('../sandbox/run-child.js'),
+    import('../reference/backend.js'),
+  ]);
+  const bundleDir = await makeBundleDir();
+  try {
+    emit({ type: 'stage', stage: 'bundle' });
+    // Bundling and starting the sandbox overlap with loading tfjs and the reference run.
+    const bundling = bundleLearnerFile(learnerFile, request.allowedRoot, bundleDir);
+    const sandboxRun = bundling.then((bundle) =>
+      bundle.ok ? runInSandbox(bundle.file, definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs: definition.timeoutMs ?? defaultLimits.timeoutMs }) : undefined,
+    );
+    emit({ type: 'stage', stage: 'reference' });
+    const referenceStarted = performance.now();
+    const { tf, report } = await loadTf(request.backend);
+    const ctx: ReferenceContext = { tf };
+    const expected = await computeExpected(ref, definition, cases, ctx);
+    const referenceMs = performance.now() - referenceStarted;
+    const bundle = await bundling;
+    emit({ type: 'stage', stage: 'sandbox' });
+    const run = await sandboxRun;
+
+    const base = {
+      exerciseKey: ref.key,
+      exerciseId: ref.id,
+      packId: ref.packId,
+      learnerFile,
+      seed,
+      tolerance,
+      backend: report.active,
+    };
+    const notes: string[] = [];
+    const verdictOf = (partial: Omit<Verdict, keyof typeof base | 'durationMs' | 'timings' | 'notes' | 'output'> & { output?: Verdict['output'] }): Verdict => ({
+      ...base,
+      output: { stdout: '', stderr: '', droppedBytes: 0 },
+      ...partial,
+      notes,
+      durationMs: performance.now() - started,
+      timings: { referenceMs, bundleMs: bundle.durationMs, sandboxMs: run?.durationMs ?? 0 },
+    });
+    const notRun = (from = 0): CaseResult[] => cases.slice(from).map((c, i) => ({ index: from + i, name: c.name, status: 'not-run' }));
+
+    if (!bundle.ok) {
+      const p = bundle.problem;
+      const location = p.file && p.line ? { file: p.file, line: p.line, column: p.column ?? 1, lineText: p.lineText } : undefined;
+      const where = location ? `${path.basename(location.file)}:${location.line}:${location.column}: ` : '';
+      return verdictOf({ status: 'error', summary: `Your file could not be compiled: ${where}${p.message}`, cases: notRun(), error: { kind: 'bundle', message: p.message, location } });
+    }
+    const learnerFiles = bundle.inputs;
+    for (const file of learnerFiles) {
+      if (file === learnerFile) continue;
+      const imported = request.describeImport?.(file);
+      if (imported && !imported.passed) notes.push(`This file imports ${path.basename(file)} (${imported.key}), which does not pass yet: if its code is wrong, this exercise fails too. Check it with \`llm-tutor check ${imported.key}\`.`);
+    }
+    const output = { stdout: run!.stdout, stderr: run!.stderr, droppedBytes: run!.droppedBytes };
+    for (const asyncError of run!.asyncErrors) notes.push(`Code that ran later (a timer or a promise) ${describeThrown(asyncError)}.`);
+
+    if (run!.loadError) {
+      const location = await addLineText(locateInStack(run!.loadError.stack, learnerFiles));
+      const message = `Loading your file ${describeThrown(run!.loadError)}`;
+      return verdictOf({ status: 'error', summary: message, cases: notRun(), output, error: { kind: 'load', message, location } });
+    }
+    if (run!.exports && !run!.exports.includes(definition.entry)) {
+      const found = run!.exports.length ? `It exports: ${run!.exports.join(', ')}.` : 'It exports nothing.';
+      const message = `Your file does not export a function named ${definition.entry}. ${found} Expected: export function ${definition.signature}`;
+      return verdictOf({ status: 'error', summary: message, cases: notRun(), output, error: { kind: 'missing-export', message } });
+    }
+
+    const results: CaseResult[] = [];
+    const failed: FailedCase[] = [];
+    let firstError: VerdictError | undefined;
+    for (let i = 0; i < cases.length; i++) {
+      const outcome = run!.outcomes[i];
+      const name = cases[i].name;
+      if (!outcome) {
+        if (run!.timedOut && (run!.timedOut.caseIndex === i || (run!.timedOut.caseIndex === undefined && !results.some((r) => r.status === 'not-run')))) {
+          const seconds = ((definition.timeoutMs ?? defaultLimits.timeoutMs) / 1000).toFixed(1);
+          const message = `Timed out after ${seconds} s on case "${name}" (an infinite loop, or far too much work).`;
+          results.push({ index: i, name, status: 'error', message });
+          firstError ??= { kind: 'timeout', message };
+        } else if (run!.crashed && (run!.crashed.caseIndex === i || run!.crashed.caseIndex === undefined) && !results.some((r) => r.status === 'not-run')) {
+          const c = run!.crashed;
+          const message = c.outOfMemory
+            ? `Ran out of memory on case "${name}" (the limit is ${defaultLimits.memoryMb} MiB).`
+            : `The process running your code ended during case "${name}" (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+          results.push({ index: i, name, status: 'error', message });
+          firstError ??= { kind: c.outOfMemory ? 'memory' : 'crash', message };
+        } else {
+          results.push({ index: i, name, status: 'not-run' });
+        }
+        continue;
+      }
+      if (!outcome.ok) {
+        const location = await addLineText(locateInStack(outcome.error.stack, learnerFiles));
+        const where = location ? ` (${path.basename(location.file)}:${location.line})` : '';
+        const message = `Your function ${describeThrown(outcome.error)}${where}.`;
+        results.push({ index: i, name, status: 'error', message, durationMs: outcome.durationMs });
+        firstError ??= { kind: 'throw', message, location };
+        continue;
+      }
+      const comparison = compareOutputs(expected[i], outcome.value, tolerance);
+      const mutatedMessage = outcome.mutated ? `Your function changed its input in place (${outcome.mutated}).` : undefined;
+      if (comparison.ok) {
+        if (outcome.mutated && definition.inputsReadOnly) {
+          results.push({ index: i, name, status: 'fail', message: `${mutatedMessage} This exercise's inputs must stay unchanged: copy before modifying.`, mutated: outcome.mutated, durationMs: outcome.durationMs });
+        } else {
+          results.push({ index: i, name, status: 'pass', mutated: outcome.mutated, durationMs: outcome.durationMs });
+        }
+        continue;
+      }
+      const mismatch = comparison.mismatch;
+      if (mismatch.kind === 'type') {
+        results.push({ index: i, name, status: 'error', message: mismatch.message, mismatch, durationMs: outcome.durationMs });
+        firstError ??= { kind: 'type', message: `Wrong return type: ${mismatch.message}` };
+        continue;
+      }
+      results.push({ index: i, name, status: 'fail', message: mismatch.message, mismatch, mutated: outcome.mutated, durationMs: outcome.durationMs });
+      failed.push({ args: cases[i].args, expected: expected[i], got: outcome.value });
+    }
+    for (const r of results) r.input = previewArgs(cases[r.index].args);
+    if (results.some((r) => r.mutated) && !definition.inputsReadOnly) {
+      const r = results.find((x) => x.mutated)!;
+      notes.push(`Your function changes its input in place (${r.mutated}, case "${r.name}"); callers may not expect that.`);
+    }
+
+    emit({ type: 'stage', stage: 'diagnose' });
+    const diagnosis = await diagnose(definition.misconceptions ?? [], failed, tolerance, ctx);
+    const passed = results.filter((r) => r.status === 'pass').length;
+    const firstFailure = results.findIndex((r) => r.status !== 'pass');
+    const status = firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass';
+    const first = results[firstFailure];
+    const summary =
+      status === 'pass'
+        ? `All ${cases.length} cases pass.`
+        : firstError && first?.status !== 'fail'
+          ? firstError.message
+          : `${passed} of ${cases.length} cases pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
+    const verdict = verdictOf({ status, summary, cases: results, firstFailure: firstFailure >= 0 ? firstFailure : undefined, diagnosis, error: firstError, output });
+    emit({ type: 'verdict', verdict });
+    return verdict;
+  } finally {
+    await fs.rm(bundleDir, { recursive: true, force: true });
+  }
+}

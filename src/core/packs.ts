@@ -1,0 +1,125 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { readJsonFile } from './json-file.js';
+import { builtinPacksDir } from './paths.js';
+import { packManifestSchema, type PackManifest } from './schemas.js';
+
+/** A pack on disk: its folder and validated manifest. */
+export interface Pack {
+  dir: string;
+  manifest: PackManifest;
+  builtin: boolean;
+}
+
+/** One exercise of a pack, located on disk; loading its definition is a separate, heavier step. */
+export interface ExerciseRef {
+  packId: string;
+  /** Id inside the pack, e.g. `attention/causal-mask`. */
+  id: string;
+  /** `<pack-id>/<exercise-id>`: the key in state and reports. */
+  key: string;
+  title: string;
+  /** Folder holding lesson.md, starter.ts, solution.ts and exercise.ts. */
+  dir: string;
+  /** 1-based position across all enabled packs, as `list` numbers them. */
+  number: number;
+  pack: Pack;
+}
+
+/** The files every exercise folder holds. */
+export const exerciseFiles = {
+  lesson: 'lesson.md',
+  starter: 'starter.ts',
+  solution: 'solution.ts',
+  definition: 'exercise.ts',
+} as const;
+
+/** Ids of the packs that ship with llm-tutor. */
+export async function listBuiltinPackIds(): Promise<string[]> {
+  const entries = await fs.readdir(builtinPacksDir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && existsSync(path.join(builtinPacksDir, e.name, 'pack.json'))).map((e) => e.name).sort();
+}
+
+/** Reads and validates a pack folder's manifest. */
+export async function loadPack(dir: string, builtin = false): Promise<Pack> {
+  const manifestFile = path.join(dir, 'pack.json');
+  if (!existsSync(dir)) throw new UserError(`Pack folder not found: ${dir}`, { next: 'Check the path, or run `llm-tutor pack list`.' });
+  const manifest = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.' });
+  if (builtin && manifest.id !== path.basename(dir)) {
+    throw new UserError(`${manifestFile}: id "${manifest.id}" does not match its folder name "${path.basename(dir)}".`);
+  }
+  return { dir, manifest, builtin };
+}
+
+/**
+ * Resolves a workspace's pack entry: a built-in pack id, or a folder path
+ * (absolute, or relative to the workspace).
+ */
+export async function resolvePack(entry: string, workspaceDir: string): Promise<Pack> {
+  const looksLikePath = entry.includes('/') || entry.includes('\\') || entry.startsWith('.');
+  if (!looksLikePath) {
+    const dir = path.join(builtinPacksDir, entry);
+    if (!existsSync(path.join(dir, 'pack.json'))) {
+      const known = await listBuiltinPackIds();
+      throw new UserError(`Unknown pack "${entry}" in llm-tutor.json.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
+    }
+    return loadPack(dir, true);
+  }
+  return loadPack(path.resolve(workspaceDir, entry));
+}
+
+/** Lists the exercises of the given packs in order, numbered from 1. */
+export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
+  const refs: ExerciseRef[] = [];
+  for (const pack of packs) {
+    for (const exercise of pack.manifest.exercises) {
+      refs.push({
+        packId: pack.manifest.id,
+        id: exercise.id,
+        key: `${pack.manifest.id}/${exercise.id}`,
+        title: exercise.title,
+        dir: path.join(pack.dir, ...exercise.id.split('/')),
+        number: refs.length + 1,
+        pack,
+      });
+    }
+  }
+  return refs;
+}
+
+/** Reads one of an exercise's text files, with a clear error naming it when it is missing. */
+export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles): Promise<string> {
+  const file = path.join(ref.dir, exerciseFiles[which]);
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Finds an exercise by full key (`transformer-core/attention/causal-mask`), id
+ * (`attention/causal-mask`), unique suffix (`causal-mask`) or list number (`5`).
+ */
+export function findExercise(refs: ExerciseRef[], query: string): ExerciseRef {
+  const trimmed = query.trim().replace(/\.ts$/, '');
+  if (/^\d+$/.test(trimmed)) {
+    const byNumber = refs.find((r) => r.number === Number(trimmed));
+    if (byNumber) return byNumber;
+    throw new UserError(`No exercise number ${trimmed}: there are ${refs.length}.`, { next: 'Run `llm-tutor list` to see them.' });
+  }
+  const exact = refs.filter((r) => r.key === trimmed || r.id === trimmed);
+  if (exact.length === 1) return exact[0];
+  const suffix = refs.filter((r) => r.key.endsWith(`/${trimmed}`) || r.id === trimmed);
+  if (suffix.length === 1) return suffix[0];
+  if (suffix.length > 1 || exact.length > 1) {
+    const options = (exact.length > 1 ? exact : suffix).map((r) => r.key).join(', ');
+    throw new UserError(`"${query}" matches several exercises: ${options}.`, { next: 'Give more of the id.' });
+  }
+  const near = refs.filter((r) => r.key.includes(trimmed)).slice(0, 3).map((r) => r.id);
+  throw new UserError(`Unknown exercise "${query}".`, { next: near.length ? `Did you mean ${near.join(', ')}? Run \`llm-tutor list\` for all.` : 'Run `llm-tutor list` to see the exercise ids.' });
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The root of the installed llm-tutor package (holds dist/, exercises/, fixtures/). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Folder of the built-in packs, one sub-folder per pack. */
+export const builtinPacksDir = path.join(packageRoot, 'exercises');
+
+/** The compiled module pack definitions import as `llm-tutor/pack`. */
+export const packApiFile = path.join(packageRoot, 'dist', 'pack-api.js');
+
+/** The compiled sandbox harness, bundled in front of every learner file. */
+export const harnessFile = path.join(packageRoot, 'dist', 'sandbox', 'harness.js');

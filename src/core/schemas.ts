@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** Exercise ids look like `attention/causal-mask`: lower-case segments separated by `/`. */
+export const exerciseIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'must be lower-case words joined by "-" and "/", e.g. "attention/causal-mask"');
+
+export const packIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case words joined by "-", e.g. "transformer-core"');
+
+/** `pack.json`: the manifest of an exercise pack. */
+export const packManifestSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    formatVersion: z.literal(1, { error: 'must be 1 (the only pack format this llm-tutor reads)' }),
+    id: packIdSchema,
+    title: z.string().min(1),
+    version: z.string().regex(/^\d+\.\d+\.\d+([-+].*)?$/, 'must be a semantic version such as "1.0.0"'),
+    description: z.string().default(''),
+    requires: z
+      .strictObject({
+        packs: z.array(packIdSchema).default([]),
+        llmTutor: z.string().optional(),
+      })
+      .default({ packs: [] }),
+    exercises: z
+      .array(
+        z.strictObject({
+          id: exerciseIdSchema,
+          title: z.string().min(1),
+        }),
+      )
+      .min(1, 'must list at least one exercise'),
+  })
+  .superRefine((pack, ctx) => {
+    const seen = new Set<string>();
+    pack.exercises.forEach((exercise, index) => {
+      if (seen.has(exercise.id)) {
+        ctx.addIssue({ code: 'custom', path: ['exercises', index, 'id'], message: `duplicate exercise id "${exercise.id}"` });
+      }
+      seen.add(exercise.id);
+    });
+  });
+export type PackManifest = z.infer<typeof packManifestSchema>;
+
+/** `llm-tutor.json`: a workspace's configuration. */
+export const workspaceConfigSchema = z.strictObject({
+  formatVersion: z.literal(1, { error: 'must be 1' }),
+  packs: z.array(z.string().min(1)).min(1, 'must enable at least one pack'),
+  options: z
+    .strictObject({
+      seed: z.number().int().nonnegative().optional(),
+      backend: z.enum(['node', 'wasm', 'cpu']).optional(),
+    })
+    .default({}),
+});
+export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
+
+export const exerciseStatusSchema = z.enum(['pending', 'failed', 'passed']);
+export type ExerciseStatus = z.infer<typeof exerciseStatusSchema>;
+
+export const exerciseProgressSchema = z.strictObject({
+  status: exerciseStatusSchema,
+  attempts: z.number().int().nonnegative(),
+  hintsRevealed: z.number().int().nonnegative(),
+  firstPassedAt: z.string().optional(),
+  lastCheckedAt: z.string().optional(),
+});
+export type ExerciseProgress = z.infer<typeof exerciseProgressSchema>;
+
+/** `.llm-tutor/state.json`: progress, keyed by `<pack-id>/<exercise-id>`. */
+export const stateSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  packVersions: z.record(z.string(), z.string()).default({}),
+  exercises: z.record(z.string(), exerciseProgressSchema).default({}),
+});
+export type State = z.infer<typeof stateSchema>;

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { parseJsonWith, writeFileAtomic } from './json-file.js';
+import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from './schemas.js';
+
+export function emptyState(): State {
+  return { formatVersion: 1, packVersions: {}, exercises: {} };
+}
+
+export function emptyProgress(): ExerciseProgress {
+  return { status: 'pending', attempts: 0, hintsRevealed: 0 };
+}
+
+/** Thrown when the state file exists but cannot be read as progress; a backup has been written. */
+export class CorruptStateError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly backup: string,
+    reason: string,
+  ) {
+    super(`Progress file ${file} is damaged (${reason}). A copy is kept at ${backup}.`, {
+      next: 'Run `llm-tutor doctor --repair` to keep what can be read and start the rest afresh (your exercise files are not touched).',
+      exitCode: 2,
+    });
+    this.name = 'CorruptStateError';
+  }
+}
+
+async function keepBackup(file: string, text: string): Promise<string> {
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  const backup = `${file}.corrupt-${hash}`;
+  if (!existsSync(backup)) await fs.writeFile(backup, text);
+  return backup;
+}
+
+/**
+ * Progress of one workspace, kept in `.llm-tutor/state.json`. Reads validate
+ * against the schema; writes are atomic (temp file, fsync, rename), so a kill
+ * at any moment leaves the old or the new file. A damaged file is never reset
+ * silently: reading it keeps a backup and throws {@link CorruptStateError}.
+ */
+export class StateStore {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<State> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      throw error;
+    }
+    try {
+      return parseJsonWith(text, stateSchema, this.file);
+    } catch (error) {
+      const reason = text.trim() === '' ? 'the file is empty' : error instanceof UserError ? error.message.replace(`${this.file}: `, '') : String(error);
+      throw new CorruptStateError(this.file, await keepBackup(this.file, text), reason);
+    }
+  }
+
+  async write(state: State): Promise<void> {
+    await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`);
+  }
+
+  /** Reads, applies `change` and writes back; returns the new state. */
+  async update(change: (state: State) => void): Promise<State> {
+    const state = await this.read();
+    change(state);
+    await this.write(state);
+    return state;
+  }
+
+  /** Progress of one exercise (a fresh record when there is none). */
+  static progressOf(state: State, key: string): ExerciseProgress {
+    return state.exercises[key] ?? emptyProgress();
+  }
+
+  /**
+   * Replaces a damaged state file with what can be salvaged from it (every
+   * exercise entry that still validates), keeping the damaged file as a backup.
+   * Returns how many entries were kept and where the backup is.
+   */
+  async repair(): Promise<{ kept: number; dropped: number; backup?: string }> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch {
+      await this.write(emptyState());
+      return { kept: 0, dropped: 0 };
+    }
+    const backup = await keepBackup(this.file, text);
+    const state = emptyState();
+    let dropped = 0;
+    try {
+      const raw = JSON.parse(text) as { exercises?: Record<string, unknown>; packVersions?: Record<string, unknown> };
+      for (const [key, value] of Object.entries(raw.exercises ?? {})) {
+        const parsed = exerciseProgressSchema.safeParse(value);
+        if (parsed.success) state.exercises[key] = parsed.data;
+        else dropped++;
+      }
+      for (const [key, value] of Object.entries(raw.packVersions ?? {})) if (typeof value === 'string') state.packVersions[key] = value;
+    } catch {
+      // Not JSON at all: nothing to salvage.
+    }
+    await this.write(state);
+    return { kept: Object.keys(state.exercises).length, dropped, backup };
+  }
+}
+
+/** The state file of a workspace folder. */
+export function stateFileOf(workspaceDir: string): string {
+  return path.join(workspaceDir, '.llm-tutor', 'state.json');
+}

@@ -1,0 +1,66 @@
+import type { Comparison } from './exercise.js';
+import type { Mismatch } from './compare.js';
+
+export type VerdictStatus = 'pass' | 'fail' | 'error';
+
+/** A place in the learner's code, source-mapped. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  lineText?: string;
+}
+
+export interface CaseResult {
+  index: number;
+  name: string;
+  status: 'pass' | 'fail' | 'error' | 'not-run';
+  /** One or two sentences for a learner. */
+  message?: string;
+  mismatch?: Mismatch;
+  /** The arguments, abbreviated to a line, as the learner's function received them. */
+  input?: string;
+  durationMs?: number;
+  /** Set when the learner's function changed an argument in place. */
+  mutated?: string;
+}
+
+export interface Diagnosis {
+  misconceptionId: string;
+  title: string;
+  message: string;
+  /** Failing cases whose output matches the misconception's, out of the failing cases. */
+  matched: number;
+  failing: number;
+  confidence: 'full' | 'partial';
+}
+
+export interface VerdictError {
+  kind: 'bundle' | 'load' | 'missing-export' | 'throw' | 'timeout' | 'crash' | 'memory' | 'type';
+  message: string;
+  location?: SourceLocation;
+}
+
+/** The outcome of grading one learner file against one exercise. */
+export interface Verdict {
+  exerciseKey: string;
+  exerciseId: string;
+  packId: string;
+  learnerFile: string;
+  status: VerdictStatus;
+  /** One line: what happened. */
+  summary: string;
+  cases: CaseResult[];
+  /** Index into `cases` of the first case that did not pass. */
+  firstFailure?: number;
+  diagnosis?: Diagnosis;
+  error?: VerdictError;
+  /** Further things the learner should know (imported files that fail, mutated inputs, async errors). */
+  notes: string[];
+  output: { stdout: string; stderr: string; droppedBytes: number };
+  seed: number;
+  tolerance: Comparison;
+  backend: string;
+  durationMs: number;
+  timings: { referenceMs: number; bundleMs: number; sandboxMs: number };
+}

@@ -1,0 +1,43 @@
+/**
+ * Plain-data encoding of whatever a learner's function returned, made in the
+ * sandbox child and read in the parent. Values that structured clone cannot
+ * carry, or that should be named rather than compared, become markers.
+ */
+export const MARKER = '__llmtutor';
+
+export type Marker =
+  | { [MARKER]: 'undefined' }
+  | { [MARKER]: 'function'; name: string }
+  | { [MARKER]: 'promise' }
+  | { [MARKER]: 'symbol'; description: string }
+  | { [MARKER]: 'bigint'; value: string }
+  | { [MARKER]: 'typed'; type: string; values: number[] }
+  | { [MARKER]: 'object'; className: string }
+  | { [MARKER]: 'too-large'; elements: number }
+  | { [MARKER]: 'unreadable'; message: string };
+
+export function isMarker(value: unknown): value is Marker {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Record<string, unknown>)[MARKER] === 'string';
+}
+
+/** Messages from the sandbox child to the parent. */
+export type ChildMessage =
+  | { type: 'ready'; exports: string[] }
+  | { type: 'load-error'; error: WireError }
+  | { type: 'case-start'; index: number }
+  | { type: 'case-result'; index: number; ok: true; value: unknown; mutated?: string; durationMs: number }
+  | { type: 'case-result'; index: number; ok: false; error: WireError; durationMs: number }
+  | { type: 'async-error'; error: WireError }
+  | { type: 'done' };
+
+/** Messages from the parent to the child. */
+export type ParentMessage = { type: 'run'; entry: string; cases: unknown[][] };
+
+/** An error as the child describes it; `stack` is source-mapped to the learner's files. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** How the thrown value looked when it was not an Error (a string, a symbol...). */
+  thrownType?: string;
+}

@@ -1,0 +1,169 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { readJsonFile, writeFileAtomic } from './json-file.js';
+import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from './packs.js';
+import { workspaceConfigSchema, type State, type WorkspaceConfig } from './schemas.js';
+import { StateStore, stateFileOf } from './state-store.js';
+
+export const configFileName = 'llm-tutor.json';
+export const defaultWorkspaceName = 'llm-tutor-workspace';
+export const defaultPacks = ['transformer-core'];
+/** The seed used when neither --seed nor the workspace config gives one. */
+export const defaultSeed = 42;
+
+/** An opened workspace: its config, enabled packs and exercises, and progress store. */
+export interface Workspace {
+  dir: string;
+  config: WorkspaceConfig;
+  packs: Pack[];
+  exercises: ExerciseRef[];
+  state: StateStore;
+}
+
+/** Walks up from `start` to the nearest folder holding llm-tutor.json. */
+export function findWorkspaceDir(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, configFileName))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Opens the workspace at `dir` (which must hold llm-tutor.json). */
+export async function openWorkspace(dir: string): Promise<Workspace> {
+  const configFile = path.join(dir, configFileName);
+  const config = await readJsonFile(configFile, workspaceConfigSchema, { next: `Fix ${configFileName}, or create a new workspace with \`llm-tutor init\`.` });
+  const packs: Pack[] = [];
+  for (const entry of config.packs) packs.push(await resolvePack(entry, dir));
+  const ids = new Set<string>();
+  for (const pack of packs) {
+    if (ids.has(pack.manifest.id)) throw new UserError(`${configFile}: the pack "${pack.manifest.id}" is enabled twice.`, { next: 'Remove one of the entries in "packs".' });
+    ids.add(pack.manifest.id);
+  }
+  for (const pack of packs) {
+    for (const needed of pack.manifest.requires.packs) {
+      if (!ids.has(needed)) {
+        throw new UserError(`The pack "${pack.manifest.id}" requires the pack "${needed}", which is not enabled in ${configFile}.`, { next: `Add "${needed}" to "packs" in ${configFileName}.` });
+      }
+    }
+  }
+  return { dir, config, packs, exercises: exerciseRefs(packs), state: new StateStore(stateFileOf(dir)) };
+}
+
+/**
+ * Finds and opens the workspace: `--workspace DIR` when given, else the nearest
+ * llm-tutor.json walking up from the current folder.
+ */
+export async function locateWorkspace(explicit: string | undefined, cwd = process.cwd()): Promise<Workspace> {
+  if (explicit) {
+    const dir = path.resolve(cwd, explicit);
+    if (!existsSync(path.join(dir, configFileName))) {
+      throw new UserError(`No llm-tutor workspace at ${dir} (no ${configFileName} there).`, { next: `Run \`llm-tutor init ${explicit}\` to create one.` });
+    }
+    return openWorkspace(dir);
+  }
+  const found = findWorkspaceDir(cwd);
+  if (!found) throw new UserError('No llm-tutor workspace here or in any parent folder.', { next: 'Run `llm-tutor init` to create one, or pass --workspace DIR.' });
+  return openWorkspace(found);
+}
+
+/** Where the learner's file for an exercise lives in the workspace. */
+export function learnerFileOf(workspace: Pick<Workspace, 'dir'>, ref: ExerciseRef): string {
+  return path.join(exercisesRootOf(workspace), ref.packId, ...ref.id.split('/')) + '.ts';
+}
+
+/** The folder of all learner files. */
+export function exercisesRootOf(workspace: Pick<Workspace, 'dir'>): string {
+  return path.join(workspace.dir, 'exercises');
+}
+
+/** The exercise a learner file belongs to, if any. */
+export function exerciseOfFile(workspace: Workspace, file: string): ExerciseRef | undefined {
+  const resolved = path.resolve(file);
+  return workspace.exercises.find((ref) => learnerFileOf(workspace, ref) === resolved);
+}
+
+const typesFileName = 'llm-tutor-env.d.ts';
+
+const typesFile = `// Types for llm-tutor exercises. Written by \`llm-tutor init\`; safe to keep as is.
+
+/** A vector: a plain array of numbers. */
+type Vector = number[];
+
+/** A row-major matrix: m[row][col], shape written [rows, cols]. */
+type Matrix = number[][];
+`;
+
+const workspaceTsconfig = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'Bundler',
+    lib: ['ES2022', 'DOM'],
+    types: [],
+    strict: true,
+    noEmit: true,
+    allowImportingTsExtensions: false,
+    skipLibCheck: true,
+  },
+  include: [typesFileName, 'exercises/**/*.ts'],
+};
+
+/** Writes the starter file of every exercise that has no learner file yet; returns the files written. */
+export async function writeMissingStarters(workspace: Workspace): Promise<string[]> {
+  const written: string[] = [];
+  for (const ref of workspace.exercises) {
+    const file = learnerFileOf(workspace, ref);
+    if (existsSync(file)) continue;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, await readExerciseFile(ref, 'starter'), { flag: 'wx' });
+    written.push(file);
+  }
+  return written;
+}
+
+/**
+ * Creates a workspace at `dir`: llm-tutor.json, the progress file, tsconfig.json
+ * and the types file, and a starter file for every exercise of the packs.
+ * Existing learner files are kept. Returns the opened workspace and what was created.
+ */
+export async function initWorkspace(dir: string, packs: string[] = defaultPacks, seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
+  const configFile = path.join(dir, configFileName);
+  const created = !existsSync(configFile);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    if (created) {
+      // Validate the packs before writing anything.
+      for (const entry of packs) await resolvePack(entry, dir);
+      // Each workspace gets its own seed, so answers copied from another learner's cases fail.
+      const config: WorkspaceConfig = { formatVersion: 1, packs, options: { seed } };
+      await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    }
+    const workspace = await openWorkspace(dir);
+    if (!existsSync(workspace.state.file)) await workspace.state.write(await workspace.state.read());
+    const tsconfig = path.join(dir, 'tsconfig.json');
+    if (!existsSync(tsconfig)) await fs.writeFile(tsconfig, `${JSON.stringify(workspaceTsconfig, null, 2)}\n`);
+    const types = path.join(dir, typesFileName);
+    if (!existsSync(types)) await fs.writeFile(types, typesFile);
+    const gitignore = path.join(dir, '.gitignore');
+    if (!existsSync(gitignore)) await fs.writeFile(gitignore, '.llm-tutor/*.tmp\n');
+    const written = await writeMissingStarters(workspace);
+    return { workspace, created, startersWritten: written.length };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+      throw new UserError(`Cannot write to ${dir}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
+    }
+    throw error;
+  }
+}
+
+/** The first exercise, in order, that has not passed; undefined when all have. */
+export function firstUnsolved(workspace: Workspace, state: State): ExerciseRef | undefined {
+  return workspace.exercises.find((ref) => state.exercises[ref.key]?.status !== 'passed');
+}
+
+export { exerciseFiles };

@@ -1,0 +1,59 @@
+/**
+ * The authoring API: what an exercise definition imports as `llm-tutor/pack`.
+ * Built-in packs and instructors' packs use exactly this module.
+ *
+ * @example
+ * import { defineExercise, randomVector } from 'llm-tutor/pack';
+ * export default defineExercise({
+ *   entry: 'relu',
+ *   signature: 'relu(x: Vector): Vector',
+ *   cases: (rng) => [{ name: 'random vector', args: [randomVector(rng, 8)] }],
+ *   reference: ({ tf }, x: number[]) => tf.relu(tf.tensor1d(x)),
+ *   hints: ['Negative entries become 0.'],
+ * });
+ */
+import { definitionBrand, type ExerciseDefinition } from './core/exercise.js';
+
+export type {
+  Alternatives,
+  CaseInput,
+  Comparison,
+  ExerciseDefinition,
+  Misconception,
+  ReferenceContext,
+  Tf,
+  Tolerance,
+} from './core/exercise.js';
+export { anyOf, defaultTolerance } from './core/exercise.js';
+export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/rng.js';
+export { compareOutputs, describeType, numericShape } from './core/compare.js';
+
+/**
+ * Declares an exercise. The default export of every exercise's `exercise.ts`.
+ * Returns the definition unchanged (typed, and marked for the loader).
+ */
+export function defineExercise<Args extends unknown[], Out>(definition: ExerciseDefinition<Args, Out>): ExerciseDefinition<Args, Out> {
+  Object.defineProperty(definition, definitionBrand, { value: true, enumerable: false });
+  return definition;
+}
+
+/** Matrix helpers a reference or a wrong variant may want without tfjs. */
+export function matmul(a: number[][], b: number[][]): number[][] {
+  const n = a.length;
+  const k = b.length;
+  const m = k === 0 ? 0 : b[0].length;
+  const out = Array.from({ length: n }, () => new Array<number>(m).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = a[i][p];
+      for (let j = 0; j < m; j++) out[i][j] += aip * b[p][j];
+    }
+  }
+  return out;
+}
+
+/** The transpose of a `[rows, cols]` matrix. */
+export function transpose(a: number[][]): number[][] {
+  if (a.length === 0) return [];
+  return a[0].map((_, j) => a.map((row) => row[j]));
+}

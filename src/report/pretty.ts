@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatIndex, formatNumber, type Heatmap, type Mismatch, type TensorDiff } from '../core/compare.js';
+import type { CaseResult, Verdict } from '../core/verdict.js';
+
+/** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
+export function makeChalk(color: boolean | undefined): ChalkInstance {
+  if (color === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) return new Chalk({ level: 0 });
+  if (color === true) return new Chalk({ level: 1 });
+  return new Chalk();
+}
+
+const CELL = 10;
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text.slice(0, width) : ' '.repeat(width - text.length) + text;
+}
+
+/** Expected vs got around the worst element: a table for vectors, two grids for matrices. */
+export function renderWindow(diff: TensorDiff, c: ChalkInstance): string[] {
+  const w = diff.window;
+  const lines: string[] = [];
+  if (diff.shape.length <= 1) {
+    lines.push(c.dim(`${pad('index', 8)}${pad('expected', 14)}${pad('got', 14)}`));
+    w.expected[0]?.forEach((e, j) => {
+      const bad = w.mismatch[0][j];
+      const index = diff.shape.length === 0 ? '[]' : `[${w.colStart + j}]`;
+      const row = `${pad(index, 8)}${pad(formatNumber(e), 14)}${pad(formatNumber(w.got[0][j]), 14)}`;
+      lines.push(bad ? c.red(`${row}  ✗`) : row);
+    });
+    return lines;
+  }
+  const prefix = diff.shape.length > 2 ? `[${diff.worst.slice(0, -2).join(', ')}, …] ` : '';
+  const cols = w.expected[0]?.length ?? 0;
+  const header = `${' '.repeat(6)}${Array.from({ length: cols }, (_, j) => pad(String(w.colStart + j), CELL)).join('')}`;
+  const grid = (title: string, values: number[][], highlight: boolean) => {
+    lines.push(c.bold(`${title}${prefix ? ` ${prefix}` : ''}`));
+    lines.push(c.dim(header));
+    values.forEach((row, i) => {
+      const cells = row.map((v, j) => {
+        const cell = pad(formatNumber(v), CELL);
+        return highlight && w.mismatch[i][j] ? c.red(cell) : cell;
+      });
+      lines.push(`${c.dim(pad(String(w.rowStart + i), 4))}  ${cells.join('')}`);
+    });
+  };
+  grid('expected', w.expected, false);
+  grid('got', w.got, true);
+  return lines;
+}
+
+const SHADES = ['·', '░', '▒', '▓', '█'];
+
+/** Where the mismatches are: one character per cell, darker for more mismatched elements. */
+export function renderHeatmap(heatmap: Heatmap, c: ChalkInstance): string[] {
+  const scale = heatmap.cellRows > 1 || heatmap.cellCols > 1 ? ` (each cell ${heatmap.cellRows}×${heatmap.cellCols} elements)` : '';
+  const lines = [c.bold(`where the errors are: ${heatmap.rows}×${heatmap.cols}${scale}, █ = all wrong, · = all right`)];
+  for (const row of heatmap.cells) {
+    lines.push(`  ${row.map((f) => (f === 0 ? c.dim(SHADES[0]) : c.red(SHADES[Math.min(4, Math.ceil(f * 4))]))).join('')}`);
+  }
+  return lines;
+}
+
+/** The detailed explanation of one mismatch: message, then the window and heatmap or the sequence context. */
+export function renderMismatch(mismatch: Mismatch, c: ChalkInstance): string[] {
+  const lines = [mismatch.message];
+  if (mismatch.kind === 'values' && mismatch.diff.total > 1) {
+    lines.push('', ...renderWindow(mismatch.diff, c));
+    if (mismatch.diff.heatmap && mismatch.diff.total > 4) lines.push('', ...renderHeatmap(mismatch.diff.heatmap, c));
+  } else if (mismatch.kind === 'sequence') {
+    lines.push(`  expected: ${mismatch.diff.expectedContext}`, `  got:      ${c.red(mismatch.diff.gotContext)}`);
+  }
+  return lines;
+}
+
+function caseLine(result: CaseResult, c: ChalkInstance): string {
+  switch (result.status) {
+    case 'pass':
+      return `${c.green('✓')} ${result.name}`;
+    case 'fail':
+      return `${c.red('✗')} ${result.name}`;
+    case 'error':
+      return `${c.red('!')} ${result.name}`;
+    case 'not-run':
+      return c.dim(`- ${result.name} (not run)`);
+  }
+}
+
+export interface RenderOptions {
+  /** Shown as the title line. */
+  title?: string;
+  /** Paths are shown relative to this folder. */
+  cwd?: string;
+  /** Show every case line even on a pass (default: only on failure). */
+  allCases?: boolean;
+}
+
+/** A verdict as text for a terminal or a log. */
+export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: RenderOptions = {}): string {
+  const rel = (file: string) => path.relative(options.cwd ?? process.cwd(), file) || file;
+  const lines: string[] = [];
+  const icon = verdict.status === 'pass' ? c.green.bold('PASS') : verdict.status === 'fail' ? c.red.bold('FAIL') : c.red.bold('ERROR');
+  const seconds = `${(verdict.durationMs / 1000).toFixed(2)} s`;
+  lines.push(`${icon} ${c.bold(verdict.exerciseKey)}${options.title ? ` — ${options.title}` : ''} ${c.dim(`(${seconds})`)}`);
+  lines.push(`  ${verdict.summary}`);
+  if (verdict.status !== 'pass' || options.allCases) {
+    lines.push('');
+    for (const result of verdict.cases) lines.push(`  ${caseLine(result, c)}`);
+  }
+  if (verdict.error?.location) {
+    const l = verdict.error.location;
+    lines.push('', `  at ${rel(l.file)}:${l.line}:${l.column}`);
+    if (l.lineText !== undefined) lines.push(c.dim(`    ${l.lineText.trim()}`));
+  }
+  const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
+  if (first && (first.status === 'fail' || first.status === 'error')) {
+    lines.push('', c.bold(`Case "${first.name}"`));
+    if (first.input !== undefined) lines.push(c.dim(`  input: ${first.input}`));
+    const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [first.message] : [];
+    for (const line of detail) lines.push(line ? `  ${line}` : '');
+  }
+  if (verdict.diagnosis) {
+    const d = verdict.diagnosis;
+    const lead = d.confidence === 'full' ? 'Likely mistake' : 'Possible mistake';
+    lines.push('', c.yellow.bold(`${lead}: ${d.title}`) + c.dim(` (matches ${d.matched} of ${d.failing} failing case${d.failing > 1 ? 's' : ''})`));
+    lines.push(`  ${d.message}`);
+  }
+  for (const note of verdict.notes) lines.push('', c.yellow(`Note: ${note}`));
+  const out = verdict.output;
+  if (out.stdout || out.stderr) {
+    lines.push('', c.bold('Your console output:'));
+    for (const line of `${out.stdout}${out.stderr}`.trimEnd().split('\n').slice(0, 20)) lines.push(c.dim(`  │ ${line}`));
+    if (out.droppedBytes > 0) lines.push(c.dim(`  │ … ${out.droppedBytes} more bytes not shown`));
+  }
+  return lines.join('\n');
+}

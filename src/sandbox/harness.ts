@@ -1,0 +1,178 @@
+/**
+ * Runs inside the sandbox child, bundled in front of the learner's code.
+ * It captures the built-ins it relies on before the learner's module is
+ * evaluated, so a learner file that patches JSON, Array.prototype or
+ * structuredClone cannot change how results are read and sent.
+ */
+import { MARKER, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
+
+const send = process.send!.bind(process) as (message: ChildMessage) => boolean;
+const onMessage = process.once.bind(process);
+const clone = structuredClone;
+const isArray = Array.isArray;
+const isView = ArrayBuffer.isView;
+const objectKeys = Object.keys;
+const getPrototypeOf = Object.getPrototypeOf;
+const objectProto = Object.prototype;
+const objectIs = Object.is;
+const PromiseCtor = Promise;
+const ErrorCtor = Error;
+const StringCtor = String;
+const now = performance.now.bind(performance);
+const arrayFrom = Array.from;
+
+/** Above this many elements a returned value is named, not copied. */
+const ELEMENT_BUDGET = 4_000_000;
+
+function safeString(value: unknown): string {
+  try {
+    return StringCtor(value);
+  } catch {
+    return '[a value whose toString throws]';
+  }
+}
+
+function toWireError(thrown: unknown): WireError {
+  if (thrown instanceof ErrorCtor) {
+    let stack: string | undefined;
+    let message = '';
+    let name = 'Error';
+    try {
+      stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
+      message = typeof thrown.message === 'string' ? thrown.message : safeString(thrown.message);
+      name = typeof thrown.name === 'string' ? thrown.name : 'Error';
+    } catch {
+      message = '[an Error whose fields throw when read]';
+    }
+    return { name, message, stack };
+  }
+  const thrownType = thrown === null ? 'null' : typeof thrown;
+  const message = typeof thrown === 'symbol' ? (thrown.description ?? 'Symbol()') : safeString(thrown);
+  return { name: 'NonError', message, thrownType };
+}
+
+/** Copies a returned value into plain data, reading every property once. */
+function toPlain(value: unknown, budget: { left: number }, depth = 0): unknown {
+  if (budget.left-- <= 0) return { [MARKER]: 'too-large', elements: ELEMENT_BUDGET } satisfies Marker;
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'undefined':
+      return { [MARKER]: 'undefined' } satisfies Marker;
+    case 'function':
+      return { [MARKER]: 'function', name: safeString((value as { name?: unknown }).name ?? '') } satisfies Marker;
+    case 'symbol':
+      return { [MARKER]: 'symbol', description: (value as symbol).description ?? '' } satisfies Marker;
+    case 'bigint':
+      return { [MARKER]: 'bigint', value: (value as bigint).toString() } satisfies Marker;
+  }
+  if (value === null) return null;
+  if (depth > 8) return { [MARKER]: 'unreadable', message: 'nested more than 8 levels deep' } satisfies Marker;
+  try {
+    if (value instanceof PromiseCtor || typeof (value as { then?: unknown }).then === 'function') return { [MARKER]: 'promise' } satisfies Marker;
+    if (isView(value)) {
+      const view = value as unknown as ArrayLike<number>;
+      if (view.length > budget.left) return { [MARKER]: 'too-large', elements: ELEMENT_BUDGET } satisfies Marker;
+      budget.left -= view.length;
+      return { [MARKER]: 'typed', type: safeString(getPrototypeOf(value)?.constructor?.name), values: arrayFrom(view, Number) } satisfies Marker;
+    }
+    if (isArray(value)) {
+      const length = value.length;
+      if (length > budget.left) return { [MARKER]: 'too-large', elements: ELEMENT_BUDGET } satisfies Marker;
+      const out = new Array<unknown>(length);
+      for (let i = 0; i < length; i++) out[i] = toPlain(value[i], budget, depth + 1);
+      return out;
+    }
+    const proto = getPrototypeOf(value);
+    if (proto !== objectProto && proto !== null) {
+      return { [MARKER]: 'object', className: safeString(proto?.constructor?.name ?? 'an unknown class') } satisfies Marker;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of objectKeys(value as object)) out[key] = toPlain((value as Record<string, unknown>)[key], budget, depth + 1);
+    return out;
+  } catch (error) {
+    return { [MARKER]: 'unreadable', message: toWireError(error).message } satisfies Marker;
+  }
+}
+
+/** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
+function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
+  if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
+  if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
+  if (isArray(before)) {
+    if (!isArray(after) || after.length !== before.length) return path || 'value';
+    for (let i = 0; i < before.length; i++) {
+      const found = findMutation(before[i], after[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof after !== 'object' || after === null) return path || 'value';
+  const beforeKeys = objectKeys(before as object);
+  if (beforeKeys.length !== objectKeys(after as object).length) return path || 'value';
+  for (const key of beforeKeys) {
+    const found = findMutation((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Waits for the parent's run message, loads the learner module, calls its
+ * entry function once per case and reports each result as plain data.
+ */
+export function startHarness(load: () => Promise<Record<string, unknown>>): void {
+  process.on('uncaughtException', (error) => {
+    send({ type: 'async-error', error: toWireError(error) });
+  });
+  process.on('unhandledRejection', (reason) => {
+    send({ type: 'async-error', error: toWireError(reason) });
+  });
+  onMessage('message', (raw: unknown) => {
+    void run(raw as ParentMessage, load);
+  });
+}
+
+async function run(message: ParentMessage, load: () => Promise<Record<string, unknown>>): Promise<void> {
+  let learner: Record<string, unknown>;
+  try {
+    learner = await load();
+  } catch (error) {
+    send({ type: 'load-error', error: toWireError(error) });
+    send({ type: 'done' });
+    return;
+  }
+  const exports = objectKeys(learner);
+  send({ type: 'ready', exports });
+  const fn = learner[message.entry];
+  if (typeof fn !== 'function') {
+    send({ type: 'done' });
+    return;
+  }
+  for (let index = 0; index < message.cases.length; index++) {
+    const args = message.cases[index];
+    const pristine = clone(args);
+    send({ type: 'case-start', index });
+    const started = now();
+    try {
+      const output = (fn as (...a: unknown[]) => unknown)(...args);
+      const durationMs = now() - started;
+      const value = toPlain(output, { left: ELEMENT_BUDGET });
+      const mutatedAt = findMutation(pristine, args);
+      const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
+      send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
+    } catch (error) {
+      send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: now() - started });
+    }
+  }
+  send({ type: 'done' });
+}
+
+/** `[1][2]` (argument 1, element 2) becomes "argument 2 at [2]". */
+function describeArgumentPath(path: string): string {
+  const match = /^\[(\d+)\](.*)$/.exec(path);
+  if (!match) return path;
+  return `argument ${Number(match[1]) + 1}${match[2] ? ` at ${match[2]}` : ''}`;
+}
