@@ -31,6 +31,13 @@ function parseSeed(value: string): number {
   return Number(value);
 }
 
+function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) === 0) throw new CommanderError(2, 'llm-tutor.option', `${flag} must be a positive whole number, got "${value}"`);
+    return Number(value);
+  };
+}
+
 /**
  * Builds the commander program. Each action imports its command module lazily,
  * so `--version`, `list` and `hint` never load tfjs or esbuild. Returns the
@@ -65,7 +72,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .action(action(() => import('./commands/init.js')));
 
   program
-    .command('next', { isDefault: true })
+    .command('next')
     .alias('watch')
     .description('open the first unsolved exercise: lesson summary, file to edit, verdict')
     .option('--once', 'grade once, print and exit (also when stdout is not a terminal)')
@@ -83,6 +90,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .description('grade an exercise once (default: the current one); exit 0 on pass, 1 otherwise')
     .option('--json', 'print the verdict as JSON')
     .option('--file <path>', 'grade this file instead of the workspace file')
+    .option('--timeout <ms>', "time limit for the learner's code, overriding the exercise's", parsePositiveInt('--timeout'))
     .action(action(() => import('./commands/check.js')));
 
   program
@@ -123,6 +131,19 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   return program;
 }
 
+const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed']);
+
+/** Plain `llm-tutor` (with global options only) means `llm-tutor next`. */
+function withDefaultCommand(argv: string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (['-h', '--help', '-v', '--version'].includes(arg)) return argv;
+    if (optionsWithValue.has(arg)) i++;
+    else if (!arg.startsWith('-')) return argv;
+  }
+  return [...argv, 'next'];
+}
+
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
@@ -130,7 +151,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withDefaultCommand(argv), { from: 'user' });
     return exitCode;
   } catch (error) {
     return handleError(error, io);

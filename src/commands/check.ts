@@ -5,12 +5,13 @@ import { renderVerdict } from '../report/pretty.js';
 import { openSession, pickExercise } from './context.js';
 
 /** `llm-tutor check [id]`: grade once and print the verdict; 0 on pass, 1 otherwise. */
-export default async function check(io: Io, globals: GlobalOptions, id: string | undefined, options: { json?: boolean; file?: string }): Promise<number> {
+export default async function check(io: Io, globals: GlobalOptions, id: string | undefined, options: { json?: boolean; file?: string; timeout?: number }): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
   const verdict = await checkExercise(session.workspace, ref, {
     seed: session.seed,
     backend: session.backend,
+    timeoutMs: options.timeout,
     file: options.file ? path.resolve(io.cwd, options.file) : undefined,
   });
   if (options.json) io.out(JSON.stringify(verdict, null, 2));

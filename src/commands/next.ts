@@ -11,7 +11,7 @@ import { openSession, type Session } from './context.js';
 /** The lesson's first paragraph after its title: the idea in two or three sentences. */
 export function lessonSummary(markdown: string): string {
   const paragraphs = markdown.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p && !p.startsWith('#'));
-  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/\s+/g, ' ');
+  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
 }
 
 async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Workspace | undefined> {

@@ -12,6 +12,7 @@ import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from '
 export interface CheckOptions {
   seed: number;
   backend?: BackendName;
+  timeoutMs?: number;
   /** Grade this file instead of the workspace's learner file (it must still live under the workspace's exercises folder to import siblings). */
   file?: string;
   /** Record the attempt in the progress file (default true). */
@@ -34,6 +35,7 @@ export async function checkExercise(workspace: Workspace, ref: ExerciseRef, opti
     allowedRoot: exercisesRootOf(workspace),
     seed: options.seed,
     backend: options.backend,
+    timeoutMs: options.timeoutMs,
     onEvent: options.onEvent,
     describeImport: (file) => {
       const imported = exerciseOfFile(workspace, file);

@@ -2,11 +2,13 @@ import { compareOutputs } from './compare.js';
 import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from './exercise.js';
 import type { Diagnosis } from './verdict.js';
 
-/** One case the learner failed on values or shape (not by throwing). */
-export interface FailedCase {
+/** One graded case, as diagnosis sees it. */
+export interface GradedCase {
   args: unknown[];
   expected: unknown;
   got: unknown;
+  /** Whether the learner's output matched the reference. */
+  passed: boolean;
 }
 
 /** Runs a misconception's wrong variant; undefined when it does not apply to these arguments (it threw). */
@@ -53,34 +55,44 @@ function matchesAny(candidates: unknown[], got: unknown, tolerance: Comparison):
 }
 
 /**
- * Names the mistake whose wrong output the learner's output matches. A
- * misconception is diagnosed in full when it explains every failed case, and
- * as partial when it explains most of them; the one explaining most wins, ties
- * going to the one listed first.
+ * Names the mistake whose wrong output the learner's output matches. For each
+ * misconception it counts the failed cases it explains (the learner's output
+ * equals its wrong output there) and the passed cases that contradict it (its
+ * wrong output differs from the reference, yet the learner got the reference).
+ * It is diagnosed in full when it explains every failure and nothing
+ * contradicts it, and as partial when it explains most failures. The best
+ * explanation wins; ties go to the misconception listed first.
  */
 export async function diagnose(
   misconceptions: readonly Misconception[],
-  failed: readonly FailedCase[],
+  graded: readonly GradedCase[],
   tolerance: Comparison,
   ctx: ReferenceContext,
 ): Promise<Diagnosis | undefined> {
-  if (failed.length === 0) return undefined;
-  let best: Diagnosis | undefined;
+  const failing = graded.filter((g) => !g.passed).length;
+  if (failing === 0) return undefined;
+  let best: (Diagnosis & { score: number }) | undefined;
   for (const misconception of misconceptions) {
-    let matched = 0;
-    for (const failure of failed) {
-      const candidates = await wrongOutputs(misconception, ctx, failure.args);
+    let explained = 0;
+    let contradicted = 0;
+    for (const c of graded) {
+      const candidates = await wrongOutputs(misconception, ctx, c.args);
       if (!candidates) continue;
-      // A variant that agrees with the reference on this case cannot explain a failure here.
-      if (candidates.every((c) => compareOutputs(failure.expected, c, tolerance).ok)) continue;
-      if (matchesAny(candidates, failure.got, tolerance)) matched++;
+      // Where the wrong variant agrees with the reference, this case tells nothing about it.
+      if (candidates.every((w) => compareOutputs(c.expected, w, tolerance).ok)) continue;
+      const matches = matchesAny(candidates, c.got, tolerance);
+      if (!c.passed && matches) explained++;
+      if (c.passed && !matches) contradicted++;
     }
-    if (matched === 0) continue;
-    const confidence = matched === failed.length ? 'full' : matched * 2 > failed.length ? 'partial' : undefined;
+    if (explained === 0) continue;
+    const confidence = explained === failing && contradicted === 0 ? 'full' : explained * 2 > failing && contradicted <= explained ? 'partial' : undefined;
     if (!confidence) continue;
-    if (!best || matched > best.matched) {
-      best = { misconceptionId: misconception.id, title: misconception.title, message: misconception.message, matched, failing: failed.length, confidence };
+    const score = explained - contradicted;
+    if (!best || score > best.score) {
+      best = { misconceptionId: misconception.id, title: misconception.title, message: misconception.message, matched: explained, failing, confidence, score };
     }
   }
-  return best;
+  if (!best) return undefined;
+  const { score: _score, ...diagnosis } = best;
+  return diagnosis;
 }

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
 import { compareOutputs } from './compare.js';
-import { diagnose, toPlainOutput, type FailedCase } from './diagnose.js';
+import { diagnose, toPlainOutput, type GradedCase } from './diagnose.js';
 import { defaultTolerance, type CaseInput, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
 import type { ExerciseRef } from './packs.js';
 import { deriveSeed, Rng } from './rng.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
 import type { WireError } from './wire.js';
+import type { SandboxRun } from '../sandbox/run-child.js';
 
 export interface GradeRequest {
   ref: ExerciseRef;
@@ -19,6 +20,8 @@ export interface GradeRequest {
   allowedRoot: string;
   seed: number;
   backend?: BackendName;
+  /** Overrides the exercise's time limit (milliseconds). */
+  timeoutMs?: number;
   /** Tells which exercise an imported learner file belongs to, and whether it passes. */
   describeImport?: (file: string) => { key: string; passed: boolean } | undefined;
   onEvent?: (event: GradeEvent) => void;
@@ -112,6 +115,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
   const { ref, definition, learnerFile, seed } = request;
   const emit = request.onEvent ?? (() => {});
   const tolerance = definition.compare ?? defaultTolerance;
+  const timeoutMs = request.timeoutMs ?? definition.timeoutMs ?? 5000;
   emit({ type: 'stage', stage: 'cases' });
   const cases = buildCases(ref, definition, seed);
 
@@ -126,7 +130,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
     // Bundling and starting the sandbox overlap with loading tfjs and the reference run.
     const bundling = bundleLearnerFile(learnerFile, request.allowedRoot, bundleDir);
     const sandboxRun = bundling.then((bundle) =>
-      bundle.ok ? runInSandbox(bundle.file, definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs: definition.timeoutMs ?? defaultLimits.timeoutMs }) : undefined,
+      bundle.ok ? runInSandbox(bundle.file, definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs }) : undefined,
     );
     emit({ type: 'stage', stage: 'reference' });
     const referenceStarted = performance.now();
@@ -178,6 +182,18 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
       const message = `Loading your file ${describeThrown(run!.loadError)}`;
       return verdictOf({ status: 'error', summary: message, cases: notRun(), output, error: { kind: 'load', message, location } });
     }
+    const seconds = (timeoutMs / 1000).toFixed(1);
+    const crashText = (c: NonNullable<SandboxRun['crashed']>, during: string) =>
+      c.outOfMemory
+        ? `Ran out of memory ${during} (the limit is ${defaultLimits.memoryMb} MiB).`
+        : `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+    if (run!.exports === undefined && (run!.timedOut || run!.crashed)) {
+      // The learner module never finished loading: its top-level code hung or crashed.
+      const error: VerdictError = run!.timedOut
+        ? { kind: 'timeout', message: `Timed out after ${seconds} s while loading your file (its top-level code never finished).` }
+        : { kind: run!.crashed!.outOfMemory ? 'memory' : 'crash', message: crashText(run!.crashed!, 'while loading your file') };
+      return verdictOf({ status: 'error', summary: error.message, cases: notRun(), output, error });
+    }
     if (run!.exports && !run!.exports.includes(definition.entry)) {
       const found = run!.exports.length ? `It exports: ${run!.exports.join(', ')}.` : 'It exports nothing.';
       const message = `Your file does not export a function named ${definition.entry}. ${found} Expected: export function ${definition.signature}`;
@@ -185,24 +201,23 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
     }
 
     const results: CaseResult[] = [];
-    const failed: FailedCase[] = [];
+    const graded: GradedCase[] = [];
     let firstError: VerdictError | undefined;
     for (let i = 0; i < cases.length; i++) {
       const outcome = run!.outcomes[i];
       const name = cases[i].name;
       if (!outcome) {
-        if (run!.timedOut && (run!.timedOut.caseIndex === i || (run!.timedOut.caseIndex === undefined && !results.some((r) => r.status === 'not-run')))) {
-          const seconds = ((definition.timeoutMs ?? defaultLimits.timeoutMs) / 1000).toFixed(1);
+        // The run stopped here: during this case, or between cases (a timer that fired after the last result).
+        const stoppedHere = !results.some((r) => r.status === 'not-run' || (r.status === 'error' && !r.durationMs));
+        const at = run!.timedOut?.caseIndex ?? run!.crashed?.caseIndex;
+        if (run!.timedOut && (at === i || (at === undefined && stoppedHere))) {
           const message = `Timed out after ${seconds} s on case "${name}" (an infinite loop, or far too much work).`;
           results.push({ index: i, name, status: 'error', message });
           firstError ??= { kind: 'timeout', message };
-        } else if (run!.crashed && (run!.crashed.caseIndex === i || run!.crashed.caseIndex === undefined) && !results.some((r) => r.status === 'not-run')) {
-          const c = run!.crashed;
-          const message = c.outOfMemory
-            ? `Ran out of memory on case "${name}" (the limit is ${defaultLimits.memoryMb} MiB).`
-            : `The process running your code ended during case "${name}" (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+        } else if (run!.crashed && (at === i || (at === undefined && stoppedHere))) {
+          const message = crashText(run!.crashed, `during case "${name}"`);
           results.push({ index: i, name, status: 'error', message });
-          firstError ??= { kind: c.outOfMemory ? 'memory' : 'crash', message };
+          firstError ??= { kind: run!.crashed.outOfMemory ? 'memory' : 'crash', message };
         } else {
           results.push({ index: i, name, status: 'not-run' });
         }
@@ -224,6 +239,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
         } else {
           results.push({ index: i, name, status: 'pass', mutated: outcome.mutated, durationMs: outcome.durationMs });
         }
+        graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: true });
         continue;
       }
       const mismatch = comparison.mismatch;
@@ -233,7 +249,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
         continue;
       }
       results.push({ index: i, name, status: 'fail', message: mismatch.message, mismatch, mutated: outcome.mutated, durationMs: outcome.durationMs });
-      failed.push({ args: cases[i].args, expected: expected[i], got: outcome.value });
+      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: false });
     }
     for (const r of results) r.input = previewArgs(cases[r.index].args);
     if (results.some((r) => r.mutated) && !definition.inputsReadOnly) {
@@ -242,13 +258,15 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
     }
 
     emit({ type: 'stage', stage: 'diagnose' });
-    const diagnosis = await diagnose(definition.misconceptions ?? [], failed, tolerance, ctx);
+    const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, ctx);
     const passed = results.filter((r) => r.status === 'pass').length;
     const firstFailure = results.findIndex((r) => r.status !== 'pass');
     const status = firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass';
     const first = results[firstFailure];
-    const summary =
-      status === 'pass'
+    const notImplemented = results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
+    const summary = notImplemented
+      ? `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`
+      : status === 'pass'
         ? `All ${cases.length} cases pass.`
         : firstError && first?.status !== 'fail'
           ? firstError.message

@@ -154,8 +154,15 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
     return { workspace, created, startersWritten: written.length };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
-      throw new UserError(`Cannot write to ${dir}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
+    const reasons: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'the file system is read-only',
+      ENOTDIR: 'part of that path is a file, not a folder',
+      ENOSPC: 'the disk is full',
+    };
+    if (code && reasons[code]) {
+      throw new UserError(`Cannot create a workspace in ${dir}: ${reasons[code]}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
     }
     throw error;
   }

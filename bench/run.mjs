@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Benchmarks of llm-tutor's budgets (SPEC §9), run on the built package.
+// Each figure is the median (with min and max) of repeated runs, all from this one run of the script.
+// Writes docs/benchmarks.md and docs/benchmarks.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'llm-tutor.js');
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-bench-'));
+const cache = path.join(tmp, 'cache');
+const env = { ...process.env, NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cache };
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
+}
+
+function time(label, command, args, { before, expectCode = 0, n = runs } = {}) {
+  const samples = [];
+  for (let i = 0; i < n + 1; i++) {
+    before?.();
+    const started = process.hrtime.bigint();
+    const result = spawnSync(command, args, { env, cwd: tmp, encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== expectCode) throw new Error(`${label}: exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+    if (i > 0) samples.push(ms); // the first run warms the OS file cache
+  }
+  const s = stats(samples);
+  console.log(`${label.padEnd(58)} median ${s.median.toFixed(0).padStart(5)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`);
+  return { label, ...s };
+}
+
+execFileSync(process.execPath, [bin, 'init', path.join(tmp, 'ws'), '--seed', '42'], { env });
+const ws = path.join(tmp, 'ws');
+const learner = path.join(ws, 'exercises', 'transformer-core', 'attention', 'causal-mask.ts');
+copyFileSync(path.join(root, 'exercises', 'transformer-core', 'attention', 'causal-mask', 'solution.ts'), learner);
+
+// A sandbox child with an empty learner file: the floor of any grading.
+const emptyDir = path.join(tmp, 'empty');
+mkdirSync(emptyDir);
+const emptyBundle = path.join(emptyDir, 'bundle.mjs');
+writeFileSync(emptyBundle, "process.on('message', () => { process.send({ type: 'done' }); });\n");
+const sandboxProbe = path.join(tmp, 'spawn-empty.mjs');
+writeFileSync(
+  sandboxProbe,
+  `import { fork } from 'node:child_process';
+const child = fork(${JSON.stringify(emptyBundle)}, [], { execArgv: ['--experimental-permission', '--allow-fs-read=${emptyBundle}', '--no-warnings'], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {} });
+child.on('message', () => child.kill('SIGKILL'));
+child.send({ type: 'run' });
+`,
+);
+
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  runs,
+  figures: [],
+};
+const floor = time('floor: node -e 0', process.execPath, ['-e', '0']);
+results.figures.push(floor);
+results.figures.push(time('floor: spawn the sandbox child with an empty bundle (incl. node start)', process.execPath, [sandboxProbe]));
+const budgets = [
+  { key: 'version', label: 'llm-tutor --version', args: ['--version'], budgetMs: undefined },
+  { key: 'list', label: 'llm-tutor list', args: ['list', '--workspace', ws], budgetMs: undefined },
+  {
+    key: 'check-cold-cache',
+    label: 'cold check attention/causal-mask (empty definition cache)',
+    args: ['check', 'attention/causal-mask', '--workspace', ws],
+    budgetMs: 600,
+    before: () => rmSync(cache, { recursive: true, force: true }),
+  },
+  { key: 'check-cold', label: 'cold check attention/causal-mask (new process, cache warm)', args: ['check', 'attention/causal-mask', '--workspace', ws], budgetMs: 600 },
+];
+for (const b of budgets) {
+  const figure = time(b.label, process.execPath, [bin, ...b.args], { before: b.before });
+  figure.key = b.key;
+  figure.budgetMs = b.budgetMs;
+  figure.floorMultiple = figure.median / floor.median;
+  results.figures.push(figure);
+}
+
+const lines = [
+  '# Benchmarks',
+  '',
+  `Measured by \`npm run bench\` (bench/run.mjs) on ${results.date.slice(0, 10)}: Node ${results.node}, ${results.cpus} cores (${results.cpuModel}).`,
+  `Each figure is the median of ${runs} runs of a fresh process (after one warm-up run), with min and max; all from one run of the script.`,
+  '',
+  '| what | median | min | max | × floor (`node -e 0`) | budget (SPEC §9) |',
+  '| --- | ---: | ---: | ---: | ---: | --- |',
+  ...results.figures.map((f) => {
+    const budget = f.budgetMs ? `${f.budgetMs} ms: ${f.median <= f.budgetMs ? 'met' : '**not met**'}` : f.key === 'version' || f.key === 'list' ? 'no tfjs import' : '';
+    const multiple = f.floorMultiple ? `${f.floorMultiple.toFixed(1)}×` : '';
+    return `| ${f.label} | ${f.median.toFixed(0)} ms | ${f.min.toFixed(0)} ms | ${f.max.toFixed(0)} ms | ${multiple} | ${budget} |`;
+  }),
+  '',
+  'The cold check includes starting Node, loading tfjs-core with the wasm backend, computing the reference on every case,',
+  'bundling the learner file with esbuild and running it in a fresh sandboxed child process.',
+  '',
+];
+mkdirSync(path.join(root, 'docs'), { recursive: true });
+writeFileSync(path.join(root, 'docs', 'benchmarks.md'), lines.join('\n'));
+writeFileSync(path.join(root, 'docs', 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
+rmSync(tmp, { recursive: true, force: true });
+console.log('\nWrote docs/benchmarks.md and docs/benchmarks.json');

@@ -1,0 +1,238 @@
+import { anyOf, defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+
+type Args = [q: number[][], k: number[][], v: number[][]];
+
+// Plain float64 building blocks for the wrong variants, written the way a learner would.
+
+/** scores[i][j] = scale · (q_i · k_j). */
+function scores(q: number[][], k: number[][], scale: number): number[][] {
+  return q.map((qi) => k.map((kj) => scale * qi.reduce((acc, x, c) => acc + x * kj[c], 0)));
+}
+
+/** Softmax of one row; `naive` skips the max subtraction (and overflows on large scores). */
+function softmaxRow(s: number[], naive = false): number[] {
+  const max = naive ? 0 : Math.max(...s);
+  const exps = s.map((x) => Math.exp(x - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** Weights [n, m] times values [m, dv]. */
+function mix(p: number[][], v: number[][]): number[][] {
+  return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
+}
+
+/** Which keys query i may see: `sees(i, j, n, m)`. */
+type Sees = (i: number, j: number, n: number, m: number) => boolean;
+const bottomRight: Sees = (i, j, n, m) => j <= m - n + i;
+const bottomRightStrict: Sees = (i, j, n, m) => j < m - n + i;
+const topLeft: Sees = (i, j) => j <= i;
+const topLeftStrict: Sees = (i, j) => j < i;
+
+/**
+ * What a row whose keys are all masked becomes, depending on how the mask was written:
+ * - `zeros`: a guard, or a loop over the visible keys only (the convention here);
+ * - `nan`: −Infinity scores and no guard, so exp(−∞ − (−∞)) or 0/0 gives NaN;
+ * - `mean`: masked scores replaced by a large finite negative (−1e9, GPT-2's −1e10): uniform weights, the mean of v;
+ * - `unmasked`: a large finite negative added to the scores: they all shift equally, so the row is unmasked attention.
+ */
+type EmptyRow = 'zeros' | 'nan' | 'mean' | 'unmasked';
+const allEmptyRows: EmptyRow[] = ['nan', 'zeros', 'mean', 'unmasked'];
+
+/** Softmax over the visible keys of each row, masked keys weighted 0, then times v. */
+function maskedAttention(q: number[][], k: number[][], v: number[][], sees: Sees, emptyRow: EmptyRow, opts: { scale?: number; naive?: boolean } = {}): number[][] {
+  const n = q.length;
+  const m = k.length;
+  const s = scores(q, k, opts.scale ?? 1 / Math.sqrt(q[0].length));
+  const weights = s.map((row, i) => {
+    const visible = row.map((_, j) => sees(i, j, n, m));
+    if (!visible.some(Boolean)) {
+      if (emptyRow === 'zeros') return row.map(() => 0);
+      if (emptyRow === 'nan') return row.map(() => NaN);
+      if (emptyRow === 'mean') return row.map(() => 1 / m);
+      return softmaxRow(row, opts.naive);
+    }
+    const p = softmaxRow(row.filter((_, j) => visible[j]), opts.naive);
+    let next = 0;
+    return visible.map((seen) => (seen ? p[next++] : 0));
+  });
+  return mix(weights, v);
+}
+
+/** The outputs of one mistake for each way a learner may have handled rows with no visible key (and each mask rule given). */
+function eachEmptyRow(q: number[][], k: number[][], v: number[][], sees: Sees | Sees[], emptyRows: EmptyRow[], opts: { scale?: number; naive?: boolean } = {}) {
+  const rules = Array.isArray(sees) ? sees : [sees];
+  return anyOf(...rules.flatMap((rule) => emptyRows.map((e) => maskedAttention(q, k, v, rule, e, opts))));
+}
+
+/** The lesson's worked example (the same inputs as attention/scaled-dot-product): n = 2, m = 3, d = 4, dv = 2. */
+const lessonQ = [
+  [1, 0, 1, 0],
+  [0, 2, 0, 2],
+];
+const lessonK = [
+  [1, 1, 0, 0],
+  [0, 0, 2, 0],
+  [1, 0, 1, 2],
+];
+const lessonV = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+];
+
+/**
+ * Scores near ±1000 after scaling (d = 4, so √d = 2), all exact in float32.
+ * Row 0 (position 1) sees keys 0 and 1, scores [1000, 1001]; the masked key 2 scores 1008, the highest.
+ * Row 1 (position 2) sees every key, scores [−1000, −1001, −1008].
+ */
+const largeQ = [
+  [32, 32, 32, 32],
+  [-32, -32, -32, -32],
+];
+const largeK = [
+  [15.625, 15.625, 15.625, 15.625],
+  [15.625, 15.625, 15.625, 15.6875],
+  [15.75, 15.75, 15.75, 15.75],
+];
+const largeV = [
+  [1, 0, 2],
+  [0, 1, -1],
+  [0.5, 0.5, 0],
+];
+
+export default defineExercise<Args, number[][]>({
+  entry: 'causalAttention',
+  signature: 'causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix',
+  cases: (rng) => {
+    const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
+    const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: [lessonQ, lessonK, lessonV] }];
+    {
+      const [n, d, dv] = [rng.int(4, 7), rng.int(3, 8), rng.int(2, 6)];
+      cases.push({ name: `random, n = m (a prompt with no cache: ${shape(n, n, d, dv)})`, args: random(n, n, d, dv) });
+    }
+    cases.push({ name: 'n < m (decoding with a cache: 2 new queries, 5 keys)', args: random(2, 5, 4, 3) });
+    {
+      const m = rng.int(4, 8);
+      cases.push({ name: `one new query (a decode step: it sees all ${m} keys)`, args: random(1, m, 8, 4) });
+    }
+    {
+      const n = rng.int(2, 4);
+      const [m, d, dv] = [n + rng.int(2, 5), rng.int(4, 16), rng.int(2, 6)];
+      cases.push({ name: `random, n < m (${shape(n, m, d, dv)})`, args: random(n, m, d, dv) });
+    }
+    cases.push({ name: 'n > m (5 queries, 3 keys: the first 2 rows see no key and are zeros)', args: random(5, 3, 4, 2) });
+    {
+      const n = rng.int(4, 7);
+      const [m, d, dv] = [rng.int(1, n - 1), rng.int(2, 8), rng.int(2, 6)];
+      const zeroRows = n - m === 1 ? 'row 0 is zeros' : `rows 0..${n - m - 1} are zeros`;
+      cases.push({ name: `random, n > m (${shape(n, m, d, dv)}: ${zeroRows})`, args: random(n, m, d, dv) });
+    }
+    cases.push({ name: 'one query, one key (the output is v)', args: random(1, 1, 3, 2) });
+    cases.push({ name: `random, n = m, a wide head (${shape(8, 8, 32, 8)})`, args: random(8, 8, 32, 8) });
+    cases.push({ name: 'large scores (±1000 after scaling; the masked key scores highest)', args: [largeQ, largeK, largeV] });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => {
+    const n = q.length;
+    const m = k.length;
+    const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
+    // Query i is at absolute position m − n + i and sees key j when j <= m − n + i (bottom-right alignment).
+    const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [n, 1]);
+    const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, m]);
+    const visible = tf.lessEqual(tf.tile(keyIndex, [n, 1]), tf.tile(position, [1, m]));
+    // A row with no visible key (position < 0) would be softmax of all −Infinity, which is NaN:
+    // give it finite scores here and zero its weights below, so it outputs zeros.
+    const hasKey = tf.tile(tf.greaterEqual(position, tf.scalar(0, 'int32')), [1, m]);
+    const masked = tf.where(visible, scoresT, tf.fill([n, m], -Infinity));
+    const safe = tf.where(hasKey, masked, tf.zeros([n, m]));
+    const weights = tf.mul(tf.softmax(safe), tf.cast(visible, 'float32'));
+    return tf.matMul(weights, tf.tensor2d(v));
+  },
+  misconceptions: [
+    {
+      id: 'diagonal-excluded',
+      title: 'a query does not see its own position (< where <= belongs)',
+      message:
+        'Your mask hides the key at the query\'s own position. Causal means "no key from the future": the present token is visible. ' +
+        'With a strict < the first query of a prompt sees no key at all (a NaN or zero row). ' +
+        'The rule is j <= m − n + i: <=, and the m − n offset that puts the n queries at the end of the m positions (plain j < i also gets that offset wrong when n ≠ m).',
+      // Learners write it as j < m − n + i or as plain j < i; the two agree when n = m.
+      wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, [bottomRightStrict, topLeftStrict], allEmptyRows),
+    },
+    {
+      id: 'top-left-alignment',
+      title: 'mask aligned top-left (j <= i) instead of bottom-right',
+      message:
+        'Your query i sees keys j <= i, as if the queries were the first n positions. With a KV cache the queries are the last n positions: ' +
+        'query i is at absolute position m − n + i and sees keys j <= m − n + i. The two rules agree only when n = m. ' +
+        'When n > m, the first n − m queries see no key and output zeros.',
+      wrong: (_ctx, q, k, v) => maskedAttention(q, k, v, topLeft, 'zeros'),
+    },
+    {
+      id: 'mask-after-softmax',
+      title: 'masked after the softmax, without renormalising',
+      message:
+        'You take the softmax over every key and then set the future keys\' weights to 0, so the remaining weights no longer add up to 1 ' +
+        '(and the future keys still took part in the normalisation). Mask the scores before the softmax (−Infinity, or skip those keys), ' +
+        'so the softmax runs over the visible keys only.',
+      wrong: (_ctx, q, k, v) => {
+        const n = q.length;
+        const m = k.length;
+        const p = scores(q, k, 1 / Math.sqrt(q[0].length)).map((row, i) => softmaxRow(row).map((w, j) => (bottomRight(i, j, n, m) ? w : 0)));
+        return mix(p, v);
+      },
+    },
+    {
+      id: 'fully-masked-row-not-zero',
+      title: 'a query that sees no key does not output zeros',
+      message:
+        'When n > m the first n − m queries see no key. With −Infinity scores and no guard their softmax is 0/0 = NaN; with a finite fill such as −1e9 ' +
+        'you get the mean of v (or, if you add −1e9, the unmasked row). By the convention here (FlashAttention\'s) such a row is all zeros: ' +
+        'check whether the query sees any key (m − n + i >= 0) before the softmax.',
+      wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, ['nan', 'mean', 'unmasked']),
+    },
+    {
+      id: 'masked-scores-zeroed',
+      title: 'masked scores set to 0 instead of −Infinity',
+      message:
+        'You multiply the scores by the 0/1 mask (or set masked scores to 0). A score of 0 is not "excluded": exp(0 − max) is still positive, ' +
+        'so future keys keep some weight. Masked scores must be −Infinity (weight exactly 0), or those keys left out of the softmax.',
+      wrong: (_ctx, q, k, v) => {
+        const n = q.length;
+        const m = k.length;
+        const p = scores(q, k, 1 / Math.sqrt(q[0].length)).map((row, i) => softmaxRow(row.map((s, j) => (bottomRight(i, j, n, m) ? s : 0))));
+        return mix(p, v);
+      },
+    },
+    {
+      id: 'mask-missing',
+      title: 'no mask at all',
+      message:
+        'Your output is plain attention: every query sees every key, including future ones. Before the softmax, hide key j from query i whenever j > m − n + i.',
+      wrong: (_ctx, q, k, v) => mix(scores(q, k, 1 / Math.sqrt(q[0].length)).map((row) => softmaxRow(row)), v),
+    },
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d',
+      message:
+        'Your mask is right but the scores are q·kᵀ without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), d = q[0].length.',
+      wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, allEmptyRows, { scale: 1 }),
+    },
+    {
+      id: 'no-max-subtraction',
+      title: 'softmax without subtracting the max',
+      message:
+        'Your mask is right, but with scores near 1000 Math.exp overflows to Infinity (near −1000 it underflows to 0), giving NaN. ' +
+        'Subtract the largest visible score of the row before exponentiating. ' +
+        '(If the rows that see no key also come out NaN, that is the 0/0 of an empty sum: give them zeros.)',
+      wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, ['zeros', 'nan'], { naive: true }),
+    },
+  ],
+  hints: [
+    'Draw the visibility grid for n = 2 queries and m = 5 keys. The queries are the two newest tokens: which absolute positions are they at, and which keys can each one see?',
+    'Query i sits at position m − n + i. Compute its scores (q[i]·k[j]) / √d only for j <= m − n + i (or set the others to −Infinity), softmax those, and mix the rows of v.',
+    'If m − n + i < 0 the query sees nothing: return a row of dv zeros for it instead of running the softmax (which would give 0/0 = NaN).',
+  ],
+});

@@ -1,0 +1,157 @@
+import { defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+
+type Args = [q: number[][], k: number[][], v: number[][]];
+
+// Plain float64 building blocks for the wrong variants, written the way a learner would.
+
+/** q·kᵀ multiplied by `scale`: scores[i][j] = scale · (q_i · k_j). */
+function scores(q: number[][], k: number[][], scale: number): number[][] {
+  return q.map((qi) => k.map((kj) => scale * qi.reduce((acc, x, c) => acc + x * kj[c], 0)));
+}
+
+/** Softmax of one row; `naive` skips the max subtraction (and overflows on large scores). */
+function softmaxRow(s: number[], naive = false): number[] {
+  const max = naive ? 0 : Math.max(...s);
+  const exps = s.map((x) => Math.exp(x - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** Weights [n, m] times values [m, dv]. */
+function mix(p: number[][], v: number[][]): number[][] {
+  return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
+}
+
+function attentionWithScale(q: number[][], k: number[][], v: number[][], scale: number): number[][] {
+  return mix(scores(q, k, scale).map((row) => softmaxRow(row)), v);
+}
+
+/** The lesson's worked example: n = 2 queries, m = 3 keys, d = 4, dv = 2. */
+const lessonQ = [
+  [1, 0, 1, 0],
+  [0, 2, 0, 2],
+];
+const lessonK = [
+  [1, 1, 0, 0],
+  [0, 0, 2, 0],
+  [1, 0, 1, 2],
+];
+const lessonV = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+];
+
+/**
+ * Scores near ±1000 after scaling (d = 4, so √d = 2). Every number is exact in
+ * float32, so the reference is exact too: row 0 scores [1000, 1001, 999],
+ * row 1 scores [−1000, −1001, −999]. exp(1000) is Infinity and exp(−1000) is 0.
+ */
+const largeQ = [
+  [32, 32, 32, 32],
+  [-32, -32, -32, -32],
+];
+const largeK = [
+  [15.625, 15.625, 15.625, 15.625],
+  [15.625, 15.625, 15.625, 15.6875],
+  [15.5625, 15.625, 15.625, 15.625],
+];
+const largeV = [
+  [1, 0, 2],
+  [0, 1, -1],
+  [0.5, 0.5, 0],
+];
+
+export default defineExercise<Args, number[][]>({
+  entry: 'attention',
+  signature: 'attention(q: Matrix, k: Matrix, v: Matrix): Matrix',
+  cases: (rng) => {
+    const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
+    const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: [lessonQ, lessonK, lessonV] }];
+
+    cases.push({ name: `random, n = m (${shape(4, 4, 8, 8)})`, args: random(4, 4, 8, 8) });
+    {
+      const [n, m, d] = [rng.int(2, 4), rng.int(5, 9), rng.int(3, 8)];
+      const dv = d + rng.int(1, 4);
+      cases.push({ name: `random, fewer queries than keys (${shape(n, m, d, dv)})`, args: random(n, m, d, dv) });
+    }
+    {
+      const [n, m, d, dv] = [rng.int(5, 8), rng.int(2, 4), rng.int(2, 5), rng.int(6, 9)];
+      cases.push({ name: `random, more queries than keys (${shape(n, m, d, dv)})`, args: random(n, m, d, dv) });
+    }
+    cases.push({ name: `random, a wide head (${shape(3, 5, 64, 16)})`, args: random(3, 5, 64, 16) });
+    cases.push({ name: 'one query, one key (the output is v)', args: random(1, 1, 3, 2) });
+    cases.push({ name: `one query, several keys (${shape(1, 6, 8, 3)})`, args: random(1, 6, 8, 3) });
+    {
+      // Every key is the same vector: every weight is 1/m whatever the scale, so the output is the mean of v.
+      const key = randomMatrix(rng, 1, 4)[0];
+      const q = randomMatrix(rng, 3, 4);
+      const k = Array.from({ length: 5 }, () => [...key]);
+      const v = randomMatrix(rng, 5, 2);
+      cases.push({ name: 'all keys equal (uniform weights: the mean of v)', args: [q, k, v] });
+    }
+    cases.push({ name: 'large scores (±1000 after scaling; no overflow allowed)', args: [largeQ, largeK, largeV] });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => {
+    const d = q[0].length;
+    const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(d));
+    // tf.softmax works along the last axis: over the keys, for each query.
+    return tf.matMul(tf.softmax(scoresT), tf.tensor2d(v));
+  },
+  misconceptions: [
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d',
+      message:
+        'Your output is softmax(q·kᵀ)·v, without the 1/√d. The dot product of two d-dimensional vectors with unit-variance entries has variance d, ' +
+        'so unscaled scores grow with the head size and the softmax becomes nearly one-hot. Divide every score by Math.sqrt(d), where d = q[0].length.',
+      wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1),
+    },
+    {
+      id: 'scale-by-d',
+      title: 'scores divided by d instead of √d',
+      message:
+        'Your output is softmax(q·kᵀ/d)·v. The scale is 1/√d: it brings the variance of a dot product (which is d) back to 1. ' +
+        'Dividing by d shrinks the scores too much and flattens the weights. Use Math.sqrt(d).',
+      wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1 / q[0].length),
+    },
+    {
+      id: 'scale-by-value-width',
+      title: 'the scale uses the width of v (dv) instead of d',
+      message:
+        'Your output is softmax(q·kᵀ/√dv)·v, with dv = v[0].length. The scale belongs to the dot products of queries with keys, ' +
+        'so it uses their width d = q[0].length (= k[0].length); v may be wider or narrower.',
+      wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1 / Math.sqrt(v[0].length)),
+    },
+    {
+      id: 'softmax-over-queries',
+      title: 'softmax over the wrong axis (the queries instead of the keys)',
+      message:
+        'Your weights are normalised down each column of the score matrix (over the queries, for a fixed key). ' +
+        'Each query needs its own distribution over the keys: apply the softmax along each row, scores[i][0..m−1], so that row i of the weights adds up to 1.',
+      wrong: (_ctx, q, k, v) => {
+        const s = scores(q, k, 1 / Math.sqrt(q[0].length));
+        const columns = k.map((_, j) => softmaxRow(s.map((row) => row[j])));
+        return mix(
+          q.map((_, i) => k.map((_, j) => columns[j][i])),
+          v,
+        );
+      },
+    },
+    {
+      id: 'no-max-subtraction',
+      title: 'softmax without subtracting the max',
+      message:
+        'With scores near 1000, Math.exp overflows to Infinity (and near −1000 it underflows to 0), so the weights become Infinity/Infinity or 0/0 = NaN. ' +
+        'Subtract the largest score of the row before exponentiating: the weights do not change, and the largest exponential is exp(0) = 1.',
+      wrong: (_ctx, q, k, v) => mix(scores(q, k, 1 / Math.sqrt(q[0].length)).map((row) => softmaxRow(row, true)), v),
+    },
+  ],
+  hints: [
+    'Work one query at a time: row i of the output only needs q[i], all of k and all of v. What shape does each intermediate have?',
+    'For query i: score each key j with (q[i]·k[j]) / √d, softmax those m scores, then add up the rows of v weighted by the m probabilities.',
+    'd is the width of q and k (q[0].length), not of v. The softmax runs over j (the keys) for a fixed i, and subtracts the row max first: scores near ±1000 are in the cases.',
+  ],
+});

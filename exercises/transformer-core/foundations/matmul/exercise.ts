@@ -1,0 +1,141 @@
+import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext } from 'llm-tutor/pack';
+
+type Args = [a: number[][], b: number[][]];
+
+/** Entry [i][j] of a·b: row i of a against column j of b. */
+function dot(a: number[][], b: number[][], i: number, j: number): number {
+  let sum = 0;
+  for (let p = 0; p < b.length; p++) sum += a[i][p] * b[p][j];
+  return sum;
+}
+
+export default defineExercise<Args, number[][]>({
+  entry: 'matmul',
+  signature: 'matmul(a: Matrix, b: Matrix): Matrix',
+  cases: (rng) => {
+    const n = rng.int(2, 6);
+    const k = rng.int(2, 6);
+    let m = rng.int(2, 6);
+    if (m === n) m = n + 1; // keep this random result non-square
+    return [
+      { name: 'the lesson example [2, 3]·[3, 2]', args: [[[1, 2, 3], [4, 5, 6]], [[7, 8], [9, 10], [11, 12]]] },
+      { name: 'random [3, 4]·[4, 5]', args: [randomMatrix(rng, 3, 4), randomMatrix(rng, 4, 5)] },
+      { name: `random [${n}, ${k}]·[${k}, ${m}]`, args: [randomMatrix(rng, n, k), randomMatrix(rng, k, m)] },
+      { name: 'random [5, 2]·[2, 3] (a tall, thin a)', args: [randomMatrix(rng, 5, 2), randomMatrix(rng, 2, 3)] },
+      { name: 'random [4, 4]·[4, 4] (square)', args: [randomMatrix(rng, 4, 4), randomMatrix(rng, 4, 4)] },
+      { name: 'random [8, 16]·[16, 8] (a small linear layer)', args: [randomMatrix(rng, 8, 16, 0.5), randomMatrix(rng, 16, 8, 0.5)] },
+      { name: 'random [2, 5]·[5, 5] (a square b)', args: [randomMatrix(rng, 2, 5), randomMatrix(rng, 5, 5)] },
+      {
+        name: 'non-square result [2, 3]·[3, 4] (a transposed result would have shape [4, 2])',
+        args: [[[1, 0, 2], [-1, 3, 1]], [[2, 1, 0, 1], [1, 0, -2, 3], [0, 4, 1, -1]]],
+      },
+      {
+        name: 'square result [3, 2]·[2, 3], not symmetric (a transposed result has the right shape but wrong values)',
+        args: [[[1, 2], [0, 1], [3, -1]], [[2, 0, 1], [1, 3, -2]]],
+      },
+      {
+        name: 'two [3, 3] matrices (an elementwise product would have the right shape)',
+        args: [[[1, 2, 0], [0, 1, 3], [2, -1, 1]], [[4, 0, 1], [1, 2, 0], [0, 1, 5]]],
+      },
+      { name: 'times the identity [3, 3]·I (gives a back)', args: [[[2, -1, 0], [5, 3, 1], [0, 4, -2]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]] },
+      { name: 'a row times a column [1, 4]·[4, 1] (a dot product, result [1, 1])', args: [[[1, -2, 3, 0.5]], [[2], [1], [-1], [4]]] },
+      { name: 'a column times a row [3, 1]·[1, 4] (an outer product, inner size 1)', args: [[[1], [-2], [3]], [[2, 0, -1, 5]]] },
+    ];
+  },
+  reference: ({ tf }: ReferenceContext, a, b) => tf.matMul(tf.tensor2d(a, undefined, 'float32'), tf.tensor2d(b, undefined, 'float32')),
+  misconceptions: [
+    {
+      id: 'transposed-result',
+      title: 'the result is transposed ([m, n] instead of [n, m])',
+      message:
+        'Your output is (a·b)ᵀ: entry [i][j] holds what belongs at [j][i]. That happens when the outer loop (or outer map) runs over the columns of b and the inner one over the rows of a. ' +
+        'The result has one row per row of a: loop over i (rows of a) outside, j (columns of b) inside, and store at out[i][j].',
+      wrong: (_ctx, a, b) => transpose(matmul(a, b)),
+    },
+    {
+      id: 'rows-times-rows',
+      title: 'dotting rows of a with rows of b (computing a·bᵀ)',
+      message:
+        'out[i][j] must pair row i of a with column j of b: Σ_p a[i][p]·b[p][j]. Writing b[j][p] pairs it with row j of b instead, which computes a·bᵀ. ' +
+        'With a square b the shape comes out right and only the values are wrong; otherwise you read past the end of a row (NaN) or a missing row (TypeError).',
+      wrong: (_ctx, a, b) => {
+        // As a learner writes it: the right sizes, the wrong index order on b.
+        const n = a.length;
+        const k = a[0].length;
+        const m = b[0].length;
+        const out: number[][] = [];
+        for (let i = 0; i < n; i++) {
+          const row: number[] = [];
+          for (let j = 0; j < m; j++) {
+            let sum = 0;
+            for (let p = 0; p < k; p++) sum += a[i][p] * b[j][p];
+            row.push(sum);
+          }
+          out.push(row);
+        }
+        return out;
+      },
+    },
+    {
+      id: 'elementwise-product',
+      title: 'an elementwise product instead of a matrix product',
+      message:
+        'a[i][j]·b[i][j] multiplies matching entries (the Hadamard product, NumPy\'s a * b). A matrix product sums over the shared inner dimension: ' +
+        'out[i][j] = Σ_p a[i][p]·b[p][j], which has shape [rows of a, columns of b] and needs a third loop over p.',
+      wrong: (_ctx, a, b) => a.map((row, i) => row.map((x, j) => x * b[i][j])),
+    },
+    {
+      id: 'rows-share-one-array',
+      title: 'every output row is the same array',
+      message:
+        'new Array(n).fill(new Array(m).fill(0)) evaluates new Array(m) once and puts that same array in all n slots, so writing out[i][j] changes every row and they all end up equal. ' +
+        'Create a fresh array per row: Array.from({ length: n }, () => new Array(m).fill(0)).',
+      wrong: (_ctx, a, b) => {
+        const c = matmul(a, b);
+        const m = c[0].length;
+        // Assigning out[i][j] = sum leaves the last row everywhere; accumulating out[i][j] += … leaves the column sums.
+        const last = c[c.length - 1];
+        const columnSums = Array.from({ length: m }, (_, j) => c.reduce((s, row) => s + row[j], 0));
+        return anyOf(
+          c.map(() => [...last]),
+          c.map(() => [...columnSums]),
+        );
+      },
+    },
+    {
+      id: 'accumulator-not-reset',
+      title: 'the running sum is not reset for each entry',
+      message:
+        'Each entry needs its own sum: set it to 0 right before the loop over p. Declared once outside the loop over j (or over i), it keeps the totals of the entries computed before, ' +
+        'so each value is a running total of the previous ones.',
+      wrong: (_ctx, a, b) => {
+        const n = a.length;
+        const m = b[0].length;
+        // `let sum = 0` once per function, or once per row.
+        const perFunction: number[][] = [];
+        const perRow: number[][] = [];
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+          let rowTotal = 0;
+          const r1: number[] = [];
+          const r2: number[] = [];
+          for (let j = 0; j < m; j++) {
+            const d = dot(a, b, i, j);
+            total += d;
+            rowTotal += d;
+            r1.push(total);
+            r2.push(rowTotal);
+          }
+          perFunction.push(r1);
+          perRow.push(r2);
+        }
+        return anyOf(perFunction, perRow);
+      },
+    },
+  ],
+  hints: [
+    'Start from the shapes: a is [n, k] and b is [k, m]. What shape does the result have, and which size disappears?',
+    'Entry [i][j] pairs row i of a with column j of b. Column j of b is b[0][j], b[1][j], …, b[k−1][j], not b[j] (that is row j).',
+    'Make each output row a fresh array (Array.from({ length: n }, () => new Array(m).fill(0))), then for every i and j start sum at 0 and add a[i][p]·b[p][j] for p = 0 … k−1.',
+  ],
+});

@@ -1,0 +1,219 @@
+import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
+
+let ws: string;
+
+beforeAll(async () => {
+  ws = await makeWorkspace();
+});
+
+describe('init and the workspace', () => {
+  test('init writes config, progress, editor files and a starter per exercise', async () => {
+    const config = JSON.parse(await fs.readFile(path.join(ws, 'llm-tutor.json'), 'utf8'));
+    expect(config).toEqual({ formatVersion: 1, packs: ['transformer-core'], options: { seed: 1234 } });
+    expect(existsSync(path.join(ws, '.llm-tutor', 'state.json'))).toBe(true);
+    expect(existsSync(path.join(ws, 'tsconfig.json'))).toBe(true);
+    expect(await fs.readFile(path.join(ws, 'llm-tutor-env.d.ts'), 'utf8')).toContain('type Matrix = number[][];');
+    const starter = await fs.readFile(learnerFile(ws, 'attention/causal-mask'), 'utf8');
+    expect(starter).toContain('export function causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix');
+  });
+
+  test('the workspace type-checks with TypeScript and no install (starters and solutions)', async () => {
+    await useSolution(ws, 'foundations/matmul');
+    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    const { execFileSync } = await import('node:child_process');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', ws], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  test('init on an existing workspace keeps the learner files and writes only missing starters', async () => {
+    const file = learnerFile(ws, 'foundations/softmax');
+    await fs.writeFile(file, '// my work\n');
+    await fs.rm(learnerFile(ws, 'attention/causal-mask'));
+    const r = await runCli(['init', ws]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('wrote 1 missing starter file, kept every existing file');
+    expect(await fs.readFile(file, 'utf8')).toBe('// my work\n');
+    expect(existsSync(learnerFile(ws, 'attention/causal-mask'))).toBe(true);
+  });
+
+  test('commands find the workspace from a sub-folder', async () => {
+    const r = await runCli(['list'], { cwd: path.join(ws, 'exercises', 'transformer-core') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 · foundations\/matmul +Matrix multiplication/);
+  });
+
+  test('outside a workspace, a command says how to create one', async () => {
+    const r = await runCli(['list'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('llm-tutor: No llm-tutor workspace here or in any parent folder.\nRun `llm-tutor init` to create one, or pass --workspace DIR.\n');
+  });
+
+  test('next creates ./llm-tutor-workspace when there is none, and says so', async () => {
+    const dir = tempDir();
+    const r = await runCli(['next', '--once'], { cwd: dir });
+    expect(r.stdout).toContain('No workspace here, so one was created in ./llm-tutor-workspace');
+    expect(r.stdout).toContain('1. Matrix multiplication');
+    expect(r.stdout).toContain('Edit: llm-tutor-workspace/exercises/transformer-core/foundations/matmul.ts');
+    expect(r.stdout).toContain('Not implemented yet');
+    expect(r.code).toBe(1);
+    expect(existsSync(path.join(dir, 'llm-tutor-workspace', 'llm-tutor.json'))).toBe(true);
+  });
+
+  test('a read-only folder gives one clear line', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores file permissions; use a path under a file instead, which no one can create.
+      const file = path.join(tempDir(), 'a-file');
+      await fs.writeFile(file, '');
+      const r = await runCli(['init', path.join(file, 'ws')]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      return;
+    }
+    const dir = tempDir();
+    await fs.chmod(dir, 0o555);
+    const r = await runCli(['init', path.join(dir, 'ws')]);
+    expect(r.stderr).toContain('permission denied');
+  });
+});
+
+describe('usage errors get one clear line and exit code 2', () => {
+  test.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['check', '--bogus'], /unknown option '--bogus'/],
+    [['check', 'no-such-exercise'], /Unknown exercise "no-such-exercise"\./],
+    [['check', '99'], /No exercise number 99: there are 5\./],
+    [['list', '--backend', 'gpu'], /Allowed choices are node, wasm, cpu/],
+    [['list', '--seed', 'abc'], /--seed must be a whole number/],
+    [['example', 'softmax', '--case', '100'], /--case must be a number from 1 to \d+/],
+  ])('%j', async (args, message) => {
+    const r = await runCli([...args, '--workspace', ws]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a broken llm-tutor.json names the file and the field', async () => {
+    const dir = tempDir();
+    await fs.writeFile(path.join(dir, 'llm-tutor.json'), JSON.stringify({ formatVersion: 1, packs: ['transformer-core'], colour: true }));
+    const r = await runCli(['list'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`llm-tutor: ${path.join(dir, 'llm-tutor.json')}: unknown field "colour": remove it or check the spelling`);
+  });
+
+  test('an unknown pack in llm-tutor.json lists the built-in ones', async () => {
+    const dir = tempDir();
+    await fs.writeFile(path.join(dir, 'llm-tutor.json'), JSON.stringify({ formatVersion: 1, packs: ['transformers'] }));
+    const r = await runCli(['list'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown pack "transformers" in llm-tutor.json.\nBuilt-in packs: transformer-core.');
+  });
+
+  test('--version and --help exit 0', async () => {
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(version.code).toBe(0);
+    const help = await runCli(['--help']);
+    expect(help.stdout).toContain('Usage: llm-tutor');
+    expect(help.code).toBe(0);
+  });
+});
+
+describe('progress survives damage', () => {
+  test('a corrupt state file gives a clear error, keeps a backup, and doctor --repair fixes it', async () => {
+    const dir = await makeWorkspace();
+    const stateFile = path.join(dir, '.llm-tutor', 'state.json');
+    await fs.writeFile(stateFile, '{"formatVersion":1,"exercises":{"transformer-core/foundations/matmul":{"status":"passed","attempts":1,"hintsRevealed":0}},"packVer');
+    const r = await runCli(['list', '--workspace', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^llm-tutor: Progress file .*state\.json is damaged \(invalid JSON at line 1, column \d+\)\. A copy is kept at .*state\.json\.corrupt-[0-9a-f]{8}\.\n/);
+    expect(r.stderr).toContain('llm-tutor doctor --repair');
+    const backups = readdirSync(path.dirname(stateFile)).filter((f) => f.startsWith('state.json.corrupt-'));
+    expect(backups).toHaveLength(1);
+    const doctor = await runCli(['doctor', '--workspace', dir]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ progress .*Run `llm-tutor doctor --repair`/);
+    const repaired = await runCli(['doctor', '--repair', '--workspace', dir]);
+    expect(repaired.stdout).toMatch(/✓ progress +repaired: kept 0 exercise records/);
+    expect((await runCli(['list', '--workspace', dir])).code).toBe(0);
+  });
+});
+
+describe('hints, lessons, examples, solutions, reset', () => {
+  test('hint reveals tiered hints one at a time and records them', async () => {
+    const first = await runCli(['hint', 'softmax', '--workspace', ws]);
+    expect(first.stdout).toContain('Hint 1/3');
+    expect(first.stdout).not.toContain('Hint 2/3');
+    const second = await runCli(['hint', 'softmax', '--workspace', ws]);
+    expect(second.stdout).toContain('Hint 1/3');
+    expect(second.stdout).toContain('Hint 2/3');
+    const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
+    expect(state.exercises['transformer-core/foundations/softmax'].hintsRevealed).toBe(2);
+    await runCli(['hint', 'softmax', '--workspace', ws]);
+    const last = await runCli(['hint', 'softmax', '--workspace', ws]);
+    expect(last.stdout).toContain('That was the last hint.');
+  });
+
+  test('lesson prints the lesson and the file to edit', async () => {
+    const r = await runCli(['lesson', 'softmax', '--workspace', ws]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('# A numerically stable softmax');
+    expect(r.stdout).toContain('Your file: ');
+  });
+
+  test('example shows a case and its expected output; --json keeps -Infinity', async () => {
+    const text = await runCli(['example', 'softmax', '--workspace', ws]);
+    expect(text.stdout).toContain('case 1 of 9: the lesson example [1, 2, 3]');
+    const json = await runCli(['example', 'softmax', '--case', '9', '--json', '--workspace', ws]);
+    const data = JSON.parse(json.stdout);
+    expect(data.args).toEqual([['-Infinity', '-Infinity', '-Infinity']]);
+    expect(data.expected).toEqual([0, 0, 0]);
+  });
+
+  test('--seed changes the random cases but not the named ones', async () => {
+    const a = JSON.parse((await runCli(['example', 'softmax', '--case', '3', '--json', '--seed', '1', '--workspace', ws])).stdout);
+    const b = JSON.parse((await runCli(['example', 'softmax', '--case', '3', '--json', '--seed', '2', '--workspace', ws])).stdout);
+    expect(a.args).not.toEqual(b.args);
+    const c = JSON.parse((await runCli(['example', 'softmax', '--case', '3', '--json', '--seed', '1', '--workspace', ws])).stdout);
+    expect(c.args).toEqual(a.args);
+  });
+
+  test('solution stays hidden until the exercise passes', async () => {
+    const hidden = await runCli(['solution', 'cross-entropy', '--workspace', ws]);
+    expect(hidden.code).toBe(1);
+    expect(hidden.stderr).toContain('does not pass yet, so its solution stays hidden');
+    const forced = await runCli(['solution', 'cross-entropy', '--force', '--yes', '--workspace', ws]);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('export function crossEntropy');
+  });
+
+  test('reset restores the starter and keeps a backup of the learner file', async () => {
+    const file = learnerFile(ws, 'foundations/matmul');
+    await fs.writeFile(file, '// half-done work\n');
+    const r = await runCli(['reset', 'matmul', '--workspace', ws]);
+    expect(r.code).toBe(0);
+    expect(await fs.readFile(file, 'utf8')).toContain("throw new Error('not implemented')");
+    const backups = readdirSync(path.join(ws, '.llm-tutor', 'backups'));
+    expect(backups.some((b) => b.startsWith('transformer-core__foundations__matmul.'))).toBe(true);
+    const backup = backups.find((b) => b.startsWith('transformer-core__foundations__matmul.'))!;
+    expect(await fs.readFile(path.join(ws, '.llm-tutor', 'backups', backup), 'utf8')).toBe('// half-done work\n');
+  });
+});
+
+describe('doctor', () => {
+  test('reports the backend in use and why the others were not used, and the sandbox', async () => {
+    const r = await runCli(['doctor', '--workspace', ws]);
+    expect(r.stdout).toMatch(/✓ tfjs backend +wasm, loaded in \d+ ms; not used: node: @tensorflow\/tfjs-node is not installed \(it is optional\)/);
+    expect(r.stdout).toMatch(/✓ sandbox +child process with --experimental-permission: file writes blocked/);
+    expect(r.code).toBe(0);
+  });
+
+  test('--backend cpu forces the cpu backend', async () => {
+    const r = await runCli(['doctor', '--backend', 'cpu', '--workspace', ws]);
+    expect(r.stdout).toMatch(/✓ tfjs backend +cpu \(forced with --backend\)/);
+    expect(r.stdout + r.stderr).not.toContain('Hi, looks like');
+  });
+});

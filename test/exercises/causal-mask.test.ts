@@ -1,0 +1,108 @@
+import { describe, expect, test } from 'vitest';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+
+const id = 'attention/causal-mask';
+
+function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
+  expect(got.length).toBe(want.length);
+  want.forEach((row, i) => {
+    expect(got[i].length).toBe(row.length);
+    row.forEach((x, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(x, digits));
+  });
+}
+
+/** The m × m identity as v: the output row is then the row of attention weights itself. */
+const identity = (m: number) => Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
+/** All-zero queries: every visible key scores 0, so the weights are uniform over the visible keys. */
+const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+
+describe(id, () => {
+  test('reference matches the lesson worked example: [[0.377541, 0.622459], [0.909969, 0.755272]]', async () => {
+    const got = (await reference(
+      id,
+      [
+        [1, 0, 1, 0],
+        [0, 2, 0, 2],
+      ],
+      [
+        [1, 1, 0, 0],
+        [0, 0, 2, 0],
+        [1, 0, 1, 2],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    )) as number[][];
+    expectMatrixClose(
+      got,
+      [
+        [0.377541, 0.622459],
+        [0.909969, 0.755272],
+      ],
+      5,
+    );
+  });
+
+  test('bottom-right, n < m: with 2 queries and 5 keys the visibility rows are 11110 / 11111', async () => {
+    const got = (await reference(id, zeros(2, 3), zeros(5, 3), identity(5))) as number[][];
+    expectMatrixClose(
+      got,
+      [
+        [0.25, 0.25, 0.25, 0.25, 0],
+        [0.2, 0.2, 0.2, 0.2, 0.2],
+      ],
+      6,
+    );
+    // Masked keys get weight exactly 0.
+    expect(got[0][4]).toBe(0);
+  });
+
+  test('bottom-right, n > m: with 4 queries and 2 keys the first 2 rows see no key and are exactly zeros', async () => {
+    const got = (await reference(id, zeros(4, 3), zeros(2, 3), identity(2))) as number[][];
+    expect(got.slice(0, 2)).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expectMatrixClose(got.slice(2), [[1, 0], [0.5, 0.5]], 6);
+  });
+
+  test('n = m: the rule is the usual lower triangle (1000 / 1100 / 1110 / 1111)', async () => {
+    const got = (await reference(id, zeros(4, 2), zeros(4, 2), identity(4))) as number[][];
+    expectMatrixClose(
+      got,
+      [
+        [1, 0, 0, 0],
+        [0.5, 0.5, 0, 0],
+        [1 / 3, 1 / 3, 1 / 3, 0],
+        [0.25, 0.25, 0.25, 0.25],
+      ],
+      6,
+    );
+  });
+
+  test('the top-left variant gives 10000 / 11000 for 2 queries and 5 keys, the NaN variant of diagonal-excluded NaN rows', async () => {
+    const topLeft = (await wrong(id, 'top-left-alignment', zeros(2, 3), zeros(5, 3), identity(5))) as number[][];
+    expectMatrixClose(
+      topLeft,
+      [
+        [1, 0, 0, 0, 0],
+        [0.5, 0.5, 0, 0, 0],
+      ],
+      6,
+    );
+    const strict = (await wrong(id, 'diagonal-excluded', zeros(3, 2), zeros(3, 2), identity(3))) as number[][];
+    expect(strict[0].every(Number.isNaN)).toBe(true);
+    expectMatrixClose(strict.slice(1), [[1, 0, 0], [0.5, 0.5, 0]], 6);
+  });
+
+  for (const seed of [7, 42, 2024]) {
+    test(`every misconception fails the reference and is diagnosed as itself (seed ${seed})`, async () => {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, result.id).toBeGreaterThan(0);
+        expect(result.diagnosed, result.id).toBe(result.id);
+      }
+    });
+  }
+});

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+
+const id = 'foundations/cross-entropy';
+
+describe('foundations/cross-entropy', () => {
+  test('reference matches the lesson worked example: row losses 0.407606 and 3.653178, mean 2.030392', async () => {
+    const got = (await reference(id, [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])) as number;
+    expect(got).toBeCloseTo(2.030392, 5);
+    expect((await reference(id, [[2, 1, 0]], [0])) as number).toBeCloseTo(0.407606, 5);
+    expect((await reference(id, [[0.5, 2.5, -1]], [2])) as number).toBeCloseTo(3.653178, 5);
+  });
+
+  test('reference: log-sum-exp keeps extreme logits finite, banned classes are fine, V = 1 gives 0', async () => {
+    expect(await reference(id, [[0, 200]], [0])).toBe(200);
+    expect(await reference(id, [[0, 1000]], [0])).toBe(1000);
+    expect((await reference(id, [[1000, 999, 998]], [1])) as number).toBeCloseTo(1 + Math.log(1 + Math.exp(-1) + Math.exp(-2)), 5);
+    expect((await reference(id, [[-1000, -1001, -1003]], [1])) as number).toBeCloseTo(1 + Math.log(1 + Math.exp(-1) + Math.exp(-3)), 5);
+    const banned = (await reference(id, [[1, -Infinity, 0.5, 2], [0, 1, -Infinity, -Infinity]], [3, 1])) as number;
+    expect(Number.isFinite(banned)).toBe(true);
+    expect((await reference(id, [[0, 0, 0, 0], [3, 3, 3, 3]], [1, 3])) as number).toBeCloseTo(Math.log(4), 6);
+    expect(await reference(id, [[1.5], [-2]], [0, 0])).toBe(0);
+  });
+
+  test('the wrong variants fail where the lesson says they do', async () => {
+    // In float64, −log(softmax) survives [0, 200] but not [0, 1000].
+    expect(await wrong(id, 'log-of-softmax', [[0, 200]], [0])).toBeCloseTo(200, 9);
+    expect(await wrong(id, 'log-of-softmax', [[0, 1000]], [0])).toBe(Infinity);
+    expect(await wrong(id, 'lse-without-max', [[1000, 999, 998]], [1])).toBe(Infinity);
+    expect(await wrong(id, 'sum-instead-of-mean', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])).toBeCloseTo(4.060784, 5);
+    expect(Number.isNaN(await wrong(id, 'one-hot-times-log-probs', [[1, -Infinity, 0.5, 2]], [3]))).toBe(true);
+  });
+
+  test('every misconception fails the reference and is diagnosed as itself', async () => {
+    for (const seed of [7, 1, 2024]) {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, `${result.id} (seed ${seed})`).toBeGreaterThan(0);
+        expect(result.diagnosed, `${result.id} (seed ${seed})`).toBe(result.id);
+      }
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+
+describe('foundations/matmul', () => {
+  test('reference matches the lesson worked example [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]] = [[58,64],[139,154]]', async () => {
+    const got = await reference('foundations/matmul', [[1, 2, 3], [4, 5, 6]], [[7, 8], [9, 10], [11, 12]]);
+    expect(got).toEqual([[58, 64], [139, 154]]);
+  });
+
+  test('reference: shapes [n,k]·[k,m] → [n,m], dot product, outer product, identity', async () => {
+    const rect = (await reference('foundations/matmul', [[1, 0, 2], [-1, 3, 1]], [[2, 1, 0, 1], [1, 0, -2, 3], [0, 4, 1, -1]])) as number[][];
+    expect(rect).toEqual([[2, 9, 2, -1], [1, 3, -5, 7]]);
+    expect(await reference('foundations/matmul', [[1, -2, 3, 0.5]], [[2], [1], [-1], [4]])).toEqual([[-1]]);
+    expect(await reference('foundations/matmul', [[1], [-2]], [[2, 0, -1]])).toEqual([[2, 0, -1], [-4, 0, 2]]);
+    const a = [[2, -1, 0], [5, 3, 1], [0, 4, -2]];
+    expect(await reference('foundations/matmul', a, [[1, 0, 0], [0, 1, 0], [0, 0, 1]])).toEqual(a);
+  });
+
+  test('the wrong variants behave like the learner code they describe', async () => {
+    const a = [[1, 2, 3], [4, 5, 6]];
+    const b = [[7, 8], [9, 10], [11, 12]];
+    expect(await wrong('foundations/matmul', 'transposed-result', a, b)).toEqual([[58, 139], [64, 154]]);
+    expect(await wrong('foundations/matmul', 'rows-share-one-array', a, b)).toEqual([[139, 154], [139, 154]]);
+    expect(await wrong('foundations/matmul', 'accumulator-not-reset', a, b)).toEqual([[58, 122], [261, 415]]);
+    // a·bᵀ with a [2, 3] b reads b[j][2], which does not exist: NaN, as in JavaScript.
+    const rowsTimesRows = (await wrong('foundations/matmul', 'rows-times-rows', a, b)) as number[][];
+    expect(rowsTimesRows.flat().every(Number.isNaN)).toBe(true);
+  });
+
+  test('a transposed result has the wrong shape when the result is not square, and the right shape but wrong values when it is', async () => {
+    const nonSquare: [number[][], number[][]] = [[[1, 0, 2], [-1, 3, 1]], [[2, 1, 0, 1], [1, 0, -2, 3], [0, 4, 1, -1]]];
+    const t1 = (await wrong('foundations/matmul', 'transposed-result', ...nonSquare)) as number[][];
+    expect([t1.length, t1[0].length]).toEqual([4, 2]);
+    const square: [number[][], number[][]] = [[[1, 2], [0, 1], [3, -1]], [[2, 0, 1], [1, 3, -2]]];
+    const want = (await reference('foundations/matmul', ...square)) as number[][];
+    const t2 = (await wrong('foundations/matmul', 'transposed-result', ...square)) as number[][];
+    expect([t2.length, t2[0].length]).toEqual([3, 3]);
+    expect(t2).not.toEqual(want);
+  });
+
+  test('every misconception fails the reference and is diagnosed as itself', async () => {
+    for (const seed of [7, 1, 2024]) {
+      for (const result of await diagnoseEachMisconception('foundations/matmul', seed)) {
+        expect(result.failingCases, `${result.id} (seed ${seed})`).toBeGreaterThan(0);
+        expect(result.diagnosed, `${result.id} (seed ${seed})`).toBe(result.id);
+      }
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+
+const id = 'attention/scaled-dot-product';
+
+// The lesson's worked example.
+const q = [
+  [1, 0, 1, 0],
+  [0, 2, 0, 2],
+];
+const k = [
+  [1, 1, 0, 0],
+  [0, 0, 2, 0],
+  [1, 0, 1, 2],
+];
+const v = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+];
+
+function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
+  expect(got.length).toBe(want.length);
+  want.forEach((row, i) => {
+    expect(got[i].length).toBe(row.length);
+    row.forEach((x, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(x, digits));
+  });
+}
+
+describe(id, () => {
+  test('reference matches the lesson worked example: [[0.616348, 0.767303], [0.909969, 0.755272]]', async () => {
+    const got = (await reference(id, q, k, v)) as number[][];
+    expectMatrixClose(
+      got,
+      [
+        [0.616348, 0.767303],
+        [0.909969, 0.755272],
+      ],
+      5,
+    );
+  });
+
+  test('reference: the softmax runs over the keys, so identical keys give the mean of v for every query', async () => {
+    const key = [0.3, -1.2, 0.5];
+    const got = (await reference(id, [[1, 2, 3], [-4, 0, 9]], [key, key, key, key], [[1, 0], [2, 0], [3, 1], [6, 3]])) as number[][];
+    expectMatrixClose(got, [[3, 1], [3, 1]], 6);
+  });
+
+  test('reference: scores near ±1000 stay finite (weights softmax([1, 2, 0]) and softmax([−1, −2, 0]))', async () => {
+    const got = (await reference(
+      id,
+      [
+        [32, 32, 32, 32],
+        [-32, -32, -32, -32],
+      ],
+      [
+        [15.625, 15.625, 15.625, 15.625],
+        [15.625, 15.625, 15.625, 15.6875],
+        [15.5625, 15.625, 15.625, 15.625],
+      ],
+      [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    )) as number[][];
+    // softmax([1, 2, 0]) = [0.244728, 0.665241, 0.090031]; softmax([−1, −2, 0]) = [0.244728, 0.090031, 0.665241].
+    expectMatrixClose(
+      got,
+      [
+        [0.244728, 0.665241],
+        [0.244728, 0.090031],
+      ],
+      5,
+    );
+  });
+
+  test('the no-max-subtraction variant gives NaN on large scores, as naive float64 code does', async () => {
+    const got = (await wrong(id, 'no-max-subtraction', [[40]], [[30], [29]], [[1], [2]])) as number[][];
+    expect(Number.isNaN(got[0][0])).toBe(true);
+  });
+
+  for (const seed of [7, 42, 2024]) {
+    test(`every misconception fails the reference and is diagnosed as itself (seed ${seed})`, async () => {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, result.id).toBeGreaterThan(0);
+        expect(result.diagnosed, result.id).toBe(result.id);
+      }
+    });
+  }
+});

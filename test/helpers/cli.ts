@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const bin = path.join(repoRoot, 'bin', 'llm-tutor.js');
+/** One cache folder for the whole test run, so definitions compile once. */
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-test-cache-'));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `llm-tutor` with plain output; never throws on a non-zero exit. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      {
+        cwd: options.cwd ?? os.tmpdir(),
+        env: { ...process.env, NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cacheDir, ...options.env },
+        timeout: 60_000,
+        maxBuffer: 10 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** A fresh temp folder. */
+export function tempDir(prefix = 'llm-tutor-e2e-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Creates a workspace with the built-in pack and returns its folder. */
+export async function makeWorkspace(): Promise<string> {
+  const dir = path.join(tempDir(), 'ws');
+  const result = await runCli(['init', dir, '--seed', '1234']);
+  if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
+  return dir;
+}
+
+/** Path of a learner file in a workspace. */
+export function learnerFile(workspace: string, id: string, pack = 'transformer-core'): string {
+  return path.join(workspace, 'exercises', pack, `${id}.ts`);
+}
+
+/** Copies a fixture learner file (fixtures/learner/<name>) over an exercise's learner file. */
+export async function useFixture(workspace: string, id: string, fixture: string): Promise<void> {
+  await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', fixture), learnerFile(workspace, id));
+}
+
+/** Copies the model solution of a built-in exercise over its learner file. */
+export async function useSolution(workspace: string, id: string): Promise<void> {
+  await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', id, 'solution.ts'), learnerFile(workspace, id));
+}

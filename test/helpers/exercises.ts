@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { loadDefinition } from '../../src/core/definitions.js';
+import { diagnose, toPlainOutput, wrongOutputs } from '../../src/core/diagnose.js';
+import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../../src/core/exercise.js';
+import { buildCases, computeExpected } from '../../src/core/grading.js';
+import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs.js';
+import { builtinPacksDir } from '../../src/core/paths.js';
+import { loadTf } from '../../src/reference/backend.js';
+
+/** The exercises of a built-in pack. */
+export async function builtinExercises(packId = 'transformer-core'): Promise<ExerciseRef[]> {
+  return exerciseRefs([await loadPack(path.join(builtinPacksDir, packId), true)]);
+}
+
+/** A built-in exercise with its loaded definition and a reference context. */
+export async function loadExercise(id: string, packId = 'transformer-core'): Promise<{ ref: ExerciseRef; definition: ExerciseDefinition; ctx: ReferenceContext }> {
+  const ref = (await builtinExercises(packId)).find((r) => r.id === id);
+  if (!ref) throw new Error(`no exercise ${id} in ${packId}`);
+  const { tf } = await loadTf();
+  return { ref, definition: await loadDefinition(ref), ctx: { tf } };
+}
+
+/** Runs an exercise's reference on explicit arguments and returns plain data. */
+export async function reference(id: string, ...args: unknown[]): Promise<unknown> {
+  const { definition, ctx } = await loadExercise(id);
+  return toPlainOutput(ctx, () => definition.reference(ctx, ...args));
+}
+
+/** Runs one misconception's wrong variant; returns its first alternative. */
+export async function wrong(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown> {
+  const { definition, ctx } = await loadExercise(id);
+  const m = definition.misconceptions?.find((x) => x.id === misconceptionId);
+  if (!m) throw new Error(`no misconception ${misconceptionId} in ${id}`);
+  return (await wrongOutputs(m, ctx, args))?.[0];
+}
+
+/**
+ * For every misconception: does its wrong output fail the reference on some
+ * case, and does a learner whose outputs equal it get diagnosed as that
+ * misconception (and not another)? Returns the id diagnosed per misconception.
+ */
+export async function diagnoseEachMisconception(id: string, seed = 7): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
+  const { ref, definition, ctx } = await loadExercise(id);
+  const cases = buildCases(ref, definition, seed);
+  const expected = await computeExpected(ref, definition, cases, ctx);
+  const tolerance = definition.compare ?? defaultTolerance;
+  const { compareOutputs } = await import('../../src/core/compare.js');
+  const out = [];
+  for (const m of definition.misconceptions ?? []) {
+    const graded = [];
+    for (let i = 0; i < cases.length; i++) {
+      // A learner with this mistake returns the wrong output; where the variant throws, grading reports an error and diagnosis skips the case.
+      const outputs = await wrongOutputs(m, ctx, cases[i].args);
+      if (!outputs) continue;
+      const got = outputs[0];
+      graded.push({ args: cases[i].args, expected: expected[i], got, passed: compareOutputs(expected[i], got, tolerance).ok });
+    }
+    const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, ctx);
+    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId });
+  }
+  return out;
+}
