@@ -75,7 +75,6 @@ function watchLoop(io: Io, session: Session, ref: ExerciseRef, grade: () => Prom
   const file = learnerFileOf(session.workspace, ref);
   const c = session.chalk;
   return new Promise((resolve) => {
-    let last = 1;
     let running = false;
     let again = false;
     let timer: NodeJS.Timeout | undefined;
@@ -88,7 +87,7 @@ function watchLoop(io: Io, session: Session, ref: ExerciseRef, grade: () => Prom
       try {
         await refresh();
         io.out(c.dim(`\n── re-grading ${path.basename(file)} ──`));
-        last = await grade();
+        await grade();
       } catch (error) {
         io.out(c.red(`Could not grade: ${(error as Error).message}`));
       } finally {
@@ -115,15 +114,14 @@ function watchLoop(io: Io, session: Session, ref: ExerciseRef, grade: () => Prom
     }
     io.out(c.dim(manual ? '\nPress Enter to re-grade, q then Enter to quit.' : `\nWatching ${path.basename(file)}: save to re-grade. Enter re-grades, q then Enter quits.`));
     rl.on('line', (line) => {
-      if (line.trim() === 'q') {
-        watcher?.close();
-        rl.close();
-        resolve(last);
-      } else void rerun();
+      if (line.trim() === 'q') rl.close();
+      else void rerun();
     });
+    // Quitting is the learner's choice, not a failure: exit 0.
     rl.on('close', () => {
       watcher?.close();
-      resolve(last);
+      clearTimeout(timer);
+      resolve(0);
     });
   });
 }

@@ -111,6 +111,20 @@ describe('misbehaving learner files get a failing or error verdict, and the grad
     expect(existsSync(path.join(os.tmpdir(), 'llm-tutor-e2e-written.txt'))).toBe(false);
   });
 
+  test('unbounded allocation hits the memory cap and says so', async () => {
+    await useFixture(ws, 'foundations/softmax', 'softmax-unbounded-allocation.ts');
+    const r = await runCli(['check', 'softmax', '--workspace', ws]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Ran out of memory during case "the lesson example [1, 2, 3]" (the limit is 512 MiB).');
+  });
+
+  test('returning a Promise is a type error that says why', async () => {
+    await useFixture(ws, 'foundations/softmax', 'softmax-returns-promise.ts');
+    const r = await runCli(['check', 'softmax', '--workspace', ws]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Wrong return type: Expected number[] of shape [3], got a Promise (the function must be synchronous: remove async/await).');
+  });
+
   test('after all of that, the next grading works as usual', async () => {
     await useSolution(ws, 'foundations/softmax');
     const r = await runCli(['check', 'softmax', '--workspace', ws]);
