@@ -1,26 +1,7 @@
 import { anyOf, defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { lessonExample, mix, scores, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
-
-// Plain float64 building blocks for the wrong variants, written the way a learner would.
-
-/** scores[i][j] = scale · (q_i · k_j). */
-function scores(q: number[][], k: number[][], scale: number): number[][] {
-  return q.map((qi) => k.map((kj) => scale * qi.reduce((acc, x, c) => acc + x * kj[c], 0)));
-}
-
-/** Softmax of one row; `naive` skips the max subtraction (and overflows on large scores). */
-function softmaxRow(s: number[], naive = false): number[] {
-  const max = naive ? 0 : Math.max(...s);
-  const exps = s.map((x) => Math.exp(x - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
-
-/** Weights [n, m] times values [m, dv]. */
-function mix(p: number[][], v: number[][]): number[][] {
-  return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
-}
 
 /** Which keys query i may see: `sees(i, j, n, m)`. */
 type Sees = (i: number, j: number, n: number, m: number) => boolean;
@@ -65,22 +46,6 @@ function eachEmptyRow(q: number[][], k: number[][], v: number[][], sees: Sees | 
   return anyOf(...rules.flatMap((rule) => emptyRows.map((e) => maskedAttention(q, k, v, rule, e, opts))));
 }
 
-/** The lesson's worked example (the same inputs as attention/scaled-dot-product): n = 2, m = 3, d = 4, dv = 2. */
-const lessonQ = [
-  [1, 0, 1, 0],
-  [0, 2, 0, 2],
-];
-const lessonK = [
-  [1, 1, 0, 0],
-  [0, 0, 2, 0],
-  [1, 0, 1, 2],
-];
-const lessonV = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
-
 /**
  * Scores near ±1000 after scaling (d = 4, so √d = 2), all exact in float32.
  * Row 0 (position 1) sees keys 0 and 1, scores [1000, 1001]; the masked key 2 scores 1008, the highest.
@@ -107,7 +72,7 @@ export default defineExercise<Args, number[][]>({
   cases: (rng) => {
     const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
     const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
-    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: [lessonQ, lessonK, lessonV] }];
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: lessonExample }];
     {
       const [n, d, dv] = [rng.int(4, 7), rng.int(3, 8), rng.int(2, 6)];
       cases.push({ name: `random, n = m (a prompt with no cache: ${shape(n, n, d, dv)})`, args: random(n, n, d, dv) });

@@ -1,46 +1,11 @@
 import { defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { lessonExample, mix, scores, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
-
-// Plain float64 building blocks for the wrong variants, written the way a learner would.
-
-/** q·kᵀ multiplied by `scale`: scores[i][j] = scale · (q_i · k_j). */
-function scores(q: number[][], k: number[][], scale: number): number[][] {
-  return q.map((qi) => k.map((kj) => scale * qi.reduce((acc, x, c) => acc + x * kj[c], 0)));
-}
-
-/** Softmax of one row; `naive` skips the max subtraction (and overflows on large scores). */
-function softmaxRow(s: number[], naive = false): number[] {
-  const max = naive ? 0 : Math.max(...s);
-  const exps = s.map((x) => Math.exp(x - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
-
-/** Weights [n, m] times values [m, dv]. */
-function mix(p: number[][], v: number[][]): number[][] {
-  return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
-}
 
 function attentionWithScale(q: number[][], k: number[][], v: number[][], scale: number): number[][] {
   return mix(scores(q, k, scale).map((row) => softmaxRow(row)), v);
 }
-
-/** The lesson's worked example: n = 2 queries, m = 3 keys, d = 4, dv = 2. */
-const lessonQ = [
-  [1, 0, 1, 0],
-  [0, 2, 0, 2],
-];
-const lessonK = [
-  [1, 1, 0, 0],
-  [0, 0, 2, 0],
-  [1, 0, 1, 2],
-];
-const lessonV = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
 
 /**
  * Scores near ±1000 after scaling (d = 4, so √d = 2). Every number is exact in
@@ -68,7 +33,7 @@ export default defineExercise<Args, number[][]>({
   cases: (rng) => {
     const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
     const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
-    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: [lessonQ, lessonK, lessonV] }];
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: lessonExample }];
 
     cases.push({ name: `random, n = m (${shape(4, 4, 8, 8)})`, args: random(4, 4, 8, 8) });
     {
