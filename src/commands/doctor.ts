@@ -29,7 +29,7 @@ async function sandboxProbe(): Promise<Check> {
       probe,
       `import { writeFileSync } from 'node:fs';\nexport function probe(): string {\n  try { writeFileSync(${JSON.stringify(target)}, 'x'); return 'write allowed'; } catch (e) { return (e as { code?: string }).code ?? 'denied'; }\n}\n`,
     );
-    const bundle = await bundleLearnerFile(probe, root, dir);
+    const bundle = await bundleLearnerFile(probe, root, path.join(dir, 'bundle.mjs'));
     if (!bundle.ok) return { ok: false, label: 'sandbox', detail: `bundling a probe failed: ${bundle.problem.message}` };
     const run = await runInSandbox(bundle.file, 'probe', [[]], { timeoutMs: 5000, memoryMb: 128, outputBytes: 1024 });
     const outcome = run.outcomes[0];

@@ -5,12 +5,12 @@ import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
 import { compareOutputs } from './compare.js';
 import { diagnose, toPlainOutput, type GradedCase } from './diagnose.js';
-import { defaultTolerance, type CaseInput, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
+import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
 import type { ExerciseRef } from './packs.js';
 import { deriveSeed, Rng } from './rng.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
 import type { WireError } from './wire.js';
-import type { SandboxRun } from '../sandbox/run-child.js';
+import type { SandboxRun, SandboxSlot } from '../sandbox/run-child.js';
 
 export interface GradeRequest {
   ref: ExerciseRef;
@@ -104,6 +104,46 @@ async function addLineText(location: SourceLocation | undefined): Promise<Source
   }
 }
 
+/** An exercise ready to grade files against: its cases, and expected outputs being computed. */
+export interface PreparedExercise {
+  ref: ExerciseRef;
+  definition: ExerciseDefinition;
+  seed: number;
+  cases: CaseInput[];
+  tolerance: Comparison;
+  timeoutMs: number;
+  /** The reference run, started by {@link prepareExercise}. */
+  reference: Promise<{ expected: unknown[]; ctx: ReferenceContext; backend: string; referenceMs: number }>;
+}
+
+/**
+ * Builds an exercise's cases and starts computing their expected outputs with
+ * the reference, in this (trusted) process. Watch mode keeps the result and
+ * grades every save against it.
+ */
+export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number } = {}): PreparedExercise {
+  const cases = buildCases(ref, definition, seed);
+  const reference = (async () => {
+    const started = performance.now();
+    const { loadTf } = await import('../reference/backend.js');
+    const { tf, report } = await loadTf(options.backend);
+    const ctx: ReferenceContext = { tf };
+    const expected = await computeExpected(ref, definition, cases, ctx);
+    return { expected, ctx, backend: report.active, referenceMs: performance.now() - started };
+  })();
+  // Awaited by every grading; this only keeps an early failure from being reported as unhandled.
+  reference.catch(() => {});
+  return {
+    ref,
+    definition,
+    seed,
+    cases,
+    tolerance: definition.compare ?? defaultTolerance,
+    timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
+    reference,
+  };
+}
+
 /**
  * Grades one learner file: builds the seeded cases, computes expected outputs
  * with the reference (here, in the trusted process), bundles and runs the
@@ -111,33 +151,37 @@ async function addLineText(location: SourceLocation | undefined): Promise<Source
  * The learner's code is never loaded into this process.
  */
 export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
-  const started = performance.now();
-  const { ref, definition, learnerFile, seed } = request;
-  const emit = request.onEvent ?? (() => {});
-  const tolerance = definition.compare ?? defaultTolerance;
-  const timeoutMs = request.timeoutMs ?? definition.timeoutMs ?? 5000;
-  emit({ type: 'stage', stage: 'cases' });
-  const cases = buildCases(ref, definition, seed);
+  const prepared = prepareExercise(request.ref, request.definition, request.seed, { backend: request.backend, timeoutMs: request.timeoutMs });
+  return gradePrepared(prepared, request);
+}
 
-  const [{ bundleLearnerFile, makeBundleDir }, { runInSandbox, defaultLimits }, { loadTf }] = await Promise.all([
-    import('../sandbox/bundle.js'),
-    import('../sandbox/run-child.js'),
-    import('../reference/backend.js'),
-  ]);
-  const bundleDir = await makeBundleDir();
+/** Where the learner's file is, and how to run it. */
+export interface GradeTarget {
+  learnerFile: string;
+  allowedRoot: string;
+  describeImport?: GradeRequest['describeImport'];
+  onEvent?: GradeRequest['onEvent'];
+  /** A sandbox provider with a child started ahead of time (watch mode); default: a cold child. */
+  sandbox?: { acquire(): Promise<SandboxSlot> };
+}
+
+/** Grades a learner file against a prepared exercise. */
+export async function gradePrepared(prepared: PreparedExercise, target: GradeTarget): Promise<Verdict> {
+  const started = performance.now();
+  const { ref, definition, seed, cases, tolerance, timeoutMs } = prepared;
+  const { learnerFile } = target;
+  const emit = target.onEvent ?? (() => {});
+  const [{ bundleLearnerFile }, { coldSlot, defaultLimits }] = await Promise.all([import('../sandbox/bundle.js'), import('../sandbox/run-child.js')]);
+  const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot());
   try {
     emit({ type: 'stage', stage: 'bundle' });
-    // Bundling and starting the sandbox overlap with loading tfjs and the reference run.
-    const bundling = bundleLearnerFile(learnerFile, request.allowedRoot, bundleDir);
+    // Bundling and running the sandbox overlap with the reference run when it is still going.
+    const bundling = bundleLearnerFile(learnerFile, target.allowedRoot, slot.bundleFile);
     const sandboxRun = bundling.then((bundle) =>
-      bundle.ok ? runInSandbox(bundle.file, definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs }) : undefined,
+      bundle.ok ? slot.run(definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs }) : undefined,
     );
     emit({ type: 'stage', stage: 'reference' });
-    const referenceStarted = performance.now();
-    const { tf, report } = await loadTf(request.backend);
-    const ctx: ReferenceContext = { tf };
-    const expected = await computeExpected(ref, definition, cases, ctx);
-    const referenceMs = performance.now() - referenceStarted;
+    const { expected, ctx, backend, referenceMs } = await prepared.reference;
     const bundle = await bundling;
     emit({ type: 'stage', stage: 'sandbox' });
     const run = await sandboxRun;
@@ -149,11 +193,12 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
       learnerFile,
       seed,
       tolerance,
-      backend: report.active,
+      backend,
     };
     const notes: string[] = [];
-    const verdictOf = (partial: Omit<Verdict, keyof typeof base | 'durationMs' | 'timings' | 'notes' | 'output'> & { output?: Verdict['output'] }): Verdict => ({
+    const verdictOf = (partial: Omit<Verdict, keyof typeof base | 'durationMs' | 'timings' | 'notes' | 'output' | 'learnerFiles'> & { output?: Verdict['output'] }): Verdict => ({
       ...base,
+      learnerFiles: bundle.ok ? bundle.inputs : [learnerFile],
       output: { stdout: '', stderr: '', droppedBytes: 0 },
       ...partial,
       notes,
@@ -171,7 +216,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
     const learnerFiles = bundle.inputs;
     for (const file of learnerFiles) {
       if (file === learnerFile) continue;
-      const imported = request.describeImport?.(file);
+      const imported = target.describeImport?.(file);
       if (imported && !imported.passed) notes.push(`This file imports ${path.basename(file)} (${imported.key}), which does not pass yet: if its code is wrong, this exercise fails too. Check it with \`llm-tutor check ${imported.key}\`.`);
     }
     const output = { stdout: run!.stdout, stderr: run!.stderr, droppedBytes: run!.droppedBytes };
@@ -275,6 +320,6 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
     emit({ type: 'verdict', verdict });
     return verdict;
   } finally {
-    await fs.rm(bundleDir, { recursive: true, force: true });
+    await slot.dispose();
   }
 }

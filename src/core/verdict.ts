@@ -47,6 +47,8 @@ export interface Verdict {
   exerciseId: string;
   packId: string;
   learnerFile: string;
+  /** The learner's files the bundle read: this one and those it imports (watch mode watches them all). */
+  learnerFiles: string[];
   status: VerdictStatus;
   /** One line: what happened. */
   summary: string;

@@ -1,6 +1,5 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { promises as fs } from 'node:fs';
 import { harnessFile } from '../core/paths.js';
 
 /** Where bundling stopped on the learner's code. */
@@ -25,14 +24,14 @@ function isInside(file: string, root: string): boolean {
 }
 
 /**
- * Bundles a learner file behind the sandbox harness into one ESM file in
- * `outDir`. The learner file may import only files under `allowedRoot` (their
+ * Bundles a learner file behind the sandbox harness into one ESM file,
+ * `outFile`. The learner file may import only files under `allowedRoot` (their
  * own exercises) and Node built-ins; anything else is a bundle problem.
  */
-export async function bundleLearnerFile(learnerFile: string, allowedRoot: string, outDir: string): Promise<BundleResult> {
+export async function bundleLearnerFile(learnerFile: string, allowedRoot: string, outFile: string): Promise<BundleResult> {
   const started = performance.now();
   const esbuild = await import('esbuild');
-  const outFile = path.join(outDir, 'bundle.mjs');
+  const outDir = path.dirname(outFile);
   const entry = [
     `import { startHarness } from ${JSON.stringify(harnessFile)};`,
     `startHarness(() => import(${JSON.stringify(learnerFile)}));`,
@@ -90,10 +89,4 @@ export async function bundleLearnerFile(learnerFile: string, allowedRoot: string
       durationMs: performance.now() - started,
     };
   }
-}
-
-/** A fresh private folder for one grading's bundle. */
-export async function makeBundleDir(): Promise<string> {
-  const os = await import('node:os');
-  return fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-'));
 }

@@ -1,5 +1,8 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from '../core/wire.js';
 
 export interface SandboxLimits {
@@ -60,20 +63,27 @@ class CappedBuffer {
  * function once per case and returns everything observed; decides nothing.
  */
 export function runInSandbox(bundleFile: string, entry: string, cases: unknown[][], limits: SandboxLimits = defaultLimits): Promise<SandboxRun> {
-  const started = performance.now();
-  const child = fork(bundleFile, [], {
-    execArgv: [
-      '--experimental-permission',
-      `--allow-fs-read=${bundleFile}`,
-      '--enable-source-maps',
-      `--max-old-space-size=${limits.memoryMb}`,
-      '--no-warnings',
-    ],
+  const child = spawnChild(bundleFile, bundleFile, limits.memoryMb);
+  return superviseRun(child, entry, cases, limits);
+}
+
+function spawnChild(script: string, readable: string, memoryMb: number): ChildProcess {
+  return fork(script, [], {
+    execArgv: ['--experimental-permission', `--allow-fs-read=${readable}`, '--enable-source-maps', `--max-old-space-size=${memoryMb}`, '--no-warnings'],
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {},
     cwd: os.tmpdir(),
   });
+}
+
+/**
+ * Talks to a sandbox child until it reports that it has finished, crashes or
+ * runs out of time. With `loadUrl` the child is a warm loader, already running,
+ * that must first import the bundle.
+ */
+function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], limits: SandboxLimits, loadUrl?: string): Promise<SandboxRun> {
+  const started = performance.now();
   const stdout = new CappedBuffer(limits.outputBytes);
   const stderr = new CappedBuffer(limits.outputBytes);
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -82,6 +92,13 @@ export function runInSandbox(bundleFile: string, entry: string, cases: unknown[]
   const run: SandboxRun = { outcomes: new Array(cases.length).fill(undefined), asyncErrors: [], stdout: '', stderr: '', droppedBytes: 0, durationMs: 0 };
   let current: number | undefined;
   let done = false;
+  const send = (message: unknown) => {
+    try {
+      child.send(message as Serializable);
+    } catch {
+      // The child is gone; its exit is reported below.
+    }
+  };
 
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -90,9 +107,12 @@ export function runInSandbox(bundleFile: string, entry: string, cases: unknown[]
     }, limits.timeoutMs);
 
     child.on('message', (raw: unknown) => {
-      const message = raw as ChildMessage;
+      const message = raw as ChildMessage | { type: 'loaded' };
       if (typeof message !== 'object' || message === null) return;
       switch (message.type) {
+        case 'loaded':
+          send({ type: 'run', entry, cases });
+          break;
         case 'ready':
           if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
           break;
@@ -125,7 +145,7 @@ export function runInSandbox(bundleFile: string, entry: string, cases: unknown[]
       // 'exit' follows and reports what happened.
     });
 
-    child.on('exit', (code, signal) => {
+    const finish = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
       if (!done && !run.timedOut) {
         const text = stderr.toString();
@@ -144,8 +164,100 @@ export function runInSandbox(bundleFile: string, entry: string, cases: unknown[]
         run.durationMs = performance.now() - started;
         resolve(run);
       });
-    });
+    };
+    if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode);
+    else child.on('exit', finish);
 
-    child.send({ type: 'run', entry, cases });
+    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', entry, cases });
   });
+}
+
+/** Where one grading's bundle goes, and how it is run. */
+export interface SandboxSlot {
+  /** The bundle must be written to this exact path. */
+  bundleFile: string;
+  run(entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun>;
+  dispose(): Promise<void>;
+}
+
+/** A slot that starts its child after bundling: the one-shot path of `check`. */
+export async function coldSlot(): Promise<SandboxSlot> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-'));
+  const bundleFile = path.join(dir, 'bundle.mjs');
+  return {
+    bundleFile,
+    run: (entry, cases, limits) => runInSandbox(bundleFile, entry, cases, limits),
+    dispose: () => fs.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+const loaderSource = `process.once('message', (m) => {
+  import(m.url).then(
+    () => process.send({ type: 'loaded' }),
+    (e) => {
+      process.send({ type: 'load-error', error: { name: String(e && e.name || 'Error'), message: String(e && e.message || e), stack: e && e.stack } });
+      process.send({ type: 'done' });
+    },
+  );
+});
+`;
+
+/**
+ * Keeps one sandbox child started ahead of time, for watch mode: the next
+ * grading only writes its bundle and tells the waiting child to import it, so
+ * it skips Node's start-up. Every grading still gets a fresh process.
+ */
+export class WarmSandbox {
+  private next: Promise<{ dir: string; child: ChildProcess }> | undefined;
+  private closed = false;
+
+  constructor(private readonly memoryMb = defaultLimits.memoryMb) {}
+
+  private async start(): Promise<{ dir: string; child: ChildProcess }> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-warm-'));
+    const loader = path.join(dir, 'loader.mjs');
+    await fs.writeFile(loader, loaderSource);
+    // The child may read its folder: the loader and the bundle written there later.
+    const child = spawnChild(loader, `${dir}${path.sep}`, this.memoryMb);
+    child.on('error', () => {});
+    return { dir, child };
+  }
+
+  /** Starts the next child now, so it is ready when a grading needs it. */
+  warm(): void {
+    if (!this.closed && !this.next) this.next = this.start();
+  }
+
+  async acquire(): Promise<SandboxSlot> {
+    this.warm();
+    const { dir, child } = await this.next!;
+    this.next = undefined;
+    const bundleFile = path.join(dir, 'bundle.mjs');
+    let used = false;
+    return {
+      bundleFile,
+      run: (entry, cases, limits) => {
+        used = true;
+        const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href);
+        // Start the following child while this one runs.
+        this.warm();
+        return result;
+      },
+      dispose: async () => {
+        if (!used || child.exitCode === null) child.kill('SIGKILL');
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.next;
+    this.next = undefined;
+    if (pending) {
+      const { dir, child } = await pending;
+      child.kill('SIGKILL');
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
 }
