@@ -1,4 +1,7 @@
-import { run } from './cli.js';
+// NO_COLOR and --no-color must hold for every renderer, Ink's included, which read FORCE_COLOR.
+if ((process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') || process.argv.includes('--no-color')) {
+  process.env.FORCE_COLOR = '0';
+}
 
 // A reader that goes away (`llm-tutor list | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -8,4 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const { run } = await import('./cli.js');
 process.exitCode = await run(process.argv.slice(2));

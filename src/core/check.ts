@@ -46,20 +46,23 @@ export async function checkExercise(workspace: Workspace, ref: ExerciseRef, opti
   return verdict;
 }
 
-/** Updates the progress of `ref` after a grading. */
+/** Applies one grading of `ref` to a progress record in memory. */
+export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, now = new Date()): void {
+  const progress = StateStore.progressOf(state, ref.key);
+  progress.attempts += 1;
+  progress.lastCheckedAt = now.toISOString();
+  if (verdict.status === 'pass') {
+    progress.status = 'passed';
+    progress.firstPassedAt ??= progress.lastCheckedAt;
+  } else {
+    // A solved exercise that fails again shows as failing; its first pass time is kept.
+    progress.status = 'failed';
+  }
+  state.exercises[ref.key] = progress;
+  state.packVersions[ref.packId] = ref.pack.manifest.version;
+}
+
+/** Updates the progress of `ref` after a grading, in the progress file. */
 export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict): Promise<State> {
-  return store.update((state) => {
-    const progress = StateStore.progressOf(state, ref.key);
-    progress.attempts += 1;
-    progress.lastCheckedAt = new Date().toISOString();
-    if (verdict.status === 'pass') {
-      progress.status = 'passed';
-      progress.firstPassedAt ??= progress.lastCheckedAt;
-    } else {
-      // A solved exercise that fails again shows as failing; its first pass time is kept.
-      progress.status = 'failed';
-    }
-    state.exercises[ref.key] = progress;
-    state.packVersions[ref.packId] = ref.pack.manifest.version;
-  });
+  return store.update((state) => applyAttempt(state, ref, verdict));
 }

@@ -9,7 +9,12 @@ export interface GradedCase {
   got: unknown;
   /** Whether the learner's output matched the reference. */
   passed: boolean;
+  /** The case's index, used as the key of a wrong-output cache. */
+  index?: number;
 }
+
+/** Wrong outputs already computed, keyed by misconception id and case index (they depend only on the arguments). */
+export type WrongOutputCache = Map<string, unknown[] | undefined>;
 
 /** Runs a misconception's wrong variant; undefined when it does not apply to these arguments (it threw). */
 export async function wrongOutputs(misconception: Misconception, ctx: ReferenceContext, args: unknown[]): Promise<unknown[] | undefined> {
@@ -68,6 +73,7 @@ export async function diagnose(
   graded: readonly GradedCase[],
   tolerance: Comparison,
   ctx: ReferenceContext,
+  cache?: WrongOutputCache,
 ): Promise<Diagnosis | undefined> {
   const failing = graded.filter((g) => !g.passed).length;
   if (failing === 0) return undefined;
@@ -76,7 +82,9 @@ export async function diagnose(
     let explained = 0;
     let contradicted = 0;
     for (const c of graded) {
-      const candidates = await wrongOutputs(misconception, ctx, c.args);
+      const key = c.index === undefined ? undefined : `${misconception.id}#${c.index}`;
+      const candidates = key !== undefined && cache?.has(key) ? cache.get(key) : await wrongOutputs(misconception, ctx, c.args);
+      if (key !== undefined) cache?.set(key, candidates);
       if (!candidates) continue;
       // Where the wrong variant agrees with the reference, this case tells nothing about it.
       if (candidates.every((w) => compareOutputs(c.expected, w, tolerance).ok)) continue;

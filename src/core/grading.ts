@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
 import { compareOutputs } from './compare.js';
-import { diagnose, toPlainOutput, type GradedCase } from './diagnose.js';
+import { diagnose, toPlainOutput, type GradedCase, type WrongOutputCache } from './diagnose.js';
 import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
 import type { ExerciseRef } from './packs.js';
 import { deriveSeed, Rng } from './rng.js';
@@ -112,6 +112,8 @@ export interface PreparedExercise {
   cases: CaseInput[];
   tolerance: Comparison;
   timeoutMs: number;
+  /** Wrong outputs of the misconceptions, computed once per case. */
+  wrongCache: WrongOutputCache;
   /** The reference run, started by {@link prepareExercise}. */
   reference: Promise<{ expected: unknown[]; ctx: ReferenceContext; backend: string; referenceMs: number }>;
 }
@@ -140,6 +142,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     cases,
     tolerance: definition.compare ?? defaultTolerance,
     timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
+    wrongCache: new Map(),
     reference,
   };
 }
@@ -284,7 +287,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
         } else {
           results.push({ index: i, name, status: 'pass', mutated: outcome.mutated, durationMs: outcome.durationMs });
         }
-        graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: true });
+        graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: true, index: i });
         continue;
       }
       const mismatch = comparison.mismatch;
@@ -294,7 +297,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
         continue;
       }
       results.push({ index: i, name, status: 'fail', message: mismatch.message, mismatch, mutated: outcome.mutated, durationMs: outcome.durationMs });
-      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: false });
+      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: false, index: i });
     }
     for (const r of results) r.input = previewArgs(cases[r.index].args);
     if (results.some((r) => r.mutated) && !definition.inputsReadOnly) {
@@ -303,7 +306,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     }
 
     emit({ type: 'stage', stage: 'diagnose' });
-    const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, ctx);
+    const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, ctx, prepared.wrongCache);
     const passed = results.filter((r) => r.status === 'pass').length;
     const firstFailure = results.findIndex((r) => r.status !== 'pass');
     const status = firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass';

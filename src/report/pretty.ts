@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { formatIndex, formatNumber, type Heatmap, type Mismatch, type TensorDiff } from '../core/compare.js';
+import type { Heatmap, Mismatch, TensorDiff } from '../core/compare.js';
+import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import type { CaseResult, Verdict } from '../core/verdict.js';
 
 /** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
@@ -18,46 +19,36 @@ function pad(text: string, width: number): string {
 
 /** Expected vs got around the worst element: a table for vectors, two grids for matrices. */
 export function renderWindow(diff: TensorDiff, c: ChalkInstance): string[] {
-  const w = diff.window;
+  const layout = layoutWindow(diff);
   const lines: string[] = [];
-  if (diff.shape.length <= 1) {
+  if (layout.vector) {
     lines.push(c.dim(`${pad('index', 8)}${pad('expected', 14)}${pad('got', 14)}`));
-    w.expected[0]?.forEach((e, j) => {
-      const bad = w.mismatch[0][j];
-      const index = diff.shape.length === 0 ? '[]' : `[${w.colStart + j}]`;
-      const row = `${pad(index, 8)}${pad(formatNumber(e), 14)}${pad(formatNumber(w.got[0][j]), 14)}`;
+    layout.rowLabels.forEach((label, i) => {
+      const bad = layout.got[i][0].bad;
+      const row = `${pad(label, 8)}${pad(layout.expected[i][0].text, 14)}${pad(layout.got[i][0].text, 14)}`;
       lines.push(bad ? c.red(`${row}  ✗`) : row);
     });
     return lines;
   }
-  const prefix = diff.shape.length > 2 ? `[${diff.worst.slice(0, -2).join(', ')}, …] ` : '';
-  const cols = w.expected[0]?.length ?? 0;
-  const header = `${' '.repeat(6)}${Array.from({ length: cols }, (_, j) => pad(String(w.colStart + j), CELL)).join('')}`;
-  const grid = (title: string, values: number[][], highlight: boolean) => {
-    lines.push(c.bold(`${title}${prefix ? ` ${prefix}` : ''}`));
+  const header = `${' '.repeat(6)}${layout.columns.map((col) => pad(col, CELL)).join('')}`;
+  const grid = (title: string, cells: LayoutCell[][], highlight: boolean) => {
+    lines.push(c.bold(`${title}${layout.slice ? ` ${layout.slice}` : ''}`));
     lines.push(c.dim(header));
-    values.forEach((row, i) => {
-      const cells = row.map((v, j) => {
-        const cell = pad(formatNumber(v), CELL);
-        return highlight && w.mismatch[i][j] ? c.red(cell) : cell;
-      });
-      lines.push(`${c.dim(pad(String(w.rowStart + i), 4))}  ${cells.join('')}`);
+    cells.forEach((row, i) => {
+      const text = row.map((cell) => (highlight && cell.bad ? c.red(pad(cell.text, CELL)) : pad(cell.text, CELL)));
+      lines.push(`${c.dim(pad(layout.rowLabels[i], 4))}  ${text.join('')}`);
     });
   };
-  grid('expected', w.expected, false);
-  grid('got', w.got, true);
+  grid('expected', layout.expected, false);
+  grid('got', layout.got, true);
   return lines;
 }
-
-const SHADES = ['·', '░', '▒', '▓', '█'];
 
 /** Where the mismatches are: one character per cell, darker for more mismatched elements. */
 export function renderHeatmap(heatmap: Heatmap, c: ChalkInstance): string[] {
   const scale = heatmap.cellRows > 1 || heatmap.cellCols > 1 ? ` (each cell ${heatmap.cellRows}×${heatmap.cellCols} elements)` : '';
   const lines = [c.bold(`where the errors are: ${heatmap.rows}×${heatmap.cols}${scale}, █ = all wrong, · = all right`)];
-  for (const row of heatmap.cells) {
-    lines.push(`  ${row.map((f) => (f === 0 ? c.dim(SHADES[0]) : c.red(SHADES[Math.min(4, Math.ceil(f * 4))]))).join('')}`);
-  }
+  for (const row of heatmap.cells) lines.push(`  ${row.map((f) => (f === 0 ? c.dim(heatmapChar(f)) : c.red(heatmapChar(f)))).join('')}`);
   return lines;
 }
 

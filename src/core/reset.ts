@@ -1,0 +1,29 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from './json-file.js';
+import { readExerciseFile, type ExerciseRef } from './packs.js';
+import { StateStore } from './state-store.js';
+import { learnerFileOf, type Workspace } from './workspace.js';
+
+/**
+ * Restores an exercise's starter file. The learner's file is first copied to
+ * `.llm-tutor/backups/`; its status goes back to pending (attempts, hints and
+ * the first pass time are kept). Returns the backup's path, if there was a file.
+ */
+export async function resetExercise(workspace: Workspace, ref: ExerciseRef): Promise<string | undefined> {
+  const file = learnerFileOf(workspace, ref);
+  let backup: string | undefined;
+  if (existsSync(file)) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    backup = path.join(workspace.dir, '.llm-tutor', 'backups', `${ref.key.replace(/\//g, '__')}.${stamp}.ts`);
+    await fs.mkdir(path.dirname(backup), { recursive: true });
+    await fs.copyFile(file, backup);
+  }
+  await writeFileAtomic(file, await readExerciseFile(ref, 'starter'));
+  await workspace.state.update((state) => {
+    const progress = StateStore.progressOf(state, ref.key);
+    progress.status = 'pending';
+    state.exercises[ref.key] = progress;
+  });
+  return backup;
+}

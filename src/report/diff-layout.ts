@@ -1,0 +1,63 @@
+import { formatNumber, type TensorDiff } from '../core/compare.js';
+
+export interface LayoutCell {
+  text: string;
+  bad: boolean;
+}
+
+/** The expected and got grids of a diff window, as text cells, cut to fit `maxCols` columns of `cellWidth`. */
+export interface WindowLayout {
+  /** Column headers (tensor column indices); empty for a vector. */
+  columns: string[];
+  rowLabels: string[];
+  expected: LayoutCell[][];
+  got: LayoutCell[][];
+  /** For a tensor of rank > 2: the leading indices of the slice shown, e.g. "[1, …]". */
+  slice?: string;
+  vector: boolean;
+}
+
+/**
+ * Lays out the window of a tensor diff for a renderer: a vector becomes one
+ * row per element (index, expected, got); a matrix becomes two grids.
+ * Rows and columns beyond `maxRows` and `maxCols` are dropped around the worst element.
+ */
+export function layoutWindow(diff: TensorDiff, maxCols = 7, maxRows = 5): WindowLayout {
+  const w = diff.window;
+  const vector = diff.shape.length <= 1;
+  if (vector) {
+    const values = w.expected[0] ?? [];
+    return {
+      columns: [],
+      rowLabels: values.map((_, j) => (diff.shape.length === 0 ? '[]' : `[${w.colStart + j}]`)),
+      expected: values.map((e, j) => [{ text: formatNumber(e), bad: w.mismatch[0][j] }]),
+      got: values.map((_, j) => [{ text: formatNumber(w.got[0][j]), bad: w.mismatch[0][j] }]),
+      vector,
+    };
+  }
+  const width = w.expected[0]?.length ?? 0;
+  const worstCol = diff.worst[diff.worst.length - 1] - w.colStart;
+  const keep = Math.min(width, Math.max(1, maxCols));
+  const first = Math.max(0, Math.min(worstCol - Math.floor(keep / 2), width - keep));
+  const cols = Array.from({ length: keep }, (_, j) => first + j);
+  const height = w.expected.length;
+  const worstRow = diff.shape.length >= 2 ? diff.worst[diff.worst.length - 2] - w.rowStart : 0;
+  const keepRows = Math.min(height, Math.max(1, maxRows));
+  const firstRow = Math.max(0, Math.min(worstRow - Math.floor(keepRows / 2), height - keepRows));
+  const rowsShown = Array.from({ length: keepRows }, (_, i) => firstRow + i);
+  const grid = (values: number[][]) => rowsShown.map((i) => cols.map((j) => ({ text: formatNumber(values[i][j]), bad: w.mismatch[i][j] })));
+  return {
+    columns: cols.map((j) => String(w.colStart + j)),
+    rowLabels: rowsShown.map((i) => String(w.rowStart + i)),
+    expected: grid(w.expected),
+    got: grid(w.got),
+    slice: diff.shape.length > 2 ? `[${diff.worst.slice(0, -2).join(', ')}, …]` : undefined,
+    vector,
+  };
+}
+
+/** One character per heatmap cell: · for no error, darker for more. */
+export function heatmapChar(fraction: number): string {
+  const shades = ['·', '░', '▒', '▓', '█'];
+  return fraction === 0 ? shades[0] : shades[Math.min(4, Math.ceil(fraction * 4))];
+}

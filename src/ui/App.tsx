@@ -1,0 +1,213 @@
+import path from 'node:path';
+import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { useRef, useState } from 'react';
+import type { ExerciseRef } from '../core/packs.js';
+import type { WatchSession, WatchSnapshot } from '../core/watch-session.js';
+import { openInEditor } from '../sandbox/editor.js';
+import { HintsView } from './HintsView.js';
+import { ListView } from './ListView.js';
+import { PackDone } from './PackDone.js';
+import { ProgressBar } from './ProgressBar.js';
+import { useSpinner } from './use-spinner.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import { useWatchSession } from './use-watch-session.js';
+import { VerdictView } from './VerdictView.js';
+
+type View = { kind: 'main' } | { kind: 'list' } | { kind: 'solution'; code: string };
+
+const stageLabel: Record<string, string> = {
+  starting: 'starting',
+  cases: 'building cases',
+  bundle: 'bundling your file',
+  reference: 'computing the reference',
+  sandbox: 'running your code',
+  diagnose: 'diagnosing',
+};
+
+function Header({ snapshot, width }: { snapshot: WatchSnapshot; width: number }) {
+  const { exercise, exercises, progress } = snapshot;
+  const inPack = exercises.filter((r) => r.packId === exercise.packId);
+  const solved = inPack.filter((r) => progress.exercises[r.key]?.status === 'passed').length;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Box justifyContent="space-between" width={width}>
+        <Text bold>{exercise.pack.manifest.title}</Text>
+        <ProgressBar solved={solved} total={inPack.length} width={Math.min(20, Math.max(5, width - exercise.pack.manifest.title.length - 16))} />
+      </Box>
+      <Text bold color="cyan">
+        {exercise.number}. {exercise.title} <Text dimColor>({exercise.id})</Text>
+      </Text>
+    </Box>
+  );
+}
+
+function Status({ snapshot }: { snapshot: WatchSnapshot }) {
+  const busy = snapshot.phase !== 'idle';
+  const spinner = useSpinner(busy);
+  if (busy) {
+    return (
+      <Text color="cyan">
+        {spinner} {snapshot.phase === 'loading' ? 'loading the exercise' : `grading: ${stageLabel[snapshot.stage ?? 'starting'] ?? snapshot.stage}`}…
+      </Text>
+    );
+  }
+  return <Text dimColor>{snapshot.watching === 'manual' ? 'Press r to grade again.' : 'Watching your file: save to grade again.'}</Text>;
+}
+
+function Footer({ passed, manual }: { passed: boolean; manual: boolean }) {
+  const keys: [string, string, boolean][] = [
+    ['h', 'hint', true],
+    ['n', 'next', passed],
+    ['l', 'list', true],
+    ['r', 're-run', true],
+    ['s', 'solution', passed],
+    ['o', 'open in editor', true],
+    ['q', 'quit', true],
+  ];
+  return (
+    <Text>
+      {keys.map(([key, label, enabled]) => (
+        <Text key={key} dimColor={!enabled}>
+          <Text bold={enabled}>{key}</Text> {label}
+          {'  '}
+        </Text>
+      ))}
+      {manual && <Text dimColor>(manual run)</Text>}
+    </Text>
+  );
+}
+
+/** The interactive screen of `llm-tutor next`. */
+export function App({ session, cwd = process.cwd() }: { session: WatchSession; cwd?: string }) {
+  const snapshot = useWatchSession(session);
+  const { exit } = useApp();
+  const { setRawMode, isRawModeSupported } = useStdin();
+  const { columns, rows } = useTerminalSize();
+  const [view, setView] = useState<View>({ kind: 'main' });
+  const width = Math.max(40, columns - 1);
+  // Below 40 rows the screen goes compact so that it fits an 80×24 terminal.
+  const compact = rows < 40;
+  const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
+  const file = path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile;
+
+  const openEditor = () => {
+    const { learnerFile } = session.getSnapshot();
+    const file = path.relative(cwd, learnerFile) || learnerFile;
+    const result = openInEditor(learnerFile, {
+      beforeTerminal: () => isRawModeSupported && setRawMode(false),
+      afterTerminal: () => isRawModeSupported && setRawMode(true),
+    });
+    if (result.kind === 'none') session.setNotice(`Set $EDITOR or $VISUAL to open files from here. Your file: ${file}`);
+    else if (result.kind === 'failed') session.setNotice(`Could not start ${result.command}: ${result.message}`);
+    else if (result.kind === 'window') session.setNotice(`Opened ${file} in ${result.command}.`);
+    else session.setNotice(undefined);
+  };
+
+  // Keys may arrive before Ink re-subscribes the handler after a render: read the latest view from a ref
+  // and the latest snapshot from the session itself.
+  const currentView = useRef(view);
+  currentView.current = view;
+  const show = (next: View) => {
+    currentView.current = next;
+    setView(next);
+  };
+
+  useInput(
+    (input, key) => {
+      const view = currentView.current;
+      const snapshot = session.getSnapshot();
+      const passed = session.passed;
+      if (view.kind === 'solution') {
+        if (key.escape || input === 's' || input === 'q') show({ kind: 'main' });
+        return;
+      }
+      if (input === 'q' || (key.ctrl && input === 'c')) {
+        exit();
+        return;
+      }
+      if (input === 'h') void session.revealHint();
+      else if (input === 'n') {
+        if (snapshot.packDone?.next) void session.jump(snapshot.packDone.next);
+        else void session.goNext();
+      } else if (input === 'l') show({ kind: 'list' });
+      else if (input === 'r') void session.rerun();
+      else if (input === 's') {
+        if (!passed) session.setNotice('The model solution opens after your code passes.');
+        else void session.solution().then((code) => code !== undefined && show({ kind: 'solution', code }));
+      } else if (input === 'o') openEditor();
+    },
+    { isActive: view.kind !== 'list' },
+  );
+
+  if (view.kind === 'list') {
+    return (
+      <ListView
+        exercises={snapshot.exercises}
+        progress={snapshot.progress}
+        currentKey={snapshot.exercise.key}
+        height={rows}
+        onJump={(ref: ExerciseRef) => {
+          show({ kind: 'main' });
+          void session.jump(ref);
+        }}
+        onReset={(ref: ExerciseRef) => void session.reset(ref)}
+        onClose={() => show({ kind: 'main' })}
+      />
+    );
+  }
+
+  if (view.kind === 'solution') {
+    return (
+      <Box flexDirection="column" width={width}>
+        <Text bold>Model solution of {snapshot.exercise.id}</Text>
+        <Text>{view.code.trimEnd()}</Text>
+        <Text dimColor>Esc or s: back</Text>
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header snapshot={snapshot} width={width} />
+      {snapshot.packDone ? (
+        <PackDone done={snapshot.packDone} exercises={snapshot.exercises} />
+      ) : (
+        <>
+          {snapshot.lessonSummary && <Text wrap={compact ? 'truncate-end' : 'wrap'}>{snapshot.lessonSummary}</Text>}
+          <Text>
+            Edit: <Text underline>{file}</Text>
+            {!compact && <Text dimColor> · lesson: llm-tutor lesson {snapshot.exercise.id}</Text>}
+          </Text>
+          <Box marginTop={compact ? 0 : 1}>
+            <Status snapshot={snapshot} />
+          </Box>
+          {snapshot.watchProblem && (
+            <Text color="yellow" wrap="wrap">
+              {snapshot.watchProblem}
+            </Text>
+          )}
+          {snapshot.problem && (
+            <Text color="red" wrap="wrap">
+              {snapshot.problem}
+            </Text>
+          )}
+          {snapshot.verdict && snapshot.verdict.exerciseKey === snapshot.exercise.key && (
+            <Box marginTop={compact ? 0 : 1}>
+              <VerdictView verdict={snapshot.verdict} width={width} cwd={cwd} compact={compact} />
+            </Box>
+          )}
+          {passed && (
+            <Text color="green" bold>
+              Solved! Press n for the next exercise, s for the model solution.
+            </Text>
+          )}
+          <HintsView hints={snapshot.hints} revealed={snapshot.hintsRevealed} />
+        </>
+      )}
+      {snapshot.notice && <Text color="yellow">{snapshot.notice}</Text>}
+      <Box marginTop={1}>
+        <Footer passed={passed || Boolean(snapshot.packDone?.next)} manual={snapshot.watching === 'manual'} />
+      </Box>
+    </Box>
+  );
+}

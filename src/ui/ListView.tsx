@@ -1,0 +1,97 @@
+import { Box, Text, useInput } from 'ink';
+import { useRef, useState } from 'react';
+import type { ExerciseRef } from '../core/packs.js';
+import type { State } from '../core/schemas.js';
+
+export type ListFilter = 'all' | 'unsolved' | 'solved';
+const nextFilter: Record<ListFilter, ListFilter> = { all: 'unsolved', unsolved: 'solved', solved: 'all' };
+
+export interface ListViewProps {
+  exercises: ExerciseRef[];
+  progress: State;
+  currentKey: string;
+  height?: number;
+  onJump: (ref: ExerciseRef) => void;
+  onReset: (ref: ExerciseRef) => void;
+  onClose: () => void;
+}
+
+/**
+ * Every exercise with its status. ↑/↓ or j/k move, Enter opens, f cycles the
+ * filter (all, unsolved, solved), x resets after a y/n confirmation, Esc or l closes.
+ */
+export function ListView({ exercises, progress, currentKey, height = 24, onJump, onReset, onClose }: ListViewProps) {
+  const [filter, setFilter] = useState<ListFilter>('all');
+  const [cursor, setCursor] = useState(() => Math.max(0, exercises.findIndex((r) => r.key === currentKey)));
+  const [confirming, setConfirming] = useState<ExerciseRef | undefined>();
+  const status = (r: ExerciseRef) => progress.exercises[r.key]?.status ?? 'pending';
+  const shown = exercises.filter((r) => filter === 'all' || (filter === 'solved') === (status(r) === 'passed'));
+  const at = Math.min(cursor, Math.max(0, shown.length - 1));
+  const selected = shown[at];
+
+  // Keys may arrive before Ink re-subscribes the handler after a render: read the latest values from a ref.
+  const live = useRef({ at, shown, selected, filter, confirming });
+  live.current = { at, shown, selected, filter, confirming };
+
+  useInput((input, key) => {
+    const { at, shown, selected, filter, confirming } = live.current;
+    if (confirming) {
+      if (input === 'y') {
+        onReset(confirming);
+        setConfirming(undefined);
+        live.current.confirming = undefined;
+      } else if (input === 'n' || key.escape) {
+        setConfirming(undefined);
+        live.current.confirming = undefined;
+      }
+      return;
+    }
+    const move = (to: number) => {
+      setCursor(to);
+      live.current.at = to;
+      live.current.selected = shown[to];
+    };
+    if (key.upArrow || input === 'k') move(Math.max(0, at - 1));
+    else if (key.downArrow || input === 'j') move(Math.min(shown.length - 1, at + 1));
+    else if (key.return && selected) onJump(selected);
+    else if (input === 'f') {
+      setFilter(nextFilter[filter]);
+      setCursor(0);
+      live.current.filter = nextFilter[filter];
+    } else if (input === 'x' && selected) {
+      setConfirming(selected);
+      live.current.confirming = selected;
+    } else if (key.escape || input === 'l' || input === 'q') onClose();
+  });
+
+  const rows = Math.max(3, height - 6);
+  const top = Math.max(0, Math.min(at - Math.floor(rows / 2), shown.length - rows));
+  const solved = exercises.filter((r) => status(r) === 'passed').length;
+  return (
+    <Box flexDirection="column">
+      <Text bold>
+        Exercises <Text dimColor>({solved}/{exercises.length} solved; showing {filter})</Text>
+      </Text>
+      {shown.length === 0 && <Text dimColor>No {filter} exercises.</Text>}
+      {shown.slice(top, top + rows).map((r, i) => {
+        const s = status(r);
+        const icon = s === 'passed' ? '✓' : s === 'failed' ? '✗' : '·';
+        const isSelected = top + i === at;
+        return (
+          <Text key={r.key} inverse={isSelected}>
+            {isSelected ? '›' : ' '}
+            <Text color={s === 'passed' ? 'green' : s === 'failed' ? 'red' : undefined}>{icon}</Text> {String(r.number).padStart(3)} {r.id.padEnd(30)} {r.title}
+            {r.key === currentKey ? ' ←' : ''}
+          </Text>
+        );
+      })}
+      {confirming ? (
+        <Text color="yellow" bold>
+          Reset {confirming.id} to its starter? Your file is backed up first. y / n
+        </Text>
+      ) : (
+        <Text dimColor>↑↓/jk move · Enter open · f filter · x reset · Esc back</Text>
+      )}
+    </Box>
+  );
+}

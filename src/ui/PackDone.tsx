@@ -1,0 +1,35 @@
+import { Box, Text } from 'ink';
+import type { ExerciseRef } from '../core/packs.js';
+import type { WatchSnapshot } from '../core/watch-session.js';
+
+/** A finished pack: what was learned, and what comes next. */
+export function PackDone({ done, exercises }: { done: NonNullable<WatchSnapshot['packDone']>; exercises: ExerciseRef[] }) {
+  const learned = exercises.filter((r) => r.packId === done.packId);
+  return (
+    <Box flexDirection="column" borderStyle="double" borderColor="green" paddingX={1}>
+      <Text bold color="green">
+        {done.title}: all {done.total} exercises pass.
+      </Text>
+      {done.description && <Text wrap="wrap">{done.description}</Text>}
+      <Box flexDirection="column" marginTop={1}>
+        <Text bold>What you built</Text>
+        {learned.map((r) => (
+          <Text key={r.key}>
+            <Text color="green">✓</Text> {r.title} <Text dimColor>({r.id})</Text>
+          </Text>
+        ))}
+      </Box>
+      <Box marginTop={1}>
+        {done.next ? (
+          <Text>
+            Next: <Text bold>{done.next.title}</Text> <Text dimColor>({done.next.key})</Text> — press n.
+          </Text>
+        ) : (
+          <Text wrap="wrap">
+            Every enabled exercise passes. Next: add another pack to llm-tutor.json, or revisit any exercise from the list (l) and try a new --seed.
+          </Text>
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,96 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { WatchSession, type WatchSnapshot } from '../../src/core/watch-session.js';
+import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
+import { learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
+
+let ws: Workspace;
+let session: WatchSession | undefined;
+
+beforeAll(async () => {
+  ws = await openWorkspace(await makeWorkspace());
+});
+
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+function open(id: string): WatchSession {
+  const ref = ws.exercises.find((r) => r.id === id)!;
+  return new WatchSession(ws, ws.exercises, { seed: 3 }, { formatVersion: 1, packVersions: {}, exercises: {} }, ref);
+}
+
+async function until(s: WatchSession, check: (snap: WatchSnapshot) => boolean): Promise<WatchSnapshot> {
+  return vi.waitFor(
+    () => {
+      const snap = s.getSnapshot();
+      if (!check(snap)) throw new Error(`not yet: ${snap.phase} ${snap.verdict?.status}`);
+      return snap;
+    },
+    { timeout: 15_000, interval: 10 },
+  );
+}
+
+const solution = (id: string) => path.join(repoRoot, 'exercises', 'transformer-core', id, 'solution.ts');
+
+describe('WatchSession', () => {
+  test('grades on start and again on every save of the learner file', async () => {
+    session = open('foundations/softmax');
+    await session.start();
+    let snap = await until(session, (s) => s.phase === 'idle' && s.verdict !== undefined);
+    expect(snap.verdict?.status).toBe('error');
+    expect(snap.lessonSummary).toMatch(/^Softmax turns a vector/);
+    expect(snap.hints).toHaveLength(3);
+    await fs.copyFile(solution('foundations/softmax'), learnerFile(ws.dir, 'foundations/softmax'));
+    snap = await until(session, (s) => s.verdict?.status === 'pass');
+    expect(snap.progress.exercises['transformer-core/foundations/softmax'].status).toBe('passed');
+  });
+
+  test('n moves on only after a pass, hints are saved as they are revealed', async () => {
+    session = open('foundations/cross-entropy');
+    await session.start();
+    await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'error');
+    await session.goNext();
+    expect(session.getSnapshot().exercise.id).toBe('foundations/cross-entropy');
+    expect(session.getSnapshot().notice).toMatch(/only after a pass/);
+    await session.revealHint();
+    await session.revealHint();
+    const state = JSON.parse(await fs.readFile(ws.state.file, 'utf8'));
+    expect(state.exercises['transformer-core/foundations/cross-entropy'].hintsRevealed).toBe(2);
+    expect(session.getSnapshot().hintsRevealed).toBe(2);
+    expect(await session.solution()).toBeUndefined();
+
+    await fs.copyFile(solution('foundations/cross-entropy'), learnerFile(ws.dir, 'foundations/cross-entropy'));
+    await until(session, (s) => s.verdict?.status === 'pass');
+    expect(await session.solution()).toContain('export function crossEntropy');
+    await session.goNext();
+    // The next unsolved exercise of the pack, in order (softmax passed in the test above).
+    await until(session, (s) => s.exercise.id === 'attention/scaled-dot-product');
+  });
+
+  test('when the whole pack passes, n shows the pack-finished screen', async () => {
+    for (const id of ['foundations/matmul', 'attention/scaled-dot-product', 'attention/causal-mask']) {
+      await fs.copyFile(solution(id), learnerFile(ws.dir, id));
+    }
+    session = open('foundations/matmul');
+    await session.start();
+    for (const id of ['foundations/matmul', 'attention/scaled-dot-product', 'attention/causal-mask']) {
+      await until(session, (s) => s.exercise.id === id && s.verdict?.status === 'pass');
+      await session.goNext();
+    }
+    const snap = await until(session, (s) => s.packDone !== undefined);
+    expect(snap.packDone).toMatchObject({ packId: 'transformer-core', solved: 5, total: 5, next: undefined });
+  });
+
+  test('reset restores the starter with a backup and re-grades the current exercise', async () => {
+    session = open('foundations/matmul');
+    await session.start();
+    await until(session, (s) => s.verdict?.status === 'pass');
+    const backup = await session.reset(session.getSnapshot().exercise);
+    expect(await fs.readFile(backup!, 'utf8')).toContain('export function matmul');
+    await until(session, (s) => s.verdict?.status === 'error');
+    expect(session.getSnapshot().notice).toMatch(/^Restored the starter of foundations\/matmul/);
+  });
+});

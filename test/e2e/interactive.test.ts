@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { bin, learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
+
+const session = `llm-tutor-e2e-${process.pid}`;
+let ws: string;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+function screen(): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+/** Waits until the terminal shows `text` (polling the real screen, no fixed sleeps). */
+async function waitForScreen(text: string | RegExp, timeout = 20_000): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const shown = screen();
+      if (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)) throw new Error(`waiting for ${String(text)}; screen:\n${shown}`);
+      return shown;
+    },
+    { timeout, interval: 50 },
+  );
+}
+
+const transposed = `export function matmul(a: Matrix, b: Matrix): Matrix {
+  return b[0].map((_, j) => a.map((row) => row.reduce((s, x, p) => s + x * b[p][j], 0)));
+}
+`;
+
+beforeAll(async () => {
+  ws = await makeWorkspace();
+  const command = `cd ${JSON.stringify(ws)} && NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "EXITED $?"; sleep 30`;
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '60', command);
+});
+
+afterAll(() => {
+  try {
+    tmux('kill-session', '-t', session);
+  } catch {
+    // already gone
+  }
+});
+
+describe('llm-tutor next in a real terminal', () => {
+  test('save a wrong file, take a hint, save the right one, move on, quit', { timeout: 90_000 }, async () => {
+    let shown = await waitForScreen('Not implemented yet');
+    expect(shown).toContain('1. Matrix multiplication (foundations/matmul)');
+    expect(shown).toMatch(/Transformer core\s+░+ 0\/5 solved/);
+    expect(shown).toContain('h hint  n next  l list  r re-run  s solution  o open in editor  q quit');
+
+    await fs.writeFile(learnerFile(ws, 'foundations/matmul'), transposed);
+    shown = await waitForScreen('Likely mistake: the result is transposed');
+    expect(shown).toContain(' FAIL ');
+    expect(shown).toMatch(/expected\n\s+0\s+1\n\s+0\s+58\s+64\n\s+1\s+139\s+154\ngot\n\s+0\s+1\n\s+0\s+58\s+139/);
+
+    tmux('send-keys', '-t', session, 'h');
+    shown = await waitForScreen('Hint 1/3:');
+
+    await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'matmul', 'solution.ts'), learnerFile(ws, 'foundations/matmul'));
+    shown = await waitForScreen('Solved! Press n for the next exercise');
+    expect(shown).toContain(' PASS  13/13 cases pass');
+    expect(shown).toContain('Hint 1/3:');
+
+    tmux('send-keys', '-t', session, 'n');
+    shown = await waitForScreen('2. A numerically stable softmax (foundations/softmax)');
+    expect(shown).toMatch(/█+░+ 1\/5 solved/);
+
+    tmux('send-keys', '-t', session, 'q');
+    await waitForScreen('EXITED 0');
+
+    const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
+    expect(state.exercises['transformer-core/foundations/matmul']).toMatchObject({ status: 'passed', hintsRevealed: 1 });
+  });
+});

@@ -1,0 +1,217 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, test, vi } from 'vitest';
+import { compareOutputs } from '../../src/core/compare.js';
+import type { ExerciseRef, Pack } from '../../src/core/packs.js';
+import type { State } from '../../src/core/schemas.js';
+import type { CaseResult, Verdict } from '../../src/core/verdict.js';
+import { DiffView } from '../../src/ui/DiffView.js';
+import { HeatmapView } from '../../src/ui/HeatmapView.js';
+import { HintsView } from '../../src/ui/HintsView.js';
+import { ListView } from '../../src/ui/ListView.js';
+import { VerdictView } from '../../src/ui/VerdictView.js';
+import { plain, waitForFrame } from './helpers.js';
+
+function valuesMismatch(want: unknown, got: unknown) {
+  const result = compareOutputs(want, got, { atol: 1e-5, rtol: 1e-4 });
+  if (result.ok || result.mismatch.kind !== 'values') throw new Error('expected a values mismatch');
+  return result.mismatch;
+}
+
+const want = [
+  [1, 2, 3, 4],
+  [5, 6, 7, 8],
+  [9, 10, 11, 12],
+];
+const got = [
+  [1, 2, 3, 4],
+  [5, 6, 7, 8.5],
+  [9, 10.41, 11, 12],
+];
+
+function verdict(overrides: Partial<Verdict> = {}): Verdict {
+  const mismatch = valuesMismatch(want, got);
+  const cases: CaseResult[] = [
+    { index: 0, name: 'the lesson example', status: 'pass' },
+    { index: 1, name: 'random [3, 4]', status: 'fail', message: mismatch.message, mismatch, input: '[[1, 2], [3, 4]]' },
+    { index: 2, name: 'large values', status: 'not-run' },
+  ];
+  return {
+    exerciseKey: 'p/foundations/matmul',
+    exerciseId: 'foundations/matmul',
+    packId: 'p',
+    learnerFile: '/ws/exercises/p/foundations/matmul.ts',
+    learnerFiles: ['/ws/exercises/p/foundations/matmul.ts'],
+    status: 'fail',
+    summary: '1 of 3 cases pass; first failing: "random [3, 4]".',
+    cases,
+    firstFailure: 1,
+    diagnosis: { misconceptionId: 'transposed-result', title: 'the result is transposed', message: 'Loop over rows of a outside.', matched: 2, failing: 2, confidence: 'full' },
+    notes: [],
+    output: { stdout: 'debug 1\n', stderr: '', droppedBytes: 0 },
+    seed: 1,
+    tolerance: { atol: 1e-5, rtol: 1e-4 },
+    backend: 'wasm',
+    durationMs: 312,
+    timings: { referenceMs: 1, bundleMs: 1, sandboxMs: 1 },
+    ...overrides,
+  };
+}
+
+describe('DiffView', () => {
+  test('shows expected and got grids around the worst element', () => {
+    const { lastFrame } = render(<DiffView diff={valuesMismatch(want, got).diff} width={80} />);
+    expect(plain(lastFrame())).toBe(
+      [
+        'expected',
+        '               0         1         2         3',
+        '   0           1         2         3         4',
+        '   1           5         6         7         8',
+        '   2           9        10        11        12',
+        'got',
+        '               0         1         2         3',
+        '   0           1         2         3         4',
+        '   1           5         6         7       8.5',
+        '   2           9     10.41        11        12',
+      ].join('\n'),
+    );
+  });
+
+  test('compact puts the grids side by side, at most three rows, fitting the width', () => {
+    const big = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => i * 10 + j));
+    const off = big.map((row) => [...row]);
+    off[6][7] = -1;
+    const { lastFrame } = render(<DiffView diff={valuesMismatch(big, off).diff} width={80} compact />);
+    const lines = plain(lastFrame()).split('\n');
+    expect(lines[0]).toMatch(/^expected\s+got$/);
+    expect(lines).toHaveLength(5);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(lines.find((l) => l.includes('-1'))).toMatch(/^\s+6\s+.*67.*\s+6\s+.*-1/);
+  });
+
+  test('a vector is a table with the mismatched rows marked', () => {
+    const { lastFrame } = render(<DiffView diff={valuesMismatch([0.5, 0.25, 0.25], [NaN, 0.25, 0.25]).diff} />);
+    expect(plain(lastFrame())).toBe(
+      ['   index      expected           got', '     [0]           0.5           NaN  ✗', '     [1]          0.25          0.25', '     [2]          0.25          0.25'].join('\n'),
+    );
+  });
+});
+
+describe('HeatmapView', () => {
+  test('marks the wrong cells', () => {
+    const { lastFrame } = render(<HeatmapView heatmap={valuesMismatch(want, got).diff.heatmap!} />);
+    expect(plain(lastFrame())).toBe(['where the errors are (3×4; █ wrong, · right)', '  ····', '  ···█', '  ·█··'].join('\n'));
+  });
+});
+
+describe('VerdictView', () => {
+  test('a failing verdict: cases, the first failure with its diff, the diagnosis box and the output', () => {
+    const { lastFrame } = render(<VerdictView verdict={verdict()} width={80} cwd="/ws" />);
+    const frame = plain(lastFrame());
+    expect(frame).toContain(' FAIL  1/3 cases pass (0.31 s)');
+    expect(frame).toContain('✓ the lesson example');
+    expect(frame).toContain('✗ random [3, 4]');
+    expect(frame).toContain('- large values');
+    expect(frame).toContain('Case “random [3, 4]”');
+    expect(frame).toContain('input: [[1, 2], [3, 4]]');
+    expect(frame).toContain('Mismatched elements: 2 / 12 (16.7%). Greatest absolute difference 0.5 at [1, 3]');
+    expect(frame).toContain('where the errors are (3×4');
+    expect(frame).toMatch(/╭─+╮\n│ Likely mistake: the result is transposed\s+│\n│ Loop over rows of a outside\.\s+│/);
+    expect(frame).toContain('│ debug 1');
+  });
+
+  test('an error verdict shows the learner file and line', () => {
+    const v = verdict({
+      status: 'error',
+      summary: 'Your function threw Error: boom (matmul.ts:3).',
+      diagnosis: undefined,
+      firstFailure: 0,
+      cases: [{ index: 0, name: 'the lesson example', status: 'error', message: 'Your function threw Error: boom (matmul.ts:3).' }],
+      error: { kind: 'throw', message: 'boom', location: { file: '/ws/exercises/p/foundations/matmul.ts', line: 3, column: 9, lineText: "  throw new Error('boom');" } },
+    });
+    const frame = plain(render(<VerdictView verdict={v} width={80} cwd="/ws" />).lastFrame());
+    expect(frame).toContain(' ERROR  0/1 cases pass');
+    expect(frame).toContain('at exercises/p/foundations/matmul.ts:3:9');
+    expect(frame).toContain("throw new Error('boom');");
+  });
+
+  test('compact mode lists cases as a strip of marks', () => {
+    const frame = plain(render(<VerdictView verdict={verdict()} width={80} compact />).lastFrame());
+    expect(frame).toContain('✓✗-');
+    expect(frame).not.toContain('✓ the lesson example');
+  });
+});
+
+describe('HintsView', () => {
+  test('shows the revealed hints only, numbered out of the total', () => {
+    const hints = ['a nudge', 'the idea', 'the key step'];
+    expect(plain(render(<HintsView hints={hints} revealed={0} />).lastFrame())).toBe('');
+    const frame = plain(render(<HintsView hints={hints} revealed={2} />).lastFrame());
+    expect(frame).toContain('Hint 1/3: a nudge');
+    expect(frame).toContain('Hint 2/3: the idea');
+    expect(frame).not.toContain('the key step');
+  });
+});
+
+describe('ListView', () => {
+  const pack = { dir: '/p', builtin: true, manifest: { id: 'p', title: 'P', version: '1.0.0', description: '', formatVersion: 1, requires: { packs: [] }, exercises: [] } } as unknown as Pack;
+  const refs: ExerciseRef[] = ['a/one', 'a/two', 'b/three'].map((id, i) => ({ packId: 'p', id, key: `p/${id}`, title: `Title ${i + 1}`, dir: `/p/${id}`, number: i + 1, pack }));
+  const progress: State = { formatVersion: 1, packVersions: {}, exercises: { 'p/a/one': { status: 'passed', attempts: 1, hintsRevealed: 0 } } };
+
+  function renderList() {
+    const onJump = vi.fn();
+    const onReset = vi.fn();
+    const onClose = vi.fn();
+    const view = render(<ListView exercises={refs} progress={progress} currentKey="p/a/two" onJump={onJump} onReset={onReset} onClose={onClose} />);
+    return { ...view, onJump, onReset, onClose };
+  }
+
+  test('starts on the current exercise; j/k and arrows move; Enter jumps', async () => {
+    const { lastFrame, stdin, onJump } = renderList();
+    let frame = await waitForFrame(lastFrame, (f) => f.includes('Title 2 ←'));
+    expect(frame).toContain(' ✓   1 a/one');
+    expect(frame).toContain('›·   2 a/two');
+    stdin.write('j');
+    frame = await waitForFrame(lastFrame, (f) => f !== frame);
+    stdin.write('\r');
+    await vi.waitFor(() => expect(onJump).toHaveBeenCalledWith(refs[2]));
+    stdin.write('k');
+    stdin.write('k');
+    frame = await waitForFrame(lastFrame, (f) => f !== frame);
+    stdin.write('\r');
+    await vi.waitFor(() => expect(onJump).toHaveBeenLastCalledWith(refs[0]));
+  });
+
+  test('f filters unsolved, then solved', async () => {
+    const { lastFrame, stdin } = renderList();
+    await waitForFrame(lastFrame, (f) => f.includes('showing all'));
+    stdin.write('f');
+    const unsolved = await waitForFrame(lastFrame, (f) => f.includes('showing unsolved'));
+    expect(unsolved).not.toContain('a/one');
+    expect(unsolved).toContain('a/two');
+    stdin.write('f');
+    const solved = await waitForFrame(lastFrame, (f) => f.includes('showing solved'));
+    expect(solved).toContain('a/one');
+    expect(solved).not.toContain('b/three');
+  });
+
+  test('x asks for confirmation; n cancels, y resets', async () => {
+    const { lastFrame, stdin, onReset } = renderList();
+    await waitForFrame(lastFrame, (f) => f.includes('showing all'));
+    stdin.write('x');
+    await waitForFrame(lastFrame, (f) => f.includes('Reset a/two to its starter?'));
+    stdin.write('n');
+    await waitForFrame(lastFrame, (f) => !f.includes('Reset a/two'));
+    expect(onReset).not.toHaveBeenCalled();
+    stdin.write('x');
+    await waitForFrame(lastFrame, (f) => f.includes('Reset a/two to its starter?'));
+    stdin.write('y');
+    await vi.waitFor(() => expect(onReset).toHaveBeenCalledWith(refs[1]));
+  });
+
+  test('Esc closes', async () => {
+    const { lastFrame, stdin, onClose } = renderList();
+    await waitForFrame(lastFrame, (f) => f.includes('showing all'));
+    stdin.write('\u001B');
+    await vi.waitFor(() => expect(onClose).toHaveBeenCalled());
+  });
+});
