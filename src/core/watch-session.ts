@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
@@ -211,21 +212,30 @@ export class WatchSession {
     if (this.watcher && sorted.join('\n') === this.watchedFiles.join('\n')) return;
     await this.watcher?.close();
     this.watchedFiles = sorted;
-    try {
-      const { watch } = await import('chokidar');
-      const watcher = watch(sorted, { ignoreInitial: true, atomic: true });
-      watcher.on('all', (event) => {
-        if (event !== 'change' && event !== 'add') return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.rerun(), this.options.debounceMs ?? 10);
-      });
-      watcher.on('error', (error) => {
-        this.set({ watchProblem: `Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` });
-      });
-      this.watcher = watcher;
-    } catch (error) {
+    const wanted = new Set(sorted);
+    const watchers: FSWatcher[] = [];
+    const failed = (error: unknown) =>
       this.set({ watchProblem: `Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` });
+    try {
+      // Watch the folders, not the files: an editor that saves by renaming a new file over the old
+      // one replaces the file, and a watch on the old file would go quiet (seen with chokidar too).
+      for (const dir of new Set(sorted.map((f) => path.dirname(f)))) {
+        const watcher = watch(dir, (_event, name) => {
+          if (!name || !wanted.has(path.join(dir, name.toString()))) return;
+          clearTimeout(this.debounce);
+          this.debounce = setTimeout(() => void this.rerun(), this.options.debounceMs ?? 10);
+        });
+        watcher.on('error', failed);
+        watchers.push(watcher);
+      }
+    } catch (error) {
+      failed(error);
     }
+    this.watcher = {
+      close: async () => {
+        for (const w of watchers) w.close();
+      },
+    };
   }
 
   /** Reveals the next hint of the current exercise and saves it. */

@@ -48,6 +48,43 @@ describe('WatchSession', () => {
     expect(snap.progress.exercises['transformer-core/foundations/softmax'].status).toBe('passed');
   });
 
+  test('editors that save by writing a new file and renaming it over the old one are followed, again and again', async () => {
+    session = open('foundations/softmax');
+    const file = learnerFile(ws.dir, 'foundations/softmax');
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'softmax-no-max.ts'), file);
+    await session.start();
+    await until(session, (s) => s.verdict?.status === 'fail');
+    const saveByRename = async (content: string) => {
+      const temp = path.join(path.dirname(file), `.softmax.ts.${Math.random().toString(36).slice(2)}.swp`);
+      await fs.writeFile(temp, content);
+      await fs.rename(temp, file);
+    };
+    const right = await fs.readFile(solution('foundations/softmax'), 'utf8');
+    const wrong = await fs.readFile(path.join(repoRoot, 'fixtures', 'learner', 'softmax-no-max.ts'), 'utf8');
+    for (let i = 0; i < 3; i++) {
+      await saveByRename(right);
+      await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'pass');
+      await saveByRename(wrong);
+      await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'fail');
+    }
+    await saveByRename(right);
+    await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'pass');
+  });
+
+  test('saving a file the learner file imports re-grades it too', async () => {
+    const fresh = await openWorkspace(await makeWorkspace());
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'softmax-imports-own-file.ts'), learnerFile(fresh.dir, 'foundations/softmax'));
+    const ref = fresh.exercises.find((r) => r.id === 'foundations/softmax')!;
+    session = new WatchSession(fresh, fresh.exercises, { seed: 3 }, await fresh.state.read(), ref);
+    await session.start();
+    const failing = await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'error');
+    expect(failing.verdict?.learnerFiles).toContain(learnerFile(fresh.dir, 'foundations/matmul'));
+    await fs.copyFile(solution('foundations/matmul'), learnerFile(fresh.dir, 'foundations/matmul'));
+    // matmul no longer throws, so softmax is graded on values (x·I turns −Infinity into NaN, so masked cases still fail).
+    const regraded = await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'fail');
+    expect(regraded.verdict?.cases[0].status).toBe('pass');
+  });
+
   test('n moves on only after a pass, hints are saved as they are revealed', async () => {
     session = open('foundations/cross-entropy');
     await session.start();
