@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { Box, Text, useApp, useStdin } from 'ink';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs.js';
 import type { WatchSession, WatchSnapshot } from '../core/watch-session.js';
@@ -10,6 +10,7 @@ import { PackDone } from './PackDone.js';
 import { ProgressBar } from './ProgressBar.js';
 import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
+import { useKeys } from './use-keys.js';
 import { useWatchSession } from './use-watch-session.js';
 import { VerdictView } from './VerdictView.js';
 
@@ -112,7 +113,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     setView(next);
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       const view = currentView.current;
       const snapshot = session.getSnapshot();

@@ -1,4 +1,5 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './use-keys.js';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs.js';
 import type { State } from '../core/schemas.js';
@@ -33,7 +34,7 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
   const live = useRef({ at, shown, selected, filter, confirming });
   live.current = { at, shown, selected, filter, confirming };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const { at, shown, selected, filter, confirming } = live.current;
     if (confirming) {
       if (input === 'y') {

@@ -208,6 +208,16 @@ describe('ListView', () => {
     await vi.waitFor(() => expect(onReset).toHaveBeenCalledWith(refs[1]));
   });
 
+  test('keys that arrive together are handled one by one', async () => {
+    const { lastFrame, stdin, onJump } = renderList();
+    await waitForFrame(lastFrame, (f) => f.includes('showing all'));
+    stdin.write('jkk');
+    // From a/two: j → b/three, k → a/two, k → a/one.
+    await waitForFrame(lastFrame, (f) => f.includes('›✓   1 a/one'));
+    stdin.write('\r');
+    await vi.waitFor(() => expect(onJump).toHaveBeenCalledWith(refs[0]));
+  });
+
   test('Esc closes', async () => {
     const { lastFrame, stdin, onClose } = renderList();
     await waitForFrame(lastFrame, (f) => f.includes('showing all'));
