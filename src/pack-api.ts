@@ -13,6 +13,7 @@
  * });
  */
 import { definitionBrand, type ExerciseDefinition } from './core/exercise.js';
+import { MARKER } from './core/wire.js';
 
 export type {
   Alternatives,
@@ -20,6 +21,8 @@ export type {
   Comparison,
   ExerciseDefinition,
   Misconception,
+  PropertyCase,
+  PropertyCheck,
   ReferenceContext,
   Tf,
   Tolerance,
@@ -35,6 +38,15 @@ export { compareOutputs, describeType, numericShape } from './core/compare.js';
 export function defineExercise<Args extends unknown[], Out>(definition: ExerciseDefinition<Args, Out>): ExerciseDefinition<Args, Out> {
   Object.defineProperty(definition, definitionBrand, { value: true, enumerable: false });
   return definition;
+}
+
+/**
+ * Wraps a list so the learner's function receives it as an iterable that can be
+ * read only once (a second `for...of` throws), as a stream of key/value blocks
+ * would be. References and wrong variants receive the same kind of iterable.
+ */
+export function readOnce<T>(items: T[]): Iterable<T> {
+  return { [MARKER]: 'read-once', items } as unknown as Iterable<T>;
 }
 
 /** Matrix helpers a reference or a wrong variant may want without tfjs. */

@@ -1,6 +1,7 @@
 import { compareOutputs } from './compare.js';
 import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from './exercise.js';
 import type { Diagnosis } from './verdict.js';
+import { materializeArgs } from './wire.js';
 
 /** One graded case, as diagnosis sees it. */
 export interface GradedCase {
@@ -19,7 +20,7 @@ export type WrongOutputCache = Map<string, unknown[] | undefined>;
 /** Runs a misconception's wrong variant; undefined when it does not apply to these arguments (it threw). */
 export async function wrongOutputs(misconception: Misconception, ctx: ReferenceContext, args: unknown[]): Promise<unknown[] | undefined> {
   try {
-    const output = await toPlainOutput(ctx, () => misconception.wrong(ctx, ...structuredClone(args)));
+    const output = await toPlainOutput(ctx, () => misconception.wrong(ctx, ...materializeArgs(structuredClone(args))));
     return isAlternatives(output) ? [...output.alternatives] : [output];
   } catch {
     return undefined;

@@ -44,6 +44,24 @@ export interface Misconception<Args extends unknown[] = unknown[], Out = unknown
   wrong: (ctx: ReferenceContext, ...args: Args) => Out | Alternatives<Out> | unknown;
 }
 
+/** One check of a property: several calls of the learner's function, and what must hold between their outputs. */
+export interface PropertyCase<Args extends unknown[] = unknown[]> {
+  name: string;
+  calls: Args[];
+}
+
+/**
+ * A property the learner's own function must have, beyond matching the
+ * reference (e.g. RoPE's score depends only on m − n). Graded as extra cases.
+ */
+export interface PropertyCheck<Args extends unknown[] = unknown[], Out = unknown> {
+  /** Shown as the case name's prefix, e.g. "f(m+s, n+s) = f(m, n)". */
+  name: string;
+  cases: (rng: Rng) => PropertyCase<Args>[];
+  /** Returns undefined when the property holds, else what went wrong, for the learner. */
+  holds: (outputs: Out[], calls: Args[]) => string | undefined;
+}
+
 /** Everything the tutor needs to grade one exercise. The default export of an exercise's `exercise.ts`. */
 export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknown> {
   /** The name of the function the learner's file exports. */
@@ -63,6 +81,8 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   timeoutMs?: number;
   /** When true, changing an argument in place fails the case instead of only being reported. */
   inputsReadOnly?: boolean;
+  /** Properties checked on the learner's own function, as extra cases. */
+  properties?: PropertyCheck<Args, Out>[];
 }
 
 const fn = (what: string) => z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', { message: `must be a function (${what})` });
@@ -89,6 +109,15 @@ export const exerciseDefinitionSchema = z.strictObject({
   hints: z.array(z.string().min(1)).min(1, 'must have at least one hint (two or three, nudge first)'),
   timeoutMs: z.number().int().positive().optional(),
   inputsReadOnly: z.boolean().optional(),
+  properties: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        cases: fn('rng => PropertyCase[]'),
+        holds: fn('(outputs, calls) => string | undefined'),
+      }),
+    )
+    .optional(),
 });
 
 /** A brand so the loader can tell a definition from any other default export. */

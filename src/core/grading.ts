@@ -3,13 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
-import { compareOutputs } from './compare.js';
+import { compareOutputs, describeType } from './compare.js';
 import { diagnose, toPlainOutput, type GradedCase, type WrongOutputCache } from './diagnose.js';
 import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
 import type { ExerciseRef } from './packs.js';
 import { deriveSeed, Rng } from './rng.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
-import type { WireError } from './wire.js';
+import { isMarker, isReadOnceArg, materializeArgs, type WireError } from './wire.js';
 import type { SandboxRun, SandboxSlot } from '../sandbox/run-child.js';
 
 export interface GradeRequest {
@@ -50,7 +50,7 @@ export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefi
   const expected: unknown[] = [];
   for (const c of cases) {
     try {
-      expected.push(await toPlainOutput(ctx, () => definition.reference(ctx, ...structuredClone(c.args))));
+      expected.push(await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(structuredClone(c.args)))));
     } catch (error) {
       throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: the reference threw on case "${c.name}": ${(error as Error).message}`, {
         next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
@@ -65,6 +65,7 @@ export function previewArgs(args: unknown[], limit = 160): string {
   const show = (v: unknown): string => {
     if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
     if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+    if (isReadOnceArg(v)) return `(read once) ${show(v.items)}`;
     if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ')} }`;
     return JSON.stringify(v) ?? String(v);
   };
@@ -104,12 +105,36 @@ async function addLineText(location: SourceLocation | undefined): Promise<Source
   }
 }
 
+/** One property check: its calls, and the test of their outputs. */
+export interface PreparedProperty {
+  name: string;
+  calls: unknown[][];
+  holds: (outputs: unknown[], calls: unknown[][]) => string | undefined;
+}
+
+/** Builds the property cases of an exercise for a seed. */
+export function buildPropertyCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): PreparedProperty[] {
+  const out: PreparedProperty[] = [];
+  for (const property of definition.properties ?? []) {
+    let cases;
+    try {
+      cases = property.cases(new Rng(deriveSeed(seed, `${ref.key}#${property.name}`)));
+    } catch (error) {
+      throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: properties "${property.name}" cases() threw: ${(error as Error).message}`);
+    }
+    for (const c of cases) out.push({ name: `${property.name}: ${c.name}`, calls: c.calls, holds: property.holds as PreparedProperty['holds'] });
+  }
+  return out;
+}
+
 /** An exercise ready to grade files against: its cases, and expected outputs being computed. */
 export interface PreparedExercise {
   ref: ExerciseRef;
   definition: ExerciseDefinition;
   seed: number;
   cases: CaseInput[];
+  /** Checks of properties of the learner's own function, graded after the cases. */
+  propertyCases: PreparedProperty[];
   tolerance: Comparison;
   timeoutMs: number;
   /** Wrong outputs of the misconceptions, computed once per case. */
@@ -125,6 +150,7 @@ export interface PreparedExercise {
  */
 export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number } = {}): PreparedExercise {
   const cases = buildCases(ref, definition, seed);
+  const propertyCases = buildPropertyCases(ref, definition, seed);
   const reference = (async () => {
     const started = performance.now();
     const { loadTf } = await import('../reference/backend.js');
@@ -140,6 +166,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     definition,
     seed,
     cases,
+    propertyCases,
     tolerance: definition.compare ?? defaultTolerance,
     timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
     wrongCache: new Map(),
@@ -171,7 +198,8 @@ export interface GradeTarget {
 /** Grades a learner file against a prepared exercise. */
 export async function gradePrepared(prepared: PreparedExercise, target: GradeTarget): Promise<Verdict> {
   const started = performance.now();
-  const { ref, definition, seed, cases, tolerance, timeoutMs } = prepared;
+  const { ref, definition, seed, cases, propertyCases, tolerance, timeoutMs } = prepared;
+  const calls = [...cases.map((c) => c.args), ...propertyCases.flatMap((p) => p.calls)];
   const { learnerFile } = target;
   const emit = target.onEvent ?? (() => {});
   const [{ bundleLearnerFile }, { coldSlot, defaultLimits }] = await Promise.all([import('../sandbox/bundle.js'), import('../sandbox/run-child.js')]);
@@ -181,7 +209,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     // Bundling and running the sandbox overlap with the reference run when it is still going.
     const bundling = bundleLearnerFile(learnerFile, target.allowedRoot, slot.bundleFile);
     const sandboxRun = bundling.then((bundle) =>
-      bundle.ok ? slot.run(definition.entry, cases.map((c) => c.args), { ...defaultLimits, timeoutMs }) : undefined,
+      bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs }) : undefined,
     );
     emit({ type: 'stage', stage: 'reference' });
     const { expected, ctx, backend, referenceMs } = await prepared.reference;
@@ -208,7 +236,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
       durationMs: performance.now() - started,
       timings: { referenceMs, bundleMs: bundle.durationMs, sandboxMs: run?.durationMs ?? 0 },
     });
-    const notRun = (from = 0): CaseResult[] => cases.slice(from).map((c, i) => ({ index: from + i, name: c.name, status: 'not-run' }));
+    const notRun = (): CaseResult[] => [...cases.map((c) => c.name), ...propertyCases.map((p) => p.name)].map((name, index) => ({ index, name, status: 'not-run' }));
 
     if (!bundle.ok) {
       const p = bundle.problem;
@@ -300,6 +328,29 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
       graded.push({ args: cases[i].args, expected: expected[i], got: outcome.value, passed: false, index: i });
     }
     for (const r of results) r.input = previewArgs(cases[r.index].args);
+    let offset = cases.length;
+    for (const property of propertyCases) {
+      const index = results.length;
+      const outcomes = property.calls.map((_, j) => run!.outcomes[offset + j]);
+      offset += property.calls.length;
+      const input = previewArgs(property.calls[0] ?? []);
+      const thrown = outcomes.find((o) => o && !o.ok);
+      if (outcomes.some((o) => !o)) {
+        results.push({ index, name: property.name, status: 'not-run', input });
+      } else if (thrown && !thrown.ok) {
+        results.push({ index, name: property.name, status: 'error', input, message: `Your function ${describeThrown(thrown.error)}.` });
+      } else {
+        const values = outcomes.map((o) => (o as { value: unknown }).value);
+        const odd = values.find((v) => isMarker(v));
+        let failure: string | undefined;
+        try {
+          failure = odd !== undefined ? `Your function returned ${describeType(odd)}.` : property.holds(values, property.calls);
+        } catch (error) {
+          failure = `The property could not be checked on your outputs (${(error as Error).message}).`;
+        }
+        results.push({ index, name: property.name, status: failure ? 'fail' : 'pass', input, message: failure });
+      }
+    }
     if (results.some((r) => r.mutated) && !definition.inputsReadOnly) {
       const r = results.find((x) => x.mutated)!;
       notes.push(`Your function changes its input in place (${r.mutated}, case "${r.name}"); callers may not expect that.`);
@@ -315,10 +366,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     const summary = notImplemented
       ? `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`
       : status === 'pass'
-        ? `All ${cases.length} cases pass.`
+        ? `All ${results.length} cases pass.`
         : firstError && first?.status !== 'fail'
           ? firstError.message
-          : `${passed} of ${cases.length} cases pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
+          : `${passed} of ${results.length} cases pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
     const verdict = verdictOf({ status, summary, cases: results, firstFailure: firstFailure >= 0 ? firstFailure : undefined, diagnosis, error: firstError, output });
     emit({ type: 'verdict', verdict });
     return verdict;

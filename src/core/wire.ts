@@ -20,6 +20,33 @@ export function isMarker(value: unknown): value is Marker {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Record<string, unknown>)[MARKER] === 'string';
 }
 
+/** An argument that reaches the learner's function as an iterable that can be read only once. */
+export interface ReadOnceArg {
+  [MARKER]: 'read-once';
+  items: unknown[];
+}
+
+export function isReadOnceArg(value: unknown): value is ReadOnceArg {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[MARKER] === 'read-once' && Array.isArray((value as ReadOnceArg).items);
+}
+
+/** An iterable over `items` whose second iteration throws: a one-pass stream of blocks. */
+export function readOnceIterable<T>(items: readonly T[]): Iterable<T> {
+  let used = false;
+  return {
+    [Symbol.iterator]() {
+      if (used) throw new Error('These blocks can be read only once: make one pass over them (the point of the online algorithm).');
+      used = true;
+      return items[Symbol.iterator]();
+    },
+  };
+}
+
+/** The arguments as a function receives them: read-once markers become one-pass iterables. */
+export function materializeArgs(args: unknown[]): unknown[] {
+  return args.map((arg) => (isReadOnceArg(arg) ? readOnceIterable(arg.items) : arg));
+}
+
 /** Messages from the sandbox child to the parent. */
 export type ChildMessage =
   | { type: 'ready'; exports: string[] }

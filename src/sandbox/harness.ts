@@ -4,7 +4,7 @@
  * evaluated, so a learner file that patches JSON, Array.prototype or
  * structuredClone cannot change how results are read and sent.
  */
-import { MARKER, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
+import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
 
 const send = process.send!.bind(process) as (message: ChildMessage) => boolean;
 const onMessage = process.once.bind(process);
@@ -157,7 +157,7 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
     send({ type: 'case-start', index });
     const started = now();
     try {
-      const output = (fn as (...a: unknown[]) => unknown)(...args);
+      const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(args));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
       const mutatedAt = findMutation(pristine, args);

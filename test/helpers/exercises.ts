@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/definitions.js';
 import { diagnose, toPlainOutput, wrongOutputs } from '../../src/core/diagnose.js';
@@ -14,8 +15,14 @@ export async function builtinExercises(packId = 'transformer-core'): Promise<Exe
 
 /** A built-in exercise with its loaded definition and a reference context. */
 export async function loadExercise(id: string, packId = 'transformer-core'): Promise<{ ref: ExerciseRef; definition: ExerciseDefinition; ctx: ReferenceContext }> {
-  const ref = (await builtinExercises(packId)).find((r) => r.id === id);
-  if (!ref) throw new Error(`no exercise ${id} in ${packId}`);
+  const refs = await builtinExercises(packId);
+  let ref = refs.find((r) => r.id === id);
+  if (!ref) {
+    // An exercise folder not yet listed in pack.json (while a pack is being written).
+    const dir = path.join(builtinPacksDir, packId, id);
+    if (!existsSync(path.join(dir, 'exercise.ts'))) throw new Error(`no exercise ${id} in ${packId}`);
+    ref = { ...refs[0], id, key: `${packId}/${id}`, title: id, dir, number: 0 };
+  }
   const { tf } = await loadTf();
   return { ref, definition: await loadDefinition(ref), ctx: { tf } };
 }
@@ -39,8 +46,8 @@ export async function wrong(id: string, misconceptionId: string, ...args: unknow
  * case, and does a learner whose outputs equal it get diagnosed as that
  * misconception (and not another)? Returns the id diagnosed per misconception.
  */
-export async function diagnoseEachMisconception(id: string, seed = 7): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
-  const { ref, definition, ctx } = await loadExercise(id);
+export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
+  const { ref, definition, ctx } = await loadExercise(id, packId);
   const cases = buildCases(ref, definition, seed);
   const expected = await computeExpected(ref, definition, cases, ctx);
   const tolerance = definition.compare ?? defaultTolerance;

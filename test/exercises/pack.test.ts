@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadDefinition } from '../../src/core/definitions.js';
+import { gradeExercise } from '../../src/core/grading.js';
+import { loadPack, type ExerciseRef } from '../../src/core/packs.js';
+import { builtinPacksDir } from '../../src/core/paths.js';
+import { diagnoseEachMisconception } from '../helpers/exercises.js';
+
+const packDir = path.join(builtinPacksDir, 'transformer-core');
+
+/** Exercise folders on disk (a folder holding exercise.ts), as ids like `attention/causal-mask`. */
+function exerciseFolders(dir = packDir, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (!statSync(full).isDirectory()) continue;
+    if (existsSync(path.join(full, 'exercise.ts'))) out.push(`${prefix}${name}`);
+    else out.push(...exerciseFolders(full, `${prefix}${name}/`));
+  }
+  return out.sort();
+}
+
+const ids = exerciseFolders();
+const pack = await loadPack(packDir, true);
+
+function refOf(id: string): ExerciseRef {
+  return { packId: 'transformer-core', id, key: `transformer-core/${id}`, title: id, dir: path.join(packDir, id), number: 0, pack };
+}
+
+/** Grades one of the exercise's own files (solution.ts or starter.ts) as a learner file. */
+async function gradeOwnFile(id: string, which: 'solution.ts' | 'starter.ts', seed: number) {
+  const ref = refOf(id);
+  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-pack-test-')), 'exercises');
+  const learnerFile = path.join(root, 'transformer-core', `${id}.ts`);
+  await fs.mkdir(path.dirname(learnerFile), { recursive: true });
+  await fs.copyFile(path.join(ref.dir, which), learnerFile);
+  return gradeExercise({ ref, definition: await loadDefinition(ref), learnerFile, allowedRoot: root, seed });
+}
+
+describe('transformer-core, every exercise', () => {
+  test('every exercise folder is listed in pack.json, in the curriculum order', () => {
+    expect([...pack.manifest.exercises.map((e) => e.id)].sort()).toEqual(ids);
+  });
+
+  describe.each(ids)('%s', (id) => {
+    test('has a lesson with the idea first, a starter, a solution and 2–3 hints', async () => {
+      const lesson = await fs.readFile(path.join(packDir, id, 'lesson.md'), 'utf8');
+      expect(lesson).toMatch(/^# .+\n\n\*\*The idea\.\*\* /);
+      expect(await fs.readFile(path.join(packDir, id, 'starter.ts'), 'utf8')).toContain("throw new Error('not implemented')");
+      const definition = await loadDefinition(refOf(id));
+      expect(definition.hints.length).toBeGreaterThanOrEqual(2);
+      expect(definition.hints.length).toBeLessThanOrEqual(3);
+      expect(definition.misconceptions?.length ?? 0).toBeGreaterThanOrEqual(2);
+    });
+
+    test.each([11, 2024])('the model solution passes and the starter fails (seed %i)', async (seed) => {
+      const solved = await gradeOwnFile(id, 'solution.ts', seed);
+      expect(solved.summary, solved.cases.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n')).toMatch(/^All \d+ cases pass\.$/);
+      const starter = await gradeOwnFile(id, 'starter.ts', seed);
+      expect(starter.status).toBe('error');
+    });
+
+    test('each misconception fails the reference and is diagnosed as itself', async () => {
+      for (const seed of [7, 99]) {
+        for (const result of await diagnoseEachMisconception(id, seed)) {
+          expect(result.failingCases, `${result.id} (seed ${seed})`).toBeGreaterThan(0);
+          expect(result.diagnosed, `${result.id} (seed ${seed})`).toBe(result.id);
+        }
+      }
+    });
+  });
+});
