@@ -17,6 +17,7 @@ import { MARKER } from './core/wire.js';
 
 export type {
   Alternatives,
+  CaseContext,
   CaseInput,
   Comparison,
   ExerciseDefinition,

@@ -22,7 +22,7 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   }
   const chosen = cases[n - 1];
   const { tf } = await loadTf(session.backend);
-  const [expected] = await computeExpected(ref, definition, [chosen], { tf });
+  const [expected] = await computeExpected(ref, definition, [chosen], { tf, exerciseDir: ref.dir });
   if (options.json) {
     io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args: chosen.args, expected }, 2));
     return 0;

@@ -7,6 +7,14 @@ export type Tf = typeof import('@tensorflow/tfjs-core');
 /** What a reference or a misconception's wrong variant receives besides the case's arguments. */
 export interface ReferenceContext {
   tf: Tf;
+  /** The exercise's folder, for data files shipped beside the definition. */
+  exerciseDir: string;
+}
+
+/** What `cases` receives besides the seeded generator. */
+export interface CaseContext {
+  /** The exercise's folder, for data files shipped beside the definition (read them with node:fs). */
+  exerciseDir: string;
 }
 
 /** Element-wise closeness: `|got − want| <= atol + rtol·|want|`. */
@@ -69,7 +77,7 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   /** Its TypeScript signature, as shown to the learner. */
   signature: string;
   /** Builds the cases from a seeded generator: named edge cases and random ones. */
-  cases: (rng: Rng) => CaseInput<Args>[];
+  cases: (rng: Rng, ctx: CaseContext) => CaseInput<Args>[];
   /** The trusted implementation: returns plain data or a tfjs Tensor (read back and disposed). */
   reference: (ctx: ReferenceContext, ...args: Args) => Out | Promise<Out> | unknown;
   /** Defaults to {@link defaultTolerance}. */

@@ -35,7 +35,7 @@ export type GradeEvent =
 export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): CaseInput[] {
   let cases: CaseInput[];
   try {
-    cases = definition.cases(new Rng(deriveSeed(seed, ref.key)));
+    cases = definition.cases(new Rng(deriveSeed(seed, ref.key)), { exerciseDir: ref.dir });
   } catch (error) {
     throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: cases() threw: ${(error as Error).message}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
   }
@@ -155,7 +155,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     const started = performance.now();
     const { loadTf } = await import('../reference/backend.js');
     const { tf, report } = await loadTf(options.backend);
-    const ctx: ReferenceContext = { tf };
+    const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     const expected = await computeExpected(ref, definition, cases, ctx);
     return { expected, ctx, backend: report.active, referenceMs: performance.now() - started };
   })();

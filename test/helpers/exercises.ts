@@ -24,7 +24,7 @@ export async function loadExercise(id: string, packId = 'transformer-core'): Pro
     ref = { ...refs[0], id, key: `${packId}/${id}`, title: id, dir, number: 0 };
   }
   const { tf } = await loadTf();
-  return { ref, definition: await loadDefinition(ref), ctx: { tf } };
+  return { ref, definition: await loadDefinition(ref), ctx: { tf, exerciseDir: ref.dir } };
 }
 
 /** Runs an exercise's reference on explicit arguments and returns plain data. */
