@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/definitions.js';
 import { diagnose, toPlainOutput, wrongOutputs } from '../../src/core/diagnose.js';
 import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../../src/core/exercise.js';
-import { buildCases, computeExpected } from '../../src/core/grading.js';
+import { buildCases, computeExpected, gradeExercise } from '../../src/core/grading.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs.js';
 import { builtinPacksDir } from '../../src/core/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
+import type { Verdict } from '../../src/core/verdict.js';
 
 /** The exercises of a built-in pack. */
 export async function builtinExercises(packId = 'transformer-core'): Promise<ExerciseRef[]> {
@@ -66,4 +68,27 @@ export async function diagnoseEachMisconception(id: string, seed = 7, packId = '
     out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId });
   }
   return out;
+}
+
+/**
+ * Grades learner source code for a built-in exercise, as `llm-tutor check` would:
+ * `files` maps paths relative to the pack's folder in a temporary workspace
+ * (e.g. `positions/rope.ts`) to their source; the file of exercise `id` is graded.
+ */
+export async function gradeLearnerSource(id: string, files: Record<string, string>, seed = 7, packId = 'transformer-core'): Promise<Verdict> {
+  const { ref, definition } = await loadExercise(id, packId);
+  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
+  for (const [file, source] of Object.entries(files)) {
+    const full = path.join(root, packId, file);
+    await fs.mkdir(path.dirname(full), { recursive: true });
+    await fs.writeFile(full, source);
+  }
+  return gradeExercise({ ref, definition, learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root, seed });
+}
+
+/** The greatest |a − b| over two nested number arrays of the same shape; throws when the shapes differ. */
+export function maxAbsDiff(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b);
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) throw new Error(`shapes differ: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  return a.reduce((worst: number, x, i) => Math.max(worst, maxAbsDiff(x, b[i])), 0);
 }

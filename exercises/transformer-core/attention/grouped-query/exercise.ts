@@ -1,0 +1,155 @@
+import { defineExercise, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { attend, causalBottomRight, causalTopLeft, everyKey, type Visibility } from '../attention-variants.js';
+
+type Args = [q: number[][][], k: number[][][], v: number[][][]];
+
+/** Grouped-query attention in float64; `kvHead(h, H, Hkv)` says which key/value head query head h reads. */
+function grouped(q: number[][][], k: number[][][], v: number[][][], kvHead: (h: number, H: number, Hkv: number) => number, opts: { sees?: Visibility; scale?: number } = {}): number[][][] {
+  return q.map((qh, h) => {
+    const g = kvHead(h, q.length, k.length);
+    // A head index past the end is what the learner's code would trip over: k[g] is undefined.
+    if (!k[g]) throw new RangeError(`KV head ${g} does not exist`);
+    return attend(qh, k[g], v[g], opts.sees ?? causalBottomRight, { scale: opts.scale });
+  });
+}
+
+/** Query head h reads key/value head ⌊h / (H / H_kv)⌋: consecutive query heads share one (repeat_interleave). */
+const byGroup = (h: number, H: number, Hkv: number) => Math.floor(h / (H / Hkv));
+
+/** The lesson example: 4 query heads, 2 KV heads, T = 2, d = 2. */
+const lessonQ = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [0, 1],
+    [1, 1],
+  ],
+  [
+    [2, 0],
+    [0, 2],
+  ],
+  [
+    [1, 1],
+    [2, 0],
+  ],
+];
+const lessonK = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [1, 1],
+    [0, 2],
+  ],
+];
+const lessonV = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [2, 2],
+    [0, -2],
+  ],
+];
+
+export default defineExercise<Args, number[][][]>({
+  entry: 'groupedQueryAttention',
+  signature: 'groupedQueryAttention(q: Matrix[], k: Matrix[], v: Matrix[]): Matrix[]',
+  cases: (rng: Rng) => {
+    const heads = (count: number, rows: number, cols: number) => Array.from({ length: count }, () => randomMatrix(rng, rows, cols));
+    /** H query heads of [n, d], Hkv key/value heads of [m, d] and [m, dv]. */
+    const random = (H: number, Hkv: number, n: number, m: number, d: number, dv = d): Args => [heads(H, n, d), heads(Hkv, m, d), heads(Hkv, m, dv)];
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (4 query heads, 2 KV heads, T=2, d=2)', args: [lessonQ, lessonK, lessonV] }];
+    {
+      const [T, d] = [rng.int(3, 6), rng.int(2, 6)];
+      cases.push({ name: `6 query heads, 2 KV heads (groups of 3; T=${T}, d=${d})`, args: random(6, 2, T, T, d) });
+    }
+    {
+      const [T, d] = [rng.int(3, 6), rng.int(2, 6)];
+      cases.push({ name: `8 query heads, 4 KV heads (groups of 2; T=${T}, d=${d})`, args: random(8, 4, T, T, d) });
+    }
+    {
+      const [T, d] = [rng.int(3, 6), rng.int(2, 6)];
+      cases.push({ name: `6 query heads, 3 KV heads (groups of 2; T=${T}, d=${d})`, args: random(6, 3, T, T, d) });
+    }
+    cases.push({ name: 'a single token (T=1: each head outputs its KV head\'s v; 4 query heads, 2 KV heads)', args: random(4, 2, 1, 1, 3) });
+    cases.push({ name: 'multi-query attention (4 query heads share 1 KV head; T=4, d=3)', args: random(4, 1, 4, 4, 3) });
+    cases.push({ name: 'multi-head attention (3 query heads, 3 KV heads: head h reads KV head h; T=4, d=2)', args: random(3, 3, 4, 4, 2) });
+    {
+      const m = rng.int(4, 7);
+      cases.push({ name: `a decode step with a cache (1 new query, ${m} keys; 4 query heads, 2 KV heads)`, args: random(4, 2, 1, m, 4) });
+    }
+    cases.push({ name: 'two new queries, 6 keys (bottom-right: they are positions 4 and 5; 6 query heads, 3 KV heads, dv=3)', args: random(6, 3, 2, 6, 4, 3) });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => {
+    const H = q.length;
+    const Hkv = k.length;
+    const n = q[0].length;
+    const m = k[0].length;
+    // repeat_interleave: KV head g serves query heads g·(H/Hkv) … (g+1)·(H/Hkv) − 1.
+    const group = tf.tensor1d(
+      q.map((_, h) => byGroup(h, H, Hkv)),
+      'int32',
+    );
+    const Q = tf.tensor3d(q);
+    const K = tf.gather(tf.tensor3d(k), group);
+    const V = tf.gather(tf.tensor3d(v), group);
+    const scoresT = tf.div(tf.matMul(Q, K, false, true), Math.sqrt(q[0][0].length));
+    // Causal, bottom-right: query i is at position m − n + i and sees keys j <= m − n + i.
+    const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [1, n, 1]);
+    const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, 1, m]);
+    const visible = tf.lessEqual(tf.tile(keyIndex, [H, n, 1]), tf.tile(position, [H, 1, m]));
+    return tf.matMul(tf.softmax(tf.where(visible, scoresT, tf.fill([H, n, m], -Infinity))), V);
+  },
+  misconceptions: [
+    {
+      id: 'kv-head-modulo',
+      title: 'query head h reads KV head h mod H_kv instead of ⌊h / (H/H_kv)⌋',
+      message:
+        'Your query heads cycle through the KV heads (0, 1, 0, 1, …), as tiling the KV heads would. In grouped-query attention CONSECUTIVE query heads share a KV head: ' +
+        'with H = 6 and H_kv = 2, heads 0, 1, 2 read KV head 0 and heads 3, 4, 5 read KV head 1, i.e. ⌊h / (H/H_kv)⌋ (LLaMA\'s repeat_kv is a repeat_interleave). ' +
+        'The two rules agree only when H_kv = 1 or H_kv = H.',
+      wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => h % Hkv),
+    },
+    {
+      id: 'kv-head-divided-by-kv-count',
+      title: 'query head h reads KV head ⌊h / H_kv⌋ (divided by the number of KV heads, not the group size)',
+      message:
+        'You divide the query head index by the number of KV heads. The divisor is the group size, H / H_kv: the number of query heads that share one KV head. ' +
+        'With H = 8 and H_kv = 4 the groups have 2 heads, so head h reads KV head ⌊h / 2⌋, not ⌊h / 4⌋. (When H / H_kv is larger than H_kv, ⌊h / H_kv⌋ runs past the last KV head.)',
+      wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => Math.floor(h / Hkv)),
+    },
+    {
+      id: 'not-causal',
+      title: 'no causal mask',
+      message:
+        'Your heads let each query see every key, including later ones. Every head is causal: query i is at position m − n + i and sees keys j <= m − n + i ' +
+        '(j <= i when the queries and keys are the same T tokens).',
+      wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: everyKey }),
+    },
+    {
+      id: 'top-left-mask',
+      title: 'causal mask aligned top-left (j <= i) when there are fewer queries than keys',
+      message:
+        'With a cache there are fewer queries (n) than keys (m): the queries are the newest n positions, so query i sees keys j <= m − n + i, as in attention/causal-mask. ' +
+        'Your mask uses j <= i, which lets a decode step\'s only query see just the first key.',
+      wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: causalTopLeft }),
+    },
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d',
+      message: 'Your heads use q·kᵀ without the 1/√d, so their weights come out too sharp. Divide every score by Math.sqrt(d), with d the width of one head (q[0][0].length).',
+      wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { scale: 1 }),
+    },
+  ],
+  hints: [
+    'Each query head is ordinary causal attention against ONE key/value head. The whole exercise is choosing which: how many query heads share each KV head?',
+    'The group size is H / H_kv (q.length / k.length). Query heads 0 … group−1 read KV head 0, the next group reads KV head 1, and so on: KV head ⌊h / group⌋.',
+    'Inside a head: query i is at position m − n + i (n queries, m keys; usually n = m) and sees keys j <= m − n + i; scale by 1/√d and use a stable softmax.',
+  ],
+});

@@ -1,0 +1,172 @@
+import { anyOf, defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { softmaxRow } from '../attention-math.js';
+import { dot } from '../attention-variants.js';
+
+interface Cache {
+  k: number[][];
+  v: number[][];
+}
+type Args = [cache: Cache, q: number[], k: number[], v: number[]];
+interface Step {
+  out: number[];
+  cache: Cache;
+}
+
+/** One query against the given keys: softmax(q·Kᵀ · scale)·V, or zeros / NaN when there is no key. */
+function attendOne(q: number[], keys: number[][], values: number[][], dv: number, opts: { scale?: number; naive?: boolean; empty?: 'zeros' | 'nan' } = {}): number[] {
+  if (keys.length === 0) return new Array<number>(dv).fill(opts.empty === 'nan' ? NaN : 0);
+  const scale = opts.scale ?? 1 / Math.sqrt(q.length);
+  const p = softmaxRow(
+    keys.map((kj) => scale * dot(q, kj)),
+    opts.naive,
+  );
+  return Array.from({ length: dv }, (_, c) => p.reduce((acc, w, j) => acc + w * values[j][c], 0));
+}
+
+const appended = (cache: Cache, k: number[], v: number[]): Cache => ({ k: [...cache.k, k], v: [...cache.v, v] });
+
+/**
+ * The steps of one decode run: for t = 0 … T−1 the cache holds the keys and values
+ * of tokens 0 … t−1, and the arguments are token t's q, k and v. Step t's out is
+ * row t of causal attention over the whole sequence.
+ */
+function decodeRun(q: number[][], k: number[][], v: number[][]): Args[] {
+  return q.map((_, t) => [{ k: k.slice(0, t), v: v.slice(0, t) }, q[t], k[t], v[t]]);
+}
+
+/**
+ * A step with scores near ±1000 after scaling (d = 4, so √d = 2), all exact in float32:
+ * q·k/2 = [1000, 1001, 1008] for the two cached keys and the new one.
+ */
+const largeStep: Args = [
+  {
+    k: [
+      [15.625, 15.625, 15.625, 15.625],
+      [15.625, 15.625, 15.625, 15.6875],
+    ],
+    v: [
+      [1, 0, 2],
+      [0, 1, -1],
+    ],
+  },
+  [32, 32, 32, 32],
+  [15.75, 15.75, 15.75, 15.75],
+  [0.5, 0.5, 0],
+];
+
+export default defineExercise<Args, Step>({
+  entry: 'decodeStep',
+  signature: 'decodeStep(cache: { k: Matrix; v: Matrix }, q: Vector, k: Vector, v: Vector): { out: Vector; cache: { k: Matrix; v: Matrix } }',
+  inputsReadOnly: true,
+  cases: (rng) => {
+    const cases: { name: string; args: Args }[] = [];
+    {
+      // One run of T = 5 steps, each a case: step t sees the t cached tokens and itself.
+      const [T, d, dv] = [5, rng.int(3, 6), rng.int(2, 4)];
+      const run = decodeRun(randomMatrix(rng, T, d), randomMatrix(rng, T, d), randomMatrix(rng, T, dv));
+      const dims = `d=${d}, dv=${dv}`;
+      cases.push({ name: `step 0: an empty cache (the new key is the only one, so out = v; ${dims})`, args: run[0] });
+      for (let t = 1; t < T; t++) {
+        cases.push({ name: `step ${t}: ${t} cached token${t > 1 ? 's' : ''} + the new one (${dims})`, args: run[t] });
+      }
+    }
+    {
+      const [T, d, dv] = [12, 8, rng.int(3, 6)];
+      const t = rng.int(8, T - 1);
+      const run = decodeRun(randomMatrix(rng, T, d), randomMatrix(rng, T, d), randomMatrix(rng, T, dv));
+      cases.push({ name: `a longer cache: step ${t} (${t} cached tokens, d=${d}, dv=${dv})`, args: run[t] });
+    }
+    {
+      const d = rng.int(4, 8);
+      const run = decodeRun(randomMatrix(rng, 2, d), randomMatrix(rng, 2, d), randomMatrix(rng, 2, d + 2));
+      cases.push({ name: `another run, step 1 (1 cached token, d=${d}, dv=${d + 2})`, args: run[1] });
+    }
+    cases.push({ name: 'large scores (±1000 after scaling; the new key scores highest)', args: largeStep });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, cache, q, k, v) => {
+    // Append first, then attend over every cached key, the new one included:
+    // with t cached tokens this is row t of causal attention over tokens 0 … t.
+    const next = appended(cache, k, v);
+    const scoresT = tf.div(tf.matMul(tf.tensor2d([q]), tf.tensor2d(next.k), false, true), Math.sqrt(q.length));
+    const out = tf.reshape(tf.matMul(tf.softmax(scoresT), tf.tensor2d(next.v)), [v.length]);
+    return { out, cache: next };
+  },
+  misconceptions: [
+    {
+      id: 'attend-before-append',
+      title: 'attends before appending: the new token does not see itself',
+      message:
+        'Your out is attention over the cached keys only, without the new token\'s own key. In causal attention token t sees tokens 0 … t, itself included, ' +
+        'so append k and v to the cache first and then attend over all t + 1 keys. On the first step the cache is empty, which is why you got zeros or NaN there instead of v.',
+      wrong: (_ctx, cache, q, k, v) =>
+        anyOf(...(['zeros', 'nan'] as const).map((empty) => ({ out: attendOne(q, cache.k, cache.v, v.length, { empty }), cache: appended(cache, k, v) }))),
+    },
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d',
+      message: 'Your out uses the scores q·k without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), with d = q.length.',
+      wrong: (_ctx, cache, q, k, v) => {
+        const next = appended(cache, k, v);
+        return { out: attendOne(q, next.k, next.v, v.length, { scale: 1 }), cache: next };
+      },
+    },
+    {
+      id: 'returns-old-cache',
+      title: 'the returned cache is the old one (the new key and value are not in it)',
+      message:
+        'Your out is right, but the cache you return has no row for the new token, so the next step would never see it. ' +
+        'Return a new cache object whose k and v are the old rows followed by the new k and v, e.g. { k: [...cache.k, k], v: [...cache.v, v] } ' +
+        '(without pushing onto the arrays you were given: the caller may still hold the old cache).',
+      wrong: (_ctx, cache, q, k, v) => {
+        const next = appended(cache, k, v);
+        return { out: attendOne(q, next.k, next.v, v.length), cache };
+      },
+    },
+    {
+      id: 'new-token-only',
+      title: 'the new token attends only to itself (the cache is not used)',
+      message:
+        'Your out is the new token\'s own v: with a single key the softmax is 1 on it. The point of the cache is that the new token attends to every earlier token too: ' +
+        'score q against all the cached keys and the new one, then softmax and mix all their values.',
+      wrong: (_ctx, cache, _q, k, v) => ({ out: [...v], cache: appended(cache, k, v) }),
+    },
+    {
+      id: 'first-key-only',
+      title: 'the new token sees only the first key (a top-left causal mask)',
+      message:
+        'Your out is the value of the first token in the cache. That is what a causal mask aligned top-left (j <= i) gives for one query: query 0 sees key 0 only. ' +
+        'A decode step\'s single query is the newest token, at position t, so it sees every key 0 … t (the bottom-right alignment of attention/causal-mask).',
+      wrong: (_ctx, cache, _q, k, v) => {
+        const next = appended(cache, k, v);
+        return { out: [...next.v[0]], cache: next };
+      },
+    },
+    {
+      id: 'cache-prepended',
+      title: 'the new key and value are put at the front of the cache',
+      message:
+        'Your out is right (attention does not depend on the order of the keys), but your cache has the new row first. Row t of the cache must be token t: ' +
+        'positions (RoPE, masks, a cache that is trimmed or shared) depend on it. Append at the end.',
+      wrong: (_ctx, cache, q, k, v) => {
+        const next = appended(cache, k, v);
+        return { out: attendOne(q, next.k, next.v, v.length), cache: { k: [k, ...cache.k], v: [v, ...cache.v] } };
+      },
+    },
+    {
+      id: 'no-max-subtraction',
+      title: 'softmax without subtracting the max',
+      message:
+        'With scores near 1000 Math.exp overflows to Infinity, so the weights become Infinity/Infinity = NaN. Subtract the largest score before exponentiating.',
+      wrong: (_ctx, cache, q, k, v) => {
+        const next = appended(cache, k, v);
+        return { out: attendOne(q, next.k, next.v, v.length, { naive: true }), cache: next };
+      },
+    },
+  ],
+  hints: [
+    'Two jobs: a new cache with one more row (the new k and v at the end), and out = attention of the one query q over every key in that new cache.',
+    'Build next = { k: [...cache.k, k], v: [...cache.v, v] } (do not push onto cache.k: the caller\'s cache must not change). Then score q against every row of next.k with (q·k_j)/√d, softmax, and mix the rows of next.v.',
+    'Append before attending: the new token must see itself. On the first step the cache is empty, and out must be v (its only key gets weight 1).',
+  ],
+});

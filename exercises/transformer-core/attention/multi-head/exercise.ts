@@ -1,0 +1,149 @@
+import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
+
+interface Weights {
+  wq: number[][];
+  wk: number[][];
+  wv: number[][];
+  wo: number[][];
+}
+type Args = [x: number[][], w: Weights, numHeads: number];
+
+interface Variant {
+  /** How heads are taken from the projections and put back. */
+  split?: HeadLayout;
+  merge?: HeadLayout;
+  /** The scale of the scores; default 1/√d_head. */
+  scale?: (dModel: number, dHead: number) => number;
+  sees?: Visibility;
+  /** Apply wo after merging the heads (default true). */
+  project?: boolean;
+}
+
+/** Multi-head causal self-attention in float64, with one mistake or another. */
+function multiHead(x: number[][], w: Weights, numHeads: number, variant: Variant = {}): number[][] {
+  const C = x[0].length;
+  const D = C / numHeads;
+  const split = variant.split ?? 'contiguous';
+  const [q, k, v] = [w.wq, w.wk, w.wv].map((wx) => splitHeads(matmul(x, wx), numHeads, split));
+  const scale = variant.scale ? variant.scale(C, D) : 1 / Math.sqrt(D);
+  const heads = q.map((qh, h) => attend(qh, k[h], v[h], variant.sees ?? causalBottomRight, { scale }));
+  const merged = mergeHeads(heads, variant.merge ?? split);
+  return variant.project === false ? merged : matmul(merged, w.wo);
+}
+
+const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+
+/** The lesson example: T = 3, C = 4, two heads of width 2; wq = wk = wv = I, and wo swaps the two heads' halves. */
+const lessonX = [
+  [2, 0, 0, 2],
+  [0, 2, 2, 0],
+  [2, 2, 0, 0],
+];
+const lessonW: Weights = {
+  wq: identity(4),
+  wk: identity(4),
+  wv: identity(4),
+  wo: [
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+  ],
+};
+
+export default defineExercise<Args, number[][]>({
+  entry: 'multiHeadAttention',
+  signature: 'multiHeadAttention(x: Matrix, w: { wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }, numHeads: number): Matrix',
+  cases: (rng) => {
+    const random = (T: number, C: number, numHeads: number): Args => {
+      // Standard deviation 1/√C, as at initialisation: the projections of x have about unit variance.
+      const weight = () => randomMatrix(rng, C, C, 1 / Math.sqrt(C));
+      return [randomMatrix(rng, T, C), { wq: weight(), wk: weight(), wv: weight(), wo: weight() }, numHeads];
+    };
+    const shape = (T: number, C: number, H: number) => `T=${T}, C=${C}, ${H} heads of ${C / H}`;
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (T=3, C=4, 2 heads of 2; wq = wk = wv = I)', args: [lessonX, lessonW, 2] }];
+    {
+      const [T, H, D] = [rng.int(4, 6), 2, rng.int(2, 4)];
+      cases.push({ name: `random, 2 heads (${shape(T, H * D, H)})`, args: random(T, H * D, H) });
+    }
+    {
+      const [T, H, D] = [rng.int(4, 6), rng.int(3, 4), rng.int(2, 3)];
+      cases.push({ name: `random, ${H} heads (${shape(T, H * D, H)})`, args: random(T, H * D, H) });
+    }
+    cases.push({ name: `heads of width 1 (${shape(4, 6, 6)})`, args: random(4, 6, 6) });
+    cases.push({ name: `one head (${shape(4, 6, 1)}: causal self-attention with projections)`, args: random(4, 6, 1) });
+    cases.push({ name: `a single token (${shape(1, 8, 4)}: every head sees only itself)`, args: random(1, 8, 4) });
+    cases.push({ name: `a wider model (${shape(8, 16, 4)})`, args: random(8, 16, 4) });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, x, w, numHeads) => {
+    const T = x.length;
+    const C = x[0].length;
+    const D = C / numHeads;
+    const X = tf.tensor2d(x);
+    // GPT-2 / nanoGPT: project, view [T, H, D], transpose to [H, T, D]: head h is columns h·D … h·D + D − 1.
+    const heads = (wx: number[][]) => tf.transpose(tf.reshape(tf.matMul(X, tf.tensor2d(wx)), [T, numHeads, D]), [1, 0, 2]);
+    const [q, k, v] = [heads(w.wq), heads(w.wk), heads(w.wv)];
+    const scoresT = tf.div(tf.matMul(q, k, false, true), Math.sqrt(D));
+    const visible = tf.tile(tf.reshape(tf.cast(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 'bool'), [1, T, T]), [numHeads, 1, 1]);
+    const weights = tf.softmax(tf.where(visible, scoresT, tf.fill([numHeads, T, T], -Infinity)));
+    const merged = tf.reshape(tf.transpose(tf.matMul(weights, v), [1, 0, 2]), [T, C]);
+    return tf.matMul(merged, tf.tensor2d(w.wo));
+  },
+  misconceptions: [
+    {
+      id: 'scale-by-d-model',
+      title: 'scores divided by √d_model instead of √d_head',
+      message:
+        'Your scores are divided by √C, the model width, but each head takes dot products of vectors of width d_head = C / numHeads. ' +
+        'The scale is 1/√d_head: dividing by √C shrinks every score by a further √numHeads, so the attention comes out too flat.',
+      wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: (C) => 1 / Math.sqrt(C) }),
+    },
+    {
+      id: 'heads-interleaved',
+      title: 'heads taken as interleaved columns (h, h + H, h + 2H, …)',
+      message:
+        'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of x·wq. Here (as in GPT-2, nanoGPT and LLaMA) a head is a contiguous block: ' +
+        'head h is columns h·d_head … (h+1)·d_head − 1, i.e. view [T, C] as [T, H, d_head]. Put the heads\' outputs back the same way, in order, before ·wo. ' +
+        '(With one head, or one token, the two layouts give the same output; the other cases tell them apart.)',
+      wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'interleaved' }), multiHead(x, w, H, { split: 'interleaved', merge: 'contiguous' })),
+    },
+    {
+      id: 'heads-reshaped-without-transpose',
+      title: 'heads made by reshaping [T, C] to [H, T, d_head] without the transpose',
+      message:
+        'Your heads read the numbers of x·wq in memory order as [H, T, d_head], so a head mixes several tokens\' columns. ' +
+        'Reshape to [T, H, d_head] first and then swap the first two axes (transpose to [H, T, d_head]); merge back with the inverse: transpose to [T, H, d_head], then reshape to [T, C]. ' +
+        'With a single token the two agree, which is why short tests miss it.',
+      wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'no-transpose' }), multiHead(x, w, H, { split: 'no-transpose', merge: 'contiguous' })),
+    },
+    {
+      id: 'output-projection-missing',
+      title: 'the output projection ·wo is missing',
+      message:
+        'Your output is the concatenation of the heads, [T, C], but multi-head attention ends with one more linear layer: concat(head_0, …, head_{H−1}) · wo. ' +
+        'It is what lets the heads\' outputs mix; multiply the merged [T, C] matrix by w.wo.',
+      wrong: (_ctx, x, w, H) => multiHead(x, w, H, { project: false }),
+    },
+    {
+      id: 'not-causal',
+      title: 'no causal mask',
+      message:
+        'Your heads let every token see every other token, including later ones. This is a decoder\'s self-attention: in every head, token i sees tokens j <= i only ' +
+        '(set the later scores to −Infinity before the softmax, or skip them).',
+      wrong: (_ctx, x, w, H) => multiHead(x, w, H, { sees: everyKey }),
+    },
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d_head',
+      message: 'Your heads use q·kᵀ without any scale, so their weights come out too sharp. Divide every score by Math.sqrt(d_head), with d_head = C / numHeads.',
+      wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: () => 1 }),
+    },
+  ],
+  hints: [
+    'Three steps: project (Q = x·wq, K = x·wk, V = x·wv, each [T, C]); run causal attention separately in each head on its own columns; put the heads\' outputs side by side and multiply by wo.',
+    'Head h owns columns h·d_head … (h+1)·d_head − 1 of Q, K and V (d_head = C / numHeads). Its scores are (q_i·k_j) / √d_head for j <= i only, and its output fills the same columns of the merged [T, C] matrix.',
+    'The scale is 1/√d_head, not 1/√C: each dot product runs over d_head numbers. And the last step is merged · wo, not merged itself.',
+  ],
+});

@@ -1,0 +1,247 @@
+import { anyOf, defineExercise, randomMatrix, randomVector, readOnce, tidy, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { softmaxRow } from '../attention-math.js';
+import { dot } from '../attention-variants.js';
+
+interface Block {
+  k: number[][];
+  v: number[][];
+}
+type Args = [q: number[], blocks: Iterable<Block>];
+
+interface OnlineOptions {
+  /** The running max before the first block (the algorithm starts at −Infinity). */
+  maxStart?: number;
+  /** Multiply the running output by exp(m − m′) when the max grows. */
+  rescaleOutput?: boolean;
+  /** Multiply the running sum by exp(m − m′) when the max grows. */
+  rescaleSum?: boolean;
+  /** Divide by the running sum at the end. */
+  divide?: boolean;
+  /** Take exp(m − m′) as 0 while nothing has been seen (m = −∞), as FlashAttention's kernel does. */
+  guardEmpty?: boolean;
+  /** No running max at all: exp of the raw scores. */
+  noMax?: boolean;
+  scale?: number;
+}
+
+/**
+ * The one-pass algorithm of FlashAttention-2 (Algorithm 1) for one query, in
+ * float64, with one step or another done wrong. Reads the blocks once.
+ */
+function online(q: number[], blocks: Iterable<Block>, opts: OnlineOptions = {}): number[] {
+  const { rescaleOutput = true, rescaleSum = true, divide = true, guardEmpty = true } = opts;
+  const scale = opts.scale ?? 1 / Math.sqrt(q.length);
+  let m = opts.maxStart ?? -Infinity;
+  let sum = 0;
+  let out: number[] = [];
+  for (const { k, v } of blocks) {
+    const s = k.map((kj) => scale * dot(q, kj));
+    const mNew = opts.noMax ? 0 : Math.max(m, ...s);
+    const p = s.map((x) => Math.exp(x - mNew));
+    const c = opts.noMax ? 1 : guardEmpty && mNew === -Infinity ? 0 : Math.exp(m - mNew);
+    if (out.length === 0 && v.length > 0) out = new Array<number>(v[0].length).fill(0);
+    sum = (rescaleSum ? c : 1) * sum + p.reduce((a, b) => a + b, 0);
+    out = out.map((o, col) => (rescaleOutput ? c : 1) * o + p.reduce((acc, w, j) => acc + w * v[j][col], 0));
+    m = mNew;
+  }
+  return divide ? out.map((o) => o / sum) : out;
+}
+
+/** Each block's own softmax·V, averaged over the blocks as if they weighed the same. */
+function averagedBlocks(q: number[], blocks: Iterable<Block>): number[] {
+  const outs = [...blocks]
+    .filter((b) => b.k.length > 0)
+    .map(({ k, v }) => {
+      const p = softmaxRow(k.map((kj) => dot(q, kj) / Math.sqrt(q.length)));
+      return v[0].map((_, col) => p.reduce((acc, w, j) => acc + w * v[j][col], 0));
+    });
+  if (outs.length === 0) return [];
+  return outs[0].map((_, col) => outs.reduce((acc, o) => acc + o[col], 0) / outs.length);
+}
+
+/** Splits the rows of k and v into consecutive blocks of the given sizes. */
+function toBlocks(k: number[][], v: number[][], sizes: number[]): Block[] {
+  let start = 0;
+  return sizes.map((size) => {
+    const block = { k: k.slice(start, start + size), v: v.slice(start, start + size) };
+    start += size;
+    return block;
+  });
+}
+
+/** `count` blocks of 1 … maxSize random keys of width d and values of width dv. */
+function randomBlocks(rng: Rng, count: number, maxSize: number, d: number, dv: number): Block[] {
+  const sizes = Array.from({ length: count }, () => rng.int(1, maxSize));
+  const m = sizes.reduce((a, b) => a + b, 0);
+  return toBlocks(randomMatrix(rng, m, d), randomMatrix(rng, m, dv), sizes);
+}
+
+const sizesOf = (blocks: Block[]) => `[${blocks.map((b) => b.k.length).join(', ')}]`;
+
+/** The lesson example: q·k/√4 = [1, 0] in block 0 and [3] in block 1. */
+const lessonQ = [1, 1, 1, 1];
+const lessonBlocks: Block[] = [
+  {
+    k: [
+      [1, 1, 0, 0],
+      [0, 0, 0, 0],
+    ],
+    v: [
+      [1, 0],
+      [0, 1],
+    ],
+  },
+  { k: [[2, 2, 1, 1]], v: [[2, 2]] },
+];
+
+/**
+ * Keys whose scores against q = ±[32, 32, 32, 32] are exactly ±1000, ±1001 and ±1008
+ * after scaling (d = 4, √d = 2; all exact in float32).
+ */
+const k1000 = [15.625, 15.625, 15.625, 15.625];
+const k1001 = [15.625, 15.625, 15.625, 15.6875];
+const k1008 = [15.75, 15.75, 15.75, 15.75];
+const largeBlocks: Block[] = [
+  {
+    k: [k1000, k1001],
+    v: [
+      [1, 0, 2],
+      [0, 1, -1],
+    ],
+  },
+  { k: [k1008], v: [[0.5, 0.5, 0]] },
+];
+const negativeBlocks: Block[] = [
+  {
+    k: [k1001, k1008],
+    v: [
+      [1, 0, 2],
+      [0, 1, -1],
+    ],
+  },
+  { k: [k1000], v: [[0.5, 0.5, 0]] },
+];
+
+export default defineExercise<Args, number[]>({
+  entry: 'flashAttentionRow',
+  signature: 'flashAttentionRow(q: Vector, blocks: Iterable<{ k: Matrix; v: Matrix }>): Vector',
+  cases: (rng) => {
+    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (2 blocks; the largest score is in the second)', args: [lessonQ, readOnce(lessonBlocks)] }];
+    {
+      const [d, dv] = [rng.int(4, 8), rng.int(2, 5)];
+      const blocks = randomBlocks(rng, 3, 4, d, dv);
+      cases.push({ name: `random, 3 blocks of ${sizesOf(blocks)} keys (d=${d}, dv=${dv})`, args: [randomVector(rng, d), readOnce(blocks)] });
+    }
+    {
+      const d = rng.int(3, 6);
+      cases.push({ name: `one block of 5 keys (plain attention for one query; d=${d})`, args: [randomVector(rng, d), readOnce([{ k: randomMatrix(rng, 5, d), v: randomMatrix(rng, 5, 3) }])] });
+    }
+    cases.push({ name: 'a stream of single keys (6 blocks of 1)', args: [randomVector(rng, 4), readOnce(toBlocks(randomMatrix(rng, 6, 4), randomMatrix(rng, 6, 2), [1, 1, 1, 1, 1, 1]))] });
+    {
+      // The last block holds a key along q whose score is 5 above every other: every earlier block must be rescaled.
+      const d = rng.int(4, 6);
+      const q = randomVector(rng, d);
+      const blocks = randomBlocks(rng, 3, 3, d, 3);
+      const best = Math.max(...blocks.flatMap((b) => b.k.map((kj) => dot(q, kj) / Math.sqrt(d))));
+      const c = ((best + 5) * Math.sqrt(d)) / dot(q, q);
+      blocks.push({ k: [q.map((x) => tidy(c * x))], v: randomMatrix(rng, 1, 3) });
+      cases.push({ name: `the largest score comes in the last block (4 blocks of ${sizesOf(blocks)}; every earlier block must be rescaled)`, args: [q, readOnce(blocks)] });
+    }
+    cases.push({ name: 'scores near −1000 (−1001 and −1008, then −1000): the max must start at −Infinity', args: [[-32, -32, -32, -32], readOnce(negativeBlocks)] });
+    cases.push({ name: 'scores near +1000 (1000 and 1001, then 1008): no overflow allowed', args: [[32, 32, 32, 32], readOnce(largeBlocks)] });
+    {
+      const blocks = [{ k: [], v: [] }, ...randomBlocks(rng, 2, 3, 4, 3)];
+      cases.push({ name: `an empty block first (blocks of ${sizesOf(blocks)} keys: no −∞ − (−∞) allowed)`, args: [randomVector(rng, 4), readOnce(blocks)] });
+    }
+    cases.push({ name: 'no blocks at all (no keys and no value width: the output is [])', args: [randomVector(rng, 4), readOnce([])] });
+    {
+      const blocks = randomBlocks(rng, 5, 4, 16, 8);
+      cases.push({ name: `a wide head, 5 blocks of ${sizesOf(blocks)} keys (d=16, dv=8)`, args: [randomVector(rng, 16), readOnce(blocks)] });
+    }
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, q, blocks) => {
+    // The reference may gather every block first: it is the full softmax over all keys at once.
+    const k: number[][] = [];
+    const v: number[][] = [];
+    for (const block of blocks) {
+      k.push(...block.k);
+      v.push(...block.v);
+    }
+    if (k.length === 0) return [];
+    const scoresT = tf.div(tf.matMul(tf.tensor2d([q]), tf.tensor2d(k), false, true), Math.sqrt(q.length));
+    return tf.reshape(tf.matMul(tf.softmax(scoresT), tf.tensor2d(v)), [v[0].length]);
+  },
+  misconceptions: [
+    {
+      id: 'max-starts-at-zero',
+      title: 'the running max starts at 0 instead of −Infinity',
+      message:
+        'Your running max starts at 0, so while every score is below 0 it stays at 0. With scores near −1000, exp(score − 0) underflows to 0 for every key, ' +
+        'the running sum ends at 0 and the output is 0/0 = NaN (or zeros, if you guard it). Start the max at −Infinity: the first block then sets it to its own largest score.',
+      wrong: (_ctx, q, blocks) => {
+        const list = [...blocks];
+        return anyOf(online(q, list, { maxStart: 0 }), online(q, list, { maxStart: 0 }).map((x) => (Number.isNaN(x) ? 0 : x)));
+      },
+    },
+    {
+      id: 'output-not-rescaled',
+      title: 'the running output is not rescaled when the max grows',
+      message:
+        'You rescale the running sum by exp(m − m′) when a block raises the max, but not the running output. The earlier blocks\' contributions were computed relative to the old max, ' +
+        'so they stay too large by a factor exp(m′ − m): early blocks get too much weight. Rescale both: ℓ = c·ℓ + Σp and o = c·o + p·V with c = exp(m − m′).',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { rescaleOutput: false }),
+    },
+    {
+      id: 'sum-not-rescaled',
+      title: 'the running sum is not rescaled when the max grows',
+      message:
+        'You rescale the running output by exp(m − m′) when a block raises the max, but not the running sum ℓ, so the final division uses a sum measured against the wrong max. ' +
+        'Both must be rescaled by the same c = exp(m − m′): ℓ = c·ℓ + Σp.',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { rescaleSum: false }),
+    },
+    {
+      id: 'not-divided-by-sum',
+      title: 'the output is not divided by the running sum at the end',
+      message:
+        'Your output is Σ exp(s_j − m)·v_j without the final division by ℓ = Σ exp(s_j − m): the weights do not add up to 1. ' +
+        'The online algorithm postpones the normalisation to the very end: return o / ℓ.',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { divide: false }),
+    },
+    {
+      id: 'blocks-averaged',
+      title: 'each block normalised on its own, and the block outputs averaged',
+      message:
+        'You take a softmax within each block and average the blocks\' outputs, as if every block carried the same total weight. A block whose scores are higher ' +
+        'must count for more: keep one running max, one running sum and one running output across all the blocks, and normalise once at the end.',
+      wrong: (_ctx, q, blocks) => averagedBlocks(q, blocks),
+    },
+    {
+      id: 'empty-block-nan',
+      title: 'an empty first block gives NaN (exp(−∞ − (−∞)))',
+      message:
+        'When a block has no keys while nothing has been seen yet, the max stays −Infinity, and the rescale factor exp(m − m′) = exp(−∞ − (−∞)) = exp(NaN) is NaN: ' +
+        'it poisons the running sum for good. Skip an empty block, or take the factor as 0 while m is −Infinity (FlashAttention\'s kernel does the latter).',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { guardEmpty: false }),
+    },
+    {
+      id: 'no-running-max',
+      title: 'exponentials of the raw scores (no running max)',
+      message:
+        'You add up exp(score) without subtracting any max. With scores near +1000 Math.exp overflows to Infinity (near −1000 it underflows to 0) and the result is NaN. ' +
+        'Keep a running max m, exponentiate exp(score − m), and rescale what you have summed so far by exp(m − m′) whenever the max grows.',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { noMax: true }),
+    },
+    {
+      id: 'no-scaling',
+      title: 'scores not divided by √d',
+      message: 'Your online softmax is right but the scores are q·k without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), with d = q.length.',
+      wrong: (_ctx, q, blocks) => online(q, blocks, { scale: 1 }),
+    },
+  ],
+  hints: [
+    'Keep three things as you go through the blocks: the largest score so far m, the sum ℓ of exp(score − m) so far, and the weighted sum o of value rows so far (same scale as ℓ). Divide o by ℓ once, at the end.',
+    'For each block: m′ = max(m, its largest score); c = exp(m − m′); ℓ = c·ℓ + Σ_j exp(s_j − m′); o = c·o + Σ_j exp(s_j − m′)·v_j; m = m′. Start with m = −Infinity, ℓ = 0 and o = zeros (of the width of v, known from the first block with keys).',
+    'The edge cases: scores near −1000 need m to start at −Infinity, not 0; an empty block (no keys) must not compute exp(−∞ − (−∞)) — skip it; with no keys at all, return [] (there is no value width to fill).',
+  ],
+});

@@ -1,0 +1,105 @@
+import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { addScaled, eachLoopStyle, lessonExample, looseAddScaled, looseMatmul, loraForwardTf, rankOf, scaleMatrix } from '../lora-math.js';
+
+type Args = [x: number[][], w0: number[][], a: number[][], b: number[][], alpha: number];
+
+/** x·W0 + scale·(x·A)·B in float64. */
+function forwardWithScale(x: number[][], w0: number[][], a: number[][], b: number[][], scale: number): number[][] {
+  return addScaled(matmul(x, w0), matmul(matmul(x, a), b), scale);
+}
+
+/** A random case: n tokens, a [din, dout] layer, an adapter of rank r. */
+function randomCase(rng: Rng, n: number, din: number, dout: number, r: number, alpha: number): Args {
+  return [randomMatrix(rng, n, din), randomMatrix(rng, din, dout, 0.5), randomMatrix(rng, din, r, 0.5), randomMatrix(rng, r, dout, 0.5), alpha];
+}
+
+export default defineExercise<Args, number[][]>({
+  entry: 'loraForward',
+  signature: 'loraForward(x: Matrix, w0: Matrix, a: Matrix, b: Matrix, alpha: number): Matrix',
+  cases: (rng) => {
+    const n = rng.int(2, 4);
+    const din = rng.int(5, 8);
+    let dout = rng.int(3, 7);
+    if (dout === din) dout = din - 1;
+    const r = rng.int(2, 3);
+    const alpha = rng.pick([8, 16, 32]);
+    const zeroB: Args = randomCase(rng, 3, 6, 4, 2, 16);
+    zeroB[3] = zeroB[3].map((row) => row.map(() => 0));
+    const zeroW0: Args = randomCase(rng, 2, 5, 4, 2, 8);
+    zeroW0[1] = zeroW0[1].map((row) => row.map(() => 0));
+    const { x, w0, a, b, alpha: lessonAlpha } = lessonExample;
+    return [
+      { name: 'the lesson example: 2 tokens, in 3, out 2, r 2, α 4 (α/r = 2)', args: [x, w0, a, b, lessonAlpha] },
+      { name: 'random: 3 tokens, in 6, out 5, r 2, α 8 (α/r = 4)', args: randomCase(rng, 3, 6, 5, 2, 8) },
+      { name: `random: ${n} tokens, in ${din}, out ${dout}, r ${r}, α ${alpha}`, args: randomCase(rng, n, din, dout, r, alpha) },
+      { name: 'random square layer: 4 tokens, in 16, out 16, r 8, α 16 (PEFT-style α = 2r)', args: randomCase(rng, 4, 16, 16, 8, 16) },
+      { name: 'a single token: in 8, out 4, r 4, α 8', args: randomCase(rng, 1, 8, 4, 4, 8) },
+      { name: 'a wide layer: in 4, out 12, r 3, α 6', args: randomCase(rng, 3, 4, 12, 3, 6) },
+      { name: 'B = 0, as LoRA initialises it: the output is exactly x·W0', args: zeroB },
+      { name: 'α = r = 4: the scale α/r is 1', args: randomCase(rng, 2, 6, 6, 4, 4) },
+      { name: 'rank 1 (α/r, α and α/√r all agree here), α 2', args: randomCase(rng, 3, 5, 3, 1, 2) },
+      { name: 'W0 = 0: only the adapter path is left', args: zeroW0 },
+      { name: 'a full-rank square adapter: in = out = r = 2, α 4 (x·B·A also fits these shapes)', args: randomCase(rng, 2, 2, 2, 2, 4) },
+    ];
+  },
+  reference: ({ tf }: ReferenceContext, x, w0, a, b, alpha) => loraForwardTf(tf, x, tf.tensor2d(w0, undefined, 'float32'), a, b, alpha / rankOf(a)),
+  misconceptions: [
+    {
+      id: 'scale-alpha',
+      title: 'the update scaled by α instead of α/r',
+      message:
+        'Your adapter path is multiplied by alpha, so the update comes out r times too large. LoRA scales it by α/r (lora_alpha / r in loralib and PEFT), ' +
+        'which keeps the size of the update roughly the same when you change the rank. Multiply (x·A)·B by alpha / r, with r = a[0].length.',
+      wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha),
+    },
+    {
+      id: 'rslora-scaling',
+      title: 'the update scaled by α/√r (rsLoRA) instead of α/r',
+      message:
+        'You scale the update by α/√r. That is rank-stabilised LoRA (rsLoRA, PEFT\'s use_rslora=True), a named variant; plain LoRA, and this exercise, use α/r. ' +
+        'The two agree only at r = 1: divide alpha by r, not by Math.sqrt(r).',
+      wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha / Math.sqrt(rankOf(a))),
+    },
+    {
+      id: 'base-path-dropped',
+      title: 'the frozen path x·W0 is missing',
+      message:
+        'Your output is only the adapter\'s contribution (α/r)·(x·A)·B. LoRA does not replace the layer: it adds a low-rank update beside the frozen weight, ' +
+        'h = x·W0 + (α/r)·(x·A)·B. With B = 0 (how LoRA starts) the layer must behave exactly like the original one, not output zeros.',
+      wrong: (_ctx, x, _w0, a, b, alpha) => scaleMatrix(matmul(matmul(x, a), b), alpha / rankOf(a)),
+    },
+    {
+      id: 'no-scaling',
+      title: 'the update added without the α/r factor',
+      message:
+        'You add (x·A)·B as it is. The adapter\'s output must be multiplied by α/r before it is added to x·W0; the two only agree when alpha equals r.',
+      wrong: (_ctx, x, w0, a, b) => forwardWithScale(x, w0, a, b, 1),
+    },
+    {
+      id: 'rank-from-wrong-axis',
+      title: 'r read from the wrong dimension',
+      message:
+        'r is the inner size of the adapter: the columns of A and the rows of B (a[0].length or b.length). a.length is the layer\'s input size and b[0].length its output size, ' +
+        'so dividing alpha by either of those shrinks the update.',
+      wrong: (_ctx, x, w0, a, b, alpha) =>
+        anyOf(forwardWithScale(x, w0, a, b, alpha / a.length), forwardWithScale(x, w0, a, b, alpha / b[0].length)),
+    },
+    {
+      id: 'b-before-a',
+      title: 'the adapter applied as x·B·A instead of x·A·B',
+      message:
+        'With the row-vector convention the input meets A first: A is [in, r] and takes x down to r numbers, then B, [r, out], brings them up to the output size. ' +
+        'The paper writes BAx because it uses column vectors; transposed, that is x·A·B. Multiplying x by B first only fits the shapes when in = r, ' +
+        'so otherwise your code throws or produces NaN (undefined entries); compute (x·A)·B.',
+      wrong: (_ctx, x, w0, a, b, alpha) => {
+        const scale = alpha / rankOf(a);
+        return anyOf(...eachLoopStyle((inner) => looseAddScaled(matmul(x, w0), looseMatmul(looseMatmul(x, b, inner), a, inner), scale)));
+      },
+    },
+  ],
+  hints: [
+    'Start from the shapes: x is [n, in], W0 is [in, out], A is [in, r] and B is [r, out]. Which two products give an [n, out] result, and where can you read r?',
+    'LoRA keeps the frozen path and adds a second, low-rank one beside it: compute x·W0, compute (x·A)·B, and add them.',
+    'With r = a[0].length, every output entry is h[i][j] = (x·W0)[i][j] + (alpha / r)·((x·A)·B)[i][j]: α/r, not α and not α/√r.',
+  ],
+});

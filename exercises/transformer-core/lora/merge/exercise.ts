@@ -1,0 +1,97 @@
+import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { addScaled, lessonExample, looseAddScaled, looseMatmul, rankOf, scaleMatrix, whicheverRun } from '../lora-math.js';
+
+type Args = [w0: number[][], a: number[][], b: number[][], alpha: number];
+
+/** A random case: a [din, dout] layer and an adapter of rank r. */
+function randomCase(rng: Rng, din: number, dout: number, r: number, alpha: number): Args {
+  return [randomMatrix(rng, din, dout, 0.5), randomMatrix(rng, din, r, 0.5), randomMatrix(rng, r, dout, 0.5), alpha];
+}
+
+export default defineExercise<Args, number[][]>({
+  entry: 'mergeLora',
+  signature: 'mergeLora(w0: Matrix, a: Matrix, b: Matrix, alpha: number): Matrix',
+  cases: (rng) => {
+    const din = rng.int(5, 9);
+    let dout = rng.int(3, 8);
+    if (dout === din) dout = din - 2;
+    const r = rng.int(2, 3);
+    const alpha = rng.pick([8, 16, 32]);
+    const zeroB = randomCase(rng, 5, 4, 2, 16);
+    zeroB[2] = zeroB[2].map((row) => row.map(() => 0));
+    const { w0, a, b, alpha: lessonAlpha } = lessonExample;
+    return [
+      { name: 'the lesson example: in 3, out 2, r 2, α 4 (α/r = 2)', args: [w0, a, b, lessonAlpha] },
+      { name: 'random: in 6, out 5, r 2, α 8 (α/r = 4)', args: randomCase(rng, 6, 5, 2, 8) },
+      { name: `random: in ${din}, out ${dout}, r ${r}, α ${alpha}`, args: randomCase(rng, din, dout, r, alpha) },
+      { name: 'random square layer: in 6, out 6, r 2, α 16', args: randomCase(rng, 6, 6, 2, 16) },
+      { name: 'random square layer: in 8, out 8, r 4, α 8', args: randomCase(rng, 8, 8, 4, 8) },
+      { name: 'a tall layer: in 10, out 3, r 2, α 4', args: randomCase(rng, 10, 3, 2, 4) },
+      { name: 'B = 0, as LoRA initialises it: the merged weight is W0 itself', args: zeroB },
+      { name: 'α = r = 3: the scale α/r is 1', args: randomCase(rng, 5, 7, 3, 3) },
+      { name: 'rank 1 (α/r, α and α/√r all agree here), α 2', args: randomCase(rng, 4, 6, 1, 2) },
+      { name: 'a full-rank square adapter: in = out = r = 3, α 6 (B·A also fits these shapes)', args: randomCase(rng, 3, 3, 3, 6) },
+    ];
+  },
+  reference: ({ tf }: ReferenceContext, w0, a, b, alpha) => {
+    const update = tf.matMul(tf.tensor2d(a, undefined, 'float32'), tf.tensor2d(b, undefined, 'float32'));
+    return tf.add(tf.tensor2d(w0, undefined, 'float32'), tf.mul(update, tf.scalar(alpha / rankOf(a), 'float32')));
+  },
+  inputsReadOnly: true,
+  misconceptions: [
+    {
+      id: 'scaling-missing',
+      title: 'A·B added without the α/r factor',
+      message:
+        'You add A·B to W0 as it is. The forward pass scales the adapter\'s output by α/r, so the merged weight must carry the same factor: W0 + (α/r)·A·B. ' +
+        'Without it, x·merged differs from loraForward whenever alpha ≠ r.',
+      wrong: (_ctx, w0, a, b) => addScaled(w0, matmul(a, b), 1),
+    },
+    {
+      id: 'b-times-a',
+      title: 'B·A instead of A·B',
+      message:
+        'The update is A·B: A is [in, r] and B is [r, out], so A·B is [in, out], the shape of W0. B·A is [r, r], so adding it to W0 reads rows that do not exist (a TypeError); ' +
+        'transposing both to make the paper\'s BA fit gives Bᵀ·Aᵀ = (A·B)ᵀ, the update transposed. The paper writes W0 + BA for column vectors; with row vectors it is W0 + (α/r)·A·B.',
+      wrong: (_ctx, w0, a, b, alpha) => {
+        const s = alpha / rankOf(a);
+        return anyOf(
+          ...whicheverRun(
+            () => looseAddScaled(w0, looseMatmul(b, a, 'left'), s),
+            () => looseAddScaled(w0, looseMatmul(b, a, 'right'), s),
+            () => looseAddScaled(w0, transpose(matmul(a, b)), s),
+          ),
+        );
+      },
+    },
+    {
+      id: 'scale-alpha',
+      title: 'A·B scaled by α instead of α/r',
+      message:
+        'You multiply A·B by alpha, so the merged update is r times too large. LoRA scales by α/r (loralib and PEFT: scaling = lora_alpha / r), ' +
+        'in the forward pass and therefore in the merge too. Use alpha / r with r = a[0].length.',
+      wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha),
+    },
+    {
+      id: 'rslora-scaling',
+      title: 'A·B scaled by α/√r (rsLoRA) instead of α/r',
+      message:
+        'α/√r is the scaling of rsLoRA (PEFT\'s use_rslora=True), a named variant; the adapter this merge folds in was trained with α/r. ' +
+        'A merge must use exactly the forward pass\'s scale, or the merged layer computes something else: divide by r, not Math.sqrt(r).',
+      wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha / Math.sqrt(rankOf(a))),
+    },
+    {
+      id: 'update-only',
+      title: 'returned the update (α/r)·A·B without W0',
+      message:
+        'Your result is ΔW = (α/r)·A·B alone. Merging folds the update into the frozen weight: the result replaces W0, so it must be W0 + ΔW. ' +
+        'With B = 0 (how LoRA starts) the merged weight is W0 itself, not zeros.',
+      wrong: (_ctx, _w0, a, b, alpha) => scaleMatrix(matmul(a, b), alpha / rankOf(a)),
+    },
+  ],
+  hints: [
+    'loraForward computes x·W0 + (α/r)·(x·A)·B. Matrix products are associative and distribute over addition: which single matrix M gives x·M equal to that for every x?',
+    'The update A·B must have the shape of W0, [in, out]: A is [in, r] and B is [r, out]. Which order of the product gives that shape?',
+    'merged[i][j] = w0[i][j] + (alpha / r)·Σ_k a[i][k]·b[k][j], with r = a[0].length. Build a new matrix; do not add into w0.',
+  ],
+});

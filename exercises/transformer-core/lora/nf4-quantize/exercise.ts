@@ -1,0 +1,146 @@
+import { anyOf, defineExercise, randomVector, tidy } from 'llm-tutor/pack';
+import { blocksOf, maxAbs, NF4_LEVELS, NF4_MIDPOINTS, NF4_ZERO_CODE, nearestNf4, quantizeNf4Blocks } from '../lora-math.js';
+
+type Args = [w: number[], blockSize: number];
+interface Quantized {
+  codes: number[];
+  absmax: number[];
+}
+
+/** Round half to even, as torch.round and tf.round do. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Blockwise quantisation with a learner's own `code(x, absmax)` and `scale(block)`;
+ * an all-zero block (or whatever `scale` returns 0 for) takes `zeroCode`.
+ */
+function quantizeWith(w: number[], blockSize: number, code: (x: number, absmax: number) => number, zeroCode: number, scale: (block: number[]) => number = maxAbs): Quantized {
+  const codes: number[] = [];
+  const absmax: number[] = [];
+  for (const block of blocksOf(w, blockSize)) {
+    const m = scale(block);
+    absmax.push(m);
+    for (const x of block) codes.push(m === 0 ? zeroCode : code(x, m));
+  }
+  return { codes, absmax };
+}
+
+/** Values exactly halfway between two neighbouring levels, times `scale` (a power of two, so x / absmax is the midpoint again). */
+const midpointsTimes = (indices: number[], scale: number) => indices.map((k) => NF4_MIDPOINTS[k] * scale);
+
+export default defineExercise<Args, Quantized>({
+  entry: 'quantizeNf4',
+  signature: 'quantizeNf4(w: Vector, blockSize: number): { codes: number[]; absmax: number[] }',
+  cases: (rng) => {
+    const scaled = [...randomVector(rng, 16, 0.05), ...randomVector(rng, 16, 1), ...randomVector(rng, 16, 8)];
+    const n = rng.int(70, 120);
+    return [
+      { name: 'the lesson example: 7 values, blocks of 4', args: [[0.5, -1.2, 0.3, 0, 2, -0.1, 0.9], 4] },
+      { name: 'random: 64 values, one block of 64 (bitsandbytes\' default block size)', args: [randomVector(rng, 64), 64] },
+      { name: 'random: 150 values, blocks of 64 (the last block has 22)', args: [randomVector(rng, 150, 0.5), 64] },
+      { name: `random: ${n} values, blocks of 16`, args: [randomVector(rng, n, 0.2), 16] },
+      { name: 'three blocks of 16 at very different scales (std 0.05, 1 and 8)', args: [scaled, 16] },
+      {
+        name: 'values exactly halfway between two levels (each goes to the lower index)',
+        args: [[1, ...midpointsTimes([0, 3, 6, 7, 10, 14], 1), -0.5, -2, ...midpointsTimes([1, 2, 4, 5, 8, 9, 11], 2), 4, ...midpointsTimes([12, 13, 7, 6], 4)], 8],
+      },
+      { name: 'an all-zero block (absmax 0, codes 7)', args: [[0, 0, 0, 0, 0.3, -0.6, 0, 1.5, 0, 0, 0, 0], 4] },
+      { name: 'blocks whose largest magnitude is negative (one is all negative)', args: [[-3, 0.5, 1, -0.2, -0.4, -0.1, -0.8, -0.25], 4] },
+      { name: 'block size 1: every value is its own block', args: [[0.7, -0.2, 0, 3, -1e-3], 1] },
+      { name: 'the 16 levels times 3, in one block (codes 0 to 15)', args: [NF4_LEVELS.map((l) => l * 3), 16] },
+      { name: 'fewer values than one block: 10 values, block size 64', args: [randomVector(rng, 10, 2), 64] },
+      { name: 'a last block of a single value: 9 values, blocks of 4', args: [[...randomVector(rng, 8, 1), tidy(rng.normal(0, 1)) || -0.7], 4] },
+    ];
+  },
+  reference: (_ctx, w, blockSize) => quantizeNf4Blocks(w, blockSize),
+  compare: 'exact',
+  misconceptions: [
+    {
+      id: 'tensor-absmax',
+      title: 'one absmax for the whole tensor instead of one per block',
+      message:
+        'You divide every value by the largest |x| of the whole input. NF4 is blockwise: each block of blockSize values gets its own absmax, ' +
+        'so one outlier only coarsens its own block, and a block of small weights still uses all 16 levels. Return one absmax per block (Math.ceil(w.length / blockSize) of them).',
+      wrong: (_ctx, w, blockSize) => {
+        const m = maxAbs(w);
+        const codes = w.map((x) => (m === 0 ? NF4_ZERO_CODE : nearestNf4(x / m)));
+        const blocks = Math.ceil(w.length / blockSize);
+        return anyOf({ codes, absmax: [m] }, { codes, absmax: new Array<number>(blocks).fill(m) });
+      },
+    },
+    {
+      id: 'uniform-grid',
+      title: 'a uniform 4-bit grid instead of the NF4 levels',
+      message:
+        'round((x/absmax + 1)·7.5) spreads 16 levels evenly over [−1, 1]. NF4\'s levels are not even: they are quantiles of a normal distribution, ' +
+        'dense near 0 where most weights are and sparse near ±1, with 0 exactly representable (code 7). Pick the index of the nearest of the 16 NF4 levels.',
+      wrong: (_ctx, w, blockSize) => {
+        const grid = (round: (x: number) => number) => (x: number, m: number) => round((x / m + 1) * 7.5);
+        const outputs: Quantized[] = [];
+        for (const round of [Math.round, roundHalfEven]) {
+          // An all-zero block: the convention's code 7, x/absmax taken as 0 (code 8), or 0/0 left as NaN.
+          for (const zeroCode of [NF4_ZERO_CODE, 8, NaN]) outputs.push(quantizeWith(w, blockSize, grid(round), zeroCode));
+        }
+        return anyOf(...outputs);
+      },
+    },
+    {
+      id: 'tie-to-upper',
+      title: 'an exact midpoint goes to the upper index',
+      message:
+        'A value exactly halfway between two levels goes to the lower index (bitsandbytes uses torch.bucketize with the midpoints, which puts a value equal to a boundary below it). ' +
+        'Your comparison sends it up: use x/absmax > midpoint (not >=), or when comparing distances keep the first level unless a later one is strictly closer.',
+      wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w, blockSize, 'upper'),
+    },
+    {
+      id: 'zero-block-not-handled',
+      title: 'an all-zero block divides 0 by 0',
+      message:
+        'When every value of a block is 0 its absmax is 0, and x/absmax = 0/0 = NaN. Every comparison with NaN is false, so your search keeps its starting index (0, the level −1.0). ' +
+        'By the convention an all-zero block has absmax 0 and every code 7, the level 0.0: test for absmax === 0 before dividing.',
+      wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), 0),
+    },
+    {
+      id: 'absmax-without-abs',
+      title: 'absmax taken as the largest value, not the largest |value|',
+      message:
+        'Math.max(...block) is the largest value, which misses a large negative one (and is negative for an all-negative block). absmax is the largest magnitude, ' +
+        'max |x| over the block, so that x/absmax always lies in [−1, 1] and −1.0 (code 0) is used as well as 1.0.',
+      wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), NF4_ZERO_CODE, (block) => Math.max(...block)),
+    },
+    {
+      id: 'not-normalised',
+      title: 'x itself matched to the levels, not x/absmax',
+      message:
+        'The NF4 levels live in [−1, 1]: each value must be divided by its block\'s absmax before looking for the nearest level. Matching x itself works only for a block whose absmax is 1.',
+      wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x) => nearestNf4(x), NF4_ZERO_CODE),
+    },
+    {
+      id: 'last-block-dropped',
+      title: 'the last, partial block is dropped',
+      message:
+        'When the length is not a multiple of blockSize, the last block is shorter, but it still needs its own absmax and its codes. ' +
+        'Loop over Math.ceil(w.length / blockSize) blocks (or step start by blockSize while start < w.length), not Math.floor(...).',
+      wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w.slice(0, Math.floor(w.length / blockSize) * blockSize), blockSize),
+    },
+    {
+      id: 'levels-not-codes',
+      title: 'the level values returned instead of their indices',
+      message:
+        'codes holds the index (0–15) of each value\'s nearest level: that index is the 4-bit number that gets stored. You return the level itself (a float such as 0.4407); ' +
+        'return its position in the table instead.',
+      wrong: (_ctx, w, blockSize) => {
+        const { codes, absmax } = quantizeNf4Blocks(w, blockSize);
+        return { codes: codes.map((c) => NF4_LEVELS[c]), absmax };
+      },
+    },
+  ],
+  hints: [
+    'Work block by block: the values w[start], …, w[start + blockSize − 1] (fewer in the last block). What single number does each block store besides its codes?',
+    'Divide each value by its block\'s absmax = max |x| so it lies in [−1, 1], then find the nearest of the 16 NF4 levels. An all-zero block cannot be divided: it gets absmax 0 and codes 7.',
+    'The nearest level is the number of midpoints (L[k] + L[k+1]) / 2 that are strictly below x/absmax: a value exactly on a midpoint stays at the lower index.',
+  ],
+});

@@ -1,0 +1,169 @@
+import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+
+type Target = 'q' | 'k' | 'v' | 'o' | 'up' | 'down';
+interface Config {
+  dModel: number;
+  dFF: number;
+  nLayers: number;
+  r: number;
+  targets: Target[];
+}
+interface Counts {
+  trainable: number;
+  frozen: number;
+}
+type Args = [cfg: Config];
+
+const ALL_TARGETS: Target[] = ['q', 'k', 'v', 'o', 'up', 'down'];
+
+/** [in, out] of each adaptable weight: q, k, v, o are [d, d], up is [d, dFF], down is [dFF, d]. */
+function shapeOf(target: Target, cfg: Config, ffnAsSquare = false): [number, number] {
+  const d = cfg.dModel;
+  const ff = ffnAsSquare ? d : cfg.dFF;
+  if (target === 'up') return [d, ff];
+  if (target === 'down') return [ff, d];
+  return [d, d];
+}
+
+const distinct = (targets: Target[]): Target[] => [...new Set(targets)];
+
+/** Adapter parameters of one layer, with `perMatrix(in, out)` per listed target. */
+function perLayer(targets: Target[], cfg: Config, perMatrix: (din: number, dout: number) => number, ffnAsSquare = false): number {
+  return targets.reduce((sum, t) => {
+    const [din, dout] = shapeOf(t, cfg, ffnAsSquare);
+    return sum + perMatrix(din, dout);
+  }, 0);
+}
+
+/** The frozen weights of one layer: q, k, v, o, up and down. */
+function frozenPerLayer(cfg: Config, ffnAsSquare = false): number {
+  return perLayer(ALL_TARGETS, cfg, (din, dout) => din * dout, ffnAsSquare);
+}
+
+function count(cfg: Config): Counts {
+  return {
+    trainable: cfg.nLayers * perLayer(distinct(cfg.targets), cfg, (din, dout) => cfg.r * (din + dout)),
+    frozen: cfg.nLayers * frozenPerLayer(cfg),
+  };
+}
+
+function randomConfig(rng: Rng): Config {
+  const dModel = rng.pick([32, 48, 64, 96, 128, 192]);
+  const dFF = rng.pick([2, 3, 4]) * dModel + rng.pick([0, 0, 16]);
+  const targets = ALL_TARGETS.filter(() => rng.next() < 0.5);
+  if (targets.length === 0) targets.push(rng.pick(ALL_TARGETS));
+  return { dModel, dFF, nLayers: rng.int(2, 12), r: rng.pick([2, 4, 8, 16]), targets };
+}
+
+export default defineExercise<Args, Counts>({
+  entry: 'loraParamCount',
+  signature: 'loraParamCount(cfg: { dModel: number; dFF: number; nLayers: number; r: number; targets: ("q" | "k" | "v" | "o" | "up" | "down")[] }): { trainable: number; frozen: number }',
+  cases: (rng) => {
+    const random1 = randomConfig(rng);
+    const random2 = randomConfig(rng);
+    return [
+      { name: 'the lesson example: d 64, dFF 192, 3 layers, r 4, targets q, v, up, v', args: [{ dModel: 64, dFF: 192, nLayers: 3, r: 4, targets: ['q', 'v', 'up', 'v'] }] },
+      { name: 'one 4096 × 4096 query matrix at r 8 (65,536 trainable)', args: [{ dModel: 4096, dFF: 11008, nLayers: 1, r: 8, targets: ['q'] }] },
+      { name: 'a LLaMA-7B-sized model with PEFT\'s default targets q, v at r 8', args: [{ dModel: 4096, dFF: 11008, nLayers: 32, r: 8, targets: ['q', 'v'] }] },
+      { name: `random: d ${random1.dModel}, dFF ${random1.dFF}, ${random1.nLayers} layers, r ${random1.r}, targets ${random1.targets.join(', ')}`, args: [random1] },
+      { name: `random: d ${random2.dModel}, dFF ${random2.dFF}, ${random2.nLayers} layers, r ${random2.r}, targets ${random2.targets.join(', ')}`, args: [random2] },
+      { name: 'GPT-2 small sized, every target: d 768, dFF 3072, 12 layers, r 16', args: [{ dModel: 768, dFF: 3072, nLayers: 12, r: 16, targets: ['q', 'k', 'v', 'o', 'up', 'down'] }] },
+      { name: 'only the MLP: targets up, down (their shapes are [d, dFF] and [dFF, d])', args: [{ dModel: 128, dFF: 512, nLayers: 6, r: 8, targets: ['up', 'down'] }] },
+      { name: 'every target listed twice (each counts once)', args: [{ dModel: 32, dFF: 80, nLayers: 3, r: 2, targets: ['k', 'o', 'down', 'k', 'o', 'down'] }] },
+      { name: 'no targets: nothing is trainable, everything is frozen', args: [{ dModel: 64, dFF: 256, nLayers: 4, r: 8, targets: [] }] },
+      { name: 'an MLP narrower than the model: d 128, dFF 96, targets down, q', args: [{ dModel: 128, dFF: 96, nLayers: 2, r: 4, targets: ['down', 'q'] }] },
+      { name: 'rank 1, a single layer, target k', args: [{ dModel: 16, dFF: 64, nLayers: 1, r: 1, targets: ['k'] }] },
+    ];
+  },
+  reference: (_ctx, cfg) => count(cfg),
+  compare: 'exact',
+  misconceptions: [
+    {
+      id: 'r-times-d-squared',
+      title: 'r·d·d (or r·in·out) per adapted matrix instead of r·(in + out)',
+      message:
+        'An adapter for an [in, out] weight is two matrices, A: [in, r] and B: [r, out], so it has r·in + r·out = r·(in + out) parameters. ' +
+        'r·d·d (or r·in·out) counts r full copies of the weight: that is what LoRA avoids. For a 4096 × 4096 matrix at r = 8 the adapter has 65,536 parameters, not 134 million.',
+      wrong: (_ctx, cfg) => {
+        const d = cfg.dModel;
+        const targets = distinct(cfg.targets);
+        const { frozen } = count(cfg);
+        return anyOf(
+          { trainable: cfg.nLayers * targets.length * cfg.r * d * d, frozen },
+          { trainable: cfg.nLayers * perLayer(targets, cfg, (din, dout) => cfg.r * din * dout), frozen },
+        );
+      },
+    },
+    {
+      id: 'duplicates-counted',
+      title: 'a target listed twice is counted twice',
+      message:
+        'targets names which weights get an adapter; a weight listed twice still gets one adapter. Remove duplicates first (new Set(cfg.targets)), then sum over the distinct targets.',
+      wrong: (_ctx, cfg) => ({
+        trainable: cfg.nLayers * perLayer(cfg.targets, cfg, (din, dout) => cfg.r * (din + dout)),
+        frozen: count(cfg).frozen,
+      }),
+    },
+    {
+      id: 'mlp-as-square',
+      title: 'up and down treated as [d, d]',
+      message:
+        'Only q, k, v and o are [d, d]. The MLP\'s up projection is [d, dFF] and its down projection [dFF, d]: their adapters have r·(d + dFF) parameters each, ' +
+        'and their frozen weights d·dFF each. Use dFF wherever the MLP is involved, in both counts.',
+      wrong: (_ctx, cfg) => {
+        const { trainable, frozen } = count(cfg);
+        const squareTrainable = cfg.nLayers * perLayer(distinct(cfg.targets), cfg, (din, dout) => cfg.r * (din + dout), true);
+        const squareFrozen = cfg.nLayers * frozenPerLayer(cfg, true);
+        return anyOf(
+          { trainable: squareTrainable, frozen: squareFrozen },
+          { trainable: squareTrainable, frozen },
+          { trainable, frozen: squareFrozen },
+        );
+      },
+    },
+    {
+      id: 'layers-not-multiplied',
+      title: 'counted for one layer, not nLayers',
+      message:
+        'Every one of the nLayers layers has its own weights and, for each target, its own adapter. Multiply the per-layer counts by cfg.nLayers (both of them).',
+      wrong: (_ctx, cfg) => {
+        const { trainable, frozen } = count(cfg);
+        return anyOf(
+          { trainable: trainable / cfg.nLayers, frozen: frozen / cfg.nLayers },
+          { trainable: trainable / cfg.nLayers, frozen },
+          { trainable, frozen: frozen / cfg.nLayers },
+        );
+      },
+    },
+    {
+      id: 'frozen-excludes-targets',
+      title: 'the adapted weights left out of the frozen count',
+      message:
+        'An adapter does not replace its weight: W0 stays in the model, frozen, and the adapter sits beside it. So frozen counts every q, k, v, o, up and down weight of every layer, ' +
+        'whatever the targets are; only the adapters (A and B) are trainable.',
+      wrong: (_ctx, cfg) => {
+        const { trainable, frozen } = count(cfg);
+        return { trainable, frozen: frozen - cfg.nLayers * perLayer(distinct(cfg.targets), cfg, (din, dout) => din * dout) };
+      },
+    },
+    {
+      id: 'one-factor-only',
+      title: 'only one of A and B counted',
+      message:
+        'Each adapter has two trainable matrices, A: [in, r] and B: [r, out]. Counting r·in (A only) or r·out (B only) misses the other: the total per adapted weight is r·(in + out).',
+      wrong: (_ctx, cfg) => {
+        const targets = distinct(cfg.targets);
+        const { frozen } = count(cfg);
+        return anyOf(
+          { trainable: cfg.nLayers * perLayer(targets, cfg, (din) => cfg.r * din), frozen },
+          { trainable: cfg.nLayers * perLayer(targets, cfg, (_din, dout) => cfg.r * dout), frozen },
+        );
+      },
+    },
+  ],
+  hints: [
+    'Work one layer first, then multiply by nLayers. For each weight, write its shape [in, out]: q, k, v and o are [d, d], up is [d, dFF], down is [dFF, d].',
+    'An adapter on an [in, out] weight is A: [in, r] plus B: [r, out], so r·(in + out) parameters. The frozen count is every weight\'s in·out, adapted or not.',
+    'trainable = nLayers · Σ over new Set(targets) of r·(in + out); frozen = nLayers · (4·d·d + 2·d·dFF).',
+  ],
+});

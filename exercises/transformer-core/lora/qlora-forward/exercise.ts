@@ -1,0 +1,130 @@
+import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { addScaled, dequantizeMatrix, lessonExample, loraForwardTf, NF4_LEVELS, quantizeMatrix, rankOf, type Nf4Matrix } from '../lora-math.js';
+
+type Args = [x: number[][], base: Nf4Matrix, a: number[][], b: number[][], alpha: number];
+
+/** Builds W0 from the codes with a learner's own rule for the weight at row r, column c. */
+function dequantizeWith(base: Nf4Matrix, weight: (r: number, c: number) => number): number[][] {
+  return Array.from({ length: base.rows }, (_, r) => Array.from({ length: base.cols }, (_, c) => weight(r, c)));
+}
+
+/** x·W0 + scale·(x·A)·B in float64 with a given W0. */
+function forward(x: number[][], w0: number[][], a: number[][], b: number[][], scale: number): number[][] {
+  return addScaled(matmul(x, w0), matmul(matmul(x, a), b), scale);
+}
+
+/** A random case: n tokens, a [din, dout] layer quantised in blocks of blockSize, an adapter of rank r. */
+function randomCase(rng: Rng, n: number, din: number, dout: number, blockSize: number, r: number, alpha: number): Args {
+  return [
+    randomMatrix(rng, n, din),
+    quantizeMatrix(randomMatrix(rng, din, dout, 0.5), blockSize),
+    randomMatrix(rng, din, r, 0.5),
+    randomMatrix(rng, r, dout, 0.5),
+    alpha,
+  ];
+}
+
+/** The lesson's quantised W0: [3, 2], blocks of 4, so the second block holds the last row only. */
+const lessonBase: Nf4Matrix = { codes: [15, 7, 0, 11, 8, 13], absmax: [2, 0.5], blockSize: 4, rows: 3, cols: 2 };
+
+export default defineExercise<Args, number[][]>({
+  entry: 'qloraForward',
+  signature: 'qloraForward(x: Matrix, base: { codes: number[]; absmax: number[]; blockSize: number; rows: number; cols: number }, a: Matrix, b: Matrix, alpha: number): Matrix',
+  cases: (rng) => {
+    const n = rng.int(2, 4);
+    const din = rng.int(6, 10);
+    let dout = rng.int(4, 8);
+    if (dout === din) dout = din - 1;
+    const blockSize = rng.pick([8, 16]);
+    const r = rng.int(2, 3);
+    const alpha = rng.pick([8, 16, 32]);
+    const zeroB = randomCase(rng, 3, 6, 5, 8, 2, 16);
+    zeroB[3] = zeroB[3].map((row) => row.map(() => 0));
+    // Two rows of zeros (a pruned input unit) make a block of 8 that is all zeros.
+    const zeroRows = randomMatrix(rng, 6, 4, 0.5);
+    zeroRows[2] = [0, 0, 0, 0];
+    zeroRows[3] = [0, 0, 0, 0];
+    const zeroBlock: Args = [randomMatrix(rng, 2, 6), quantizeMatrix(zeroRows, 8), randomMatrix(rng, 6, 2, 0.5), randomMatrix(rng, 2, 4, 0.5), 8];
+    const { x, a, b, alpha: lessonAlpha } = lessonExample;
+    return [
+      { name: 'the lesson example: W0 [3, 2] in blocks of 4, r 2, α 4', args: [x, lessonBase, a, b, lessonAlpha] },
+      { name: 'random: 3 tokens, W0 [8, 6] in blocks of 16 (blocks cross rows), r 2, α 8', args: randomCase(rng, 3, 8, 6, 16, 2, 8) },
+      { name: `random: ${n} tokens, W0 [${din}, ${dout}] in blocks of ${blockSize}, r ${r}, α ${alpha}`, args: randomCase(rng, n, din, dout, blockSize, r, alpha) },
+      { name: 'blocks of 64 with a partial last block: W0 [10, 12] (64 + 56 weights), r 4, α 16', args: randomCase(rng, 2, 10, 12, 64, 4, 16) },
+      { name: 'a square W0 [8, 8] in blocks of 8 (one block per row), r 2, α 4', args: randomCase(rng, 3, 8, 8, 8, 2, 4) },
+      { name: 'blocks of 4 on W0 [5, 6] (a row is one and a half blocks), r 2, α 6', args: randomCase(rng, 2, 5, 6, 4, 2, 6) },
+      { name: 'one block for the whole matrix: W0 [4, 5], block size 64, r 3, α 12', args: randomCase(rng, 2, 4, 5, 64, 3, 12) },
+      { name: 'B = 0, as LoRA initialises it: the output is x times the dequantised W0', args: zeroB },
+      { name: 'an all-zero block (absmax 0, codes 7): W0 [6, 4] with two zero rows, blocks of 8', args: zeroBlock },
+    ];
+  },
+  reference: ({ tf }: ReferenceContext, x, base, a, b, alpha) => {
+    const blockIndex = base.codes.map((_, i) => Math.floor(i / base.blockSize));
+    const levels = tf.gather(tf.tensor1d([...NF4_LEVELS], 'float32'), tf.tensor1d(base.codes, 'int32'));
+    const scales = tf.gather(tf.tensor1d(base.absmax, 'float32'), tf.tensor1d(blockIndex, 'int32'));
+    const w0 = tf.reshape(tf.mul(levels, scales), [base.rows, base.cols]);
+    return loraForwardTf(tf, x, w0, a, b, alpha / rankOf(a));
+  },
+  misconceptions: [
+    {
+      id: 'column-major',
+      title: 'W0 rebuilt column by column (column-major) instead of row by row',
+      message:
+        'The codes are W0 flattened row-major: code i is row ⌊i / cols⌋, column i mod cols (W0[r][c] is code r·cols + c). ' +
+        'You fill W0 down the columns (W0[r][c] from code c·rows + r, as Fortran and cuBLAS lay matrices out), which scrambles the weights. Read the codes row by row.',
+      wrong: (_ctx, x, base, a, b, alpha) => {
+        const flat = dequantizeMatrix(base).flat();
+        return forward(x, dequantizeWith(base, (r, c) => flat[c * base.rows + r]), a, b, alpha / rankOf(a));
+      },
+    },
+    {
+      id: 'wrong-block-absmax',
+      title: 'each weight scaled by the absmax of the wrong block',
+      message:
+        'Blocks run over the flattened matrix, not over each row: weight i = r·cols + c belongs to block ⌊i / blockSize⌋, and a block can end in the middle of a row. ' +
+        'You take the block from the column alone (⌊c / blockSize⌋) or use one absmax per row (absmax[r]). Compute the flat index first, then divide by blockSize.',
+      wrong: (_ctx, x, base, a, b, alpha) => {
+        const level = (r: number, c: number) => NF4_LEVELS[base.codes[r * base.cols + c]];
+        const byColumn = dequantizeWith(base, (r, c) => level(r, c) * base.absmax[Math.floor(c / base.blockSize)]);
+        const byRow = dequantizeWith(base, (r, c) => level(r, c) * (base.absmax[r] ?? NaN));
+        const s = alpha / rankOf(a);
+        return anyOf(forward(x, byColumn, a, b, s), forward(x, byRow, a, b, s));
+      },
+    },
+    {
+      id: 'scale-alpha',
+      title: 'the LoRA update scaled by α instead of α/r',
+      message:
+        'Your W0 is right, but the adapter path is multiplied by alpha. As in lora/forward, LoRA scales (x·A)·B by α/r with r = a[0].length; ' +
+        'the quantisation of W0 does not change that.',
+      wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeMatrix(base), a, b, alpha),
+    },
+    {
+      id: 'absmax-not-applied',
+      title: 'the levels used without multiplying by absmax',
+      message:
+        'level[code] is a number in [−1, 1]: the weight was divided by its block\'s absmax before it was quantised, so reading it back needs the multiplication again, ' +
+        'w = level[code]·absmax[block]. Without it every weight is too small (or too large) by its block\'s scale.',
+      wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeWith(base, (r, c) => NF4_LEVELS[base.codes[r * base.cols + c]]), a, b, alpha / rankOf(a)),
+    },
+    {
+      id: 'uniform-levels',
+      title: 'codes read as a uniform grid instead of the NF4 levels',
+      message:
+        'You turn code k into −1 + 2k/15, as if the 16 codes were evenly spaced over [−1, 1]. The codes index the NF4 table (code 7 is 0.0, code 8 is 0.0796, …): ' +
+        'look each one up in the 16 NF4 levels, then multiply by absmax.',
+      wrong: (_ctx, x, base, a, b, alpha) => {
+        const weight = (r: number, c: number) => {
+          const i = r * base.cols + c;
+          return (-1 + (2 * base.codes[i]) / 15) * base.absmax[Math.floor(i / base.blockSize)];
+        };
+        return forward(x, dequantizeWith(base, weight), a, b, alpha / rankOf(a));
+      },
+    },
+  ],
+  hints: [
+    'Split the work in two: first rebuild W0 as a [rows, cols] matrix of numbers, then run the LoRA forward pass of lora/forward with it.',
+    'The codes are W0 flattened row by row: W0[r][c] comes from index i = r·cols + c, and that index belongs to block ⌊i / blockSize⌋ (a block may end mid-row).',
+    'W0[r][c] = NF4[codes[i]] · absmax[Math.floor(i / blockSize)] with i = r·cols + c; then h = x·W0 + (alpha / r)·(x·A)·B with r = a[0].length.',
+  ],
+});

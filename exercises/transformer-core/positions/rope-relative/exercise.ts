@@ -1,0 +1,133 @@
+import { anyOf, defineExercise, describeType, randomVector, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { angleTable, dot, frequencies, rotateNeighboursTf, rotateRows, type Layout } from '../rope-math.js';
+
+type Args = [q: number[], k: number[], m: number, n: number, base: number];
+
+/** ⟨R_{sign·m} q, R_{sign·n} k⟩ in float64 (a position of null leaves that vector unrotated). */
+function score(q: number[], k: number[], m: number | null, n: number | null, base: number, layout: Layout = 'neighbours', sign = 1): number {
+  const freqs = frequencies(q.length, base);
+  const rq = m === null ? q : rotateRows([q], [m], freqs, layout, sign)[0];
+  const rk = n === null ? k : rotateRows([k], [n], freqs, layout, sign)[0];
+  return dot(rq, rk);
+}
+
+/**
+ * How far apart f(m, n) and f(m + s, n + s) may be in float64: each angle p·θ_i
+ * is rounded with an error of about p·2^−53, and cos and sin add one rounding
+ * each, so the allowance grows with the largest position.
+ */
+function allowedDrift(q: number[], k: number[], maxPosition: number): number {
+  const norms = Math.sqrt(dot(q, q) * dot(k, k));
+  return norms * (1e-10 + 16 * Number.EPSILON * Math.abs(maxPosition));
+}
+
+const show = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(8)).toString() : String(x));
+
+function shiftCase(rng: Rng, s: number, d: number) {
+  const q = randomVector(rng, d);
+  const k = randomVector(rng, d);
+  const m = rng.int(0, 40);
+  const n = rng.int(0, 40);
+  const base = 10000;
+  return { name: `s = ${s}, (m, n) = (${m}, ${n}), d = ${d}`, calls: [[q, k, m, n, base], [q, k, m + s, n + s, base]] as Args[] };
+}
+
+export default defineExercise<Args, number>({
+  entry: 'ropeScore',
+  signature: 'ropeScore(q: Vector, k: Vector, m: number, n: number, base: number): number',
+  cases: (rng) => {
+    const random = (d: number) => [randomVector(rng, d), randomVector(rng, d)] as const;
+    const cases: { name: string; args: Args }[] = [
+      { name: 'the lesson example: q = [1, 2, 3, 4] at 5, k = [4, 3, 2, 1] at 3', args: [[1, 2, 3, 4], [4, 3, 2, 1], 5, 3, 10000] },
+      { name: 'the lesson example shifted: the same q at 12, k at 10', args: [[1, 2, 3, 4], [4, 3, 2, 1], 12, 10, 10000] },
+    ];
+    {
+      const [m, n] = [rng.int(5, 30), rng.int(0, 4)];
+      cases.push({ name: `random, query after key (m=${m}, n=${n}, d=8)`, args: [...random(8), m, n, 10000] });
+    }
+    {
+      const [m, n] = [rng.int(0, 5), rng.int(10, 30)];
+      cases.push({ name: `random, query before key (m=${m}, n=${n}, d=8)`, args: [...random(8), m, n, 10000] });
+    }
+    {
+      const m = rng.int(1, 50);
+      cases.push({ name: `same position (m = n = ${m}): the score is q·k`, args: [...random(8), m, m, 10000] });
+    }
+    {
+      const d = 2 * rng.int(2, 12);
+      const [m, n] = [rng.int(0, 100), rng.int(0, 100)];
+      cases.push({ name: `random (m=${m}, n=${n}, d=${d})`, args: [...random(d), m, n, 10000] });
+    }
+    cases.push({ name: 'a wide head, base 500000 (m=37, n=12, d=64)', args: [...random(64), 37, 12, 500000] });
+    cases.push({ name: 'key at position 0 (m=9, n=0, d=6)', args: [...random(6), 9, 0, 10000] });
+    cases.push({ name: 'long-context positions (m=100000, n=99990, d=16)', args: [...random(16), 100000, 99990, 10000] });
+    cases.push({ name: 'one pair (d=2, m=3, n=1)', args: [...random(2), 3, 1, 10000] });
+    cases.push({ name: 'both at position 0: the plain dot product', args: [...random(8), 0, 0, 10000] });
+    return cases;
+  },
+  reference: ({ tf }: ReferenceContext, q, k, m, n, base) => {
+    const freqs = frequencies(q.length, base);
+    const rq = rotateNeighboursTf(tf, [q], angleTable([m], freqs));
+    const rk = rotateNeighboursTf(tf, [k], angleTable([n], freqs));
+    return tf.sum(tf.mul(rq, rk));
+  },
+  properties: [
+    {
+      name: 'f(m+s, n+s) = f(m, n)',
+      cases: (rng) => [shiftCase(rng, 1, 8), shiftCase(rng, rng.int(2, 60), 16), shiftCase(rng, 4096, 8), shiftCase(rng, 1_000_000, 32)],
+      holds: (outputs, calls) => {
+        const [before, after] = outputs;
+        const bad = outputs.find((o) => typeof o !== 'number');
+        if (bad !== undefined) return `ropeScore must return a number; it returned ${describeType(bad)}.`;
+        const [q, k, m, n] = calls[0];
+        const [, , m2, n2] = calls[1];
+        const allowed = allowedDrift(q, k, Math.max(m2, n2));
+        const drift = Math.abs(after - before);
+        if (drift <= allowed) return undefined;
+        return (
+          `ropeScore(q, k, ${m}, ${n}) = ${show(before)} but ropeScore(q, k, ${m2}, ${n2}) = ${show(after)} (difference ${drift.toExponential(2)}, allowed ${allowed.toExponential(1)}). ` +
+          'Both pairs of positions are the same distance apart, so the scores must be equal: rotate q by m·θ_i and k by n·θ_i, both.'
+        );
+      },
+    },
+  ],
+  misconceptions: [
+    {
+      id: 'one-vector-rotated',
+      title: 'only one of q and k rotated',
+      message:
+        'Your score is ⟨R_m q, k⟩ (or ⟨q, R_n k⟩): only one vector was rotated, so the score depends on one position, not on the distance m − n. ' +
+        'Rotate q by its position m and k by its position n, then take the dot product: ⟨R_m q, R_n k⟩.',
+      wrong: (_ctx, q, k, m, n, base) => anyOf(score(q, k, m, null, base), score(q, k, null, n, base)),
+    },
+    {
+      id: 'angle-m-plus-n',
+      title: 'k rotated backwards (the score depends on m + n)',
+      message:
+        'Your score equals ⟨R_(m+n) q, k⟩: k was rotated by −n·θ_i instead of +n·θ_i. ' +
+        'Rotate both vectors the same way, each by its own position; the rotations then cancel up to R_(m−n), which is why only the distance matters.',
+      wrong: (_ctx, q, k, m, n, base) => score(q, k, m + n, null, base),
+    },
+    {
+      id: 'sign-flipped',
+      title: 'both rotations the wrong way (the score of n − m)',
+      message:
+        'Your score is ⟨R_−m q, R_−n k⟩ = ⟨R_(n−m) q, k⟩: both vectors turn clockwise. It still depends only on the distance, but with the sign of m − n reversed, ' +
+        'so a key 3 tokens back looks like a key 3 tokens ahead. The rotation is (x, y) → (x cos − y sin, x sin + y cos).',
+      wrong: (_ctx, q, k, m, n, base) => score(q, k, m, n, base, 'neighbours', -1),
+    },
+    {
+      id: 'half-split-pairs',
+      title: 'pairs (i, i + d/2) instead of neighbours (2i, 2i+1)',
+      message:
+        'You rotated with the half-split layout of positions/rope-half-split. That RoPE has the relative property too (so the shift checks pass), ' +
+        'but it is a different function of q and k: this exercise uses the neighbour pairs (2i, 2i+1) of positions/rope.',
+      wrong: (_ctx, q, k, m, n, base) => score(q, k, m, n, base, 'halves'),
+    },
+  ],
+  hints: [
+    'You have applyRope from positions/rope: rotate q as a one-row matrix at position m, k at position n, then take the dot product. You may import your own file.',
+    'ropeScore(q, k, m, n, base) = Σ_j (R_m q)_j · (R_n k)_j, with the neighbour pairs (2i, 2i+1) and θ_i = base^(−2i/d).',
+    'The check that shifts both positions by s (up to a million) passes by itself once both vectors are rotated the same way: pair by pair, the score is |q_i||k_i|·cos(φ_q − φ_k + (m − n)·θ_i).',
+  ],
+});

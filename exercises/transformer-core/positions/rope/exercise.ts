@@ -1,0 +1,52 @@
+import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
+import { angleTable, frequencies, ropeCases, rotateNeighboursTf, rotateRows } from '../rope-math.js';
+
+type Args = [x: number[][], positions: number[], base: number];
+
+export default defineExercise<Args, number[][]>({
+  entry: 'applyRope',
+  signature: 'applyRope(x: Matrix, positions: number[], base: number): Matrix',
+  cases: ropeCases,
+  reference: ({ tf }: ReferenceContext, x, positions, base) => rotateNeighboursTf(tf, x, angleTable(positions, frequencies(x[0].length, base))),
+  misconceptions: [
+    {
+      id: 'half-split-layout',
+      title: 'pairs (i, i + d/2) instead of neighbours (2i, 2i+1)',
+      message:
+        'You rotated dimension i together with dimension i + d/2: that is the half-split layout of GPT-NeoX and Hugging Face LLaMA (the next exercise). ' +
+        'This exercise follows RoFormer and Meta\'s LLaMA: pair i is the neighbours (2i, 2i+1), rotated by positions[r]·θ_i. ' +
+        'Both are valid RoPEs, but a model only works with the layout it was trained with.',
+      wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'halves'),
+    },
+    {
+      id: 'sign-flipped',
+      title: 'rotation the wrong way (sin with the opposite sign)',
+      message:
+        'Your pairs turn by −angle: (x cos + y sin, −x sin + y cos). The rotation by +angle is (x, y) → (x cos − y sin, x sin + y cos), ' +
+        'which is multiplying x + iy by e^(i·angle). The attention scores would still depend only on the distance between tokens, ' +
+        'but with the sign of that distance reversed, so weights trained with the standard rotation would read positions backwards.',
+      wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'neighbours', -1),
+    },
+    {
+      id: 'exponent-i-over-d',
+      title: 'θ_i = base^(−i/d) instead of base^(−2i/d)',
+      message:
+        'Your frequencies fall too slowly: θ_i = base^(−i/d) only reaches base^(−1/2) at the last pair, so the slowest pairs turn about 100 times too fast (base 10000). ' +
+        'The exponent is −2i/d for pair i = 0 … d/2 − 1 (the 2i is the index of the pair\'s first dimension); for d = 8, θ = [1, 0.1, 0.01, 0.001].',
+      wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base, 1), 'neighbours'),
+    },
+    {
+      id: 'row-index-as-position',
+      title: 'the row index used instead of positions[r]',
+      message:
+        'You rotated row r by r·θ_i, ignoring the positions argument. The rows are tokens, but their positions are given separately: ' +
+        'after a KV cache the new tokens sit at positions 17, 18, 19..., not 0, 1, 2. Use positions[r].',
+      wrong: (_ctx, x, _positions, base) => rotateRows(x, x.map((_, r) => r), frequencies(x[0].length, base), 'neighbours'),
+    },
+  ],
+  hints: [
+    'Work pair by pair: for row r and pair i, the two numbers (x[r][2i], x[r][2i+1]) are a point in the plane, turned by the angle positions[r]·θ_i.',
+    'θ_i = base^(−2i/d) for i = 0 … d/2 − 1, with d = x[0].length. Position 0 leaves a row unchanged; that is a quick check.',
+    'With a = positions[r]·θ_i, x = x[r][2i] and y = x[r][2i+1]: out[r][2i] = x·cos a − y·sin a and out[r][2i+1] = x·sin a + y·cos a. Build a new matrix: read x and y before writing.',
+  ],
+});

@@ -1,0 +1,79 @@
+import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
+import { angleTable, frequencies } from '../rope-math.js';
+
+type Args = [seqLen: number, d: number];
+
+const positions = (seqLen: number, from = 0) => Array.from({ length: seqLen }, (_, p) => from + p);
+
+/** PE in float64 with the paper's layout (sin on even columns, cos on odd), for a given angle table [seqLen, d/2]. */
+function interleave(angles: number[][], swap = false): number[][] {
+  return angles.map((row) => row.flatMap((a) => (swap ? [Math.cos(a), Math.sin(a)] : [Math.sin(a), Math.cos(a)])));
+}
+
+export default defineExercise<Args, number[][]>({
+  entry: 'sinusoidalEncoding',
+  signature: 'sinusoidalEncoding(seqLen: number, d: number): Matrix',
+  cases: (rng) => {
+    const [t, d] = [rng.int(5, 20), 2 * rng.int(3, 16)];
+    return [
+      { name: 'the lesson example (seqLen=4, d=4)', args: [4, 4] },
+      { name: 'one position (seqLen=1, d=8): [0, 1, 0, 1, …]', args: [1, 8] },
+      { name: 'one pair (seqLen=6, d=2): [sin p, cos p]', args: [6, 2] },
+      { name: 'seqLen=10, d=8', args: [10, 8] },
+      { name: `random (seqLen=${t}, d=${d})`, args: [t, d] },
+      { name: "the paper's width (seqLen=6, d=512)", args: [6, 512] },
+      { name: 'a long sequence (seqLen=1000, d=6)', args: [1000, 6] },
+    ];
+  },
+  reference: ({ tf }: ReferenceContext, seqLen, d) => {
+    const t = tf.tensor2d(angleTable(positions(seqLen), frequencies(d, 10000)), [seqLen, d / 2]);
+    // [seqLen, d/2, 2] with sin then cos on the last axis, flattened: column 2i is sin, column 2i+1 is cos.
+    return tf.reshape(tf.stack([tf.sin(t), tf.cos(t)], 2), [seqLen, d]);
+  },
+  misconceptions: [
+    {
+      id: 'exponent-i-over-d',
+      title: 'exponent i/d instead of 2i/d',
+      message:
+        'Your wavelengths grow too slowly: you divided p by 10000^(i/d), so the last pair only reaches 10000^(1/2) = 100 instead of nearly 10000. ' +
+        'Pair i (columns 2i and 2i+1) uses 10000^(2i/d); the 2i is the index of its sin column. For d = 4 the divisors are [1, 100].',
+      wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000, 1))),
+    },
+    {
+      id: 'column-index-exponent',
+      title: 'the column index j in the exponent instead of the pair index i',
+      message:
+        'You used 10000^(2j/d) with j the column index, so column 2i got 10000^(4i/d) and column 2i+1 got 10000^((4i+2)/d). ' +
+        'Columns 2i and 2i+1 share one frequency: the exponent uses i = ⌊j/2⌋, the pair index (the TensorFlow tutorial writes 2 * (j // 2) / d).',
+      wrong: (_ctx, seqLen, d) =>
+        positions(seqLen).map((p) => Array.from({ length: d }, (_, j) => (j % 2 === 0 ? Math.sin : Math.cos)(p / 10000 ** ((2 * j) / d)))),
+    },
+    {
+      id: 'sin-cos-swapped',
+      title: 'cos on the even columns and sin on the odd ones',
+      message:
+        'Your even columns hold cos and your odd columns sin. The paper puts sin at 2i and cos at 2i+1, so position 0 is [0, 1, 0, 1, …].',
+      wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000)), true),
+    },
+    {
+      id: 'concatenated-halves',
+      title: 'all the sines first, then all the cosines',
+      message:
+        'You put sin(p·ω_i) in the first d/2 columns and cos(p·ω_i) in the last d/2. tensor2tensor and fairseq lay it out that way, ' +
+        'but the paper (and this exercise) interleaves them: column 2i is sin and column 2i+1 is cos of the same angle. Position 0 is [0, 1, 0, 1, …], not [0, 0, …, 1, 1].',
+      wrong: (_ctx, seqLen, d) => angleTable(positions(seqLen), frequencies(d, 10000)).map((row) => [...row.map(Math.sin), ...row.map(Math.cos)]),
+    },
+    {
+      id: 'positions-from-one',
+      title: 'positions counted from 1',
+      message:
+        'Your first row is the encoding of position 1. Positions start at 0, so row 0 is sin(0) = 0 and cos(0) = 1 in every pair: [0, 1, 0, 1, …].',
+      wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen, 1), frequencies(d, 10000))),
+    },
+  ],
+  hints: [
+    'Row p is position p (from 0); columns come in pairs (2i, 2i+1) that share one angle, p / 10000^(2i/d).',
+    'PE[p][2i] = sin(p / 10000^(2i/d)) and PE[p][2i+1] = cos(p / 10000^(2i/d)), for i = 0 … d/2 − 1.',
+    'Loop p over 0 … seqLen − 1 and i over 0 … d/2 − 1; compute the angle once and write both columns. Row 0 must come out [0, 1, 0, 1, …].',
+  ],
+});

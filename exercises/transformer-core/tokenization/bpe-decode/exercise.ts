@@ -1,0 +1,97 @@
+import { defineExercise } from 'llm-tutor/pack';
+import { alphabets, decode, encode, encodeIds, expandIds, randomText, tokenBytes, trainBpe, utf8Bytes, utf8Decode, type Pair } from '../bpe-math.js';
+
+type Args = [ids: number[], merges: Pair[]];
+
+export default defineExercise<Args, string>({
+  entry: 'decode',
+  signature: 'decode(ids: number[], merges: [number, number][]): string',
+  compare: 'exact',
+  cases: (rng) => {
+    // Merges learned on a random text, and the ids of that text (or of a slice of its ids, which may cut a character).
+    const random = (label: string, chars: readonly string[], slice = false): { name: string; args: Args } => {
+      const text = randomText(rng, chars, rng.int(30, 50));
+      const merges = trainBpe(text, 256 + rng.int(8, 15));
+      let ids = encode(text, merges);
+      if (slice) {
+        const start = rng.int(1, Math.floor(ids.length / 3));
+        ids = ids.slice(start, start + rng.int(5, 10));
+      }
+      return { name: `random text (${label}), ${slice ? 'a slice of its ids (it may cut a character)' : 'encoded with merges learned on it'}`, args: [ids, merges] };
+    };
+    // The bytes of a random Chinese text, its last character cut short by 1 or 2 bytes, then merged.
+    const cutShort = (): { name: string; args: Args } => {
+      const text = randomText(rng, alphabets.cjk, rng.int(15, 25)) + '文';
+      const merges = trainBpe(text, 256 + rng.int(4, 8));
+      const drop = rng.int(1, 2);
+      return { name: `random Chinese text, its last character cut short by ${drop} byte${drop > 1 ? 's' : ''}`, args: [encodeIds(utf8Bytes(text).slice(0, -drop), merges), merges] };
+    };
+    const lesson: Pair[] = [
+      [97, 97],
+      [256, 97],
+      [257, 98],
+    ];
+    // "中" is the bytes 228 184 173 and "文" is 230 150 135; the merges build "中" and leave "文" as bytes.
+    const zhong: Pair[] = [
+      [228, 184],
+      [256, 173],
+    ];
+    const unicode = 'héhé 中文中文 🙂🙂';
+    const unicodeMerges = trainBpe(unicode, 262);
+    return [
+      { name: 'the lesson example: [258, 100, 258, 97, 99] with its 3 merges', args: [[258, 100, 258, 97, 99], lesson] },
+      { name: 'the lesson\'s second example: "中文" as [257, 230, 150, 135]', args: [[257, 230, 150, 135], zhong] },
+      random('accented letters: é, è, ç, ü are 2 bytes each', alphabets.latin),
+      random('Chinese: 3 bytes a character', alphabets.cjk),
+      random('mixed: é, 中, 文, 🙂', alphabets.mixed),
+      random('mixed: é, 中, 文, 🙂', alphabets.mixed, true),
+      cutShort(),
+      { name: 'empty id list', args: [[], lesson] },
+      { name: 'bytes only, no merges: "héllo 🙂"', args: [utf8Bytes('héllo 🙂'), []] },
+      { name: 'nested merges: 258 is (257, b), 257 is (256, a), 256 is (a, a)', args: [[258, 32, 257], lesson] },
+      { name: 'a token that ends in the middle of 中: [256, 173] with 256 = (228, 184)', args: [[256, 173], zhong] },
+      { name: 'an emoji split across two tokens: 🙂 as [256, 257]', args: [[256, 257], [[240, 159], [153, 130]]] },
+      { name: 'the ids stop in the middle of a character: "hi" then 2 of the 3 bytes of 中', args: [[104, 105, 256], zhong] },
+      { name: 'a stray continuation byte: [97, 128, 98]', args: [[97, 128, 98], []] },
+      { name: 'Unicode: é, 中文, 🙂 encoded with merges learned on it', args: [encode(unicode, unicodeMerges), unicodeMerges] },
+    ];
+  },
+  reference: (_ctx, ids, merges) => decode(ids, merges),
+  misconceptions: [
+    {
+      id: 'from-char-code-per-byte',
+      title: 'each byte turned into a character (String.fromCharCode): mojibake',
+      message:
+        'You turn each byte into the character with that code, so "é" (bytes 195, 169) comes out as "Ã©" and "中" as three Latin-1 characters. ' +
+        'A character above U+007F takes 2 to 4 bytes in UTF-8, and the bytes must be decoded together: ' +
+        'new TextDecoder().decode(new Uint8Array(bytes)).',
+      wrong: (_ctx, ids, merges) => String.fromCharCode(...expandIds(ids, merges)),
+    },
+    {
+      id: 'decode-per-token',
+      title: 'each token decoded on its own, then joined',
+      message:
+        'You decode the bytes of every token separately. A token may hold only part of a character (the first two bytes of "中", ' +
+        'or half an emoji), and a part on its own is invalid UTF-8, so it becomes "�" even when the next token completes it. ' +
+        'Concatenate the bytes of all the tokens first, then decode once.',
+      wrong: (_ctx, ids, merges) => {
+        const table = tokenBytes(merges);
+        return ids.map((id) => utf8Decode(table[id])).join('');
+      },
+    },
+    {
+      id: 'one-level-expansion',
+      title: 'merged ids expanded one level only',
+      message:
+        'You replace a merged id by its pair, but the pair may itself hold merged ids (258 = (257, 98), 257 = (256, 97), …), ' +
+        'and an id above 255 stored in a Uint8Array wraps around to id mod 256. Expand recursively, or build a table in merge order: ' +
+        'bytes[256 + k] = bytes[left] followed by bytes[right].',
+      wrong: (_ctx, ids, merges) => utf8Decode(Array.from(Uint8Array.from(ids.flatMap((id) => (id < 256 ? [id] : merges[id - 256]))))),
+    },
+  ],
+  hints: [
+    'First turn the ids into bytes, then the bytes into text. Ids 0..255 are bytes already; id 256 + k stands for the bytes of merges[k][0] followed by those of merges[k][1].',
+    'Build a table once: table[b] = [b] for the 256 bytes, then for each merge in order push [...table[left], ...table[right]]. Both ids are earlier, so nested merges are already expanded.',
+    'Concatenate the bytes of all the ids and decode them together: new TextDecoder().decode(new Uint8Array(bytes)). It replaces an invalid or cut-off sequence by "�" instead of throwing.',
+  ],
+});

@@ -1,0 +1,120 @@
+import { anyOf, defineExercise } from 'llm-tutor/pack';
+import { alphabets, codePoints, randomText, trainBpe, trainIds, utf16Units, type Pair, type TieRule } from '../bpe-math.js';
+
+type Args = [text: string, vocabSize: number];
+
+const withTie = (tie: TieRule) => (_ctx: unknown, text: string, vocabSize: number) => trainBpe(text, vocabSize, { tie });
+
+export default defineExercise<Args, Pair[]>({
+  entry: 'trainBpe',
+  signature: 'trainBpe(text: string, vocabSize: number): [number, number][]',
+  compare: 'exact',
+  cases: (rng) => {
+    const random = (label: string, chars: readonly string[]): { name: string; args: Args } => {
+      const text = randomText(rng, chars, rng.int(30, 50));
+      const merges = rng.int(5, 10);
+      return { name: `random text (${label}), vocabSize ${256 + merges} (${merges} merges)`, args: [text, 256 + merges] };
+    };
+    return [
+      { name: 'the lesson example: "aaabdaaabac", vocabSize 259 (3 merges)', args: ['aaabdaaabac', 259] },
+      random('ASCII letters and spaces', alphabets.ascii),
+      random('accented letters: é, è, ç, ü are 2 bytes each', alphabets.latin),
+      random('mixed: é, 中, 文, 🙂', alphabets.mixed),
+      random('Chinese: 3 bytes a character', alphabets.cjk),
+      { name: 'empty string (no pair: no merge)', args: ['', 260] },
+      { name: 'one character (no pair: no merge)', args: ['a', 260] },
+      { name: 'one character of 2 bytes: "é" is [195, 169], one merge, then nothing left', args: ['é', 260] },
+      { name: 'vocabSize 256 (no merges asked)', args: ['hello hello', 256] },
+      { name: 'more merges asked than possible: "abcab" ends as one token after 3 merges', args: ['abcab', 300] },
+      { name: 'a tie between four pairs seen once each: "cdabc" (the first, (c, d), wins)', args: ['cdabc', 257] },
+      { name: 'a run of one byte: "aaaaa" (merged left to right: [Z, Z, a])', args: ['aaaaa', 259] },
+      { name: 'overlapping occurrences count: in "ababaaaa" (a, a) counts 3, (a, b) 2', args: ['ababaaaa', 257] },
+      { name: 'every pair seen once: "the cat" still gets 4 merges', args: ['the cat', 260] },
+      { name: 'Unicode: é, 中文, 🙂', args: ['héhé 中文中文 🙂🙂', 262] },
+    ];
+  },
+  reference: (_ctx, text, vocabSize) => trainBpe(text, vocabSize),
+  misconceptions: [
+    {
+      id: 'tie-smallest-pair',
+      title: 'ties go to the smallest pair, not the first one seen',
+      message:
+        'When two pairs are equally frequent, your merge is the pair with the smallest ids (the rule of Hugging Face tokenizers). ' +
+        'Here the tie goes to the pair whose first occurrence comes earliest in the current sequence, as Python\'s max over a dict does in minbpe. ' +
+        'Count into a Map (it keeps insertion order) and scan it with a strict >. ' +
+        'A plain object keyed by a number such as a * 1000 + b also gives this: JavaScript lists integer keys in ascending order, not in insertion order.',
+      wrong: withTie('smallest-pair'),
+    },
+    {
+      id: 'tie-largest-pair',
+      title: 'ties go to the largest pair, not the first one seen',
+      message:
+        'When two pairs are equally frequent, your merge is the pair with the largest ids, as subword-nmt\'s max over (count, pair) gives, ' +
+        'or as sorting on (count, pair), both descending, does. Here the tie goes to the pair whose first occurrence comes earliest in the current sequence: ' +
+        'count into a Map (it keeps insertion order) and keep the first maximum (a strict >), with no second sort key.',
+      wrong: withTie('largest-pair'),
+    },
+    {
+      id: 'tie-last-occurrence',
+      title: 'ties go to the last pair seen (>= instead of >)',
+      message:
+        'When two pairs are equally frequent, your merge is the one that appears last. A scan with count >= best replaces the best on every tie. ' +
+        'Use a strict >, so the pair seen first, which the Map lists first, is kept.',
+      wrong: withTie('last-occurrence'),
+    },
+    {
+      id: 'right-to-left-merge',
+      title: 'occurrences merged right to left',
+      message:
+        'In a run such as "aaa", you merge the last two tokens: [a, Z] instead of [Z, a]. The next counts then see different pairs, and later merges differ. ' +
+        'Scan left to right: when ids[i], ids[i + 1] is the pair, push the new id and skip 2; otherwise push ids[i] and move 1.',
+      wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { fromRight: true }),
+    },
+    {
+      id: 'utf16-code-units',
+      title: 'characters (charCodeAt or code points) instead of UTF-8 bytes',
+      message:
+        'You start from charCodeAt (or codePointAt), so "é" is the one id 233 instead of the two bytes [195, 169], ' +
+        '"中" is 20013 (far above 255) and "🙂" is two surrogates. Byte-level BPE starts from the UTF-8 bytes: ' +
+        'Array.from(new TextEncoder().encode(text)). Every id is then 0..255 and no text is ever out of vocabulary.',
+      wrong: (_ctx, text, vocabSize) => anyOf(trainIds(utf16Units(text), vocabSize - 256), trainIds(codePoints(text), vocabSize - 256)),
+    },
+    {
+      id: 'non-overlapping-counts',
+      title: 'pair counts skip overlapping occurrences',
+      message:
+        'In a run such as "aaaa" you count (a, a) 2 times, the number of replacements a merge would make. ' +
+        'The counts here include overlapping occurrences, so it is 3, as minbpe counts: add 1 for every position i where ids[i], ids[i + 1] is the pair.',
+      wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { nonOverlapping: true }),
+    },
+    {
+      id: 'stops-when-no-pair-repeats',
+      title: 'training stops when the best pair occurs only once',
+      message:
+        'You stop as soon as no pair occurs twice (subword-nmt\'s min_frequency of 2). Here a pair seen once is still merged: ' +
+        'do vocabSize − 256 merges, and stop early only when no pair is left (the sequence has fewer than two tokens).',
+      wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { minCount: 2 }),
+    },
+    {
+      id: 'sequence-not-updated',
+      title: 'the merged sequence is not kept, so the same pair is merged again',
+      message:
+        'Every round counts the original bytes again, so every merge is the same pair. ' +
+        'The merge returns a new sequence: assign it back (ids = merge(ids, pair, 256 + k)), so that the next round counts the pairs of the merged sequence.',
+      wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { updateSequence: false }),
+    },
+    {
+      id: 'merge-count-off-by-one',
+      title: 'one merge too many or too few',
+      message:
+        'The vocabulary has 256 byte ids, and each merge adds one id, so vocabSize − 256 merges make exactly vocabSize ids. ' +
+        'A loop such as for (let id = 256; id <= vocabSize; id++) does one merge too many, and vocabSize − 257 does one too few.',
+      wrong: (_ctx, text, vocabSize) => anyOf(trainBpe(text, vocabSize + 1), trainBpe(text, vocabSize - 1)),
+    },
+  ],
+  hints: [
+    'Start from the UTF-8 bytes: Array.from(new TextEncoder().encode(text)). Then repeat vocabSize − 256 times: count every adjacent pair, take the most frequent one, record it, and replace it in the sequence by the next id (256, 257, …).',
+    'Count into a Map keyed by `${a},${b}`: it keeps the pairs in order of first occurrence. Scan it with a strict > and the first of several equally frequent pairs wins, which is the tie rule here. Recount on the merged sequence in every round.',
+    'Replace left to right: at i, if ids[i], ids[i + 1] is the pair, push the new id and do i += 2, otherwise push ids[i] and do i += 1 ("aaa" → [Z, a]). Merge even a pair seen once; stop early only when the sequence has fewer than two tokens.',
+  ],
+});

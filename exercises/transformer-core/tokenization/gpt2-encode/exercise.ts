@@ -1,0 +1,155 @@
+import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+import { encodeWith, loadGpt2Bpe, NoSuchToken, type EncodeOptions, type Gpt2Bpe } from '../gpt2-data.js';
+
+type Args = [text: string, bpe: Gpt2Bpe];
+
+/** The lesson's worked example. In capitals "'M" is not a contraction for GPT-2, and "O'Toole" must not become "O", "'T", "oole". */
+const lessonText = "Hello world! I'M O'Toole.";
+
+const prose =
+  "The quick brown fox jumps over the lazy dog. It's 3.14 o'clock, and we've counted 25,000 sheep since 1999, or so I'd heard.\n\n" +
+  "They'll say \"Don't panic!\" and you're fine; he's read 12 books, she'll read 7 (that's 19). " +
+  "I'M SURE IT'S FINE, SAID O'MALLEY. WE'LL SEE.";
+
+const code = [
+  'function add(a, b) {',
+  '    // Adds two numbers.',
+  '    if (a === undefined) {',
+  '        return b;',
+  '    }',
+  '    return a + b;',
+  '}',
+  '',
+  'const total = add(40, 2);  // 42',
+  'console.log(`total = ${total}`);',
+  '',
+].join('\n');
+
+/** Runs of spaces, tabs and newlines, with a few accented Latin letters (each one byte in Latin-1, two in UTF-8). */
+const whitespace = '  two leading spaces,   three inside\tone tab\t\ttwo tabs\n\n\nthree newlines   \n    indented: naïve café   ';
+
+/** Chinese (3 UTF-8 bytes per character), emoji (4 bytes, plus a skin-tone modifier and a flag) and other scripts. */
+const scripts =
+  '自然语言处理是人工智能的一个分支。我们今天学习分词：把文本切成词元。\n' +
+  'Emoji 👋🏽🎉🤖 and a flag 🇫🇷; Ελληνικά, русский, العربية, हिन्दी, 日本語のテキスト, 한국어!';
+
+/** No whitespace at all; every letter is a single character of GPT-2's byte alphabet (ł is U+0142). */
+const csvRow = 'Zürich,München,Genève,Málaga,Wrocław,Ærøskøbing,São-Paulo';
+
+const endOfText = 'Last line of one document.<|endoftext|>First line of the next one.';
+
+const subjects = ['The model', 'A tokenizer', 'My friend', 'Alice', 'Bob', 'The old server', 'Every student', 'Our team'];
+const verbs = ['reads', 'splits', 'counts', "doesn't merge", 'encodes', 'writes', "can't find", 'compares'];
+const objects = ['the text', 'two bytes', 'every word', 'the vocabulary', 'a long sentence', 'the merges', 'an emoji', 'the numbers'];
+const tails = ['today', 'again', "when it's late", 'in 3 steps', 'before lunch', 'for the 2nd time', "and we'll see", 'quickly'];
+const ends = ['.', '!', '?', '...', '.', ';'];
+
+/** A few sentences from a small word list, chosen by the seeded generator. */
+function randomSentences(rng: Rng, count: number): string {
+  const sentences: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const number = rng.uniform() < 0.4 ? ` ${rng.int(0, 99999)}` : '';
+    sentences.push(`${rng.pick(subjects)} ${rng.pick(verbs)} ${rng.pick(objects)}${number} ${rng.pick(tails)}${rng.pick(ends)}`);
+  }
+  return sentences.join(rng.uniform() < 0.5 ? ' ' : '\n');
+}
+
+/**
+ * A mistaken encoder's output, or the outputs of several ways of writing it.
+ * A variant that meets a symbol with no id is left out: that learner's output
+ * holds `undefined`, which the tutor reports as a wrong type before any diagnosis.
+ * Where no variant differs from the reference the case says nothing about this
+ * mistake, and it throws "not applicable". Diagnosis skips such a case either way;
+ * the pack-wide test, which replays each mistake as a learner, then also leaves it
+ * out (each case it grades costs a structured clone of the 50,000-merge table).
+ */
+function mistaken(text: string, bpe: Gpt2Bpe, variants: EncodeOptions[]) {
+  const outputs: number[][] = [];
+  for (const variant of variants) {
+    try {
+      outputs.push(encodeWith(text, bpe, variant));
+    } catch (error) {
+      if (!(error instanceof NoSuchToken)) throw error;
+    }
+  }
+  const expected = JSON.stringify(encodeWith(text, bpe));
+  if (outputs.every((output) => JSON.stringify(output) === expected)) throw new Error('not applicable: this mistake changes nothing here');
+  return outputs.length === 1 ? outputs[0] : anyOf(...outputs);
+}
+
+export default defineExercise<Args, number[]>({
+  entry: 'encodeGpt2',
+  signature: 'encodeGpt2(text: string, bpe: { merges: [string, string][]; vocab: Record<string, number> }): number[]',
+  cases: (rng, { exerciseDir }) => {
+    // One object for every case: it reaches the sandbox once per run.
+    const bpe = loadGpt2Bpe(exerciseDir);
+    const named: [string, string][] = [
+      [`the lesson example ${JSON.stringify(lessonText)} (capitals after an apostrophe)`, lessonText],
+      ['English prose (contractions, capitals, numbers, punctuation, a blank line)', prose],
+      ['code (indentation, braces, a comment, blank lines)', code],
+      ['runs of spaces, tabs and newlines (and "naïve café")', whitespace],
+      ['Chinese, emoji and other scripts (3- and 4-byte characters)', scripts],
+      ['accented names with no spaces ("Zürich,München,...")', csvRow],
+      ['"<|endoftext|>" inside the text (plain text here, not the special token)', endOfText],
+      ['the empty string', ''],
+      ['a single space', ' '],
+      ['random sentences (seeded)', randomSentences(rng, rng.int(3, 5))],
+    ];
+    return named.map(([name, text]) => ({ name, args: [text, bpe] }));
+  },
+  reference: (_ctx, text, bpe) => encodeWith(text, bpe),
+  compare: 'exact',
+  timeoutMs: 15000,
+  misconceptions: [
+    {
+      id: 'no-bytes-to-unicode',
+      title: 'characters looked up as they are (bytes_to_unicode skipped)',
+      message:
+        'The vocabulary is not written in your text\'s characters but in bytes_to_unicode\'s: every token is a string of UTF-8 bytes, each byte shown as one printable character. ' +
+        'A space is "Ġ", a newline "Ċ", and "é" (bytes C3 A9) is "Ã©". Looking up the raw characters finds no id for a space, and finds the wrong token for "ü" or "ł" ' +
+        '(in the vocabulary "ł" stands for the byte A0). Encode each piece to UTF-8 bytes, map every byte through bytes_to_unicode, then run BPE on those characters.',
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ symbols: 'raw' }, { symbols: 'raw-space' }, { symbols: 'raw-space-newline' }]),
+    },
+    {
+      id: 'latin1-not-utf8',
+      title: 'charCodeAt used as the bytes (Latin-1, not UTF-8)',
+      message:
+        'str.charCodeAt(i) is a UTF-16 code unit, not a byte. For "é" it gives 233, one symbol, where UTF-8 has two bytes C3 A9 ("Ã©" after bytes_to_unicode); ' +
+        'for Chinese characters and emoji it is above 255, which bytes_to_unicode has no entry for. Take the bytes from new TextEncoder().encode(piece).',
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ symbols: 'char-codes' }]),
+    },
+    {
+      id: 'not-lowest-rank-first',
+      title: 'pairs merged left to right instead of lowest rank first',
+      message:
+        'BPE must replay the merges in the order they were learned: at every step merge the adjacent pair with the smallest rank (its line in vocab.bpe), ' +
+        'wherever it is in the piece, and repeat until no adjacent pair is a merge. Merging the first mergeable pair from the left, or sweeping the piece once, ' +
+        'builds tokens GPT-2 never builds for that word.',
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ merge: 'leftmost' }, { merge: 'one-sweep' }]),
+    },
+    {
+      id: 'no-pretokenization',
+      title: 'BPE run on the whole text (no pre-tokenization)',
+      message:
+        'GPT-2 first cuts the text with its regex (a word with its leading space, a run of digits, a run of punctuation, whitespace) and runs BPE inside each piece only. ' +
+        'No token of its vocabulary crosses a piece boundary, so skipping the split mostly goes unnoticed, but not around blank lines: before a word, "\\n\\n" is two pieces for GPT-2, "Ċ" and "Ċ" (198, 198), ' +
+        'while BPE over the whole text merges them into "ĊĊ" (628). ' +
+        "Split with /'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+/gu first, and encode each piece on its own.",
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'none' }]),
+    },
+    {
+      id: 'case-insensitive-contractions',
+      title: 'contractions matched in capitals too ("\'T", "\'M")',
+      message:
+        'GPT-2\'s pattern lists the contractions in lower case only, with no i flag. With the i flag (or a case-insensitive group, as in GPT-4\'s cl100k pattern) ' +
+        'an apostrophe followed by a capital S, T, M, D, RE, VE or LL is cut as a contraction: "O\'Toole" gives "O", "\'T", "oole" instead of "O", "\'", "Toole", ' +
+        'and "O\'MALLEY" gives "\'M", "ALLEY". Use the pattern exactly as written, with the flags g and u only.',
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'case-insensitive' }]),
+    },
+  ],
+  hints: [
+    'Do it in four stages and print each for "Hello world! I\'M": the pieces of the regex, the UTF-8 bytes of each piece, those bytes as bytes_to_unicode characters (" world" is "Ġworld"), and the symbols left after BPE. The ids are vocab[symbol].',
+    'bytes_to_unicode: the bytes 33–126, 161–172 and 174–255 map to the character with the same code; the other 68 bytes, in increasing order, map to String.fromCharCode(256), (257), ... Build that table once. Bytes come from new TextEncoder().encode(piece), never from charCodeAt.',
+    'Build once a Map from `${a} ${b}` to the merge\'s index in bpe.merges (its rank). In each piece: find the adjacent pair with the smallest rank; if there is none, stop; else replace every occurrence of that pair, left to right, by the joined symbol, and look again.',
+  ],
+});

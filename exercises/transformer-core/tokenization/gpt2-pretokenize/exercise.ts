@@ -1,0 +1,126 @@
+import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+
+type Args = [text: string];
+
+/** GPT-2's pre-tokenizer pattern (openai/gpt-2 src/encoder.py), alternative by alternative. */
+const CONTRACTIONS = "'s|'t|'re|'ve|'m|'ll|'d";
+const LETTERS = ' ?\\p{L}+';
+const NUMBERS = ' ?\\p{N}+';
+const OTHERS = ' ?[^\\s\\p{L}\\p{N}]+';
+const SPACES = '\\s+(?!\\S)|\\s+';
+
+const split = (pattern: string, flags = 'gu') => (text: string) => text.match(new RegExp(pattern, flags)) ?? [];
+const join = (...parts: string[]) => parts.join('|');
+
+const gpt2Split = split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, SPACES));
+
+const pieces = {
+  words: ['the', 'cat', 'Hello', 'world', 'GPT', 'naïve', 'café', 'Ωμέγα', 'слово', '中文', '東京', 'x'],
+  numbers: ['42', '2024', '7', '3.14', '٣٤', '½'],
+  contractions: ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'T", "'RE", "'LL", "'M"],
+  symbols: ['!', '?!', ',', '.', '...', '(', ')', '--', '🙂', '👍🏽', '#', '$'],
+  // What comes before a part: mostly one space, sometimes nothing, a run of spaces, a newline or a tab.
+  before: ['', ' ', ' ', ' ', ' ', '  ', '   ', '\n', '\n\n', '\t', ' \n'],
+};
+
+/** Random text: words (sometimes with a contraction), numbers and symbols, separated by whitespace or nothing. */
+function randomText(rng: Rng, parts: number): string {
+  let out = '';
+  for (let i = 0; i < parts; i++) {
+    const kind = rng.pick(['words', 'words', 'words', 'numbers', 'symbols'] as const);
+    out += rng.pick(pieces.before) + rng.pick(pieces[kind]);
+    if (kind === 'words' && rng.next() < 0.3) out += rng.pick(pieces.contractions);
+  }
+  return out + (rng.next() < 0.3 ? rng.pick(pieces.before) : '');
+}
+
+export default defineExercise<Args, string[]>({
+  entry: 'pretokenize',
+  signature: 'pretokenize(text: string): string[]',
+  compare: 'exact',
+  cases: (rng) => [
+    { name: 'the lesson example: "Hello  world" (two spaces)', args: ['Hello  world'] },
+    { name: 'the lesson example: "I\'M don\'t 12345"', args: ["I'M don't 12345"] },
+    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(12, 20))] },
+    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(20, 30))] },
+    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(30, 40))] },
+    { name: 'empty string', args: [''] },
+    { name: 'one word', args: ['hello'] },
+    { name: 'only spaces', args: ['   '] },
+    { name: 'contractions in lower case', args: ["it's we're they've I'm you'll he'd can't"] },
+    { name: 'contractions in capitals (not split off as contractions)', args: ["IT'S WE'RE DON'T"] },
+    { name: 'runs of spaces between words', args: ['a   b    c d'] },
+    { name: 'trailing spaces', args: ['end   '] },
+    { name: 'newlines and tabs', args: ['line one\n\nline two\t\tend\n'] },
+    { name: 'a newline right before a word', args: ['a\nb'] },
+    { name: 'Unicode letters and numbers: café, 中文, Ωμέγα, ٣٤, ½', args: ['café naïve 中文字 Ωμέγα ٣٤ ½'] },
+    { name: 'letters, digits and symbols glued together', args: ['abc123def!!?x'] },
+    { name: 'punctuation runs', args: ['Hello, world!!! (yes) -- ok...'] },
+    { name: 'emoji (symbols, not letters)', args: ['🙂🙂 ok 👍🏽'] },
+    { name: 'apostrophes that are not contractions', args: ["'hello' rock'n'roll ''"] },
+  ],
+  reference: (_ctx, text) => gpt2Split(text),
+  misconceptions: [
+    {
+      id: 'case-insensitive-contractions',
+      title: 'contractions matched in any case',
+      message:
+        'You split off "\'M", "\'T", "\'RE" in capitals as contractions (an i flag, or (?i:...) as in the GPT-4 pattern). ' +
+        'GPT-2\'s pattern is case-sensitive: only \'s, \'t, \'re, \'ve, \'m, \'ll, \'d in lower case are contractions, so "I\'M" is "I", "\'", "M". ' +
+        'Use only the flags g and u.',
+      wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, SPACES), 'giu')(text),
+    },
+    {
+      id: 'whitespace-without-lookahead',
+      title: 'a run of spaces kept whole (no \\s+(?!\\S))',
+      message:
+        'Your whitespace alternative takes the whole run, so "Hello  world" gives "  " and then "world" without its space. ' +
+        'GPT-2 first tries \\s+(?!\\S): a run of whitespace not followed by a non-space, which leaves the last space of a run to the word after it ' +
+        '("Hello", " ", " world"). Only then does it fall back to \\s+.',
+      wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, '\\s+'))(text),
+    },
+    {
+      id: 'space-not-attached',
+      title: 'the space before a word is a chunk of its own',
+      message:
+        'Your chunks for letters, numbers and symbols have no optional leading space, so " world" comes out as " " and "world". ' +
+        'GPT-2 attaches one space to the word that follows it: " ?\\p{L}+", " ?\\p{N}+", " ?[^\\s\\p{L}\\p{N}]+". ' +
+        'That is why most GPT-2 tokens for words begin with a space (Ġ in its vocabulary).',
+      wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\p{L}+', '\\p{N}+', '[^\\s\\p{L}\\p{N}]+', SPACES))(text),
+    },
+    {
+      id: 'any-whitespace-attached',
+      title: 'any whitespace (\\s?) attached to a word, not just a space',
+      message:
+        'You attach \\s? to the next word, so a newline or a tab becomes part of it ("\\nb"). GPT-2 attaches only a plain space (" ?"); ' +
+        'a newline or tab before a word is a chunk of its own.',
+      wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\s?\\p{L}+', '\\s?\\p{N}+', '\\s?[^\\s\\p{L}\\p{N}]+', SPACES))(text),
+    },
+    {
+      id: 'ascii-letter-classes',
+      title: 'ASCII classes ([A-Za-z], [0-9] or \\w) instead of \\p{L} and \\p{N}',
+      message:
+        'Your letters are [A-Za-z] (or \\w, which also takes digits and _), so "café" is cut into "caf" and "é", and 中文 or Ωμέγα are not letters at all. ' +
+        'Use \\p{L} for any letter and \\p{N} for any number, with the u flag (/.../gu): they follow Unicode, as the regex module does in GPT-2\'s Python.',
+      wrong: (_ctx, text) =>
+        anyOf(
+          split(join(CONTRACTIONS, ' ?[A-Za-z]+', ' ?[0-9]+', ' ?[^\\sA-Za-z0-9]+', SPACES))(text),
+          // With \w, letters and digits (and _) form one class: "abc123" is one chunk.
+          split(join(CONTRACTIONS, ' ?\\w+', ' ?[^\\s\\w]+', SPACES))(text),
+        ),
+    },
+    {
+      id: 'no-contractions',
+      title: 'contractions not split off',
+      message:
+        'Your pattern has no contraction alternatives (or tries them after the symbols), so "don\'t" gives " don", "\'", "t" instead of " don", "\'t". ' +
+        'Start the pattern with \'s|\'t|\'re|\'ve|\'m|\'ll|\'d: alternatives are tried in order at each position, and the first that matches wins.',
+      wrong: (_ctx, text) => split(join(LETTERS, NUMBERS, OTHERS, SPACES))(text),
+    },
+  ],
+  hints: [
+    'This is one regular expression: text.match(pattern) with the g flag returns every chunk in order (and null for an empty text, so return [] then).',
+    'Alternatives are tried left to right at each position: contractions first, then an optional space plus letters, digits or other symbols, then whitespace. \\p{L} and \\p{N} need the u flag.',
+    'Whitespace is \\s+(?!\\S)|\\s+: a run not followed by a non-space. Before a word the lookahead gives back the last space, so " world" keeps it: "Hello  world" → "Hello", " ", " world".',
+  ],
+});

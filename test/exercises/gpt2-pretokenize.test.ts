@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
+import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
+import gpt2 from 'js-tiktoken/ranks/gpt2';
+import { buildCases } from '../../src/core/grading.js';
+import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
+
+const id = 'tokenization/gpt2-pretokenize';
+
+/** GPT-2's pattern as two independent npm packages ship it: gpt-tokenizer's RegExp, and js-tiktoken's pat_str (compiled with the flags it uses, "ug"). */
+const splitters: [string, (text: string) => string[]][] = [
+  ['gpt-tokenizer', (text) => text.match(new RegExp(R50K_TOKEN_SPLIT_REGEX.source, 'gu')) ?? []],
+  ['js-tiktoken', (text) => text.match(new RegExp(gpt2.pat_str, 'ug')) ?? []],
+];
+
+const texts = [
+  'Hello  world',
+  "I'M don't 12345",
+  '',
+  '   ',
+  "it's we're they've I'm you'll he'd can't IT'S WE'RE DON'T",
+  'line one\n\nline two\t\tend\n',
+  'a\nb a \n b',
+  'café naïve 中文字 Ωμέγα ٣٤ ½',
+  'abc123def!!?x',
+  "Hello, world!!! (yes) -- ok... 🙂🙂 👍🏽 'hello' rock'n'roll ''",
+  'function add(a, b) {\n    return a + b;   \n}\n',
+];
+
+describe(id, () => {
+  test('reference gives the splits verified in NUMERICS.md §3', async () => {
+    expect(await reference(id, "I'M don't 12345")).toEqual(['I', "'", 'M', ' don', "'t", ' 12345']);
+    expect(await reference(id, 'Hello  world')).toEqual(['Hello', ' ', ' world']);
+  });
+
+  test('reference matches the lesson worked examples', async () => {
+    expect(await reference(id, 'line one\n\nline two')).toEqual(['line', ' one', '\n', '\n', 'line', ' two']);
+    expect(await reference(id, '')).toEqual([]);
+  });
+
+  test.each(splitters)("reference equals GPT-2's pattern as %s ships it, on fixed texts and on every case of three seeds", async (_name, split) => {
+    const { ref, definition } = await loadExercise(id);
+    const caseTexts = [7, 99, 2024].flatMap((seed) => buildCases(ref, definition, seed).map((c) => c.args[0] as string));
+    for (const text of [...texts, ...caseTexts]) expect(await reference(id, text), JSON.stringify(text)).toEqual(split(text));
+  });
+
+  test("GPT-2's tokenizer (gpt-tokenizer, r50k_base) never puts a token across two chunks: encoding chunk by chunk gives the same ids", async () => {
+    for (const text of texts) {
+      const chunks = (await reference(id, text)) as string[];
+      expect(chunks.join('')).toBe(text);
+      expect(chunks.flatMap((chunk) => r50kEncode(chunk))).toEqual(r50kEncode(text));
+    }
+  });
+
+  test('the lesson pitfalls', async () => {
+    expect(await wrong(id, 'case-insensitive-contractions', "I'M don't 12345")).toEqual(['I', "'M", ' don', "'t", ' 12345']);
+    expect(await wrong(id, 'whitespace-without-lookahead', 'Hello  world')).toEqual(['Hello', '  ', 'world']);
+    expect(await wrong(id, 'space-not-attached', "I'M don't 12345")).toEqual(['I', "'", 'M', ' ', 'don', "'t", ' ', '12345']);
+    expect(await wrong(id, 'any-whitespace-attached', 'a\nb')).toEqual(['a', '\nb']);
+    expect(await wrong(id, 'ascii-letter-classes', 'café')).toEqual(['caf', 'é']);
+    expect(await wrong(id, 'no-contractions', "don't")).toEqual(['don', "'", 't']);
+  });
+
+  test.each([7, 99, 2024])('every misconception fails the reference and is diagnosed as itself (seed %i)', async (seed) => {
+    for (const result of await diagnoseEachMisconception(id, seed)) {
+      expect(result.failingCases, result.id).toBeGreaterThan(0);
+      expect(result.diagnosed, result.id).toBe(result.id);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, test } from 'vitest';
+import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose, seededMatrix } from './attention-helpers.js';
+
+const id = 'attention/grouped-query';
+
+// The lesson's worked example: 4 query heads, 2 KV heads, T = 2, d = 2.
+const q = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [0, 1],
+    [1, 1],
+  ],
+  [
+    [2, 0],
+    [0, 2],
+  ],
+  [
+    [1, 1],
+    [2, 0],
+  ],
+];
+const k = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [1, 1],
+    [0, 2],
+  ],
+];
+const v = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [2, 2],
+    [0, -2],
+  ],
+];
+
+const heads = (seed: number, count: number, rows: number, cols: number) => Array.from({ length: count }, (_, h) => seededMatrix(seed * 31 + h, rows, cols));
+
+describe(id, () => {
+  test('reference matches the lesson worked example', async () => {
+    expectClose(await reference(id, q, k, v), [
+      [
+        [1, 0],
+        [0.330238, 0.669762],
+      ],
+      [
+        [1, 0],
+        [0.5, 0.5],
+      ],
+      [
+        [2, 2],
+        [0.391141, -1.217719],
+      ],
+      [
+        [2, 2],
+        [1.608859, 1.217719],
+      ],
+    ]);
+  });
+
+  test('query head h is attention/causal-mask against KV head ⌊h / (H/H_kv)⌋ (H = 6, H_kv = 2, and a cache with n < m)', async () => {
+    for (const [n, m] of [
+      [4, 4],
+      [2, 5],
+    ]) {
+      const [qq, kk, vv] = [heads(1, 6, n, 3), heads(2, 2, m, 3), heads(3, 2, m, 2)];
+      const got = (await reference(id, qq, kk, vv)) as number[][][];
+      for (let h = 0; h < 6; h++) {
+        const g = Math.floor(h / 3);
+        expectClose(got[h], await reference('attention/causal-mask', qq[h], kk[g], vv[g]), 5, `head ${h}`);
+      }
+    }
+  });
+
+  test('with H_kv = H it is multi-head attention: head h reads KV head h', async () => {
+    const [qq, kk, vv] = [heads(4, 3, 4, 2), heads(5, 3, 4, 2), heads(6, 3, 4, 2)];
+    const got = (await reference(id, qq, kk, vv)) as number[][][];
+    for (let h = 0; h < 3; h++) expectClose(got[h], await reference('attention/causal-mask', qq[h], kk[h], vv[h]), 5, `head ${h}`);
+  });
+
+  test('the model solution agrees with the reference (H = 8, H_kv = 4)', async () => {
+    const [qq, kk, vv] = [heads(7, 8, 5, 4), heads(8, 4, 5, 4), heads(9, 4, 5, 3)];
+    expectClose(groupedQueryAttention(qq, kk, vv), await reference(id, qq, kk, vv));
+  });
+
+  test('h mod H_kv agrees with the reference only when H_kv = 1 or H_kv = H', async () => {
+    const same = async (qq: number[][][], kk: number[][][], vv: number[][][]) => {
+      const a = (await wrong(id, 'kv-head-modulo', qq, kk, vv)) as number[][][];
+      const b = (await reference(id, qq, kk, vv)) as number[][][];
+      return a.flat(2).every((x, i) => Math.abs(x - b.flat(2)[i]) < 1e-4);
+    };
+    expect(await same(heads(10, 4, 3, 2), heads(11, 1, 3, 2), heads(12, 1, 3, 2))).toBe(true);
+    expect(await same(heads(13, 4, 3, 2), heads(14, 4, 3, 2), heads(15, 4, 3, 2))).toBe(true);
+    expect(await same(heads(16, 4, 3, 2), heads(17, 2, 3, 2), heads(18, 2, 3, 2))).toBe(false);
+  });
+
+  test('the lesson example with h mod H_kv: heads 1 and 2 read the wrong KV head', async () => {
+    const got = (await wrong(id, 'kv-head-modulo', q, k, v)) as number[][][];
+    expectClose(got[1], [
+      [2, 2],
+      [1, 0],
+    ]);
+    expectClose(got[2], [
+      [1, 0],
+      [0.19557, 0.80443],
+    ]);
+  });
+
+  for (const seed of [7, 42, 2024]) {
+    test(`every misconception fails the reference and is diagnosed as itself (seed ${seed})`, async () => {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, result.id).toBeGreaterThan(0);
+        expect(result.diagnosed, result.id).toBe(result.id);
+      }
+    });
+  }
+});

@@ -1,0 +1,120 @@
+import { describe, expect, test } from 'vitest';
+import { randomInts, randomMatrix, Rng, tidy } from '../../src/core/rng.js';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+
+const id = 'lora/qlora-forward';
+
+/** The 16 NF4 levels exactly as NUMERICS.md §4 lists them. */
+const NF4 = [
+  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
+  0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
+];
+
+interface Base {
+  codes: number[];
+  absmax: number[];
+  blockSize: number;
+  rows: number;
+  cols: number;
+}
+
+/** Row-major dequantisation, written here from the definition: W0[r][c] = NF4[codes[i]]·absmax[⌊i / blockSize⌋], i = r·cols + c. */
+function dequantize(base: Base): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < base.rows; r++) {
+    const row: number[] = [];
+    for (let c = 0; c < base.cols; c++) {
+      const i = r * base.cols + c;
+      row.push(NF4[base.codes[i]] * base.absmax[Math.floor(i / base.blockSize)]);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
+  expect(got.length).toBe(want.length);
+  want.forEach((row, i) => {
+    expect(got[i].length).toBe(row.length);
+    row.forEach((v, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(v, digits));
+  });
+}
+
+// The lesson's worked example: the adapter of lora/forward over a quantised [3, 2] weight.
+const x = [
+  [1, 2, 0],
+  [0, 1, -1],
+];
+const a = [
+  [1, 0],
+  [0, 1],
+  [1, -1],
+];
+const b = [
+  [1, 2],
+  [0, -1],
+];
+const lessonBase: Base = { codes: [15, 7, 0, 11, 8, 13], absmax: [2, 0.5], blockSize: 4, rows: 3, cols: 2 };
+
+describe(id, () => {
+  test('the lesson\'s dequantised W0 is [[2, 0], [−2, 0.675830], [0.039790, 0.281309]]', () => {
+    expectMatrixClose(dequantize(lessonBase), [[2, 0], [-2, 0.67583], [0.0397901, 0.2813085]], 6);
+  });
+
+  test('reference matches the lesson worked example: [[0, 1.351661], [−4.039790, −7.605478]]', async () => {
+    expectMatrixClose((await reference(id, x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.03979, -7.605478]], 5);
+  });
+
+  test('reference agrees with loraForward on the dequantised matrix (seeded codes and scales, blocks that cross rows)', async () => {
+    const rng = new Rng(2314);
+    for (const [n, rows, cols, blockSize, r, alpha] of [
+      [2, 6, 4, 8, 2, 8],
+      [3, 5, 7, 4, 3, 6],
+      [1, 10, 12, 64, 4, 16],
+      [2, 4, 3, 5, 1, 2],
+    ]) {
+      const blocks = Math.ceil((rows * cols) / blockSize);
+      const base: Base = {
+        codes: randomInts(rng, rows * cols, 0, 15),
+        absmax: Array.from({ length: blocks }, () => tidy(rng.uniform(0.1, 3))),
+        blockSize,
+        rows,
+        cols,
+      };
+      const xs = randomMatrix(rng, n, rows);
+      const aa = randomMatrix(rng, rows, r, 0.5);
+      const bb = randomMatrix(rng, r, cols, 0.5);
+      const got = (await reference(id, xs, base, aa, bb, alpha)) as number[][];
+      const want = (await reference('lora/forward', xs, dequantize(base), aa, bb, alpha)) as number[][];
+      expectMatrixClose(got, want, 4);
+    }
+  });
+
+  test('reference: quantising a weight with lora/nf4-quantize and running with B = 0 gives x times the dequantised weight', async () => {
+    const rng = new Rng(64);
+    const w = randomMatrix(rng, 6, 5, 0.5);
+    const { codes, absmax } = (await reference('lora/nf4-quantize', w.flat(), 8)) as { codes: number[]; absmax: number[] };
+    const base: Base = { codes, absmax, blockSize: 8, rows: 6, cols: 5 };
+    const xs = randomMatrix(rng, 2, 6);
+    const zeroB = [[0, 0, 0, 0, 0]];
+    const got = (await reference(id, xs, base, randomMatrix(rng, 6, 1), zeroB, 8)) as number[][];
+    const w0 = dequantize(base);
+    expectMatrixClose(got, xs.map((row) => w0[0].map((_, j) => row.reduce((s, v, p) => s + v * w0[p][j], 0))), 4);
+  });
+
+  test('the wrong variants give the lesson table', async () => {
+    expectMatrixClose((await wrong(id, 'column-major', x, lessonBase, a, b, 4)) as number[][], [[4, 0.755411], [0, -8.241518]], 5);
+    expectMatrixClose((await wrong(id, 'wrong-block-absmax', x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.159161, -8.449404]], 5);
+    expectMatrixClose((await wrong(id, 'absmax-not-applied', x, lessonBase, a, b, 4)) as number[][], [[1, 0.67583], [-3.07958, -8.224702]], 5);
+    expectMatrixClose((await wrong(id, 'scale-alpha', x, lessonBase, a, b, 4)) as number[][], [[2, 1.351661], [-6.03979, -15.605478]], 5);
+  });
+
+  for (const seed of [7, 42, 2024]) {
+    test(`every misconception fails the reference and is diagnosed as itself (seed ${seed})`, async () => {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, result.id).toBeGreaterThan(0);
+        expect(result.diagnosed, result.id).toBe(result.id);
+      }
+    });
+  }
+});

@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'vitest';
+import { multiHeadAttention } from '../../exercises/transformer-core/attention/multi-head/solution.js';
+import { matmul } from '../../src/pack-api.js';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose, seededMatrix } from './attention-helpers.js';
+
+const id = 'attention/multi-head';
+
+const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+
+// The lesson's worked example: wq = wk = wv = I, and wo swaps the two heads' halves.
+const x = [
+  [2, 0, 0, 2],
+  [0, 2, 2, 0],
+  [2, 2, 0, 0],
+];
+const lessonW = {
+  wq: identity(4),
+  wk: identity(4),
+  wv: identity(4),
+  wo: [
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+  ],
+};
+
+function randomWeights(seed: number, C: number) {
+  return { wq: seededMatrix(seed, C, C), wk: seededMatrix(seed + 1, C, C), wv: seededMatrix(seed + 2, C, C), wo: seededMatrix(seed + 3, C, C) };
+}
+
+/** Columns [from, to) of a matrix. */
+const columns = (m: number[][], from: number, to: number) => m.map((row) => row.slice(from, to));
+
+describe(id, () => {
+  test('reference matches the lesson worked example', async () => {
+    expectClose(await reference(id, x, lessonW, 2), [
+      [0, 2, 2, 0],
+      [1.888386, 0.111614, 0.111614, 1.888386],
+      [0.666667, 0.666667, 1.894285, 1.894285],
+    ]);
+  });
+
+  test('reference = each contiguous column block through attention/causal-mask, concatenated in order, then ·wo', async () => {
+    const T = 5;
+    const C = 12;
+    const H = 3;
+    const D = C / H;
+    const xx = seededMatrix(11, T, C);
+    const w = randomWeights(20, C);
+    const [Q, K, V] = [w.wq, w.wk, w.wv].map((wx) => matmul(xx, wx));
+    const heads: number[][][] = [];
+    for (let h = 0; h < H; h++) {
+      heads.push((await reference('attention/causal-mask', columns(Q, h * D, (h + 1) * D), columns(K, h * D, (h + 1) * D), columns(V, h * D, (h + 1) * D))) as number[][]);
+    }
+    const merged = Array.from({ length: T }, (_, t) => heads.flatMap((head) => head[t]));
+    expectClose(await reference(id, xx, w, H), matmul(merged, w.wo), 4);
+  });
+
+  test('with one head it is causal self-attention of the projections, then ·wo', async () => {
+    const xx = seededMatrix(3, 4, 6);
+    const w = randomWeights(30, 6);
+    const single = (await reference('attention/causal-mask', matmul(xx, w.wq), matmul(xx, w.wk), matmul(xx, w.wv))) as number[][];
+    expectClose(await reference(id, xx, w, 1), matmul(single, w.wo), 4);
+  });
+
+  test('the model solution agrees with the reference', async () => {
+    const xx = seededMatrix(5, 6, 8);
+    const w = randomWeights(40, 8);
+    expectClose(multiHeadAttention(xx, w, 4), await reference(id, xx, w, 4), 4);
+  });
+
+  test('interleaved heads agree with the reference only when T = 1 or numHeads = 1', async () => {
+    const w = randomWeights(50, 8);
+    const oneToken = seededMatrix(6, 1, 8);
+    expectClose(await wrong(id, 'heads-interleaved', oneToken, w, 4), await reference(id, oneToken, w, 4), 4);
+    const tokens = seededMatrix(7, 4, 8);
+    expectClose(await wrong(id, 'heads-interleaved', tokens, w, 1), await reference(id, tokens, w, 1), 4);
+    const interleaved = (await wrong(id, 'heads-interleaved', tokens, w, 4)) as number[][];
+    const expected = (await reference(id, tokens, w, 4)) as number[][];
+    const worst = Math.max(...interleaved.flatMap((row, i) => row.map((value, j) => Math.abs(value - expected[i][j]))));
+    expect(worst).toBeGreaterThan(1e-3);
+  });
+
+  test('the lesson example as the mistakes compute it: √d_model flattens row 1, interleaving changes row 2, no wo gives the concatenation', async () => {
+    const byDModel = (await wrong(id, 'scale-by-d-model', x, lessonW, 2)) as number[][];
+    expectClose(byDModel[1], [1.761594, 0.238406, 0.238406, 1.761594]);
+    const interleaved = (await wrong(id, 'heads-interleaved', x, lessonW, 2)) as number[][];
+    expectClose(interleaved[2], [0.057409, 0.057409, 1.942591, 1.942591]);
+    expectClose(await wrong(id, 'output-projection-missing', x, lessonW, 2), [
+      [2, 0, 0, 2],
+      [0.111614, 1.888386, 1.888386, 0.111614],
+      [1.894285, 1.894285, 0.666667, 0.666667],
+    ]);
+  });
+
+  for (const seed of [7, 42, 2024]) {
+    test(`every misconception fails the reference and is diagnosed as itself (seed ${seed})`, async () => {
+      for (const result of await diagnoseEachMisconception(id, seed)) {
+        expect(result.failingCases, result.id).toBeGreaterThan(0);
+        expect(result.diagnosed, result.id).toBe(result.id);
+      }
+    });
+  }
+});

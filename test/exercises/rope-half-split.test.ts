@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { Rng, randomMatrix } from '../../src/pack-api.js';
+import { neighboursToHalves } from '../../exercises/transformer-core/positions/rope-math.js';
+
+const id = 'positions/rope-half-split';
+const x = [
+  [1, 2, 3, 4],
+  [1, 2, 3, 4],
+  [1, 2, 3, 4],
+];
+
+const permuteRows = (m: number[][], perm: number[]) => m.map((row) => perm.map((j) => row[j]));
+
+describe(id, () => {
+  test('reference matches the lesson example: pairs (0, 2) and (1, 3)', async () => {
+    const got = await reference(id, x, [0, 1, 2], 10000);
+    const want = [
+      [1, 2, 3, 4],
+      [-1.984111, 1.959901, 2.462378, 4.0198],
+      [-3.144039, 1.919605, -0.339143, 4.039197],
+    ];
+    expect(maxAbsDiff(got, want)).toBeLessThan(1e-6);
+  });
+
+  test('the permutation of the lesson (even dimensions, then odd ones) is [0, 2, 4, 6, 1, 3, 5, 7] for d = 8', () => {
+    expect(neighboursToHalves(8)).toEqual([0, 2, 4, 6, 1, 3, 5, 7]);
+  });
+
+  test.each([
+    [4, 10000],
+    [8, 10000],
+    [16, 500000],
+    [64, 10000],
+  ])('the two layouts agree under the permutation: interleaved(x)[perm] == half(x[perm]) (d=%i, base %i)', async (d, base) => {
+    const rng = new Rng(d * 31 + 7);
+    const rows = randomMatrix(rng, 5, d);
+    const positions = [0, 1, 7, 130, 4096];
+    const perm = neighboursToHalves(d);
+    const interleaved = (await reference('positions/rope', rows, positions, base)) as number[][];
+    const half = (await reference(id, permuteRows(rows, perm), positions, base)) as number[][];
+    expect(maxAbsDiff(permuteRows(interleaved, perm), half)).toBeLessThan(1e-5);
+    // Without the permutation the layouts are different functions.
+    const unpermuted = (await reference(id, rows, positions, base)) as number[][];
+    expect(maxAbsDiff(interleaved, unpermuted)).toBeGreaterThan(0.1);
+  });
+
+  test('mixing the layouts is not a rotation: the lesson row at position 1 grows by 7%', async () => {
+    const got = (await wrong(id, 'mixed-layouts', x, [0, 1, 2], 10000)) as number[][];
+    expect(maxAbsDiff(got[1], [-1.984111, -2.285279, 3.00985, 4.0198])).toBeLessThan(1e-6);
+    expect(Math.hypot(...got[1]) / Math.hypot(...x[1])).toBeCloseTo(1.07047, 5);
+  });
+});

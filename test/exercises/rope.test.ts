@@ -1,0 +1,52 @@
+import { describe, expect, test } from 'vitest';
+import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { applyRope } from '../../exercises/transformer-core/positions/rope/solution.js';
+
+const id = 'positions/rope';
+const x = [
+  [1, 2, 3, 4],
+  [1, 2, 3, 4],
+  [1, 2, 3, 4],
+];
+
+describe(id, () => {
+  test('reference matches the lesson example: [1, 2, 3, 4] at positions 0, 1, 2', async () => {
+    const got = await reference(id, x, [0, 1, 2], 10000);
+    const want = [
+      [1, 2, 3, 4],
+      [-1.14264, 1.922076, 2.959851, 4.0298],
+      [-2.234742, 0.077004, 2.919405, 4.059196],
+    ];
+    expect(maxAbsDiff(got, want)).toBeLessThan(1e-6);
+  });
+
+  test('reference: each neighbour pair keeps its length, and position 0 changes nothing', async () => {
+    const rows = [
+      [0.3, -1.2, 2.5, 0.7, -0.4, 1.1],
+      [0.3, -1.2, 2.5, 0.7, -0.4, 1.1],
+    ];
+    const got = (await reference(id, rows, [0, 37], 10000)) as number[][];
+    expect(maxAbsDiff(got[0], rows[0])).toBeLessThan(1e-6);
+    for (let i = 0; i < 3; i++) expect(Math.hypot(got[1][2 * i], got[1][2 * i + 1])).toBeCloseTo(Math.hypot(rows[1][2 * i], rows[1][2 * i + 1]), 5);
+  });
+
+  test('reference equals float64 RoPE at long-context positions (4095, 8191, 100000)', async () => {
+    const rows = [
+      [0.5, -1, 2, 0.25, 1.5, -0.75, 0.1, 2.2],
+      [1, 1, 1, 1, 1, 1, 1, 1],
+      [-2, 0.5, 0.3, -0.9, 1.7, 0.2, -1.1, 0.6],
+    ];
+    const positions = [4095, 8191, 100000];
+    expect(maxAbsDiff(await reference(id, rows, positions, 10000), applyRope(rows, positions, 10000))).toBeLessThan(2e-6);
+  });
+
+  test('the sign-flipped variant turns the other way (the lesson pitfall)', async () => {
+    const got = (await wrong(id, 'sign-flipped', x, [0, 1, 2], 10000)) as number[][];
+    expect(maxAbsDiff(got[1], [2.223244, 0.239134, 3.039849, 3.969801])).toBeLessThan(1e-6);
+  });
+
+  test('the half-split variant is the other layout: [−1.984111, 1.959901, 2.462378, 4.019800] at position 1', async () => {
+    const got = (await wrong(id, 'half-split-layout', x, [0, 1, 2], 10000)) as number[][];
+    expect(maxAbsDiff(got[1], [-1.984111, 1.959901, 2.462378, 4.0198])).toBeLessThan(1e-6);
+  });
+});
