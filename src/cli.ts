@@ -123,6 +123,13 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .action(action(() => import('./commands/reset.js')));
 
   program
+    .command('pack <action> [arg]')
+    .description('instructors\' packs: new <dir> | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
+    .option('--id <id>', 'with new: the pack id (default: the folder name)')
+    .option('--json', 'with validate and list: machine-readable output')
+    .action(action(() => import('./commands/pack.js')));
+
+  program
     .command('doctor')
     .description('check Node, the tfjs backend, the sandbox and the workspace')
     .option('--repair', 'repair a damaged progress file, keeping a backup')

@@ -19,7 +19,7 @@ afterEach(async () => {
 
 function open(id: string): WatchSession {
   const ref = ws.exercises.find((r) => r.id === id)!;
-  return new WatchSession(ws, ws.exercises, { seed: 3 }, { formatVersion: 1, packVersions: {}, exercises: {} }, ref);
+  return new WatchSession(ws, ws.exercises, { seed: 3 }, { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} }, ref);
 }
 
 async function until(s: WatchSession, check: (snap: WatchSnapshot) => boolean): Promise<WatchSnapshot> {
