@@ -4,11 +4,7 @@ import { loadDefinition } from '../core/definitions.js';
 import { buildCases, computeExpected } from '../core/grading.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
-
-/** JSON that keeps NaN and ±Infinity, as the strings "NaN", "Infinity" and "-Infinity". */
-export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
-}
+import { toJson } from '../report/json.js';
 
 /** `llm-tutor example [id] [--case N] [--json]`: one generated input and its expected output. */
 export default async function example(io: Io, globals: GlobalOptions, id: string | undefined, options: { case?: string; json?: boolean }): Promise<number> {
