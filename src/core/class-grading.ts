@@ -17,6 +17,12 @@ export interface Submission {
   /** A stable name: the folder name, or its path relative to where grade ran. */
   id: string;
   dir: string;
+  /** The folder relative to where grade ran, with / separators. */
+  path: string;
+}
+
+function posixRelative(from: string, to: string): string {
+  return (path.relative(from, to) || '.').split(path.sep).join('/');
 }
 
 function isWorkspace(dir: string): boolean {
@@ -34,7 +40,7 @@ export function discoverSubmissions(paths: string[], cwd: string): Submission[] 
     const dir = path.resolve(cwd, given);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${given}: no such folder.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
     if (isWorkspace(dir)) {
-      found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir });
+      found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir, path: posixRelative(cwd, dir) });
       continue;
     }
     const children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
@@ -42,7 +48,7 @@ export function discoverSubmissions(paths: string[], cwd: string): Submission[] 
     // Every sub-folder is a submission; one without llm-tutor.json is graded as a broken submission, not skipped.
     for (const child of children) {
       const sub = path.join(dir, child.name);
-      found.set(sub, { id: paths.length > 1 ? path.join(path.relative(cwd, dir), child.name) : child.name, dir: sub });
+      found.set(sub, { id: paths.length > 1 ? path.join(path.relative(cwd, dir), child.name) : child.name, dir: sub, path: posixRelative(cwd, sub) });
     }
   }
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -177,6 +183,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     }
     return {
       id: submission.id,
+      path: submission.path,
       status: problem ? 'error' : worstStatus(exercises.map((e) => e.status)),
       ...(problem ? { problem } : {}),
       passed: exercises.filter((e) => e.status === 'pass').length,

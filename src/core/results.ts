@@ -52,8 +52,10 @@ export const exerciseResultSchema = z.object({
 export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
 
 export const submissionResultSchema = z.object({
-  /** The submission's folder name (or path relative to where grade ran). */
+  /** The submission's name: its folder's name in a class folder. */
   id: z.string(),
+  /** Its folder, relative to where grade ran (file paths in annotations start here). */
+  path: z.string(),
   status: z.enum(['pass', 'fail', 'error']),
   /** Set when the submission could not be graded at all (no workspace, a damaged config). */
   problem: z.string().optional(),

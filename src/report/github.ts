@@ -11,7 +11,7 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace
 export function renderGithubAnnotations(result: ClassResult): string {
   const lines: string[] = [];
   for (const submission of result.submissions) {
-    const prefix = submission.id === '.' ? '' : `${submission.id.split('\\').join('/')}/`;
+    const prefix = submission.path === '.' ? '' : `${submission.path}/`;
     if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(submission.problem)}`);
     for (const e of submission.exercises) {
       if (e.status === 'pass') continue;

@@ -12,7 +12,7 @@ export async function renderJunit(result: ClassResult): Promise<string> {
     const suite = builder.testSuite().name(submission.id).time(submission.durationMs / 1000);
     if (submission.problem) suite.property('problem', submission.problem);
     for (const exercise of submission.exercises) {
-      const testCase = suite.testCase().className(submission.id).name(exercise.key).time(exercise.durationMs / 1000).file(`${submission.id}/${exercise.file}`);
+      const testCase = suite.testCase().className(submission.id).name(exercise.key).time(exercise.durationMs / 1000).file(submission.path === '.' ? exercise.file : `${submission.path}/${exercise.file}`);
       const details = [
         exercise.message,
         exercise.failingCase ? `Case "${exercise.failingCase.name}"${exercise.failingCase.input ? ` with input ${exercise.failingCase.input}` : ''}: ${exercise.failingCase.message ?? exercise.failingCase.status}` : '',
