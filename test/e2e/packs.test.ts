@@ -41,6 +41,13 @@ describe('an instructor writes a pack, a learner uses it', () => {
     const checked = await runCli(['check', 'my-course/basics/relu', '--workspace', ws]);
     expect(checked.stdout).toMatch(/^PASS my-course\/basics\/relu/);
     expect(checked.code).toBe(0);
+
+    // CI grades the learner against the instructor's copy of the pack.
+    const graded = await runCli(['grade', ws, '--pack', dir, '--reporter', 'json']);
+    expect(graded.code).toBe(0);
+    const results = JSON.parse(graded.stdout);
+    expect(results.packs).toEqual([{ id: 'my-course', version: '0.1.0' }]);
+    expect(results.submissions[0].exercises.map((e: { key: string; status: string }) => [e.key, e.status])).toEqual([['my-course/basics/relu', 'pass']]);
   });
 
   test('a pack packed with npm pack installs from its .tgz, and an update keeps progress and says what changed', { timeout: 120_000 }, async () => {
@@ -56,6 +63,8 @@ describe('an instructor writes a pack, a learner uses it', () => {
     expect(added.stdout).toContain('llm-tutor.json lists it as ./.llm-tutor/packs/features');
     await fs.copyFile(path.join(source, 'stream', 'total', 'solution.ts'), learnerFile(ws, 'stream/total', 'features'));
     expect((await runCli(['check', 'stream/total', '--workspace', ws])).code).toBe(0);
+    const graded = await runCli(['grade', ws, '--pack', source, '--reporter', 'json']);
+    expect(JSON.parse(graded.stdout).submissions[0]).toMatchObject({ status: 'pass', passed: 1, total: 1 });
 
     // Version 1.1.0 adds an exercise.
     await fs.cp(path.join(source, 'stream', 'total'), path.join(source, 'stream', 'total-again'), { recursive: true });
