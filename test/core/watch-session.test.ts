@@ -122,6 +122,7 @@ describe('WatchSession', () => {
   });
 
   test('reset restores the starter with a backup and re-grades the current exercise', async () => {
+    await fs.copyFile(solution('foundations/matmul'), learnerFile(ws.dir, 'foundations/matmul'));
     session = open('foundations/matmul');
     await session.start();
     await until(session, (s) => s.verdict?.status === 'pass');
