@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { packManifestSchema, workspaceConfigSchema } from '../dist/core/schemas.js';
+import { classResultSchema } from '../dist/core/results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'schemas');
@@ -14,3 +15,4 @@ const write = (name, schema, title) => {
 };
 write('pack.schema.json', packManifestSchema, 'llm-tutor pack manifest (pack.json)');
 write('workspace.schema.json', workspaceConfigSchema, 'llm-tutor workspace configuration (llm-tutor.json)');
+write('results.schema.json', classResultSchema, 'llm-tutor grade results (grade --reporter json), schemaVersion 1');

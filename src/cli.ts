@@ -123,6 +123,23 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .action(action(() => import('./commands/reset.js')));
 
   program
+    .command('grade [paths...]')
+    .description('grade a workspace or a folder of submissions for CI (no prompts); `grade merge <files...>` combines shard results')
+    .option('--only <ids>', 'only these exercises (comma-separated ids)')
+    .option('--jobs <n>', 'submissions graded in parallel', '1')
+    .option('--shard <i/n>', 'grade shard i of n (a deterministic split of the submissions)')
+    .option('--reporter <name[=file]>', 'pretty, json, junit, github or html, each optionally to a file; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--timeout <ms>', "time limit for each learner file's cases", parsePositiveInt('--timeout'))
+    .action(action(() => import('./commands/grade.js')));
+
+  program
+    .command('pack <action> [arg]')
+    .description('instructors\' packs: new <dir> | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
+    .option('--id <id>', 'with new: the pack id (default: the folder name)')
+    .option('--json', 'with validate and list: machine-readable output')
+    .action(action(() => import('./commands/pack.js')));
+
+  program
     .command('doctor')
     .description('check Node, the tfjs backend, the sandbox and the workspace')
     .option('--repair', 'repair a damaged progress file, keeping a backup')

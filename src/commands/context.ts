@@ -28,6 +28,14 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
       throw new UserError(`The pack "${globals.pack}" is not enabled in this workspace.`, { next: `Enabled packs: ${ws.packs.map((p) => p.manifest.id).join(', ')}.` });
     }
   }
+  const { reconcilePackVersions } = await import('../core/pack-install.js');
+  for (const update of await reconcilePackVersions(ws)) {
+    const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
+    if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);
+    if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
+    parts.push('Progress of every other exercise is kept.');
+    io.err(parts.join(' '));
+  }
   const backendName = globals.backend ?? ws.config.options.backend;
   return {
     io,

@@ -4,11 +4,8 @@ import { loadDefinition } from '../core/definitions.js';
 import { buildCases, computeExpected } from '../core/grading.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
-
-/** JSON that keeps NaN and ±Infinity, as the strings "NaN", "Infinity" and "-Infinity". */
-export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
-}
+import { toJson } from '../report/json.js';
+import { isReadOnceArg } from '../core/wire.js';
 
 /** `llm-tutor example [id] [--case N] [--json]`: one generated input and its expected output. */
 export default async function example(io: Io, globals: GlobalOptions, id: string | undefined, options: { case?: string; json?: boolean }): Promise<number> {
@@ -24,13 +21,17 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   const { tf } = await loadTf(session.backend);
   const [expected] = await computeExpected(ref, definition, [chosen], { tf, exerciseDir: ref.dir });
   if (options.json) {
-    io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args: chosen.args, expected }, 2));
+    // A read-once argument is shown as its items, flagged, rather than as the tutor's internal marker.
+    const args = chosen.args.map((a) => (isReadOnceArg(a) ? { readOnce: a.items } : a));
+    io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args, expected }, 2));
     return 0;
   }
   const c = session.chalk;
   io.out(`${c.bold(ref.key)} — case ${n} of ${cases.length}: ${chosen.name} ${c.dim(`(seed ${session.seed})`)}`);
   io.out(`\n${c.bold('call')}  ${definition.signature}`);
-  chosen.args.forEach((arg, i) => io.out(`\n${c.bold(`argument ${i + 1}`)}\n${toJson(arg)}`));
+  chosen.args.forEach((arg, i) =>
+    io.out(`\n${c.bold(`argument ${i + 1}`)}${isReadOnceArg(arg) ? c.dim(' (an iterable that can be read only once)') : ''}\n${toJson(isReadOnceArg(arg) ? arg.items : arg)}`),
+  );
   io.out(`\n${c.bold('expected output')}\n${toJson(expected)}`);
   io.out(c.dim(`\nOther cases: --case 1..${cases.length}. A different --seed gives different random cases.`));
   return 0;

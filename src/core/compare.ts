@@ -405,6 +405,12 @@ function compareArrays(
   path: string,
   typeMismatch: (expected: string, message?: string) => CompareResult,
 ): CompareResult {
+  // An empty list has no element type: [] against [[1, 2]] or ['a'] is a list of the wrong length, not of the wrong type.
+  if (Array.isArray(got) && (want.length === 0 || got.length === 0)) {
+    if (want.length === got.length) return { ok: true };
+    const diff = diffSequences(want.map((v) => (typeof v === 'number' ? v : JSON.stringify(v))), got.map((v) => (typeof v === 'number' ? v : JSON.stringify(v))))!;
+    return { ok: false, mismatch: { kind: 'sequence', path, diff, message: sequenceMessage(diff, path) } };
+  }
   const wantShape = numericShape(want);
   if (wantShape) {
     const rank = `number${'[]'.repeat(wantShape.length)}`;

@@ -73,6 +73,8 @@ export type ExerciseProgress = z.infer<typeof exerciseProgressSchema>;
 export const stateSchema = z.strictObject({
   formatVersion: z.literal(1),
   packVersions: z.record(z.string(), z.string()).default({}),
+  /** The exercise ids of each pack at the recorded version, to tell what an update added or removed. */
+  packExercises: z.record(z.string(), z.array(z.string())).default({}),
   exercises: z.record(z.string(), exerciseProgressSchema).default({}),
 });
 export type State = z.infer<typeof stateSchema>;

@@ -6,7 +6,7 @@ import { parseJsonWith, writeFileAtomic } from './json-file.js';
 import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from './schemas.js';
 
 export function emptyState(): State {
-  return { formatVersion: 1, packVersions: {}, exercises: {} };
+  return { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} };
 }
 
 export function emptyProgress(): ExerciseProgress {

@@ -143,7 +143,15 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
       await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
     }
     const workspace = await openWorkspace(dir);
-    if (!existsSync(workspace.state.file)) await workspace.state.write(await workspace.state.read());
+    if (!existsSync(workspace.state.file)) {
+      // Record the packs' versions, so that a later update of a pack is noticed and explained.
+      const state = await workspace.state.read();
+      for (const pack of workspace.packs) {
+        state.packVersions[pack.manifest.id] = pack.manifest.version;
+        state.packExercises[pack.manifest.id] = pack.manifest.exercises.map((e) => e.id);
+      }
+      await workspace.state.write(state);
+    }
     const tsconfig = path.join(dir, 'tsconfig.json');
     if (!existsSync(tsconfig)) await fs.writeFile(tsconfig, `${JSON.stringify(workspaceTsconfig, null, 2)}\n`);
     const types = path.join(dir, typesFileName);

@@ -33,6 +33,21 @@ describe('types and shapes', () => {
     expect(!result.ok && result.mismatch.message).toBe('Expected number[][] of shape [2, 2], got a jagged number[][] (row lengths 2, 1).');
   });
 
+  test('an empty list against a non-empty one is a length mismatch, whatever the element type', () => {
+    for (const [want, got] of [
+      [[[195, 169]], []],
+      [[], [[97, 97]]],
+      [[], ['a']],
+    ] as const) {
+      const result = compareOutputs(want, got, 'exact');
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.mismatch.kind).toBe('sequence');
+    }
+    const r = compareOutputs([[195, 169]], [], 'exact');
+    expect(!r.ok && r.mismatch.message).toBe('Lists differ first at index 0. Expected length 1, got 0.');
+    expect(compareOutputs([], [], 'exact').ok).toBe(true);
+  });
+
   test('markers from the sandbox are described for a learner', () => {
     expect(describeType({ [MARKER]: 'promise' })).toMatch(/Promise.*synchronous/);
     expect(describeType({ [MARKER]: 'undefined' })).toMatch(/forget to return/);

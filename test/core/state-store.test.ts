@@ -14,7 +14,7 @@ beforeEach(() => {
 
 describe('reading and writing', () => {
   test('a missing file reads as empty progress', async () => {
-    expect(await store.read()).toEqual({ formatVersion: 1, packVersions: {}, exercises: {} });
+    expect(await store.read()).toEqual({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} });
   });
 
   test('update writes atomically and leaves no temp files behind', async () => {
@@ -29,7 +29,7 @@ describe('reading and writing', () => {
   test('concurrent updates never leave a torn file', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.write({ formatVersion: 1, packVersions: {}, exercises: { [`p/e${i}`]: { status: 'pending', attempts: i, hintsRevealed: 0 } } }),
+        store.write({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { [`p/e${i}`]: { status: 'pending', attempts: i, hintsRevealed: 0 } } }),
       ),
     );
     const state = await store.read();

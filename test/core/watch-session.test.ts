@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { WatchSession, type WatchSnapshot } from '../../src/core/watch-session.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace.js';
-import { learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 let ws: Workspace;
 let session: WatchSession | undefined;
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 function open(id: string): WatchSession {
   const ref = ws.exercises.find((r) => r.id === id)!;
-  return new WatchSession(ws, ws.exercises, { seed: 3 }, { formatVersion: 1, packVersions: {}, exercises: {} }, ref);
+  return new WatchSession(ws, ws.exercises, { seed: 3 }, { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} }, ref);
 }
 
 async function until(s: WatchSession, check: (snap: WatchSnapshot) => boolean): Promise<WatchSnapshot> {
@@ -108,20 +108,21 @@ describe('WatchSession', () => {
   });
 
   test('when the whole pack passes, n shows the pack-finished screen', async () => {
-    for (const id of ['foundations/matmul', 'attention/scaled-dot-product', 'attention/causal-mask']) {
-      await fs.copyFile(solution(id), learnerFile(ws.dir, id));
-    }
-    session = open('foundations/matmul');
+    const dir = path.join(tempDir(), 'ws');
+    const r = await runCli(['init', dir, '--packs', path.join(repoRoot, 'fixtures', 'packs', 'features'), '--seed', '2']);
+    expect(r.code).toBe(0);
+    const small = await openWorkspace(dir);
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'packs', 'features', 'stream', 'total', 'solution.ts'), learnerFile(dir, 'stream/total', 'features'));
+    session = new WatchSession(small, small.exercises, { seed: 2 }, await small.state.read(), small.exercises[0]);
     await session.start();
-    for (const id of ['foundations/matmul', 'attention/scaled-dot-product', 'attention/causal-mask']) {
-      await until(session, (s) => s.exercise.id === id && s.verdict?.status === 'pass');
-      await session.goNext();
-    }
+    await until(session, (s) => s.verdict?.status === 'pass');
+    await session.goNext();
     const snap = await until(session, (s) => s.packDone !== undefined);
-    expect(snap.packDone).toMatchObject({ packId: 'transformer-core', solved: 5, total: 5, next: undefined });
+    expect(snap.packDone).toMatchObject({ packId: 'features', solved: 1, total: 1, next: undefined });
   });
 
   test('reset restores the starter with a backup and re-grades the current exercise', async () => {
+    await fs.copyFile(solution('foundations/matmul'), learnerFile(ws.dir, 'foundations/matmul'));
     session = open('foundations/matmul');
     await session.start();
     await until(session, (s) => s.verdict?.status === 'pass');

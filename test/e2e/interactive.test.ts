@@ -50,7 +50,7 @@ describe('llm-tutor next in a real terminal', () => {
   test('save a wrong file, take a hint, save the right one, move on, quit', { timeout: 90_000 }, async () => {
     let shown = await waitForScreen('Not implemented yet');
     expect(shown).toContain('1. Matrix multiplication (foundations/matmul)');
-    expect(shown).toMatch(/Transformer core\s+░+ 0\/5 solved/);
+    expect(shown).toMatch(/Transformer core\s+░+ 0\/\d+ solved/);
     expect(shown).toContain('h hint  n next  l list  r re-run  s solution  o open in editor  q quit');
 
     await fs.writeFile(learnerFile(ws, 'foundations/matmul'), transposed);
@@ -68,7 +68,7 @@ describe('llm-tutor next in a real terminal', () => {
 
     tmux('send-keys', '-t', session, 'n');
     shown = await waitForScreen('2. A numerically stable softmax (foundations/softmax)');
-    expect(shown).toMatch(/█+░+ 1\/5 solved/);
+    expect(shown).toMatch(/█*░+ 1\/\d+ solved/);
 
     tmux('send-keys', '-t', session, 'q');
     await waitForScreen('EXITED 0');

@@ -18,7 +18,7 @@ describe('the npm package', () => {
     const env = { ...process.env, NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: path.join(out, 'cache') };
     const run = (...args: string[]) => execFileSync(bin, args, { cwd: elsewhere, env, encoding: 'utf8' });
     expect(run('--version').trim()).toBe(JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')).version);
-    expect(run('init', 'ws', '--seed', '9')).toContain('Created an llm-tutor workspace in ws with 5 exercises');
+    expect(run('init', 'ws', '--seed', '9')).toMatch(/^Created an llm-tutor workspace in ws with \d+ exercises/);
     const installed = path.join(prefix, 'lib', 'node_modules', 'llm-tutor');
     await fs.copyFile(path.join(installed, 'exercises', 'transformer-core', 'foundations', 'softmax', 'solution.ts'), path.join(elsewhere, 'ws', 'exercises', 'transformer-core', 'foundations', 'softmax.ts'));
     expect(run('check', 'softmax', '--workspace', 'ws')).toMatch(/^PASS transformer-core\/foundations\/softmax/);

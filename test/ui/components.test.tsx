@@ -155,7 +155,7 @@ describe('HintsView', () => {
 describe('ListView', () => {
   const pack = { dir: '/p', builtin: true, manifest: { id: 'p', title: 'P', version: '1.0.0', description: '', formatVersion: 1, requires: { packs: [] }, exercises: [] } } as unknown as Pack;
   const refs: ExerciseRef[] = ['a/one', 'a/two', 'b/three'].map((id, i) => ({ packId: 'p', id, key: `p/${id}`, title: `Title ${i + 1}`, dir: `/p/${id}`, number: i + 1, pack }));
-  const progress: State = { formatVersion: 1, packVersions: {}, exercises: { 'p/a/one': { status: 'passed', attempts: 1, hintsRevealed: 0 } } };
+  const progress: State = { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { 'p/a/one': { status: 'passed', attempts: 1, hintsRevealed: 0 } } };
 
   function renderList() {
     const onJump = vi.fn();

@@ -1,0 +1,112 @@
+import { randomInt } from 'node:crypto';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { GlobalOptions, Io } from '../cli.js';
+import { UserError } from '../errors.js';
+import { discoverSubmissions, gradeClass, mergeResults, parseShard, readResults, trustedPacks } from '../core/class-grading.js';
+import type { ClassResult } from '../core/results.js';
+import { parseBackend } from '../reference/backend.js';
+import { makeChalk } from '../report/pretty.js';
+
+const reporterNames = ['pretty', 'json', 'junit', 'github', 'html'] as const;
+type ReporterName = (typeof reporterNames)[number];
+interface Reporter {
+  name: ReporterName;
+  out?: string;
+}
+
+/** `--reporter json=results.json` → { name: 'json', out: 'results.json' }. */
+export function parseReporters(values: string[] | undefined): Reporter[] {
+  const list = values?.length ? values : ['pretty'];
+  return list.map((value) => {
+    const [name, ...rest] = value.split('=');
+    if (!(reporterNames as readonly string[]).includes(name)) {
+      throw new UserError(`Unknown reporter "${name}".`, { next: `Use ${reporterNames.join(', ')}, each optionally with =FILE, e.g. --reporter json=results.json.`, exitCode: 2 });
+    }
+    return { name: name as ReporterName, out: rest.length ? rest.join('=') : undefined };
+  });
+}
+
+async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise<void> {
+  const c = makeChalk(undefined);
+  for (const reporter of reporters) {
+    let text: string;
+    switch (reporter.name) {
+      case 'pretty': {
+        const { renderClassSummary } = await import('../report/class-pretty.js');
+        text = `${renderClassSummary(result, reporter.out ? makeChalk(false) : c)}\n`;
+        break;
+      }
+      case 'json':
+        text = (await import('../report/json.js')).renderJson(result);
+        break;
+      case 'junit':
+        text = await (await import('../report/junit.js')).renderJunit(result);
+        break;
+      case 'html':
+        text = (await import('../report/html.js')).renderHtml(result);
+        break;
+      case 'github': {
+        const github = await import('../report/github.js');
+        text = github.renderGithubAnnotations(result);
+        const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+        if (summaryFile) await appendFile(summaryFile, github.renderGithubSummary(result));
+        break;
+      }
+    }
+    if (reporter.out) {
+      const file = path.resolve(io.cwd, reporter.out);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, text);
+    } else if (text) {
+      io.out(text.replace(/\n$/, ''));
+    }
+  }
+}
+
+export interface GradeOptions {
+  only?: string;
+  jobs?: string;
+  shard?: string;
+  reporter?: string[];
+  timeout?: number;
+}
+
+/**
+ * `llm-tutor grade [paths...]`: grades a workspace or a folder of submissions
+ * without a TTY or prompts; `llm-tutor grade merge <files...>` combines shard
+ * results. Exit 0 when everything passed, 1 otherwise, 2 on usage errors.
+ */
+export default async function grade(io: Io, globals: GlobalOptions, paths: string[], options: GradeOptions): Promise<number> {
+  const reporters = parseReporters(options.reporter);
+  if (paths[0] === 'merge') {
+    const files = paths.slice(1);
+    if (files.length === 0) throw new UserError('grade merge needs the results files of the shards.', { next: 'llm-tutor grade merge shard-1.json shard-2.json --reporter html=report.html', exitCode: 2 });
+    const parts = await Promise.all(files.map(async (file) => ({ file, result: await readResults(path.resolve(io.cwd, file)) })));
+    const merged = mergeResults(parts);
+    await emit(io, reporters, merged);
+    return merged.status === 'pass' ? 0 : 1;
+  }
+  const jobs = options.jobs === undefined ? 1 : Number(options.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a whole number of 1 or more, got "${options.jobs}".`, { exitCode: 2 });
+  const shard = options.shard ? parseShard(options.shard) : undefined;
+  const submissions = discoverSubmissions(paths, io.cwd);
+  const packs = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
+  const seed = globals.seed ?? randomInt(0, 2 ** 31);
+  const pretty = reporters.some((r) => r.name === 'pretty' && !r.out);
+  const c = makeChalk(globals.color === false ? false : undefined);
+  const { renderSubmissionLine } = await import('../report/class-pretty.js');
+  const result = await gradeClass({
+    submissions,
+    packs,
+    only: options.only ? options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    seed,
+    jobs,
+    shard,
+    backend: globals.backend ? parseBackend(globals.backend) : undefined,
+    timeoutMs: options.timeout,
+    onSubmission: pretty ? (s) => io.out(renderSubmissionLine(s, c)) : undefined,
+  });
+  await emit(io, reporters, result);
+  return result.status === 'pass' ? 0 : 1;
+}

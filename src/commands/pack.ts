@@ -1,0 +1,116 @@
+import path from 'node:path';
+import type { GlobalOptions, Io } from '../cli.js';
+import { UserError } from '../errors.js';
+import { addPack, removePack } from '../core/pack-install.js';
+import { scaffoldPack } from '../core/pack-scaffold.js';
+import { validatePack } from '../core/pack-validate.js';
+import { StateStore } from '../core/state-store.js';
+import { locateWorkspace } from '../core/workspace.js';
+import { parseBackend } from '../reference/backend.js';
+import { makeChalk } from '../report/pretty.js';
+
+const color = (globals: GlobalOptions) => makeChalk(globals.color === false ? false : undefined);
+
+/** `llm-tutor pack new <dir>`: a pack with one complete example exercise. */
+export async function packNew(io: Io, globals: GlobalOptions, dir: string, options: { id?: string }): Promise<number> {
+  const target = path.resolve(io.cwd, dir);
+  const id = options.id ?? path.basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const files = await scaffoldPack(target, id);
+  const c = color(globals);
+  io.out(`${c.green('Created')} the pack "${id}" in ${path.relative(io.cwd, target) || '.'}: ${files.length} files, one example exercise (basics/relu).`);
+  io.out(c.dim(`Next: edit basics/relu/, then \`llm-tutor pack validate ${dir}\`; enable it with \`llm-tutor pack add ${dir}\`.`));
+  return 0;
+}
+
+/** `llm-tutor pack validate <dir>`: every problem, each as file, field and fix; exit 1 when any. */
+export async function packValidate(io: Io, globals: GlobalOptions, dir: string, options: { json?: boolean }): Promise<number> {
+  const c = color(globals);
+  const report = await validatePack(path.resolve(io.cwd, dir), {
+    backend: globals.backend ? parseBackend(globals.backend) : undefined,
+    seeds: globals.seed !== undefined ? [globals.seed] : undefined,
+  });
+  if (options.json) {
+    io.out(JSON.stringify(report, null, 2));
+    return report.problems.length ? 1 : 0;
+  }
+  const rel = (file: string) => path.relative(io.cwd, file) || file;
+  for (const p of report.problems) {
+    io.out(`${c.red('✗')} ${rel(p.file)}${p.field ? ` ${c.bold(p.field)}` : ''}: ${p.message}`);
+    io.out(c.dim(`    fix: ${p.fix}`));
+  }
+  const what = report.packId ? `${report.packId} ${report.version}` : rel(report.dir);
+  if (report.problems.length) {
+    io.out(c.red(`\n${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} in ${what} (${report.exercises} exercises).`));
+    return 1;
+  }
+  for (const line of report.checked) io.out(`${c.green('✓')} ${line}`);
+  io.out(c.green(`\n${what} is valid: ${report.exercises} exercise${report.exercises === 1 ? '' : 's'}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
+  return 0;
+}
+
+/** `llm-tutor pack add <dir | npm package | .tgz>`. */
+export async function packAdd(io: Io, globals: GlobalOptions, source: string): Promise<number> {
+  const workspace = await locateWorkspace(globals.workspace, io.cwd);
+  const result = await addPack(workspace, source, io.cwd);
+  const c = color(globals);
+  const { id, version, title } = result.pack.manifest;
+  const count = result.pack.manifest.exercises.length;
+  if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${result.previousVersion} to ${version}.`);
+  else io.out(`${c.green('Enabled')} ${id} ${version} (${title}): ${count} exercise${count === 1 ? '' : 's'}.`);
+  io.out(c.dim(`Wrote ${result.startersWritten} starter file${result.startersWritten === 1 ? '' : 's'} under exercises/${id}/. llm-tutor.json lists it as ${result.entry}.`));
+  return 0;
+}
+
+/** `llm-tutor pack remove <id>`. */
+export async function packRemove(io: Io, globals: GlobalOptions, id: string): Promise<number> {
+  const workspace = await locateWorkspace(globals.workspace, io.cwd);
+  await removePack(workspace, id);
+  io.out(`Disabled the pack "${id}". Your files in exercises/${id}/ and your progress are kept; \`llm-tutor pack add\` brings it back.`);
+  return 0;
+}
+
+/** `llm-tutor pack list`: enabled packs with version and counts. */
+export async function packList(io: Io, globals: GlobalOptions, options: { json?: boolean }): Promise<number> {
+  const workspace = await locateWorkspace(globals.workspace, io.cwd);
+  const state = await workspace.state.read();
+  const rows = workspace.packs.map((pack, i) => {
+    const keys = pack.manifest.exercises.map((e) => `${pack.manifest.id}/${e.id}`);
+    return {
+      id: pack.manifest.id,
+      version: pack.manifest.version,
+      title: pack.manifest.title,
+      exercises: keys.length,
+      passed: keys.filter((k) => StateStore.progressOf(state, k).status === 'passed').length,
+      source: pack.builtin ? 'built-in' : workspace.config.packs[i],
+    };
+  });
+  if (options.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  const c = color(globals);
+  for (const r of rows) io.out(`${c.bold(r.id.padEnd(20))} ${r.version.padEnd(9)} ${`${r.passed}/${r.exercises} passed`.padEnd(14)} ${r.title} ${c.dim(`(${r.source})`)}`);
+  return 0;
+}
+
+/** Dispatches `llm-tutor pack <action>`. */
+export default async function pack(io: Io, globals: GlobalOptions, action: string, arg: string | undefined, options: { id?: string; json?: boolean }): Promise<number> {
+  const need = (what: string) => {
+    if (!arg) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
+    return arg;
+  };
+  switch (action) {
+    case 'new':
+      return packNew(io, globals, need('a folder'), options);
+    case 'validate':
+      return packValidate(io, globals, arg ?? '.', options);
+    case 'add':
+      return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'));
+    case 'remove':
+      return packRemove(io, globals, need('a pack id'));
+    case 'list':
+      return packList(io, globals, options);
+    default:
+      throw new UserError(`Unknown pack command "${action}".`, { next: 'Use one of: new, validate, add, remove, list.', exitCode: 2 });
+  }
+}

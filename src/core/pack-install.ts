@@ -1,0 +1,161 @@
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import semver from 'semver';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from './json-file.js';
+import { exerciseRefs, loadPack, type Pack } from './packs.js';
+import type { WorkspaceConfig } from './schemas.js';
+import { version } from './version.js';
+import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from './workspace.js';
+
+/** Where packs installed from a tarball or npm live inside a workspace. */
+export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
+  return path.join(workspace.dir, '.llm-tutor', 'packs');
+}
+
+/** Checks a pack's `requires` against the enabled packs and this llm-tutor. */
+export function checkRequires(pack: Pack, enabledIds: string[]): void {
+  const { requires, id } = pack.manifest;
+  if (requires.llmTutor && !semver.satisfies(version, requires.llmTutor, { includePrerelease: true })) {
+    throw new UserError(`The pack "${id}" needs llm-tutor ${requires.llmTutor}; this is llm-tutor ${version}.`, { next: 'Update llm-tutor (npm install -g llm-tutor), or use an older version of the pack.' });
+  }
+  for (const needed of requires.packs) {
+    if (!enabledIds.includes(needed)) {
+      throw new UserError(`The pack "${id}" requires the pack "${needed}", which is not enabled in this workspace.`, { next: `Enable it first: \`llm-tutor pack add ${needed}\`.` });
+    }
+  }
+}
+
+async function extractTarball(file: string, into: string): Promise<string> {
+  const { extract } = await import('tar');
+  await fs.mkdir(into, { recursive: true });
+  try {
+    await extract({ file, cwd: into, strip: 1 });
+  } catch (error) {
+    throw new UserError(`${file}: not a readable .tgz (${(error as Error).message}).`, { next: 'Make the tarball with `npm pack` in the pack folder.' });
+  }
+  if (!existsSync(path.join(into, 'pack.json'))) {
+    throw new UserError(`${file}: no pack.json at the root of the package.`, { next: 'An llm-tutor pack package has pack.json next to its package.json.' });
+  }
+  return into;
+}
+
+export interface AddResult {
+  pack: Pack;
+  /** The entry written to llm-tutor.json. */
+  entry: string;
+  startersWritten: number;
+  /** Set when the pack was already enabled at another version. */
+  previousVersion?: string;
+}
+
+/**
+ * Enables a pack in the workspace: a folder (used in place), a .tgz made by
+ * `npm pack`, or an npm package name (fetched with npm). Tarballs and packages
+ * are unpacked into `.llm-tutor/packs/<id>`. Writes starters for its exercises.
+ */
+export async function addPack(workspace: Workspace, source: string, cwd: string): Promise<AddResult> {
+  const asPath = path.resolve(cwd, source);
+  let dir: string;
+  let temp: string | undefined;
+  const isDir = existsSync(asPath) && statSync(asPath).isDirectory();
+  if (!isDir) {
+    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-pack-'));
+    let tarball = asPath;
+    if (!(existsSync(asPath) && /\.(tgz|tar\.gz)$/.test(asPath))) {
+      if (/[\\/]/.test(source) || /\.(tgz|tar\.gz)$/.test(source)) throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
+      const { npmPack } = await import('../sandbox/npm.js');
+      tarball = await npmPack(source, temp);
+    }
+    dir = await extractTarball(tarball, path.join(temp, 'unpacked'));
+  } else {
+    dir = asPath;
+  }
+  try {
+    const pack = await loadPack(dir);
+    const id = pack.manifest.id;
+    const enabled = workspace.packs.map((p) => p.manifest.id);
+    checkRequires(pack, enabled);
+    const existing = workspace.packs.find((p) => p.manifest.id === id);
+    if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    let entry: string;
+    if (temp) {
+      const target = path.join(installedPacksDir(workspace), id);
+      await fs.rm(target, { recursive: true, force: true });
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.cp(dir, target, { recursive: true });
+      entry = `./${path.relative(workspace.dir, target).split(path.sep).join('/')}`;
+    } else {
+      const relative = path.relative(workspace.dir, dir);
+      entry = relative.startsWith('..') || path.isAbsolute(relative) ? dir : `./${relative.split(path.sep).join('/')}`;
+    }
+    const config: WorkspaceConfig = structuredClone(workspace.config);
+    // config.packs and workspace.packs are parallel: the entries in order, and the packs they resolve to.
+    const index = workspace.packs.findIndex((p) => p.manifest.id === id);
+    if (index >= 0) config.packs[index] = entry;
+    else config.packs.push(entry);
+    await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
+    const reopened = await openWorkspace(workspace.dir);
+    const written = await writeMissingStarters(reopened);
+    return { pack: reopened.packs.find((p) => p.manifest.id === id)!, entry, startersWritten: written.length, previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined };
+  } finally {
+    if (temp) await fs.rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** Disables a pack; the learner's files and progress are kept. */
+export async function removePack(workspace: Workspace, id: string): Promise<void> {
+  const index = workspace.packs.findIndex((p) => p.manifest.id === id);
+  if (index < 0) throw new UserError(`The pack "${id}" is not enabled in this workspace.`, { next: 'Run `llm-tutor pack list` to see the enabled packs.' });
+  const dependents = workspace.packs.filter((p) => p.manifest.requires.packs.includes(id)).map((p) => p.manifest.id);
+  if (dependents.length) throw new UserError(`The pack "${id}" is required by ${dependents.join(', ')}.`, { next: `Remove ${dependents.join(', ')} first.` });
+  if (workspace.packs.length === 1) throw new UserError(`"${id}" is the only enabled pack.`, { next: 'Add another pack first: a workspace needs at least one.' });
+  const config: WorkspaceConfig = structuredClone(workspace.config);
+  config.packs.splice(index, 1);
+  await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** What changed in a pack since the workspace last saw it. */
+export interface PackUpdate {
+  packId: string;
+  from: string;
+  to: string;
+  added: string[];
+  removed: string[];
+}
+
+/**
+ * Compares each enabled pack's version with the one recorded in the progress
+ * file. On a change: records the new version, writes starters for new
+ * exercises, and reports what was added and removed. Progress of exercises
+ * that still exist is kept (it is keyed by exercise id); that of removed
+ * exercises stays in the file, unused.
+ */
+export async function reconcilePackVersions(workspace: Workspace): Promise<PackUpdate[]> {
+  const state = await workspace.state.read();
+  const updates: PackUpdate[] = [];
+  const unseen: string[] = [];
+  for (const pack of workspace.packs) {
+    const { id, version: now } = pack.manifest;
+    const before = state.packVersions[id];
+    if (before === now) continue;
+    if (before === undefined) {
+      unseen.push(id);
+      continue;
+    }
+    const ids = new Set(exerciseRefs([pack]).map((r) => r.id));
+    // Older progress files have no exercise list: fall back to the exercises that have progress.
+    const known = new Set(state.packExercises[id] ?? Object.keys(state.exercises).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1)));
+    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)) });
+  }
+  if (updates.length === 0 && unseen.length === 0) return [];
+  await workspace.state.update((s) => {
+    for (const pack of workspace.packs) {
+      s.packVersions[pack.manifest.id] = pack.manifest.version;
+      s.packExercises[pack.manifest.id] = pack.manifest.exercises.map((e) => e.id);
+    }
+  });
+  if (updates.length) await writeMissingStarters(workspace);
+  return updates;
+}

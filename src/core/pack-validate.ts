@@ -1,0 +1,233 @@
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import semver from 'semver';
+import { FileError, UserError } from '../errors.js';
+import type { BackendName } from '../reference/backend.js';
+import { compareOutputs } from './compare.js';
+import { loadDefinition } from './definitions.js';
+import { diagnose, toPlainOutput, wrongOutputs, type GradedCase } from './diagnose.js';
+import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
+import { buildCases, computeExpected, gradeExercise } from './grading.js';
+import { exerciseFiles, exerciseRefs, type ExerciseRef, type Pack } from './packs.js';
+import { packManifestSchema } from './schemas.js';
+import { describeZodIssues } from './json-file.js';
+import { version } from './version.js';
+import { materializeArgs } from './wire.js';
+
+/** One thing wrong with a pack: where, what, and how to fix it. */
+export interface PackProblem {
+  file: string;
+  /** The field or part of the file, e.g. `exercises[2].id` or `misconceptions[1]`; empty for the whole file. */
+  field: string;
+  message: string;
+  fix: string;
+}
+
+/** What validation found, and what it checked. */
+export interface PackReport {
+  dir: string;
+  packId?: string;
+  version?: string;
+  exercises: number;
+  problems: PackProblem[];
+  /** One line per exercise that was fully checked. */
+  checked: string[];
+}
+
+export interface MisconceptionCheck {
+  id: string;
+  /** Cases where the wrong variant's output fails the reference. */
+  failingCases: number;
+  /** What a learner whose outputs equal the wrong variant's is diagnosed as. */
+  diagnosed?: string;
+  /** Another misconception whose outputs are identical on every case. */
+  sameAs?: string;
+}
+
+/**
+ * Simulates, for each misconception, a learner whose function returns the
+ * wrong variant's output: does it fail the reference somewhere (reachable), is
+ * it diagnosed as itself, and is it told apart from the others (distinct)?
+ */
+export async function checkMisconceptions(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, ctx: ReferenceContext): Promise<MisconceptionCheck[]> {
+  const cases = buildCases(ref, definition, seed);
+  const expected = await computeExpected(ref, definition, cases, ctx);
+  const tolerance = definition.compare ?? defaultTolerance;
+  const misconceptions = definition.misconceptions ?? [];
+  const firstOutputs: (unknown | undefined)[][] = [];
+  const out: MisconceptionCheck[] = [];
+  for (const m of misconceptions) {
+    const graded: GradedCase[] = [];
+    const outputs: (unknown | undefined)[] = [];
+    for (let i = 0; i < cases.length; i++) {
+      // Where the variant throws, grading reports an error and diagnosis skips the case.
+      const candidates = await wrongOutputs(m, ctx, cases[i].args);
+      outputs.push(candidates?.[0]);
+      if (!candidates) continue;
+      graded.push({ args: cases[i].args, expected: expected[i], got: candidates[0], passed: compareOutputs(expected[i], candidates[0], tolerance).ok, index: i });
+    }
+    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
+    const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
+    firstOutputs.push(outputs);
+    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId, sameAs: sameIndex >= 0 ? misconceptions[sameIndex].id : undefined });
+  }
+  return out;
+}
+
+async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinition, which: 'solution' | 'starter', seed: number, backend?: BackendName) {
+  const root = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-validate-')), 'exercises');
+  try {
+    const learnerFile = path.join(root, ref.packId, `${ref.id}.ts`);
+    await fs.mkdir(path.dirname(learnerFile), { recursive: true });
+    await fs.copyFile(path.join(ref.dir, exerciseFiles[which]), learnerFile);
+    return await gradeExercise({ ref, definition, learnerFile, allowedRoot: root, seed, backend });
+  } finally {
+    await fs.rm(path.dirname(root), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Checks a pack folder the way `llm-tutor pack validate` reports it: the
+ * manifest; every exercise's files and definition; that every reference runs
+ * on its own cases (and gives the same output twice); that every model
+ * solution passes and every starter fails; that every misconception is
+ * reachable, diagnosed as itself and distinct; that hints exist. Every
+ * problem is collected, not only the first.
+ */
+export async function validatePack(dir: string, options: { seeds?: number[]; backend?: BackendName; onProgress?: (line: string) => void } = {}): Promise<PackReport> {
+  const seeds = options.seeds ?? [1, 2];
+  const manifestFile = path.join(dir, 'pack.json');
+  const report: PackReport = { dir, exercises: 0, problems: [], checked: [] };
+  const problem = (file: string, field: string, message: string, fix: string) => report.problems.push({ file, field, message, fix });
+
+  if (!existsSync(dir)) {
+    problem(dir, '', 'folder not found', 'Check the path, or create a pack with `llm-tutor pack new <dir>`.');
+    return report;
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(manifestFile, 'utf8');
+  } catch {
+    problem(manifestFile, '', 'missing', 'Every pack needs a pack.json manifest; `llm-tutor pack new` writes one.');
+    return report;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    problem(manifestFile, '', `invalid JSON (${(error as Error).message})`, 'Fix the syntax: a JSON object with formatVersion, id, title, version, exercises.');
+    return report;
+  }
+  const parsed = packManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of describeZodIssues(parsed.error.issues)) problem(manifestFile, issue.path, issue.message, 'See schemas/pack.schema.json for the fields of pack.json.');
+    return report;
+  }
+  const manifest = parsed.data;
+  report.packId = manifest.id;
+  report.version = manifest.version;
+  if (manifest.requires.llmTutor && !semver.validRange(manifest.requires.llmTutor)) {
+    problem(manifestFile, 'requires.llmTutor', `"${manifest.requires.llmTutor}" is not a version range`, 'Use a range such as ">=0.1.0".');
+  } else if (manifest.requires.llmTutor && !semver.satisfies(version, manifest.requires.llmTutor)) {
+    problem(manifestFile, 'requires.llmTutor', `this pack needs llm-tutor ${manifest.requires.llmTutor}; this is ${version}`, 'Update llm-tutor, or relax the range.');
+  }
+  const pack: Pack = { dir, manifest, builtin: false };
+  const refs = exerciseRefs([pack]);
+  report.exercises = refs.length;
+
+  const { loadTf } = await import('../reference/backend.js');
+  const { tf } = await loadTf(options.backend);
+  for (const [index, ref] of refs.entries()) {
+    const field = `exercises[${index}]`;
+    options.onProgress?.(ref.id);
+    if (!existsSync(ref.dir)) {
+      problem(path.join(dir, ref.id), field, `the folder of exercise "${ref.id}" is missing`, `Create ${ref.id}/ with ${Object.values(exerciseFiles).join(', ')}, or remove the entry.`);
+      continue;
+    }
+    for (const [which, name] of Object.entries(exerciseFiles)) {
+      const file = path.join(ref.dir, name);
+      if (!existsSync(file)) {
+        problem(file, field, `missing ${which === 'definition' ? 'exercise definition' : which}`, `Add ${name} to ${ref.id}/.`);
+      } else if (which === 'lesson' && (await fs.readFile(file, 'utf8')).trim() === '') {
+        problem(file, '', 'the lesson is empty', 'Write the lesson: the idea, the formula, a worked example, the pitfalls.');
+      }
+    }
+    const definitionFile = path.join(ref.dir, exerciseFiles.definition);
+    if (!existsSync(definitionFile)) continue;
+    let definition: ExerciseDefinition;
+    try {
+      definition = await loadDefinition(ref);
+    } catch (error) {
+      if (error instanceof FileError) for (const issue of error.issues) problem(definitionFile, issue.path, issue.message, 'Fix the definition passed to defineExercise().');
+      else problem(definitionFile, '', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the exercise definition.');
+      continue;
+    }
+    if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${definition.hints.length} hint`, 'Give two or three tiered hints: a nudge first, the key idea last.');
+    const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
+    let referenceOk = true;
+    for (const seed of seeds) {
+      try {
+        const cases = buildCases(ref, definition, seed);
+        const once = await computeExpected(ref, definition, cases, ctx);
+        for (const [i, c] of cases.entries()) {
+          const again = await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(structuredClone(c.args))));
+          if (once[i] === undefined || typeof once[i] === 'function') {
+            problem(definitionFile, 'reference', `returns ${typeof once[i]} on case "${c.name}"`, 'Return plain data (numbers, arrays, objects, strings) or a tfjs Tensor.');
+            referenceOk = false;
+          } else if (!compareOutputs(once[i], again, definition.compare ?? defaultTolerance).ok) {
+            problem(definitionFile, 'reference', `gives different outputs on two runs of case "${c.name}"`, 'Make the reference deterministic: no Math.random, no state kept between calls.');
+            referenceOk = false;
+          }
+        }
+      } catch (error) {
+        problem(definitionFile, error instanceof UserError && /cases\(\)/.test(error.message) ? 'cases' : 'reference', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the definition so that it runs on every case.');
+        referenceOk = false;
+      }
+      if (!referenceOk) break;
+    }
+    if (!referenceOk) continue;
+    const has = (which: 'solution' | 'starter') => existsSync(path.join(ref.dir, exerciseFiles[which]));
+
+    let solutionOk = has('solution');
+    for (const seed of solutionOk ? seeds : []) {
+      const solved = await gradeOwnFile(ref, definition, 'solution', seed, options.backend);
+      if (solved.status !== 'pass') {
+        const first = solved.firstFailure !== undefined ? solved.cases[solved.firstFailure] : undefined;
+        problem(path.join(ref.dir, exerciseFiles.solution), '', `the model solution does not pass (seed ${seed}): ${first ? `case "${first.name}": ${first.message ?? first.status}` : solved.summary}`, 'Fix the solution or the reference so that they agree.');
+        solutionOk = false;
+        break;
+      }
+    }
+    const starter = has('starter') ? await gradeOwnFile(ref, definition, 'starter', seeds[0], options.backend) : undefined;
+    if (starter?.status === 'pass') problem(path.join(ref.dir, exerciseFiles.starter), '', 'the starter already passes', 'A starter must fail: leave the body as `throw new Error(\'not implemented\')`.');
+
+    const misconceptions = definition.misconceptions ?? [];
+    if (misconceptions.length === 0) problem(definitionFile, 'misconceptions', 'none listed', 'Add the classic mistakes of this exercise: they are what makes the diagnosis useful.');
+    const ids = new Set<string>();
+    misconceptions.forEach((m, i) => {
+      if (ids.has(m.id)) problem(definitionFile, `misconceptions[${i}].id`, `duplicate id "${m.id}"`, 'Give each misconception its own id.');
+      ids.add(m.id);
+    });
+    if (solutionOk) {
+      const reported = new Set<string>();
+      for (const seed of seeds) {
+        const checks = await checkMisconceptions(ref, definition, seed, ctx);
+        checks.forEach((check, i) => {
+          const at = `misconceptions[${i}] (${check.id})`;
+          if (reported.has(check.id)) return;
+          if (check.sameAs) {
+            problem(definitionFile, at, `gives the same outputs as "${check.sameAs}" on every case (seed ${seed}): the two cannot be told apart`, 'Merge them, or add a case where they differ.');
+          } else if (check.failingCases === 0) {
+            problem(definitionFile, at, `unreachable: its wrong output passes the reference on every case (seed ${seed})`, 'Add a case where this mistake gives a wrong output, or fix its wrong().');
+          } else if (check.diagnosed !== check.id) {
+            problem(definitionFile, at, check.diagnosed ? `a learner making this mistake is diagnosed as "${check.diagnosed}" instead (seed ${seed})` : `a learner making this mistake is not diagnosed (seed ${seed})`, 'Add cases that tell it apart from the others.');
+          } else return;
+          reported.add(check.id);
+        });
+      }
+    }
+    report.checked.push(`${ref.id}: ${misconceptions.length} misconceptions, ${definition.hints.length} hints`);
+  }
+  return report;
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * The results file of `llm-tutor grade --reporter json` (docs/results-schema.md).
+ * Versioned by `schemaVersion`; every field a consumer may rely on is here.
+ */
+export const resultsSchemaVersion = 1;
+
+const toleranceSchema = z.union([z.literal('exact'), z.object({ atol: z.number(), rtol: z.number() })]);
+
+export const exerciseResultSchema = z.object({
+  /** `<pack-id>/<exercise-id>`. */
+  key: z.string(),
+  pack: z.string(),
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['pass', 'fail', 'error']),
+  /** One line: what happened. */
+  message: z.string(),
+  /** The learner's file, relative to the submission folder. */
+  file: z.string(),
+  /** The line in the learner's file that an error points to, if any. */
+  line: z.number().int().optional(),
+  casesPassed: z.number().int(),
+  casesTotal: z.number().int(),
+  /** The first case that did not pass. */
+  failingCase: z
+    .object({
+      name: z.string(),
+      status: z.enum(['fail', 'error', 'not-run']),
+      input: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .optional(),
+  /** The comparison's description of the first mismatch (kind, message, and for tensors counts, worst index and window). */
+  diff: z.unknown().optional(),
+  diagnosis: z
+    .object({
+      misconceptionId: z.string(),
+      title: z.string(),
+      message: z.string(),
+      confidence: z.enum(['full', 'partial']),
+      matched: z.number().int(),
+      failing: z.number().int(),
+    })
+    .optional(),
+  /** The learner's console output, capped. */
+  output: z.object({ stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
+  tolerance: toleranceSchema,
+  durationMs: z.number(),
+});
+export type ExerciseResult = z.infer<typeof exerciseResultSchema>;
+
+export const submissionResultSchema = z.object({
+  /** The submission's name: its folder's name in a class folder. */
+  id: z.string(),
+  /** Its folder, relative to where grade ran (file paths in annotations start here). */
+  path: z.string(),
+  status: z.enum(['pass', 'fail', 'error']),
+  /** Set when the submission could not be graded at all (no workspace, a damaged config). */
+  problem: z.string().optional(),
+  passed: z.number().int(),
+  total: z.number().int(),
+  exercises: z.array(exerciseResultSchema),
+  durationMs: z.number(),
+});
+export type SubmissionResult = z.infer<typeof submissionResultSchema>;
+
+export const classResultSchema = z.object({
+  schemaVersion: z.literal(resultsSchemaVersion),
+  tool: z.object({ name: z.literal('llm-tutor'), version: z.string() }),
+  status: z.enum(['pass', 'fail', 'error']),
+  seed: z.number().int(),
+  backend: z.string(),
+  packs: z.array(z.object({ id: z.string(), version: z.string() })),
+  /** The exercises graded, in order. */
+  exercises: z.array(z.object({ key: z.string(), title: z.string() })),
+  /** Present when this file holds one shard of a class; absent after `grade merge`. */
+  shard: z.object({ index: z.number().int(), count: z.number().int() }).optional(),
+  summary: z.object({
+    submissions: z.number().int(),
+    submissionsPassed: z.number().int(),
+    results: z.number().int(),
+    passed: z.number().int(),
+    failed: z.number().int(),
+    errored: z.number().int(),
+  }),
+  submissions: z.array(submissionResultSchema),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
+export type ClassResult = z.infer<typeof classResultSchema>;
+
+/** The worst of several statuses: error over fail over pass. */
+export function worstStatus(statuses: ('pass' | 'fail' | 'error')[]): 'pass' | 'fail' | 'error' {
+  return statuses.includes('error') ? 'error' : statuses.includes('fail') ? 'fail' : 'pass';
+}
+
+/** Recomputes the summary and overall status from the submissions. */
+export function summarise(result: Omit<ClassResult, 'summary' | 'status'>): ClassResult {
+  const all = result.submissions.flatMap((s) => s.exercises);
+  // Keys in a fixed order, so that two runs with the same seed give the same bytes apart from timings.
+  return {
+    schemaVersion: result.schemaVersion,
+    tool: result.tool,
+    status: result.submissions.length === 0 ? 'pass' : worstStatus(result.submissions.map((s) => s.status)),
+    seed: result.seed,
+    backend: result.backend,
+    packs: result.packs,
+    exercises: result.exercises,
+    ...(result.shard ? { shard: result.shard } : {}),
+    summary: {
+      submissions: result.submissions.length,
+      submissionsPassed: result.submissions.filter((s) => s.status === 'pass').length,
+      results: all.length,
+      passed: all.filter((e) => e.status === 'pass').length,
+      failed: all.filter((e) => e.status === 'fail').length,
+      errored: all.filter((e) => e.status === 'error').length,
+    },
+    submissions: result.submissions,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+  };
+}

@@ -1,0 +1,28 @@
+import type { ChalkInstance } from 'chalk';
+import type { ClassResult, SubmissionResult } from '../core/results.js';
+
+/** One line per submission, as it finishes. */
+export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): string {
+  const icon = s.status === 'pass' ? c.green('✓') : s.status === 'fail' ? c.red('✗') : c.red('!');
+  const notPassing = s.exercises.filter((e) => e.status !== 'pass');
+  const detail = s.problem
+    ? ` — ${s.problem}`
+    : notPassing.length
+      ? ` — ${notPassing
+          .slice(0, 3)
+          .map((e) => `${e.id}${e.diagnosis ? ` (${e.diagnosis.title})` : e.status === 'error' ? ' (error)' : ''}`)
+          .join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
+      : '';
+  return `${icon} ${s.id} ${c.dim(`${s.passed}/${s.total}`)}${detail}`;
+}
+
+/** The closing summary for people. */
+export function renderClassSummary(result: ClassResult, c: ChalkInstance): string {
+  const s = result.summary;
+  const head = result.status === 'pass' ? c.green.bold('PASS') : c.red.bold(result.status === 'fail' ? 'FAIL' : 'ERROR');
+  return [
+    '',
+    `${head} ${s.submissionsPassed} of ${s.submissions} submissions pass every exercise; ${s.passed} passed, ${s.failed} failed, ${s.errored} errors.`,
+    c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${p.id} ${p.version}`).join(', ')} · backend ${result.backend}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
+  ].join('\n');
+}

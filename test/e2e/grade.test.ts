@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { learnerFile, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+
+const only = 'foundations/matmul,foundations/softmax,attention/causal-mask';
+const ids = only.split(',');
+let root: string;
+let classDir: string;
+
+/** A class of submissions built from the model solutions and fixture learner files. */
+async function makeClass(): Promise<void> {
+  const solution = (id: string) => path.join(repoRoot, 'exercises', 'transformer-core', id, 'solution.ts');
+  const fixture = (name: string) => path.join(repoRoot, 'fixtures', 'learner', name);
+  const students: Record<string, Record<string, string>> = {
+    correct: {},
+    'partly-wrong': { 'foundations/softmax': fixture('softmax-no-max.ts') },
+    'causal-diagonal': { 'attention/causal-mask': fixture('causal-diagonal-excluded.ts') },
+    'matmul-transposed': { 'foundations/matmul': fixture('matmul-transposed.ts') },
+    crashes: { 'foundations/softmax': fixture('softmax-exit.ts') },
+    'times-out': { 'foundations/softmax': fixture('softmax-infinite-loop.ts') },
+    cheats: { 'foundations/softmax': fixture('softmax-prints-passed.ts'), 'foundations/matmul': fixture('softmax-writes-file.ts') },
+  };
+  for (const [name, overrides] of Object.entries(students)) {
+    const ws = path.join(classDir, name);
+    const r = await runCli(['init', ws, '--seed', '1']);
+    if (r.code !== 0) throw new Error(r.stderr);
+    for (const id of ids) await fs.copyFile(overrides[id] ?? solution(id), learnerFile(ws, id));
+  }
+  // A folder that is not a workspace at all is graded as a broken submission.
+  await fs.mkdir(path.join(classDir, 'empty-folder'));
+}
+
+function grade(args: string[]) {
+  return runCli(['grade', classDir, '--only', only, '--seed', '77', '--timeout', '1500', ...args], { cwd: root });
+}
+
+/** The results without what varies from run to run: timings. */
+function stable(json: string): unknown {
+  return JSON.parse(json, (key, value) => (key === 'durationMs' || key === 'startedAt' ? 0 : value));
+}
+
+let results: { status: string; summary: Record<string, number>; submissions: { id: string; status: string; passed: number; total: number; problem?: string; exercises: { key: string; status: string; message: string; diagnosis?: { misconceptionId: string } }[] }[] };
+let jsonText: string;
+
+beforeAll(async () => {
+  root = tempDir('llm-tutor-class-');
+  classDir = path.join(root, 'class');
+  await makeClass();
+  const r = await grade(['--jobs', '2', '--reporter', 'json=out/results.json', '--reporter', 'junit=out/junit.xml', '--reporter', 'html=out/report.html', '--reporter', 'github=out/github.txt']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(1);
+  jsonText = await fs.readFile(path.join(root, 'out', 'results.json'), 'utf8');
+  results = JSON.parse(jsonText);
+}, 180_000);
+
+describe('grading a class', () => {
+  test('the JSON report says exactly what happened to each submission', () => {
+    const view = results.submissions.map((s) => ({
+      id: s.id,
+      status: s.status,
+      passed: `${s.passed}/${s.total}`,
+      notPassing: Object.fromEntries(s.exercises.filter((e) => e.status !== 'pass').map((e) => [e.key.replace('transformer-core/', ''), `${e.status}${e.diagnosis ? `: ${e.diagnosis.misconceptionId}` : ''}`])),
+    }));
+    expect(view).toEqual([
+      { id: 'causal-diagonal', status: 'fail', passed: '2/3', notPassing: { 'attention/causal-mask': 'fail: diagonal-excluded' } },
+      { id: 'cheats', status: 'error', passed: '1/3', notPassing: { 'foundations/matmul': 'error', 'foundations/softmax': 'fail' } },
+      { id: 'correct', status: 'pass', passed: '3/3', notPassing: {} },
+      { id: 'crashes', status: 'error', passed: '2/3', notPassing: { 'foundations/softmax': 'error' } },
+      { id: 'empty-folder', status: 'error', passed: '0/3', notPassing: { 'foundations/matmul': 'error', 'foundations/softmax': 'error', 'attention/causal-mask': 'error' } },
+      { id: 'matmul-transposed', status: 'fail', passed: '2/3', notPassing: { 'foundations/matmul': 'fail: transposed-result' } },
+      { id: 'partly-wrong', status: 'fail', passed: '2/3', notPassing: { 'foundations/softmax': 'fail: no-max-subtraction' } },
+      { id: 'times-out', status: 'error', passed: '2/3', notPassing: { 'foundations/softmax': 'error' } },
+    ]);
+    expect(results.status).toBe('error');
+    expect(results.summary).toEqual({ submissions: 8, submissionsPassed: 1, results: 24, passed: 14, failed: 4, errored: 6 });
+    const message = (id: string, key: string) => results.submissions.find((s) => s.id === id)!.exercises.find((e) => e.key === `transformer-core/${key}`)!.message;
+    expect(message('crashes', 'foundations/softmax')).toBe('The process running your code ended during case "the lesson example [1, 2, 3]" (exit code 0): did your code call process.exit() or kill itself?');
+    expect(message('times-out', 'foundations/softmax')).toBe('Timed out after 1.5 s on case "the lesson example [1, 2, 3]" (an infinite loop, or far too much work).');
+    expect(message('cheats', 'foundations/matmul')).toMatch(/^Loading your file|Your file does not export a function named matmul/);
+    expect(message('empty-folder', 'foundations/matmul')).toBe('The file exercises/transformer-core/foundations/matmul.ts is missing.');
+    expect(results.submissions.find((s) => s.id === 'empty-folder')!.problem).toMatch(/no llm-tutor\.json/);
+  });
+
+  test('the cheating submission wrote nothing and its fake pass lines are only output', () => {
+    expect(existsSync(path.join(root, 'llm-tutor-e2e-written.txt'))).toBe(false);
+    const softmax = results.submissions.find((s) => s.id === 'cheats')!.exercises.find((e) => e.key.endsWith('softmax')) as unknown as { output: { stdout: string } };
+    expect(softmax.output.stdout).toContain('PASS transformer-core/foundations/softmax');
+  });
+
+  test('the JUnit file parses as XML with the right counts', async () => {
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await fs.readFile(path.join(root, 'out', 'junit.xml'), 'utf8'));
+    const suites = xml.testsuites;
+    expect(suites).toMatchObject({ tests: '24', failures: '4', errors: '6' });
+    expect(suites.testsuite).toHaveLength(8);
+    const partly = suites.testsuite.find((s: { name: string }) => s.name === 'partly-wrong');
+    expect(partly).toMatchObject({ tests: '3', failures: '1', errors: '0' });
+    const failing = partly.testcase.find((t: { name: string }) => t.name === 'transformer-core/foundations/softmax');
+    expect(failing.failure.message).toMatch(/^6 of 9 cases pass/);
+    expect(failing.file).toBe('class/partly-wrong/exercises/transformer-core/foundations/softmax.ts');
+  });
+
+  test('the github reporter writes well-formed annotations on the learner files', async () => {
+    const lines = (await fs.readFile(path.join(root, 'out', 'github.txt'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(10 + 1);
+    for (const line of lines) expect(line).toMatch(/^::error (file=[^,:]+,line=\d+,)?title=[^:]+::[^\n\r]+$/);
+    expect(lines.some((l) => l.startsWith('::error file=class/partly-wrong/exercises/transformer-core/foundations/softmax.ts,line=1,title=transformer-core/foundations/softmax%3A fails (exponentiating without subtracting the max)::'))).toBe(true);
+  });
+
+  test('GITHUB_STEP_SUMMARY gets a Markdown summary', async () => {
+    const summary = path.join(root, 'summary.md');
+    const r = await runCli(['grade', classDir, '--only', 'foundations/matmul', '--seed', '77', '--reporter', 'github'], { cwd: root, env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(1);
+    const text = await fs.readFile(summary, 'utf8');
+    expect(text).toContain('## llm-tutor: 5 of 8 submissions pass every exercise');
+    expect(text).toContain('| transformer-core/foundations/matmul | 63% (5/8) |');
+  });
+
+  test('shards 1/3, 2/3 and 3/3, merged, give the same result as one run', async () => {
+    for (const i of [1, 2, 3]) {
+      const r = await grade(['--shard', `${i}/3`, '--reporter', `json=out/shard-${i}.json`]);
+      expect([0, 1]).toContain(r.code);
+    }
+    const shard1 = JSON.parse(await fs.readFile(path.join(root, 'out', 'shard-1.json'), 'utf8'));
+    expect(shard1.shard).toEqual({ index: 1, count: 3 });
+    expect(shard1.submissions.map((s: { id: string }) => s.id)).toEqual(['causal-diagonal', 'crashes', 'partly-wrong']);
+    const merged = await runCli(['grade', 'merge', 'out/shard-1.json', 'out/shard-2.json', 'out/shard-3.json', '--reporter', 'json=out/merged.json'], { cwd: root });
+    expect(merged.code).toBe(1);
+    expect(stable(await fs.readFile(path.join(root, 'out', 'merged.json'), 'utf8'))).toEqual(stable(jsonText));
+  });
+
+  test('the same seed gives byte-identical JSON apart from timings', async () => {
+    await grade(['--reporter', 'json=out/again.json']);
+    const strip = (text: string) => text.replace(/"(durationMs|startedAt)": [^,\n]+/g, '"$1": 0');
+    expect(strip(await fs.readFile(path.join(root, 'out', 'again.json'), 'utf8'))).toBe(strip(jsonText));
+  });
+
+  test('usage errors exit 2 with one clear line', async () => {
+    const bad = await runCli(['grade', classDir, '--shard', '4/3'], { cwd: root });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--shard must look like 2/5');
+    const reporter = await runCli(['grade', classDir, '--reporter', 'xml'], { cwd: root });
+    expect(reporter.code).toBe(2);
+    expect(reporter.stderr).toContain('Unknown reporter "xml".');
+    const missing = await runCli(['grade', path.join(root, 'nowhere')], { cwd: root });
+    expect(missing.code).toBe(2);
+  });
+});
+
+describe('the HTML class report', () => {
+  test('opens in headless Chromium with the chart and the tables', async () => {
+    const html = path.join(root, 'out', 'report.html');
+    const text = await fs.readFile(html, 'utf8');
+    expect(text).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    expect(chromium, 'Debian chromium must be installed (.ci/run installs it)').toBeDefined();
+    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${tempDir('llm-tutor-chromium-')}`];
+    const dom = execFileSync(chromium!, [...flags, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(dom).toContain('<svg id="pass-rate-chart"');
+    expect((dom.match(/class="bar"/g) ?? []).length).toBe(3);
+    expect((dom.match(/<tr><td>/g) ?? []).length).toBe(8 + 3);
+    expect(dom).toContain('exponentiating without subtracting the max');
+    const png = path.join(root, 'out', 'report.png');
+    execFileSync(chromium!, [...flags, `--screenshot=${png}`, '--window-size=1100,800', `file://${html}`], { timeout: 60_000, stdio: 'ignore' });
+    expect(statSync(png).size).toBeGreaterThan(10_000);
+  });
+});

@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  await fs.writeFile(file, change(await fs.readFile(file, 'utf8')));
+}
+
+describe('an instructor writes a pack, a learner uses it', () => {
+  test('pack new → edit → validate → add → solve → check', async () => {
+    const dir = path.join(tempDir(), 'my-course');
+    const created = await runCli(['pack', 'new', dir]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Created the pack "my-course"');
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'pack.json'), 'utf8'));
+    expect(manifest.$schema).toMatch(/schemas\/pack\.schema\.json$/);
+    expect(JSON.parse(await fs.readFile(path.resolve(dir, manifest.$schema), 'utf8')).title).toBe('llm-tutor pack manifest (pack.json)');
+
+    // The instructor adds a case and a third hint.
+    const definition = path.join(dir, 'basics', 'relu', 'exercise.ts');
+    await edit(definition, (t) => t.replace("{ name: 'all positive', args: [[0.5, 2, 7]] },", "{ name: 'all positive', args: [[0.5, 2, 7]] },\n    { name: 'zeros stay zero', args: [[0, 0, 0]] },"));
+    await edit(definition, (t) => t.replace("hints: ['Look", "hints: ['Plot it in your head.', 'Look"));
+    const valid = await runCli(['pack', 'validate', dir]);
+    expect(valid.stdout).toContain('✓ basics/relu: 2 misconceptions, 3 hints');
+    expect(valid.stdout).toContain('my-course 0.1.0 is valid: 1 exercise');
+    expect(valid.code).toBe(0);
+
+    const ws = await makeWorkspace();
+    const added = await runCli(['pack', 'add', dir, '--workspace', ws]);
+    expect(added.stdout).toContain('Enabled my-course 0.1.0 (My course): 1 exercise.');
+    const list = await runCli(['pack', 'list', '--workspace', ws]);
+    expect(list.stdout).toMatch(/my-course\s+0\.1\.0\s+0\/1 passed/);
+
+    const file = learnerFile(ws, 'basics/relu', 'my-course');
+    expect(await fs.readFile(file, 'utf8')).toContain("throw new Error('not implemented')");
+    await fs.writeFile(file, 'export function relu(x: Vector): Vector {\n  return x.map((v) => Math.max(0, v));\n}\n');
+    const checked = await runCli(['check', 'my-course/basics/relu', '--workspace', ws]);
+    expect(checked.stdout).toMatch(/^PASS my-course\/basics\/relu/);
+    expect(checked.code).toBe(0);
+
+    // CI grades the learner against the instructor's copy of the pack.
+    const graded = await runCli(['grade', ws, '--pack', dir, '--reporter', 'json']);
+    expect(graded.code).toBe(0);
+    const results = JSON.parse(graded.stdout);
+    expect(results.packs).toEqual([{ id: 'my-course', version: '0.1.0' }]);
+    expect(results.submissions[0].exercises.map((e: { key: string; status: string }) => [e.key, e.status])).toEqual([['my-course/basics/relu', 'pass']]);
+  });
+
+  test('a pack packed with npm pack installs from its .tgz, and an update keeps progress and says what changed', { timeout: 120_000 }, async () => {
+    const source = path.join(tempDir(), 'features');
+    await fs.cp(path.join(repoRoot, 'fixtures', 'packs', 'features'), source, { recursive: true });
+    const out = tempDir();
+    execFileSync(npm, ['pack', '--pack-destination', out], { cwd: source, stdio: 'pipe' });
+    const tarball = path.join(out, readdirSync(out).find((f) => f.endsWith('.tgz'))!);
+
+    const ws = await makeWorkspace();
+    const added = await runCli(['pack', 'add', tarball, '--workspace', ws]);
+    expect(added.stdout).toContain('Enabled features 1.0.0');
+    expect(added.stdout).toContain('llm-tutor.json lists it as ./.llm-tutor/packs/features');
+    await fs.copyFile(path.join(source, 'stream', 'total', 'solution.ts'), learnerFile(ws, 'stream/total', 'features'));
+    expect((await runCli(['check', 'stream/total', '--workspace', ws])).code).toBe(0);
+    const graded = await runCli(['grade', ws, '--pack', source, '--reporter', 'json']);
+    expect(JSON.parse(graded.stdout).submissions[0]).toMatchObject({ status: 'pass', passed: 1, total: 1 });
+
+    // Version 1.1.0 adds an exercise.
+    await fs.cp(path.join(source, 'stream', 'total'), path.join(source, 'stream', 'total-again'), { recursive: true });
+    await edit(path.join(source, 'pack.json'), (t) => t.replace('"version": "1.0.0"', '"version": "1.1.0"').replace('"title": "Total of a stream of blocks" }', '"title": "Total of a stream of blocks" }, { "id": "stream/total-again", "title": "Again" }'));
+    await edit(path.join(source, 'package.json'), (t) => t.replace('"version": "1.0.0"', '"version": "1.1.0"'));
+    execFileSync(npm, ['pack', '--pack-destination', out], { cwd: source, stdio: 'pipe' });
+    const updated = await runCli(['pack', 'add', path.join(out, 'llm-tutor-pack-features-1.1.0.tgz'), '--workspace', ws]);
+    expect(updated.stdout).toContain('Updated features from 1.0.0 to 1.1.0.');
+    const list = await runCli(['list', '--workspace', ws]);
+    expect(list.stderr).toContain('The pack features was updated from 1.0.0 to 1.1.0. New: stream/total-again (starter files written).');
+    expect(list.stdout).toMatch(/✓ stream\/total /);
+    expect(list.stdout).toMatch(/· stream\/total-again /);
+  });
+
+  test('requires: a missing pack and a newer llm-tutor are refused with what to do', async () => {
+    const dir = path.join(tempDir(), 'needy');
+    await runCli(['pack', 'new', dir]);
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"packs": []', '"packs": ["llm-engineering"]'));
+    const ws = await makeWorkspace();
+    const r = await runCli(['pack', 'add', dir, '--workspace', ws]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The pack "needy" requires the pack "llm-engineering", which is not enabled in this workspace.\nEnable it first: `llm-tutor pack add llm-engineering`.');
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"packs": ["llm-engineering"]', '"packs": []').replace(/"llmTutor": "[^"]+"/, '"llmTutor": ">=99.0.0"'));
+    const old = await runCli(['pack', 'add', dir, '--workspace', ws]);
+    expect(old.stderr).toMatch(/The pack "needy" needs llm-tutor >=99\.0\.0; this is llm-tutor \d+\.\d+\.\d+\./);
+  });
+
+  test('pack remove keeps the files; a path that is not a pack is one clear line', async () => {
+    const dir = path.join(tempDir(), 'extra');
+    await runCli(['pack', 'new', dir]);
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', dir, '--workspace', ws]);
+    const removed = await runCli(['pack', 'remove', 'extra', '--workspace', ws]);
+    expect(removed.stdout).toContain('Disabled the pack "extra". Your files in exercises/extra/ and your progress are kept');
+    expect((await fs.stat(learnerFile(ws, 'basics/relu', 'extra'))).isFile()).toBe(true);
+    const bad = await runCli(['pack', 'add', './no/such/folder', '--workspace', ws]);
+    expect(bad.stderr).toMatch(/No pack at .*no\/such\/folder: not a folder or a \.tgz file\./);
+  });
+});
+
+/** A scaffolded pack, broken by `breakIt`. */
+async function brokenPack(breakIt: (dir: string) => Promise<void>): Promise<string> {
+  const dir = path.join(tempDir(), 'broken');
+  await runCli(['pack', 'new', dir]);
+  await breakIt(dir);
+  return dir;
+}
+
+const ex = (dir: string, file: string) => path.join(dir, 'basics', 'relu', file);
+
+describe('pack validate reports every problem with its file and field', () => {
+  const cases: [string, (dir: string) => Promise<void>, RegExp][] = [
+    ['bad JSON', (d) => fs.writeFile(path.join(d, 'pack.json'), '{ "id": "x", }'), /pack\.json: invalid JSON/],
+    ['unknown field', (d) => edit(path.join(d, 'pack.json'), (t) => t.replace('"formatVersion"', '"autor": "me",\n  "formatVersion"')), /pack\.json: unknown field "autor": remove it or check the spelling/],
+    ['duplicate id', (d) => edit(path.join(d, 'pack.json'), (t) => t.replace('{ "id": "basics/relu", "title": "ReLU" }', '{ "id": "basics/relu", "title": "ReLU" }, { "id": "basics/relu", "title": "again" }').replace(/\{\s*"id": "basics\/relu",\s*"title": "ReLU"\s*\}/, '{ "id": "basics/relu", "title": "ReLU" }, { "id": "basics/relu", "title": "again" }')), /pack\.json exercises\[1\]\.id: duplicate exercise id "basics\/relu"/],
+    ['missing lesson', (d) => fs.rm(ex(d, 'lesson.md')), /lesson\.md exercises\[0\]: missing lesson/],
+    ['starter that passes', (d) => fs.copyFile(ex(d, 'solution.ts'), ex(d, 'starter.ts')), /starter\.ts: the starter already passes/],
+    ['solution that fails', (d) => edit(ex(d, 'solution.ts'), (t) => t.replace('v > 0 ? v : 0', 'v > 0 ? v : 0.01 * v')), /solution\.ts: the model solution does not pass \(seed 1\): case "the lesson example"/],
+    ['reference that throws', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),", "reference: ({ tf }, x) => { if (x.length === 3) throw new Error('boom'); return tf.relu(tf.tensor1d(x)); },")), /exercise\.ts reference: the reference threw on case "all negative": boom/],
+    ['unreachable misconception', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', 'wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0)),')), /exercise\.ts misconceptions\[1\] \(leaky\): unreachable: its wrong output passes the reference on every case/],
+    ['two misconceptions that are the same', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', 'wrong: (_ctx, x) => x.map((v) => (v < 0 ? v : 0)),')), /exercise\.ts misconceptions\[1\] \(leaky\): gives the same outputs as "comparison-reversed" on every case/],
+    ['missing hints', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/hints: \[.*\],/, 'hints: [],')), /exercise\.ts hints: must have at least one hint/],
+    ['a single hint', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/hints: \[.*\],/, "hints: ['Only one.'],")), /exercise\.ts hints: only 1 hint/],
+    ['missing exercise folder', (d) => fs.rm(path.join(d, 'basics'), { recursive: true }), /basics\/relu exercises\[0\]: the folder of exercise "basics\/relu" is missing/],
+    ['definition without entry', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("entry: 'relu',", '')), /exercise\.ts entry: is missing/],
+    ['syntax error in the definition', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("entry: 'relu',", "entry: 'relu,")), /exercise\.ts.*Unterminated string literal/],
+  ];
+
+  test.each(cases)('%s', async (_name, breakIt, expected) => {
+    const dir = await brokenPack(breakIt);
+    const r = await runCli(['pack', 'validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(expected);
+    expect(r.stdout).toMatch(/\n {4}fix: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('several problems are all reported, not only the first', async () => {
+    const dir = await brokenPack(async (d) => {
+      await fs.rm(ex(d, 'lesson.md'));
+      await fs.copyFile(ex(d, 'solution.ts'), ex(d, 'starter.ts'));
+      await edit(ex(d, 'exercise.ts'), (t) => t.replace(/hints: \[.*\],/, "hints: ['Only one.'],"));
+    });
+    const r = await runCli(['pack', 'validate', dir, '--json']);
+    const report = JSON.parse(r.stdout);
+    expect(report.problems.map((p: { message: string }) => p.message)).toEqual(expect.arrayContaining(['missing lesson', 'only 1 hint', 'the starter already passes']));
+  });
+});
