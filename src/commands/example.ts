@@ -29,10 +29,12 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   const c = session.chalk;
   io.out(`${c.bold(ref.key)} — case ${n} of ${cases.length}: ${chosen.name} ${c.dim(`(seed ${session.seed})`)}`);
   io.out(`\n${c.bold('call')}  ${definition.signature}`);
+  // Large inputs (a whole vocabulary) are cut in the text view; --json gives them whole.
+  const cut = (text: string) => (text.length > 4000 ? `${text.slice(0, 4000)}… (${text.length - 4000} more characters; --json shows everything)` : text);
   chosen.args.forEach((arg, i) =>
-    io.out(`\n${c.bold(`argument ${i + 1}`)}${isReadOnceArg(arg) ? c.dim(' (an iterable that can be read only once)') : ''}\n${toJson(isReadOnceArg(arg) ? arg.items : arg)}`),
+    io.out(`\n${c.bold(`argument ${i + 1}`)}${isReadOnceArg(arg) ? c.dim(' (an iterable that can be read only once)') : ''}\n${cut(toJson(isReadOnceArg(arg) ? arg.items : arg))}`),
   );
-  io.out(`\n${c.bold('expected output')}\n${toJson(expected)}`);
+  io.out(`\n${c.bold('expected output')}\n${cut(toJson(expected))}`);
   io.out(c.dim(`\nOther cases: --case 1..${cases.length}. A different --seed gives different random cases.`));
   return 0;
 }

@@ -20,7 +20,7 @@ export type WrongOutputCache = Map<string, unknown[] | undefined>;
 /** Runs a misconception's wrong variant; undefined when it does not apply to these arguments (it threw). */
 export async function wrongOutputs(misconception: Misconception, ctx: ReferenceContext, args: unknown[]): Promise<unknown[] | undefined> {
   try {
-    const output = await toPlainOutput(ctx, () => misconception.wrong(ctx, ...materializeArgs(structuredClone(args))));
+    const output = await toPlainOutput(ctx, () => misconception.wrong(ctx, ...materializeArgs(args)));
     return isAlternatives(output) ? [...output.alternatives] : [output];
   } catch {
     return undefined;

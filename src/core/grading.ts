@@ -42,7 +42,19 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
   if (!Array.isArray(cases) || cases.length === 0 || cases.some((c) => typeof c?.name !== 'string' || !Array.isArray(c.args))) {
     throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: cases() must return a non-empty list of { name, args: [...] }.`);
   }
+  // Frozen, so that the reference and the wrong variants can share one copy of each input
+  // (a 50k-entry vocabulary is not copied for every call) and none can change it for the others.
+  for (const c of cases) deepFreeze(c.args);
   return cases;
+}
+
+/** Freezes a value and everything reachable from it; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
 
 /** Runs the trusted reference on every case, in this process. */
@@ -50,7 +62,7 @@ export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefi
   const expected: unknown[] = [];
   for (const c of cases) {
     try {
-      expected.push(await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(structuredClone(c.args)))));
+      expected.push(await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(c.args))));
     } catch (error) {
       throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: the reference threw on case "${c.name}": ${(error as Error).message}`, {
         next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
@@ -60,17 +72,34 @@ export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefi
   return expected;
 }
 
-/** The arguments of a case as one short line: `[1, 2, 3], 4`. */
+/** The arguments of a case as one short line: `[1, 2, 3], 4`; stops building once past `limit` characters. */
 export function previewArgs(args: unknown[], limit = 160): string {
-  const show = (v: unknown): string => {
-    if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
-    if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-    if (isReadOnceArg(v)) return `(read once) ${show(v.items)}`;
-    if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${show(x)}`).join(', ')} }`;
-    return JSON.stringify(v) ?? String(v);
+  let out = '';
+  const put = (text: string) => {
+    out += text;
+    return out.length <= limit;
   };
-  const text = args.map(show).join(', ');
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+  const show = (v: unknown): boolean => {
+    if (typeof v === 'number') return put(Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(', ')) || !show(v[i])) return false;
+      return put(']');
+    }
+    if (isReadOnceArg(v)) return put('(read once) ') && show(v.items);
+    if (v && typeof v === 'object') {
+      if (!put('{ ')) return false;
+      let first = true;
+      for (const [k, x] of Object.entries(v)) {
+        if ((!first && !put(', ')) || !put(`${k}: `) || !show(x)) return false;
+        first = false;
+      }
+      return put(' }');
+    }
+    return put(JSON.stringify(v) ?? String(v));
+  };
+  args.every((a, i) => (i === 0 || put(', ')) && show(a));
+  return out.length > limit ? `${out.slice(0, limit - 1)}…` : out;
 }
 
 function toPath(file: string): string {
@@ -122,7 +151,7 @@ export function buildPropertyCases(ref: ExerciseRef, definition: ExerciseDefinit
     } catch (error) {
       throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: properties "${property.name}" cases() threw: ${(error as Error).message}`);
     }
-    for (const c of cases) out.push({ name: `${property.name}: ${c.name}`, calls: c.calls, holds: property.holds as PreparedProperty['holds'] });
+    for (const c of cases) out.push({ name: `${property.name}: ${c.name}`, calls: deepFreeze(c.calls), holds: property.holds as PreparedProperty['holds'] });
   }
   return out;
 }

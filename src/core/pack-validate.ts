@@ -171,7 +171,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         const cases = buildCases(ref, definition, seed);
         const once = await computeExpected(ref, definition, cases, ctx);
         for (const [i, c] of cases.entries()) {
-          const again = await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(structuredClone(c.args))));
+          const again = await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(c.args)));
           if (once[i] === undefined || typeof once[i] === 'function') {
             problem(definitionFile, 'reference', `returns ${typeof once[i]} on case "${c.name}"`, 'Return plain data (numbers, arrays, objects, strings) or a tfjs Tensor.');
             referenceOk = false;

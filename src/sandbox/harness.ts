@@ -153,14 +153,15 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
   }
   for (let index = 0; index < message.cases.length; index++) {
     const args = message.cases[index];
-    const pristine = clone(args);
+    // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
+    const given = clone(args);
     send({ type: 'case-start', index });
     const started = now();
     try {
-      const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(args));
+      const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
-      const mutatedAt = findMutation(pristine, args);
+      const mutatedAt = findMutation(args, given);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
     } catch (error) {

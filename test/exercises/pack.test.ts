@@ -60,7 +60,7 @@ describe('transformer-core, every exercise', () => {
       expect(solved.summary, solved.cases.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n')).toMatch(/^All \d+ cases pass\.$/);
       const starter = await gradeOwnFile(id, 'starter.ts', seed);
       expect(starter.status).toBe('error');
-    });
+    }, 60_000);
 
     test('each misconception fails the reference and is diagnosed as itself', async () => {
       for (const seed of [7, 99]) {
@@ -69,6 +69,6 @@ describe('transformer-core, every exercise', () => {
           expect(result.diagnosed, `${result.id} (seed ${seed})`).toBe(result.id);
         }
       }
-    });
+    }, 120_000);
   });
 });
