@@ -80,6 +80,12 @@ const budgets = [
   },
   { key: 'check-cold', label: 'cold check attention/causal-mask (new process, cache warm)', args: ['check', 'attention/causal-mask', '--workspace', ws], budgetMs: 600 },
 ];
+// The slowest exercise of the pack to grade: GPT-2's tokenizer with its 50,257-token vocabulary.
+copyFileSync(
+  path.join(root, 'exercises', 'transformer-core', 'tokenization', 'gpt2-encode', 'solution.ts'),
+  path.join(ws, 'exercises', 'transformer-core', 'tokenization', 'gpt2-encode.ts'),
+);
+budgets.push({ key: 'check-slowest', label: 'cold check tokenization/gpt2-encode (the slowest exercise)', args: ['check', 'tokenization/gpt2-encode', '--workspace', ws], budgetMs: undefined });
 for (const b of budgets) {
   const figure = time(b.label, process.execPath, [bin, ...b.args], { before: b.before });
   figure.key = b.key;

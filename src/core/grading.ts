@@ -238,7 +238,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     // Bundling and running the sandbox overlap with the reference run when it is still going.
     const bundling = bundleLearnerFile(learnerFile, target.allowedRoot, slot.bundleFile);
     const sandboxRun = bundling.then((bundle) =>
-      bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs }) : undefined,
+      bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs, readOnlyInputs: definition.inputsReadOnly }) : undefined,
     );
     emit({ type: 'stage', stage: 'reference' });
     const { expected, ctx, backend, referenceMs } = await prepared.reference;
@@ -331,7 +331,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
       if (!outcome.ok) {
         const location = await addLineText(locateInStack(outcome.error.stack, learnerFiles));
         const where = location ? ` (${path.basename(location.file)}:${location.line})` : '';
-        const message = `Your function ${describeThrown(outcome.error)}${where}.`;
+        const wroteInput = definition.inputsReadOnly && outcome.error.name === 'TypeError' && /read[- ]only|not extensible|Cannot (add|assign|delete|define)/i.test(outcome.error.message);
+        const message = wroteInput
+          ? `Your function tried to change its input in place${where} (${outcome.error.message}). This exercise's inputs must stay unchanged: copy them before modifying.`
+          : `Your function ${describeThrown(outcome.error)}${where}.`;
         results.push({ index: i, name, status: 'error', message, durationMs: outcome.durationMs });
         firstError ??= { kind: 'throw', message, location };
         continue;

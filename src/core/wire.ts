@@ -58,7 +58,7 @@ export type ChildMessage =
   | { type: 'done' };
 
 /** Messages from the parent to the child. */
-export type ParentMessage = { type: 'run'; entry: string; cases: unknown[][] };
+export type ParentMessage = { type: 'run'; entry: string; cases: unknown[][]; /** Freeze the inputs instead of copying them per call: changing them then throws. */ readOnly?: boolean };
 
 /** An error as the child describes it; `stack` is source-mapped to the learner's files. */
 export interface WireError {

@@ -15,6 +15,8 @@ const objectKeys = Object.keys;
 const getPrototypeOf = Object.getPrototypeOf;
 const objectProto = Object.prototype;
 const objectIs = Object.is;
+const freeze = Object.freeze;
+const isFrozen = Object.isFrozen;
 const PromiseCtor = Promise;
 const ErrorCtor = Error;
 const StringCtor = String;
@@ -97,6 +99,14 @@ function toPlain(value: unknown, budget: { left: number }, depth = 0): unknown {
   }
 }
 
+function freezeDeep<T>(value: T): T {
+  if (value && typeof value === 'object' && !isFrozen(value)) {
+    freeze(value);
+    for (const key of objectKeys(value)) freezeDeep((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
 /** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
 function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
@@ -154,14 +164,15 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
   for (let index = 0; index < message.cases.length; index++) {
     const args = message.cases[index];
     // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
-    const given = clone(args);
+    // Read-only inputs are frozen instead (no copy, no walk afterwards): changing them throws.
+    const given = message.readOnly ? freezeDeep(args) : clone(args);
     send({ type: 'case-start', index });
     const started = now();
     try {
       const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
-      const mutatedAt = findMutation(args, given);
+      const mutatedAt = message.readOnly ? undefined : findMutation(args, given);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
     } catch (error) {

@@ -12,6 +12,8 @@ export interface SandboxLimits {
   memoryMb: number;
   /** Bytes kept of each of stdout and stderr. */
   outputBytes: number;
+  /** Inputs are frozen rather than copied for each call; changing one throws. */
+  readOnlyInputs?: boolean;
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
@@ -111,7 +113,7 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
       if (typeof message !== 'object' || message === null) return;
       switch (message.type) {
         case 'loaded':
-          send({ type: 'run', entry, cases });
+          send({ type: 'run', entry, cases, readOnly: limits.readOnlyInputs });
           break;
         case 'ready':
           if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
@@ -168,7 +170,7 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
     if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode);
     else child.on('exit', finish);
 
-    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', entry, cases });
+    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', entry, cases, readOnly: limits.readOnlyInputs });
   });
 }
 

@@ -100,6 +100,8 @@ export default defineExercise<Args, number[]>({
   reference: (_ctx, text, bpe) => encodeWith(text, bpe),
   compare: 'exact',
   timeoutMs: 15000,
+  // The vocabulary is shared by every case: frozen, not copied for each call.
+  inputsReadOnly: true,
   misconceptions: [
     {
       id: 'no-bytes-to-unicode',
