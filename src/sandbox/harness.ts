@@ -6,7 +6,12 @@
  */
 import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
 
-const send = process.send!.bind(process) as (message: ChildMessage) => boolean;
+const send = process.send!.bind(process) as (message: ChildMessage, callback?: (error: Error | null) => void) => boolean;
+
+/** Sends and waits until the message is written, so that it reaches the parent even if the learner's code then blocks forever. */
+function sendFlushed(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => send(message, () => resolve()));
+}
 const onMessage = process.once.bind(process);
 const clone = structuredClone;
 const isArray = Array.isArray;
@@ -134,6 +139,8 @@ function findMutation(before: unknown, after: unknown, path = ''): string | unde
  * entry function once per case and reports each result as plain data.
  */
 export function startHarness(load: () => Promise<Record<string, unknown>>): void {
+  // The learner's code gets no handle to the channel: only the harness reports (with the function captured above).
+  delete (process as { send?: unknown }).send;
   process.on('uncaughtException', (error) => {
     send({ type: 'async-error', error: toWireError(error) });
   });
@@ -155,7 +162,7 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
     return;
   }
   const exports = objectKeys(learner);
-  send({ type: 'ready', exports });
+  await sendFlushed({ type: 'ready', exports });
   const fn = learner[message.entry];
   if (typeof fn !== 'function') {
     send({ type: 'done' });
@@ -166,7 +173,7 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
     // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
     // Read-only inputs are frozen instead (no copy, no walk afterwards): changing them throws.
     const given = message.readOnly ? freezeDeep(args) : clone(args);
-    send({ type: 'case-start', index });
+    await sendFlushed({ type: 'case-start', index });
     const started = now();
     try {
       const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));

@@ -193,12 +193,14 @@ export async function coldSlot(): Promise<SandboxSlot> {
   };
 }
 
-const loaderSource = `process.once('message', (m) => {
+// Captures process.send first: the harness removes it from the learner's reach when the bundle loads.
+const loaderSource = `const send = process.send.bind(process);
+process.once('message', (m) => {
   import(m.url).then(
-    () => process.send({ type: 'loaded' }),
+    () => send({ type: 'loaded' }),
     (e) => {
-      process.send({ type: 'load-error', error: { name: String(e && e.name || 'Error'), message: String(e && e.message || e), stack: e && e.stack } });
-      process.send({ type: 'done' });
+      send({ type: 'load-error', error: { name: String(e && e.name || 'Error'), message: String(e && e.message || e), stack: e && e.stack } });
+      send({ type: 'done' });
     },
   );
 });
