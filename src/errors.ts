@@ -23,7 +23,9 @@ export class FileError extends UserError {
   readonly issues: { path: string; message: string }[];
 
   constructor(file: string, issues: { path: string; message: string }[], next?: string) {
-    const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    // One line, whatever the values quoted in the messages hold.
+    const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+    const lines = issues.map((i) => flat(i.path ? `${i.path}: ${i.message}` : i.message));
     super(`${file}: ${lines.join('; ')}`, { next, exitCode: 2 });
     this.name = 'FileError';
     this.file = file;

@@ -19,7 +19,11 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): { path: 
 /** Where in `text` the JSON parser stopped, as "line L, column C" when the engine says. */
 function jsonErrorPosition(text: string, error: Error): string {
   const match = /position (\d+)/.exec(error.message);
-  if (!match) return error.message.replace(/^.*?:\s*/, '');
+  if (!match) {
+    // Some messages quote the damaged text: keep them to one short line.
+    const oneLine = error.message.replace(/\s+/g, ' ').trim();
+    return `invalid JSON (${oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine})`;
+  }
   const offset = Number(match[1]);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

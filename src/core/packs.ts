@@ -62,7 +62,7 @@ export async function resolvePack(entry: string, workspaceDir: string): Promise<
     const dir = path.join(builtinPacksDir, entry);
     if (!existsSync(path.join(dir, 'pack.json'))) {
       const known = await listBuiltinPackIds();
-      throw new UserError(`Unknown pack "${entry}" in llm-tutor.json.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
+      throw new UserError(`Unknown pack "${entry}" in ${path.join(workspaceDir, 'llm-tutor.json')}.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
     }
     return loadPack(dir, true);
   }

@@ -109,7 +109,7 @@ describe('usage errors get one clear line and exit code 2', () => {
     await fs.writeFile(path.join(dir, 'llm-tutor.json'), JSON.stringify({ formatVersion: 1, packs: ['transformers'] }));
     const r = await runCli(['list'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Unknown pack "transformers" in llm-tutor.json.\nBuilt-in packs: transformer-core.');
+    expect(r.stderr).toContain(`Unknown pack "transformers" in ${path.join(dir, 'llm-tutor.json')}.\nBuilt-in packs: transformer-core.`);
   });
 
   test('--version and --help exit 0', async () => {
