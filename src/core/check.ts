@@ -42,7 +42,15 @@ export async function checkExercise(workspace: Workspace, ref: ExerciseRef, opti
       return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
     },
   });
-  if (options.record !== false) await recordAttempt(workspace.state, ref, verdict);
+  if (options.record !== false) {
+    try {
+      await recordAttempt(workspace.state, ref, verdict);
+    } catch (error) {
+      // The verdict is still worth showing when progress cannot be saved.
+      if (!(error instanceof UserError)) throw error;
+      verdict.notes.push(`${error.message} ${error.next ?? ''}`.trim());
+    }
+  }
   return verdict;
 }
 

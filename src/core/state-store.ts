@@ -61,7 +61,13 @@ export class StateStore {
   }
 
   async write(state: State): Promise<void> {
-    await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`);
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`);
+    } catch (error) {
+      const reason = writeFailure(error);
+      if (!reason) throw error;
+      throw new UserError(`Cannot save progress to ${this.file}: ${reason}.`, { next: 'Make the workspace folder writable (or move it), then run the command again.', exitCode: 1 });
+    }
   }
 
   /** Reads, applies `change` and writes back; returns the new state. */
@@ -107,6 +113,18 @@ export class StateStore {
     await this.write(state);
     return { kept: Object.keys(state.exercises).length, dropped, backup };
   }
+}
+
+/** A person's words for a failed write, or undefined when it is not one they can fix. */
+export function writeFailure(error: unknown): string | undefined {
+  const reasons: Record<string, string> = {
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+  };
+  return reasons[(error as NodeJS.ErrnoException)?.code ?? ''];
 }
 
 /** The state file of a workspace folder. */

@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from './json-file.js';
@@ -134,6 +134,10 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
   const configFile = path.join(dir, configFileName);
   const created = !existsSync(configFile);
   try {
+    // Check the nearest existing folder first: mkdir on a read-only file system reports ENOENT, not EROFS.
+    let existing = path.resolve(dir);
+    while (!existsSync(existing)) existing = path.dirname(existing);
+    await fs.access(existing, fsConstants.W_OK);
     await fs.mkdir(dir, { recursive: true });
     if (created) {
       // Validate the packs before writing anything.

@@ -96,6 +96,19 @@ describe('usage errors get one clear line and exit code 2', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('a missing learner file, or a folder in its place, is one clear line', async () => {
+    const dir = await makeWorkspace();
+    await fs.rm(learnerFile(dir, 'foundations/softmax'));
+    const missing = await runCli(['check', 'softmax', '--workspace', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`llm-tutor: Your file for transformer-core/foundations/softmax is missing: ${learnerFile(dir, 'foundations/softmax')}\nRun \`llm-tutor reset foundations/softmax\` to write the starter again.\n`);
+    await fs.mkdir(learnerFile(dir, 'foundations/softmax'));
+    const folder = await runCli(['check', 'softmax', '--workspace', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toBe('');
+    expect(folder.stdout).toMatch(/^ERROR .*\n  Your file could not be compiled/);
+  });
+
   test('a broken llm-tutor.json names the file and the field', async () => {
     const dir = tempDir();
     await fs.writeFile(path.join(dir, 'llm-tutor.json'), JSON.stringify({ formatVersion: 1, packs: ['transformer-core'], colour: true }));
