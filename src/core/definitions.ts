@@ -61,7 +61,7 @@ async function bundleDefinition(entry: string): Promise<{ code: string; inputs: 
     const failure = error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] };
     const first = failure.errors?.[0];
     if (first) {
-      const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}` : entry;
+      const where = first.location ? `${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1}` : entry;
       throw new UserError(`${where}: ${first.text}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
     }
     throw error;
