@@ -1,12 +1,10 @@
-import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadDefinition } from '../../src/core/definitions.js';
-import { gradeExercise } from '../../src/core/grading.js';
 import { loadPack, type ExerciseRef } from '../../src/core/packs.js';
 import { builtinPacksDir } from '../../src/core/paths.js';
-import { diagnoseEachMisconception } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource } from '../helpers/exercises.js';
 
 const packDir = path.join(builtinPacksDir, 'transformer-core');
 
@@ -31,12 +29,7 @@ function refOf(id: string): ExerciseRef {
 
 /** Grades one of the exercise's own files (solution.ts or starter.ts) as a learner file. */
 async function gradeOwnFile(id: string, which: 'solution.ts' | 'starter.ts', seed: number) {
-  const ref = refOf(id);
-  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-pack-test-')), 'exercises');
-  const learnerFile = path.join(root, 'transformer-core', `${id}.ts`);
-  await fs.mkdir(path.dirname(learnerFile), { recursive: true });
-  await fs.copyFile(path.join(ref.dir, which), learnerFile);
-  return gradeExercise({ ref, definition: await loadDefinition(ref), learnerFile, allowedRoot: root, seed });
+  return gradeLearnerSource(id, { [`${id}.ts`]: await fs.readFile(path.join(packDir, id, which), 'utf8') }, seed);
 }
 
 describe('transformer-core, every exercise', () => {

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/definitions.js';
-import { diagnose, toPlainOutput, wrongOutputs } from '../../src/core/diagnose.js';
-import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../../src/core/exercise.js';
-import { buildCases, computeExpected, gradeExercise } from '../../src/core/grading.js';
+import { checkMisconceptions } from '../../src/core/pack-validate.js';
+import { toPlainOutput, wrongOutputs } from '../../src/core/diagnose.js';
+import type { ExerciseDefinition, ReferenceContext } from '../../src/core/exercise.js';
+import { gradeExercise } from '../../src/core/grading.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs.js';
 import { builtinPacksDir } from '../../src/core/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
@@ -50,24 +51,8 @@ export async function wrong(id: string, misconceptionId: string, ...args: unknow
  */
 export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
   const { ref, definition, ctx } = await loadExercise(id, packId);
-  const cases = buildCases(ref, definition, seed);
-  const expected = await computeExpected(ref, definition, cases, ctx);
-  const tolerance = definition.compare ?? defaultTolerance;
-  const { compareOutputs } = await import('../../src/core/compare.js');
-  const out = [];
-  for (const m of definition.misconceptions ?? []) {
-    const graded = [];
-    for (let i = 0; i < cases.length; i++) {
-      // A learner with this mistake returns the wrong output; where the variant throws, grading reports an error and diagnosis skips the case.
-      const outputs = await wrongOutputs(m, ctx, cases[i].args);
-      if (!outputs) continue;
-      const got = outputs[0];
-      graded.push({ args: cases[i].args, expected: expected[i], got, passed: compareOutputs(expected[i], got, tolerance).ok });
-    }
-    const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, ctx);
-    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId });
-  }
-  return out;
+  // The same simulation `llm-tutor pack validate` runs.
+  return checkMisconceptions(ref, definition, seed, ctx);
 }
 
 /**

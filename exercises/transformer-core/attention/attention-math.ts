@@ -1,3 +1,5 @@
+import { randomMatrix, type Rng } from 'llm-tutor/pack';
+
 // Plain float64 building blocks shared by the attention exercises' wrong variants,
 // written the way a learner would, and the inputs of the lessons' worked example.
 
@@ -36,3 +38,26 @@ export const lessonExample: [q: number[][], k: number[][], v: number[][]] = [
     [1, 1],
   ],
 ];
+
+/** Queries of the "large scores" cases: rows of ±32, so that q·k/√4 lands near ±1000 with the keys each exercise picks. */
+export const largeScoreQ = [
+  [32, 32, 32, 32],
+  [-32, -32, -32, -32],
+];
+
+/** Values of the "large scores" cases. */
+export const largeScoreV = [
+  [1, 0, 2],
+  [0, 1, -1],
+  [0.5, 0.5, 0],
+];
+
+/** Random q [n, d], k [m, d] and v [m, dv] from the seeded generator. */
+export function randomQKV(rng: Rng, n: number, m: number, d: number, dv: number): [q: number[][], k: number[][], v: number[][]] {
+  return [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
+}
+
+/** The shape part of a case name: `n=2, m=5, d=4, dv=3`. */
+export function shapeLabel(n: number, m: number, d: number, dv: number): string {
+  return `n=${n}, m=${m}, d=${d}, dv=${dv}`;
+}

@@ -1,5 +1,5 @@
-import { anyOf, defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
-import { lessonExample, mix, scores, softmaxRow } from '../attention-math.js';
+import { anyOf, defineExercise, type ReferenceContext } from 'llm-tutor/pack';
+import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -51,27 +51,18 @@ function eachEmptyRow(q: number[][], k: number[][], v: number[][], sees: Sees | 
  * Row 0 (position 1) sees keys 0 and 1, scores [1000, 1001]; the masked key 2 scores 1008, the highest.
  * Row 1 (position 2) sees every key, scores [−1000, −1001, −1008].
  */
-const largeQ = [
-  [32, 32, 32, 32],
-  [-32, -32, -32, -32],
-];
 const largeK = [
   [15.625, 15.625, 15.625, 15.625],
   [15.625, 15.625, 15.625, 15.6875],
   [15.75, 15.75, 15.75, 15.75],
-];
-const largeV = [
-  [1, 0, 2],
-  [0, 1, -1],
-  [0.5, 0.5, 0],
 ];
 
 export default defineExercise<Args, number[][]>({
   entry: 'causalAttention',
   signature: 'causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix',
   cases: (rng) => {
-    const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
-    const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
+    const random = (n: number, m: number, d: number, dv: number): Args => randomQKV(rng, n, m, d, dv);
+    const shape = shapeLabel;
     const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: lessonExample }];
     {
       const [n, d, dv] = [rng.int(4, 7), rng.int(3, 8), rng.int(2, 6)];
@@ -96,7 +87,7 @@ export default defineExercise<Args, number[][]>({
     }
     cases.push({ name: 'one query, one key (the output is v)', args: random(1, 1, 3, 2) });
     cases.push({ name: `random, n = m, a wide head (${shape(8, 8, 32, 8)})`, args: random(8, 8, 32, 8) });
-    cases.push({ name: 'large scores (±1000 after scaling; the masked key scores highest)', args: [largeQ, largeK, largeV] });
+    cases.push({ name: 'large scores (±1000 after scaling; the masked key scores highest)', args: [largeScoreQ, largeK, largeScoreV] });
     return cases;
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => {

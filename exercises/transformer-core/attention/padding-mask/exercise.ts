@@ -1,5 +1,5 @@
-import { anyOf, defineExercise, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
-import { lessonExample, scores, softmaxRow } from '../attention-math.js';
+import { anyOf, defineExercise, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { largeScoreQ, largeScoreV, lessonExample, randomQKV, scores, softmaxRow } from '../attention-math.js';
 import { allEmptyRows, attend, attendEachEmptyRow, everyKey, type EmptyRow, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][], k: number[][], v: number[][], mask: boolean[][]];
@@ -18,19 +18,10 @@ const lessonMask = [
  * Scores near ±1000 after scaling (d = 4, so √d = 2), all exact in float32.
  * Row 0 scores [1000, 1001, 1008] and may not see key 2, the highest; row 1 scores [−1000, −1001, −1008] and may not see key 1.
  */
-const largeQ = [
-  [32, 32, 32, 32],
-  [-32, -32, -32, -32],
-];
 const largeK = [
   [15.625, 15.625, 15.625, 15.625],
   [15.625, 15.625, 15.625, 15.6875],
   [15.75, 15.75, 15.75, 15.75],
-];
-const largeV = [
-  [1, 0, 2],
-  [0, 1, -1],
-  [0.5, 0.5, 0],
 ];
 const largeMask = [
   [true, true, false],
@@ -59,7 +50,7 @@ export default defineExercise<Args, number[][]>({
   entry: 'maskedAttention',
   signature: 'maskedAttention(q: Matrix, k: Matrix, v: Matrix, mask: boolean[][]): Matrix',
   cases: (rng) => {
-    const qkv = (n: number, m: number, d: number, dv: number): [number[][], number[][], number[][]] => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
+    const qkv = (n: number, m: number, d: number, dv: number) => randomQKV(rng, n, m, d, dv);
     const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (query 0 may not see key 1; query 1 sees no key)', args: [...lessonExample, lessonMask] }];
     {
       const [m, d, dv] = [rng.int(5, 7), rng.int(3, 8), rng.int(2, 5)];
@@ -97,7 +88,7 @@ export default defineExercise<Args, number[][]>({
       const picks = Array.from({ length: 4 }, () => rng.int(0, 4));
       cases.push({ name: "one visible key per row (each output row is that key's value)", args: [...qkv(4, 5, 4, 3), grid(4, 5, (i, j) => j === picks[i])] });
     }
-    cases.push({ name: 'large scores (±1000 after scaling; the masked key of row 0 scores highest)', args: [largeQ, largeK, largeV, largeMask] });
+    cases.push({ name: 'large scores (±1000 after scaling; the masked key of row 0 scores highest)', args: [largeScoreQ, largeK, largeScoreV, largeMask] });
     return cases;
   },
   reference: ({ tf }: ReferenceContext, q, k, v, mask) => {

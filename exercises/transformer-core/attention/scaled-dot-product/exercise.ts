@@ -1,5 +1,5 @@
 import { defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
-import { lessonExample, mix, scores, softmaxRow } from '../attention-math.js';
+import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -12,27 +12,18 @@ function attentionWithScale(q: number[][], k: number[][], v: number[][], scale: 
  * float32, so the reference is exact too: row 0 scores [1000, 1001, 999],
  * row 1 scores [−1000, −1001, −999]. exp(1000) is Infinity and exp(−1000) is 0.
  */
-const largeQ = [
-  [32, 32, 32, 32],
-  [-32, -32, -32, -32],
-];
 const largeK = [
   [15.625, 15.625, 15.625, 15.625],
   [15.625, 15.625, 15.625, 15.6875],
   [15.5625, 15.625, 15.625, 15.625],
-];
-const largeV = [
-  [1, 0, 2],
-  [0, 1, -1],
-  [0.5, 0.5, 0],
 ];
 
 export default defineExercise<Args, number[][]>({
   entry: 'attention',
   signature: 'attention(q: Matrix, k: Matrix, v: Matrix): Matrix',
   cases: (rng) => {
-    const random = (n: number, m: number, d: number, dv: number): Args => [randomMatrix(rng, n, d), randomMatrix(rng, m, d), randomMatrix(rng, m, dv)];
-    const shape = (n: number, m: number, d: number, dv: number) => `n=${n}, m=${m}, d=${d}, dv=${dv}`;
+    const random = (n: number, m: number, d: number, dv: number): Args => randomQKV(rng, n, m, d, dv);
+    const shape = shapeLabel;
     const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (n=2, m=3, d=4, dv=2)', args: lessonExample }];
 
     cases.push({ name: `random, n = m (${shape(4, 4, 8, 8)})`, args: random(4, 4, 8, 8) });
@@ -56,7 +47,7 @@ export default defineExercise<Args, number[][]>({
       const v = randomMatrix(rng, 5, 2);
       cases.push({ name: 'all keys equal (uniform weights: the mean of v)', args: [q, k, v] });
     }
-    cases.push({ name: 'large scores (±1000 after scaling; no overflow allowed)', args: [largeQ, largeK, largeV] });
+    cases.push({ name: 'large scores (±1000 after scaling; no overflow allowed)', args: [largeScoreQ, largeK, largeScoreV] });
     return cases;
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => {
