@@ -60,9 +60,31 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   return verdict.status === 'pass' ? 0 : 1;
 }
 
+/**
+ * Ink draws only the last frame when it sees CI or CONTINUOUS_INTEGRATION in
+ * the environment, and decides that once, when it is first imported. Dev
+ * containers and cloud shells often set CI, yet a learner there sits at a real
+ * terminal (stdin and stdout are TTYs here), so hide those variables for that
+ * one import and put them back afterwards.
+ */
+async function importInkForTerminal(): Promise<typeof import('ink')> {
+  const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const saved = keys.map((key) => [key, process.env[key]] as const);
+  for (const key of keys) if (key in process.env) process.env[key] = 'false';
+  try {
+    return await import('ink');
+  } finally {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
 /** The Ink screen: re-grades on save, keys for hints, list, next, solution, editor. */
 async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: boolean): Promise<number> {
-  const [{ render }, React, { App }, { WatchSession }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js'), import('../core/watch-session.js')]);
+  const { render } = await importInkForTerminal();
+  const [React, { App }, { WatchSession }] = await Promise.all([import('react'), import('../ui/App.js'), import('../core/watch-session.js')]);
   const watch = new WatchSession(session.workspace, session.exercises, { seed: session.seed, backend: session.backend, manual }, session.state, ref);
   const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { exitOnCtrlC: false });
   void watch.start();

@@ -34,7 +34,8 @@ const transposed = `export function matmul(a: Matrix, b: Matrix): Matrix {
 
 beforeAll(async () => {
   ws = await makeWorkspace();
-  const command = `cd ${JSON.stringify(ws)} && NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "EXITED $?"; sleep 30`;
+  // CI=true as a dev container or a CI runner sets it: the screen must still draw every frame.
+  const command = `cd ${JSON.stringify(ws)} && NO_COLOR=1 CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "EXITED $?"; sleep 30`;
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '60', command);
 });
 
