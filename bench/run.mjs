@@ -144,6 +144,37 @@ for (const b of budgets) {
   }
 }
 
+// The reference computations of every exercise, on each tfjs backend this machine has (one process per backend).
+results.backends = [];
+for (const backend of ['node', 'wasm', 'cpu']) {
+  const out = execFileSync(process.execPath, [path.join(root, 'bench', 'references.mjs'), backend, String(runs)], { env, encoding: 'utf8' });
+  const measured = JSON.parse(out.trim().split('\n').pop());
+  if (measured.available) {
+    measured.exercises = measured.exercises.map((e) => ({ ...e, ...stats(e.samples) }));
+    measured.totalMs = measured.exercises.reduce((sum, e) => sum + e.median, 0);
+    measured.totalFirstMs = measured.exercises.reduce((sum, e) => sum + e.firstMs, 0);
+    console.log(`references on ${backend}: ${measured.totalMs.toFixed(0)} ms for all exercises (first run ${measured.totalFirstMs.toFixed(0)} ms, backend load ${measured.loadMs.toFixed(0)} ms)`);
+  } else {
+    console.log(`references on ${backend}: not available (${measured.reason})`);
+  }
+  results.backends.push(measured);
+}
+const available = results.backends.filter((b) => b.available);
+const referenceLines = [
+  '## Reference computations per tfjs backend',
+  '',
+  `Every case of every exercise of transformer-core (seed 42), computed by its tfjs reference in one process per backend: the median of ${runs} runs after a first run, which is shown apart (it compiles code paths and fills tfjs's caches, as a cold check does).`,
+  '',
+  ...results.backends.filter((b) => !b.available).map((b) => `- **${b.backend}**: not measured here: ${b.reason}`),
+  '',
+  `| exercise | cases | ${available.map((b) => `${b.backend} median (first)`).join(' | ')} |`,
+  `| --- | ---: | ${available.map(() => '---:').join(' | ')} |`,
+  ...(available[0]?.exercises ?? []).map((e, i) => `| ${e.id} | ${e.cases} | ${available.map((b) => `${b.exercises[i].median.toFixed(1)} ms (${b.exercises[i].firstMs.toFixed(1)} ms)`).join(' | ')} |`),
+  `| **all exercises** |  | ${available.map((b) => `**${b.totalMs.toFixed(0)} ms** (${b.totalFirstMs.toFixed(0)} ms)`).join(' | ')} |`,
+  `| loading tfjs and the backend |  | ${available.map((b) => `${b.loadMs.toFixed(0)} ms`).join(' | ')} |`,
+  '',
+];
+
 const lines = [
   '# Benchmarks',
   '',
@@ -163,7 +194,10 @@ const lines = [
   'bundling the learner file with esbuild and running it in a fresh sandboxed child process.',
   'In watch mode the expected outputs are cached per exercise and seed, and a sandbox child is started ahead of each grading',
   '(still a fresh process per grading); "on screen" is when the Ink frame shows the new verdict.',
+  'Class grading runs each submission\'s files in one sandboxed child, one after another, with a fresh child after any file that',
+  'leaves the process changed (see docs/security.md); the figures are for 100 copies of the model solutions.',
   '',
+  ...referenceLines,
 ];
 mkdirSync(path.join(root, 'docs'), { recursive: true });
 writeFileSync(path.join(root, 'docs', 'benchmarks.md'), lines.join('\n'));

@@ -138,7 +138,8 @@ function errorResult(ref: ExerciseRef, submission: Submission, file: string, mes
 /**
  * Grades every submission on every exercise of the trusted packs, `jobs`
  * submissions at a time. References are computed once per exercise (same
- * seed for everyone); every learner file runs in its own sandboxed process.
+ * seed for everyone); a submission's files run in a sandboxed child of their
+ * own (see SubmissionSandbox for when a file gets a fresh process).
  * A submission that crashes, hangs or cheats is reported as such; the run goes on.
  */
 export async function gradeClass(options: ClassGradeOptions): Promise<ClassResult> {
@@ -153,9 +154,9 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 
   const queue = options.shard ? shardOf(options.submissions, options.shard) : [...options.submissions];
   const results: SubmissionResult[] = [];
-  const { WarmSandbox } = await import('../sandbox/run-child.js');
+  const { SubmissionSandbox } = await import('../sandbox/submission-sandbox.js');
 
-  const gradeOne = async (submission: Submission, sandbox: InstanceType<typeof WarmSandbox>): Promise<SubmissionResult> => {
+  const gradeOne = async (submission: Submission): Promise<SubmissionResult> => {
     const t0 = Date.now();
     const exercises: ExerciseResult[] = [];
     let problem: string | undefined;
@@ -166,20 +167,28 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     } catch (error) {
       problem = (error as Error).message;
     }
-    for (const ref of refs) {
-      const p = prepared.get(ref.key)!;
-      const file = path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
-      if (!existsSync(file)) {
-        exercises.push(errorResult(ref, submission, file, `The file exercises/${ref.packId}/${ref.id}.ts is missing.`, p.tolerance));
-        continue;
+    const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
+    const allowedRoot = path.join(submission.dir, 'exercises');
+    // One child runs the submission's files in turn (a fresh one after anything unclean).
+    const sandbox = await SubmissionSandbox.open(refs.map(fileOf).filter((f) => existsSync(f)), allowedRoot);
+    try {
+      for (const ref of refs) {
+        const p = prepared.get(ref.key)!;
+        const file = fileOf(ref);
+        if (!existsSync(file)) {
+          exercises.push(errorResult(ref, submission, file, `The file exercises/${ref.packId}/${ref.id}.ts is missing.`, p.tolerance));
+          continue;
+        }
+        try {
+          const verdict = await gradePrepared(p, { learnerFile: file, allowedRoot, sandbox });
+          exercises.push(toExerciseResult(ref, verdict, submission));
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          exercises.push(errorResult(ref, submission, file, error.message, p.tolerance));
+        }
       }
-      try {
-        const verdict = await gradePrepared(p, { learnerFile: file, allowedRoot: path.join(submission.dir, 'exercises'), sandbox });
-        exercises.push(toExerciseResult(ref, verdict, submission));
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        exercises.push(errorResult(ref, submission, file, error.message, p.tolerance));
-      }
+    } finally {
+      await sandbox.close();
     }
     return {
       id: submission.id,
@@ -194,15 +203,10 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   };
 
   const workers = Array.from({ length: Math.max(1, Math.min(options.jobs, queue.length || 1)) }, async () => {
-    const sandbox = new WarmSandbox();
-    try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const result = await gradeOne(next, sandbox);
-        results.push(result);
-        options.onSubmission?.(result);
-      }
-    } finally {
-      await sandbox.close();
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const result = await gradeOne(next);
+      results.push(result);
+      options.onSubmission?.(result);
     }
   });
   await Promise.all(workers);

@@ -231,12 +231,12 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   const calls = [...cases.map((c) => c.args), ...propertyCases.flatMap((p) => p.calls)];
   const { learnerFile } = target;
   const emit = target.onEvent ?? (() => {});
-  const [{ bundleLearnerFile }, { coldSlot, defaultLimits }] = await Promise.all([import('../sandbox/bundle.js'), import('../sandbox/run-child.js')]);
+  const { coldSlot, defaultLimits } = await import('../sandbox/run-child.js');
   const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot());
   try {
     emit({ type: 'stage', stage: 'bundle' });
     // Bundling and running the sandbox overlap with the reference run when it is still going.
-    const bundling = bundleLearnerFile(learnerFile, target.allowedRoot, slot.bundleFile);
+    const bundling = slot.bundle(learnerFile, target.allowedRoot);
     const sandboxRun = bundling.then((bundle) =>
       bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs, readOnlyInputs: definition.inputsReadOnly }) : undefined,
     );

@@ -55,10 +55,24 @@ export type ChildMessage =
   | { type: 'case-result'; index: number; ok: true; value: unknown; mutated?: string; durationMs: number }
   | { type: 'case-result'; index: number; ok: false; error: WireError; durationMs: number }
   | { type: 'async-error'; error: WireError }
-  | { type: 'done' };
+  | { type: 'done'; /** Set in a shared child: whether the process is as the harness found it (no globals changed, no timers left). */ clean?: boolean };
 
 /** Messages from the parent to the child. */
-export type ParentMessage = { type: 'run'; entry: string; cases: unknown[][]; /** Freeze the inputs instead of copying them per call: changing them then throws. */ readOnly?: boolean };
+export interface ParentMessage {
+  type: 'run';
+  /** Which learner module of the bundle to run (a bundle for class grading holds all of a submission's files). */
+  module: string;
+  entry: string;
+  cases: unknown[][];
+  /** Freeze the inputs instead of copying them per call: changing them then throws. */
+  readOnly?: boolean;
+  /**
+   * Set when the child is kept for further runs: written to stdout and stderr
+   * after the run, so the parent can tell whose output is whose, before a
+   * `done` that says whether the process is still clean.
+   */
+  boundary?: string;
+}
 
 /** An error as the child describes it; `stack` is source-mapped to the learner's files. */
 export interface WireError {

@@ -29,13 +29,28 @@ function isInside(file: string, root: string): boolean {
  * own exercises) and Node built-ins; anything else is a bundle problem.
  */
 export async function bundleLearnerFile(learnerFile: string, allowedRoot: string, outFile: string): Promise<BundleResult> {
+  const built = await buildBundle({ main: learnerFile }, allowedRoot, outFile);
+  return built.ok ? { ok: true, file: outFile, inputs: built.inputsOf(learnerFile), durationMs: built.durationMs } : built;
+}
+
+/** A bundle of several learner files, each a module that the harness loads when a run names it. */
+export type MultiBundleResult =
+  | { ok: true; file: string; durationMs: number; /** The learner's files that `learnerFile` loads, itself first. */ inputsOf(learnerFile: string): string[] }
+  | { ok: false; problem: BundleProblem; durationMs: number };
+
+/**
+ * Bundles several learner files behind one harness, `modules` naming each:
+ * class grading runs a whole submission in one child. Each file's code is
+ * evaluated only when a run names its module (esbuild turns the dynamic
+ * imports into lazily evaluated parts of the one file).
+ */
+export async function buildBundle(modules: Record<string, string>, allowedRoot: string, outFile: string): Promise<MultiBundleResult> {
   const started = performance.now();
   const esbuild = await import('esbuild');
   const outDir = path.dirname(outFile);
-  const entry = [
-    `import { startHarness } from ${JSON.stringify(harnessFile)};`,
-    `startHarness(() => import(${JSON.stringify(learnerFile)}));`,
-  ].join('\n');
+  const files = new Set(Object.values(modules));
+  const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);
+  const entry = [`import { startHarness } from ${JSON.stringify(harnessFile)};`, `startHarness({ ${loaders.join(', ')} });`].join('\n');
   try {
     const result = await esbuild.build({
       stdin: { contents: entry, resolveDir: outDir, sourcefile: 'llm-tutor-harness-entry.js', loader: 'js' },
@@ -55,7 +70,7 @@ export async function bundleLearnerFile(learnerFile: string, allowedRoot: string
             build.onResolve({ filter: /.*/ }, (args) => {
               if (args.kind === 'entry-point') return undefined;
               if (builtins.has(args.path)) return { path: args.path, external: true };
-              if (args.path === harnessFile || args.path === learnerFile) return undefined;
+              if (args.path === harnessFile || files.has(args.path)) return undefined;
               if (args.path.startsWith('.') || path.isAbsolute(args.path)) {
                 const target = path.resolve(args.resolveDir, args.path);
                 if (isInside(target, allowedRoot)) return undefined;
@@ -68,10 +83,22 @@ export async function bundleLearnerFile(learnerFile: string, allowedRoot: string
         },
       ],
     });
-    const inputs = Object.keys(result.metafile.inputs)
-      .map((p) => path.resolve(p))
-      .filter((p) => isInside(p, allowedRoot));
-    return { ok: true, file: outFile, inputs, durationMs: performance.now() - started };
+    const graph = new Map(Object.entries(result.metafile.inputs).map(([p, input]) => [path.resolve(p), input.imports.map((i) => path.resolve(i.path))]));
+    const inputsOf = (learnerFile: string): string[] => {
+      // What the file loads, transitively, within the learner's own folder.
+      const seen = new Set<string>([learnerFile]);
+      const todo = [learnerFile];
+      for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+        for (const next of graph.get(file) ?? []) {
+          if (!seen.has(next) && isInside(next, allowedRoot)) {
+            seen.add(next);
+            todo.push(next);
+          }
+        }
+      }
+      return [...seen];
+    };
+    return { ok: true, file: outFile, durationMs: performance.now() - started, inputsOf };
   } catch (error) {
     const failure = error as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText: string } | null }[] };
     const first = failure.errors?.[0];

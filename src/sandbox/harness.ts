@@ -12,7 +12,7 @@ const send = process.send!.bind(process) as (message: ChildMessage, callback?: (
 function sendFlushed(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => send(message, () => resolve()));
 }
-const onMessage = process.once.bind(process);
+const onMessage = process.on.bind(process);
 const clone = structuredClone;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
@@ -27,6 +27,7 @@ const ErrorCtor = Error;
 const StringCtor = String;
 const now = performance.now.bind(performance);
 const arrayFrom = Array.from;
+const immediate = setImmediate;
 
 /** Above this many elements a returned value is named, not copied. */
 const ELEMENT_BUDGET = 4_000_000;
@@ -134,40 +135,147 @@ function findMutation(before: unknown, after: unknown, path = ''): string | unde
   return undefined;
 }
 
+/** The objects whose own properties a learner file could change for the files run after it. */
+function watchedObjects(): object[] {
+  const typedArrayProto = getPrototypeOf(Int8Array.prototype) as object;
+  const iteratorProto = getPrototypeOf(getPrototypeOf([][Symbol.iterator]())) as object;
+  return [
+    globalThis, Object, Object.prototype, Function.prototype, Array, Array.prototype, String, String.prototype, Number, Number.prototype,
+    Boolean.prototype, Symbol, Symbol.prototype, BigInt.prototype, Math, JSON, Reflect, Promise, Promise.prototype, Map.prototype, Set.prototype,
+    WeakMap.prototype, Error, Error.prototype, TypeError.prototype, RangeError.prototype, Date, Date.prototype, RegExp.prototype,
+    iteratorProto, getPrototypeOf([][Symbol.iterator]()) as object, typedArrayProto, Float32Array.prototype, Float64Array.prototype,
+    Int32Array.prototype, Uint8Array.prototype, ArrayBuffer.prototype, process, console,
+  ];
+}
+
+const ownKeys = Reflect.ownKeys;
+const describeProperty = Object.getOwnPropertyDescriptor;
+const isExtensible = Object.isExtensible;
+
+interface Snapshot {
+  objects: { object: object; extensible: boolean; properties: Map<string | symbol, PropertyDescriptor> }[];
+  listeners: Map<string | symbol, number>;
+}
+
+/** Every own property (value or accessor, with its flags) of the watched objects, and the process's event listeners. */
+function snapshot(objects: object[]): Snapshot {
+  const listeners = new Map<string | symbol, number>();
+  for (const name of process.eventNames()) listeners.set(name, process.listenerCount(name));
+  return {
+    objects: objects.map((object) => ({
+      object,
+      extensible: isExtensible(object),
+      properties: new Map(ownKeys(object).map((key) => [key, describeProperty(object, key)!])),
+    })),
+    listeners,
+  };
+}
+
+function sameDescriptor(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
+  return objectIs(a.value, b.value) && a.get === b.get && a.set === b.set && a.writable === b.writable && a.enumerable === b.enumerable && a.configurable === b.configurable;
+}
+
 /**
- * Waits for the parent's run message, loads the learner module, calls its
- * entry function once per case and reports each result as plain data.
+ * Whether nothing watched changed. Node defines some globals (TextEncoder,
+ * fetch...) as getters that turn into plain values on first use; such a
+ * global still holding what its original getter gives is not a change.
  */
-export function startHarness(load: () => Promise<Record<string, unknown>>): void {
+function unchanged(before: Snapshot, after: Snapshot): boolean {
+  if (before.listeners.size !== after.listeners.size) return false;
+  for (const [name, count] of before.listeners) if (after.listeners.get(name) !== count) return false;
+  for (let i = 0; i < before.objects.length; i++) {
+    const was = before.objects[i];
+    const now = after.objects[i];
+    if (was.extensible !== now.extensible || was.properties.size !== now.properties.size) return false;
+    for (const [key, d] of was.properties) {
+      const current = now.properties.get(key);
+      if (!current) return false;
+      if (sameDescriptor(d, current)) continue;
+      const resolvedLazyGlobal = was.object === globalThis && d.get !== undefined && current.get === undefined && objectIs(current.value, d.get.call(globalThis));
+      if (!resolvedLazyGlobal) return false;
+    }
+  }
+  return true;
+}
+
+const activeResources = process.getActiveResourcesInfo.bind(process);
+/** Timers and immediates still pending: code of a finished run that would run during the next. */
+function pendingTimers(): number {
+  let n = 0;
+  for (const kind of activeResources()) if (kind === 'Timeout' || kind === 'Immediate') n++;
+  return n;
+}
+
+type LearnerModule = Record<string, unknown>;
+
+/**
+ * Waits for the parent's run messages and handles them one at a time: loads
+ * the learner module named, calls its entry function once per case and
+ * reports each result as plain data. A bundle for one exercise has one module;
+ * a bundle for class grading has all of a submission's, run in turn in one
+ * process while it stays clean (see {@link ParentMessage.boundary}).
+ */
+export function startHarness(modules: Record<string, () => Promise<LearnerModule>>): void {
   // The learner's code gets no handle to the channel: only the harness reports (with the function captured above).
   delete (process as { send?: unknown }).send;
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
   process.on('uncaughtException', (error) => {
     send({ type: 'async-error', error: toWireError(error) });
   });
   process.on('unhandledRejection', (reason) => {
     send({ type: 'async-error', error: toWireError(reason) });
   });
+  const watched = watchedObjects();
+  let baseline: Snapshot | undefined;
+  let baselineTimers = 0;
+  let queue: Promise<void> = PromiseCtor.resolve();
   onMessage('message', (raw: unknown) => {
-    void run(raw as ParentMessage, load);
+    const message = raw as ParentMessage;
+    queue = queue.then(async () => {
+      if (message.boundary !== undefined && baseline === undefined) {
+        baseline = snapshot(watched);
+        baselineTimers = pendingTimers();
+      }
+      const loaded = await run(message, modules[message.module]);
+      // One turn of the event loop, so a promise the run left rejected is reported with this run.
+      await new PromiseCtor((resolve) => immediate(resolve));
+      if (message.boundary === undefined) {
+        send({ type: 'done' });
+        return;
+      }
+      const clean = loaded && pendingTimers() <= baselineTimers && unchanged(baseline!, snapshot(watched));
+      const mark = `\n${message.boundary}\n`;
+      // Written (and flushed) before "done", so the parent has the output of this run before it reads the next.
+      await new PromiseCtor<void>((resolve) => {
+        let left = 2;
+        const one = () => --left === 0 && resolve();
+        try {
+          writeOut(mark, one);
+          writeErr(mark, one);
+        } catch {
+          resolve();
+        }
+      });
+      send({ type: 'done', clean });
+    });
   });
 }
 
-async function run(message: ParentMessage, load: () => Promise<Record<string, unknown>>): Promise<void> {
-  let learner: Record<string, unknown>;
+/** Runs one message's cases. Returns false when the module failed to load. */
+async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) | undefined): Promise<boolean> {
+  let learner: LearnerModule;
   try {
+    if (!load) throw new ErrorCtor(`no module "${message.module}" in this bundle`);
     learner = await load();
   } catch (error) {
     send({ type: 'load-error', error: toWireError(error) });
-    send({ type: 'done' });
-    return;
+    return false;
   }
   const exports = objectKeys(learner);
   await sendFlushed({ type: 'ready', exports });
   const fn = learner[message.entry];
-  if (typeof fn !== 'function') {
-    send({ type: 'done' });
-    return;
-  }
+  if (typeof fn !== 'function') return true;
   for (let index = 0; index < message.cases.length; index++) {
     const args = message.cases[index];
     // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
@@ -186,7 +294,7 @@ async function run(message: ParentMessage, load: () => Promise<Record<string, un
       send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: now() - started });
     }
   }
-  send({ type: 'done' });
+  return true;
 }
 
 /** `[1][2]` (argument 1, element 2) becomes "argument 2 at [2]". */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from '../core/wire.js';
+import { bundleLearnerFile, type BundleResult } from './bundle.js';
 
 export interface SandboxLimits {
   /** Wall-clock limit for the whole run, enforced with SIGKILL. */
@@ -39,7 +40,7 @@ export interface SandboxRun {
   durationMs: number;
 }
 
-class CappedBuffer {
+export class CappedBuffer {
   private text = '';
   dropped = 0;
   constructor(private readonly cap: number) {}
@@ -69,7 +70,7 @@ export function runInSandbox(bundleFile: string, entry: string, cases: unknown[]
   return superviseRun(child, entry, cases, limits);
 }
 
-function spawnChild(script: string, readable: string, memoryMb: number): ChildProcess {
+export function spawnChild(script: string, readable: string, memoryMb: number): ChildProcess {
   return fork(script, [], {
     execArgv: ['--experimental-permission', `--allow-fs-read=${readable}`, '--enable-source-maps', `--max-old-space-size=${memoryMb}`, '--no-warnings'],
     serialization: 'advanced',
@@ -77,6 +78,42 @@ function spawnChild(script: string, readable: string, memoryMb: number): ChildPr
     env: {},
     cwd: os.tmpdir(),
   });
+}
+
+/**
+ * Records what a message from the child says about the run (exports, a load
+ * error, a case's result, an error thrown later). Returns true for a case
+ * result, which ends the case in progress.
+ */
+export function record(run: SandboxRun, message: ChildMessage, caseCount: number): boolean {
+  switch (message.type) {
+    case 'ready':
+      if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
+      return false;
+    case 'load-error':
+      run.loadError = message.error;
+      return false;
+    case 'case-result':
+      if (Number.isInteger(message.index) && message.index >= 0 && message.index < caseCount && run.outcomes[message.index] === undefined) {
+        run.outcomes[message.index] = message.ok
+          ? { ok: true, value: message.value, mutated: typeof message.mutated === 'string' ? message.mutated : undefined, durationMs: Number(message.durationMs) || 0 }
+          : { ok: false, error: message.error, durationMs: Number(message.durationMs) || 0 };
+      }
+      return true;
+    case 'async-error':
+      if (run.asyncErrors.length < 5) run.asyncErrors.push(message.error);
+      return false;
+    default:
+      return false;
+  }
+}
+
+export function emptyRun(caseCount: number): SandboxRun {
+  return { outcomes: new Array(caseCount).fill(undefined), asyncErrors: [], stdout: '', stderr: '', droppedBytes: 0, durationMs: 0 };
+}
+
+export function isOutOfMemory(stderr: string): boolean {
+  return /heap out of memory|Allocation failed|Reached heap limit/i.test(stderr);
 }
 
 /**
@@ -91,7 +128,7 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-  const run: SandboxRun = { outcomes: new Array(cases.length).fill(undefined), asyncErrors: [], stdout: '', stderr: '', droppedBytes: 0, durationMs: 0 };
+  const run = emptyRun(cases.length);
   let current: number | undefined;
   let done = false;
   const send = (message: unknown) => {
@@ -111,36 +148,13 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
     child.on('message', (raw: unknown) => {
       const message = raw as ChildMessage | { type: 'loaded' };
       if (typeof message !== 'object' || message === null) return;
-      switch (message.type) {
-        case 'loaded':
-          send({ type: 'run', entry, cases, readOnly: limits.readOnlyInputs });
-          break;
-        case 'ready':
-          if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
-          break;
-        case 'load-error':
-          run.loadError = message.error;
-          break;
-        case 'case-start':
-          if (Number.isInteger(message.index)) current = message.index;
-          break;
-        case 'case-result':
-          if (Number.isInteger(message.index) && message.index >= 0 && message.index < cases.length && run.outcomes[message.index] === undefined) {
-            run.outcomes[message.index] = message.ok
-              ? { ok: true, value: message.value, mutated: typeof message.mutated === 'string' ? message.mutated : undefined, durationMs: Number(message.durationMs) || 0 }
-              : { ok: false, error: message.error, durationMs: Number(message.durationMs) || 0 };
-          }
-          current = undefined;
-          break;
-        case 'async-error':
-          if (run.asyncErrors.length < 5) run.asyncErrors.push(message.error);
-          break;
-        case 'done':
-          done = true;
-          // Nothing the child does after reporting can change the verdict: stop it now.
-          child.kill('SIGKILL');
-          break;
-      }
+      if (message.type === 'loaded') send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
+      else if (message.type === 'case-start') current = Number.isInteger(message.index) ? message.index : current;
+      else if (message.type === 'done') {
+        done = true;
+        // Nothing the child does after reporting can change the verdict: stop it now.
+        child.kill('SIGKILL');
+      } else if (record(run, message, cases.length)) current = undefined;
     });
 
     child.on('error', () => {
@@ -154,7 +168,7 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
         run.crashed = {
           code,
           signal,
-          outOfMemory: /heap out of memory|Allocation failed|Reached heap limit/i.test(text),
+          outOfMemory: isOutOfMemory(text),
           caseIndex: current,
         };
       }
@@ -170,14 +184,14 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
     if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode);
     else child.on('exit', finish);
 
-    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', entry, cases, readOnly: limits.readOnlyInputs });
+    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
   });
 }
 
 /** Where one grading's bundle goes, and how it is run. */
 export interface SandboxSlot {
-  /** The bundle must be written to this exact path. */
-  bundleFile: string;
+  /** Bundles the learner file for this slot's child. */
+  bundle(learnerFile: string, allowedRoot: string): Promise<BundleResult>;
   run(entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun>;
   dispose(): Promise<void>;
 }
@@ -187,14 +201,14 @@ export async function coldSlot(): Promise<SandboxSlot> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-'));
   const bundleFile = path.join(dir, 'bundle.mjs');
   return {
-    bundleFile,
+    bundle: (learnerFile, allowedRoot) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile),
     run: (entry, cases, limits) => runInSandbox(bundleFile, entry, cases, limits),
     dispose: () => fs.rm(dir, { recursive: true, force: true }),
   };
 }
 
 // Captures process.send first: the harness removes it from the learner's reach when the bundle loads.
-const loaderSource = `const send = process.send.bind(process);
+export const loaderSource = `const send = process.send.bind(process);
 process.once('message', (m) => {
   import(m.url).then(
     () => send({ type: 'loaded' }),
@@ -239,7 +253,7 @@ export class WarmSandbox {
     const bundleFile = path.join(dir, 'bundle.mjs');
     let used = false;
     return {
-      bundleFile,
+      bundle: (learnerFile, allowedRoot) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile),
       run: (entry, cases, limits) => {
         used = true;
         const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href);

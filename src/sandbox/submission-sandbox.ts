@@ -1,0 +1,327 @@
+import type { ChildProcess, Serializable } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ChildMessage, WireError } from '../core/wire.js';
+import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
+import { CappedBuffer, coldSlot, defaultLimits, emptyRun, isOutOfMemory, loaderSource, record, spawnChild, type SandboxLimits, type SandboxRun, type SandboxSlot } from './run-child.js';
+
+/** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
+const boundaryGraceMs = 1000;
+
+/**
+ * One output stream of a shared child, cut into one segment per run at the
+ * boundary lines the harness writes after each run.
+ */
+class SegmentedStream {
+  private readonly mark: Buffer;
+  private carry = Buffer.alloc(0);
+  private readonly segments: CappedBuffer[] = [];
+  /** Boundaries seen so far: segment `n` is complete once `seen > n`. */
+  seen = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(boundary: string, private readonly cap: number) {
+    this.mark = Buffer.from(`\n${boundary}\n`);
+  }
+
+  segment(n: number): CappedBuffer {
+    return (this.segments[n] ??= new CappedBuffer(this.cap));
+  }
+
+  push(chunk: Buffer): void {
+    let buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    for (let at = buf.indexOf(this.mark); at >= 0; at = buf.indexOf(this.mark)) {
+      this.segment(this.seen).push(buf.subarray(0, at));
+      this.seen++;
+      buf = buf.subarray(at + this.mark.length);
+    }
+    // Hold back a tail that may be the start of a boundary split across chunks.
+    const keep = Math.min(buf.length, this.mark.length - 1);
+    this.segment(this.seen).push(buf.subarray(0, buf.length - keep));
+    this.carry = Buffer.from(buf.subarray(buf.length - keep));
+    this.wake();
+  }
+
+  /** The stream has ended: what was held back belongs to the current segment. */
+  end(): void {
+    this.segment(this.seen).push(this.carry);
+    this.carry = Buffer.alloc(0);
+    this.seen = Number.POSITIVE_INFINITY;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+
+  /** Resolves true once segment `n` is complete, false after `ms`. */
+  async complete(n: number, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (this.seen <= n) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+}
+
+interface ActiveRun {
+  onMessage(message: ChildMessage): void;
+  onExit(code: number | null, signal: string | null): void;
+}
+
+/**
+ * A sandbox child that runs one learner module after another from a bundle
+ * holding all of a submission's files. It is used for the next run only while
+ * the harness reports it clean (no built-in changed, no timer left pending)
+ * and its output came through in order; otherwise it is killed.
+ */
+class SharedChild {
+  runs = 0;
+  private readonly boundary: string;
+  private exited = false;
+  private killed = false;
+  private readonly out: SegmentedStream;
+  private readonly err: SegmentedStream;
+  private active: ActiveRun | undefined;
+  private loading: Promise<WireError | undefined> | undefined;
+  private loadWaiter: ((error: WireError | undefined) => void) | undefined;
+
+  constructor(private readonly child: ChildProcess, private readonly bundleUrl: string, outputBytes: number) {
+    const boundary = `llm-tutor-boundary-${randomBytes(12).toString('hex')}`;
+    this.boundary = boundary;
+    this.out = new SegmentedStream(boundary, outputBytes);
+    this.err = new SegmentedStream(boundary, outputBytes);
+    child.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.err.push(chunk));
+    child.on('error', () => {});
+    child.on('message', (raw: unknown) => this.onMessage(raw));
+    child.on('exit', (code, signal) => {
+      this.exited = true;
+      // Let the pipes drain before the run reads its output.
+      setImmediate(() => {
+        this.out.end();
+        this.err.end();
+        this.loadWaiter?.({ name: 'Error', message: `the sandbox process ended while starting (${signal ? `signal ${signal}` : `exit code ${code}`})` });
+        this.active?.onExit(code, signal);
+      });
+    });
+  }
+
+  get usable(): boolean {
+    return !this.exited && !this.killed;
+  }
+
+  kill(): void {
+    this.killed = true;
+    this.child.kill('SIGKILL');
+  }
+
+  private send(message: unknown): void {
+    try {
+      this.child.send(message as Serializable);
+    } catch {
+      // The child is gone; its exit is reported.
+    }
+  }
+
+  private onMessage(raw: unknown): void {
+    if (typeof raw !== 'object' || raw === null) return;
+    const message = raw as ChildMessage | { type: 'loaded' };
+    if (message.type === 'loaded') {
+      this.loadWaiter?.(undefined);
+      this.loadWaiter = undefined;
+    } else if (this.loadWaiter) {
+      // The bundle itself failed to load (the loader reports it, then "done").
+      if (message.type === 'load-error') {
+        this.loadWaiter(message.error);
+        this.loadWaiter = undefined;
+      }
+    } else if (this.active) {
+      this.active.onMessage(message);
+    } else if (message.type === 'async-error') {
+      // Code of a finished run is still running: the next run gets a fresh process.
+      this.kill();
+    }
+  }
+
+  private load(): Promise<WireError | undefined> {
+    this.loading ??= new Promise((resolve) => {
+      this.loadWaiter = resolve;
+      this.send({ type: 'load', url: this.bundleUrl });
+    });
+    return this.loading;
+  }
+
+  /** Runs one module's cases; the time limit counts from now, the child's start-up included for its first run. */
+  run(module: string, entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun> {
+    const index = this.runs++;
+    const run = emptyRun(cases.length);
+    const started = performance.now();
+    return new Promise((resolve) => {
+      let current: number | undefined;
+      let settled = false;
+      const timer = setTimeout(() => {
+        run.timedOut = { caseIndex: current };
+        this.kill();
+      }, limits.timeoutMs);
+      const settle = async (clean: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const [outDone, errDone] = await Promise.all([this.out.complete(index, boundaryGraceMs), this.err.complete(index, boundaryGraceMs)]);
+        if (!clean || !outDone || !errDone) this.kill();
+        this.active = undefined;
+        const stdout = this.out.segment(index);
+        const stderr = this.err.segment(index);
+        run.stdout = stdout.toString();
+        run.stderr = stderr.toString();
+        run.droppedBytes = stdout.dropped + stderr.dropped;
+        run.durationMs = performance.now() - started;
+        resolve(run);
+      };
+      this.active = {
+        onMessage: (message) => {
+          if (message.type === 'case-start') current = Number.isInteger(message.index) ? message.index : current;
+          else if (message.type === 'done') void settle(message.clean === true);
+          else if (record(run, message, cases.length)) current = undefined;
+        },
+        onExit: (code, signal) => {
+          if (!run.timedOut && !settled) {
+            run.crashed = { code, signal, outOfMemory: isOutOfMemory(this.err.segment(index).toString()), caseIndex: current };
+          }
+          void settle(false);
+        },
+      };
+      if (this.exited) {
+        this.active.onExit(this.child.exitCode, this.child.signalCode);
+        return;
+      }
+      void this.load().then((loadError) => {
+        if (settled) return;
+        if (loadError) {
+          run.loadError = loadError;
+          void settle(false);
+          return;
+        }
+        this.send({ type: 'run', module, entry, cases, readOnly: limits.readOnlyInputs, boundary: this.boundary });
+      });
+    });
+  }
+}
+
+/**
+ * The sandbox for one submission in class grading: all its learner files in
+ * one bundle, run one exercise after another in one child process rather
+ * than a process each (a Node start costs more than most exercises). The
+ * child keeps the permission model, heap cap and per-exercise time limit of a
+ * single run, and is replaced by a fresh one whenever a run leaves it unclean
+ * (a built-in patched, a timer pending, output out of order), crashes or times
+ * out. A crash or time-out in a child that ran other files first is run again
+ * in a fresh process, so the verdict is the file's own. A file whose code does
+ * not bundle, or a bundle that fails, falls back to a process of its own.
+ */
+export class SubmissionSandbox {
+  private child: SharedChild | undefined;
+  private combined: Promise<{ bundle: Extract<MultiBundleResult, { ok: true }>; modules: Map<string, string> } | undefined>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly learnerFiles: string[],
+    private readonly allowedRoot: string,
+    private readonly memoryMb: number,
+  ) {
+    // The first child starts while the bundle is built.
+    this.child = this.spawn();
+    this.combined = this.build();
+  }
+
+  static async open(learnerFiles: string[], allowedRoot: string, memoryMb = defaultLimits.memoryMb): Promise<SubmissionSandbox> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-submission-'));
+    await fs.writeFile(path.join(dir, 'loader.mjs'), loaderSource);
+    return new SubmissionSandbox(dir, learnerFiles, allowedRoot, memoryMb);
+  }
+
+  private get bundleFile(): string {
+    return path.join(this.dir, 'bundle.mjs');
+  }
+
+  private spawn(): SharedChild {
+    // The child may read its folder: the loader and the bundle.
+    const child = spawnChild(path.join(this.dir, 'loader.mjs'), `${this.dir}${path.sep}`, this.memoryMb);
+    return new SharedChild(child, pathToFileURL(this.bundleFile).href, defaultLimits.outputBytes);
+  }
+
+  /** One bundle of every file that bundles; a file esbuild stops on is left out and graded alone. */
+  private async build(): Promise<{ bundle: Extract<MultiBundleResult, { ok: true }>; modules: Map<string, string> } | undefined> {
+    const modules = new Map(this.learnerFiles.map((file, i) => [file, `m${i}`]));
+    while (modules.size > 0) {
+      const bundle = await buildBundle(Object.fromEntries([...modules].map(([file, name]) => [name, file])), this.allowedRoot, this.bundleFile);
+      if (bundle.ok) return { bundle, modules };
+      const culprit = bundle.problem.file;
+      // A problem in a file that is not one of the exercises' own (a shared helper): every file goes alone.
+      if (!culprit || !modules.has(culprit)) return undefined;
+      modules.delete(culprit);
+    }
+    return undefined;
+  }
+
+  /** A slot for one exercise of this submission, for `gradePrepared`. */
+  async acquire(): Promise<SandboxSlot> {
+    let alone: SandboxSlot | undefined;
+    let module: string | undefined;
+    return {
+      bundle: async (learnerFile, allowedRoot): Promise<BundleResult> => {
+        const combined = await this.combined;
+        module = combined?.modules.get(learnerFile);
+        if (combined && module !== undefined) {
+          return { ok: true, file: combined.bundle.file, inputs: combined.bundle.inputsOf(learnerFile), durationMs: combined.bundle.durationMs / combined.modules.size };
+        }
+        alone = await coldSlot();
+        return alone.bundle(learnerFile, allowedRoot);
+      },
+      run: (entry, cases, limits) => (alone ? alone.run(entry, cases, limits) : this.runShared(module!, entry, cases, limits)),
+      dispose: async () => {
+        await alone?.dispose();
+      },
+    };
+  }
+
+  private runShared(module: string, entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun> {
+    const next = this.queue.then(async () => {
+      const child = this.live();
+      const result = await child.run(module, entry, cases, limits);
+      if (child.runs > 1 && (result.crashed || result.timedOut)) {
+        // It may be what a file run earlier left behind: the verdict comes from a fresh process.
+        return this.live().run(module, entry, cases, limits);
+      }
+      return result;
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private live(): SharedChild {
+    if (!this.child?.usable) this.child = this.spawn();
+    return this.child;
+  }
+
+  async close(): Promise<void> {
+    this.child?.kill();
+    this.child = undefined;
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+}
