@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadEsbuild } from './esbuild.js';
 import { FileError, UserError } from '../errors.js';
 import { exerciseDefinitionSchema, type ExerciseDefinition } from './exercise.js';
 import { describeZodIssues } from './json-file.js';
@@ -31,7 +32,7 @@ async function fingerprint(file: string): Promise<string | undefined> {
 }
 
 async function bundleDefinition(entry: string): Promise<{ code: string; inputs: string[] }> {
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   const packApiUrl = pathToFileURL(packApiFile).href;
   try {
     const result = await esbuild.build({

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Tf } from '../core/exercise.js';
 import { UserError } from '../errors.js';
 
@@ -12,6 +13,13 @@ export interface BackendReport {
   skipped: { name: BackendName; reason: string }[];
 }
 
+/**
+ * tfjs ships CommonJS builds for Node. `require` loads them as they are;
+ * `import()` would first scan their megabytes of source for export names
+ * (about 100 ms of a cold check).
+ */
+const requireCjs = createRequire(import.meta.url);
+
 let loaded: Promise<{ tf: Tf; report: BackendReport }> | undefined;
 let loadedFor: BackendName | undefined;
 
@@ -24,21 +32,21 @@ async function tryBackend(tf: Tf, name: BackendName): Promise<void> {
   if (name === 'node') {
     // tfjs-node is optional: its install downloads libtensorflow and fails offline.
     const moduleName = '@tensorflow/tfjs-node';
-    await import(moduleName);
+    requireCjs(moduleName);
     if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its "tensorflow" backend did not initialise');
     return;
   }
   if (name === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
+    requireCjs('@tensorflow/tfjs-backend-wasm');
   } else {
-    await import('@tensorflow/tfjs-backend-cpu');
+    requireCjs('@tensorflow/tfjs-backend-cpu');
   }
   if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not initialise`);
 }
 
 async function load(forced?: BackendName): Promise<{ tf: Tf; report: BackendReport }> {
   const started = performance.now();
-  const tf = (await import('@tensorflow/tfjs-core')) as Tf;
+  const tf = requireCjs('@tensorflow/tfjs-core') as Tf;
   // PROD silences tfjs's "install tfjs-node" banner and its debug checks.
   tf.env().set('PROD', true);
   const skipped: BackendReport['skipped'] = [];

@@ -1,5 +1,6 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { loadEsbuild } from '../core/esbuild.js';
 import { harnessFile } from '../core/paths.js';
 
 /** Where bundling stopped on the learner's code. */
@@ -46,7 +47,7 @@ export type MultiBundleResult =
  */
 export async function buildBundle(modules: Record<string, string>, allowedRoot: string, outFile: string): Promise<MultiBundleResult> {
   const started = performance.now();
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   const outDir = path.dirname(outFile);
   const files = new Set(Object.values(modules));
   const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);

@@ -196,15 +196,12 @@ export interface SandboxSlot {
   dispose(): Promise<void>;
 }
 
-/** A slot that starts its child after bundling: the one-shot path of `check`. */
+/**
+ * A slot for one grading, the path of `check`: its child starts at once and
+ * loads Node while the learner's file is bundled.
+ */
 export async function coldSlot(): Promise<SandboxSlot> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-'));
-  const bundleFile = path.join(dir, 'bundle.mjs');
-  return {
-    bundle: (learnerFile, allowedRoot) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile),
-    run: (entry, cases, limits) => runInSandbox(bundleFile, entry, cases, limits),
-    dispose: () => fs.rm(dir, { recursive: true, force: true }),
-  };
+  return new WarmSandbox(defaultLimits.memoryMb, { ahead: false }).acquire();
 }
 
 // Captures process.send first: the harness removes it from the learner's reach when the bundle loads.
@@ -229,7 +226,11 @@ export class WarmSandbox {
   private next: Promise<{ dir: string; child: ChildProcess }> | undefined;
   private closed = false;
 
-  constructor(private readonly memoryMb = defaultLimits.memoryMb) {}
+  /** With `ahead` (the default) a new child starts as soon as one is put to work, ready for the next grading. */
+  constructor(
+    private readonly memoryMb = defaultLimits.memoryMb,
+    private readonly options: { ahead?: boolean } = {},
+  ) {}
 
   private async start(): Promise<{ dir: string; child: ChildProcess }> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-warm-'));
@@ -258,7 +259,7 @@ export class WarmSandbox {
         used = true;
         const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href);
         // Start the following child while this one runs.
-        this.warm();
+        if (this.options.ahead !== false) this.warm();
         return result;
       },
       dispose: async () => {

@@ -269,7 +269,9 @@ export class SubmissionSandbox {
   private async build(): Promise<{ bundle: Extract<MultiBundleResult, { ok: true }>; modules: Map<string, string> } | undefined> {
     const modules = new Map(this.learnerFiles.map((file, i) => [file, `m${i}`]));
     while (modules.size > 0) {
-      const bundle = await buildBundle(Object.fromEntries([...modules].map(([file, name]) => [name, file])), this.allowedRoot, this.bundleFile);
+      // An unexpected esbuild failure also sends every file alone, where it is reported file by file.
+      const bundle = await buildBundle(Object.fromEntries([...modules].map(([file, name]) => [name, file])), this.allowedRoot, this.bundleFile).catch(() => undefined);
+      if (!bundle) return undefined;
       if (bundle.ok) return { bundle, modules };
       const culprit = bundle.problem.file;
       // A problem in a file that is not one of the exercises' own (a shared helper): every file goes alone.

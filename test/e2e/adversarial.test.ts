@@ -99,21 +99,34 @@ describe('adversarial learner files', () => {
   });
 
   test('grade: a class made of all of them, plus one honest submission, is graded to the end', { timeout: 180_000 }, async () => {
+    // Each hostile softmax sits between two honest files of the same student: grade runs a
+    // submission's files in one child, so whatever the hostile file leaves behind must not touch the next.
     const classDir = path.join(tempDir(), 'class');
     await fs.mkdir(classDir);
+    const solution = (id: string) => path.join(repoRoot, 'exercises', 'transformer-core', id, 'solution.ts');
+    const honestNeighbours = async (sub: string) => {
+      await fs.copyFile(solution('foundations/matmul'), learnerFile(sub, 'foundations/matmul'));
+      await fs.copyFile(solution('foundations/cross-entropy'), learnerFile(sub, 'foundations/cross-entropy'));
+    };
     await fs.cp(ws, path.join(classDir, 'honest'), { recursive: true });
-    await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'softmax', 'solution.ts'), learnerFile(path.join(classDir, 'honest'), 'foundations/softmax'));
+    await fs.copyFile(solution('foundations/softmax'), learnerFile(path.join(classDir, 'honest'), 'foundations/softmax'));
+    await honestNeighbours(path.join(classDir, 'honest'));
     for (const fixture of fixtures) {
       const sub = path.join(classDir, fixture.replace(/\.ts$/, ''));
       await fs.cp(ws, sub, { recursive: true });
       await place(sub, fixture);
+      await honestNeighbours(sub);
     }
-    const r = await runCli(['grade', classDir, '--only', 'foundations/softmax', '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json']);
+    const only = 'foundations/matmul,foundations/softmax,foundations/cross-entropy';
+    const r = await runCli(['grade', classDir, '--only', only, '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json']);
     expect(r.code).toBe(1);
     const results = JSON.parse(r.stdout);
     expect(results.submissions).toHaveLength(fixtures.length + 1);
     for (const s of results.submissions) {
-      const exercise = s.exercises[0];
+      const byId = Object.fromEntries(s.exercises.map((e: { id: string }) => [e.id, e]));
+      expect(byId['foundations/matmul'].status, `${s.id}: matmul, before the hostile file`).toBe('pass');
+      expect(byId['foundations/cross-entropy'].status, `${s.id}: cross-entropy, after the hostile file`).toBe('pass');
+      const exercise = byId['foundations/softmax'];
       if (s.id === 'honest') {
         expect(exercise.status).toBe('pass');
         continue;
