@@ -1,7 +1,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import semver from 'semver';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
@@ -14,10 +14,13 @@ export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
   return path.join(workspace.dir, '.llm-tutor', 'packs');
 }
 
+// Only `satisfies` of semver: every command opens this module (pack versions are reconciled on open), few check ranges.
+const satisfies = (v: string, range: string) => (createRequire(import.meta.url)('semver/functions/satisfies') as typeof import('semver').satisfies)(v, range, { includePrerelease: true });
+
 /** Checks a pack's `requires` against the enabled packs and this llm-tutor. */
 export function checkRequires(pack: Pack, enabledIds: string[]): void {
   const { requires, id } = pack.manifest;
-  if (requires.llmTutor && !semver.satisfies(version, requires.llmTutor, { includePrerelease: true })) {
+  if (requires.llmTutor && !satisfies(version, requires.llmTutor)) {
     throw new UserError(`The pack "${id}" needs llm-tutor ${requires.llmTutor}; this is llm-tutor ${version}.`, { next: 'Update llm-tutor (npm install -g llm-tutor), or use an older version of the pack.' });
   }
   for (const needed of requires.packs) {
