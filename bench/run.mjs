@@ -109,6 +109,7 @@ for (const b of budgets) {
   results.figures.push(whole);
 
   const classSize = Number(process.env.BENCH_CLASS ?? 100);
+  results.classSize = classSize;
   const classDir = path.join(tmp, 'class');
   mkdirSync(classDir);
   for (let i = 0; i < classSize; i++) cpSync(solved, path.join(classDir, `student-${String(i).padStart(3, '0')}`), { recursive: true });
@@ -121,6 +122,28 @@ for (const b of budgets) {
     console.log(`  per submission: ${figure.perSubmissionMs.toFixed(0)} ms`);
     results.figures.push(figure);
   }
+
+  // A class mid-way through the pack: the first half solved, the rest still the starters (which throw), so half
+  // of every submission fails and is diagnosed. The class must be checked to be what it says it is.
+  const midway = path.join(tmp, 'class-midway');
+  mkdirSync(midway);
+  const half = Math.ceil(pack.exercises.length / 2);
+  const template = path.join(tmp, 'midway');
+  execFileSync(process.execPath, [bin, 'init', template, '--seed', '42'], { env });
+  for (const e of pack.exercises.slice(0, half)) {
+    copyFileSync(path.join(root, 'exercises', 'transformer-core', e.id, 'solution.ts'), path.join(template, 'exercises', 'transformer-core', `${e.id}.ts`));
+  }
+  for (let i = 0; i < classSize; i++) cpSync(template, path.join(midway, `student-${String(i).padStart(3, '0')}`), { recursive: true });
+  const midwayJson = path.join(tmp, 'class-midway.json');
+  const figure = time(`grade: ${classSize} submissions mid-way (${half} solved, ${pack.exercises.length - half} starters), --jobs 2`, process.execPath, [bin, 'grade', midway, '--jobs', '2', '--seed', '42', '--reporter', 'json=' + midwayJson], { n: 1, warmup: false, expectCode: 1 });
+  const graded = JSON.parse(readFileSync(midwayJson, 'utf8'));
+  if (graded.submissions.some((s) => s.passed !== half)) throw new Error(`mid-way class: expected ${half} passes in every submission`);
+  figure.key = 'grade-class-midway-jobs-2';
+  figure.budgetMs = classSize === 100 ? 90_000 : undefined;
+  figure.perSubmissionMs = figure.median / classSize;
+  figure.floorMultiple = figure.median / floor.median;
+  console.log(`  per submission: ${figure.perSubmissionMs.toFixed(0)} ms`);
+  results.figures.push(figure);
 }
 
 // Watch mode: save → verdict on screen, many saves in one session.
@@ -133,7 +156,9 @@ for (const b of budgets) {
   };
   const saves = Number(process.env.BENCH_SAVES ?? 30);
   process.env.LLM_TUTOR_CACHE_DIR = cache;
-  const { toVerdict, toScreen } = await measureWatchLatency(root, ws, 'attention/causal-mask', files, saves);
+  const { toVerdict, toScreen, bundleMs, sandboxMs } = await measureWatchLatency(root, ws, 'attention/causal-mask', files, saves);
+  results.watchStages = { bundle: stats(bundleMs), sandbox: stats(sandboxMs) };
+  console.log(`  stages of a watch grading: bundle ${results.watchStages.bundle.median.toFixed(1)} ms, sandbox run ${results.watchStages.sandbox.median.toFixed(1)} ms (medians)`);
   for (const [label, samples, budgetMs] of [
     ['watch: save → verdict (attention/causal-mask)', toVerdict, undefined],
     ['watch: save → verdict on screen (attention/causal-mask)', toScreen, 150],
@@ -142,6 +167,14 @@ for (const b of budgets) {
     console.log(`${label.padEnd(58)} median ${s.median.toFixed(0).padStart(5)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, ${s.runs} saves)`);
     results.figures.push({ label, key: label.startsWith('watch: save → verdict on') ? 'watch-screen' : 'watch-verdict', ...s, budgetMs, floorMultiple: s.median / floor.median });
   }
+}
+
+// Would an incremental esbuild context help watch mode? Bundle the same learner file both ways.
+{
+  const { measureBundling } = await import('./esbuild-incremental.mjs');
+  const { full, incremental } = await measureBundling(root, learner, path.join(ws, 'exercises'));
+  results.bundling = { full: stats(full), incremental: stats(incremental) };
+  console.log(`esbuild, one learner file: fresh build ${results.bundling.full.median.toFixed(1)} ms, incremental rebuild ${results.bundling.incremental.median.toFixed(1)} ms (medians)`);
 }
 
 // The reference computations of every exercise, on each tfjs backend this machine has (one process per backend).
@@ -195,8 +228,11 @@ const lines = [
   '"no tfjs import" for --version and list is checked by test/e2e/startup.test.ts.',
   'In watch mode the expected outputs are cached per exercise and seed, and a sandbox child is started ahead of each grading',
   '(still a fresh process per grading); "on screen" is when the Ink frame shows the new verdict.',
+  `Of a watch grading, bundling the file with esbuild takes ${results.watchStages.bundle.median.toFixed(1)} ms and the run in the warm child ${results.watchStages.sandbox.median.toFixed(1)} ms (medians of the same saves).`,
+  `Watch mode does a fresh esbuild build on each save: for the causal-mask file that is ${results.bundling.full.median.toFixed(1)} ms (min ${results.bundling.full.min.toFixed(1)}, max ${results.bundling.full.max.toFixed(1)}) with esbuild's service warm,`,
+  `against ${results.bundling.incremental.median.toFixed(1)} ms (min ${results.bundling.incremental.min.toFixed(1)}, max ${results.bundling.incremental.max.toFixed(1)}) for an incremental context's rebuild (medians of ${results.bundling.full.runs} builds each, bench/esbuild-incremental.mjs).`,
   'Class grading runs each submission\'s files in one sandboxed child, one after another, with a fresh child after any file that',
-  'leaves the process changed (see docs/security.md); the figures are for 100 copies of the model solutions.',
+  `leaves the process changed (see docs/security.md); the class is ${results.classSize} copies of the model solutions.`,
   '',
   ...referenceLines,
 ];

@@ -7,8 +7,9 @@ import path from 'node:path';
 const ansi = /\u001B\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**
- * Returns { toVerdict: ms[], toScreen: ms[] } for `saves` saves of
- * `exerciseId` in the workspace at `wsDir`.
+ * Returns { toVerdict: ms[], toScreen: ms[], bundleMs: ms[], sandboxMs: ms[] } for
+ * `saves` saves of `exerciseId` in the workspace at `wsDir` (the last two are
+ * the stages of each grading, as its verdict records them).
  */
 export async function measureWatchLatency(root, wsDir, exerciseId, files, saves = 20) {
   const dist = (p) => path.join(root, 'dist', p);
@@ -41,12 +42,16 @@ export async function measureWatchLatency(root, wsDir, exerciseId, files, saves 
 
   const toVerdict = [];
   const toScreen = [];
+  const bundleMs = [];
+  const sandboxMs = [];
   for (let i = 0; i < saves; i++) {
     const pass = i % 2 === 0;
     const verdictSeen = new Promise((resolve) => {
       const off = session.subscribe((s) => {
         if (s.phase === 'idle' && s.verdict && (s.verdict.status === 'pass') === pass) {
           off();
+          bundleMs.push(s.verdict.timings.bundleMs);
+          sandboxMs.push(s.verdict.timings.sandboxMs);
           resolve(performance.now());
         }
       });
@@ -61,5 +66,5 @@ export async function measureWatchLatency(root, wsDir, exerciseId, files, saves 
   }
   view.unmount();
   await session.close();
-  return { toVerdict, toScreen };
+  return { toVerdict, toScreen, bundleMs, sandboxMs };
 }
