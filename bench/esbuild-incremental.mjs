@@ -7,8 +7,7 @@ import * as esbuild from 'esbuild';
 
 /** Returns { full: ms[], incremental: ms[] } over `runs` builds of `learnerFile`. */
 export async function measureBundling(root, learnerFile, allowedRoot, runs = 30) {
-  const { bundleLearnerFile } = await import(path.join(root, 'dist', 'sandbox', 'bundle.js'));
-  const { harnessFile } = await import(path.join(root, 'dist', 'core', 'paths.js'));
+  const { bundleLearnerFile, harnessBuildOptions } = await import(path.join(root, 'dist', 'sandbox', 'bundle.js'));
   const out = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-bench-esbuild-'));
   const touch = () => {
     const now = new Date();
@@ -23,20 +22,8 @@ export async function measureBundling(root, learnerFile, allowedRoot, runs = 30)
     await bundleLearnerFile(learnerFile, allowedRoot, path.join(out, 'bundle.mjs'));
     full.push(performance.now() - started);
   }
-  const entry = `import { startHarness } from ${JSON.stringify(harnessFile)};\nstartHarness({ main: () => import(${JSON.stringify(learnerFile)}) });`;
-  const context = await esbuild.context({
-    stdin: { contents: entry, resolveDir: out, loader: 'js' },
-    bundle: true,
-    write: false,
-    outfile: path.join(out, 'bundle.mjs'),
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcesContent: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  // The same options as the fresh build, kept in memory and written by hand as watch mode would.
+  const context = await esbuild.context({ ...harnessBuildOptions({ main: learnerFile }, allowedRoot, path.join(out, 'bundle.mjs')), write: false });
   await context.rebuild();
   for (let i = 0; i < runs; i++) {
     touch();

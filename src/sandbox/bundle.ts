@@ -40,6 +40,49 @@ export type MultiBundleResult =
   | { ok: false; problem: BundleProblem; durationMs: number };
 
 /**
+ * The esbuild options for a bundle of learner files behind the harness,
+ * written to `outFile`: ESM for Node 20, an inline source map (so stack traces
+ * name the learner's lines), and the rule that a learner file imports only
+ * files under `allowedRoot` and Node built-ins.
+ */
+export function harnessBuildOptions(modules: Record<string, string>, allowedRoot: string, outFile: string) {
+  const files = new Set(Object.values(modules));
+  const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);
+  const entry = [`import { startHarness } from ${JSON.stringify(harnessFile)};`, `startHarness({ ${loaders.join(', ')} });`].join('\n');
+  return {
+    stdin: { contents: entry, resolveDir: path.dirname(outFile), sourcefile: 'llm-tutor-harness-entry.js', loader: 'js' as const },
+    bundle: true,
+    outfile: outFile,
+    format: 'esm' as const,
+    platform: 'node' as const,
+    target: 'node20',
+    sourcemap: 'inline' as const,
+    sourcesContent: false,
+    metafile: true as const,
+    logLevel: 'silent' as const,
+    plugins: [
+      {
+        name: 'llm-tutor-learner-imports',
+        setup(build: import('esbuild').PluginBuild) {
+          build.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind === 'entry-point') return undefined;
+            if (builtins.has(args.path)) return { path: args.path, external: true };
+            if (args.path === harnessFile || files.has(args.path)) return undefined;
+            if (args.path.startsWith('.') || path.isAbsolute(args.path)) {
+              const target = path.resolve(args.resolveDir, args.path);
+              if (isInside(target, allowedRoot)) return undefined;
+              if (args.importer && isInside(args.importer, path.dirname(harnessFile))) return undefined;
+              return { errors: [{ text: `imports "${args.path}", which is outside your exercises folder: a learner file may import only your own exercise files` }] };
+            }
+            return { errors: [{ text: `imports the package "${args.path}": exercises run without npm packages; write the code yourself or import your own exercise files` }] };
+          });
+        },
+      },
+    ],
+  };
+}
+
+/**
  * Bundles several learner files behind one harness, `modules` naming each:
  * class grading runs a whole submission in one child. Each file's code is
  * evaluated only when a run names its module (esbuild turns the dynamic
@@ -48,42 +91,8 @@ export type MultiBundleResult =
 export async function buildBundle(modules: Record<string, string>, allowedRoot: string, outFile: string): Promise<MultiBundleResult> {
   const started = performance.now();
   const esbuild = loadEsbuild();
-  const outDir = path.dirname(outFile);
-  const files = new Set(Object.values(modules));
-  const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);
-  const entry = [`import { startHarness } from ${JSON.stringify(harnessFile)};`, `startHarness({ ${loaders.join(', ')} });`].join('\n');
   try {
-    const result = await esbuild.build({
-      stdin: { contents: entry, resolveDir: outDir, sourcefile: 'llm-tutor-harness-entry.js', loader: 'js' },
-      bundle: true,
-      outfile: outFile,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'inline',
-      sourcesContent: false,
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'llm-tutor-learner-imports',
-          setup(build) {
-            build.onResolve({ filter: /.*/ }, (args) => {
-              if (args.kind === 'entry-point') return undefined;
-              if (builtins.has(args.path)) return { path: args.path, external: true };
-              if (args.path === harnessFile || files.has(args.path)) return undefined;
-              if (args.path.startsWith('.') || path.isAbsolute(args.path)) {
-                const target = path.resolve(args.resolveDir, args.path);
-                if (isInside(target, allowedRoot)) return undefined;
-                if (args.importer && isInside(args.importer, path.dirname(harnessFile))) return undefined;
-                return { errors: [{ text: `imports "${args.path}", which is outside your exercises folder: a learner file may import only your own exercise files` }] };
-              }
-              return { errors: [{ text: `imports the package "${args.path}": exercises run without npm packages; write the code yourself or import your own exercise files` }] };
-            });
-          },
-        },
-      ],
-    });
+    const result = await esbuild.build(harnessBuildOptions(modules, allowedRoot, outFile));
     const graph = new Map(Object.entries(result.metafile.inputs).map(([p, input]) => [path.resolve(p), input.imports.map((i) => path.resolve(i.path))]));
     const inputsOf = (learnerFile: string): string[] => {
       // What the file loads, transitively, within the learner's own folder.
