@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { repoRoot, tempDir } from '../helpers/cli.js';
+
+// `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
+// temporary folder: the committed figures in docs/ come from this script, so it must keep working.
+describe('npm run bench', () => {
+  test('measures every figure and writes the table and the JSON', { timeout: 240_000 }, async () => {
+    const out = tempDir('llm-tutor-bench-test-');
+    const env = { ...process.env, BENCH_RUNS: '1', BENCH_CLASS: '2', BENCH_SAVES: '2', BENCH_OUT: out };
+    await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bench', 'run.mjs')], { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+    const results = JSON.parse(await fs.readFile(path.join(out, 'benchmarks.json'), 'utf8'));
+    const keys = results.figures.map((f: { key?: string; label: string }) => f.key ?? f.label);
+    expect(keys).toEqual([
+      'floor: node -e 0',
+      'floor: spawn the sandbox child with an empty bundle (incl. node start)',
+      'version',
+      'list',
+      'check-cold-cache',
+      'check-cold',
+      'check-slowest',
+      'grade-pack',
+      'grade-class-jobs-1',
+      'grade-class-jobs-2',
+      'grade-class-midway-jobs-2',
+      'watch-verdict',
+      'watch-screen',
+    ]);
+    for (const f of results.figures) {
+      expect(f.median, f.label).toBeGreaterThan(0);
+      expect(f.min, f.label).toBeLessThanOrEqual(f.median);
+      expect(f.max, f.label).toBeGreaterThanOrEqual(f.median);
+    }
+    // Every backend is reported: measured when it loads here, or with the reason it does not.
+    expect(results.backends.map((b: { backend: string }) => b.backend)).toEqual(['node', 'wasm', 'cpu']);
+    const wasm = results.backends.find((b: { backend: string }) => b.backend === 'wasm');
+    expect(wasm.available).toBe(true);
+    expect(wasm.exercises).toHaveLength(26);
+    for (const b of results.backends) if (!b.available) expect(b.reason).toMatch(/could not be loaded/);
+
+    const table = await fs.readFile(path.join(out, 'benchmarks.md'), 'utf8');
+    expect(table).toMatch(/\| cold check attention\/causal-mask \(new process, cache warm\) \| \d+ ms \| \d+ ms \| \d+ ms \| [\d.]+× \| 600 ms: (met|\*\*not met\*\*) \|/);
+    expect(table).toContain('## Reference computations per tfjs backend');
+    expect(table).toMatch(/\| tokenization\/gpt2-encode \| \d+ \| [\d.]+ ms \([\d.]+ ms\) \| [\d.]+ ms \([\d.]+ ms\) \|/);
+  });
+});
