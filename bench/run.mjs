@@ -232,7 +232,8 @@ const lines = [
   `Watch mode does a fresh esbuild build on each save: for the causal-mask file that is ${results.bundling.full.median.toFixed(1)} ms (min ${results.bundling.full.min.toFixed(1)}, max ${results.bundling.full.max.toFixed(1)}) with esbuild's service warm,`,
   `against ${results.bundling.incremental.median.toFixed(1)} ms (min ${results.bundling.incremental.min.toFixed(1)}, max ${results.bundling.incremental.max.toFixed(1)}) for an incremental context's rebuild (medians of ${results.bundling.full.runs} builds each, bench/esbuild-incremental.mjs).`,
   'Class grading runs each submission\'s files in one sandboxed child, one after another, with a fresh child after any file that',
-  `leaves the process changed (see docs/security.md); the class is ${results.classSize} copies of the model solutions.`,
+  `leaves the process changed (see docs/security.md). The first class is ${results.classSize} copies of the model solutions; the mid-way class has`,
+  'the first half of the exercises solved and the starters (which throw) in the rest, so half of every submission fails and is diagnosed.',
   '',
   ...referenceLines,
 ];
