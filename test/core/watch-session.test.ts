@@ -131,4 +131,32 @@ describe('WatchSession', () => {
     await until(session, (s) => s.verdict?.status === 'error');
     expect(session.getSnapshot().notice).toMatch(/^Restored the starter of foundations\/matmul/);
   });
+
+  test('a slow grading shows the stage it is in, but the screen is told of stages at most every 60 ms', async () => {
+    // The model solution with 20 ms of busy work per call: the run in the sandbox lasts a few hundred milliseconds.
+    const model = await fs.readFile(solution('foundations/softmax'), 'utf8');
+    expect(model).toContain('export function softmax(');
+    const slow = `${model.replace('export function softmax(', 'function modelSoftmax(')}
+export function softmax(...args: Parameters<typeof modelSoftmax>): ReturnType<typeof modelSoftmax> {
+  const until = Date.now() + 20;
+  while (Date.now() < until) {}
+  return modelSoftmax(...args);
+}
+`;
+    await fs.writeFile(learnerFile(ws.dir, 'foundations/softmax'), slow);
+    session = open('foundations/softmax');
+    await session.start();
+    await until(session, (s) => s.phase === 'idle' && s.verdict !== undefined);
+    const shown: { stage: string | undefined; at: number }[] = [];
+    const off = session.subscribe((s) => {
+      if (s.phase === 'grading' && shown.at(-1)?.stage !== s.stage) shown.push({ stage: s.stage, at: performance.now() });
+    });
+    await session.rerun();
+    off();
+    const stages = shown.map((x) => x.stage);
+    expect(session.getSnapshot().verdict?.status).toBe('pass');
+    expect(stages[0]).toBe('starting');
+    expect(stages).toContain('sandbox');
+    for (let i = 2; i < shown.length; i++) expect(shown[i].at - shown[i - 1].at).toBeGreaterThanOrEqual(55);
+  });
 });
