@@ -15,12 +15,16 @@ function screen(): string {
   return tmux('capture-pane', '-p', '-t', session);
 }
 
-/** Waits until the terminal shows `text` (polling the real screen, no fixed sleeps). */
-async function waitForScreen(text: string | RegExp, timeout = 20_000): Promise<string> {
+/**
+ * Waits until the terminal shows every one of `texts` at once (polling the real screen, no fixed
+ * sleeps). Asking for all of them together matters: a capture can land while a frame is half drawn.
+ */
+async function waitForScreen(texts: (string | RegExp)[], timeout = 20_000): Promise<string> {
   return vi.waitFor(
     () => {
       const shown = screen();
-      if (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)) throw new Error(`waiting for ${String(text)}; screen:\n${shown}`);
+      const missing = texts.filter((text) => (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)));
+      if (missing.length) throw new Error(`waiting for ${missing.map(String).join(', ')}; screen:\n${shown}`);
       return shown;
     },
     { timeout, interval: 50 },
@@ -49,30 +53,32 @@ afterAll(() => {
 
 describe('llm-tutor next in a real terminal', () => {
   test('save a wrong file, take a hint, save the right one, move on, quit', { timeout: 90_000 }, async () => {
-    let shown = await waitForScreen('Not implemented yet');
-    expect(shown).toContain('1. Matrix multiplication (foundations/matmul)');
-    expect(shown).toMatch(/Transformer core\s+░+ 0\/\d+ solved/);
-    expect(shown).toContain('h hint  n next  l list  r re-run  s solution  o open in editor  q quit');
+    await waitForScreen([
+      'Not implemented yet',
+      '1. Matrix multiplication (foundations/matmul)',
+      /Transformer core\s+░+ 0\/\d+ solved/,
+      'h hint  n next  l list  r re-run  s solution  o open in editor  q quit',
+    ]);
 
     await fs.writeFile(learnerFile(ws, 'foundations/matmul'), transposed);
-    shown = await waitForScreen('Likely mistake: the result is transposed');
-    expect(shown).toContain(' FAIL ');
-    expect(shown).toMatch(/expected\n\s+0\s+1\n\s+0\s+58\s+64\n\s+1\s+139\s+154\ngot\n\s+0\s+1\n\s+0\s+58\s+139/);
+    await waitForScreen([
+      'Likely mistake: the result is transposed',
+      ' FAIL ',
+      /expected\n\s+0\s+1\n\s+0\s+58\s+64\n\s+1\s+139\s+154\ngot\n\s+0\s+1\n\s+0\s+58\s+139/,
+    ]);
 
     tmux('send-keys', '-t', session, 'h');
-    shown = await waitForScreen('Hint 1/3:');
+    await waitForScreen(['Hint 1/3:']);
 
     await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'matmul', 'solution.ts'), learnerFile(ws, 'foundations/matmul'));
-    shown = await waitForScreen('Solved! Press n for the next exercise');
-    expect(shown).toContain(' PASS  13/13 cases pass');
-    expect(shown).toContain('Hint 1/3:');
+    // The hint revealed before stays on screen after the pass.
+    await waitForScreen(['Solved! Press n for the next exercise', ' PASS  13/13 cases pass', 'Hint 1/3:']);
 
     tmux('send-keys', '-t', session, 'n');
-    shown = await waitForScreen('2. A numerically stable softmax (foundations/softmax)');
-    expect(shown).toMatch(/█*░+ 1\/\d+ solved/);
+    await waitForScreen(['2. A numerically stable softmax (foundations/softmax)', /█*░+ 1\/\d+ solved/]);
 
     tmux('send-keys', '-t', session, 'q');
-    await waitForScreen('EXITED 0');
+    await waitForScreen(['EXITED 0']);
 
     const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
     expect(state.exercises['transformer-core/foundations/matmul']).toMatchObject({ status: 'passed', hintsRevealed: 1 });
