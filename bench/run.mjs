@@ -94,15 +94,19 @@ for (const b of budgets) {
   results.figures.push(figure);
 }
 
-// Grading: the whole pack with the model solutions (one submission), then a class of 100 with --jobs 1 and 2.
+// Grading: the whole pack with the model solutions (one submission), then classes of 100.
 {
   const pack = JSON.parse(readFileSync(path.join(root, 'exercises', 'transformer-core', 'pack.json'), 'utf8'));
-  const solved = path.join(tmp, 'solved');
-  execFileSync(process.execPath, [bin, 'init', solved, '--seed', '42'], { env });
-  for (const e of pack.exercises) {
-    copyFileSync(path.join(root, 'exercises', 'transformer-core', e.id, 'solution.ts'), path.join(solved, 'exercises', 'transformer-core', `${e.id}.ts`));
-  }
-  const whole = time(`grade: the whole transformer-core pack (${pack.exercises.length} exercises), model solutions`, process.execPath, [bin, 'grade', solved, '--seed', '42', '--reporter', 'json=' + path.join(tmp, 'whole.json')], { n: Math.min(runs, 5) });
+  /** A new workspace with the model solutions of `solvedIds` (the rest keep their starters). */
+  const workspaceSolving = (name, solvedIds) => {
+    const dir = path.join(tmp, name);
+    execFileSync(process.execPath, [bin, 'init', dir, '--seed', '42'], { env });
+    for (const id of solvedIds) copyFileSync(path.join(root, 'exercises', 'transformer-core', id, 'solution.ts'), path.join(dir, 'exercises', 'transformer-core', `${id}.ts`));
+    return dir;
+  };
+  const allIds = pack.exercises.map((e) => e.id);
+  const solved = workspaceSolving('solved', allIds);
+  const whole = time(`grade: the whole transformer-core pack (${allIds.length} exercises), model solutions`, process.execPath, [bin, 'grade', solved, '--seed', '42', '--reporter', 'json=' + path.join(tmp, 'whole.json')], { n: Math.min(runs, 5) });
   whole.key = 'grade-pack';
   whole.budgetMs = 3000;
   whole.floorMultiple = whole.median / floor.median;
@@ -110,40 +114,29 @@ for (const b of budgets) {
 
   const classSize = Number(process.env.BENCH_CLASS ?? 100);
   results.classSize = classSize;
-  const classDir = path.join(tmp, 'class');
-  mkdirSync(classDir);
-  for (let i = 0; i < classSize; i++) cpSync(solved, path.join(classDir, `student-${String(i).padStart(3, '0')}`), { recursive: true });
-  for (const jobs of [1, 2]) {
-    const figure = time(`grade: ${classSize} submissions × ${pack.exercises.length} exercises, --jobs ${jobs}`, process.execPath, [bin, 'grade', classDir, '--jobs', String(jobs), '--seed', '42', '--reporter', 'json=' + path.join(tmp, `class-${jobs}.json`)], { n: 1, warmup: false });
-    figure.key = `grade-class-jobs-${jobs}`;
+  /** `classSize` copies of `template`, graded once with `jobs`; every submission must pass exactly `passes` exercises. */
+  const gradeClass = (key, label, template, jobs, passes) => {
+    const classDir = path.join(tmp, key);
+    mkdirSync(classDir);
+    for (let i = 0; i < classSize; i++) cpSync(template, path.join(classDir, `student-${String(i).padStart(3, '0')}`), { recursive: true });
+    const json = path.join(tmp, `${key}.json`);
+    const expectCode = passes === allIds.length ? 0 : 1;
+    const figure = time(label, process.execPath, [bin, 'grade', classDir, '--jobs', String(jobs), '--seed', '42', '--reporter', `json=${json}`], { n: 1, warmup: false, expectCode });
+    const graded = JSON.parse(readFileSync(json, 'utf8'));
+    if (graded.submissions.length !== classSize || graded.submissions.some((s) => s.passed !== passes)) throw new Error(`${label}: expected ${passes} passes in each of ${classSize} submissions`);
+    figure.key = key;
     figure.budgetMs = jobs === 2 && classSize === 100 ? 90_000 : undefined;
     figure.perSubmissionMs = figure.median / classSize;
     figure.floorMultiple = figure.median / floor.median;
     console.log(`  per submission: ${figure.perSubmissionMs.toFixed(0)} ms`);
     results.figures.push(figure);
-  }
-
-  // A class mid-way through the pack: the first half solved, the rest still the starters (which throw), so half
-  // of every submission fails and is diagnosed. The class must be checked to be what it says it is.
-  const midway = path.join(tmp, 'class-midway');
-  mkdirSync(midway);
-  const half = Math.ceil(pack.exercises.length / 2);
-  const template = path.join(tmp, 'midway');
-  execFileSync(process.execPath, [bin, 'init', template, '--seed', '42'], { env });
-  for (const e of pack.exercises.slice(0, half)) {
-    copyFileSync(path.join(root, 'exercises', 'transformer-core', e.id, 'solution.ts'), path.join(template, 'exercises', 'transformer-core', `${e.id}.ts`));
-  }
-  for (let i = 0; i < classSize; i++) cpSync(template, path.join(midway, `student-${String(i).padStart(3, '0')}`), { recursive: true });
-  const midwayJson = path.join(tmp, 'class-midway.json');
-  const figure = time(`grade: ${classSize} submissions mid-way (${half} solved, ${pack.exercises.length - half} starters), --jobs 2`, process.execPath, [bin, 'grade', midway, '--jobs', '2', '--seed', '42', '--reporter', 'json=' + midwayJson], { n: 1, warmup: false, expectCode: 1 });
-  const graded = JSON.parse(readFileSync(midwayJson, 'utf8'));
-  if (graded.submissions.some((s) => s.passed !== half)) throw new Error(`mid-way class: expected ${half} passes in every submission`);
-  figure.key = 'grade-class-midway-jobs-2';
-  figure.budgetMs = classSize === 100 ? 90_000 : undefined;
-  figure.perSubmissionMs = figure.median / classSize;
-  figure.floorMultiple = figure.median / floor.median;
-  console.log(`  per submission: ${figure.perSubmissionMs.toFixed(0)} ms`);
-  results.figures.push(figure);
+  };
+  for (const jobs of [1, 2]) gradeClass(`grade-class-jobs-${jobs}`, `grade: ${classSize} submissions × ${allIds.length} exercises, --jobs ${jobs}`, solved, jobs, allIds.length);
+  // A class mid-way through the pack: the first half solved, the rest still the starters (which throw),
+  // so half of every submission fails and is diagnosed.
+  const half = Math.ceil(allIds.length / 2);
+  const midway = workspaceSolving('midway', allIds.slice(0, half));
+  gradeClass('grade-class-midway-jobs-2', `grade: ${classSize} submissions mid-way (${half} solved, ${allIds.length - half} starters), --jobs 2`, midway, 2, half);
 }
 
 // Watch mode: save → verdict on screen, many saves in one session.

@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadEsbuild } from './esbuild.js';
+import { loadEsbuild } from './cjs.js';
 import { FileError, UserError } from '../errors.js';
 import { exerciseDefinitionSchema, type ExerciseDefinition } from './exercise.js';
 import { describeZodIssues } from './json-file.js';

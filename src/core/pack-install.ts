@@ -1,8 +1,8 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { requireCjs } from './cjs.js';
 import { writeFileAtomic } from './json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
 import type { WorkspaceConfig } from './schemas.js';
@@ -15,7 +15,7 @@ export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
 }
 
 // Only `satisfies` of semver: every command opens this module (pack versions are reconciled on open), few check ranges.
-const satisfies = (v: string, range: string) => (createRequire(import.meta.url)('semver/functions/satisfies') as typeof import('semver').satisfies)(v, range, { includePrerelease: true });
+const satisfies = (v: string, range: string) => (requireCjs('semver/functions/satisfies') as typeof import('semver').satisfies)(v, range, { includePrerelease: true });
 
 /** Checks a pack's `requires` against the enabled packs and this llm-tutor. */
 export function checkRequires(pack: Pack, enabledIds: string[]): void {

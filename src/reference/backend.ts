@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requireCjs } from '../core/cjs.js';
 import type { Tf } from '../core/exercise.js';
 import { UserError } from '../errors.js';
 
@@ -12,13 +12,6 @@ export interface BackendReport {
   loadMs: number;
   skipped: { name: BackendName; reason: string }[];
 }
-
-/**
- * tfjs ships CommonJS builds for Node. `require` loads them as they are;
- * `import()` would first scan their megabytes of source for export names
- * (about 100 ms of a cold check).
- */
-const requireCjs = createRequire(import.meta.url);
 
 let loaded: Promise<{ tf: Tf; report: BackendReport }> | undefined;
 let loadedFor: BackendName | undefined;

@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { loadEsbuild } from '../core/esbuild.js';
+import { loadEsbuild } from '../core/cjs.js';
 import { harnessFile } from '../core/paths.js';
 
 /** Where bundling stopped on the learner's code. */

@@ -81,39 +81,70 @@ export function spawnChild(script: string, readable: string, memoryMb: number): 
 }
 
 /**
- * Records what a message from the child says about the run (exports, a load
- * error, a case's result, an error thrown later). Returns true for a case
- * result, which ends the case in progress.
+ * What one run has seen so far: the harness's messages turned into results,
+ * the case in progress, and how the run ended. The supervisors (one run per
+ * child here, several per child in SubmissionSandbox) own the child and its
+ * timers; this owns what a run means.
  */
-export function record(run: SandboxRun, message: ChildMessage, caseCount: number): boolean {
-  switch (message.type) {
-    case 'ready':
-      if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
-      return false;
-    case 'load-error':
-      run.loadError = message.error;
-      return false;
-    case 'case-result':
-      if (Number.isInteger(message.index) && message.index >= 0 && message.index < caseCount && run.outcomes[message.index] === undefined) {
-        run.outcomes[message.index] = message.ok
-          ? { ok: true, value: message.value, mutated: typeof message.mutated === 'string' ? message.mutated : undefined, durationMs: Number(message.durationMs) || 0 }
-          : { ok: false, error: message.error, durationMs: Number(message.durationMs) || 0 };
-      }
-      return true;
-    case 'async-error':
-      if (run.asyncErrors.length < 5) run.asyncErrors.push(message.error);
-      return false;
-    default:
-      return false;
+export class RunRecorder {
+  readonly run: SandboxRun;
+  private current: number | undefined;
+  private readonly started = performance.now();
+
+  constructor(private readonly caseCount: number) {
+    this.run = { outcomes: new Array(caseCount).fill(undefined), asyncErrors: [], stdout: '', stderr: '', droppedBytes: 0, durationMs: 0 };
   }
-}
 
-export function emptyRun(caseCount: number): SandboxRun {
-  return { outcomes: new Array(caseCount).fill(undefined), asyncErrors: [], stdout: '', stderr: '', droppedBytes: 0, durationMs: 0 };
-}
+  /** Records a message from the harness. Returns true when it says the run is done. */
+  take(message: ChildMessage): boolean {
+    const run = this.run;
+    switch (message.type) {
+      case 'done':
+        return true;
+      case 'case-start':
+        if (Number.isInteger(message.index)) this.current = message.index;
+        return false;
+      case 'ready':
+        if (Array.isArray(message.exports)) run.exports = message.exports.filter((e): e is string => typeof e === 'string');
+        return false;
+      case 'load-error':
+        run.loadError = message.error;
+        return false;
+      case 'case-result':
+        if (Number.isInteger(message.index) && message.index >= 0 && message.index < this.caseCount && run.outcomes[message.index] === undefined) {
+          run.outcomes[message.index] = message.ok
+            ? { ok: true, value: message.value, mutated: typeof message.mutated === 'string' ? message.mutated : undefined, durationMs: Number(message.durationMs) || 0 }
+            : { ok: false, error: message.error, durationMs: Number(message.durationMs) || 0 };
+        }
+        this.current = undefined;
+        return false;
+      case 'async-error':
+        if (run.asyncErrors.length < 5) run.asyncErrors.push(message.error);
+        return false;
+      default:
+        return false;
+    }
+  }
 
-export function isOutOfMemory(stderr: string): boolean {
-  return /heap out of memory|Allocation failed|Reached heap limit/i.test(stderr);
+  /** The time limit was reached: the child is being killed during the case in progress, if any. */
+  timeOut(): void {
+    this.run.timedOut = { caseIndex: this.current };
+  }
+
+  /** The child ended before the run was done (unless it was killed for time). */
+  crash(code: number | null, signal: string | null, stderr: string): void {
+    if (this.run.timedOut) return;
+    this.run.crashed = { code, signal, outOfMemory: /heap out of memory|Allocation failed|Reached heap limit/i.test(stderr), caseIndex: this.current };
+  }
+
+  /** The run with its captured output and duration. */
+  finish(stdout: CappedBuffer, stderr: CappedBuffer): SandboxRun {
+    this.run.stdout = stdout.toString();
+    this.run.stderr = stderr.toString();
+    this.run.droppedBytes = stdout.dropped + stderr.dropped;
+    this.run.durationMs = performance.now() - this.started;
+    return this.run;
+  }
 }
 
 /**
@@ -122,14 +153,12 @@ export function isOutOfMemory(stderr: string): boolean {
  * that must first import the bundle.
  */
 function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], limits: SandboxLimits, loadUrl?: string): Promise<SandboxRun> {
-  const started = performance.now();
   const stdout = new CappedBuffer(limits.outputBytes);
   const stderr = new CappedBuffer(limits.outputBytes);
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-  const run = emptyRun(cases.length);
-  let current: number | undefined;
+  const recorder = new RunRecorder(cases.length);
   let done = false;
   const send = (message: unknown) => {
     try {
@@ -141,7 +170,7 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
 
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      run.timedOut = { caseIndex: current };
+      recorder.timeOut();
       child.kill('SIGKILL');
     }, limits.timeoutMs);
 
@@ -149,12 +178,11 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
       const message = raw as ChildMessage | { type: 'loaded' };
       if (typeof message !== 'object' || message === null) return;
       if (message.type === 'loaded') send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
-      else if (message.type === 'case-start') current = Number.isInteger(message.index) ? message.index : current;
-      else if (message.type === 'done') {
+      else if (recorder.take(message)) {
         done = true;
         // Nothing the child does after reporting can change the verdict: stop it now.
         child.kill('SIGKILL');
-      } else if (record(run, message, cases.length)) current = undefined;
+      }
     });
 
     child.on('error', () => {
@@ -163,23 +191,9 @@ function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], li
 
     const finish = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
-      if (!done && !run.timedOut) {
-        const text = stderr.toString();
-        run.crashed = {
-          code,
-          signal,
-          outOfMemory: isOutOfMemory(text),
-          caseIndex: current,
-        };
-      }
+      if (!done) recorder.crash(code, signal, stderr.toString());
       // Let the pipes drain before reading the captured output.
-      setImmediate(() => {
-        run.stdout = stdout.toString();
-        run.stderr = stderr.toString();
-        run.droppedBytes = stdout.dropped + stderr.dropped;
-        run.durationMs = performance.now() - started;
-        resolve(run);
-      });
+      setImmediate(() => resolve(recorder.finish(stdout, stderr)));
     };
     if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode);
     else child.on('exit', finish);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from '../core/wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
-import { CappedBuffer, coldSlot, defaultLimits, emptyRun, isOutOfMemory, loaderSource, record, spawnChild, type SandboxLimits, type SandboxRun, type SandboxSlot } from './run-child.js';
+import { CappedBuffer, coldSlot, defaultLimits, loaderSource, RunRecorder, spawnChild, type SandboxLimits, type SandboxRun, type SandboxSlot } from './run-child.js';
 
 /** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
 const boundaryGraceMs = 1000;
@@ -168,13 +168,11 @@ class SharedChild {
   /** Runs one module's cases; the time limit counts from now, the child's start-up included for its first run. */
   run(module: string, entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun> {
     const index = this.runs++;
-    const run = emptyRun(cases.length);
-    const started = performance.now();
+    const recorder = new RunRecorder(cases.length);
     return new Promise((resolve) => {
-      let current: number | undefined;
       let settled = false;
       const timer = setTimeout(() => {
-        run.timedOut = { caseIndex: current };
+        recorder.timeOut();
         this.kill();
       }, limits.timeoutMs);
       const settle = async (clean: boolean) => {
@@ -184,24 +182,14 @@ class SharedChild {
         const [outDone, errDone] = await Promise.all([this.out.complete(index, boundaryGraceMs), this.err.complete(index, boundaryGraceMs)]);
         if (!clean || !outDone || !errDone) this.kill();
         this.active = undefined;
-        const stdout = this.out.segment(index);
-        const stderr = this.err.segment(index);
-        run.stdout = stdout.toString();
-        run.stderr = stderr.toString();
-        run.droppedBytes = stdout.dropped + stderr.dropped;
-        run.durationMs = performance.now() - started;
-        resolve(run);
+        resolve(recorder.finish(this.out.segment(index), this.err.segment(index)));
       };
       this.active = {
         onMessage: (message) => {
-          if (message.type === 'case-start') current = Number.isInteger(message.index) ? message.index : current;
-          else if (message.type === 'done') void settle(message.clean === true);
-          else if (record(run, message, cases.length)) current = undefined;
+          if (recorder.take(message)) void settle(message.type === 'done' && message.clean === true);
         },
         onExit: (code, signal) => {
-          if (!run.timedOut && !settled) {
-            run.crashed = { code, signal, outOfMemory: isOutOfMemory(this.err.segment(index).toString()), caseIndex: current };
-          }
+          if (!settled) recorder.crash(code, signal, this.err.segment(index).toString());
           void settle(false);
         },
       };
@@ -212,7 +200,7 @@ class SharedChild {
       void this.load().then((loadError) => {
         if (settled) return;
         if (loadError) {
-          run.loadError = loadError;
+          recorder.run.loadError = loadError;
           void settle(false);
           return;
         }
@@ -220,6 +208,7 @@ class SharedChild {
       });
     });
   }
+
 }
 
 /**
@@ -244,8 +233,8 @@ export class SubmissionSandbox {
     private readonly allowedRoot: string,
     private readonly memoryMb: number,
   ) {
-    // The first child starts while the bundle is built.
-    this.child = this.spawn();
+    // The first child starts while the bundle is built (a submission with no files needs none).
+    if (learnerFiles.length > 0) this.child = this.spawn();
     this.combined = this.build();
   }
 

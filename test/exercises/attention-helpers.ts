@@ -1,23 +1,9 @@
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
 import { gradeExercise } from '../../src/core/grading.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { loadExercise } from '../helpers/exercises.js';
-
-/** Expects two matrices (or vectors, or lists of matrices) of the same shape to agree to `digits` decimals. */
-export function expectClose(got: unknown, want: unknown, digits = 5, where = ''): void {
-  if (typeof want === 'number') {
-    expect(got, where).toBeCloseTo(want, digits);
-    return;
-  }
-  expect(Array.isArray(got), `${where} is an array`).toBe(true);
-  const g = got as unknown[];
-  const w = want as unknown[];
-  expect(g.length, `${where} length`).toBe(w.length);
-  w.forEach((x, i) => expectClose(g[i], x, digits, `${where}[${i}]`));
-}
 
 /** Grades `source` as the learner's file for built-in exercise `id`, in a fresh temporary workspace. */
 export async function gradeSource(id: string, source: string, seed = 7): Promise<Verdict> {
@@ -38,3 +24,21 @@ export function seededMatrix(seed: number, rows: number, cols: number): number[]
   };
   return Array.from({ length: rows }, () => Array.from({ length: cols }, next));
 }
+
+/** The worked example of the scaled-dot-product lesson, which the padding-mask lesson reuses: T = 2 queries, 3 keys, d = 4. */
+export const attentionLesson = {
+  q: [
+    [1, 0, 1, 0],
+    [0, 2, 0, 2],
+  ],
+  k: [
+    [1, 1, 0, 0],
+    [0, 0, 2, 0],
+    [1, 0, 1, 2],
+  ],
+  v: [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+};

@@ -1,15 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose } from '../helpers/matrices.js';
 
 const id = 'attention/causal-mask';
-
-function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((row, i) => {
-    expect(got[i].length).toBe(row.length);
-    row.forEach((x, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(x, digits));
-  });
-}
 
 /** The m × m identity as v: the output row is then the row of attention weights itself. */
 const identity = (m: number) => Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
@@ -35,7 +28,7 @@ describe(id, () => {
         [1, 1],
       ],
     )) as number[][];
-    expectMatrixClose(
+    expectClose(
       got,
       [
         [0.377541, 0.622459],
@@ -47,7 +40,7 @@ describe(id, () => {
 
   test('bottom-right, n < m: with 2 queries and 5 keys the visibility rows are 11110 / 11111', async () => {
     const got = (await reference(id, zeros(2, 3), zeros(5, 3), identity(5))) as number[][];
-    expectMatrixClose(
+    expectClose(
       got,
       [
         [0.25, 0.25, 0.25, 0.25, 0],
@@ -65,12 +58,12 @@ describe(id, () => {
       [0, 0],
       [0, 0],
     ]);
-    expectMatrixClose(got.slice(2), [[1, 0], [0.5, 0.5]], 6);
+    expectClose(got.slice(2), [[1, 0], [0.5, 0.5]], 6);
   });
 
   test('n = m: the rule is the usual lower triangle (1000 / 1100 / 1110 / 1111)', async () => {
     const got = (await reference(id, zeros(4, 2), zeros(4, 2), identity(4))) as number[][];
-    expectMatrixClose(
+    expectClose(
       got,
       [
         [1, 0, 0, 0],
@@ -84,7 +77,7 @@ describe(id, () => {
 
   test('the top-left variant gives 10000 / 11000 for 2 queries and 5 keys, the NaN variant of diagonal-excluded NaN rows', async () => {
     const topLeft = (await wrong(id, 'top-left-alignment', zeros(2, 3), zeros(5, 3), identity(5))) as number[][];
-    expectMatrixClose(
+    expectClose(
       topLeft,
       [
         [1, 0, 0, 0, 0],
@@ -94,7 +87,7 @@ describe(id, () => {
     );
     const strict = (await wrong(id, 'diagonal-excluded', zeros(3, 2), zeros(3, 2), identity(3))) as number[][];
     expect(strict[0].every(Number.isNaN)).toBe(true);
-    expectMatrixClose(strict.slice(1), [[1, 0, 0], [0.5, 0.5, 0]], 6);
+    expectClose(strict.slice(1), [[1, 0, 0], [0.5, 0.5, 0]], 6);
   });
 
   for (const seed of [7, 42, 2024]) {

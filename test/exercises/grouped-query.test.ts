@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose, seededMatrix } from './attention-helpers.js';
+import { expectClose } from '../helpers/matrices.js';
+import { seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/grouped-query';
 

@@ -1,45 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { randomMatrix, Rng } from '../../src/core/rng.js';
+import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose, mm } from '../helpers/matrices.js';
 
 const id = 'lora/forward';
 
-// The lesson's worked example: in 3, out 2, r 2, α 4 (α/r = 2).
-const x = [
-  [1, 2, 0],
-  [0, 1, -1],
-];
-const w0 = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
-const a = [
-  [1, 0],
-  [0, 1],
-  [1, -1],
-];
-const b = [
-  [1, 2],
-  [0, -1],
-];
-
-/** Plain triple loop, written here so the checks do not depend on the exercise's helpers. */
-function mm(p: number[][], q: number[][]): number[][] {
-  return p.map((row) => q[0].map((_, j) => row.reduce((s, v, k) => s + v * q[k][j], 0)));
-}
-
-function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((row, i) => {
-    expect(got[i].length).toBe(row.length);
-    row.forEach((v, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(v, digits));
-  });
-}
+// The lesson's worked example (lessonExample in lora-math.ts): in 3, out 2, r 2, α 4 (α/r = 2).
+const { x, w0, a, b } = lessonExample;
 
 describe(id, () => {
   test('reference matches the lesson worked example: [[3, 2], [−3, −8]]', async () => {
-    expectMatrixClose((await reference(id, x, w0, a, b, 4)) as number[][], [[3, 2], [-3, -8]], 6);
+    expectClose((await reference(id, x, w0, a, b, 4)) as number[][], [[3, 2], [-3, -8]], 6);
   });
 
   test('reference: h = x·W0 + (α/r)·x·ΔW with ΔW = A·B formed explicitly, on seeded shapes', async () => {
@@ -55,7 +27,7 @@ describe(id, () => {
       const bb = randomMatrix(rng, r, dout, 0.5);
       const delta = mm(aa, bb);
       const want = mm(xs, w.map((row, i) => row.map((v, j) => v + (alpha / r) * delta[i][j])));
-      expectMatrixClose((await reference(id, xs, w, aa, bb, alpha)) as number[][], want, 4);
+      expectClose((await reference(id, xs, w, aa, bb, alpha)) as number[][], want, 4);
     }
   });
 
@@ -65,11 +37,11 @@ describe(id, () => {
   });
 
   test('the wrong scalings give the lesson table: α, α/√r, none, α/in; base path dropped', async () => {
-    expectMatrixClose((await wrong(id, 'scale-alpha', x, w0, a, b, 4)) as number[][], [[5, 2], [-5, -16]], 6);
-    expectMatrixClose((await wrong(id, 'rslora-scaling', x, w0, a, b, 4)) as number[][], [[1 + 2 * Math.SQRT2, 2], [-1 - 2 * Math.SQRT2, -8 * Math.SQRT2]], 6);
-    expectMatrixClose((await wrong(id, 'no-scaling', x, w0, a, b, 4)) as number[][], [[2, 2], [-2, -4]], 6);
-    expectMatrixClose((await wrong(id, 'rank-from-wrong-axis', x, w0, a, b, 4)) as number[][], [[7 / 3, 2], [-7 / 3, -16 / 3]], 6);
-    expectMatrixClose((await wrong(id, 'base-path-dropped', x, w0, a, b, 4)) as number[][], [[2, 0], [-2, -8]], 6);
+    expectClose((await wrong(id, 'scale-alpha', x, w0, a, b, 4)) as number[][], [[5, 2], [-5, -16]], 6);
+    expectClose((await wrong(id, 'rslora-scaling', x, w0, a, b, 4)) as number[][], [[1 + 2 * Math.SQRT2, 2], [-1 - 2 * Math.SQRT2, -8 * Math.SQRT2]], 6);
+    expectClose((await wrong(id, 'no-scaling', x, w0, a, b, 4)) as number[][], [[2, 2], [-2, -4]], 6);
+    expectClose((await wrong(id, 'rank-from-wrong-axis', x, w0, a, b, 4)) as number[][], [[7 / 3, 2], [-7 / 3, -16 / 3]], 6);
+    expectClose((await wrong(id, 'base-path-dropped', x, w0, a, b, 4)) as number[][], [[2, 0], [-2, -8]], 6);
   });
 
   test('x·B·A: NaN from loops that read missing entries when in ≠ r; x·W0 + (α/r)·x·B·A when in = out = r', async () => {
@@ -79,7 +51,7 @@ describe(id, () => {
     // x·W0 = [−2, −2], x·B = [−1, 0], (x·B)·A = [−1, 0], α/r = 2; the right order gives (x·A)·B = [−1, −2], h = [−4, −6].
     const want = [[-4, -2]];
     expect(await wrong(id, 'b-before-a', sq.x, sq.w0, sq.a, sq.b, 4)).toEqual(want);
-    expectMatrixClose((await reference(id, sq.x, sq.w0, sq.a, sq.b, 4)) as number[][], [[-4, -6]], 6);
+    expectClose((await reference(id, sq.x, sq.w0, sq.a, sq.b, 4)) as number[][], [[-4, -6]], 6);
   });
 
   for (const seed of [7, 42, 2024]) {

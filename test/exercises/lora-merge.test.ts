@@ -1,42 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { randomMatrix, Rng } from '../../src/core/rng.js';
+import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose, mm } from '../helpers/matrices.js';
 
 const id = 'lora/merge';
 
-// The lesson's worked example: in 3, out 2, r 2, α 4 (α/r = 2).
-const w0 = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
-const a = [
-  [1, 0],
-  [0, 1],
-  [1, -1],
-];
-const b = [
-  [1, 2],
-  [0, -1],
-];
-
-function mm(p: number[][], q: number[][]): number[][] {
-  return p.map((row) => q[0].map((_, j) => row.reduce((s, v, k) => s + v * q[k][j], 0)));
-}
-
-function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((row, i) => {
-    expect(got[i].length).toBe(row.length);
-    row.forEach((v, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(v, digits));
-  });
-}
+// The lesson's worked example (lessonExample in lora-math.ts): in 3, out 2, r 2, α 4 (α/r = 2).
+const { w0, a, b } = lessonExample;
 
 describe(id, () => {
   test('reference matches the lesson worked example: [[3, 4], [0, −1], [3, 7]], and x·merged = [[3, 2], [−3, −8]]', async () => {
     const merged = (await reference(id, w0, a, b, 4)) as number[][];
-    expectMatrixClose(merged, [[3, 4], [0, -1], [3, 7]], 6);
-    expectMatrixClose(mm([[1, 2, 0], [0, 1, -1]], merged), [[3, 2], [-3, -8]], 6);
+    expectClose(merged, [[3, 4], [0, -1], [3, 7]], 6);
+    expectClose(mm(lessonExample.x, merged), [[3, 2], [-3, -8]], 6);
   });
 
   test('x·mergeLora(W0, A, B, α) equals loraForward(x, W0, A, B, α) on seeded inputs', async () => {
@@ -54,7 +31,7 @@ describe(id, () => {
       const merged = (await reference(id, w, aa, bb, alpha)) as number[][];
       expect([merged.length, merged[0].length]).toEqual([din, dout]);
       const viaForward = (await reference('lora/forward', x, w, aa, bb, alpha)) as number[][];
-      expectMatrixClose(mm(x, merged), viaForward, 4);
+      expectClose(mm(x, merged), viaForward, 4);
     }
   });
 
@@ -63,10 +40,10 @@ describe(id, () => {
   });
 
   test('the wrong variants give the lesson\'s values', async () => {
-    expectMatrixClose((await wrong(id, 'scaling-missing', w0, a, b, 4)) as number[][], [[2, 2], [0, 0], [2, 4]], 6);
-    expectMatrixClose((await wrong(id, 'scale-alpha', w0, a, b, 4)) as number[][], [[5, 8], [0, -3], [5, 13]], 6);
-    expectMatrixClose((await wrong(id, 'update-only', w0, a, b, 4)) as number[][], [[2, 4], [0, -2], [2, 6]], 6);
-    expectMatrixClose((await wrong(id, 'rslora-scaling', w0, a, b, 4)) as number[][], [[1 + 2 * Math.SQRT2, 4 * Math.SQRT2], [0, 1 - 2 * Math.SQRT2], [1 + 2 * Math.SQRT2, 1 + 6 * Math.SQRT2]], 6);
+    expectClose((await wrong(id, 'scaling-missing', w0, a, b, 4)) as number[][], [[2, 2], [0, 0], [2, 4]], 6);
+    expectClose((await wrong(id, 'scale-alpha', w0, a, b, 4)) as number[][], [[5, 8], [0, -3], [5, 13]], 6);
+    expectClose((await wrong(id, 'update-only', w0, a, b, 4)) as number[][], [[2, 4], [0, -2], [2, 6]], 6);
+    expectClose((await wrong(id, 'rslora-scaling', w0, a, b, 4)) as number[][], [[1 + 2 * Math.SQRT2, 4 * Math.SQRT2], [0, 1 - 2 * Math.SQRT2], [1 + 2 * Math.SQRT2, 1 + 6 * Math.SQRT2]], 6);
   });
 
   test('B·A: does not apply to the lesson shapes (every way of writing it throws); on a square layer it is W0 + (α/r)·(A·B)ᵀ', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { randomInts, randomMatrix, Rng, tidy } from '../../src/core/rng.js';
+import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose } from '../helpers/matrices.js';
 
 const id = 'lora/qlora-forward';
 
@@ -32,37 +34,17 @@ function dequantize(base: Base): number[][] {
   return out;
 }
 
-function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((row, i) => {
-    expect(got[i].length).toBe(row.length);
-    row.forEach((v, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(v, digits));
-  });
-}
-
 // The lesson's worked example: the adapter of lora/forward over a quantised [3, 2] weight.
-const x = [
-  [1, 2, 0],
-  [0, 1, -1],
-];
-const a = [
-  [1, 0],
-  [0, 1],
-  [1, -1],
-];
-const b = [
-  [1, 2],
-  [0, -1],
-];
+const { x, a, b } = lessonExample;
 const lessonBase: Base = { codes: [15, 7, 0, 11, 8, 13], absmax: [2, 0.5], blockSize: 4, rows: 3, cols: 2 };
 
 describe(id, () => {
   test('the lesson\'s dequantised W0 is [[2, 0], [−2, 0.675830], [0.039790, 0.281309]]', () => {
-    expectMatrixClose(dequantize(lessonBase), [[2, 0], [-2, 0.67583], [0.0397901, 0.2813085]], 6);
+    expectClose(dequantize(lessonBase), [[2, 0], [-2, 0.67583], [0.0397901, 0.2813085]], 6);
   });
 
   test('reference matches the lesson worked example: [[0, 1.351661], [−4.039790, −7.605478]]', async () => {
-    expectMatrixClose((await reference(id, x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.03979, -7.605478]], 5);
+    expectClose((await reference(id, x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.03979, -7.605478]], 5);
   });
 
   test('reference agrees with loraForward on the dequantised matrix (seeded codes and scales, blocks that cross rows)', async () => {
@@ -86,7 +68,7 @@ describe(id, () => {
       const bb = randomMatrix(rng, r, cols, 0.5);
       const got = (await reference(id, xs, base, aa, bb, alpha)) as number[][];
       const want = (await reference('lora/forward', xs, dequantize(base), aa, bb, alpha)) as number[][];
-      expectMatrixClose(got, want, 4);
+      expectClose(got, want, 4);
     }
   });
 
@@ -99,14 +81,14 @@ describe(id, () => {
     const zeroB = [[0, 0, 0, 0, 0]];
     const got = (await reference(id, xs, base, randomMatrix(rng, 6, 1), zeroB, 8)) as number[][];
     const w0 = dequantize(base);
-    expectMatrixClose(got, xs.map((row) => w0[0].map((_, j) => row.reduce((s, v, p) => s + v * w0[p][j], 0))), 4);
+    expectClose(got, xs.map((row) => w0[0].map((_, j) => row.reduce((s, v, p) => s + v * w0[p][j], 0))), 4);
   });
 
   test('the wrong variants give the lesson table', async () => {
-    expectMatrixClose((await wrong(id, 'column-major', x, lessonBase, a, b, 4)) as number[][], [[4, 0.755411], [0, -8.241518]], 5);
-    expectMatrixClose((await wrong(id, 'wrong-block-absmax', x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.159161, -8.449404]], 5);
-    expectMatrixClose((await wrong(id, 'absmax-not-applied', x, lessonBase, a, b, 4)) as number[][], [[1, 0.67583], [-3.07958, -8.224702]], 5);
-    expectMatrixClose((await wrong(id, 'scale-alpha', x, lessonBase, a, b, 4)) as number[][], [[2, 1.351661], [-6.03979, -15.605478]], 5);
+    expectClose((await wrong(id, 'column-major', x, lessonBase, a, b, 4)) as number[][], [[4, 0.755411], [0, -8.241518]], 5);
+    expectClose((await wrong(id, 'wrong-block-absmax', x, lessonBase, a, b, 4)) as number[][], [[0, 1.351661], [-4.159161, -8.449404]], 5);
+    expectClose((await wrong(id, 'absmax-not-applied', x, lessonBase, a, b, 4)) as number[][], [[1, 0.67583], [-3.07958, -8.224702]], 5);
+    expectClose((await wrong(id, 'scale-alpha', x, lessonBase, a, b, 4)) as number[][], [[2, 1.351661], [-6.03979, -15.605478]], 5);
   });
 
   for (const seed of [7, 42, 2024]) {

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { multiHeadAttention } from '../../exercises/transformer-core/attention/multi-head/solution.js';
 import { matmul } from '../../src/pack-api.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose, seededMatrix } from './attention-helpers.js';
+import { expectClose } from '../helpers/matrices.js';
+import { seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/multi-head';
 

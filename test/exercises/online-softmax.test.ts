@@ -3,7 +3,8 @@ import { flashAttentionRow } from '../../exercises/transformer-core/attention/on
 import { readOnce } from '../../src/pack-api.js';
 import { readOnceIterable } from '../../src/core/wire.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose, gradeSource, seededMatrix } from './attention-helpers.js';
+import { expectClose } from '../helpers/matrices.js';
+import { gradeSource, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/online-softmax';
 

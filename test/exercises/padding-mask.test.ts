@@ -1,25 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { maskedAttention } from '../../exercises/transformer-core/attention/padding-mask/solution.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose, seededMatrix } from './attention-helpers.js';
+import { expectClose } from '../helpers/matrices.js';
+import { attentionLesson, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/padding-mask';
 
 // The lesson's worked example.
-const q = [
-  [1, 0, 1, 0],
-  [0, 2, 0, 2],
-];
-const k = [
-  [1, 1, 0, 0],
-  [0, 0, 2, 0],
-  [1, 0, 1, 2],
-];
-const v = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
+const { q, k, v } = attentionLesson;
 const mask = [
   [true, false, true],
   [false, false, false],

@@ -1,36 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectClose } from '../helpers/matrices.js';
+import { attentionLesson } from './attention-helpers.js';
 
 const id = 'attention/scaled-dot-product';
 
 // The lesson's worked example.
-const q = [
-  [1, 0, 1, 0],
-  [0, 2, 0, 2],
-];
-const k = [
-  [1, 1, 0, 0],
-  [0, 0, 2, 0],
-  [1, 0, 1, 2],
-];
-const v = [
-  [1, 0],
-  [0, 1],
-  [1, 1],
-];
-
-function expectMatrixClose(got: number[][], want: number[][], digits: number): void {
-  expect(got.length).toBe(want.length);
-  want.forEach((row, i) => {
-    expect(got[i].length).toBe(row.length);
-    row.forEach((x, j) => expect(got[i][j], `[${i}][${j}]`).toBeCloseTo(x, digits));
-  });
-}
+const { q, k, v } = attentionLesson;
 
 describe(id, () => {
   test('reference matches the lesson worked example: [[0.616348, 0.767303], [0.909969, 0.755272]]', async () => {
     const got = (await reference(id, q, k, v)) as number[][];
-    expectMatrixClose(
+    expectClose(
       got,
       [
         [0.616348, 0.767303],
@@ -43,7 +24,7 @@ describe(id, () => {
   test('reference: the softmax runs over the keys, so identical keys give the mean of v for every query', async () => {
     const key = [0.3, -1.2, 0.5];
     const got = (await reference(id, [[1, 2, 3], [-4, 0, 9]], [key, key, key, key], [[1, 0], [2, 0], [3, 1], [6, 3]])) as number[][];
-    expectMatrixClose(got, [[3, 1], [3, 1]], 6);
+    expectClose(got, [[3, 1], [3, 1]], 6);
   });
 
   test('reference: scores near ±1000 stay finite (weights softmax([1, 2, 0]) and softmax([−1, −2, 0]))', async () => {
@@ -65,7 +46,7 @@ describe(id, () => {
       ],
     )) as number[][];
     // softmax([1, 2, 0]) = [0.244728, 0.665241, 0.090031]; softmax([−1, −2, 0]) = [0.244728, 0.090031, 0.665241].
-    expectMatrixClose(
+    expectClose(
       got,
       [
         [0.244728, 0.665241],
