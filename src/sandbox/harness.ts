@@ -226,7 +226,8 @@ export function startHarness(modules: Record<string, () => Promise<LearnerModule
   process.on('unhandledRejection', (reason) => {
     send({ type: 'async-error', error: toWireError(reason) });
   });
-  const watched = watchedObjects();
+  // Taken before the first learner module loads (modules load inside a run), only in a shared child.
+  let watched: object[] = [];
   let baseline: Snapshot | undefined;
   let baselineTimers = 0;
   let queue: Promise<void> = PromiseCtor.resolve();
@@ -234,6 +235,7 @@ export function startHarness(modules: Record<string, () => Promise<LearnerModule
     const message = raw as ParentMessage;
     queue = queue.then(async () => {
       if (message.boundary !== undefined && baseline === undefined) {
+        watched = watchedObjects();
         baseline = snapshot(watched);
         baselineTimers = pendingTimers();
       }
