@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { isUserError } from './errors.js';
+import { isUserError, UserError } from './errors.js';
 import { version } from './core/version.js';
 
 /** Where commands write; tests pass their own. */
@@ -24,6 +24,15 @@ export interface GlobalOptions {
   backend?: string;
   seed?: number;
   color?: boolean;
+  isolation?: 'bwrap' | 'permission' | 'auto';
+}
+
+/** `LLM_TUTOR_ISOLATION`, checked. */
+function isolationFromEnv(): GlobalOptions['isolation'] {
+  const value = process.env.LLM_TUTOR_ISOLATION;
+  if (value === undefined || value === '') return undefined;
+  if (value === 'bwrap' || value === 'permission' || value === 'auto') return value;
+  throw new UserError(`LLM_TUTOR_ISOLATION must be bwrap, permission or auto, got "${value.slice(0, 40)}".`, { exitCode: 2 });
 }
 
 function parseSeed(value: string): number {
@@ -54,6 +63,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .addOption(new Option('--backend <name>', 'tfjs backend for the references').choices(['node', 'wasm', 'cpu']))
     .option('--seed <n>', 'seed for the generated cases', parseSeed)
     .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
+    .addOption(new Option('--isolation <mode>', "how learner code is isolated: bwrap (OS sandbox), permission (Node's permission model only) or auto (bwrap where it works; also LLM_TUTOR_ISOLATION)").choices(['bwrap', 'permission', 'auto']))
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .exitOverride();
@@ -61,6 +71,8 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   const action =
     <A extends unknown[]>(load: () => Promise<{ default: (io: Io, globals: GlobalOptions, ...args: A) => Promise<number> }>) =>
     async (...args: A) => {
+      const isolation = globals().isolation ?? isolationFromEnv();
+      if (isolation) (await import('./sandbox/isolation.js')).requestIsolation(isolation);
       const command = await load();
       setExitCode(await command.default(io, globals(), ...args));
     };
@@ -148,7 +160,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   return program;
 }
 
-const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed']);
+const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed', '--isolation']);
 
 /** Plain `llm-tutor` (with global options only) means `llm-tutor next`. */
 function withDefaultCommand(argv: string[]): string[] {

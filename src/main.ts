@@ -11,5 +11,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// No sandbox child outlives the tutor, and no signal opens its inspector.
+const { guardProcess } = await import('./sandbox/live-children.js');
+guardProcess();
+
 const { run } = await import('./cli.js');
 process.exitCode = await run(process.argv.slice(2));

@@ -16,26 +16,40 @@ interface Check {
   detail?: string;
 }
 
-async function sandboxProbe(): Promise<Check> {
+async function sandboxProbe(): Promise<Check[]> {
   const { bundleLearnerFile } = await import('../sandbox/bundle.js');
-  const { runInSandbox } = await import('../sandbox/run-child.js');
+  const { runInSandbox, bundleFileName } = await import('../sandbox/run-child.js');
+  const { currentIsolation, permissionLayerExtras, requestedIsolation } = await import('../sandbox/isolation.js');
+  const isolation = await currentIsolation();
+  const checks: Check[] = [];
+  if (isolation.mode === 'bwrap') {
+    checks.push({ ok: true, label: 'isolation', detail: `bwrap (OS sandbox: own PID, network, IPC and UTS namespaces; Node's runtime and the bundle only; resource limits) around Node's permission model: ${isolation.reason}` });
+  } else {
+    const why = requestedIsolation() === 'permission' ? isolation.reason : `bubblewrap is not used: ${isolation.reason}`;
+    checks.push({ ok: 'warn', label: 'isolation', detail: `permission (Node's permission model only; ${permissionLayerExtras().join(', ')}): ${why}. \`grade\` under CI refuses to run so unless given --isolation permission.` });
+  }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-doctor-'));
   try {
     const root = path.join(dir, 'exercises');
+    const runDir = path.join(dir, 'run');
     await fs.mkdir(root);
+    await fs.mkdir(runDir);
     const probe = path.join(root, 'probe.ts');
     const target = path.join(dir, 'written-by-probe.txt');
     await fs.writeFile(
       probe,
-      `import { writeFileSync } from 'node:fs';\nexport function probe(): string {\n  try { writeFileSync(${JSON.stringify(target)}, 'x'); return 'write allowed'; } catch (e) { return (e as { code?: string }).code ?? 'denied'; }\n}\n`,
+      `import { writeFileSync } from 'node:fs';\nimport { hostname } from 'node:os';\nexport function probe(): string[] {\n  let write = 'write allowed';\n  try { writeFileSync(${JSON.stringify(target)}, 'x'); } catch (e) { write = (e as { code?: string }).code ?? 'denied'; }\n  let signal = 'signal allowed';\n  try { process.kill(process.ppid || 1, 0); } catch (e) { signal = (e as { code?: string }).code ?? 'denied'; }\n  return [write, signal, hostname()];\n}\n`,
     );
-    const bundle = await bundleLearnerFile(probe, root, path.join(dir, 'bundle.mjs'));
-    if (!bundle.ok) return { ok: false, label: 'sandbox', detail: `bundling a probe failed: ${bundle.problem.message}` };
-    const run = await runInSandbox(bundle.file, 'probe', [[]], { timeoutMs: 5000, memoryMb: 128, outputBytes: 1024 });
+    const bundle = await bundleLearnerFile(probe, root, path.join(runDir, bundleFileName));
+    if (!bundle.ok) return [...checks, { ok: false, label: 'sandbox', detail: `bundling a probe failed: ${bundle.problem.message}` }];
+    const run = await runInSandbox(runDir, 'probe', [[]], { timeoutMs: 10_000, memoryMb: 128, outputBytes: 1024 });
     const outcome = run.outcomes[0];
-    if (!outcome?.ok) return { ok: false, label: 'sandbox', detail: `the probe did not run (${run.crashed ? `exit ${run.crashed.code ?? run.crashed.signal}` : run.timedOut ? 'timed out' : 'no result'}): ${run.stderr.split('\n')[0]}` };
-    if (outcome.value !== 'ERR_ACCESS_DENIED' || existsSync(target)) return { ok: false, label: 'sandbox', detail: `the permission model did not block a file write (${String(outcome.value)})` };
-    return { ok: true, label: 'sandbox', detail: `child process with --experimental-permission: file writes blocked; started and answered in ${run.durationMs.toFixed(0)} ms. Network access is not blocked by Node 20 (see docs/security.md).` };
+    if (!outcome?.ok) return [...checks, { ok: false, label: 'sandbox', detail: `the probe did not run (${run.crashed ? `exit ${run.crashed.code ?? run.crashed.signal}` : run.timedOut ? 'timed out' : 'no result'}): ${run.stderr.split('\n')[0]}` }];
+    const [write, signal, host] = outcome.value as string[];
+    if (write !== 'ERR_ACCESS_DENIED' || existsSync(target)) return [...checks, { ok: false, label: 'sandbox', detail: `the permission model did not block a file write (${String(write)})` }];
+    if (signal !== 'ERR_ACCESS_DENIED') return [...checks, { ok: false, label: 'sandbox', detail: `a probe could signal its parent (${String(signal)})` }];
+    if (isolation.mode === 'bwrap' && host !== 'llm-tutor-sandbox') return [...checks, { ok: false, label: 'sandbox', detail: `the probe did not run inside bubblewrap (hostname ${String(host)})` }];
+    return [...checks, { ok: true, label: 'sandbox', detail: `a probe ran ${isolation.mode === 'bwrap' ? 'inside bubblewrap ' : ''}with file writes and signals to other processes blocked, in ${run.durationMs.toFixed(0)} ms` }];
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -68,7 +82,7 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
   }
 
   try {
-    checks.push(await sandboxProbe());
+    checks.push(...(await sandboxProbe()));
   } catch (error) {
     checks.push({ ok: false, label: 'sandbox', detail: (error as Error).message });
   }

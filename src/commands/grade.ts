@@ -90,6 +90,8 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
   const jobs = options.jobs === undefined ? 1 : Number(options.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a whole number of 1 or more, got "${options.jobs}".`, { exitCode: 2 });
   const shard = options.shard ? parseShard(options.shard) : undefined;
+  const { ensureIsolation } = await import('../sandbox/isolation.js');
+  const isolation = await ensureIsolation({ requireOsInCi: true });
   const submissions = discoverSubmissions(paths, io.cwd);
   const packs = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
   const seed = globals.seed ?? randomInt(0, 2 ** 31);
@@ -105,6 +107,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     shard,
     backend: globals.backend ? parseBackend(globals.backend) : undefined,
     timeoutMs: options.timeout,
+    isolation: isolation.mode,
     onSubmission: pretty ? (s) => io.out(renderSubmissionLine(s, c)) : undefined,
   });
   await emit(io, reporters, result);

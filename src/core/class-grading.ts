@@ -90,6 +90,8 @@ export interface ClassGradeOptions {
   backend?: BackendName;
   shard?: { index: number; count: number };
   timeoutMs?: number;
+  /** Recorded in the results: how learner code was isolated. */
+  isolation?: 'bwrap' | 'permission';
   /** Called after each submission. */
   onSubmission?: (result: SubmissionResult) => void;
 }
@@ -152,6 +154,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   const { loadTf } = await import('../reference/backend.js');
   const { report } = await loadTf(options.backend);
 
+  const longestTimeout = Math.max(0, ...[...prepared.values()].map((p) => p.timeoutMs));
   const queue = options.shard ? shardOf(options.submissions, options.shard) : [...options.submissions];
   const results: SubmissionResult[] = [];
   const { SubmissionSandbox } = await import('../sandbox/submission-sandbox.js');
@@ -170,7 +173,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
     const allowedRoot = path.join(submission.dir, 'exercises');
     // One child runs the submission's files in turn (a fresh one after anything unclean).
-    const sandbox = await SubmissionSandbox.open(refs.map(fileOf).filter((f) => existsSync(f)), allowedRoot);
+    const sandbox = await SubmissionSandbox.open(refs.map(fileOf).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
     try {
       for (const ref of refs) {
         const p = prepared.get(ref.key)!;
@@ -217,6 +220,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     tool: { name: 'llm-tutor', version },
     seed: options.seed,
     backend: report.active,
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     packs: options.packs.map((p) => ({ id: p.manifest.id, version: p.manifest.version })),
     exercises: refs.map((r) => ({ key: r.key, title: r.title })),
     ...(options.shard ? { shard: options.shard } : {}),
@@ -251,6 +255,8 @@ export function mergeResults(parts: { file: string; result: ClassResult }[]): Cl
     tool: first.result.tool,
     seed: first.result.seed,
     backend: first.result.backend,
+    // The weakest isolation of the shards is the class's.
+    ...(parts.every((p) => p.result.isolation) ? { isolation: parts.some((p) => p.result.isolation === 'permission') ? ('permission' as const) : ('bwrap' as const) } : {}),
     packs: first.result.packs,
     exercises: first.result.exercises,
     submissions,

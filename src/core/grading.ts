@@ -232,7 +232,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   const { learnerFile } = target;
   const emit = target.onEvent ?? (() => {});
   const { coldSlot, defaultLimits } = await import('../sandbox/run-child.js');
-  const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot());
+  const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot(timeoutMs));
   try {
     emit({ type: 'stage', stage: 'bundle' });
     // Bundling and running the sandbox overlap with the reference run when it is still going.
@@ -289,9 +289,15 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     }
     const seconds = (timeoutMs / 1000).toFixed(1);
     const crashText = (c: NonNullable<SandboxRun['crashed']>, during: string) =>
-      c.outOfMemory
+      c.reason
+        ? `The sandbox stopped your code ${during}: it ${c.reason}.`
+        : c.outOfMemory
         ? `Ran out of memory ${during} (the limit is ${defaultLimits.memoryMb} MiB).`
-        : `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+        : c.signal === 'SIGXFSZ'
+          ? `The sandbox stopped your code ${during}: it tried to write a file, which exercises may not do.`
+          : c.signal === 'SIGXCPU'
+            ? `The sandbox stopped your code ${during}: it used up the CPU time the sandbox allows.`
+            : `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
     if (run!.exports === undefined && (run!.timedOut || run!.crashed)) {
       // The learner module never finished loading: its top-level code hung or crashed.
       const error: VerdictError = run!.timedOut

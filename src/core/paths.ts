@@ -10,5 +10,5 @@ export const builtinPacksDir = path.join(packageRoot, 'exercises');
 /** The compiled module pack definitions import as `llm-tutor/pack`. */
 export const packApiFile = path.join(packageRoot, 'dist', 'pack-api.js');
 
-/** The compiled sandbox harness, bundled in front of every learner file. */
-export const harnessFile = path.join(packageRoot, 'dist', 'sandbox', 'harness.js');
+/** The sandbox harness as one self-contained module (scripts/build-harness.mjs): the program every sandbox child runs. */
+export const harnessFile = path.join(packageRoot, 'dist', 'sandbox', 'harness-child.mjs');

@@ -72,6 +72,8 @@ export const classResultSchema = z.object({
   status: z.enum(['pass', 'fail', 'error']),
   seed: z.number().int(),
   backend: z.string(),
+  /** How learner code was isolated: bwrap (OS sandbox around the permission model) or permission (the permission model alone). */
+  isolation: z.enum(['bwrap', 'permission']).optional(),
   packs: z.array(z.object({ id: z.string(), version: z.string() })),
   /** The exercises graded, in order. */
   exercises: z.array(z.object({ key: z.string(), title: z.string() })),
@@ -106,6 +108,7 @@ export function summarise(result: Omit<ClassResult, 'summary' | 'status'>): Clas
     status: result.submissions.length === 0 ? 'pass' : worstStatus(result.submissions.map((s) => s.status)),
     seed: result.seed,
     backend: result.backend,
+    ...(result.isolation ? { isolation: result.isolation } : {}),
     packs: result.packs,
     exercises: result.exercises,
     ...(result.shard ? { shard: result.shard } : {}),

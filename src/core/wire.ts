@@ -82,3 +82,145 @@ export interface WireError {
   /** How the thrown value looked when it was not an Error (a string, a symbol...). */
   thrownType?: string;
 }
+
+/** How deep a value from the child may nest before it is named instead of read (the harness stops at 8). */
+const maxDepth = 12;
+/** Characters kept of a string field of a message (messages, stacks, names). */
+const maxTextChars = 16_384;
+
+function text(value: unknown, fallback = ''): string {
+  if (typeof value !== 'string') return fallback;
+  return value.length > maxTextChars ? `${value.slice(0, maxTextChars)}… (${value.length - maxTextChars} more characters)` : value;
+}
+
+function unreadable(message: string): Marker {
+  return { [MARKER]: 'unreadable', message };
+}
+
+const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/** A marker exactly as the harness writes it, or undefined for anything else with the marker key. */
+function readMarker(value: Record<string, unknown>, budget: { left: number }): Marker | undefined {
+  const kind = value[MARKER];
+  const keys = Object.keys(value).sort().join(',');
+  const only = (...names: string[]) => keys === [MARKER, ...names].sort().join(',');
+  switch (kind) {
+    case 'undefined':
+    case 'promise':
+      return only() ? ({ [MARKER]: kind } as Marker) : undefined;
+    case 'function':
+      return only('name') && typeof value.name === 'string' ? { [MARKER]: kind, name: text(value.name) } : undefined;
+    case 'symbol':
+      return only('description') && typeof value.description === 'string' ? { [MARKER]: kind, description: text(value.description) } : undefined;
+    case 'bigint':
+      return only('value') && typeof value.value === 'string' && /^-?\d{1,4096}$/.test(value.value) ? { [MARKER]: kind, value: value.value } : undefined;
+    case 'object':
+      return only('className') && typeof value.className === 'string' ? { [MARKER]: kind, className: text(value.className) } : undefined;
+    case 'too-large':
+      return only('elements') && finite(value.elements) ? { [MARKER]: kind, elements: value.elements } : undefined;
+    case 'unreadable':
+      return only('message') && typeof value.message === 'string' ? unreadable(text(value.message)) : undefined;
+    case 'typed': {
+      const values = value.values;
+      if (!only('type', 'values') || typeof value.type !== 'string' || !Array.isArray(values) || values.length > budget.left) return undefined;
+      budget.left -= values.length;
+      for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return undefined;
+      return { [MARKER]: kind, type: text(value.type), values: values as number[] };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A value from the sandbox child as plain data the parent can compare:
+ * numbers, strings, booleans, null, dense arrays, plain objects and the
+ * markers above, nested at most 12 deep and with at most `budget` elements.
+ * Anything else (a forged marker, a Map or Date from a forged message, a
+ * sparse array, deeper nesting) becomes an `unreadable` marker; nothing the
+ * child sends can make the parent throw here.
+ */
+export function readChildValue(value: unknown, budget = { left: 8_000_000 }, depth = 0): unknown {
+  if (budget.left-- <= 0) return { [MARKER]: 'too-large', elements: 8_000_000 } satisfies Marker;
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'string':
+      budget.left -= value.length >> 4;
+      return value;
+    case 'object':
+      break;
+    default:
+      return unreadable(`a value of type ${typeof value} came back from the sandbox`);
+  }
+  if (value === null) return null;
+  if (depth >= maxDepth) return unreadable(`nested more than ${maxDepth} levels deep`);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return unreadable('an array-like object came back from the sandbox');
+    const length = value.length;
+    if (length > budget.left) return { [MARKER]: 'too-large', elements: 8_000_000 } satisfies Marker;
+    const out = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      if (!(i in value)) return unreadable('an array with holes came back from the sandbox');
+      out[i] = readChildValue(value[i], budget, depth + 1);
+    }
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return unreadable('an object that is not plain data came back from the sandbox');
+  const record = value as Record<string, unknown>;
+  if (Object.hasOwn(record, MARKER)) return readMarker(record, budget) ?? unreadable(`an object with the key "${MARKER}", which the tutor keeps for itself`);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    // Defined as own data properties: a "__proto__" key stays a key.
+    Object.defineProperty(out, key, { value: readChildValue(record[key], budget, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function readWireError(value: unknown): WireError {
+  if (typeof value !== 'object' || value === null) return { name: 'Error', message: '(the sandbox sent an error the tutor could not read)' };
+  const e = value as Record<string, unknown>;
+  return {
+    name: text(e.name, 'Error').slice(0, 200),
+    message: text(e.message),
+    ...(typeof e.stack === 'string' ? { stack: text(e.stack) } : {}),
+    ...(typeof e.thrownType === 'string' ? { thrownType: text(e.thrownType).slice(0, 40) } : {}),
+  };
+}
+
+const index = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * A message from the sandbox child, checked field by field: the harness
+ * writes it, but learner code shares the child's process and may forge one.
+ * Returns undefined for anything that is not a well-formed message.
+ */
+export function readChildMessage(raw: unknown): ChildMessage | { type: 'loaded' } | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'loaded':
+      return { type: 'loaded' };
+    case 'ready':
+      return { type: 'ready', exports: Array.isArray(m.exports) ? m.exports.filter((e): e is string => typeof e === 'string').slice(0, 1000).map((e) => text(e).slice(0, 200)) : [] };
+    case 'load-error':
+      return { type: 'load-error', error: readWireError(m.error) };
+    case 'case-start':
+      return index(m.index) ? { type: 'case-start', index: m.index } : undefined;
+    case 'case-result': {
+      if (!index(m.index)) return undefined;
+      const durationMs = finite(m.durationMs) && m.durationMs >= 0 ? m.durationMs : 0;
+      if (m.ok === true) {
+        return { type: 'case-result', index: m.index, ok: true, value: readChildValue(m.value), mutated: typeof m.mutated === 'string' ? text(m.mutated).slice(0, 200) : undefined, durationMs };
+      }
+      return { type: 'case-result', index: m.index, ok: false, error: readWireError(m.error), durationMs };
+    }
+    case 'async-error':
+      return { type: 'async-error', error: readWireError(m.error) };
+    case 'done':
+      return { type: 'done', clean: m.clean === true };
+    default:
+      return undefined;
+  }
+}

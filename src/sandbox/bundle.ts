@@ -48,9 +48,10 @@ export type MultiBundleResult =
 export function harnessBuildOptions(modules: Record<string, string>, allowedRoot: string, outFile: string) {
   const files = new Set(Object.values(modules));
   const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);
-  const entry = [`import { startHarness } from ${JSON.stringify(harnessFile)};`, `startHarness({ ${loaders.join(', ')} });`].join('\n');
+  // Only the learner's modules: the harness is a module of its own in the child, out of their scope.
+  const entry = `export const modules = { ${loaders.join(', ')} };`;
   return {
-    stdin: { contents: entry, resolveDir: path.dirname(outFile), sourcefile: 'llm-tutor-harness-entry.js', loader: 'js' as const },
+    stdin: { contents: entry, resolveDir: path.dirname(outFile), sourcefile: 'llm-tutor-modules.js', loader: 'js' as const },
     bundle: true,
     outfile: outFile,
     format: 'esm' as const,

@@ -1,18 +1,115 @@
 /**
- * Runs inside the sandbox child, bundled in front of the learner's code.
- * It captures the built-ins it relies on before the learner's module is
- * evaluated, so a learner file that patches JSON, Array.prototype or
- * structuredClone cannot change how results are read and sent.
+ * The program a sandbox child runs: it starts before any learner code, in a
+ * module of its own (learner code is bundled separately and cannot reach this
+ * module's scope, not even with a direct eval), takes what it needs from the
+ * built-ins, closes the ways out of the process that Node's permission model
+ * leaves open (signals to other processes, the network, trace files, V8
+ * flags), then loads the learner's bundle when the tutor says so and runs
+ * the cases it is sent. It captures the built-ins it relies on first, so a
+ * learner file that patches JSON, Array.prototype or structuredClone cannot
+ * change how results are read and sent.
  */
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import traceEvents from 'node:trace_events';
+import v8 from 'node:v8';
+import { childReadFd, childWriteFd, encodeFrame, FrameReader } from './channel.js';
 import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
 
-const send = process.send!.bind(process) as (message: ChildMessage, callback?: (error: Error | null) => void) => boolean;
+const writeSync = fs.writeSync;
+const serialize = v8.serialize;
+const deserialize = v8.deserialize;
+const SocketCtor = net.Socket;
+const exitNow = (process as unknown as { reallyExit: (code: number) => never }).reallyExit.bind(process);
+const sleepArray = new Int32Array(new SharedArrayBuffer(4));
+const wait = Atomics.wait;
 
-/** Sends and waits until the message is written, so that it reaches the parent even if the learner's code then blocks forever. */
-function sendFlushed(message: ChildMessage): Promise<void> {
-  return new Promise((resolve) => send(message, () => resolve()));
+/**
+ * Writes one message to the tutor and returns once it is written, so it
+ * reaches the tutor even if the learner's code then blocks forever. When the
+ * tutor is gone the process ends at once: nothing here outlives it.
+ */
+function send(message: ChildMessage | { type: 'loaded' }): void {
+  let frame: Buffer;
+  try {
+    frame = encodeFrame(message, serialize);
+  } catch (error) {
+    frame = encodeFrame({ type: 'async-error', error: { name: 'Error', message: `a message could not be encoded (${safeString((error as Error).message)})` } }, serialize);
+  }
+  let at = 0;
+  while (at < frame.length) {
+    try {
+      at += writeSync(childWriteFd, frame, at, frame.length - at);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EAGAIN') {
+        wait(sleepArray, 0, 0, 1);
+        continue;
+      }
+      exitNow(0);
+    }
+  }
 }
-const onMessage = process.on.bind(process);
+
+/** Kept for the flow of the code below: writes are synchronous, so a sent message is flushed. */
+function sendFlushed(message: ChildMessage): Promise<void> {
+  send(message);
+  return Promise.resolve();
+}
+
+const blocked = (what: string) =>
+  function blockedInSandbox(): never {
+    const error = new Error(`${what} is not available in the sandbox: exercises run without the network, other processes or files`) as Error & { code: string };
+    error.code = 'ERR_ACCESS_DENIED';
+    throw error;
+  };
+
+/**
+ * Closes what the permission model leaves open: signals to other processes
+ * (the tutor's inspector opens on SIGUSR1), the network (TCP, UDP, unix
+ * sockets, DNS), trace files and V8 flags. The patched exports are synced to
+ * the ESM facades, so `import { connect } from 'node:net'` gets them too.
+ */
+function closeWaysOut(): void {
+  const proc = process as unknown as Record<string, unknown>;
+  const rawKill = proc._kill as (pid: number, signal: number) => number;
+  const ownPid = process.pid;
+  const sigusr1 = os.constants.signals.SIGUSR1;
+  // A learner may end their own process (a test of how crashes are reported), never signal another one.
+  // process.kill calls process._kill with the signal's number: guarding that guards both.
+  proc._kill = function kill(pid: number, signal: number): number {
+    if (pid !== ownPid && pid !== 0) return blocked('Signalling another process')();
+    if (signal === sigusr1) return blocked('SIGUSR1 (it opens the inspector)')();
+    return rawKill.call(process, ownPid, signal);
+  };
+  for (const name of ['_debugProcess', '_debugEnd', '_linkedBinding', 'dlopen', 'setUncaughtExceptionCaptureCallback', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier']) {
+    if (name in proc) proc[name] = blocked(`process.${name}`);
+  }
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  process.on('SIGUSR1', () => {});
+
+  const patch = (object: Record<string, unknown>, names: string[], what: string) => {
+    for (const name of names) if (typeof object[name] === 'function') object[name] = blocked(`${what}.${name}`);
+  };
+  patch(os as unknown as Record<string, unknown>, ['setPriority'], 'os');
+  patch(v8 as unknown as Record<string, unknown>, ['setFlagsFromString', 'setHeapSnapshotNearHeapLimit', 'writeHeapSnapshot'], 'v8');
+  patch(traceEvents as unknown as Record<string, unknown>, ['createTracing'], 'trace_events');
+  patch(net as unknown as Record<string, unknown>, ['connect', 'createConnection', 'createServer'], 'net');
+  patch(net.Socket.prototype as unknown as Record<string, unknown>, ['connect'], 'net.Socket');
+  patch(net.Server.prototype as unknown as Record<string, unknown>, ['listen'], 'net.Server');
+  patch(dgram as unknown as Record<string, unknown>, ['createSocket'], 'dgram');
+  patch(dgram.Socket.prototype as unknown as Record<string, unknown>, ['bind', 'connect', 'send'], 'dgram.Socket');
+  const dnsNames = Object.keys(dns).filter((k) => typeof (dns as unknown as Record<string, unknown>)[k] === 'function' && /^(lookup|resolve|reverse)/.test(k));
+  patch(dns as unknown as Record<string, unknown>, dnsNames, 'dns');
+  patch(dns.promises as unknown as Record<string, unknown>, dnsNames, 'dns.promises');
+  patch(dns.Resolver.prototype as unknown as Record<string, unknown>, Object.getOwnPropertyNames(dns.Resolver.prototype).filter((k) => /^(resolve|reverse|setServers)/.test(k)), 'dns.Resolver');
+  patch(dns.promises.Resolver.prototype as unknown as Record<string, unknown>, Object.getOwnPropertyNames(dns.promises.Resolver.prototype).filter((k) => /^(resolve|reverse|setServers)/.test(k)), 'dns.Resolver');
+  syncBuiltinESMExports();
+}
+
 const clone = structuredClone;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
@@ -31,6 +128,8 @@ const immediate = setImmediate;
 
 /** Above this many elements a returned value is named, not copied. */
 const ELEMENT_BUDGET = 4_000_000;
+/** Above this many characters a returned string is named, not copied. */
+const STRING_BUDGET = 16 * 1024 * 1024;
 
 function safeString(value: unknown): string {
   try {
@@ -64,8 +163,11 @@ function toPlain(value: unknown, budget: { left: number }, depth = 0): unknown {
   if (budget.left-- <= 0) return { [MARKER]: 'too-large', elements: ELEMENT_BUDGET } satisfies Marker;
   switch (typeof value) {
     case 'number':
-    case 'string':
     case 'boolean':
+      return value;
+    case 'string':
+      if ((value as string).length > STRING_BUDGET) return { [MARKER]: 'unreadable', message: `a string of ${(value as string).length} characters (the limit is ${STRING_BUDGET})` } satisfies Marker;
+      budget.left -= (value as string).length >> 4;
       return value;
     case 'undefined':
       return { [MARKER]: 'undefined' } satisfies Marker;
@@ -97,8 +199,10 @@ function toPlain(value: unknown, budget: { left: number }, depth = 0): unknown {
     if (proto !== objectProto && proto !== null) {
       return { [MARKER]: 'object', className: safeString(proto?.constructor?.name ?? 'an unknown class') } satisfies Marker;
     }
+    const keys = objectKeys(value as object);
+    if (keys.includes(MARKER)) return { [MARKER]: 'unreadable', message: `an object with the key "${MARKER}", which the tutor keeps for itself` } satisfies Marker;
     const out: Record<string, unknown> = {};
-    for (const key of objectKeys(value as object)) out[key] = toPlain((value as Record<string, unknown>)[key], budget, depth + 1);
+    for (const key of keys) out[key] = toPlain((value as Record<string, unknown>)[key], budget, depth + 1);
     return out;
   } catch (error) {
     return { [MARKER]: 'unreadable', message: toWireError(error).message } satisfies Marker;
@@ -207,17 +311,20 @@ function pendingTimers(): number {
 }
 
 type LearnerModule = Record<string, unknown>;
+type ModuleLoaders = Record<string, () => Promise<LearnerModule>>;
+type IncomingMessage = ParentMessage | { type: 'load'; url: string };
 
 /**
- * Waits for the parent's run messages and handles them one at a time: loads
- * the learner module named, calls its entry function once per case and
- * reports each result as plain data. A bundle for one exercise has one module;
- * a bundle for class grading has all of a submission's, run in turn in one
- * process while it stays clean (see {@link ParentMessage.boundary}).
+ * The child's main loop. Waits for the tutor's messages and handles them one
+ * at a time: `load` imports the learner's bundle (which exports `modules`, a
+ * loader per learner file); `run` loads the learner module named, calls its
+ * entry function once per case and reports each result as plain data. A
+ * bundle for one exercise has one module; a bundle for class grading has all
+ * of a submission's, run in turn in one process while it stays clean (see
+ * {@link ParentMessage.boundary}). The process ends when the tutor closes
+ * its end of the pipe.
  */
-export function startHarness(modules: Record<string, () => Promise<LearnerModule>>): void {
-  // The learner's code gets no handle to the channel: only the harness reports (with the function captured above).
-  delete (process as { send?: unknown }).send;
+function main(): void {
   const writeOut = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
   process.on('uncaughtException', (error) => {
@@ -226,42 +333,68 @@ export function startHarness(modules: Record<string, () => Promise<LearnerModule
   process.on('unhandledRejection', (reason) => {
     send({ type: 'async-error', error: toWireError(reason) });
   });
+  closeWaysOut();
+  let modules: ModuleLoaders = {};
   // Taken before the first learner module loads (modules load inside a run), only in a shared child.
   let watched: object[] = [];
   let baseline: Snapshot | undefined;
   let baselineTimers = 0;
   let queue: Promise<void> = PromiseCtor.resolve();
-  onMessage('message', (raw: unknown) => {
-    const message = raw as ParentMessage;
-    queue = queue.then(async () => {
-      if (message.boundary !== undefined && baseline === undefined) {
-        watched = watchedObjects();
-        baseline = snapshot(watched);
-        baselineTimers = pendingTimers();
-      }
-      const loaded = await run(message, modules[message.module]);
-      // One turn of the event loop, so a promise the run left rejected is reported with this run.
-      await new PromiseCtor((resolve) => immediate(resolve));
-      if (message.boundary === undefined) {
+  const handle = async (message: IncomingMessage): Promise<void> => {
+    if (message.type === 'load') {
+      try {
+        const bundle = (await import(message.url)) as { modules?: ModuleLoaders };
+        modules = bundle.modules ?? {};
+        send({ type: 'loaded' });
+      } catch (error) {
+        send({ type: 'load-error', error: toWireError(error) });
         send({ type: 'done' });
-        return;
       }
-      const clean = loaded && pendingTimers() <= baselineTimers && unchanged(baseline!, snapshot(watched));
-      const mark = `\n${message.boundary}\n`;
-      // Written (and flushed) before "done", so the parent has the output of this run before it reads the next.
-      await new PromiseCtor<void>((resolve) => {
-        let left = 2;
-        const one = () => --left === 0 && resolve();
-        try {
-          writeOut(mark, one);
-          writeErr(mark, one);
-        } catch {
-          resolve();
-        }
-      });
-      send({ type: 'done', clean });
+      return;
+    }
+    if (message.boundary !== undefined && baseline === undefined) {
+      watched = watchedObjects();
+      baseline = snapshot(watched);
+      baselineTimers = pendingTimers();
+    }
+    const loaded = await run(message, modules[message.module]);
+    // One turn of the event loop, so a promise the run left rejected is reported with this run.
+    await new PromiseCtor((resolve) => immediate(resolve));
+    if (message.boundary === undefined) {
+      send({ type: 'done' });
+      return;
+    }
+    const clean = loaded && pendingTimers() <= baselineTimers && unchanged(baseline!, snapshot(watched));
+    const mark = `\n${message.boundary}\n`;
+    // Written (and flushed) before "done", so the parent has the output of this run before it reads the next.
+    await new PromiseCtor<void>((resolve) => {
+      let left = 2;
+      const one = () => --left === 0 && resolve();
+      try {
+        writeOut(mark, one);
+        writeErr(mark, one);
+      } catch {
+        resolve();
+      }
     });
-  });
+    send({ type: 'done', clean });
+  };
+  const reader = new FrameReader(
+    (raw) => {
+      const message = raw as IncomingMessage;
+      if (typeof message !== 'object' || message === null) return;
+      queue = queue.then(() => handle(message));
+    },
+    () => exitNow(70),
+    Number.MAX_SAFE_INTEGER,
+    deserialize,
+  );
+  const input = new SocketCtor({ fd: childReadFd, readable: true, writable: false });
+  input.on('data', (chunk: Buffer) => reader.push(chunk));
+  // The tutor is gone (or done with this child): end now, whatever the learner's code left running.
+  input.on('end', () => exitNow(0));
+  input.on('close', () => exitNow(0));
+  input.on('error', () => exitNow(0));
 }
 
 /** Runs one message's cases. Returns false when the module failed to load. */
@@ -305,3 +438,5 @@ function describeArgumentPath(path: string): string {
   if (!match) return path;
   return `argument ${Number(match[1]) + 1}${match[2] ? ` at ${match[2]}` : ''}`;
 }
+
+main();

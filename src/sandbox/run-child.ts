@@ -1,10 +1,15 @@
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChildMessage, WireError } from '../core/wire.js';
+import type { Readable, Writable } from 'node:stream';
+import { harnessFile } from '../core/paths.js';
+import { readChildMessage, type ChildMessage, type WireError } from '../core/wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
+import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
+import { currentIsolation, launchCommand } from './isolation.js';
+import { trackChild } from './live-children.js';
 
 export interface SandboxLimits {
   /** Wall-clock limit for the whole run, enforced with SIGKILL. */
@@ -31,7 +36,7 @@ export interface SandboxRun {
   /** Set when the run was killed for exceeding its time limit; the case that was running, if any. */
   timedOut?: { caseIndex?: number };
   /** Set when the child ended before reporting that it had finished. */
-  crashed?: { code: number | null; signal: string | null; outOfMemory: boolean; caseIndex?: number };
+  crashed?: { code: number | null; signal: string | null; outOfMemory: boolean; caseIndex?: number; /** Set when the tutor stopped the child for what it sent. */ reason?: string };
   asyncErrors: WireError[];
   stdout: string;
   stderr: string;
@@ -60,24 +65,93 @@ export class CappedBuffer {
 }
 
 /**
- * Runs a bundled learner file in a child Node process with the permission model
- * on (read access to the bundle only; no writes, child processes or workers),
- * an empty environment, a heap cap and a wall-clock limit. Calls the entry
- * function once per case and returns everything observed; decides nothing.
+ * Runs a bundle (written by `bundleLearnerFile` into `runDir`) in a sandbox
+ * child: the permission model (read access to `runDir` only; no writes,
+ * child processes or workers), an empty environment, a heap cap, resource
+ * limits and a wall-clock limit, inside bubblewrap where the machine allows
+ * it. Calls the entry function once per case and returns everything
+ * observed; decides nothing.
  */
-export function runInSandbox(bundleFile: string, entry: string, cases: unknown[][], limits: SandboxLimits = defaultLimits): Promise<SandboxRun> {
-  const child = spawnChild(bundleFile, bundleFile, limits.memoryMb);
-  return superviseRun(child, entry, cases, limits);
+export async function runInSandbox(runDir: string, entry: string, cases: unknown[][], limits: SandboxLimits = defaultLimits): Promise<SandboxRun> {
+  const child = await startSandboxChild(runDir, limits.memoryMb, cpuSecondsFor(limits.timeoutMs));
+  return superviseRun(child, entry, cases, limits, pathToFileURL(path.join(runDir, bundleFileName)).href);
 }
 
-export function spawnChild(script: string, readable: string, memoryMb: number): ChildProcess {
-  return fork(script, [], {
-    execArgv: ['--experimental-permission', `--allow-fs-read=${readable}`, '--enable-source-maps', `--max-old-space-size=${memoryMb}`, '--no-warnings'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: {},
-    cwd: os.tmpdir(),
-  });
+/** The bundle's name in a run's folder. */
+export const bundleFileName = 'bundle.mjs';
+
+/** CPU seconds for a child that runs cases for up to `timeoutMs` of wall-clock time: a backstop, never the limit that bites first. */
+export function cpuSecondsFor(timeoutMs: number): number {
+  return Math.ceil((2 * timeoutMs) / 1000) + 10;
+}
+
+/** A started sandbox child and the two pipes of its message channel. */
+export interface SandboxProcess {
+  process: ChildProcess;
+  /** Sends a message (a frame on the child's file descriptor 4); a child that is gone is ignored. */
+  send(message: unknown): void;
+  /**
+   * Calls `handler` with each well-formed message; a malformed or oversized
+   * frame kills the child and is passed to `onViolation` first.
+   */
+  listen(handler: (message: ChildMessage | { type: 'loaded' }) => void, onViolation: (why: string) => void): void;
+  kill(): void;
+  /**
+   * How the child ended, as Node would say it had Node been started directly:
+   * bubblewrap reports a child killed by a signal as exit code 128 + its number.
+   */
+  exitOf(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: string | null };
+}
+
+/**
+ * Starts a sandbox child running the harness, copied into `runDir` (the
+ * folder the child may read; its bundle is written there later), under the
+ * isolation chosen for this process.
+ */
+export async function startSandboxChild(runDir: string, memoryMb: number, cpuSeconds: number): Promise<SandboxProcess> {
+  const [isolation] = await Promise.all([currentIsolation(), fs.copyFile(harnessFile, path.join(runDir, 'harness.mjs'))]);
+  const launch = launchCommand(isolation.mode, { runDir, script: path.join(runDir, 'harness.mjs'), memoryMb, cpuSeconds });
+  const child = spawn(launch.command, launch.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: runDir });
+  trackChild(child);
+  const input = child.stdio[childWriteFd] as Readable;
+  const output = child.stdio[childReadFd] as Writable;
+  input.on('error', () => {});
+  output.on('error', () => {});
+  const kill = () => {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  return {
+    process: child,
+    send(message) {
+      if (output.destroyed || child.exitCode !== null || child.signalCode !== null) return;
+      output.write(encodeFrame(message));
+    },
+    listen(handler, onViolation) {
+      const reader = new FrameReader(
+        (raw) => {
+          const message = readChildMessage(raw);
+          if (message) handler(message);
+        },
+        (violation) => {
+          kill();
+          onViolation(violation.kind === 'too-large' ? `sent a message of ${(violation.bytes / 2 ** 20).toFixed(0)} MiB (the limit is ${maxFrameBytes / 2 ** 20} MiB)` : `sent a message the tutor could not read (${violation.message})`);
+        },
+      );
+      input.on('data', (chunk: Buffer) => reader.push(chunk));
+    },
+    kill,
+    exitOf(code, signal) {
+      if (isolation.mode === 'bwrap' && code !== null && code > 128 && code < 128 + 65) {
+        const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
+        if (name) return { code: null, signal: name };
+      }
+      return { code, signal };
+    },
+  };
 }
 
 /**
@@ -134,7 +208,19 @@ export class RunRecorder {
   /** The child ended before the run was done (unless it was killed for time). */
   crash(code: number | null, signal: string | null, stderr: string): void {
     if (this.run.timedOut) return;
-    this.run.crashed = { code, signal, outOfMemory: /heap out of memory|Allocation failed|Reached heap limit/i.test(stderr), caseIndex: this.current };
+    this.run.crashed = {
+      code,
+      signal,
+      outOfMemory: /heap out of memory|Allocation failed|Reached heap limit/i.test(stderr),
+      caseIndex: this.current,
+      ...(this.violationReason ? { reason: this.violationReason } : {}),
+    };
+  }
+
+  private violationReason: string | undefined;
+  /** The child was killed for what it sent (a frame too large or malformed); its exit is reported as a crash with this reason. */
+  violation(why: string): void {
+    this.violationReason ??= why;
   }
 
   /** The run with its captured output and duration. */
@@ -149,56 +235,53 @@ export class RunRecorder {
 
 /**
  * Talks to a sandbox child until it reports that it has finished, crashes or
- * runs out of time. With `loadUrl` the child is a warm loader, already running,
- * that must first import the bundle.
+ * runs out of time. The child is a harness waiting to be told to import the
+ * bundle at `bundleUrl`.
  */
-function superviseRun(child: ChildProcess, entry: string, cases: unknown[][], limits: SandboxLimits, loadUrl?: string): Promise<SandboxRun> {
+function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], limits: SandboxLimits, bundleUrl: string): Promise<SandboxRun> {
   const stdout = new CappedBuffer(limits.outputBytes);
   const stderr = new CappedBuffer(limits.outputBytes);
-  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.process.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
 
   const recorder = new RunRecorder(cases.length);
   let done = false;
-  const send = (message: unknown) => {
-    try {
-      child.send(message as Serializable);
-    } catch {
-      // The child is gone; its exit is reported below.
-    }
-  };
 
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       recorder.timeOut();
-      child.kill('SIGKILL');
+      child.kill();
     }, limits.timeoutMs);
 
-    child.on('message', (raw: unknown) => {
-      const message = raw as ChildMessage | { type: 'loaded' };
-      if (typeof message !== 'object' || message === null) return;
-      if (message.type === 'loaded') send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
-      else if (recorder.take(message)) {
-        done = true;
-        // Nothing the child does after reporting can change the verdict: stop it now.
-        child.kill('SIGKILL');
-      }
-    });
+    child.listen(
+      (message) => {
+        if (done) return;
+        if (message.type === 'loaded') child.send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
+        else if (recorder.take(message)) {
+          done = true;
+          // Nothing the child does after reporting can change the verdict: stop it now.
+          child.kill();
+        }
+      },
+      (why) => recorder.violation(why),
+    );
 
-    child.on('error', () => {
+    child.process.on('error', () => {
       // 'exit' follows and reports what happened.
     });
 
-    const finish = (code: number | null, signal: string | null) => {
+    const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
       clearTimeout(timer);
+      const { code, signal } = child.exitOf(exitCode, exitSignal);
       if (!done) recorder.crash(code, signal, stderr.toString());
       // Let the pipes drain before reading the captured output.
       setImmediate(() => resolve(recorder.finish(stdout, stderr)));
     };
-    if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode);
-    else child.on('exit', finish);
+    const proc = child.process;
+    if (proc.exitCode !== null || proc.signalCode !== null) finish(proc.exitCode, proc.signalCode);
+    else proc.on('exit', finish);
 
-    send(loadUrl ? { type: 'load', url: loadUrl } : { type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
+    child.send({ type: 'load', url: bundleUrl });
   });
 }
 
@@ -214,22 +297,9 @@ export interface SandboxSlot {
  * A slot for one grading, the path of `check`: its child starts at once and
  * loads Node while the learner's file is bundled.
  */
-export async function coldSlot(): Promise<SandboxSlot> {
-  return new WarmSandbox(defaultLimits.memoryMb, { ahead: false }).acquire();
+export async function coldSlot(timeoutMs = defaultLimits.timeoutMs): Promise<SandboxSlot> {
+  return new WarmSandbox(defaultLimits.memoryMb, { ahead: false, timeoutMs }).acquire();
 }
-
-// Captures process.send first: the harness removes it from the learner's reach when the bundle loads.
-export const loaderSource = `const send = process.send.bind(process);
-process.once('message', (m) => {
-  import(m.url).then(
-    () => send({ type: 'loaded' }),
-    (e) => {
-      send({ type: 'load-error', error: { name: String(e && e.name || 'Error'), message: String(e && e.message || e), stack: e && e.stack } });
-      send({ type: 'done' });
-    },
-  );
-});
-`;
 
 /**
  * Keeps one sandbox child started ahead of time, for watch mode: the next
@@ -237,22 +307,19 @@ process.once('message', (m) => {
  * it skips Node's start-up. Every grading still gets a fresh process.
  */
 export class WarmSandbox {
-  private next: Promise<{ dir: string; child: ChildProcess }> | undefined;
+  private next: Promise<{ dir: string; child: SandboxProcess }> | undefined;
   private closed = false;
 
   /** With `ahead` (the default) a new child starts as soon as one is put to work, ready for the next grading. */
   constructor(
     private readonly memoryMb = defaultLimits.memoryMb,
-    private readonly options: { ahead?: boolean } = {},
+    private readonly options: { ahead?: boolean; timeoutMs?: number } = {},
   ) {}
 
-  private async start(): Promise<{ dir: string; child: ChildProcess }> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-warm-'));
-    const loader = path.join(dir, 'loader.mjs');
-    await fs.writeFile(loader, loaderSource);
-    // The child may read its folder: the loader and the bundle written there later.
-    const child = spawnChild(loader, `${dir}${path.sep}`, this.memoryMb);
-    child.on('error', () => {});
+  private async start(): Promise<{ dir: string; child: SandboxProcess }> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-run-'));
+    // A watch session may grade exercises with long limits: the CPU backstop allows a minute of them.
+    const child = await startSandboxChild(dir, this.memoryMb, cpuSecondsFor(Math.max(this.options.timeoutMs ?? 60_000, defaultLimits.timeoutMs)));
     return { dir, child };
   }
 
@@ -265,7 +332,7 @@ export class WarmSandbox {
     this.warm();
     const { dir, child } = await this.next!;
     this.next = undefined;
-    const bundleFile = path.join(dir, 'bundle.mjs');
+    const bundleFile = path.join(dir, bundleFileName);
     let used = false;
     return {
       bundle: (learnerFile, allowedRoot) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile),
@@ -277,7 +344,7 @@ export class WarmSandbox {
         return result;
       },
       dispose: async () => {
-        if (!used || child.exitCode === null) child.kill('SIGKILL');
+        if (!used || child.process.exitCode === null) child.kill();
         await fs.rm(dir, { recursive: true, force: true });
       },
     };
@@ -289,7 +356,7 @@ export class WarmSandbox {
     this.next = undefined;
     if (pending) {
       const { dir, child } = await pending;
-      child.kill('SIGKILL');
+      child.kill();
       await fs.rm(dir, { recursive: true, force: true });
     }
   }

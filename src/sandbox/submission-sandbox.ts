@@ -1,4 +1,3 @@
-import type { ChildProcess, Serializable } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -6,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from '../core/wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
-import { CappedBuffer, coldSlot, defaultLimits, loaderSource, RunRecorder, spawnChild, type SandboxLimits, type SandboxRun, type SandboxSlot } from './run-child.js';
+import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
 
 /** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
 const boundaryGraceMs = 1000;
@@ -79,6 +78,7 @@ class SegmentedStream {
 
 interface ActiveRun {
   onMessage(message: ChildMessage): void;
+  onViolation(why: string): void;
   onExit(code: number | null, signal: string | null): void;
 }
 
@@ -99,16 +99,40 @@ class SharedChild {
   private loading: Promise<WireError | undefined> | undefined;
   private loadWaiter: ((error: WireError | undefined) => void) | undefined;
 
-  constructor(private readonly child: ChildProcess, private readonly bundleUrl: string, outputBytes: number) {
+  private child: SandboxProcess | undefined;
+  private readonly started: Promise<void>;
+
+  constructor(starting: Promise<SandboxProcess>, private readonly bundleUrl: string, outputBytes: number) {
     const boundary = `llm-tutor-boundary-${randomBytes(12).toString('hex')}`;
     this.boundary = boundary;
     this.out = new SegmentedStream(boundary, outputBytes);
     this.err = new SegmentedStream(boundary, outputBytes);
-    child.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => this.err.push(chunk));
-    child.on('error', () => {});
-    child.on('message', (raw: unknown) => this.onMessage(raw));
-    child.on('exit', (code, signal) => {
+    this.started = starting.then(
+      (child) => this.attach(child),
+      (error: Error) => {
+        this.exited = true;
+        this.startError = error.message;
+        this.out.end();
+        this.err.end();
+      },
+    );
+  }
+
+  private startError: string | undefined;
+
+  private attach(child: SandboxProcess): void {
+    this.child = child;
+    if (this.killed) child.kill();
+    const proc = child.process;
+    proc.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
+    proc.stderr!.on('data', (chunk: Buffer) => this.err.push(chunk));
+    proc.on('error', () => {});
+    child.listen(
+      (message) => this.onMessage(message),
+      (why) => this.active?.onViolation(why),
+    );
+    proc.on('exit', (exitCode, exitSignal) => {
+      const { code, signal } = child.exitOf(exitCode, exitSignal);
       this.exited = true;
       // Let the pipes drain before the run reads its output.
       setImmediate(() => {
@@ -126,20 +150,14 @@ class SharedChild {
 
   kill(): void {
     this.killed = true;
-    this.child.kill('SIGKILL');
+    this.child?.kill();
   }
 
   private send(message: unknown): void {
-    try {
-      this.child.send(message as Serializable);
-    } catch {
-      // The child is gone; its exit is reported.
-    }
+    this.child?.send(message);
   }
 
-  private onMessage(raw: unknown): void {
-    if (typeof raw !== 'object' || raw === null) return;
-    const message = raw as ChildMessage | { type: 'loaded' };
+  private onMessage(message: ChildMessage | { type: 'loaded' }): void {
     if (message.type === 'loaded') {
       this.loadWaiter?.(undefined);
       this.loadWaiter = undefined;
@@ -188,16 +206,24 @@ class SharedChild {
         onMessage: (message) => {
           if (recorder.take(message)) void settle(message.type === 'done' && message.clean === true);
         },
+        onViolation: (why) => recorder.violation(why),
         onExit: (code, signal) => {
           if (!settled) recorder.crash(code, signal, this.err.segment(index).toString());
           void settle(false);
         },
       };
-      if (this.exited) {
-        this.active.onExit(this.child.exitCode, this.child.signalCode);
-        return;
-      }
-      void this.load().then((loadError) => {
+      void this.started.then(() => {
+        if (this.startError) {
+          recorder.run.loadError = { name: 'Error', message: `the sandbox could not be started (${this.startError})` };
+          void settle(false);
+          return;
+        }
+        if (this.exited) {
+          const { code, signal } = this.child!.exitOf(this.child!.process.exitCode, this.child!.process.signalCode);
+          this.active?.onExit(code, signal);
+          return;
+        }
+        return this.load().then((loadError) => {
         if (settled) return;
         if (loadError) {
           recorder.run.loadError = loadError;
@@ -205,6 +231,7 @@ class SharedChild {
           return;
         }
         this.send({ type: 'run', module, entry, cases, readOnly: limits.readOnlyInputs, boundary: this.boundary });
+        });
       });
     });
   }
@@ -232,26 +259,30 @@ export class SubmissionSandbox {
     private readonly learnerFiles: string[],
     private readonly allowedRoot: string,
     private readonly memoryMb: number,
+    private readonly cpuSeconds: number,
   ) {
     // The first child starts while the bundle is built (a submission with no files needs none).
     if (learnerFiles.length > 0) this.child = this.spawn();
     this.combined = this.build();
   }
 
-  static async open(learnerFiles: string[], allowedRoot: string, memoryMb = defaultLimits.memoryMb): Promise<SubmissionSandbox> {
+  /**
+   * `timeoutMs` is the longest time limit of the submission's exercises: the
+   * child's CPU backstop allows that for every file it may run.
+   */
+  static async open(learnerFiles: string[], allowedRoot: string, options: { memoryMb?: number; timeoutMs?: number } = {}): Promise<SubmissionSandbox> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-submission-'));
-    await fs.writeFile(path.join(dir, 'loader.mjs'), loaderSource);
-    return new SubmissionSandbox(dir, learnerFiles, allowedRoot, memoryMb);
+    const cpuSeconds = cpuSecondsFor((options.timeoutMs ?? defaultLimits.timeoutMs) * Math.max(1, learnerFiles.length));
+    return new SubmissionSandbox(dir, learnerFiles, allowedRoot, options.memoryMb ?? defaultLimits.memoryMb, cpuSeconds);
   }
 
   private get bundleFile(): string {
-    return path.join(this.dir, 'bundle.mjs');
+    return path.join(this.dir, bundleFileName);
   }
 
   private spawn(): SharedChild {
-    // The child may read its folder: the loader and the bundle.
-    const child = spawnChild(path.join(this.dir, 'loader.mjs'), `${this.dir}${path.sep}`, this.memoryMb);
-    return new SharedChild(child, pathToFileURL(this.bundleFile).href, defaultLimits.outputBytes);
+    // The child may read its folder: the harness and the bundle.
+    return new SharedChild(startSandboxChild(this.dir, this.memoryMb, this.cpuSeconds), pathToFileURL(this.bundleFile).href, defaultLimits.outputBytes);
   }
 
   /** One bundle of every file that bundles; a file esbuild stops on is left out and graded alone. */
@@ -281,7 +312,7 @@ export class SubmissionSandbox {
         if (combined && module !== undefined) {
           return { ok: true, file: combined.bundle.file, inputs: combined.bundle.inputsOf(learnerFile), durationMs: combined.bundle.durationMs / combined.modules.size };
         }
-        alone = await coldSlot();
+        alone = await coldSlot(defaultLimits.timeoutMs);
         return alone.bundle(learnerFile, allowedRoot);
       },
       run: (entry, cases, limits) => (alone ? alone.run(entry, cases, limits) : this.runShared(module!, entry, cases, limits)),

@@ -37,9 +37,9 @@ async function runAll(files: Record<string, string>, limits = { ...defaultLimits
 }
 
 const valueOf = (run: SandboxRun) => (run.outcomes[0]?.ok ? run.outcomes[0].value : run.outcomes[0]);
-/** A learner file that prints the id of the process it runs in and returns 2x. */
-const honest = (label: string) => `console.log('${label} pid ' + process.pid);\nexport function f(x: number) { return 2 * x; }\n`;
-const pidOf = (run: SandboxRun, label: string) => new RegExp(`${label} pid (\\d+)`).exec(run.stdout)?.[1];
+/** A learner file that prints an id of the process it runs in (its time origin: inside bubblewrap every child is pid 2) and returns 2x. */
+const honest = (label: string) => `console.log('${label} proc ' + performance.timeOrigin);\nexport function f(x: number) { return 2 * x; }\n`;
+const pidOf = (run: SandboxRun, label: string) => new RegExp(`${label} proc ([\\d.]+)`).exec(run.stdout)?.[1];
 
 describe('SubmissionSandbox', () => {
   test('clean files share one process, and each run gets exactly its own output', async () => {
@@ -52,7 +52,7 @@ describe('SubmissionSandbox', () => {
     expect(runs.a.stdout).toBe('no newline from a');
     expect(runs.a.stderr).toBe('err a\n');
     expect(valueOf(runs.b)).toBe(6);
-    expect(runs.b.stdout).toMatch(/^b pid \d+\n$/);
+    expect(runs.b.stdout).toMatch(/^b proc [\d.]+\n$/);
     expect(runs.b.stderr).toBe('');
     expect(pidOf(runs.b, 'b')).toBe(pidOf(runs.c, 'c'));
   });
@@ -74,7 +74,7 @@ describe('SubmissionSandbox', () => {
   });
 
   test('using a lazily defined global such as TextEncoder does not cost a fresh process', async () => {
-    const runs = await runAll({ a: `console.log('a pid ' + process.pid);\nexport function f(x: number) { return new TextEncoder().encode('ab'.repeat(x)).length; }\n`, b: honest('b') });
+    const runs = await runAll({ a: `console.log('a proc ' + performance.timeOrigin);\nexport function f(x: number) { return new TextEncoder().encode('ab'.repeat(x)).length; }\n`, b: honest('b') });
     expect(valueOf(runs.a)).toBe(6);
     expect(pidOf(runs.b, 'b')).toBe(pidOf(runs.a, 'a'));
   });
@@ -107,7 +107,7 @@ describe('SubmissionSandbox', () => {
 
   test('an error thrown later by a promise is reported with the run that caused it', async () => {
     const runs = await runAll({
-      a: `console.log('a pid ' + process.pid);\nexport function f(x: number) { Promise.resolve().then(() => { throw new Error('later'); }); return x; }\n`,
+      a: `console.log('a proc ' + performance.timeOrigin);\nexport function f(x: number) { Promise.resolve().then(() => { throw new Error('later'); }); return x; }\n`,
       b: honest('b'),
     });
     expect(valueOf(runs.a)).toBe(3);

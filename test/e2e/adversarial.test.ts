@@ -1,6 +1,7 @@
-import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'fixtures', 'adversarial');
@@ -11,7 +12,8 @@ const written = '/tmp/llm-tutor-adversarial-written.txt';
 /** What each file's verdict must say: the status, and words that name what happened. */
 const expected: Record<string, ['fail' | 'error' | 'fail or error', RegExp]> = {
   'atomics-wait.ts': ['error', /^Timed out after 2\.0 s on case/],
-  'create-require.ts': ['error', /threw Error: Access to this API has been restricted/],
+  // The permission model refuses the read; inside bubblewrap the file is not there at all.
+  'create-require.ts': ['error', /threw Error: (Access to this API has been restricted|Cannot find module '@tensorflow\/tfjs-core')/],
   // Whether the result of the first case gets out before the exit is a race: either way, no pass.
   'exit-0-after-return.ts': ['fail or error', /cases pass; first failing|ended during case .* \(exit code 0\)/],
   'exit-0-before-return.ts': ['error', /ended during case .* \(exit code 0\): did your code call process\.exit\(\)/],
@@ -19,7 +21,7 @@ const expected: Record<string, ['fail' | 'error' | 'fail or error', RegExp]> = {
   'forges-ipc-results.ts': ['fail', /^0 of 9 cases pass/],
   'imports-child-process.ts': ['error', /Access to this API has been restricted/],
   'imports-fs.ts': ['error', /Access to this API has been restricted/],
-  'imports-net.ts': ['fail', /cases pass; first failing/],
+  'imports-net.ts': ['error', /threw Error: net\.connect is not available in the sandbox/],
   'imports-reference-dynamic.ts': ['error', /threw Error: the solution did not load/],
   'imports-reference-static.ts': ['error', /could not be compiled: .*which is outside your exercises folder/],
   'imports-worker-threads.ts': ['error', /Access to this API has been restricted/],
@@ -46,7 +48,43 @@ const expected: Record<string, ['fail' | 'error' | 'fail or error', RegExp]> = {
   'throws-symbol.ts': ['error', /threw a symbol, not an Error: nope/],
   'timer-throws-later.ts': ['fail', /cases pass; first failing/],
   'unbounded-allocation.ts': ['error', /^Ran out of memory during case/],
+  // Signals, the inspector and the grader's processes (issue: a file opened the grader's inspector with SIGUSR1).
+  'signals-parent.ts': ['error', /threw Error: Signalling another process is not available in the sandbox/],
+  'debug-process.ts': ['error', /threw Error: process\._debugProcess is not available in the sandbox/],
+  'kills-siblings.ts': ['fail', /cases pass; first failing/],
+  'set-priority.ts': ['error', /threw Error: os\.setPriority is not available in the sandbox/],
+  // Values and messages that crashed the grader.
+  'returns-marker.ts': ['error', /Wrong return type: .*could not be read \(an object with the key "__llmtutor", which the tutor keeps for itself\)/],
+  'eval-send.ts': ['error', /threw ReferenceError: send is not defined/],
+  'forges-huge-frame.ts': ['error', /^The sandbox stopped your code during case .*: it sent a message of 2048 MiB \(the limit is 96 MiB\)/],
+  'forges-garbage-frame.ts': ['error', /^The sandbox stopped your code during case .*: it sent a message the tutor could not read/],
+  'returns-huge-string.ts': ['error', /Wrong return type: .*could not be read \(a string of 268435456 characters/],
+  // Side effects the permission model lets through.
+  'trace-events.ts': ['error', /threw Error: trace_events\.createTracing is not available in the sandbox/],
+  'v8-flags.ts': ['error', /threw Error: v8\.setFlagsFromString is not available in the sandbox/],
+  'unix-socket.ts': ['error', /threw Error: all 3 refused: net\.connect is not available in the sandbox/],
 };
+
+/** Folders whose creation would mean a side effect escaped: trace files Node writes to the working folder. */
+const traceFiles = () => readdirSync('/tmp').filter((f) => /^node_trace\.\d+\.log$/.test(f));
+
+/** A unix socket where the unix-socket fixture knocks; every connection it gets is counted. */
+let socketServer: net.Server;
+let socketConnections = 0;
+
+/** Processes whose command line names `marker` (a run's own TMPDIR): none may outlive the command. */
+function processesNaming(marker: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(marker)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').slice(0, 200)}`);
+    } catch {
+      // Gone already.
+    }
+  }
+  return found;
+}
 
 async function place(workspace: string, fixture: string): Promise<void> {
   const source = (await fs.readFile(path.join(dir, fixture), 'utf8')).replaceAll('__REPO__', repoRoot);
@@ -68,10 +106,23 @@ async function snapshot(root: string): Promise<string[]> {
 
 let ws: string;
 
+let tracesBefore: string[];
+
 beforeAll(async () => {
   ws = await makeWorkspace();
   await fs.writeFile(keep, 'must survive');
   await fs.rm(written, { force: true });
+  tracesBefore = traceFiles();
+  rmSync('/tmp/llm-tutor-adversarial.sock', { force: true });
+  socketServer = net.createServer((socket) => {
+    socketConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => socketServer.listen('/tmp/llm-tutor-adversarial.sock', resolve));
+});
+
+afterAll(() => {
+  socketServer.close();
 });
 
 describe('adversarial learner files', () => {
@@ -84,8 +135,10 @@ describe('adversarial learner files', () => {
     const before = await snapshot(ws);
     await place(ws, fixture);
     const started = Date.now();
-    const r = await runCli(['check', 'softmax', '--workspace', ws, '--timeout', '2000', '--json']);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Filling 512 MiB takes a loaded machine a few seconds: the memory cap must be what stops it, not the clock.
+    const timeout = fixture === 'unbounded-allocation.ts' ? 20_000 : 2000;
+    const r = await runCli(['check', 'softmax', '--workspace', ws, '--timeout', String(timeout), '--json']);
+    expect(Date.now() - started).toBeLessThan(timeout + 13_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     const verdict = JSON.parse(r.stdout);
@@ -96,6 +149,8 @@ describe('adversarial learner files', () => {
     expect(await snapshot(ws)).toEqual(before);
     expect(existsSync(written)).toBe(false);
     expect(existsSync(keep)).toBe(true);
+    expect(traceFiles()).toEqual(tracesBefore);
+    expect(socketConnections).toBe(0);
   });
 
   test('grade: a class made of all of them, plus one honest submission, is graded to the end', { timeout: 180_000 }, async () => {
@@ -118,8 +173,17 @@ describe('adversarial learner files', () => {
       await honestNeighbours(sub);
     }
     const only = 'foundations/matmul,foundations/softmax,foundations/cross-entropy';
-    const r = await runCli(['grade', classDir, '--only', only, '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json']);
-    expect(r.code).toBe(1);
+    // A TMPDIR of its own: every sandbox child's command line names it, so none can hide from the check below.
+    const tmp = tempDir('llm-tutor-adversarial-tmp-');
+    const started = Date.now();
+    const r = await runCli(['grade', classDir, '--only', only, '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json'], { env: { TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(1);
+    // 2 s per file at most, three files per submission, two at a time, plus start-ups: far inside this on any machine.
+    expect(Date.now() - started).toBeLessThan(150_000);
+    expect(processesNaming(tmp)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(traceFiles()).toEqual(tracesBefore);
+    expect(socketConnections).toBe(0);
     const results = JSON.parse(r.stdout);
     expect(results.submissions).toHaveLength(fixtures.length + 1);
     for (const s of results.submissions) {
@@ -133,7 +197,9 @@ describe('adversarial learner files', () => {
       }
       const [status, message] = expected[`${s.id}.ts`];
       expect(status.split(' or '), s.id).toContain(exercise.status);
-      expect(exercise.message, s.id).toMatch(message);
+      // With the class's 2 s limit, unbounded allocation may be stopped by either limit; `check` above shows the memory cap.
+      if (s.id === 'unbounded-allocation') expect(exercise.message, s.id).toMatch(/^(Ran out of memory|Timed out after 2\.0 s)/);
+      else expect(exercise.message, s.id).toMatch(message);
     }
     expect(existsSync(written)).toBe(false);
     expect(existsSync(keep)).toBe(true);

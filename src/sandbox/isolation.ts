@@ -1,0 +1,326 @@
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/**
+ * How a sandbox child is isolated:
+ * - `bwrap`: bubblewrap around Node's permission model — own PID, network,
+ *   IPC and UTS namespaces, a file system of Node's runtime and the run's
+ *   folder only, resource limits, killed with its parent;
+ * - `permission`: Node's permission model only, with resource limits and a
+ *   parent-death signal where the machine has the tools for them.
+ */
+export type IsolationMode = 'bwrap' | 'permission';
+
+/** The isolation in use and why it was chosen. */
+export interface Isolation {
+  mode: IsolationMode;
+  /** One sentence: why this mode (what was found, or what was asked for). */
+  reason: string;
+  /** Set when bubblewrap was looked for and does not work here: what happened. */
+  bwrapProblem?: string;
+}
+
+/** What a sandbox child needs to be started. */
+export interface LaunchSpec {
+  /** The folder holding the harness and bundle; the only folder the child may read. */
+  runDir: string;
+  /** The script Node starts, inside `runDir`. */
+  script: string;
+  memoryMb: number;
+  /** CPU seconds the process may use in its whole life: a backstop behind the wall-clock limit. */
+  cpuSeconds: number;
+}
+
+/** The command line that starts one sandbox child. */
+export interface Launch {
+  command: string;
+  args: string[];
+}
+
+const installHint = 'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)';
+
+/** Looks a program up on PATH; undefined when absent. */
+export function findProgram(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      if (existsSync(candidate) && lstatSync(realpathSync(candidate)).isFile()) return candidate;
+    } catch {
+      // An unreadable PATH entry: skip it.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * bubblewrap arguments that make `target` resolve inside the sandbox as it
+ * does outside: every symbolic link on its way is recreated as a link, and
+ * the file or folder it ends at is bound read-only.
+ */
+function bindResolved(target: string, binds: Map<string, string[]>): void {
+  const parts = path.resolve(target).split(path.sep).filter(Boolean);
+  let current = '/';
+  for (let i = 0; i < parts.length; i++) {
+    const next = path.join(current, parts[i]);
+    let stat;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      const link = readlinkSync(next);
+      if (!binds.has(next)) binds.set(next, ['--symlink', link, next]);
+      // Follow the link and go on with the rest of the path from where it points.
+      bindResolved(path.join(path.resolve(current, link), ...parts.slice(i + 1)), binds);
+      return;
+    }
+    current = next;
+  }
+  if (![...binds.keys()].some((bound) => current === bound || current.startsWith(`${bound}${path.sep}`))) binds.set(current, ['--ro-bind', current, current]);
+}
+
+/** The program interpreter (dynamic loader) an ELF executable names, if any. */
+function elfInterpreter(file: string): string | undefined {
+  try {
+    const bytes = readFileSync(file).subarray(0, 4096);
+    if (bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== 2) return undefined;
+    const phoff = Number(bytes.readBigUInt64LE(0x20));
+    const phentsize = bytes.readUInt16LE(0x36);
+    const phnum = bytes.readUInt16LE(0x38);
+    for (let i = 0; i < phnum; i++) {
+      const at = phoff + i * phentsize;
+      if (at + 56 > bytes.length) break;
+      if (bytes.readUInt32LE(at) === 3) {
+        const offset = Number(bytes.readBigUInt64LE(at + 8));
+        const size = Number(bytes.readBigUInt64LE(at + 32));
+        const full = readFileSync(file).subarray(offset, offset + size);
+        return full.toString('latin1').replace(/\0.*$/s, '');
+      }
+    }
+  } catch {
+    // Not an ELF file we can read: nothing to add.
+  }
+  return undefined;
+}
+
+let runtimeBinds: string[] | undefined;
+
+/**
+ * The read-only binds that make Node's runtime work inside the sandbox: the
+ * node executable, the folders of the shared libraries this very process
+ * mapped (so, those Node needs), the dynamic loader, and `prlimit` to set
+ * the limits inside.
+ */
+export function nodeRuntimeBinds(prlimit: string | undefined): string[] {
+  if (runtimeBinds) return runtimeBinds;
+  const binds = new Map<string, string[]>();
+  const exec = realpathSync(process.execPath);
+  const files = new Set<string>();
+  try {
+    for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const file = line.split(/\s+/)[5];
+      if (file?.startsWith('/') && file !== exec && /\.so(\.|$)/.test(path.basename(file))) files.add(path.dirname(file));
+    }
+  } catch {
+    // No /proc: the loader and the executable's own folder are all we can add.
+  }
+  const interpreter = elfInterpreter(exec);
+  if (interpreter) {
+    bindResolved(interpreter, binds);
+    files.add(path.dirname(realpathSync(interpreter)));
+  }
+  for (const dir of [...files].sort((a, b) => a.length - b.length)) bindResolved(dir, binds);
+  bindResolved(process.execPath, binds);
+  if (prlimit) {
+    bindResolved(prlimit, binds);
+    const prlimitInterpreter = elfInterpreter(realpathSync(prlimit));
+    if (prlimitInterpreter) bindResolved(prlimitInterpreter, binds);
+  }
+  // Links first (bubblewrap makes parent folders as it goes), then binds, shortest paths first.
+  const ordered = [...binds.values()].sort((a, b) => (a[0] === b[0] ? a[2].length - b[2].length : a[0] === '--symlink' ? -1 : 1));
+  runtimeBinds = ordered.flat();
+  return runtimeBinds;
+}
+
+/** Node's own flags for a sandbox child: the permission model, reading only the run's folder. */
+function nodeArgs(spec: LaunchSpec): string[] {
+  return [
+    '--experimental-permission',
+    `--allow-fs-read=${spec.runDir}${path.sep}`,
+    '--enable-source-maps',
+    `--max-old-space-size=${spec.memoryMb}`,
+    '--no-warnings',
+    // Trace events (which the permission model lets through) could only land in the run's folder.
+    `--trace-event-file-pattern=${path.join(spec.runDir, 'trace-${pid}-${rotation}.log')}`,
+    spec.script,
+  ];
+}
+
+/** Address space for a child: its heap cap twice over, plus room for V8's reservations and Node's own. */
+function addressSpaceBytes(memoryMb: number): number {
+  return (2 * memoryMb + 2048) * 1024 * 1024;
+}
+
+function limitArgs(spec: LaunchSpec, withProcesses: boolean): string[] {
+  const args = [`--cpu=${spec.cpuSeconds}`, `--as=${addressSpaceBytes(spec.memoryMb)}`, '--fsize=0', '--core=0'];
+  // Threads count as processes: Node needs about a dozen of them.
+  if (withProcesses) args.push('--nproc=64');
+  return args;
+}
+
+interface Tools {
+  bwrap?: string;
+  prlimit?: string;
+  setpriv?: string;
+}
+
+let tools: Tools | undefined;
+function findTools(): Tools {
+  tools ??= process.platform === 'linux' ? { bwrap: process.env.LLM_TUTOR_BWRAP ?? findProgram('bwrap'), prlimit: findProgram('prlimit'), setpriv: findProgram('setpriv') } : {};
+  return tools;
+}
+
+/** The command line that starts a sandbox child under `mode`. */
+export function launchCommand(mode: IsolationMode, spec: LaunchSpec): Launch {
+  const { bwrap, prlimit, setpriv } = findTools();
+  if (mode === 'bwrap') {
+    if (!bwrap) throw new Error('bubblewrap is not available');
+    const limits = prlimit ? [prlimit, ...limitArgs(spec, true), '--'] : [];
+    return {
+      command: bwrap,
+      args: [
+        '--unshare-all',
+        '--die-with-parent',
+        '--new-session',
+        '--cap-drop',
+        'ALL',
+        '--clearenv',
+        ...nodeRuntimeBinds(prlimit),
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '--tmpfs',
+        '/tmp',
+        '--ro-bind',
+        spec.runDir,
+        spec.runDir,
+        '--chdir',
+        spec.runDir,
+        '--hostname',
+        'llm-tutor-sandbox',
+        '--',
+        ...limits,
+        process.execPath,
+        ...nodeArgs(spec),
+      ],
+    };
+  }
+  // Without namespaces: the same limits, and a parent-death signal so the child never outlives the tutor.
+  const chain: string[] = [];
+  if (prlimit) chain.push(prlimit, ...limitArgs(spec, false), '--');
+  if (setpriv) chain.push(setpriv, '--pdeathsig', 'KILL', '--');
+  chain.push(process.execPath, ...nodeArgs(spec));
+  return { command: chain[0], args: chain.slice(1) };
+}
+
+/** What `doctor` says the permission-only layer has on this machine. */
+export function permissionLayerExtras(): string[] {
+  const { prlimit, setpriv } = findTools();
+  return [prlimit ? 'resource limits (prlimit)' : 'no resource limits (prlimit not found)', setpriv ? 'parent-death signal (setpriv)' : 'no parent-death signal (setpriv not found)'];
+}
+
+/**
+ * Runs `node --version` inside the sandbox that `launchCommand('bwrap')`
+ * builds: resolves undefined when it works, else what went wrong, in a line.
+ */
+function probeBwrap(): Promise<string | undefined> {
+  const { bwrap } = findTools();
+  if (process.platform !== 'linux') return Promise.resolve(`bubblewrap is for Linux; this is ${process.platform}`);
+  if (!bwrap) return Promise.resolve(`bwrap was not found on PATH: ${installHint}`);
+  const launch = launchCommand('bwrap', { runDir: path.dirname(realpathSync(process.execPath)), script: '--version', memoryMb: 64, cpuSeconds: 5 });
+  // `--version` instead of a script: the node arguments end with the script, so drop the permission flags.
+  const args = launch.args.slice(0, launch.args.lastIndexOf(process.execPath) + 1).concat('--version');
+  return new Promise((resolve) => {
+    const child = spawn(launch.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve(`bwrap could not be started (${error.message})`);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && out.trim() === process.version) resolve(undefined);
+      else resolve(`bwrap is installed but cannot make a sandbox here (${(err.trim().split('\n')[0] || `exit ${code ?? signal}`).slice(0, 200)}); unprivileged user namespaces may be off`);
+    });
+  });
+}
+
+export type IsolationRequest = IsolationMode | 'auto';
+
+let requested: IsolationRequest = 'auto';
+let chosen: Promise<Isolation> | undefined;
+
+/** Sets what the sandbox children of this process use; `auto` picks bubblewrap whenever it works. */
+export function requestIsolation(request: IsolationRequest): void {
+  if (request !== requested) chosen = undefined;
+  requested = request;
+}
+
+/** What was asked for: `--isolation`, else `LLM_TUTOR_ISOLATION`, else auto. */
+export function requestedIsolation(): IsolationRequest {
+  return requested;
+}
+
+/**
+ * The isolation every sandbox child of this process uses, decided once: with
+ * `auto`, bubblewrap when a probe sandbox runs Node here, else the permission
+ * model alone (with the reason). Asking for `bwrap` where it does not work
+ * gives `mode: 'permission'` with `bwrapProblem` set; callers that require it
+ * check that.
+ */
+export function currentIsolation(): Promise<Isolation> {
+  chosen ??= (async (): Promise<Isolation> => {
+    if (requested === 'permission') return { mode: 'permission', reason: 'chosen with --isolation permission' };
+    const problem = await probeBwrap();
+    if (!problem) return { mode: 'bwrap', reason: requested === 'bwrap' ? 'chosen with --isolation bwrap' : 'bubblewrap works on this machine' };
+    return { mode: 'permission', reason: problem, bwrapProblem: problem };
+  })();
+  return chosen;
+}
+
+/** Whether this process runs under CI (`CI` set to anything but empty, 0 or false). */
+export function runningInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.CI;
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * The isolation for a command that runs learner code, or a UserError when
+ * what is required is missing: `--isolation bwrap` where bubblewrap does not
+ * work, or (with `requireOsInCi`, for `grade`) CI without bubblewrap unless
+ * `--isolation permission` says so.
+ */
+export async function ensureIsolation(options: { requireOsInCi?: boolean } = {}): Promise<Isolation> {
+  const isolation = await currentIsolation();
+  if (isolation.mode === 'bwrap') return isolation;
+  const problem = isolation.bwrapProblem ?? '';
+  if (requested === 'bwrap') {
+    throw new UserError(`--isolation bwrap was asked for, but ${problem}.`, { next: `Install it (${installHint}), or pass --isolation permission.`, exitCode: 2 });
+  }
+  if (options.requireOsInCi && requested !== 'permission' && runningInCi()) {
+    throw new UserError(`grade in CI runs learner code only inside the OS sandbox, and ${problem}.`, {
+      next: `Install it (${installHint}), or pass --isolation permission to grade with Node's permission model alone.`,
+      exitCode: 2,
+    });
+  }
+  return isolation;
+}
