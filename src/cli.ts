@@ -72,7 +72,12 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     <A extends unknown[]>(load: () => Promise<{ default: (io: Io, globals: GlobalOptions, ...args: A) => Promise<number> }>) =>
     async (...args: A) => {
       const isolation = globals().isolation ?? isolationFromEnv();
-      if (isolation) (await import('./sandbox/isolation.js')).requestIsolation(isolation);
+      if (isolation) {
+        const { ensureIsolation, requestIsolation } = await import('./sandbox/isolation.js');
+        requestIsolation(isolation);
+        // Asked for by name: a machine where it does not work is a usage error before anything runs.
+        if (isolation === 'bwrap') await ensureIsolation();
+      }
       const command = await load();
       setExitCode(await command.default(io, globals(), ...args));
     };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -39,7 +39,7 @@ export interface Launch {
   args: string[];
 }
 
-const installHint = 'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)';
+const installHint = 'Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`';
 
 /** Looks a program up on PATH; undefined when absent. */
 export function findProgram(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
@@ -83,26 +83,30 @@ function bindResolved(target: string, binds: Map<string, string[]>): void {
   if (![...binds.keys()].some((bound) => current === bound || current.startsWith(`${bound}${path.sep}`))) binds.set(current, ['--ro-bind', current, current]);
 }
 
-/** The program interpreter (dynamic loader) an ELF executable names, if any. */
+/** The program interpreter (dynamic loader) an ELF executable names, if any; reads only the headers. */
 function elfInterpreter(file: string): string | undefined {
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(file).subarray(0, 4096);
-    if (bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== 2) return undefined;
-    const phoff = Number(bytes.readBigUInt64LE(0x20));
-    const phentsize = bytes.readUInt16LE(0x36);
-    const phnum = bytes.readUInt16LE(0x38);
-    for (let i = 0; i < phnum; i++) {
-      const at = phoff + i * phentsize;
-      if (at + 56 > bytes.length) break;
-      if (bytes.readUInt32LE(at) === 3) {
-        const offset = Number(bytes.readBigUInt64LE(at + 8));
-        const size = Number(bytes.readBigUInt64LE(at + 32));
-        const full = readFileSync(file).subarray(offset, offset + size);
-        return full.toString('latin1').replace(/\0.*$/s, '');
-      }
+    fd = openSync(file, 'r');
+    const read = (offset: number, length: number) => {
+      const buffer = Buffer.alloc(length);
+      return buffer.subarray(0, readSync(fd!, buffer, 0, length, offset));
+    };
+    const header = read(0, 64);
+    if (header.length < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2) return undefined;
+    const phoff = Number(header.readBigUInt64LE(0x20));
+    const phentsize = header.readUInt16LE(0x36);
+    const phnum = header.readUInt16LE(0x38);
+    const table = read(phoff, phentsize * phnum);
+    for (let at = 0; at + 56 <= table.length; at += phentsize) {
+      if (table.readUInt32LE(at) !== 3) continue;
+      const segment = read(Number(table.readBigUInt64LE(at + 8)), Math.min(4096, Number(table.readBigUInt64LE(at + 32))));
+      return segment.toString('latin1').replace(/\0.*$/s, '');
     }
   } catch {
     // Not an ELF file we can read: nothing to add.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return undefined;
 }
@@ -141,7 +145,11 @@ export function nodeRuntimeBinds(prlimit: string | undefined): string[] {
     if (prlimitInterpreter) bindResolved(prlimitInterpreter, binds);
   }
   // Links first (bubblewrap makes parent folders as it goes), then binds, shortest paths first.
-  const ordered = [...binds.values()].sort((a, b) => (a[0] === b[0] ? a[2].length - b[2].length : a[0] === '--symlink' ? -1 : 1));
+  const folders = [...binds.values()].filter((b) => b[0] === '--ro-bind').map((b) => b[2]);
+  const covered = (target: string) => folders.some((f) => target !== f && target.startsWith(`${f}${path.sep}`));
+  const ordered = [...binds.values()]
+    .filter((b) => b[0] !== '--ro-bind' || !covered(b[2]))
+    .sort((a, b) => (a[0] === b[0] ? a[2].length - b[2].length : a[0] === '--symlink' ? -1 : 1));
   runtimeBinds = ordered.flat();
   return runtimeBinds;
 }
@@ -241,7 +249,7 @@ export function permissionLayerExtras(): string[] {
 function probeBwrap(): Promise<string | undefined> {
   const { bwrap } = findTools();
   if (process.platform !== 'linux') return Promise.resolve(`bubblewrap is for Linux; this is ${process.platform}`);
-  if (!bwrap) return Promise.resolve(`bwrap was not found on PATH: ${installHint}`);
+  if (!bwrap) return Promise.resolve('bwrap was not found on PATH');
   const launch = launchCommand('bwrap', { runDir: path.dirname(realpathSync(process.execPath)), script: '--version', memoryMb: 64, cpuSeconds: 5 });
   // `--version` instead of a script: the node arguments end with the script, so drop the permission flags.
   const args = launch.args.slice(0, launch.args.lastIndexOf(process.execPath) + 1).concat('--version');
@@ -314,11 +322,11 @@ export async function ensureIsolation(options: { requireOsInCi?: boolean } = {})
   if (isolation.mode === 'bwrap') return isolation;
   const problem = isolation.bwrapProblem ?? '';
   if (requested === 'bwrap') {
-    throw new UserError(`--isolation bwrap was asked for, but ${problem}.`, { next: `Install it (${installHint}), or pass --isolation permission.`, exitCode: 2 });
+    throw new UserError(`--isolation bwrap was asked for, but ${problem}.`, { next: `Install bubblewrap (${installHint}), or pass --isolation permission.`, exitCode: 2 });
   }
   if (options.requireOsInCi && requested !== 'permission' && runningInCi()) {
     throw new UserError(`grade in CI runs learner code only inside the OS sandbox, and ${problem}.`, {
-      next: `Install it (${installHint}), or pass --isolation permission to grade with Node's permission model alone.`,
+      next: `Install bubblewrap (${installHint}), or pass --isolation permission to grade with Node's permission model alone.`,
       exitCode: 2,
     });
   }

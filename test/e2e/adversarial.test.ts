@@ -1,8 +1,8 @@
-import { existsSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'fixtures', 'adversarial');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
@@ -72,19 +72,6 @@ const traceFiles = () => readdirSync('/tmp').filter((f) => /^node_trace\.\d+\.lo
 let socketServer: net.Server;
 let socketConnections = 0;
 
-/** Processes whose command line names `marker` (a run's own TMPDIR): none may outlive the command. */
-function processesNaming(marker: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes(marker)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').slice(0, 200)}`);
-    } catch {
-      // Gone already.
-    }
-  }
-  return found;
-}
 
 async function place(workspace: string, fixture: string): Promise<void> {
   const source = (await fs.readFile(path.join(dir, fixture), 'utf8')).replaceAll('__REPO__', repoRoot);

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, promises as fs } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,8 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
       [bin, ...args],
       {
         cwd: options.cwd ?? os.tmpdir(),
-        env: { ...process.env, NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cacheDir, ...options.env },
+        // CI is cleared unless a test sets it: under CI, grade requires bubblewrap, and a test about that says so itself.
+        env: { ...process.env, CI: '', NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cacheDir, ...options.env },
         timeout: 60_000,
         maxBuffer: 10 * 1024 * 1024,
       },
@@ -63,3 +64,20 @@ export async function useFixture(workspace: string, id: string, fixture: string)
 export async function useSolution(workspace: string, id: string): Promise<void> {
   await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', id, 'solution.ts'), learnerFile(workspace, id));
 }
+
+/** Processes whose command line names `marker` (a run's own TMPDIR, say): none may outlive the command that started them. */
+export function processesNaming(marker: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(marker)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ')}`);
+    } catch {
+      // Gone already.
+    }
+  }
+  return found;
+}
+
+/** Whether bubblewrap can make a sandbox on this machine (installed, user namespaces allowed). */
+export const bwrapWorks = process.platform === 'linux' && spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', process.execPath, '-e', '0'], { timeout: 10_000 }).status === 0;
