@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
 import { isUserError } from '../errors.js';
 import { cacheDir } from '../core/definitions.js';
-import { CorruptStateError, StateStore } from '../core/state-store.js';
+import { UnsafeFileError } from '../core/safe-read.js';
+import { CorruptStateError } from '../core/state-store.js';
 import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspace.js';
 import { version } from '../core/version.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
@@ -104,17 +105,25 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
       const ws = await openWorkspace(wsDir);
       const missing = ws.exercises.filter((r) => !existsSync(learnerFileOf(ws, r))).length;
       checks.push({ ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${ws.exercises.length} exercises${missing ? `, ${missing} learner files missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` });
-      const store = new StateStore(ws.state.file);
+      const store = ws.state;
       try {
         const state = await store.read();
         checks.push({ ok: true, label: 'progress', detail: `${Object.values(state.exercises).filter((e) => e.status === 'passed').length} passed` });
       } catch (error) {
-        if (!(error instanceof CorruptStateError)) throw error;
+        // A link, a FIFO, a device or an oversized file in place of the progress file: --repair moves it aside.
+        const unsafe = error instanceof UnsafeFileError && error.file === store.file && error.reason !== 'unreadable' && error.reason !== 'linked-folder';
+        if (!(error instanceof CorruptStateError) && !unsafe) throw error;
         if (options.repair) {
           const repaired = await store.repair();
-          checks.push({ ok: true, label: 'progress', detail: `repaired: kept ${repaired.kept} exercise records, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}` });
+          checks.push({
+            ok: true,
+            label: 'progress',
+            detail: repaired.movedAside
+              ? `repaired: what was in place of the progress file is moved, unread, to ${repaired.movedAside}; progress starts afresh`
+              : `repaired: kept ${repaired.kept} exercise records, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}`,
+          });
         } else {
-          checks.push({ ok: false, label: 'progress', detail: `${error.message} Run \`llm-tutor doctor --repair\`.` });
+          checks.push({ ok: false, label: 'progress', detail: unsafe ? error.message : `${error.message} Run \`llm-tutor doctor --repair\`.` });
         }
       }
     } catch (error) {

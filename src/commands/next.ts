@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
 import { checkExercise } from '../core/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs.js';
+import { entryExists } from '../core/safe-read.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace.js';
 import { renderVerdict } from '../report/pretty.js';
 import { lessonSummary } from '../core/watch-session.js';
@@ -12,7 +12,7 @@ async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Wo
   if (globals.workspace) return undefined;
   if (findWorkspaceDir(io.cwd)) return undefined;
   const dir = path.join(io.cwd, defaultWorkspaceName);
-  if (existsSync(path.join(dir, configFileName))) return openWorkspace(dir);
+  if (entryExists(path.join(dir, configFileName))) return openWorkspace(dir);
   const { workspace } = await initWorkspace(dir, undefined, globals.seed);
   io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${workspace.exercises.length} exercises). Work there from now on: cd ${defaultWorkspaceName}\n`);
   return workspace;

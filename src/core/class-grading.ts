@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
@@ -7,10 +7,12 @@ import { gradePrepared, prepareExercise, type PreparedExercise } from './grading
 import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from './packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from './verdict.js';
-import { configFileName } from './workspace.js';
+import { configFileName, configFix } from './workspace.js';
 import { version } from './version.js';
 import { workspaceConfigSchema } from './schemas.js';
-import { readJsonFile } from './json-file.js';
+import { parseJsonWith, readJsonFile } from './json-file.js';
+import { checkRegularFile, entryExists, flat, kindOf, readLimits } from './safe-read.js';
+import { stateFileOf, stateFix } from './state-store.js';
 
 /** A learner's workspace to grade. */
 export interface Submission {
@@ -19,6 +21,12 @@ export interface Submission {
   dir: string;
   /** The folder relative to where grade ran, with / separators. */
   path: string;
+  /**
+   * Set when the entry in the class folder is not a folder (a symbolic link,
+   * even to a folder, a FIFO, a device): why it is not graded, in one line.
+   * Nothing under it is read.
+   */
+  refused?: string;
 }
 
 function posixRelative(from: string, to: string): string {
@@ -26,13 +34,25 @@ function posixRelative(from: string, to: string): string {
 }
 
 function isWorkspace(dir: string): boolean {
-  return existsSync(path.join(dir, configFileName));
+  // Anything by that name counts, even a link or a FIFO: reading it then says what is wrong with it.
+  return entryExists(path.join(dir, configFileName));
+}
+
+/** Why an entry of a class folder is not graded, or undefined for a folder. */
+function refusal(entry: Dirent, id: string): string | undefined {
+  if (entry.isDirectory()) return undefined;
+  const { reason, words } = kindOf(entry);
+  const fix = reason === 'symlink' ? 'put the submission itself there, not a link to it' : 'put the submission\'s folder there';
+  return `${flat(id)} ${reason === 'symlink' ? words : words.replace('a regular file', 'a folder')}: ${fix}.`;
 }
 
 /**
  * The submissions under the given paths: each path is a workspace, or a
- * folder whose sub-folders are workspaces (a class). Sorted by id, so that
- * shards are deterministic.
+ * folder whose sub-folders are workspaces (a class). Every entry of a class
+ * folder but its regular files and dot-entries is a submission: one that is
+ * not a folder (a symbolic link, a FIFO) is kept, marked `refused`, so that it
+ * is reported rather than skipped. Sorted by id, so that shards are
+ * deterministic.
  */
 export function discoverSubmissions(paths: string[], cwd: string): Submission[] {
   const found = new Map<string, Submission>();
@@ -43,12 +63,14 @@ export function discoverSubmissions(paths: string[], cwd: string): Submission[] 
       found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir, path: posixRelative(cwd, dir) });
       continue;
     }
-    const children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+    const children = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() && !e.name.startsWith('.'));
     if (children.length === 0) throw new UserError(`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
     // Every sub-folder is a submission; one without llm-tutor.json is graded as a broken submission, not skipped.
     for (const child of children) {
       const sub = path.join(dir, child.name);
-      found.set(sub, { id: paths.length > 1 ? path.join(path.relative(cwd, dir), child.name) : child.name, dir: sub, path: posixRelative(cwd, sub) });
+      const id = paths.length > 1 ? path.join(path.relative(cwd, dir), child.name) : child.name;
+      const refused = refusal(child, id);
+      found.set(sub, { id, dir: sub, path: posixRelative(cwd, sub), ...(refused ? { refused } : {}) });
     }
   }
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -161,12 +183,16 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 
   const gradeOne = async (submission: Submission): Promise<SubmissionResult> => {
     const t0 = Date.now();
+    if (submission.refused) return refusedResult(submission, refs, prepared);
     const exercises: ExerciseResult[] = [];
     let problem: string | undefined;
     try {
       if (!isWorkspace(submission.dir)) throw new UserError(`no ${configFileName}: not an llm-tutor workspace`);
       // The config is read only to report a damaged one; the packs graded are the trusted ones.
-      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}` });
+      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix });
+      // Progress is not graded, but a state file no learner's tutor could read (a link, a FIFO, a device, too large) is reported.
+      const stateLabel = `${submission.id}/${path.relative(submission.dir, stateFileOf(submission.dir)).split(path.sep).join('/')}`;
+      await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix, within: submission.dir });
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -230,6 +256,22 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   });
 }
 
+/** The result of an entry that is not graded at all: every exercise an error naming why. */
+function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
+  const problem = submission.refused!;
+  const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
+  return {
+    id: submission.id,
+    path: submission.path,
+    status: 'error',
+    problem,
+    passed: 0,
+    total: refs.length,
+    exercises: refs.map((ref) => errorResult(ref, submission, fileOf(ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
+    durationMs: 0,
+  };
+}
+
 /** Combines shard results into one: same seed, packs and exercises required. */
 export function mergeResults(parts: { file: string; result: ClassResult }[]): ClassResult {
   if (parts.length === 0) throw new UserError('grade merge needs at least one results file.', { exitCode: 2 });
@@ -265,9 +307,24 @@ export function mergeResults(parts: { file: string; result: ClassResult }[]): Cl
   });
 }
 
-/** Reads and validates a results file written by the json reporter. */
+/**
+ * Reads and validates a results file written by the json reporter. The file
+ * is the grader's own, named on the command line: a link or a pipe to it is
+ * read as given, at any size.
+ */
 export async function readResults(file: string): Promise<ClassResult> {
   const { classResultSchema } = await import('./results.js');
-  return readJsonFile(file, classResultSchema, { next: 'Pass files written by `llm-tutor grade --reporter json=<file>`.' }) as Promise<ClassResult>;
+  const next = 'Pass files written by `llm-tutor grade --reporter json=<file>`.';
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${file}: file not found`, { next });
+    if (code === 'EACCES') throw new UserError(`${file}: permission denied when reading`, { next: 'Check the file permissions.' });
+    if (code === 'EISDIR') throw new UserError(`${file}: is a folder, expected a JSON file`, { next });
+    throw error;
+  }
+  return parseJsonWith(text, classResultSchema, file, next) as ClassResult;
 }
 

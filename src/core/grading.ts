@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
@@ -8,6 +7,7 @@ import { diagnose, toPlainOutput, type GradedCase, type WrongOutputCache } from 
 import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
 import type { ExerciseRef } from './packs.js';
 import { deriveSeed, Rng } from './rng.js';
+import { readLimits, readRegularFile } from './safe-read.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
 import { isMarker, isReadOnceArg, materializeArgs, type WireError } from './wire.js';
 import type { SandboxRun, SandboxSlot } from '../sandbox/run-child.js';
@@ -127,8 +127,9 @@ function describeThrown(error: WireError): string {
 async function addLineText(location: SourceLocation | undefined): Promise<SourceLocation | undefined> {
   if (!location || location.lineText !== undefined) return location;
   try {
-    const lines = (await fs.readFile(location.file, 'utf8')).split('\n');
-    return { ...location, lineText: lines[location.line - 1] };
+    // The learner's file: a regular file only, never a FIFO that would hang the grader.
+    const text = await readRegularFile(location.file, { maxBytes: readLimits.learnerFile, fix: 'replace it with a regular file' });
+    return text === undefined ? location : { ...location, lineText: text.split('\n')[location.line - 1] };
   } catch {
     return location;
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonFile } from './json-file.js';
 import { builtinPacksDir } from './paths.js';
+import { readLimits, readRegularFile } from './safe-read.js';
 import { packManifestSchema, type PackManifest } from './schemas.js';
 
 /** A pack on disk: its folder and validated manifest. */
@@ -45,7 +46,7 @@ export async function listBuiltinPackIds(): Promise<string[]> {
 export async function loadPack(dir: string, builtin = false): Promise<Pack> {
   const manifestFile = path.join(dir, 'pack.json');
   if (!existsSync(dir)) throw new UserError(`Pack folder not found: ${dir}`, { next: 'Check the path, or run `llm-tutor pack list`.' });
-  const manifest = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.' });
+  const manifest = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.', fix: 'a pack keeps its manifest as a regular file; replace it with the file itself' });
   if (builtin && manifest.id !== path.basename(dir)) {
     throw new UserError(`${manifestFile}: id "${manifest.id}" does not match its folder name "${path.basename(dir)}".`);
   }
@@ -88,17 +89,18 @@ export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
   return refs;
 }
 
-/** Reads one of an exercise's text files, with a clear error naming it when it is missing. */
+/**
+ * Reads one of an exercise's text files (a regular file of at most 4 MiB; a
+ * pack may live inside a workspace), with a clear error naming it when it is
+ * missing or refused.
+ */
 export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles): Promise<string> {
   const file = path.join(ref.dir, exerciseFiles[which]);
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
-    }
-    throw error;
+  const text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: `the pack in ${ref.pack.dir} needs it as a regular file; tell its author` });
+  if (text === undefined) {
+    throw new UserError(`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
   }
+  return text;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './json-file.js';
 import { readExerciseFile, type ExerciseRef } from './packs.js';
+import { readLimits, readRegularFileBytes } from './safe-read.js';
 import { StateStore } from './state-store.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
 
@@ -9,15 +10,19 @@ import { learnerFileOf, type Workspace } from './workspace.js';
  * Restores an exercise's starter file. The learner's file is first copied to
  * `.llm-tutor/backups/`; its status goes back to pending (attempts, hints and
  * the first pass time are kept). Returns the backup's path, if there was a file.
+ * A learner file that is a link, a FIFO, a device or over 4 MiB is refused
+ * (an {@link UnsafeFileError}), and nothing is changed.
  */
 export async function resetExercise(workspace: Workspace, ref: ExerciseRef): Promise<string | undefined> {
   const file = learnerFileOf(workspace, ref);
   let backup: string | undefined;
-  if (existsSync(file)) {
+  const previous = await readRegularFileBytes(file, { maxBytes: readLimits.learnerFile, fix: `move it out of the workspace, then run \`llm-tutor reset ${ref.id}\` again` });
+  if (previous !== undefined) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     backup = path.join(workspace.dir, '.llm-tutor', 'backups', `${ref.key.replace(/\//g, '__')}.${stamp}.ts`);
     await fs.mkdir(path.dirname(backup), { recursive: true });
-    await fs.copyFile(file, backup);
+    // A new file ('wx'), never one left at that name: the bytes read above, private to the learner.
+    await fs.writeFile(backup, previous, { flag: 'wx', mode: 0o600 });
   }
   await writeFileAtomic(file, await readExerciseFile(ref, 'starter'));
   await workspace.state.update((state) => {

@@ -57,7 +57,7 @@ export const submissionResultSchema = z.object({
   /** Its folder, relative to where grade ran (file paths in annotations start here). */
   path: z.string(),
   status: z.enum(['pass', 'fail', 'error']),
-  /** Set when the submission could not be graded at all (no workspace, a damaged config). */
+  /** Set when the submission is not a sound workspace (no config, a damaged one, a link or FIFO in place of a file it reads, an entry that is a link): one line. */
   problem: z.string().optional(),
   passed: z.number().int(),
   total: z.number().int(),

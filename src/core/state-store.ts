@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseJsonWith, writeFileAtomic } from './json-file.js';
+import { readLimits, readRegularFile, UnsafeFileError } from './safe-read.js';
 import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from './schemas.js';
 
 export function emptyState(): State {
@@ -28,12 +29,32 @@ export class CorruptStateError extends UserError {
   }
 }
 
+/** Progress is the learner's own: the file and its backups are readable by them alone. */
+const privateMode = 0o600;
+
+/**
+ * Keeps a copy of a damaged state file's text (read from the regular file
+ * itself, never through a link) next to it, private to its owner. Something
+ * already at the backup's name is never written through: a backup of the same
+ * text is reused, anything else gets a name of its own.
+ */
 async function keepBackup(file: string, text: string): Promise<string> {
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  const backup = `${file}.corrupt-${hash}`;
-  if (!existsSync(backup)) await fs.writeFile(backup, text);
-  return backup;
+  for (let attempt = 0; ; attempt++) {
+    const backup = `${file}.corrupt-${hash}${attempt ? `-${attempt}` : ''}`;
+    try {
+      await fs.writeFile(backup, text, { flag: 'wx', mode: privateMode });
+      return backup;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const existing = await fs.lstat(backup).catch(() => undefined);
+      if (existing?.isFile() && existing.size === Buffer.byteLength(text)) return backup;
+    }
+  }
 }
+
+/** What to do about a progress file llm-tutor will not read. */
+export const stateFix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file';
 
 /**
  * Progress of one workspace, kept in `.llm-tutor/state.json`. Reads validate
@@ -42,16 +63,26 @@ async function keepBackup(file: string, text: string): Promise<string> {
  * silently: reading it keeps a backup and throws {@link CorruptStateError}.
  */
 export class StateStore {
-  constructor(readonly file: string) {}
+  /**
+   * @param file the state file
+   * @param workspaceDir the workspace holding it: no folder between the two may be a symbolic link
+   */
+  constructor(
+    readonly file: string,
+    readonly workspaceDir?: string,
+  ) {}
+
+  /**
+   * The state file's text, or undefined when there is none. A link, a FIFO, a
+   * device or a file over 16 MiB throws {@link UnsafeFileError}.
+   */
+  private readText(): Promise<string | undefined> {
+    return readRegularFile(this.file, { maxBytes: readLimits.state, fix: stateFix, within: this.workspaceDir });
+  }
 
   async read(): Promise<State> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-      throw error;
-    }
+    const text = await this.readText();
+    if (text === undefined) return emptyState();
     try {
       return parseJsonWith(text, stateSchema, this.file);
     } catch (error) {
@@ -62,7 +93,7 @@ export class StateStore {
 
   async write(state: State): Promise<void> {
     try {
-      await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`, { mode: privateMode });
     } catch (error) {
       const reason = writeFailure(error);
       if (!reason) throw error;
@@ -86,13 +117,23 @@ export class StateStore {
   /**
    * Replaces a damaged state file with what can be salvaged from it (every
    * exercise entry that still validates), keeping the damaged file as a backup.
-   * Returns how many entries were kept and where the backup is.
+   * Something llm-tutor will not read (a link, a FIFO, a device, a file over
+   * the limit) is renamed aside as it is, unread, and progress starts afresh.
+   * Returns how many entries were kept, and where the backup or the moved
+   * entry is.
    */
-  async repair(): Promise<{ kept: number; dropped: number; backup?: string }> {
-    let text: string;
+  async repair(): Promise<{ kept: number; dropped: number; backup?: string; movedAside?: string }> {
+    let text: string | undefined;
     try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch {
+      text = await this.readText();
+    } catch (error) {
+      if (!(error instanceof UnsafeFileError) || error.reason === 'unreadable' || error.reason === 'linked-folder') throw error;
+      const movedAside = `${this.file}.unsafe-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await fs.rename(this.file, movedAside);
+      await this.write(emptyState());
+      return { kept: 0, dropped: 0, movedAside };
+    }
+    if (text === undefined) {
       await this.write(emptyState());
       return { kept: 0, dropped: 0 };
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from './json-file.js';
 import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from './packs.js';
+import { entryExists } from './safe-read.js';
 import { workspaceConfigSchema, type State, type WorkspaceConfig } from './schemas.js';
 import { StateStore, stateFileOf } from './state-store.js';
 
@@ -11,6 +12,8 @@ export const defaultWorkspaceName = 'llm-tutor-workspace';
 export const defaultPacks = ['transformer-core'];
 /** The seed used when neither --seed nor the workspace config gives one. */
 export const defaultSeed = 42;
+/** What to do about an llm-tutor.json that llm-tutor will not read (a link, a FIFO, a device, over 1 MiB). */
+export const configFix = 'remove it, then run `llm-tutor init` in the workspace folder to write a new one (your exercise files are kept)';
 
 /** An opened workspace: its config, enabled packs and exercises, and progress store. */
 export interface Workspace {
@@ -25,7 +28,8 @@ export interface Workspace {
 export function findWorkspaceDir(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
-    if (existsSync(path.join(dir, configFileName))) return dir;
+    // Anything by that name counts, even a link or a FIFO: opening it then says what is wrong with it.
+    if (entryExists(path.join(dir, configFileName))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -35,7 +39,7 @@ export function findWorkspaceDir(start: string): string | undefined {
 /** Opens the workspace at `dir` (which must hold llm-tutor.json). */
 export async function openWorkspace(dir: string): Promise<Workspace> {
   const configFile = path.join(dir, configFileName);
-  const config = await readJsonFile(configFile, workspaceConfigSchema, { next: `Fix ${configFileName}, or create a new workspace with \`llm-tutor init\`.` });
+  const config = await readJsonFile(configFile, workspaceConfigSchema, { next: `Fix ${configFileName}, or create a new workspace with \`llm-tutor init\`.`, fix: configFix });
   const packs: Pack[] = [];
   for (const entry of config.packs) packs.push(await resolvePack(entry, dir));
   const ids = new Set<string>();
@@ -50,7 +54,7 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
       }
     }
   }
-  return { dir, config, packs, exercises: exerciseRefs(packs), state: new StateStore(stateFileOf(dir)) };
+  return { dir, config, packs, exercises: exerciseRefs(packs), state: new StateStore(stateFileOf(dir), dir) };
 }
 
 /**
@@ -60,7 +64,7 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
 export async function locateWorkspace(explicit: string | undefined, cwd = process.cwd()): Promise<Workspace> {
   if (explicit) {
     const dir = path.resolve(cwd, explicit);
-    if (!existsSync(path.join(dir, configFileName))) {
+    if (!entryExists(path.join(dir, configFileName))) {
       throw new UserError(`No llm-tutor workspace at ${dir} (no ${configFileName} there).`, { next: `Run \`llm-tutor init ${explicit}\` to create one.` });
     }
     return openWorkspace(dir);
@@ -117,7 +121,7 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
   const written: string[] = [];
   for (const ref of workspace.exercises) {
     const file = learnerFileOf(workspace, ref);
-    if (existsSync(file)) continue;
+    if (entryExists(file)) continue;
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, await readExerciseFile(ref, 'starter'), { flag: 'wx' });
     written.push(file);
@@ -132,7 +136,7 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
  */
 export async function initWorkspace(dir: string, packs: string[] = defaultPacks, seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
   const configFile = path.join(dir, configFileName);
-  const created = !existsSync(configFile);
+  const created = !entryExists(configFile);
   try {
     // Check the nearest existing folder first: mkdir on a read-only file system reports ENOENT, not EROFS.
     let existing = path.resolve(dir);
@@ -147,7 +151,7 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
       await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
     }
     const workspace = await openWorkspace(dir);
-    if (!existsSync(workspace.state.file)) {
+    if (!entryExists(workspace.state.file)) {
       // Record the packs' versions, so that a later update of a pack is noticed and explained.
       const state = await workspace.state.read();
       for (const pack of workspace.packs) {
@@ -156,12 +160,13 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
       }
       await workspace.state.write(state);
     }
+    // 'wx' and a look that does not follow links: never write through a link left at one of these names.
     const tsconfig = path.join(dir, 'tsconfig.json');
-    if (!existsSync(tsconfig)) await fs.writeFile(tsconfig, `${JSON.stringify(workspaceTsconfig, null, 2)}\n`);
+    if (!entryExists(tsconfig)) await fs.writeFile(tsconfig, `${JSON.stringify(workspaceTsconfig, null, 2)}\n`, { flag: 'wx' });
     const types = path.join(dir, typesFileName);
-    if (!existsSync(types)) await fs.writeFile(types, typesFile);
+    if (!entryExists(types)) await fs.writeFile(types, typesFile, { flag: 'wx' });
     const gitignore = path.join(dir, '.gitignore');
-    if (!existsSync(gitignore)) await fs.writeFile(gitignore, '.llm-tutor/*.tmp\n');
+    if (!entryExists(gitignore)) await fs.writeFile(gitignore, '.llm-tutor/*.tmp\n', { flag: 'wx' });
     const written = await writeMissingStarters(workspace);
     return { workspace, created, startersWritten: written.length };
   } catch (error) {

@@ -1,7 +1,10 @@
-import { existsSync, mkdtempSync, promises as fs, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
+import { UnsafeFileError } from '../../src/core/safe-read.js';
 import { CorruptStateError, StateStore } from '../../src/core/state-store.js';
 
 let dir: string;
@@ -80,5 +83,73 @@ describe('damaged files', () => {
     const state = await store.read();
     expect(state.exercises['p/a'].status).toBe('passed');
     expect(state.exercises['p/b']).toBeUndefined();
+  });
+});
+
+describe('modes and things that are not regular files', () => {
+  const secret = 'root:$y$j9T$not-a-real-hash:19000:0:99999:7:::';
+  const fix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file';
+
+  test('the state file and its backups are private to their owner', async () => {
+    await store.write({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} });
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
+    await fs.writeFile(store.file, '{"formatVersion": 1,');
+    const error = (await store.read().catch((e: unknown) => e)) as CorruptStateError;
+    expect(statSync(error.backup).mode & 0o777).toBe(0o600);
+  });
+
+  test('a link left at the backup name is not written through: the backup gets a name of its own', async () => {
+    await fs.mkdir(path.dirname(store.file), { recursive: true });
+    const torn = '{"formatVersion": 1,';
+    await fs.writeFile(store.file, torn);
+    const hash = createHash('sha256').update(torn).digest('hex').slice(0, 8);
+    const target = path.join(dir, 'planted');
+    await fs.symlink(target, `${store.file}.corrupt-${hash}`);
+    const error = (await store.read().catch((e: unknown) => e)) as CorruptStateError;
+    expect(error.backup).toBe(`${store.file}.corrupt-${hash}-1`);
+    expect(await fs.readFile(error.backup, 'utf8')).toBe(torn);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  test('a state file linked to a secret is refused: nothing is copied, nothing quoted, and repair moves the link aside', async () => {
+    const secretFile = path.join(dir, 'shadow');
+    await fs.writeFile(secretFile, secret);
+    await fs.mkdir(path.dirname(store.file), { recursive: true });
+    await fs.symlink(secretFile, store.file);
+    const error = (await store.read().catch((e: unknown) => e)) as UnsafeFileError;
+    expect(error).toBeInstanceOf(UnsafeFileError);
+    expect(error.message).toBe(`${store.file} is a symbolic link, which llm-tutor does not follow: ${fix}.`);
+    expect(readdirSync(path.dirname(store.file))).toEqual(['state.json']);
+    const repaired = await store.repair();
+    expect(repaired).toEqual({ kept: 0, dropped: 0, movedAside: expect.stringMatching(/state\.json\.unsafe-[\dT-]+Z$/) });
+    expect(lstatSync(repaired.movedAside!).isSymbolicLink()).toBe(true);
+    expect(lstatSync(store.file).isFile()).toBe(true);
+    expect(await store.read()).toEqual({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} });
+    expect(await fs.readFile(secretFile, 'utf8')).toBe(secret);
+  });
+
+  test('a FIFO in place of the state file is refused at once, and repair moves it aside', async () => {
+    await fs.mkdir(path.dirname(store.file), { recursive: true });
+    execFileSync('mkfifo', [store.file]);
+    const error = (await store.read().catch((e: unknown) => e)) as UnsafeFileError;
+    expect(error.message).toBe(`${store.file} is a FIFO (named pipe), not a regular file: ${fix}.`);
+    const repaired = await store.repair();
+    expect(lstatSync(repaired.movedAside!).isFIFO()).toBe(true);
+    expect(readdirSync(path.dirname(store.file)).sort()).toEqual(['state.json', path.basename(repaired.movedAside!)].sort());
+  });
+
+  test('a linked .llm-tutor folder is refused when the store knows its workspace', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    await fs.mkdir(elsewhere);
+    await fs.writeFile(path.join(elsewhere, 'state.json'), secret);
+    const ws = path.join(dir, 'ws');
+    await fs.mkdir(ws);
+    await fs.symlink(elsewhere, path.join(ws, '.llm-tutor'));
+    const linked = new StateStore(path.join(ws, '.llm-tutor', 'state.json'), ws);
+    const error = (await linked.read().catch((e: unknown) => e)) as UnsafeFileError;
+    expect(error.message).toBe(`${linked.file} is inside .llm-tutor, a symbolic link, which llm-tutor does not follow: replace the link with the folder itself.`);
+    // repair does not move a folder aside: the learner replaces the link.
+    await expect(linked.repair()).rejects.toThrow(error.message);
+    expect(readdirSync(elsewhere)).toEqual(['state.json']);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, lstatSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -166,4 +166,59 @@ describe('the HTML class report', () => {
     execFileSync(chromium!, [...flags, `--screenshot=${png}`, '--window-size=1100,800', `file://${html}`], { timeout: 60_000, stdio: 'ignore' });
     expect(statSync(png).size).toBeGreaterThan(10_000);
   });
+});
+
+/** Every regular file under `dir`, links not followed. */
+async function regularFilesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await regularFilesUnder(file)));
+    else if (entry.isFile()) out.push(file);
+  }
+  return out;
+}
+
+describe('entries of a class folder that are not what they seem', () => {
+  test('a linked submission, a FIFO and a linked state file are each reported; the honest one passes; nothing reads the secret', async () => {
+    const base = tempDir('llm-tutor-hostile-class-');
+    const hostile = path.join(base, 'class');
+    const secret = `secret-${Math.random().toString(36).slice(2)}-do-not-copy`;
+    const secretFile = path.join(base, 'shadow');
+    await fs.writeFile(secretFile, `${secret}\n`, { mode: 0o600 });
+    for (const name of ['honest', 'fifo-state', 'linked-state']) {
+      const ws = path.join(hostile, name);
+      const r = await runCli(['init', ws, '--seed', '1']);
+      expect(r.code).toBe(0);
+      await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'matmul', 'solution.ts'), learnerFile(ws, 'foundations/matmul'));
+    }
+    const fifoState = path.join(hostile, 'fifo-state', '.llm-tutor', 'state.json');
+    await fs.rm(fifoState);
+    execFileSync('mkfifo', [fifoState]);
+    const linkedState = path.join(hostile, 'linked-state', '.llm-tutor', 'state.json');
+    await fs.rm(linkedState);
+    await fs.symlink(secretFile, linkedState);
+    // A link to another student's folder would grade that student's work as this one's.
+    await fs.symlink(path.join(hostile, 'honest'), path.join(hostile, 'linked'));
+
+    const r = await runCli(['grade', 'class', '--only', 'foundations/matmul', '--seed', '77', '--reporter', 'json=out/results.json', '--reporter', 'github=out/github.txt', '--reporter', 'pretty'], { cwd: base });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(await fs.readFile(path.join(base, 'out', 'results.json'), 'utf8')) as typeof results;
+    const stateFix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file.';
+    const linkedProblem = 'linked is a symbolic link, which llm-tutor does not follow: put the submission itself there, not a link to it.';
+    expect(report.submissions.map((s) => ({ id: s.id, status: s.status, problem: s.problem, exercises: s.exercises.map((e) => `${e.status}: ${e.message}`) }))).toEqual([
+      { id: 'fifo-state', status: 'error', problem: `fifo-state/.llm-tutor/state.json is a FIFO (named pipe), not a regular file: ${stateFix}`, exercises: ['pass: All 13 cases pass.'] },
+      { id: 'honest', status: 'pass', problem: undefined, exercises: ['pass: All 13 cases pass.'] },
+      { id: 'linked', status: 'error', problem: linkedProblem, exercises: [`error: Not graded: ${linkedProblem}`] },
+      { id: 'linked-state', status: 'error', problem: `linked-state/.llm-tutor/state.json is a symbolic link, which llm-tutor does not follow: ${stateFix}`, exercises: ['pass: All 13 cases pass.'] },
+    ]);
+    expect(r.stdout.split('\n').filter((l) => / linked /.test(l))).toEqual([`! linked 0/1 — ${linkedProblem}`]);
+    // The secret is in no output and in no file of the class or the reports; the FIFO and the links are left as they were.
+    for (const text of [r.stdout, r.stderr]) expect(text).not.toContain(secret);
+    for (const file of [...(await regularFilesUnder(hostile)), ...(await regularFilesUnder(path.join(base, 'out')))]) expect(await fs.readFile(file, 'utf8')).not.toContain(secret);
+    expect(lstatSync(fifoState).isFIFO()).toBe(true);
+    expect(await fs.readlink(linkedState)).toBe(secretFile);
+    expect(await fs.readdir(path.dirname(linkedState))).toEqual(['state.json']);
+  }, 120_000);
 });
