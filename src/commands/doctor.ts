@@ -8,6 +8,7 @@ import { CorruptStateError, StateStore } from '../core/state-store.js';
 import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspace.js';
 import { version } from '../core/version.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
+import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';
 
 interface Check {
@@ -111,7 +112,7 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
 
   for (const check of checks) {
     const icon = check.ok === true ? c.green('✓') : check.ok === 'warn' ? c.yellow('!') : c.red('✗');
-    io.out(`${icon} ${c.bold(check.label.padEnd(17))} ${check.detail ?? ''}`);
+    io.out(`${icon} ${c.bold(check.label.padEnd(17))} ${escapeLogLine(check.detail ?? '')}`);
   }
   return checks.some((ch) => ch.ok === false) ? 1 : 0;
 }
