@@ -101,11 +101,11 @@ export function escapeMarkdownCell(text: string): string {
 }
 
 /**
- * Text or a double-quoted attribute value in HTML: controls visible as in
- * {@link escapeTerminal}, then `&`, `<`, `>` and `"` as entities.
+ * Text or a double-quoted attribute value in HTML: one line, controls visible
+ * as in {@link escapeTerminalLine}, then `&`, `<`, `>` and `"` as entities.
  */
 export function escapeHtml(text: string): string {
-  return escapeTerminal(text).replace(/[&<>"]/g, (c) => htmlEntities[c]);
+  return escapeTerminalLine(text).replace(/[&<>"]/g, (c) => htmlEntities[c]);
 }
 
 // Left after escapeTerminal, XML 1.0 still forbids the noncharacters U+FFFE and U+FFFF and unpaired surrogates.

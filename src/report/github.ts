@@ -1,21 +1,22 @@
 import type { ClassResult } from '../core/results.js';
-import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell } from './escape.js';
+import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 
 /**
  * GitHub Actions workflow commands: one `::error` annotation per exercise that
  * did not pass, on the learner's file (and line, when an error points to one).
  * Paths are relative to where grade ran, as the repository checkout is.
- * Every value is escaped, so each annotation is one line and one command.
+ * Every value is escaped, so each annotation is one line and one command; a
+ * message breaks lines only where the tool does, before the likely mistake.
  */
 export function renderGithubAnnotations(result: ClassResult): string {
   const lines: string[] = [];
   for (const submission of result.submissions) {
     const prefix = submission.path === '.' ? '' : `${submission.path}/`;
-    if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(submission.problem)}`);
+    if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(escapeTerminalLine(submission.problem))}`);
     for (const e of submission.exercises) {
       if (e.status === 'pass') continue;
       const title = `${e.key}: ${e.status === 'fail' ? 'fails' : 'error'}${e.diagnosis ? ` (${e.diagnosis.title})` : ''}`;
-      const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).join('\n');
+      const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).map(escapeTerminalLine).join('\n');
       lines.push(`::error file=${escapeProperty(`${prefix}${e.file}`)},line=${e.line ?? 1},title=${escapeProperty(title)}::${escapeData(body)}`);
     }
   }

@@ -118,9 +118,10 @@ describe('escapeMarkdownCell', () => {
 });
 
 describe('escapeHtml', () => {
-  test('text and double-quoted attributes', () => {
+  test('text and double-quoted attributes, on one line', () => {
     expect(escapeHtml('<script>alert("x")</script> & \x1b[2K')).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; \\x1b[2K');
     expect(`<td title="${escapeHtml('" onmouseover="alert(1)')}">`).toBe('<td title="&quot; onmouseover=&quot;alert(1)">');
+    expect(escapeHtml('x\n::error')).toBe('x\\n::error');
   });
 });
 
