@@ -111,6 +111,15 @@ describe('escapeMarkdownCell', () => {
     expect(escapeMarkdownCell('a\n| b | c |\r\x1b')).toBe('a\\\\n\\| b \\| c \\|\\\\r\\\\x1b');
   });
 
+  test('a GFM renderer shows a hostile name as its text, in one cell', async () => {
+    const { marked } = await import('marked');
+    const name = 'x\n::error | <img src=x onerror=alert(1)> [y](z) ![i](u) *b* _i_ `c` ~s~ \\| https://e.example';
+    const html = await marked.parse(`| submission | passed |\n| --- | --- |\n| ${escapeMarkdownCell(name)} | 1/1 |\n`);
+    expect(html).toContain(
+      '<tbody><tr>\n<td>x\\n::error | &lt;img src=x onerror=alert(1)&gt; [y](z) ![i](u) *b* _i_ `c` ~s~ \\| https://e.example</td>\n<td>1/1</td>\n</tr>\n</tbody>',
+    );
+  });
+
   test('ordinary names are unchanged', () => {
     expect(escapeMarkdownCell('transformer-core/foundations/matmul')).toBe('transformer-core/foundations/matmul');
     expect(escapeMarkdownCell('李雷 1.0.0')).toBe('李雷 1.0.0');
