@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from './errors.js';
+import { escapeLogLine } from './report/escape.js';
 import { version } from './core/version.js';
 
 /** Where commands write; tests pass their own. */
@@ -165,6 +166,9 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   return program;
 }
 
+/** Each line escaped on its own, so a multi-line message keeps its lines. */
+const escapeLines = (text: string) => text.split('\n').map(escapeLogLine).join('\n');
+
 const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed', '--isolation']);
 
 /** Plain `llm-tutor` (with global options only) means `llm-tutor next`. */
@@ -192,22 +196,25 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   }
 }
 
-/** The one top-level error handler: user errors as one line (plus what to do), bugs with their stack. */
+/**
+ * The one top-level error handler: user errors as one line (plus what to do), bugs with their stack.
+ * Messages may quote a workspace's files, keys and values, so every line is escaped for a terminal or a log.
+ */
 export function handleError(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
     const message = error.message.replace(/^error: /, '');
-    io.err(`llm-tutor: ${message}`);
+    io.err(`llm-tutor: ${escapeLogLine(message)}`);
     io.err('Run `llm-tutor --help` for the commands and options.');
     return 2;
   }
   if (isUserError(error)) {
-    io.err(`llm-tutor: ${error.message}`);
-    if (error.next) io.err(error.next);
+    io.err(`llm-tutor: ${escapeLines(error.message)}`);
+    if (error.next) io.err(escapeLines(error.next));
     return error.exitCode;
   }
   const e = error as Error;
-  io.err(`llm-tutor: internal error: ${e?.stack ?? String(error)}`);
+  io.err(`llm-tutor: internal error: ${escapeLines(e?.stack ?? String(error))}`);
   io.err('This is a bug in llm-tutor. Please report it with the command you ran and the lines above.');
   return 70;
 }

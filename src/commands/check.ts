@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
 import { checkExercise } from '../core/check.js';
+import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
 import { openSession, pickExercise } from './context.js';
 
@@ -17,7 +18,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
   if (options.json) io.out(JSON.stringify(verdict, null, 2));
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd }));
   if (!options.json && verdict.status !== 'pass') {
-    io.out(session.chalk.dim(`\nEdit ${path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile}, then run \`llm-tutor check ${ref.id}\` again. Stuck? \`llm-tutor hint ${ref.id}\`.`));
+    io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`llm-tutor check ${ref.id}\` again. Stuck? \`llm-tutor hint ${ref.id}\`.`));
   }
   return verdict.status === 'pass' ? 0 : 1;
 }

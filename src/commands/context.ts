@@ -5,6 +5,7 @@ import { findExercise, type ExerciseRef } from '../core/packs.js';
 import type { State } from '../core/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
+import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';
 
 /** What most commands start from: the workspace, its progress, and the options in force. */
@@ -34,7 +35,8 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);
     if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
     parts.push('Progress of every other exercise is kept.');
-    io.err(parts.join(' '));
+    // The previous version comes from the workspace's state file.
+    io.err(escapeLogLine(parts.join(' ')));
   }
   const backendName = globals.backend ?? ws.config.options.backend;
   return {

@@ -9,6 +9,7 @@ import { CorruptStateError } from '../core/state-store.js';
 import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspace.js';
 import { version } from '../core/version.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
+import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';
 
 interface Check {
@@ -134,7 +135,7 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
 
   for (const check of checks) {
     const icon = check.ok === true ? c.green('✓') : check.ok === 'warn' ? c.yellow('!') : c.red('✗');
-    io.out(`${icon} ${c.bold(check.label.padEnd(17))} ${check.detail ?? ''}`);
+    io.out(`${icon} ${c.bold(check.label.padEnd(17))} ${escapeLogLine(check.detail ?? '')}`);
   }
   return checks.some((ch) => ch.ok === false) ? 1 : 0;
 }

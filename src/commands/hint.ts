@@ -1,6 +1,7 @@
 import type { GlobalOptions, Io } from '../cli.js';
 import { loadDefinition } from '../core/definitions.js';
 import { StateStore } from '../core/state-store.js';
+import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
 
 /** `llm-tutor hint [id]`: reveals the next tiered hint and shows all revealed so far. */
@@ -18,10 +19,10 @@ export default async function hint(io: Io, globals: GlobalOptions, id: string | 
       state.exercises[ref.key] = progress;
     });
   }
-  io.out(c.bold(`${ref.key} — ${ref.title}`));
+  io.out(c.bold(`${escapeLogLine(ref.key)} — ${escapeLogLine(ref.title)}`));
   for (let i = 0; i < revealed; i++) {
     const label = `Hint ${i + 1}/${hints.length}`;
-    io.out(`\n${i === revealed - 1 && revealed !== before ? c.yellow.bold(label) : c.dim(label)}\n  ${hints[i]}`);
+    io.out(`\n${i === revealed - 1 && revealed !== before ? c.yellow.bold(label) : c.dim(label)}\n  ${hints[i].split('\n').map(escapeLogLine).join('\n  ')}`);
   }
   if (revealed === before) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
   else if (revealed < hints.length) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));

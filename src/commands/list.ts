@@ -1,5 +1,6 @@
 import type { GlobalOptions, Io } from '../cli.js';
 import { StateStore } from '../core/state-store.js';
+import { escapeLogLine } from '../report/escape.js';
 import { openSession } from './context.js';
 
 /** `llm-tutor list`: every exercise in order, with its status. */
@@ -24,12 +25,12 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
       pack = ref.packId;
       const inPack = rows.filter((r) => r.ref.packId === pack);
       const passed = inPack.filter((r) => r.progress.status === 'passed').length;
-      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(ref.pack.manifest.title)} ${c.dim(`(${pack} ${ref.pack.manifest.version}) ${passed}/${inPack.length} passed`)}`);
+      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(pack)} ${escapeLogLine(ref.pack.manifest.version)}) ${passed}/${inPack.length} passed`)}`);
     }
     const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
     const hints = progress.hintsRevealed > 0 ? c.dim(` (${progress.hintsRevealed} hint${progress.hintsRevealed > 1 ? 's' : ''})`) : '';
-    io.out(`${String(ref.number).padStart(3)} ${icon} ${ref.id.padEnd(30)} ${ref.title}${hints}${marker}`);
+    io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
   }
   const passed = rows.filter((r) => r.progress.status === 'passed').length;
   io.out(c.dim(`\n${passed} of ${rows.length} exercises pass.`));

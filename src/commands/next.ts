@@ -4,6 +4,7 @@ import { checkExercise } from '../core/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs.js';
 import { entryExists } from '../core/safe-read.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace.js';
+import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
 import { lessonSummary } from '../core/watch-session.js';
 import { openSession, type Session } from './context.js';
@@ -25,12 +26,12 @@ async function header(session: Session, ref: ExerciseRef): Promise<string> {
   const width = 20;
   const filled = Math.round((solved / inPack.length) * width);
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
-  const file = path.relative(session.io.cwd, learnerFileOf(session.workspace, ref)) || learnerFileOf(session.workspace, ref);
+  const file = escapeLogLine(path.relative(session.io.cwd, learnerFileOf(session.workspace, ref)) || learnerFileOf(session.workspace, ref));
   return [
-    `${c.bold(ref.pack.manifest.title)} ${bar} ${solved}/${inPack.length} solved`,
+    `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${inPack.length} solved`,
     '',
-    `${c.bold.cyan(`${ref.number}. ${ref.title}`)} ${c.dim(`(${ref.id})`)}`,
-    lessonSummary(await readExerciseFile(ref, 'lesson')),
+    `${c.bold.cyan(`${ref.number}. ${escapeLogLine(ref.title)}`)} ${c.dim(`(${escapeLogLine(ref.id)})`)}`,
+    escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson'))),
     '',
     `Edit: ${c.underline(file)}`,
     c.dim(`Lesson: llm-tutor lesson ${ref.id}   Hint: llm-tutor hint ${ref.id}`),

@@ -7,6 +7,7 @@ import { validatePack } from '../core/pack-validate.js';
 import { StateStore } from '../core/state-store.js';
 import { locateWorkspace } from '../core/workspace.js';
 import { parseBackend } from '../reference/backend.js';
+import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';
 
 const color = (globals: GlobalOptions) => makeChalk(globals.color === false ? false : undefined);
@@ -33,17 +34,17 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
     io.out(JSON.stringify(report, null, 2));
     return report.problems.length ? 1 : 0;
   }
-  const rel = (file: string) => path.relative(io.cwd, file) || file;
+  const rel = (file: string) => escapeLogLine(path.relative(io.cwd, file) || file);
   for (const p of report.problems) {
-    io.out(`${c.red('✗')} ${rel(p.file)}${p.field ? ` ${c.bold(p.field)}` : ''}: ${p.message}`);
-    io.out(c.dim(`    fix: ${p.fix}`));
+    io.out(`${c.red('✗')} ${rel(p.file)}${p.field ? ` ${c.bold(escapeLogLine(p.field))}` : ''}: ${escapeLogLine(p.message)}`);
+    io.out(c.dim(`    fix: ${escapeLogLine(p.fix)}`));
   }
-  const what = report.packId ? `${report.packId} ${report.version}` : rel(report.dir);
+  const what = report.packId ? `${escapeLogLine(report.packId)} ${escapeLogLine(String(report.version))}` : rel(report.dir);
   if (report.problems.length) {
     io.out(c.red(`\n${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} in ${what} (${report.exercises} exercises).`));
     return 1;
   }
-  for (const line of report.checked) io.out(`${c.green('✓')} ${line}`);
+  for (const line of report.checked) io.out(`${c.green('✓')} ${escapeLogLine(line)}`);
   io.out(c.green(`\n${what} is valid: ${report.exercises} exercise${report.exercises === 1 ? '' : 's'}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
   return 0;
 }
@@ -55,9 +56,9 @@ export async function packAdd(io: Io, globals: GlobalOptions, source: string): P
   const c = color(globals);
   const { id, version, title } = result.pack.manifest;
   const count = result.pack.manifest.exercises.length;
-  if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${result.previousVersion} to ${version}.`);
-  else io.out(`${c.green('Enabled')} ${id} ${version} (${title}): ${count} exercise${count === 1 ? '' : 's'}.`);
-  io.out(c.dim(`Wrote ${result.startersWritten} starter file${result.startersWritten === 1 ? '' : 's'} under exercises/${id}/. llm-tutor.json lists it as ${result.entry}.`));
+  if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
+  else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${count} exercise${count === 1 ? '' : 's'}.`);
+  io.out(c.dim(`Wrote ${result.startersWritten} starter file${result.startersWritten === 1 ? '' : 's'} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
 }
 
@@ -89,7 +90,7 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
     return 0;
   }
   const c = color(globals);
-  for (const r of rows) io.out(`${c.bold(r.id.padEnd(20))} ${r.version.padEnd(9)} ${`${r.passed}/${r.exercises} passed`.padEnd(14)} ${r.title} ${c.dim(`(${r.source})`)}`);
+  for (const r of rows) io.out(`${c.bold(r.id.padEnd(20))} ${escapeLogLine(r.version).padEnd(9)} ${`${r.passed}/${r.exercises} passed`.padEnd(14)} ${escapeLogLine(r.title)} ${c.dim(`(${escapeLogLine(r.source)})`)}`);
   return 0;
 }
 

@@ -1,19 +1,20 @@
 import type { ChalkInstance } from 'chalk';
 import type { ClassResult, SubmissionResult } from '../core/results.js';
+import { escapeLogLine } from './escape.js';
 
-/** One line per submission, as it finishes. */
+/** One line per submission, as it finishes; the submission's name and problem are escaped, so it stays one line of plain text. */
 export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): string {
   const icon = s.status === 'pass' ? c.green('✓') : s.status === 'fail' ? c.red('✗') : c.red('!');
   const notPassing = s.exercises.filter((e) => e.status !== 'pass');
   const detail = s.problem
-    ? ` — ${s.problem}`
+    ? ` — ${escapeLogLine(s.problem)}`
     : notPassing.length
       ? ` — ${notPassing
           .slice(0, 3)
-          .map((e) => `${e.id}${e.diagnosis ? ` (${e.diagnosis.title})` : e.status === 'error' ? ' (error)' : ''}`)
+          .map((e) => `${escapeLogLine(e.id)}${e.diagnosis ? ` (${escapeLogLine(e.diagnosis.title)})` : e.status === 'error' ? ' (error)' : ''}`)
           .join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
       : '';
-  return `${icon} ${s.id} ${c.dim(`${s.passed}/${s.total}`)}${detail}`;
+  return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${detail}`;
 }
 
 /** The closing summary for people. */
@@ -23,6 +24,6 @@ export function renderClassSummary(result: ClassResult, c: ChalkInstance): strin
   return [
     '',
     `${head} ${s.submissionsPassed} of ${s.submissions} submissions pass every exercise; ${s.passed} passed, ${s.failed} failed, ${s.errored} errors.`,
-    c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${p.id} ${p.version}`).join(', ')} · backend ${result.backend}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
+    c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ')} · backend ${escapeLogLine(result.backend)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
   ].join('\n');
 }

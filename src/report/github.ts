@@ -1,35 +1,38 @@
 import type { ClassResult } from '../core/results.js';
-
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 
 /**
  * GitHub Actions workflow commands: one `::error` annotation per exercise that
  * did not pass, on the learner's file (and line, when an error points to one).
  * Paths are relative to where grade ran, as the repository checkout is.
+ * Every value is escaped, so each annotation is one line and one command; a
+ * message breaks lines only where the tool does, before the likely mistake.
  */
 export function renderGithubAnnotations(result: ClassResult): string {
   const lines: string[] = [];
   for (const submission of result.submissions) {
     const prefix = submission.path === '.' ? '' : `${submission.path}/`;
-    if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(submission.problem)}`);
+    if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(escapeTerminalLine(submission.problem))}`);
     for (const e of submission.exercises) {
       if (e.status === 'pass') continue;
       const title = `${e.key}: ${e.status === 'fail' ? 'fails' : 'error'}${e.diagnosis ? ` (${e.diagnosis.title})` : ''}`;
-      const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).join('\n');
+      const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).map(escapeTerminalLine).join('\n');
       lines.push(`::error file=${escapeProperty(`${prefix}${e.file}`)},line=${e.line ?? 1},title=${escapeProperty(title)}::${escapeData(body)}`);
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** The Markdown job summary: overall counts, pass rate per exercise, per-submission results. */
+/**
+ * The Markdown job summary: overall counts, pass rate per exercise, per-submission results.
+ * Names are escaped as inline Markdown: no HTML renders and every table row stays one line.
+ */
 export function renderGithubSummary(result: ClassResult): string {
   const s = result.summary;
   const lines = [
     `## llm-tutor: ${s.submissionsPassed} of ${s.submissions} submissions pass every exercise`,
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.errored} errors; seed ${result.seed}, backend ${result.backend}, ${result.packs.map((p) => `${p.id} ${p.version}`).join(', ')}, llm-tutor ${result.tool.version}.`,
+    `${s.passed} passed, ${s.failed} failed, ${s.errored} errors; seed ${result.seed}, backend ${cell(result.backend)}, ${result.packs.map((p) => `${cell(p.id)} ${cell(p.version)}`).join(', ')}, llm-tutor ${cell(result.tool.version)}.`,
     '',
     '| exercise | pass rate |',
     '| --- | ---: |',
@@ -37,9 +40,9 @@ export function renderGithubSummary(result: ClassResult): string {
   for (const exercise of result.exercises) {
     const all = result.submissions.map((sub) => sub.exercises.find((e) => e.key === exercise.key)).filter((e) => e !== undefined);
     const passed = all.filter((e) => e.status === 'pass').length;
-    lines.push(`| ${exercise.key} | ${all.length ? Math.round((100 * passed) / all.length) : 0}% (${passed}/${all.length}) |`);
+    lines.push(`| ${cell(exercise.key)} | ${all.length ? Math.round((100 * passed) / all.length) : 0}% (${passed}/${all.length}) |`);
   }
   lines.push('', '| submission | passed | status |', '| --- | ---: | --- |');
-  for (const sub of result.submissions) lines.push(`| ${sub.id} | ${sub.passed}/${sub.total} | ${sub.status === 'pass' ? '✅' : sub.status === 'fail' ? '❌' : '⚠️ error'} |`);
+  for (const sub of result.submissions) lines.push(`| ${cell(sub.id)} | ${sub.passed}/${sub.total} | ${sub.status === 'pass' ? '✅' : sub.status === 'fail' ? '❌' : '⚠️ error'} |`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,5 @@
 import type { ClassResult } from '../core/results.js';
-
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+import { escapeHtml as escape } from './escape.js';
 
 /** Pass rate per exercise, as an inline SVG bar chart. */
 function chart(rates: { key: string; passed: number; total: number }[]): string {

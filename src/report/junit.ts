@@ -1,18 +1,22 @@
 import type { ClassResult } from '../core/results.js';
+import { escapeXml, escapeXmlLine } from './escape.js';
 
 /**
  * JUnit XML: one testsuite per submission, one testcase per exercise; a
  * failing exercise is a <failure>, one that errored (threw, timed out,
  * crashed, wrong type) an <error>. Readable by GitHub, GitLab and Jenkins.
+ * Text from submissions has its control characters made visible and what
+ * XML 1.0 forbids replaced, so the file always parses.
  */
 export async function renderJunit(result: ClassResult): Promise<string> {
   const imported = (await import('junit-report-builder')) as unknown as { default: import('junit-report-builder').Builder };
   const builder = imported.default.newBuilder().name(`llm-tutor (seed ${result.seed})`);
   for (const submission of result.submissions) {
-    const suite = builder.testSuite().name(submission.id).time(submission.durationMs / 1000);
-    if (submission.problem) suite.property('problem', submission.problem);
+    const suite = builder.testSuite().name(escapeXmlLine(submission.id)).time(submission.durationMs / 1000);
+    if (submission.problem) suite.property('problem', escapeXmlLine(submission.problem));
     for (const exercise of submission.exercises) {
-      const testCase = suite.testCase().className(submission.id).name(exercise.key).time(exercise.durationMs / 1000).file(submission.path === '.' ? exercise.file : `${submission.path}/${exercise.file}`);
+      const file = submission.path === '.' ? exercise.file : `${submission.path}/${exercise.file}`;
+      const testCase = suite.testCase().className(escapeXmlLine(submission.id)).name(escapeXmlLine(exercise.key)).time(exercise.durationMs / 1000).file(escapeXmlLine(file));
       const details = [
         exercise.message,
         exercise.failingCase ? `Case "${exercise.failingCase.name}"${exercise.failingCase.input ? ` with input ${exercise.failingCase.input}` : ''}: ${exercise.failingCase.message ?? exercise.failingCase.status}` : '',
@@ -20,10 +24,10 @@ export async function renderJunit(result: ClassResult): Promise<string> {
       ]
         .filter(Boolean)
         .join('\n');
-      if (exercise.status === 'fail') testCase.failure(exercise.message, 'fail').stacktrace(details);
-      else if (exercise.status === 'error') testCase.error(exercise.message, 'error', details);
-      if (exercise.output.stdout) testCase.standardOutput(exercise.output.stdout);
-      if (exercise.output.stderr) testCase.standardError(exercise.output.stderr);
+      if (exercise.status === 'fail') testCase.failure(escapeXmlLine(exercise.message), 'fail').stacktrace(escapeXml(details));
+      else if (exercise.status === 'error') testCase.error(escapeXmlLine(exercise.message), 'error', escapeXml(details));
+      if (exercise.output.stdout) testCase.standardOutput(escapeXml(exercise.output.stdout));
+      if (exercise.output.stderr) testCase.standardError(escapeXml(exercise.output.stderr));
     }
   }
   return builder.build();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Heatmap, Mismatch, TensorDiff } from '../core/compare.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
+import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { CaseResult, Verdict } from '../core/verdict.js';
 
 /** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
@@ -52,28 +53,32 @@ export function renderHeatmap(heatmap: Heatmap, c: ChalkInstance): string[] {
   return lines;
 }
 
-/** The detailed explanation of one mismatch: message, then the window and heatmap or the sequence context. */
+/**
+ * The detailed explanation of one mismatch: message, then the window and heatmap or the sequence context.
+ * The message and contexts quote the learner's values, so they are escaped for a terminal or a log.
+ */
 export function renderMismatch(mismatch: Mismatch, c: ChalkInstance): string[] {
-  const lines = [mismatch.message];
+  const lines = [escapeLogLine(mismatch.message)];
   if (mismatch.kind === 'values' && mismatch.diff.total > 1) {
     lines.push('', ...renderWindow(mismatch.diff, c));
     if (mismatch.diff.heatmap && mismatch.diff.total > 4) lines.push('', ...renderHeatmap(mismatch.diff.heatmap, c));
   } else if (mismatch.kind === 'sequence') {
-    lines.push(`  expected: ${mismatch.diff.expectedContext}`, `  got:      ${c.red(mismatch.diff.gotContext)}`);
+    lines.push(`  expected: ${escapeLogLine(mismatch.diff.expectedContext)}`, `  got:      ${c.red(escapeLogLine(mismatch.diff.gotContext))}`);
   }
   return lines;
 }
 
 function caseLine(result: CaseResult, c: ChalkInstance): string {
+  const name = escapeLogLine(result.name);
   switch (result.status) {
     case 'pass':
-      return `${c.green('✓')} ${result.name}`;
+      return `${c.green('✓')} ${name}`;
     case 'fail':
-      return `${c.red('✗')} ${result.name}`;
+      return `${c.red('✗')} ${name}`;
     case 'error':
-      return `${c.red('!')} ${result.name}`;
+      return `${c.red('!')} ${name}`;
     case 'not-run':
-      return c.dim(`- ${result.name} (not run)`);
+      return c.dim(`- ${name} (not run)`);
   }
 }
 
@@ -86,14 +91,18 @@ export interface RenderOptions {
   allCases?: boolean;
 }
 
-/** A verdict as text for a terminal or a log. */
+/**
+ * A verdict as text for a terminal or a log. Everything that may come from the
+ * learner (messages, values, paths, source lines, console output) is escaped
+ * so that it can neither drive the terminal nor start a CI workflow command.
+ */
 export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: RenderOptions = {}): string {
-  const rel = (file: string) => path.relative(options.cwd ?? process.cwd(), file) || file;
+  const rel = (file: string) => escapeLogLine(path.relative(options.cwd ?? process.cwd(), file) || file);
   const lines: string[] = [];
   const icon = verdict.status === 'pass' ? c.green.bold('PASS') : verdict.status === 'fail' ? c.red.bold('FAIL') : c.red.bold('ERROR');
   const seconds = `${(verdict.durationMs / 1000).toFixed(2)} s`;
-  lines.push(`${icon} ${c.bold(verdict.exerciseKey)}${options.title ? ` — ${options.title}` : ''} ${c.dim(`(${seconds})`)}`);
-  lines.push(`  ${verdict.summary}`);
+  lines.push(`${icon} ${c.bold(escapeLogLine(verdict.exerciseKey))}${options.title ? ` — ${escapeLogLine(options.title)}` : ''} ${c.dim(`(${seconds})`)}`);
+  lines.push(`  ${escapeLogLine(verdict.summary)}`);
   if (verdict.status !== 'pass' || options.allCases) {
     lines.push('');
     for (const result of verdict.cases) lines.push(`  ${caseLine(result, c)}`);
@@ -101,26 +110,27 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
   if (verdict.error?.location) {
     const l = verdict.error.location;
     lines.push('', `  at ${rel(l.file)}:${l.line}:${l.column}`);
-    if (l.lineText !== undefined) lines.push(c.dim(`    ${l.lineText.trim()}`));
+    if (l.lineText !== undefined) lines.push(c.dim(`    ${escapeLogLine(l.lineText.trim())}`));
   }
   const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
   if (first && (first.status === 'fail' || first.status === 'error')) {
-    lines.push('', c.bold(`Case "${first.name}"`));
-    if (first.input !== undefined) lines.push(c.dim(`  input: ${first.input}`));
-    const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [first.message] : [];
+    lines.push('', c.bold(`Case "${escapeLogLine(first.name)}"`));
+    if (first.input !== undefined) lines.push(c.dim(`  input: ${escapeLogLine(first.input)}`));
+    const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [escapeLogLine(first.message)] : [];
     for (const line of detail) lines.push(line ? `  ${line}` : '');
   }
   if (verdict.diagnosis) {
     const d = verdict.diagnosis;
     const lead = d.confidence === 'full' ? 'Likely mistake' : 'Possible mistake';
-    lines.push('', c.yellow.bold(`${lead}: ${d.title}`) + c.dim(` (matches ${d.matched} of ${d.failing} failing case${d.failing > 1 ? 's' : ''})`));
-    lines.push(`  ${d.message}`);
+    lines.push('', c.yellow.bold(`${lead}: ${escapeLogLine(d.title)}`) + c.dim(` (matches ${d.matched} of ${d.failing} failing case${d.failing > 1 ? 's' : ''})`));
+    lines.push(`  ${escapeLogLine(d.message)}`);
   }
-  for (const note of verdict.notes) lines.push('', c.yellow(`Note: ${note}`));
+  for (const note of verdict.notes) lines.push('', c.yellow(`Note: ${escapeLogLine(note)}`));
   const out = verdict.output;
   if (out.stdout || out.stderr) {
     lines.push('', c.bold('Your console output:'));
-    for (const line of `${out.stdout}${out.stderr}`.trimEnd().split('\n').slice(0, 20)) lines.push(c.dim(`  │ ${line}`));
+    const shown = `${out.stdout}${out.stderr}`.trimEnd().split('\n').slice(0, 20).join('\n');
+    for (const line of escapeLogLines(shown, '  │ ')) lines.push(c.dim(line));
     if (out.droppedBytes > 0) lines.push(c.dim(`  │ … ${out.droppedBytes} more bytes not shown`));
   }
   return lines.join('\n');

@@ -3,6 +3,7 @@ import { Box, Text, useApp, useStdin } from 'ink';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs.js';
 import type { WatchSession, WatchSnapshot } from '../core/watch-session.js';
+import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
 import { openInEditor } from '../sandbox/editor.js';
 import { HintsView } from './HintsView.js';
 import { ListView } from './ListView.js';
@@ -32,11 +33,11 @@ function Header({ snapshot, width }: { snapshot: WatchSnapshot; width: number })
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
-        <Text bold>{exercise.pack.manifest.title}</Text>
+        <Text bold>{oneLine(exercise.pack.manifest.title)}</Text>
         <ProgressBar solved={solved} total={inPack.length} width={Math.min(20, Math.max(5, width - exercise.pack.manifest.title.length - 16))} />
       </Box>
       <Text bold color="cyan">
-        {exercise.number}. {exercise.title} <Text dimColor>({exercise.id})</Text>
+        {exercise.number}. {oneLine(exercise.title)} <Text dimColor>({oneLine(exercise.id)})</Text>
       </Text>
     </Box>
   );
@@ -78,7 +79,7 @@ function Footer({ passed, manual }: { passed: boolean; manual: boolean }) {
   );
 }
 
-/** The interactive screen of `llm-tutor next`. */
+/** The interactive screen of `llm-tutor next`. Text from the workspace (paths, problems, notices, titles) is escaped for the terminal. */
 export function App({ session, cwd = process.cwd() }: { session: WatchSession; cwd?: string }) {
   const snapshot = useWatchSession(session);
   const { exit } = useApp();
@@ -89,7 +90,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   // Below 40 rows the screen goes compact so that it fits an 80×24 terminal.
   const compact = rows < 40;
   const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
-  const file = path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile;
+  const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
 
   const openEditor = () => {
     const { learnerFile } = session.getSnapshot();
@@ -160,8 +161,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   if (view.kind === 'solution') {
     return (
       <Box flexDirection="column" width={width}>
-        <Text bold>Model solution of {snapshot.exercise.id}</Text>
-        <Text>{view.code.trimEnd()}</Text>
+        <Text bold>Model solution of {oneLine(snapshot.exercise.id)}</Text>
+        <Text>{escapeTerminal(view.code.trimEnd())}</Text>
         <Text dimColor>Esc or s: back</Text>
       </Box>
     );
@@ -174,22 +175,22 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         <PackDone done={snapshot.packDone} exercises={snapshot.exercises} />
       ) : (
         <>
-          {snapshot.lessonSummary && <Text wrap={compact ? 'truncate-end' : 'wrap'}>{snapshot.lessonSummary}</Text>}
+          {snapshot.lessonSummary && <Text wrap={compact ? 'truncate-end' : 'wrap'}>{escapeTerminal(snapshot.lessonSummary)}</Text>}
           <Text>
             Edit: <Text underline>{file}</Text>
-            {!compact && <Text dimColor> · lesson: llm-tutor lesson {snapshot.exercise.id}</Text>}
+            {!compact && <Text dimColor> · lesson: llm-tutor lesson {oneLine(snapshot.exercise.id)}</Text>}
           </Text>
           <Box marginTop={compact ? 0 : 1}>
             <Status snapshot={snapshot} />
           </Box>
           {snapshot.watchProblem && (
             <Text color="yellow" wrap="wrap">
-              {snapshot.watchProblem}
+              {oneLine(snapshot.watchProblem)}
             </Text>
           )}
           {snapshot.problem && (
             <Text color="red" wrap="wrap">
-              {snapshot.problem}
+              {oneLine(snapshot.problem)}
             </Text>
           )}
           {snapshot.verdict && snapshot.verdict.exerciseKey === snapshot.exercise.key && (
@@ -205,7 +206,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
           <HintsView hints={snapshot.hints} revealed={snapshot.hintsRevealed} />
         </>
       )}
-      {snapshot.notice && <Text color="yellow">{snapshot.notice}</Text>}
+      {snapshot.notice && <Text color="yellow">{oneLine(snapshot.notice)}</Text>}
       <Box marginTop={1}>
         <Footer passed={passed || Boolean(snapshot.packDone?.next)} manual={snapshot.watching === 'manual'} />
       </Box>

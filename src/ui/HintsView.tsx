@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { escapeTerminal } from '../report/escape.js';
 
 /** The hints revealed so far (they stay on screen), numbered out of the total. */
 export function HintsView({ hints, revealed }: { hints: string[]; revealed: number }) {
@@ -10,7 +11,7 @@ export function HintsView({ hints, revealed }: { hints: string[]; revealed: numb
           <Text bold color="cyan">
             Hint {i + 1}/{hints.length}:
           </Text>{' '}
-          {hint}
+          {escapeTerminal(hint)}
         </Text>
       ))}
     </Box>

@@ -3,6 +3,7 @@ import { useKeys } from './use-keys.js';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs.js';
 import type { State } from '../core/schemas.js';
+import { escapeTerminalLine as oneLine } from '../report/escape.js';
 
 export type ListFilter = 'all' | 'unsolved' | 'solved';
 const nextFilter: Record<ListFilter, ListFilter> = { all: 'unsolved', unsolved: 'solved', solved: 'all' };
@@ -81,14 +82,14 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
         return (
           <Text key={r.key} inverse={isSelected}>
             {isSelected ? '›' : ' '}
-            <Text color={s === 'passed' ? 'green' : s === 'failed' ? 'red' : undefined}>{icon}</Text> {String(r.number).padStart(3)} {r.id.padEnd(30)} {r.title}
+            <Text color={s === 'passed' ? 'green' : s === 'failed' ? 'red' : undefined}>{icon}</Text> {String(r.number).padStart(3)} {oneLine(r.id).padEnd(30)} {oneLine(r.title)}
             {r.key === currentKey ? ' ←' : ''}
           </Text>
         );
       })}
       {confirming ? (
         <Text color="yellow" bold>
-          Reset {confirming.id} to its starter? Your file is backed up first. y / n
+          Reset {oneLine(confirming.id)} to its starter? Your file is backed up first. y / n
         </Text>
       ) : (
         <Text dimColor>↑↓/jk move · Enter open · f filter · x reset · Esc back</Text>

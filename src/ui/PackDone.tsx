@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ExerciseRef } from '../core/packs.js';
 import type { WatchSnapshot } from '../core/watch-session.js';
+import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
 
 /** A finished pack: what was learned, and what comes next. */
 export function PackDone({ done, exercises }: { done: NonNullable<WatchSnapshot['packDone']>; exercises: ExerciseRef[] }) {
@@ -8,21 +9,21 @@ export function PackDone({ done, exercises }: { done: NonNullable<WatchSnapshot[
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="green" paddingX={1}>
       <Text bold color="green">
-        {done.title}: all {done.total} exercises pass.
+        {oneLine(done.title)}: all {done.total} exercises pass.
       </Text>
-      {done.description && <Text wrap="wrap">{done.description}</Text>}
+      {done.description && <Text wrap="wrap">{escapeTerminal(done.description)}</Text>}
       <Box flexDirection="column" marginTop={1}>
         <Text bold>What you built</Text>
         {learned.map((r) => (
           <Text key={r.key}>
-            <Text color="green">✓</Text> {r.title} <Text dimColor>({r.id})</Text>
+            <Text color="green">✓</Text> {oneLine(r.title)} <Text dimColor>({oneLine(r.id)})</Text>
           </Text>
         ))}
       </Box>
       <Box marginTop={1}>
         {done.next ? (
           <Text>
-            Next: <Text bold>{done.next.title}</Text> <Text dimColor>({done.next.key})</Text> — press n.
+            Next: <Text bold>{oneLine(done.next.title)}</Text> <Text dimColor>({oneLine(done.next.key)})</Text> — press n.
           </Text>
         ) : (
           <Text wrap="wrap">

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Box, Text } from 'ink';
 import type { CaseResult, Verdict } from '../core/verdict.js';
+import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { DiffView } from './DiffView.js';
 import { HeatmapView } from './HeatmapView.js';
 
@@ -29,7 +30,7 @@ export function CaseStrip({ cases, width }: { cases: CaseResult[]; width: number
       </Text>
       {failing.slice(0, 2).map((c) => (
         <Text key={c.index} color="red">
-          {icons[c.status].icon} {truncate(c.name, width - 3)}
+          {icons[c.status].icon} {truncate(oneLine(c.name), width - 3)}
         </Text>
       ))}
       {failing.length > 2 && <Text dimColor>… and {failing.length - 2} more not passing</Text>}
@@ -45,7 +46,7 @@ export function CaseList({ cases, width }: { cases: CaseResult[]; width: number 
       {cases.map((c) => (
         <Box key={c.index} width={columnWidth}>
           <Text color={icons[c.status].color} dimColor={c.status === 'not-run'}>
-            {icons[c.status].icon} {truncate(c.name, columnWidth - 3)}
+            {icons[c.status].icon} {truncate(oneLine(c.name), columnWidth - 3)}
           </Text>
         </Box>
       ))}
@@ -53,14 +54,15 @@ export function CaseList({ cases, width }: { cases: CaseResult[]; width: number 
   );
 }
 
-/** The first failing case in detail: input, what differs, the diff window and heatmap. */
+/** The first failing case in detail: input, what differs, the diff window and heatmap. Text quoting the learner's values is escaped. */
 export function FailureDetail({ result, width, compact = false }: { result: CaseResult; width: number; compact?: boolean }) {
   const mismatch = result.mismatch;
+  const message = mismatch?.message ?? result.message;
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text bold>Case “{result.name}”</Text>
-      {result.input !== undefined && <Text dimColor>input: {truncate(result.input, width - 8)}</Text>}
-      <Text wrap="wrap">{mismatch?.message ?? result.message}</Text>
+      <Text bold>Case “{oneLine(result.name)}”</Text>
+      {result.input !== undefined && <Text dimColor>input: {truncate(oneLine(result.input), width - 8)}</Text>}
+      {message !== undefined && <Text wrap="wrap">{oneLine(message)}</Text>}
       {mismatch?.kind === 'values' && mismatch.diff.total > 1 && (
         <Box flexDirection="column" marginTop={1}>
           <DiffView diff={mismatch.diff} width={width} compact={compact} />
@@ -73,8 +75,8 @@ export function FailureDetail({ result, width, compact = false }: { result: Case
       )}
       {mismatch?.kind === 'sequence' && (
         <Box flexDirection="column">
-          <Text>expected: {truncate(mismatch.diff.expectedContext, width - 12)}</Text>
-          <Text color="red">got:      {truncate(mismatch.diff.gotContext, width - 12)}</Text>
+          <Text>expected: {truncate(oneLine(mismatch.diff.expectedContext), width - 12)}</Text>
+          <Text color="red">got:      {truncate(oneLine(mismatch.diff.gotContext), width - 12)}</Text>
         </Box>
       )}
     </Box>
@@ -84,7 +86,9 @@ export function FailureDetail({ result, width, compact = false }: { result: Case
 /**
  * A verdict: summary, cases, the first failure, the diagnosis, notes and the
  * learner's output. Compact (for short terminals): cases as a strip of marks,
- * the diff side by side, three lines of output.
+ * the diff side by side, three lines of output. The learner's messages,
+ * paths, source lines and console output are escaped: a control sequence
+ * shows as text such as `\x1b` and cannot move the cursor or recolour the screen.
  */
 export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact = false }: { verdict: Verdict; width?: number; cwd?: string; compact?: boolean }) {
   const outputLines = compact ? 3 : 8;
@@ -101,25 +105,25 @@ export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact 
         </Text>{' '}
         {passed}/{verdict.cases.length} cases pass <Text dimColor>({(verdict.durationMs / 1000).toFixed(2)} s)</Text>
       </Text>
-      {verdict.status !== 'pass' && <Text wrap="wrap">{verdict.summary}</Text>}
+      {verdict.status !== 'pass' && <Text wrap="wrap">{oneLine(verdict.summary)}</Text>}
       <Box marginTop={1}>
         {compact ? <CaseStrip cases={verdict.cases} width={width} /> : <CaseList cases={verdict.cases} width={width} />}
       </Box>
       {location && (
         <Box flexDirection="column" marginTop={1}>
           <Text>
-            at <Text underline>{path.relative(cwd, location.file) || location.file}:{location.line}:{location.column}</Text>
+            at <Text underline>{oneLine(path.relative(cwd, location.file) || location.file)}:{location.line}:{location.column}</Text>
           </Text>
-          {location.lineText !== undefined && <Text dimColor>  {truncate(location.lineText.trim(), width - 4)}</Text>}
+          {location.lineText !== undefined && <Text dimColor>  {truncate(oneLine(location.lineText.trim()), width - 4)}</Text>}
         </Box>
       )}
       {first && first.status !== 'not-run' && !(location && first.status === 'error' && compact) && <FailureDetail result={first} width={width} compact={compact} />}
       {verdict.diagnosis && (
         <Box flexDirection="column" borderStyle="round" borderColor="yellow" paddingX={1} marginTop={1} width={width}>
           <Text bold color="yellow">
-            {verdict.diagnosis.confidence === 'full' ? 'Likely mistake' : 'Possible mistake'}: {verdict.diagnosis.title}
+            {verdict.diagnosis.confidence === 'full' ? 'Likely mistake' : 'Possible mistake'}: {oneLine(verdict.diagnosis.title)}
           </Text>
-          <Text wrap="wrap">{verdict.diagnosis.message}</Text>
+          <Text wrap="wrap">{oneLine(verdict.diagnosis.message)}</Text>
           <Text dimColor>
             matches {verdict.diagnosis.matched} of {verdict.diagnosis.failing} failing case{verdict.diagnosis.failing > 1 ? 's' : ''}
           </Text>
@@ -127,7 +131,7 @@ export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact 
       )}
       {verdict.notes.map((note) => (
         <Text key={note} color="yellow" wrap="wrap">
-          Note: {note}
+          Note: {oneLine(note)}
         </Text>
       ))}
       {output && (
@@ -136,9 +140,10 @@ export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact 
           {output
             .split('\n')
             .slice(0, outputLines)
-            .map((line, i) => (
+            .map((text) => oneLine(text))
+            .map((escaped, i) => (
               <Text key={i} dimColor>
-                │ {truncate(line, width - 2)}
+                │ {truncate(escaped, width - 2)}
               </Text>
             ))}
           {output.split('\n').length > outputLines && <Text dimColor>│ … {output.split('\n').length - outputLines} more lines</Text>}

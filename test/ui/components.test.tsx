@@ -134,6 +134,28 @@ describe('VerdictView', () => {
     expect(frame).toContain("throw new Error('boom');");
   });
 
+  test("the learner's output, messages, notes and source line are shown escaped, never as control sequences", () => {
+    const hostile = verdict({
+      status: 'error',
+      summary: 'Your function threw Error: \x1b]0;pwned\x07boom\n::error::forged.',
+      diagnosis: undefined,
+      notes: ['Code that ran later (a timer or a promise) threw Error: \u202eSSAP.'],
+      firstFailure: 0,
+      cases: [{ index: 0, name: 'the lesson example', status: 'error', message: 'Your function threw Error: \x9b2K\rPASS.' }],
+      error: { kind: 'throw', message: 'boom', location: { file: '/ws/exercises/p/\x1b[31mred.ts', line: 3, column: 9, lineText: "  throw new Error('\x1b[2K');" } },
+      output: { stdout: 'fine\n\x1b]0;pwned\x07\x1b[2K\rPASS transformer-core/foundations/softmax\n', stderr: '\x1b[1A\x1b[2K', droppedBytes: 0 },
+    });
+    const raw = render(<VerdictView verdict={hostile} width={100} cwd="/ws" />).lastFrame() ?? '';
+    // Ink's own colours are CSI sequences ending in m; nothing else may reach the terminal.
+    expect(raw.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    const frame = plain(raw);
+    expect(frame).toContain('Your function threw Error: \\x1b]0;pwned\\x07boom\\n::error::forged.');
+    expect(frame).toContain('Note: Code that ran later (a timer or a promise) threw Error: \\u202eSSAP.');
+    expect(frame).toContain('at exercises/p/\\x1b[31mred.ts:3:9');
+    expect(frame).toContain("throw new Error('\\x1b[2K');");
+    expect(frame).toContain('│ fine\n│ \\x1b]0;pwned\\x07\\x1b[2K\\rPASS transformer-core/foundations/softmax\n│ \\x1b[1A\\x1b[2K');
+  });
+
   test('compact mode lists cases as a strip of marks', () => {
     const frame = plain(render(<VerdictView verdict={verdict()} width={80} compact />).lastFrame());
     expect(frame).toContain('✓✗-');
