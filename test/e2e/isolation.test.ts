@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { bin, bwrapWorks, learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
@@ -74,6 +75,30 @@ describe.each(isolations)('no sandbox child outlives the tutor (%s)', (isolation
     const { end, left } = await stopWhileSpinning(['check', 'softmax', '--workspace', path.join(classDir, 'spinner'), '--timeout', '60000'], 'SIGTERM', isolation);
     expect(end).toEqual(expectedEnd.SIGTERM);
     expect(left).toEqual([]);
+  });
+});
+
+describe.each(isolations)('no network from learner code (%s)', (isolation) => {
+  test('a TCP connection to a server on this machine never arrives', { timeout: 60_000 }, async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const ws = path.join(tempDir(), 'ws');
+    await fs.cp(path.join(classDir, 'honest'), ws, { recursive: true });
+    await fs.writeFile(
+      learnerFile(ws, 'foundations/softmax'),
+      `import net from 'node:net';\nexport function softmax(x: number[]): number[] {\n  net.connect(${port}, '127.0.0.1').on('error', () => {});\n  return x;\n}\n`,
+    );
+    const r = await runCli(['check', 'softmax', '--workspace', ws, '--json', '--isolation', isolation]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.close();
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).summary).toMatch(/threw Error: net\.connect is not available in the sandbox/);
+    expect(connections).toBe(0);
   });
 });
 
