@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
-import { childReadFd, childWriteFd, encodeFrame, FrameReader } from './channel.js';
+import { childReadFd, childWriteFd, FrameReader } from './channel.js';
 import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
 
 const writeSync = fs.writeSync;
@@ -26,6 +26,19 @@ const deserialize = v8.deserialize;
 const SocketCtor = net.Socket;
 const exitNow = (process as unknown as { reallyExit: (code: number) => never }).reallyExit.bind(process);
 const sleepArray = new Int32Array(new SharedArrayBuffer(4));
+// Taken now: learner code could patch Buffer's methods before a later message is framed.
+const bufferAlloc = Buffer.allocUnsafe;
+const writeUInt32BE = Buffer.prototype.writeUInt32BE;
+const bufferCopy = Buffer.prototype.copy;
+
+/** One message as a frame of the channel (see channel.ts), built only with the functions taken above. */
+function frameOf(message: unknown): Buffer {
+  const body = serialize(message);
+  const frame = bufferAlloc(4 + body.length);
+  writeUInt32BE.call(frame, body.length, 0);
+  bufferCopy.call(body, frame, 4);
+  return frame;
+}
 const wait = Atomics.wait;
 
 /**
@@ -36,9 +49,9 @@ const wait = Atomics.wait;
 function send(message: ChildMessage | { type: 'loaded' }): void {
   let frame: Buffer;
   try {
-    frame = encodeFrame(message, serialize);
+    frame = frameOf(message);
   } catch (error) {
-    frame = encodeFrame({ type: 'async-error', error: { name: 'Error', message: `a message could not be encoded (${safeString((error as Error).message)})` } }, serialize);
+    frame = frameOf({ type: 'async-error', error: { name: 'Error', message: `a message could not be encoded (${safeString((error as Error).message)})` } });
   }
   let at = 0;
   while (at < frame.length) {
@@ -85,7 +98,8 @@ function closeWaysOut(): void {
     if (signal === sigusr1) return blocked('SIGUSR1 (it opens the inspector)')();
     return rawKill.call(process, ownPid, signal);
   };
-  for (const name of ['_debugProcess', '_debugEnd', '_linkedBinding', 'dlopen', 'setUncaughtExceptionCaptureCallback', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier']) {
+  // _getActiveHandles would hand learner code the harness's own pipe to the tutor (to read or feed it).
+  for (const name of ['_getActiveHandles', '_getActiveRequests', '_debugProcess', '_debugEnd', '_linkedBinding', 'dlopen', 'setUncaughtExceptionCaptureCallback', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier']) {
     if (name in proc) proc[name] = blocked(`process.${name}`);
   }
   for (const key of Object.keys(process.env)) delete process.env[key];

@@ -242,6 +242,21 @@ export function permissionLayerExtras(): string[] {
   return [prlimit ? 'resource limits (prlimit)' : 'no resource limits (prlimit not found)', setpriv ? 'parent-death signal (setpriv)' : 'no parent-death signal (setpriv not found)'];
 }
 
+/** Why user namespaces may be refused here, as far as the machine tells. */
+function userNamespaceHint(): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') return "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later): give bwrap an AppArmor profile or set kernel.apparmor_restrict_unprivileged_userns=0 (docs/ci.md)";
+  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') return 'unprivileged user namespaces are turned off (kernel.unprivileged_userns_clone=0)';
+  if (read('/proc/sys/user/max_user_namespaces') === '0') return 'user namespaces are turned off (user.max_user_namespaces=0)';
+  return 'unprivileged user namespaces may be off';
+}
+
 /**
  * Runs `node --version` inside the sandbox that `launchCommand('bwrap')`
  * builds: resolves undefined when it works, else what went wrong, in a line.
@@ -267,7 +282,7 @@ function probeBwrap(): Promise<string | undefined> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0 && out.trim() === process.version) resolve(undefined);
-      else resolve(`bwrap is installed but cannot make a sandbox here (${(err.trim().split('\n')[0] || `exit ${code ?? signal}`).slice(0, 200)}); unprivileged user namespaces may be off`);
+      else resolve(`bwrap is installed but cannot make a sandbox here (${(err.trim().split('\n')[0] || `exit ${code ?? signal}`).slice(0, 200)}); ${userNamespaceHint()}`);
     });
   });
 }
