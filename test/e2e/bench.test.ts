@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { repoRoot, tempDir } from '../helpers/cli.js';
+import { bwrapWorks, repoRoot, tempDir } from '../helpers/cli.js';
 
 // `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
 // temporary folder: the committed figures in docs/ come from this script, so it must keep working.
@@ -14,13 +14,16 @@ describe('npm run bench', () => {
     await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bench', 'run.mjs')], { env, cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
     const results = JSON.parse(await fs.readFile(path.join(out, 'benchmarks.json'), 'utf8'));
     const keys = results.figures.map((f: { key?: string; label: string }) => f.key ?? f.label);
+    // Under both isolations where bubblewrap works here; the permission model alone where it does not.
     expect(keys).toEqual([
       'floor: node -e 0',
-      'floor: spawn the sandbox child with an empty bundle (incl. node start)',
+      'sandbox-permission',
+      ...(bwrapWorks ? ['sandbox-bwrap'] : []),
       'version',
       'list',
       'check-cold-cache',
       'check-cold',
+      'check-cold-permission',
       'check-slowest',
       'grade-pack',
       'grade-class-jobs-1',
@@ -28,6 +31,7 @@ describe('npm run bench', () => {
       'grade-class-midway-jobs-2',
       'watch-verdict',
       'watch-screen',
+      ...(bwrapWorks ? ['watch-verdict-permission', 'watch-screen-permission'] : []),
     ]);
     for (const f of results.figures) {
       expect(f.median, f.label).toBeGreaterThan(0);
