@@ -220,7 +220,8 @@ describe('doctor', () => {
   test('reports the backend in use and why the others were not used, and the sandbox', async () => {
     const r = await runCli(['doctor', '--workspace', ws]);
     expect(r.stdout).toMatch(/✓ tfjs backend +wasm, loaded in \d+ ms; not used: node: @tensorflow\/tfjs-node is not installed \(it is optional\)/);
-    expect(r.stdout).toMatch(/✓ sandbox +child process with --experimental-permission: file writes blocked/);
+    expect(r.stdout).toMatch(/✓ sandbox +a probe ran (inside bubblewrap )?with file writes and signals to other processes blocked/);
+    expect(r.stdout).toMatch(/[✓!] isolation +(bwrap|permission) /);
     expect(r.code).toBe(0);
   });
 
