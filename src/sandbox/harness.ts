@@ -153,22 +153,30 @@ function safeString(value: unknown): string {
   }
 }
 
+/** Characters kept of an error's message or stack: the tutor shows a few lines of them, and a huge one must not swamp the channel. */
+const ERROR_TEXT_BUDGET = 16_384;
+const stringSlice = String.prototype.slice;
+
+function capText(text: string): string {
+  return text.length > ERROR_TEXT_BUDGET ? `${stringSlice.call(text, 0, ERROR_TEXT_BUDGET)}… (${text.length - ERROR_TEXT_BUDGET} more characters)` : text;
+}
+
 function toWireError(thrown: unknown): WireError {
   if (thrown instanceof ErrorCtor) {
     let stack: string | undefined;
     let message = '';
     let name = 'Error';
     try {
-      stack = typeof thrown.stack === 'string' ? thrown.stack : undefined;
-      message = typeof thrown.message === 'string' ? thrown.message : safeString(thrown.message);
-      name = typeof thrown.name === 'string' ? thrown.name : 'Error';
+      stack = typeof thrown.stack === 'string' ? capText(thrown.stack) : undefined;
+      message = capText(typeof thrown.message === 'string' ? thrown.message : safeString(thrown.message));
+      name = typeof thrown.name === 'string' ? stringSlice.call(thrown.name, 0, 200) : 'Error';
     } catch {
       message = '[an Error whose fields throw when read]';
     }
     return { name, message, stack };
   }
   const thrownType = thrown === null ? 'null' : typeof thrown;
-  const message = typeof thrown === 'symbol' ? (thrown.description ?? 'Symbol()') : safeString(thrown);
+  const message = capText(typeof thrown === 'symbol' ? (thrown.description ?? 'Symbol()') : safeString(thrown));
   return { name: 'NonError', message, thrownType };
 }
 

@@ -62,6 +62,7 @@ const expected: Record<string, ['fail' | 'error' | 'fail or error', RegExp]> = {
   // Side effects the permission model lets through.
   'trace-events.ts': ['error', /threw Error: trace_events\.createTracing is not available in the sandbox/],
   'v8-flags.ts': ['error', /threw Error: v8\.setFlagsFromString is not available in the sandbox/],
+  'throws-huge-stack.ts': ['error', /^Your function threw Error: x\.$/],
   'patches-buffer.ts': ['fail', /cases pass; first failing/],
   'hooks-channel.ts': ['error', /threw Error: process\._getActiveHandles is not available in the sandbox/],
   'unix-socket.ts': ['error', /threw Error: all 3 refused: net\.connect is not available in the sandbox/],
