@@ -237,9 +237,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   try {
     emit({ type: 'stage', stage: 'bundle' });
     // Bundling and running the sandbox overlap with the reference run when it is still going.
-    const bundling = slot.bundle(learnerFile, target.allowedRoot);
+    const bundling = slot.bundle(learnerFile, target.allowedRoot, timeoutMs);
+    // Bundling counts in the time limit: the run gets what is left of it.
     const sandboxRun = bundling.then((bundle) =>
-      bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs, readOnlyInputs: definition.inputsReadOnly }) : undefined,
+      bundle.ok ? slot.run(definition.entry, calls, { ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundle.durationMs), readOnlyInputs: definition.inputsReadOnly }) : undefined,
     );
     emit({ type: 'stage', stage: 'reference' });
     const { expected, ctx, backend, referenceMs } = await prepared.reference;
@@ -268,6 +269,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     });
     const notRun = (): CaseResult[] => [...cases.map((c) => c.name), ...propertyCases.map((p) => p.name)].map((name, index) => ({ index, name, status: 'not-run' }));
 
+    if (!bundle.ok && bundle.timedOut) {
+      const message = `Timed out after ${(timeoutMs / 1000).toFixed(1)} s while bundling your files: make them smaller or less deeply nested.`;
+      return verdictOf({ status: 'error', summary: message, cases: notRun(), error: { kind: 'timeout', message } });
+    }
     if (!bundle.ok) {
       const p = bundle.problem;
       const location = p.file && p.line ? { file: p.file, line: p.line, column: p.column ?? 1, lineText: p.lineText } : undefined;

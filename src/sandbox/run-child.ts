@@ -287,8 +287,8 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
 
 /** Where one grading's bundle goes, and how it is run. */
 export interface SandboxSlot {
-  /** Bundles the learner file for this slot's child. */
-  bundle(learnerFile: string, allowedRoot: string): Promise<BundleResult>;
+  /** Bundles the learner file for this slot's child, within `timeoutMs` (bundling counts in the exercise's time limit). */
+  bundle(learnerFile: string, allowedRoot: string, timeoutMs?: number): Promise<BundleResult>;
   run(entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun>;
   dispose(): Promise<void>;
 }
@@ -335,7 +335,7 @@ export class WarmSandbox {
     const bundleFile = path.join(dir, bundleFileName);
     let used = false;
     return {
-      bundle: (learnerFile, allowedRoot) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile),
+      bundle: (learnerFile, allowedRoot, timeoutMs) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile, { timeoutMs }),
       run: (entry, cases, limits) => {
         used = true;
         const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href);

@@ -260,6 +260,7 @@ export class SubmissionSandbox {
     private readonly allowedRoot: string,
     private readonly memoryMb: number,
     private readonly cpuSeconds: number,
+    private readonly timeoutMs: number,
   ) {
     // The first child starts while the bundle is built (a submission with no files needs none).
     if (learnerFiles.length > 0) this.child = this.spawn();
@@ -273,7 +274,7 @@ export class SubmissionSandbox {
   static async open(learnerFiles: string[], allowedRoot: string, options: { memoryMb?: number; timeoutMs?: number } = {}): Promise<SubmissionSandbox> {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-submission-'));
     const cpuSeconds = cpuSecondsFor((options.timeoutMs ?? defaultLimits.timeoutMs) * Math.max(1, learnerFiles.length));
-    return new SubmissionSandbox(dir, learnerFiles, allowedRoot, options.memoryMb ?? defaultLimits.memoryMb, cpuSeconds);
+    return new SubmissionSandbox(dir, learnerFiles, allowedRoot, options.memoryMb ?? defaultLimits.memoryMb, cpuSeconds, options.timeoutMs ?? defaultLimits.timeoutMs);
   }
 
   private get bundleFile(): string {
@@ -290,7 +291,8 @@ export class SubmissionSandbox {
     const modules = new Map(this.learnerFiles.map((file, i) => [file, `m${i}`]));
     while (modules.size > 0) {
       // An unexpected esbuild failure also sends every file alone, where it is reported file by file.
-      const bundle = await buildBundle(Object.fromEntries([...modules].map(([file, name]) => [name, file])), this.allowedRoot, this.bundleFile).catch(() => undefined);
+      // The longest exercise limit for the whole bundle: a file that makes it slower is then bundled alone, within its own limit.
+      const bundle = await buildBundle(Object.fromEntries([...modules].map(([file, name]) => [name, file])), this.allowedRoot, this.bundleFile, { timeoutMs: this.timeoutMs }).catch(() => undefined);
       if (!bundle) return undefined;
       if (bundle.ok) return { bundle, modules };
       const culprit = bundle.problem.file;
@@ -306,14 +308,14 @@ export class SubmissionSandbox {
     let alone: SandboxSlot | undefined;
     let module: string | undefined;
     return {
-      bundle: async (learnerFile, allowedRoot): Promise<BundleResult> => {
+      bundle: async (learnerFile, allowedRoot, timeoutMs): Promise<BundleResult> => {
         const combined = await this.combined;
         module = combined?.modules.get(learnerFile);
         if (combined && module !== undefined) {
           return { ok: true, file: combined.bundle.file, inputs: combined.bundle.inputsOf(learnerFile), durationMs: combined.bundle.durationMs / combined.modules.size };
         }
-        alone = await coldSlot(defaultLimits.timeoutMs);
-        return alone.bundle(learnerFile, allowedRoot);
+        alone = await coldSlot(timeoutMs ?? defaultLimits.timeoutMs);
+        return alone.bundle(learnerFile, allowedRoot, timeoutMs);
       },
       run: (entry, cases, limits) => (alone ? alone.run(entry, cases, limits) : this.runShared(module!, entry, cases, limits)),
       dispose: async () => {

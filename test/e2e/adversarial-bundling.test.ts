@@ -62,6 +62,17 @@ describe('bundling a hostile learner file', () => {
     expect(verdict.learnerFiles.sort()).toEqual([tree.learner, path.join(folder, 'matmul.ts'), path.join(folder, 'softmax-impl.ts')].sort());
   });
 
+  test('check: bundling counts in the time limit, and running out of it while bundling is a time-out', async () => {
+    const tree = await copyOfWorkspace(path.join(tempDir(), 'ws'));
+    await fs.copyFile(solution('foundations/softmax'), tree.learner);
+    // No bundle is built in a millisecond: the limit runs out while bundling, whatever the file.
+    const r = await runCli(['check', 'softmax', '--workspace', path.dirname(path.dirname(path.dirname(path.dirname(tree.learner)))), '--json', '--timeout', '1']);
+    const verdict = JSON.parse(r.stdout);
+    expect(verdict.status).toBe('error');
+    expect(verdict.summary).toBe('Timed out after 0.0 s while bundling your files: make them smaller or less deeply nested.');
+    expect(verdict.error.kind).toBe('timeout');
+  });
+
   test('grade: a class of all of them and an honest classmate is graded to the end, every report written, nothing leaked', { timeout: 300_000 }, async () => {
     const classDir = path.dirname(classmate);
     for (const name of names) await hostileCases[name].plant(await copyOfWorkspace(path.join(classDir, name)));
