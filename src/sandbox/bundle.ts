@@ -43,6 +43,8 @@ function isInside(file: string, root: string): boolean {
 export interface BundleOptions {
   /** The time limit of the bundling, in ms (default `defaultBuildTimeoutMs`, 30 s). */
   timeoutMs?: number;
+  /** When a build past its limit is taken for a runaway and esbuild's process is stopped, in ms from its start (default 30 s). */
+  runawayMs?: number;
 }
 
 /**
@@ -220,7 +222,7 @@ export async function buildBundle(modules: Record<string, string>, allowedRoot: 
   const modulePaths: ModulePaths = new Map();
   // esbuild resolves the harness entry from the bundle's folder: it must exist.
   await fs.mkdir(path.dirname(outFile), { recursive: true });
-  const outcome = await runBuild(() => esbuild.build({ ...harnessBuildOptions(modules, allowedRoot, outFile, modulePaths), write: false }), options.timeoutMs);
+  const outcome = await runBuild(() => esbuild.build({ ...harnessBuildOptions(modules, allowedRoot, outFile, modulePaths), write: false }), options.timeoutMs, options.runawayMs);
   const failed = (problem: BundleProblem, timedOut?: true): BundleFailure => ({ ok: false, problem, durationMs: performance.now() - started, ...(timedOut ? { timedOut } : {}) });
   if (outcome.kind === 'timeout') {
     const seconds = ((options.timeoutMs ?? defaultBuildTimeoutMs) / 1000).toFixed(1);

@@ -67,7 +67,7 @@ function serviceDied(error: unknown): boolean {
 
 type Attempt<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timeout' } | { kind: 'died' };
 
-async function attempt<T>(build: () => Promise<T>, timeoutMs: number): Promise<Attempt<T>> {
+async function attempt<T>(build: () => Promise<T>, timeoutMs: number, onLate: (settled: Promise<unknown>) => void): Promise<Attempt<T>> {
   let timer: NodeJS.Timeout | undefined;
   // A build that throws at once is a failure like any other.
   const running = new Promise<T>((resolve) => resolve(build())).then(
@@ -78,7 +78,9 @@ async function attempt<T>(build: () => Promise<T>, timeoutMs: number): Promise<A
     timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
   });
   try {
-    return await Promise.race([running, timedOut]);
+    const first = await Promise.race([running, timedOut]);
+    if (first.kind === 'timeout') onLate(running);
+    return first;
   } finally {
     clearTimeout(timer);
   }
@@ -86,19 +88,27 @@ async function attempt<T>(build: () => Promise<T>, timeoutMs: number): Promise<A
 
 /**
  * Runs one esbuild build (`build` calls esbuild.build) within `timeoutMs`.
- * On a time-out esbuild's process is stopped, so the build stops using a core,
- * and builds that were sharing it are run again. Each attempt has the whole
- * time limit; waiting for another build's lone run does not count.
+ * A build past its limit is reported as a time-out at once but left to
+ * finish: on a loaded machine an honest build only finishes late, and
+ * stopping the shared process would make every build beside it start again
+ * (under load, again and again). One still running `runawayMs` after it
+ * started is a runaway: esbuild's process is stopped then, so it stops using
+ * a core, and builds that were sharing it are run again. Each attempt has
+ * the whole time limit; waiting for another build's lone run does not count.
  */
-export async function runBuild<T>(build: () => Promise<T>, timeoutMs = defaultBuildTimeoutMs): Promise<BuildOutcome<T>> {
+export async function runBuild<T>(build: () => Promise<T>, timeoutMs = defaultBuildTimeoutMs, runawayMs = defaultBuildTimeoutMs): Promise<BuildOutcome<T>> {
   let alone = false;
   for (;;) {
     const release = await acquire(alone);
     const started = generation;
+    const startedAt = performance.now();
     let result: Attempt<T>;
     try {
-      result = await attempt(build, timeoutMs);
-      if (result.kind === 'timeout') stopService(started, 'timeout');
+      result = await attempt(build, timeoutMs, (settled) => {
+        const watchdog = setTimeout(() => stopService(started, 'timeout'), Math.max(0, runawayMs - (performance.now() - startedAt)));
+        watchdog.unref();
+        void settled.finally(() => clearTimeout(watchdog));
+      });
     } finally {
       release();
     }

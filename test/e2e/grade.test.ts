@@ -3,7 +3,7 @@ import { existsSync, lstatSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, regularFilesUnder, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 const only = 'foundations/matmul,foundations/softmax,attention/causal-mask';
 const ids = only.split(',');
@@ -167,17 +167,6 @@ describe('the HTML class report', () => {
     expect(statSync(png).size).toBeGreaterThan(10_000);
   });
 });
-
-/** Every regular file under `dir`, links not followed. */
-async function regularFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await regularFilesUnder(file)));
-    else if (entry.isFile()) out.push(file);
-  }
-  return out;
-}
 
 describe('entries of a class folder that are not what they seem', () => {
   test('a linked submission, a FIFO and a linked state file are each reported; the honest one passes; nothing reads the secret', async () => {

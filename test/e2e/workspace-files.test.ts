@@ -2,20 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { makeWorkspace, runCli, tempDir } from '../helpers/cli.js';
+import { makeWorkspace, regularFilesUnder, runCli, tempDir } from '../helpers/cli.js';
 
 const stateFix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file.';
-
-/** Every regular file under `dir`, links not followed. */
-async function regularFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await regularFilesUnder(file)));
-    else if (entry.isFile()) out.push(file);
-  }
-  return out;
-}
 
 describe('workspace files that are not regular files', () => {
   test('a FIFO in place of state.json: list answers at once with one line and exit 1', async () => {

@@ -81,3 +81,14 @@ export function processesNaming(marker: string): string[] {
 
 /** Whether bubblewrap can make a sandbox on this machine (installed, user namespaces allowed). */
 export const bwrapWorks = process.platform === 'linux' && spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', process.execPath, '-e', '0'], { timeout: 10_000 }).status === 0;
+
+/** Every regular file under `dir`, links not followed. */
+export async function regularFilesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await regularFilesUnder(file)));
+    else if (entry.isFile()) out.push(file);
+  }
+  return out;
+}

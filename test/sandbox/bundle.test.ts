@@ -181,12 +181,32 @@ describe('what a learner file may import', () => {
 });
 
 describe('the esbuild process', () => {
-  test('a build past its time limit is reported as a time-out, its esbuild process is stopped, and the next build works', { timeout: 60_000 }, async () => {
+  test('a build past its time limit is reported as a time-out and left to finish: the builds beside it and esbuild’s process are not disturbed', { timeout: 60_000 }, async () => {
     const slow = await slowTree();
     const honest = await newTree();
+    await bundleLearnerFile(honest.learner, honest.root, honest.out);
+    const before = esbuildChildren();
     const [timedOut, beside] = await Promise.all([
       bundleLearnerFile(slow.learner, slow.root, slow.out, { timeoutMs: 50 }),
-      // Started together: it shares the esbuild process that is stopped, and is run again.
+      bundleLearnerFile(honest.learner, honest.root, honest.out, { timeoutMs: 20_000 }),
+    ]);
+    expect(timedOut.ok).toBe(false);
+    if (!timedOut.ok) expect(timedOut.timedOut).toBe(true);
+    expect(beside.ok).toBe(true);
+    // The abandoned build finishes on the same process, which later builds go on using.
+    const after = await bundleLearnerFile(slow.learner, slow.root, slow.out);
+    expect(after.ok).toBe(true);
+    expect(esbuildChildren()).toEqual(before);
+  });
+
+  test('a build still running long past its limit is a runaway: its esbuild process is stopped, and the next build works', { timeout: 60_000 }, async () => {
+    const slow = await slowTree();
+    const honest = await newTree();
+    await bundleLearnerFile(honest.learner, honest.root, honest.out);
+    const [before] = esbuildChildren();
+    const [timedOut, beside] = await Promise.all([
+      bundleLearnerFile(slow.learner, slow.root, slow.out, { timeoutMs: 50, runawayMs: 100 }),
+      // Started together: if it is still on the process when that is stopped, it is run again.
       bundleLearnerFile(honest.learner, honest.root, honest.out, { timeoutMs: 20_000 }),
     ]);
     expect(timedOut.ok).toBe(false);
@@ -195,9 +215,12 @@ describe('the esbuild process', () => {
       expect(timedOut.problem.message).toBe('bundling your files took longer than 0.1 s, the time limit: make them smaller or less deeply nested');
     }
     expect(beside.ok).toBe(true);
+    // The watchdog stops the runaway's process (within the test's time limit, however loaded the machine).
+    while (esbuildChildren().includes(before)) await new Promise((resolve) => setTimeout(resolve, 20));
     const after = await bundleLearnerFile(honest.learner, honest.root, honest.out);
     expect(after.ok).toBe(true);
     expect(esbuildChildren()).toHaveLength(1);
+    expect(esbuildChildren()).not.toContain(before);
   });
 
   test('when esbuild’s process dies under a build, the build is run again and succeeds', { timeout: 60_000 }, async () => {
