@@ -79,12 +79,13 @@ describe('bundling a hostile learner file', () => {
     const out = tempDir('llm-tutor-reports-');
     const started = Date.now();
     const r = await runCli(
-      ['grade', classDir, '--only', 'foundations/matmul,foundations/softmax', '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', `json=${out}/results.json`, '--reporter', `junit=${out}/junit.xml`],
+      ['grade', classDir, '--only', 'foundations/matmul,foundations/softmax', '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', `json=${out}/results.json`, '--reporter', `junit=${out}/junit.xml`, '--reporter', 'pretty'],
       { cwd: out },
     );
     const seconds = (Date.now() - started) / 1000;
     expect(seconds).toBeLessThan(240);
-    expect(r.code).toBe(1);
+    // The pretty lines (one a submission, with its time) say where a slow or stuck run was.
+    expect(r.code, r.stdout).toBe(1);
     expect(r.stderr).toBe('');
     expect(existsSync(path.join(out, 'results.json'))).toBe(true);
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
