@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { killTree } from './live-children.js';
 
 /**
  * How a sandbox child is isolated:
@@ -269,10 +270,10 @@ function probeBwrap(): Promise<string | undefined> {
   // `--version` instead of a script: the node arguments end with the script, so drop the permission flags.
   const args = launch.args.slice(0, launch.args.lastIndexOf(process.execPath) + 1).concat('--version');
   return new Promise((resolve) => {
-    const child = spawn(launch.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    const child = spawn(launch.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {}, detached: true });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => killTree(child), 10_000);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (error) => {

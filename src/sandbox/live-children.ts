@@ -15,15 +15,27 @@ export function liveChildCount(): number {
   return live.size;
 }
 
+/**
+ * Kills a sandbox child and everything in its process group (it is started
+ * as the leader of one): bubblewrap forks before the sandbox is set up, and a
+ * fork whose parent is killed at that moment would otherwise wait forever.
+ */
+export function killTree(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // No such group any more.
+  }
+  try {
+    child.kill('SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Kills every sandbox child at once, synchronously: for a tutor that is exiting or being stopped by a signal. */
 export function killAllSandboxChildren(): void {
-  for (const child of live) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  for (const child of live) killTree(child);
   live.clear();
 }
 

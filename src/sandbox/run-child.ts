@@ -9,7 +9,7 @@ import { readChildMessage, type ChildMessage, type WireError } from '../core/wir
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
-import { trackChild } from './live-children.js';
+import { killTree, trackChild } from './live-children.js';
 
 export interface SandboxLimits {
   /** Wall-clock limit for the whole run, enforced with SIGKILL. */
@@ -111,19 +111,21 @@ export interface SandboxProcess {
 export async function startSandboxChild(runDir: string, memoryMb: number, cpuSeconds: number): Promise<SandboxProcess> {
   const [isolation] = await Promise.all([currentIsolation(), fs.copyFile(harnessFile, path.join(runDir, 'harness.mjs'))]);
   const launch = launchCommand(isolation.mode, { runDir, script: path.join(runDir, 'harness.mjs'), memoryMb, cpuSeconds });
-  const child = spawn(launch.command, launch.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: runDir });
+  // The leader of a process group of its own, so that killing it kills whatever it forked too (see killTree).
+  const child = spawn(launch.command, launch.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: runDir, detached: true });
   trackChild(child);
+  // Once it has exited, its pipes are closed on this side after a moment (time for its last output to be read):
+  // a process it left behind must not keep them, and with them the tutor, open.
+  child.once('exit', () => {
+    setTimeout(() => {
+      for (const stream of child.stdio) stream?.destroy();
+    }, 250);
+  });
   const input = child.stdio[childWriteFd] as Readable;
   const output = child.stdio[childReadFd] as Writable;
   input.on('error', () => {});
   output.on('error', () => {});
-  const kill = () => {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
+  const kill = () => killTree(child);
   return {
     process: child,
     send(message) {

@@ -2,7 +2,9 @@ import { existsSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { bwrapWorks, learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+
+const isolations = bwrapWorks ? (['bwrap', 'permission'] as const) : (['permission'] as const);
 
 const dir = path.join(repoRoot, 'fixtures', 'adversarial');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
@@ -121,13 +123,15 @@ describe('adversarial learner files', () => {
     expect(Object.keys(expected).sort()).toEqual(fixtures);
   });
 
-  test.each(fixtures)('check: %s gets the right verdict, never a pass, and nothing changes on disk', async (fixture) => {
+  // Under each isolation this machine has: bubblewrap (CI installs it), and the permission model alone, which must hold too.
+  const cases = isolations.flatMap((isolation) => fixtures.map((fixture) => [fixture, isolation] as const));
+  test.each(cases)('check: %s gets the right verdict, never a pass, and nothing changes on disk (%s)', async (fixture, isolation) => {
     const before = await snapshot(ws);
     await place(ws, fixture);
     const started = Date.now();
     // Filling 512 MiB takes a loaded machine a few seconds: the memory cap must be what stops it, not the clock.
     const timeout = fixture === 'unbounded-allocation.ts' ? 20_000 : 2000;
-    const r = await runCli(['check', 'softmax', '--workspace', ws, '--timeout', String(timeout), '--json']);
+    const r = await runCli(['check', 'softmax', '--workspace', ws, '--timeout', String(timeout), '--json', '--isolation', isolation]);
     expect(Date.now() - started).toBeLessThan(timeout + 13_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
@@ -166,8 +170,13 @@ describe('adversarial learner files', () => {
     // A TMPDIR of its own: every sandbox child's command line names it, so none can hide from the check below.
     const tmp = tempDir('llm-tutor-adversarial-tmp-');
     const started = Date.now();
-    const r = await runCli(['grade', classDir, '--only', only, '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json'], { env: { TMPDIR: tmp } });
+    const reports = tempDir('llm-tutor-adversarial-reports-');
+    const r = await runCli(
+      ['grade', classDir, '--only', only, '--jobs', '2', '--timeout', '2000', '--seed', '4', '--reporter', 'json', '--reporter', `junit=${reports}/junit.xml`, '--reporter', `html=${reports}/report.html`],
+      { env: { TMPDIR: tmp } },
+    );
     expect(r.code, r.stderr).toBe(1);
+    expect(readdirSync(reports).sort()).toEqual(['junit.xml', 'report.html']);
     // 2 s per file at most, three files per submission, two at a time, plus start-ups: far inside this on any machine.
     expect(Date.now() - started).toBeLessThan(150_000);
     expect(processesNaming(tmp)).toEqual([]);
