@@ -116,10 +116,11 @@ export async function startSandboxChild(runDir: string, memoryMb: number, cpuSec
   trackChild(child);
   // Once it has exited, its pipes are closed on this side after a moment (time for its last output to be read):
   // a process it left behind must not keep them, and with them the tutor, open.
+  // Unreferenced: it must not keep a tutor that is done waiting, only free one that a stray process would hold.
   child.once('exit', () => {
     setTimeout(() => {
       for (const stream of child.stdio) stream?.destroy();
-    }, 250);
+    }, 250).unref();
   });
   const input = child.stdio[childWriteFd] as Readable;
   const output = child.stdio[childReadFd] as Writable;
