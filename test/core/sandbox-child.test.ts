@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { requestIsolation } from '../../src/sandbox/isolation.js';
 import { startSandboxChild } from '../../src/sandbox/run-child.js';
-import { bwrapWorks, processesNaming } from '../helpers/cli.js';
+import { bwrapWorks, processesNaming, repoRoot } from '../helpers/cli.js';
 
 const isolations = bwrapWorks ? (['bwrap', 'permission'] as const) : (['permission'] as const);
 
@@ -30,5 +31,43 @@ describe.each(isolations)('a sandbox child killed as soon as it starts (%s)', (i
     expect(processesNaming(dir)).toEqual([]);
     expect(children.filter((c) => c.process.stdio.some((s) => s && !s.destroyed))).toHaveLength(0);
     requestIsolation('auto');
+  });
+});
+
+describe('after a run', () => {
+  // A cold check ends when its event loop is empty: nothing of a finished child may keep it waiting.
+  // Measured in a process of its own, where nothing else holds the loop (vitest does).
+  test('nothing of the finished child keeps the event loop alive', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-after-run-'));
+    const script = path.join(dir, 'probe.mjs');
+    writeFileSync(
+      script,
+      `import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+const dist = (p) => ${JSON.stringify(path.join(repoRoot, 'dist'))} + '/' + p;
+console.log('start');
+const baseline = process.getActiveResourcesInfo().sort().join();
+const { bundleLearnerFile } = await import(dist('sandbox/bundle.js'));
+const { runInSandbox, bundleFileName } = await import(dist('sandbox/run-child.js'));
+const dir = ${JSON.stringify(dir)};
+mkdirSync(path.join(dir, 'exercises'));
+mkdirSync(path.join(dir, 'run'));
+writeFileSync(path.join(dir, 'exercises', 'f.ts'), 'export function f(): number {\\n  return 1;\\n}\\n');
+await bundleLearnerFile(path.join(dir, 'exercises', 'f.ts'), path.join(dir, 'exercises'), path.join(dir, 'run', bundleFileName));
+const run = await runInSandbox(path.join(dir, 'run'), 'f', [[]]);
+// Wait for the child's pipes to see their end (they close right after it exits), then look.
+const deadline = Date.now() + 5000;
+const pipes = () => process.getActiveResourcesInfo().filter((k) => k === 'PipeWrap' || k === 'ProcessWrap').length;
+const basePipes = baseline.split(',').filter((k) => k === 'PipeWrap' || k === 'ProcessWrap').length;
+while (pipes() > basePipes && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+console.log(JSON.stringify({ value: run.outcomes[0]?.value, baseline, keeping: process.getActiveResourcesInfo().sort().join() }));
+`,
+    );
+    const out = execFileSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+    const { value, baseline, keeping } = JSON.parse(out.trim().split('\n').pop()!);
+    expect(value).toBe(1);
+    // Only what the script itself holds (its stdout and stderr pipes), as before the run: no timer, no pipe of the child's.
+    const lasting = (list: string) => list.split(',').filter((kind) => kind !== 'CloseReq');
+    expect(lasting(keeping)).toEqual(lasting(baseline));
   });
 });
