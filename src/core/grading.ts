@@ -106,6 +106,15 @@ function toPath(file: string): string {
   return file.startsWith('file://') ? fileURLToPath(file) : file;
 }
 
+/** What ended the sandbox process before its run was done, in a sentence; `during` says when ("during case …"). */
+function describeCrash(c: NonNullable<SandboxRun['crashed']>, during: string, memoryMb: number): string {
+  if (c.reason) return `The sandbox stopped your code ${during}: it ${c.reason}.`;
+  if (c.outOfMemory) return `Ran out of memory ${during} (the limit is ${memoryMb} MiB).`;
+  if (c.signal === 'SIGXFSZ') return `The sandbox stopped your code ${during}: it tried to write a file, which exercises may not do.`;
+  if (c.signal === 'SIGXCPU') return `The sandbox stopped your code ${during}: it used up the CPU time the sandbox allows.`;
+  return `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+}
+
 /** The first stack frame in one of the learner's files. */
 export function locateInStack(stack: string | undefined, learnerFiles: readonly string[]): SourceLocation | undefined {
   if (!stack) return undefined;
@@ -294,16 +303,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
       return verdictOf({ status: 'error', summary: message, cases: notRun(), output, error: { kind: 'load', message, location } });
     }
     const seconds = (timeoutMs / 1000).toFixed(1);
-    const crashText = (c: NonNullable<SandboxRun['crashed']>, during: string) =>
-      c.reason
-        ? `The sandbox stopped your code ${during}: it ${c.reason}.`
-        : c.outOfMemory
-        ? `Ran out of memory ${during} (the limit is ${defaultLimits.memoryMb} MiB).`
-        : c.signal === 'SIGXFSZ'
-          ? `The sandbox stopped your code ${during}: it tried to write a file, which exercises may not do.`
-          : c.signal === 'SIGXCPU'
-            ? `The sandbox stopped your code ${during}: it used up the CPU time the sandbox allows.`
-            : `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+    const crashText = (c: NonNullable<SandboxRun['crashed']>, during: string) => describeCrash(c, during, defaultLimits.memoryMb);
     if (run!.exports === undefined && (run!.timedOut || run!.crashed)) {
       // The learner module never finished loading: its top-level code hung or crashed.
       const error: VerdictError = run!.timedOut

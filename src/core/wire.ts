@@ -83,6 +83,8 @@ export interface WireError {
   thrownType?: string;
 }
 
+/** Elements of a value from the child the parent reads (the harness names values past 4 million). */
+const maxChildElements = 8_000_000;
 /** How deep a value from the child may nest before it is named instead of read (the harness stops at 8). */
 const maxDepth = 12;
 /** Characters kept of a string field of a message (messages, stacks, names). */
@@ -140,8 +142,8 @@ function readMarker(value: Record<string, unknown>, budget: { left: number }): M
  * sparse array, deeper nesting) becomes an `unreadable` marker; nothing the
  * child sends can make the parent throw here.
  */
-export function readChildValue(value: unknown, budget = { left: 8_000_000 }, depth = 0): unknown {
-  if (budget.left-- <= 0) return { [MARKER]: 'too-large', elements: 8_000_000 } satisfies Marker;
+export function readChildValue(value: unknown, budget = { left: maxChildElements }, depth = 0): unknown {
+  if (budget.left-- <= 0) return { [MARKER]: 'too-large', elements: maxChildElements } satisfies Marker;
   switch (typeof value) {
     case 'number':
     case 'boolean':
@@ -159,7 +161,7 @@ export function readChildValue(value: unknown, budget = { left: 8_000_000 }, dep
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) return unreadable('an array-like object came back from the sandbox');
     const length = value.length;
-    if (length > budget.left) return { [MARKER]: 'too-large', elements: 8_000_000 } satisfies Marker;
+    if (length > budget.left) return { [MARKER]: 'too-large', elements: maxChildElements } satisfies Marker;
     const out = new Array<unknown>(length);
     for (let i = 0; i < length; i++) {
       if (!(i in value)) return unreadable('an array with holes came back from the sandbox');

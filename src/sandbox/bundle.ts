@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadEsbuild } from '../core/cjs.js';
 import { harnessFile } from '../core/paths.js';
 import { defaultBuildTimeoutMs, runBuild } from './esbuild-service.js';
-import { openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
+import { isInside, openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
 
 /** Where bundling stopped on the learner's code. */
 export interface BundleProblem {
@@ -33,11 +33,6 @@ const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** esbuild's namespace for the learner's files: esbuild neither resolves nor reads anything in it itself. */
 const learnerNamespace = 'llm-tutor-learner';
-
-function isInside(file: string, root: string): boolean {
-  const relative = path.relative(root, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
 
 /** Options of a bundling. */
 export interface BundleOptions {

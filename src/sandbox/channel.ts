@@ -17,8 +17,8 @@ export const childWriteFd = 3;
 export const childReadFd = 4;
 
 /** One message as a frame. */
-export function encodeFrame(message: unknown, serializer: (value: unknown) => Buffer = serialize): Buffer {
-  const body = serializer(message);
+export function encodeFrame(message: unknown): Buffer {
+  const body = serialize(message);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);

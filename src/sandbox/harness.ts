@@ -67,12 +67,6 @@ function send(message: ChildMessage | { type: 'loaded' }): void {
   }
 }
 
-/** Kept for the flow of the code below: writes are synchronous, so a sent message is flushed. */
-function sendFlushed(message: ChildMessage): Promise<void> {
-  send(message);
-  return Promise.resolve();
-}
-
 const blocked = (what: string) =>
   function blockedInSandbox(): never {
     const error = new Error(`${what} is not available in the sandbox: exercises run without the network, other processes or files`) as Error & { code: string };
@@ -430,7 +424,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
     return false;
   }
   const exports = objectKeys(learner);
-  await sendFlushed({ type: 'ready', exports });
+  send({ type: 'ready', exports });
   const fn = learner[message.entry];
   if (typeof fn !== 'function') return true;
   for (let index = 0; index < message.cases.length; index++) {
@@ -438,7 +432,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
     // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
     // Read-only inputs are frozen instead (no copy, no walk afterwards): changing them throws.
     const given = message.readOnly ? freezeDeep(args) : clone(args);
-    await sendFlushed({ type: 'case-start', index });
+    send({ type: 'case-start', index });
     const started = now();
     try {
       const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));

@@ -174,7 +174,7 @@ function addressSpaceBytes(memoryMb: number): number {
   return (2 * memoryMb + 2048) * 1024 * 1024;
 }
 
-function limitArgs(spec: LaunchSpec, withProcesses: boolean): string[] {
+function limitArgs(spec: Pick<LaunchSpec, 'memoryMb' | 'cpuSeconds'>, withProcesses: boolean): string[] {
   const args = [`--cpu=${spec.cpuSeconds}`, `--as=${addressSpaceBytes(spec.memoryMb)}`, '--fsize=0', '--core=0'];
   // Threads count as processes: Node needs about a dozen of them.
   if (withProcesses) args.push('--nproc=64');
@@ -193,47 +193,48 @@ function findTools(): Tools {
   return tools;
 }
 
+/** `prlimit` and its limits in front of a command, where `prlimit` is found. */
+function limitPrefix(prlimit: string | undefined, spec: Pick<LaunchSpec, 'memoryMb' | 'cpuSeconds'>, withProcesses: boolean): string[] {
+  return prlimit ? [prlimit, ...limitArgs(spec, withProcesses), '--'] : [];
+}
+
+/** bubblewrap's arguments: its namespaces, Node's runtime and `runDir` (read-only, the working folder), then `command`. */
+function bwrapArgs(runDir: string, prlimit: string | undefined, command: string[]): string[] {
+  return [
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
+    ...nodeRuntimeBinds(prlimit),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--ro-bind',
+    runDir,
+    runDir,
+    '--chdir',
+    runDir,
+    '--hostname',
+    'llm-tutor-sandbox',
+    '--',
+    ...command,
+  ];
+}
+
 /** The command line that starts a sandbox child under `mode`. */
 export function launchCommand(mode: IsolationMode, spec: LaunchSpec): Launch {
   const { bwrap, prlimit, setpriv } = findTools();
   if (mode === 'bwrap') {
     if (!bwrap) throw new Error('bubblewrap is not available');
-    const limits = prlimit ? [prlimit, ...limitArgs(spec, true), '--'] : [];
-    return {
-      command: bwrap,
-      args: [
-        '--unshare-all',
-        '--die-with-parent',
-        '--new-session',
-        '--cap-drop',
-        'ALL',
-        '--clearenv',
-        ...nodeRuntimeBinds(prlimit),
-        '--proc',
-        '/proc',
-        '--dev',
-        '/dev',
-        '--tmpfs',
-        '/tmp',
-        '--ro-bind',
-        spec.runDir,
-        spec.runDir,
-        '--chdir',
-        spec.runDir,
-        '--hostname',
-        'llm-tutor-sandbox',
-        '--',
-        ...limits,
-        process.execPath,
-        ...nodeArgs(spec),
-      ],
-    };
+    return { command: bwrap, args: bwrapArgs(spec.runDir, prlimit, [...limitPrefix(prlimit, spec, true), process.execPath, ...nodeArgs(spec)]) };
   }
   // Without namespaces: the same limits, and a parent-death signal so the child never outlives the tutor.
-  const chain: string[] = [];
-  if (prlimit) chain.push(prlimit, ...limitArgs(spec, false), '--');
-  if (setpriv) chain.push(setpriv, '--pdeathsig', 'KILL', '--');
-  chain.push(process.execPath, ...nodeArgs(spec));
+  const chain = [...limitPrefix(prlimit, spec, false), ...(setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : []), process.execPath, ...nodeArgs(spec)];
   return { command: chain[0], args: chain.slice(1) };
 }
 
@@ -263,14 +264,12 @@ function userNamespaceHint(): string {
  * builds: resolves undefined when it works, else what went wrong, in a line.
  */
 function probeBwrap(): Promise<string | undefined> {
-  const { bwrap } = findTools();
+  const { bwrap, prlimit } = findTools();
   if (process.platform !== 'linux') return Promise.resolve(`bubblewrap is for Linux; this is ${process.platform}`);
   if (!bwrap) return Promise.resolve('bwrap was not found on PATH');
-  const launch = launchCommand('bwrap', { runDir: path.dirname(realpathSync(process.execPath)), script: '--version', memoryMb: 64, cpuSeconds: 5 });
-  // `--version` instead of a script: the node arguments end with the script, so drop the permission flags.
-  const args = launch.args.slice(0, launch.args.lastIndexOf(process.execPath) + 1).concat('--version');
+  const args = bwrapArgs(path.dirname(realpathSync(process.execPath)), prlimit, [...limitPrefix(prlimit, { memoryMb: 64, cpuSeconds: 5 }, true), process.execPath, '--version']);
   return new Promise((resolve) => {
-    const child = spawn(launch.command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {}, detached: true });
+    const child = spawn(bwrap, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {}, detached: true });
     let out = '';
     let err = '';
     const timer = setTimeout(() => killTree(child), 10_000);

@@ -47,7 +47,8 @@ export type Resolved = { source: LearnerSource } | Refused;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
 
-function isInside(file: string, root: string): boolean {
+/** Whether `file` lies strictly below `root` (both resolved paths). */
+export function isInside(file: string, root: string): boolean {
   const relative = path.relative(root, file);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

@@ -10,11 +10,6 @@ export function trackChild(child: ChildProcess): void {
   child.once('error', () => live.delete(child));
 }
 
-/** How many sandbox children are running now. */
-export function liveChildCount(): number {
-  return live.size;
-}
-
 /**
  * Kills a sandbox child and everything in its process group (it is started
  * as the leader of one): bubblewrap forks before the sandbox is set up, and a

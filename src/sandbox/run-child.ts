@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,7 +109,11 @@ export interface SandboxProcess {
  * isolation chosen for this process.
  */
 export async function startSandboxChild(runDir: string, memoryMb: number, cpuSeconds: number): Promise<SandboxProcess> {
-  const [isolation] = await Promise.all([currentIsolation(), fs.copyFile(harnessFile, path.join(runDir, 'harness.mjs'))]);
+  // Copied once per run folder: a submission's folder serves every fresh child it needs.
+  const copyHarness = fs.copyFile(harnessFile, path.join(runDir, 'harness.mjs'), fsConstants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  const [isolation] = await Promise.all([currentIsolation(), copyHarness]);
   const launch = launchCommand(isolation.mode, { runDir, script: path.join(runDir, 'harness.mjs'), memoryMb, cpuSeconds });
   // The leader of a process group of its own, so that killing it kills whatever it forked too (see killTree).
   const child = spawn(launch.command, launch.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {}, cwd: runDir, detached: true });
