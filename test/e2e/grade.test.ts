@@ -150,7 +150,9 @@ describe('grading a class', () => {
 });
 
 describe('the HTML class report', () => {
-  test('opens in headless Chromium with the chart and the tables', async () => {
+  // CI installs chromium (.ci/run) and must run this test; a machine without it skips it.
+  const chromiumHere = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
+  test.runIf(chromiumHere || process.env.CI === 'true')('opens in headless Chromium with the chart and the tables', async () => {
     const html = path.join(root, 'out', 'report.html');
     const text = await fs.readFile(html, 'utf8');
     expect(text).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
