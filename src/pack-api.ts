@@ -12,8 +12,8 @@
  *   hints: ['Negative entries become 0.'],
  * });
  */
-import { definitionBrand, type ExerciseDefinition } from './core/exercise.js';
-import { MARKER } from './core/wire.js';
+import { definitionBrand, type ExerciseDefinition } from './authoring/exercise.js';
+import { MARKER } from './sandbox/wire.js';
 
 export type {
   Alternatives,
@@ -27,10 +27,10 @@ export type {
   ReferenceContext,
   Tf,
   Tolerance,
-} from './core/exercise.js';
-export { anyOf, defaultTolerance } from './core/exercise.js';
-export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/rng.js';
-export { compareOutputs, describeType, numericShape } from './core/compare.js';
+} from './authoring/exercise.js';
+export { anyOf, defaultTolerance } from './authoring/exercise.js';
+export { Rng, randomInts, randomMatrix, randomVector, tidy } from './authoring/rng.js';
+export { compareOutputs, describeType, numericShape } from './grading/compare.js';
 
 /**
  * Declares an exercise. The default export of every exercise's `exercise.ts`.

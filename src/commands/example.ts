@@ -1,11 +1,11 @@
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { loadDefinition } from '../core/definitions.js';
-import { buildCases, computeExpected } from '../core/grading.js';
+import { loadDefinition } from '../packs/definitions.js';
+import { buildCases, computeExpected } from '../grading/grade.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
 import { toJson } from '../report/json.js';
-import { isReadOnceArg } from '../core/wire.js';
+import { isReadOnceArg } from '../sandbox/wire.js';
 
 /** `llm-tutor example [id] [--case N] [--json]`: one generated input and its expected output. */
 export default async function example(io: Io, globals: GlobalOptions, id: string | undefined, options: { case?: string; json?: boolean }): Promise<number> {

@@ -1,5 +1,5 @@
-import { requireCjs } from '../core/cjs.js';
-import type { Tf } from '../core/exercise.js';
+import { requireCjs } from '../common/cjs.js';
+import type { Tf } from '../authoring/exercise.js';
 import { UserError } from '../errors.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';

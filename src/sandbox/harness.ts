@@ -18,7 +18,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from '../core/wire.js';
+import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;

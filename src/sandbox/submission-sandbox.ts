@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChildMessage, WireError } from '../core/wire.js';
+import type { ChildMessage, WireError } from './wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
 import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { flashAttentionRow } from '../../exercises/transformer-core/attention/online-softmax/solution.js';
 import { readOnce } from '../../src/pack-api.js';
-import { readOnceIterable } from '../../src/core/wire.js';
+import { readOnceIterable } from '../../src/sandbox/wire.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';

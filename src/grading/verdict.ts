@@ -1,4 +1,4 @@
-import type { Comparison } from './exercise.js';
+import type { Comparison } from '../authoring/exercise.js';
 import type { Mismatch } from './compare.js';
 
 export type VerdictStatus = 'pass' | 'fail' | 'error';

@@ -4,16 +4,16 @@ import path from 'node:path';
 import semver from 'semver';
 import { FileError, UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
-import { compareOutputs } from './compare.js';
+import { compareOutputs } from '../grading/compare.js';
 import { loadDefinition } from './definitions.js';
-import { diagnose, toPlainOutput, wrongOutputs, type GradedCase } from './diagnose.js';
-import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
-import { buildCases, computeExpected, gradeExercise } from './grading.js';
+import { diagnose, toPlainOutput, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
+import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, type ExerciseRef, type Pack } from './packs.js';
-import { packManifestSchema } from './schemas.js';
-import { describeZodIssues } from './json-file.js';
-import { version } from './version.js';
-import { materializeArgs } from './wire.js';
+import { packManifestSchema } from '../common/schemas.js';
+import { describeZodIssues } from '../common/json-file.js';
+import { version } from '../common/version.js';
+import { materializeArgs } from '../sandbox/wire.js';
 
 /** One thing wrong with a pack: where, what, and how to fix it. */
 export interface PackProblem {

@@ -1,10 +1,10 @@
 import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { readJsonFile, writeFileAtomic } from './json-file.js';
-import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from './packs.js';
-import { entryExists } from './safe-read.js';
-import { workspaceConfigSchema, type State, type WorkspaceConfig } from './schemas.js';
+import { readJsonFile, writeFileAtomic } from '../common/json-file.js';
+import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
+import { entryExists } from '../common/safe-read.js';
+import { workspaceConfigSchema, type State, type WorkspaceConfig } from '../common/schemas.js';
 import { StateStore, stateFileOf } from './state-store.js';
 
 export const configFileName = 'llm-tutor.json';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { parseJsonWith, writeFileAtomic } from './json-file.js';
-import { readLimits, readRegularFile, UnsafeFileError } from './safe-read.js';
-import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from './schemas.js';
+import { parseJsonWith, writeFileAtomic } from '../common/json-file.js';
+import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
+import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from '../common/schemas.js';
 
 export function emptyState(): State {
   return { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} };

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
-import { loadDefinition } from './definitions.js';
-import { gradeExercise, type GradeEvent } from './grading.js';
-import type { ExerciseRef } from './packs.js';
-import type { State } from './schemas.js';
+import { loadDefinition } from '../packs/definitions.js';
+import { gradeExercise, type GradeEvent } from '../grading/grade.js';
+import type { ExerciseRef } from '../packs/packs.js';
+import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../grading/verdict.js';
 import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
 
 export interface CheckOptions {

@@ -4,12 +4,12 @@ import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
 import { compareOutputs, describeType } from './compare.js';
 import { diagnose, toPlainOutput, type GradedCase, type WrongOutputCache } from './diagnose.js';
-import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from './exercise.js';
-import type { ExerciseRef } from './packs.js';
-import { deriveSeed, Rng } from './rng.js';
-import { readLimits, readRegularFile } from './safe-read.js';
+import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import type { ExerciseRef } from '../packs/packs.js';
+import { deriveSeed, Rng } from '../authoring/rng.js';
+import { readLimits, readRegularFile } from '../common/safe-read.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
-import { isMarker, isReadOnceArg, materializeArgs, type WireError } from './wire.js';
+import { isMarker, isReadOnceArg, materializeArgs, type WireError } from '../sandbox/wire.js';
 import type { SandboxRun, SandboxSlot } from '../sandbox/run-child.js';
 
 export interface GradeRequest {

@@ -2,17 +2,17 @@ import { existsSync, promises as fs, readdirSync, statSync, type Dirent } from '
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
-import { loadDefinition } from './definitions.js';
-import { gradePrepared, prepareExercise, type PreparedExercise } from './grading.js';
-import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from './packs.js';
+import { loadDefinition } from '../packs/definitions.js';
+import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.js';
+import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from './verdict.js';
-import { configFileName, configFix } from './workspace.js';
-import { version } from './version.js';
-import { workspaceConfigSchema } from './schemas.js';
-import { parseJsonWith, readJsonFile } from './json-file.js';
-import { checkRegularFile, entryExists, flat, kindOf, readLimits } from './safe-read.js';
-import { stateFileOf, stateFix } from './state-store.js';
+import { configFileName, configFix } from '../workspace/workspace.js';
+import { version } from '../common/version.js';
+import { workspaceConfigSchema } from '../common/schemas.js';
+import { parseJsonWith, readJsonFile } from '../common/json-file.js';
+import { checkRegularFile, entryExists, flat, kindOf, readLimits } from '../common/safe-read.js';
+import { stateFileOf, stateFix } from '../workspace/state-store.js';
 
 /** A learner's workspace to grade. */
 export interface Submission {

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../reference/backend.js';
 import { applyAttempt, recordAttempt } from './check.js';
-import { loadDefinition } from './definitions.js';
-import { gradePrepared, prepareExercise, type GradeEvent, type PreparedExercise } from './grading.js';
-import { readExerciseFile, type ExerciseRef } from './packs.js';
-import type { State } from './schemas.js';
+import { loadDefinition } from '../packs/definitions.js';
+import { gradePrepared, prepareExercise, type GradeEvent, type PreparedExercise } from '../grading/grade.js';
+import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
+import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../grading/verdict.js';
 import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
 
 type GradeStage = Extract<GradeEvent, { type: 'stage' }>['stage'];

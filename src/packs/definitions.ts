@@ -3,13 +3,13 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadEsbuild } from './cjs.js';
+import { loadEsbuild } from '../common/cjs.js';
 import { FileError, UserError } from '../errors.js';
-import { exerciseDefinitionSchema, type ExerciseDefinition } from './exercise.js';
-import { describeZodIssues } from './json-file.js';
+import { exerciseDefinitionSchema, type ExerciseDefinition } from '../authoring/exercise.js';
+import { describeZodIssues } from '../common/json-file.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
-import { packApiFile } from './paths.js';
-import { version } from './version.js';
+import { packApiFile } from '../common/paths.js';
+import { version } from '../common/version.js';
 
 /** Where compiled exercise definitions are cached, so `hint` and `check` skip esbuild when nothing changed. */
 export function cacheDir(): string {

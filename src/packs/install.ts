@@ -2,12 +2,12 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { requireCjs } from './cjs.js';
-import { writeFileAtomic } from './json-file.js';
+import { requireCjs } from '../common/cjs.js';
+import { writeFileAtomic } from '../common/json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
-import type { WorkspaceConfig } from './schemas.js';
-import { version } from './version.js';
-import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from './workspace.js';
+import type { WorkspaceConfig } from '../common/schemas.js';
+import { version } from '../common/version.js';
+import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
 
 /** Where packs installed from a tarball or npm live inside a workspace. */
 export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
@@ -68,7 +68,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     let tarball = asPath;
     if (!(existsSync(asPath) && /\.(tgz|tar\.gz)$/.test(asPath))) {
       if (/[\\/]/.test(source) || /\.(tgz|tar\.gz)$/.test(source)) throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
-      const { npmPack } = await import('../sandbox/npm.js');
+      const { npmPack } = await import('../launch/npm.js');
       tarball = await npmPack(source, temp);
     }
     dir = await extractTarball(tarball, path.join(temp, 'unpacked'));

@@ -1,8 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { packageRoot } from './paths.js';
-import { version } from './version.js';
+import { packageRoot } from '../common/paths.js';
+import { version } from '../common/version.js';
 
 const lesson = `# ReLU
 

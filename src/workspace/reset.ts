@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './json-file.js';
-import { readExerciseFile, type ExerciseRef } from './packs.js';
-import { readLimits, readRegularFileBytes } from './safe-read.js';
+import { writeFileAtomic } from '../common/json-file.js';
+import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
+import { readLimits, readRegularFileBytes } from '../common/safe-read.js';
 import { StateStore } from './state-store.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
 

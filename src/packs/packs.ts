@@ -1,10 +1,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { readJsonFile } from './json-file.js';
-import { builtinPacksDir } from './paths.js';
-import { readLimits, readRegularFile } from './safe-read.js';
-import { packManifestSchema, type PackManifest } from './schemas.js';
+import { readJsonFile } from '../common/json-file.js';
+import { builtinPacksDir } from '../common/paths.js';
+import { readLimits, readRegularFile } from '../common/safe-read.js';
+import { packManifestSchema, type PackManifest } from '../common/schemas.js';
 
 /** A pack on disk: its folder and validated manifest. */
 export interface Pack {
