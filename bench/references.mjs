@@ -10,9 +10,9 @@ const [backend, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const dist = (p) => import(path.join(root, 'dist', p));
 const [{ loadPack, exerciseRefs }, { loadDefinition }, { buildCases, computeExpected }, { loadTf }] = await Promise.all([
-  dist('packs/packs.js'),
-  dist('packs/definitions.js'),
-  dist('grading/grade.js'),
+  dist('core/packs/packs.js'),
+  dist('core/packs/definitions.js'),
+  dist('core/grading/grade.js'),
   dist('reference/backend.js'),
 ]);
 

@@ -13,8 +13,8 @@ const ansi = /\u001B\[[0-9;?]*[ -/]*[@-~]/g;
  */
 export async function measureWatchLatency(root, wsDir, exerciseId, files, saves = 20) {
   const dist = (p) => path.join(root, 'dist', p);
-  const { openWorkspace, learnerFileOf } = await import(dist('workspace/workspace.js'));
-  const { WatchSession } = await import(dist('workspace/watch-session.js'));
+  const { openWorkspace, learnerFileOf } = await import(dist('core/workspace/workspace.js'));
+  const { WatchSession } = await import(dist('core/workspace/watch-session.js'));
   const { App } = await import(dist('ui/App.js'));
   const React = await import('react');
   const { render } = await import('ink-testing-library');

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { packManifestSchema, workspaceConfigSchema } from '../dist/common/schemas.js';
-import { classResultSchema } from '../dist/grading/results.js';
+import { packManifestSchema, workspaceConfigSchema } from '../dist/core/common/schemas.js';
+import { classResultSchema } from '../dist/core/grading/results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'schemas');

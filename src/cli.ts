@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from './errors.js';
 import { escapeLogLine } from './report/escape.js';
-import { version } from './common/version.js';
+import { version } from './core/common/version.js';
 
 /** Where commands write; tests pass their own. */
 export interface Io {

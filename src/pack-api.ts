@@ -12,7 +12,7 @@
  *   hints: ['Negative entries become 0.'],
  * });
  */
-import { definitionBrand, type ExerciseDefinition } from './authoring/exercise.js';
+import { definitionBrand, type ExerciseDefinition } from './core/authoring/exercise.js';
 import { MARKER } from './sandbox/wire.js';
 
 export type {
@@ -27,10 +27,10 @@ export type {
   ReferenceContext,
   Tf,
   Tolerance,
-} from './authoring/exercise.js';
-export { anyOf, defaultTolerance } from './authoring/exercise.js';
-export { Rng, randomInts, randomMatrix, randomVector, tidy } from './authoring/rng.js';
-export { compareOutputs, describeType, numericShape } from './grading/compare.js';
+} from './core/authoring/exercise.js';
+export { anyOf, defaultTolerance } from './core/authoring/exercise.js';
+export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/authoring/rng.js';
+export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';
 
 /**
  * Declares an exercise. The default export of every exercise's `exercise.ts`.

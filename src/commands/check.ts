@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
-import { checkExercise } from '../workspace/check.js';
+import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
 import { openSession, pickExercise } from './context.js';

@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { findExercise, type ExerciseRef } from '../packs/packs.js';
-import type { State } from '../common/schemas.js';
-import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../workspace/workspace.js';
+import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
+import type { State } from '../core/common/schemas.js';
+import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';
@@ -29,7 +29,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
       throw new UserError(`The pack "${globals.pack}" is not enabled in this workspace.`, { next: `Enabled packs: ${ws.packs.map((p) => p.manifest.id).join(', ')}.` });
     }
   }
-  const { reconcilePackVersions } = await import('../packs/install.js');
+  const { reconcilePackVersions } = await import('../core/packs/install.js');
   for (const update of await reconcilePackVersions(ws)) {
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
     if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);

@@ -1,7 +1,7 @@
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { loadDefinition } from '../packs/definitions.js';
-import { buildCases, computeExpected } from '../grading/grade.js';
+import { loadDefinition } from '../core/packs/definitions.js';
+import { buildCases, computeExpected } from '../core/grading/grade.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
 import { toJson } from '../report/json.js';

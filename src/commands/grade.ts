@@ -3,8 +3,8 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { discoverSubmissions, gradeClass, mergeResults, parseShard, readResults, trustedPacks } from '../grading/class-grading.js';
-import type { ClassResult } from '../grading/results.js';
+import { discoverSubmissions, gradeClass, mergeResults, parseShard, readResults, trustedPacks } from '../core/grading/class-grading.js';
+import type { ClassResult } from '../core/grading/results.js';
 import { parseBackend } from '../reference/backend.js';
 import { makeChalk } from '../report/pretty.js';
 

@@ -1,6 +1,6 @@
 import type { GlobalOptions, Io } from '../cli.js';
-import { loadDefinition } from '../packs/definitions.js';
-import { StateStore } from '../workspace/state-store.js';
+import { loadDefinition } from '../core/packs/definitions.js';
+import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
 

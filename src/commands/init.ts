@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
-import { defaultWorkspaceName, initWorkspace } from '../workspace/workspace.js';
+import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/pretty.js';
 
 /** `llm-tutor init [dir]`: creates a workspace, or completes an existing one (missing starters only). */

@@ -1,6 +1,6 @@
 import type { GlobalOptions, Io } from '../cli.js';
-import { readExerciseFile } from '../packs/packs.js';
-import { learnerFileOf } from '../workspace/workspace.js';
+import { readExerciseFile } from '../core/packs/packs.js';
+import { learnerFileOf } from '../core/workspace/workspace.js';
 import { openSession, pickExercise } from './context.js';
 import path from 'node:path';
 

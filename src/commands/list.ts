@@ -1,5 +1,5 @@
 import type { GlobalOptions, Io } from '../cli.js';
-import { StateStore } from '../workspace/state-store.js';
+import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession } from './context.js';
 

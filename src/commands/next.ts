@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
-import { checkExercise } from '../workspace/check.js';
-import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
-import { entryExists } from '../common/safe-read.js';
-import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../workspace/workspace.js';
+import { checkExercise } from '../core/workspace/check.js';
+import { readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
+import { entryExists } from '../core/common/safe-read.js';
+import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
-import { lessonSummary } from '../workspace/watch-session.js';
+import { lessonSummary } from '../core/workspace/watch-session.js';
 import { openSession, type Session } from './context.js';
 
 async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Workspace | undefined> {
@@ -85,7 +85,7 @@ async function importInkForTerminal(): Promise<typeof import('ink')> {
 /** The Ink screen: re-grades on save, keys for hints, list, next, solution, editor. */
 async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: boolean): Promise<number> {
   const { render } = await importInkForTerminal();
-  const [React, { App }, { WatchSession }] = await Promise.all([import('react'), import('../ui/App.js'), import('../workspace/watch-session.js')]);
+  const [React, { App }, { WatchSession }] = await Promise.all([import('react'), import('../ui/App.js'), import('../core/workspace/watch-session.js')]);
   const watch = new WatchSession(session.workspace, session.exercises, { seed: session.seed, backend: session.backend, manual }, session.state, ref);
   const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { exitOnCtrlC: false });
   void watch.start();

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { addPack, removePack } from '../packs/install.js';
-import { scaffoldPack } from '../packs/scaffold.js';
-import { validatePack } from '../packs/validate.js';
-import { StateStore } from '../workspace/state-store.js';
-import { locateWorkspace } from '../workspace/workspace.js';
+import { addPack, removePack } from '../core/packs/install.js';
+import { scaffoldPack } from '../core/packs/scaffold.js';
+import { validatePack } from '../core/packs/validate.js';
+import { StateStore } from '../core/workspace/state-store.js';
+import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/pretty.js';

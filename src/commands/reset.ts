@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from '../cli.js';
-import { resetExercise } from '../workspace/reset.js';
-import { learnerFileOf } from '../workspace/workspace.js';
+import { resetExercise } from '../core/workspace/reset.js';
+import { learnerFileOf } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
 

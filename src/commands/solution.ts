@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { GlobalOptions, Io } from '../cli.js';
 import { UserError } from '../errors.js';
-import { readExerciseFile } from '../packs/packs.js';
-import { StateStore } from '../workspace/state-store.js';
+import { readExerciseFile } from '../core/packs/packs.js';
+import { StateStore } from '../core/workspace/state-store.js';
 import { openSession, pickExercise } from './context.js';
 
 async function confirm(question: string): Promise<boolean> {

@@ -1,5 +1,5 @@
-import { requireCjs } from '../common/cjs.js';
-import type { Tf } from '../authoring/exercise.js';
+import { requireCjs } from '../core/common/cjs.js';
+import type { Tf } from '../core/authoring/exercise.js';
 import { UserError } from '../errors.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';

@@ -1,4 +1,4 @@
-import type { ClassResult } from '../grading/results.js';
+import type { ClassResult } from '../core/grading/results.js';
 import { escapeHtml as escape } from './escape.js';
 
 /** Pass rate per exercise, as an inline SVG bar chart. */

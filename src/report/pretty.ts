@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Heatmap, Mismatch, TensorDiff } from '../grading/compare.js';
+import type { Heatmap, Mismatch, TensorDiff } from '../core/grading/compare.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
-import type { CaseResult, Verdict } from '../grading/verdict.js';
+import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 
 /** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
 export function makeChalk(color: boolean | undefined): ChalkInstance {

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { loadEsbuild } from '../common/cjs.js';
-import { harnessFile } from '../common/paths.js';
+import { loadEsbuild } from '../core/common/cjs.js';
+import { harnessFile } from '../core/common/paths.js';
 import { defaultBuildTimeoutMs, runBuild } from './esbuild-service.js';
 import { isInside, openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
 

@@ -10,7 +10,7 @@
  * run again. After a crash nobody knows which build caused it, so each is run
  * again alone; one that crashes esbuild alone is the culprit.
  */
-import { loadEsbuild } from '../common/cjs.js';
+import { loadEsbuild } from '../core/common/cjs.js';
 
 /** How a build ended. `error` is what esbuild threw: usually a failure listing the errors in the code. */
 export type BuildOutcome<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timeout' } | { kind: 'crash' };

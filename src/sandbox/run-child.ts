@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { harnessFile } from '../common/paths.js';
+import { harnessFile } from '../core/common/paths.js';
 import { readChildMessage, type ChildMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';

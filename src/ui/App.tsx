@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Box, Text, useApp, useStdin } from 'ink';
 import { useRef, useState } from 'react';
-import type { ExerciseRef } from '../packs/packs.js';
-import type { WatchSession, WatchSnapshot } from '../workspace/watch-session.js';
+import type { ExerciseRef } from '../core/packs/packs.js';
+import type { WatchSession, WatchSnapshot } from '../core/workspace/watch-session.js';
 import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
 import { openInEditor } from '../launch/editor.js';
 import { HintsView } from './HintsView.js';

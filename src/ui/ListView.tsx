@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
 import { useRef, useState } from 'react';
-import type { ExerciseRef } from '../packs/packs.js';
-import type { State } from '../common/schemas.js';
+import type { ExerciseRef } from '../core/packs/packs.js';
+import type { State } from '../core/common/schemas.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 
 export type ListFilter = 'all' | 'unsolved' | 'solved';

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import type { ExerciseRef } from '../packs/packs.js';
-import type { WatchSnapshot } from '../workspace/watch-session.js';
+import type { ExerciseRef } from '../core/packs/packs.js';
+import type { WatchSnapshot } from '../core/workspace/watch-session.js';
 import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
 
 /** A finished pack: what was learned, and what comes next. */

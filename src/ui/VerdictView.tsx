@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Box, Text } from 'ink';
-import type { CaseResult, Verdict } from '../grading/verdict.js';
+import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { DiffView } from './DiffView.js';
 import { HeatmapView } from './HeatmapView.js';

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { WatchSession, WatchSnapshot } from '../workspace/watch-session.js';
+import type { WatchSession, WatchSnapshot } from '../core/workspace/watch-session.js';
 
 /** The session's latest snapshot; re-renders on every change. */
 export function useWatchSession(session: Pick<WatchSession, 'subscribe' | 'getSnapshot'>): WatchSnapshot {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareOutputs, describeType, diffSequences, formatNumber, numericShape } from '../../src/grading/compare.js';
+import { compareOutputs, describeType, diffSequences, formatNumber, numericShape } from '../../src/core/grading/compare.js';
 import { MARKER } from '../../src/sandbox/wire.js';
 
 const tol = { atol: 1e-5, rtol: 1e-4 };

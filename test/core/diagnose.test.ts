@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { diagnose, type GradedCase } from '../../src/grading/diagnose.js';
-import { anyOf, type Misconception, type ReferenceContext } from '../../src/authoring/exercise.js';
+import { diagnose, type GradedCase } from '../../src/core/grading/diagnose.js';
+import { anyOf, type Misconception, type ReferenceContext } from '../../src/core/authoring/exercise.js';
 
 // Diagnosis only needs tfjs for scoping; these misconceptions are plain TypeScript.
 const ctx = { tf: { engine: () => ({ startScope() {}, endScope() {} }) } } as unknown as ReferenceContext;

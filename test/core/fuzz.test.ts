@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { loadDefinition } from '../../src/packs/definitions.js';
-import { exerciseRefs, loadPack } from '../../src/packs/packs.js';
-import { builtinPacksDir } from '../../src/common/paths.js';
-import { Rng } from '../../src/authoring/rng.js';
-import { StateStore } from '../../src/workspace/state-store.js';
-import { openWorkspace } from '../../src/workspace/workspace.js';
+import { loadDefinition } from '../../src/core/packs/definitions.js';
+import { exerciseRefs, loadPack } from '../../src/core/packs/packs.js';
+import { builtinPacksDir } from '../../src/core/common/paths.js';
+import { Rng } from '../../src/core/authoring/rng.js';
+import { StateStore } from '../../src/core/workspace/state-store.js';
+import { openWorkspace } from '../../src/core/workspace/workspace.js';
 
 // Random damage to every file llm-tutor reads must end in one clear line that names the file:
 // a UserError, never another exception, never a stack trace.

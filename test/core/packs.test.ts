@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { FileError, UserError } from '../../src/errors.js';
-import { exerciseRefs, findExercise, loadPack } from '../../src/packs/packs.js';
+import { exerciseRefs, findExercise, loadPack } from '../../src/core/packs/packs.js';
 
 let dir: string;
 const valid = {

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { parseJsonWith, readJsonFile } from '../../src/common/json-file.js';
-import { findExercise } from '../../src/packs/packs.js';
-import { resetExercise } from '../../src/workspace/reset.js';
-import { checkRegularFile, readRegularFile, readRegularFileBytes, UnsafeFileError } from '../../src/common/safe-read.js';
-import { initWorkspace, learnerFileOf } from '../../src/workspace/workspace.js';
+import { parseJsonWith, readJsonFile } from '../../src/core/common/json-file.js';
+import { findExercise } from '../../src/core/packs/packs.js';
+import { resetExercise } from '../../src/core/workspace/reset.js';
+import { checkRegularFile, readRegularFile, readRegularFileBytes, UnsafeFileError } from '../../src/core/common/safe-read.js';
+import { initWorkspace, learnerFileOf } from '../../src/core/workspace/workspace.js';
 
 let dir: string;
 const secret = 'root:$y$j9T$not-a-real-hash:19000:0:99999:7:::';

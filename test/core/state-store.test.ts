@@ -4,8 +4,8 @@ import { existsSync, lstatSync, mkdtempSync, promises as fs, readdirSync, statSy
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { UnsafeFileError } from '../../src/common/safe-read.js';
-import { CorruptStateError, StateStore } from '../../src/workspace/state-store.js';
+import { UnsafeFileError } from '../../src/core/common/safe-read.js';
+import { CorruptStateError, StateStore } from '../../src/core/workspace/state-store.js';
 
 let dir: string;
 let store: StateStore;

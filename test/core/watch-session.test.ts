@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { WatchSession, type WatchSnapshot } from '../../src/workspace/watch-session.js';
-import { openWorkspace, type Workspace } from '../../src/workspace/workspace.js';
+import { WatchSession, type WatchSnapshot } from '../../src/core/workspace/watch-session.js';
+import { openWorkspace, type Workspace } from '../../src/core/workspace/workspace.js';
 import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 let ws: Workspace;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { StateStore } from '../../src/workspace/state-store.js';
+import { StateStore } from '../../src/core/workspace/state-store.js';
 import { repoRoot, tempDir } from '../helpers/cli.js';
 
 const writer = path.join(repoRoot, 'test', 'helpers', 'state-writer.mjs');

@@ -1,8 +1,8 @@
 import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gradeExercise } from '../../src/grading/grade.js';
-import type { Verdict } from '../../src/grading/verdict.js';
+import { gradeExercise } from '../../src/core/grading/grade.js';
+import type { Verdict } from '../../src/core/grading/verdict.js';
 import { loadExercise } from '../helpers/exercises.js';
 
 /** Grades `source` as the learner's file for built-in exercise `id`, in a fresh temporary workspace. */

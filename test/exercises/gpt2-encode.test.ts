@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { encode as encodeR50k } from 'gpt-tokenizer/encoding/r50k_base';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildCases } from '../../src/grading/grade.js';
-import { Rng } from '../../src/authoring/rng.js';
+import { buildCases } from '../../src/core/grading/grade.js';
+import { Rng } from '../../src/core/authoring/rng.js';
 import { loadExercise, wrong } from '../helpers/exercises.js';
 
 const id = 'tokenization/gpt2-encode';

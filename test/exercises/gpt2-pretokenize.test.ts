@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
-import { buildCases } from '../../src/grading/grade.js';
+import { buildCases } from '../../src/core/grading/grade.js';
 import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
 
 const id = 'tokenization/gpt2-pretokenize';

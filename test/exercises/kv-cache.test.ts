@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { decodeStep } from '../../exercises/transformer-core/attention/kv-cache/solution.js';
-import { buildCases, computeExpected } from '../../src/grading/grade.js';
+import { buildCases, computeExpected } from '../../src/core/grading/grade.js';
 import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { randomMatrix, Rng } from '../../src/authoring/rng.js';
+import { randomMatrix, Rng } from '../../src/core/authoring/rng.js';
 import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose, mm } from '../helpers/matrices.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { randomInts, randomMatrix, Rng, tidy } from '../../src/authoring/rng.js';
+import { randomInts, randomMatrix, Rng, tidy } from '../../src/core/authoring/rng.js';
 import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';

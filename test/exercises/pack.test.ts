@@ -1,9 +1,9 @@
 import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadDefinition } from '../../src/packs/definitions.js';
-import { loadPack, type ExerciseRef } from '../../src/packs/packs.js';
-import { builtinPacksDir } from '../../src/common/paths.js';
+import { loadDefinition } from '../../src/core/packs/definitions.js';
+import { loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
+import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { diagnoseEachMisconception, gradeLearnerSource } from '../helpers/exercises.js';
 
 const packDir = path.join(builtinPacksDir, 'transformer-core');

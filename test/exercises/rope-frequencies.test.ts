@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { loadExercise, reference } from '../helpers/exercises.js';
-import { wrongOutputs } from '../../src/grading/diagnose.js';
+import { wrongOutputs } from '../../src/core/grading/diagnose.js';
 
 const id = 'positions/rope-frequencies';
 

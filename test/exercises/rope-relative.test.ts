@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { builtinPacksDir } from '../../src/common/paths.js';
+import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { Rng, randomVector } from '../../src/pack-api.js';
 import { gradeLearnerSource, maxAbsDiff, reference } from '../helpers/exercises.js';
 

@@ -1,15 +1,15 @@
 import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDefinition } from '../../src/packs/definitions.js';
-import { checkMisconceptions } from '../../src/packs/validate.js';
-import { toPlainOutput, wrongOutputs } from '../../src/grading/diagnose.js';
-import type { ExerciseDefinition, ReferenceContext } from '../../src/authoring/exercise.js';
-import { gradeExercise } from '../../src/grading/grade.js';
-import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/packs/packs.js';
-import { builtinPacksDir } from '../../src/common/paths.js';
+import { loadDefinition } from '../../src/core/packs/definitions.js';
+import { checkMisconceptions } from '../../src/core/packs/validate.js';
+import { toPlainOutput, wrongOutputs } from '../../src/core/grading/diagnose.js';
+import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
+import { gradeExercise } from '../../src/core/grading/grade.js';
+import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
+import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
-import type { Verdict } from '../../src/grading/verdict.js';
+import type { Verdict } from '../../src/core/grading/verdict.js';
 
 /** The exercises of a built-in pack. */
 export async function builtinExercises(packId = 'transformer-core'): Promise<ExerciseRef[]> {

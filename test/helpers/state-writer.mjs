@@ -1,6 +1,6 @@
 // Writes progress as fast as it can, forever, the way llm-tutor records attempts and hints.
 // The crash-safety test kills it with SIGKILL at random moments.
-import { StateStore } from '../../dist/workspace/state-store.js';
+import { StateStore } from '../../dist/core/workspace/state-store.js';
 
 const store = new StateStore(process.argv[2]);
 let i = 0;

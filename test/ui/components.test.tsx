@@ -1,9 +1,9 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, test, vi } from 'vitest';
-import { compareOutputs } from '../../src/grading/compare.js';
-import type { ExerciseRef, Pack } from '../../src/packs/packs.js';
-import type { State } from '../../src/common/schemas.js';
-import type { CaseResult, Verdict } from '../../src/grading/verdict.js';
+import { compareOutputs } from '../../src/core/grading/compare.js';
+import type { ExerciseRef, Pack } from '../../src/core/packs/packs.js';
+import type { State } from '../../src/core/common/schemas.js';
+import type { CaseResult, Verdict } from '../../src/core/grading/verdict.js';
 import { DiffView } from '../../src/ui/DiffView.js';
 import { HeatmapView } from '../../src/ui/HeatmapView.js';
 import { HintsView } from '../../src/ui/HintsView.js';

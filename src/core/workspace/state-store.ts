@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { parseJsonWith, writeFileAtomic } from '../common/json-file.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
 import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from '../common/schemas.js';

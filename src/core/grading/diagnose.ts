@@ -1,7 +1,7 @@
 import { compareOutputs } from './compare.js';
 import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from '../authoring/exercise.js';
 import type { Diagnosis } from './verdict.js';
-import { materializeArgs } from '../sandbox/wire.js';
+import { materializeArgs } from '../../sandbox/wire.js';
 
 /** One graded case, as diagnosis sees it. */
 export interface GradedCase {

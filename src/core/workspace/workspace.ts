@@ -1,6 +1,6 @@
 import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { readJsonFile, writeFileAtomic } from '../common/json-file.js';
 import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { entryExists } from '../common/safe-read.js';

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
-import type { BackendName } from '../reference/backend.js';
+import { UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
 import { applyAttempt, recordAttempt } from './check.js';
 import { loadDefinition } from '../packs/definitions.js';
 import { gradePrepared, prepareExercise, type GradeEvent, type PreparedExercise } from '../grading/grade.js';
@@ -72,7 +72,7 @@ export class WatchSession {
   private snapshot: WatchSnapshot;
   private readonly listeners = new Set<Listener>();
   private prepared = new Map<string, PreparedExercise>();
-  private sandbox: import('../sandbox/run-child.js').WarmSandbox | undefined;
+  private sandbox: import('../../sandbox/run-child.js').WarmSandbox | undefined;
   private watcher: Watcher | undefined;
   private watchedFiles: string[] = [];
   private debounce: NodeJS.Timeout | undefined;
@@ -115,7 +115,7 @@ export class WatchSession {
 
   /** Opens the first exercise and grades it. */
   async start(): Promise<void> {
-    const { WarmSandbox } = await import('../sandbox/run-child.js');
+    const { WarmSandbox } = await import('../../sandbox/run-child.js');
     this.sandbox = new WarmSandbox();
     this.sandbox.warm();
     await this.open(this.snapshot.exercise);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { FileError, formatIssuePath, UserError } from '../errors.js';
+import { FileError, formatIssuePath, UserError } from '../../errors.js';
 import { readLimits, readRegularFile } from './safe-read.js';
 
 /** Turns zod issues into `{ path, message }` pairs a person can act on. */

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
-import type { BackendName } from '../reference/backend.js';
+import { UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
 import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.js';
 import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
@@ -173,13 +173,13 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   if (options.only?.length) refs = options.only.map((q) => findExercise(refs, q));
   const prepared = new Map<string, PreparedExercise>();
   for (const ref of refs) prepared.set(ref.key, prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs }));
-  const { loadTf } = await import('../reference/backend.js');
+  const { loadTf } = await import('../../reference/backend.js');
   const { report } = await loadTf(options.backend);
 
   const longestTimeout = Math.max(0, ...[...prepared.values()].map((p) => p.timeoutMs));
   const queue = options.shard ? shardOf(options.submissions, options.shard) : [...options.submissions];
   const results: SubmissionResult[] = [];
-  const { SubmissionSandbox } = await import('../sandbox/submission-sandbox.js');
+  const { SubmissionSandbox } = await import('../../sandbox/submission-sandbox.js');
 
   const gradeOne = async (submission: Submission): Promise<SubmissionResult> => {
     const t0 = Date.now();

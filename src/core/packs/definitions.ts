@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadEsbuild } from '../common/cjs.js';
-import { FileError, UserError } from '../errors.js';
+import { FileError, UserError } from '../../errors.js';
 import { exerciseDefinitionSchema, type ExerciseDefinition } from '../authoring/exercise.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
-import type { BackendName } from '../reference/backend.js';
+import { UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
 import { compareOutputs, describeType } from './compare.js';
 import { diagnose, toPlainOutput, type GradedCase, type WrongOutputCache } from './diagnose.js';
 import { defaultTolerance, type CaseInput, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
@@ -9,8 +9,8 @@ import type { ExerciseRef } from '../packs/packs.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
 import type { CaseResult, SourceLocation, Verdict, VerdictError } from './verdict.js';
-import { isMarker, isReadOnceArg, materializeArgs, type WireError } from '../sandbox/wire.js';
-import type { SandboxRun, SandboxSlot } from '../sandbox/run-child.js';
+import { isMarker, isReadOnceArg, materializeArgs, type WireError } from '../../sandbox/wire.js';
+import type { SandboxRun, SandboxSlot } from '../../sandbox/run-child.js';
 
 export interface GradeRequest {
   ref: ExerciseRef;
@@ -192,7 +192,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
   const propertyCases = buildPropertyCases(ref, definition, seed);
   const reference = (async () => {
     const started = performance.now();
-    const { loadTf } = await import('../reference/backend.js');
+    const { loadTf } = await import('../../reference/backend.js');
     const { tf, report } = await loadTf(options.backend);
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     const expected = await computeExpected(ref, definition, cases, ctx);
@@ -241,7 +241,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   const calls = [...cases.map((c) => c.args), ...propertyCases.flatMap((p) => p.calls)];
   const { learnerFile } = target;
   const emit = target.onEvent ?? (() => {});
-  const { coldSlot, defaultLimits } = await import('../sandbox/run-child.js');
+  const { coldSlot, defaultLimits } = await import('../../sandbox/run-child.js');
   const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot(timeoutMs));
   try {
     emit({ type: 'stage', stage: 'bundle' });

@@ -1,7 +1,7 @@
 import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 const MiB = 1024 * 1024;
 

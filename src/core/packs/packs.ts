@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { readJsonFile } from '../common/json-file.js';
 import { builtinPacksDir } from '../common/paths.js';
 import { readLimits, readRegularFile } from '../common/safe-read.js';

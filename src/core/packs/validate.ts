@@ -2,8 +2,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import semver from 'semver';
-import { FileError, UserError } from '../errors.js';
-import type { BackendName } from '../reference/backend.js';
+import { FileError, UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
 import { compareOutputs } from '../grading/compare.js';
 import { loadDefinition } from './definitions.js';
 import { diagnose, toPlainOutput, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
@@ -13,7 +13,7 @@ import { exerciseFiles, exerciseRefs, type ExerciseRef, type Pack } from './pack
 import { packManifestSchema } from '../common/schemas.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
-import { materializeArgs } from '../sandbox/wire.js';
+import { materializeArgs } from '../../sandbox/wire.js';
 
 /** One thing wrong with a pack: where, what, and how to fix it. */
 export interface PackProblem {
@@ -136,7 +136,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   const refs = exerciseRefs([pack]);
   report.exercises = refs.length;
 
-  const { loadTf } = await import('../reference/backend.js');
+  const { loadTf } = await import('../../reference/backend.js');
   const { tf } = await loadTf(options.backend);
   for (const [index, ref] of refs.entries()) {
     const field = `exercises[${index}]`;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
-import type { BackendName } from '../reference/backend.js';
+import { UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
 import { gradeExercise, type GradeEvent } from '../grading/grade.js';
 import type { ExerciseRef } from '../packs/packs.js';

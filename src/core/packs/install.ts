@@ -1,7 +1,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { requireCjs } from '../common/cjs.js';
 import { writeFileAtomic } from '../common/json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
@@ -68,7 +68,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     let tarball = asPath;
     if (!(existsSync(asPath) && /\.(tgz|tar\.gz)$/.test(asPath))) {
       if (/[\\/]/.test(source) || /\.(tgz|tar\.gz)$/.test(source)) throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
-      const { npmPack } = await import('../launch/npm.js');
+      const { npmPack } = await import('../../launch/npm.js');
       tarball = await npmPack(source, temp);
     }
     dir = await extractTarball(tarball, path.join(temp, 'unpacked'));

@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { packageRoot } from '../common/paths.js';
 import { version } from '../common/version.js';
 

@@ -1,5 +1,5 @@
 import { defaultTolerance, type Comparison, type Tolerance } from '../authoring/exercise.js';
-import { isMarker, MARKER, type Marker } from '../sandbox/wire.js';
+import { isMarker, MARKER, type Marker } from '../../sandbox/wire.js';
 
 /** Expected vs got around the worst element of a numeric tensor. */
 export interface DiffWindow {

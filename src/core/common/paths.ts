@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /** The root of the installed llm-tutor package (holds dist/, exercises/, fixtures/). */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Folder of the built-in packs, one sub-folder per pack. */
 export const builtinPacksDir = path.join(packageRoot, 'exercises');
