@@ -15,3 +15,16 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
+
+// tfjs-core's CommonJS build has the ops but not their gradients (the umbrella @tensorflow/tfjs
+// registers them from ESM files Node cannot load as they are). Bundled here, they register into
+// tfjs's global registry when a gradient exercise first needs them (src/reference/backend.ts).
+await build({
+  entryPoints: [path.join(root, 'node_modules', '@tensorflow', 'tfjs-core', 'dist', 'register_all_gradients.js')],
+  outfile: path.join(root, 'dist', 'reference', 'tf-gradients.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});

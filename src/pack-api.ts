@@ -29,7 +29,21 @@ export type {
   Tolerance,
 } from './core/authoring/exercise.js';
 export { anyOf, defaultTolerance } from './core/authoring/exercise.js';
-export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/authoring/rng.js';
+export type {
+  Carry,
+  DistributionCheck,
+  DistributionScenario,
+  GradientSpec,
+  NumericData,
+  PlanDrawing,
+  PlanViolation,
+  ScheduleSpec,
+  StepwiseCase,
+  StepwiseSpec,
+  Tensor,
+} from './core/authoring/kinds.js';
+export { hoeffdingMargin } from './core/authoring/kinds.js';
+export { Rng, randomInts, randomMatrix, randomVector, tidy, uniforms } from './core/authoring/rng.js';
 export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';
 
 /**

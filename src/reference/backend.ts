@@ -1,4 +1,5 @@
 import { requireCjs } from '../core/common/cjs.js';
+import { tfGradientsFile } from '../core/common/paths.js';
 import type { Tf } from '../core/authoring/exercise.js';
 import { UserError } from '../errors.js';
 
@@ -74,6 +75,18 @@ export function loadTf(forced?: BackendName): Promise<{ tf: Tf; report: BackendR
     loaded = undefined;
   });
   return loaded;
+}
+
+let gradientsRegistered = false;
+
+/**
+ * Registers tfjs's gradient functions (tf.grad and tf.grads need them), once
+ * per process and only when a gradient exercise is graded: about 10 ms.
+ */
+export function registerGradients(): void {
+  if (gradientsRegistered) return;
+  requireCjs(tfGradientsFile);
+  gradientsRegistered = true;
 }
 
 export function parseBackend(value: string): BackendName {

@@ -3,6 +3,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Heatmap, Mismatch, TensorDiff } from '../core/grading/compare.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
+import type { PlanDrawing } from '../core/authoring/kinds.js';
+import { layoutPlan } from './plan-layout.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 
 /** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
@@ -91,6 +93,19 @@ export interface RenderOptions {
   allCases?: boolean;
 }
 
+/** A schedule exercise's plan as a grid; the cells where the violated property shows are red and inverted. */
+export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100): string[] {
+  const layout = layoutPlan(drawing, width - 2);
+  const pad = (text: string, n: number) => text.padEnd(n);
+  const lines = [c.dim([pad(layout.header[0], layout.labelWidth), ...layout.header.slice(1).map((h) => pad(h, layout.cellWidth))].join(' ').trimEnd())];
+  for (const row of layout.rows) {
+    const cells = row.cells.map((cell) => (cell.marked ? c.red.inverse(pad(cell.text || '·', layout.cellWidth)) : pad(cell.text || '·', layout.cellWidth)));
+    lines.push(`${c.dim(pad(row.label, layout.labelWidth))} ${cells.join(' ')}`.trimEnd());
+  }
+  if (layout.cut) lines.push(c.dim(layout.cut));
+  return lines;
+}
+
 /**
  * A verdict as text for a terminal or a log. Everything that may come from the
  * learner (messages, values, paths, source lines, console output) is escaped
@@ -118,6 +133,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
     if (first.input !== undefined) lines.push(c.dim(`  input: ${escapeLogLine(first.input)}`));
     const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [escapeLogLine(first.message)] : [];
     for (const line of detail) lines.push(line ? `  ${line}` : '');
+    if (first.plan) lines.push('', ...renderPlan(first.plan, c).map((line) => `  ${line}`));
   }
   if (verdict.diagnosis) {
     const d = verdict.diagnosis;

@@ -18,7 +18,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
+import { applyCarry, MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;
@@ -427,8 +427,21 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
   send({ type: 'ready', exports });
   const fn = learner[message.entry];
   if (typeof fn !== 'function') return true;
+  let previous: { value: unknown } | undefined;
   for (let index = 0; index < message.cases.length; index++) {
-    const args = message.cases[index];
+    let args = message.cases[index];
+    const link = message.links?.[index];
+    if (link) {
+      // A stepwise call: carried values come from the previous call's output, as the parent reads it.
+      const built = previous ? applyCarry(args, previous.value, link) : { ok: false as const, missing: 'output' };
+      if (!built.ok) {
+        previous = undefined;
+        send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `not run: the previous step gave no ${built.missing}` }, durationMs: 0 });
+        continue;
+      }
+      args = built.args;
+    }
+    previous = undefined;
     // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
     // Read-only inputs are frozen instead (no copy, no walk afterwards): changing them throws.
     const given = message.readOnly ? freezeDeep(args) : clone(args);
@@ -440,6 +453,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       const value = toPlain(output, { left: ELEMENT_BUDGET });
       const mutatedAt = message.readOnly ? undefined : findMutation(args, given);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
+      previous = { value };
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
     } catch (error) {
       send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: now() - started });

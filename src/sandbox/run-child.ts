@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
-import { readChildMessage, type ChildMessage, type WireError } from './wire.js';
+import { readChildMessage, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
@@ -20,6 +20,8 @@ export interface SandboxLimits {
   outputBytes: number;
   /** Inputs are frozen rather than copied for each call; changing one throws. */
   readOnlyInputs?: boolean;
+  /** Stepwise runs: per call, what it takes from the previous call's output. */
+  links?: ParentMessage['links'];
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
@@ -263,7 +265,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     child.listen(
       (message) => {
         if (done) return;
-        if (message.type === 'loaded') child.send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
+        if (message.type === 'loaded') child.send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs, links: limits.links });
         else if (recorder.take(message)) {
           done = true;
           // Nothing the child does after reporting can change the verdict: stop it now.

@@ -230,7 +230,7 @@ class SharedChild {
           void settle(false);
           return;
         }
-        this.send({ type: 'run', module, entry, cases, readOnly: limits.readOnlyInputs, boundary: this.boundary });
+        this.send({ type: 'run', module, entry, cases, readOnly: limits.readOnlyInputs, links: limits.links, boundary: this.boundary });
         });
       });
     });

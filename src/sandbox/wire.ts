@@ -66,6 +66,8 @@ export interface ParentMessage {
   cases: unknown[][];
   /** Freeze the inputs instead of copying them per call: changing them then throws. */
   readOnly?: boolean;
+  /** Per case: what its arguments take from the previous case's output (a stepwise trajectory), or null. */
+  links?: ({ from: (string | number)[]; to: [number, ...(string | number)[]] }[] | null)[];
   /**
    * Set when the child is kept for further runs: written to stdout and stderr
    * after the run, so the parent can tell whose output is whose, before a
@@ -225,4 +227,39 @@ export function readChildMessage(raw: unknown): ChildMessage | { type: 'loaded' 
     default:
       return undefined;
   }
+}
+
+/** A path as a learner reads it: `.state.m[2]`. */
+function describePath(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('') || '(the whole output)';
+}
+
+/**
+ * The arguments of a stepwise call: `template` with each carried place set to
+ * the value at `from` in the previous call's output. Copies along each path
+ * and never changes the template (it may be frozen). Used by the harness to
+ * make the call and by the parent to rebuild it.
+ */
+export function applyCarry(
+  template: readonly unknown[],
+  previous: unknown,
+  carry: readonly { from: readonly (string | number)[]; to: readonly [number, ...(string | number)[]] }[],
+): { ok: true; args: unknown[] } | { ok: false; missing: string } {
+  let args: unknown = [...template];
+  for (const { from, to } of carry) {
+    let value = previous;
+    for (const key of from) {
+      if (value === null || typeof value !== 'object' || isMarker(value) || !Object.hasOwn(value, key)) return { ok: false, missing: describePath(from) };
+      value = (value as Record<string | number, unknown>)[key];
+    }
+    if (value === undefined || isMarker(value)) return { ok: false, missing: describePath(from) };
+    const set = (target: unknown, path: readonly (string | number)[]): unknown => {
+      if (path.length === 0) return value;
+      const copy: any = Array.isArray(target) ? [...target] : target && typeof target === 'object' ? { ...target } : typeof path[0] === 'number' ? [] : {};
+      copy[path[0]] = set(copy[path[0]], path.slice(1));
+      return copy;
+    };
+    args = set(args, to);
+  }
+  return { ok: true, args: args as unknown[] };
 }

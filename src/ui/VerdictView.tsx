@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { DiffView } from './DiffView.js';
+import { PlanView } from './PlanView.js';
 import { HeatmapView } from './HeatmapView.js';
 
 const icons: Record<CaseResult['status'], { icon: string; color?: string }> = {
@@ -71,6 +72,11 @@ export function FailureDetail({ result, width, compact = false }: { result: Case
               <HeatmapView heatmap={mismatch.diff.heatmap} />
             </Box>
           )}
+        </Box>
+      )}
+      {result.plan && (
+        <Box marginTop={1}>
+          <PlanView plan={result.plan} width={width} compact={compact} />
         </Box>
       )}
       {mismatch?.kind === 'sequence' && (

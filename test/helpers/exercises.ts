@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
 import { checkMisconceptions } from '../../src/core/packs/validate.js';
-import { toPlainOutput, wrongOutputs } from '../../src/core/grading/diagnose.js';
+import { wrongOutputs } from '../../src/core/grading/diagnose.js';
+import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
 import { gradeExercise } from '../../src/core/grading/grade.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
@@ -33,7 +34,7 @@ export async function loadExercise(id: string, packId = 'transformer-core'): Pro
 /** Runs an exercise's reference on explicit arguments and returns plain data. */
 export async function reference(id: string, ...args: unknown[]): Promise<unknown> {
   const { definition, ctx } = await loadExercise(id);
-  return toPlainOutput(ctx, () => definition.reference(ctx, ...args));
+  return toPlainOutput(ctx, () => definition.reference!(ctx, ...args));
 }
 
 /** Runs one misconception's wrong variant; returns its first alternative. */

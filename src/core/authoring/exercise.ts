@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DistributionCheck, GradientSpec, ScheduleSpec, StepwiseCase, StepwiseSpec } from './kinds.js';
 import type { Rng } from './rng.js';
 
 /** The tfjs-core module, already set to the chosen backend. */
@@ -76,10 +77,21 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   entry: string;
   /** Its TypeScript signature, as shown to the learner. */
   signature: string;
-  /** Builds the cases from a seeded generator: named edge cases and random ones. */
-  cases: (rng: Rng, ctx: CaseContext) => CaseInput<Args>[];
-  /** The trusted implementation: returns plain data or a tfjs Tensor (read back and disposed). */
-  reference: (ctx: ReferenceContext, ...args: Args) => Out | Promise<Out> | unknown;
+  /** Builds the cases from a seeded generator: named edge cases and random ones (a stepwise exercise's cases give `steps`). */
+  cases: (rng: Rng, ctx: CaseContext) => (CaseInput<Args> | StepwiseCase<Args>)[];
+  /**
+   * The trusted implementation: returns plain data or a tfjs Tensor (read back
+   * and disposed). A gradient exercise has `gradient` instead.
+   */
+  reference?: (ctx: ReferenceContext, ...args: Args) => Out | Promise<Out> | unknown;
+  /** Gradient kind: the reference is autodiff of this forward pass. */
+  gradient?: GradientSpec<Args>;
+  /** Stepwise kind: each step is called on the learner's own previous output. */
+  stepwise?: StepwiseSpec;
+  /** Schedule kind: the learner's output is a plan, passed when `check` finds nothing wrong (the reference is one valid plan). */
+  schedule?: ScheduleSpec<Args, Out>;
+  /** Stochastic kind: checks that the learner's outputs follow a known distribution, as extra cases. */
+  distributions?: DistributionCheck<Args, Out>[];
   /** Defaults to {@link defaultTolerance}. */
   compare?: Comparison;
   misconceptions?: Misconception<Args, Out>[];
@@ -100,7 +112,38 @@ export const exerciseDefinitionSchema = z.strictObject({
   entry: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports'),
   signature: z.string().min(1),
   cases: fn('rng => CaseInput[]'),
-  reference: fn('(ctx, ...args) => output'),
+  reference: fn('(ctx, ...args) => output').optional(),
+  gradient: z
+    .strictObject({
+      wrt: fn('(...args) => { name: values }'),
+      loss: fn('(ctx, vars, ...args) => scalar tensor'),
+      single: z.boolean().optional(),
+    })
+    .optional(),
+  stepwise: z
+    .strictObject({
+      carry: z
+        .array(
+          z.strictObject({
+            from: z.array(z.union([z.string(), z.number().int().nonnegative()])),
+            to: z.tuple([z.number().int().nonnegative()]).rest(z.union([z.string(), z.number().int().nonnegative()])),
+          }),
+        )
+        .min(1, 'must carry at least one value from a step to the next'),
+    })
+    .optional(),
+  schedule: z.strictObject({ check: fn('(plan, ...args) => PlanViolation | undefined') }).optional(),
+  distributions: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        scenarios: fn('rng => DistributionScenario[]'),
+        outcome: fn('(output, args) => outcome index'),
+        draws: z.number().int().min(100).max(200_000).optional(),
+        falseFailureRate: z.number().positive().max(1e-6, 'must be at most 1e-6: a correct function may fail at most once in a million gradings').optional(),
+      }),
+    )
+    .optional(),
   compare: z
     .union([z.literal('exact'), z.strictObject({ atol: z.number().nonnegative(), rtol: z.number().nonnegative() })])
     .optional(),
@@ -126,6 +169,11 @@ export const exerciseDefinitionSchema = z.strictObject({
       }),
     )
     .optional(),
+}).superRefine((d, ctx) => {
+  if (d.gradient && d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a gradient exercise has no reference: autodiff of `gradient.loss` is its reference' });
+  if (!d.gradient && !d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'missing: give `reference` (or `gradient` for a gradient exercise)' });
+  const kinds = (['gradient', 'stepwise', 'schedule'] as const).filter((k) => d[k]);
+  if (kinds.length > 1) ctx.addIssue({ code: 'custom', path: [kinds[1]], message: `an exercise is of one kind: it has both \`${kinds[0]}\` and \`${kinds[1]}\`` });
 });
 
 /** A brand so the loader can tell a definition from any other default export. */

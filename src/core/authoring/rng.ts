@@ -71,3 +71,13 @@ export function randomVector(rng: Rng, n: number, std = 1): number[] {
 export function randomInts(rng: Rng, n: number, lo: number, hi: number): number[] {
   return Array.from({ length: n }, () => rng.int(lo, hi));
 }
+
+/**
+ * `n` uniform numbers in [0, 1), the randomness of a stochastic exercise:
+ * the learner's function takes them as an argument, so its answer is
+ * deterministic. Exact (not tidied): a uniform on a rounded grid would hit
+ * boundaries more often than a real draw does.
+ */
+export function uniforms(rng: Rng, n: number): number[] {
+  return Array.from({ length: n }, () => rng.next());
+}

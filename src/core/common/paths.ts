@@ -12,3 +12,6 @@ export const packApiFile = path.join(packageRoot, 'dist', 'pack-api.js');
 
 /** The sandbox harness as one self-contained module (scripts/build-harness.mjs): the program every sandbox child runs. */
 export const harnessFile = path.join(packageRoot, 'dist', 'sandbox', 'harness-child.mjs');
+
+/** tfjs-core's gradient functions, bundled at build time (scripts/build-harness.mjs). */
+export const tfGradientsFile = path.join(packageRoot, 'dist', 'reference', 'tf-gradients.cjs');

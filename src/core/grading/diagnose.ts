@@ -1,5 +1,6 @@
 import { compareOutputs } from './compare.js';
 import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from '../authoring/exercise.js';
+import { toPlainOutput } from './read-back.js';
 import type { Diagnosis } from './verdict.js';
 import { materializeArgs } from '../../sandbox/wire.js';
 
@@ -25,35 +26,6 @@ export async function wrongOutputs(misconception: Misconception, ctx: ReferenceC
   } catch {
     return undefined;
   }
-}
-
-/** Calls `compute` in a tfjs scope and reads back a Tensor (or typed array) result as plain arrays. */
-export async function toPlainOutput(ctx: ReferenceContext, compute: () => unknown): Promise<unknown> {
-  ctx.tf.engine().startScope();
-  try {
-    const value = await compute();
-    return await readBack(value);
-  } finally {
-    ctx.tf.engine().endScope();
-  }
-}
-
-async function readBack(value: unknown): Promise<unknown> {
-  if (value && typeof value === 'object') {
-    const tensorLike = value as { array?: () => Promise<unknown>; dataSync?: unknown; dtype?: unknown };
-    if (typeof tensorLike.array === 'function' && typeof tensorLike.dataSync === 'function' && typeof tensorLike.dtype === 'string') {
-      return tensorLike.array();
-    }
-    if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
-    if (Array.isArray(value)) return Promise.all(value.map(readBack));
-    if (isAlternatives(value)) return { alternatives: await Promise.all(value.alternatives.map(readBack)) };
-    if (Object.getPrototypeOf(value) === Object.prototype) {
-      const out: Record<string, unknown> = {};
-      for (const [key, v] of Object.entries(value)) out[key] = await readBack(v);
-      return out;
-    }
-  }
-  return value;
 }
 
 function matchesAny(candidates: unknown[], got: unknown, tolerance: Comparison): boolean {

@@ -1,4 +1,5 @@
 import type { Comparison } from '../authoring/exercise.js';
+import type { PlanDrawing } from '../authoring/kinds.js';
 import type { Mismatch } from './compare.js';
 
 export type VerdictStatus = 'pass' | 'fail' | 'error';
@@ -23,6 +24,10 @@ export interface CaseResult {
   durationMs?: number;
   /** Set when the learner's function changed an argument in place. */
   mutated?: string;
+  /** A schedule exercise's plan, drawn, with the cells where the first violated property shows. */
+  plan?: PlanDrawing;
+  /** A stepwise case that failed: the step (0-based) that diverged first, of how many. */
+  step?: { index: number; of: number };
 }
 
 export interface Diagnosis {

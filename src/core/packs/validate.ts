@@ -6,14 +6,15 @@ import { FileError, UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { compareOutputs } from '../grading/compare.js';
 import { loadDefinition } from './definitions.js';
-import { diagnose, toPlainOutput, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
+import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
+import { checkGradientNumerically } from '../grading/gradient.js';
+import { expectedFor } from '../grading/prepare.js';
 import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, type ExerciseRef, type Pack } from './packs.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
-import { materializeArgs } from '../../sandbox/wire.js';
 
 /** One thing wrong with a pack: where, what, and how to fix it. */
 export interface PackProblem {
@@ -57,6 +58,15 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
   const misconceptions = definition.misconceptions ?? [];
   const firstOutputs: (unknown | undefined)[][] = [];
   const out: MisconceptionCheck[] = [];
+  // A schedule passes when its plan checks out, whichever plan it is.
+  const passes = (i: number, got: unknown) => {
+    if (!definition.schedule) return compareOutputs(expected[i], got, tolerance).ok;
+    try {
+      return definition.schedule.check(got, ...cases[i].args) === undefined;
+    } catch {
+      return false;
+    }
+  };
   for (const m of misconceptions) {
     const graded: GradedCase[] = [];
     const outputs: (unknown | undefined)[] = [];
@@ -65,7 +75,7 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
       const candidates = await wrongOutputs(m, ctx, cases[i].args);
       outputs.push(candidates?.[0]);
       if (!candidates) continue;
-      graded.push({ args: cases[i].args, expected: expected[i], got: candidates[0], passed: compareOutputs(expected[i], candidates[0], tolerance).ok, index: i });
+      graded.push({ args: cases[i].args, expected: expected[i], got: candidates[0], passed: passes(i, candidates[0]), index: i });
     }
     const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
     const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
@@ -73,6 +83,43 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
     out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId, sameAs: sameIndex >= 0 ? misconceptions[sameIndex].id : undefined });
   }
   return out;
+}
+
+type Problem = (file: string, field: string, message: string, fix: string) => void;
+
+/**
+ * What only some kinds need checked: a gradient reference against central
+ * differences of its loss, a schedule's reference plan against its own check.
+ * Returns false when the reference is wrong.
+ */
+async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition, file: string, ctx: ReferenceContext, seed: number, problem: Problem): Promise<boolean> {
+  const cases = buildCases(ref, definition, seed);
+  if (definition.gradient) {
+    for (const c of cases.slice(0, 4)) {
+      const off = await checkGradientNumerically(definition.gradient, ctx, c.args);
+      if (off) {
+        const at = `${off.name}, entry ${off.index}`;
+        problem(file, 'gradient.loss', `autodiff and central differences disagree on case "${c.name}" (${at}: ${off.autodiff} vs ${off.numeric})`, 'Move the case off a kink of the loss (max, abs or a step at 0 has no gradient there), or write the loss with ops whose tfjs gradient is right (tf.customGrad gradients are not checked otherwise).');
+        return false;
+      }
+    }
+  }
+  if (definition.schedule) {
+    const expected = await computeExpected(ref, definition, cases, ctx);
+    for (const [i, c] of cases.entries()) {
+      let violation;
+      try {
+        violation = definition.schedule.check(expected[i], ...c.args);
+      } catch (error) {
+        violation = { property: 'check', message: `threw ${(error as Error).message}` };
+      }
+      if (violation) {
+        problem(file, 'schedule.check', `the reference's plan fails its own check on case "${c.name}": ${violation.property}: ${violation.message}`, 'Fix the reference or the check so that the reference plan passes.');
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinition, which: 'solution' | 'starter', seed: number, backend?: BackendName) {
@@ -171,7 +218,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         const cases = buildCases(ref, definition, seed);
         const once = await computeExpected(ref, definition, cases, ctx);
         for (const [i, c] of cases.entries()) {
-          const again = await toPlainOutput(ctx, () => definition.reference(ctx, ...materializeArgs(c.args)));
+          const again = await expectedFor(ref, definition, c.name, c.args, ctx);
           if (once[i] === undefined || typeof once[i] === 'function') {
             problem(definitionFile, 'reference', `returns ${typeof once[i]} on case "${c.name}"`, 'Return plain data (numbers, arrays, objects, strings) or a tfjs Tensor.');
             referenceOk = false;
@@ -186,6 +233,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       }
       if (!referenceOk) break;
     }
+    if (referenceOk) referenceOk = await checkKind(ref, definition, definitionFile, ctx, seeds[0], problem);
     if (!referenceOk) continue;
     const has = (which: 'solution' | 'starter') => existsSync(path.join(ref.dir, exerciseFiles[which]));
 

@@ -1,0 +1,116 @@
+/**
+ * The learner-facing words of a verdict: what ended a run, what a thrown
+ * value was, where in the learner's file it happened, a case's input on one
+ * line, and the verdict's summary.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readLimits, readRegularFile } from '../common/safe-read.js';
+import { isReadOnceArg, type WireError } from '../../sandbox/wire.js';
+import type { SandboxRun } from '../../sandbox/run-child.js';
+import type { CaseResult, SourceLocation, VerdictError } from './verdict.js';
+
+/** What ended the sandbox process before its run was done, in a sentence; `during` says when ("during case …"). */
+export function describeCrash(c: NonNullable<SandboxRun['crashed']>, during: string, memoryMb: number): string {
+  if (c.reason) return `The sandbox stopped your code ${during}: it ${c.reason}.`;
+  if (c.outOfMemory) return `Ran out of memory ${during} (the limit is ${memoryMb} MiB).`;
+  if (c.signal === 'SIGXFSZ') return `The sandbox stopped your code ${during}: it tried to write a file, which exercises may not do.`;
+  if (c.signal === 'SIGXCPU') return `The sandbox stopped your code ${during}: it used up the CPU time the sandbox allows.`;
+  return `The process running your code ended ${during} (${c.signal ? `signal ${c.signal}` : `exit code ${c.code}`}): did your code call process.exit() or kill itself?`;
+}
+
+/** "threw TypeError: …", or how a thrown value that is not an Error looked. */
+export function describeThrown(error: WireError): string {
+  if (error.thrownType) {
+    return error.thrownType === 'string' ? `threw a string, not an Error: "${error.message}"` : `threw a ${error.thrownType}, not an Error: ${error.message}`;
+  }
+  return `threw ${error.name}: ${error.message}`;
+}
+
+/** What the learner's function did wrong when it threw on a call. */
+export function describeCallError(error: WireError, location: SourceLocation | undefined, inputsReadOnly: boolean | undefined): string {
+  const where = location ? ` (${path.basename(location.file)}:${location.line})` : '';
+  const wroteInput = inputsReadOnly && error.name === 'TypeError' && /read[- ]only|not extensible|Cannot (add|assign|delete|define)/i.test(error.message);
+  return wroteInput
+    ? `Your function tried to change its input in place${where} (${error.message}). This exercise's inputs must stay unchanged: copy them before modifying.`
+    : `Your function ${describeThrown(error)}${where}.`;
+}
+
+function toPath(file: string): string {
+  return file.startsWith('file://') ? fileURLToPath(file) : file;
+}
+
+/** The first stack frame in one of the learner's files. */
+export function locateInStack(stack: string | undefined, learnerFiles: readonly string[]): SourceLocation | undefined {
+  if (!stack) return undefined;
+  const frame = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?/g;
+  for (const match of stack.matchAll(frame)) {
+    const file = toPath(match[1]);
+    if (learnerFiles.includes(file)) return { file, line: Number(match[2]), column: Number(match[3]) };
+  }
+  return undefined;
+}
+
+/** The location with the text of its line, read from the learner's file (a regular file only, never a FIFO that would hang the grader). */
+export async function withLineText(location: SourceLocation | undefined): Promise<SourceLocation | undefined> {
+  if (!location || location.lineText !== undefined) return location;
+  try {
+    const text = await readRegularFile(location.file, { maxBytes: readLimits.learnerFile, fix: 'replace it with a regular file' });
+    return text === undefined ? location : { ...location, lineText: text.split('\n')[location.line - 1] };
+  } catch {
+    return location;
+  }
+}
+
+/** The arguments of a case as one short line: `[1, 2, 3], 4`; stops building once past `limit` characters. */
+export function previewArgs(args: unknown[], limit = 160): string {
+  let out = '';
+  const put = (text: string) => {
+    out += text;
+    return out.length <= limit;
+  };
+  const show = (v: unknown): boolean => {
+    if (typeof v === 'number') return put(Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(', ')) || !show(v[i])) return false;
+      return put(']');
+    }
+    if (ArrayBuffer.isView(v)) return put(`${v.constructor.name}(${(v as unknown as ArrayLike<number>).length ?? v.byteLength})`);
+    if (isReadOnceArg(v)) return put('(read once) ') && show(v.items);
+    if (v && typeof v === 'object') {
+      if (!put('{ ')) return false;
+      let first = true;
+      for (const [k, x] of Object.entries(v)) {
+        if ((!first && !put(', ')) || !put(`${k}: `) || !show(x)) return false;
+        first = false;
+      }
+      return put(' }');
+    }
+    return put(JSON.stringify(v) ?? String(v));
+  };
+  args.every((a, i) => (i === 0 || put(', ')) && show(a));
+  return out.length > limit ? `${out.slice(0, limit - 1)}…` : out;
+}
+
+/** A note for each imported learner file whose exercise does not pass yet. */
+export function importNotes(learnerFile: string, learnerFiles: readonly string[], describeImport: ((file: string) => { key: string; passed: boolean } | undefined) | undefined): string[] {
+  const notes: string[] = [];
+  for (const file of learnerFiles) {
+    if (file === learnerFile) continue;
+    const imported = describeImport?.(file);
+    if (imported && !imported.passed) notes.push(`This file imports ${path.basename(file)} (${imported.key}), which does not pass yet: if its code is wrong, this exercise fails too. Check it with \`llm-tutor check ${imported.key}\`.`);
+  }
+  return notes;
+}
+
+/** The verdict's one line, from its case results. */
+export function summarise(results: readonly CaseResult[], firstError: VerdictError | undefined, learnerFile: string): string {
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const first = results.find((r) => r.status !== 'pass');
+  const notImplemented = results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
+  if (notImplemented) return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
+  if (!first) return `All ${results.length} cases pass.`;
+  if (firstError && first.status !== 'fail') return firstError.message;
+  return `${passed} of ${results.length} cases pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
+}

@@ -1,0 +1,248 @@
+/**
+ * Interpreting a finished sandbox run: outcomes → case results. Pure: no
+ * child, no files, no reference calls (a stepwise case's expected outputs
+ * are computed before, from the learner's own outputs); unit-tested with
+ * synthetic runs in test/core/interpret.test.ts.
+ */
+import { isMarker } from '../../sandbox/wire.js';
+import type { SandboxRun } from '../../sandbox/run-child.js';
+import type { Comparison, ExerciseDefinition } from '../authoring/exercise.js';
+import { compareOutputs, describeType } from './compare.js';
+import type { GradedCase } from './diagnose.js';
+import { describeCallError, describeCrash, describeThrown, locateInStack, previewArgs } from './explain.js';
+import type { PreparedCase, PreparedProperty } from './prepare.js';
+import type { StepInputs } from './stepwise.js';
+import type { CaseResult, VerdictError } from './verdict.js';
+
+/** What interpretation needs of a prepared exercise. */
+export interface InterpretInput {
+  definition: Pick<ExerciseDefinition, 'entry' | 'signature' | 'inputsReadOnly' | 'schedule' | 'stepwise'>;
+  cases: readonly PreparedCase[];
+  propertyCases: readonly PreparedProperty[];
+  firstCall: readonly number[];
+  tolerance: Comparison;
+  timeoutMs: number;
+  memoryMb: number;
+  /** Expected output of each case (of a stepwise case, of its first step). */
+  expected: readonly unknown[];
+  /** For each stepwise case: the arguments each step received and the reference's output on them. */
+  steps?: ReadonlyMap<number, StepInputs & { expected: unknown[] }>;
+  /** The learner's files in the bundle, for locating stack frames. */
+  learnerFiles: readonly string[];
+}
+
+/** A run that ended before any case: the verdict is this error. */
+export interface StoppedRun {
+  stopped: true;
+  error: VerdictError;
+  results: CaseResult[];
+  notes: string[];
+}
+
+function asyncNotes(run: SandboxRun): string[] {
+  return run.asyncErrors.map((e) => `Code that ran later (a timer or a promise) ${describeThrown(e)}.`);
+}
+
+/** A run whose cases were (at least partly) made. */
+export interface InterpretedRun {
+  stopped: false;
+  results: CaseResult[];
+  /** The cases diagnosis looks at: every case with an output. */
+  graded: GradedCase[];
+  firstError?: VerdictError;
+  notes: string[];
+}
+
+/** The calls' outcomes, with what ended the run attributed to the call it ended in. */
+type Call =
+  | { kind: 'value'; value: unknown; mutated?: string; durationMs: number }
+  | { kind: 'threw'; message: string; error: VerdictError; durationMs: number }
+  | { kind: 'stopped'; message: string; error: VerdictError }
+  | { kind: 'not-run' };
+
+function notRunResults(input: InterpretInput): CaseResult[] {
+  return [...input.cases.map((c) => c.name), ...input.propertyCases.map((p) => p.name)].map((name, index) => ({ index, name, status: 'not-run' }));
+}
+
+/** Why the run produced no case at all, or undefined when it did. */
+function stoppedBeforeCases(input: InterpretInput, run: SandboxRun): VerdictError | undefined {
+  if (run.loadError) {
+    return { kind: 'load', message: `Loading your file ${describeThrown(run.loadError)}`, location: locateInStack(run.loadError.stack, input.learnerFiles) };
+  }
+  const seconds = (input.timeoutMs / 1000).toFixed(1);
+  if (run.exports === undefined && (run.timedOut || run.crashed)) {
+    // The learner module never finished loading: its top-level code hung or crashed.
+    return run.timedOut
+      ? { kind: 'timeout', message: `Timed out after ${seconds} s while loading your file (its top-level code never finished).` }
+      : { kind: run.crashed!.outOfMemory ? 'memory' : 'crash', message: describeCrash(run.crashed!, 'while loading your file', input.memoryMb) };
+  }
+  if (run.exports && !run.exports.includes(input.definition.entry)) {
+    const found = run.exports.length ? `It exports: ${run.exports.join(', ')}.` : 'It exports nothing.';
+    return { kind: 'missing-export', message: `Your file does not export a function named ${input.definition.entry}. ${found} Expected: export function ${input.definition.signature}` };
+  }
+  return undefined;
+}
+
+/** Reads each call's outcome; a missing one is where the run stopped (time-out or crash) or a call never made. */
+function readCalls(input: InterpretInput, run: SandboxRun, names: (call: number) => string): (call: number) => Call {
+  const at = run.timedOut?.caseIndex ?? run.crashed?.caseIndex;
+  const seconds = (input.timeoutMs / 1000).toFixed(1);
+  let sawMissing = false;
+  const memo = new Map<number, Call>();
+  const read = (call: number): Call => {
+    const outcome = run.outcomes[call];
+    if (outcome?.ok) return { kind: 'value', value: outcome.value, mutated: outcome.mutated, durationMs: outcome.durationMs };
+    if (outcome) {
+      const location = locateInStack(outcome.error.stack, input.learnerFiles);
+      const message = describeCallError(outcome.error, location, input.definition.inputsReadOnly);
+      return { kind: 'threw', message, error: { kind: 'throw', message, location }, durationMs: outcome.durationMs };
+    }
+    // The run stopped here: during this call, or between calls (a timer that fired after the last result).
+    const here = at === call || (at === undefined && !sawMissing);
+    sawMissing = true;
+    if (run.timedOut && here) {
+      const message = `Timed out after ${seconds} s on case "${names(call)}" (an infinite loop, or far too much work).`;
+      return { kind: 'stopped', message, error: { kind: 'timeout', message } };
+    }
+    if (run.crashed && here) {
+      const message = describeCrash(run.crashed, `during case "${names(call)}"`, input.memoryMb);
+      return { kind: 'stopped', message, error: { kind: run.crashed.outOfMemory ? 'memory' : 'crash', message } };
+    }
+    return { kind: 'not-run' };
+  };
+  return (call) => {
+    if (!memo.has(call)) memo.set(call, read(call));
+    return memo.get(call)!;
+  };
+}
+
+/**
+ * Turns a finished run into case results: each case compared with the
+ * reference (or its plan checked, or its steps followed), then the property
+ * checks, with the first error and the notes a learner should read.
+ */
+export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun | InterpretedRun {
+  const stop = stoppedBeforeCases(input, run);
+  if (stop) return { stopped: true, error: stop, results: notRunResults(input), notes: asyncNotes(run) };
+
+  const caseOfCall: number[] = [];
+  input.cases.forEach((c, i) => {
+    for (let t = 0; t < (c.steps?.length ?? 1); t++) caseOfCall[input.firstCall[i] + t] = i;
+  });
+  const call = readCalls(input, run, (k) => input.cases[caseOfCall[k]]?.name ?? 'a property check');
+  const results: CaseResult[] = [];
+  const graded: GradedCase[] = [];
+  let firstError: VerdictError | undefined;
+  const { tolerance } = input;
+  const readOnly = input.definition.inputsReadOnly;
+
+  /** Grades one call's output against what was expected of it; pushes nothing for diagnosis. */
+  const judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, expected: unknown, args: unknown[]): CaseResult => {
+    const timing = { durationMs: c.durationMs };
+    const check = input.definition.schedule?.check;
+    if (check && !isMarker(c.value)) {
+      let violation;
+      try {
+        violation = check(c.value, ...args);
+      } catch (error) {
+        return { index, name, status: 'fail', message: `Your plan could not be simulated: ${(error as Error).message}`, ...timing };
+      }
+      if (violation) return { index, name, status: 'fail', message: `${violation.property}: ${violation.message}`, plan: violation.drawing, ...timing };
+      return { index, name, status: 'pass', ...timing };
+    }
+    const comparison = compareOutputs(expected, c.value, tolerance);
+    if (comparison.ok) {
+      if (c.mutated && readOnly) {
+        return { index, name, status: 'fail', message: `Your function changed its input in place (${c.mutated}). This exercise's inputs must stay unchanged: copy before modifying.`, mutated: c.mutated, ...timing };
+      }
+      return { index, name, status: 'pass', mutated: c.mutated, ...timing };
+    }
+    const mismatch = comparison.mismatch;
+    if (mismatch.kind === 'type') return { index, name, status: 'error', message: mismatch.message, mismatch, ...timing };
+    return { index, name, status: 'fail', message: mismatch.message, mismatch, mutated: c.mutated, ...timing };
+  };
+  const errorOf = (r: CaseResult): VerdictError | undefined => (r.status === 'error' && r.mismatch?.kind === 'type' ? { kind: 'type', message: `Wrong return type: ${r.mismatch.message}` } : undefined);
+
+  input.cases.forEach((kase, i) => {
+    const { name } = kase;
+    const steps = input.steps?.get(i);
+    if (kase.steps && steps) {
+      const result = followSteps(i, kase, steps, input.firstCall[i], call, judge);
+      results.push(result.result);
+      firstError ??= result.error ?? errorOf(result.result);
+      if (result.graded) graded.push(result.graded);
+      return;
+    }
+    const c = call(input.firstCall[i]);
+    if (c.kind === 'not-run') return void results.push({ index: i, name, status: 'not-run' });
+    if (c.kind === 'stopped' || c.kind === 'threw') {
+      results.push({ index: i, name, status: 'error', message: c.message, ...(c.kind === 'threw' ? { durationMs: c.durationMs } : {}) });
+      firstError ??= c.error;
+      return;
+    }
+    const result = judge(i, name, c, input.expected[i], kase.args);
+    results.push(result);
+    firstError ??= errorOf(result);
+    if (result.status !== 'error') graded.push({ args: kase.args, expected: input.expected[i], got: c.value, passed: result.status === 'pass', index: i });
+  });
+  for (const r of results) r.input ??= previewArgs(input.cases[r.index].args);
+
+  let offset = input.cases.reduce((n, c) => n + (c.steps?.length ?? 1), 0);
+  for (const property of input.propertyCases) {
+    results.push(judgeProperty(results.length, property, property.calls.map((_, j) => run.outcomes[offset + j])));
+    offset += property.calls.length;
+  }
+  const notes = asyncNotes(run);
+  const mutated = results.find((x) => x.mutated);
+  if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
+  return { stopped: false, results, graded, firstError, notes };
+}
+
+type Judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, expected: unknown, args: unknown[]) => CaseResult;
+
+/** A stepwise case: the first step that throws or diverges from the reference (on the learner's own state) fails the case. */
+function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { expected: unknown[] }, first: number, call: (k: number) => Call, judge: Judge) {
+  const total = kase.steps!.length;
+  for (let t = 0; t < total; t++) {
+    const label = `Step ${t + 1} of ${total}`;
+    const args = steps.args[t];
+    if (args === undefined) {
+      // The previous step's output could not be carried on (the comparison above has said why, unless it passed).
+      const message = `${label} was not run: step ${t}'s output has no ${steps.broken?.missing ?? 'value to carry'}.`;
+      return { result: { index, name: kase.name, status: 'fail' as const, message, input: previewArgs(steps.args[t - 1] ?? kase.args) } };
+    }
+    const c = call(first + t);
+    const input = previewArgs(args);
+    if (c.kind === 'not-run') return { result: { index, name: kase.name, status: 'not-run' as const, input } };
+    if (c.kind === 'stopped' || c.kind === 'threw') {
+      const message = `${label}: ${c.message}`;
+      return { result: { index, name: kase.name, status: 'error' as const, message, input, step: { index: t, of: total } }, error: { ...c.error, message } };
+    }
+    const result = judge(index, kase.name, c, steps.expected[t], args);
+    if (result.status === 'pass' && t < total - 1) continue;
+    if (result.status === 'pass') {
+      return { result: { ...result, input: previewArgs(kase.args) }, graded: { args: kase.args, expected: steps.expected[0], got: (call(first) as { value: unknown }).value, passed: true, index } };
+    }
+    const message = `${label} diverges (fed your own step ${t} output): ${result.message ?? ''}`.trim();
+    const failed: CaseResult = { ...result, message, input, step: { index: t, of: total } };
+    return { result: failed, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
+  }
+  throw new Error('unreachable: a stepwise case has at least one step');
+}
+
+/** A property check over several calls of the learner's function. */
+function judgeProperty(index: number, property: PreparedProperty, outcomes: SandboxRun['outcomes']): CaseResult {
+  const input = previewArgs(property.calls[0] ?? []);
+  const thrown = outcomes.find((o) => o && !o.ok);
+  if (outcomes.some((o) => !o)) return { index, name: property.name, status: 'not-run', input };
+  if (thrown && !thrown.ok) return { index, name: property.name, status: 'error', input, message: `Your function ${describeThrown(thrown.error)}.` };
+  const values = outcomes.map((o) => (o as { value: unknown }).value);
+  const odd = values.find((v) => isMarker(v));
+  let failure: string | undefined;
+  try {
+    failure = odd !== undefined ? `Your function returned ${describeType(odd)}.` : property.holds(values, property.calls);
+  } catch (error) {
+    failure = `The property could not be checked on your outputs (${(error as Error).message}).`;
+  }
+  return { index, name: property.name, status: failure ? 'fail' : 'pass', input, message: failure };
+}

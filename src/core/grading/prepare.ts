@@ -1,0 +1,198 @@
+/**
+ * Preparing an exercise for grading, in the trusted process: its seeded cases
+ * and property checks, the flat list of calls the sandbox makes, and the
+ * reference's expected outputs (started at once, awaited by each grading).
+ */
+import path from 'node:path';
+import { UserError } from '../../errors.js';
+import type { BackendName } from '../../reference/backend.js';
+import { materializeArgs } from '../../sandbox/wire.js';
+import type { Carry } from '../authoring/kinds.js';
+import { defaultTolerance, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { deriveSeed, Rng } from '../authoring/rng.js';
+import type { ExerciseRef } from '../packs/packs.js';
+import type { WrongOutputCache } from './diagnose.js';
+import { distributionCases } from './distribution.js';
+import { gradientReference } from './gradient.js';
+import { toPlainOutput } from './read-back.js';
+
+/** One case: a single call, or the calls of a stepwise trajectory. */
+export interface PreparedCase {
+  name: string;
+  /** The arguments of its (first) call: what the learner sees as the case's input and what diagnosis varies. */
+  args: unknown[];
+  /** A stepwise case's arguments for each step; from the second step on, the carried places are filled from the learner's previous output. */
+  steps?: unknown[][];
+}
+
+/** One property check: its calls, and the test of their outputs. */
+export interface PreparedProperty {
+  name: string;
+  calls: unknown[][];
+  holds: (outputs: unknown[], calls: unknown[][]) => string | undefined;
+}
+
+/** The reference's view of an exercise, computed once per preparation. */
+export interface ReferenceRun {
+  /** Expected output of each case (of a stepwise case: of its first step). */
+  expected: unknown[];
+  ctx: ReferenceContext;
+  backend: string;
+  referenceMs: number;
+}
+
+/** An exercise ready to grade files against: its cases, and expected outputs being computed. */
+export interface PreparedExercise {
+  ref: ExerciseRef;
+  definition: ExerciseDefinition;
+  seed: number;
+  cases: PreparedCase[];
+  /** Checks of properties of the learner's own function, graded after the cases. */
+  propertyCases: PreparedProperty[];
+  /** Every call the sandbox makes, cases first (a trajectory's steps in order), then properties. */
+  calls: unknown[][];
+  /** Index in `calls` of each case's first call. */
+  firstCall: number[];
+  /** For a stepwise exercise, per call: what it takes from the previous call's output (null for a trajectory's first step). */
+  links?: (Carry[] | null)[];
+  tolerance: Comparison;
+  timeoutMs: number;
+  /** Wrong outputs of the misconceptions, computed once per case. */
+  wrongCache: WrongOutputCache;
+  /** The reference run, started by {@link prepareExercise}. */
+  reference: Promise<ReferenceRun>;
+}
+
+const definitionFile = (ref: ExerciseRef) => path.join(ref.dir, 'exercise.ts');
+
+/** The trusted function that computes expected outputs: the definition's reference, or autodiff of its forward pass. */
+export function referenceOf(definition: ExerciseDefinition): (ctx: ReferenceContext, ...args: any[]) => unknown {
+  if (definition.gradient) return gradientReference(definition.gradient);
+  return definition.reference!;
+}
+
+/** Builds the cases of an exercise for a seed; an error here is the pack author's. */
+export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): PreparedCase[] {
+  let raw: unknown[];
+  try {
+    raw = definition.cases(new Rng(deriveSeed(seed, ref.key)), { exerciseDir: ref.dir });
+  } catch (error) {
+    throw new UserError(`${definitionFile(ref)}: cases() threw: ${(error as Error).message}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+  }
+  const stepwise = definition.stepwise !== undefined;
+  const shape = stepwise ? '{ name, steps: [[...args], ...] }' : '{ name, args: [...] }';
+  const valid = (c: any) =>
+    typeof c?.name === 'string' && (stepwise ? Array.isArray(c.steps) && c.steps.length > 0 && c.steps.every((s: unknown) => Array.isArray(s)) : Array.isArray(c.args));
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every(valid)) {
+    throw new UserError(`${definitionFile(ref)}: cases() must return a non-empty list of ${shape}.`);
+  }
+  // Frozen, so that the reference and the wrong variants can share one copy of each input
+  // (a 50k-entry vocabulary is not copied for every call) and none can change it for the others.
+  return raw.map((c: any) => (stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args) }));
+}
+
+/** Freezes a value and everything reachable from it; returns it. Typed arrays cannot be frozen and are left as they are. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** Runs the trusted reference on the (first) call of every case, in this process. */
+export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefinition, cases: readonly { name: string; args: unknown[] }[], ctx: ReferenceContext): Promise<unknown[]> {
+  const expected: unknown[] = [];
+  for (const c of cases) expected.push(await expectedFor(ref, definition, c.name, c.args, ctx));
+  return expected;
+}
+
+/** The reference's output for one call; a throw is the pack author's bug. */
+export async function expectedFor(ref: ExerciseRef, definition: ExerciseDefinition, caseName: string, args: unknown[], ctx: ReferenceContext): Promise<unknown> {
+  const reference = referenceOf(definition);
+  try {
+    return await toPlainOutput(ctx, () => reference(ctx, ...materializeArgs(args)));
+  } catch (error) {
+    throw new UserError(`${definitionFile(ref)}: the reference threw on case "${caseName}": ${(error as Error).message}`, {
+      next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
+    });
+  }
+}
+
+/** Builds the property cases of an exercise for a seed, distribution checks included. */
+export function buildPropertyCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): PreparedProperty[] {
+  const out: PreparedProperty[] = [];
+  const seeded = (name: string) => new Rng(deriveSeed(seed, `${ref.key}#${name}`));
+  const authorError = (what: string, error: unknown) => new UserError(`${definitionFile(ref)}: ${what} threw: ${(error as Error).message}`);
+  for (const property of definition.properties ?? []) {
+    let cases;
+    try {
+      cases = property.cases(seeded(property.name));
+    } catch (error) {
+      throw authorError(`properties "${property.name}" cases()`, error);
+    }
+    for (const c of cases) out.push({ name: `${property.name}: ${c.name}`, calls: deepFreeze(c.calls), holds: property.holds as PreparedProperty['holds'] });
+  }
+  for (const check of definition.distributions ?? []) {
+    try {
+      for (const c of distributionCases(check, seeded(check.name))) out.push({ ...c, calls: deepFreeze(c.calls) });
+    } catch (error) {
+      throw authorError(`distributions "${check.name}" scenarios()`, error);
+    }
+  }
+  return out;
+}
+
+/** The sandbox's calls for these cases and properties, and for a stepwise exercise the links between them. */
+function planCalls(definition: ExerciseDefinition, cases: PreparedCase[], properties: PreparedProperty[]) {
+  const calls: unknown[][] = [];
+  const firstCall: number[] = [];
+  const links: (Carry[] | null)[] = [];
+  for (const c of cases) {
+    firstCall.push(calls.length);
+    const steps = c.steps ?? [c.args];
+    steps.forEach((args, t) => {
+      calls.push(args);
+      links.push(t > 0 && definition.stepwise ? definition.stepwise.carry : null);
+    });
+  }
+  for (const p of properties) {
+    for (const args of p.calls) {
+      calls.push(args);
+      links.push(null);
+    }
+  }
+  return { calls, firstCall, links: definition.stepwise ? links : undefined };
+}
+
+/**
+ * Builds an exercise's cases and starts computing their expected outputs with
+ * the reference, in this (trusted) process. Watch mode keeps the result and
+ * grades every save against it.
+ */
+export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number } = {}): PreparedExercise {
+  const cases = buildCases(ref, definition, seed);
+  const propertyCases = buildPropertyCases(ref, definition, seed);
+  const reference = (async () => {
+    const started = performance.now();
+    const { loadTf } = await import('../../reference/backend.js');
+    const { tf, report } = await loadTf(options.backend);
+    const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
+    const expected = await computeExpected(ref, definition, cases, ctx);
+    return { expected, ctx, backend: report.active, referenceMs: performance.now() - started };
+  })();
+  // Awaited by every grading; this only keeps an early failure from being reported as unhandled.
+  reference.catch(() => {});
+  return {
+    ref,
+    definition,
+    seed,
+    cases,
+    propertyCases,
+    ...planCalls(definition, cases, propertyCases),
+    tolerance: definition.compare ?? defaultTolerance,
+    timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
+    wrongCache: new Map(),
+    reference,
+  };
+}

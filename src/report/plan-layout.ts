@@ -1,0 +1,58 @@
+import type { PlanDrawing } from '../core/authoring/kinds.js';
+import { escapeTerminalLine } from './escape.js';
+
+/** A plan drawing laid out as fixed-width text cells, for the pretty reporter and the screen alike. */
+export interface PlanLayout {
+  /** The header: the corner (`rank\step`) then each column's label. */
+  header: string[];
+  rows: { label: string; cells: { text: string; marked: boolean }[] }[];
+  /** Each cell's width, labels included. */
+  cellWidth: number;
+  labelWidth: number;
+  /** Rows or columns left out to fit, said in a line; undefined when everything shows. */
+  cut?: string;
+}
+
+const clip = (text: string, width: number) => {
+  const one = escapeTerminalLine(String(text ?? ''));
+  return one.length > width ? `${one.slice(0, width - 1)}…` : one;
+};
+
+/**
+ * Lays out a plan drawing to fit `width` columns and `maxRows` rows, keeping
+ * the marked cells in view: the columns shown are a window around the first
+ * mark. Every text is escaped (a pack's check may copy learner values into it).
+ */
+export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): PlanLayout {
+  const rowsCount = Math.min(drawing.rows.length, drawing.cells.length);
+  const colsCount = drawing.cols.length;
+  const widest = Math.max(2, ...drawing.cols.map((c) => String(c).length), ...drawing.cells.flat().map((c) => String(c ?? '').length));
+  const cellWidth = Math.min(6, widest);
+  const corner = `${drawing.rowTitle}\\${drawing.colTitle}`;
+  const labelWidth = Math.min(14, Math.max(corner.length, ...drawing.rows.map((r) => String(r).length)));
+  const fits = Math.max(1, Math.floor((width - labelWidth - 1) / (cellWidth + 1)));
+  const marks = drawing.marks ?? [];
+  const focusCol = marks[0]?.[1] ?? 0;
+  const focusRow = marks[0]?.[0] ?? 0;
+  const colStart = Math.max(0, Math.min(focusCol - Math.floor(fits / 2), colsCount - fits));
+  const colEnd = Math.min(colsCount, colStart + fits);
+  const rowStart = Math.max(0, Math.min(focusRow - Math.floor(maxRows / 2), rowsCount - maxRows));
+  const rowEnd = Math.min(rowsCount, rowStart + maxRows);
+  const marked = new Set(marks.map(([r, c]) => `${r},${c}`));
+  const rows = [];
+  for (let r = rowStart; r < rowEnd; r++) {
+    const cells = [];
+    for (let c = colStart; c < colEnd; c++) cells.push({ text: clip(drawing.cells[r]?.[c] ?? '', cellWidth), marked: marked.has(`${r},${c}`) });
+    rows.push({ label: clip(drawing.rows[r], labelWidth), cells });
+  }
+  const cutParts = [];
+  if (colStart > 0 || colEnd < colsCount) cutParts.push(`${drawing.colTitle}s ${drawing.cols[colStart]}–${drawing.cols[colEnd - 1]} of ${colsCount}`);
+  if (rowStart > 0 || rowEnd < rowsCount) cutParts.push(`${drawing.rowTitle}s ${drawing.rows[rowStart]}–${drawing.rows[rowEnd - 1]} of ${rowsCount}`);
+  return {
+    header: [clip(corner, labelWidth), ...drawing.cols.slice(colStart, colEnd).map((c) => clip(c, cellWidth))],
+    rows,
+    cellWidth,
+    labelWidth,
+    cut: cutParts.length ? clip(`showing ${cutParts.join(', ')}`, width) : undefined,
+  };
+}
