@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { interpretRun, type InterpretInput } from '../../src/core/grading/interpret.js';
+import { cleanDrawing, interpretRun, type InterpretInput } from '../../src/core/grading/interpret.js';
 import type { SandboxRun } from '../../src/sandbox/run-child.js';
 
 // interpretRun is pure: these runs are made up, no child process is started.
@@ -115,6 +115,18 @@ describe('interpretRun: schedules', () => {
     if (out.stopped) throw new Error('stopped');
     expect(out.results[0]).toMatchObject({ status: 'fail', message: 'Your plan could not be simulated: plan.forEach is not a function' });
   });
+});
+
+test('a drawing is kept as strings within bounds, marks inside the grid', () => {
+  const wild = { rowTitle: 'rank', colTitle: 'step', rows: Array.from({ length: 100 }, (_, i) => i), cols: [1, 2], cells: [[7, null], 'x'], marks: [[0, 1], [500, 0], ['a', 1], [1, -1]] };
+  const clean = cleanDrawing(wild as never)!;
+  expect(clean.rows).toHaveLength(64);
+  expect(clean.rows[3]).toBe('3');
+  expect(clean.cols).toEqual(['1', '2']);
+  expect(clean.cells[0]).toEqual(['7', '']);
+  expect(clean.cells[1]).toEqual(['', '']);
+  expect(clean.marks).toEqual([[0, 1]]);
+  expect(cleanDrawing({ rows: 'no' } as never)).toBeUndefined();
 });
 
 describe('interpretRun: stepwise trajectories', () => {

@@ -7,6 +7,7 @@
 import { isMarker } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
 import type { Comparison, ExerciseDefinition } from '../authoring/exercise.js';
+import type { PlanDrawing } from '../authoring/kinds.js';
 import { compareOutputs, describeType } from './compare.js';
 import type { GradedCase } from './diagnose.js';
 import { describeCallError, describeCrash, describeThrown, locateInStack, previewArgs } from './explain.js';
@@ -147,7 +148,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
       } catch (error) {
         return { index, name, status: 'fail', message: `Your plan could not be simulated: ${(error as Error).message}`, ...timing };
       }
-      if (violation) return { index, name, status: 'fail', message: `${violation.property}: ${violation.message}`, plan: violation.drawing, ...timing };
+      if (violation) return { index, name, status: 'fail', message: `${String(violation.property)}: ${String(violation.message)}`, plan: cleanDrawing(violation.drawing), ...timing };
       return { index, name, status: 'pass', ...timing };
     }
     const comparison = compareOutputs(expected, c.value, tolerance);
@@ -228,6 +229,23 @@ function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { ex
     return { result: failed, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
   }
   throw new Error('unreachable: a stepwise case has at least one step');
+}
+
+const text = (v: unknown, max: number) => String(v ?? '').slice(0, max);
+
+/**
+ * A pack's drawing as the verdict keeps it: strings only, at most 64 rows ×
+ * 256 columns of 12 characters (a check may copy learner values into it),
+ * marks inside the grid. Undefined when it is not a grid at all.
+ */
+export function cleanDrawing(d: PlanDrawing | undefined): PlanDrawing | undefined {
+  if (!d || !Array.isArray(d.rows) || !Array.isArray(d.cols) || !Array.isArray(d.cells)) return undefined;
+  const rows = d.rows.slice(0, 64).map((r) => text(r, 24));
+  const cols = d.cols.slice(0, 256).map((c) => text(c, 12));
+  const cells = rows.map((_, r) => cols.map((_, c) => text(Array.isArray(d.cells[r]) ? d.cells[r][c] : '', 12)));
+  const inside = (m: unknown): m is [number, number] => Array.isArray(m) && Number.isInteger(m[0]) && Number.isInteger(m[1]) && m[0] >= 0 && m[0] < rows.length && m[1] >= 0 && m[1] < cols.length;
+  const marks = Array.isArray(d.marks) ? d.marks.filter(inside).slice(0, 256).map(([r, c]) => [r, c] as [number, number]) : [];
+  return { rowTitle: text(d.rowTitle, 24), colTitle: text(d.colTitle, 24), rows, cols, cells, marks };
 }
 
 /** A property check over several calls of the learner's function. */

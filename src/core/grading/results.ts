@@ -30,6 +30,19 @@ export const exerciseResultSchema = z.object({
       status: z.enum(['fail', 'error', 'not-run']),
       input: z.string().optional(),
       message: z.string().optional(),
+      /** A stepwise exercise: the step (0-based) that diverged first, of how many. */
+      step: z.object({ index: z.number().int(), of: z.number().int() }).optional(),
+      /** A schedule exercise: the learner's plan drawn as a grid, with the cells where the first violated property shows. */
+      plan: z
+        .object({
+          rowTitle: z.string(),
+          colTitle: z.string(),
+          rows: z.array(z.string()),
+          cols: z.array(z.string()),
+          cells: z.array(z.array(z.string())),
+          marks: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** The comparison's description of the first mismatch (kind, message, and for tensors counts, worst index and window). */
