@@ -1,4 +1,4 @@
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { loadDefinition } from '../core/packs/definitions.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { addPack, removePack } from '../core/packs/install.js';
 import { scaffoldPack } from '../core/packs/scaffold.js';
