@@ -2,31 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from './errors.js';
 import { escapeLogLine } from './report/escape.js';
 import { version } from './core/common/version.js';
-
-/** Where commands write; tests pass their own. */
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  isTTY: boolean;
-  cwd: string;
-}
-
-export const processIo: Io = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
-  cwd: process.cwd(),
-};
-
-/** Options every command accepts. */
-export interface GlobalOptions {
-  workspace?: string;
-  pack?: string;
-  backend?: string;
-  seed?: number;
-  color?: boolean;
-  isolation?: 'bwrap' | 'permission' | 'auto';
-}
+import { processIo, type GlobalOptions, type Io } from './commands/io.js';
 
 /** `LLM_TUTOR_ISOLATION`, checked. */
 function isolationFromEnv(): GlobalOptions['isolation'] {

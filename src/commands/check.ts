@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';

@@ -1,7 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { isUserError } from '../errors.js';
 import { cacheDir } from '../core/packs/definitions.js';
 import { UnsafeFileError } from '../core/common/safe-read.js';

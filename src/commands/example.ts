@@ -1,4 +1,4 @@
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { loadDefinition } from '../core/packs/definitions.js';
 import { buildCases, computeExpected } from '../core/grading/grade.js';

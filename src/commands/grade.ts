@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { discoverSubmissions, gradeClass, mergeResults, parseShard, readResults, trustedPacks } from '../core/grading/class-grading.js';
 import type { ClassResult } from '../core/grading/results.js';

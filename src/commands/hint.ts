@@ -1,5 +1,6 @@
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { loadDefinition } from '../core/packs/definitions.js';
+import { revealHint } from '../core/workspace/progress.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
@@ -11,14 +12,7 @@ export default async function hint(io: Io, globals: GlobalOptions, id: string | 
   const { hints } = await loadDefinition(ref);
   const c = session.chalk;
   const before = StateStore.progressOf(session.state, ref.key).hintsRevealed;
-  const revealed = Math.min(hints.length, before + 1);
-  if (revealed !== before) {
-    await session.workspace.state.update((state) => {
-      const progress = StateStore.progressOf(state, ref.key);
-      progress.hintsRevealed = Math.max(progress.hintsRevealed, revealed);
-      state.exercises[ref.key] = progress;
-    });
-  }
+  const { revealed } = await revealHint(session.workspace.state, ref.key, hints.length, before);
   io.out(c.bold(`${escapeLogLine(ref.key)} — ${escapeLogLine(ref.title)}`));
   for (let i = 0; i < revealed; i++) {
     const label = `Hint ${i + 1}/${hints.length}`;

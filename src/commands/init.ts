@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/pretty.js';
 

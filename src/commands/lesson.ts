@@ -1,4 +1,4 @@
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { readExerciseFile } from '../core/packs/packs.js';
 import { learnerFileOf } from '../core/workspace/workspace.js';
 import { openSession, pickExercise } from './context.js';

@@ -1,4 +1,5 @@
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
+import { countSolved } from '../core/workspace/progress.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession } from './context.js';
@@ -23,16 +24,15 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
   for (const { ref, progress } of rows) {
     if (ref.packId !== pack) {
       pack = ref.packId;
-      const inPack = rows.filter((r) => r.ref.packId === pack);
-      const passed = inPack.filter((r) => r.progress.status === 'passed').length;
-      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(pack)} ${escapeLogLine(ref.pack.manifest.version)}) ${passed}/${inPack.length} passed`)}`);
+      const { solved, total } = countSolved(session.exercises, session.state, pack);
+      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(pack)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`);
     }
     const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
     const hints = progress.hintsRevealed > 0 ? c.dim(` (${progress.hintsRevealed} hint${progress.hintsRevealed > 1 ? 's' : ''})`) : '';
     io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
   }
-  const passed = rows.filter((r) => r.progress.status === 'passed').length;
-  io.out(c.dim(`\n${passed} of ${rows.length} exercises pass.`));
+  const { solved, total } = countSolved(session.exercises, session.state);
+  io.out(c.dim(`\n${solved} of ${total} exercises pass.`));
   return 0;
 }

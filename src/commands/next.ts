@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
 import { entryExists } from '../core/common/safe-read.js';
@@ -7,6 +7,7 @@ import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, 
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
 import { lessonSummary } from '../core/workspace/watch-session.js';
+import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
 
 async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Workspace | undefined> {
@@ -21,14 +22,13 @@ async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Wo
 
 async function header(session: Session, ref: ExerciseRef): Promise<string> {
   const c = session.chalk;
-  const inPack = session.exercises.filter((r) => r.packId === ref.packId);
-  const solved = inPack.filter((r) => session.state.exercises[r.key]?.status === 'passed').length;
+  const { solved, total } = countSolved(session.exercises, session.state, ref.packId);
   const width = 20;
-  const filled = Math.round((solved / inPack.length) * width);
+  const filled = Math.round((solved / total) * width);
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
   const file = escapeLogLine(path.relative(session.io.cwd, learnerFileOf(session.workspace, ref)) || learnerFileOf(session.workspace, ref));
   return [
-    `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${inPack.length} solved`,
+    `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${total} solved`,
     '',
     `${c.bold.cyan(`${ref.number}. ${escapeLogLine(ref.title)}`)} ${c.dim(`(${escapeLogLine(ref.id)})`)}`,
     escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson'))),

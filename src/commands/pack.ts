@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { addPack, removePack } from '../core/packs/install.js';
 import { scaffoldPack } from '../core/packs/scaffold.js';
 import { validatePack } from '../core/packs/validate.js';
-import { StateStore } from '../core/workspace/state-store.js';
+import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
@@ -75,13 +75,13 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
   const workspace = await locateWorkspace(globals.workspace, io.cwd);
   const state = await workspace.state.read();
   const rows = workspace.packs.map((pack, i) => {
-    const keys = pack.manifest.exercises.map((e) => `${pack.manifest.id}/${e.id}`);
+    const { solved, total } = countSolved(workspace.exercises, state, pack.manifest.id);
     return {
       id: pack.manifest.id,
       version: pack.manifest.version,
       title: pack.manifest.title,
-      exercises: keys.length,
-      passed: keys.filter((k) => StateStore.progressOf(state, k).status === 'passed').length,
+      exercises: total,
+      passed: solved,
       source: pack.builtin ? 'built-in' : workspace.config.packs[i],
     };
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { resetExercise } from '../core/workspace/reset.js';
 import { learnerFileOf } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';

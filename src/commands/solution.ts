@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { GlobalOptions, Io } from '../cli.js';
+import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { readExerciseFile } from '../core/packs/packs.js';
 import { StateStore } from '../core/workspace/state-store.js';

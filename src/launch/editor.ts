@@ -5,6 +5,15 @@ const windowed = /(^|[/\\])(code|code-insiders|codium|cursor|subl|sublime_text|a
 
 export type EditorResult = { kind: 'terminal' | 'window'; command: string } | { kind: 'none' } | { kind: 'failed'; command: string; message: string };
 
+/** How a terminal editor is handed the terminal, and how it is taken back. */
+export interface TerminalHandover {
+  beforeTerminal?: () => void;
+  afterTerminal?: () => void;
+}
+
+/** Opens a file in the learner's editor; {@link openInEditor}, or a fake in tests. */
+export type EditorLauncher = (file: string, hooks?: TerminalHandover) => EditorResult;
+
 /** Splits an $EDITOR value such as `code --wait` or `"my editor" -n` into words. */
 export function splitCommand(value: string): string[] {
   const words: string[] = [];
@@ -17,7 +26,7 @@ export function splitCommand(value: string): string[] {
  * and is waited for (call `beforeTerminal` / `afterTerminal` to hand the
  * terminal over); a windowed editor is started in the background.
  */
-export function openInEditor(file: string, hooks: { beforeTerminal?: () => void; afterTerminal?: () => void } = {}, env = process.env): EditorResult {
+export function openInEditor(file: string, hooks: TerminalHandover = {}, env = process.env): EditorResult {
   const value = env.VISUAL || env.EDITOR;
   if (!value) return { kind: 'none' };
   const [command, ...args] = splitCommand(value);

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { Box, Text, useApp, useStdin } from 'ink';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs/packs.js';
+import { countSolved } from '../core/workspace/progress.js';
 import type { WatchSession, WatchSnapshot } from '../core/workspace/watch-session.js';
 import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
-import { openInEditor } from '../launch/editor.js';
 import { HintsView } from './HintsView.js';
 import { ListView } from './ListView.js';
 import { PackDone } from './PackDone.js';
@@ -28,13 +28,12 @@ const stageLabel: Record<string, string> = {
 
 function Header({ snapshot, width }: { snapshot: WatchSnapshot; width: number }) {
   const { exercise, exercises, progress } = snapshot;
-  const inPack = exercises.filter((r) => r.packId === exercise.packId);
-  const solved = inPack.filter((r) => progress.exercises[r.key]?.status === 'passed').length;
+  const { solved, total } = countSolved(exercises, progress, exercise.packId);
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
         <Text bold>{oneLine(exercise.pack.manifest.title)}</Text>
-        <ProgressBar solved={solved} total={inPack.length} width={Math.min(20, Math.max(5, width - exercise.pack.manifest.title.length - 16))} />
+        <ProgressBar solved={solved} total={total} width={Math.min(20, Math.max(5, width - exercise.pack.manifest.title.length - 16))} />
       </Box>
       <Text bold color="cyan">
         {exercise.number}. {oneLine(exercise.title)} <Text dimColor>({oneLine(exercise.id)})</Text>
@@ -92,18 +91,12 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
   const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
 
-  const openEditor = () => {
-    const { learnerFile } = session.getSnapshot();
-    const file = path.relative(cwd, learnerFile) || learnerFile;
-    const result = openInEditor(learnerFile, {
+  // A terminal editor takes the terminal over: Ink's raw mode is off while it runs.
+  const openEditor = () =>
+    session.openEditor(cwd, {
       beforeTerminal: () => isRawModeSupported && setRawMode(false),
       afterTerminal: () => isRawModeSupported && setRawMode(true),
     });
-    if (result.kind === 'none') session.setNotice(`Set $EDITOR or $VISUAL to open files from here. Your file: ${file}`);
-    else if (result.kind === 'failed') session.setNotice(`Could not start ${result.command}: ${result.message}`);
-    else if (result.kind === 'window') session.setNotice(`Opened ${file} in ${result.command}.`);
-    else session.setNotice(undefined);
-  };
 
   // Keys may arrive before Ink re-subscribes the handler after a render: read the latest view from a ref
   // and the latest snapshot from the session itself.

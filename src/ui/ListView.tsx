@@ -3,6 +3,7 @@ import { useKeys } from './use-keys.js';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
+import { countSolved } from '../core/workspace/progress.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 
 export type ListFilter = 'all' | 'unsolved' | 'solved';
@@ -68,7 +69,7 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
 
   const rows = Math.max(3, height - 6);
   const top = Math.max(0, Math.min(at - Math.floor(rows / 2), shown.length - rows));
-  const solved = exercises.filter((r) => status(r) === 'passed').length;
+  const { solved } = countSolved(exercises, progress);
   return (
     <Box flexDirection="column">
       <Text bold>

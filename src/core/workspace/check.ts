@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
-import { gradeExercise, type GradeEvent } from '../grading/grade.js';
+import { gradePrepared, prepareExercise, type GradeEvent, type GradeTarget, type PreparedExercise } from '../grading/grade.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
@@ -20,38 +20,60 @@ export interface CheckOptions {
   onEvent?: (event: GradeEvent) => void;
 }
 
-/** Grades a workspace exercise and records the attempt in the progress file. */
+/** Grades a workspace exercise once (`llm-tutor check`) and records the attempt in the progress file. */
 export async function checkExercise(workspace: Workspace, ref: ExerciseRef, options: CheckOptions): Promise<Verdict> {
   const learnerFile = options.file ?? learnerFileOf(workspace, ref);
   if (!existsSync(learnerFile)) {
     throw new UserError(`Your file for ${ref.key} is missing: ${learnerFile}`, { next: `Run \`llm-tutor reset ${ref.id}\` to write the starter again.`, exitCode: 2 });
   }
-  const definition = await loadDefinition(ref);
+  const { verdict } = await gradeAndRecord(workspace, ref, { ...options, learnerFile });
+  return verdict;
+}
+
+/** How to grade: against an exercise prepared ahead (watch mode keeps one per exercise), or one prepared for this grading. */
+export type GradeSource = { prepared: PreparedExercise } | { seed: number; backend?: BackendName; timeoutMs?: number };
+
+export type GradeAndRecordOptions = GradeSource & {
+  learnerFile: string;
+  /** A sandbox with a child started ahead of time (watch mode); default: a cold child. */
+  sandbox?: GradeTarget['sandbox'];
+  onEvent?: (event: GradeEvent) => void;
+  /** Called with the verdict before the attempt is saved, so that a screen can show it at once. */
+  onVerdict?: (verdict: Verdict) => void;
+  /** Whether to record the attempt (default true); a function is asked once the verdict is in. */
+  record?: boolean | (() => boolean);
+};
+
+/**
+ * Grades `learnerFile` as the workspace exercise `ref` (telling which imported
+ * files belong to exercises that do not pass yet) and records the attempt in
+ * the progress file. Returns the verdict and the saved progress; when the
+ * progress cannot be saved, the verdict carries a note saying why and
+ * `progress` is undefined, as it is when nothing was recorded.
+ */
+export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, options: GradeAndRecordOptions): Promise<{ verdict: Verdict; progress?: State }> {
   const state = await workspace.state.read();
-  const verdict = await gradeExercise({
-    ref,
-    definition,
-    learnerFile,
+  const prepared = 'prepared' in options ? options.prepared : prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs });
+  const verdict = await gradePrepared(prepared, {
+    learnerFile: options.learnerFile,
     allowedRoot: exercisesRootOf(workspace),
-    seed: options.seed,
-    backend: options.backend,
-    timeoutMs: options.timeoutMs,
+    sandbox: options.sandbox,
     onEvent: options.onEvent,
     describeImport: (file) => {
       const imported = exerciseOfFile(workspace, file);
       return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
     },
   });
-  if (options.record !== false) {
-    try {
-      await recordAttempt(workspace.state, ref, verdict);
-    } catch (error) {
-      // The verdict is still worth showing when progress cannot be saved.
-      if (!(error instanceof UserError)) throw error;
-      verdict.notes.push(`${error.message} ${error.next ?? ''}`.trim());
-    }
+  options.onVerdict?.(verdict);
+  const record = typeof options.record === 'function' ? options.record() : options.record !== false;
+  if (!record) return { verdict };
+  try {
+    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict) };
+  } catch (error) {
+    // The verdict is still worth showing when progress cannot be saved.
+    if (!(error instanceof UserError)) throw error;
+    return { verdict: { ...verdict, notes: [...verdict.notes, `${error.message} ${error.next ?? ''}`.trim()] } };
   }
-  return verdict;
 }
 
 /** Applies one grading of `ref` to a progress record in memory. */

@@ -1,19 +1,17 @@
-import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { openInEditor, type EditorLauncher, type EditorResult, type TerminalHandover } from '../../launch/editor.js';
 import type { BackendName } from '../../reference/backend.js';
-import { applyAttempt, recordAttempt } from './check.js';
+import { applyAttempt, gradeAndRecord } from './check.js';
+import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-watcher.js';
 import { loadDefinition } from '../packs/definitions.js';
-import { gradePrepared, prepareExercise, type GradeEvent, type PreparedExercise } from '../grading/grade.js';
+import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
+import { countSolved, revealHint } from './progress.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
-import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
-
-type GradeStage = Extract<GradeEvent, { type: 'stage' }>['stage'];
-/** How often, at most, the screen shows which stage a grading is in. */
-const stageRefreshMs = 60;
+import { learnerFileOf, type Workspace } from './workspace.js';
 
 /** What the screen shows; replaced (never mutated) on every change. */
 export interface WatchSnapshot {
@@ -46,6 +44,10 @@ export interface WatchOptions {
   manual?: boolean;
   /** Milliseconds to wait after a change before grading (editors write in bursts). */
   debounceMs?: number;
+  /** Makes the file watcher (default: a {@link FolderWatcher} waiting `debounceMs`). */
+  createWatcher?: CreateFileWatcher;
+  /** Opens a file in the learner's editor (default: {@link openInEditor}). */
+  launchEditor?: EditorLauncher;
 }
 
 /** The lesson's first paragraph after its title: the idea in two or three sentences. */
@@ -58,9 +60,6 @@ export function lessonSummary(markdown: string): string {
 }
 
 type Listener = (snapshot: WatchSnapshot) => void;
-interface Watcher {
-  close(): Promise<void>;
-}
 
 /**
  * The state behind `llm-tutor next` in a terminal: the current exercise, its
@@ -73,9 +72,9 @@ export class WatchSession {
   private readonly listeners = new Set<Listener>();
   private prepared = new Map<string, PreparedExercise>();
   private sandbox: import('../../sandbox/run-child.js').WarmSandbox | undefined;
-  private watcher: Watcher | undefined;
-  private watchedFiles: string[] = [];
-  private debounce: NodeJS.Timeout | undefined;
+  /** Undefined with --manual-run. */
+  private readonly watcher: FileWatcher | undefined;
+  private readonly launchEditor: EditorLauncher;
   private grading: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -99,6 +98,14 @@ export class WatchSession {
       hintsRevealed: StateStore.progressOf(state, first.key).hintsRevealed,
       watching: options.manual ? 'manual' : 'files',
     };
+    const createWatcher = options.createWatcher ?? ((events) => new FolderWatcher(events, options.debounceMs));
+    this.watcher = options.manual
+      ? undefined
+      : createWatcher({
+          onChange: () => void this.rerun(),
+          onError: (error) => this.set({ watchProblem: `Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` }),
+        });
+    this.launchEditor = options.launchEditor ?? openInEditor;
   }
 
   getSnapshot = (): WatchSnapshot => this.snapshot;
@@ -146,7 +153,7 @@ export class WatchSession {
       this.set({ phase: 'idle', problem: messageOf(error) });
       return;
     }
-    await this.watchFiles([learnerFileOf(this.workspace, ref)]);
+    this.watchFiles([learnerFileOf(this.workspace, ref)]);
     await this.rerun();
   }
 
@@ -182,93 +189,45 @@ export class WatchSession {
     if (this.closed) return;
     const ref = this.snapshot.exercise;
     const generation = this.generation;
+    // A grading whose exercise is no longer shown (or whose session is closed) shows nothing and records nothing.
+    const current = () => generation === this.generation && !this.closed;
     this.set({ phase: 'grading', stage: 'starting', problem: undefined });
-    // Each new stage label re-renders the whole screen, which costs the grading itself time
-    // (about 15 ms of a 90 ms save): show the stage it is in at most every stageRefreshMs.
-    let stage: GradeStage | undefined;
-    let stageTimer: NodeJS.Timeout | undefined;
-    const showStage = (next: GradeStage) => {
-      stage = next;
-      stageTimer ??= setTimeout(() => {
-        stageTimer = undefined;
-        if (generation === this.generation && this.snapshot.phase === 'grading' && stage) this.set({ stage });
-      }, stageRefreshMs);
-    };
     try {
-      const prepared = await this.preparedFor(ref);
-      const state = await this.workspace.state.read();
-      const verdict = await gradePrepared(prepared, {
+      const { verdict, progress } = await gradeAndRecord(this.workspace, ref, {
+        prepared: await this.preparedFor(ref),
         learnerFile: learnerFileOf(this.workspace, ref),
-        allowedRoot: exercisesRootOf(this.workspace),
         sandbox: this.sandbox,
         onEvent: (event) => {
-          if (event.type === 'stage') showStage(event.stage);
+          if (event.type === 'stage' && current() && this.snapshot.phase === 'grading') this.set({ stage: event.stage });
         },
-        describeImport: (file) => {
-          const imported = exerciseOfFile(this.workspace, file);
-          return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
+        // Show the verdict first; the progress file is written right after.
+        onVerdict: (verdict) => {
+          if (current()) this.set({ phase: 'idle', stage: undefined, verdict, progress: withAttempt(this.snapshot.progress, ref, verdict) });
         },
+        record: current,
       });
-      if (generation !== this.generation || this.closed) return;
-      // Show the verdict first; the progress file is written right after.
-      this.set({ phase: 'idle', stage: undefined, verdict, progress: withAttempt(this.snapshot.progress, ref, verdict) });
-      this.set({ progress: await recordAttempt(this.workspace.state, ref, verdict) });
-      await this.watchFiles(verdict.learnerFiles.length ? verdict.learnerFiles : [verdict.learnerFile]);
+      if (progress) this.set({ progress });
+      // Not saved: the verdict now carries a note saying why.
+      else if (current()) this.set({ verdict });
+      if (current()) this.watchFiles(verdict.learnerFiles.length ? verdict.learnerFiles : [verdict.learnerFile]);
     } catch (error) {
-      if (generation !== this.generation || this.closed) return;
+      if (!current()) return;
       this.set({ phase: 'idle', stage: undefined, problem: messageOf(error) });
-    } finally {
-      clearTimeout(stageTimer);
     }
   }
 
   /** Watches the learner's file and the files it imports; re-grades on change. */
-  private async watchFiles(files: string[]): Promise<void> {
-    if (this.options.manual || this.closed) return;
-    const sorted = [...new Set(files)].sort();
-    if (this.watcher && sorted.join('\n') === this.watchedFiles.join('\n')) return;
-    await this.watcher?.close();
-    this.watchedFiles = sorted;
-    const wanted = new Set(sorted);
-    const watchers: FSWatcher[] = [];
-    const failed = (error: unknown) =>
-      this.set({ watchProblem: `Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` });
-    try {
-      // Watch the folders, not the files: an editor that saves by renaming a new file over the old
-      // one replaces the file, and a watch on the old file would go quiet (seen with chokidar too).
-      for (const dir of new Set(sorted.map((f) => path.dirname(f)))) {
-        const watcher = watch(dir, (_event, name) => {
-          if (!name || !wanted.has(path.join(dir, name.toString()))) return;
-          clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => void this.rerun(), this.options.debounceMs ?? 10);
-        });
-        watcher.on('error', failed);
-        watchers.push(watcher);
-      }
-    } catch (error) {
-      failed(error);
-    }
-    this.watcher = {
-      close: async () => {
-        for (const w of watchers) w.close();
-      },
-    };
+  private watchFiles(files: string[]): void {
+    if (!this.closed) this.watcher?.watch(files);
   }
 
   /** Reveals the next hint of the current exercise and saves it. */
   async revealHint(): Promise<void> {
     const { exercise, hints, hintsRevealed } = this.snapshot;
     if (hints.length === 0) return;
-    if (hintsRevealed >= hints.length) {
-      this.set({ notice: 'That was the last hint.' });
-      return;
-    }
-    const progress = await this.workspace.state.update((state) => {
-      const p = StateStore.progressOf(state, exercise.key);
-      p.hintsRevealed = Math.max(p.hintsRevealed, hintsRevealed + 1);
-      state.exercises[exercise.key] = p;
-    });
-    this.set({ hintsRevealed: hintsRevealed + 1, progress, notice: undefined });
+    const { revealed, state } = await revealHint(this.workspace.state, exercise.key, hints.length, hintsRevealed);
+    if (state) this.set({ hintsRevealed: revealed, progress: state, notice: undefined });
+    else this.set({ notice: 'That was the last hint.' });
   }
 
   /** Whether the current exercise's latest verdict is a pass. */
@@ -289,7 +248,6 @@ export class WatchSession {
     const order = this.exercises;
     const start = order.indexOf(exercise);
     const unsolved = (r: ExerciseRef) => progress.exercises[r.key]?.status !== 'passed';
-    const samePack = order.filter((r) => r.packId === exercise.packId);
     const nextInPack = [...order.slice(start + 1), ...order.slice(0, start)].find((r) => r.packId === exercise.packId && unsolved(r));
     if (nextInPack) {
       await this.open(nextInPack);
@@ -301,8 +259,7 @@ export class WatchSession {
         packId: exercise.packId,
         title: exercise.pack.manifest.title,
         description: exercise.pack.manifest.description,
-        solved: samePack.length,
-        total: samePack.length,
+        ...countSolved(order, progress, exercise.packId),
         next: nextElsewhere,
       },
     });
@@ -329,14 +286,29 @@ export class WatchSession {
     return readExerciseFile(this.snapshot.exercise, 'solution');
   }
 
+  /**
+   * Opens the current learner file in the learner's editor (a terminal editor
+   * takes the terminal through `terminal`), and says in the notice what
+   * happened, naming the file relative to `cwd`.
+   */
+  openEditor(cwd: string, terminal: TerminalHandover = {}): EditorResult {
+    const { learnerFile } = this.snapshot;
+    const file = path.relative(cwd, learnerFile) || learnerFile;
+    const result = this.launchEditor(learnerFile, terminal);
+    if (result.kind === 'none') this.setNotice(`Set $EDITOR or $VISUAL to open files from here. Your file: ${file}`);
+    else if (result.kind === 'failed') this.setNotice(`Could not start ${result.command}: ${result.message}`);
+    else if (result.kind === 'window') this.setNotice(`Opened ${file} in ${result.command}.`);
+    else this.setNotice(undefined);
+    return result;
+  }
+
   setNotice(notice: string | undefined): void {
     this.set({ notice });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.debounce);
-    await this.watcher?.close();
+    this.watcher?.close();
     await this.grading?.catch(() => {});
     await this.sandbox?.close();
   }
