@@ -29,6 +29,7 @@ export type {
   Tolerance,
 } from './core/authoring/exercise.js';
 export { anyOf, defaultTolerance } from './core/authoring/exercise.js';
+export type { Localised } from './core/authoring/localised.js';
 export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/authoring/rng.js';
 export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';
 
