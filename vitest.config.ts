@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The default output, then one line naming the tests a missing chromium, tmux or bubblewrap kept from running here.
+    reporters: ['default', './test/helpers/tools-reporter.ts'],
   },
 });

@@ -42,6 +42,7 @@ export type {
   StepwiseSpec,
   Tensor,
 } from './core/authoring/kinds.js';
+export type { Localised } from './core/authoring/localised.js';
 export { hoeffdingMargin } from './core/authoring/kinds.js';
 export { Rng, randomInts, randomMatrix, randomVector, tidy, uniforms } from './core/authoring/rng.js';
 export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';

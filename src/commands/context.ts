@@ -6,6 +6,7 @@ import type { State } from '../core/common/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
+import { defaultLocale } from '../core/authoring/localised.js';
 import { makeChalk } from '../report/pretty.js';
 
 /** What most commands start from: the workspace, its progress, and the options in force. */
@@ -18,6 +19,8 @@ export interface Session {
   chalk: ChalkInstance;
   seed: number;
   backend?: BackendName;
+  /** The locale of lessons, hints and diagnoses (a BCP 47 tag); English until a command-line choice exists. */
+  locale: string;
 }
 
 export async function openSession(io: Io, globals: GlobalOptions, workspace?: Workspace): Promise<Session> {
@@ -47,6 +50,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     chalk: makeChalk(globals.color === false ? false : undefined),
     seed: globals.seed ?? ws.config.options.seed ?? defaultSeed,
     backend: backendName ? parseBackend(backendName) : undefined,
+    locale: defaultLocale,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GlobalOptions, Io } from './io.js';
+import { localise } from '../core/authoring/localised.js';
 import { loadDefinition } from '../core/packs/definitions.js';
 import { revealHint } from '../core/workspace/progress.js';
 import { StateStore } from '../core/workspace/state-store.js';
@@ -9,7 +10,7 @@ import { openSession, pickExercise } from './context.js';
 export default async function hint(io: Io, globals: GlobalOptions, id: string | undefined): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
-  const { hints } = await loadDefinition(ref);
+  const hints = (await loadDefinition(ref)).hints.map((h) => localise(h, session.locale));
   const c = session.chalk;
   const before = StateStore.progressOf(session.state, ref.key).hintsRevealed;
   const { revealed } = await revealHint(session.workspace.state, ref.key, hints.length, before);

@@ -17,7 +17,7 @@ export async function renderMarkdown(markdown: string, color: boolean): Promise<
 export default async function lesson(io: Io, globals: GlobalOptions, id: string | undefined): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
-  const text = await readExerciseFile(ref, 'lesson');
+  const text = await readExerciseFile(ref, 'lesson', session.locale);
   io.out(await renderMarkdown(text, session.chalk.level > 0));
   const file = path.relative(io.cwd, learnerFileOf(session.workspace, ref));
   io.out(session.chalk.dim(`\nYour file: ${file}   Check it: llm-tutor check ${ref.id}`));

@@ -31,7 +31,7 @@ async function header(session: Session, ref: ExerciseRef): Promise<string> {
     `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${total} solved`,
     '',
     `${c.bold.cyan(`${ref.number}. ${escapeLogLine(ref.title)}`)} ${c.dim(`(${escapeLogLine(ref.id)})`)}`,
-    escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson'))),
+    escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson', session.locale))),
     '',
     `Edit: ${c.underline(file)}`,
     c.dim(`Lesson: llm-tutor lesson ${ref.id}   Hint: llm-tutor hint ${ref.id}`),

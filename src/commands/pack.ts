@@ -45,6 +45,7 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
     return 1;
   }
   for (const line of report.checked) io.out(`${c.green('✓')} ${escapeLogLine(line)}`);
+  io.out(`locales: ${report.locales.map(escapeLogLine).join(', ')}`);
   io.out(c.green(`\n${what} is valid: ${report.exercises} exercise${report.exercises === 1 ? '' : 's'}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
   return 0;
 }

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { requestIsolation } from '../../src/sandbox/isolation.js';
 import { startSandboxChild } from '../../src/sandbox/run-child.js';
-import { bwrapWorks, processesNaming, repoRoot } from '../helpers/cli.js';
+import { processesNaming, repoRoot } from '../helpers/cli.js';
+import { isolations, needsIsolation } from '../helpers/tools.js';
 
-const isolations = bwrapWorks ? (['bwrap', 'permission'] as const) : (['permission'] as const);
-
-describe.each(isolations)('a sandbox child killed as soon as it starts (%s)', (isolation) => {
+for (const isolation of isolations) describe(`a sandbox child killed as soon as it starts (${isolation})`, needsIsolation(isolation), () => {
   // bubblewrap forks before its sandbox is set up; a fork whose parent is killed at that moment used to
   // wait forever, holding the tutor's pipes (and so the tutor) open. Cold checks do this whenever a file fails to bundle.
   test('leaves no process behind and no pipe open, forty times over', { timeout: 60_000 }, async () => {

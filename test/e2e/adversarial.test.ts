@@ -2,9 +2,9 @@ import { existsSync, promises as fs, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bwrapWorks, learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { isolations, needsIsolation } from '../helpers/tools.js';
 
-const isolations = bwrapWorks ? (['bwrap', 'permission'] as const) : (['permission'] as const);
 
 const dir = path.join(repoRoot, 'fixtures', 'adversarial');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
@@ -123,9 +123,9 @@ describe('adversarial learner files', () => {
     expect(Object.keys(expected).sort()).toEqual(fixtures);
   });
 
-  // Under each isolation this machine has: bubblewrap (CI installs it), and the permission model alone, which must hold too.
+  // Under each isolation: bubblewrap (CI installs it), and the permission model alone, which must hold too.
   const cases = isolations.flatMap((isolation) => fixtures.map((fixture) => [fixture, isolation] as const));
-  test.each(cases)('check: %s gets the right verdict, never a pass, and nothing changes on disk (%s)', async (fixture, isolation) => {
+  for (const [fixture, isolation] of cases) test(`check: ${fixture} gets the right verdict, never a pass, and nothing changes on disk (${isolation})`, needsIsolation(isolation), async () => {
     const before = await snapshot(ws);
     await place(ws, fixture);
     const started = Date.now();

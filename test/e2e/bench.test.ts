@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { bwrapWorks, repoRoot, tempDir } from '../helpers/cli.js';
+import { repoRoot, tempDir } from '../helpers/cli.js';
+import { bwrapWorks } from '../helpers/tools.js';
 
 // `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
 // temporary folder: the committed figures in docs/ come from this script, so it must keep working.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { learnerFile, regularFilesUnder, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { chromiumPath, needs } from '../helpers/tools.js';
 
 const only = 'foundations/matmul,foundations/softmax,attention/causal-mask';
 const ids = only.split(',');
@@ -151,12 +152,11 @@ describe('grading a class', () => {
 
 describe('the HTML class report', () => {
   // CI installs chromium (.ci/run) and must run this test; a machine without it skips it.
-  const chromiumHere = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
-  test.runIf(chromiumHere || process.env.CI === 'true')('opens in headless Chromium with the chart and the tables', async () => {
+  test('opens in headless Chromium with the chart and the tables', needs('chromium'), async () => {
     const html = path.join(root, 'out', 'report.html');
     const text = await fs.readFile(html, 'utf8');
     expect(text).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
-    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    const chromium = chromiumPath();
     expect(chromium, 'Debian chromium must be installed (.ci/run installs it)').toBeDefined();
     const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${tempDir('llm-tutor-chromium-')}`];
     const dom = execFileSync(chromium!, [...flags, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });

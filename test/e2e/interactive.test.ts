@@ -1,12 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { bin, learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
+import { needs, runsHere } from '../helpers/tools.js';
 
 const session = `llm-tutor-e2e-${process.pid}`;
 // CI installs tmux (.ci/run) and must run this test; a machine without tmux skips it.
-const runs = spawnSync('tmux', ['-V']).status === 0 || process.env.CI === 'true';
+const runs = runsHere('tmux');
 let ws: string;
 
 function tmux(...args: string[]): string {
@@ -55,7 +56,7 @@ afterAll(() => {
   }
 });
 
-describe.runIf(runs)('llm-tutor next in a real terminal', () => {
+describe('llm-tutor next in a real terminal', needs('tmux'), () => {
   test('save a wrong file, take a hint, save the right one, move on, quit', { timeout: 90_000 }, async () => {
     await waitForScreen([
       'Not implemented yet',

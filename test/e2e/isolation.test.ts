@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { bin, bwrapWorks, learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { bin, learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { bwrapWorks, isolations, needs, needsIsolation } from '../helpers/tools.js';
 
-const isolations = bwrapWorks ? (['permission', 'bwrap'] as const) : (['permission'] as const);
 const loop = `export function softmax(x: number[]): number[] {\n  for (;;) {}\n}\n`;
 const honest = path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'softmax', 'solution.ts');
 
@@ -64,7 +64,7 @@ async function stopWhileSpinning(args: string[], signal: NodeJS.Signals, isolati
 
 const expectedEnd = { SIGTERM: { code: 143, signal: null }, SIGINT: { code: 130, signal: null }, SIGHUP: { code: 129, signal: null }, SIGKILL: { code: null, signal: 'SIGKILL' } };
 
-describe.each(isolations)('no sandbox child outlives the tutor (%s)', (isolation) => {
+for (const isolation of isolations) describe(`no sandbox child outlives the tutor (${isolation})`, needsIsolation(isolation), () => {
   test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('grade stopped by %s to its pid alone', { timeout: 90_000 }, async (signal) => {
     const { end, left, stderr } = await stopWhileSpinning(['grade', classDir, '--only', 'foundations/softmax', '--timeout', '60000', '--jobs', '2'], signal, isolation);
     expect(end, stderr).toEqual(expectedEnd[signal]);
@@ -78,7 +78,7 @@ describe.each(isolations)('no sandbox child outlives the tutor (%s)', (isolation
   });
 });
 
-describe.each(isolations)('no network from learner code (%s)', (isolation) => {
+for (const isolation of isolations) describe(`no network from learner code (${isolation})`, needsIsolation(isolation), () => {
   test('a TCP connection to a server on this machine never arrives', { timeout: 60_000 }, async () => {
     let connections = 0;
     const server = createServer((socket) => {
@@ -122,7 +122,7 @@ describe('choosing the isolation', () => {
     expect(r.stderr).toMatch(/^llm-tutor: --isolation bwrap was asked for, but bwrap is installed but cannot make a sandbox here/);
   });
 
-  test.runIf(bwrapWorks)('grade uses bubblewrap when it works, says so in its results, and doctor says why', { timeout: 60_000 }, async () => {
+  test('grade uses bubblewrap when it works, says so in its results, and doctor says why', { ...needs('bubblewrap'), timeout: 60_000 }, async () => {
     const r = await runCli(['grade', path.join(classDir, 'honest'), '--only', 'foundations/softmax', '--reporter', 'json'], { env: { CI: 'true' } });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).isolation).toBe('bwrap');

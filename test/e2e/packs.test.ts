@@ -153,3 +153,47 @@ describe('pack validate reports every problem with its file and field', () => {
     expect(report.problems.map((p: { message: string }) => p.message)).toEqual(expect.arrayContaining(['missing lesson', 'only 1 hint', 'the starter already passes']));
   });
 });
+
+describe('translations', () => {
+  const fixture = path.join(repoRoot, 'fixtures', 'packs', 'translated');
+
+  /** A copy of the fixture pack, broken by `breakIt`. */
+  async function brokenTranslation(breakIt: (dir: string) => Promise<void>): Promise<string> {
+    const dir = path.join(tempDir(), 'translated');
+    await fs.cp(fixture, dir, { recursive: true });
+    await breakIt(dir);
+    return dir;
+  }
+
+  test('a pack with zh-CN texts and lesson validates clean and names its locales', async () => {
+    const r = await runCli(['pack', 'validate', fixture]);
+    expect(r.stdout).toContain('✓ basics/relu: 2 misconceptions, 2 hints\nlocales: en, zh-CN\n');
+    expect(r.stdout).toContain('translated 1.0.0 is valid: 1 exercise');
+    expect(r.code).toBe(0);
+    const json = JSON.parse((await runCli(['pack', 'validate', fixture, '--json'])).stdout);
+    expect(json.locales).toEqual(['en', 'zh-CN']);
+  });
+
+  test('learners see English by default', async () => {
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', fixture, '--workspace', ws]);
+    const hint = await runCli(['hint', 'translated/basics/relu', '--workspace', ws]);
+    expect(hint.stdout).toContain('Hint 1/2\n  Look at each entry on its own: what happens to a negative one?');
+    const lesson = await runCli(['lesson', 'translated/basics/relu', '--workspace', ws]);
+    expect(lesson.stdout).toContain('**The idea.** The rectified linear unit keeps positive numbers');
+  });
+
+  const broken: [string, (dir: string) => Promise<void>, string][] = [
+    ['a message without en', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("en: 'Your output keeps", "fr: 'Your output keeps")), 'basics/relu/exercise.ts misconceptions[0].message: has no `en` text: English is the default and the fallback, so every translated text needs it'],
+    ['a hint with a bad tag', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("'zh-CN': '逐个看", "zh_CN: '逐个看")), 'basics/relu/exercise.ts hints[0].zh_CN: "zh_CN" is not a locale tag: write a language and an optional region, such as en, zh or zh-CN'],
+    ['a lesson with a bad tag', (d) => fs.rename(ex(d, 'lesson.zh-CN.md'), ex(d, 'lesson.chinese.md')), 'basics/relu/lesson.chinese.md: "chinese" is not a locale tag'],
+    ['an empty translated lesson', (d) => fs.writeFile(ex(d, 'lesson.zh-CN.md'), '\n'), 'basics/relu/lesson.zh-CN.md: the translated lesson is empty'],
+  ];
+
+  test.each(broken)('%s is one line naming the file and the field', async (_name, breakIt, line) => {
+    const dir = await brokenTranslation(breakIt);
+    const r = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toContain(`✗ ${line}`);
+  });
+});

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,9 +78,6 @@ export function processesNaming(marker: string): string[] {
   }
   return found;
 }
-
-/** Whether bubblewrap can make a sandbox on this machine (installed, user namespaces allowed). */
-export const bwrapWorks = process.platform === 'linux' && spawnSync('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', process.execPath, '-e', '0'], { timeout: 10_000 }).status === 0;
 
 /** Every regular file under `dir`, links not followed. */
 export async function regularFilesUnder(dir: string): Promise<string[]> {

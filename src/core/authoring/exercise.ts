@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DistributionCheck, GradientSpec, ScheduleSpec, StepwiseCase, StepwiseSpec } from './kinds.js';
 import type { Rng } from './rng.js';
+import { localisedSchema, type Localised } from './localised.js';
 
 /** The tfjs-core module, already set to the chosen backend. */
 export type Tf = typeof import('@tensorflow/tfjs-core');
@@ -45,10 +46,10 @@ export interface Alternatives<Out> {
 export interface Misconception<Args extends unknown[] = unknown[], Out = unknown> {
   /** kebab-case, unique in the exercise, e.g. `no-max-subtraction`. */
   id: string;
-  /** A few words: "softmax without subtracting the max". */
-  title: string;
-  /** What went wrong and why, in a sentence or two. */
-  message: string;
+  /** A few words: "softmax without subtracting the max". Translatable: see {@link Localised}. */
+  title: Localised;
+  /** What went wrong and why, in a sentence or two. Translatable: see {@link Localised}. */
+  message: Localised;
   /** Computes what the mistaken code would return for these arguments. */
   wrong: (ctx: ReferenceContext, ...args: Args) => Out | Alternatives<Out> | unknown;
 }
@@ -95,8 +96,8 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   /** Defaults to {@link defaultTolerance}. */
   compare?: Comparison;
   misconceptions?: Misconception<Args, Out>[];
-  /** Tiered hints: a nudge first, the key idea last. */
-  hints: string[];
+  /** Tiered hints: a nudge first, the key idea last. Each translatable: see {@link Localised}. */
+  hints: Localised[];
   /** Wall-clock limit for all cases together, in milliseconds (default 5000). */
   timeoutMs?: number;
   /** When true, changing an argument in place fails the case instead of only being reported. */
@@ -151,13 +152,13 @@ export const exerciseDefinitionSchema = z.strictObject({
     .array(
       z.strictObject({
         id: z.string().regex(/^[a-z0-9-]+$/, 'must be kebab-case'),
-        title: z.string().min(1),
-        message: z.string().min(1),
+        title: localisedSchema,
+        message: localisedSchema,
         wrong: fn('(ctx, ...args) => wrong output'),
       }),
     )
     .default([]),
-  hints: z.array(z.string().min(1)).min(1, 'must have at least one hint (two or three, nudge first)'),
+  hints: z.array(localisedSchema).min(1, 'must have at least one hint (two or three, nudge first)'),
   timeoutMs: z.number().int().positive().optional(),
   inputsReadOnly: z.boolean().optional(),
   properties: z

@@ -1,5 +1,6 @@
 import { compareOutputs } from './compare.js';
 import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from '../authoring/exercise.js';
+import { defaultLocale, localise } from '../authoring/localised.js';
 import { toPlainOutput } from './read-back.js';
 import type { Diagnosis } from './verdict.js';
 import { materializeArgs } from '../../sandbox/wire.js';
@@ -39,7 +40,8 @@ function matchesAny(candidates: unknown[], got: unknown, tolerance: Comparison):
  * wrong output differs from the reference, yet the learner got the reference).
  * It is diagnosed in full when it explains every failure and nothing
  * contradicts it, and as partial when it explains most failures. The best
- * explanation wins; ties go to the misconception listed first.
+ * explanation wins; ties go to the misconception listed first. Its title and
+ * message are given in `locale`.
  */
 export async function diagnose(
   misconceptions: readonly Misconception[],
@@ -47,6 +49,7 @@ export async function diagnose(
   tolerance: Comparison,
   ctx: ReferenceContext,
   cache?: WrongOutputCache,
+  locale: string = defaultLocale,
 ): Promise<Diagnosis | undefined> {
   const failing = graded.filter((g) => !g.passed).length;
   if (failing === 0) return undefined;
@@ -70,7 +73,7 @@ export async function diagnose(
     if (!confidence) continue;
     const score = explained - contradicted;
     if (!best || score > best.score) {
-      best = { misconceptionId: misconception.id, title: misconception.title, message: misconception.message, matched: explained, failing, confidence, score };
+      best = { misconceptionId: misconception.id, title: localise(misconception.title, locale), message: localise(misconception.message, locale), matched: explained, failing, confidence, score };
     }
   }
   if (!best) return undefined;

@@ -144,7 +144,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   const { results, graded } = interpreted;
   const firstError = interpreted.firstError && { ...interpreted.firstError, location: await withLineText(interpreted.firstError.location) };
   emit({ type: 'stage', stage: 'diagnose' });
-  const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache);
+  const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache, prepared.locale);
   const firstFailure = results.findIndex((r) => r.status !== 'pass');
   const verdict = finish({
     status: firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass',

@@ -9,6 +9,7 @@ import type { BackendName } from '../../reference/backend.js';
 import { materializeArgs } from '../../sandbox/wire.js';
 import type { Carry } from '../authoring/kinds.js';
 import { defaultTolerance, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { defaultLocale } from '../authoring/localised.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { WrongOutputCache } from './diagnose.js';
@@ -57,6 +58,8 @@ export interface PreparedExercise {
   links?: (Carry[] | null)[];
   tolerance: Comparison;
   timeoutMs: number;
+  /** The language of the diagnosis (a locale tag; default en). */
+  locale: string;
   /** Wrong outputs of the misconceptions, computed once per case. */
   wrongCache: WrongOutputCache;
   /** The reference run, started by {@link prepareExercise}. */
@@ -170,7 +173,7 @@ function planCalls(definition: ExerciseDefinition, cases: PreparedCase[], proper
  * the reference, in this (trusted) process. Watch mode keeps the result and
  * grades every save against it.
  */
-export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number } = {}): PreparedExercise {
+export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number; locale?: string } = {}): PreparedExercise {
   const cases = buildCases(ref, definition, seed);
   const propertyCases = buildPropertyCases(ref, definition, seed);
   const reference = (async () => {
@@ -192,6 +195,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     ...planCalls(definition, cases, propertyCases),
     tolerance: definition.compare ?? defaultTolerance,
     timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
+    locale: options.locale ?? defaultLocale,
     wrongCache: new Map(),
     reference,
   };

@@ -5,6 +5,7 @@ import { readJsonFile } from '../common/json-file.js';
 import { builtinPacksDir } from '../common/paths.js';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
 import { packManifestSchema, type PackManifest } from '../common/schemas.js';
+import { defaultLocale, localeFallbacks } from '../authoring/localised.js';
 
 /** A pack on disk: its folder and validated manifest. */
 export interface Pack {
@@ -35,6 +36,30 @@ export const exerciseFiles = {
   solution: 'solution.ts',
   definition: 'exercise.ts',
 } as const;
+
+/** The file name of a lesson translated into `locale`: `lesson.zh-CN.md` beside `lesson.md`. */
+export function translatedLessonName(locale: string): string {
+  return `lesson.${locale}.md`;
+}
+
+/** Tells a translated lesson's file name apart: the tag of `lesson.<tag>.md` (not checked), else undefined. */
+export function lessonNameLocale(name: string): string | undefined {
+  return /^lesson\.(.+)\.md$/.exec(name)?.[1];
+}
+
+/**
+ * The lesson file to show in `locale`: `lesson.<locale>.md` when the exercise
+ * folder has it, else the lesson of its language (`lesson.zh.md` for zh-CN),
+ * else `lesson.md`. Returns an absolute path.
+ */
+export function lessonFileFor(ref: ExerciseRef, locale: string = defaultLocale): string {
+  for (const tag of localeFallbacks(locale)) {
+    if (tag === defaultLocale) break;
+    const file = path.join(ref.dir, translatedLessonName(tag));
+    if (existsSync(file)) return file;
+  }
+  return path.join(ref.dir, exerciseFiles.lesson);
+}
 
 /** Ids of the packs that ship with llm-tutor. */
 export async function listBuiltinPackIds(): Promise<string[]> {
@@ -92,10 +117,10 @@ export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
 /**
  * Reads one of an exercise's text files (a regular file of at most 4 MiB; a
  * pack may live inside a workspace), with a clear error naming it when it is
- * missing or refused.
+ * missing or refused. The lesson is read in `locale` ({@link lessonFileFor}).
  */
-export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles): Promise<string> {
-  const file = path.join(ref.dir, exerciseFiles[which]);
+export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles, locale: string = defaultLocale): Promise<string> {
+  const file = which === 'lesson' ? lessonFileFor(ref, locale) : path.join(ref.dir, exerciseFiles[which]);
   const text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: `the pack in ${ref.pack.dir} needs it as a regular file; tell its author` });
   if (text === undefined) {
     throw new UserError(`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });

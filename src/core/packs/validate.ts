@@ -11,10 +11,12 @@ import { checkGradientNumerically } from '../grading/gradient.js';
 import { expectedFor } from '../grading/prepare.js';
 import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
-import { exerciseFiles, exerciseRefs, type ExerciseRef, type Pack } from './packs.js';
+import { exerciseFiles, exerciseRefs, lessonNameLocale, type ExerciseRef, type Pack } from './packs.js';
+import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
+import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
 
 /** One thing wrong with a pack: where, what, and how to fix it. */
 export interface PackProblem {
@@ -34,6 +36,8 @@ export interface PackReport {
   problems: PackProblem[];
   /** One line per exercise that was fully checked. */
   checked: string[];
+  /** Every locale the pack's lessons, hints and misconceptions are written in: `en` first, then the others sorted. */
+  locales: string[];
 }
 
 export interface MisconceptionCheck {
@@ -145,7 +149,8 @@ async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinition, wh
 export async function validatePack(dir: string, options: { seeds?: number[]; backend?: BackendName; onProgress?: (line: string) => void } = {}): Promise<PackReport> {
   const seeds = options.seeds ?? [1, 2];
   const manifestFile = path.join(dir, 'pack.json');
-  const report: PackReport = { dir, exercises: 0, problems: [], checked: [] };
+  const report: PackReport = { dir, exercises: 0, problems: [], checked: [], locales: [defaultLocale] };
+  const locales = new Set<string>();
   const problem = (file: string, field: string, message: string, fix: string) => report.problems.push({ file, field, message, fix });
 
   if (!existsSync(dir)) {
@@ -200,6 +205,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         problem(file, '', 'the lesson is empty', 'Write the lesson: the idea, the formula, a worked example, the pitfalls.');
       }
     }
+    for (const [file, problemFound] of await checkTranslatedLessons(ref.dir, locales)) problem(file, '', problemFound.message, problemFound.fix);
     const definitionFile = path.join(ref.dir, exerciseFiles.definition);
     if (!existsSync(definitionFile)) continue;
     let definition: ExerciseDefinition;
@@ -209,6 +215,9 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       if (error instanceof FileError) for (const issue of error.issues) problem(definitionFile, issue.path, issue.message, 'Fix the definition passed to defineExercise().');
       else problem(definitionFile, '', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the exercise definition.');
       continue;
+    }
+    for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message]), ...definition.hints]) {
+      for (const locale of localesOf(text)) locales.add(locale);
     }
     if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${definition.hints.length} hint`, 'Give two or three tiered hints: a nudge first, the key idea last.');
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
@@ -277,5 +286,37 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     }
     report.checked.push(`${ref.id}: ${misconceptions.length} misconceptions, ${definition.hints.length} hints`);
   }
+  locales.delete(defaultLocale);
+  report.locales = [defaultLocale, ...[...locales].sort()];
   return report;
+}
+
+/**
+ * Checks the translated lessons in an exercise folder (`lesson.<tag>.md`): a
+ * valid locale tag, not `en` (that is lesson.md), not empty. Adds the tags of
+ * good ones to `locales`; returns the problems, by file.
+ */
+async function checkTranslatedLessons(dir: string, locales: Set<string>): Promise<[string, { message: string; fix: string }][]> {
+  const found: [string, { message: string; fix: string }][] = [];
+  for (const name of (await fs.readdir(dir)).sort()) {
+    const tag = lessonNameLocale(name);
+    if (tag === undefined) continue;
+    const file = path.join(dir, name);
+    const rename = 'Name a translated lesson lesson.<tag>.md, with a locale tag such as zh or zh-CN (language, then region).';
+    if (!isLocaleTag(tag)) found.push([file, { message: `"${tag}" is not a locale tag`, fix: rename }]);
+    else if (tag === defaultLocale) found.push([file, { message: 'the English lesson is lesson.md', fix: 'Merge it into lesson.md and remove it.' }]);
+    else {
+      let text: string | undefined;
+      try {
+        text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: 'keep the translated lesson as a regular file' });
+      } catch (error) {
+        if (!(error instanceof UnsafeFileError)) throw error;
+        found.push([file, { message: error.message.replace(`${file}: `, ''), fix: 'Keep the translated lesson as a regular file beside lesson.md.' }]);
+        continue;
+      }
+      if (!text?.trim()) found.push([file, { message: 'the translated lesson is empty', fix: 'Translate lesson.md into it, or remove it: learners then read lesson.md.' }]);
+      else locales.add(tag);
+    }
+  }
+  return found;
 }

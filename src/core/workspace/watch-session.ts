@@ -7,6 +7,7 @@ import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-
 import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
+import { localise } from '../authoring/localised.js';
 import type { State } from '../common/schemas.js';
 import { countSolved, revealHint } from './progress.js';
 import { StateStore } from './state-store.js';
@@ -44,6 +45,8 @@ export interface WatchOptions {
   manual?: boolean;
   /** Milliseconds to wait after a change before grading (editors write in bursts). */
   debounceMs?: number;
+  /** The locale of the lesson summary, the hints and the diagnosis (default en). */
+  locale?: string;
   /** Makes the file watcher (default: a {@link FolderWatcher} waiting `debounceMs`). */
   createWatcher?: CreateFileWatcher;
   /** Opens a file in the learner's editor (default: {@link openInEditor}). */
@@ -146,9 +149,9 @@ export class WatchSession {
       lessonSummary: '',
     });
     try {
-      const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson'), loadDefinition(ref)]);
+      const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson', this.options.locale), loadDefinition(ref)]);
       if (generation !== this.generation) return;
-      this.set({ lessonSummary: lessonSummary(lesson), hints: definition.hints });
+      this.set({ lessonSummary: lessonSummary(lesson), hints: definition.hints.map((hint) => localise(hint, this.options.locale)) });
     } catch (error) {
       this.set({ phase: 'idle', problem: messageOf(error) });
       return;
@@ -177,7 +180,7 @@ export class WatchSession {
     const key = `${ref.key}@${this.options.seed}`;
     let prepared = this.prepared.get(key);
     if (!prepared) {
-      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend: this.options.backend });
+      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend: this.options.backend, locale: this.options.locale });
       this.prepared.set(key, prepared);
       // A failed reference run is not cached: the next grading tries again.
       prepared.reference.catch(() => this.prepared.delete(key));
