@@ -17,6 +17,14 @@ function graded(xs: number[], learner: (x: number) => number): GradedCase[] {
 }
 
 describe('diagnose', () => {
+  test('title and message in the locale asked for, English by default and where there is no translation', async () => {
+    const translated: Misconception = { ...double, title: { en: 'doubled', 'zh-CN': '乘了两倍' }, message: { en: 'you doubled it', zh: '你把它乘了两倍' } };
+    const cases = graded([1, 2], (x) => 2 * x);
+    expect(await diagnose([translated], cases, tol, ctx)).toMatchObject({ title: 'doubled', message: 'you doubled it' });
+    expect(await diagnose([translated], cases, tol, ctx, undefined, 'zh-CN')).toMatchObject({ title: '乘了两倍', message: '你把它乘了两倍' });
+    expect(await diagnose([translated], cases, tol, ctx, undefined, 'fr')).toMatchObject({ title: 'doubled', message: 'you doubled it' });
+  });
+
   test('names the misconception that explains every failure', async () => {
     const d = await diagnose([negate, double], graded([1, 2, 3], (x) => 2 * x), tol, ctx);
     expect(d).toMatchObject({ misconceptionId: 'double', matched: 3, failing: 3, confidence: 'full' });
