@@ -30,7 +30,9 @@ export type {
 } from './core/authoring/exercise.js';
 export { anyOf, defaultTolerance } from './core/authoring/exercise.js';
 export { Rng, randomInts, randomMatrix, randomVector, tidy } from './core/authoring/rng.js';
-export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';
+export { compareOutputs } from './core/grading/compare.js';
+export { numericShape } from './core/grading/tensor-diff.js';
+export { describeType } from './core/grading/wording.js';
 
 /**
  * Declares an exercise. The default export of every exercise's `exercise.ts`.

@@ -1,4 +1,4 @@
-import { formatNumber, type TensorDiff } from '../core/grading/compare.js';
+import { formatNumber, type TensorDiff } from '../core/grading/tensor-diff.js';
 
 export interface LayoutCell {
   text: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Heatmap, Mismatch, TensorDiff } from '../core/grading/compare.js';
+import type { Mismatch } from '../core/grading/compare.js';
+import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
