@@ -7,7 +7,7 @@ import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.j
 import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from './verdict.js';
-import { configFileName, configFix } from '../workspace/workspace.js';
+import { configFileName, configFix, exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { version } from '../common/version.js';
 import { workspaceConfigSchema } from '../common/schemas.js';
 import { parseJsonWith, readJsonFile } from '../common/json-file.js';
@@ -196,16 +196,15 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     } catch (error) {
       problem = (error as Error).message;
     }
-    const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
-    const allowedRoot = path.join(submission.dir, 'exercises');
+    const allowedRoot = exercisesRootOf(submission);
     // One child runs the submission's files in turn (a fresh one after anything unclean).
-    const sandbox = await SubmissionSandbox.open(refs.map(fileOf).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
+    const sandbox = await SubmissionSandbox.open(refs.map((ref) => learnerFileOf(submission, ref)).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
     try {
       for (const ref of refs) {
         const p = prepared.get(ref.key)!;
-        const file = fileOf(ref);
+        const file = learnerFileOf(submission, ref);
         if (!existsSync(file)) {
-          exercises.push(errorResult(ref, submission, file, `The file exercises/${ref.packId}/${ref.id}.ts is missing.`, p.tolerance));
+          exercises.push(errorResult(ref, submission, file, `The file ${posixRelative(submission.dir, file)} is missing.`, p.tolerance));
           continue;
         }
         try {
@@ -259,7 +258,6 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 /** The result of an entry that is not graded at all: every exercise an error naming why. */
 function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
   const problem = submission.refused!;
-  const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
   return {
     id: submission.id,
     path: submission.path,
@@ -267,7 +265,7 @@ function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Ma
     problem,
     passed: 0,
     total: refs.length,
-    exercises: refs.map((ref) => errorResult(ref, submission, fileOf(ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
+    exercises: refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
     durationMs: 0,
   };
 }
