@@ -2,8 +2,6 @@ import type { Comparison } from '../authoring/exercise.js';
 
 // What differs between two tensors or sequences, by how much and where. The sentences that say it are in wording.ts.
 
-const MAX_DEPTH = 6;
-
 /** Expected vs got around the worst element of a numeric tensor. */
 export interface DiffWindow {
   /** Index of the first row and column shown (rank 2) or first element (rank 1). */
@@ -52,6 +50,9 @@ export interface SequenceDiff {
   expectedContext: string;
   gotContext: string;
 }
+
+/** The deepest nesting read as a tensor. */
+const MAX_DEPTH = 6;
 
 /**
  * The shape of a rectangular nested array of numbers (`[]` for a number),
