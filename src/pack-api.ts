@@ -45,7 +45,9 @@ export type {
 export type { Localised } from './core/authoring/localised.js';
 export { hoeffdingMargin } from './core/authoring/kinds.js';
 export { Rng, randomInts, randomMatrix, randomVector, tidy, uniforms } from './core/authoring/rng.js';
-export { compareOutputs, describeType, numericShape } from './core/grading/compare.js';
+export { compareOutputs } from './core/grading/compare.js';
+export { numericShape } from './core/grading/tensor-diff.js';
+export { describeType } from './core/grading/wording.js';
 
 /**
  * Declares an exercise. The default export of every exercise's `exercise.ts`.

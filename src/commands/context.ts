@@ -7,7 +7,7 @@ import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLocale } from '../core/authoring/localised.js';
-import { makeChalk } from '../report/pretty.js';
+import { makeChalk } from '../report/chalk.js';
 
 /** What most commands start from: the workspace, its progress, and the options in force. */
 export interface Session {
@@ -47,7 +47,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     workspace: ws,
     exercises,
     state: await ws.state.read(),
-    chalk: makeChalk(globals.color === false ? false : undefined),
+    chalk: makeChalk(globals.color),
     seed: globals.seed ?? ws.config.options.seed ?? defaultSeed,
     backend: backendName ? parseBackend(backendName) : undefined,
     locale: defaultLocale,

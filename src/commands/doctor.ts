@@ -10,7 +10,7 @@ import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspac
 import { version } from '../core/common/version.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
-import { makeChalk } from '../report/pretty.js';
+import { makeChalk } from '../report/chalk.js';
 
 interface Check {
   ok: boolean | 'warn';
@@ -59,7 +59,7 @@ async function sandboxProbe(): Promise<Check[]> {
 
 /** `llm-tutor doctor`: what works, what does not, and what to do about it. */
 export default async function doctor(io: Io, globals: GlobalOptions, options: { repair?: boolean }): Promise<number> {
-  const c = makeChalk(globals.color === false ? false : undefined);
+  const c = makeChalk(globals.color);
   const checks: Check[] = [];
   const major = Number(process.versions.node.split('.')[0]);
   checks.push({ ok: major >= 20, label: 'Node.js', detail: `${process.versions.node} (llm-tutor ${version} needs 20 or newer)` });

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { discoverSubmissions, gradeClass, mergeResults, parseShard, readResults, trustedPacks } from '../core/grading/class-grading.js';
 import type { ClassResult } from '../core/grading/results.js';
 import { parseBackend } from '../reference/backend.js';
-import { makeChalk } from '../report/pretty.js';
+import { makeChalk } from '../report/chalk.js';
 
 const reporterNames = ['pretty', 'json', 'junit', 'github', 'html'] as const;
 type ReporterName = (typeof reporterNames)[number];
@@ -28,7 +28,7 @@ export function parseReporters(values: string[] | undefined): Reporter[] {
 }
 
 async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise<void> {
-  const c = makeChalk(undefined);
+  const c = makeChalk();
   for (const reporter of reporters) {
     let text: string;
     switch (reporter.name) {
@@ -96,7 +96,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
   const packs = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
   const seed = globals.seed ?? randomInt(0, 2 ** 31);
   const pretty = reporters.some((r) => r.name === 'pretty' && !r.out);
-  const c = makeChalk(globals.color === false ? false : undefined);
+  const c = makeChalk(globals.color);
   const { renderSubmissionLine } = await import('../report/class-pretty.js');
   const result = await gradeClass({
     submissions,

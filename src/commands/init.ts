@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
-import { makeChalk } from '../report/pretty.js';
+import { makeChalk } from '../report/chalk.js';
 
 /** `llm-tutor init [dir]`: creates a workspace, or completes an existing one (missing starters only). */
 export default async function init(io: Io, globals: GlobalOptions, dir: string | undefined, options: { packs: string[] }): Promise<number> {
   const target = path.resolve(io.cwd, dir ?? globals.workspace ?? defaultWorkspaceName);
   const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed);
-  const c = makeChalk(globals.color === false ? false : undefined);
+  const c = makeChalk(globals.color);
   const shown = path.relative(io.cwd, target) || '.';
   if (created) {
     io.out(`${c.green('Created')} an llm-tutor workspace in ${shown} with ${workspace.exercises.length} exercises (${workspace.packs.map((p) => p.manifest.id).join(', ')}).`);

@@ -8,9 +8,9 @@ import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
-import { makeChalk } from '../report/pretty.js';
+import { makeChalk } from '../report/chalk.js';
 
-const color = (globals: GlobalOptions) => makeChalk(globals.color === false ? false : undefined);
+const color = (globals: GlobalOptions) => makeChalk(globals.color);
 
 /** `llm-tutor pack new <dir>`: a pack with one complete example exercise. */
 export async function packNew(io: Io, globals: GlobalOptions, dir: string, options: { id?: string }): Promise<number> {

@@ -1,4 +1,4 @@
-import { formatNumber, type TensorDiff } from '../core/grading/compare.js';
+import { formatNumber, type TensorDiff } from '../core/grading/tensor-diff.js';
 
 export interface LayoutCell {
   text: string;
@@ -15,6 +15,13 @@ export interface WindowLayout {
   /** For a tensor of rank > 2: the leading indices of the slice shown, e.g. "[1, …]". */
   slice?: string;
   vector: boolean;
+}
+
+/** Up to `most` (at least one) consecutive positions of `0..length-1`, centred on `centre` where the ends allow. */
+export function centredRange(length: number, centre: number, most: number): number[] {
+  const keep = Math.min(length, Math.max(1, most));
+  const first = Math.max(0, Math.min(centre - Math.floor(keep / 2), length - keep));
+  return Array.from({ length: keep }, (_, i) => first + i);
 }
 
 /**
@@ -35,16 +42,8 @@ export function layoutWindow(diff: TensorDiff, maxCols = 7, maxRows = 5): Window
       vector,
     };
   }
-  const width = w.expected[0]?.length ?? 0;
-  const worstCol = diff.worst[diff.worst.length - 1] - w.colStart;
-  const keep = Math.min(width, Math.max(1, maxCols));
-  const first = Math.max(0, Math.min(worstCol - Math.floor(keep / 2), width - keep));
-  const cols = Array.from({ length: keep }, (_, j) => first + j);
-  const height = w.expected.length;
-  const worstRow = diff.shape.length >= 2 ? diff.worst[diff.worst.length - 2] - w.rowStart : 0;
-  const keepRows = Math.min(height, Math.max(1, maxRows));
-  const firstRow = Math.max(0, Math.min(worstRow - Math.floor(keepRows / 2), height - keepRows));
-  const rowsShown = Array.from({ length: keepRows }, (_, i) => firstRow + i);
+  const cols = centredRange(w.expected[0]?.length ?? 0, diff.worst[diff.worst.length - 1] - w.colStart, maxCols);
+  const rowsShown = centredRange(w.expected.length, diff.shape.length >= 2 ? diff.worst[diff.worst.length - 2] - w.rowStart : 0, maxRows);
   const grid = (values: number[][]) => rowsShown.map((i) => cols.map((j) => ({ text: formatNumber(values[i][j]), bad: w.mismatch[i][j] })));
   return {
     columns: cols.map((j) => String(w.colStart + j)),

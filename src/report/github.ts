@@ -1,4 +1,5 @@
 import type { ClassResult } from '../core/grading/results.js';
+import { fileFromGradeFolder, passRates } from './class-stats.js';
 import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 
 /**
@@ -11,13 +12,12 @@ import { escapeCommandData as escapeData, escapeCommandProperty as escapePropert
 export function renderGithubAnnotations(result: ClassResult): string {
   const lines: string[] = [];
   for (const submission of result.submissions) {
-    const prefix = submission.path === '.' ? '' : `${submission.path}/`;
     if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(escapeTerminalLine(submission.problem))}`);
     for (const e of submission.exercises) {
       if (e.status === 'pass') continue;
       const title = `${e.key}: ${e.status === 'fail' ? 'fails' : 'error'}${e.diagnosis ? ` (${e.diagnosis.title})` : ''}`;
       const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).map(escapeTerminalLine).join('\n');
-      lines.push(`::error file=${escapeProperty(`${prefix}${e.file}`)},line=${e.line ?? 1},title=${escapeProperty(title)}::${escapeData(body)}`);
+      lines.push(`::error file=${escapeProperty(fileFromGradeFolder(submission, e))},line=${e.line ?? 1},title=${escapeProperty(title)}::${escapeData(body)}`);
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
@@ -37,11 +37,7 @@ export function renderGithubSummary(result: ClassResult): string {
     '| exercise | pass rate |',
     '| --- | ---: |',
   ];
-  for (const exercise of result.exercises) {
-    const all = result.submissions.map((sub) => sub.exercises.find((e) => e.key === exercise.key)).filter((e) => e !== undefined);
-    const passed = all.filter((e) => e.status === 'pass').length;
-    lines.push(`| ${cell(exercise.key)} | ${all.length ? Math.round((100 * passed) / all.length) : 0}% (${passed}/${all.length}) |`);
-  }
+  for (const { key, passed, total } of passRates(result)) lines.push(`| ${cell(key)} | ${total ? Math.round((100 * passed) / total) : 0}% (${passed}/${total}) |`);
   lines.push('', '| submission | passed | status |', '| --- | ---: | --- |');
   for (const sub of result.submissions) lines.push(`| ${cell(sub.id)} | ${sub.passed}/${sub.total} | ${sub.status === 'pass' ? '✅' : sub.status === 'fail' ? '❌' : '⚠️ error'} |`);
   return `${lines.join('\n')}\n`;

@@ -1,4 +1,5 @@
 import type { ClassResult } from '../core/grading/results.js';
+import { passRates } from './class-stats.js';
 import { escapeHtml as escape } from './escape.js';
 
 /** Pass rate per exercise, as an inline SVG bar chart. */
@@ -25,10 +26,7 @@ function chart(rates: { key: string; passed: number; total: number }[]): string 
 export function renderHtml(result: ClassResult): string {
   // With one pack, exercises are named without the pack id, which the header already gives.
   const short = (key: string) => (result.packs.length === 1 ? key.slice(result.packs[0].id.length + 1) : key);
-  const rates = result.exercises.map((exercise) => {
-    const all = result.submissions.map((s) => s.exercises.find((e) => e.key === exercise.key)).filter((e) => e !== undefined);
-    return { key: short(exercise.key), passed: all.filter((e) => e.status === 'pass').length, total: all.length };
-  });
+  const rates = passRates(result).map((rate) => ({ ...rate, key: short(rate.key) }));
   const counts = new Map<string, { key: string; title: string; message: string; students: string[] }>();
   for (const s of result.submissions) {
     for (const e of s.exercises) {

@@ -1,4 +1,5 @@
 import type { ClassResult } from '../core/grading/results.js';
+import { fileFromGradeFolder } from './class-stats.js';
 import { escapeXml, escapeXmlLine } from './escape.js';
 
 /**
@@ -15,8 +16,7 @@ export async function renderJunit(result: ClassResult): Promise<string> {
     const suite = builder.testSuite().name(escapeXmlLine(submission.id)).time(submission.durationMs / 1000);
     if (submission.problem) suite.property('problem', escapeXmlLine(submission.problem));
     for (const exercise of submission.exercises) {
-      const file = submission.path === '.' ? exercise.file : `${submission.path}/${exercise.file}`;
-      const testCase = suite.testCase().className(escapeXmlLine(submission.id)).name(escapeXmlLine(exercise.key)).time(exercise.durationMs / 1000).file(escapeXmlLine(file));
+      const testCase = suite.testCase().className(escapeXmlLine(submission.id)).name(escapeXmlLine(exercise.key)).time(exercise.durationMs / 1000).file(escapeXmlLine(fileFromGradeFolder(submission, exercise)));
       const details = [
         exercise.message,
         exercise.failingCase ? `Case "${exercise.failingCase.name}"${exercise.failingCase.input ? ` with input ${exercise.failingCase.input}` : ''}: ${exercise.failingCase.message ?? exercise.failingCase.status}` : '',

@@ -1,18 +1,12 @@
 import path from 'node:path';
-import { Chalk, type ChalkInstance } from 'chalk';
-import type { Heatmap, Mismatch, TensorDiff } from '../core/grading/compare.js';
+import type { ChalkInstance } from 'chalk';
+import type { Mismatch } from '../core/grading/compare.js';
+import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { PlanDrawing } from '../core/authoring/kinds.js';
 import { layoutPlan } from './plan-layout.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
-
-/** A chalk instance that honours NO_COLOR, FORCE_COLOR and --no-color. */
-export function makeChalk(color: boolean | undefined): ChalkInstance {
-  if (color === false || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '')) return new Chalk({ level: 0 });
-  if (color === true) return new Chalk({ level: 1 });
-  return new Chalk();
-}
 
 const CELL = 10;
 

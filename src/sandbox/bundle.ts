@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { loadEsbuild } from '../core/common/cjs.js';
-import { harnessFile } from '../core/common/paths.js';
+import { harnessFile, posixRelative } from '../core/common/paths.js';
 import { defaultBuildTimeoutMs, runBuild } from './esbuild-service.js';
 import { isInside, openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
 
@@ -173,7 +173,7 @@ function withLearnerSources(code: string, outFile: string): string {
   const map = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { sources: string[] };
   map.sources = map.sources.map((source) => {
     const file = learnerPathOf(source);
-    return file === undefined ? source : path.relative(path.dirname(outFile), file).split(path.sep).join('/');
+    return file === undefined ? source : posixRelative(path.dirname(outFile), file);
   });
   return `${code.slice(0, at)}${marker}${Buffer.from(JSON.stringify(map)).toString('base64')}${end < 0 ? '' : code.slice(end)}`;
 }

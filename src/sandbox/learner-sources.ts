@@ -8,6 +8,7 @@
  */
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { posixRelative } from '../core/common/paths.js';
 import { findPathologicalShape } from './source-shape.js';
 
 /** Limits on what one bundle reads of the learner's files. */
@@ -56,7 +57,7 @@ export function isInside(file: string, root: string): boolean {
 /** A file's name for a message: relative to the workspace when it lies there, else absolute. */
 export function shownPath(root: LearnerRoot, file: string): string {
   for (const base of [root.workspace, path.dirname(root.real)]) {
-    if (isInside(file, base)) return path.relative(base, file).split(path.sep).join('/');
+    if (isInside(file, base)) return posixRelative(base, file);
   }
   return file;
 }

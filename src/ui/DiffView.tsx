@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { TensorDiff } from '../core/grading/compare.js';
+import type { TensorDiff } from '../core/grading/tensor-diff.js';
 import { layoutWindow } from '../report/diff-layout.js';
 
 const CELL = 10;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Heatmap } from '../core/grading/compare.js';
+import type { Heatmap } from '../core/grading/tensor-diff.js';
 import { heatmapChar } from '../report/diff-layout.js';
 
 /** Where a matrix's mismatches are: one character per cell, red where wrong. */

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { compareOutputs, describeType, diffSequences, formatNumber, numericShape } from '../../src/core/grading/compare.js';
+import { compareOutputs } from '../../src/core/grading/compare.js';
+import { diffSequences, formatNumber, numericShape } from '../../src/core/grading/tensor-diff.js';
+import { describeType } from '../../src/core/grading/wording.js';
 import { MARKER } from '../../src/sandbox/wire.js';
 
 const tol = { atol: 1e-5, rtol: 1e-4 };

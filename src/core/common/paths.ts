@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
+/** `to` relative to `from` with / separators, `.` when they are the same: how results files and messages write a path. */
+export function posixRelative(from: string, to: string): string {
+  return (path.relative(from, to) || '.').split(path.sep).join('/');
+}
+
 /** The root of the installed llm-tutor package (holds dist/, exercises/, fixtures/). */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 

@@ -97,6 +97,21 @@ function unreadable(file: string, options: SafeReadOptions): UnsafeFileError {
   return new UnsafeFileError(file, 'unreadable', `${flat(options.label ?? file)} cannot be read (permission denied): check the file's permissions.`);
 }
 
+/**
+ * What is at `entry`, without following a link; undefined when nothing is (or a
+ * part of its path is a file). Permission denied is an {@link UnsafeFileError} naming `file`.
+ */
+async function lstatIfPresent(entry: string, file: string, options: SafeReadOptions): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(entry);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EACCES') throw unreadable(file, options);
+    throw error;
+  }
+}
+
 /** Throws when a folder between `within` and `file` is a symbolic link; false when one is missing. */
 async function foldersAreReal(file: string, options: SafeReadOptions): Promise<boolean> {
   if (!options.within) return true;
@@ -107,15 +122,8 @@ async function foldersAreReal(file: string, options: SafeReadOptions): Promise<b
   let dir = root;
   for (const part of relative.split(path.sep)) {
     dir = path.join(dir, part);
-    let stats: Stats;
-    try {
-      stats = await fs.lstat(dir);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-      if (code === 'EACCES') throw unreadable(file, options);
-      throw error;
-    }
+    const stats = await lstatIfPresent(dir, file, options);
+    if (!stats) return false;
     if (stats.isSymbolicLink()) {
       throw new UnsafeFileError(file, 'linked-folder', `${flat(options.label ?? file)} is inside ${flat(path.relative(root, dir) || dir)}, a symbolic link, which llm-tutor does not follow: replace the link with the folder itself.`);
     }
@@ -144,14 +152,9 @@ export async function readRegularFile(file: string, options: SafeReadOptions): P
 export async function readRegularFileBytes(file: string, options: SafeReadOptions): Promise<Buffer | undefined> {
   if (!(await foldersAreReal(file, options))) return undefined;
   // A first look by name, so that a FIFO or a device is never even opened.
-  try {
-    requireRegular(file, await fs.lstat(file), options);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'EACCES') throw unreadable(file, options);
-    throw error;
-  }
+  const named = await lstatIfPresent(file, file, options);
+  if (!named) return undefined;
+  requireRegular(file, named, options);
   let handle: FileHandle;
   try {
     handle = await fs.open(file, openFlags);
@@ -190,15 +193,10 @@ export async function readRegularFileBytes(file: string, options: SafeReadOption
  */
 export async function checkRegularFile(file: string, options: SafeReadOptions): Promise<boolean> {
   if (!(await foldersAreReal(file, options))) return false;
-  try {
-    requireRegular(file, await fs.lstat(file), options);
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    if (code === 'EACCES') throw unreadable(file, options);
-    throw error;
-  }
+  const stats = await lstatIfPresent(file, file, options);
+  if (!stats) return false;
+  requireRegular(file, stats, options);
+  return true;
 }
 
 /** Whether anything (a file, a folder, a link, even a dangling one) is at `file`; links are not followed. */

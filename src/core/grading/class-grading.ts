@@ -7,7 +7,8 @@ import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.j
 import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from './verdict.js';
-import { configFileName, configFix } from '../workspace/workspace.js';
+import { configFileName, configFix, exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
+import { posixRelative } from '../common/paths.js';
 import { version } from '../common/version.js';
 import { workspaceConfigSchema } from '../common/schemas.js';
 import { parseJsonWith, readJsonFile } from '../common/json-file.js';
@@ -27,10 +28,6 @@ export interface Submission {
    * Nothing under it is read.
    */
   refused?: string;
-}
-
-function posixRelative(from: string, to: string): string {
-  return (path.relative(from, to) || '.').split(path.sep).join('/');
 }
 
 function isWorkspace(dir: string): boolean {
@@ -129,7 +126,7 @@ function toExerciseResult(ref: ExerciseRef, verdict: Verdict, submission: Submis
     title: ref.title,
     status: verdict.status,
     message: verdict.summary,
-    file: path.relative(submission.dir, verdict.learnerFile).split(path.sep).join('/'),
+    file: posixRelative(submission.dir, verdict.learnerFile),
     ...(line !== undefined ? { line } : {}),
     casesPassed: verdict.cases.filter((c) => c.status === 'pass').length,
     casesTotal: verdict.cases.length,
@@ -150,7 +147,7 @@ function errorResult(ref: ExerciseRef, submission: Submission, file: string, mes
     title: ref.title,
     status: 'error',
     message,
-    file: path.relative(submission.dir, file).split(path.sep).join('/'),
+    file: posixRelative(submission.dir, file),
     casesPassed: 0,
     casesTotal: 0,
     output: { stdout: '', stderr: '', truncated: false },
@@ -191,21 +188,20 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
       // The config is read only to report a damaged one; the packs graded are the trusted ones.
       await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix });
       // Progress is not graded, but a state file no learner's tutor could read (a link, a FIFO, a device, too large) is reported.
-      const stateLabel = `${submission.id}/${path.relative(submission.dir, stateFileOf(submission.dir)).split(path.sep).join('/')}`;
+      const stateLabel = `${submission.id}/${posixRelative(submission.dir, stateFileOf(submission.dir))}`;
       await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix, within: submission.dir });
     } catch (error) {
       problem = (error as Error).message;
     }
-    const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
-    const allowedRoot = path.join(submission.dir, 'exercises');
+    const allowedRoot = exercisesRootOf(submission);
     // One child runs the submission's files in turn (a fresh one after anything unclean).
-    const sandbox = await SubmissionSandbox.open(refs.map(fileOf).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
+    const sandbox = await SubmissionSandbox.open(refs.map((ref) => learnerFileOf(submission, ref)).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
     try {
       for (const ref of refs) {
         const p = prepared.get(ref.key)!;
-        const file = fileOf(ref);
+        const file = learnerFileOf(submission, ref);
         if (!existsSync(file)) {
-          exercises.push(errorResult(ref, submission, file, `The file exercises/${ref.packId}/${ref.id}.ts is missing.`, p.tolerance));
+          exercises.push(errorResult(ref, submission, file, `The file ${posixRelative(submission.dir, file)} is missing.`, p.tolerance));
           continue;
         }
         try {
@@ -259,7 +255,6 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 /** The result of an entry that is not graded at all: every exercise an error naming why. */
 function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
   const problem = submission.refused!;
-  const fileOf = (ref: ExerciseRef) => path.join(submission.dir, 'exercises', ref.packId, `${ref.id}.ts`);
   return {
     id: submission.id,
     path: submission.path,
@@ -267,7 +262,7 @@ function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Ma
     problem,
     passed: 0,
     total: refs.length,
-    exercises: refs.map((ref) => errorResult(ref, submission, fileOf(ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
+    exercises: refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
     durationMs: 0,
   };
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { loadEsbuild } from '../common/cjs.js';
 import { FileError, UserError } from '../../errors.js';
 import { exerciseDefinitionSchema, type ExerciseDefinition } from '../authoring/exercise.js';
+import { writeFailureReason } from '../common/errno.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
 import { packApiFile } from '../common/paths.js';
@@ -96,7 +97,7 @@ async function importDefinitionModule(entry: string): Promise<unknown> {
     await fs.writeFile(indexFile, JSON.stringify({ inputs: entryInputs } satisfies CacheEntry));
     return (await import(`${pathToFileURL(moduleFile).href}?v=${encodeURIComponent(Object.values(entryInputs).join('|'))}`)).default;
   } catch (error) {
-    if (!['EACCES', 'EROFS', 'EPERM', 'ENOSPC'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (writeFailureReason(error) === undefined) throw error;
     // No writable cache: import the bundle from memory instead.
     return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).default;
   }

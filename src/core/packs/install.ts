@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { requireCjs } from '../common/cjs.js';
+import { posixRelative } from '../common/paths.js';
 import { writeFileAtomic } from '../common/json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
 import type { WorkspaceConfig } from '../common/schemas.js';
@@ -88,7 +89,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
       await fs.rm(target, { recursive: true, force: true });
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.cp(dir, target, { recursive: true });
-      entry = `./${path.relative(workspace.dir, target).split(path.sep).join('/')}`;
+      entry = `./${posixRelative(workspace.dir, target)}`;
     } else {
       const relative = path.relative(workspace.dir, dir);
       entry = relative.startsWith('..') || path.isAbsolute(relative) ? dir : `./${relative.split(path.sep).join('/')}`;

@@ -14,6 +14,7 @@ import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js'
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type ExerciseRef, type Pack } from './packs.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { packManifestSchema } from '../common/schemas.js';
+import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
@@ -127,14 +128,15 @@ async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition, file:
 }
 
 async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinition, which: 'solution' | 'starter', seed: number, backend?: BackendName) {
-  const root = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-validate-')), 'exercises');
+  // A throwaway workspace holding only this file, laid out as a learner's.
+  const workspace = { dir: await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-validate-')) };
   try {
-    const learnerFile = path.join(root, ref.packId, `${ref.id}.ts`);
+    const learnerFile = learnerFileOf(workspace, ref);
     await fs.mkdir(path.dirname(learnerFile), { recursive: true });
     await fs.copyFile(path.join(ref.dir, exerciseFiles[which]), learnerFile);
-    return await gradeExercise({ ref, definition, learnerFile, allowedRoot: root, seed, backend });
+    return await gradeExercise({ ref, definition, learnerFile, allowedRoot: exercisesRootOf(workspace), seed, backend });
   } finally {
-    await fs.rm(path.dirname(root), { recursive: true, force: true });
+    await fs.rm(workspace.dir, { recursive: true, force: true });
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { writeFailureReason } from '../common/errno.js';
 import { parseJsonWith, writeFileAtomic } from '../common/json-file.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
 import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from '../common/schemas.js';
@@ -95,7 +96,7 @@ export class StateStore {
     try {
       await writeFileAtomic(this.file, `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`, { mode: privateMode });
     } catch (error) {
-      const reason = writeFailure(error);
+      const reason = writeFailureReason(error);
       if (!reason) throw error;
       throw new UserError(`Cannot save progress to ${this.file}: ${reason}.`, { next: 'Make the workspace folder writable (or move it), then run the command again.', exitCode: 1 });
     }
@@ -154,18 +155,6 @@ export class StateStore {
     await this.write(state);
     return { kept: Object.keys(state.exercises).length, dropped, backup };
   }
-}
-
-/** A person's words for a failed write, or undefined when it is not one they can fix. */
-export function writeFailure(error: unknown): string | undefined {
-  const reasons: Record<string, string> = {
-    EROFS: 'the file system is read-only',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-  };
-  return reasons[(error as NodeJS.ErrnoException)?.code ?? ''];
 }
 
 /** The state file of a workspace folder. */

@@ -1,6 +1,7 @@
 import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { writeFailureReason } from '../common/errno.js';
 import { readJsonFile, writeFileAtomic } from '../common/json-file.js';
 import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { entryExists } from '../common/safe-read.js';
@@ -170,18 +171,9 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
     const written = await writeMissingStarters(workspace);
     return { workspace, created, startersWritten: written.length };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reasons: Record<string, string> = {
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      EROFS: 'the file system is read-only',
-      ENOTDIR: 'part of that path is a file, not a folder',
-      ENOSPC: 'the disk is full',
-    };
-    if (code && reasons[code]) {
-      throw new UserError(`Cannot create a workspace in ${dir}: ${reasons[code]}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
-    }
-    throw error;
+    const reason = writeFailureReason(error);
+    if (!reason) throw error;
+    throw new UserError(`Cannot create a workspace in ${dir}: ${reason}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
   }
 }
 
