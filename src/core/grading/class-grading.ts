@@ -1,103 +1,26 @@
-import { existsSync, promises as fs, readdirSync, statSync, type Dirent } from 'node:fs';
+/**
+ * Grading a class: every submission against every exercise of the trusted
+ * packs, `jobs` at a time, each submission's files in one sandboxed child
+ * (docs/security.md), into one results object. Which entries are submissions
+ * is class-folder.ts; merging shards and reading results back, class-results.ts.
+ */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
 import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.js';
-import { exerciseRefs, findExercise, listBuiltinPackIds, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
+import { exerciseRefs, findExercise, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from './verdict.js';
 import { configFileName, configFix, exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { posixRelative } from '../common/paths.js';
 import { version } from '../common/version.js';
 import { workspaceConfigSchema } from '../common/schemas.js';
-import { parseJsonWith, readJsonFile } from '../common/json-file.js';
-import { checkRegularFile, entryExists, flat, kindOf, readLimits } from '../common/safe-read.js';
+import { readJsonFile } from '../common/json-file.js';
+import { checkRegularFile, readLimits } from '../common/safe-read.js';
 import { stateFileOf, stateFix } from '../workspace/state-store.js';
-
-/** A learner's workspace to grade. */
-export interface Submission {
-  /** A stable name: the folder name, or its path relative to where grade ran. */
-  id: string;
-  dir: string;
-  /** The folder relative to where grade ran, with / separators. */
-  path: string;
-  /**
-   * Set when the entry in the class folder is not a folder (a symbolic link,
-   * even to a folder, a FIFO, a device): why it is not graded, in one line.
-   * Nothing under it is read.
-   */
-  refused?: string;
-}
-
-function isWorkspace(dir: string): boolean {
-  // Anything by that name counts, even a link or a FIFO: reading it then says what is wrong with it.
-  return entryExists(path.join(dir, configFileName));
-}
-
-/** Why an entry of a class folder is not graded, or undefined for a folder. */
-function refusal(entry: Dirent, id: string): string | undefined {
-  if (entry.isDirectory()) return undefined;
-  const { reason, words } = kindOf(entry);
-  const fix = reason === 'symlink' ? 'put the submission itself there, not a link to it' : 'put the submission\'s folder there';
-  return `${flat(id)} ${reason === 'symlink' ? words : words.replace('a regular file', 'a folder')}: ${fix}.`;
-}
-
-/**
- * The submissions under the given paths: each path is a workspace, or a
- * folder whose sub-folders are workspaces (a class). Every entry of a class
- * folder but its regular files and dot-entries is a submission: one that is
- * not a folder (a symbolic link, a FIFO) is kept, marked `refused`, so that it
- * is reported rather than skipped. Sorted by id, so that shards are
- * deterministic.
- */
-export function discoverSubmissions(paths: string[], cwd: string): Submission[] {
-  const found = new Map<string, Submission>();
-  for (const given of paths.length ? paths : ['.']) {
-    const dir = path.resolve(cwd, given);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${given}: no such folder.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
-    if (isWorkspace(dir)) {
-      found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir, path: posixRelative(cwd, dir) });
-      continue;
-    }
-    const children = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() && !e.name.startsWith('.'));
-    if (children.length === 0) throw new UserError(`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
-    // Every sub-folder is a submission; one without llm-tutor.json is graded as a broken submission, not skipped.
-    for (const child of children) {
-      const sub = path.join(dir, child.name);
-      const id = paths.length > 1 ? path.join(path.relative(cwd, dir), child.name) : child.name;
-      const refused = refusal(child, id);
-      found.set(sub, { id, dir: sub, path: posixRelative(cwd, sub), ...(refused ? { refused } : {}) });
-    }
-  }
-  return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** Parses `i/n` (1-based). */
-export function parseShard(value: string): { index: number; count: number } {
-  const match = /^(\d+)\/(\d+)$/.exec(value);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UserError(`--shard must look like 2/5 (shard 2 of 5), got "${value}".`, { exitCode: 2 });
-  return { index, count };
-}
-
-/** The submissions of shard `index` of `count`: every count-th one, in id order. */
-export function shardOf<T>(items: T[], shard: { index: number; count: number }): T[] {
-  return items.filter((_, i) => i % shard.count === shard.index - 1);
-}
-
-/**
- * The packs to grade against. They come from the grader (`--pack`, a built-in
- * id or a folder), never from a submission: a submission could otherwise name
- * a pack of its own whose references agree with anything.
- */
-export async function trustedPacks(entries: string[], cwd: string): Promise<Pack[]> {
-  const chosen = entries.length ? entries : await listBuiltinPackIds().then((ids) => ids.filter((id) => id === 'transformer-core'));
-  const packs: Pack[] = [];
-  for (const entry of chosen) packs.push(await resolvePack(entry, cwd));
-  return packs;
-}
+import { isWorkspace, shardOf, type Submission } from './class-folder.js';
 
 export interface ClassGradeOptions {
   submissions: Submission[];
@@ -265,61 +188,5 @@ function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Ma
     exercises: refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
     durationMs: 0,
   };
-}
-
-/** Combines shard results into one: same seed, packs and exercises required. */
-export function mergeResults(parts: { file: string; result: ClassResult }[]): ClassResult {
-  if (parts.length === 0) throw new UserError('grade merge needs at least one results file.', { exitCode: 2 });
-  const [first] = parts;
-  for (const part of parts.slice(1)) {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    if (part.result.seed !== first.result.seed) throw new UserError(`${part.file}: seed ${part.result.seed} differs from ${first.file}'s ${first.result.seed}; shards must be graded with one --seed.`);
-    if (!same(part.result.packs, first.result.packs) || !same(part.result.exercises, first.result.exercises)) throw new UserError(`${part.file}: graded other packs or exercises than ${first.file}.`);
-  }
-  const seen = new Set<string>();
-  const submissions: SubmissionResult[] = [];
-  for (const part of parts) {
-    for (const s of part.result.submissions) {
-      if (seen.has(s.id)) throw new UserError(`${part.file}: the submission "${s.id}" is in two results files.`, { next: 'Merge each shard once.' });
-      seen.add(s.id);
-      submissions.push(s);
-    }
-  }
-  submissions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const startedAt = parts.map((p) => p.result.startedAt).sort()[0];
-  return summarise({
-    schemaVersion: resultsSchemaVersion,
-    tool: first.result.tool,
-    seed: first.result.seed,
-    backend: first.result.backend,
-    // The weakest isolation of the shards is the class's.
-    ...(parts.every((p) => p.result.isolation) ? { isolation: parts.some((p) => p.result.isolation === 'permission') ? ('permission' as const) : ('bwrap' as const) } : {}),
-    packs: first.result.packs,
-    exercises: first.result.exercises,
-    submissions,
-    startedAt,
-    durationMs: Math.max(...parts.map((p) => p.result.durationMs)),
-  });
-}
-
-/**
- * Reads and validates a results file written by the json reporter. The file
- * is the grader's own, named on the command line: a link or a pipe to it is
- * read as given, at any size.
- */
-export async function readResults(file: string): Promise<ClassResult> {
-  const { classResultSchema } = await import('./results.js');
-  const next = 'Pass files written by `llm-tutor grade --reporter json=<file>`.';
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: file not found`, { next });
-    if (code === 'EACCES') throw new UserError(`${file}: permission denied when reading`, { next: 'Check the file permissions.' });
-    if (code === 'EISDIR') throw new UserError(`${file}: is a folder, expected a JSON file`, { next });
-    throw error;
-  }
-  return parseJsonWith(text, classResultSchema, file, next) as ClassResult;
 }
 

@@ -1,3 +1,10 @@
+/**
+ * Watch mode's state: one class, the session behind the interactive screen
+ * (its snapshot, and every action a key can take: grade, next, reset, hint,
+ * open the editor). Over 300 lines because the actions share the snapshot and
+ * its generation counter; file watching, throttling and grading live elsewhere
+ * (file-watcher.ts, ui/use-watch-session.ts, check.ts).
+ */
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { openInEditor, type EditorLauncher, type EditorResult, type TerminalHandover } from '../../launch/editor.js';

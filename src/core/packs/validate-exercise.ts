@@ -1,0 +1,117 @@
+/**
+ * The checks of one exercise that `pack validate` runs beyond its files: a
+ * learner simulated for each misconception, what only some kinds need (a
+ * gradient against central differences, a plan against its own check), and
+ * the pack's own solution and starter graded like a learner's file.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendName } from '../../reference/backend.js';
+import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { compareOutputs } from '../grading/compare.js';
+import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
+import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
+import { checkGradientNumerically } from '../grading/gradient.js';
+import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
+import { exerciseFiles, type ExerciseRef } from './packs.js';
+
+export interface MisconceptionCheck {
+  id: string;
+  /** Cases where the wrong variant's output fails the reference. */
+  failingCases: number;
+  /** What a learner whose outputs equal the wrong variant's is diagnosed as. */
+  diagnosed?: string;
+  /** Another misconception whose outputs are identical on every case. */
+  sameAs?: string;
+}
+
+/**
+ * Simulates, for each misconception, a learner whose function returns the
+ * wrong variant's output: does it fail the reference somewhere (reachable), is
+ * it diagnosed as itself, and is it told apart from the others (distinct)?
+ */
+export async function checkMisconceptions(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, ctx: ReferenceContext): Promise<MisconceptionCheck[]> {
+  const cases = buildCases(ref, definition, seed);
+  const expected = await computeExpected(ref, definition, cases, ctx);
+  const tolerance = definition.compare ?? defaultTolerance;
+  const misconceptions = definition.misconceptions ?? [];
+  const firstOutputs: (unknown | undefined)[][] = [];
+  const out: MisconceptionCheck[] = [];
+  // A schedule passes when its plan checks out, whichever plan it is.
+  const passes = (i: number, got: unknown) => {
+    if (!definition.schedule) return compareOutputs(expected[i], got, tolerance).ok;
+    try {
+      return definition.schedule.check(got, ...cases[i].args) === undefined;
+    } catch {
+      return false;
+    }
+  };
+  for (const m of misconceptions) {
+    const graded: GradedCase[] = [];
+    const outputs: (unknown | undefined)[] = [];
+    for (let i = 0; i < cases.length; i++) {
+      // Where the variant throws, grading reports an error and diagnosis skips the case.
+      const candidates = await wrongOutputs(m, ctx, cases[i].args);
+      outputs.push(candidates?.[0]);
+      if (!candidates) continue;
+      graded.push({ args: cases[i].args, expected: expected[i], got: candidates[0], passed: passes(i, candidates[0]), index: i });
+    }
+    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
+    const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
+    firstOutputs.push(outputs);
+    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId, sameAs: sameIndex >= 0 ? misconceptions[sameIndex].id : undefined });
+  }
+  return out;
+}
+
+export type Problem = (file: string, field: string, message: string, fix: string) => void;
+
+/**
+ * What only some kinds need checked: a gradient reference against central
+ * differences of its loss, a schedule's reference plan against its own check.
+ * Returns false when the reference is wrong.
+ */
+export async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition, file: string, ctx: ReferenceContext, seed: number, problem: Problem): Promise<boolean> {
+  const cases = buildCases(ref, definition, seed);
+  if (definition.gradient) {
+    for (const c of cases.slice(0, 4)) {
+      const off = await checkGradientNumerically(definition.gradient, ctx, c.args);
+      if (off) {
+        const at = `${off.name}, entry ${off.index}`;
+        problem(file, 'gradient.loss', `autodiff and central differences disagree on case "${c.name}" (${at}: ${off.autodiff} vs ${off.numeric})`, 'Move the case off a kink of the loss (max, abs or a step at 0 has no gradient there), or write the loss with ops whose tfjs gradient is right (tf.customGrad gradients are not checked otherwise).');
+        return false;
+      }
+    }
+  }
+  if (definition.schedule) {
+    const expected = await computeExpected(ref, definition, cases, ctx);
+    for (const [i, c] of cases.entries()) {
+      let violation;
+      try {
+        violation = definition.schedule.check(expected[i], ...c.args);
+      } catch (error) {
+        violation = { property: 'check', message: `threw ${(error as Error).message}` };
+      }
+      if (violation) {
+        problem(file, 'schedule.check', `the reference's plan fails its own check on case "${c.name}": ${violation.property}: ${violation.message}`, 'Fix the reference or the check so that the reference plan passes.');
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+export async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinition, which: 'solution' | 'starter', seed: number, backend?: BackendName) {
+  // A throwaway workspace holding only this file, laid out as a learner's.
+  const workspace = { dir: await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-validate-')) };
+  try {
+    const learnerFile = learnerFileOf(workspace, ref);
+    await fs.mkdir(path.dirname(learnerFile), { recursive: true });
+    await fs.copyFile(path.join(ref.dir, exerciseFiles[which]), learnerFile);
+    return await gradeExercise({ ref, definition, learnerFile, allowedRoot: exercisesRootOf(workspace), seed, backend });
+  } finally {
+    await fs.rm(workspace.dir, { recursive: true, force: true });
+  }
+}
+
