@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
-import { readChildMessage, type ChildMessage, type WireError } from './wire.js';
+import { readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
@@ -20,6 +20,8 @@ export interface SandboxLimits {
   outputBytes: number;
   /** Inputs are frozen rather than copied for each call; changing one throws. */
   readOnlyInputs?: boolean;
+  /** Stepwise runs: per case, the values of the previous call's output its arguments take (see `applyCarry` in wire.ts). */
+  links?: (Carry[] | null)[];
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
@@ -75,6 +77,19 @@ export class CappedBuffer {
 export async function runInSandbox(runDir: string, entry: string, cases: unknown[][], limits: SandboxLimits = defaultLimits): Promise<SandboxRun> {
   const child = await startSandboxChild(runDir, limits.memoryMb, cpuSecondsFor(limits.timeoutMs));
   return superviseRun(child, entry, cases, limits, pathToFileURL(path.join(runDir, bundleFileName)).href);
+}
+
+/** The message that runs `cases` of a learner module's `entry`, with the options of `limits` the harness applies. */
+export function runMessage(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, boundary?: string): ParentMessage {
+  return {
+    type: 'run',
+    module,
+    entry,
+    cases,
+    ...(limits.readOnlyInputs ? { readOnly: true } : {}),
+    ...(limits.links ? { links: limits.links } : {}),
+    ...(boundary !== undefined ? { boundary } : {}),
+  };
 }
 
 /** The bundle's name in a run's folder. */
@@ -263,7 +278,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     child.listen(
       (message) => {
         if (done) return;
-        if (message.type === 'loaded') child.send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs });
+        if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits));
         else if (recorder.take(message)) {
           done = true;
           // Nothing the child does after reporting can change the verdict: stop it now.

@@ -48,9 +48,9 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
   return cases;
 }
 
-/** Freezes a value and everything reachable from it; returns it. */
+/** Freezes a value and everything reachable from it but typed arrays (which cannot be frozen); returns it. */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   }
