@@ -253,7 +253,7 @@ export function applyCarry(template: unknown[], previous: unknown, carry: Carry[
     if (marker) return { ok: false, missing: `the previous output${pathText(from)} ${marker === value ? 'is' : 'holds'} ${markerText(marker)}` };
     // `to` starts with an argument's index: the top level is the list of arguments.
     const placed = to.length > 0 && typeof to[0] === 'number' ? setAt(args, to, 0, value) : undefined;
-    if (!placed) return { ok: false, missing: `the case has no place ${pathText(to)} for the carried value` };
+    if (!placed) return { ok: false, missing: to.length > 0 ? `the case has no place ${pathText(to)} for the carried value` : 'the carry names no argument to put the value in' };
     args = placed.value;
   }
   return { ok: true, args: args as unknown[] };
