@@ -55,16 +55,15 @@ export function readOnce<T>(items: T[]): Iterable<T> {
  * Marks a flat `[rows, cols]` Float32Array so that the learner's function
  * receives it as `rows` Float32Array views of one row each (no copy):
  * `w[i][j]` works. References and wrong variants receive the same. The
- * Float32Array itself goes to the sandbox without a JSON round-trip; a view
- * into a larger buffer is copied first, so only its own elements are sent.
+ * Float32Array goes to the sandbox as raw bytes (only its own elements, even
+ * for a view into a larger buffer), without a JSON round-trip.
  */
 export function rowsOf(data: Float32Array, rows: number, cols: number): Float32Array[] {
   if (!(data instanceof Float32Array)) throw new TypeError('rowsOf: data must be a Float32Array');
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || rows * cols !== data.length) {
     throw new RangeError(`rowsOf: ${rows} rows × ${cols} columns do not fit a Float32Array of ${data.length} elements`);
   }
-  const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-  return { [MARKER]: 'rows', data: own, rows, cols } as unknown as Float32Array[];
+  return { [MARKER]: 'rows', data, rows, cols } as unknown as Float32Array[];
 }
 
 /** Matrix helpers a reference or a wrong variant may want without tfjs. */

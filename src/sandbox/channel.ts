@@ -16,6 +16,14 @@ export const childWriteFd = 3;
 /** File descriptor of the child's end of the pipe it reads from. */
 export const childReadFd = 4;
 
+/** One message as a frame's two parts: the 4-byte length, then the body (sent one after the other, the body not copied). */
+export function encodeFrameParts(message: unknown): [head: Buffer, body: Buffer] {
+  const body = serialize(message);
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(body.length, 0);
+  return [head, body];
+}
+
 /** One message as a frame. */
 export function encodeFrame(message: unknown): Buffer {
   const body = serialize(message);

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
 import { readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
-import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
+import { childReadFd, childWriteFd, encodeFrameParts, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
 import { killTree, trackChild } from './live-children.js';
 
@@ -150,7 +150,12 @@ export async function startSandboxChild(runDir: string, memoryMb: number, cpuSec
     process: child,
     send(message) {
       if (output.destroyed || child.exitCode !== null || child.signalCode !== null) return;
-      output.write(encodeFrame(message));
+      // The length and the body as two writes of one batch: a body of megabytes is not copied again into a frame.
+      const [head, body] = encodeFrameParts(message);
+      output.cork();
+      output.write(head);
+      output.write(body);
+      output.uncork();
     },
     listen(handler, onViolation) {
       const reader = new FrameReader(

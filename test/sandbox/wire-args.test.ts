@@ -1,6 +1,8 @@
+import v8 from 'node:v8';
 import { describe, expect, test } from 'vitest';
 import { rowsOf, readOnce } from '../../src/pack-api.js';
 import { deepFreeze } from '../../src/core/grading/grade.js';
+import { encodeFrameParts } from '../../src/sandbox/channel.js';
 import { applyCarry, describeTensorArg, isRowsArg, isTensorArg, materializeArgs, MARKER, readChildValue, type Carry } from '../../src/sandbox/wire.js';
 
 describe('materializeArgs', () => {
@@ -32,11 +34,20 @@ describe('materializeArgs', () => {
     expect(materializeArgs(args)).toBe(args);
   });
 
-  test('rowsOf refuses a shape that does not fit and copies a view of a larger buffer', () => {
+  test('rowsOf refuses a shape that does not fit', () => {
     expect(() => rowsOf(new Float32Array(5), 2, 3)).toThrow(/2 rows × 3 columns do not fit a Float32Array of 5 elements/);
-    const big = new Float32Array(100);
-    const marker = rowsOf(big.subarray(10, 16), 2, 3) as unknown as { data: Float32Array };
-    expect(marker.data.buffer.byteLength).toBe(24);
+  });
+
+  test('a view into a larger buffer goes over the channel as its own elements only', () => {
+    const big = Float32Array.from({ length: 100_000 }, (_, i) => i);
+    const marker = rowsOf(big.subarray(10, 16), 2, 3);
+    const frame = encodeFrameParts({ cases: [[marker]] })[1];
+    expect(frame.length).toBeLessThan(200);
+    const [w] = materializeArgs([(v8.deserialize(frame) as { cases: unknown[][] }).cases[0][0]]) as [Float32Array[]];
+    expect(w.map((row) => [...row])).toEqual([
+      [10, 11, 12],
+      [13, 14, 15],
+    ]);
   });
 
   test('previews name typed arrays and row views', () => {

@@ -44,8 +44,8 @@ function readExactly(fd: number, buffer: Uint8Array, position: number): number {
 
 /**
  * Reads a safetensors file of float32 tensors. Returns each tensor by name,
- * its data in a Float32Array of its own (not a view of the file's bytes, so
- * sending one to a sandbox child sends only its own elements). Throws a
+ * its data in a Float32Array with a buffer of its own (read straight into
+ * it, so aligned whatever its offset in the file). Throws a
  * UserError naming the file and the problem for anything else: another
  * dtype, a header over 1 MiB or not JSON, offsets outside the data, a byte
  * size that is not 4 × the shape's product, misaligned or overlapping data.
