@@ -24,15 +24,6 @@ export function encodeFrameParts(message: unknown): [head: Buffer, body: Buffer]
   return [head, body];
 }
 
-/** One message as a frame. */
-export function encodeFrame(message: unknown): Buffer {
-  const body = serialize(message);
-  const frame = Buffer.allocUnsafe(4 + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, 4);
-  return frame;
-}
-
 /** Why a stream of frames was given up. */
 export type FrameViolation = { kind: 'too-large'; bytes: number } | { kind: 'malformed'; message: string };
 
