@@ -69,6 +69,17 @@ results.figures.push(floor);
     results.figures.push({ label, key: `sandbox-${mode}`, ...s, floorMultiple: s.median / floor.median });
   }
 }
+// 1 M float32 parameters (a model-sized input) reaching the learner's function in a sandbox child.
+{
+  const out = execFileSync(process.execPath, [path.join(root, 'bench', 'tensor-input.mjs'), root, String(Math.min(runs, 10))], { env, encoding: 'utf8' });
+  const measured = JSON.parse(out.trim().split('\n').pop());
+  for (const [kind, what] of [['flat', 'a Float32Array'], ['rows', 'rowsOf 1000 × 1000']]) {
+    const label = `1 M float32 to the learner's function: send → call (${what})`;
+    const s = stats(measured.caseStart[kind]);
+    console.log(`${label.padEnd(58)} median ${s.median.toFixed(1).padStart(5)} ms  (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)})`);
+    results.figures.push({ label, key: `tensor-input-${kind}`, ...s, budgetMs: 50 });
+  }
+}
 const budgets = [
   { key: 'version', label: 'llm-tutor --version', args: ['--version'], budgetMs: undefined },
   { key: 'list', label: 'llm-tutor list', args: ['list', '--workspace', ws], budgetMs: undefined },
@@ -243,6 +254,8 @@ const lines = [
   `Learner code runs inside bubblewrap around Node's permission model where bubblewrap works (${results.bwrapProblem ? `not on this machine: ${results.bwrapProblem}` : 'it does here'}; docs/security.md):`,
   'the rows "sandbox child" give the cost of one child under each isolation, measured in one process (no CLI start-up), and the cold check and watch rows',
   'are given under both. The watch rows with "--isolation permission" come from the same session code, in the same run.',
+  'The "1 M float32" rows time a run message holding 1,000,000 float32 parameters, from the moment the tutor starts sending it (serialising included)',
+  'until the harness reports it is calling the learner\'s function (bench/tensor-input.mjs; a fresh child per run, under the default isolation).',
   `Of a watch grading, bundling the file with esbuild takes ${results.watchStages.bundle.median.toFixed(1)} ms and the run in the warm child ${results.watchStages.sandbox.median.toFixed(1)} ms (medians of the same saves).`,
   `Watch mode does a fresh esbuild build on each save: for the causal-mask file that is ${results.bundling.full.median.toFixed(1)} ms (min ${results.bundling.full.min.toFixed(1)}, max ${results.bundling.full.max.toFixed(1)}) with esbuild's service warm,`,
   `against ${results.bundling.incremental.median.toFixed(1)} ms (min ${results.bundling.incremental.min.toFixed(1)}, max ${results.bundling.incremental.max.toFixed(1)}) for an incremental context's rebuild (medians of ${results.bundling.full.runs} builds each, bench/esbuild-incremental.mjs).`,

@@ -48,6 +48,7 @@ export { Rng, randomInts, randomMatrix, randomVector, tidy, uniforms } from './c
 export { compareOutputs } from './core/grading/compare.js';
 export { numericShape } from './core/grading/tensor-diff.js';
 export { describeType } from './core/grading/wording.js';
+export { readTensorFile, writeTensorFile, type TensorEntry } from './core/authoring/tensor-file.js';
 
 /**
  * Declares an exercise. The default export of every exercise's `exercise.ts`.
@@ -65,6 +66,21 @@ export function defineExercise<Args extends unknown[], Out>(definition: Exercise
  */
 export function readOnce<T>(items: T[]): Iterable<T> {
   return { [MARKER]: 'read-once', items } as unknown as Iterable<T>;
+}
+
+/**
+ * Marks a flat `[rows, cols]` Float32Array so that the learner's function
+ * receives it as `rows` Float32Array views of one row each (no copy):
+ * `w[i][j]` works. References and wrong variants receive the same. The
+ * Float32Array goes to the sandbox as raw bytes (only its own elements, even
+ * for a view into a larger buffer), without a JSON round-trip.
+ */
+export function rowsOf(data: Float32Array, rows: number, cols: number): Float32Array[] {
+  if (!(data instanceof Float32Array)) throw new TypeError('rowsOf: data must be a Float32Array');
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || rows * cols !== data.length) {
+    throw new RangeError(`rowsOf: ${rows} rows × ${cols} columns do not fit a Float32Array of ${data.length} elements`);
+  }
+  return { [MARKER]: 'rows', data, rows, cols } as unknown as Float32Array[];
 }
 
 /** Matrix helpers a reference or a wrong variant may want without tfjs. */

@@ -16,13 +16,12 @@ export const childWriteFd = 3;
 /** File descriptor of the child's end of the pipe it reads from. */
 export const childReadFd = 4;
 
-/** One message as a frame. */
-export function encodeFrame(message: unknown): Buffer {
+/** One message as a frame's two parts: the 4-byte length, then the body (sent one after the other, the body not copied). */
+export function encodeFrameParts(message: unknown): [head: Buffer, body: Buffer] {
   const body = serialize(message);
-  const frame = Buffer.allocUnsafe(4 + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, 4);
-  return frame;
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(body.length, 0);
+  return [head, body];
 }
 
 /** Why a stream of frames was given up. */

@@ -18,7 +18,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { applyCarry, MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
+import { applyCarry, isRowsArg, MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;
@@ -118,7 +118,9 @@ function closeWaysOut(): void {
   syncBuiltinESMExports();
 }
 
-const clone = structuredClone;
+// A copy through V8's serializer, as the channel makes one: a typed array is one copy of its own
+// elements (structuredClone copies the whole buffer under a view, and takes several times as long).
+const clone = <T>(value: T): T => deserialize(serialize(value)) as T;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
 const objectKeys = Object.keys;
@@ -127,6 +129,7 @@ const objectProto = Object.prototype;
 const objectIs = Object.is;
 const freeze = Object.freeze;
 const isFrozen = Object.isFrozen;
+const defineProperty = Object.defineProperty;
 const PromiseCtor = Promise;
 const ErrorCtor = Error;
 const StringCtor = String;
@@ -225,18 +228,73 @@ function toPlain(value: unknown, budget: { left: number }, depth = 0): unknown {
   }
 }
 
+/** Freezes a value and everything reachable from it but typed arrays (which cannot be frozen); returns it. */
 function freezeDeep<T>(value: T): T {
-  if (value && typeof value === 'object' && !isFrozen(value)) {
+  if (value && typeof value === 'object' && !isView(value) && !isFrozen(value)) {
     freeze(value);
     for (const key of objectKeys(value)) freezeDeep((value as Record<string, unknown>)[key]);
   }
   return value;
 }
 
+/**
+ * `value` (frozen) with a copy of each typed array in it, for one call with
+ * read-only inputs: typed arrays cannot be frozen, so a call gets its own and
+ * they are compared with the originals afterwards. The frozen containers on
+ * the way to one are copied (and frozen); the rest is shared, not copied.
+ */
+function withTypedCopies(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > 16) return value;
+  if (isView(value)) return clone(value);
+  let copy: unknown[] | Record<string, unknown> | undefined;
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      const got = withTypedCopies(item, depth + 1);
+      if (got === item) continue;
+      if (!copy) {
+        copy = new Array<unknown>(value.length);
+        for (let j = 0; j < value.length; j++) copy[j] = value[j];
+      }
+      (copy as unknown[])[i] = got;
+    }
+  } else {
+    const proto = getPrototypeOf(value);
+    if (proto !== objectProto && proto !== null) return value;
+    const keys = objectKeys(value);
+    for (const key of keys) {
+      const item = (value as Record<string, unknown>)[key];
+      const got = withTypedCopies(item, depth + 1);
+      if (got === item) continue;
+      if (!copy) {
+        copy = {};
+        for (const k of keys) defineProperty(copy, k, { value: (value as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+      }
+      defineProperty(copy, key, { value: got, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return copy ? freeze(copy) : value;
+}
+
+/** The first element where typed array `after` differs from `before`, as `[i]`, or `[i][j]` for a row-view input of `cols` columns. */
+function findTypedMutation(before: ArrayLike<number>, after: unknown, path: string, cols?: number): string | undefined {
+  if (!isView(after) || (after as unknown as ArrayLike<number>).length !== before.length) return path || 'value';
+  const now = after as unknown as ArrayLike<number>;
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i];
+    const b = now[i];
+    if (a !== b && !objectIs(a, b)) return cols ? `${path}[${(i - (i % cols)) / cols}][${i % cols}]` : `${path}[${i}]`;
+  }
+  return undefined;
+}
+
 /** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
 function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
   if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
+  if (isView(before)) return findTypedMutation(before as unknown as ArrayLike<number>, after, path);
+  if (isRowsArg(before)) return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
   if (isArray(before)) {
     if (!isArray(after) || after.length !== before.length) return path || 'value';
     for (let i = 0; i < before.length; i++) {
@@ -427,36 +485,50 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
   send({ type: 'ready', exports });
   const fn = learner[message.entry];
   if (typeof fn !== 'function') return true;
-  let previous: { value: unknown } | undefined;
+  // What the previous call gave, for a stepwise case that carries a value from it.
+  let previous: { ok: true; value: unknown } | { ok: false; why: string } | undefined;
   for (let index = 0; index < message.cases.length; index++) {
     let args = message.cases[index];
-    const link = message.links?.[index];
-    if (link) {
-      // A stepwise call: carried values come from the previous call's output, as the parent reads it.
-      const built = previous ? applyCarry(args, previous.value, link) : { ok: false as const, missing: 'output' };
+    const carry = message.links?.[index];
+    if (carry) {
+      let built: ReturnType<typeof applyCarry>;
+      try {
+        built = !previous ? { ok: false, missing: 'there is no previous call' } : previous.ok ? applyCarry(args, previous.value, carry) : { ok: false, missing: previous.why };
+      } catch (error) {
+        built = { ok: false, missing: `its arguments could not be built (${toWireError(error).message})` };
+      }
       if (!built.ok) {
-        previous = undefined;
-        send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `not run: the previous step gave no ${built.missing}` }, durationMs: 0 });
+        send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `not run: ${built.missing}` }, durationMs: 0 });
+        previous = { ok: false, why: 'the previous call was not run' };
         continue;
       }
       args = built.args;
     }
-    previous = undefined;
-    // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
-    // Read-only inputs are frozen instead (no copy, no walk afterwards): changing them throws.
-    const given = message.readOnly ? freezeDeep(args) : clone(args);
+    let given: unknown[];
+    try {
+      // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
+      // Read-only inputs are frozen instead (no copy): changing them throws. Typed arrays cannot be
+      // frozen: each call gets copies of those, compared after the call.
+      given = message.readOnly ? (withTypedCopies(freezeDeep(args)) as unknown[]) : clone(args);
+    } catch (error) {
+      send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: 0 });
+      previous = { ok: false, why: 'the previous call was not run' };
+      continue;
+    }
     send({ type: 'case-start', index });
     const started = now();
     try {
       const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
-      const mutatedAt = message.readOnly ? undefined : findMutation(args, given);
+      // Read-only inputs are compared only where they were copied (typed arrays); the rest is frozen.
+      const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
-      previous = { value };
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
+      previous = { ok: true, value };
     } catch (error) {
       send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: now() - started });
+      previous = { ok: false, why: 'the previous call threw' };
     }
   }
   return true;

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
-import { readChildMessage, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
+import { readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
-import { childReadFd, childWriteFd, encodeFrame, FrameReader, maxFrameBytes } from './channel.js';
+import { childReadFd, childWriteFd, encodeFrameParts, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
 import { killTree, trackChild } from './live-children.js';
 
@@ -20,8 +20,8 @@ export interface SandboxLimits {
   outputBytes: number;
   /** Inputs are frozen rather than copied for each call; changing one throws. */
   readOnlyInputs?: boolean;
-  /** Stepwise runs: per call, what it takes from the previous call's output. */
-  links?: ParentMessage['links'];
+  /** Stepwise runs: per case, the values of the previous call's output its arguments take (see `applyCarry` in wire.ts). */
+  links?: (Carry[] | null)[];
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
@@ -77,6 +77,19 @@ export class CappedBuffer {
 export async function runInSandbox(runDir: string, entry: string, cases: unknown[][], limits: SandboxLimits = defaultLimits): Promise<SandboxRun> {
   const child = await startSandboxChild(runDir, limits.memoryMb, cpuSecondsFor(limits.timeoutMs));
   return superviseRun(child, entry, cases, limits, pathToFileURL(path.join(runDir, bundleFileName)).href);
+}
+
+/** The message that runs `cases` of a learner module's `entry`, with the options of `limits` the harness applies. */
+export function runMessage(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, boundary?: string): ParentMessage {
+  return {
+    type: 'run',
+    module,
+    entry,
+    cases,
+    ...(limits.readOnlyInputs ? { readOnly: true } : {}),
+    ...(limits.links ? { links: limits.links } : {}),
+    ...(boundary !== undefined ? { boundary } : {}),
+  };
 }
 
 /** The bundle's name in a run's folder. */
@@ -137,7 +150,12 @@ export async function startSandboxChild(runDir: string, memoryMb: number, cpuSec
     process: child,
     send(message) {
       if (output.destroyed || child.exitCode !== null || child.signalCode !== null) return;
-      output.write(encodeFrame(message));
+      // The length and the body as two writes of one batch: a body of megabytes is not copied again into a frame.
+      const [head, body] = encodeFrameParts(message);
+      output.cork();
+      output.write(head);
+      output.write(body);
+      output.uncork();
     },
     listen(handler, onViolation) {
       const reader = new FrameReader(
@@ -265,7 +283,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     child.listen(
       (message) => {
         if (done) return;
-        if (message.type === 'loaded') child.send({ type: 'run', module: 'main', entry, cases, readOnly: limits.readOnlyInputs, links: limits.links });
+        if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits));
         else if (recorder.take(message)) {
           done = true;
           // Nothing the child does after reporting can change the verdict: stop it now.

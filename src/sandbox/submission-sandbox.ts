@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from './wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
-import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
+import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, runMessage, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
 
 /** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
 const boundaryGraceMs = 1000;
@@ -230,7 +230,7 @@ class SharedChild {
           void settle(false);
           return;
         }
-        this.send({ type: 'run', module, entry, cases, readOnly: limits.readOnlyInputs, links: limits.links, boundary: this.boundary });
+        this.send(runMessage(module, entry, cases, limits, this.boundary));
         });
       });
     });

@@ -173,3 +173,12 @@ describe('interpretRun: properties', () => {
     expect(out.results[1]).toMatchObject({ index: 1, name: 'same twice', status: 'fail', message: '10 ≠ 11', input: '1' });
   });
 });
+
+describe('previewArgs', () => {
+  test('short lists in full; a long list as its first items and its length, so later arguments still show', async () => {
+    const { previewArgs } = await import('../../src/core/grading/explain.js');
+    expect(previewArgs([[1, 2], 3])).toBe('[1, 2], 3');
+    expect(previewArgs([Array.from({ length: 128 }, (_, i) => i), 'next'])).toBe('[0, 1, 2, 3, 4, 5, … 128 in all], "next"');
+    expect(previewArgs([new Float32Array(4)])).toBe('Float32Array(4)');
+  });
+});

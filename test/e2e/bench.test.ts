@@ -20,6 +20,8 @@ describe('npm run bench', () => {
       'floor: node -e 0',
       'sandbox-permission',
       ...(bwrapWorks ? ['sandbox-bwrap'] : []),
+      'tensor-input-flat',
+      'tensor-input-rows',
       'version',
       'list',
       'check-cold-cache',

@@ -23,7 +23,7 @@ const solution = (id: string) => path.join(packDir, id, 'solution.ts');
 const learner = (name: string) => path.join(repoRoot, 'fixtures', 'learner', 'kinds', name);
 
 describe('the demo of each kind passes with its solution', () => {
-  for (const id of ['gradient/linear-backward', 'stochastic/categorical', 'stepwise/momentum', 'schedule/ring-broadcast']) {
+  for (const id of ['gradient/linear-backward', 'stochastic/categorical', 'stepwise/momentum', 'schedule/ring-broadcast', 'model/logits']) {
     test(id, async () => {
       const { verdict } = await check(id, solution(id));
       expect(verdict.status, verdict.summary).toBe('pass');
@@ -98,6 +98,15 @@ describe('schedule', () => {
     expect(r.stdout).toContain('only a rank that holds the data sends it: at step 1, rank 1 sends before it has received anything.');
     expect(r.stdout).toMatch(/rank\\step\s+1\s+2\s+3/);
     expect(r.stdout).toMatch(/\n\s+0\s+→1\s+●\s+●/);
+  });
+});
+
+describe('model-sized inputs', () => {
+  test('weights from the pack\'s safetensors file reach the function as Float32Array rows; a mistake on them is diagnosed', async () => {
+    const { verdict } = await check('model/logits', learner('logits-softmax.ts'));
+    expect(verdict.status).toBe('fail');
+    expect(verdict.cases[0].input).toMatch(/, 512 rows × 128 of Float32Array\(65536\)$/);
+    expect(verdict.diagnosis?.misconceptionId).toBe('softmax-applied');
   });
 });
 

@@ -33,12 +33,8 @@ export interface GradientSpec<Args extends unknown[] = any[]> {
 }
 
 /** Where a step's argument comes from in the previous step's output: `{ from: ['params'], to: [0] }` makes argument 0 the previous output's `params`. */
-export interface Carry {
-  /** A path in the previous step's output (object keys and array indices); `[]` is the whole output. */
-  from: (string | number)[];
-  /** The argument's index, then a path inside that argument. */
-  to: [number, ...(string | number)[]];
-}
+export type { Carry } from '../../sandbox/wire.js';
+import type { Carry } from '../../sandbox/wire.js';
 
 /** Stepwise kind: the learner's function is called for each step on its own previous output. */
 export interface StepwiseSpec {

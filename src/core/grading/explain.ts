@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
-import { isReadOnceArg, type WireError } from '../../sandbox/wire.js';
+import { describeTensorArg, isReadOnceArg, isTensorArg, type WireError } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
 import type { CaseResult, SourceLocation, VerdictError } from './verdict.js';
 
@@ -62,7 +62,7 @@ export async function withLineText(location: SourceLocation | undefined): Promis
   }
 }
 
-/** The arguments of a case as one short line: `[1, 2, 3], 4`; stops building once past `limit` characters. */
+/** The arguments of a case as one short line: `[1, 2, 3], 4` (a list of more than 16 items as its first 6 and its length); stops building once past `limit` characters. */
 export function previewArgs(args: unknown[], limit = 160): string {
   let out = '';
   const put = (text: string) => {
@@ -72,11 +72,13 @@ export function previewArgs(args: unknown[], limit = 160): string {
   const show = (v: unknown): boolean => {
     if (typeof v === 'number') return put(Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
     if (Array.isArray(v)) {
+      // A long list shows its first items and its length, so the arguments after it still show.
+      const shown = v.length > 16 ? 6 : v.length;
       if (!put('[')) return false;
-      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(', ')) || !show(v[i])) return false;
-      return put(']');
+      for (let i = 0; i < shown; i++) if ((i > 0 && !put(', ')) || !show(v[i])) return false;
+      return put(shown < v.length ? `, … ${v.length} in all]` : ']');
     }
-    if (ArrayBuffer.isView(v)) return put(`${v.constructor.name}(${(v as unknown as ArrayLike<number>).length ?? v.byteLength})`);
+    if (isTensorArg(v)) return put(describeTensorArg(v));
     if (isReadOnceArg(v)) return put('(read once) ') && show(v.items);
     if (v && typeof v === 'object') {
       if (!put('{ ')) return false;

@@ -210,7 +210,7 @@ function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { ex
     const args = steps.args[t];
     if (args === undefined) {
       // The previous step's output could not be carried on (the comparison above has said why, unless it passed).
-      const message = `${label} was not run: step ${t}'s output has no ${steps.broken?.missing ?? 'value to carry'}.`;
+      const message = `${label} was not run: ${steps.broken?.missing ?? 'the previous step gave nothing to carry'}.`;
       return { result: { index, name: kase.name, status: 'fail' as const, message, input: previewArgs(steps.args[t - 1] ?? kase.args) } };
     }
     const c = call(first + t);

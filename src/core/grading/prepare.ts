@@ -6,8 +6,7 @@
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
-import { materializeArgs } from '../../sandbox/wire.js';
-import type { Carry } from '../authoring/kinds.js';
+import { materializeArgs, type Carry } from '../../sandbox/wire.js';
 import { defaultTolerance, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { defaultLocale } from '../authoring/localised.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
