@@ -5,7 +5,15 @@ import { buildCases, computeExpected } from '../core/grading/grade.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
 import { toJson } from '../report/json.js';
-import { isReadOnceArg } from '../sandbox/wire.js';
+import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../sandbox/wire.js';
+
+/** An argument as JSON shows it: a read-once list as its items, flagged; model-sized data as numbers, with what the function receives. */
+function plainArg(arg: unknown): unknown {
+  if (isReadOnceArg(arg)) return { readOnce: arg.items };
+  if (isRowsArg(arg)) return { receivedAs: describeTensorArg(arg), rows: Array.from({ length: arg.rows }, (_, r) => Array.from(arg.data.subarray(r * arg.cols, (r + 1) * arg.cols))) };
+  if (typedArrayKind(arg)) return { receivedAs: describeTensorArg(arg), values: Array.from(arg as ArrayLike<number>) };
+  return arg;
+}
 
 /** `llm-tutor example [id] [--case N] [--json]`: one generated input and its expected output. */
 export default async function example(io: Io, globals: GlobalOptions, id: string | undefined, options: { case?: string; json?: boolean }): Promise<number> {
@@ -21,9 +29,9 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   const { tf } = await loadTf(session.backend);
   const [expected] = await computeExpected(ref, definition, [chosen], { tf, exerciseDir: ref.dir });
   if (options.json) {
-    // A read-once argument is shown as its items, flagged, rather than as the tutor's internal marker.
-    const args = chosen.args.map((a) => (isReadOnceArg(a) ? { readOnce: a.items } : a));
-    io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args, expected }, 2));
+    const args = chosen.args.map(plainArg);
+    const steps = chosen.steps ? { steps: chosen.steps.length, carry: definition.stepwise?.carry } : {};
+    io.out(toJson({ exercise: ref.key, case: n, name: chosen.name, seed: session.seed, args, expected, ...steps }, 2));
     return 0;
   }
   const c = session.chalk;
@@ -31,9 +39,12 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   io.out(`\n${c.bold('call')}  ${definition.signature}`);
   // Large inputs (a whole vocabulary) are cut in the text view; --json gives them whole.
   const cut = (text: string) => (text.length > 4000 ? `${text.slice(0, 4000)}… (${text.length - 4000} more characters; --json shows everything)` : text);
-  chosen.args.forEach((arg, i) =>
-    io.out(`\n${c.bold(`argument ${i + 1}`)}${isReadOnceArg(arg) ? c.dim(' (an iterable that can be read only once)') : ''}\n${cut(toJson(isReadOnceArg(arg) ? arg.items : arg))}`),
-  );
+  if (chosen.steps) io.out(c.dim(`\nThe first of ${chosen.steps.length} steps: each later step is called on what your function returned at the step before.`));
+  chosen.args.forEach((arg, i) => {
+    const as = isReadOnceArg(arg) ? ' (an iterable that can be read only once)' : isRowsArg(arg) || typedArrayKind(arg) ? ` (${describeTensorArg(arg)})` : '';
+    const shown = plainArg(arg);
+    io.out(`\n${c.bold(`argument ${i + 1}`)}${c.dim(as)}\n${cut(toJson(isReadOnceArg(arg) ? arg.items : shown && typeof shown === 'object' && 'receivedAs' in shown ? Object.values(shown)[1] : shown))}`);
+  });
   io.out(`\n${c.bold('expected output')}\n${cut(toJson(expected))}`);
   io.out(c.dim(`\nOther cases: --case 1..${cases.length}. A different --seed gives different random cases.`));
   return 0;

@@ -108,6 +108,16 @@ describe('model-sized inputs', () => {
     expect(verdict.cases[0].input).toMatch(/, 512 rows × 128 of Float32Array\(65536\)$/);
     expect(verdict.diagnosis?.misconceptionId).toBe('softmax-applied');
   });
+
+  test('example shows model-sized data as numbers, saying what the function receives', async () => {
+    const r = await runCli(['example', 'model/logits', '--workspace', ws, '--json']);
+    const shown = JSON.parse(r.stdout);
+    expect(shown.args[1].receivedAs).toBe('512 rows × 128 of Float32Array(65536)');
+    expect(shown.args[1].rows).toHaveLength(512);
+    expect(shown.args[1].rows[0]).toHaveLength(128);
+    const steps = JSON.parse((await runCli(['example', 'stepwise/momentum', '--workspace', ws, '--json'])).stdout);
+    expect(steps).toMatchObject({ steps: 20, carry: [{ from: ['params'], to: [0] }, { from: ['state'], to: [2] }] });
+  });
 });
 
 test('pack validate: the demo pack is clean (references, gradients against finite differences, plans against their checks)', async () => {
