@@ -8,6 +8,12 @@
  * the cases it is sent. It captures the built-ins it relies on first, so a
  * learner file that patches JSON, Array.prototype or structuredClone cannot
  * change how results are read and sent.
+ *
+ * Over 300 lines on purpose: one program whose guards must run in a fixed
+ * order before any learner code (capture the built-ins, then close the ways
+ * out, then listen); split over modules, that order would hang on import
+ * order. What it shares with the tutor (the arguments, the markers, the
+ * protocol) is in args.ts and wire.ts.
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns';

@@ -5,7 +5,9 @@ import { UserError } from '../errors.js';
 import { killTree } from './live-children.js';
 
 /**
- * How a sandbox child is isolated:
+ * How a sandbox child is isolated (over 300 lines: the bubblewrap arguments,
+ * the resource limits and the probe that decides between the two layers are
+ * read together when auditing what a child can reach):
  * - `bwrap`: bubblewrap around Node's permission model — own PID, network,
  *   IPC and UTS namespaces, a file system of Node's runtime and the run's
  *   folder only, resource limits, killed with its parent;

@@ -1,3 +1,11 @@
+/**
+ * Starting and supervising a sandbox child for one grading: the run folder,
+ * the launch command (isolation.ts), the framed channel, time and memory
+ * limits, and the recording of what the child reports into a SandboxRun;
+ * warm and cold slots for watch mode and check. Over 300 lines because a
+ * run's supervision (limits, recorder, exit) is one piece of bookkeeping,
+ * shared with the class sandbox (submission-sandbox.ts).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';

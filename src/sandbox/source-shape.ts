@@ -8,6 +8,10 @@
  * limits. The scan knows strings, comments, templates and regular
  * expressions only roughly; whatever gets past it still meets the time limit
  * and the crash recovery of the build.
+ *
+ * Over 300 lines because it is one scanner: a single pass with one state
+ * machine over strings, comments, templates and brackets, which reads best
+ * in one place.
  */
 
 /** The limits the scan enforces. */

@@ -1,3 +1,10 @@
+/**
+ * One sandboxed child for all of a student's files in class grading: each
+ * exercise runs in turn while the child stays clean, and a dirty, crashed or
+ * timed-out child is replaced (docs/security.md, "one child per submission").
+ * Over 300 lines because the output segmentation, the clean-state protocol
+ * and the replacement rules only make sense together.
+ */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
