@@ -26,7 +26,8 @@ const clip = (text: string, width: number) => {
 export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): PlanLayout {
   const rowsCount = Math.min(drawing.rows.length, drawing.cells.length);
   const colsCount = drawing.cols.length;
-  const widest = Math.max(2, ...drawing.cols.map((c) => String(c).length), ...drawing.cells.flat().map((c) => String(c ?? '').length));
+  const shown = (text: unknown) => escapeTerminalLine(String(text ?? '')).length;
+  const widest = Math.max(2, ...drawing.cols.map(shown), ...drawing.cells.flat().map(shown));
   const cellWidth = Math.min(6, widest);
   const corner = `${drawing.rowTitle}\\${drawing.colTitle}`;
   const labelWidth = Math.min(14, Math.max(corner.length, ...drawing.rows.map((r) => String(r).length)));

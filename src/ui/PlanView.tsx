@@ -13,9 +13,11 @@ export function PlanView({ plan, width, compact = false }: { plan: PlanDrawing; 
         <Text key={i}>
           <Text dimColor>{pad(row.label, layout.labelWidth)}</Text>
           {row.cells.map((cell, j) => (
-            <Text key={j} color={cell.marked ? 'red' : undefined} inverse={cell.marked}>
+            <Text key={j}>
               {' '}
-              {pad(cell.text || '·', layout.cellWidth)}
+              <Text color={cell.marked ? 'red' : undefined} inverse={cell.marked}>
+                {pad(cell.text || '·', layout.cellWidth)}
+              </Text>
             </Text>
           ))}
         </Text>

@@ -247,3 +247,15 @@ describe('ListView', () => {
     await vi.waitFor(() => expect(onClose).toHaveBeenCalled());
   });
 });
+
+describe('PlanView', () => {
+  test('draws the plan as a grid with its titles, around the first mark, and escapes every cell', async () => {
+    const { PlanView } = await import('../../src/ui/PlanView.js');
+    const plan = { rowTitle: 'rank', colTitle: 'step', rows: ['0', '1'], cols: ['1', '2'], cells: [['→1', '●'], ['\x1b[2J', '']], marks: [[0, 0]] as [number, number][] };
+    const frame = render(<PlanView plan={plan} width={60} />).lastFrame()!;
+    expect(frame.split('\n')[0]).toMatch(/^rank\\step 1 +2$/);
+    expect(frame).toMatch(/\n?0 +→1 +●/);
+    expect(frame).toContain('\\x1b');
+    expect(frame).not.toContain('\x1b[2J');
+  });
+});
