@@ -125,3 +125,16 @@ test('pack validate: the demo pack is clean (references, gradients against finit
   expect(r.stdout + r.stderr).not.toMatch(/problem/i);
   expect(r.code).toBe(0);
 });
+
+test('pack validate names a carry that finds nothing and a distribution that does not sum to 1, with file and field', async () => {
+  const broken = path.join(tempDir(), 'kinds');
+  await fs.cp(packDir, broken, { recursive: true });
+  const momentum = path.join(broken, 'stepwise', 'momentum', 'exercise.ts');
+  await fs.writeFile(momentum, (await fs.readFile(momentum, 'utf8')).replace("{ from: ['params'], to: [0] }", "{ from: ['parms'], to: [0] }"));
+  const categorical = path.join(broken, 'stochastic', 'categorical', 'exercise.ts');
+  await fs.writeFile(categorical, (await fs.readFile(categorical, 'utf8')).replace('expected: [1 / 8, 2 / 8, 3 / 8, 2 / 8]', 'expected: [1 / 8, 2 / 8, 3 / 8, 1 / 8]'));
+  const r = await runCli(['pack', 'validate', broken]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('stepwise/momentum/exercise.ts stepwise.carry: on case "20 steps, lr 0.1, momentum 0.9", step 2 cannot be built from the reference\'s own step 1: the previous output has no .parms');
+  expect(r.stdout).toContain('stochastic/categorical/exercise.ts distributions "outputs follow the weights": scenario "weights [1, 2, 3, 2]": its probabilities must be two or more numbers ≥ 0 that sum to 1 (got [0.125, 0.25, 0.375, 0.125])');
+});

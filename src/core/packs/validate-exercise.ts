@@ -13,6 +13,9 @@ import { compareOutputs } from '../grading/compare.js';
 import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { checkGradientNumerically } from '../grading/gradient.js';
+import { expectedFor } from '../grading/prepare.js';
+import { Rng } from '../authoring/rng.js';
+import { applyCarry } from '../../sandbox/wire.js';
 import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
 
@@ -69,8 +72,9 @@ export type Problem = (file: string, field: string, message: string, fix: string
 
 /**
  * What only some kinds need checked: a gradient reference against central
- * differences of its loss, a schedule's reference plan against its own check.
- * Returns false when the reference is wrong.
+ * differences of its loss, a schedule's reference plan against its own check,
+ * a stepwise trajectory's carries on the reference's own outputs, a
+ * distribution's probabilities. Returns false when the definition is wrong.
  */
 export async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition, file: string, ctx: ReferenceContext, seed: number, problem: Problem): Promise<boolean> {
   const cases = buildCases(ref, definition, seed);
@@ -95,6 +99,40 @@ export async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition
       }
       if (violation) {
         problem(file, 'schedule.check', `the reference's plan fails its own check on case "${c.name}": ${violation.property}: ${violation.message}`, 'Fix the reference or the check so that the reference plan passes.');
+        return false;
+      }
+    }
+  }
+  if (definition.stepwise) {
+    // The reference fed its own outputs: every carry must find its value, or no learner could get past step 1.
+    const carry = definition.stepwise.carry;
+    for (const c of cases) {
+      let args = c.args;
+      for (let t = 1; t < (c.steps?.length ?? 0); t++) {
+        const out = await expectedFor(ref, definition, c.name, args, ctx);
+        const built = applyCarry(c.steps![t], out, carry);
+        if (!built.ok) {
+          problem(file, 'stepwise.carry', `on case "${c.name}", step ${t + 1} cannot be built from the reference's own step ${t}: ${built.missing}`, 'Make each carry\'s `from` a path in the reference\'s output and its `to` a place in the step\'s arguments.');
+          return false;
+        }
+        args = built.args;
+      }
+    }
+  }
+  for (const check of definition.distributions ?? []) {
+    let scenarios;
+    try {
+      scenarios = check.scenarios(new Rng(seed));
+    } catch (error) {
+      problem(file, `distributions "${check.name}"`, `scenarios() threw: ${(error as Error).message}`, 'Fix the scenarios so that they build from any seed.');
+      return false;
+    }
+    for (const scenario of scenarios) {
+      const p = scenario.expected;
+      const sum = p.reduce((a, b) => a + b, 0);
+      const bad = !Array.isArray(p) || p.length < 2 || p.some((x) => !(x >= 0)) || Math.abs(sum - 1) > 1e-9 ? 'its probabilities must be two or more numbers ≥ 0 that sum to 1' : scenario.labels && scenario.labels.length !== p.length ? `it has ${scenario.labels.length} labels for ${p.length} outcomes` : undefined;
+      if (bad) {
+        problem(file, `distributions "${check.name}"`, `scenario "${scenario.name}": ${bad} (got [${p.join(', ')}])`, 'Give `expected` as the probability of each outcome, in the order `outcome` numbers them.');
         return false;
       }
     }
