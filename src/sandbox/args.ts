@@ -160,7 +160,49 @@ function materialize(value: unknown, depth: number): unknown {
  * when the original was).
  */
 export function materializeArgs(args: unknown[]): unknown[] {
-  return materialize(args, -1) as unknown[];
+  return hasLiveArgs(args) ? (materialize(args, -1) as unknown[]) : args;
+}
+
+/** Frozen argument lists already looked at: a case's arguments never change, and a 50k-entry vocabulary is walked once, not per call. */
+const liveness = new WeakMap<object, boolean>();
+
+function findLive(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null || depth > materializeDepth) return false;
+  if (typedArrayKind(value) !== undefined || isReadOnceArg(value) || isRowsArg(value)) return true;
+  const known = liveness.get(value);
+  if (known !== undefined) return known;
+  let live = false;
+  let size: number;
+  if (isList(value)) {
+    size = value.length;
+    for (let i = 0; i < size && !live; i++) {
+      const item = value[i];
+      if (typeof item === 'object' && item !== null) live = findLive(item, depth + 1);
+    }
+  } else {
+    const proto = protoOf(value);
+    if (proto !== objectProto && proto !== null) return false;
+    const keys = keysOf(value);
+    size = keys.length;
+    for (let i = 0; i < size && !live; i++) live = findLive((value as Record<string, unknown>)[keys[i]], depth + 1);
+  }
+  // Big frozen containers (a vocabulary shared by every case) are remembered; small ones are cheaper to walk again.
+  if (size >= 64 && frozen(value)) liveness.set(value, live);
+  return live;
+}
+
+/**
+ * Whether arguments hold anything the function receives in another form
+ * than they are sent (a read-once list, a typed array, row views): only
+ * those need {@link materializeArgs} and per-call copies of typed arrays.
+ * Remembered for frozen argument lists (the tutor's cases).
+ */
+export function hasLiveArgs(args: unknown[]): boolean {
+  const known = liveness.get(args);
+  if (known !== undefined) return known;
+  const live = findLive(args, -1);
+  if (frozen(args)) liveness.set(args, live);
+  return live;
 }
 
 /**

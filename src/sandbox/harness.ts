@@ -510,12 +510,14 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       }
       args = built.args;
     }
+    // A carried value is plain data: a call is live (needs materialising, copies of typed arrays) only when its case is.
+    const live = message.live?.[index] !== false;
     let given: unknown[];
     try {
       // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
       // Read-only inputs are frozen instead (no copy): changing them throws. Typed arrays cannot be
       // frozen: each call gets copies of those, compared after the call.
-      given = message.readOnly ? (withTypedCopies(freezeDeep(args)) as unknown[]) : clone(args);
+      given = message.readOnly ? (live ? (withTypedCopies(freezeDeep(args)) as unknown[]) : freezeDeep(args)) : clone(args);
     } catch (error) {
       send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: 0 });
       previous = { ok: false, why: 'the previous call was not run' };
@@ -524,7 +526,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
     send({ type: 'case-start', index });
     const started = now();
     try {
-      const output = (fn as (...a: unknown[]) => unknown)(...materializeArgs(given));
+      const output = (fn as (...a: unknown[]) => unknown)(...(live ? materializeArgs(given) : given));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
       // Read-only inputs are compared only where they were copied (typed arrays); the rest is frozen.

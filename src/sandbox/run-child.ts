@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
-import { readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
+import { hasLiveArgs, readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrameParts, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
@@ -94,6 +94,8 @@ export function runMessage(module: string, entry: string, cases: unknown[][], li
     module,
     entry,
     cases,
+    // Which calls need their arguments turned into their live form (walked once here, per frozen case).
+    live: cases.map(hasLiveArgs),
     ...(limits.readOnlyInputs ? { readOnly: true } : {}),
     ...(limits.links ? { links: limits.links } : {}),
     ...(boundary !== undefined ? { boundary } : {}),

@@ -26,6 +26,8 @@ export interface ParentMessage {
   cases: unknown[][];
   /** Freeze the inputs instead of copying them per call: changing them then throws. */
   readOnly?: boolean;
+  /** Per case: whether its arguments hold read-once lists, typed arrays or row views (see `hasLiveArgs`); the others are passed as they arrive. */
+  live?: boolean[];
   /**
    * Stepwise runs, one entry per case: for a case with carries, its arguments
    * are built from `cases[i]` with values from call i-1's output put in (see

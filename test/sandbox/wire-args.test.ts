@@ -115,3 +115,24 @@ describe('applyCarry', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('hasLiveArgs', () => {
+  test('finds read-once lists, typed arrays and row views at any depth; plain data is not live', async () => {
+    const { hasLiveArgs } = await import('../../src/sandbox/args.js');
+    const { readOnce, rowsOf } = await import('../../src/pack-api.js');
+    expect(hasLiveArgs([[1, 2], { a: 'x', b: [[3]] }])).toBe(false);
+    expect(hasLiveArgs([{ deep: [{ w: new Float32Array(2) }] }])).toBe(true);
+    expect(hasLiveArgs([[readOnce([1])]])).toBe(true);
+    expect(hasLiveArgs([{ w: rowsOf(new Float32Array(4), 2, 2) }])).toBe(true);
+  });
+
+  test('a big frozen container shared by many cases is walked once', async () => {
+    const { hasLiveArgs } = await import('../../src/sandbox/args.js');
+    const vocab = Object.freeze(Array.from({ length: 50_000 }, (_, i) => Object.freeze([String(i), String(i + 1)])));
+    let reads = 0;
+    const counted = new Proxy(vocab, { get: (t, k) => (k === 'length' && reads++, Reflect.get(t, k)) });
+    Object.freeze(counted);
+    for (let i = 0; i < 10; i++) expect(hasLiveArgs(Object.freeze(['text', counted]))).toBe(false);
+    expect(reads).toBe(1);
+  });
+});
