@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { packManifestSchema, workspaceConfigSchema } from '../dist/core/common/schemas.js';
-import { classResultSchema } from '../dist/core/grading/results.js';
+import { classResultSchema } from '../dist/core/class/results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'schemas');

@@ -3,10 +3,10 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
-import { discoverSubmissions, parseShard, trustedPacks } from '../core/grading/class-folder.js';
-import { gradeClass } from '../core/grading/class-grading.js';
-import { mergeResults, readResults } from '../core/grading/class-results.js';
-import type { ClassResult } from '../core/grading/results.js';
+import { discoverSubmissions, parseShard, trustedPacks } from '../core/class/folder.js';
+import { gradeClass } from '../core/class/grade-class.js';
+import { mergeResults, readResults } from '../core/class/merge.js';
+import type { ClassResult } from '../core/class/results.js';
 import { parseBackend } from '../reference/backend.js';
 import { makeChalk } from '../report/chalk.js';
 

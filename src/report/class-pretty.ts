@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { ClassResult, SubmissionResult } from '../core/grading/results.js';
+import type { ClassResult, SubmissionResult } from '../core/class/results.js';
 import { escapeLogLine } from './escape.js';
 
 /** One line per submission, as it finishes; the submission's name and problem are escaped, so it stays one line of plain text. */

@@ -1,4 +1,4 @@
-import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/grading/results.js';
+import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/class/results.js';
 
 /** Per exercise, in the results' order: the submissions that pass it, out of those graded on it. */
 export function passRates(result: ClassResult): { key: string; passed: number; total: number }[] {

@@ -1,4 +1,4 @@
-import type { ClassResult } from '../core/grading/results.js';
+import type { ClassResult } from '../core/class/results.js';
 import { fileFromGradeFolder, passRates } from './class-stats.js';
 import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 

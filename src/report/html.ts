@@ -1,4 +1,4 @@
-import type { ClassResult } from '../core/grading/results.js';
+import type { ClassResult } from '../core/class/results.js';
 import { passRates } from './class-stats.js';
 import { escapeHtml as escape } from './escape.js';
 

@@ -1,4 +1,4 @@
-import type { ClassResult } from '../core/grading/results.js';
+import type { ClassResult } from '../core/class/results.js';
 
 /** JSON that keeps NaN and ±Infinity, as the strings "NaN", "Infinity" and "-Infinity". */
 export function toJson(value: unknown, indent?: number): string {

@@ -1,4 +1,4 @@
-import type { ClassResult } from '../core/grading/results.js';
+import type { ClassResult } from '../core/class/results.js';
 import { fileFromGradeFolder } from './class-stats.js';
 import { escapeXml, escapeXmlLine } from './escape.js';
 

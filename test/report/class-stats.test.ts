@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { ClassResult, ExerciseResult, SubmissionResult } from '../../src/core/grading/results.js';
+import type { ClassResult, ExerciseResult, SubmissionResult } from '../../src/core/class/results.js';
 import { fileFromGradeFolder, passRates } from '../../src/report/class-stats.js';
 
 const exercise = (key: string, status: ExerciseResult['status']) => ({ key, status, file: `exercises/${key}.ts` }) as ExerciseResult;

@@ -2,17 +2,17 @@
  * Grading a class: every submission against every exercise of the trusted
  * packs, `jobs` at a time, each submission's files in one sandboxed child
  * (docs/security.md), into one results object. Which entries are submissions
- * is class-folder.ts; merging shards and reading results back, class-results.ts.
+ * is folder.ts; merging shards and reading results back, merge.ts.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
-import { gradePrepared, prepareExercise, type PreparedExercise } from './grade.js';
+import { gradePrepared, prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { exerciseRefs, findExercise, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../grading/verdict.js';
 import { configFileName, configFix, exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { posixRelative } from '../common/paths.js';
 import { version } from '../common/version.js';
@@ -20,7 +20,7 @@ import { workspaceConfigSchema } from '../common/schemas.js';
 import { readJsonFile } from '../common/json-file.js';
 import { checkRegularFile, readLimits } from '../common/safe-read.js';
 import { stateFileOf, stateFix } from '../workspace/state-store.js';
-import { isWorkspace, shardOf, type Submission } from './class-folder.js';
+import { isWorkspace, shardOf, type Submission } from './folder.js';
 
 export interface ClassGradeOptions {
   submissions: Submission[];
