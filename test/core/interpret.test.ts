@@ -180,5 +180,7 @@ describe('previewArgs', () => {
     expect(previewArgs([[1, 2], 3])).toBe('[1, 2], 3');
     expect(previewArgs([Array.from({ length: 128 }, (_, i) => i), 'next'])).toBe('[0, 1, 2, 3, 4, 5, … 128 in all], "next"');
     expect(previewArgs([new Float32Array(4)])).toBe('Float32Array(4)');
+    const vocab = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`t${i}`, i]));
+    expect(previewArgs(['hi', { vocab }])).toBe('"hi", { vocab: { t0: 0, t1: 1, t2: 2, t3: 3, t4: 4, t5: 5, … } }');
   });
 });
