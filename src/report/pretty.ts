@@ -123,7 +123,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
   }
   const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
   if (first && (first.status === 'fail' || first.status === 'error')) {
-    lines.push('', c.bold(`Case "${escapeLogLine(first.name)}"`));
+    lines.push('', c.bold(`Case "${escapeLogLine(first.name)}"${first.step ? `, step ${first.step.index + 1} of ${first.step.of}` : ''}`));
     if (first.input !== undefined) lines.push(c.dim(`  input: ${escapeLogLine(first.input)}`));
     const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [escapeLogLine(first.message)] : [];
     for (const line of detail) lines.push(line ? `  ${line}` : '');

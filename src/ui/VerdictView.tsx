@@ -61,7 +61,9 @@ export function FailureDetail({ result, width, compact = false }: { result: Case
   const message = mismatch?.message ?? result.message;
   return (
     <Box flexDirection="column" marginTop={1}>
-      <Text bold>Case “{oneLine(result.name)}”</Text>
+      <Text bold>
+        Case “{oneLine(result.name)}”{result.step && `, step ${result.step.index + 1} of ${result.step.of}`}
+      </Text>
       {result.input !== undefined && <Text dimColor>input: {truncate(oneLine(result.input), width - 8)}</Text>}
       {message !== undefined && <Text wrap="wrap">{oneLine(message)}</Text>}
       {mismatch?.kind === 'values' && mismatch.diff.total > 1 && (

@@ -67,7 +67,7 @@ describe('stepwise', () => {
     expect(verdict.status).toBe('fail');
     const first = verdict.cases[verdict.firstFailure];
     expect(first.step).toEqual({ index: 0, of: 20 });
-    expect(first.message).toMatch(/^Step 1 of 20 diverges/);
+    expect(first.message).toMatch(/^Step 1 of 20 diverges: Mismatched elements in params/);
     expect(verdict.diagnosis?.misconceptionId).toBe('old-velocity');
   });
 
@@ -78,6 +78,8 @@ describe('stepwise', () => {
     expect(first.step).toEqual({ index: 4, of: 20 });
     expect(first.message).toMatch(/^Step 5 of 20 diverges \(fed your own step 4 output\): Mismatched elements in params/);
     expect(verdict.diagnosis).toBeUndefined();
+    const text = await check('stepwise/momentum', learner('momentum-drifts.ts'), false);
+    expect(text.stdout).toContain('Case "20 steps, lr 0.1, momentum 0.9", step 5 of 20');
   });
 });
 

@@ -225,7 +225,7 @@ function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { ex
     if (result.status === 'pass') {
       return { result: { ...result, input: previewArgs(kase.args) }, graded: { args: kase.args, expected: steps.expected[0], got: (call(first) as { value: unknown }).value, passed: true, index } };
     }
-    const message = `${label} diverges (fed your own step ${t} output): ${result.message ?? ''}`.trim();
+    const message = `${label} diverges${t > 0 ? ` (fed your own step ${t} output)` : ''}: ${result.message ?? ''}`.trim();
     const failed: CaseResult = { ...result, message, input, step: { index: t, of: total } };
     return { result: failed, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
   }
