@@ -14,6 +14,7 @@
  */
 import { definitionBrand, type ExerciseDefinition } from './core/authoring/exercise.js';
 import { MARKER } from './sandbox/wire.js';
+import { plural } from './core/common/words.js';
 
 export type {
   Alternatives,
@@ -48,6 +49,7 @@ export { Rng, randomInts, randomMatrix, randomVector, tidy, uniforms } from './c
 export { compareOutputs } from './core/grading/compare.js';
 export { numericShape } from './core/grading/tensor-diff.js';
 export { describeType } from './core/grading/wording.js';
+export { plural };
 export { readTensorFile, writeTensorFile, type TensorEntry } from './core/authoring/tensor-file.js';
 
 /**
@@ -78,7 +80,7 @@ export function readOnce<T>(items: T[]): Iterable<T> {
 export function rowsOf(data: Float32Array, rows: number, cols: number): Float32Array[] {
   if (!(data instanceof Float32Array)) throw new TypeError('rowsOf: data must be a Float32Array');
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || rows * cols !== data.length) {
-    throw new RangeError(`rowsOf: ${rows} rows × ${cols} columns do not fit a Float32Array of ${data.length} elements`);
+    throw new RangeError(`rowsOf: ${plural(rows, 'row')} × ${plural(cols, 'column')} do not fit a Float32Array of ${plural(data.length, 'element')}`);
   }
   return { [MARKER]: 'rows', data, rows, cols } as unknown as Float32Array[];
 }

@@ -8,6 +8,7 @@ import { UnsafeFileError } from '../core/common/safe-read.js';
 import { CorruptStateError } from '../core/workspace/state-store.js';
 import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspace/workspace.js';
 import { version } from '../core/common/version.js';
+import { plural } from '../core/common/words.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/chalk.js';
@@ -105,7 +106,7 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
     try {
       const ws = await openWorkspace(wsDir);
       const missing = ws.exercises.filter((r) => !existsSync(learnerFileOf(ws, r))).length;
-      checks.push({ ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${ws.exercises.length} exercises${missing ? `, ${missing} learner files missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` });
+      checks.push({ ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${plural(ws.exercises.length, 'exercise')}${missing ? `, ${plural(missing, 'learner file')} missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` });
       const store = ws.state;
       try {
         const state = await store.read();
@@ -121,7 +122,7 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
             label: 'progress',
             detail: repaired.movedAside
               ? `repaired: what was in place of the progress file is moved, unread, to ${repaired.movedAside}; progress starts afresh`
-              : `repaired: kept ${repaired.kept} exercise records, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}`,
+              : `repaired: kept ${plural(repaired.kept, 'exercise record')}, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}`,
           });
         } else {
           checks.push({ ok: false, label: 'progress', detail: unsafe ? error.message : `${error.message} Run \`llm-tutor doctor --repair\`.` });

@@ -1,5 +1,6 @@
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
+import { plural } from '../core/common/words.js';
 import { loadDefinition } from '../core/packs/definitions.js';
 import { buildCases, computeExpected } from '../core/grading/grade.js';
 import { loadTf } from '../reference/backend.js';
@@ -38,8 +39,8 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   io.out(`${c.bold(ref.key)} — case ${n} of ${cases.length}: ${chosen.name} ${c.dim(`(seed ${session.seed})`)}`);
   io.out(`\n${c.bold('call')}  ${definition.signature}`);
   // Large inputs (a whole vocabulary) are cut in the text view; --json gives them whole.
-  const cut = (text: string) => (text.length > 4000 ? `${text.slice(0, 4000)}… (${text.length - 4000} more characters; --json shows everything)` : text);
-  if (chosen.steps) io.out(c.dim(`\nThe first of ${chosen.steps.length} steps: each later step is called on what your function returned at the step before.`));
+  const cut = (text: string) => (text.length > 4000 ? `${text.slice(0, 4000)}… (${plural(text.length - 4000, 'more character')}; --json shows everything)` : text);
+  if (chosen.steps) io.out(c.dim(`\nThe first of ${plural(chosen.steps.length, 'step')}: each later step is called on what your function returned at the step before.`));
   chosen.args.forEach((arg, i) => {
     const as = isReadOnceArg(arg) ? ' (an iterable that can be read only once)' : isRowsArg(arg) || typedArrayKind(arg) ? ` (${describeTensorArg(arg)})` : '';
     const shown = plainArg(arg);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
+import { plural } from '../core/common/words.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/chalk.js';
 
@@ -10,9 +11,9 @@ export default async function init(io: Io, globals: GlobalOptions, dir: string |
   const c = makeChalk(globals.color);
   const shown = path.relative(io.cwd, target) || '.';
   if (created) {
-    io.out(`${c.green('Created')} an llm-tutor workspace in ${shown} with ${workspace.exercises.length} exercises (${workspace.packs.map((p) => p.manifest.id).join(', ')}).`);
+    io.out(`${c.green('Created')} an llm-tutor workspace in ${shown} with ${plural(workspace.exercises.length, 'exercise')} (${workspace.packs.map((p) => p.manifest.id).join(', ')}).`);
   } else {
-    io.out(`${shown} is already a workspace; wrote ${startersWritten} missing starter file${startersWritten === 1 ? '' : 's'}, kept every existing file.`);
+    io.out(`${shown} is already a workspace; wrote ${plural(startersWritten, 'missing starter file')}, kept every existing file.`);
   }
   io.out(c.dim(`Next: ${shown === '.' ? '' : `cd ${shown} && `}llm-tutor next`));
   return 0;

@@ -1,5 +1,6 @@
 import type { GlobalOptions, Io } from './io.js';
 import { countSolved } from '../core/workspace/progress.js';
+import { plural } from '../core/common/words.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession } from './context.js';
@@ -29,10 +30,10 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     }
     const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
-    const hints = progress.hintsRevealed > 0 ? c.dim(` (${progress.hintsRevealed} hint${progress.hintsRevealed > 1 ? 's' : ''})`) : '';
+    const hints = progress.hintsRevealed > 0 ? c.dim(` (${plural(progress.hintsRevealed, 'hint')})`) : '';
     io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
   }
   const { solved, total } = countSolved(session.exercises, session.state);
-  io.out(c.dim(`\n${solved} of ${total} exercises pass.`));
+  io.out(c.dim(`\n${solved} of ${plural(total, 'exercise')} pass.`));
   return 0;
 }

@@ -3,6 +3,7 @@ import type { GlobalOptions, Io } from './io.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
 import { entryExists } from '../core/common/safe-read.js';
+import { plural } from '../core/common/words.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
@@ -16,7 +17,7 @@ async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Wo
   const dir = path.join(io.cwd, defaultWorkspaceName);
   if (entryExists(path.join(dir, configFileName))) return openWorkspace(dir);
   const { workspace } = await initWorkspace(dir, undefined, globals.seed);
-  io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${workspace.exercises.length} exercises). Work there from now on: cd ${defaultWorkspaceName}\n`);
+  io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${plural(workspace.exercises.length, 'exercise')}). Work there from now on: cd ${defaultWorkspaceName}\n`);
   return workspace;
 }
 
@@ -48,7 +49,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   const session = await openSession(io, globals, created);
   const ref = session.exercises.find((r) => session.state.exercises[r.key]?.status !== 'passed');
   if (!ref) {
-    io.out(session.chalk.green.bold(`All ${session.exercises.length} exercises pass. Well done!`));
+    io.out(session.chalk.green.bold(`All ${plural(session.exercises.length, 'exercise passes', 'exercises pass')}. Well done!`));
     io.out(session.chalk.dim('Revisit any with `llm-tutor check <id>`, or add a pack.'));
     return 0;
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
+import { plural } from '../core/common/words.js';
 import { addPack, removePack } from '../core/packs/install.js';
 import { scaffoldPack } from '../core/packs/scaffold.js';
 import { validatePack } from '../core/packs/validate.js';
@@ -18,7 +19,7 @@ export async function packNew(io: Io, globals: GlobalOptions, dir: string, optio
   const id = options.id ?? path.basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
   const files = await scaffoldPack(target, id);
   const c = color(globals);
-  io.out(`${c.green('Created')} the pack "${id}" in ${path.relative(io.cwd, target) || '.'}: ${files.length} files, one example exercise (basics/relu).`);
+  io.out(`${c.green('Created')} the pack "${id}" in ${path.relative(io.cwd, target) || '.'}: ${plural(files.length, 'file')}, one example exercise (basics/relu).`);
   io.out(c.dim(`Next: edit basics/relu/, then \`llm-tutor pack validate ${dir}\`; enable it with \`llm-tutor pack add ${dir}\`.`));
   return 0;
 }
@@ -41,12 +42,12 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
   }
   const what = report.packId ? `${escapeLogLine(report.packId)} ${escapeLogLine(String(report.version))}` : rel(report.dir);
   if (report.problems.length) {
-    io.out(c.red(`\n${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} in ${what} (${report.exercises} exercises).`));
+    io.out(c.red(`\n${plural(report.problems.length, 'problem')} in ${what} (${plural(report.exercises, 'exercise')}).`));
     return 1;
   }
   for (const line of report.checked) io.out(`${c.green('✓')} ${escapeLogLine(line)}`);
   io.out(`locales: ${report.locales.map(escapeLogLine).join(', ')}`);
-  io.out(c.green(`\n${what} is valid: ${report.exercises} exercise${report.exercises === 1 ? '' : 's'}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
+  io.out(c.green(`\n${what} is valid: ${plural(report.exercises, 'exercise')}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
   return 0;
 }
 
@@ -58,8 +59,8 @@ export async function packAdd(io: Io, globals: GlobalOptions, source: string): P
   const { id, version, title } = result.pack.manifest;
   const count = result.pack.manifest.exercises.length;
   if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
-  else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${count} exercise${count === 1 ? '' : 's'}.`);
-  io.out(c.dim(`Wrote ${result.startersWritten} starter file${result.startersWritten === 1 ? '' : 's'} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
+  else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}.`);
+  io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { ClassResult, SubmissionResult } from '../core/class/results.js';
+import { plural } from '../core/common/words.js';
 import { escapeLogLine } from './escape.js';
 
 /** One line per submission, as it finishes; the submission's name and problem are escaped, so it stays one line of plain text. */
@@ -23,7 +24,7 @@ export function renderClassSummary(result: ClassResult, c: ChalkInstance): strin
   const head = result.status === 'pass' ? c.green.bold('PASS') : c.red.bold(result.status === 'fail' ? 'FAIL' : 'ERROR');
   return [
     '',
-    `${head} ${s.submissionsPassed} of ${s.submissions} submissions pass every exercise; ${s.passed} passed, ${s.failed} failed, ${s.errored} errors.`,
+    `${head} ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise; ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}.`,
     c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ')} · backend ${escapeLogLine(result.backend)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { ClassResult } from '../core/class/results.js';
+import { plural } from '../core/common/words.js';
 import { fileFromGradeFolder, passRates } from './class-stats.js';
 import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 
@@ -30,9 +31,9 @@ export function renderGithubAnnotations(result: ClassResult): string {
 export function renderGithubSummary(result: ClassResult): string {
   const s = result.summary;
   const lines = [
-    `## llm-tutor: ${s.submissionsPassed} of ${s.submissions} submissions pass every exercise`,
+    `## llm-tutor: ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise`,
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.errored} errors; seed ${result.seed}, backend ${cell(result.backend)}, ${result.packs.map((p) => `${cell(p.id)} ${cell(p.version)}`).join(', ')}, llm-tutor ${cell(result.tool.version)}.`,
+    `${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}; seed ${result.seed}, backend ${cell(result.backend)}, ${result.packs.map((p) => `${cell(p.id)} ${cell(p.version)}`).join(', ')}, llm-tutor ${cell(result.tool.version)}.`,
     '',
     '| exercise | pass rate |',
     '| --- | ---: |',

@@ -1,4 +1,5 @@
 import type { ClassResult } from '../core/class/results.js';
+import { plural } from '../core/common/words.js';
 import { passRates } from './class-stats.js';
 import { escapeHtml as escape } from './escape.js';
 
@@ -57,7 +58,7 @@ export function renderHtml(result: ClassResult): string {
 </head>
 <body>
 <h1>llm-tutor class report</h1>
-<p class="meta">${s.submissions} submissions, ${s.submissionsPassed} pass every exercise · ${s.passed} passed, ${s.failed} failed, ${s.errored} errors · seed ${result.seed} · ${escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', '))} · backend ${escape(result.backend)} · llm-tutor ${escape(result.tool.version)} · ${escape(result.startedAt)}</p>
+<p class="meta">${plural(s.submissions, 'submission')}, ${s.submissionsPassed} pass every exercise · ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')} · seed ${result.seed} · ${escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', '))} · backend ${escape(result.backend)} · llm-tutor ${escape(result.tool.version)} · ${escape(result.startedAt)}</p>
 <h2>Pass rate per exercise</h2>
 ${chart(rates)}
 <h2>Most frequent misconceptions</h2>

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import type { Mismatch } from '../core/grading/compare.js';
+import { plural } from '../core/common/words.js';
 import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
 import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
@@ -132,7 +133,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
   if (verdict.diagnosis) {
     const d = verdict.diagnosis;
     const lead = d.confidence === 'full' ? 'Likely mistake' : 'Possible mistake';
-    lines.push('', c.yellow.bold(`${lead}: ${escapeLogLine(d.title)}`) + c.dim(` (matches ${d.matched} of ${d.failing} failing case${d.failing > 1 ? 's' : ''})`));
+    lines.push('', c.yellow.bold(`${lead}: ${escapeLogLine(d.title)}`) + c.dim(` (matches ${d.matched} of ${plural(d.failing, 'failing case')})`));
     lines.push(`  ${escapeLogLine(d.message)}`);
   }
   for (const note of verdict.notes) lines.push('', c.yellow(`Note: ${escapeLogLine(note)}`));
@@ -141,7 +142,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
     lines.push('', c.bold('Your console output:'));
     const shown = `${out.stdout}${out.stderr}`.trimEnd().split('\n').slice(0, 20).join('\n');
     for (const line of escapeLogLines(shown, '  │ ')) lines.push(c.dim(line));
-    if (out.droppedBytes > 0) lines.push(c.dim(`  │ … ${out.droppedBytes} more bytes not shown`));
+    if (out.droppedBytes > 0) lines.push(c.dim(`  │ … ${plural(out.droppedBytes, 'more byte')} not shown`));
   }
   return lines.join('\n');
 }

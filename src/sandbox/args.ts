@@ -5,6 +5,8 @@
  * carries of a stepwise run. Shared by the tutor and the sandbox child (the
  * harness is bundled with it), so both build a call's arguments the same way.
  */
+import { plural } from '../core/common/words.js';
+
 export const MARKER = '__llmtutor';
 
 /** How deep a value from the child may nest before it is named instead of read (the harness stops at 8). */
@@ -107,7 +109,7 @@ export function isTensorArg(value: unknown): boolean {
 
 /** A typed array or row-view argument in a few words: `Float32Array(1000000)`, `1000 rows × 1000 of Float32Array(1000000)`. */
 export function describeTensorArg(value: unknown): string {
-  if (isRowsArg(value)) return `${value.rows} rows × ${value.cols} of Float32Array(${value.data.length})`;
+  if (isRowsArg(value)) return `${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
   const kind = typedArrayKind(value);
   return kind === undefined ? typeof value : `${kind}(${(value as ArrayLike<number>).length})`;
 }

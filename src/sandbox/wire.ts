@@ -6,6 +6,7 @@
  */
 export * from './args.js';
 import { MARKER, maxDepth, type Carry, type Marker } from './args.js';
+import { plural } from '../core/common/words.js';
 
 /** Messages from the sandbox child to the parent. */
 export type ChildMessage =
@@ -59,7 +60,7 @@ const maxTextChars = 16_384;
 
 function text(value: unknown, fallback = ''): string {
   if (typeof value !== 'string') return fallback;
-  return value.length > maxTextChars ? `${value.slice(0, maxTextChars)}… (${value.length - maxTextChars} more characters)` : value;
+  return value.length > maxTextChars ? `${value.slice(0, maxTextChars)}… (${plural(value.length - maxTextChars, 'more character')})` : value;
 }
 
 function unreadable(message: string): Marker {

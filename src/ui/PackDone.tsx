@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ExerciseRef } from '../core/packs/packs.js';
+import { plural } from '../core/common/words.js';
 import type { WatchSnapshot } from '../core/workspace/watch-session.js';
 import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
 
@@ -9,7 +10,7 @@ export function PackDone({ done, exercises }: { done: NonNullable<WatchSnapshot[
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="green" paddingX={1}>
       <Text bold color="green">
-        {oneLine(done.title)}: all {done.total} exercises pass.
+        {oneLine(done.title)}: all {plural(done.total, 'exercise passes', 'exercises pass')}.
       </Text>
       {done.description && <Text wrap="wrap">{escapeTerminal(done.description)}</Text>}
       <Box flexDirection="column" marginTop={1}>

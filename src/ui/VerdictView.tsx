@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Box, Text } from 'ink';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
+import { plural } from '../core/common/words.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { DiffView } from './DiffView.js';
 import { PlanView } from './PlanView.js';
@@ -133,7 +134,7 @@ export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact 
           </Text>
           <Text wrap="wrap">{oneLine(verdict.diagnosis.message)}</Text>
           <Text dimColor>
-            matches {verdict.diagnosis.matched} of {verdict.diagnosis.failing} failing case{verdict.diagnosis.failing > 1 ? 's' : ''}
+            matches {verdict.diagnosis.matched} of {plural(verdict.diagnosis.failing, 'failing case')}
           </Text>
         </Box>
       )}
@@ -154,7 +155,7 @@ export function VerdictView({ verdict, width = 80, cwd = process.cwd(), compact 
                 │ {truncate(escaped, width - 2)}
               </Text>
             ))}
-          {output.split('\n').length > outputLines && <Text dimColor>│ … {output.split('\n').length - outputLines} more lines</Text>}
+          {output.split('\n').length > outputLines && <Text dimColor>│ … {plural(output.split('\n').length - outputLines, 'more line')}</Text>}
         </Box>
       )}
     </Box>

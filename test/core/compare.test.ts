@@ -97,7 +97,7 @@ describe('values', () => {
     expect(diff.mismatched).toBe(2);
     expect(diff.nonFiniteCount).toBe(2);
     expect(diff.worst).toEqual([0]);
-    expect(result.mismatch.message).toBe('Mismatched elements: 2 / 3 (66.7%). NaN where 0.5 was expected at [0] (and 1 more non-finite mismatches).');
+    expect(result.mismatch.message).toBe('Mismatched elements: 2 / 3 (66.7%). NaN where 0.5 was expected at [0] (and 1 more non-finite mismatch).');
   });
 
   test('Infinity must match exactly, and its sign too', () => {

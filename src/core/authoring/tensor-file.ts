@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../../errors.js';
+import { plural } from '../common/words.js';
 
 /** One tensor of a file: its shape and its elements in row-major order. */
 export interface TensorEntry {
@@ -61,13 +62,13 @@ export function readTensorFile(file: string): Record<string, TensorEntry> {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw problem(file, 'is not a regular file');
     const size = stat.size;
-    if (size < 8) throw problem(file, `is ${size} bytes long, too short for a safetensors header`);
+    if (size < 8) throw problem(file, `is ${plural(size, 'byte')} long, too short for a safetensors header`);
     const head = new Uint8Array(8);
     readExactly(fd, head, 0);
     const headerBytes = new DataView(head.buffer).getBigUint64(0, true);
     if (headerBytes > BigInt(maxHeaderBytes)) throw problem(file, `its header is ${headerBytes} bytes long (the limit is ${maxHeaderBytes}, 1 MiB)`);
     const headerLength = Number(headerBytes);
-    if (8 + headerLength > size) throw problem(file, `its header is ${headerLength} bytes long, past the end of the file (${size} bytes)`);
+    if (8 + headerLength > size) throw problem(file, `its header is ${plural(headerLength, 'byte')} long, past the end of the file (${plural(size, 'byte')})`);
     const headerText = Buffer.alloc(headerLength);
     readExactly(fd, headerText, 8);
     let header: unknown;
@@ -91,10 +92,10 @@ export function readTensorFile(file: string): Record<string, TensorEntry> {
         throw problem(file, `tensor "${name}" has no valid data_offsets ([begin, end], 0 ≤ begin ≤ end)`);
       }
       const [begin, end] = offsets as [number, number];
-      if (end > dataBytes) throw problem(file, `tensor "${name}" has data_offsets [${begin}, ${end}] outside the file's ${dataBytes} bytes of data`);
+      if (end > dataBytes) throw problem(file, `tensor "${name}" has data_offsets [${begin}, ${end}] outside the file's ${plural(dataBytes, 'byte')} of data`);
       const elements = elementsOf(shape);
       if (elements === undefined || end - begin !== elements * 4) {
-        throw problem(file, `tensor "${name}" holds ${end - begin} bytes, but shape [${shape.join(', ')}] of float32 needs ${elements === undefined ? 'more than can be read' : elements * 4}`);
+        throw problem(file, `tensor "${name}" holds ${plural(end - begin, 'byte')}, but shape [${shape.join(', ')}] of float32 needs ${elements === undefined ? 'more than can be read' : elements * 4}`);
       }
       if (begin % 4 !== 0) throw problem(file, `tensor "${name}" starts at byte ${begin} of the data, not a multiple of 4 (misaligned float32 data)`);
       spans.push({ name, begin, end, shape });
@@ -138,7 +139,7 @@ export function writeTensorFile(file: string, tensors: Record<string, TensorEntr
     if (name === '__metadata__') throw new UserError(`${file}: "__metadata__" cannot name a tensor`);
     if (!(data instanceof Float32Array)) throw new UserError(`${file}: tensor "${name}" must be a Float32Array`);
     if (!Array.isArray(shape) || !shape.every(isCount) || elementsOf(shape) !== data.length) {
-      throw new UserError(`${file}: tensor "${name}" has ${data.length} elements, which does not fit shape [${String(shape)}]`);
+      throw new UserError(`${file}: tensor "${name}" has ${plural(data.length, 'element')}, which does not fit shape [${String(shape)}]`);
     }
     let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (!littleEndian) {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
+import { plural } from '../common/words.js';
 import { describeTensorArg, isReadOnceArg, isTensorArg, type WireError } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
 import type { CaseResult, SourceLocation, VerdictError } from './verdict.js';
@@ -126,7 +127,7 @@ export function summarise(results: readonly CaseResult[], firstError: VerdictErr
   const first = results.find((r) => r.status !== 'pass');
   const notImplemented = results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
   if (notImplemented) return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
-  if (!first) return `All ${results.length} cases pass.`;
+  if (!first) return `All ${plural(results.length, 'case passes', 'cases pass')}.`;
   if (firstError && first.status !== 'fail') return firstError.message;
-  return `${passed} of ${results.length} cases pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
+  return `${passed} of ${plural(results.length, 'case')} pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
 }

@@ -1,4 +1,5 @@
 import type { Comparison } from '../authoring/exercise.js';
+import { plural } from '../common/words.js';
 import { isMarker, MARKER, type Marker } from '../../sandbox/wire.js';
 import { allowedDifference, formatNumber, numericShape, type SequenceDiff, type TensorDiff } from './tensor-diff.js';
 
@@ -122,7 +123,7 @@ export function tensorMessage(diff: TensorDiff, path: string): string {
     const first = diff.nonFinite[0];
     parts.push(
       `${formatNumber(first.got)} where ${formatNumber(first.expected)} was expected at ${formatIndex(first.index)}` +
-        (diff.nonFiniteCount > 1 ? ` (and ${diff.nonFiniteCount - 1} more non-finite mismatches).` : '.'),
+        (diff.nonFiniteCount > 1 ? ` (and ${plural(diff.nonFiniteCount - 1, 'more non-finite mismatch', 'more non-finite mismatches')}).` : '.'),
     );
   }
   if (diff.maxAbs) {

@@ -14,6 +14,7 @@ import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js
 import { packManifestSchema } from '../common/schemas.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
+import { plural } from '../common/words.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
 
 export { checkMisconceptions, type MisconceptionCheck } from './validate-exercise.js';
@@ -121,7 +122,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message]), ...definition.hints]) {
       for (const locale of localesOf(text)) locales.add(locale);
     }
-    if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${definition.hints.length} hint`, 'Give two or three tiered hints: a nudge first, the key idea last.');
+    if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${plural(definition.hints.length, 'hint')}`, 'Give two or three tiered hints: a nudge first, the key idea last.');
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     let referenceOk = true;
     for (const seed of seeds) {
@@ -186,7 +187,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         });
       }
     }
-    report.checked.push(`${ref.id}: ${misconceptions.length} misconceptions, ${definition.hints.length} hints`);
+    report.checked.push(`${ref.id}: ${plural(misconceptions.length, 'misconception')}, ${plural(definition.hints.length, 'hint')}`);
   }
   locales.delete(defaultLocale);
   report.locales = [defaultLocale, ...[...locales].sort()];

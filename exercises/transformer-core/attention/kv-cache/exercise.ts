@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
 import { softmaxRow } from '../attention-math.js';
 import { dot } from '../attention-variants.js';
 
@@ -67,7 +67,7 @@ export default defineExercise<Args, Step>({
       const dims = `d=${d}, dv=${dv}`;
       cases.push({ name: `step 0: an empty cache (the new key is the only one, so out = v; ${dims})`, args: run[0] });
       for (let t = 1; t < T; t++) {
-        cases.push({ name: `step ${t}: ${t} cached token${t > 1 ? 's' : ''} + the new one (${dims})`, args: run[t] });
+        cases.push({ name: `step ${t}: ${plural(t, 'cached token')} + the new one (${dims})`, args: run[t] });
       }
     }
     {

@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, plural, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
 import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
 
 interface Weights {
@@ -61,7 +61,7 @@ export default defineExercise<Args, number[][]>({
       const weight = () => randomMatrix(rng, C, C, 1 / Math.sqrt(C));
       return [randomMatrix(rng, T, C), { wq: weight(), wk: weight(), wv: weight(), wo: weight() }, numHeads];
     };
-    const shape = (T: number, C: number, H: number) => `T=${T}, C=${C}, ${H} heads of ${C / H}`;
+    const shape = (T: number, C: number, H: number) => `T=${T}, C=${C}, ${plural(H, 'head')} of ${C / H}`;
     const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (T=3, C=4, 2 heads of 2; wq = wk = wv = I)', args: [lessonX, lessonW, 2] }];
     {
       const [T, H, D] = [rng.int(4, 6), 2, rng.int(2, 4)];

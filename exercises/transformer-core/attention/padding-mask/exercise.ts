@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, randomQKV, scores, softmaxRow } from '../attention-math.js';
 import { allEmptyRows, attend, attendEachEmptyRow, everyKey, type EmptyRow, type Visibility } from '../attention-variants.js';
 
@@ -55,7 +55,7 @@ export default defineExercise<Args, number[][]>({
     {
       const [m, d, dv] = [rng.int(5, 7), rng.int(3, 8), rng.int(2, 5)];
       const len = m - rng.int(1, 3);
-      cases.push({ name: `key padding: the last ${m - len} of ${m} keys are padding (n=${m}, d=${d}, dv=${dv})`, args: [...qkv(m, m, d, dv), grid(m, m, (_, j) => j < len)] });
+      cases.push({ name: `key padding: the last ${plural(m - len, 'key is', 'keys are')} padding (n=${m}, d=${d}, dv=${dv})`, args: [...qkv(m, m, d, dv), grid(m, m, (_, j) => j < len)] });
     }
     {
       const [T, d, dv] = [rng.int(5, 7), rng.int(3, 6), rng.int(2, 5)];
@@ -69,7 +69,7 @@ export default defineExercise<Args, number[][]>({
       const [T, d, dv] = [rng.int(5, 7), rng.int(3, 6), rng.int(2, 4)];
       const pad = rng.int(1, 2);
       cases.push({
-        name: `left padding and a causal mask: ${pad} pad token${pad > 1 ? 's' : ''}, then ${T - pad} tokens (batched generation; the pad queries are zero rows)`,
+        name: `left padding and a causal mask: ${plural(pad, 'pad token')}, then ${T - pad} tokens (batched generation; the pad queries are zero rows)`,
         args: [...qkv(T, T, d, dv), grid(T, T, (i, j) => j >= pad && j <= i)],
       });
     }
@@ -142,8 +142,8 @@ export default defineExercise<Args, number[][]>({
       id: 'fully-masked-row-unmasked',
       title: 'a row that sees no key is unmasked attention (a large negative added to the scores)',
       message:
-        'You add a large negative number (−10000 as in BERT, or −1e9) to the masked scores. Where a row sees some key that hides the others; ' +
-        'but when every key of a row is masked, all its scores shift by the same amount, the softmax does not change, and the row comes out as if nothing were masked. ' +
+        'You add a large negative number (−10000 as in BERT, or −1e9) to the masked scores. That works where a row sees some key: its visible scores dominate and the masked keys get almost no weight. ' +
+        'But when every key of a row is masked, all its scores shift by the same amount, the softmax does not change, and the row comes out as if nothing were masked. ' +
         'A row that sees no key must be all zeros: check whether mask[i] has any true entry.',
       wrong: (_ctx, q, k, v, mask) => attend(q, k, v, allowedBy(mask), { emptyRow: 'unmasked' }),
     },

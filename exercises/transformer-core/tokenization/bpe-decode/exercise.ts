@@ -1,4 +1,4 @@
-import { defineExercise } from 'llm-tutor/pack';
+import { defineExercise, plural } from 'llm-tutor/pack';
 import { alphabets, decode, encode, encodeIds, expandIds, randomText, tokenBytes, trainBpe, utf8Bytes, utf8Decode, type Pair } from '../bpe-math.js';
 
 type Args = [ids: number[], merges: Pair[]];
@@ -24,7 +24,7 @@ export default defineExercise<Args, string>({
       const text = randomText(rng, alphabets.cjk, rng.int(15, 25)) + '文';
       const merges = trainBpe(text, 256 + rng.int(4, 8));
       const drop = rng.int(1, 2);
-      return { name: `random Chinese text, its last character cut short by ${drop} byte${drop > 1 ? 's' : ''}`, args: [encodeIds(utf8Bytes(text).slice(0, -drop), merges), merges] };
+      return { name: `random Chinese text, its last character cut short by ${plural(drop, 'byte')}`, args: [encodeIds(utf8Bytes(text).slice(0, -drop), merges), merges] };
     };
     const lesson: Pair[] = [
       [97, 97],
