@@ -29,7 +29,9 @@ export function parseReporters(values: string[] | undefined): Reporter[] {
   });
 }
 
-async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise<void> {
+/** Runs every reporter; returns the files written, as `--reporter NAME=FILE` named them. */
+async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise<{ name: ReporterName; path: string }[]> {
+  const written: { name: ReporterName; path: string }[] = [];
   const c = makeChalk();
   for (const reporter of reporters) {
     let text: string;
@@ -60,10 +62,23 @@ async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise
       const file = path.resolve(io.cwd, reporter.out);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, text);
+      written.push({ name: reporter.name, path: reporter.out });
     } else if (text) {
       io.out(text.replace(/\n$/, ''));
     }
   }
+  return written;
+}
+
+/**
+ * Runs the reporters; when every one of them wrote to a file (so stdout would
+ * stay empty), prints the class's counts and the files written, unless quiet.
+ */
+async function report(io: Io, reporters: Reporter[], result: ClassResult, options: { quiet?: boolean; color?: boolean }): Promise<void> {
+  const written = await emit(io, reporters, result);
+  if (options.quiet || reporters.some((r) => !r.out)) return;
+  const { renderReportsWritten } = await import('../report/class-pretty.js');
+  io.out(renderReportsWritten(result, written, makeChalk(options.color)));
 }
 
 export interface GradeOptions {
@@ -72,6 +87,7 @@ export interface GradeOptions {
   shard?: string;
   reporter?: string[];
   timeout?: number;
+  quiet?: boolean;
 }
 
 /**
@@ -86,7 +102,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     if (files.length === 0) throw new UserError('grade merge needs the results files of the shards.', { next: 'llm-tutor grade merge shard-1.json shard-2.json --reporter html=report.html', exitCode: 2 });
     const parts = await Promise.all(files.map(async (file) => ({ file, result: await readResults(path.resolve(io.cwd, file)) })));
     const merged = mergeResults(parts);
-    await emit(io, reporters, merged);
+    await report(io, reporters, merged, { quiet: options.quiet, color: globals.color });
     return merged.status === 'pass' ? 0 : 1;
   }
   const jobs = options.jobs === undefined ? 1 : Number(options.jobs);
@@ -112,6 +128,6 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     isolation: isolation.mode,
     onSubmission: pretty ? (s) => io.out(renderSubmissionLine(s, c)) : undefined,
   });
-  await emit(io, reporters, result);
+  await report(io, reporters, result, { quiet: options.quiet, color: globals.color });
   return result.status === 'pass' ? 0 : 1;
 }

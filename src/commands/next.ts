@@ -10,6 +10,7 @@ import { renderVerdict } from '../report/pretty.js';
 import { lessonSummary } from '../core/workspace/watch-session.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
+import type { ExitReason } from '../ui/App.js';
 
 async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Workspace | undefined> {
   if (globals.workspace) return undefined;
@@ -86,11 +87,19 @@ async function importInkForTerminal(): Promise<typeof import('ink')> {
 /** The Ink screen: re-grades on save, keys for hints, list, next, solution, editor. */
 async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: boolean): Promise<number> {
   const { render } = await importInkForTerminal();
-  const [React, { App }, { WatchSession }] = await Promise.all([import('react'), import('../ui/App.js'), import('../core/workspace/watch-session.js')]);
+  const [React, { App }, { WatchSession }, { trackLineStart }] = await Promise.all([
+    import('react'),
+    import('../ui/App.js'),
+    import('../core/workspace/watch-session.js'),
+    import('../ui/line-tracking-stdout.js'),
+  ]);
   const watch = new WatchSession(session.workspace, session.exercises, { seed: session.seed, backend: session.backend, manual }, session.state, ref);
-  const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { exitOnCtrlC: false });
+  const stdout = trackLineStart(process.stdout);
+  const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { stdout: stdout.stream, exitOnCtrlC: false });
   void watch.start();
-  await instance.waitUntilExit();
+  const reason = (await instance.waitUntilExit()) as ExitReason | undefined;
   await watch.close();
-  return 0;
+  // A frame as tall as the terminal ends without a newline: end the key bar's line, so the prompt starts on its own.
+  if (!stdout.atLineStart()) process.stdout.write('\n');
+  return reason === 'interrupt' ? 130 : 0;
 }

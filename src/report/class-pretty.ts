@@ -18,13 +18,26 @@ export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): str
   return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${detail}`;
 }
 
-/** The closing summary for people. */
-export function renderClassSummary(result: ClassResult, c: ChalkInstance): string {
+/** The class's counts on one line: PASS/FAIL/ERROR, submissions passing every exercise, results passed, failed and errored. */
+export function renderClassCounts(result: ClassResult, c: ChalkInstance): string {
   const s = result.summary;
   const head = result.status === 'pass' ? c.green.bold('PASS') : c.red.bold(result.status === 'fail' ? 'FAIL' : 'ERROR');
+  return `${head} ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise; ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}.`;
+}
+
+/** The closing summary for people. */
+export function renderClassSummary(result: ClassResult, c: ChalkInstance): string {
   return [
     '',
-    `${head} ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise; ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}.`,
+    renderClassCounts(result, c),
     c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ')} · backend ${escapeLogLine(result.backend)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
   ].join('\n');
+}
+
+/**
+ * What grade prints when every reporter wrote to a file: the counts, then one
+ * `wrote <reporter> report: <path>` line per file (paths as given, escaped).
+ */
+export function renderReportsWritten(result: ClassResult, written: { name: string; path: string }[], c: ChalkInstance): string {
+  return [renderClassCounts(result, c), ...written.map((w) => `wrote ${w.name} report: ${escapeLogLine(w.path)}`)].join('\n');
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Box, Text, useApp, useStdin } from 'ink';
+import { Box, Text, useApp, useInput, useStdin } from 'ink';
 import { useRef, useState } from 'react';
 import type { ExerciseRef } from '../core/packs/packs.js';
 import { countSolved } from '../core/workspace/progress.js';
@@ -78,6 +78,9 @@ function Footer({ passed, manual }: { passed: boolean; manual: boolean }) {
   );
 }
 
+/** How the screen ended, which `waitUntilExit()` resolves with: q, or Ctrl-C (the shell expects exit code 130 for that). */
+export type ExitReason = 'quit' | 'interrupt';
+
 /** The interactive screen of `llm-tutor next`. Text from the workspace (paths, problems, notices, titles) is escaped for the terminal. */
 export function App({ session, cwd = process.cwd() }: { session: WatchSession; cwd?: string }) {
   const snapshot = useWatchSession(session);
@@ -107,6 +110,12 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     setView(next);
   };
 
+  // Ink's own Ctrl-C handling is off (exitOnCtrlC: false) so that the screen can say how it ended: Ctrl-C
+  // leaves the way q does, from every view, the list's included, and next exits with 130 as shells expect.
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') exit('interrupt' satisfies ExitReason);
+  });
+
   useKeys(
     (input, key) => {
       const view = currentView.current;
@@ -116,8 +125,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         if (key.escape || input === 's' || input === 'q') show({ kind: 'main' });
         return;
       }
-      if (input === 'q' || (key.ctrl && input === 'c')) {
-        exit();
+      if (input === 'q') {
+        exit('quit' satisfies ExitReason);
         return;
       }
       if (input === 'h') void session.revealHint();

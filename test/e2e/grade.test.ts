@@ -43,6 +43,7 @@ function stable(json: string): unknown {
   return JSON.parse(json, (key, value) => (key === 'durationMs' || key === 'startedAt' ? 0 : value));
 }
 
+let allToFiles: { stdout: string; stderr: string };
 let results: { status: string; summary: Record<string, number>; submissions: { id: string; status: string; passed: number; total: number; problem?: string; exercises: { key: string; status: string; message: string; diagnosis?: { misconceptionId: string } }[] }[] };
 let jsonText: string;
 
@@ -53,6 +54,7 @@ beforeAll(async () => {
   const r = await grade(['--jobs', '2', '--reporter', 'json=out/results.json', '--reporter', 'junit=out/junit.xml', '--reporter', 'html=out/report.html', '--reporter', 'github=out/github.txt']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(1);
+  allToFiles = r;
   jsonText = await fs.readFile(path.join(root, 'out', 'results.json'), 'utf8');
   results = JSON.parse(jsonText);
 }, 180_000);
@@ -136,6 +138,25 @@ describe('grading a class', () => {
     await grade(['--reporter', 'json=out/again.json']);
     const strip = (text: string) => text.replace(/"(durationMs|startedAt)": [^,\n]+/g, '"$1": 0');
     expect(strip(await fs.readFile(path.join(root, 'out', 'again.json'), 'utf8'))).toBe(strip(jsonText));
+  });
+
+  test('with every reporter writing to a file, stdout has the counts and the files written; --quiet leaves it empty', async () => {
+    expect(allToFiles.stdout).toBe(
+      [
+        'ERROR 1 of 8 submissions pass every exercise; 14 passed, 4 failed, 6 errors.',
+        'wrote json report: out/results.json',
+        'wrote junit report: out/junit.xml',
+        'wrote html report: out/report.html',
+        'wrote github report: out/github.txt',
+        '',
+      ].join('\n'),
+    );
+    const quiet = await runCli(['grade', 'merge', 'out/results.json', '--reporter', 'html=out/quiet.html', '--quiet'], { cwd: root });
+    expect(quiet).toEqual({ code: 1, stdout: '', stderr: '' });
+    expect(existsSync(path.join(root, 'out', 'quiet.html'))).toBe(true);
+    // A reporter on stdout prints only what it always has.
+    const json = await runCli(['grade', 'merge', 'out/results.json', '--reporter', 'json', '--reporter', 'html=out/json.html'], { cwd: root });
+    expect(stable(json.stdout)).toEqual(stable(jsonText));
   });
 
   test('usage errors exit 2 with one clear line', async () => {

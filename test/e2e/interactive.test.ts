@@ -14,18 +14,18 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', args, { encoding: 'utf8' });
 }
 
-function screen(): string {
-  return tmux('capture-pane', '-p', '-t', session);
+function screen(target = session): string {
+  return tmux('capture-pane', '-p', '-t', target);
 }
 
 /**
  * Waits until the terminal shows every one of `texts` at once (polling the real screen, no fixed
  * sleeps). Asking for all of them together matters: a capture can land while a frame is half drawn.
  */
-async function waitForScreen(texts: (string | RegExp)[], timeout = 20_000): Promise<string> {
+async function waitForScreen(texts: (string | RegExp)[], timeout = 20_000, target = session): Promise<string> {
   return vi.waitFor(
     () => {
-      const shown = screen();
+      const shown = screen(target);
       const missing = texts.filter((text) => (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)));
       if (missing.length) throw new Error(`waiting for ${missing.map(String).join(', ')}; screen:\n${shown}`);
       return shown;
@@ -87,5 +87,59 @@ describe('llm-tutor next in a real terminal', needs('tmux'), () => {
 
     const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
     expect(state.exercises['transformer-core/foundations/matmul']).toMatchObject({ status: 'passed', hintsRevealed: 1 });
+  });
+});
+
+/** The screen's lines without the empty ones below the last output. */
+function lines(shown: string): string[] {
+  return shown.trimEnd().split('\n');
+}
+
+describe('leaving the screen', needs('tmux'), () => {
+  const keyBar = 'h hint  n next  l list  r re-run  s solution  o open in editor  q quit';
+
+  /** Starts `next` in a terminal of `rows` rows, with the shell's view of its exit code after it; returns the session's name. */
+  async function start(name: string, rows: number): Promise<string> {
+    const target = `${session}-${name}`;
+    const command = `cd ${JSON.stringify(ws)} && NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "[exit $?]"; sleep 30`;
+    tmux('new-session', '-d', '-s', target, '-x', '80', '-y', String(rows), command);
+    await waitForScreen([keyBar, /not implemented/i], 20_000, target);
+    return target;
+  }
+
+  function stop(target: string): void {
+    try {
+      tmux('kill-session', '-t', target);
+    } catch {
+      // already gone
+    }
+  }
+
+  // 12 rows: the frame fills the terminal, and Ink leaves the newline off such a frame.
+  test('q in a full terminal shows the cursor again and leaves the prompt on a line of its own', { timeout: 60_000 }, async () => {
+    const target = await start('quit', 12);
+    try {
+      expect(tmux('display-message', '-p', '-t', target, '#{cursor_flag}').trim()).toBe('0');
+      tmux('send-keys', '-t', target, 'q');
+      const shown = await waitForScreen(['[exit 0]'], 20_000, target);
+      expect(lines(shown).slice(-2)).toEqual([keyBar, '[exit 0]']);
+      expect(tmux('display-message', '-p', '-t', target, '#{cursor_flag}').trim()).toBe('1');
+    } finally {
+      stop(target);
+    }
+  });
+
+  test('Ctrl-C, even from the exercise list, leaves the same way and exits 130', { timeout: 60_000 }, async () => {
+    const target = await start('interrupt', 24);
+    try {
+      tmux('send-keys', '-t', target, 'l');
+      await waitForScreen(['↑↓/jk move'], 20_000, target);
+      tmux('send-keys', '-t', target, 'C-c');
+      const shown = await waitForScreen(['[exit 130]'], 20_000, target);
+      expect(lines(shown).at(-1)).toBe('[exit 130]');
+      expect(tmux('display-message', '-p', '-t', target, '#{cursor_flag}').trim()).toBe('1');
+    } finally {
+      stop(target);
+    }
   });
 });
