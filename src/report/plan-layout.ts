@@ -3,8 +3,8 @@ import { escapeTerminalLine } from './escape.js';
 
 /** A plan drawing laid out as fixed-width text cells, for the pretty reporter and the screen alike. */
 export interface PlanLayout {
-  /** The header: the corner (`rank\step`) then each column's label. */
-  header: string[];
+  /** The header: the corner (`rank\step`) then each column's label, as one padded line. */
+  headerLine: string;
   rows: { label: string; cells: { text: string; marked: boolean }[] }[];
   /** Each cell's width, labels included. */
   cellWidth: number;
@@ -49,8 +49,9 @@ export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): P
   const cutParts = [];
   if (colStart > 0 || colEnd < colsCount) cutParts.push(`${drawing.colTitle}s ${drawing.cols[colStart]}–${drawing.cols[colEnd - 1]} of ${colsCount}`);
   if (rowStart > 0 || rowEnd < rowsCount) cutParts.push(`${drawing.rowTitle}s ${drawing.rows[rowStart]}–${drawing.rows[rowEnd - 1]} of ${rowsCount}`);
+  const header = [clip(corner, labelWidth), ...drawing.cols.slice(colStart, colEnd).map((c) => clip(c, cellWidth))];
   return {
-    header: [clip(corner, labelWidth), ...drawing.cols.slice(colStart, colEnd).map((c) => clip(c, cellWidth))],
+    headerLine: [header[0].padEnd(labelWidth), ...header.slice(1).map((h) => h.padEnd(cellWidth))].join(' ').trimEnd(),
     rows,
     cellWidth,
     labelWidth,

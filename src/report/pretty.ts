@@ -92,7 +92,7 @@ export interface RenderOptions {
 export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100): string[] {
   const layout = layoutPlan(drawing, width - 2);
   const pad = (text: string, n: number) => text.padEnd(n);
-  const lines = [c.dim([pad(layout.header[0], layout.labelWidth), ...layout.header.slice(1).map((h) => pad(h, layout.cellWidth))].join(' ').trimEnd())];
+  const lines = [c.dim(layout.headerLine)];
   for (const row of layout.rows) {
     const cells = row.cells.map((cell) => (cell.marked ? c.red.inverse(pad(cell.text || '·', layout.cellWidth)) : pad(cell.text || '·', layout.cellWidth)));
     lines.push(`${c.dim(pad(row.label, layout.labelWidth))} ${cells.join(' ')}`.trimEnd());

@@ -8,7 +8,7 @@ export function PlanView({ plan, width, compact = false }: { plan: PlanDrawing; 
   const pad = (text: string, n: number) => text.padEnd(n);
   return (
     <Box flexDirection="column">
-      <Text dimColor>{[pad(layout.header[0], layout.labelWidth), ...layout.header.slice(1).map((h) => pad(h, layout.cellWidth))].join(' ').trimEnd()}</Text>
+      <Text dimColor>{layout.headerLine}</Text>
       {layout.rows.map((row, i) => (
         <Text key={i}>
           <Text dimColor>{pad(row.label, layout.labelWidth)}</Text>

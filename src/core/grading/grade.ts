@@ -11,7 +11,7 @@ import type { ExerciseDefinition } from '../authoring/exercise.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import { diagnose } from './diagnose.js';
 import { importNotes, summarise, withLineText } from './explain.js';
-import { interpretRun } from './interpret.js';
+import { interpretRun, notRunResults } from './interpret.js';
 import { prepareExercise, type PreparedExercise, type ReferenceRun } from './prepare.js';
 import { expectSteps } from './stepwise.js';
 import type { Verdict, VerdictError } from './verdict.js';
@@ -58,7 +58,7 @@ export async function gradeExercise(request: GradeRequest): Promise<Verdict> {
 }
 
 /** Bundles and runs the learner's file; bundling and the run overlap with the reference run when it is still going. */
-async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emit: (e: GradeEvent) => void): Promise<{ outcome: SandboxOutcome; reference: ReferenceRun }> {
+async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emit: (e: GradeEvent) => void): Promise<{ outcome: SandboxOutcome; reference: ReferenceRun; memoryMb: number }> {
   const { coldSlot, defaultLimits } = await import('../../sandbox/run-child.js');
   const { definition, timeoutMs } = prepared;
   const slot = await (target.sandbox ? target.sandbox.acquire() : coldSlot(timeoutMs));
@@ -78,7 +78,7 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     const bundle = await bundling;
     emit({ type: 'stage', stage: 'sandbox' });
     const run = await running;
-    return { reference, outcome: bundle.ok ? { bundled: true, learnerFiles: bundle.inputs, bundleMs: bundle.durationMs, run: run! } : { bundled: false, failure: bundle } };
+    return { reference, memoryMb: defaultLimits.memoryMb, outcome: bundle.ok ? { bundled: true, learnerFiles: bundle.inputs, bundleMs: bundle.durationMs, run: run! } : { bundled: false, failure: bundle } };
   } finally {
     // When the reference failed, the bundle may still be writing into the slot's folder: let it finish before the folder goes.
     await bundling?.catch(() => undefined);
@@ -103,8 +103,7 @@ function bundleError(failure: BundleFailure, timeoutMs: number): VerdictError & 
 export async function gradePrepared(prepared: PreparedExercise, target: GradeTarget): Promise<Verdict> {
   const started = performance.now();
   const emit = target.onEvent ?? (() => {});
-  const { defaultLimits } = await import('../../sandbox/run-child.js');
-  const { outcome, reference } = await runInSandbox(prepared, target, emit);
+  const { outcome, reference, memoryMb } = await runInSandbox(prepared, target, emit);
   const { ref, seed, tolerance, timeoutMs, definition } = prepared;
   const base = {
     exerciseKey: ref.key,
@@ -127,16 +126,15 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
       sandboxMs: outcome.bundled ? outcome.run.durationMs : 0,
     },
   });
-  const notRun = () => [...prepared.cases.map((c) => c.name), ...prepared.propertyCases.map((p) => p.name)].map((name, index) => ({ index, name, status: 'not-run' as const }));
 
   if (!outcome.bundled) {
     const { summary, ...error } = bundleError(outcome.failure, timeoutMs);
-    return finish({ status: 'error', summary, cases: notRun(), error, notes: [] });
+    return finish({ status: 'error', summary, cases: notRunResults(prepared), error, notes: [] });
   }
   const { run, learnerFiles } = outcome;
   const notes = importNotes(target.learnerFile, learnerFiles, target.describeImport);
   const steps = await expectSteps(prepared, reference.expected, reference.ctx, run.outcomes);
-  const interpreted = interpretRun({ ...prepared, memoryMb: defaultLimits.memoryMb, expected: reference.expected, steps, learnerFiles }, run);
+  const interpreted = interpretRun({ ...prepared, memoryMb, expected: reference.expected, steps, learnerFiles }, run);
   if (interpreted.stopped) {
     const error = { ...interpreted.error, location: await withLineText(interpreted.error.location) };
     return finish({ status: 'error', summary: error.message, cases: interpreted.results, error, notes: [...notes, ...interpreted.notes] });

@@ -62,7 +62,8 @@ type Call =
   | { kind: 'stopped'; message: string; error: VerdictError }
   | { kind: 'not-run' };
 
-function notRunResults(input: InterpretInput): CaseResult[] {
+/** Every case and property check as not run: the results of a run that never started one. */
+export function notRunResults(input: Pick<InterpretInput, 'cases' | 'propertyCases'>): CaseResult[] {
   return [...input.cases.map((c) => c.name), ...input.propertyCases.map((p) => p.name)].map((name, index) => ({ index, name, status: 'not-run' }));
 }
 

@@ -13,7 +13,7 @@ import { compareOutputs } from '../grading/compare.js';
 import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { checkGradientNumerically } from '../grading/gradient.js';
-import { expectedFor } from '../grading/prepare.js';
+import { expectedFor, type PreparedCase } from '../grading/prepare.js';
 import { Rng } from '../authoring/rng.js';
 import { applyCarry } from '../../sandbox/wire.js';
 import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
@@ -76,8 +76,15 @@ export type Problem = (file: string, field: string, message: string, fix: string
  * a stepwise trajectory's carries on the reference's own outputs, a
  * distribution's probabilities. Returns false when the definition is wrong.
  */
-export async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition, file: string, ctx: ReferenceContext, seed: number, problem: Problem): Promise<boolean> {
-  const cases = buildCases(ref, definition, seed);
+export async function checkKind(
+  ref: ExerciseRef,
+  definition: ExerciseDefinition,
+  file: string,
+  ctx: ReferenceContext,
+  seed: number,
+  { cases, expected }: { cases: PreparedCase[]; expected: unknown[] },
+  problem: Problem,
+): Promise<boolean> {
   if (definition.gradient) {
     for (const c of cases.slice(0, 4)) {
       const off = await checkGradientNumerically(definition.gradient, ctx, c.args);
@@ -89,7 +96,6 @@ export async function checkKind(ref: ExerciseRef, definition: ExerciseDefinition
     }
   }
   if (definition.schedule) {
-    const expected = await computeExpected(ref, definition, cases, ctx);
     for (const [i, c] of cases.entries()) {
       let violation;
       try {
