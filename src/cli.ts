@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError, UserError } from './errors.js';
 import { escapeLogLine } from './report/escape.js';
 import { version } from './core/common/version.js';
+import { runnableCommands } from './core/common/invocation.js';
 import { processIo, type GlobalOptions, type Io } from './commands/io.js';
 
 /** `LLM_TUTOR_ISOLATION`, checked. */
@@ -182,12 +183,12 @@ export function handleError(error: unknown, io: Io): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
     const message = error.message.replace(/^error: /, '');
     io.err(`llm-tutor: ${escapeLogLine(message)}`);
-    io.err('Run `llm-tutor --help` for the commands and options.');
+    io.err(runnableCommands('Run `llm-tutor --help` for the commands and options.', io.cwd));
     return 2;
   }
   if (isUserError(error)) {
     io.err(`llm-tutor: ${escapeLines(error.message)}`);
-    if (error.next) io.err(escapeLines(error.next));
+    if (error.next) io.err(escapeLines(runnableCommands(error.next, io.cwd)));
     return error.exitCode;
   }
   const e = error as Error;

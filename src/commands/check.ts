@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
+import { tutorCommand } from '../core/common/invocation.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
@@ -18,7 +19,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
   if (options.json) io.out(JSON.stringify(verdict, null, 2));
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd }));
   if (!options.json && verdict.status !== 'pass') {
-    io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`llm-tutor check ${ref.id}\` again. Stuck? \`llm-tutor hint ${ref.id}\`.`));
+    io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`));
   }
   return verdict.status === 'pass' ? 0 : 1;
 }

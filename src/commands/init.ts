@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
+import { tutorCommand } from '../core/common/invocation.js';
 import { plural } from '../core/common/words.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/chalk.js';
@@ -15,6 +16,6 @@ export default async function init(io: Io, globals: GlobalOptions, dir: string |
   } else {
     io.out(`${shown} is already a workspace; wrote ${plural(startersWritten, 'missing starter file')}, kept every existing file.`);
   }
-  io.out(c.dim(`Next: ${shown === '.' ? '' : `cd ${shown} && `}llm-tutor next`));
+  io.out(c.dim(`Next: ${shown === '.' ? '' : `cd ${shown} && `}${tutorCommand(target)} next`));
   return 0;
 }

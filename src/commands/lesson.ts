@@ -1,4 +1,5 @@
 import type { GlobalOptions, Io } from './io.js';
+import { tutorCommand } from '../core/common/invocation.js';
 import { readExerciseFile } from '../core/packs/packs.js';
 import { learnerFileOf } from '../core/workspace/workspace.js';
 import { openSession, pickExercise } from './context.js';
@@ -20,6 +21,6 @@ export default async function lesson(io: Io, globals: GlobalOptions, id: string 
   const text = await readExerciseFile(ref, 'lesson', session.locale);
   io.out(await renderMarkdown(text, session.chalk.level > 0));
   const file = path.relative(io.cwd, learnerFileOf(session.workspace, ref));
-  io.out(session.chalk.dim(`\nYour file: ${file}   Check it: llm-tutor check ${ref.id}`));
+  io.out(session.chalk.dim(`\nYour file: ${file}   Check it: ${tutorCommand(io.cwd)} check ${ref.id}`));
   return 0;
 }

@@ -3,6 +3,7 @@ import type { GlobalOptions, Io } from './io.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
 import { entryExists } from '../core/common/safe-read.js';
+import { tutorCommand } from '../core/common/invocation.js';
 import { plural } from '../core/common/words.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
@@ -18,7 +19,9 @@ async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Wo
   const dir = path.join(io.cwd, defaultWorkspaceName);
   if (entryExists(path.join(dir, configFileName))) return openWorkspace(dir);
   const { workspace } = await initWorkspace(dir, undefined, globals.seed);
-  io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${plural(workspace.exercises.length, 'exercise')}). Work there from now on: cd ${defaultWorkspaceName}\n`);
+  const command = tutorCommand(io.cwd);
+  const install = command === 'llm-tutor' ? '' : ' (`npm install -g .` in this folder puts `llm-tutor` on your PATH)';
+  io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${plural(workspace.exercises.length, 'exercise')}). Run the tutor from this folder as \`${command} <command>\`${install}; your files are in ./${defaultWorkspaceName}/exercises.\n`);
   return workspace;
 }
 
@@ -36,7 +39,7 @@ async function header(session: Session, ref: ExerciseRef): Promise<string> {
     escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson', session.locale))),
     '',
     `Edit: ${c.underline(file)}`,
-    c.dim(`Lesson: llm-tutor lesson ${ref.id}   Hint: llm-tutor hint ${ref.id}`),
+    c.dim(`Lesson: ${tutorCommand(session.io.cwd)} lesson ${ref.id}   Hint: ${tutorCommand(session.io.cwd)} hint ${ref.id}`),
   ].join('\n');
 }
 
@@ -51,7 +54,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   const ref = session.exercises.find((r) => session.state.exercises[r.key]?.status !== 'passed');
   if (!ref) {
     io.out(session.chalk.green.bold(`All ${plural(session.exercises.length, 'exercise passes', 'exercises pass')}. Well done!`));
-    io.out(session.chalk.dim('Revisit any with `llm-tutor check <id>`, or add a pack.'));
+    io.out(session.chalk.dim(`Revisit any with \`${tutorCommand(io.cwd)} check <id>\`, or add a pack.`));
     return 0;
   }
   // The interactive screen needs a terminal for both output and keys.
@@ -59,7 +62,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   io.out(await header(session, ref));
   const verdict = await checkExercise(session.workspace, ref, { seed: session.seed, backend: session.backend });
   io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd })}`);
-  if (verdict.status === 'pass') io.out(session.chalk.green(`\nSolved! Run \`llm-tutor next\` for the next exercise.`));
+  if (verdict.status === 'pass') io.out(session.chalk.green(`\nSolved! Run \`${tutorCommand(io.cwd)} next\` for the next exercise.`));
   return verdict.status === 'pass' ? 0 : 1;
 }
 

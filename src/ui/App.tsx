@@ -1,19 +1,22 @@
 import path from 'node:path';
-import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { Box, Text, useApp, useInput, useStdin, type Key } from 'ink';
 import { useRef, useState } from 'react';
+import { tutorCommand } from '../core/common/invocation.js';
+import { plural } from '../core/common/words.js';
 import type { ExerciseRef } from '../core/packs/packs.js';
 import { countSolved } from '../core/workspace/progress.js';
 import type { WatchSession, WatchSnapshot } from '../core/workspace/watch-session.js';
-import { escapeTerminal, escapeTerminalLine as oneLine } from '../report/escape.js';
-import { HintsView } from './HintsView.js';
+import { escapeTerminalLine as oneLine } from '../report/escape.js';
+import { line, type Line } from '../report/lines.js';
+import { textWidth, truncateLine, truncateText, wrapLines, wrapText } from '../report/wrap.js';
+import { LinesView } from './LinesView.js';
 import { ListView } from './ListView.js';
-import { PackDone } from './PackDone.js';
-import { ProgressBar } from './ProgressBar.js';
+import { layoutBody, stack, type BodyLayout, type BodyView } from './screen-layout.js';
 import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { useKeys } from './use-keys.js';
 import { useWatchSession } from './use-watch-session.js';
-import { VerdictView } from './VerdictView.js';
+import { diagnosisHeading, verdictLine, verdictSections, type PaneId, type Section } from './verdict-lines.js';
 
 type View = { kind: 'main' } | { kind: 'list' } | { kind: 'solution'; code: string };
 
@@ -26,56 +29,66 @@ const stageLabel: Record<string, string> = {
   diagnose: 'diagnosing',
 };
 
-function Header({ snapshot, width }: { snapshot: WatchSnapshot; width: number }) {
+/** The pack's title and the progress bar on one row, the exercise's number and title on the next. */
+function headerLines(snapshot: WatchSnapshot, width: number): Line[] {
   const { exercise, exercises, progress } = snapshot;
   const { solved, total } = countSolved(exercises, progress, exercise.packId);
-  return (
-    <Box flexDirection="column" width={width}>
-      <Box justifyContent="space-between" width={width}>
-        <Text bold>{oneLine(exercise.pack.manifest.title)}</Text>
-        <ProgressBar solved={solved} total={total} width={Math.min(20, Math.max(5, width - exercise.pack.manifest.title.length - 16))} />
-      </Box>
-      <Text bold color="cyan">
-        {exercise.number}. {oneLine(exercise.title)} <Text dimColor>({oneLine(exercise.id)})</Text>
-      </Text>
-    </Box>
-  );
-}
-
-function Status({ snapshot }: { snapshot: WatchSnapshot }) {
-  const busy = snapshot.phase !== 'idle';
-  const spinner = useSpinner(busy);
-  if (busy) {
-    return (
-      <Text color="cyan">
-        {spinner} {snapshot.phase === 'loading' ? 'loading the exercise' : `grading: ${stageLabel[snapshot.stage ?? 'starting'] ?? snapshot.stage}`}…
-      </Text>
-    );
-  }
-  return <Text dimColor>{snapshot.watching === 'manual' ? 'Press r to grade again.' : 'Watching your file: save to grade again.'}</Text>;
-}
-
-function Footer({ passed, manual }: { passed: boolean; manual: boolean }) {
-  const keys: [string, string, boolean][] = [
-    ['h', 'hint', true],
-    ['n', 'next', passed],
-    ['l', 'list', true],
-    ['r', 're-run', true],
-    ['s', 'solution', passed],
-    ['o', 'open in editor', true],
-    ['q', 'quit', true],
+  const count = ` ${solved}/${total} solved`;
+  const title = truncateText(oneLine(exercise.pack.manifest.title), Math.max(10, width - count.length - 8));
+  const barWidth = Math.min(20, Math.max(5, width - textWidth(title) - count.length - 2));
+  const filled = total === 0 ? 0 : Math.round((solved / total) * barWidth);
+  const gap = Math.max(1, width - textWidth(title) - barWidth - count.length);
+  return [
+    [{ text: title, bold: true }, { text: ' '.repeat(gap) }, { text: '█'.repeat(filled), color: 'green' }, { text: '░'.repeat(barWidth - filled), dim: true }, { text: count }],
+    truncateLine([{ text: `${exercise.number}. ${oneLine(exercise.title)} `, bold: true, color: 'cyan' }, { text: `(${oneLine(exercise.id)})`, dim: true }], width),
   ];
-  return (
-    <Text>
-      {keys.map(([key, label, enabled]) => (
-        <Text key={key} dimColor={!enabled}>
-          <Text bold={enabled}>{key}</Text> {label}
-          {'  '}
-        </Text>
-      ))}
-      {manual && <Text dimColor>(manual run)</Text>}
-    </Text>
-  );
+}
+
+function statusText(snapshot: WatchSnapshot, spinner: string): Line {
+  if (snapshot.phase !== 'idle') {
+    const doing = snapshot.phase === 'loading' ? 'loading the exercise' : `grading: ${stageLabel[snapshot.stage ?? 'starting'] ?? snapshot.stage}`;
+    return line(`${spinner} ${doing}…`, { color: 'cyan' });
+  }
+  return line(snapshot.watching === 'manual' ? 'Press r to grade again.' : 'Watching your file: save to grade again.', { dim: true });
+}
+
+/** The key bar: every key with its label, the ones that do nothing now dimmed; labels shortened, then dropped, to fit the width. */
+function keyBar(keys: [string, string, boolean][], width: number, extra?: string): Line {
+  for (const form of ['long', 'short', 'keys'] as const) {
+    const row: Line = [];
+    for (const [key, label, enabled] of keys) {
+      const shown = form === 'long' ? label : form === 'short' ? label.split(' ')[0] : '';
+      row.push({ text: key, bold: enabled, dim: !enabled }, { text: `${shown ? ` ${shown}` : ''}  `, dim: !enabled });
+    }
+    if (extra) row.push({ text: extra, dim: true });
+    if (row.reduce((n, span) => n + textWidth(span.text), 0) <= width) return row;
+  }
+  return truncateLine(keys.map(([key]) => ({ text: `${key} ` })), width);
+}
+
+/** A finished pack: what was learned, and what comes next. */
+function packDoneLines(done: NonNullable<WatchSnapshot['packDone']>, exercises: ExerciseRef[], width: number): Line[] {
+  const learned = exercises.filter((r) => r.packId === done.packId);
+  return [
+    line(`${oneLine(done.title)}: all ${plural(done.total, 'exercise passes', 'exercises pass')}.`, { bold: true, color: 'green' }),
+    ...(done.description ? wrapLines(oneLine(done.description), width) : []),
+    [],
+    ...(done.next
+      ? [truncateLine([{ text: 'Next: ' }, { text: oneLine(done.next.title), bold: true }, { text: ` (${oneLine(done.next.key)})`, dim: true }, { text: ' — press n.' }], width)]
+      : wrapLines('Every enabled exercise passes. Next: add another pack to llm-tutor.json, or revisit any exercise from the list (l) and try a new --seed.', width)),
+    [],
+    line('What you built', { bold: true }),
+    ...learned.map((r): Line => truncateLine([{ text: '✓ ', color: 'green' }, { text: `${oneLine(r.title)} ` }, { text: `(${oneLine(r.id)})`, dim: true }], width)),
+  ];
+}
+
+/** The hints revealed so far, numbered out of the total. */
+function hintLines(hints: string[], revealed: number, width: number): Line[] {
+  return hints.slice(0, revealed).flatMap((hint, i) => {
+    const label = `Hint ${i + 1}/${hints.length}: `;
+    const rows = wrapText(`${label}${oneLine(hint)}`, width, '  ');
+    return rows.map((row, j): Line => (j === 0 ? [{ text: label, bold: true, color: 'cyan' }, { text: row.slice(label.length) }] : [{ text: row }]));
+  });
 }
 
 /** How the screen ended, which `waitUntilExit()` resolves with: q, or Ctrl-C (the shell expects exit code 130 for that). */
@@ -88,11 +101,20 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   const { setRawMode, isRawModeSupported } = useStdin();
   const { columns, rows } = useTerminalSize();
   const [view, setView] = useState<View>({ kind: 'main' });
-  const width = Math.max(40, columns - 1);
-  // Below 40 rows the screen goes compact so that it fits an 80×24 terminal.
+  const [body, setBody] = useState<BodyView>({});
+  const spinner = useSpinner(snapshot.phase !== 'idle');
+  const width = Math.max(20, columns - 1);
+  // Below 40 rows the screen goes compact (cases as a strip, the diff side by side); whatever still does not fit goes into panes.
   const compact = rows < 40;
   const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
   const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
+
+  // A new verdict starts at the section the learner was reading, at its first row.
+  const lastVerdict = useRef(snapshot.verdict);
+  if (lastVerdict.current !== snapshot.verdict) {
+    lastVerdict.current = snapshot.verdict;
+    if (body.scroll !== undefined) setBody({ section: body.section });
+  }
 
   // A terminal editor takes the terminal over: Ink's raw mode is off while it runs.
   const openEditor = () =>
@@ -101,13 +123,20 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       afterTerminal: () => isRawModeSupported && setRawMode(true),
     });
 
-  // Keys may arrive before Ink re-subscribes the handler after a render: read the latest view from a ref
+  // Keys may arrive before Ink re-subscribes the handler after a render: read the latest view and layout from refs
   // and the latest snapshot from the session itself.
   const currentView = useRef(view);
   currentView.current = view;
   const show = (next: View) => {
     currentView.current = next;
     setView(next);
+    setBody({});
+  };
+  const currentBody = useRef<{ view: BodyView; layout?: BodyLayout }>({ view: body });
+  currentBody.current.view = body;
+  const moveBody = (next: BodyView) => {
+    currentBody.current.view = next;
+    setBody(next);
   };
 
   // Ink's own Ctrl-C handling is off (exitOnCtrlC: false) so that the screen can say how it ended: Ctrl-C
@@ -116,11 +145,33 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     if (key.ctrl && input === 'c') exit('interrupt' satisfies ExitReason);
   });
 
+  /** Arrows, page keys, tab and digits scroll the body and jump between its sections; true when the key was one of those. */
+  const scrollKey = (input: string, key: Key): boolean => {
+    const { view: now, layout } = currentBody.current;
+    if (!layout || layout.mode !== 'scroll') return false;
+    const scrollTo = (scroll: number) => moveBody({ section: now.section, scroll: Math.min(Math.max(0, scroll), layout.maxScroll) });
+    const at = layout.anchors.findIndex((a) => a.id === layout.current);
+    const jump = (index: number) => {
+      const anchor = layout.anchors[(index + layout.anchors.length) % layout.anchors.length];
+      moveBody({ section: anchor.id, scroll: Math.min(anchor.row, layout.maxScroll) });
+    };
+    if (key.upArrow || input === 'k') scrollTo(layout.scroll - 1);
+    else if (key.downArrow || input === 'j') scrollTo(layout.scroll + 1);
+    else if (key.pageUp || input === 'b') scrollTo(layout.scroll - layout.page);
+    else if (key.pageDown || input === ' ') scrollTo(layout.scroll + layout.page);
+    else if ((key.tab && key.shift) || key.leftArrow) jump(at - 1);
+    else if (key.tab || key.rightArrow) jump(at + 1);
+    else if (/^[1-9]$/.test(input) && Number(input) <= layout.anchors.length) jump(Number(input) - 1);
+    else return false;
+    return true;
+  };
+
   useKeys(
     (input, key) => {
       const view = currentView.current;
       const snapshot = session.getSnapshot();
       const passed = session.passed;
+      if (scrollKey(input, key)) return;
       if (view.kind === 'solution') {
         if (key.escape || input === 's' || input === 'q') show({ kind: 'main' });
         return;
@@ -129,8 +180,11 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         exit('quit' satisfies ExitReason);
         return;
       }
-      if (input === 'h') void session.revealHint();
-      else if (input === 'n') {
+      if (input === 'h') {
+        // A hint revealed is shown: when the body scrolls, it jumps to the hints.
+        if (currentBody.current.layout?.mode === 'scroll') moveBody({ section: 'hints' });
+        void session.revealHint();
+      } else if (input === 'n') {
         if (snapshot.packDone?.next) void session.jump(snapshot.packDone.next);
         else void session.goNext();
       } else if (input === 'l') show({ kind: 'list' });
@@ -160,58 +214,71 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     );
   }
 
+  // The screen is laid out row by row so that it is never taller than the terminal (one row is kept free so that
+  // the terminal does not scroll): the rows at the top and the key bar always show; the body gets what is left.
+  const top: Line[] = [];
+  const bottom: Line[] = [];
+  let variants: Section[][];
+  let scrolled: Section[];
+  let prefer: PaneId[] = [];
   if (view.kind === 'solution') {
-    return (
-      <Box flexDirection="column" width={width}>
-        <Text bold>Model solution of {oneLine(snapshot.exercise.id)}</Text>
-        <Text>{escapeTerminal(view.code.trimEnd())}</Text>
-        <Text dimColor>Esc or s: back</Text>
-      </Box>
-    );
+    top.push(line(`Model solution of ${oneLine(snapshot.exercise.id)}`, { bold: true }));
+    const code: Section = { id: 'solved', title: 'solution', lines: view.code.trimEnd().split('\n').map((text) => line(oneLine(text))) };
+    variants = [[code]];
+    scrolled = [code];
+    bottom.push(keyBar([['Esc', 'back', true], ['↑↓', 'scroll', true]], width));
+  } else {
+    top.push(...headerLines(snapshot, width));
+    if (!snapshot.packDone) {
+      if (snapshot.lessonSummary && rows >= 20) top.push(truncateLine(line(oneLine(snapshot.lessonSummary)), width));
+      top.push(truncateLine([{ text: 'Edit: ' }, { text: file, underline: true }, ...(compact ? [] : [{ text: ` · lesson: ${tutorCommand()} lesson ${oneLine(snapshot.exercise.id)}`, dim: true }])], width));
+      top.push(statusText(snapshot, spinner));
+      if (snapshot.watchProblem) top.push(...wrapLines(oneLine(snapshot.watchProblem), width, { color: 'yellow' }).slice(0, 2));
+      if (snapshot.problem) top.push(...wrapLines(oneLine(snapshot.problem), width, { color: 'red' }).slice(0, 3));
+    }
+    const verdict = snapshot.verdict?.exerciseKey === snapshot.exercise.key ? snapshot.verdict : undefined;
+    const hints: Section = { id: 'hints', title: 'hints', lines: hintLines(snapshot.hints, snapshot.hintsRevealed, width) };
+    if (snapshot.packDone) {
+      scrolled = [{ id: 'solved', title: 'pack done', lines: packDoneLines(snapshot.packDone, snapshot.exercises, width) }];
+      variants = [scrolled];
+    } else if (verdict) {
+      top.push(verdictLine(verdict));
+      // Whole if it fits as it is, else whole in compact form, else scrolling (laid out for reading at length).
+      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false }), hints]]), [...verdictSections(verdict, { width, cwd, compact: true }), hints]];
+      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true }), hints];
+      prefer = ['failure', 'mistake', 'cases'];
+    } else {
+      scrolled = [hints];
+      variants = [scrolled];
+    }
+    if (passed) bottom.push(line('Solved! Press n for the next exercise, s for the model solution.', { color: 'green', bold: true }));
+    if (snapshot.notice) bottom.push(...wrapLines(oneLine(snapshot.notice), width, { color: 'yellow' }).slice(0, 2));
+    const keys: [string, string, boolean][] = [
+      ['h', 'hint', true],
+      ['n', 'next', passed || Boolean(snapshot.packDone?.next)],
+      ['l', 'list', true],
+      ['r', 're-run', true],
+      ['s', 'solution', passed],
+      ['o', 'open in editor', true],
+      ['q', 'quit', true],
+    ];
+    bottom.push(keyBar(keys, width, snapshot.watching === 'manual' ? '(manual run)' : undefined));
+    // When the body scrolls, the diagnosis's heading stays in view whatever is scrolled to.
+    const heading = verdict && diagnosisHeading(verdict);
+    const room = rows - 1 - top.length - bottom.length - (compact ? 0 : 2);
+    if (heading && variants.every((sections) => stack(sections, !compact).length > room)) top.push(truncateLine(line(heading, { bold: true, color: 'yellow' }), width));
   }
-
+  const gap = !compact && view.kind === 'main';
+  const height = Math.max(0, rows - 1 - top.length - bottom.length - (gap ? 2 : 0));
+  const layout = layoutBody(variants, scrolled, height, body, width, { gap, prefer });
+  currentBody.current.layout = layout;
   return (
     <Box flexDirection="column" width={width}>
-      <Header snapshot={snapshot} width={width} />
-      {snapshot.packDone ? (
-        <PackDone done={snapshot.packDone} exercises={snapshot.exercises} />
-      ) : (
-        <>
-          {snapshot.lessonSummary && <Text wrap={compact ? 'truncate-end' : 'wrap'}>{escapeTerminal(snapshot.lessonSummary)}</Text>}
-          <Text>
-            Edit: <Text underline>{file}</Text>
-            {!compact && <Text dimColor> · lesson: llm-tutor lesson {oneLine(snapshot.exercise.id)}</Text>}
-          </Text>
-          <Box marginTop={compact ? 0 : 1}>
-            <Status snapshot={snapshot} />
-          </Box>
-          {snapshot.watchProblem && (
-            <Text color="yellow" wrap="wrap">
-              {oneLine(snapshot.watchProblem)}
-            </Text>
-          )}
-          {snapshot.problem && (
-            <Text color="red" wrap="wrap">
-              {oneLine(snapshot.problem)}
-            </Text>
-          )}
-          {snapshot.verdict && snapshot.verdict.exerciseKey === snapshot.exercise.key && (
-            <Box marginTop={compact ? 0 : 1}>
-              <VerdictView verdict={snapshot.verdict} width={width} cwd={cwd} compact={compact} />
-            </Box>
-          )}
-          {passed && (
-            <Text color="green" bold>
-              Solved! Press n for the next exercise, s for the model solution.
-            </Text>
-          )}
-          <HintsView hints={snapshot.hints} revealed={snapshot.hintsRevealed} />
-        </>
-      )}
-      {snapshot.notice && <Text color="yellow">{oneLine(snapshot.notice)}</Text>}
-      <Box marginTop={1}>
-        <Footer passed={passed || Boolean(snapshot.packDone?.next)} manual={snapshot.watching === 'manual'} />
-      </Box>
+      <LinesView lines={top} />
+      {gap && <Text> </Text>}
+      <LinesView lines={layout.lines} />
+      {gap && <Text> </Text>}
+      <LinesView lines={bottom} />
     </Box>
   );
 }

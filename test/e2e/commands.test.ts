@@ -47,7 +47,7 @@ describe('init and the workspace', () => {
   test('outside a workspace, a command says how to create one', async () => {
     const r = await runCli(['list'], { cwd: tempDir() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('llm-tutor: No llm-tutor workspace here or in any parent folder.\nRun `llm-tutor init` to create one, or pass --workspace DIR.\n');
+    expect(r.stderr).toBe('llm-tutor: No llm-tutor workspace here, in any parent folder or in ./llm-tutor-workspace.\nRun `llm-tutor init` to create one, or pass --workspace DIR.\n');
   });
 
   test('next creates ./llm-tutor-workspace when there is none, and says so', async () => {

@@ -24,7 +24,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
       {
         cwd: options.cwd ?? os.tmpdir(),
         // CI is cleared unless a test sets it: under CI, grade requires bubblewrap, and a test about that says so itself.
-        env: { ...process.env, CI: '', NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cacheDir, ...options.env },
+        env: { ...process.env, CI: '', NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: cacheDir, LLM_TUTOR_COMMAND: 'llm-tutor', ...options.env },
         timeout: 60_000,
         maxBuffer: 10 * 1024 * 1024,
       },

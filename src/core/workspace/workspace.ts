@@ -70,8 +70,9 @@ export async function locateWorkspace(explicit: string | undefined, cwd = proces
     }
     return openWorkspace(dir);
   }
-  const found = findWorkspaceDir(cwd);
-  if (!found) throw new UserError('No llm-tutor workspace here or in any parent folder.', { next: 'Run `llm-tutor init` to create one, or pass --workspace DIR.' });
+  // `npm start` in a clone makes ./llm-tutor-workspace and works from the clone's folder: so do the other commands.
+  const found = findWorkspaceDir(cwd) ?? (entryExists(path.join(cwd, defaultWorkspaceName, configFileName)) ? path.join(cwd, defaultWorkspaceName) : undefined);
+  if (!found) throw new UserError(`No llm-tutor workspace here, in any parent folder or in ./${defaultWorkspaceName}.`, { next: 'Run `llm-tutor init` to create one, or pass --workspace DIR.' });
   return openWorkspace(found);
 }
 

@@ -1,0 +1,228 @@
+import path from 'node:path';
+import type { PlanDrawing } from '../core/authoring/kinds.js';
+import { plural } from '../core/common/words.js';
+import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
+import type { CaseResult, Verdict } from '../core/grading/verdict.js';
+import { heatmapChar, layoutWindow } from '../report/diff-layout.js';
+import { escapeTerminalLine as oneLine } from '../report/escape.js';
+import { line, type Line, type Span } from '../report/lines.js';
+import { layoutPlan } from '../report/plan-layout.js';
+import { truncateText, wrapLines } from '../report/wrap.js';
+
+/** The parts of the screen below the verdict line, each a pane when they do not all fit. */
+export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'trace' | 'hints' | 'output' | 'solved';
+
+export interface Section {
+  id: PaneId;
+  /** The pane's name on the tab line. */
+  title: string;
+  lines: Line[];
+}
+
+const icons: Record<CaseResult['status'], { icon: string; color?: Span['color'] }> = {
+  pass: { icon: '✓', color: 'green' },
+  fail: { icon: '✗', color: 'red' },
+  error: { icon: '!', color: 'red' },
+  'not-run': { icon: '-' },
+};
+
+const CELL = 10;
+const padStart = (text: string, width: number) => (text.length >= width ? text.slice(0, width) : ' '.repeat(width - text.length) + text);
+
+/** Expected vs got around the worst element, mismatches in red. Compact: the grids side by side, at most three rows. */
+export function diffLines(diff: TensorDiff, width: number, compact = false): Line[] {
+  const perGrid = compact ? Math.floor(width / 2) - 2 : width;
+  const layout = layoutWindow(diff, Math.max(1, Math.floor((perGrid - 8) / CELL)), compact ? 3 : 5);
+  if (layout.vector) {
+    return [
+      line(`${padStart('index', 8)}${padStart('expected', 14)}${padStart('got', 14)}`, { dim: true }),
+      ...layout.rowLabels.map((label, i) => {
+        const bad = layout.got[i][0].bad;
+        return line(`${padStart(label, 8)}${padStart(layout.expected[i][0].text, 14)}${padStart(layout.got[i][0].text, 14)}${bad ? '  ✗' : ''}`, bad ? { color: 'red' } : {});
+      }),
+    ];
+  }
+  const header = `${' '.repeat(6)}${layout.columns.map((c) => padStart(c, CELL)).join('')}`;
+  const grid = (title: string, rows: typeof layout.got, highlight: boolean): Line[] => [
+    line(`${title}${layout.slice ? ` ${layout.slice}` : ''}`, { bold: true }),
+    line(header, { dim: true }),
+    ...rows.map((row, i): Line => [
+      { text: padStart(layout.rowLabels[i], 4), dim: true },
+      { text: '  ' },
+      ...row.map((cell): Span => ({ text: padStart(cell.text, CELL), ...(highlight && cell.bad ? { color: 'red' as const } : {}) })),
+    ]),
+  ];
+  const expected = grid('expected', layout.expected, false);
+  const got = grid('got', layout.got, true);
+  if (!compact) return [...expected, ...got];
+  // Side by side: each row of the left grid padded to the grid's width, two spaces, then the right grid's row.
+  const left = Math.max(...expected.map((row) => row.reduce((n, span) => n + span.text.length, 0)));
+  return expected.map((row, i) => {
+    const used = row.reduce((n, span) => n + span.text.length, 0);
+    return [...row, { text: ' '.repeat(left - used + 2) }, ...(got[i] ?? [])];
+  });
+}
+
+/** Where a matrix's mismatches are: one character per cell, red where wrong. */
+export function heatmapLines(heatmap: Heatmap): Line[] {
+  const scale = heatmap.cellRows > 1 || heatmap.cellCols > 1 ? `, each cell ${heatmap.cellRows}×${heatmap.cellCols}` : '';
+  return [
+    [{ text: 'where the errors are ', bold: true }, { text: `(${heatmap.rows}×${heatmap.cols}${scale}; █ wrong, · right)`, dim: true }],
+    ...heatmap.cells.map((row): Line => [{ text: '  ' }, ...row.map((f): Span => (f === 0 ? { text: heatmapChar(f), dim: true } : { text: heatmapChar(f), color: 'red' }))]),
+  ];
+}
+
+/** A schedule exercise's plan as a grid; cells where the violated property shows are red and inverted. */
+export function planLines(plan: PlanDrawing, width: number, compact = false): Line[] {
+  const layout = layoutPlan(plan, width, compact ? 6 : 12);
+  return [
+    line(layout.headerLine, { dim: true }),
+    ...layout.rows.map((row): Line => [
+      { text: row.label.padEnd(layout.labelWidth), dim: true },
+      ...row.cells.flatMap((cell): Span[] => [{ text: ' ' }, { text: (cell.text || '·').padEnd(layout.cellWidth), ...(cell.marked ? { color: 'red' as const, inverse: true } : {}) }]),
+    ]),
+    ...(layout.cut ? [line(layout.cut, { dim: true })] : []),
+  ];
+}
+
+/** Every case as a mark on one line, then the names of the first cases that did not pass. */
+export function caseStripLines(cases: CaseResult[], width: number): Line[] {
+  const failing = cases.filter((c) => c.status === 'fail' || c.status === 'error');
+  const marks: Line = cases.slice(0, width).map((c) => ({ text: icons[c.status].icon, color: icons[c.status].color, dim: c.status === 'not-run' }));
+  return [
+    marks,
+    ...failing.slice(0, 2).map((c) => line(`${icons[c.status].icon} ${truncateText(oneLine(c.name), width - 2)}`, { color: 'red' })),
+    ...(failing.length > 2 ? [line(`… and ${failing.length - 2} more not passing`, { dim: true })] : []),
+  ];
+}
+
+/** Every case with its mark and name, in two columns when the width allows. */
+export function caseListLines(cases: CaseResult[], width: number): Line[] {
+  const columns = width >= 100 ? 2 : 1;
+  const columnWidth = Math.floor(width / columns);
+  const cell = (c: CaseResult): Span => ({
+    text: `${icons[c.status].icon} ${truncateText(oneLine(c.name), columnWidth - 3)}`.padEnd(columnWidth),
+    color: icons[c.status].color,
+    dim: c.status === 'not-run',
+  });
+  const rows: Line[] = [];
+  for (let i = 0; i < cases.length; i += columns) rows.push(cases.slice(i, i + columns).map(cell));
+  return rows;
+}
+
+/** The first failing case: its name, input, what differs, the diff window, heatmap and plan. */
+export function failureLines(result: CaseResult, width: number, compact = false): Line[] {
+  const mismatch = result.mismatch;
+  const message = mismatch?.message ?? result.message;
+  const lines: Line[] = wrapLines(`Case “${oneLine(result.name)}”${result.step ? `, step ${result.step.index + 1} of ${result.step.of}` : ''}`, width, { bold: true });
+  if (result.input !== undefined) lines.push(line(`input: ${truncateText(oneLine(result.input), width - 7)}`, { dim: true }));
+  if (message !== undefined) lines.push(...wrapLines(oneLine(message), width));
+  if (mismatch?.kind === 'values' && mismatch.diff.total > 1) {
+    lines.push([], ...diffLines(mismatch.diff, width, compact));
+    const heatmap = mismatch.diff.heatmap;
+    if (heatmap && mismatch.diff.total > 4 && (!compact || heatmap.cells.length <= 4)) lines.push([], ...heatmapLines(heatmap));
+  }
+  if (result.plan) lines.push([], ...planLines(result.plan, width, compact));
+  if (mismatch?.kind === 'sequence') {
+    lines.push(line(`expected: ${truncateText(oneLine(mismatch.diff.expectedContext), width - 10)}`));
+    lines.push(line(`got:      ${truncateText(oneLine(mismatch.diff.gotContext), width - 10)}`, { color: 'red' }));
+  }
+  return lines;
+}
+
+/** A box drawn with rounded corners around lines, in one colour. */
+export function boxLines(content: Line[], width: number, color: Span['color']): Line[] {
+  const inner = Math.max(1, width - 4);
+  const border = (left: string, right: string) => line(`${left}${'─'.repeat(inner + 2)}${right}`, { color });
+  return [
+    border('╭', '╮'),
+    ...content.map((row): Line => {
+      const used = row.reduce((n, span) => n + span.text.length, 0);
+      return [{ text: '│ ', color }, ...row, { text: `${' '.repeat(Math.max(0, inner - used))} │`, color }];
+    }),
+    border('╰', '╯'),
+  ];
+}
+
+/** The diagnosis's heading: "Likely mistake: …" or "Possible mistake: …". */
+export function diagnosisHeading(verdict: Verdict): string | undefined {
+  const d = verdict.diagnosis;
+  return d && `${d.confidence === 'full' ? 'Likely mistake' : 'Possible mistake'}: ${oneLine(d.title)}`;
+}
+
+/** The diagnosis in a yellow box, then the notes. */
+export function mistakeLines(verdict: Verdict, width: number): Line[] {
+  const lines: Line[] = [];
+  const d = verdict.diagnosis;
+  if (d) {
+    const inner = width - 4;
+    lines.push(
+      ...boxLines(
+        [
+          ...wrapLines(diagnosisHeading(verdict)!, inner, { bold: true, color: 'yellow' }),
+          ...wrapLines(oneLine(d.message), inner),
+          line(`matches ${d.matched} of ${plural(d.failing, 'failing case')}`, { dim: true }),
+        ],
+        width,
+        'yellow',
+      ),
+    );
+  }
+  for (const note of verdict.notes) lines.push(...wrapLines(`Note: ${oneLine(note)}`, width, { color: 'yellow' }));
+  return lines;
+}
+
+/** The learner's console output, at most `limit` lines, each escaped. */
+export function outputLines(verdict: Verdict, width: number, limit = Infinity): Line[] {
+  const output = `${verdict.output.stdout}${verdict.output.stderr}`.trimEnd();
+  if (!output) return [];
+  const all = output.split('\n');
+  const lines: Line[] = [line('Your console output', { bold: true }), ...all.slice(0, limit).map((text) => line(`│ ${truncateText(oneLine(text), width - 2)}`, { dim: true }))];
+  if (all.length > limit) lines.push(line(`│ … ${plural(all.length - limit, 'more line')}`, { dim: true }));
+  if (verdict.output.droppedBytes > 0) lines.push(line(`│ … ${plural(verdict.output.droppedBytes, 'more byte')} not kept`, { dim: true }));
+  return lines;
+}
+
+/** The verdict's first line: ` FAIL  3/10 cases pass (0.21 s)`. */
+export function verdictLine(verdict: Verdict): Line {
+  const passed = verdict.cases.filter((c) => c.status === 'pass').length;
+  const label = verdict.status === 'pass' ? 'PASS' : verdict.status === 'fail' ? 'FAIL' : 'ERROR';
+  return [
+    { text: ` ${label} `, bold: true, inverse: true, color: verdict.status === 'pass' ? 'green' : 'red' },
+    { text: ` ${passed}/${verdict.cases.length} cases pass ` },
+    { text: `(${(verdict.durationMs / 1000).toFixed(2)} s)`, dim: true },
+  ];
+}
+
+export interface VerdictLayoutOptions {
+  width: number;
+  cwd: string;
+  /** Short terminals: cases as a strip of marks, the diff side by side, three lines of output. */
+  compact: boolean;
+  /** In a pane of its own, the console output is shown whole (it scrolls). */
+  wholeOutput?: boolean;
+}
+
+/**
+ * A verdict below its first line, as sections: the summary and cases, the
+ * first failure, the diagnosis and notes, the console output. The learner's
+ * messages, paths, source lines and output are escaped.
+ */
+export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOutput = false }: VerdictLayoutOptions): Section[] {
+  const cases: Line[] = [];
+  if (verdict.status !== 'pass') cases.push(...wrapLines(oneLine(verdict.summary), width));
+  cases.push(...(compact ? caseStripLines(verdict.cases, width) : caseListLines(verdict.cases, width)));
+  const location = verdict.error?.location;
+  if (location) {
+    cases.push([{ text: 'at ' }, { text: `${oneLine(path.relative(cwd, location.file) || location.file)}:${location.line}:${location.column}`, underline: true }]);
+    if (location.lineText !== undefined) cases.push(line(`  ${truncateText(oneLine(location.lineText.trim()), width - 2)}`, { dim: true }));
+  }
+  const sections: Section[] = [{ id: 'cases', title: 'cases', lines: cases }];
+  const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
+  if (first && first.status !== 'not-run') sections.push({ id: 'failure', title: 'failure', lines: failureLines(first, width, compact) });
+  const mistake = mistakeLines(verdict, width);
+  if (mistake.length > 0) sections.push({ id: 'mistake', title: verdict.diagnosis ? 'mistake' : 'notes', lines: mistake });
+  const output = outputLines(verdict, width, wholeOutput ? Infinity : compact ? 3 : 8);
+  if (output.length > 0) sections.push({ id: 'output', title: 'output', lines: output });
+  return sections;
+}
