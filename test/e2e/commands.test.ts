@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
+import { bin, learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
 
 let ws: string;
 
@@ -59,6 +60,30 @@ describe('init and the workspace', () => {
     expect(r.stdout).toContain('Not implemented yet');
     expect(r.code).toBe(1);
     expect(existsSync(path.join(dir, 'llm-tutor-workspace', 'llm-tutor.json'))).toBe(true);
+  });
+
+  test('right after npm start, with llm-tutor not on the PATH, every command printed runs as printed', async () => {
+    const dir = tempDir();
+    // A PATH with node only, as a learner has who cloned the project and ran `npm start`.
+    const env = { LLM_TUTOR_COMMAND: '', PATH: path.dirname(process.execPath) };
+    const r = await runCli(['next', '--once'], { cwd: dir, env });
+    const command = `node ${bin}`;
+    expect(r.stdout).toContain(`Run the tutor from this folder as \`${command} <command>\` (\`npm install -g .\` in this folder puts \`llm-tutor\` on your PATH)`);
+    const lessonLine = r.stdout.split('\n').find((text) => text.startsWith('Lesson: '))!;
+    const lesson = lessonLine.match(/^Lesson: (.*?)   Hint: (.*)$/)!;
+    expect(lesson[1]).toBe(`${command} lesson foundations/matmul`);
+    for (const printed of [lesson[1], lesson[2]]) {
+      const ran = execFileSync('sh', ['-c', printed], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8' });
+      expect(ran).toContain('foundations/matmul');
+    }
+    // The other commands find ./llm-tutor-workspace from this folder too, as next does.
+    const check = await runCli(['check', '1'], { cwd: dir, env });
+    expect(check.stdout).toContain(`then run \`${command} check foundations/matmul\` again`);
+    // Installed on the PATH, the tutor says plain `llm-tutor`.
+    const bins = tempDir();
+    await fs.writeFile(path.join(bins, 'llm-tutor'), '#!/bin/sh\n', { mode: 0o755 });
+    const installed = await runCli(['check', '1'], { cwd: dir, env: { LLM_TUTOR_COMMAND: '', PATH: `${bins}${path.delimiter}${env.PATH}` } });
+    expect(installed.stdout).toContain('then run `llm-tutor check foundations/matmul` again');
   });
 
   test('a read-only folder gives one clear line', async () => {
