@@ -143,3 +143,71 @@ describe('leaving the screen', needs('tmux'), () => {
     }
   });
 });
+
+describe('the screen at 80×24, through the first five exercises', needs('tmux'), () => {
+  const target = `${session}-five`;
+  const frames: string[] = [];
+
+  /**
+   * Waits for `texts` as waitForScreen does, and checks every capture taken meanwhile: a whole frame (its key bar
+   * drawn) has the pack's header on its first row, the exercise on its second, fits 23 rows, and shows the verdict
+   * line whenever a verdict is on screen.
+   */
+  async function waitChecked(texts: (string | RegExp)[]): Promise<string> {
+    return vi.waitFor(
+      () => {
+        const shown = screen(target);
+        const rows = lines(shown);
+        if (rows.at(-1)?.startsWith('h hint')) {
+          frames.push(shown);
+          expect(rows.length, shown).toBeLessThanOrEqual(23);
+          expect(rows[0], shown).toMatch(/^Transformer core\s+[█░]+ \d+\/26 solved$/);
+          expect(rows[1], shown).toMatch(/^\d\. /);
+          if (rows.some((row) => /^(Case “|\d+ of \d+ cases pass|Likely mistake)/.test(row))) expect(shown).toMatch(/^ (PASS|FAIL|ERROR)  \d+\/\d+ cases pass/m);
+        }
+        const missing = texts.filter((text) => (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)));
+        if (missing.length) throw new Error(`waiting for ${missing.map(String).join(', ')}; screen:\n${shown}`);
+        return shown;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+  }
+
+  const solution = (id: string) => path.join(repoRoot, 'exercises', 'transformer-core', ...id.split('/'), 'solution.ts');
+  const fixture = (name: string) => path.join(repoRoot, 'fixtures', 'learner', name);
+
+  test('each exercise fails with its mistake, then passes; header and verdict line stay in view', { timeout: 240_000 }, async () => {
+    const five = await makeWorkspace();
+    const scaledByD = (await fs.readFile(solution('attention/scaled-dot-product'), 'utf8')).replace('1 / Math.sqrt(d)', '1 / d');
+    const mistakes: [string, string, string | RegExp][] = [
+      ['foundations/matmul', transposed, 'Likely mistake: the result is transposed'],
+      ['foundations/softmax', await fs.readFile(fixture('softmax-no-max.ts'), 'utf8'), /Likely mistake: .*max/],
+      ['foundations/cross-entropy', await fs.readFile(path.join(five, 'exercises', 'transformer-core', 'foundations', 'cross-entropy.ts'), 'utf8'), /Not implemented yet|not implemented/i],
+      ['attention/scaled-dot-product', scaledByD, /mistake: .*d/],
+      ['attention/causal-mask', await fs.readFile(fixture('causal-diagonal-excluded.ts'), 'utf8'), /mistake: /],
+    ];
+    tmux('new-session', '-d', '-s', target, '-x', '80', '-y', '24', `cd ${JSON.stringify(five)} && NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "[exit $?]"; sleep 30`);
+    try {
+      for (const [index, [id, wrong, diagnosis]] of mistakes.entries()) {
+        await waitChecked([`${index + 1}. `, ` (${id})`, /^ (FAIL|ERROR)  /m]);
+        await fs.writeFile(learnerFile(five, id), wrong);
+        await waitChecked([diagnosis, /^ (FAIL|ERROR)  /m]);
+        await fs.copyFile(solution(id), learnerFile(five, id));
+        await waitChecked(['Solved! Press n', / PASS  (\d+)\/\1 cases pass/]);
+        tmux('send-keys', '-t', target, 'n');
+      }
+      await waitChecked(['6. ', new RegExp(`5/26 solved`)]);
+      tmux('send-keys', '-t', target, 'q');
+      await waitForScreen(['[exit 0]'], 20_000, target);
+      // Many frames were checked, failing and passing ones among them.
+      expect(frames.length).toBeGreaterThan(10);
+      expect(frames.some((f) => f.includes(' FAIL ') && f.includes('mistake'))).toBe(true);
+    } finally {
+      try {
+        tmux('kill-session', '-t', target);
+      } catch {
+        // already gone
+      }
+    }
+  });
+});
