@@ -35,6 +35,10 @@ describe('npm run bench', () => {
       'watch-verdict',
       'watch-screen',
       ...(bwrapWorks ? ['watch-verdict-permission', 'watch-screen-permission'] : []),
+      'watch-verdict-loaded',
+      'watch-screen-loaded',
+      'launch-verdict',
+      'launch-verdict-loaded',
     ]);
     for (const f of results.figures) {
       expect(f.median, f.label).toBeGreaterThan(0);
@@ -51,6 +55,8 @@ describe('npm run bench', () => {
     const table = await fs.readFile(path.join(out, 'benchmarks.md'), 'utf8');
     expect(table).toMatch(/\| cold check attention\/causal-mask \(new process, cache warm\) \| \d+ ms \| \d+ ms \| \d+ ms \| [\d.]+× \| 600 ms: (met|\*\*not met\*\*) \|/);
     expect(table).toContain('## Reference computations per tfjs backend');
+    expect(table).toMatch(/\| watch: save → verdict on screen \(attention\/causal-mask\), one CPU-bound process competing \| \d+ ms \|/);
+    expect(table).toMatch(/with one CPU-bound process competing .* [\d.]+ ms and [\d.]+ ms\./);
     expect(table).toMatch(/\| tokenization\/gpt2-encode \| \d+ \| [\d.]+ ms \([\d.]+ ms\) \| [\d.]+ ms \([\d.]+ ms\) \|/);
   });
 });
