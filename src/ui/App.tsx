@@ -204,6 +204,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         progress={snapshot.progress}
         currentKey={snapshot.exercise.key}
         height={rows}
+        width={width}
         onJump={(ref: ExerciseRef) => {
           show({ kind: 'main' });
           void session.jump(ref);

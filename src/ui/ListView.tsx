@@ -14,6 +14,8 @@ export interface ListViewProps {
   progress: State;
   currentKey: string;
   height?: number;
+  /** Columns to draw in: a row longer than that is cut. */
+  width?: number;
   onJump: (ref: ExerciseRef) => void;
   onReset: (ref: ExerciseRef) => void;
   onClose: () => void;
@@ -23,7 +25,7 @@ export interface ListViewProps {
  * Every exercise with its status. ↑/↓ or j/k move, Enter opens, f cycles the
  * filter (all, unsolved, solved), x resets after a y/n confirmation, Esc or l closes.
  */
-export function ListView({ exercises, progress, currentKey, height = 24, onJump, onReset, onClose }: ListViewProps) {
+export function ListView({ exercises, progress, currentKey, height = 24, width, onJump, onReset, onClose }: ListViewProps) {
   const [filter, setFilter] = useState<ListFilter>('all');
   const [cursor, setCursor] = useState(() => Math.max(0, exercises.findIndex((r) => r.key === currentKey)));
   const [confirming, setConfirming] = useState<ExerciseRef | undefined>();
@@ -71,8 +73,8 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
   const top = Math.max(0, Math.min(at - Math.floor(rows / 2), shown.length - rows));
   const { solved } = countSolved(exercises, progress);
   return (
-    <Box flexDirection="column">
-      <Text bold>
+    <Box flexDirection="column" width={width}>
+      <Text bold wrap="truncate-end">
         Exercises <Text dimColor>({solved}/{exercises.length} solved; showing {filter})</Text>
       </Text>
       {shown.length === 0 && <Text dimColor>No {filter} exercises.</Text>}
@@ -81,7 +83,7 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
         const icon = s === 'passed' ? '✓' : s === 'failed' ? '✗' : '·';
         const isSelected = top + i === at;
         return (
-          <Text key={r.key} inverse={isSelected}>
+          <Text key={r.key} inverse={isSelected} wrap="truncate-end">
             {isSelected ? '›' : ' '}
             <Text color={s === 'passed' ? 'green' : s === 'failed' ? 'red' : undefined}>{icon}</Text> {String(r.number).padStart(3)} {oneLine(r.id).padEnd(30)} {oneLine(r.title)}
             {r.key === currentKey ? ' ←' : ''}
@@ -89,11 +91,13 @@ export function ListView({ exercises, progress, currentKey, height = 24, onJump,
         );
       })}
       {confirming ? (
-        <Text color="yellow" bold>
+        <Text color="yellow" bold wrap="truncate-end">
           Reset {oneLine(confirming.id)} to its starter? Your file is backed up first. y / n
         </Text>
       ) : (
-        <Text dimColor>↑↓/jk move · Enter open · f filter · x reset · Esc back</Text>
+        <Text dimColor wrap="truncate-end">
+          ↑↓/jk move · Enter open · f filter · x reset · Esc back
+        </Text>
       )}
     </Box>
   );

@@ -4,6 +4,7 @@ import type { ExerciseRef, Pack } from '../../src/core/packs/packs.js';
 import type { CaseResult, Verdict } from '../../src/core/grading/verdict.js';
 import type { WatchSession, WatchSnapshot } from '../../src/core/workspace/watch-session.js';
 import { App } from '../../src/ui/App.js';
+import { ListView } from '../../src/ui/ListView.js';
 import { layoutBody } from '../../src/ui/screen-layout.js';
 import type { Section } from '../../src/ui/verdict-lines.js';
 import { plainText } from '../../src/report/lines.js';
@@ -156,6 +157,20 @@ describe('the screen fits the terminal', () => {
     const screen = renderSized(<App session={session} cwd="/ws" />, 120, 40);
     await vi.waitFor(() => expect(plain(screen.lastFrame())).toContain('Mask it.'));
     expect(plain(screen.lastFrame())).not.toContain('tab: next');
+    screen.unmount();
+  });
+});
+
+describe('the exercise list fits the terminal', () => {
+  test('26 exercises with long titles at 80×24: one row each, cut, never wrapped', async () => {
+    const refs: ExerciseRef[] = Array.from({ length: 26 }, (_, i) => ({ ...exercise, id: `attention/online-softmax-${i}`, key: `transformer-core/x-${i}`, number: i + 1, title: `Online softmax: attention in one pass over blocks, number ${i}` }));
+    const progress = { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} } as unknown as WatchSnapshot['progress'];
+    const screen = renderSized(<ListView exercises={refs} progress={progress} currentKey={refs[12].key} height={24} width={79} onJump={vi.fn()} onReset={vi.fn()} onClose={vi.fn()} />, 80, 24);
+    await vi.waitFor(() => expect(screen.frames.length).toBeGreaterThan(0));
+    const rows = plain(screen.lastFrame()).replace(/\n$/, '').split('\n');
+    expect(rows.length).toBeLessThanOrEqual(23);
+    for (const row of rows) expect(textWidth(row), row).toBeLessThanOrEqual(79);
+    expect(rows.filter((row) => /^.[·✓✗]\s+\d+ attention\/online-softmax-\d+/.test(row))).toHaveLength(rows.length - 2);
     screen.unmount();
   });
 });
