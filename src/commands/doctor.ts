@@ -83,6 +83,13 @@ async function progressCheck(store: StateStore, repair: boolean): Promise<Check>
   }
 }
 
+/** A warning when learner files differ from their starter with no grading recorded (what `--repair` offers to re-grade). */
+async function ungradedCheck(workspace: Workspace): Promise<Check[]> {
+  const count = (await ungradedEdits(workspace, await workspace.state.read())).length;
+  if (count === 0) return [];
+  return [{ ok: 'warn', label: 'ungraded edits', detail: `${plural(count, 'edited learner file')} with no grading recorded: \`llm-tutor doctor --repair\` re-grades them to rebuild your progress` }];
+}
+
 /** The workspace's checks, and the workspace when its progress can be read (after a repair, with `repair`). */
 async function workspaceChecks(io: Io, globals: GlobalOptions, repair: boolean): Promise<{ checks: Check[]; workspace?: Workspace }> {
   const wsDir = globals.workspace ? path.resolve(io.cwd, globals.workspace) : findWorkspaceDir(io.cwd);
@@ -94,7 +101,9 @@ async function workspaceChecks(io: Io, globals: GlobalOptions, repair: boolean):
       { ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${plural(ws.exercises.length, 'exercise')}${missing ? `, ${plural(missing, 'learner file')} missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` },
     ];
     const progress = await progressCheck(ws.state, repair);
-    return { checks: [...checks, progress], workspace: progress.ok ? ws : undefined };
+    if (!progress.ok) return { checks: [...checks, progress] };
+    // With --repair, the re-grade that follows lists them itself.
+    return { checks: [...checks, progress, ...(repair ? [] : await ungradedCheck(ws))], workspace: ws };
   } catch (error) {
     if (!isUserError(error)) throw error;
     return { checks: [{ ok: false, label: 'workspace', detail: error.message }] };

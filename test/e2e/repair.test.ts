@@ -39,6 +39,12 @@ describe('doctor --repair rebuilds progress from a truncated state.json', () => 
     expect(await statuses()).toEqual({});
   });
 
+  test('plain doctor warns of the files left ungraded and says how to re-grade them', async () => {
+    const r = await runCli(['doctor'], { cwd: ws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ progress +0 passed\n! ungraded edits +3 edited learner files with no grading recorded: `llm-tutor doctor --repair` re-grades them to rebuild your progress\n$/);
+  });
+
   test('with --yes: each file is graded in turn, passes are recorded as passed and the failing file as failed', async () => {
     const r = await runCli(['doctor', '--repair', '--yes'], { cwd: ws });
     expect(r.code).toBe(0);
@@ -52,10 +58,12 @@ describe('doctor --repair rebuilds progress from a truncated state.json', () => 
     expect(await statuses()).toEqual({ 'foundations/matmul': 'passed', 'foundations/softmax': 'passed', 'attention/causal-mask': 'failed' });
   });
 
-  test('a second repair finds nothing left to re-grade', async () => {
-    const r = await runCli(['doctor', '--repair'], { cwd: ws });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/✓ progress +2 passed\n$/);
-    expect(r.stderr).toBe('');
+  test('afterwards nothing is left to re-grade', async () => {
+    for (const args of [['doctor', '--repair'], ['doctor']]) {
+      const r = await runCli(args, { cwd: ws });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/✓ progress +2 passed\n$/);
+      expect(r.stderr).toBe('');
+    }
   });
 });
