@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { isUserError, UserError } from './errors.js';
+import { InterruptedError, isUserError, UserError } from './errors.js';
 import { escapeLogLine } from './report/escape.js';
 import { version } from './core/common/version.js';
 import { runnableCommands } from './core/common/invocation.js';
@@ -42,6 +42,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .option('--seed <n>', 'seed for the generated cases', parseSeed)
     .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
     .addOption(new Option('--isolation <mode>', "how learner code is isolated: bwrap (OS sandbox), permission (Node's permission model only) or auto (bwrap where it works; also LLM_TUTOR_ISOLATION)").choices(['bwrap', 'permission', 'auto']))
+    .addHelpText('after', '\nreset, solution --force and doctor --repair\'s re-grade ask first in a terminal; without one they need --yes (exit 2 otherwise).')
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .exitOverride();
@@ -109,12 +110,13 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .command('solution [id]')
     .description('show the model solution (once the exercise passes)')
     .option('--force', 'show it before passing (asks first)')
-    .option('--yes', 'with --force: do not ask')
+    .option('-y, --yes', 'with --force: do not ask (needed without a terminal)')
     .action(action(() => import('./commands/solution.js')));
 
   program
     .command('reset [id]')
-    .description('restore the starter file (the current file is backed up)')
+    .description('restore the starter file (the current file is backed up; asks first)')
+    .option('-y, --yes', 'do not ask (needed without a terminal)')
     .action(action(() => import('./commands/reset.js')));
 
   program
@@ -138,7 +140,8 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   program
     .command('doctor')
     .description('check Node, the tfjs backend, the sandbox and the workspace')
-    .option('--repair', 'repair a damaged progress file, keeping a backup')
+    .option('--repair', 'repair a damaged progress file, keeping a backup, and offer to re-grade your edited files that have no record')
+    .option('-y, --yes', 'with --repair: re-grade without asking (needed without a terminal)')
     .action(action(() => import('./commands/doctor.js')));
 
   return program;
@@ -179,6 +182,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
  * Messages may quote a workspace's files, keys and values, so every line is escaped for a terminal or a log.
  */
 export function handleError(error: unknown, io: Io): number {
+  if (error instanceof InterruptedError) return 130;
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
     const message = error.message.replace(/^error: /, '');

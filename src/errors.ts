@@ -46,3 +46,11 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/** The learner pressed Ctrl-C at a question: the command stops, and the shell gets exit code 130 as for any Ctrl-C. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
+  }
+}

@@ -41,16 +41,23 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     // The previous version comes from the workspace's state file.
     io.err(escapeLogLine(parts.join(' ')));
   }
-  const backendName = globals.backend ?? ws.config.options.backend;
   return {
     io,
     workspace: ws,
     exercises,
     state: await ws.state.read(),
     chalk: makeChalk(globals.color),
-    seed: globals.seed ?? ws.config.options.seed ?? defaultSeed,
-    backend: backendName ? parseBackend(backendName) : undefined,
+    ...gradingOptionsOf(ws, globals),
     locale: defaultLocale,
+  };
+}
+
+/** The seed and tfjs backend that grading uses in `workspace`: the command line's, else the workspace's own. */
+export function gradingOptionsOf(workspace: Workspace, globals: GlobalOptions): { seed: number; backend?: BackendName } {
+  const backendName = globals.backend ?? workspace.config.options.backend;
+  return {
+    seed: globals.seed ?? workspace.config.options.seed ?? defaultSeed,
+    backend: backendName ? parseBackend(backendName) : undefined,
   };
 }
 

@@ -1,17 +1,21 @@
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ChalkInstance } from 'chalk';
 import type { GlobalOptions, Io } from './io.js';
 import { isUserError } from '../errors.js';
 import { cacheDir } from '../core/packs/definitions.js';
 import { UnsafeFileError } from '../core/common/safe-read.js';
-import { CorruptStateError } from '../core/workspace/state-store.js';
-import { findWorkspaceDir, learnerFileOf, openWorkspace } from '../core/workspace/workspace.js';
+import { recoveredPasses, regrade, ungradedEdits, type Regraded } from '../core/workspace/recover.js';
+import { CorruptStateError, type StateStore } from '../core/workspace/state-store.js';
+import { findWorkspaceDir, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { version } from '../core/common/version.js';
 import { plural } from '../core/common/words.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { makeChalk } from '../report/chalk.js';
+import { confirm } from './confirm.js';
+import { gradingOptionsOf } from './context.js';
 
 interface Check {
   ok: boolean | 'warn';
@@ -58,8 +62,87 @@ async function sandboxProbe(): Promise<Check[]> {
   }
 }
 
-/** `llm-tutor doctor`: what works, what does not, and what to do about it. */
-export default async function doctor(io: Io, globals: GlobalOptions, options: { repair?: boolean }): Promise<number> {
+/** The progress file's health; with `repair`, a damaged one is repaired first. */
+async function progressCheck(store: StateStore, repair: boolean): Promise<Check> {
+  try {
+    const state = await store.read();
+    return { ok: true, label: 'progress', detail: `${Object.values(state.exercises).filter((e) => e.status === 'passed').length} passed` };
+  } catch (error) {
+    // A link, a FIFO, a device or an oversized file in place of the progress file: --repair moves it aside.
+    const unsafe = error instanceof UnsafeFileError && error.file === store.file && error.reason !== 'unreadable' && error.reason !== 'linked-folder';
+    if (!(error instanceof CorruptStateError) && !unsafe) throw error;
+    if (!repair) return { ok: false, label: 'progress', detail: unsafe ? error.message : `${error.message} Run \`llm-tutor doctor --repair\`.` };
+    const repaired = await store.repair();
+    return {
+      ok: true,
+      label: 'progress',
+      detail: repaired.movedAside
+        ? `repaired: what was in place of the progress file is moved, unread, to ${repaired.movedAside}; progress starts afresh`
+        : `repaired: kept ${plural(repaired.kept, 'exercise record')}, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}`,
+    };
+  }
+}
+
+/** A warning when learner files differ from their starter with no grading recorded (what `--repair` offers to re-grade). */
+async function ungradedCheck(workspace: Workspace): Promise<Check[]> {
+  const count = (await ungradedEdits(workspace, await workspace.state.read())).length;
+  if (count === 0) return [];
+  return [{ ok: 'warn', label: 'ungraded edits', detail: `${plural(count, 'edited learner file')} with no grading recorded: \`llm-tutor doctor --repair\` re-grades them to rebuild your progress` }];
+}
+
+/** The workspace's checks, and the workspace when its progress can be read (after a repair, with `repair`). */
+async function workspaceChecks(io: Io, globals: GlobalOptions, repair: boolean): Promise<{ checks: Check[]; workspace?: Workspace }> {
+  const wsDir = globals.workspace ? path.resolve(io.cwd, globals.workspace) : findWorkspaceDir(io.cwd);
+  if (!wsDir) return { checks: [{ ok: 'warn', label: 'workspace', detail: 'none here; `llm-tutor init` creates one' }] };
+  try {
+    const ws = await openWorkspace(wsDir);
+    const missing = ws.exercises.filter((r) => !existsSync(learnerFileOf(ws, r))).length;
+    const checks: Check[] = [
+      { ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${plural(ws.exercises.length, 'exercise')}${missing ? `, ${plural(missing, 'learner file')} missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` },
+    ];
+    const progress = await progressCheck(ws.state, repair);
+    if (!progress.ok) return { checks: [...checks, progress] };
+    // With --repair, the re-grade that follows lists them itself.
+    return { checks: [...checks, progress, ...(repair ? [] : await ungradedCheck(ws))], workspace: ws };
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { checks: [{ ok: false, label: 'workspace', detail: error.message }] };
+  }
+}
+
+/** One re-graded file as a progress line: `[2/3] ✓ transformer-core/foundations/softmax: <summary>`. */
+function regradedLine(result: Regraded, index: number, total: number, c: ChalkInstance): string {
+  const icon = result.verdict.status === 'pass' ? c.green('✓') : c.red('✗');
+  const unsaved = result.recorded ? '' : ` (not saved: ${result.verdict.notes.at(-1) ?? 'no progress file'})`;
+  return `[${index + 1}/${total}] ${icon} ${escapeLogLine(`${result.ref.key}: ${result.verdict.summary}${unsaved}`)}`;
+}
+
+/**
+ * `doctor --repair`'s second step: learner files that differ from their
+ * starter and have no grading recorded are listed and, once the learner
+ * agrees (or with --yes), graded as `check` grades them, so that progress
+ * holds every pass seen again and nothing more. Returns false when the
+ * learner declines.
+ */
+async function rebuildProgress(io: Io, globals: GlobalOptions, workspace: Workspace, c: ChalkInstance, yes: boolean | undefined): Promise<boolean> {
+  const refs = await ungradedEdits(workspace, await workspace.state.read());
+  if (refs.length === 0) return true;
+  const files = plural(refs.length, 'file');
+  io.out(`\nYour progress records no grading of ${plural(refs.length, 'edited learner file')}:`);
+  for (const ref of refs) io.out(`  ${escapeLogLine(path.relative(io.cwd, learnerFileOf(workspace, ref)))}`);
+  const agreed = await confirm(io, { question: `Re-grade ${files} to rebuild your progress?`, action: `Re-grading ${files} would rebuild your progress`, yes, byDefault: 'yes' });
+  if (!agreed) {
+    io.out('Not re-graded. `llm-tutor doctor --repair` offers again; `llm-tutor check <id>` grades one.');
+    return false;
+  }
+  const results = await regrade(workspace, refs, { ...gradingOptionsOf(workspace, globals), onGraded: (result, index) => io.out(regradedLine(result, index, refs.length, c)) });
+  const passes = recoveredPasses(results);
+  io.out(`Recovered ${plural(passes, 'pass', 'passes')} of ${files} re-graded.${passes < refs.length ? ' The others are recorded as attempted, not passed.' : ''}`);
+  return true;
+}
+
+/** `llm-tutor doctor`: what works, what does not, and what to do about it; with --repair, mends the progress file. */
+export default async function doctor(io: Io, globals: GlobalOptions, options: { repair?: boolean; yes?: boolean }): Promise<number> {
   const c = makeChalk(globals.color);
   const checks: Check[] = [];
   const major = Number(process.versions.node.split('.')[0]);
@@ -99,44 +182,13 @@ export default async function doctor(io: Io, globals: GlobalOptions, options: { 
     checks.push({ ok: 'warn', label: 'cache', detail: `${cache} is not writable: exercise definitions are compiled on every run (set LLM_TUTOR_CACHE_DIR)` });
   }
 
-  const wsDir = globals.workspace ? path.resolve(io.cwd, globals.workspace) : findWorkspaceDir(io.cwd);
-  if (!wsDir) {
-    checks.push({ ok: 'warn', label: 'workspace', detail: 'none here; `llm-tutor init` creates one' });
-  } else {
-    try {
-      const ws = await openWorkspace(wsDir);
-      const missing = ws.exercises.filter((r) => !existsSync(learnerFileOf(ws, r))).length;
-      checks.push({ ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${plural(ws.exercises.length, 'exercise')}${missing ? `, ${plural(missing, 'learner file')} missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` });
-      const store = ws.state;
-      try {
-        const state = await store.read();
-        checks.push({ ok: true, label: 'progress', detail: `${Object.values(state.exercises).filter((e) => e.status === 'passed').length} passed` });
-      } catch (error) {
-        // A link, a FIFO, a device or an oversized file in place of the progress file: --repair moves it aside.
-        const unsafe = error instanceof UnsafeFileError && error.file === store.file && error.reason !== 'unreadable' && error.reason !== 'linked-folder';
-        if (!(error instanceof CorruptStateError) && !unsafe) throw error;
-        if (options.repair) {
-          const repaired = await store.repair();
-          checks.push({
-            ok: true,
-            label: 'progress',
-            detail: repaired.movedAside
-              ? `repaired: what was in place of the progress file is moved, unread, to ${repaired.movedAside}; progress starts afresh`
-              : `repaired: kept ${plural(repaired.kept, 'exercise record')}, dropped ${repaired.dropped}; the damaged file is kept at ${repaired.backup}`,
-          });
-        } else {
-          checks.push({ ok: false, label: 'progress', detail: unsafe ? error.message : `${error.message} Run \`llm-tutor doctor --repair\`.` });
-        }
-      }
-    } catch (error) {
-      if (!isUserError(error)) throw error;
-      checks.push({ ok: false, label: 'workspace', detail: error.message });
-    }
-  }
+  const { checks: workspace, workspace: ws } = await workspaceChecks(io, globals, Boolean(options.repair));
+  checks.push(...workspace);
 
   for (const check of checks) {
     const icon = check.ok === true ? c.green('✓') : check.ok === 'warn' ? c.yellow('!') : c.red('✗');
     io.out(`${icon} ${c.bold(check.label.padEnd(17))} ${escapeLogLine(check.detail ?? '')}`);
   }
-  return checks.some((ch) => ch.ok === false) ? 1 : 0;
+  const declined = options.repair && ws ? !(await rebuildProgress(io, globals, ws, c, options.yes)) : false;
+  return declined || checks.some((ch) => ch.ok === false) ? 1 : 0;
 }

@@ -1,9 +1,36 @@
-/** Where commands write; tests pass their own. */
+import { createInterface } from 'node:readline';
+import { InterruptedError } from '../errors.js';
+
+/** Where commands write, and where they ask; tests pass their own. */
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
   cwd: string;
+  /**
+   * Asks the learner `question` and resolves with their reply (undefined when
+   * the input ends first); Ctrl-C rejects with {@link InterruptedError}.
+   * Absent when there is no terminal to ask in.
+   */
+  ask?: (question: string) => Promise<string | undefined>;
+}
+
+/** Asks on the process's terminal: one line of reply. */
+function askInTerminal(question: string): Promise<string | undefined> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise<string | undefined>((resolve, reject) => {
+    rl.once('SIGINT', () => {
+      process.stdout.write('\n');
+      reject(new InterruptedError());
+      rl.close();
+    });
+    // Ctrl-D: the input ends without a reply (resolving after an answer changes nothing).
+    rl.once('close', () => resolve(undefined));
+    rl.question(question, (reply) => {
+      resolve(reply);
+      rl.close();
+    });
+  });
 }
 
 /** The process's own streams and folder. */
@@ -12,6 +39,7 @@ export const processIo: Io = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),
   cwd: process.cwd(),
+  ask: process.stdin.isTTY && process.stdout.isTTY ? askInTerminal : undefined,
 };
 
 /** Options every command accepts. */

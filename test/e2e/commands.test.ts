@@ -231,7 +231,7 @@ describe('hints, lessons, examples, solutions, reset', () => {
   test('reset restores the starter and keeps a backup of the learner file', async () => {
     const file = learnerFile(ws, 'foundations/matmul');
     await fs.writeFile(file, '// half-done work\n');
-    const r = await runCli(['reset', 'matmul', '--workspace', ws]);
+    const r = await runCli(['reset', 'matmul', '--yes', '--workspace', ws]);
     expect(r.code).toBe(0);
     expect(await fs.readFile(file, 'utf8')).toContain("throw new Error('not implemented')");
     const backups = readdirSync(path.join(ws, '.llm-tutor', 'backups'));

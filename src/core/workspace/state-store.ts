@@ -23,7 +23,7 @@ export class CorruptStateError extends UserError {
     reason: string,
   ) {
     super(`Progress file ${file} is damaged (${reason}). A copy is kept at ${backup}.`, {
-      next: 'Run `llm-tutor doctor --repair` to keep what can be read and start the rest afresh (your exercise files are not touched).',
+      next: 'Run `llm-tutor doctor --repair` to keep what can be read and rebuild the rest by re-grading your edited files (they are not changed).',
       exitCode: 2,
     });
     this.name = 'CorruptStateError';
