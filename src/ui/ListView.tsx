@@ -92,7 +92,7 @@ export function ListView({ exercises, progress, currentKey, height = 24, width, 
       })}
       {confirming ? (
         <Text color="yellow" bold wrap="truncate-end">
-          Reset {oneLine(confirming.id)} to its starter? Your file is backed up first. y / n
+          Reset {oneLine(confirming.id)} to its starter? Your file is backed up first. [y/N]
         </Text>
       ) : (
         <Text dimColor wrap="truncate-end">
