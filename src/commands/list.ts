@@ -30,7 +30,7 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     }
     const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
-    const hints = progress.hintsRevealed > 0 ? c.dim(` (${plural(progress.hintsRevealed, 'hint')})`) : '';
+    const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
     io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
   }
   const { solved, total } = countSolved(session.exercises, session.state);

@@ -205,7 +205,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
               Solved! Press n for the next exercise, s for the model solution.
             </Text>
           )}
-          <HintsView hints={snapshot.hints} revealed={snapshot.hintsRevealed} />
+          <HintsView hints={snapshot.hints} />
         </>
       )}
       {snapshot.notice && <Text color="yellow">{oneLine(snapshot.notice)}</Text>}

@@ -1,17 +1,18 @@
 import { Box, Text } from 'ink';
+import type { RevealedHint } from '../core/workspace/hints.js';
 import { escapeTerminal } from '../report/escape.js';
 
-/** The hints revealed so far (they stay on screen), numbered out of the total. */
-export function HintsView({ hints, revealed }: { hints: string[]; revealed: number }) {
-  if (revealed === 0) return null;
+/** The hints revealed so far, in the order they were (they stay on screen), each with its label. */
+export function HintsView({ hints }: { hints: readonly RevealedHint[] }) {
+  if (hints.length === 0) return null;
   return (
     <Box flexDirection="column" borderStyle="single" borderColor="cyan" paddingX={1} marginTop={1}>
-      {hints.slice(0, revealed).map((hint, i) => (
+      {hints.map((hint, i) => (
         <Text key={i} wrap="wrap">
           <Text bold color="cyan">
-            Hint {i + 1}/{hints.length}:
+            {escapeTerminal(hint.label)}:
           </Text>{' '}
-          {escapeTerminal(hint)}
+          {escapeTerminal(hint.text)}
         </Text>
       ))}
     </Box>
