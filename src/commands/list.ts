@@ -13,7 +13,8 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
   if (options.json) {
     io.out(
       JSON.stringify(
-        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress })),
+        // hintsRevealed: the count that scripts read before the progress file listed the hints.
+        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
         null,
         2,
       ),
