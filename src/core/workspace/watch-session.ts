@@ -243,6 +243,8 @@ export class WatchSession {
     if (!source) return;
     const latest = verdict?.exerciseKey === exercise.key ? gradingOfVerdict(verdict) : undefined;
     const { state } = await revealHint(this.workspace.state, exercise.key, source, latest, StateStore.progressOf(progress, exercise.key).revealedHints);
+    // Saved either way; shown only if the learner is still on that exercise.
+    if (this.snapshot.exercise.key !== exercise.key) return;
     if (!state) this.set({ notice: 'That was the last hint.' });
     else this.set({ hints: revealedHints(source, StateStore.progressOf(state, exercise.key).revealedHints, this.options.locale), progress: state, notice: undefined });
   }

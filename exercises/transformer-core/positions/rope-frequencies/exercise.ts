@@ -30,7 +30,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your exponent is −i/d, half of what it should be, so the frequencies fall too slowly: the last one is about base^(−1/2) instead of about 1/base. ' +
         'The exponent is −2i/d: 2i is the index of the first dimension of pair i (Meta\'s LLaMA writes arange(0, d, 2) / d). For d = 8: [1, 0.1, 0.01, 0.001].',
-      hint: 'For d = 8 and base 10 you should get [1, 0.1, 0.01, 0.001]. Compare your exponent with the one in the lesson\'s formula.',
+      hint: 'For d = 8 and base 10000 you should get [1, 0.1, 0.01, 0.001]. Compare your exponent with the one in the lesson\'s formula.',
       wrong: (_ctx, d, base) => frequencies(d, base, 1),
     },
     {

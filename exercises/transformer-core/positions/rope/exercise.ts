@@ -35,7 +35,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your frequencies fall too slowly: θ_i = base^(−i/d) only reaches base^(−1/2) at the last pair, so the slowest pairs turn about 100 times too fast (base 10000). ' +
         'The exponent is −2i/d for pair i = 0 … d/2 − 1 (the 2i is the index of the pair\'s first dimension); for d = 8, θ = [1, 0.1, 0.01, 0.001].',
-      hint: 'Print your θ for d = 8, base 10: it should be [1, 0.1, 0.01, 0.001]. Check the exponent.',
+      hint: 'Print your θ for d = 8, base 10000: it should be [1, 0.1, 0.01, 0.001]. Check the exponent.',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base, 1), 'neighbours'),
     },
     {
