@@ -91,7 +91,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
 
   program
     .command('hint [id]')
-    .description('reveal the next hint (a nudge first, the key idea last)')
+    .description('reveal the next hint (for the mistake the last check diagnosed, else a nudge first, the key idea last)')
     .action(action(() => import('./commands/hint.js')));
 
   program

@@ -22,11 +22,13 @@ export type {
   CaseInput,
   Comparison,
   ExerciseDefinition,
+  HintAbout,
   Misconception,
   PropertyCase,
   PropertyCheck,
   ReferenceContext,
   Tf,
+  TieredHint,
   Tolerance,
 } from './core/authoring/exercise.js';
 export { anyOf, defaultTolerance } from './core/authoring/exercise.js';

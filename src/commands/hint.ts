@@ -1,25 +1,32 @@
 import type { GlobalOptions, Io } from './io.js';
-import { localise } from '../core/authoring/localised.js';
 import { loadDefinition } from '../core/packs/definitions.js';
+import { gradingOfProgress, nextHint, revealedHints } from '../core/workspace/hints.js';
 import { revealHint } from '../core/workspace/progress.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
 
-/** `llm-tutor hint [id]`: reveals the next tiered hint and shows all revealed so far. */
+/**
+ * `llm-tutor hint [id]`: reveals the next hint (the hint for the mistake the
+ * latest check diagnosed, else the next tiered one) and shows all revealed so
+ * far, in the order they were.
+ */
 export default async function hint(io: Io, globals: GlobalOptions, id: string | undefined): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
-  const hints = (await loadDefinition(ref)).hints.map((h) => localise(h, session.locale));
+  const definition = await loadDefinition(ref);
   const c = session.chalk;
-  const before = StateStore.progressOf(session.state, ref.key).hintsRevealed;
-  const { revealed } = await revealHint(session.workspace.state, ref.key, hints.length, before);
+  const before = StateStore.progressOf(session.state, ref.key);
+  const latest = gradingOfProgress(before);
+  const { hint: revealed, state } = await revealHint(session.workspace.state, ref.key, definition, latest, before.revealedHints);
+  const seen = state ? StateStore.progressOf(state, ref.key).revealedHints : before.revealedHints;
   io.out(c.bold(`${escapeLogLine(ref.key)} — ${escapeLogLine(ref.title)}`));
-  for (let i = 0; i < revealed; i++) {
-    const label = `Hint ${i + 1}/${hints.length}`;
-    io.out(`\n${i === revealed - 1 && revealed !== before ? c.yellow.bold(label) : c.dim(label)}\n  ${hints[i].split('\n').map(escapeLogLine).join('\n  ')}`);
-  }
-  if (revealed === before) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
-  else if (revealed < hints.length) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));
+  const shown = revealedHints(definition, seen, session.locale);
+  shown.forEach(({ label, text }, i) => {
+    const isNew = revealed !== undefined && i === shown.length - 1;
+    io.out(`\n${isNew ? c.yellow.bold(escapeLogLine(label)) : c.dim(escapeLogLine(label))}\n  ${text.split('\n').map(escapeLogLine).join('\n  ')}`);
+  });
+  if (revealed === undefined) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
+  else if (nextHint(definition, latest, seen) !== undefined) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));
   return 0;
 }

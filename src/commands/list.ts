@@ -13,7 +13,8 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
   if (options.json) {
     io.out(
       JSON.stringify(
-        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress })),
+        // hintsRevealed: the count that scripts read before the progress file listed the hints.
+        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
         null,
         2,
       ),
@@ -30,7 +31,7 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     }
     const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
-    const hints = progress.hintsRevealed > 0 ? c.dim(` (${plural(progress.hintsRevealed, 'hint')})`) : '';
+    const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
     io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
   }
   const { solved, total } = countSolved(session.exercises, session.state);

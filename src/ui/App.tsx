@@ -8,7 +8,7 @@ import { countSolved } from '../core/workspace/progress.js';
 import type { WatchSession, WatchSnapshot } from '../core/workspace/watch-session.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { line, type Line } from '../report/lines.js';
-import { textWidth, truncateLine, truncateText, wrapLines, wrapText } from '../report/wrap.js';
+import { textWidth, truncateLine, truncateText, wrapLines } from '../report/wrap.js';
 import { LinesView } from './LinesView.js';
 import { ListView } from './ListView.js';
 import { layoutBody, stack, type BodyLayout, type BodyView } from './screen-layout.js';
@@ -16,7 +16,7 @@ import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { useKeys } from './use-keys.js';
 import { useWatchSession } from './use-watch-session.js';
-import { diagnosisHeading, verdictLine, verdictSections, type PaneId, type Section } from './verdict-lines.js';
+import { diagnosisHeading, hintLines, verdictLine, verdictSections, type PaneId, type Section } from './verdict-lines.js';
 
 type View = { kind: 'main' } | { kind: 'list' } | { kind: 'solution'; code: string };
 
@@ -80,15 +80,6 @@ function packDoneLines(done: NonNullable<WatchSnapshot['packDone']>, exercises: 
     line('What you built', { bold: true }),
     ...learned.map((r): Line => truncateLine([{ text: '✓ ', color: 'green' }, { text: `${oneLine(r.title)} ` }, { text: `(${oneLine(r.id)})`, dim: true }], width)),
   ];
-}
-
-/** The hints revealed so far, numbered out of the total. */
-function hintLines(hints: string[], revealed: number, width: number): Line[] {
-  return hints.slice(0, revealed).flatMap((hint, i) => {
-    const label = `Hint ${i + 1}/${hints.length}: `;
-    const rows = wrapText(`${label}${oneLine(hint)}`, width, '  ');
-    return rows.map((row, j): Line => (j === 0 ? [{ text: label, bold: true, color: 'cyan' }, { text: row.slice(label.length) }] : [{ text: row }]));
-  });
 }
 
 /** How the screen ended, which `waitUntilExit()` resolves with: q, or Ctrl-C (the shell expects exit code 130 for that). */
@@ -238,7 +229,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       if (snapshot.problem) top.push(...wrapLines(oneLine(snapshot.problem), width, { color: 'red' }).slice(0, 3));
     }
     const verdict = snapshot.verdict?.exerciseKey === snapshot.exercise.key ? snapshot.verdict : undefined;
-    const hints: Section = { id: 'hints', title: 'hints', lines: hintLines(snapshot.hints, snapshot.hintsRevealed, width) };
+    const hints: Section = { id: 'hints', title: 'hints', lines: hintLines(snapshot.hints, width) };
     if (snapshot.packDone) {
       scrolled = [{ id: 'solved', title: 'pack done', lines: packDoneLines(snapshot.packDone, snapshot.exercises, width) }];
       variants = [scrolled];

@@ -1,19 +1,8 @@
-import { Box, Text } from 'ink';
-import { escapeTerminal } from '../report/escape.js';
+import type { RevealedHint } from '../core/workspace/hints.js';
+import { LinesView } from './LinesView.js';
+import { hintLines } from './verdict-lines.js';
 
-/** The hints revealed so far (they stay on screen), numbered out of the total. */
-export function HintsView({ hints, revealed }: { hints: string[]; revealed: number }) {
-  if (revealed === 0) return null;
-  return (
-    <Box flexDirection="column" borderStyle="single" borderColor="cyan" paddingX={1} marginTop={1}>
-      {hints.slice(0, revealed).map((hint, i) => (
-        <Text key={i} wrap="wrap">
-          <Text bold color="cyan">
-            Hint {i + 1}/{hints.length}:
-          </Text>{' '}
-          {escapeTerminal(hint)}
-        </Text>
-      ))}
-    </Box>
-  );
+/** The hints revealed so far, in the order they were (they stay on screen), each with its label. */
+export function HintsView({ hints, width = 80 }: { hints: readonly RevealedHint[]; width?: number }) {
+  return <LinesView lines={hintLines(hints, width)} />;
 }

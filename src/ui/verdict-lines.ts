@@ -3,11 +3,12 @@ import type { PlanDrawing } from '../core/authoring/kinds.js';
 import { plural } from '../core/common/words.js';
 import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
+import type { RevealedHint } from '../core/workspace/hints.js';
 import { heatmapChar, layoutWindow } from '../report/diff-layout.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { line, type Line, type Span } from '../report/lines.js';
 import { layoutPlan } from '../report/plan-layout.js';
-import { truncateText, wrapLines } from '../report/wrap.js';
+import { truncateText, wrapLines, wrapText } from '../report/wrap.js';
 
 /** The parts of the screen below the verdict line, each a pane when they do not all fit. */
 export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'trace' | 'hints' | 'output' | 'solved';
@@ -225,4 +226,13 @@ export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOu
   const output = outputLines(verdict, width, wholeOutput ? Infinity : compact ? 3 : 8);
   if (output.length > 0) sections.push({ id: 'output', title: 'output', lines: output });
   return sections;
+}
+
+/** The hints revealed so far, in the order they were, each with its label ("Hint 1/3", "Hint for “…”"). */
+export function hintLines(hints: readonly RevealedHint[], width: number): Line[] {
+  return hints.flatMap((hint) => {
+    const label = `${oneLine(hint.label)}: `;
+    const rows = wrapText(`${label}${oneLine(hint.text)}`, width, '  ');
+    return rows.map((row, j): Line => (j === 0 && row.startsWith(label) ? [{ text: label, bold: true, color: 'cyan' }, { text: row.slice(label.length) }] : [{ text: row }]));
+  });
 }

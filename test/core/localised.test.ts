@@ -73,6 +73,25 @@ describe('the schema of a localised text', () => {
     expect(parsed.success).toBe(false);
     expect(describeZodIssues(parsed.error!.issues).map((i) => i.path)).toEqual(['misconceptions[0].message', 'hints[1].chinese']);
   });
+
+  test('a misconception’s hint is checked like its message; a tiered hint about a mistake must name one of them', () => {
+    const definition = {
+      entry: 'relu',
+      signature: 'relu(x: Vector): Vector',
+      cases: () => [],
+      reference: () => 0,
+      misconceptions: [
+        { id: 'leaky', title: 'leaky', message: 'fine', hint: { en: 'fine', 'zh-CN': '' }, wrong: () => 0 },
+        { id: 'reversed', title: 'reversed', message: 'fine', hint: 'fine', wrong: () => 0 },
+      ],
+      hints: [{ text: 'about a mistake', misconception: 'reversed' }, { text: 'about another', misconception: 'sigmoid' }],
+    };
+    const parsed = exerciseDefinitionSchema.safeParse(definition);
+    expect(describeZodIssues(parsed.error!.issues)).toEqual([
+      { path: 'misconceptions[0].hint.zh-CN', message: 'is empty: leave the locale out instead, and English is shown' },
+      { path: 'hints[1].misconception', message: 'names "sigmoid", which is not the id of one of this exercise\'s misconceptions' },
+    ]);
+  });
 });
 
 describe('lessonFileFor', () => {

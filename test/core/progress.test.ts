@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { State } from '../../src/core/common/schemas.js';
 import type { ExerciseRef } from '../../src/core/packs/packs.js';
+import type { HintSource, LatestGrading } from '../../src/core/workspace/hints.js';
 import { countSolved, revealHint } from '../../src/core/workspace/progress.js';
 import { emptyState, StateStore } from '../../src/core/workspace/state-store.js';
 
@@ -12,7 +13,7 @@ const exercises = [ref('a', 'one'), ref('a', 'two'), ref('a', 'three'), ref('b',
 
 function stateWith(statuses: Record<string, 'passed' | 'failed' | 'pending'>): State {
   const state = emptyState();
-  for (const [key, status] of Object.entries(statuses)) state.exercises[key] = { status, attempts: 1, hintsRevealed: 0 };
+  for (const [key, status] of Object.entries(statuses)) state.exercises[key] = { status, attempts: 1, revealedHints: [] };
   return state;
 }
 
@@ -32,32 +33,46 @@ describe('countSolved', () => {
 
 describe('revealHint', () => {
   const store = () => new StateStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-hints-')), '.llm-tutor', 'state.json'));
+  const source: HintSource = {
+    hints: ['a nudge', 'the idea', 'the key step'],
+    misconceptions: [{ id: 'no-max', title: 'no max', hint: 'look at large logits' }],
+  };
+  const diagnosed: LatestGrading = { passed: false, diagnosis: { misconceptionId: 'no-max', confidence: 'full' } };
 
-  test('reveals one more hint and saves it, keeping the rest of the progress', async () => {
+  test('reveals the chosen hint and saves it after those revealed, keeping the rest of the progress', async () => {
     const s = store();
     await s.write(stateWith({ 'a/one': 'failed' }));
-    const first = await revealHint(s, 'a/one', 3, 0);
-    expect(first.revealed).toBe(1);
-    expect(first.state?.exercises['a/one']).toEqual({ status: 'failed', attempts: 1, hintsRevealed: 1 });
-    const second = await revealHint(s, 'a/one', 3, 1);
-    expect(second.revealed).toBe(2);
-    expect((await s.read()).exercises['a/one'].hintsRevealed).toBe(2);
+    const first = await revealHint(s, 'a/one', source, undefined, []);
+    expect(first.hint).toBe('tier:1');
+    expect(first.state?.exercises['a/one']).toEqual({ status: 'failed', attempts: 1, revealedHints: ['tier:1'] });
+    const second = await revealHint(s, 'a/one', source, diagnosed, ['tier:1']);
+    expect(second.hint).toBe('mistake:no-max');
+    expect((await s.read()).exercises['a/one'].revealedHints).toEqual(['tier:1', 'mistake:no-max']);
   });
 
   test('past the last hint nothing is written', async () => {
     const s = store();
-    expect(await revealHint(s, 'a/one', 2, 2)).toEqual({ revealed: 2 });
-    expect(await revealHint(s, 'a/one', 0, 0)).toEqual({ revealed: 0 });
+    expect(await revealHint(s, 'a/one', source, undefined, ['tier:1', 'tier:2', 'tier:3'])).toEqual({});
     await expect(fs.stat(s.file)).rejects.toThrow(/ENOENT/);
   });
 
-  test('the saved count never goes down, even when the learner was shown fewer', async () => {
+  test('a hint already saved (by another window) is not saved twice', async () => {
     const s = store();
     await s.update((state) => {
-      state.exercises['a/one'] = { status: 'pending', attempts: 0, hintsRevealed: 3 };
+      state.exercises['a/one'] = { status: 'pending', attempts: 0, revealedHints: ['tier:1', 'tier:2'] };
     });
-    const result = await revealHint(s, 'a/one', 4, 1);
-    expect(result.revealed).toBe(2);
-    expect(result.state?.exercises['a/one'].hintsRevealed).toBe(3);
+    const result = await revealHint(s, 'a/one', source, undefined, ['tier:1']);
+    expect(result.hint).toBe('tier:2');
+    expect(result.state?.exercises['a/one'].revealedHints).toEqual(['tier:1', 'tier:2']);
+  });
+
+  test('a progress file that counted hints reads as the first tiered hints revealed', async () => {
+    const s = store();
+    await fs.mkdir(path.dirname(s.file), { recursive: true });
+    await fs.writeFile(s.file, JSON.stringify({ formatVersion: 1, exercises: { 'a/one': { status: 'failed', attempts: 4, hintsRevealed: 2 } } }));
+    expect((await s.read()).exercises['a/one']).toEqual({ status: 'failed', attempts: 4, revealedHints: ['tier:1', 'tier:2'] });
+    await revealHint(s, 'a/one', source, undefined, ['tier:1', 'tier:2']);
+    const saved = JSON.parse(await fs.readFile(s.file, 'utf8'));
+    expect(saved.exercises['a/one']).toEqual({ status: 'failed', attempts: 4, revealedHints: ['tier:1', 'tier:2', 'tier:3'] });
   });
 });

@@ -22,7 +22,7 @@ describe('reading and writing', () => {
 
   test('update writes atomically and leaves no temp files behind', async () => {
     await store.update((s) => {
-      s.exercises['p/a'] = { status: 'passed', attempts: 2, hintsRevealed: 1, firstPassedAt: '2026-01-01T00:00:00.000Z' };
+      s.exercises['p/a'] = { status: 'passed', attempts: 2, revealedHints: ['tier:1'], firstPassedAt: '2026-01-01T00:00:00.000Z' };
     });
     const again = await store.read();
     expect(again.exercises['p/a'].status).toBe('passed');
@@ -32,7 +32,7 @@ describe('reading and writing', () => {
   test('concurrent updates never leave a torn file', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.write({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { [`p/e${i}`]: { status: 'pending', attempts: i, hintsRevealed: 0 } } }),
+        store.write({ formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { [`p/e${i}`]: { status: 'pending', attempts: i, revealedHints: [] } } }),
       ),
     );
     const state = await store.read();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { bin, learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
+import { bin, learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useFixture, useSolution } from '../helpers/cli.js';
 
 let ws: string;
 
@@ -189,10 +189,27 @@ describe('hints, lessons, examples, solutions, reset', () => {
     expect(second.stdout).toContain('Hint 1/3');
     expect(second.stdout).toContain('Hint 2/3');
     const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
-    expect(state.exercises['transformer-core/foundations/softmax'].hintsRevealed).toBe(2);
+    expect(state.exercises['transformer-core/foundations/softmax'].revealedHints).toEqual(['tier:1', 'tier:2']);
     await runCli(['hint', 'softmax', '--workspace', ws]);
     const last = await runCli(['hint', 'softmax', '--workspace', ws]);
     expect(last.stdout).toContain('That was the last hint.');
+  });
+
+  test('after a check that diagnoses a mistake, hint reveals that mistake’s hint first, then the tiered ones', async () => {
+    const dir = await makeWorkspace();
+    await useFixture(dir, 'foundations/softmax', 'softmax-no-max.ts');
+    expect((await runCli(['check', 'softmax', '--workspace', dir])).stdout).toContain('Likely mistake: exponentiating without subtracting the max');
+    const mistake = 'Hint for “exponentiating without subtracting the max”\n  Evaluate Math.exp(1000) and Math.exp(-1000) in Node. Softmax gives the same result if you shift every entry by one constant: pick the constant that keeps every exponent at or below 0.\n';
+    const first = await runCli(['hint', 'softmax', '--workspace', dir]);
+    expect(first.stdout).toBe(`transformer-core/foundations/softmax — A numerically stable softmax\n\n${mistake}\nRun \`llm-tutor hint foundations/softmax\` again for the next one.\n`);
+    const second = await runCli(['hint', 'softmax', '--workspace', dir]);
+    expect(second.stdout).toMatch(new RegExp(`^[^\n]+\n\n${mistake.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\nHint 1/3\n  Start from the worked example`));
+    const state = JSON.parse(await fs.readFile(path.join(dir, '.llm-tutor', 'state.json'), 'utf8'));
+    expect(state.exercises['transformer-core/foundations/softmax']).toMatchObject({
+      status: 'failed',
+      diagnosis: { misconceptionId: 'no-max-subtraction', confidence: 'full' },
+      revealedHints: ['mistake:no-max-subtraction', 'tier:1'],
+    });
   });
 
   test('lesson prints the lesson and the file to edit', async () => {

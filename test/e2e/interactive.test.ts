@@ -72,12 +72,13 @@ describe('llm-tutor next in a real terminal', needs('tmux'), () => {
       /expected\n\s+0\s+1\n\s+0\s+58\s+64\n\s+1\s+139\s+154\ngot\n\s+0\s+1\n\s+0\s+58\s+139/,
     ]);
 
+    // The hint for the diagnosed mistake comes before the tiered ones.
     tmux('send-keys', '-t', session, 'h');
-    await waitForScreen(['Hint 1/3:']);
+    await waitForScreen(['Hint for “the result is transposed']);
 
     await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'matmul', 'solution.ts'), learnerFile(ws, 'foundations/matmul'));
     // The hint revealed before stays on screen after the pass.
-    await waitForScreen(['Solved! Press n for the next exercise', ' PASS  13/13 cases pass', 'Hint 1/3:']);
+    await waitForScreen(['Solved! Press n for the next exercise', ' PASS  13/13 cases pass', 'Hint for “the result is transposed']);
 
     tmux('send-keys', '-t', session, 'n');
     await waitForScreen(['2. A numerically stable softmax (foundations/softmax)', /█*░+ 1\/\d+ solved/]);
@@ -86,7 +87,7 @@ describe('llm-tutor next in a real terminal', needs('tmux'), () => {
     await waitForScreen(['EXITED 0']);
 
     const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
-    expect(state.exercises['transformer-core/foundations/matmul']).toMatchObject({ status: 'passed', hintsRevealed: 1 });
+    expect(state.exercises['transformer-core/foundations/matmul']).toMatchObject({ status: 'passed', revealedHints: ['mistake:transposed-result'] });
   });
 });
 

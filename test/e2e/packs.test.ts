@@ -128,6 +128,8 @@ describe('pack validate reports every problem with its file and field', () => {
     ['two misconceptions that are the same', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', 'wrong: (_ctx, x) => x.map((v) => (v < 0 ? v : 0)),')), /exercise\.ts misconceptions\[1\] \(leaky\): gives the same outputs as "comparison-reversed" on every case/],
     ['missing hints', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/hints: \[.*\],/, 'hints: [],')), /exercise\.ts hints: must have at least one hint/],
     ['a single hint', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/hints: \[.*\],/, "hints: ['Only one.'],")), /exercise\.ts hints: only 1 hint/],
+    ['a misconception without a hint', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/\n\s*hint: 'What should a negative entry become[^\n]*/, '')), /exercise\.ts misconceptions\[1\]\.hint: "leaky" has no hint/],
+    ['a tiered hint about a mistake the exercise does not list', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("hints: ['Look", "hints: [{ text: 'Sigmoid is smooth.', misconception: 'sigmoid' }, 'Look")), /exercise\.ts hints\[0\]\.misconception: names "sigmoid", which is not the id of one of this exercise's misconceptions/],
     ['missing exercise folder', (d) => fs.rm(path.join(d, 'basics'), { recursive: true }), /basics\/relu exercises\[0\]: the folder of exercise "basics\/relu" is missing/],
     ['definition without entry', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("entry: 'relu',", '')), /exercise\.ts entry: is missing/],
     ['syntax error in the definition', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("entry: 'relu',", "entry: 'relu,")), /exercise\.ts.*Unterminated string literal/],

@@ -48,6 +48,16 @@ describe('transformer-core, every exercise', () => {
       expect(definition.misconceptions?.length ?? 0).toBeGreaterThanOrEqual(2);
     });
 
+    test('every misconception has a hint of its own, short, and not its message again', async () => {
+      const definition = await loadDefinition(refOf(id));
+      for (const m of definition.misconceptions ?? []) {
+        const hint = typeof m.hint === 'string' ? m.hint : m.hint?.en;
+        expect(hint, m.id).toMatch(/\S/);
+        expect(hint, m.id).not.toBe(typeof m.message === 'string' ? m.message : m.message.en);
+        expect(hint!.length, m.id).toBeLessThanOrEqual(240);
+      }
+    });
+
     test.each([11, 2024])('the model solution passes and the starter fails (seed %i)', async (seed) => {
       const solved = await gradeOwnFile(id, 'solution.ts', seed);
       expect(solved.summary, solved.cases.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`).join('\n')).toMatch(/^All \d+ cases pass\.$/);

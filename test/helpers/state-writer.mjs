@@ -9,7 +9,7 @@ for (;;) {
   i++;
   await store.update((state) => {
     const key = `transformer-core/exercise-${i % 40}`;
-    state.exercises[key] = { status: i % 3 ? 'failed' : 'passed', attempts: i, hintsRevealed: i % 4, lastCheckedAt: new Date().toISOString() };
+    state.exercises[key] = { status: i % 3 ? 'failed' : 'passed', attempts: i, revealedHints: Array.from({ length: i % 4 }, (_, h) => `tier:${h + 1}`), lastCheckedAt: new Date().toISOString() };
     state.packVersions['transformer-core'] = `0.${i}.0`;
   });
 }

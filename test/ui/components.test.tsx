@@ -164,20 +164,23 @@ describe('VerdictView', () => {
 });
 
 describe('HintsView', () => {
-  test('shows the revealed hints only, numbered out of the total', () => {
-    const hints = ['a nudge', 'the idea', 'the key step'];
-    expect(plain(render(<HintsView hints={hints} revealed={0} />).lastFrame())).toBe('');
-    const frame = plain(render(<HintsView hints={hints} revealed={2} />).lastFrame());
-    expect(frame).toContain('Hint 1/3: a nudge');
-    expect(frame).toContain('Hint 2/3: the idea');
-    expect(frame).not.toContain('the key step');
+  test('shows the revealed hints in the order revealed, each with its label, escaped', () => {
+    expect(plain(render(<HintsView hints={[]} />).lastFrame())).toBe('');
+    const hints = [
+      { label: 'Hint for “exponentiating without subtracting the max”', text: 'Evaluate Math.exp(1000).' },
+      { label: 'Hint 1/3', text: 'a nudge\u001b[2J' },
+    ];
+    const frame = plain(render(<HintsView hints={hints} />).lastFrame());
+    expect(frame).toContain('Hint for “exponentiating without subtracting the max”: Evaluate Math.exp(1000).');
+    expect(frame.indexOf('Hint for')).toBeLessThan(frame.indexOf('Hint 1/3: a nudge'));
+    expect(frame).toContain('Hint 1/3: a nudge\\x1b[2J');
   });
 });
 
 describe('ListView', () => {
   const pack = { dir: '/p', builtin: true, manifest: { id: 'p', title: 'P', version: '1.0.0', description: '', formatVersion: 1, requires: { packs: [] }, exercises: [] } } as unknown as Pack;
   const refs: ExerciseRef[] = ['a/one', 'a/two', 'b/three'].map((id, i) => ({ packId: 'p', id, key: `p/${id}`, title: `Title ${i + 1}`, dir: `/p/${id}`, number: i + 1, pack }));
-  const progress: State = { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { 'p/a/one': { status: 'passed', attempts: 1, hintsRevealed: 0 } } };
+  const progress: State = { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: { 'p/a/one': { status: 'passed', attempts: 1, revealedHints: [] } } };
 
   function renderList() {
     const onJump = vi.fn();

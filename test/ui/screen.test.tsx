@@ -57,8 +57,11 @@ function fakeSession(verdict: Verdict) {
     lessonSummary: 'Sequences in a batch have different lengths, so the short ones are padded to a common length with tokens that mean nothing. '.repeat(3),
     phase: 'idle',
     verdict,
-    hints: ['Work one query at a time. '.repeat(6), 'Which keys may query i see? '.repeat(5), 'A query that sees no key returns zeros. '.repeat(4)],
-    hintsRevealed: 3,
+    hints: [
+      { label: 'Hint for “the mask is not applied”', text: 'Which keys may query i see? '.repeat(5) },
+      { label: 'Hint 1/3', text: 'Work one query at a time. '.repeat(6) },
+      { label: 'Hint 2/3', text: 'A query that sees no key returns zeros. '.repeat(4) },
+    ],
     watching: 'files',
     notice: 'Watching your files is slow on this file system. '.repeat(3),
   };
@@ -130,7 +133,7 @@ describe('the screen fits the terminal', () => {
     await press('4', (f) => /4 output /.test(f) && f.includes('Your console output'));
     await press('\u001B[Z', (f) => /3 mistake /.test(f));
     await press('1', (f) => f.includes('8 of 30 cases pass'));
-    await press('h', (f) => /hints /.test(f) && f.includes('Hint 1/3'));
+    await press('h', (f) => /hints /.test(f) && f.includes('Hint for “the mask is not applied”:'));
     expect(fake.revealHint).toHaveBeenCalledTimes(1);
     for (const frame of screen.frames) expectFits(frame, 80, 24);
     screen.unmount();
@@ -153,7 +156,7 @@ describe('the screen fits the terminal', () => {
     const verdict = longestVerdict();
     const small: Verdict = { ...verdict, cases: verdict.cases.slice(0, 3), notes: [], error: undefined, output: { stdout: '', stderr: '', droppedBytes: 0 }, diagnosis: { ...verdict.diagnosis!, message: 'Mask it.' } };
     const { session, set } = fakeSession(small);
-    set({ hintsRevealed: 0, notice: undefined });
+    set({ hints: [], notice: undefined });
     const screen = renderSized(<App session={session} cwd="/ws" />, 120, 40);
     await vi.waitFor(() => expect(plain(screen.lastFrame())).toContain('Mask it.'));
     expect(plain(screen.lastFrame())).not.toContain('tab: next');

@@ -50,8 +50,32 @@ export interface Misconception<Args extends unknown[] = unknown[], Out = unknown
   title: Localised;
   /** What went wrong and why, in a sentence or two. Translatable: see {@link Localised}. */
   message: Localised;
+  /**
+   * A hint for a learner whose output matches this mistake: a nudge toward the
+   * fix in a sentence or two, never the code. Offered before the tiered hints
+   * while this mistake is diagnosed. Translatable: see {@link Localised}.
+   */
+  hint?: Localised;
   /** Computes what the mistaken code would return for these arguments. */
   wrong: (ctx: ReferenceContext, ...args: Args) => Out | Alternatives<Out> | unknown;
+}
+
+/**
+ * A tiered hint that is about one mistake: it is skipped once the latest
+ * grading shows that mistake is not what is wrong (see `nextHint`).
+ */
+export interface HintAbout {
+  text: Localised;
+  /** The id of the misconception the hint is about. */
+  misconception: string;
+}
+
+/** A tiered hint: a text, or a text about one misconception. */
+export type TieredHint = Localised | HintAbout;
+
+/** The text of a tiered hint. */
+export function hintText(hint: TieredHint): Localised {
+  return typeof hint === 'object' && 'misconception' in hint ? hint.text : hint;
 }
 
 /** One check of a property: several calls of the learner's function, and what must hold between their outputs. */
@@ -96,8 +120,12 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   /** Defaults to {@link defaultTolerance}. */
   compare?: Comparison;
   misconceptions?: Misconception<Args, Out>[];
-  /** Tiered hints: a nudge first, the key idea last. Each translatable: see {@link Localised}. */
-  hints: Localised[];
+  /**
+   * Tiered hints: a nudge first, the key idea last. Each translatable (see
+   * {@link Localised}); one about a single mistake may say so ({@link HintAbout}),
+   * though that mistake's own `hint` is usually the better place for it.
+   */
+  hints: TieredHint[];
   /** Wall-clock limit for all cases together, in milliseconds (default 5000). */
   timeoutMs?: number;
   /** When true, changing an argument in place fails the case instead of only being reported. */
@@ -154,11 +182,14 @@ export const exerciseDefinitionSchema = z.strictObject({
         id: z.string().regex(/^[a-z0-9-]+$/, 'must be kebab-case'),
         title: localisedSchema,
         message: localisedSchema,
+        hint: localisedSchema.optional(),
         wrong: fn('(ctx, ...args) => wrong output'),
       }),
     )
     .default([]),
-  hints: z.array(localisedSchema).min(1, 'must have at least one hint (two or three, nudge first)'),
+  hints: z
+    .array(z.union([z.strictObject({ text: localisedSchema, misconception: z.string() }), localisedSchema], { error: 'must be a text, texts by locale, or { text, misconception }' }))
+    .min(1, 'must have at least one hint (two or three, nudge first)'),
   timeoutMs: z.number().int().positive().optional(),
   inputsReadOnly: z.boolean().optional(),
   properties: z
@@ -175,6 +206,12 @@ export const exerciseDefinitionSchema = z.strictObject({
   if (!d.gradient && !d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'missing: give `reference` (or `gradient` for a gradient exercise)' });
   const kinds = (['gradient', 'stepwise', 'schedule'] as const).filter((k) => d[k]);
   if (kinds.length > 1) ctx.addIssue({ code: 'custom', path: [kinds[1]], message: `an exercise is of one kind: it has both \`${kinds[0]}\` and \`${kinds[1]}\`` });
+  const ids = new Set(d.misconceptions.map((m) => m.id));
+  d.hints.forEach((hint, i) => {
+    if (typeof hint === 'object' && 'misconception' in hint && !ids.has(hint.misconception)) {
+      ctx.addIssue({ code: 'custom', path: ['hints', i, 'misconception'], message: `names "${hint.misconception}", which is not the id of one of this exercise's misconceptions` });
+    }
+  });
 });
 
 /** A brand so the loader can tell a definition from any other default export. */

@@ -60,13 +60,38 @@ export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 export const exerciseStatusSchema = z.enum(['pending', 'failed', 'passed']);
 export type ExerciseStatus = z.infer<typeof exerciseStatusSchema>;
 
-export const exerciseProgressSchema = z.strictObject({
-  status: exerciseStatusSchema,
-  attempts: z.number().int().nonnegative(),
-  hintsRevealed: z.number().int().nonnegative(),
-  firstPassedAt: z.string().optional(),
-  lastCheckedAt: z.string().optional(),
-});
+/**
+ * A revealed hint, as the progress file names it: `tier:2` is the second
+ * tiered hint, `mistake:no-max-subtraction` that misconception's hint.
+ */
+export const hintIdSchema = z.string().regex(/^(tier:[1-9]\d*|mistake:[a-z0-9-]+)$/, 'must be "tier:<n>" or "mistake:<misconception id>"');
+export type HintId = z.infer<typeof hintIdSchema>;
+
+/** The ids of the first `count` tiered hints: what a progress file that counted hints (`hintsRevealed`) had revealed. */
+export function firstTieredHints(count: number): HintId[] {
+  return Array.from({ length: count }, (_, i) => `tier:${i + 1}`);
+}
+
+/** Reads a progress record that counted revealed hints (`hintsRevealed: 2`) as one that lists them. */
+function listCountedHints(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('hintsRevealed' in value) || 'revealedHints' in value) return value;
+  const { hintsRevealed, ...rest } = value as { hintsRevealed: unknown };
+  return Number.isInteger(hintsRevealed) && (hintsRevealed as number) >= 0 ? { ...rest, revealedHints: firstTieredHints(hintsRevealed as number) } : value;
+}
+
+export const exerciseProgressSchema = z.preprocess(
+  listCountedHints,
+  z.strictObject({
+    status: exerciseStatusSchema,
+    attempts: z.number().int().nonnegative(),
+    /** The hints revealed, in the order they were. */
+    revealedHints: z.array(hintIdSchema).default([]),
+    /** The misconception the latest grading diagnosed, if any: the hint command offers its hint first. */
+    diagnosis: z.strictObject({ misconceptionId: z.string(), confidence: z.enum(['full', 'partial']) }).optional(),
+    firstPassedAt: z.string().optional(),
+    lastCheckedAt: z.string().optional(),
+  }),
+);
 export type ExerciseProgress = z.infer<typeof exerciseProgressSchema>;
 
 /** `.llm-tutor/state.json`: progress, keyed by `<pack-id>/<exercise-id>`. */

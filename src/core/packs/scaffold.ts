@@ -57,18 +57,21 @@ export default defineExercise<Args, number[]>({
   ],
   // The trusted implementation, with TensorFlow.js (ctx.tf) or plain TypeScript.
   reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),
-  // Known mistakes: a learner whose output matches one of these is told what went wrong.
+  // Known mistakes: a learner whose output matches one of these is told what went wrong,
+  // and \`llm-tutor hint\` offers that mistake's hint before the tiered ones.
   misconceptions: [
     {
       id: 'comparison-reversed',
       title: 'the comparison is the wrong way round',
       message: 'Your output keeps the negative entries and zeroes the positive ones: keep x when x > 0.',
+      hint: 'Try x = [-2, 3] by hand: which entry should survive? Check the direction of your comparison.',
       wrong: (_ctx, x) => x.map((v) => (v < 0 ? v : 0)),
     },
     {
       id: 'leaky',
       title: 'a leaky ReLU instead of a ReLU',
       message: 'Negative entries must become exactly 0, not 0.01·x: that is the leaky ReLU, a different function.',
+      hint: 'What should a negative entry become: a small multiple of itself, or exactly 0?',
       wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),
     },
   ],

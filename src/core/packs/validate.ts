@@ -6,7 +6,7 @@ import type { BackendName } from '../../reference/backend.js';
 import { compareOutputs } from '../grading/compare.js';
 import { loadDefinition } from './definitions.js';
 import { expectedFor } from '../grading/prepare.js';
-import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
 import { checkKind, checkMisconceptions, gradeOwnFile } from './validate-exercise.js';
@@ -119,7 +119,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       else problem(definitionFile, '', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the exercise definition.');
       continue;
     }
-    for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message]), ...definition.hints]) {
+    for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message, ...(m.hint === undefined ? [] : [m.hint])]), ...definition.hints.map(hintText)]) {
       for (const locale of localesOf(text)) locales.add(locale);
     }
     if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${plural(definition.hints.length, 'hint')}`, 'Give two or three tiered hints: a nudge first, the key idea last.');
@@ -168,6 +168,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     const ids = new Set<string>();
     misconceptions.forEach((m, i) => {
       if (ids.has(m.id)) problem(definitionFile, `misconceptions[${i}].id`, `duplicate id "${m.id}"`, 'Give each misconception its own id.');
+      if (m.hint === undefined) problem(definitionFile, `misconceptions[${i}].hint`, `"${m.id}" has no hint`, 'Add a hint that nudges a learner making this mistake toward the fix, in a sentence or two, without writing the code: `llm-tutor hint` offers it while the mistake is diagnosed.');
       ids.add(m.id);
     });
     if (solutionOk) {

@@ -81,6 +81,9 @@ export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, n
   const progress = StateStore.progressOf(state, ref.key);
   progress.attempts += 1;
   progress.lastCheckedAt = now.toISOString();
+  // The hint command offers the diagnosed mistake's hint first.
+  if (verdict.diagnosis) progress.diagnosis = { misconceptionId: verdict.diagnosis.misconceptionId, confidence: verdict.diagnosis.confidence };
+  else delete progress.diagnosis;
   if (verdict.status === 'pass') {
     progress.status = 'passed';
     progress.firstPassedAt ??= progress.lastCheckedAt;

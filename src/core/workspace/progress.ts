@@ -1,5 +1,6 @@
 import type { ExerciseRef } from '../packs/packs.js';
-import type { State } from '../common/schemas.js';
+import type { HintId, State } from '../common/schemas.js';
+import { nextHint, type HintSource, type LatestGrading } from './hints.js';
 import { StateStore } from './state-store.js';
 
 /**
@@ -12,19 +13,19 @@ export function countSolved(exercises: readonly ExerciseRef[], state: State, pac
 }
 
 /**
- * Reveals one more hint of the exercise `key`, of the `hintCount` it has, when
- * the learner has seen `seen` so far, and saves it in the progress file (the
- * saved count never goes down). Returns how many are revealed now (at most
- * `hintCount`) and the saved state, which is undefined when nothing was left
- * to reveal.
+ * Reveals the hint that {@link nextHint} chooses for the exercise `key`, given
+ * the hints the learner has seen so far and the latest grading, and saves it
+ * in the progress file after those already revealed. Returns the hint
+ * revealed and the saved state; both are undefined when nothing was left to
+ * reveal (and nothing is written).
  */
-export async function revealHint(store: StateStore, key: string, hintCount: number, seen: number): Promise<{ revealed: number; state?: State }> {
-  const revealed = Math.min(hintCount, seen + 1);
-  if (revealed <= seen) return { revealed };
+export async function revealHint(store: StateStore, key: string, source: HintSource, latest: LatestGrading | undefined, seen: readonly HintId[]): Promise<{ hint?: HintId; state?: State }> {
+  const hint = nextHint(source, latest, seen);
+  if (hint === undefined) return {};
   const state = await store.update((s) => {
     const progress = StateStore.progressOf(s, key);
-    progress.hintsRevealed = Math.max(progress.hintsRevealed, revealed);
+    if (!progress.revealedHints.includes(hint)) progress.revealedHints.push(hint);
     s.exercises[key] = progress;
   });
-  return { revealed, state };
+  return { hint, state };
 }

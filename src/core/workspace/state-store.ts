@@ -12,7 +12,7 @@ export function emptyState(): State {
 }
 
 export function emptyProgress(): ExerciseProgress {
-  return { status: 'pending', attempts: 0, hintsRevealed: 0 };
+  return { status: 'pending', attempts: 0, revealedHints: [] };
 }
 
 /** Thrown when the state file exists but cannot be read as progress; a backup has been written. */

@@ -14,9 +14,9 @@ import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-
 import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
-import { localise } from '../authoring/localised.js';
 import type { State } from '../common/schemas.js';
 import { countSolved, revealHint } from './progress.js';
+import { gradingOfVerdict, revealedHints, type HintSource, type RevealedHint } from './hints.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
@@ -34,8 +34,8 @@ export interface WatchSnapshot {
   verdict?: Verdict;
   /** A problem that stopped grading (a broken exercise definition, a missing file). */
   problem?: string;
-  hints: string[];
-  hintsRevealed: number;
+  /** The hints revealed so far, in the order they were, ready to print. */
+  hints: RevealedHint[];
   watching: 'files' | 'manual';
   /** Set when the file watcher failed: the UI suggests --manual-run. */
   watchProblem?: string;
@@ -89,6 +89,8 @@ export class WatchSession {
   private again = false;
   private closed = false;
   private generation = 0;
+  /** The current exercise's hints, once its definition is loaded. */
+  private hintSource: HintSource | undefined;
 
   constructor(
     private readonly workspace: Workspace,
@@ -105,7 +107,6 @@ export class WatchSession {
       lessonSummary: '',
       phase: 'loading',
       hints: [],
-      hintsRevealed: StateStore.progressOf(state, first.key).hintsRevealed,
       watching: options.manual ? 'manual' : 'files',
     };
     const createWatcher = options.createWatcher ?? ((events) => new FolderWatcher(events, options.debounceMs));
@@ -142,6 +143,7 @@ export class WatchSession {
   async open(ref: ExerciseRef): Promise<void> {
     const generation = ++this.generation;
     const state = await this.workspace.state.read();
+    this.hintSource = undefined;
     this.set({
       exercise: ref,
       learnerFile: learnerFileOf(this.workspace, ref),
@@ -152,13 +154,13 @@ export class WatchSession {
       notice: undefined,
       progress: state,
       hints: [],
-      hintsRevealed: StateStore.progressOf(state, ref.key).hintsRevealed,
       lessonSummary: '',
     });
     try {
       const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson', this.options.locale), loadDefinition(ref)]);
       if (generation !== this.generation) return;
-      this.set({ lessonSummary: lessonSummary(lesson), hints: definition.hints.map((hint) => localise(hint, this.options.locale)) });
+      this.hintSource = definition;
+      this.set({ lessonSummary: lessonSummary(lesson), hints: revealedHints(definition, StateStore.progressOf(state, ref.key).revealedHints, this.options.locale) });
     } catch (error) {
       this.set({ phase: 'idle', problem: messageOf(error) });
       return;
@@ -231,13 +233,20 @@ export class WatchSession {
     if (!this.closed) this.watcher?.watch(files);
   }
 
-  /** Reveals the next hint of the current exercise and saves it. */
+  /**
+   * Reveals the next hint of the current exercise (the diagnosed mistake's
+   * first: see `nextHint`) and saves it.
+   */
   async revealHint(): Promise<void> {
-    const { exercise, hints, hintsRevealed } = this.snapshot;
-    if (hints.length === 0) return;
-    const { revealed, state } = await revealHint(this.workspace.state, exercise.key, hints.length, hintsRevealed);
-    if (state) this.set({ hintsRevealed: revealed, progress: state, notice: undefined });
-    else this.set({ notice: 'That was the last hint.' });
+    const { exercise, verdict, progress } = this.snapshot;
+    const source = this.hintSource;
+    if (!source) return;
+    const latest = verdict?.exerciseKey === exercise.key ? gradingOfVerdict(verdict) : undefined;
+    const { state } = await revealHint(this.workspace.state, exercise.key, source, latest, StateStore.progressOf(progress, exercise.key).revealedHints);
+    // Saved either way; shown only if the learner is still on that exercise.
+    if (this.snapshot.exercise.key !== exercise.key) return;
+    if (!state) this.set({ notice: 'That was the last hint.' });
+    else this.set({ hints: revealedHints(source, StateStore.progressOf(state, exercise.key).revealedHints, this.options.locale), progress: state, notice: undefined });
   }
 
   /** Whether the current exercise's latest verdict is a pass. */

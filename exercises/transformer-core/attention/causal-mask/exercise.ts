@@ -115,6 +115,7 @@ export default defineExercise<Args, number[][]>({
         'With a strict < the first query of a prompt sees no key at all (a NaN or zero row). ' +
         'The rule is j <= m − n + i: <=, and the m − n offset that puts the n queries at the end of the m positions (plain j < i also gets that offset wrong when n ≠ m).',
       // Learners write it as j < m − n + i or as plain j < i; the two agree when n = m.
+      hint: 'Can a token see itself? Look at your comparison between the key index and the query position: is the key at the query\'s own position kept?',
       wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, [bottomRightStrict, topLeftStrict], allEmptyRows),
     },
     {
@@ -124,6 +125,7 @@ export default defineExercise<Args, number[][]>({
         'Your query i sees keys j <= i, as if the queries were the first n positions. With a KV cache the queries are the last n positions: ' +
         'query i is at absolute position m − n + i and sees keys j <= m − n + i. The two rules agree only when n = m. ' +
         'When n > m, the first n − m queries see no key and output zeros.',
+      hint: 'Draw the grid for n = 2 queries and m = 5 keys: the queries are the two newest tokens, so the last query must see every key. Where does query i sit among the m positions?',
       wrong: (_ctx, q, k, v) => maskedAttention(q, k, v, topLeft, 'zeros'),
     },
     {
@@ -133,6 +135,7 @@ export default defineExercise<Args, number[][]>({
         'You take the softmax over every key and then set the future keys\' weights to 0, so the remaining weights no longer add up to 1 ' +
         '(and the future keys still took part in the normalisation). Mask the scores before the softmax (−Infinity, or skip those keys), ' +
         'so the softmax runs over the visible keys only.',
+      hint: 'Add up the weights of a query after your mask: they no longer sum to 1. Hide the future keys before the softmax instead of after it.',
       wrong: (_ctx, q, k, v) => {
         const n = q.length;
         const m = k.length;
@@ -147,6 +150,7 @@ export default defineExercise<Args, number[][]>({
         'When n > m the first n − m queries see no key. With −Infinity scores and no guard their softmax is 0/0 = NaN; with a finite fill such as −1e9 ' +
         'you get the mean of v (or, if you add −1e9, the unmasked row). By the convention here (FlashAttention\'s) such a row is all zeros: ' +
         'check whether the query sees any key (m − n + i >= 0) before the softmax.',
+      hint: 'Take n > m and follow the first query: it sees no key at all. What does the lesson say such a row returns, and where in your code would you check for it?',
       wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, ['nan', 'mean', 'unmasked']),
     },
     {
@@ -155,6 +159,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You multiply the scores by the 0/1 mask (or set masked scores to 0). A score of 0 is not "excluded": exp(0 − max) is still positive, ' +
         'so future keys keep some weight. Masked scores must be −Infinity (weight exactly 0), or those keys left out of the softmax.',
+      hint: 'What is exp(0)? A hidden key needs a weight of exactly 0 after the softmax, so ask which score gives that.',
       wrong: (_ctx, q, k, v) => {
         const n = q.length;
         const m = k.length;
@@ -167,6 +172,7 @@ export default defineExercise<Args, number[][]>({
       title: 'no mask at all',
       message:
         'Your output is plain attention: every query sees every key, including future ones. Before the softmax, hide key j from query i whenever j > m − n + i.',
+      hint: 'Your queries still see keys from their future. Which keys may query i see, given that it sits at position m − n + i?',
       wrong: (_ctx, q, k, v) => mix(scores(q, k, 1 / Math.sqrt(q[0].length)).map((row) => softmaxRow(row)), v),
     },
     {
@@ -174,6 +180,7 @@ export default defineExercise<Args, number[][]>({
       title: 'scores not divided by √d',
       message:
         'Your mask is right but the scores are q·kᵀ without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), d = q[0].length.',
+      hint: 'Your mask looks right; compare the scores with the formula in the lesson: something divides them before the softmax.',
       wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, allEmptyRows, { scale: 1 }),
     },
     {
@@ -183,6 +190,7 @@ export default defineExercise<Args, number[][]>({
         'Your mask is right, but with scores near 1000 Math.exp overflows to Infinity (near −1000 it underflows to 0), giving NaN. ' +
         'Subtract the largest visible score of the row before exponentiating. ' +
         '(If the rows that see no key also come out NaN, that is the 0/0 of an empty sum: give them zeros.)',
+      hint: 'Try scores near 1000: Math.exp overflows. Shift the visible scores of each row by the same constant before exponentiating.',
       wrong: (_ctx, q, k, v) => eachEmptyRow(q, k, v, bottomRight, ['zeros', 'nan'], { naive: true }),
     },
   ],

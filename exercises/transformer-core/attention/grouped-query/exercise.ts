@@ -114,6 +114,7 @@ export default defineExercise<Args, number[][][]>({
         'Your query heads cycle through the KV heads (0, 1, 0, 1, …), as tiling the KV heads would. In grouped-query attention CONSECUTIVE query heads share a KV head: ' +
         'with H = 6 and H_kv = 2, heads 0, 1, 2 read KV head 0 and heads 3, 4, 5 read KV head 1, i.e. ⌊h / (H/H_kv)⌋ (LLaMA\'s repeat_kv is a repeat_interleave). ' +
         'The two rules agree only when H_kv = 1 or H_kv = H.',
+      hint: 'With 6 query heads and 2 KV heads, write down which KV head heads 0, 1 and 2 read. Consecutive query heads form a group.',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => h % Hkv),
     },
     {
@@ -122,6 +123,7 @@ export default defineExercise<Args, number[][][]>({
       message:
         'You divide the query head index by the number of KV heads. The divisor is the group size, H / H_kv: the number of query heads that share one KV head. ' +
         'With H = 8 and H_kv = 4 the groups have 2 heads, so head h reads KV head ⌊h / 2⌋, not ⌊h / 4⌋. (When H / H_kv is larger than H_kv, ⌊h / H_kv⌋ runs past the last KV head.)',
+      hint: 'With 8 query heads and 4 KV heads, how many query heads share one KV head? That number is what to divide by.',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => Math.floor(h / Hkv)),
     },
     {
@@ -130,6 +132,7 @@ export default defineExercise<Args, number[][][]>({
       message:
         'Your heads let each query see every key, including later ones. Every head is causal: query i is at position m − n + i and sees keys j <= m − n + i ' +
         '(j <= i when the queries and keys are the same T tokens).',
+      hint: 'Every head here is causal: may a query see a key that comes after it?',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: everyKey }),
     },
     {
@@ -138,12 +141,14 @@ export default defineExercise<Args, number[][][]>({
       message:
         'With a cache there are fewer queries (n) than keys (m): the queries are the newest n positions, so query i sees keys j <= m − n + i, as in attention/causal-mask. ' +
         'Your mask uses j <= i, which lets a decode step\'s only query see just the first key.',
+      hint: 'With fewer queries than keys, the queries are the newest tokens. Where does query i sit among the m positions, and which keys can it see?',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: causalTopLeft }),
     },
     {
       id: 'no-scaling',
       title: 'scores not divided by √d',
       message: 'Your heads use q·kᵀ without the 1/√d, so their weights come out too sharp. Divide every score by Math.sqrt(d), with d the width of one head (q[0][0].length).',
+      hint: 'Compare your scores with the formula of scaled dot-product attention: something divides them before the softmax.',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { scale: 1 }),
     },
   ],

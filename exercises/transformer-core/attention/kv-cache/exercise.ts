@@ -99,6 +99,7 @@ export default defineExercise<Args, Step>({
       message:
         'Your out is attention over the cached keys only, without the new token\'s own key. In causal attention token t sees tokens 0 … t, itself included, ' +
         'so append k and v to the cache first and then attend over all t + 1 keys. On the first step the cache is empty, which is why you got zeros or NaN there instead of v.',
+      hint: 'Run your function on an empty cache: attention needs at least one key. Should the new token see its own key?',
       wrong: (_ctx, cache, q, k, v) =>
         anyOf(...(['zeros', 'nan'] as const).map((empty) => ({ out: attendOne(q, cache.k, cache.v, v.length, { empty }), cache: appended(cache, k, v) }))),
     },
@@ -106,6 +107,7 @@ export default defineExercise<Args, Step>({
       id: 'no-scaling',
       title: 'scores not divided by √d',
       message: 'Your out uses the scores q·k without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), with d = q.length.',
+      hint: 'Compare your scores with the formula of scaled dot-product attention: something divides them before the softmax.',
       wrong: (_ctx, cache, q, k, v) => {
         const next = appended(cache, k, v);
         return { out: attendOne(q, next.k, next.v, v.length, { scale: 1 }), cache: next };
@@ -118,6 +120,7 @@ export default defineExercise<Args, Step>({
         'Your out is right, but the cache you return has no row for the new token, so the next step would never see it. ' +
         'Return a new cache object whose k and v are the old rows followed by the new k and v, e.g. { k: [...cache.k, k], v: [...cache.v, v] } ' +
         '(without pushing onto the arrays you were given: the caller may still hold the old cache).',
+      hint: 'Look at the cache you return after one step: is the new token\'s row in it? The next step needs it.',
       wrong: (_ctx, cache, q, k, v) => {
         const next = appended(cache, k, v);
         return { out: attendOne(q, next.k, next.v, v.length), cache };
@@ -129,6 +132,7 @@ export default defineExercise<Args, Step>({
       message:
         'Your out is the new token\'s own v: with a single key the softmax is 1 on it. The point of the cache is that the new token attends to every earlier token too: ' +
         'score q against all the cached keys and the new one, then softmax and mix all their values.',
+      hint: 'Your query attends to one key only. Which keys should the newest token see, and where are the earlier ones kept?',
       wrong: (_ctx, cache, _q, k, v) => ({ out: [...v], cache: appended(cache, k, v) }),
     },
     {
@@ -137,6 +141,7 @@ export default defineExercise<Args, Step>({
       message:
         'Your out is the value of the first token in the cache. That is what a causal mask aligned top-left (j <= i) gives for one query: query 0 sees key 0 only. ' +
         'A decode step\'s single query is the newest token, at position t, so it sees every key 0 … t (the bottom-right alignment of attention/causal-mask).',
+      hint: 'The single query of a decode step is the newest token. Which positions can the newest token see?',
       wrong: (_ctx, cache, _q, k, v) => {
         const next = appended(cache, k, v);
         return { out: [...next.v[0]], cache: next };
@@ -148,6 +153,7 @@ export default defineExercise<Args, Step>({
       message:
         'Your out is right (attention does not depend on the order of the keys), but your cache has the new row first. Row t of the cache must be token t: ' +
         'positions (RoPE, masks, a cache that is trimmed or shared) depend on it. Append at the end.',
+      hint: 'Print the cache after two steps: row t should be token t. Where does your new row go?',
       wrong: (_ctx, cache, q, k, v) => {
         const next = appended(cache, k, v);
         return { out: attendOne(q, next.k, next.v, v.length), cache: { k: [k, ...cache.k], v: [v, ...cache.v] } };
@@ -158,6 +164,7 @@ export default defineExercise<Args, Step>({
       title: 'softmax without subtracting the max',
       message:
         'With scores near 1000 Math.exp overflows to Infinity, so the weights become Infinity/Infinity = NaN. Subtract the largest score before exponentiating.',
+      hint: 'Try scores near 1000: Math.exp overflows. Shift the scores by the same constant before exponentiating.',
       wrong: (_ctx, cache, q, k, v) => {
         const next = appended(cache, k, v);
         return { out: attendOne(q, next.k, next.v, v.length, { naive: true }), cache: next };
@@ -167,6 +174,9 @@ export default defineExercise<Args, Step>({
   hints: [
     'Two jobs: a new cache with one more row (the new k and v at the end), and out = attention of the one query q over every key in that new cache.',
     'Build next = { k: [...cache.k, k], v: [...cache.v, v] } (do not push onto cache.k: the caller\'s cache must not change). Then score q against every row of next.k with (q·k_j)/√d, softmax, and mix the rows of next.v.',
-    'Append before attending: the new token must see itself. On the first step the cache is empty, and out must be v (its only key gets weight 1).',
+    {
+      text: 'Append before attending: the new token must see itself. On the first step the cache is empty, and out must be v (its only key gets weight 1).',
+      misconception: 'attend-before-append',
+    },
   ],
 });

@@ -98,6 +98,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your scores are divided by √C, the model width, but each head takes dot products of vectors of width d_head = C / numHeads. ' +
         'The scale is 1/√d_head: dividing by √C shrinks every score by a further √numHeads, so the attention comes out too flat.',
+      hint: 'Each head takes dot products of vectors of its own width, not the model\'s. Which width should the scale come from?',
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: (C) => 1 / Math.sqrt(C) }),
     },
     {
@@ -107,6 +108,7 @@ export default defineExercise<Args, number[][]>({
         'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of x·wq. Here (as in GPT-2, nanoGPT and LLaMA) a head is a contiguous block: ' +
         'head h is columns h·d_head … (h+1)·d_head − 1, i.e. view [T, C] as [T, H, d_head]. Put the heads\' outputs back the same way, in order, before ·wo. ' +
         '(With one head, or one token, the two layouts give the same output; the other cases tell them apart.)',
+      hint: 'Write down which columns of x·wq make up head 0 when C = 6 and there are 2 heads: are they next to each other, or spread out?',
       wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'interleaved' }), multiHead(x, w, H, { split: 'interleaved', merge: 'contiguous' })),
     },
     {
@@ -116,6 +118,7 @@ export default defineExercise<Args, number[][]>({
         'Your heads read the numbers of x·wq in memory order as [H, T, d_head], so a head mixes several tokens\' columns. ' +
         'Reshape to [T, H, d_head] first and then swap the first two axes (transpose to [H, T, d_head]); merge back with the inverse: transpose to [T, H, d_head], then reshape to [T, C]. ' +
         'With a single token the two agree, which is why short tests miss it.',
+      hint: 'With two tokens, check that every row of a head comes from one token only. A head is a block of columns of each token\'s row, taken token by token.',
       wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'no-transpose' }), multiHead(x, w, H, { split: 'no-transpose', merge: 'contiguous' })),
     },
     {
@@ -124,6 +127,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is the concatenation of the heads, [T, C], but multi-head attention ends with one more linear layer: concat(head_0, …, head_{H−1}) · wo. ' +
         'It is what lets the heads\' outputs mix; multiply the merged [T, C] matrix by w.wo.',
+      hint: 'Count the weight matrices you used: wq, wk, wv… Which one is still waiting after the heads are put side by side?',
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { project: false }),
     },
     {
@@ -132,12 +136,14 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your heads let every token see every other token, including later ones. This is a decoder\'s self-attention: in every head, token i sees tokens j <= i only ' +
         '(set the later scores to −Infinity before the softmax, or skip them).',
+      hint: 'This is a decoder: may token 0 see token 1? Check what each query can see in every head.',
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { sees: everyKey }),
     },
     {
       id: 'no-scaling',
       title: 'scores not divided by √d_head',
       message: 'Your heads use q·kᵀ without any scale, so their weights come out too sharp. Divide every score by Math.sqrt(d_head), with d_head = C / numHeads.',
+      hint: 'Compare your scores with the formula in the lesson: each head divides its scores before the softmax.',
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: () => 1 }),
     },
   ],

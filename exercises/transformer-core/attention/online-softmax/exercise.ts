@@ -179,6 +179,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your running max starts at 0, so while every score is below 0 it stays at 0. With scores near −1000, exp(score − 0) underflows to 0 for every key, ' +
         'the running sum ends at 0 and the output is 0/0 = NaN (or zeros, if you guard it). Start the max at −Infinity: the first block then sets it to its own largest score.',
+      hint: 'Try a single block of scores near −1000: your running max never moves. What starting value does a maximum of nothing take?',
       wrong: (_ctx, q, blocks) => {
         const list = [...blocks];
         return anyOf(online(q, list, { maxStart: 0 }), online(q, list, { maxStart: 0 }).map((x) => (Number.isNaN(x) ? 0 : x)));
@@ -190,6 +191,7 @@ export default defineExercise<Args, number[]>({
       message:
         'You rescale the running sum by exp(m − m′) when a block raises the max, but not the running output. The earlier blocks\' contributions were computed relative to the old max, ' +
         'so they stay too large by a factor exp(m′ − m): early blocks get too much weight. Rescale both: ℓ = c·ℓ + Σp and o = c·o + p·V with c = exp(m − m′).',
+      hint: 'When a block raises the max, everything summed so far was measured against the old max. Which of your running quantities did you bring to the new one, and which not?',
       wrong: (_ctx, q, blocks) => online(q, blocks, { rescaleOutput: false }),
     },
     {
@@ -198,6 +200,7 @@ export default defineExercise<Args, number[]>({
       message:
         'You rescale the running output by exp(m − m′) when a block raises the max, but not the running sum ℓ, so the final division uses a sum measured against the wrong max. ' +
         'Both must be rescaled by the same c = exp(m − m′): ℓ = c·ℓ + Σp.',
+      hint: 'When a block raises the max, everything summed so far was measured against the old max. Is your running sum brought to the new max as well as the output?',
       wrong: (_ctx, q, blocks) => online(q, blocks, { rescaleSum: false }),
     },
     {
@@ -206,6 +209,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your output is Σ exp(s_j − m)·v_j without the final division by ℓ = Σ exp(s_j − m): the weights do not add up to 1. ' +
         'The online algorithm postpones the normalisation to the very end: return o / ℓ.',
+      hint: 'Your weights do not add up to 1. Which single division does the online algorithm save for the very end?',
       wrong: (_ctx, q, blocks) => online(q, blocks, { divide: false }),
     },
     {
@@ -214,6 +218,7 @@ export default defineExercise<Args, number[]>({
       message:
         'You take a softmax within each block and average the blocks\' outputs, as if every block carried the same total weight. A block whose scores are higher ' +
         'must count for more: keep one running max, one running sum and one running output across all the blocks, and normalise once at the end.',
+      hint: 'Give one block much higher scores than the other: it should dominate, but averaging gives both the same say. Keep one running state across all the blocks.',
       wrong: (_ctx, q, blocks) => averagedBlocks(q, blocks),
     },
     {
@@ -222,6 +227,7 @@ export default defineExercise<Args, number[]>({
       message:
         'When a block has no keys while nothing has been seen yet, the max stays −Infinity, and the rescale factor exp(m − m′) = exp(−∞ − (−∞)) = exp(NaN) is NaN: ' +
         'it poisons the running sum for good. Skip an empty block, or take the factor as 0 while m is −Infinity (FlashAttention\'s kernel does the latter).',
+      hint: 'Follow an empty first block through your update: what is exp(−Infinity − (−Infinity))? Decide what an empty block changes before computing it.',
       wrong: (_ctx, q, blocks) => online(q, blocks, { guardEmpty: false }),
     },
     {
@@ -230,12 +236,14 @@ export default defineExercise<Args, number[]>({
       message:
         'You add up exp(score) without subtracting any max. With scores near +1000 Math.exp overflows to Infinity (near −1000 it underflows to 0) and the result is NaN. ' +
         'Keep a running max m, exponentiate exp(score − m), and rescale what you have summed so far by exp(m − m′) whenever the max grows.',
+      hint: 'Try scores near 1000: Math.exp overflows. Keep the largest score seen so far and exponentiate relative to it.',
       wrong: (_ctx, q, blocks) => online(q, blocks, { noMax: true }),
     },
     {
       id: 'no-scaling',
       title: 'scores not divided by √d',
       message: 'Your online softmax is right but the scores are q·k without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), with d = q.length.',
+      hint: 'Compare your scores with the formula of scaled dot-product attention: something divides them before the softmax.',
       wrong: (_ctx, q, blocks) => online(q, blocks, { scale: 1 }),
     },
   ],

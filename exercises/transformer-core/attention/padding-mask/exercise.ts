@@ -112,6 +112,7 @@ export default defineExercise<Args, number[][]>({
         'Your rows with at least one visible key are right, but a row whose keys are all masked is NaN. With every score −Infinity the max is −Infinity too, ' +
         'and exp(−∞ − (−∞)) = exp(NaN), or the empty sum 0/0, is NaN. By the convention here (FlashAttention\'s) such a row is all zeros: ' +
         'check whether mask[i] has any true entry before the softmax, and return a row of dv zeros when it has none.',
+      hint: 'Follow a row whose mask is all false through your code: which step makes it NaN? Decide what such a row returns before that step.',
       wrong: (_ctx, q, k, v, mask) => attend(q, k, v, allowedBy(mask), { emptyRow: 'nan' }),
     },
     {
@@ -121,6 +122,7 @@ export default defineExercise<Args, number[][]>({
         'Every row of your output is NaN. Turning the mask into an additive term by multiplication, (1 − mask[i][j]) · (−Infinity), gives 0 · (−Infinity) at every visible key, ' +
         'and in JavaScript (as in IEEE arithmetic) that is NaN, not 0. Choose instead of multiplying: mask[i][j] ? score : −Infinity, or skip the masked keys.',
       // Every visible score becomes NaN, so every row with a visible key is NaN; a row with none is NaN too, or zeros behind a guard.
+      hint: 'Evaluate 0 * -Infinity in Node. Choose between the score and −Infinity with a condition instead of multiplying.',
       wrong: (_ctx, q, _k, v, mask) => {
         const row = (fill: number) => new Array<number>(v[0].length).fill(fill);
         return anyOf(
@@ -136,6 +138,7 @@ export default defineExercise<Args, number[][]>({
         'You replace masked scores with a large finite number such as −1e9 (GPT-2 uses −1e10, Hugging Face the most negative float). That works while a row sees some key, ' +
         'but when every key of a row is masked all its scores are equal, the weights are all 1/m, and the row becomes the plain mean of v. ' +
         'By the convention here a row that sees no key is all zeros: check for it, or use −Infinity and guard the empty row.',
+      hint: 'Your fill value works until a row has every key masked: then all its scores are equal. What should such a row return, and can you check for it before the softmax?',
       wrong: (_ctx, q, k, v, mask) => attend(q, k, v, allowedBy(mask), { emptyRow: 'mean' }),
     },
     {
@@ -145,6 +148,7 @@ export default defineExercise<Args, number[][]>({
         'You add a large negative number (−10000 as in BERT, or −1e9) to the masked scores. That works where a row sees some key: its visible scores dominate and the masked keys get almost no weight. ' +
         'But when every key of a row is masked, all its scores shift by the same amount, the softmax does not change, and the row comes out as if nothing were masked. ' +
         'A row that sees no key must be all zeros: check whether mask[i] has any true entry.',
+      hint: 'Adding the same number to every score of a row does not change its softmax. When a row has no visible key, what should it return instead?',
       wrong: (_ctx, q, k, v, mask) => attend(q, k, v, allowedBy(mask), { emptyRow: 'unmasked' }),
     },
     {
@@ -153,12 +157,14 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your queries attend to exactly the keys the mask hides. Here mask[i][j] = true means query i MAY attend to key j (as in a Hugging Face attention_mask, where 1 is a real token). ' +
         'PyTorch\'s key_padding_mask and nn.MultiheadAttention use the opposite sense (True = ignore); always check which one an API uses.',
+      hint: 'Read the task again for what true means in mask[i][j]: may the query attend to that key, or not?',
       wrong: (_ctx, q, k, v, mask) => eachEmptyRow(q, k, v, blockedBy(mask), allEmptyRows),
     },
     {
       id: 'mask-ignored',
       title: 'the mask is not applied',
       message: 'Your output is plain attention: every query sees every key. Before the softmax, leave out key j for query i when mask[i][j] is false (or set its score to −Infinity).',
+      hint: 'Your queries see every key. Where does mask[i][j] enter your computation of query i\'s scores?',
       wrong: (_ctx, q, k, v) => attend(q, k, v, everyKey),
     },
     {
@@ -167,6 +173,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You multiply the scores by the mask (or set masked scores to 0). A score of 0 is not "excluded": exp(0 − max) is still positive, so masked keys keep some weight, ' +
         'and a row with every key masked becomes the mean of v. Masked scores must be −Infinity (weight exactly 0), or those keys left out of the softmax.',
+      hint: 'What is exp(0)? A masked key needs a weight of exactly 0 after the softmax, so ask which score gives that.',
       wrong: (_ctx, q, k, v, mask) => {
         const p = scores(q, k, 1 / Math.sqrt(q[0].length)).map((row, i) => softmaxRow(row.map((s, j) => (mask[i][j] ? s : 0))));
         return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
@@ -178,6 +185,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You take the softmax over every key and then set the masked weights to 0, so the remaining weights no longer add up to 1 (and the masked keys still took part in the normalisation). ' +
         'Mask the scores before the softmax (−Infinity, or skip those keys), so the softmax runs over the visible keys only.',
+      hint: 'Add up one query\'s weights after your mask: they no longer sum to 1. Apply the mask to the scores, before the softmax.',
       wrong: (_ctx, q, k, v, mask) => {
         const p = scores(q, k, 1 / Math.sqrt(q[0].length)).map((row, i) => softmaxRow(row).map((w, j) => (mask[i][j] ? w : 0)));
         return p.map((row) => v[0].map((_, c) => row.reduce((acc, w, j) => acc + w * v[j][c], 0)));
@@ -187,6 +195,7 @@ export default defineExercise<Args, number[][]>({
       id: 'no-scaling',
       title: 'scores not divided by √d',
       message: 'Your mask is right but the scores are q·kᵀ without the 1/√d, so the weights come out too sharp. Divide every score by Math.sqrt(d), d = q[0].length.',
+      hint: 'Your mask looks right; compare the scores with the formula in the lesson: something divides them before the softmax.',
       wrong: (_ctx, q, k, v, mask) => eachEmptyRow(q, k, v, allowedBy(mask), allEmptyRows, 1),
     },
     {
@@ -195,6 +204,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your mask is right, but with scores near 1000 Math.exp overflows to Infinity (near −1000 it underflows to 0), giving NaN. ' +
         'Subtract the largest visible score of the row before exponentiating.',
+      hint: 'Try scores near 1000: Math.exp overflows. Shift the visible scores of each row by the same constant before exponentiating.',
       wrong: (_ctx, q, k, v, mask) => anyOf(...attendEachEmptyRow(q, k, v, allowedBy(mask), ['zeros', 'nan'], { naive: true })),
     },
   ],

@@ -63,6 +63,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is softmax(q·kᵀ)·v, without the 1/√d. The dot product of two d-dimensional vectors with unit-variance entries has variance d, ' +
         'so unscaled scores grow with the head size and the softmax becomes nearly one-hot. Divide every score by Math.sqrt(d), where d = q[0].length.',
+      hint: 'Look at the formula in the lesson again: the scores are divided by something before the softmax. Which width does it come from?',
       wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1),
     },
     {
@@ -71,6 +72,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is softmax(q·kᵀ/d)·v. The scale is 1/√d: it brings the variance of a dot product (which is d) back to 1. ' +
         'Dividing by d shrinks the scores too much and flattens the weights. Use Math.sqrt(d).',
+      hint: 'The scale undoes the growth of a dot product of d entries, whose spread grows like √d, not like d. Check your divisor.',
       wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1 / q[0].length),
     },
     {
@@ -79,6 +81,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is softmax(q·kᵀ/√dv)·v, with dv = v[0].length. The scale belongs to the dot products of queries with keys, ' +
         'so it uses their width d = q[0].length (= k[0].length); v may be wider or narrower.',
+      hint: 'The division belongs to the query-key dot products: which vectors\' width did you read? A case with v wider than q tells them apart.',
       wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1 / Math.sqrt(v[0].length)),
     },
     {
@@ -87,6 +90,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your weights are normalised down each column of the score matrix (over the queries, for a fixed key). ' +
         'Each query needs its own distribution over the keys: apply the softmax along each row, scores[i][0..m−1], so that row i of the weights adds up to 1.',
+      hint: 'Add up the weights of one query over all the keys: each query\'s weights should sum to 1. Check which index your softmax runs over.',
       wrong: (_ctx, q, k, v) => {
         const s = scores(q, k, 1 / Math.sqrt(q[0].length));
         const columns = k.map((_, j) => softmaxRow(s.map((row) => row[j])));
@@ -102,6 +106,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'With scores near 1000, Math.exp overflows to Infinity (and near −1000 it underflows to 0), so the weights become Infinity/Infinity or 0/0 = NaN. ' +
         'Subtract the largest score of the row before exponentiating: the weights do not change, and the largest exponential is exp(0) = 1.',
+      hint: 'Try your softmax on scores around 1000: Math.exp overflows. Shift each row\'s scores by the same constant before exponentiating, as in foundations/softmax.',
       wrong: (_ctx, q, k, v) => mix(scores(q, k, 1 / Math.sqrt(q[0].length)).map((row) => softmaxRow(row, true)), v),
     },
   ],

@@ -72,6 +72,7 @@ export default defineExercise<Args, number>({
       message:
         'When the target\'s probability is tinier than the smallest float (about e^−745 in float64, e^−103 in float32) softmax returns exactly 0 and −Math.log(0) is Infinity, ' +
         'although the true loss is finite (1000 for logits [0, 1000], target 0). Never form the probability: loss = logsumexp(z) − z[y], with logsumexp computed as m + log Σ exp(z − m).',
+      hint: 'For logits [0, 1000] and target 0 the probability is about e^−1000, which no float can hold. Rewrite −log of the softmax entry with the log of a quotient so that no probability is ever formed.',
       wrong: (_ctx, logits, targets) =>
         anyOf(
           mean(logits.map((z, i) => -Math.log(stableSoftmax(z)[targets[i]]))),
@@ -84,6 +85,7 @@ export default defineExercise<Args, number>({
       message:
         'Math.exp(1000) is Infinity, so log Σ exp(z) is Infinity for large logits; for logits near −1000 every exp is 0 and the log is −Infinity. ' +
         'Subtract the row max m first and add it back: logsumexp(z) = m + log Σ_j exp(z_j − m).',
+      hint: 'Try log Σ exp(z) on z = [1000, 1001] in Node: the exponentials overflow before the log can bring them back. Shift by the row max inside the sum, then undo the shift outside the log.',
       wrong: (_ctx, logits, targets) => mean(logits.map((z, i) => Math.log(sum(z.map((v) => Math.exp(v)))) - z[targets[i]])),
     },
     {
@@ -91,6 +93,7 @@ export default defineExercise<Args, number>({
       title: 'the max is subtracted inside log-sum-exp but not added back',
       message:
         'log Σ exp(z − m) equals logsumexp(z) − m, not logsumexp(z). After shifting by the row max m, add m back: logsumexp(z) = m + log Σ_j exp(z_j − m).',
+      hint: 'Check your log-sum-exp on z = [5]: it should give 5. What did the shift by the max take away that has to be put back?',
       wrong: (_ctx, logits, targets) =>
         mean(
           logits.map((z, i) => {
@@ -104,6 +107,7 @@ export default defineExercise<Args, number>({
       title: 'summing the row losses instead of averaging them',
       message:
         'The loss of a batch is the mean over its rows (PyTorch\'s default reduction=\'mean\'), so it does not grow with the batch size. Divide the sum of the row losses by the number of rows.',
+      hint: 'Duplicate every row of a batch: the loss should stay the same, not double. Divide by something.',
       wrong: (_ctx, logits, targets) => sum(rowLosses(logits, targets)),
     },
     {
@@ -111,6 +115,7 @@ export default defineExercise<Args, number>({
       title: 'the sign is flipped (returning the mean log-probability)',
       message:
         'log softmax(z)_y is at most 0, so a loss built from it must be negated: loss = −log softmax(z)_y = logsumexp(z) − z[y], which is never negative.',
+      hint: 'Your loss comes out negative, but a log-probability is never above 0, so −log of it is never below 0. Check the sign of your final expression.',
       wrong: (_ctx, logits, targets) => -mean(rowLosses(logits, targets)),
     },
     {
@@ -119,6 +124,7 @@ export default defineExercise<Args, number>({
       message:
         'A banned class has logit −Infinity, so its log-probability is −Infinity, and the one-hot weight 0 times −Infinity is NaN, which poisons the whole sum. ' +
         'Pick the target\'s entry by index instead: loss_i = logsumexp(z) − z[targets[i]].',
+      hint: 'In Node, 0 * -Infinity is NaN. Instead of weighting every class by a one-hot vector, read the single entry the target names.',
       wrong: (_ctx, logits, targets) =>
         mean(
           logits.map((z, i) => {

@@ -50,6 +50,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is (a·b)ᵀ: entry [i][j] holds what belongs at [j][i]. That happens when the outer loop (or outer map) runs over the columns of b and the inner one over the rows of a. ' +
         'The result has one row per row of a: loop over i (rows of a) outside, j (columns of b) inside, and store at out[i][j].',
+      hint: 'Compare the shape you return with [rows of a, columns of b]: which loop decides the row of an output entry, and which one its column?',
       wrong: (_ctx, a, b) => transpose(matmul(a, b)),
     },
     {
@@ -58,6 +59,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'out[i][j] must pair row i of a with column j of b: Σ_p a[i][p]·b[p][j]. Writing b[j][p] pairs it with row j of b instead, which computes a·bᵀ. ' +
         'With a square b the shape comes out right and only the values are wrong; otherwise you read past the end of a row (NaN) or a missing row (TypeError).',
+      hint: 'Read your inner product aloud for out[0][1]: it should walk down column 1 of b, so the index that changes with p must be the first index into b.',
       wrong: (_ctx, a, b) => {
         // As a learner writes it: the right sizes, the wrong index order on b.
         const n = a.length;
@@ -82,6 +84,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'a[i][j]·b[i][j] multiplies matching entries (the Hadamard product, NumPy\'s a * b). A matrix product sums over the shared inner dimension: ' +
         'out[i][j] = Σ_p a[i][p]·b[p][j], which has shape [rows of a, columns of b] and needs a third loop over p.',
+      hint: 'An entry of a matrix product mixes a whole row of a with a whole column of b, so it is a sum of k products: where is the loop over the shared dimension?',
       wrong: (_ctx, a, b) => a.map((row, i) => row.map((x, j) => x * b[i][j])),
     },
     {
@@ -90,6 +93,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'new Array(n).fill(new Array(m).fill(0)) evaluates new Array(m) once and puts that same array in all n slots, so writing out[i][j] changes every row and they all end up equal. ' +
         'Create a fresh array per row: Array.from({ length: n }, () => new Array(m).fill(0)).',
+      hint: 'Write to out[0][0] and then print out[1][0]: if it changed too, your rows are one array seen n times, so each row needs an array created for it alone.',
       wrong: (_ctx, a, b) => {
         const c = matmul(a, b);
         const m = c[0].length;
@@ -108,6 +112,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Each entry needs its own sum: set it to 0 right before the loop over p. Declared once outside the loop over j (or over i), it keeps the totals of the entries computed before, ' +
         'so each value is a running total of the previous ones.',
+      hint: 'Print the first few sums you store: each starts where the last one stopped. Where is the sum set back to zero?',
       wrong: (_ctx, a, b) => {
         const n = a.length;
         const m = b[0].length;

@@ -33,6 +33,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Math.exp(1000) is Infinity and Math.exp(-1000) is 0 in float64, so Infinity/Infinity or 0/0 gives NaN. ' +
         'Subtract max(x) from every entry first: softmax is unchanged by a constant shift, and the largest exponent becomes exp(0) = 1.',
+      hint: 'Evaluate Math.exp(1000) and Math.exp(-1000) in Node. Softmax gives the same result if you shift every entry by one constant: pick the constant that keeps every exponent at or below 0.',
       wrong: (_ctx, x) => naiveSoftmax(x),
     },
     {
@@ -41,6 +42,7 @@ export default defineExercise<Args, number[]>({
       message:
         'When every entry is −Infinity the max is −Infinity too, and −Infinity − (−Infinity) is NaN. ' +
         'A fully masked row has nothing to attend to: by the FlashAttention convention it is all zeros. Check for it before subtracting.',
+      hint: 'Follow your code on [−Infinity, −Infinity, −Infinity] step by step: which operation first turns it into NaN? Such a row should come out as all zeros, so decide before that step.',
       wrong: (_ctx, x) => {
         const max = Math.max(...x);
         const exps = x.map((v) => Math.exp(v - max));
@@ -52,6 +54,7 @@ export default defineExercise<Args, number[]>({
       id: 'not-normalised',
       title: 'exponentials not divided by their sum',
       message: 'exp(x − max) alone is not a distribution: divide every entry by the sum of the exponentials so they add up to 1.',
+      hint: 'Add up your outputs for [1, 2, 3]: a distribution sums to 1. What do you still need to divide by?',
       wrong: (_ctx, x) => {
         const max = Math.max(...x);
         return max === -Infinity ? x.map(() => 0) : x.map((v) => Math.exp(v - max));
@@ -59,8 +62,11 @@ export default defineExercise<Args, number[]>({
     },
   ],
   hints: [
-    'softmax(x)_i = exp(x_i) / Σ_j exp(x_j) is right on paper but not in floating point: try x = [1000, 1001] by hand in Node.',
-    'Subtracting the same constant c from every entry leaves softmax unchanged (the exp(−c) factors cancel). Which c keeps every exponent ≤ 0?',
-    'Compute m = Math.max(...x); if m is −Infinity return zeros; otherwise e_i = Math.exp(x_i − m) and return e_i / Σ e.',
+    'Start from the worked example of the lesson, x = [1, 2, 3]: exponentiate every entry, add them up, divide each by the sum. Then read the names of the cases: what kinds of logits must the same code survive?',
+    {
+      text: 'Subtracting the same constant c from every entry leaves softmax unchanged (the exp(−c) factors cancel). Which c keeps every exponent ≤ 0?',
+      misconception: 'no-max-subtraction',
+    },
+    'The key idea: take m, the largest entry; a row whose m is −Infinity is fully masked and returns zeros; otherwise exponentiate x_i − m and divide each by the sum of those.',
   ],
 });

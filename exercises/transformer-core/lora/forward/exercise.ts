@@ -50,6 +50,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your adapter path is multiplied by alpha, so the update comes out r times too large. LoRA scales it by α/r (lora_alpha / r in loralib and PEFT), ' +
         'which keeps the size of the update roughly the same when you change the rank. Multiply (x·A)·B by alpha / r, with r = a[0].length.',
+      hint: 'Double the rank while keeping alpha: the update should keep roughly the same size. What does the scale divide alpha by?',
       wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha),
     },
     {
@@ -58,6 +59,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You scale the update by α/√r. That is rank-stabilised LoRA (rsLoRA, PEFT\'s use_rslora=True), a named variant; plain LoRA, and this exercise, use α/r. ' +
         'The two agree only at r = 1: divide alpha by r, not by Math.sqrt(r).',
+      hint: 'Check your scale at r = 4: plain LoRA\'s factor is a simple ratio of alpha and r, with no square root.',
       wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha / Math.sqrt(rankOf(a))),
     },
     {
@@ -66,6 +68,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your output is only the adapter\'s contribution (α/r)·(x·A)·B. LoRA does not replace the layer: it adds a low-rank update beside the frozen weight, ' +
         'h = x·W0 + (α/r)·(x·A)·B. With B = 0 (how LoRA starts) the layer must behave exactly like the original one, not output zeros.',
+      hint: 'Set B to zeros: the layer should behave exactly like the frozen one. Does your output?',
       wrong: (_ctx, x, _w0, a, b, alpha) => scaleMatrix(matmul(matmul(x, a), b), alpha / rankOf(a)),
     },
     {
@@ -73,6 +76,7 @@ export default defineExercise<Args, number[][]>({
       title: 'the update added without the α/r factor',
       message:
         'You add (x·A)·B as it is. The adapter\'s output must be multiplied by α/r before it is added to x·W0; the two only agree when alpha equals r.',
+      hint: 'Compare your output with the formula in the lesson: the adapter\'s path is multiplied by a factor before it is added.',
       wrong: (_ctx, x, w0, a, b) => forwardWithScale(x, w0, a, b, 1),
     },
     {
@@ -81,6 +85,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'r is the inner size of the adapter: the columns of A and the rows of B (a[0].length or b.length). a.length is the layer\'s input size and b[0].length its output size, ' +
         'so dividing alpha by either of those shrinks the update.',
+      hint: 'Which of the sizes of A and B is the rank r? It is the size the adapter squeezes the input down to.',
       wrong: (_ctx, x, w0, a, b, alpha) =>
         anyOf(forwardWithScale(x, w0, a, b, alpha / a.length), forwardWithScale(x, w0, a, b, alpha / b[0].length)),
     },
@@ -91,6 +96,7 @@ export default defineExercise<Args, number[][]>({
         'With the row-vector convention the input meets A first: A is [in, r] and takes x down to r numbers, then B, [r, out], brings them up to the output size. ' +
         'The paper writes BAx because it uses column vectors; transposed, that is x·A·B. Multiplying x by B first only fits the shapes when in = r, ' +
         'so otherwise your code throws or produces NaN (undefined entries); compute (x·A)·B.',
+      hint: 'Write the shapes: x is [n, in], A is [in, r], B is [r, out]. Which product order fits?',
       wrong: (_ctx, x, w0, a, b, alpha) => {
         const scale = alpha / rankOf(a);
         return anyOf(...eachLoopStyle((inner) => looseAddScaled(matmul(x, w0), looseMatmul(looseMatmul(x, b, inner), a, inner), scale)));

@@ -45,6 +45,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You add A·B to W0 as it is. The forward pass scales the adapter\'s output by α/r, so the merged weight must carry the same factor: W0 + (α/r)·A·B. ' +
         'Without it, x·merged differs from loraForward whenever alpha ≠ r.',
+      hint: 'Merging must give the same outputs as the forward pass. Which factor does the forward pass apply to the adapter?',
       wrong: (_ctx, w0, a, b) => addScaled(w0, matmul(a, b), 1),
     },
     {
@@ -53,6 +54,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'The update is A·B: A is [in, r] and B is [r, out], so A·B is [in, out], the shape of W0. B·A is [r, r], so adding it to W0 reads rows that do not exist (a TypeError); ' +
         'transposing both to make the paper\'s BA fit gives Bᵀ·Aᵀ = (A·B)ᵀ, the update transposed. The paper writes W0 + BA for column vectors; with row vectors it is W0 + (α/r)·A·B.',
+      hint: 'Write the shapes: A is [in, r], B is [r, out], and the update must have W0\'s shape. Which order gives that?',
       wrong: (_ctx, w0, a, b, alpha) => {
         const s = alpha / rankOf(a);
         return anyOf(
@@ -70,6 +72,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You multiply A·B by alpha, so the merged update is r times too large. LoRA scales by α/r (loralib and PEFT: scaling = lora_alpha / r), ' +
         'in the forward pass and therefore in the merge too. Use alpha / r with r = a[0].length.',
+      hint: 'Merging must give the same outputs as the forward pass. What is the forward pass\'s factor, exactly?',
       wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha),
     },
     {
@@ -78,6 +81,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'α/√r is the scaling of rsLoRA (PEFT\'s use_rslora=True), a named variant; the adapter this merge folds in was trained with α/r. ' +
         'A merge must use exactly the forward pass\'s scale, or the merged layer computes something else: divide by r, not Math.sqrt(r).',
+      hint: 'Merging must give the same outputs as the forward pass, whose factor is a simple ratio of alpha and r. Check for a square root.',
       wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha / Math.sqrt(rankOf(a))),
     },
     {
@@ -86,6 +90,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your result is ΔW = (α/r)·A·B alone. Merging folds the update into the frozen weight: the result replaces W0, so it must be W0 + ΔW. ' +
         'With B = 0 (how LoRA starts) the merged weight is W0 itself, not zeros.',
+      hint: 'Set B to zeros: the merged weight should be W0 itself. Is W0 in your result?',
       wrong: (_ctx, _w0, a, b, alpha) => scaleMatrix(matmul(a, b), alpha / rankOf(a)),
     },
   ],

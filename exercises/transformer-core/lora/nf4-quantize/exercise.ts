@@ -64,6 +64,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'You divide every value by the largest |x| of the whole input. NF4 is blockwise: each block of blockSize values gets its own absmax, ' +
         'so one outlier only coarsens its own block, and a block of small weights still uses all 16 levels. Return one absmax per block (Math.ceil(w.length / blockSize) of them).',
+      hint: 'How many absmax values do you return? Each block gets its own scale.',
       wrong: (_ctx, w, blockSize) => {
         const m = maxAbs(w);
         const codes = w.map((x) => (m === 0 ? NF4_ZERO_CODE : nearestNf4(x / m)));
@@ -77,6 +78,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'round((x/absmax + 1)·7.5) spreads 16 levels evenly over [−1, 1]. NF4\'s levels are not even: they are quantiles of a normal distribution, ' +
         'dense near 0 where most weights are and sparse near ±1, with 0 exactly representable (code 7). Pick the index of the nearest of the 16 NF4 levels.',
+      hint: 'Which value does code 7 stand for? The NF4 levels are listed in the lesson and are not evenly spaced.',
       wrong: (_ctx, w, blockSize) => {
         const grid = (round: (x: number) => number) => (x: number, m: number) => round((x / m + 1) * 7.5);
         const outputs: Quantized[] = [];
@@ -93,6 +95,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'A value exactly halfway between two levels goes to the lower index (bitsandbytes uses torch.bucketize with the midpoints, which puts a value equal to a boundary below it). ' +
         'Your comparison sends it up: use x/absmax > midpoint (not >=), or when comparing distances keep the first level unless a later one is strictly closer.',
+      hint: 'Take a value exactly halfway between two levels: it should go to the lower index. Check whether your comparison is strict.',
       wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w, blockSize, 'upper'),
     },
     {
@@ -101,6 +104,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'When every value of a block is 0 its absmax is 0, and x/absmax = 0/0 = NaN. Every comparison with NaN is false, so your search keeps its starting index (0, the level −1.0). ' +
         'By the convention an all-zero block has absmax 0 and every code 7, the level 0.0: test for absmax === 0 before dividing.',
+      hint: 'Quantise a block of zeros by hand: what is 0 / 0? Decide what such a block stores before dividing.',
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), 0),
     },
     {
@@ -109,6 +113,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'Math.max(...block) is the largest value, which misses a large negative one (and is negative for an all-negative block). absmax is the largest magnitude, ' +
         'max |x| over the block, so that x/absmax always lies in [−1, 1] and −1.0 (code 0) is used as well as 1.0.',
+      hint: 'Try a block whose largest magnitude is a negative value: is it your absmax?',
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), NF4_ZERO_CODE, (block) => Math.max(...block)),
     },
     {
@@ -116,6 +121,7 @@ export default defineExercise<Args, Quantized>({
       title: 'x itself matched to the levels, not x/absmax',
       message:
         'The NF4 levels live in [−1, 1]: each value must be divided by its block\'s absmax before looking for the nearest level. Matching x itself works only for a block whose absmax is 1.',
+      hint: 'The NF4 levels lie in [−1, 1]. What must each value be divided by before you look for the nearest level?',
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x) => nearestNf4(x), NF4_ZERO_CODE),
     },
     {
@@ -124,6 +130,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'When the length is not a multiple of blockSize, the last block is shorter, but it still needs its own absmax and its codes. ' +
         'Loop over Math.ceil(w.length / blockSize) blocks (or step start by blockSize while start < w.length), not Math.floor(...).',
+      hint: 'Take 10 values and blockSize 4: how many blocks should there be? Check how you count them.',
       wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w.slice(0, Math.floor(w.length / blockSize) * blockSize), blockSize),
     },
     {
@@ -132,6 +139,7 @@ export default defineExercise<Args, Quantized>({
       message:
         'codes holds the index (0–15) of each value\'s nearest level: that index is the 4-bit number that gets stored. You return the level itself (a float such as 0.4407); ' +
         'return its position in the table instead.',
+      hint: 'Are your codes whole numbers from 0 to 15? A code is where the level sits in the table.',
       wrong: (_ctx, w, blockSize) => {
         const { codes, absmax } = quantizeNf4Blocks(w, blockSize);
         return { codes: codes.map((c) => NF4_LEVELS[c]), absmax };

@@ -84,6 +84,7 @@ export default defineExercise<Args, Counts>({
       message:
         'An adapter for an [in, out] weight is two matrices, A: [in, r] and B: [r, out], so it has r·in + r·out = r·(in + out) parameters. ' +
         'r·d·d (or r·in·out) counts r full copies of the weight: that is what LoRA avoids. For a 4096 × 4096 matrix at r = 8 the adapter has 65,536 parameters, not 134 million.',
+      hint: 'Write the shapes of A and B for one [in, out] weight and count their entries. Is that a product of three numbers?',
       wrong: (_ctx, cfg) => {
         const d = cfg.dModel;
         const targets = distinct(cfg.targets);
@@ -99,6 +100,7 @@ export default defineExercise<Args, Counts>({
       title: 'a target listed twice is counted twice',
       message:
         'targets names which weights get an adapter; a weight listed twice still gets one adapter. Remove duplicates first (new Set(cfg.targets)), then sum over the distinct targets.',
+      hint: 'List the same target twice: does the model get two adapters on one weight?',
       wrong: (_ctx, cfg) => ({
         trainable: cfg.nLayers * perLayer(cfg.targets, cfg, (din, dout) => cfg.r * (din + dout)),
         frozen: count(cfg).frozen,
@@ -110,6 +112,7 @@ export default defineExercise<Args, Counts>({
       message:
         'Only q, k, v and o are [d, d]. The MLP\'s up projection is [d, dFF] and its down projection [dFF, d]: their adapters have r·(d + dFF) parameters each, ' +
         'and their frozen weights d·dFF each. Use dFF wherever the MLP is involved, in both counts.',
+      hint: 'Write the shapes of the up and down projections: are they [d, d]?',
       wrong: (_ctx, cfg) => {
         const { trainable, frozen } = count(cfg);
         const squareTrainable = cfg.nLayers * perLayer(distinct(cfg.targets), cfg, (din, dout) => cfg.r * (din + dout), true);
@@ -126,6 +129,7 @@ export default defineExercise<Args, Counts>({
       title: 'counted for one layer, not nLayers',
       message:
         'Every one of the nLayers layers has its own weights and, for each target, its own adapter. Multiply the per-layer counts by cfg.nLayers (both of them).',
+      hint: 'Your counts are right for one layer. How many layers does the model have?',
       wrong: (_ctx, cfg) => {
         const { trainable, frozen } = count(cfg);
         return anyOf(
@@ -141,6 +145,7 @@ export default defineExercise<Args, Counts>({
       message:
         'An adapter does not replace its weight: W0 stays in the model, frozen, and the adapter sits beside it. So frozen counts every q, k, v, o, up and down weight of every layer, ' +
         'whatever the targets are; only the adapters (A and B) are trainable.',
+      hint: 'Does an adapted weight leave the model? The adapter sits beside it.',
       wrong: (_ctx, cfg) => {
         const { trainable, frozen } = count(cfg);
         return { trainable, frozen: frozen - cfg.nLayers * perLayer(distinct(cfg.targets), cfg, (din, dout) => din * dout) };
@@ -151,6 +156,7 @@ export default defineExercise<Args, Counts>({
       title: 'only one of A and B counted',
       message:
         'Each adapter has two trainable matrices, A: [in, r] and B: [r, out]. Counting r·in (A only) or r·out (B only) misses the other: the total per adapted weight is r·(in + out).',
+      hint: 'An adapter is two matrices. Did you count both?',
       wrong: (_ctx, cfg) => {
         const targets = distinct(cfg.targets);
         const { frozen } = count(cfg);

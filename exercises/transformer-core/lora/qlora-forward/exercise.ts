@@ -72,6 +72,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'The codes are W0 flattened row-major: code i is row ⌊i / cols⌋, column i mod cols (W0[r][c] is code r·cols + c). ' +
         'You fill W0 down the columns (W0[r][c] from code c·rows + r, as Fortran and cuBLAS lay matrices out), which scrambles the weights. Read the codes row by row.',
+      hint: 'Which weight does code 1 belong to: W0[0][1] or W0[1][0]? The codes run along the rows.',
       wrong: (_ctx, x, base, a, b, alpha) => {
         const flat = dequantizeMatrix(base).flat();
         return forward(x, dequantizeWith(base, (r, c) => flat[c * base.rows + r]), a, b, alpha / rankOf(a));
@@ -83,6 +84,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Blocks run over the flattened matrix, not over each row: weight i = r·cols + c belongs to block ⌊i / blockSize⌋, and a block can end in the middle of a row. ' +
         'You take the block from the column alone (⌊c / blockSize⌋) or use one absmax per row (absmax[r]). Compute the flat index first, then divide by blockSize.',
+      hint: 'Compute the flat index of W0[r][c] first: a block runs across the flattened matrix, and can end in the middle of a row.',
       wrong: (_ctx, x, base, a, b, alpha) => {
         const level = (r: number, c: number) => NF4_LEVELS[base.codes[r * base.cols + c]];
         const byColumn = dequantizeWith(base, (r, c) => level(r, c) * base.absmax[Math.floor(c / base.blockSize)]);
@@ -97,6 +99,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your W0 is right, but the adapter path is multiplied by alpha. As in lora/forward, LoRA scales (x·A)·B by α/r with r = a[0].length; ' +
         'the quantisation of W0 does not change that.',
+      hint: 'Your W0 looks right; compare your adapter\'s factor with lora/forward\'s.',
       wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeMatrix(base), a, b, alpha),
     },
     {
@@ -105,6 +108,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'level[code] is a number in [−1, 1]: the weight was divided by its block\'s absmax before it was quantised, so reading it back needs the multiplication again, ' +
         'w = level[code]·absmax[block]. Without it every weight is too small (or too large) by its block\'s scale.',
+      hint: 'A code\'s level lies in [−1, 1], but the weights were not. What scale did quantisation divide by?',
       wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeWith(base, (r, c) => NF4_LEVELS[base.codes[r * base.cols + c]]), a, b, alpha / rankOf(a)),
     },
     {
@@ -113,6 +117,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You turn code k into −1 + 2k/15, as if the 16 codes were evenly spaced over [−1, 1]. The codes index the NF4 table (code 7 is 0.0, code 8 is 0.0796, …): ' +
         'look each one up in the 16 NF4 levels, then multiply by absmax.',
+      hint: 'What weight does code 7 give? Look each code up in the NF4 table of lora/nf4-quantize.',
       wrong: (_ctx, x, base, a, b, alpha) => {
         const weight = (r: number, c: number) => {
           const i = r * base.cols + c;

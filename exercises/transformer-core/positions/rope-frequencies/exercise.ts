@@ -30,6 +30,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your exponent is −i/d, half of what it should be, so the frequencies fall too slowly: the last one is about base^(−1/2) instead of about 1/base. ' +
         'The exponent is −2i/d: 2i is the index of the first dimension of pair i (Meta\'s LLaMA writes arange(0, d, 2) / d). For d = 8: [1, 0.1, 0.01, 0.001].',
+      hint: 'For d = 8 and base 10000 you should get [1, 0.1, 0.01, 0.001]. Compare your exponent with the one in the lesson\'s formula.',
       wrong: (_ctx, d, base) => frequencies(d, base, 1),
     },
     {
@@ -39,6 +40,7 @@ export default defineExercise<Args, number[]>({
         'You returned d numbers. RoPE turns the d dimensions two at a time, so there are d/2 pairs and d/2 frequencies, θ_0 … θ_(d/2−1). ' +
         'Common causes: looping i over 0 … d − 1 (or arange(0, d) instead of arange(0, d, 2)), or repeating each frequency for the two members of its pair; ' +
         'that repetition belongs to applying the rotation, not to the frequency list.',
+      hint: 'How many numbers does your function return? RoPE turns the dimensions two at a time.',
       wrong: (_ctx, d, base) => {
         const half = frequencies(d, base);
         return anyOf(
@@ -55,6 +57,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your numbers grow with i: base^(2i/d) is 1/θ_i, the number of positions pair i needs to turn by one radian (its wavelength divided by 2π). ' +
         'θ_i = base^(−2i/d) = 1 / base^(2i/d): the first pair turns fastest (θ_0 = 1 radian per position) and the last slowest.',
+      hint: 'Your numbers grow with i, but the first pair should turn fastest. Check the sign of the exponent.',
       wrong: (_ctx, d, base) => frequencies(d, base, -2),
     },
     {
@@ -62,6 +65,7 @@ export default defineExercise<Args, number[]>({
       title: 'i counted from 1 (θ_0 is not 1)',
       message:
         'Your first frequency is base^(−2/d) instead of 1: the pairs are numbered from i = 0, so θ_0 = base^0 = 1 and the last is θ_(d/2−1) = base^(−(d−2)/d).',
+      hint: 'What is your first frequency? Pair 0 has exponent 0.',
       wrong: (_ctx, d, base) => Array.from({ length: d / 2 }, (_, i) => base ** ((-2 * (i + 1)) / d)),
     },
   ],

@@ -34,6 +34,7 @@ export default defineExercise<Args, number[][]>({
         'You rotated neighbours (2i, 2i+1) together: that is the layout of RoFormer and Meta\'s LLaMA (the previous exercise). ' +
         'Here pair i is dimension i of the first half with dimension i + d/2 of the second half, as in GPT-NeoX and Hugging Face LLaMA. ' +
         'The two layouts give the same result only after permuting the dimensions (even ones first, then odd ones).',
+      hint: 'Which two dimensions form pair 0 in your code? In this layout a dimension of the first half is paired with one of the second half.',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'neighbours'),
     },
     {
@@ -42,6 +43,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your pairs turn by −angle. rotate_half(x) is [−x2, x1] (the second half negated and moved first), so that ' +
         'out_first = x1·cos − x2·sin and out_second = x2·cos + x1·sin: the rotation (x, y) → (x cos − y sin, x sin + y cos) with x from the first half and y from the second.',
+      hint: 'Rotate (1, 0) by a quarter turn by hand: it should land on (0, 1). Check the sign in front of each sin term.',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'halves', -1),
     },
     {
@@ -51,6 +53,7 @@ export default defineExercise<Args, number[][]>({
         'You combined rotate_half (the half-split layout) with cos and sin repeated per neighbour pair: [cos θ_0·p, cos θ_0·p, cos θ_1·p, ...]. ' +
         'Dimension j and dimension j + d/2 then turn by different angles, so the result is not a rotation (the length of the pair changes). ' +
         'In the half-split layout dimension j uses angle index j mod d/2: cos and sin are [c_0 … c_{d/2−1}, c_0 … c_{d/2−1}], the table repeated over the two halves.',
+      hint: 'Check which angle dimension j and dimension j + d/2 each use: the two members of a pair must turn by the same angle.',
       wrong: (_ctx, x, positions, base) => mixedLayouts(x, positions, base),
     },
   ],

@@ -98,6 +98,7 @@ export default defineExercise<Args, number>({
       message:
         'Your score is ⟨R_m q, k⟩ (or ⟨q, R_n k⟩): only one vector was rotated, so the score depends on one position, not on the distance m − n. ' +
         'Rotate q by its position m and k by its position n, then take the dot product: ⟨R_m q, R_n k⟩.',
+      hint: 'The score should depend on m − n, which needs both positions. Does each vector get turned by its own position?',
       wrong: (_ctx, q, k, m, n, base) => anyOf(score(q, k, m, null, base), score(q, k, null, n, base)),
     },
     {
@@ -106,6 +107,7 @@ export default defineExercise<Args, number>({
       message:
         'Your score equals ⟨R_(m+n) q, k⟩: k was rotated by −n·θ_i instead of +n·θ_i. ' +
         'Rotate both vectors the same way, each by its own position; the rotations then cancel up to R_(m−n), which is why only the distance matters.',
+      hint: 'Shift both m and n by 1: the score should not change. Are q and k turned in the same direction?',
       wrong: (_ctx, q, k, m, n, base) => score(q, k, m + n, null, base),
     },
     {
@@ -114,6 +116,7 @@ export default defineExercise<Args, number>({
       message:
         'Your score is ⟨R_−m q, R_−n k⟩ = ⟨R_(n−m) q, k⟩: both vectors turn clockwise. It still depends only on the distance, but with the sign of m − n reversed, ' +
         'so a key 3 tokens back looks like a key 3 tokens ahead. The rotation is (x, y) → (x cos − y sin, x sin + y cos).',
+      hint: 'Rotate (1, 0) by a quarter turn by hand: it should land on (0, 1). Does your rotation do that?',
       wrong: (_ctx, q, k, m, n, base) => score(q, k, m, n, base, 'neighbours', -1),
     },
     {
@@ -122,6 +125,7 @@ export default defineExercise<Args, number>({
       message:
         'You rotated with the half-split layout of positions/rope-half-split. That RoPE has the relative property too (so the shift checks pass), ' +
         'but it is a different function of q and k: this exercise uses the neighbour pairs (2i, 2i+1) of positions/rope.',
+      hint: 'Which two dimensions form pair 0 in your rotation? This exercise uses the layout of positions/rope.',
       wrong: (_ctx, q, k, m, n, base) => score(q, k, m, n, base, 'halves'),
     },
   ],

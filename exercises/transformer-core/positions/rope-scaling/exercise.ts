@@ -45,6 +45,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your linear frequencies are θ_i · factor: every pair turns faster, so a long context looks even longer. ' +
         'Position Interpolation squeezes positions: position p is rotated as if it were p / factor, which is the same as dividing every θ_i by the factor.',
+      hint: 'Scaling for a longer context should make the rotations slower, so every θ smaller. Does yours grow?',
       wrong: (_ctx, d, base, factor, method) => (method === 'linear' ? frequencies(d, base).map((t) => t * factor) : scaled(d, base, factor, method)),
     },
     {
@@ -53,6 +54,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your NTK base is base · factor. The NTK-aware rule is base\' = base · factor^(d/(d−2)): the exponent d/(d−2) is chosen so that the slowest pair, ' +
         'θ_(d/2−1) = base\'^(−(d−2)/d), is divided by exactly the factor, as linear scaling would, while θ_0 = 1 stays the same.',
+      hint: 'With NTK, the slowest frequency should come out divided by exactly the factor. Check it for your base: what exponent on the factor makes that true?',
       wrong: (_ctx, d, base, factor, method) => (method === 'ntk' ? frequencies(d, base * factor) : scaled(d, base, factor, method)),
     },
     {
@@ -61,6 +63,7 @@ export default defineExercise<Args, number[]>({
       message:
         'For "ntk" you divided every frequency by the factor, which is linear scaling. NTK-aware scaling changes the base instead: ' +
         'base\' = base · factor^(d/(d−2)), then θ_i = base\'^(−2i/d). The fast pairs (small i) barely change and only the slow ones are stretched, so nearby tokens keep their resolution.',
+      hint: 'Compare your NTK frequencies with your linear ones: they should differ. NTK leaves the fast pairs almost alone; what does it change instead of dividing?',
       wrong: (_ctx, d, base, factor, method) => (method === 'ntk' ? frequencies(d, base).map((t) => t / factor) : scaled(d, base, factor, method)),
     },
     {
@@ -69,6 +72,7 @@ export default defineExercise<Args, number[]>({
       message:
         'Your NTK base is base / factor^(d/(d−2)): a smaller base makes every pair turn faster, the opposite of what a longer context needs. ' +
         'Multiply: base\' = base · factor^(d/(d−2)). A larger base means slower rotations, so positions beyond the training length stay within angles the model has seen.',
+      hint: 'A bigger base means slower rotations. Should the new base be larger or smaller than the old one?',
       wrong: (_ctx, d, base, factor, method) => (method === 'ntk' ? frequencies(d, base / factor ** (d / (d - 2))) : scaled(d, base, factor, method)),
     },
   ],

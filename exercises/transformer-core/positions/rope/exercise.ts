@@ -16,6 +16,7 @@ export default defineExercise<Args, number[][]>({
         'You rotated dimension i together with dimension i + d/2: that is the half-split layout of GPT-NeoX and Hugging Face LLaMA (the next exercise). ' +
         'This exercise follows RoFormer and Meta\'s LLaMA: pair i is the neighbours (2i, 2i+1), rotated by positions[r]·θ_i. ' +
         'Both are valid RoPEs, but a model only works with the layout it was trained with.',
+      hint: 'Which two dimensions form pair 0 in your code? This exercise pairs each dimension with its neighbour.',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'halves'),
     },
     {
@@ -25,6 +26,7 @@ export default defineExercise<Args, number[][]>({
         'Your pairs turn by −angle: (x cos + y sin, −x sin + y cos). The rotation by +angle is (x, y) → (x cos − y sin, x sin + y cos), ' +
         'which is multiplying x + iy by e^(i·angle). The attention scores would still depend only on the distance between tokens, ' +
         'but with the sign of that distance reversed, so weights trained with the standard rotation would read positions backwards.',
+      hint: 'Rotate (1, 0) by a quarter turn by hand: it should land on (0, 1). Does your formula do that?',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base), 'neighbours', -1),
     },
     {
@@ -33,6 +35,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your frequencies fall too slowly: θ_i = base^(−i/d) only reaches base^(−1/2) at the last pair, so the slowest pairs turn about 100 times too fast (base 10000). ' +
         'The exponent is −2i/d for pair i = 0 … d/2 − 1 (the 2i is the index of the pair\'s first dimension); for d = 8, θ = [1, 0.1, 0.01, 0.001].',
+      hint: 'Print your θ for d = 8, base 10000: it should be [1, 0.1, 0.01, 0.001]. Check the exponent.',
       wrong: (_ctx, x, positions, base) => rotateRows(x, positions, frequencies(x[0].length, base, 1), 'neighbours'),
     },
     {
@@ -41,6 +44,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You rotated row r by r·θ_i, ignoring the positions argument. The rows are tokens, but their positions are given separately: ' +
         'after a KV cache the new tokens sit at positions 17, 18, 19..., not 0, 1, 2. Use positions[r].',
+      hint: 'Which argument says where each row is in the sequence? Your rows may not start at position 0.',
       wrong: (_ctx, x, _positions, base) => rotateRows(x, x.map((_, r) => r), frequencies(x[0].length, base), 'neighbours'),
     },
   ],

@@ -37,6 +37,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your wavelengths grow too slowly: you divided p by 10000^(i/d), so the last pair only reaches 10000^(1/2) = 100 instead of nearly 10000. ' +
         'Pair i (columns 2i and 2i+1) uses 10000^(2i/d); the 2i is the index of its sin column. For d = 4 the divisors are [1, 100].',
+      hint: 'For d = 4 the two pairs should divide p by 1 and by 100. Print your divisors: which index goes in the exponent?',
       wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000, 1))),
     },
     {
@@ -45,6 +46,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You used 10000^(2j/d) with j the column index, so column 2i got 10000^(4i/d) and column 2i+1 got 10000^((4i+2)/d). ' +
         'Columns 2i and 2i+1 share one frequency: the exponent uses i = ⌊j/2⌋, the pair index (the TensorFlow tutorial writes 2 * (j // 2) / d).',
+      hint: 'Columns 2i and 2i+1 share one angle. Print the divisors of columns 0 and 1: are they equal?',
       wrong: (_ctx, seqLen, d) =>
         positions(seqLen).map((p) => Array.from({ length: d }, (_, j) => (j % 2 === 0 ? Math.sin : Math.cos)(p / 10000 ** ((2 * j) / d)))),
     },
@@ -53,6 +55,7 @@ export default defineExercise<Args, number[][]>({
       title: 'cos on the even columns and sin on the odd ones',
       message:
         'Your even columns hold cos and your odd columns sin. The paper puts sin at 2i and cos at 2i+1, so position 0 is [0, 1, 0, 1, …].',
+      hint: 'Row 0 should be [0, 1, 0, 1, …]. Which function gives 0 at angle 0, and which columns should hold it?',
       wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000)), true),
     },
     {
@@ -61,6 +64,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'You put sin(p·ω_i) in the first d/2 columns and cos(p·ω_i) in the last d/2. tensor2tensor and fairseq lay it out that way, ' +
         'but the paper (and this exercise) interleaves them: column 2i is sin and column 2i+1 is cos of the same angle. Position 0 is [0, 1, 0, 1, …], not [0, 0, …, 1, 1].',
+      hint: 'Row 0 should be [0, 1, 0, 1, …]: the sine and cosine of one pair sit side by side, not in two halves.',
       wrong: (_ctx, seqLen, d) => angleTable(positions(seqLen), frequencies(d, 10000)).map((row) => [...row.map(Math.sin), ...row.map(Math.cos)]),
     },
     {
@@ -68,6 +72,7 @@ export default defineExercise<Args, number[][]>({
       title: 'positions counted from 1',
       message:
         'Your first row is the encoding of position 1. Positions start at 0, so row 0 is sin(0) = 0 and cos(0) = 1 in every pair: [0, 1, 0, 1, …].',
+      hint: 'What is the first row of your output? Position 0 gives sin(0) and cos(0).',
       wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen, 1), frequencies(d, 10000))),
     },
   ],

@@ -65,6 +65,7 @@ export default defineExercise<Args, string>({
         'You turn each byte into the character with that code, so "é" (bytes 195, 169) comes out as "Ã©" and "中" as three Latin-1 characters. ' +
         'A character above U+007F takes 2 to 4 bytes in UTF-8, and the bytes must be decoded together: ' +
         'new TextDecoder().decode(new Uint8Array(bytes)).',
+      hint: 'Decode the bytes of "é" and print the result: one character can take two or more bytes. What turns a byte sequence into text?',
       wrong: (_ctx, ids, merges) => String.fromCharCode(...expandIds(ids, merges)),
     },
     {
@@ -74,6 +75,7 @@ export default defineExercise<Args, string>({
         'You decode the bytes of every token separately. A token may hold only part of a character (the first two bytes of "中", ' +
         'or half an emoji), and a part on its own is invalid UTF-8, so it becomes "�" even when the next token completes it. ' +
         'Concatenate the bytes of all the tokens first, then decode once.',
+      hint: 'Split "中" over two tokens and decode each on its own: neither part is valid text. When should the bytes be turned into text?',
       wrong: (_ctx, ids, merges) => {
         const table = tokenBytes(merges);
         return ids.map((id) => utf8Decode(table[id])).join('');
@@ -86,6 +88,7 @@ export default defineExercise<Args, string>({
         'You replace a merged id by its pair, but the pair may itself hold merged ids (258 = (257, 98), 257 = (256, 97), …), ' +
         'and an id above 255 stored in a Uint8Array wraps around to id mod 256. Expand recursively, or build a table in merge order: ' +
         'bytes[256 + k] = bytes[left] followed by bytes[right].',
+      hint: 'Expand an id whose pair itself holds a merged id: are all the ids you end up with below 256?',
       wrong: (_ctx, ids, merges) => utf8Decode(Array.from(Uint8Array.from(ids.flatMap((id) => (id < 256 ? [id] : merges[id - 256]))))),
     },
   ],

@@ -167,6 +167,7 @@ export default defineExercise<Args, number[]>({
       message:
         'You start from charCodeAt (or codePointAt), so "é" is the one id 233 instead of the two bytes [195, 169], and "中" is 20013. ' +
         'The merges were learned on UTF-8 bytes, so start from Array.from(new TextEncoder().encode(text)): every id is then 0..255.',
+      hint: 'Encode "é" and print your first ids: the merges were learned on bytes, and "é" is 2 of them.',
       wrong: (_ctx, text, merges) => anyOf(encodeIds(utf16Units(text), merges), encodeIds(codePoints(text), merges)),
     },
     {
@@ -175,6 +176,7 @@ export default defineExercise<Args, number[]>({
       message:
         'In a run such as "ccc" with the merge (c, c), you merge the last two bytes and get [99, 256]; the convention is [256, 99]. ' +
         'Scan left to right: when ids[i], ids[i + 1] is the pair, push the new id and skip 2; otherwise push ids[i] and move 1.',
+      hint: 'Merge (c, c) in "ccc" by hand: which two c\'s should be joined? Check the direction of your replacement.',
       wrong: (_ctx, text, merges) => encodeIds(utf8Bytes(text), merges, true),
     },
     {
@@ -185,6 +187,7 @@ export default defineExercise<Args, number[]>({
         'keeps its second "ab" as two bytes. A merge replaces every occurrence of its pair. ' +
         '(Going through the list in order is fine if each merge replaces all its occurrences: for a list whose merges only use earlier ids, ' +
         'as trainBpe makes, that gives the same result as "lowest rank first".)',
+      hint: 'Try "ab ab" with the one merge (a, b): both occurrences should be merged. How many does your code replace?',
       wrong: (_ctx, text, merges) => eachMergeOnce(text, merges),
     },
     {
@@ -193,6 +196,7 @@ export default defineExercise<Args, number[]>({
       message:
         'You pick the pair that occurs most often, as in training. Encoding replays the training in the order it was learned: ' +
         'the pair with the lowest rank (its index in the merge list) goes first, however often another pair occurs in this text.',
+      hint: 'Which pair goes first when encoding: the most common one in this text, or the one learned first? Compare with training.',
       wrong: (_ctx, text, merges) => mostFrequentFirst(text, merges),
     },
     {
@@ -202,6 +206,7 @@ export default defineExercise<Args, number[]>({
         'You scan from the left and merge the first pair that has a merge. The order is by rank, not by position: ' +
         'in "abc" with (b, c) ranked before (a, b), (b, c) goes first and the result is [97, 256]. ' +
         'In each round, look at every adjacent pair and merge the one with the lowest rank.',
+      hint: 'Try "abc" with (b, c) listed before (a, b): which merge should happen first? Position in the text does not decide it.',
       wrong: (_ctx, text, merges) => leftmostFirst(text, merges),
     },
     {
@@ -211,6 +216,7 @@ export default defineExercise<Args, number[]>({
         'You take, at each position, the longest token the text starts with (as WordPiece does). BPE does not look for long tokens: ' +
         'it replays the merges, lowest rank first, and a long token appears only if its merges happen in that order. ' +
         'Work on pairs of adjacent ids: repeatedly merge the lowest-rank pair present.',
+      hint: 'BPE never looks for the longest token: it only merges adjacent pairs, in the order the merges were learned. Where does your code look at pairs?',
       wrong: (_ctx, text, merges) => greedyLongest(text, merges),
     },
   ],

@@ -43,6 +43,7 @@ export default defineExercise<Args, Pair[]>({
         'Here the tie goes to the pair whose first occurrence comes earliest in the current sequence, as Python\'s max over a dict does in minbpe. ' +
         'Count into a Map (it keeps insertion order) and scan it with a strict >. ' +
         'A plain object keyed by a number such as a * 1000 + b also gives this: JavaScript lists integer keys in ascending order, not in insertion order.',
+      hint: 'When two pairs are equally frequent, which one does your scan keep? The rule here is the one whose first occurrence comes first; check how your counts are stored and ordered.',
       wrong: withTie('smallest-pair'),
     },
     {
@@ -52,6 +53,7 @@ export default defineExercise<Args, Pair[]>({
         'When two pairs are equally frequent, your merge is the pair with the largest ids, as subword-nmt\'s max over (count, pair) gives, ' +
         'or as sorting on (count, pair), both descending, does. Here the tie goes to the pair whose first occurrence comes earliest in the current sequence: ' +
         'count into a Map (it keeps insertion order) and keep the first maximum (a strict >), with no second sort key.',
+      hint: 'When two pairs are equally frequent, which one does your scan keep? The rule here is the one whose first occurrence comes first, with no sort on the pair.',
       wrong: withTie('largest-pair'),
     },
     {
@@ -60,6 +62,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'When two pairs are equally frequent, your merge is the one that appears last. A scan with count >= best replaces the best on every tie. ' +
         'Use a strict >, so the pair seen first, which the Map lists first, is kept.',
+      hint: 'When two pairs are equally frequent, your scan keeps the later one. Look at the comparison that replaces the best pair.',
       wrong: withTie('last-occurrence'),
     },
     {
@@ -68,6 +71,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'In a run such as "aaa", you merge the last two tokens: [a, Z] instead of [Z, a]. The next counts then see different pairs, and later merges differ. ' +
         'Scan left to right: when ids[i], ids[i + 1] is the pair, push the new id and skip 2; otherwise push ids[i] and move 1.',
+      hint: 'Merge (a, a) in "aaa" by hand: which two a\'s should be joined? Check the direction of your replacement.',
       wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { fromRight: true }),
     },
     {
@@ -77,6 +81,7 @@ export default defineExercise<Args, Pair[]>({
         'You start from charCodeAt (or codePointAt), so "é" is the one id 233 instead of the two bytes [195, 169], ' +
         '"中" is 20013 (far above 255) and "🙂" is two surrogates. Byte-level BPE starts from the UTF-8 bytes: ' +
         'Array.from(new TextEncoder().encode(text)). Every id is then 0..255 and no text is ever out of vocabulary.',
+      hint: 'Encode "é" your way and print the ids: byte-level BPE starts from 2 bytes here. Where do your first ids come from?',
       wrong: (_ctx, text, vocabSize) => anyOf(trainIds(utf16Units(text), vocabSize - 256), trainIds(codePoints(text), vocabSize - 256)),
     },
     {
@@ -85,6 +90,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'In a run such as "aaaa" you count (a, a) 2 times, the number of replacements a merge would make. ' +
         'The counts here include overlapping occurrences, so it is 3, as minbpe counts: add 1 for every position i where ids[i], ids[i + 1] is the pair.',
+      hint: 'Count the pair (a, a) in "aaaa" by hand at every position: how many positions start it?',
       wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { nonOverlapping: true }),
     },
     {
@@ -93,6 +99,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'You stop as soon as no pair occurs twice (subword-nmt\'s min_frequency of 2). Here a pair seen once is still merged: ' +
         'do vocabSize − 256 merges, and stop early only when no pair is left (the sequence has fewer than two tokens).',
+      hint: 'When does your loop stop? A pair that occurs once can still be merged here.',
       wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { minCount: 2 }),
     },
     {
@@ -101,6 +108,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'Every round counts the original bytes again, so every merge is the same pair. ' +
         'The merge returns a new sequence: assign it back (ids = merge(ids, pair, 256 + k)), so that the next round counts the pairs of the merged sequence.',
+      hint: 'Print the sequence at the start of each round: does it show the last merge?',
       wrong: (_ctx, text, vocabSize) => trainBpe(text, vocabSize, { updateSequence: false }),
     },
     {
@@ -109,6 +117,7 @@ export default defineExercise<Args, Pair[]>({
       message:
         'The vocabulary has 256 byte ids, and each merge adds one id, so vocabSize − 256 merges make exactly vocabSize ids. ' +
         'A loop such as for (let id = 256; id <= vocabSize; id++) does one merge too many, and vocabSize − 257 does one too few.',
+      hint: 'Count the merges you return for vocabSize = 258: the 256 bytes plus the merges should make exactly vocabSize ids.',
       wrong: (_ctx, text, vocabSize) => anyOf(trainBpe(text, vocabSize + 1), trainBpe(text, vocabSize - 1)),
     },
   ],

@@ -110,6 +110,7 @@ export default defineExercise<Args, number[]>({
         'The vocabulary is not written in your text\'s characters but in bytes_to_unicode\'s: every token is a string of UTF-8 bytes, each byte shown as one printable character. ' +
         'A space is "Ġ", a newline "Ċ", and "é" (bytes C3 A9) is "Ã©". Looking up the raw characters finds no id for a space, and finds the wrong token for "ü" or "ł" ' +
         '(in the vocabulary "ł" stands for the byte A0). Encode each piece to UTF-8 bytes, map every byte through bytes_to_unicode, then run BPE on those characters.',
+      hint: 'Look up " world" in the vocabulary: it is written "Ġworld". Which table turns each byte into the character the vocabulary uses?',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ symbols: 'raw' }, { symbols: 'raw-space' }, { symbols: 'raw-space-newline' }]),
     },
     {
@@ -118,6 +119,7 @@ export default defineExercise<Args, number[]>({
       message:
         'str.charCodeAt(i) is a UTF-16 code unit, not a byte. For "é" it gives 233, one symbol, where UTF-8 has two bytes C3 A9 ("Ã©" after bytes_to_unicode); ' +
         'for Chinese characters and emoji it is above 255, which bytes_to_unicode has no entry for. Take the bytes from new TextEncoder().encode(piece).',
+      hint: 'Print the bytes you take for "é": UTF-8 has two. Where do your bytes come from?',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ symbols: 'char-codes' }]),
     },
     {
@@ -127,6 +129,7 @@ export default defineExercise<Args, number[]>({
         'BPE must replay the merges in the order they were learned: at every step merge the adjacent pair with the smallest rank (its line in vocab.bpe), ' +
         'wherever it is in the piece, and repeat until no adjacent pair is a merge. Merging the first mergeable pair from the left, or sweeping the piece once, ' +
         'builds tokens GPT-2 never builds for that word.',
+      hint: 'In one piece, which pair should merge first: the leftmost one, or the one with the smallest rank? Check how you choose.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ merge: 'leftmost' }, { merge: 'one-sweep' }]),
     },
     {
@@ -137,6 +140,7 @@ export default defineExercise<Args, number[]>({
         'No token of its vocabulary crosses a piece boundary, so skipping the split mostly goes unnoticed, but not around blank lines: before a word, "\\n\\n" is two pieces for GPT-2, "Ċ" and "Ċ" (198, 198), ' +
         'while BPE over the whole text merges them into "ĊĊ" (628). ' +
         "Split with /'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+/gu first, and encode each piece on its own.",
+      hint: 'Encode a text with a blank line before a word and compare with the expected ids: GPT-2 splits the text into pieces first, and BPE never crosses a piece boundary.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'none' }]),
     },
     {
@@ -146,6 +150,7 @@ export default defineExercise<Args, number[]>({
         'GPT-2\'s pattern lists the contractions in lower case only, with no i flag. With the i flag (or a case-insensitive group, as in GPT-4\'s cl100k pattern) ' +
         'an apostrophe followed by a capital S, T, M, D, RE, VE or LL is cut as a contraction: "O\'Toole" gives "O", "\'T", "oole" instead of "O", "\'", "Toole", ' +
         'and "O\'MALLEY" gives "\'M", "ALLEY". Use the pattern exactly as written, with the flags g and u only.',
+      hint: 'Split "O\'Toole": GPT-2\'s contractions are lower case only. Check the flags of your pattern.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'case-insensitive' }]),
     },
   ],

@@ -68,6 +68,7 @@ export default defineExercise<Args, string[]>({
         'You split off "\'M", "\'T", "\'RE" in capitals as contractions (an i flag, or (?i:...) as in the GPT-4 pattern). ' +
         'GPT-2\'s pattern is case-sensitive: only \'s, \'t, \'re, \'ve, \'m, \'ll, \'d in lower case are contractions, so "I\'M" is "I", "\'", "M". ' +
         'Use only the flags g and u.',
+      hint: 'Split "I\'M": GPT-2\'s contractions are lower case only. Check your flags.',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, SPACES), 'giu')(text),
     },
     {
@@ -77,6 +78,7 @@ export default defineExercise<Args, string[]>({
         'Your whitespace alternative takes the whole run, so "Hello  world" gives "  " and then "world" without its space. ' +
         'GPT-2 first tries \\s+(?!\\S): a run of whitespace not followed by a non-space, which leaves the last space of a run to the word after it ' +
         '("Hello", " ", " world"). Only then does it fall back to \\s+.',
+      hint: 'Split "Hello  world" (two spaces): GPT-2 gives " world" its space. How does your whitespace alternative leave the last space to the word?',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, '\\s+'))(text),
     },
     {
@@ -86,6 +88,7 @@ export default defineExercise<Args, string[]>({
         'Your chunks for letters, numbers and symbols have no optional leading space, so " world" comes out as " " and "world". ' +
         'GPT-2 attaches one space to the word that follows it: " ?\\p{L}+", " ?\\p{N}+", " ?[^\\s\\p{L}\\p{N}]+". ' +
         'That is why most GPT-2 tokens for words begin with a space (Ġ in its vocabulary).',
+      hint: 'Split "Hello world": GPT-2 keeps the space with the word, " world". Which alternatives take an optional space?',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\p{L}+', '\\p{N}+', '[^\\s\\p{L}\\p{N}]+', SPACES))(text),
     },
     {
@@ -94,6 +97,7 @@ export default defineExercise<Args, string[]>({
       message:
         'You attach \\s? to the next word, so a newline or a tab becomes part of it ("\\nb"). GPT-2 attaches only a plain space (" ?"); ' +
         'a newline or tab before a word is a chunk of its own.',
+      hint: 'Split "a\\nb": only a plain space joins the next word. What does your optional prefix match?',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\s?\\p{L}+', '\\s?\\p{N}+', '\\s?[^\\s\\p{L}\\p{N}]+', SPACES))(text),
     },
     {
@@ -102,6 +106,7 @@ export default defineExercise<Args, string[]>({
       message:
         'Your letters are [A-Za-z] (or \\w, which also takes digits and _), so "café" is cut into "caf" and "é", and 中文 or Ωμέγα are not letters at all. ' +
         'Use \\p{L} for any letter and \\p{N} for any number, with the u flag (/.../gu): they follow Unicode, as the regex module does in GPT-2\'s Python.',
+      hint: 'Split "café": your pattern cuts the é off. Which character classes know every alphabet?',
       wrong: (_ctx, text) =>
         anyOf(
           split(join(CONTRACTIONS, ' ?[A-Za-z]+', ' ?[0-9]+', ' ?[^\\sA-Za-z0-9]+', SPACES))(text),
@@ -115,6 +120,7 @@ export default defineExercise<Args, string[]>({
       message:
         'Your pattern has no contraction alternatives (or tries them after the symbols), so "don\'t" gives " don", "\'", "t" instead of " don", "\'t". ' +
         'Start the pattern with \'s|\'t|\'re|\'ve|\'m|\'ll|\'d: alternatives are tried in order at each position, and the first that matches wins.',
+      hint: 'Split "don\'t": GPT-2 gives " don" and "\'t". Which alternatives come first in the pattern?',
       wrong: (_ctx, text) => split(join(LETTERS, NUMBERS, OTHERS, SPACES))(text),
     },
   ],
