@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { escapeTerminalLine } from './escape.js';
 import { styleLine, type Line, type Span } from './lines.js';
+import { displayWidth } from './text-width.js';
 import { layoutTable } from './markdown-table.js';
 import { codeAtoms, prefixLines, proseAtoms, wrapAtoms, type Atom, type Style } from './wrap.js';
 
@@ -42,6 +43,8 @@ function tokenAtoms(token: Token, style: Style): Atom[] {
       return codeAtoms(decodeEntities(token.text), { ...style, ...codeStyle });
     case 'br':
       return [{ kind: 'break' }];
+    case 'html':
+      return inlineHtml(token.text, style);
     case 'link':
       return linkAtoms(token as Tokens.Link, style);
     case 'image':
@@ -51,6 +54,12 @@ function tokenAtoms(token: Token, style: Style): Atom[] {
     default:
       return proseAtoms(decodeEntities('text' in token && typeof token.text === 'string' ? token.text : token.raw), style);
   }
+}
+
+/** An inline HTML tag: `<br>` breaks the line, other tags are left out (their content is text of its own); anything else is text. */
+function inlineHtml(html: string, style: Style): Atom[] {
+  if (/^<br\s*\/?>$/i.test(html)) return [{ kind: 'break' }];
+  return /^<\/?[a-z][^>]*>$/i.test(html) ? [] : proseAtoms(html, style);
 }
 
 /** A link's text, then its address in brackets when the text does not already show it. */
@@ -67,22 +76,26 @@ function prose(atoms: Atom[], width: number): MarkdownRow[] {
   return wrapAtoms(atoms, width).map((line) => ({ line, verbatim: false }));
 }
 
-/** A code block as written, tabs as spaces, indented by four columns. */
-function codeBlock(text: string): MarkdownRow[] {
-  return text.split('\n').map((row) => {
-    const shown = escapeTerminalLine(row.replace(/\t/g, '    ').trimEnd());
-    return { line: shown ? [{ text: '    ' }, { text: shown, ...codeStyle }] : [], verbatim: true };
-  });
+/** A code block as written, tabs as spaces, indented by four columns, or by two when four would take it past `width`. */
+function codeBlock(text: string, width: number): MarkdownRow[] {
+  const rows = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, '    ').trimEnd()));
+  const margin = Math.max(0, ...rows.map(displayWidth)) + 4 <= width ? '    ' : '  ';
+  return rows.map((shown) => ({ line: shown ? [{ text: margin }, { text: shown, ...codeStyle }] : [], verbatim: true }));
 }
 
-/** `rows` shifted right as {@link prefixLines} shifts lines. */
-function indent(rows: MarkdownRow[], first: Span, rest?: Span): MarkdownRow[] {
+/** `rows` beside a list item's marker: the first row starts with it, the others under the item's text. */
+function besideMarker(rows: MarkdownRow[], marker: Span): MarkdownRow[] {
   const lines = prefixLines(
     rows.map((row) => row.line),
-    first,
-    rest,
+    marker,
   );
   return rows.map((row, i) => ({ ...row, line: lines[i] }));
+}
+
+/** A block quote's rows behind a bar, blank rows included. */
+function quote(rows: MarkdownRow[]): MarkdownRow[] {
+  const bar = { text: '│', dim: true };
+  return rows.map((row) => ({ ...row, line: row.line.length ? [{ ...bar, text: '│ ' }, ...row.line] : [bar] }));
 }
 
 const blank: MarkdownRow = { line: [], verbatim: false };
@@ -100,7 +113,7 @@ function list(token: Tokens.List, width: number): MarkdownRow[] {
   return token.items.flatMap((item, i) => {
     const marker = itemMarker(token, i, numberWidth);
     const body = blocks(item.tokens, Math.max(width - marker.length, 1), item.loose);
-    const rows = indent(body.length ? body : [blank], { text: marker, dim: !token.ordered });
+    const rows = besideMarker(body.length ? body : [blank], { text: marker, dim: !token.ordered });
     return i > 0 && token.loose ? [blank, ...rows] : rows;
   });
 }
@@ -124,9 +137,9 @@ function block(token: Token, width: number): MarkdownRow[] {
     case 'text':
       return prose(token.tokens ? inlineAtoms(token.tokens) : proseAtoms(decodeEntities(token.text), {}), width);
     case 'code':
-      return codeBlock(token.text);
+      return codeBlock(token.text, width);
     case 'blockquote':
-      return indent(blocks(token.tokens ?? [], Math.max(width - 2, 1), true), { text: '│ ', dim: true }, { text: '│ ', dim: true });
+      return quote(blocks(token.tokens ?? [], Math.max(width - 2, 1), true));
     case 'list':
       return list(token as Tokens.List, width);
     case 'table':

@@ -20,12 +20,12 @@ interface Word {
   breakBefore: boolean;
 }
 
-/** Prose as atoms: its words, escaped, and one space wherever it had whitespace (newlines included). */
+/** Prose as atoms: its words, escaped, and one space wherever it had whitespace (newlines included; a no-break space is part of its word). */
 export function proseAtoms(text: string, style: Style): Atom[] {
   return text
-    .split(/(\s+)/)
+    .split(/([^\S\u00a0]+)/)
     .filter((part) => part !== '')
-    .map((part) => (/^\s/.test(part) ? { kind: 'space', span: { text: ' ', ...style } } : { kind: 'text', span: { text: escapeTerminalLine(part), ...style } }));
+    .map((part) => (/^[^\S\u00a0]/.test(part) ? { kind: 'space', span: { text: ' ', ...style } } : { kind: 'text', span: { text: escapeTerminalLine(part), ...style } }));
 }
 
 /**

@@ -66,14 +66,20 @@ describe('blocks', () => {
     expect(render('- [x] done\n- [ ] to do', 20)).toBe('• [x] done\n• [ ] to do');
   });
 
-  test('code blocks are printed as written, indented, never wrapped', () => {
+  test('code blocks are printed as written, indented by four (two when four would not fit), never wrapped', () => {
     const rows = layoutMarkdown('Text:\n\n    q = [[1, 0, 1, 0],    k = [[1, 1, 0, 0],\n         [0, 2]]\n', 20);
-    expect(rows.map((row) => plainText(row.line))).toEqual(['Text:', '', '    q = [[1, 0, 1, 0],    k = [[1, 1, 0, 0],', '         [0, 2]]']);
+    expect(rows.map((row) => plainText(row.line))).toEqual(['Text:', '', '  q = [[1, 0, 1, 0],    k = [[1, 1, 0, 0],', '       [0, 2]]']);
     expect(rows.map((row) => row.verbatim)).toEqual([false, false, true, true]);
+    expect(render('    abcdef\n', 10)).toBe('    abcdef');
+    expect(render('    abcdefg\n', 10)).toBe('  abcdefg');
   });
 
   test('block quotes are marked with a bar and wrapped inside it', () => {
-    expect(render('> one two three', 10)).toBe('│ one two\n│ three');
+    expect(render('> one two three\n>\n> four', 10)).toBe('│ one two\n│ three\n│\n│ four');
+  });
+
+  test('inline HTML tags are left out but <br>, which breaks the line; entities are decoded', () => {
+    expect(render('a <b>bold</b> word<br>next &amp; 10&nbsp;000', 80)).toBe('a bold word\nnext & 10\u00a0000');
   });
 });
 
