@@ -24,17 +24,39 @@ export function choosePager(options: { isTTY: boolean; paging: boolean }, env: N
 }
 
 /**
+ * Holds SIGINT back while the pager has the terminal: Ctrl-C reaches the pager
+ * too, which decides what it means, and the tutor must not end under it.
+ * Returns the function that gives the handlers back and, as git does, raises
+ * again a SIGINT that came meanwhile (the tutor then exits 130).
+ */
+function deferInterrupts(): () => void {
+  const handlers = process.listeners('SIGINT');
+  let interrupted = false;
+  const remember = () => {
+    interrupted = true;
+  };
+  process.removeAllListeners('SIGINT');
+  process.on('SIGINT', remember);
+  return () => {
+    process.off('SIGINT', remember);
+    for (const handler of handlers) process.on('SIGINT', handler);
+    if (!interrupted) return;
+    // At once, before the command returns and the tutor ends as if nothing had happened.
+    if (handlers.length > 0) process.emit('SIGINT', 'SIGINT');
+    else process.kill(process.pid, 'SIGINT');
+  };
+}
+
+/**
  * Shows `text` in `pager` on this terminal and waits until the learner quits
  * it. Resolves to false when the pager could not be started, so that the
  * caller prints the text instead.
  */
 export function showInPager(text: string, pager: Pager): Promise<boolean> {
   return new Promise((resolve) => {
-    // Ctrl-C goes to the whole terminal; the pager decides what it means, and the tutor waits for it to quit.
-    const keepRunning = () => {};
-    process.on('SIGINT', keepRunning);
+    const resumeInterrupts = deferInterrupts();
     const finish = (started: boolean) => {
-      process.off('SIGINT', keepRunning);
+      resumeInterrupts();
       resolve(started);
     };
     const child = spawn(pager.command, pager.args, { stdio: ['pipe', 'inherit', 'inherit'], env: pager.env });

@@ -85,10 +85,7 @@ function codeBlock(text: string, width: number): MarkdownRow[] {
 
 /** `rows` beside a list item's marker: the first row starts with it, the others under the item's text. */
 function besideMarker(rows: MarkdownRow[], marker: Span): MarkdownRow[] {
-  const lines = prefixLines(
-    rows.map((row) => row.line),
-    marker,
-  );
+  const lines = prefixLines(rows.map((row) => row.line), marker);
   return rows.map((row, i) => ({ ...row, line: lines[i] }));
 }
 

@@ -177,6 +177,22 @@ describe('reading a lesson in a terminal', needs('tmux'), () => {
     }
   });
 
+  test('Ctrl-C leaves less in charge; once it quits, the tutor exits 130', { timeout: 60_000 }, async () => {
+    const target = startLesson('pager-interrupt', '');
+    try {
+      await waitForScreen([firstLines[2], /\n:\s*$/], 20_000, target);
+      tmux('send-keys', '-t', target, 'C-c');
+      tmux('send-keys', '-t', target, 'G');
+      const end = await waitForScreen(['Check it:  llm-tutor check foundations/softmax', '(END)'], 20_000, target);
+      expect(end).not.toContain('[exit');
+      tmux('send-keys', '-t', target, 'q');
+      const shown = await waitForScreen(['[exit 130]'], 20_000, target);
+      expect(lines(shown).at(-1)).toBe('[exit 130]');
+    } finally {
+      stop(target);
+    }
+  });
+
   test('without a pager that starts, or with --no-pager, the lesson is printed whole', { timeout: 60_000 }, async () => {
     for (const [name, env, args] of [
       ['missing-pager', 'PAGER=llm-tutor-no-such-pager', ''],

@@ -38,12 +38,14 @@ describe('choosing a pager', () => {
 });
 
 describe('showing text in a pager', () => {
-  test('the pager reads the whole text, with its environment', async () => {
+  test('the pager reads the whole text, with its environment; the SIGINT handlers are given back', async () => {
+    const handlers = process.listeners('SIGINT');
     const out = path.join(tempDir(), 'paged.txt');
     const script = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(${JSON.stringify(out)},process.env.LESS+'|'+s))`;
     const shown = await showInPager('line one\nline two', { command: process.execPath, args: ['-e', script], env: { ...process.env, LESS: 'FRX' } });
     expect(shown).toBe(true);
     expect(await fs.readFile(out, 'utf8')).toBe('FRX|line one\nline two\n');
+    expect(process.listeners('SIGINT')).toEqual(handlers);
   });
 
   test('a pager that quits before reading everything is not an error', async () => {
