@@ -55,7 +55,11 @@ function deferInterrupts(): () => void {
 export function showInPager(text: string, pager: Pager): Promise<boolean> {
   return new Promise((resolve) => {
     const resumeInterrupts = deferInterrupts();
+    let finished = false;
+    // A pager that cannot start reports an error and may close afterwards: the first of the two counts.
     const finish = (started: boolean) => {
+      if (finished) return;
+      finished = true;
       resumeInterrupts();
       resolve(started);
     };

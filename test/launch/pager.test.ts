@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { choosePager, showInPager } from '../../src/launch/pager.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -38,6 +38,15 @@ describe('choosing a pager', () => {
 });
 
 describe('showing text in a pager', () => {
+  // The tutor's own SIGINT handler (it ends sandbox children), which paging must hand back exactly once.
+  const tutorHandler = () => {};
+  beforeEach(() => {
+    process.on('SIGINT', tutorHandler);
+  });
+  afterEach(() => {
+    process.off('SIGINT', tutorHandler);
+  });
+
   test('the pager reads the whole text, with its environment; the SIGINT handlers are given back', async () => {
     const handlers = process.listeners('SIGINT');
     const out = path.join(tempDir(), 'paged.txt');
@@ -54,6 +63,10 @@ describe('showing text in a pager', () => {
   });
 
   test('a pager that cannot be started says so, so that the caller prints', async () => {
+    const handlers = process.listeners('SIGINT');
     expect(await showInPager('text', { command: 'llm-tutor-no-such-pager', args: [], env: process.env })).toBe(false);
+    // Its late close, if any, must not give the handlers back a second time.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(process.listeners('SIGINT')).toEqual(handlers);
   });
 });
