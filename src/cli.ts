@@ -25,6 +25,11 @@ function parsePositiveInt(flag: string) {
   };
 }
 
+function parseWidth(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 20) throw new CommanderError(2, 'llm-tutor.option', `--width must be a whole number of columns, at least 20, got "${value}"`);
+  return Number(value);
+}
+
 /**
  * Builds the commander program. Each action imports its command module lazily,
  * so `--version`, `list` and `hint` never load tfjs or esbuild. Returns the
@@ -96,7 +101,9 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
 
   program
     .command('lesson [id]')
-    .description('print the lesson of an exercise')
+    .description('the lesson of an exercise, in a pager when stdout is a terminal (LLM_TUTOR_PAGER, PAGER, else less)')
+    .option('--no-pager', 'print the lesson instead of paging it')
+    .option('--width <columns>', 'wrap the text at this many columns (default: the terminal\'s, at most 100; 80 when not a terminal)', parseWidth)
     .action(action(() => import('./commands/lesson.js')));
 
   program

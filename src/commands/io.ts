@@ -6,6 +6,8 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal that reports it. */
+  columns?: number;
   cwd: string;
   /**
    * Asks the learner `question` and resolves with their reply (undefined when
@@ -38,6 +40,7 @@ export const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),
+  columns: process.stdout.columns,
   cwd: process.cwd(),
   ask: process.stdin.isTTY && process.stdout.isTTY ? askInTerminal : undefined,
 };

@@ -3,24 +3,29 @@ import { tutorCommand } from '../core/common/invocation.js';
 import { readExerciseFile } from '../core/packs/packs.js';
 import { learnerFileOf } from '../core/workspace/workspace.js';
 import { openSession, pickExercise } from './context.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { choosePager, showInPager } from '../launch/pager.js';
+import { escapeLogLine } from '../report/escape.js';
 import path from 'node:path';
 
-/** Markdown for a terminal: rendered with marked-terminal when colour is on, as written otherwise. */
-export async function renderMarkdown(markdown: string, color: boolean): Promise<string> {
-  if (!color) return markdown;
-  const [{ Marked }, { markedTerminal }] = await Promise.all([import('marked'), import('marked-terminal')]);
-  const marked = new Marked();
-  marked.use(markedTerminal({ reflowText: false, tab: 2 }) as Parameters<typeof marked.use>[0]);
-  return (await marked.parse(markdown)).trimEnd();
+/** The widest a lesson is wrapped in a terminal: longer lines are hard to read. */
+const widestReading = 100;
+
+/** Columns to wrap a lesson at: the terminal's, at most {@link widestReading}; 80 when stdout is not a terminal. */
+export function readingWidth(io: Pick<Io, 'isTTY' | 'columns'>): number {
+  return io.isTTY && io.columns ? Math.min(io.columns, widestReading) : 80;
 }
 
-/** `llm-tutor lesson [id]`: the lesson, and the file to edit. */
-export default async function lesson(io: Io, globals: GlobalOptions, id: string | undefined): Promise<number> {
+/** `llm-tutor lesson [id]`: the lesson, and the file to edit, in a pager when stdout is a terminal. */
+export default async function lesson(io: Io, globals: GlobalOptions, id: string | undefined, options: { pager?: boolean; width?: number } = {}): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
-  const text = await readExerciseFile(ref, 'lesson', session.locale);
-  io.out(await renderMarkdown(text, session.chalk.level > 0));
-  const file = path.relative(io.cwd, learnerFileOf(session.workspace, ref));
-  io.out(session.chalk.dim(`\nYour file: ${file}   Check it: ${tutorCommand(io.cwd)} check ${ref.id}`));
+  const markdown = await readExerciseFile(ref, 'lesson', session.locale);
+  const file = escapeLogLine(path.relative(io.cwd, learnerFileOf(session.workspace, ref)));
+  const footer = session.chalk.dim(`Your file: ${file}\nCheck it:  ${tutorCommand(io.cwd)} check ${escapeLogLine(ref.id)}`);
+  const text = `${renderMarkdown(markdown, session.chalk, options.width ?? readingWidth(io))}\n\n${footer}`;
+  const pager = choosePager({ isTTY: io.isTTY, paging: options.pager !== false });
+  if (pager && (await showInPager(text, pager))) return 0;
+  io.out(text);
   return 0;
 }

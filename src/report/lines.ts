@@ -10,6 +10,7 @@ export interface Span {
   text: string;
   color?: 'red' | 'green' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'gray';
   bold?: boolean;
+  italic?: boolean;
   dim?: boolean;
   underline?: boolean;
   inverse?: boolean;
@@ -35,6 +36,7 @@ export function styleLine(row: Line, chalk: ChalkInstance): string {
       let styled = chalk;
       if (span.color) styled = styled[span.color];
       if (span.bold) styled = styled.bold;
+      if (span.italic) styled = styled.italic;
       if (span.dim) styled = styled.dim;
       if (span.underline) styled = styled.underline;
       if (span.inverse) styled = styled.inverse;

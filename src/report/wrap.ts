@@ -1,10 +1,144 @@
-import stringWidth from 'string-width';
 import type { Line, Span } from './lines.js';
+import { displayWidth, graphemeWidths } from './text-width.js';
+import { escapeTerminalLine } from './escape.js';
 
-/** Columns a string takes in a terminal (a CJK character takes two). */
-export function textWidth(text: string): number {
-  return stringWidth(text);
+/** A span's style, without its text. */
+export type Style = Omit<Span, 'text'>;
+
+/**
+ * Inline text ready to be wrapped: runs of visible text, the spaces where a
+ * line may break, and forced breaks. Text in an atom is escaped for the
+ * terminal ({@link escapeTerminalLine}) and holds no newline or tab.
+ */
+export type Atom = { kind: 'text'; span: Span } | { kind: 'space'; span: Span } | { kind: 'break' };
+
+/** Spans printed with no break between them, the space before them, and the columns they take. */
+interface Word {
+  spans: Span[];
+  width: number;
+  space?: Span;
+  breakBefore: boolean;
 }
+
+/** Prose as atoms: its words, escaped, and one space wherever it had whitespace (newlines included; a no-break space is part of its word). */
+export function proseAtoms(text: string, style: Style): Atom[] {
+  return text
+    .split(/([^\S\u00a0]+)/)
+    .filter((part) => part !== '')
+    .map((part) => (/^[^\S\u00a0]/.test(part) ? { kind: 'space', span: { text: ' ', ...style } } : { kind: 'text', span: { text: escapeTerminalLine(part), ...style } }));
+}
+
+/**
+ * Inline code as atoms: a line may break at its inner spaces, which are kept
+ * as written; its leading and trailing spaces belong to the code (` ?\p{L}+`)
+ * and stay attached to its first and last words.
+ */
+export function codeAtoms(text: string, style: Style): Atom[] {
+  const flat = text.replace(/[\n\t]/g, ' ');
+  const [, lead, core, trail] = /^( *)(.*?)( *)$/s.exec(flat) ?? ['', '', flat, ''];
+  if (core === '') return flat === '' ? [] : [{ kind: 'text', span: { text: flat, ...style } }];
+  const parts = core.split(/( +)/);
+  parts[0] = lead + parts[0];
+  parts[parts.length - 1] += trail;
+  return parts.map((part, i) => ({ kind: i % 2 === 1 ? 'space' : 'text', span: { text: escapeTerminalLine(part), ...style } }));
+}
+
+/** Groups atoms into words: text atoms with no space between them print as one unbreakable word. */
+function words(atoms: Atom[]): Word[] {
+  const found: Word[] = [];
+  let space: Span | undefined;
+  let breakBefore = false;
+  let current: Word | undefined;
+  for (const atom of atoms) {
+    if (atom.kind === 'break') {
+      [current, space, breakBefore] = [undefined, undefined, true];
+    } else if (atom.kind === 'space') {
+      [current, space] = [undefined, space ?? atom.span];
+    } else if (current) {
+      current.spans.push(atom.span);
+      current.width += displayWidth(atom.span.text);
+    } else {
+      current = { spans: [atom.span], width: displayWidth(atom.span.text), space, breakBefore };
+      found.push(current);
+      [space, breakBefore] = [undefined, false];
+    }
+  }
+  return found;
+}
+
+/** The widest word of `atoms`, in columns: the narrowest width they wrap to without splitting a word. */
+export function longestWord(atoms: Atom[]): number {
+  return Math.max(0, ...words(atoms).map((w) => w.width));
+}
+
+/** A word longer than `width` cut into lines of at most `width` columns (by grapheme, keeping each span's style). */
+function splitWord(spans: Span[], width: number): Line[] {
+  const lines: Line[] = [[]];
+  let used = 0;
+  for (const span of spans) {
+    for (const { grapheme, width: w } of graphemeWidths(span.text)) {
+      if (used + w > width && used > 0) {
+        lines.push([]);
+        used = 0;
+      }
+      lines[lines.length - 1].push({ ...span, text: grapheme });
+      used += w;
+    }
+  }
+  return lines.map(joinSpans);
+}
+
+const styleKeys = ['color', 'bold', 'italic', 'dim', 'underline', 'inverse'] as const;
+
+/** Neighbouring spans of one style merged into one span. */
+export function joinSpans(row: Line): Line {
+  const joined: Line = [];
+  for (const span of row) {
+    const last = joined[joined.length - 1];
+    if (last && styleKeys.every((key) => last[key] === span[key])) joined[joined.length - 1] = { ...last, text: last.text + span.text };
+    else joined.push({ ...span });
+  }
+  return joined;
+}
+
+/**
+ * Atoms laid out in lines of at most `width` columns: greedy word wrap at
+ * spaces; a word is cut only when it alone is wider than `width`. Returns no
+ * line for no atoms.
+ */
+export function wrapAtoms(atoms: Atom[], width: number): Line[] {
+  const lines: Line[] = [];
+  let current: Span[] | undefined;
+  let used = 0;
+  for (const word of words(atoms)) {
+    const spaceWidth = word.space ? displayWidth(word.space.text) : 0;
+    if (current && !word.breakBefore && used + spaceWidth + word.width <= width) {
+      current.push(...(word.space ? [word.space] : []), ...word.spans);
+      used += spaceWidth + word.width;
+      continue;
+    }
+    if (current) lines.push(joinSpans(current));
+    const pieces = word.width <= width ? [word.spans] : splitWord(word.spans, width);
+    lines.push(...pieces.slice(0, -1));
+    current = [...pieces[pieces.length - 1]];
+    used = lineWidth(current);
+  }
+  if (current) lines.push(joinSpans(current));
+  return lines;
+}
+
+/** The columns a line takes. */
+export function lineWidth(row: Line): number {
+  return row.reduce((sum, span) => sum + displayWidth(span.text), 0);
+}
+
+/** `lines` shifted right: the first starts with `first`, the others with `rest` (as many spaces by default). Empty lines stay empty. */
+export function prefixLines(lines: Line[], first: Span, rest: Span = { text: ' '.repeat(displayWidth(first.text)) }): Line[] {
+  return lines.map((row, i) => (i === 0 ? [first, ...row] : row.length ? [rest, ...row] : []));
+}
+
+/** Columns a string takes in a terminal (a CJK character takes two): {@link displayWidth}. */
+export const textWidth = displayWidth;
 
 /** `text` cut to `width` columns, ending in `…` when cut. */
 export function truncateText(text: string, width: number): string {
@@ -21,49 +155,12 @@ export function truncateText(text: string, width: number): string {
   return `${out}…`;
 }
 
-/** Splits a word longer than `width` into pieces of at most `width` columns. */
-function splitLong(word: string, width: number): string[] {
-  const pieces: string[] = [];
-  let piece = '';
-  for (const char of word) {
-    if (textWidth(piece + char) > width && piece !== '') {
-      pieces.push(piece);
-      piece = '';
-    }
-    piece += char;
-  }
-  if (piece !== '') pieces.push(piece);
-  return pieces;
-}
-
-/**
- * One paragraph wrapped at spaces to rows of at most `width` columns (a word
- * longer than a row is split); `indent` starts every row after the first.
- */
-export function wrapText(text: string, width: number, indent = ''): string[] {
-  const rows: string[] = [];
-  const room = Math.max(1, width);
-  let row = '';
-  for (const word of text.split(/ +/).filter((w) => w !== '')) {
-    const prefix = rows.length === 0 ? '' : indent;
-    const candidate = row === '' ? `${prefix}${word}` : `${row} ${word}`;
-    if (textWidth(candidate) <= room) {
-      row = candidate;
-      continue;
-    }
-    if (row !== '') rows.push(row);
-    const start = rows.length === 0 ? '' : indent;
-    const pieces = splitLong(word, Math.max(1, room - textWidth(start)));
-    for (const piece of pieces.slice(0, -1)) rows.push(`${start}${piece}`);
-    row = `${start}${pieces[pieces.length - 1] ?? ''}`;
-  }
-  if (row !== '' || rows.length === 0) rows.push(row);
-  return rows;
-}
-
-/** Text with one style, wrapped into lines of at most `width` columns; each line of the text is its own paragraph. */
-export function wrapLines(text: string, width: number, style: Omit<Span, 'text'> = {}, indent = ''): Line[] {
-  return text.split('\n').flatMap((paragraph) => wrapText(paragraph, width, indent).map((row) => [{ text: row, ...style }]));
+/** Prose in one style wrapped to lines of at most `width` columns (each line of the text a paragraph of its own; an empty one stays as an empty line). */
+export function wrapLines(text: string, width: number, style: Style = {}): Line[] {
+  return text.split('\n').flatMap((paragraph) => {
+    const rows = wrapAtoms(proseAtoms(paragraph, style), Math.max(1, width));
+    return rows.length > 0 ? rows : [[]];
+  });
 }
 
 /** A line cut to `width` columns (spans after the cut dropped, the last one ending in `…`). */

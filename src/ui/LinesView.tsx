@@ -10,7 +10,7 @@ export function LinesView({ lines }: { lines: Line[] }) {
           {row.length === 0
             ? ' '
             : row.map((span, j) => (
-                <Text key={j} color={span.color} bold={span.bold} dimColor={span.dim} underline={span.underline} inverse={span.inverse}>
+                <Text key={j} color={span.color} bold={span.bold} italic={span.italic} dimColor={span.dim} underline={span.underline} inverse={span.inverse}>
                   {span.text}
                 </Text>
               ))}

@@ -8,7 +8,7 @@ import { heatmapChar, layoutWindow } from '../report/diff-layout.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { line, type Line, type Span } from '../report/lines.js';
 import { layoutPlan } from '../report/plan-layout.js';
-import { truncateText, wrapLines, wrapText } from '../report/wrap.js';
+import { prefixLines, truncateText, wrapLines } from '../report/wrap.js';
 
 /** The parts of the screen below the verdict line, each a pane when they do not all fit. */
 export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'trace' | 'hints' | 'output' | 'solved';
@@ -228,11 +228,7 @@ export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOu
   return sections;
 }
 
-/** The hints revealed so far, in the order they were, each with its label ("Hint 1/3", "Hint for “…”"). */
+/** The hints revealed so far, in the order they were: each its label ("Hint 1/3", "Hint for “…”"), then its text indented. */
 export function hintLines(hints: readonly RevealedHint[], width: number): Line[] {
-  return hints.flatMap((hint) => {
-    const label = `${oneLine(hint.label)}: `;
-    const rows = wrapText(`${label}${oneLine(hint.text)}`, width, '  ');
-    return rows.map((row, j): Line => (j === 0 && row.startsWith(label) ? [{ text: label, bold: true, color: 'cyan' }, { text: row.slice(label.length) }] : [{ text: row }]));
-  });
+  return hints.flatMap((hint) => [...wrapLines(hint.label, width, { bold: true, color: 'cyan' }), ...prefixLines(wrapLines(hint.text, width - 2), { text: '  ' })]);
 }

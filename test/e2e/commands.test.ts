@@ -212,11 +212,20 @@ describe('hints, lessons, examples, solutions, reset', () => {
     });
   });
 
-  test('lesson prints the lesson and the file to edit', async () => {
+  test('lesson prints the lesson rendered at 80 columns, and the file to edit', async () => {
     const r = await runCli(['lesson', 'softmax', '--workspace', ws]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('# A numerically stable softmax');
-    expect(r.stdout).toContain('Your file: ');
+    expect(r.stdout).toMatch(/^A numerically stable softmax\n\nThe idea\. Softmax turns a vector of real scores \(logits\) into a probability\n/);
+    expect(r.stdout).not.toContain('**');
+    expect(r.stdout).toMatch(/\n\nYour file: \S*exercises\/transformer-core\/foundations\/softmax\.ts\nCheck it: {2}llm-tutor check foundations\/softmax\n$/);
+  });
+
+  test('lesson --width wraps at that width; a width below 20 is a usage error', async () => {
+    const r = await runCli(['lesson', 'softmax', '--width', '40', '--workspace', ws]);
+    expect(r.stdout).toMatch(/^A numerically stable softmax\n\nThe idea\. Softmax turns a vector of real\nscores \(logits\) into a probability\n/);
+    const narrow = await runCli(['lesson', 'softmax', '--width', '5', '--workspace', ws]);
+    expect(narrow.code).toBe(2);
+    expect(narrow.stderr).toContain('--width must be a whole number of columns, at least 20, got "5"');
   });
 
   test('example shows a case and its expected output; --json keeps -Infinity', async () => {

@@ -208,6 +208,66 @@ describe('the screen at 80×24, through the first five exercises', needs('tmux')
         tmux('kill-session', '-t', target);
       } catch {
         // already gone
+describe('reading a lesson in a terminal', needs('tmux'), () => {
+  /** Runs `lesson softmax` in an 80×24 terminal with `env` (PAGER, LESS and LLM_TUTOR_PAGER unset otherwise); returns the session's name. */
+  function startLesson(name: string, env: string, args = ''): string {
+    const target = `${session}-${name}`;
+    const command = `cd ${JSON.stringify(ws)} && env -u PAGER -u LESS -u LLM_TUTOR_PAGER NO_COLOR=1 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} lesson softmax ${args}; echo "[exit $?]"; sleep 30`;
+    tmux('new-session', '-d', '-s', target, '-x', '80', '-y', '24', command);
+    return target;
+  }
+
+  function stop(target: string): void {
+    try {
+      tmux('kill-session', '-t', target);
+    } catch {
+      // already gone
+    }
+  }
+
+  const firstLines = ['A numerically stable softmax', '', 'The idea. Softmax turns a vector of real scores (logits) into a probability'];
+
+  test('lesson pages its first screenful in less; q returns to the shell', { timeout: 60_000 }, async () => {
+    const target = startLesson('pager', '');
+    try {
+      const shown = await waitForScreen([firstLines[2], /\n:\s*$/], 20_000, target);
+      expect(lines(shown).slice(0, 3)).toEqual(firstLines);
+      expect(shown).not.toContain('Your file:');
+      expect(shown).not.toContain('[exit');
+      tmux('send-keys', '-t', target, 'q');
+      await waitForScreen(['[exit 0]'], 20_000, target);
+    } finally {
+      stop(target);
+    }
+  });
+
+  test('Ctrl-C leaves less in charge; once it quits, the tutor exits 130', { timeout: 60_000 }, async () => {
+    const target = startLesson('pager-interrupt', '');
+    try {
+      await waitForScreen([firstLines[2], /\n:\s*$/], 20_000, target);
+      tmux('send-keys', '-t', target, 'C-c');
+      tmux('send-keys', '-t', target, 'G');
+      const end = await waitForScreen(['Check it:  llm-tutor check foundations/softmax', '(END)'], 20_000, target);
+      expect(end).not.toContain('[exit');
+      tmux('send-keys', '-t', target, 'q');
+      const shown = await waitForScreen(['[exit 130]'], 20_000, target);
+      expect(lines(shown).at(-1)).toBe('[exit 130]');
+    } finally {
+      stop(target);
+    }
+  });
+
+  test('without a pager that starts, or with --no-pager, the lesson is printed whole', { timeout: 60_000 }, async () => {
+    for (const [name, env, args] of [
+      ['missing-pager', 'PAGER=llm-tutor-no-such-pager', ''],
+      ['no-pager', '', '--no-pager'],
+    ]) {
+      const target = startLesson(name, env, args);
+      try {
+        const shown = await waitForScreen(['[exit 0]'], 20_000, target);
+        expect(lines(shown).slice(-3)).toEqual(['Your file: exercises/transformer-core/foundations/softmax.ts', 'Check it:  llm-tutor check foundations/softmax', '[exit 0]']);
+      } finally {
+        stop(target);
       }
     }
   });

@@ -182,7 +182,7 @@ describe('translations', () => {
     const hint = await runCli(['hint', 'translated/basics/relu', '--workspace', ws]);
     expect(hint.stdout).toContain('Hint 1/2\n  Look at each entry on its own: what happens to a negative one?');
     const lesson = await runCli(['lesson', 'translated/basics/relu', '--workspace', ws]);
-    expect(lesson.stdout).toContain('**The idea.** The rectified linear unit keeps positive numbers');
+    expect(lesson.stdout).toContain('The idea. The rectified linear unit keeps positive numbers');
   });
 
   const broken: [string, (dir: string) => Promise<void>, string][] = [

@@ -1,0 +1,30 @@
+import { eastAsianWidth } from 'get-east-asian-width';
+
+const graphemes = new Intl.Segmenter();
+// Characters a terminal draws in no column of their own: combining marks, joiners, format controls.
+const invisible = /^[\p{Default_Ignorable_Code_Point}\p{Control}\p{Format}\p{Mn}\p{Me}]+$/u;
+// An emoji drawn as a picture takes two columns, whatever its code point's East Asian width says.
+const emoji = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\ufe0f/u;
+
+/** The columns one grapheme (a user-perceived character) takes in a terminal: 0, 1 or 2. */
+function graphemeWidth(grapheme: string): number {
+  if (invisible.test(grapheme)) return 0;
+  if (emoji.test(grapheme)) return 2;
+  return eastAsianWidth(grapheme.codePointAt(0) ?? 0);
+}
+
+/** The graphemes of `text` with the columns each takes in a terminal. */
+export function graphemeWidths(text: string): { grapheme: string; width: number }[] {
+  return Array.from(graphemes.segment(text), ({ segment }) => ({ grapheme: segment, width: graphemeWidth(segment) }));
+}
+
+/**
+ * The columns `text` takes in a terminal: CJK and emoji count two, combining
+ * marks none. `text` holds no escape sequences or tabs (styles are added after
+ * layout).
+ */
+export function displayWidth(text: string): number {
+  // Most text is printable ASCII, one column a character.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  return graphemeWidths(text).reduce((sum, g) => sum + g.width, 0);
+}
