@@ -5,7 +5,7 @@ import type { EditorLauncher, EditorResult } from '../../src/launch/editor.js';
 import type { CreateFileWatcher } from '../../src/core/workspace/file-watcher.js';
 import { WatchSession, type WatchSnapshot } from '../../src/core/workspace/watch-session.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace/workspace.js';
-import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 let ws: Workspace;
 let session: WatchSession | undefined;
@@ -176,6 +176,42 @@ describe('WatchSession with a fake file watcher and editor', () => {
     expect(session.getSnapshot().watchProblem).toBe('Watching your files failed (ENOSPC). Press r to re-grade, or restart with --manual-run.');
     await session.close();
     expect(fake.closed).toBe(1);
+  });
+
+  test('a save during a grading cancels it: its sandbox child is killed, and the verdict of the newest save shows well before the time limit', async () => {
+    const { fake, createWatcher } = fakeWatcher();
+    const fresh = await openWorkspace(await makeWorkspace());
+    const file = learnerFile(fresh.dir, 'foundations/softmax');
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'softmax-infinite-loop.ts'), file);
+    const ref = fresh.exercises.find((r) => r.id === 'foundations/softmax')!;
+    // Each sandbox child runs in a folder under TMPDIR: a TMPDIR of this test's own tells its children from any other.
+    const runs = tempDir('llm-tutor-cancel-');
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = runs;
+    try {
+      session = new WatchSession(fresh, fresh.exercises, { seed: 3, timeoutMs: 20_000, createWatcher }, await fresh.state.read(), ref);
+      const verdicts: string[] = [];
+      session.subscribe((s) => {
+        if (s.verdict && verdicts.at(-1) !== s.verdict.summary) verdicts.push(s.verdict.summary);
+      });
+      const started = performance.now();
+      void session.start();
+      await until(session, (s) => s.phase === 'grading' && s.stage === 'sandbox');
+      const hungRunDirs = [...new Set(processesNaming(runs).flatMap((p) => p.match(/llm-tutor-run-\w+/g) ?? []))];
+      expect(hungRunDirs.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await fs.copyFile(solution('foundations/softmax'), file);
+      fake.change();
+      const passed = await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'pass');
+      expect(performance.now() - started).toBeLessThan(15_000);
+      // The hung grading showed nothing and recorded nothing: one attempt, the pass.
+      expect(verdicts).toEqual([passed.verdict!.summary]);
+      expect((await fresh.state.read()).exercises[ref.key]).toMatchObject({ status: 'passed', attempts: 1 });
+      await vi.waitFor(() => expect(hungRunDirs.flatMap((dir) => processesNaming(dir))).toEqual([]), { timeout: 5000, interval: 50 });
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
   });
 
   test('with --manual-run no watcher is made', async () => {

@@ -42,6 +42,11 @@ export interface GradeTarget {
   onEvent?: (event: GradeEvent) => void;
   /** A sandbox provider with a child started ahead of time (watch mode); default: a cold child. */
   sandbox?: { acquire(): Promise<SandboxSlot> };
+  /**
+   * Cancels the grading (watch mode, on a newer save): the sandbox child is
+   * killed at once and the grading rejects with the signal's reason, giving no verdict.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the sandbox gave back: a bundle that failed (so nothing ran), or a bundle and its run. */
@@ -68,16 +73,16 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     emit({ type: 'stage', stage: 'bundle' });
     bundling = slot.bundle(target.learnerFile, target.allowedRoot, timeoutMs);
     // Bundling counts in the time limit: the run gets what is left of it.
-    running = bundling.then((bundle) =>
-      bundle.ok
-        ? slot.run(definition.entry, prepared.calls, { ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundle.durationMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links })
-        : undefined,
-    );
+    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links });
+    // A grading cancelled while bundling starts no run.
+    running = bundling.then((bundle) => (bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal) : undefined));
     emit({ type: 'stage', stage: 'reference' });
     const reference = await prepared.reference;
     const bundle = await bundling;
     emit({ type: 'stage', stage: 'sandbox' });
     const run = await running;
+    // A cancelled grading gives no verdict, whatever its run saw.
+    target.signal?.throwIfAborted();
     return { reference, memoryMb: defaultLimits.memoryMb, outcome: bundle.ok ? { bundled: true, learnerFiles: bundle.inputs, bundleMs: bundle.durationMs, run: run! } : { bundled: false, failure: bundle } };
   } finally {
     // When the reference failed, the bundle may still be writing into the slot's folder: let it finish before the folder goes.

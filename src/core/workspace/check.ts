@@ -42,6 +42,8 @@ export type GradeAndRecordOptions = GradeSource & {
   onVerdict?: (verdict: Verdict) => void;
   /** Whether to record the attempt (default true); a function is asked once the verdict is in. */
   record?: boolean | (() => boolean);
+  /** Cancels the grading: it then rejects with the signal's reason, shows and records nothing. */
+  signal?: AbortSignal;
 };
 
 /**
@@ -59,11 +61,13 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
     allowedRoot: exercisesRootOf(workspace),
     sandbox: options.sandbox,
     onEvent: options.onEvent,
+    signal: options.signal,
     describeImport: (file) => {
       const imported = exerciseOfFile(workspace, file);
       return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
     },
   });
+  options.signal?.throwIfAborted();
   options.onVerdict?.(verdict);
   const record = typeof options.record === 'function' ? options.record() : options.record !== false;
   if (!record) return { verdict };

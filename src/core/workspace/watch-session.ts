@@ -54,6 +54,8 @@ export interface WatchOptions {
   debounceMs?: number;
   /** The locale of the lesson summary, the hints and the diagnosis (default en). */
   locale?: string;
+  /** Overrides every exercise's time limit (milliseconds). */
+  timeoutMs?: number;
   /** Makes the file watcher (default: a {@link FolderWatcher} waiting `debounceMs`). */
   createWatcher?: CreateFileWatcher;
   /** Opens a file in the learner's editor (default: {@link openInEditor}). */
@@ -86,6 +88,8 @@ export class WatchSession {
   private readonly watcher: FileWatcher | undefined;
   private readonly launchEditor: EditorLauncher;
   private grading: Promise<void> | undefined;
+  /** Cancels the grading under way. */
+  private cancel: AbortController | undefined;
   private again = false;
   private closed = false;
   private generation = 0;
@@ -141,6 +145,8 @@ export class WatchSession {
   /** Shows an exercise, loads its definition and grades its file. */
   async open(ref: ExerciseRef): Promise<void> {
     const generation = ++this.generation;
+    // The grading under way is of an exercise no longer shown.
+    this.cancel?.abort();
     const state = await this.workspace.state.read();
     this.set({
       exercise: ref,
@@ -167,10 +173,14 @@ export class WatchSession {
     await this.rerun();
   }
 
-  /** Grades the current exercise now (or once more after the grading under way). */
+  /**
+   * Grades the current exercise now. A grading under way is of an older save:
+   * it is cancelled (its sandbox child killed) and this one starts when it has stopped.
+   */
   rerun(): Promise<void> {
     if (this.grading) {
       this.again = true;
+      this.cancel?.abort();
       return this.grading;
     }
     this.grading = this.gradeOnce().finally(() => {
@@ -187,7 +197,8 @@ export class WatchSession {
     const key = `${ref.key}@${this.options.seed}`;
     let prepared = this.prepared.get(key);
     if (!prepared) {
-      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend: this.options.backend, locale: this.options.locale });
+      const { backend, locale, timeoutMs } = this.options;
+      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend, locale, timeoutMs });
       this.prepared.set(key, prepared);
       // A failed reference run is not cached: the next grading tries again.
       prepared.reference.catch(() => this.prepared.delete(key));
@@ -201,12 +212,15 @@ export class WatchSession {
     const generation = this.generation;
     // A grading whose exercise is no longer shown (or whose session is closed) shows nothing and records nothing.
     const current = () => generation === this.generation && !this.closed;
+    const cancel = new AbortController();
+    this.cancel = cancel;
     this.set({ phase: 'grading', stage: 'starting', problem: undefined });
     try {
       const { verdict, progress } = await gradeAndRecord(this.workspace, ref, {
         prepared: await this.preparedFor(ref),
         learnerFile: learnerFileOf(this.workspace, ref),
         sandbox: this.sandbox,
+        signal: cancel.signal,
         onEvent: (event) => {
           if (event.type === 'stage' && current() && this.snapshot.phase === 'grading') this.set({ stage: event.stage });
         },
@@ -221,7 +235,8 @@ export class WatchSession {
       else if (current()) this.set({ verdict });
       if (current()) this.watchFiles(verdict.learnerFiles.length ? verdict.learnerFiles : [verdict.learnerFile]);
     } catch (error) {
-      if (!current()) return;
+      // A cancelled grading makes way for the next one, which shows its own verdict.
+      if (cancel.signal.aborted || !current()) return;
       this.set({ phase: 'idle', stage: undefined, problem: messageOf(error) });
     }
   }
@@ -318,6 +333,7 @@ export class WatchSession {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cancel?.abort();
     this.watcher?.close();
     await this.grading?.catch(() => {});
     await this.sandbox?.close();
