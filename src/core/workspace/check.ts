@@ -7,7 +7,8 @@ import type { ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
-import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
+import { gradedFilesOf, importedStanding, type GradedFiles } from './graded-files.js';
+import { exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
 
 export interface CheckOptions {
   seed: number;
@@ -48,8 +49,9 @@ export type GradeAndRecordOptions = GradeSource & {
 
 /**
  * Grades `learnerFile` as the workspace exercise `ref` (telling which imported
- * files belong to exercises that do not pass yet) and records the attempt in
- * the progress file. Returns the verdict and the saved progress; when the
+ * files belong to exercises that do not pass, or whose files changed since
+ * they passed) and records the attempt, with the digests of the files it
+ * read, in the progress file. Returns the verdict and the saved progress; when the
  * progress cannot be saved, the verdict carries a note saying why and
  * `progress` is undefined, as it is when nothing was recorded.
  */
@@ -62,17 +64,14 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
     sandbox: options.sandbox,
     onEvent: options.onEvent,
     signal: options.signal,
-    describeImport: (file) => {
-      const imported = exerciseOfFile(workspace, file);
-      return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
-    },
+    describeImport: (file, digests) => importedStanding(workspace, state, file, digests),
   });
   options.signal?.throwIfAborted();
   options.onVerdict?.(verdict);
   const record = typeof options.record === 'function' ? options.record() : options.record !== false;
   if (!record) return { verdict };
   try {
-    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict) };
+    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict, gradedFilesOf(workspace, verdict)) };
   } catch (error) {
     // The verdict is still worth showing when progress cannot be saved.
     if (!(error instanceof UserError)) throw error;
@@ -80,11 +79,13 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
   }
 }
 
-/** Applies one grading of `ref` to a progress record in memory. */
-export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, now = new Date()): void {
+/** Applies one grading of `ref`, which read `gradedFiles`, to a progress record in memory. */
+export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined, now = new Date()): void {
   const progress = StateStore.progressOf(state, ref.key);
   progress.attempts += 1;
   progress.lastCheckedAt = now.toISOString();
+  // The record is about this content from now on; a pass of other content is gone.
+  progress.gradedFiles = gradedFiles;
   if (verdict.status === 'pass') {
     progress.status = 'passed';
     progress.firstPassedAt ??= progress.lastCheckedAt;
@@ -96,7 +97,7 @@ export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, n
   state.packVersions[ref.packId] = ref.pack.manifest.version;
 }
 
-/** Updates the progress of `ref` after a grading, in the progress file. */
-export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict): Promise<State> {
-  return store.update((state) => applyAttempt(state, ref, verdict));
+/** Updates the progress of `ref` after a grading that read `gradedFiles`, in the progress file. */
+export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined): Promise<State> {
+  return store.update((state) => applyAttempt(state, ref, verdict, gradedFiles));
 }

@@ -16,6 +16,7 @@ import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
 import { localise } from '../authoring/localised.js';
 import type { State } from '../common/schemas.js';
+import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
@@ -147,7 +148,7 @@ export class WatchSession {
     const generation = ++this.generation;
     // The grading under way is of an exercise no longer shown.
     this.cancel?.abort();
-    const state = await this.workspace.state.read();
+    const state = await this.readProgress();
     this.set({
       exercise: ref,
       learnerFile: learnerFileOf(this.workspace, ref),
@@ -216,6 +217,7 @@ export class WatchSession {
     this.cancel = cancel;
     this.set({ phase: 'grading', stage: 'starting', problem: undefined });
     try {
+      await this.regradeChangedImports(ref, cancel.signal, current);
       const { verdict, progress } = await gradeAndRecord(this.workspace, ref, {
         prepared: await this.preparedFor(ref),
         learnerFile: learnerFileOf(this.workspace, ref),
@@ -226,11 +228,11 @@ export class WatchSession {
         },
         // Show the verdict first; the progress file is written right after.
         onVerdict: (verdict) => {
-          if (current()) this.set({ phase: 'idle', stage: undefined, verdict, progress: withAttempt(this.snapshot.progress, ref, verdict) });
+          if (current()) this.set({ phase: 'idle', stage: undefined, verdict, progress: this.withAttempt(ref, verdict) });
         },
         record: current,
       });
-      if (progress) this.set({ progress });
+      if (progress) this.set({ progress: await this.marked(progress) });
       // Not saved: the verdict now carries a note saying why.
       else if (current()) this.set({ verdict });
       if (current()) this.watchFiles(verdict.learnerFiles.length ? verdict.learnerFiles : [verdict.learnerFile]);
@@ -238,6 +240,27 @@ export class WatchSession {
       // A cancelled grading makes way for the next one, which shows its own verdict.
       if (cancel.signal.aborted || !current()) return;
       this.set({ phase: 'idle', stage: undefined, problem: messageOf(error) });
+    }
+  }
+
+  /**
+   * Grades and records, before `ref`, each exercise whose learner file `ref`'s
+   * file was last seen to import and whose record is not about what that file
+   * holds now (after a save of it, say): the verdict's note about it then says
+   * where it stands now, and the progress shows it.
+   */
+  private async regradeChangedImports(ref: ExerciseRef, signal: AbortSignal, record: () => boolean): Promise<void> {
+    const state = await this.workspace.state.read();
+    const seen = this.snapshot.verdict?.exerciseKey === ref.key ? this.snapshot.verdict.learnerFiles : [];
+    for (const imported of await importsToRegrade(this.workspace, state, ref, [...seen, ...gradedPaths(this.workspace, state.exercises[ref.key])])) {
+      if (record()) this.set({ stage: `${imported.id}, which this file imports` });
+      try {
+        const { progress } = await gradeAndRecord(this.workspace, imported, { prepared: await this.preparedFor(imported), learnerFile: learnerFileOf(this.workspace, imported), sandbox: this.sandbox, signal, record });
+        if (progress && record()) this.set({ progress: await this.marked(progress) });
+      } catch (error) {
+        // The exercise on screen is graded all the same, and its note says where this one stands.
+        if (signal.aborted) throw error;
+      }
     }
   }
 
@@ -251,7 +274,7 @@ export class WatchSession {
     const { exercise, hints, hintsRevealed } = this.snapshot;
     if (hints.length === 0) return;
     const { revealed, state } = await revealHint(this.workspace.state, exercise.key, hints.length, hintsRevealed);
-    if (state) this.set({ hintsRevealed: revealed, progress: state, notice: undefined });
+    if (state) this.set({ hintsRevealed: revealed, progress: await this.marked(state), notice: undefined });
     else this.set({ notice: 'That was the last hint.' });
   }
 
@@ -299,7 +322,7 @@ export class WatchSession {
   async reset(ref: ExerciseRef): Promise<string | undefined> {
     const { resetExercise } = await import('./reset.js');
     const backup = await resetExercise(this.workspace, ref);
-    const progress = await this.workspace.state.read();
+    const progress = await this.readProgress();
     this.set({ progress, notice: `Restored the starter of ${ref.id}${backup ? `; your file is kept at ${path.relative(this.workspace.dir, backup)}` : ''}.` });
     if (ref.key === this.snapshot.exercise.key) await this.rerun();
     return backup;
@@ -327,6 +350,23 @@ export class WatchSession {
     return result;
   }
 
+  /** Progress as the screen shows it: each pass whose files changed since is `changed`. */
+  private marked(state: State): Promise<State> {
+    return markChangedPasses(this.workspace, state);
+  }
+
+  /** The progress file's records, as the screen shows them. */
+  private async readProgress(): Promise<State> {
+    return this.marked(await this.workspace.state.read());
+  }
+
+  /** The progress shown, with the attempt applied as the progress file will hold it. */
+  private withAttempt(ref: ExerciseRef, verdict: Verdict): State {
+    const copy = structuredClone(this.snapshot.progress);
+    applyAttempt(copy, ref, verdict, gradedFilesOf(this.workspace, verdict));
+    return copy;
+  }
+
   setNotice(notice: string | undefined): void {
     this.set({ notice });
   }
@@ -338,13 +378,6 @@ export class WatchSession {
     await this.grading?.catch(() => {});
     await this.sandbox?.close();
   }
-}
-
-/** A copy of `state` with the attempt applied, as the progress file will hold it. */
-function withAttempt(state: State, ref: ExerciseRef, verdict: Verdict): State {
-  const copy = structuredClone(state);
-  applyAttempt(copy, ref, verdict);
-  return copy;
 }
 
 function messageOf(error: unknown): string {
