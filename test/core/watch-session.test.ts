@@ -208,7 +208,8 @@ describe('WatchSession with a fake file watcher and editor', () => {
       expect(performance.now() - started).toBeLessThan(15_000);
       // The hung grading showed nothing and recorded nothing: one attempt, the pass.
       expect(verdicts).toEqual([passed.verdict!.summary]);
-      expect((await fresh.state.read()).exercises[ref.key]).toMatchObject({ status: 'passed', attempts: 1 });
+      // The verdict shows first; the progress file is written right after.
+      await vi.waitFor(async () => expect((await fresh.state.read()).exercises[ref.key]).toMatchObject({ status: 'passed', attempts: 1 }), { timeout: 5000, interval: 20 });
       await vi.waitFor(() => expect(hungRunDirs.flatMap((dir) => processesNaming(dir))).toEqual([]), { timeout: 5000, interval: 50 });
     } finally {
       if (tmpdir === undefined) delete process.env.TMPDIR;
