@@ -62,10 +62,7 @@ const aboutAPass = (progress: ExerciseProgress) => progress.status === 'passed' 
  */
 export async function markChangedPasses(workspace: Pick<Workspace, 'dir'>, state: State): Promise<State> {
   const passes = Object.values(state.exercises).filter((p) => aboutAPass(p) && p.gradedFiles);
-  const now = await digestsOnDisk(
-    workspace,
-    passes.flatMap((p) => Object.keys(p.gradedFiles!)),
-  );
+  const now = await digestsOnDisk(workspace, passes.flatMap((p) => Object.keys(p.gradedFiles!)));
   for (const progress of passes) progress.status = stillAsGraded(progress, (file) => now.get(file)) ? 'passed' : 'changed';
   return state;
 }
@@ -105,9 +102,6 @@ export async function importsToRegrade(workspace: Workspace, state: State, ref: 
     if (owner && owner.key !== ref.key) imported.set(owner.key, owner);
   }
   const records = [...imported.keys()].map((key) => state.exercises[key]);
-  const now = await digestsOnDisk(
-    workspace,
-    records.flatMap((progress) => Object.keys(progress?.gradedFiles ?? {})),
-  );
+  const now = await digestsOnDisk(workspace, records.flatMap((progress) => Object.keys(progress?.gradedFiles ?? {})));
   return [...imported.values()].filter((owner) => !stillAsGraded(state.exercises[owner.key], (file) => now.get(file)));
 }
