@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
+import { markChangedPasses } from '../core/workspace/graded-files.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLocale } from '../core/authoring/localised.js';
@@ -15,6 +16,7 @@ export interface Session {
   workspace: Workspace;
   /** The exercises in scope (all enabled packs, or only --pack). */
   exercises: ExerciseRef[];
+  /** Progress, with each pass whose files have changed since shown as `changed`. */
   state: State;
   chalk: ChalkInstance;
   seed: number;
@@ -45,7 +47,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     io,
     workspace: ws,
     exercises,
-    state: await ws.state.read(),
+    state: await markChangedPasses(ws, await ws.state.read()),
     chalk: makeChalk(globals.color),
     ...gradingOptionsOf(ws, globals),
     locale: defaultLocale,

@@ -13,8 +13,8 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
   if (options.json) {
     io.out(
       JSON.stringify(
-        // hintsRevealed: the count that scripts read before the progress file listed the hints.
-        rows.map(({ ref, progress }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
+        // The digests are the tutor's bookkeeping, not the learner's progress; hintsRevealed: the count that scripts read before the progress file listed the hints.
+        rows.map(({ ref, progress: { gradedFiles: _digests, ...progress } }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
         null,
         2,
       ),
@@ -29,10 +29,11 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
       const { solved, total } = countSolved(session.exercises, session.state, pack);
       io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(pack)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`);
     }
-    const icon = progress.status === 'passed' ? c.green('✓') : progress.status === 'failed' ? c.red('✗') : c.dim('·');
+    const icon = { passed: c.green('✓'), failed: c.red('✗'), changed: c.yellow('~'), pending: c.dim('·') }[progress.status];
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
     const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
-    io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${marker}`);
+    const changed = progress.status === 'changed' ? c.yellow(' (changed since it passed: check it again)') : '';
+    io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${changed}${marker}`);
   }
   const { solved, total } = countSolved(session.exercises, session.state);
   io.out(c.dim(`\n${solved} of ${plural(total, 'exercise')} pass.`));

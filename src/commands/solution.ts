@@ -9,7 +9,9 @@ import { openSession, pickExercise } from './context.js';
 export default async function solution(io: Io, globals: GlobalOptions, id: string | undefined, options: { force?: boolean; yes?: boolean }): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
-  const passed = StateStore.progressOf(session.state, ref.key).status === 'passed';
+  // A pass whose file has changed since was still seen to pass.
+  const { status } = StateStore.progressOf(session.state, ref.key);
+  const passed = status === 'passed' || status === 'changed';
   if (!passed) {
     if (!options.force) {
       throw new UserError(`${ref.key} does not pass yet, so its solution stays hidden.`, { next: `Try \`llm-tutor hint ${ref.id}\`, or \`llm-tutor solution ${ref.id} --force\` to see it anyway.`, exitCode: 1 });

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { loadEsbuild } from '../core/common/cjs.js';
+import { contentDigest } from '../core/common/digest.js';
 import { harnessFile, posixRelative } from '../core/common/paths.js';
 import { defaultBuildTimeoutMs, runBuild } from './esbuild-service.js';
 import { isInside, openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
@@ -27,7 +28,15 @@ export interface BundleFailure {
   timedOut?: true;
 }
 
-export type BundleResult = { ok: true; file: string; inputs: string[]; durationMs: number } | BundleFailure;
+/** The learner's files a bundle of one file read, and what each held. */
+export interface LearnerInputs {
+  /** The learner's files that the file loads, itself first. */
+  inputs: string[];
+  /** The SHA-256 (hex) of each of `inputs`, of the bytes bundled. */
+  digests: Record<string, string>;
+}
+
+export type BundleResult = ({ ok: true; file: string; durationMs: number } & LearnerInputs) | BundleFailure;
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -49,26 +58,29 @@ export interface BundleOptions {
  */
 export async function bundleLearnerFile(learnerFile: string, allowedRoot: string, outFile: string, options: BundleOptions = {}): Promise<BundleResult> {
   const built = await buildBundle({ main: learnerFile }, allowedRoot, outFile, options);
-  return built.ok ? { ok: true, file: outFile, inputs: built.inputsOf(learnerFile), durationMs: built.durationMs } : built;
+  return built.ok ? { ok: true, file: outFile, ...built.inputsOf(learnerFile), durationMs: built.durationMs } : built;
 }
 
 /** A bundle of several learner files, each a module that the harness loads when a run names it. */
 export type MultiBundleResult =
-  | { ok: true; file: string; durationMs: number; /** The learner's files that `learnerFile` loads, itself first. */ inputsOf(learnerFile: string): string[] }
+  | { ok: true; file: string; durationMs: number; /** The learner's files that `learnerFile` loads, and their digests. */ inputsOf(learnerFile: string): LearnerInputs }
   | BundleFailure;
 
 /** Where each learner module of a bundle was found: the path given → the path the bundle names it by. */
 export type ModulePaths = Map<string, string>;
+
+/** The SHA-256 (hex) of each learner file a build read, by the path the bundle names it by. */
+export type FileDigests = Map<string, string>;
 
 /**
  * The esbuild options for a bundle of learner files behind the harness,
  * written to `outFile`: ESM for Node 20, an inline source map (so stack traces
  * name the learner's lines), and the rules of learner-sources.ts: a learner
  * file imports only files under `allowedRoot` and Node built-ins, which this
- * plugin resolves and reads itself. `modulePaths`, when given, is filled in
- * as the learner's modules are found.
+ * plugin resolves and reads itself. `modulePaths` and `digests`, when given,
+ * are filled in as the learner's modules are found and their files read.
  */
-export function harnessBuildOptions(modules: Record<string, string>, allowedRoot: string, outFile: string, modulePaths: ModulePaths = new Map()) {
+export function harnessBuildOptions(modules: Record<string, string>, allowedRoot: string, outFile: string, modulePaths: ModulePaths = new Map(), digests: FileDigests = new Map()) {
   const files = new Set(Object.values(modules));
   const loaders = Object.entries(modules).map(([name, file]) => `${JSON.stringify(name)}: () => import(${JSON.stringify(file)})`);
   // Only the learner's modules: the harness is a module of its own in the child, out of their scope.
@@ -86,7 +98,7 @@ export function harnessBuildOptions(modules: Record<string, string>, allowedRoot
     logLevel: 'silent' as const,
     // No tsconfig.json is looked for: one in the learner's folders could point anywhere (extends, paths).
     tsconfigRaw: {},
-    plugins: [learnerFilesPlugin(files, allowedRoot, modulePaths)],
+    plugins: [learnerFilesPlugin(files, allowedRoot, modulePaths, digests)],
   };
 }
 
@@ -97,7 +109,7 @@ function refusal(text: string, file?: string): { errors: PartialMessage[] } {
 
 type PartialMessage = import('esbuild').PartialMessage;
 
-function learnerFilesPlugin(files: Set<string>, allowedRoot: string, modulePaths: ModulePaths): import('esbuild').Plugin {
+function learnerFilesPlugin(files: Set<string>, allowedRoot: string, modulePaths: ModulePaths, digests: FileDigests): import('esbuild').Plugin {
   return {
     name: 'llm-tutor-learner-files',
     setup(build) {
@@ -147,6 +159,7 @@ function learnerFilesPlugin(files: Set<string>, allowedRoot: string, modulePaths
         const source = args.pluginData as LearnerSource;
         const read = await readLearnerSource(opened, source, budget);
         if ('refused' in read) return refusal(read.refused, args.path);
+        digests.set(source.path, contentDigest(read.contents));
         // pluginData comes back with each import of this file: its real path is where relative imports start.
         return { contents: read.contents, loader: read.loader, pluginData: source };
       });
@@ -215,9 +228,10 @@ export async function buildBundle(modules: Record<string, string>, allowedRoot: 
   const started = performance.now();
   const esbuild = loadEsbuild();
   const modulePaths: ModulePaths = new Map();
+  const digests: FileDigests = new Map();
   // esbuild resolves the harness entry from the bundle's folder: it must exist.
   await fs.mkdir(path.dirname(outFile), { recursive: true });
-  const outcome = await runBuild(() => esbuild.build({ ...harnessBuildOptions(modules, allowedRoot, outFile, modulePaths), write: false }), options.timeoutMs, options.runawayMs);
+  const outcome = await runBuild(() => esbuild.build({ ...harnessBuildOptions(modules, allowedRoot, outFile, modulePaths, digests), write: false }), options.timeoutMs, options.runawayMs);
   const failed = (problem: BundleProblem, timedOut?: true): BundleFailure => ({ ok: false, problem, durationMs: performance.now() - started, ...(timedOut ? { timedOut } : {}) });
   if (outcome.kind === 'timeout') {
     const seconds = ((options.timeoutMs ?? defaultBuildTimeoutMs) / 1000).toFixed(1);
@@ -232,7 +246,7 @@ export async function buildBundle(modules: Record<string, string>, allowedRoot: 
   await fs.writeFile(outFile, withLearnerSources(output.text, outFile));
   const key = (p: string) => learnerPathOf(p) ?? path.resolve(p);
   const graph = new Map(Object.entries(outcome.value.metafile.inputs).map(([p, input]) => [key(p), input.imports.filter((i) => !i.external).map((i) => key(i.path))]));
-  const inputsOf = (learnerFile: string): string[] => {
+  const filesOf = (learnerFile: string): string[] => {
     // What the file loads, transitively, within the learner's own folder.
     const start = modulePaths.get(learnerFile) ?? learnerFile;
     const seen = new Set<string>([learnerFile, start]);
@@ -246,6 +260,10 @@ export async function buildBundle(modules: Record<string, string>, allowedRoot: 
       }
     }
     return [...seen];
+  };
+  const inputsOf = (learnerFile: string): LearnerInputs => {
+    const inputs = filesOf(learnerFile);
+    return { inputs, digests: Object.fromEntries(inputs.flatMap((file) => (digests.has(file) ? [[file, digests.get(file)!]] : []))) };
   };
   return { ok: true, file: outFile, durationMs: performance.now() - started, inputsOf };
 }

@@ -45,6 +45,8 @@ export interface SandboxRun {
   outcomes: (CaseOutcome | undefined)[];
   /** Set when the run was killed for exceeding its time limit; the case that was running, if any. */
   timedOut?: { caseIndex?: number };
+  /** Set when the run was stopped because its grading was cancelled (a newer save in watch mode); nothing else about it counts. */
+  aborted?: true;
   /** Set when the child ended before reporting that it had finished. */
   crashed?: { code: number | null; signal: string | null; outOfMemory: boolean; caseIndex?: number; /** Set when the tutor stopped the child for what it sent. */ reason?: string };
   asyncErrors: WireError[];
@@ -242,9 +244,14 @@ export class RunRecorder {
     this.run.timedOut = { caseIndex: this.current };
   }
 
-  /** The child ended before the run was done (unless it was killed for time). */
+  /** The grading was cancelled: the child is being killed. */
+  abort(): void {
+    this.run.aborted = true;
+  }
+
+  /** The child ended before the run was done (unless it was killed for time or for a cancelled grading). */
   crash(code: number | null, signal: string | null, stderr: string): void {
-    if (this.run.timedOut) return;
+    if (this.run.timedOut || this.run.aborted) return;
     this.run.crashed = {
       code,
       signal,
@@ -271,11 +278,11 @@ export class RunRecorder {
 }
 
 /**
- * Talks to a sandbox child until it reports that it has finished, crashes or
- * runs out of time. The child is a harness waiting to be told to import the
- * bundle at `bundleUrl`.
+ * Talks to a sandbox child until it reports that it has finished, crashes,
+ * runs out of time or `cancel` aborts (the child is then killed at once). The
+ * child is a harness waiting to be told to import the bundle at `bundleUrl`.
  */
-function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], limits: SandboxLimits, bundleUrl: string): Promise<SandboxRun> {
+function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], limits: SandboxLimits, bundleUrl: string, cancel?: AbortSignal): Promise<SandboxRun> {
   const stdout = new CappedBuffer(limits.outputBytes);
   const stderr = new CappedBuffer(limits.outputBytes);
   child.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -289,6 +296,12 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
       recorder.timeOut();
       child.kill();
     }, limits.timeoutMs);
+    const abort = () => {
+      recorder.abort();
+      child.kill();
+    };
+    if (cancel?.aborted) abort();
+    else cancel?.addEventListener('abort', abort, { once: true });
 
     child.listen(
       (message) => {
@@ -309,6 +322,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
 
     const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', abort);
       const { code, signal } = child.exitOf(exitCode, exitSignal);
       if (!done) recorder.crash(code, signal, stderr.toString());
       // Let the pipes drain before reading the captured output.
@@ -326,7 +340,8 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
 export interface SandboxSlot {
   /** Bundles the learner file for this slot's child, within `timeoutMs` (bundling counts in the exercise's time limit). */
   bundle(learnerFile: string, allowedRoot: string, timeoutMs?: number): Promise<BundleResult>;
-  run(entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun>;
+  /** Runs the bundle; when `signal` aborts, the child is killed and the run comes back with `aborted` set. */
+  run(entry: string, cases: unknown[][], limits: SandboxLimits, signal?: AbortSignal): Promise<SandboxRun>;
   dispose(): Promise<void>;
 }
 
@@ -373,9 +388,9 @@ export class WarmSandbox {
     let used = false;
     return {
       bundle: (learnerFile, allowedRoot, timeoutMs) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile, { timeoutMs }),
-      run: (entry, cases, limits) => {
+      run: (entry, cases, limits, signal) => {
         used = true;
-        const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href);
+        const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href, signal);
         // Start the following child while this one runs.
         if (this.options.ahead !== false) this.warm();
         return result;

@@ -319,7 +319,7 @@ export class SubmissionSandbox {
         const combined = await this.combined;
         module = combined?.modules.get(learnerFile);
         if (combined && module !== undefined) {
-          return { ok: true, file: combined.bundle.file, inputs: combined.bundle.inputsOf(learnerFile), durationMs: combined.bundle.durationMs / combined.modules.size };
+          return { ok: true, file: combined.bundle.file, ...combined.bundle.inputsOf(learnerFile), durationMs: combined.bundle.durationMs / combined.modules.size };
         }
         alone = await coldSlot(timeoutMs ?? defaultLimits.timeoutMs);
         return alone.bundle(learnerFile, allowedRoot, timeoutMs);

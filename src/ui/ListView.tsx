@@ -80,12 +80,12 @@ export function ListView({ exercises, progress, currentKey, height = 24, width, 
       {shown.length === 0 && <Text dimColor>No {filter} exercises.</Text>}
       {shown.slice(top, top + rows).map((r, i) => {
         const s = status(r);
-        const icon = s === 'passed' ? '✓' : s === 'failed' ? '✗' : '·';
+        const icon = { passed: '✓', failed: '✗', changed: '~', pending: '·' }[s];
         const isSelected = top + i === at;
         return (
           <Text key={r.key} inverse={isSelected} wrap="truncate-end">
             {isSelected ? '›' : ' '}
-            <Text color={s === 'passed' ? 'green' : s === 'failed' ? 'red' : undefined}>{icon}</Text> {String(r.number).padStart(3)} {oneLine(r.id).padEnd(30)} {oneLine(r.title)}
+            <Text color={{ passed: 'green', failed: 'red', changed: 'yellow', pending: undefined }[s]}>{icon}</Text> {String(r.number).padStart(3)} {oneLine(r.id).padEnd(30)} {oneLine(r.title)}
             {r.key === currentKey ? ' ←' : ''}
           </Text>
         );

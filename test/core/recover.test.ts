@@ -27,7 +27,7 @@ test('an edited file is one until a grading of it is recorded; a record of hints
   await fs.writeFile(fileOf('causal-mask'), '// mine\n');
   await workspace.state.update((state) => {
     state.exercises['transformer-core/foundations/softmax'] = { ...emptyProgress(), status: 'failed', attempts: 1 };
-    state.exercises['transformer-core/foundations/matmul'] = { ...emptyProgress(), hintsRevealed: 2 };
+    state.exercises['transformer-core/foundations/matmul'] = { ...emptyProgress(), revealedHints: ['tier:1', 'tier:2'] };
   });
   expect(await keysOf()).toEqual(['foundations/matmul', 'attention/causal-mask']);
 });

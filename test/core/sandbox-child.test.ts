@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { requestIsolation } from '../../src/sandbox/isolation.js';
-import { startSandboxChild } from '../../src/sandbox/run-child.js';
+import { coldSlot, defaultLimits, startSandboxChild } from '../../src/sandbox/run-child.js';
 import { processesNaming, repoRoot } from '../helpers/cli.js';
 import { isolations, needsIsolation } from '../helpers/tools.js';
 
@@ -68,5 +68,37 @@ console.log(JSON.stringify({ value: run.outcomes[0]?.value, baseline, keeping: p
     // Only what the script itself holds (its stdout and stderr pipes), as before the run: no timer, no pipe of the child's.
     const lasting = (list: string) => list.split(',').filter((kind) => kind !== 'CloseReq');
     expect(lasting(keeping)).toEqual(lasting(baseline));
+  });
+});
+
+describe('a cancelled run', () => {
+  test('kills the child at once, and comes back as aborted (neither a crash nor a time-out)', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-cancelled-'));
+    const file = path.join(dir, 'exercises', 'f.ts');
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, 'export function f(): number {\n  while (true) {}\n}\n');
+    // The child's folder is made under TMPDIR: this test's own tells its processes from any other.
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+    try {
+      const slot = await coldSlot(20_000);
+      expect((await slot.bundle(file, path.dirname(file), 20_000)).ok).toBe(true);
+      const cancel = new AbortController();
+      const started = performance.now();
+      const running = slot.run('f', [[]], { ...defaultLimits, timeoutMs: 20_000 }, cancel.signal);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(processesNaming(dir).length).toBeGreaterThan(0);
+      cancel.abort();
+      const run = await running;
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(run).toMatchObject({ aborted: true, outcomes: [undefined] });
+      expect(run.timedOut).toBeUndefined();
+      expect(run.crashed).toBeUndefined();
+      await vi.waitFor(() => expect(processesNaming(dir)).toEqual([]), { timeout: 5000, interval: 50 });
+      await slot.dispose();
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
   });
 });

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { EditorLauncher, EditorResult } from '../../src/launch/editor.js';
 import type { CreateFileWatcher } from '../../src/core/workspace/file-watcher.js';
+import { checkExercise } from '../../src/core/workspace/check.js';
+import { countSolved } from '../../src/core/workspace/progress.js';
 import { WatchSession, type WatchSnapshot } from '../../src/core/workspace/watch-session.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace/workspace.js';
-import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, processesNaming, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 let ws: Workspace;
 let session: WatchSession | undefined;
@@ -215,6 +217,81 @@ describe('WatchSession with a fake file watcher and editor', () => {
     expect(session.getSnapshot().watchProblem).toBe('Watching your files failed (ENOSPC). Press r to re-grade, or restart with --manual-run.');
     await session.close();
     expect(fake.closed).toBe(1);
+  });
+
+  test('a save during a grading cancels it: its sandbox child is killed, and the verdict of the newest save shows well before the time limit', async () => {
+    const { fake, createWatcher } = fakeWatcher();
+    const fresh = await openWorkspace(await makeWorkspace());
+    const file = learnerFile(fresh.dir, 'foundations/softmax');
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'softmax-infinite-loop.ts'), file);
+    const ref = fresh.exercises.find((r) => r.id === 'foundations/softmax')!;
+    // Each sandbox child runs in a folder under TMPDIR: a TMPDIR of this test's own tells its children from any other.
+    const runs = tempDir('llm-tutor-cancel-');
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = runs;
+    try {
+      session = new WatchSession(fresh, fresh.exercises, { seed: 3, timeoutMs: 20_000, createWatcher }, await fresh.state.read(), ref);
+      const verdicts: string[] = [];
+      session.subscribe((s) => {
+        if (s.verdict && verdicts.at(-1) !== s.verdict.summary) verdicts.push(s.verdict.summary);
+      });
+      const started = performance.now();
+      void session.start();
+      await until(session, (s) => s.phase === 'grading' && s.stage === 'sandbox');
+      const hungRunDirs = [...new Set(processesNaming(runs).flatMap((p) => p.match(/llm-tutor-run-\w+/g) ?? []))];
+      expect(hungRunDirs.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await fs.copyFile(solution('foundations/softmax'), file);
+      fake.change();
+      const passed = await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'pass');
+      expect(performance.now() - started).toBeLessThan(15_000);
+      // The hung grading showed nothing and recorded nothing: one attempt, the pass.
+      expect(verdicts).toEqual([passed.verdict!.summary]);
+      // The verdict shows first; the progress file is written right after.
+      await vi.waitFor(async () => expect((await fresh.state.read()).exercises[ref.key]).toMatchObject({ status: 'passed', attempts: 1 }), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(hungRunDirs.flatMap((dir) => processesNaming(dir))).toEqual([]), { timeout: 5000, interval: 50 });
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
+  });
+
+  test('a save of an imported exercise file grades that exercise first: the note and the progress tell where it stands now', async () => {
+    const { fake, createWatcher } = fakeWatcher();
+    const fresh = await openWorkspace(await makeWorkspace());
+    const softmaxFile = learnerFile(fresh.dir, 'foundations/softmax');
+    await fs.copyFile(solution('foundations/softmax'), softmaxFile);
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'padding-mask-imports-softmax.ts'), learnerFile(fresh.dir, 'attention/padding-mask'));
+    const softmax = fresh.exercises.find((r) => r.id === 'foundations/softmax')!;
+    const paddingMask = fresh.exercises.find((r) => r.id === 'attention/padding-mask')!;
+    expect((await checkExercise(fresh, softmax, { seed: 3 })).status).toBe('pass');
+    session = new WatchSession(fresh, fresh.exercises, { seed: 3, createWatcher }, await fresh.state.read(), paddingMask);
+    await session.start();
+    let snap = await until(session, (s) => s.phase === 'idle' && s.verdict?.status === 'pass');
+    expect(snap.verdict?.notes).toEqual([]);
+    expect(countSolved(snap.exercises, snap.progress)).toMatchObject({ solved: 2 });
+
+    const attemptsOf = (s: WatchSnapshot) => s.progress.exercises[paddingMask.key]?.attempts;
+    const saveSoftmax = async (content: string) => {
+      const attempts = attemptsOf(session!.getSnapshot());
+      await fs.writeFile(softmaxFile, content);
+      fake.change();
+      return until(session!, (s) => s.phase === 'idle' && attemptsOf(s) === attempts + 1);
+    };
+    snap = await saveSoftmax('export function softmax(x: Vector): Vector {\n  return x.map(() => 1 / x.length);\n}\n');
+    expect(snap.verdict?.status).toBe('fail');
+    expect(snap.verdict?.notes).toContain(
+      'This file imports softmax.ts (transformer-core/foundations/softmax), which does not pass yet: if its code is wrong, this exercise fails too. Check it with `llm-tutor check transformer-core/foundations/softmax`.',
+    );
+    expect(snap.progress.exercises[softmax.key].status).toBe('failed');
+    expect(countSolved(snap.exercises, snap.progress)).toMatchObject({ solved: 0 });
+    expect((await fresh.state.read()).exercises[softmax.key]).toMatchObject({ status: 'failed', attempts: 2 });
+
+    snap = await saveSoftmax(await fs.readFile(solution('foundations/softmax'), 'utf8'));
+    expect(snap.verdict?.status).toBe('pass');
+    expect(snap.verdict?.notes).toEqual([]);
+    expect(snap.progress.exercises[softmax.key].status).toBe('passed');
+    expect(countSolved(snap.exercises, snap.progress)).toMatchObject({ solved: 2 });
   });
 
   test('with --manual-run no watcher is made', async () => {

@@ -180,6 +180,33 @@ describe('progress survives damage', () => {
   });
 });
 
+describe('progress follows the files', () => {
+  test('a pass whose file, or a file it imports, has changed since is not counted until it is checked again', async () => {
+    const dir = await makeWorkspace();
+    const softmax = learnerFile(dir, 'foundations/softmax');
+    await useSolution(dir, 'foundations/softmax');
+    await fs.copyFile(path.join(repoRoot, 'fixtures', 'learner', 'padding-mask-imports-softmax.ts'), learnerFile(dir, 'attention/padding-mask'));
+    for (const id of ['softmax', 'padding-mask']) expect((await runCli(['check', id, '--workspace', dir])).code).toBe(0);
+    const rowOf = (stdout: string, id: string) => stdout.split('\n').find((line) => line.includes(` ${id} `));
+    const passing = await runCli(['list', '--workspace', dir]);
+    expect(rowOf(passing.stdout, 'foundations/softmax')).toMatch(/^ +2 ✓ /);
+    expect(passing.stdout).toContain('2 of 26 exercises pass.');
+
+    await fs.writeFile(softmax, 'export function softmax(x: Vector): Vector {\n  return x.map(() => 1 / x.length);\n}\n');
+    const changed = await runCli(['list', '--workspace', dir]);
+    for (const id of ['foundations/softmax', 'attention/padding-mask']) expect(rowOf(changed.stdout, id)).toMatch(/~ .*\(changed since it passed: check it again\)/);
+    expect(changed.stdout).toContain('0 of 26 exercises pass.');
+    const check = await runCli(['check', 'padding-mask', '--workspace', dir]);
+    expect(check.code).toBe(1);
+    expect(check.stdout.replace(/\s+/g, ' ')).toContain('This file imports softmax.ts (transformer-core/foundations/softmax), which has changed since it passed');
+
+    await useSolution(dir, 'foundations/softmax');
+    const restored = await runCli(['list', '--workspace', dir]);
+    expect(rowOf(restored.stdout, 'foundations/softmax')).toMatch(/^ +2 ✓ /);
+    expect(restored.stdout).toContain('1 of 26 exercises pass.');
+  });
+});
+
 describe('hints, lessons, examples, solutions, reset', () => {
   test('hint reveals tiered hints one at a time and records them', async () => {
     const first = await runCli(['hint', 'softmax', '--workspace', ws]);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +126,16 @@ describe('what a learner file may import', () => {
     const result = await bundleLearnerFile(tree.learner, tree.root, tree.out);
     if (!result.ok) throw new Error(result.problem.message);
     expect(result.inputs.sort()).toEqual([tree.learner, path.join(tree.root, 'transformer-core', 'attention', 'helper.ts')].sort());
+  });
+
+  test('each file bundled comes with the SHA-256 of the bytes read, by the path the bundle names it by', async () => {
+    const tree = await newTree();
+    await ownImports['a file of another folder, and a link within the exercises folder'](tree);
+    const result = await bundleLearnerFile(tree.learner, tree.root, tree.out);
+    if (!result.ok) throw new Error(result.problem.message);
+    const sha = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
+    expect(result.digests).toEqual(Object.fromEntries(await Promise.all(result.inputs.map(async (file) => [file, await sha(file)]))));
+    expect(Object.keys(result.digests)).toHaveLength(2);
   });
 
   test('no tsconfig.json or package.json in the learner’s folders is opened (each is a named pipe here, which would hang a reader)', { timeout: 30_000 }, async () => {

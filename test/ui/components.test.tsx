@@ -204,6 +204,13 @@ describe('ListView', () => {
     await vi.waitFor(() => expect(onJump).toHaveBeenLastCalledWith(refs[0]));
   });
 
+  test('a pass whose files changed since shows as ~ and is not counted as solved', async () => {
+    const changed: State = { ...progress, exercises: { ...progress.exercises, 'p/b/three': { status: 'changed', attempts: 2, hintsRevealed: 0 } } };
+    const frame = plain(render(<ListView exercises={refs} progress={changed} currentKey="p/a/two" onJump={() => {}} onReset={() => {}} onClose={() => {}} />).lastFrame());
+    expect(frame).toContain(' ~   3 b/three');
+    expect(frame).toContain('(1/3 solved; showing all)');
+  });
+
   test('f filters unsolved, then solved', async () => {
     const { lastFrame, stdin } = renderList();
     await waitForFrame(lastFrame, (f) => f.includes('showing all'));

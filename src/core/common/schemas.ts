@@ -57,7 +57,8 @@ export const workspaceConfigSchema = z.strictObject({
 });
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 
-export const exerciseStatusSchema = z.enum(['pending', 'failed', 'passed']);
+/** `changed`: it passed, but a file that pass read holds something else now; it counts as unsolved until graded again. */
+export const exerciseStatusSchema = z.enum(['pending', 'failed', 'passed', 'changed']);
 export type ExerciseStatus = z.infer<typeof exerciseStatusSchema>;
 
 /**
@@ -90,6 +91,8 @@ export const exerciseProgressSchema = z.preprocess(
     diagnosis: z.strictObject({ misconceptionId: z.string(), confidence: z.enum(['full', 'partial']) }).optional(),
     firstPassedAt: z.string().optional(),
     lastCheckedAt: z.string().optional(),
+    /** The SHA-256 (hex) of each learner file the last grading read, keyed by its path under the exercises folder ('/' separators). */
+    gradedFiles: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')).optional(),
   }),
 );
 export type ExerciseProgress = z.infer<typeof exerciseProgressSchema>;

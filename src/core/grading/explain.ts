@@ -9,7 +9,7 @@ import { readLimits, readRegularFile } from '../common/safe-read.js';
 import { plural } from '../common/words.js';
 import { describeTensorArg, isReadOnceArg, isTensorArg, type WireError } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
-import type { CaseResult, SourceLocation, VerdictError } from './verdict.js';
+import type { CaseResult, ImportedExercise, SourceLocation, VerdictError } from './verdict.js';
 
 /** What ended the sandbox process before its run was done, in a sentence; `during` says when ("during case …"). */
 export function describeCrash(c: NonNullable<SandboxRun['crashed']>, during: string, memoryMb: number): string {
@@ -110,13 +110,15 @@ function buildPreview(args: unknown[], limit: number): string {
   return out.length > limit ? `${out.slice(0, limit - 1)}…` : out;
 }
 
-/** A note for each imported learner file whose exercise does not pass yet. */
-export function importNotes(learnerFile: string, learnerFiles: readonly string[], describeImport: ((file: string) => { key: string; passed: boolean } | undefined) | undefined): string[] {
+/** A note for each imported learner file whose exercise does not pass, or has changed since it passed. */
+export function importNotes(learnerFile: string, learnerFiles: readonly string[], describeImport: (file: string) => ImportedExercise | undefined): string[] {
   const notes: string[] = [];
   for (const file of learnerFiles) {
     if (file === learnerFile) continue;
-    const imported = describeImport?.(file);
-    if (imported && !imported.passed) notes.push(`This file imports ${path.basename(file)} (${imported.key}), which does not pass yet: if its code is wrong, this exercise fails too. Check it with \`llm-tutor check ${imported.key}\`.`);
+    const imported = describeImport(file);
+    if (!imported || imported.standing === 'passes') continue;
+    const stands = imported.standing === 'changed' ? 'has changed since it passed' : 'does not pass yet';
+    notes.push(`This file imports ${path.basename(file)} (${imported.key}), which ${stands}: if its code is wrong, this exercise fails too. Check it with \`llm-tutor check ${imported.key}\`.`);
   }
   return notes;
 }

@@ -14,7 +14,7 @@ import { importNotes, summarise, withLineText } from './explain.js';
 import { interpretRun, notRunResults } from './interpret.js';
 import { prepareExercise, type PreparedExercise, type ReferenceRun } from './prepare.js';
 import { expectSteps } from './stepwise.js';
-import type { Verdict, VerdictError } from './verdict.js';
+import type { ImportedExercise, Verdict, VerdictError } from './verdict.js';
 
 export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
 export { locateInStack, previewArgs } from './explain.js';
@@ -37,15 +37,23 @@ export interface GradeTarget {
   learnerFile: string;
   /** The learner's exercises folder: the only place their file may import from. */
   allowedRoot: string;
-  /** Tells which exercise an imported learner file belongs to, and whether it passes. */
-  describeImport?: (file: string) => { key: string; passed: boolean } | undefined;
+  /**
+   * Tells which exercise an imported learner file belongs to, and whether it
+   * passes with the content graded now (`digests`: the SHA-256 of each file bundled).
+   */
+  describeImport?: (file: string, digests: Readonly<Record<string, string>>) => ImportedExercise | undefined;
   onEvent?: (event: GradeEvent) => void;
   /** A sandbox provider with a child started ahead of time (watch mode); default: a cold child. */
   sandbox?: { acquire(): Promise<SandboxSlot> };
+  /**
+   * Cancels the grading (watch mode, on a newer save): the sandbox child is
+   * killed at once and the grading rejects with the signal's reason, giving no verdict.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the sandbox gave back: a bundle that failed (so nothing ran), or a bundle and its run. */
-type SandboxOutcome = { bundled: false; failure: BundleFailure } | { bundled: true; learnerFiles: string[]; bundleMs: number; run: SandboxRun };
+type SandboxOutcome = { bundled: false; failure: BundleFailure } | { bundled: true; learnerFiles: string[]; digests: Record<string, string>; bundleMs: number; run: SandboxRun };
 
 /**
  * Grades one learner file: builds the seeded cases, computes expected outputs
@@ -68,17 +76,17 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     emit({ type: 'stage', stage: 'bundle' });
     bundling = slot.bundle(target.learnerFile, target.allowedRoot, timeoutMs);
     // Bundling counts in the time limit: the run gets what is left of it.
-    running = bundling.then((bundle) =>
-      bundle.ok
-        ? slot.run(definition.entry, prepared.calls, { ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundle.durationMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links })
-        : undefined,
-    );
+    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links });
+    // A grading cancelled while bundling starts no run.
+    running = bundling.then((bundle) => (bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal) : undefined));
     emit({ type: 'stage', stage: 'reference' });
     const reference = await prepared.reference;
     const bundle = await bundling;
     emit({ type: 'stage', stage: 'sandbox' });
     const run = await running;
-    return { reference, memoryMb: defaultLimits.memoryMb, outcome: bundle.ok ? { bundled: true, learnerFiles: bundle.inputs, bundleMs: bundle.durationMs, run: run! } : { bundled: false, failure: bundle } };
+    // A cancelled grading gives no verdict, whatever its run saw.
+    target.signal?.throwIfAborted();
+    return { reference, memoryMb: defaultLimits.memoryMb, outcome: bundle.ok ? { bundled: true, learnerFiles: bundle.inputs, digests: bundle.digests, bundleMs: bundle.durationMs, run: run! } : { bundled: false, failure: bundle } };
   } finally {
     // When the reference failed, the bundle may still be writing into the slot's folder: let it finish before the folder goes.
     await bundling?.catch(() => undefined);
@@ -111,6 +119,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     packId: ref.packId,
     learnerFile: target.learnerFile,
     learnerFiles: outcome.bundled ? outcome.learnerFiles : [target.learnerFile],
+    ...(outcome.bundled ? { learnerDigests: outcome.digests } : {}),
     seed,
     tolerance,
     backend: reference.backend,
@@ -131,8 +140,8 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     const { summary, ...error } = bundleError(outcome.failure, timeoutMs);
     return finish({ status: 'error', summary, cases: notRunResults(prepared), error, notes: [] });
   }
-  const { run, learnerFiles } = outcome;
-  const notes = importNotes(target.learnerFile, learnerFiles, target.describeImport);
+  const { run, learnerFiles, digests } = outcome;
+  const notes = importNotes(target.learnerFile, learnerFiles, (file) => target.describeImport?.(file, digests));
   const steps = await expectSteps(prepared, reference.expected, reference.ctx, run.outcomes);
   const interpreted = interpretRun({ ...prepared, memoryMb, expected: reference.expected, steps, learnerFiles }, run);
   if (interpreted.stopped) {

@@ -4,6 +4,16 @@ import type { Mismatch } from './compare.js';
 
 export type VerdictStatus = 'pass' | 'fail' | 'error';
 
+/**
+ * An exercise whose learner file another one imports, and where it stands with
+ * the content graded now: it passes, it passed but its files have changed
+ * since, or it does not pass.
+ */
+export interface ImportedExercise {
+  key: string;
+  standing: 'passes' | 'changed' | 'fails';
+}
+
 /** A place in the learner's code, source-mapped. */
 export interface SourceLocation {
   file: string;
@@ -54,6 +64,8 @@ export interface Verdict {
   learnerFile: string;
   /** The learner's files the bundle read: this one and those it imports (watch mode watches them all). */
   learnerFiles: string[];
+  /** The SHA-256 (hex) of each of `learnerFiles`, of the bytes graded; absent when bundling failed. */
+  learnerDigests?: Record<string, string>;
   status: VerdictStatus;
   /** One line: what happened. */
   summary: string;

@@ -7,7 +7,8 @@ import type { ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
-import { exerciseOfFile, exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
+import { gradedFilesOf, importedStanding, type GradedFiles } from './graded-files.js';
+import { exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
 
 export interface CheckOptions {
   seed: number;
@@ -42,12 +43,15 @@ export type GradeAndRecordOptions = GradeSource & {
   onVerdict?: (verdict: Verdict) => void;
   /** Whether to record the attempt (default true); a function is asked once the verdict is in. */
   record?: boolean | (() => boolean);
+  /** Cancels the grading: it then rejects with the signal's reason, shows and records nothing. */
+  signal?: AbortSignal;
 };
 
 /**
  * Grades `learnerFile` as the workspace exercise `ref` (telling which imported
- * files belong to exercises that do not pass yet) and records the attempt in
- * the progress file. Returns the verdict and the saved progress; when the
+ * files belong to exercises that do not pass, or whose files changed since
+ * they passed) and records the attempt, with the digests of the files it
+ * read, in the progress file. Returns the verdict and the saved progress; when the
  * progress cannot be saved, the verdict carries a note saying why and
  * `progress` is undefined, as it is when nothing was recorded.
  */
@@ -59,16 +63,15 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
     allowedRoot: exercisesRootOf(workspace),
     sandbox: options.sandbox,
     onEvent: options.onEvent,
-    describeImport: (file) => {
-      const imported = exerciseOfFile(workspace, file);
-      return imported ? { key: imported.key, passed: state.exercises[imported.key]?.status === 'passed' } : undefined;
-    },
+    signal: options.signal,
+    describeImport: (file, digests) => importedStanding(workspace, state, file, digests),
   });
+  options.signal?.throwIfAborted();
   options.onVerdict?.(verdict);
   const record = typeof options.record === 'function' ? options.record() : options.record !== false;
   if (!record) return { verdict };
   try {
-    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict) };
+    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict, gradedFilesOf(workspace, verdict)) };
   } catch (error) {
     // The verdict is still worth showing when progress cannot be saved.
     if (!(error instanceof UserError)) throw error;
@@ -76,14 +79,16 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
   }
 }
 
-/** Applies one grading of `ref` to a progress record in memory. */
-export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, now = new Date()): void {
+/** Applies one grading of `ref`, which read `gradedFiles`, to a progress record in memory. */
+export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined, now = new Date()): void {
   const progress = StateStore.progressOf(state, ref.key);
   progress.attempts += 1;
   progress.lastCheckedAt = now.toISOString();
   // The hint command offers the diagnosed mistake's hint first.
   if (verdict.diagnosis) progress.diagnosis = { misconceptionId: verdict.diagnosis.misconceptionId, confidence: verdict.diagnosis.confidence };
   else delete progress.diagnosis;
+  // The record is about this content from now on; a pass of other content is gone.
+  progress.gradedFiles = gradedFiles;
   if (verdict.status === 'pass') {
     progress.status = 'passed';
     progress.firstPassedAt ??= progress.lastCheckedAt;
@@ -95,7 +100,7 @@ export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, n
   state.packVersions[ref.packId] = ref.pack.manifest.version;
 }
 
-/** Updates the progress of `ref` after a grading, in the progress file. */
-export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict): Promise<State> {
-  return store.update((state) => applyAttempt(state, ref, verdict));
+/** Updates the progress of `ref` after a grading that read `gradedFiles`, in the progress file. */
+export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined): Promise<State> {
+  return store.update((state) => applyAttempt(state, ref, verdict, gradedFiles));
 }

@@ -15,6 +15,7 @@ import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
+import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
 import { gradingOfVerdict, revealedHints, type HintSource, type RevealedHint } from './hints.js';
 import { StateStore } from './state-store.js';
@@ -54,6 +55,8 @@ export interface WatchOptions {
   debounceMs?: number;
   /** The locale of the lesson summary, the hints and the diagnosis (default en). */
   locale?: string;
+  /** Overrides every exercise's time limit (milliseconds). */
+  timeoutMs?: number;
   /** Makes the file watcher (default: a {@link FolderWatcher} waiting `debounceMs`). */
   createWatcher?: CreateFileWatcher;
   /** Opens a file in the learner's editor (default: {@link openInEditor}). */
@@ -86,6 +89,8 @@ export class WatchSession {
   private readonly watcher: FileWatcher | undefined;
   private readonly launchEditor: EditorLauncher;
   private grading: Promise<void> | undefined;
+  /** Cancels the grading under way. */
+  private cancel: AbortController | undefined;
   private again = false;
   private closed = false;
   private generation = 0;
@@ -142,7 +147,9 @@ export class WatchSession {
   /** Shows an exercise, loads its definition and grades its file. */
   async open(ref: ExerciseRef): Promise<void> {
     const generation = ++this.generation;
-    const state = await this.workspace.state.read();
+    // The grading under way is of an exercise no longer shown.
+    this.cancel?.abort();
+    const state = await this.readProgress();
     this.hintSource = undefined;
     this.set({
       exercise: ref,
@@ -169,10 +176,14 @@ export class WatchSession {
     await this.rerun();
   }
 
-  /** Grades the current exercise now (or once more after the grading under way). */
+  /**
+   * Grades the current exercise now. A grading under way is of an older save:
+   * it is cancelled (its sandbox child killed) and this one starts when it has stopped.
+   */
   rerun(): Promise<void> {
     if (this.grading) {
       this.again = true;
+      this.cancel?.abort();
       return this.grading;
     }
     this.grading = this.gradeOnce().finally(() => {
@@ -189,7 +200,8 @@ export class WatchSession {
     const key = `${ref.key}@${this.options.seed}`;
     let prepared = this.prepared.get(key);
     if (!prepared) {
-      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend: this.options.backend, locale: this.options.locale });
+      const { backend, locale, timeoutMs } = this.options;
+      prepared = prepareExercise(ref, await loadDefinition(ref), this.options.seed, { backend, locale, timeoutMs });
       this.prepared.set(key, prepared);
       // A failed reference run is not cached: the next grading tries again.
       prepared.reference.catch(() => this.prepared.delete(key));
@@ -203,28 +215,54 @@ export class WatchSession {
     const generation = this.generation;
     // A grading whose exercise is no longer shown (or whose session is closed) shows nothing and records nothing.
     const current = () => generation === this.generation && !this.closed;
+    const cancel = new AbortController();
+    this.cancel = cancel;
     this.set({ phase: 'grading', stage: 'starting', problem: undefined });
     try {
+      await this.regradeChangedImports(ref, cancel.signal, current);
       const { verdict, progress } = await gradeAndRecord(this.workspace, ref, {
         prepared: await this.preparedFor(ref),
         learnerFile: learnerFileOf(this.workspace, ref),
         sandbox: this.sandbox,
+        signal: cancel.signal,
         onEvent: (event) => {
           if (event.type === 'stage' && current() && this.snapshot.phase === 'grading') this.set({ stage: event.stage });
         },
         // Show the verdict first; the progress file is written right after.
         onVerdict: (verdict) => {
-          if (current()) this.set({ phase: 'idle', stage: undefined, verdict, progress: withAttempt(this.snapshot.progress, ref, verdict) });
+          if (current()) this.set({ phase: 'idle', stage: undefined, verdict, progress: this.withAttempt(ref, verdict) });
         },
         record: current,
       });
-      if (progress) this.set({ progress });
+      if (progress) this.set({ progress: await this.marked(progress) });
       // Not saved: the verdict now carries a note saying why.
       else if (current()) this.set({ verdict });
       if (current()) this.watchFiles(verdict.learnerFiles.length ? verdict.learnerFiles : [verdict.learnerFile]);
     } catch (error) {
-      if (!current()) return;
+      // A cancelled grading makes way for the next one, which shows its own verdict.
+      if (cancel.signal.aborted || !current()) return;
       this.set({ phase: 'idle', stage: undefined, problem: messageOf(error) });
+    }
+  }
+
+  /**
+   * Grades and records, before `ref`, each exercise whose learner file `ref`'s
+   * file was last seen to import and whose record is not about what that file
+   * holds now (after a save of it, say): the verdict's note about it then says
+   * where it stands now, and the progress shows it.
+   */
+  private async regradeChangedImports(ref: ExerciseRef, signal: AbortSignal, record: () => boolean): Promise<void> {
+    const state = await this.workspace.state.read();
+    const seen = this.snapshot.verdict?.exerciseKey === ref.key ? this.snapshot.verdict.learnerFiles : [];
+    for (const imported of await importsToRegrade(this.workspace, state, ref, [...seen, ...gradedPaths(this.workspace, state.exercises[ref.key])])) {
+      if (record()) this.set({ stage: `${imported.id}, which this file imports` });
+      try {
+        const { progress } = await gradeAndRecord(this.workspace, imported, { prepared: await this.preparedFor(imported), learnerFile: learnerFileOf(this.workspace, imported), sandbox: this.sandbox, signal, record });
+        if (progress && record()) this.set({ progress: await this.marked(progress) });
+      } catch (error) {
+        // The exercise on screen is graded all the same, and its note says where this one stands.
+        if (signal.aborted) throw error;
+      }
     }
   }
 
@@ -246,7 +284,7 @@ export class WatchSession {
     // Saved either way; shown only if the learner is still on that exercise.
     if (this.snapshot.exercise.key !== exercise.key) return;
     if (!state) this.set({ notice: 'That was the last hint.' });
-    else this.set({ hints: revealedHints(source, StateStore.progressOf(state, exercise.key).revealedHints, this.options.locale), progress: state, notice: undefined });
+    else this.set({ hints: revealedHints(source, StateStore.progressOf(state, exercise.key).revealedHints, this.options.locale), progress: await this.marked(state), notice: undefined });
   }
 
   /** Whether the current exercise's latest verdict is a pass. */
@@ -293,7 +331,7 @@ export class WatchSession {
   async reset(ref: ExerciseRef): Promise<string | undefined> {
     const { resetExercise } = await import('./reset.js');
     const backup = await resetExercise(this.workspace, ref);
-    const progress = await this.workspace.state.read();
+    const progress = await this.readProgress();
     this.set({ progress, notice: `Restored the starter of ${ref.id}${backup ? `; your file is kept at ${path.relative(this.workspace.dir, backup)}` : ''}.` });
     if (ref.key === this.snapshot.exercise.key) await this.rerun();
     return backup;
@@ -321,23 +359,34 @@ export class WatchSession {
     return result;
   }
 
+  /** Progress as the screen shows it: each pass whose files changed since is `changed`. */
+  private marked(state: State): Promise<State> {
+    return markChangedPasses(this.workspace, state);
+  }
+
+  /** The progress file's records, as the screen shows them. */
+  private async readProgress(): Promise<State> {
+    return this.marked(await this.workspace.state.read());
+  }
+
+  /** The progress shown, with the attempt applied as the progress file will hold it. */
+  private withAttempt(ref: ExerciseRef, verdict: Verdict): State {
+    const copy = structuredClone(this.snapshot.progress);
+    applyAttempt(copy, ref, verdict, gradedFilesOf(this.workspace, verdict));
+    return copy;
+  }
+
   setNotice(notice: string | undefined): void {
     this.set({ notice });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cancel?.abort();
     this.watcher?.close();
     await this.grading?.catch(() => {});
     await this.sandbox?.close();
   }
-}
-
-/** A copy of `state` with the attempt applied, as the progress file will hold it. */
-function withAttempt(state: State, ref: ExerciseRef, verdict: Verdict): State {
-  const copy = structuredClone(state);
-  applyAttempt(copy, ref, verdict);
-  return copy;
 }
 
 function messageOf(error: unknown): string {
