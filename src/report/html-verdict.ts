@@ -32,7 +32,7 @@ function mark(status: Status | CaseStatus): string {
 /** What the results keep of the cases: how many passed, the first that did not, and how many more did not. */
 function casesList(e: ExerciseResult): string {
   if (e.casesTotal === 0) return '<p>No case ran.</p>';
-  const items = [`<li>${mark('pass')} ${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
+  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
   const first = e.failingCase;
   if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${first.status})</li>`);
   const more = e.casesTotal - e.casesPassed - (first ? 1 : 0);
@@ -47,7 +47,8 @@ function firstFailure(e: ExerciseResult): string {
   const rows = [
     first?.input !== undefined ? `<dt>input</dt><dd><code>${escape(first.input)}</code></dd>` : '',
     first?.step ? `<dt>step</dt><dd>${first.step.index + 1} of ${first.step.of} (the first that diverged)</dd>` : '',
-    first?.message ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
+    // An error's case message is often the result's own, shown above.
+    first?.message && first.message !== e.message ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
   ].join('');
   return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${diff}`;
 }

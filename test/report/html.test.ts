@@ -83,7 +83,8 @@ describe('the class report', () => {
   test("an error's verdict points to the line and shows both streams", () => {
     const carol = panel(renderHtml(small), 'v2-1');
     expect(carol).toContain('<p>Your function threw Error: shapes [2, 3] and [2, 3].</p>');
-    expect(carol).toContain('<li><span class="error">!</span> “the lesson example [1, 2, 3]”: the first case that did not pass (error)</li>');
+    expect(carol).toContain('<ul class="cases"><li>0 of 9 cases pass</li><li><span class="error">!</span> “the lesson example [1, 2, 3]”: the first case that did not pass (error)</li>');
+    expect(carol).toContain('<dl><dt>input</dt><dd><code>[1, 2, 3]</code></dd><dt>message</dt><dd>Error: shapes [2, 3] and [2, 3]</dd></dl>');
     expect(carol).toContain('<h4>Error location</h4><p><code>class/carol/exercises/transformer-core/foundations/matmul.ts:6</code></p>');
     expect(carol).toContain('<h5>stdout</h5><pre>a.shape [2, 3]\n</pre><h5>stderr</h5><pre>warning: slow\n</pre>');
   });
