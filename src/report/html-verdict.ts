@@ -3,6 +3,7 @@ import { plural } from '../core/common/words.js';
 import { fileFromGradeFolder } from './class-stats.js';
 import { escapeHtml as escape, escapeHtmlText } from './escape.js';
 import { renderDiff } from './html-diff.js';
+import { layoutPlan } from './plan-layout.js';
 
 type Status = ExerciseResult['status'];
 type CaseStatus = NonNullable<ExerciseResult['failingCase']>['status'];
@@ -40,6 +41,18 @@ function casesList(e: ExerciseResult): string {
   return `<ul class="cases">${items.join('')}</ul>`;
 }
 
+/** A schedule exercise's plan as a grid of text, the cells where the violated property shows marked. */
+function planGrid(plan: NonNullable<ExerciseResult['failingCase']>['plan']): string {
+  if (!plan) return '';
+  const layout = layoutPlan(plan, 80);
+  const cell = (c: { text: string; marked: boolean }) => {
+    const text = escape((c.text || '·').padEnd(layout.cellWidth));
+    return c.marked ? `<mark>${text}</mark>` : text;
+  };
+  const rows = layout.rows.map((row) => `${escape(row.label.padEnd(layout.labelWidth))} ${row.cells.map(cell).join(' ')}`);
+  return `<pre class="plan">${[escape(layout.headerLine), ...rows, ...(layout.cut ? [escape(layout.cut)] : [])].join('\n')}</pre>`;
+}
+
 function firstFailure(e: ExerciseResult): string {
   const first = e.failingCase;
   const diff = renderDiff(e.diff);
@@ -50,7 +63,7 @@ function firstFailure(e: ExerciseResult): string {
     // An error's case message is often the result's own, shown above.
     first?.message && first.message !== e.message ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
   ].join('');
-  return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${diff}`;
+  return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${planGrid(first?.plan)}${diff}`;
 }
 
 function diagnosis(e: ExerciseResult): string {

@@ -36,6 +36,7 @@ const styles = `
   .verdict dt { font-weight: bold; } .verdict dd { margin: 0 0 0.25rem 1rem; }
   .verdict .problem { color: #6a1b9a; }
   table.diff { margin: 0.5rem 0; font-family: ui-monospace, monospace; } table.diff caption { text-align: left; font-weight: bold; }
+  .verdict pre.plan { white-space: pre; overflow-wrap: normal; } .verdict pre.plan mark { background: #c62828; color: #fff; }
   table.diff td { text-align: right; } table.diff td.bad { color: #c62828; background: #fdecea; }${chartStyles}`;
 
 /** With one pack, exercises are named without the pack id, which the header already gives. */

@@ -106,6 +106,12 @@ describe('the class report', () => {
     expect(panel(html, 'v0-4')).not.toContain('First failure');
   });
 
+  test("a schedule exercise's plan is drawn as a grid with the violating cells marked", () => {
+    const plan = { rowTitle: 'rank', colTitle: 'step', rows: ['0', '1'], cols: ['0', '1', '2'], cells: [['F0', 'B0', ''], ['', 'F0', '<b>']], marks: [[1, 2]] as [number, number][] };
+    const html = renderHtml(classResult(['gus'], ['p/pipeline'], () => ({ status: 'fail', casesPassed: 2, failingCase: { name: 'two ranks', status: 'fail', plan } })));
+    expect(panel(html, 'v0-0')).toContain('<pre class="plan">rank\\step 0   1   2\n0         F0  B0  ·  \n1         ·   F0  <mark>&lt;b&gt;</mark></pre>');
+  });
+
   test('console output is cut to its first lines and characters, saying how much is left out', () => {
     expect(outputLimits).toEqual({ chars: 500, lines: 10 });
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n');
