@@ -9,7 +9,7 @@ type Status = ExerciseResult['status'];
 type CaseStatus = NonNullable<ExerciseResult['failingCase']>['status'];
 
 export const marks: Record<Status | CaseStatus, string> = { pass: '✓', fail: '✗', error: '!', 'not-run': '–' };
-const statusWords: Record<Status, string> = { pass: 'passes', fail: 'fails', error: 'error' };
+const statusWords: Record<Status | CaseStatus, string> = { pass: 'passes', fail: 'fails', error: 'error', 'not-run': 'not run' };
 
 /** The most of a stream of console output the report shows, in characters and in lines; the JSON results keep 2000 characters. */
 export const outputLimits = { chars: 500, lines: 10 };
@@ -22,7 +22,8 @@ export const verdictId = (student: number, exercise: number) => `v${student}-${e
 export function elide(text: string, limits = outputLimits): { shown: string; left: number } {
   const lines = text.split('\n');
   const byLines = lines.length > limits.lines ? lines.slice(0, limits.lines).join('\n') : text;
-  const shown = byLines.slice(0, limits.chars);
+  // Not half of a character written as a surrogate pair.
+  const shown = byLines.slice(0, /[\ud800-\udbff]/.test(byLines[limits.chars - 1] ?? '') ? limits.chars - 1 : limits.chars);
   return { shown, left: text.length - shown.length };
 }
 
@@ -35,7 +36,7 @@ function casesList(e: ExerciseResult): string {
   if (e.casesTotal === 0) return '<p>No case ran.</p>';
   const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
   const first = e.failingCase;
-  if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${first.status})</li>`);
+  if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${statusWords[first.status]})</li>`);
   const more = e.casesTotal - e.casesPassed - (first ? 1 : 0);
   if (more > 0) items.push(`<li>${plural(more, 'more case')} did not pass (the results keep the first one's details)</li>`);
   return `<ul class="cases">${items.join('')}</ul>`;
@@ -69,7 +70,7 @@ function firstFailure(e: ExerciseResult): string {
 function diagnosis(e: ExerciseResult): string {
   const d = e.diagnosis;
   if (!d) return '';
-  const fit = d.confidence === 'full' ? `matches all ${plural(d.failing, 'failing case')}` : `matches ${d.matched} of ${plural(d.failing, 'failing case')}`;
+  const fit = d.confidence === 'partial' ? `matches ${d.matched} of ${plural(d.failing, 'failing case')}` : d.failing === 1 ? 'matches the failing case' : `matches all ${d.failing} failing cases`;
   return `<h4>Diagnosis</h4><p><strong>${escape(d.title)}</strong> (${fit})</p><p>${escape(d.message)}</p>`;
 }
 

@@ -71,7 +71,7 @@ describe('the class report', () => {
     const bob = panel(renderHtml(small), 'v1-0');
     expect(bob).toContain('<h3 id="v1-0h"><span class="fail">✗</span> bob · foundations/softmax: fails</h3>');
     expect(bob).toContain(
-      '<ul class="cases"><li><span class="pass">✓</span> 6 of 9 cases pass</li><li><span class="fail">✗</span> “large logits (±1000)”: the first case that did not pass (fail)</li><li>2 more cases did not pass (the results keep the first one\'s details)</li></ul>',
+      '<ul class="cases"><li><span class="pass">✓</span> 6 of 9 cases pass</li><li><span class="fail">✗</span> “large logits (±1000)”: the first case that did not pass (fails)</li><li>2 more cases did not pass (the results keep the first one\'s details)</li></ul>',
     );
     expect(bob).toContain('<dt>input</dt><dd><code>[1000, 1001.5, -1000, 999]</code></dd><dt>message</dt><dd>Mismatched elements: 3 / 4 (75.0%).</dd>');
     expect(bob).toContain('<tr><th scope="row">[1]</th><td>0.6285</td><td class="bad">NaN</td></tr><tr><th scope="row">[2]</th><td>0</td><td>0</td></tr>');
@@ -87,6 +87,12 @@ describe('the class report', () => {
     expect(carol).toContain('<dl><dt>input</dt><dd><code>[1, 2, 3]</code></dd><dt>message</dt><dd>Error: shapes [2, 3] and [2, 3]</dd></dl>');
     expect(carol).toContain('<h4>Error location</h4><p><code>class/carol/exercises/transformer-core/foundations/matmul.ts:6</code></p>');
     expect(carol).toContain('<h5>stdout</h5><pre>a.shape [2, 3]\n</pre><h5>stderr</h5><pre>warning: slow\n</pre>');
+  });
+
+  test('a diagnosis says how many of the failing cases it explains', () => {
+    const diagnosed = (matched: number, failing: number, confidence: 'full' | 'partial') => ({ status: 'fail' as const, diagnosis: { misconceptionId: 'm', title: 'T', message: 'M', confidence, matched, failing } });
+    const html = renderHtml(classResult(['hal'], ['p/a', 'p/b', 'p/c'], (_, key) => (key === 'p/a' ? diagnosed(1, 1, 'full') : key === 'p/b' ? diagnosed(3, 3, 'full') : diagnosed(2, 5, 'partial'))));
+    expect(['v0-0', 'v0-1', 'v0-2'].map((id) => /<strong>T<\/strong> \(([^)]*)\)/.exec(panel(html, id))![1])).toEqual(['matches the failing case', 'matches all 3 failing cases', 'matches 2 of 5 failing cases']);
   });
 
   test('expected vs got for sequences, types and shapes, and a diff the report cannot read shows its message alone', () => {
@@ -118,6 +124,7 @@ describe('the class report', () => {
     expect(elide(lines)).toEqual({ shown: Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n'), left: lines.length - 69 });
     expect(elide('x'.repeat(2000))).toEqual({ shown: 'x'.repeat(500), left: 1500 });
     expect(elide('short\n')).toEqual({ shown: 'short\n', left: 0 });
+    expect(elide(`${'x'.repeat(499)}😀`)).toEqual({ shown: 'x'.repeat(499), left: 2 });
     const html = renderHtml(classResult(['fay'], [softmax], () => ({ status: 'fail', output: { stdout: 'x'.repeat(2000), stderr: '', truncated: true } })));
     expect(panel(html, 'v0-0')).toContain(`<pre>${'x'.repeat(500)}</pre><p class="meta">1500 more characters not shown here; the JSON results keep up to 2000.</p><p class="meta">The grader kept only the start of this output.</p>`);
   });
