@@ -76,11 +76,11 @@ function misconceptionsTable(result: ClassResult, short: (key: string) => string
   return `<table id="misconceptions"><thead><tr><th>students</th><th>exercise</th><th>mistake</th><th>who</th></tr></thead><tbody>${rows.map(row).join('')}</tbody></table>`;
 }
 
-const legend = `<p class="legend" id="legend"><span class="mark pass">✓</span> passes every case · <span class="mark fail">✗</span> fails: a wrong value or shape · <span class="mark error">!</span> error: threw, timed out, crashed, did not load, or the file is missing · a blank cell: not graded.<br>An underlined mark (every ✗ and !, and a ✓ whose code printed something) opens that student's verdict on that exercise: select it, or Tab to it and press Enter; Close, or the browser's Back, returns to the table.</p>`;
+const legend = `<p class="legend" id="legend"><span class="mark pass">✓</span> passes every case · <span class="mark fail">✗</span> fails: a wrong value or shape · <span class="mark error">!</span> error: threw, timed out, crashed, did not load, or the file is missing · a blank cell: not graded.<br>An underlined mark (every ✗ and !, and a ✓ with more to show: console output, or a problem with the submission) opens that student's verdict on that exercise: select it, or Tab to it and press Enter; Close, or the browser's Back, returns to the table.</p>`;
 
 /**
  * Whether a result gets a verdict panel: every one that did not pass, and a
- * pass whose code printed something (a pass alone says nothing more than ✓).
+ * pass with console output or a submission problem (a pass alone says nothing more than ✓).
  */
 export function hasVerdict(sub: SubmissionResult, e: ExerciseResult): boolean {
   return e.status !== 'pass' || Boolean(e.output.stdout || e.output.stderr || sub.problem);
@@ -101,21 +101,20 @@ function studentRow(result: ClassResult, sub: SubmissionResult, student: number)
 
 /** The verdict panels, each hidden until its cell's link targets it. */
 function verdicts(result: ClassResult, short: (key: string) => string): string {
-  return result.submissions
-    .flatMap((sub, student) =>
-      result.exercises.map((ex, exercise) => {
-        const e = sub.exercises.find((x) => x.key === ex.key);
-        return e && hasVerdict(sub, e) ? renderVerdict(sub, student, e, exercise, short(ex.key)) : '';
-      }),
-    )
-    .join('\n');
+  const panels = result.submissions.flatMap((sub, student) =>
+    result.exercises.flatMap((ex, exercise) => {
+      const e = sub.exercises.find((x) => x.key === ex.key);
+      return e && hasVerdict(sub, e) ? [renderVerdict(sub, student, e, exercise, short(ex.key))] : [];
+    }),
+  );
+  return panels.join('\n');
 }
 
 /**
  * The instructor's class report: one self-contained HTML file (no network,
  * no script) with the pass rate per exercise as a chart, the most frequent
  * misconceptions across the class, and a per-student table whose marks open
- * that student's verdict on that exercise (every ✗ and !, and a ✓ that printed).
+ * that student's verdict on that exercise (every ✗ and !, and a ✓ with more to show).
  */
 export function renderHtml(result: ClassResult): string {
   const short = shortNames(result);
