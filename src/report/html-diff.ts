@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeHtml } from './escape.js';
 
-// A results file keeps NaN and ±Infinity as strings (json.ts); in memory they are numbers.
-const number = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number)]);
+// In memory NaN and ±Infinity are numbers (which z.number() refuses); a results file keeps them as strings (json.ts).
+const number = z.union([z.custom<number>((v) => typeof v === 'number'), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number)]);
 const grid = <T extends z.ZodType>(cell: T) => z.array(z.array(cell));
 
 const windowSchema = z

@@ -197,6 +197,8 @@ describe('the HTML class report', () => {
     expect(verdict.text).toContain('partly-wrong · foundations/softmax: fails');
     expect(verdict.text).toContain('exponentiating without subtracting the max');
     expect(verdict.text).toContain('class/partly-wrong/exercises/transformer-core/foundations/softmax.ts');
+    // Expected vs got around the worst element, with the learner's NaN marked.
+    expect(text).toMatch(/<table class="diff"><thead><tr><th>index<\/th><th>expected<\/th><th>got<\/th><\/tr><\/thead><tbody><tr><th scope="row">\[0\]<\/th><td>[\d.]+<\/td><td class="bad">NaN<\/td>/);
     const png = path.join(root, 'out', 'report.png');
     screenshot(html, png, '#v6-1');
     expect(statSync(png).size).toBeGreaterThan(10_000);

@@ -80,6 +80,14 @@ describe('the class report', () => {
     expect(bob).toContain('<h5>stdout</h5><pre>logits of transformer-core/foundations/softmax\n</pre>');
   });
 
+  test('non-finite values show in expected vs got whether in memory (grade) or read back from JSON (grade merge)', () => {
+    const inMemory = structuredClone(failingSoftmax(softmax)) as { diff: { diff: { window: { got: unknown[][]; expected: unknown[][] } } } };
+    inMemory.diff.diff.window.got = [[NaN, Infinity, 0, -Infinity]];
+    const html = renderHtml(classResult(['ivy'], [softmax], () => inMemory as Partial<ExerciseResult>));
+    expect(panel(html, 'v0-0')).toContain('<td>0.2312</td><td class="bad">NaN</td></tr><tr><th scope="row">[1]</th><td>0.6285</td><td class="bad">Infinity</td></tr>');
+    expect(panel(html, 'v0-0')).toContain('<td>0.1403</td><td class="bad">-Infinity</td></tr>');
+  });
+
   test("an error's verdict points to the line and shows both streams", () => {
     const carol = panel(renderHtml(small), 'v2-1');
     expect(carol).toContain('<p>Your function threw Error: shapes [2, 3] and [2, 3].</p>');
