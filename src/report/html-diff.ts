@@ -54,15 +54,21 @@ function diffDetail(d: ShownDiff): string {
   }
 }
 
+/** The comparison's message as a paragraph, unless `said` (text shown already) holds it. */
+function messageOf(message: string, said: string): string {
+  return said.includes(message) ? '' : `<p>${escapeHtml(message)}</p>`;
+}
+
 /**
- * The comparison of a result's first failing case, as HTML: its message, then
- * expected vs got (a window of values, the context of a sequence, two types or
- * shapes). A `diff` the report cannot read shows its message only, or nothing.
- * Every text is escaped: learner values are quoted in it.
+ * The comparison of a result's first failing case, as HTML: its message
+ * (unless `said` already holds it), then expected vs got (a window of values,
+ * the context of a sequence, two types or shapes). A `diff` the report cannot
+ * read shows its message only, or nothing. Every text is escaped: learner
+ * values are quoted in it.
  */
-export function renderDiff(diff: unknown): string {
+export function renderDiff(diff: unknown, said = ''): string {
   const parsed = shownDiffSchema.safeParse(diff);
-  if (parsed.success) return `<p>${escapeHtml(parsed.data.message)}</p>${diffDetail(parsed.data)}`;
+  if (parsed.success) return `${messageOf(parsed.data.message, said)}${diffDetail(parsed.data)}`;
   const message = z.object({ message: z.string() }).safeParse(diff);
-  return message.success ? `<p>${escapeHtml(message.data.message)}</p>` : '';
+  return message.success ? messageOf(message.data.message, said) : '';
 }

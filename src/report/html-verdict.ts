@@ -56,13 +56,13 @@ function planGrid(plan: NonNullable<ExerciseResult['failingCase']>['plan']): str
 
 function firstFailure(e: ExerciseResult): string {
   const first = e.failingCase;
-  const diff = renderDiff(e.diff);
+  // The result's message often quotes the case's and the comparison's: each is said once.
+  const diff = renderDiff(e.diff, e.message);
   if (!first && !diff) return '';
   const rows = [
     first?.input !== undefined ? `<dt>input</dt><dd><code>${escape(first.input)}</code></dd>` : '',
     first?.step ? `<dt>step</dt><dd>${first.step.index + 1} of ${first.step.of} (the first that diverged)</dd>` : '',
-    // An error's case message is often the result's own, shown above.
-    first?.message && first.message !== e.message ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
+    first?.message && !e.message.includes(first.message) ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
   ].join('');
   return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${planGrid(first?.plan)}${diff}`;
 }

@@ -73,7 +73,8 @@ describe('the class report', () => {
     expect(bob).toContain(
       '<ul class="cases"><li><span class="pass">✓</span> 6 of 9 cases pass</li><li><span class="fail">✗</span> “large logits (±1000)”: the first case that did not pass (fails)</li><li>2 more cases did not pass (the results keep the first one\'s details)</li></ul>',
     );
-    expect(bob).toContain('<dt>input</dt><dd><code>[1000, 1001.5, -1000, 999]</code></dd><dt>message</dt><dd>Mismatched elements: 3 / 4 (75.0%).</dd>');
+    // The case's message is in the result's, said once; the comparison's says more.
+    expect(bob).toContain('<dl><dt>input</dt><dd><code>[1000, 1001.5, -1000, 999]</code></dd></dl><p>Mismatched elements: 3 / 4 (75.0%). Largest difference at [1]: expected 0.6285, got NaN.</p>');
     expect(bob).toContain('<tr><th scope="row">[1]</th><td>0.6285</td><td class="bad">NaN</td></tr><tr><th scope="row">[2]</th><td>0</td><td>0</td></tr>');
     expect(bob).toContain('<p><strong>exponentiating without subtracting the max</strong> (matches all 3 failing cases)</p><p>exp(1000) overflows to Infinity.</p>');
     expect(bob).toContain('<h4>File</h4><p><code>class/bob/exercises/transformer-core/foundations/softmax.ts</code></p>');
@@ -92,7 +93,9 @@ describe('the class report', () => {
     const carol = panel(renderHtml(small), 'v2-1');
     expect(carol).toContain('<p>Your function threw Error: shapes [2, 3] and [2, 3].</p>');
     expect(carol).toContain('<ul class="cases"><li>0 of 9 cases pass</li><li><span class="error">!</span> “the lesson example [1, 2, 3]”: the first case that did not pass (error)</li>');
-    expect(carol).toContain('<dl><dt>input</dt><dd><code>[1, 2, 3]</code></dd><dt>message</dt><dd>Error: shapes [2, 3] and [2, 3]</dd></dl>');
+    expect(carol).toContain('<dl><dt>input</dt><dd><code>[1, 2, 3]</code></dd></dl>');
+    const other = renderHtml(classResult(['jo'], [matmul], () => ({ ...thrown('x'), failingCase: { name: 'c', status: 'error', message: 'Timed out on case "c".' } })));
+    expect(panel(other, 'v0-0')).toContain('<dl><dt>message</dt><dd>Timed out on case &quot;c&quot;.</dd></dl>');
     expect(carol).toContain('<h4>Error location</h4><p><code>class/carol/exercises/transformer-core/foundations/matmul.ts:6</code></p>');
     expect(carol).toContain('<h5>stdout</h5><pre>a.shape [2, 3]\n</pre><h5>stderr</h5><pre>warning: slow\n</pre>');
   });
