@@ -9,7 +9,7 @@ import { cellId, marks, renderVerdict, verdictId } from './html-verdict.js';
  * No script, no request: the report is read from a file, and whatever escaping
  * misses in a student's text still cannot run or fetch anything.
  */
-export const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 const styles = `
   body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -82,7 +82,7 @@ const legend = `<p class="legend" id="legend"><span class="mark pass">✓</span>
  * Whether a result gets a verdict panel: every one that did not pass, and a
  * pass with console output or a submission problem (a pass alone says nothing more than ✓).
  */
-export function hasVerdict(sub: SubmissionResult, e: ExerciseResult): boolean {
+function hasVerdict(sub: SubmissionResult, e: ExerciseResult): boolean {
   return e.status !== 'pass' || Boolean(e.output.stdout || e.output.stderr || sub.problem);
 }
 
