@@ -29,7 +29,7 @@ export function centredRange(length: number, centre: number, most: number): numb
  * row per element (index, expected, got); a matrix becomes two grids.
  * Rows and columns beyond `maxRows` and `maxCols` are dropped around the worst element.
  */
-export function layoutWindow(diff: TensorDiff, maxCols = 7, maxRows = 5): WindowLayout {
+export function layoutWindow(diff: Pick<TensorDiff, 'shape' | 'worst' | 'window'>, maxCols = 7, maxRows = 5): WindowLayout {
   const w = diff.window;
   const vector = diff.shape.length <= 1;
   if (vector) {

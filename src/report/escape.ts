@@ -108,6 +108,15 @@ export function escapeHtml(text: string): string {
   return escapeTerminalLine(text).replace(/[&<>"]/g, (c) => htmlEntities[c]);
 }
 
+/**
+ * Multi-line text (a learner's console output) for HTML, inside a `<pre>`:
+ * lines and tabs kept, other controls visible as in {@link escapeTerminal},
+ * then `&`, `<`, `>` and `"` as entities.
+ */
+export function escapeHtmlText(text: string): string {
+  return escapeTerminal(text).replace(/[&<>"]/g, (c) => htmlEntities[c]);
+}
+
 // Left after escapeTerminal, XML 1.0 still forbids the noncharacters U+FFFE and U+FFFF and unpaired surrogates.
 const xmlForbidden = /[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { learnerFile, regularFilesUnder, repoRoot, runCli, tempDir } from '../helpers/cli.js';
-import { chromiumPath, needs } from '../helpers/tools.js';
+import { dumpDom, probeInChromium, screenshot } from '../helpers/chromium.js';
+import { needs } from '../helpers/tools.js';
 
 const only = 'foundations/matmul,foundations/softmax,attention/causal-mask';
 const ids = only.split(',');
@@ -173,20 +174,33 @@ describe('grading a class', () => {
 
 describe('the HTML class report', () => {
   // CI installs chromium (.ci/run) and must run this test; a machine without it skips it.
-  test('opens in headless Chromium with the chart and the tables', needs('chromium'), async () => {
+  test('opens in headless Chromium with the chart, the legends, the tables, and a verdict behind each failing mark', needs('chromium'), async () => {
     const html = path.join(root, 'out', 'report.html');
     const text = await fs.readFile(html, 'utf8');
     expect(text).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
-    const chromium = chromiumPath();
-    expect(chromium, 'Debian chromium must be installed (.ci/run installs it)').toBeDefined();
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${tempDir('llm-tutor-chromium-')}`];
-    const dom = execFileSync(chromium!, [...flags, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
-    expect(dom).toContain('<svg id="pass-rate-chart"');
-    expect((dom.match(/class="bar"/g) ?? []).length).toBe(3);
-    expect((dom.match(/<tr><td>/g) ?? []).length).toBe(8 + 3);
+    expect(text).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`);
+    const dom = dumpDom(html);
+    expect(dom).toContain('<table id="pass-rate-chart" class="chart">');
+    expect([...dom.matchAll(/<td class="rate">([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(['63% (5/8)', '38% (3/8)', '75% (6/8)']);
+    expect(dom).toContain('<p class="legend" id="legend">');
     expect(dom).toContain('exponentiating without subtracting the max');
+    // One row per submission, each named in a row header; one link per result that is not a pass.
+    expect([...dom.matchAll(/<tr><th scope="row">([^<]*)<\/th><td>\d\/3<\/td>/g)].map((m) => m[1])).toEqual(results.submissions.map((s) => s.id));
+    expect((dom.match(/<section class="verdict"/g) ?? []).length).toBe(4 + 6);
+    // partly-wrong is the 7th submission; softmax the 2nd exercise.
+    const verdict = await probeInChromium<{ shown: string[]; text: string }>(
+      html,
+      `return { shown: [...document.querySelectorAll('.verdict')].filter((v) => getComputedStyle(v).display !== 'none').map((v) => v.id), text: document.querySelector(':target').innerText };`,
+      '#v6-1',
+    );
+    expect(verdict.shown).toEqual(['v6-1']);
+    expect(verdict.text).toContain('partly-wrong · foundations/softmax: fails');
+    expect(verdict.text).toContain('exponentiating without subtracting the max');
+    expect(verdict.text).toContain('class/partly-wrong/exercises/transformer-core/foundations/softmax.ts');
+    // Expected vs got around the worst element, with the learner's NaN marked.
+    expect(text).toMatch(/<table class="diff"><thead><tr><th>index<\/th><th>expected<\/th><th>got<\/th><\/tr><\/thead><tbody><tr><th scope="row">\[0\]<\/th><td>[\d.]+<\/td><td class="bad">NaN<\/td>/);
     const png = path.join(root, 'out', 'report.png');
-    execFileSync(chromium!, [...flags, `--screenshot=${png}`, '--window-size=1100,800', `file://${html}`], { timeout: 60_000, stdio: 'ignore' });
+    screenshot(html, png, '#v6-1');
     expect(statSync(png).size).toBeGreaterThan(10_000);
   });
 });

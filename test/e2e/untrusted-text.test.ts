@@ -120,8 +120,21 @@ describe('grade with hostile submission names and learner output', () => {
     const html = await fs.readFile(path.join(root, 'out', 'report.html'), 'utf8');
     expect(html).not.toMatch(rawControl);
     expect(html).not.toContain('<img');
-    expect(html).toContain('<tr><td>x\\n::error file=x::forged</td>');
+    expect(html).toContain('<tr><th scope="row">x\\n::error file=x::forged</th>');
     expect(html).toContain('thrown &lt;img src=x onerror=alert(1)&gt; | cell |\\x1b[2K\\rPASS');
+  });
+
+  test("the HTML report's drill-down shows the thrower's verdict and the printers' output as text", async () => {
+    const html = await fs.readFile(path.join(root, 'out', 'report.html'), 'utf8');
+    const section = (id: string) => html.slice(html.indexOf(`<section class="verdict" id="${id}"`), html.indexOf('</section>', html.indexOf(`id="${id}"`)));
+    // Submissions in name order: the retitled one, honest, the forged name; one exercise. Both hostile files print on every case.
+    const printed = '<pre>\n::stop-commands::abc\n\n\\x1b]0;pwned\\x07\\x1b[2K\\rPASS transformer-core/foundations/softmax\n\\x9b2K\\u202eSSAP ##[error]old-style command\n';
+    expect(section('v0-0')).toContain(printed);
+    expect(section('v0-0')).toContain('<p class="problem">Submission problem: \\x1b]0;pwned\\x07\\x1b[2K\\rPASS/llm-tutor.json: unknown field');
+    expect(section('v2-0')).toContain('<h3 id="v2-0h"><span class="error">!</span> x\\n::error file=x::forged · foundations/softmax: error</h3>');
+    expect(section('v2-0')).toContain('<p>Your function threw Error: \\n::error file=y::thrown &lt;img src=x onerror=alert(1)&gt; | cell |\\x1b[2K\\rPASS.</p>');
+    expect(section('v2-0')).toContain(printed);
+    expect(section('v2-0')).toContain('<h4>File</h4><p><code>class/x\\n::error file=x::forged/exercises/transformer-core/foundations/softmax.ts</code></p>');
   });
 });
 

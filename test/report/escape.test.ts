@@ -4,6 +4,7 @@ import {
   escapeCommandData,
   escapeCommandProperty,
   escapeHtml,
+  escapeHtmlText,
   escapeLogLine,
   escapeLogLines,
   escapeMarkdownCell,
@@ -131,6 +132,12 @@ describe('escapeHtml', () => {
     expect(escapeHtml('<script>alert("x")</script> & \x1b[2K')).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; \\x1b[2K');
     expect(`<td title="${escapeHtml('" onmouseover="alert(1)')}">`).toBe('<td title="&quot; onmouseover=&quot;alert(1)">');
     expect(escapeHtml('x\n::error')).toBe('x\\n::error');
+  });
+
+  test('escapeHtmlText keeps lines and tabs for a <pre>, and nothing in it is markup', () => {
+    expect(escapeHtmlText('</pre><script>alert(1)</script>\n\t<img src=x onerror="alert(2)">\r\x1b[2K')).toBe(
+      '&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n\t&lt;img src=x onerror=&quot;alert(2)&quot;&gt;\\r\\x1b[2K',
+    );
   });
 });
 

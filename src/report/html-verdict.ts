@@ -1,0 +1,111 @@
+import type { ExerciseResult, SubmissionResult } from '../core/class/results.js';
+import { plural } from '../core/common/words.js';
+import { fileFromGradeFolder } from './class-stats.js';
+import { escapeHtml as escape, escapeHtmlText } from './escape.js';
+import { renderDiff } from './html-diff.js';
+import { layoutPlan } from './plan-layout.js';
+
+type Status = ExerciseResult['status'];
+type CaseStatus = NonNullable<ExerciseResult['failingCase']>['status'];
+
+export const marks: Record<Status | CaseStatus, string> = { pass: '✓', fail: '✗', error: '!', 'not-run': '–' };
+const statusWords: Record<Status | CaseStatus, string> = { pass: 'passes', fail: 'fails', error: 'error', 'not-run': 'not run' };
+
+/** The most of a stream of console output the report shows, in characters and in lines; the JSON results keep 2000 characters. */
+export const outputLimits = { chars: 500, lines: 10 };
+
+/** The fragment ids of a cell of the students table and of its verdict: made of positions, never of names. */
+export const cellId = (student: number, exercise: number) => `c${student}-${exercise}`;
+export const verdictId = (student: number, exercise: number) => `v${student}-${exercise}`;
+
+/** The first `limits.lines` lines and `limits.chars` characters of `text`, and how many characters are left out. */
+export function elide(text: string, limits = outputLimits): { shown: string; left: number } {
+  const lines = text.split('\n');
+  const byLines = lines.length > limits.lines ? lines.slice(0, limits.lines).join('\n') : text;
+  // Not half of a character written as a surrogate pair.
+  const shown = byLines.slice(0, /[\ud800-\udbff]/.test(byLines[limits.chars - 1] ?? '') ? limits.chars - 1 : limits.chars);
+  return { shown, left: text.length - shown.length };
+}
+
+function mark(status: Status | CaseStatus): string {
+  return `<span class="${status}">${marks[status]}</span>`;
+}
+
+/** What the results keep of the cases: how many passed, the first that did not, and how many more did not. */
+function casesList(e: ExerciseResult): string {
+  if (e.casesTotal === 0) return '<p>No case ran.</p>';
+  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
+  const first = e.failingCase;
+  if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${statusWords[first.status]})</li>`);
+  const more = e.casesTotal - e.casesPassed - (first ? 1 : 0);
+  if (more > 0) items.push(`<li>${plural(more, 'more case')} did not pass (the results keep the first one's details)</li>`);
+  return `<ul class="cases">${items.join('')}</ul>`;
+}
+
+/** A schedule exercise's plan as a grid of text, the cells where the violated property shows marked. */
+function planGrid(plan: NonNullable<ExerciseResult['failingCase']>['plan']): string {
+  if (!plan) return '';
+  const layout = layoutPlan(plan, 80);
+  const cell = (c: { text: string; marked: boolean }) => {
+    const text = escape((c.text || '·').padEnd(layout.cellWidth));
+    return c.marked ? `<mark>${text}</mark>` : text;
+  };
+  const rows = layout.rows.map((row) => `${escape(row.label.padEnd(layout.labelWidth))} ${row.cells.map(cell).join(' ')}`);
+  return `<pre class="plan">${[escape(layout.headerLine), ...rows, ...(layout.cut ? [escape(layout.cut)] : [])].join('\n')}</pre>`;
+}
+
+function firstFailure(e: ExerciseResult): string {
+  const first = e.failingCase;
+  // The result's message often quotes the case's and the comparison's: each is said once.
+  const diff = renderDiff(e.diff, e.message);
+  if (!first && !diff) return '';
+  const rows = [
+    first?.input !== undefined ? `<dt>input</dt><dd><code>${escape(first.input)}</code></dd>` : '',
+    first?.step ? `<dt>step</dt><dd>${first.step.index + 1} of ${first.step.of} (the first that diverged)</dd>` : '',
+    first?.message && !e.message.includes(first.message) ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
+  ].join('');
+  return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${planGrid(first?.plan)}${diff}`;
+}
+
+function diagnosis(e: ExerciseResult): string {
+  const d = e.diagnosis;
+  if (!d) return '';
+  const fit = d.confidence === 'partial' ? `matches ${d.matched} of ${plural(d.failing, 'failing case')}` : d.failing === 1 ? 'matches the failing case' : `matches all ${d.failing} failing cases`;
+  return `<h4>Diagnosis</h4><p><strong>${escape(d.title)}</strong> (${fit})</p><p>${escape(d.message)}</p>`;
+}
+
+function stream(name: string, text: string): string {
+  if (!text) return '';
+  const { shown, left } = elide(text);
+  const cut = left > 0 ? `<p class="meta">${plural(left, 'more character')} not shown here; the JSON results keep up to 2000.</p>` : '';
+  return `<h5>${name}</h5><pre>${escapeHtmlText(shown)}</pre>${cut}`;
+}
+
+function output(e: ExerciseResult): string {
+  const { stdout, stderr, truncated } = e.output;
+  if (!stdout && !stderr) return '<h4>Console output</h4><p class="meta">None.</p>';
+  const note = truncated ? '<p class="meta">The grader kept only the start of this output.</p>' : '';
+  return `<h4>Console output</h4>${stream('stdout', stdout)}${stream('stderr', stderr)}${note}`;
+}
+
+/**
+ * One student's verdict on one exercise, as a panel that the students table's
+ * cell opens through its fragment (CSS :target, no script): the result's
+ * message, the cases, the first failure with expected vs got, the diagnosis,
+ * the file and line an error points to, and the console output, elided.
+ * Everything from the submission is escaped.
+ */
+export function renderVerdict(submission: SubmissionResult, student: number, e: ExerciseResult, exercise: number, exerciseName: string): string {
+  const id = verdictId(student, exercise);
+  const where = `${fileFromGradeFolder(submission, e)}${e.line !== undefined ? `:${e.line}` : ''}`;
+  return `<section class="verdict" id="${id}" aria-labelledby="${id}h">
+<a class="close" href="#${cellId(student, exercise)}">Close</a>
+<h3 id="${id}h">${mark(e.status)} ${escape(submission.id)} · ${escape(exerciseName)}: ${statusWords[e.status]}</h3>
+<p class="meta">${escape(e.title)}</p>
+${submission.problem ? `<p class="problem">Submission problem: ${escape(submission.problem)}</p>` : ''}
+<p>${escape(e.message)}</p>
+${casesList(e)}${firstFailure(e)}${diagnosis(e)}
+<h4>${e.line !== undefined ? 'Error location' : 'File'}</h4><p><code>${escape(where)}</code></p>
+${output(e)}
+</section>`;
+}
