@@ -31,9 +31,13 @@ function mark(status: Status | CaseStatus): string {
   return `<span class="${status}">${marks[status]}</span>`;
 }
 
-/** What the results keep of the cases: how many passed, the first that did not, and how many more did not. */
+/** What the results keep of the cases: each with its mark and name, or (from results without them) how many passed, the first that did not, and how many more did not. */
 function casesList(e: ExerciseResult): string {
   if (e.casesTotal === 0) return '<p>No case ran.</p>';
+  if (e.cases) {
+    const items = e.cases.map((c) => `<li>${mark(c.status)} ${escape(c.name)}${c.name === e.failingCase?.name ? ' <em>(the first that did not pass: below)</em>' : ''}</li>`);
+    return `<p>${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass:</p><ul class="cases">${items.join('')}</ul>`;
+  }
   const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
   const first = e.failingCase;
   if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${statusWords[first.status]})</li>`);

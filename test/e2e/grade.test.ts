@@ -86,6 +86,13 @@ describe('grading a class', () => {
     expect(message('cheats', 'foundations/matmul')).toMatch(/^Loading your file|Your file does not export a function named matmul/);
     expect(message('empty-folder', 'foundations/matmul')).toBe('The file exercises/transformer-core/foundations/matmul.ts is missing.');
     expect(results.submissions.find((s) => s.id === 'empty-folder')!.problem).toMatch(/no llm-tutor\.json/);
+    // A result that did not pass keeps every case with its status (the HTML report's verdict lists them); a pass does not.
+    const exercise = (id: string, key: string) => results.submissions.find((s) => s.id === id)!.exercises.find((e) => e.key === `transformer-core/${key}`) as unknown as { cases?: { name: string; status: string }[]; casesPassed: number; casesTotal: number };
+    const partly = exercise('partly-wrong', 'foundations/softmax');
+    expect(partly.cases).toHaveLength(partly.casesTotal);
+    expect(partly.cases!.filter((c) => c.status === 'pass')).toHaveLength(partly.casesPassed);
+    expect(partly.cases!.some((c) => c.status === 'fail')).toBe(true);
+    expect(exercise('correct', 'foundations/softmax').cases).toBeUndefined();
   });
 
   test('the cheating submission wrote nothing and its fake pass lines are only output', () => {

@@ -81,6 +81,19 @@ describe('the class report', () => {
     expect(bob).toContain('<h5>stdout</h5><pre>logits of transformer-core/foundations/softmax\n</pre>');
   });
 
+  test('a verdict from results that keep every case lists each with its mark and name, the first failure pointed out', () => {
+    const cases = [
+      { name: 'the lesson example', status: 'pass' as const },
+      { name: 'large logits (±1000)', status: 'fail' as const },
+      { name: 'a <b>hostile</b> name', status: 'error' as const },
+      { name: 'random [3, 7]', status: 'not-run' as const },
+    ];
+    const withCases = classResult(['bob'], [softmax], () => ({ ...failingSoftmax(softmax), casesPassed: 1, casesTotal: 4, cases }));
+    expect(panel(renderHtml(withCases), 'v0-0')).toContain(
+      '<p>1 of 4 cases pass:</p><ul class="cases"><li><span class="pass">✓</span> the lesson example</li><li><span class="fail">✗</span> large logits (±1000) <em>(the first that did not pass: below)</em></li><li><span class="error">!</span> a &lt;b&gt;hostile&lt;/b&gt; name</li><li><span class="not-run">–</span> random [3, 7]</li></ul>',
+    );
+  });
+
   test('non-finite values show in expected vs got whether in memory (grade) or read back from JSON (grade merge)', () => {
     const inMemory = structuredClone(failingSoftmax(softmax)) as { diff: { diff: { window: { got: unknown[][]; expected: unknown[][] } } } };
     inMemory.diff.diff.window.got = [[NaN, Infinity, 0, -Infinity]];

@@ -53,6 +53,7 @@ function toExerciseResult(ref: ExerciseRef, verdict: Verdict, submission: Submis
     ...(line !== undefined ? { line } : {}),
     casesPassed: verdict.cases.filter((c) => c.status === 'pass').length,
     casesTotal: verdict.cases.length,
+    ...(verdict.status !== 'pass' ? { cases: verdict.cases.map((c) => ({ name: c.name, status: c.status })) } : {}),
     ...(first && first.status !== 'pass' ? { failingCase: { name: first.name, status: first.status, input: first.input, message: first.message, step: first.step, plan: first.plan } } : {}),
     ...(first?.mismatch ? { diff: first.mismatch } : {}),
     ...(verdict.diagnosis ? { diagnosis: verdict.diagnosis } : {}),

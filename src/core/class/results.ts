@@ -23,6 +23,8 @@ export const exerciseResultSchema = z.object({
   line: z.number().int().optional(),
   casesPassed: z.number().int(),
   casesTotal: z.number().int(),
+  /** Every case by name with its status, kept for a result that did not pass (the class report lists them in the verdict it opens). */
+  cases: z.array(z.object({ name: z.string(), status: z.enum(['pass', 'fail', 'error', 'not-run']) })).optional(),
   /** The first case that did not pass. */
   failingCase: z
     .object({
