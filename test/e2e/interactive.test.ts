@@ -1,21 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { bin, learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
 import { needs, runsHere } from '../helpers/tools.js';
+import { screen as screenOf, tmux, waitForScreen as waitForTerminal } from '../helpers/tmux.js';
 
 const session = `llm-tutor-e2e-${process.pid}`;
 // CI installs tmux (.ci/run) and must run this test; a machine without tmux skips it.
 const runs = runsHere('tmux');
 let ws: string;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
 function screen(target = session): string {
-  return tmux('capture-pane', '-p', '-t', target);
+  return screenOf(target);
 }
 
 /**
@@ -23,15 +19,7 @@ function screen(target = session): string {
  * sleeps). Asking for all of them together matters: a capture can land while a frame is half drawn.
  */
 async function waitForScreen(texts: (string | RegExp)[], timeout = 20_000, target = session): Promise<string> {
-  return vi.waitFor(
-    () => {
-      const shown = screen(target);
-      const missing = texts.filter((text) => (typeof text === 'string' ? !shown.includes(text) : !text.test(shown)));
-      if (missing.length) throw new Error(`waiting for ${missing.map(String).join(', ')}; screen:\n${shown}`);
-      return shown;
-    },
-    { timeout, interval: 50 },
-  );
+  return waitForTerminal(target, texts, timeout);
 }
 
 const transposed = `export function matmul(a: Matrix, b: Matrix): Matrix {
@@ -208,11 +196,16 @@ describe('the screen at 80×24, through the first five exercises', needs('tmux')
         tmux('kill-session', '-t', target);
       } catch {
         // already gone
+      }
+    }
+  });
+});
+
 describe('reading a lesson in a terminal', needs('tmux'), () => {
   /** Runs `lesson softmax` in an 80×24 terminal with `env` (PAGER, LESS and LLM_TUTOR_PAGER unset otherwise); returns the session's name. */
   function startLesson(name: string, env: string, args = ''): string {
     const target = `${session}-${name}`;
-    const command = `cd ${JSON.stringify(ws)} && env -u PAGER -u LESS -u LLM_TUTOR_PAGER NO_COLOR=1 ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} lesson softmax ${args}; echo "[exit $?]"; sleep 30`;
+    const command = `cd ${JSON.stringify(ws)} && env -u PAGER -u LESS -u LLM_TUTOR_PAGER NO_COLOR=1 LLM_TUTOR_COMMAND=llm-tutor ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} lesson softmax ${args}; echo "[exit $?]"; sleep 30`;
     tmux('new-session', '-d', '-s', target, '-x', '80', '-y', '24', command);
     return target;
   }

@@ -69,7 +69,8 @@ export function lessonSummary(markdown: string): string {
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter((p) => p && !p.startsWith('#'));
-  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
+  // Plain text for one line of the screen: no bold markers, no backticks around code.
+  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/`([^`]*)`/g, '$1').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
 }
 
 type Listener = (snapshot: WatchSnapshot) => void;
