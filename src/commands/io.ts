@@ -4,6 +4,8 @@ export interface Io {
   err: (text: string) => void;
   isTTY: boolean;
   cwd: string;
+  /** The terminal's width in columns, when `out` is a terminal. */
+  columns?: number;
 }
 
 /** The process's own streams and folder. */
@@ -12,7 +14,15 @@ export const processIo: Io = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),
   cwd: process.cwd(),
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
+
+/** The width to lay text out to: the terminal's, or 100 columns in a file or a pipe. */
+export function outputWidth(io: Io): number {
+  return io.columns ?? 100;
+}
 
 /** Options every command accepts. */
 export interface GlobalOptions {

@@ -3,8 +3,11 @@
  * what a definition's `trace` names, read back and previewed. Computed for
  * the first failing case only, so a passing file costs nothing.
  */
+import path from 'node:path';
+import { UserError } from '../../errors.js';
 import { materializeArgs } from '../../sandbox/wire.js';
 import type { ExerciseDefinition, ReferenceContext } from '../authoring/exercise.js';
+import type { ExerciseRef } from '../packs/packs.js';
 import { toPlainOutput } from './read-back.js';
 import { previewValue, type NamedPreview } from './value-preview.js';
 
@@ -33,5 +36,16 @@ export async function traceFailure(definition: Pick<ExerciseDefinition, 'trace'>
     return { trace: values?.map(([name, value]) => ({ name, value: previewValue(value) })) };
   } catch (error) {
     return { note: `The exercise's trace of the reference threw (${(error as Error).message}), so its intermediate values are not shown; this is a bug in the exercise pack.` };
+  }
+}
+
+/** The trace of one case for a command that shows it (`example --trace`); a throw is the pack author's bug, said as such. */
+export async function traceCase(ref: ExerciseRef, definition: Pick<ExerciseDefinition, 'trace'>, kase: { name: string; args: unknown[] }, ctx: ReferenceContext): Promise<[string, unknown][] | undefined> {
+  try {
+    return await traceValues(definition, ctx, kase.args);
+  } catch (error) {
+    throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: the trace threw on case "${kase.name}": ${(error as Error).message}`, {
+      next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
+    });
   }
 }
