@@ -117,15 +117,16 @@ function unflatten(flat: number, lead: number[]): number[] {
 
 /** A tensor's preview: up to `slices` 2-D slices (a vector is one slice of one row) of up to rows × cols elements each. */
 function tensorPreview(shape: number[], element: Element, read: Reader, receivedAs?: string): ValuePreview {
-  const base = { kind: 'tensor' as const, element, shape, ...(receivedAs ? { receivedAs } : {}) };
-  if (shape.length > previewLimits.rank) return { ...base, slices: [] };
+  // Keys in the order of the results schema, so that a results file read back and written again is the same text.
+  const preview = (slices: PreviewSlice[]): ValuePreview => ({ kind: 'tensor', element, shape, slices, ...(receivedAs ? { receivedAs } : {}) });
+  if (shape.length > previewLimits.rank) return preview([]);
   const cell = (index: number[]) => {
     const x = read(index);
     return typeof x === 'boolean' ? x : previewNumber(x);
   };
   if (shape.length === 1) {
     const cols = keptIndices(shape[0], previewLimits.cols);
-    return { ...base, slices: [{ at: [], rows: [0], cols, cells: [cols.map((j) => cell([j]))] }] };
+    return preview([{ at: [], rows: [0], cols, cells: [cols.map((j) => cell([j]))] }]);
   }
   const lead = shape.slice(0, -2);
   const count = lead.reduce((n, d) => n * d, 1);
@@ -135,7 +136,7 @@ function tensorPreview(shape: number[], element: Element, read: Reader, received
     const at = unflatten(flat, lead);
     return { at, rows, cols, cells: rows.map((i) => cols.map((j) => cell([...at, i, j]))) };
   });
-  return { ...base, slices };
+  return preview(slices);
 }
 
 /** A typed array (flat) or a row view, as the tensor it holds, with what the learner's function receives. */
