@@ -7,7 +7,7 @@ import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { PlanDrawing } from '../core/authoring/kinds.js';
 import { layoutPlan } from './plan-layout.js';
-import { styleLine } from './lines.js';
+import { plainText, styleLine, type Line } from './lines.js';
 import { argumentLines, traceLines } from './value-layout.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 
@@ -105,6 +105,13 @@ export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100):
   return lines;
 }
 
+/** A laid-out line for a log: styled, unless escaping it for a CI log changes it (a wrapped string whose piece starts with `::`), then escaped and plain. */
+function logSafe(row: Line, c: ChalkInstance): string {
+  const text = plainText(row);
+  const safe = escapeLogLine(text);
+  return safe === text ? styleLine(row, c) : safe;
+}
+
 /**
  * A verdict as text for a terminal or a log. Everything that may come from the
  * learner (messages, values, paths, source lines, console output) is escaped
@@ -130,7 +137,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
   if (first && (first.status === 'fail' || first.status === 'error')) {
     lines.push('', c.bold(`Case "${escapeLogLine(first.name)}"${first.step ? `, step ${first.step.index + 1} of ${first.step.of}` : ''}`));
     const width = (options.width ?? 100) - 2;
-    const indented = (rows: ReturnType<typeof argumentLines>) => rows.map((row) => `  ${styleLine(row, c)}`);
+    const indented = (rows: Line[]) => rows.map((row) => `  ${logSafe(row, c)}`);
     lines.push(...indented(argumentLines(first, width, { expanded: false })));
     const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [escapeLogLine(first.message)] : [];
     if (first.args && detail.length > 0) lines.push('');
