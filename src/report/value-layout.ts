@@ -6,6 +6,7 @@
  * quoted text for a string, one entry per field for an object. What does not
  * fit is elided in the middle, with `…` where rows, columns or items are left out.
  */
+import { plural } from '../core/common/words.js';
 import type { CaseResult } from '../core/grading/verdict.js';
 import { formatNumber } from '../core/grading/tensor-diff.js';
 import { keptIndices, numberOf, previewType, type NamedPreview, type PreviewSlice, type PreviewText, type ValuePreview } from '../core/grading/value-preview.js';
@@ -61,8 +62,8 @@ export function quoteText(text: PreviewText, most = Infinity): string {
   const keep = Math.min(most, head.length + tail.length);
   const fromHead = Math.ceil(keep / 2);
   const fromTail = keep - fromHead;
-  const ending = (tail.length > 0 ? tail : head).slice((tail.length > 0 ? tail : head).length - fromTail);
-  return `"${quoted(head.slice(0, fromHead))}${ELLIPSIS}${quoted(fromTail > 0 ? ending : [])}"`;
+  const source = tail.length > 0 ? tail : head;
+  return `"${quoted(head.slice(0, fromHead))}${ELLIPSIS}${quoted(source.slice(source.length - fromTail))}"`;
 }
 
 /** A number or a boolean element: compact number text, ■ for true and □ for false. */
@@ -81,7 +82,7 @@ function inlineText(value: ValuePreview, shown: Shown): Span | undefined {
   return undefined;
 }
 
-/** The positions to show: `pick` taken from both ends of the kept ones, and where a run of left-out indices sits (before position i; `length` for after the last). */
+/** At most `most` of the `kept` indices (of `size`), taken from both ends, and where runs of left-out indices sit: before position i of `indices`, or at `indices.length` for after the last. */
 function showEnds(kept: number[], most: number, size: number): { indices: number[]; gaps: Set<number> } {
   const indices = keptIndices(kept.length, Math.max(1, most)).map((i) => kept[i]);
   const gaps = new Set<number>();
@@ -156,14 +157,18 @@ function stringsLines(value: Extract<ValuePreview, { kind: 'strings' }>, shown: 
   let current: Line = [];
   let used = 0;
   for (const chip of chips) {
-    const w = width(chip.text) + (used > 0 ? 1 : 0);
-    if (used > 0 && used + w > room) {
+    const w = width(chip.text);
+    if (used > 0 && used + 1 + w > room) {
       lines.push(current);
       current = [];
       used = 0;
     }
-    current.push(...(used > 0 ? [{ text: ' ' }] : []), chip);
-    used += width(chip.text) + (used > 0 ? 1 : 0);
+    if (used > 0) {
+      current.push({ text: ' ' });
+      used += 1;
+    }
+    current.push(chip);
+    used += w;
   }
   if (current.length > 0) lines.push(current);
   return lines;
@@ -216,7 +221,7 @@ function namedLines(named: NamedPreview, shown: Shown, room: number, nested = fa
   const inline = inlineText(named.value, shown);
   if (inline && (named.value.kind !== 'string' || width(name.text) + 3 + width(inline.text) <= room)) return [fitLine([name, { text: ' = ' }, inline], room)];
   const value = named.value;
-  const type = value.kind === 'string' ? `string (${value.length} characters)` : escapeTerminalLine(previewType(value));
+  const type = value.kind === 'string' ? `string (${plural(value.length, 'character')})` : escapeTerminalLine(previewType(value));
   const received = value.kind === 'tensor' && value.receivedAs ? `  received as ${value.receivedAs}` : '';
   const title: Line = [name, { text: `  ${type}`, color: 'cyan' }, ...(received ? [{ text: received, dim: true }] : [])];
   const body = bodyLines(value, shown, room - INDENT);
