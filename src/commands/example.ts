@@ -52,10 +52,8 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   io.out(`\n${c.bold('call')}  ${definition.signature}`);
   if (chosen.steps) io.out(c.dim(`\nThe first of ${plural(chosen.steps.length, 'step')}: each later step is called on what your function returned at the step before.`));
   io.out(chosen.args.flatMap((arg, i) => show(names[i], arg)).join('\n'));
-  if (options.trace) {
-    const inside = trace ? trace.flatMap(([name, value]) => show(name, value)) : ['', c.dim('This exercise names no intermediate values.')];
-    io.out(['', c.bold('Inside the reference, in order:'), ...inside].join('\n'));
-  }
+  if (options.trace && trace) io.out(['', c.bold('Inside the reference, in order:'), ...trace.flatMap(([name, value]) => show(name, value))].join('\n'));
+  if (options.trace && !trace) io.out(c.dim('\nThis exercise names no intermediate values.'));
   io.out(show('expected output', expected).join('\n'));
   const more = options.trace || !definition.trace ? '' : ' --trace shows the values the reference computes on the way.';
   io.out(c.dim(`\nOther cases: --case 1..${cases.length}. A different --seed gives different random cases.${more} Long values are shown in part (… marks what is left out): --json gives them whole.`));
