@@ -206,13 +206,24 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     results.push(judgeProperty(results.length, property, property.calls.map((_, j) => run.outcomes[offset + j])));
     offset += property.calls.length;
   }
-  const first = results.find((r) => r.status === 'fail' || r.status === 'error');
-  if (first) first.args = previewNamed(argumentNames(input.definition.signature, shownArgs[first.index].length), shownArgs[first.index]);
-  const firstFailureArgs = first && first.index < input.cases.length ? shownArgs[first.index] : undefined;
+  const firstFailureArgs = nameFirstFailure(results, shownArgs, input.definition.signature, input.cases.length);
   const notes = asyncNotes(run);
   const mutated = results.find((x) => x.mutated);
   if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
   return { stopped: false, results, graded, firstError, notes, ...(firstFailureArgs ? { firstFailureArgs } : {}) };
+}
+
+/**
+ * Gives the first result that failed or errored its arguments by name (from
+ * the signature), previewed; returns those arguments for the reference's
+ * trace when that result is a case (the first `caseCount`), not a property check.
+ */
+function nameFirstFailure(results: CaseResult[], shownArgs: unknown[][], signature: string, caseCount: number): unknown[] | undefined {
+  const first = results.find((r) => r.status === 'fail' || r.status === 'error');
+  if (!first) return undefined;
+  const args = shownArgs[first.index];
+  first.args = previewNamed(argumentNames(signature, args.length), args);
+  return first.index < caseCount ? args : undefined;
 }
 
 type Judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, expected: unknown, args: unknown[]) => CaseResult;
