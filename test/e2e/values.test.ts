@@ -57,7 +57,7 @@ describe('example', () => {
     const r = await runCli(['example', 'scaled-dot-product', '--workspace', ws]);
     expect(r.stdout).not.toContain('scores  number');
     expect(r.stdout).toContain('--trace shows the values the reference computes on the way.');
-    const none = await runCli(['example', 'kv-cache', '--trace', '--workspace', ws]);
+    const none = await runCli(['example', 'matmul', '--trace', '--workspace', ws]);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('\nThis exercise names no intermediate values.\n');
     expect(none.stdout).not.toContain('Inside the reference');
