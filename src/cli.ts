@@ -108,8 +108,9 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
 
   program
     .command('example [id]')
-    .description('show a generated input and its expected output')
+    .description('show a generated input by argument name and its expected output')
     .option('--case <n>', 'which case (1-based; default 1)')
+    .option('--trace', "also the reference's intermediate values, in order (attention: scores, then weights)")
     .option('--json', 'machine-readable output')
     .action(action(() => import('./commands/example.js')));
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from './io.js';
+import { outputWidth, type GlobalOptions, type Io } from './io.js';
 import { tutorCommand } from '../core/common/invocation.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
@@ -17,7 +17,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
     file: options.file ? path.resolve(io.cwd, options.file) : undefined,
   });
   if (options.json) io.out(JSON.stringify(verdict, null, 2));
-  else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd }));
+  else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) }));
   if (!options.json && verdict.status !== 'pass') {
     io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`));
   }

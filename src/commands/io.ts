@@ -40,10 +40,18 @@ export const processIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),
-  columns: process.stdout.columns,
   cwd: process.cwd(),
   ask: process.stdin.isTTY && process.stdout.isTTY ? askInTerminal : undefined,
+  // Read when asked: the terminal may have been resized since the start.
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
+
+/** The width to lay text out to: the terminal's, or 100 columns in a file or a pipe. */
+export function outputWidth(io: Io): number {
+  return io.columns ?? 100;
+}
 
 /** Options every command accepts. */
 export interface GlobalOptions {

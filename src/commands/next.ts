@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GlobalOptions, Io } from './io.js';
+import { outputWidth, type GlobalOptions, type Io } from './io.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
 import { entryExists } from '../core/common/safe-read.js';
@@ -61,7 +61,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   if (!options.once && io.isTTY && process.stdin.isTTY) return interactive(io, session, ref, Boolean(options.manualRun));
   io.out(await header(session, ref));
   const verdict = await checkExercise(session.workspace, ref, { seed: session.seed, backend: session.backend });
-  io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd })}`);
+  io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) })}`);
   if (verdict.status === 'pass') io.out(session.chalk.green(`\nSolved! Run \`${tutorCommand(io.cwd)} next\` for the next exercise.`));
   return verdict.status === 'pass' ? 0 : 1;
 }

@@ -7,6 +7,8 @@ import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { PlanDrawing } from '../core/authoring/kinds.js';
 import { layoutPlan } from './plan-layout.js';
+import { plainText, styleLine, type Line } from './lines.js';
+import { argumentLines, traceLines } from './value-layout.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 
 const CELL = 10;
@@ -86,6 +88,8 @@ export interface RenderOptions {
   cwd?: string;
   /** Show every case line even on a pass (default: only on failure). */
   allCases?: boolean;
+  /** The width the first failing case's arguments and intermediate values are laid out to (default 100 columns). */
+  width?: number;
 }
 
 /** A schedule exercise's plan as a grid; the cells where the violated property shows are red and inverted. */
@@ -99,6 +103,13 @@ export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100):
   }
   if (layout.cut) lines.push(c.dim(layout.cut));
   return lines;
+}
+
+/** A laid-out line for a log: styled, unless escaping it for a CI log changes it (a wrapped string whose piece starts with `::`), then escaped and plain. */
+function logSafe(row: Line, c: ChalkInstance): string {
+  const text = plainText(row);
+  const safe = escapeLogLine(text);
+  return safe === text ? styleLine(row, c) : safe;
 }
 
 /**
@@ -125,9 +136,13 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
   const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
   if (first && (first.status === 'fail' || first.status === 'error')) {
     lines.push('', c.bold(`Case "${escapeLogLine(first.name)}"${first.step ? `, step ${first.step.index + 1} of ${first.step.of}` : ''}`));
-    if (first.input !== undefined) lines.push(c.dim(`  input: ${escapeLogLine(first.input)}`));
+    const width = (options.width ?? 100) - 2;
+    const indented = (rows: Line[]) => rows.map((row) => `  ${logSafe(row, c)}`);
+    lines.push(...indented(argumentLines(first, width, { expanded: false })));
     const detail = first.mismatch ? renderMismatch(first.mismatch, c) : first.message ? [escapeLogLine(first.message)] : [];
+    if (first.args && detail.length > 0) lines.push('');
     for (const line of detail) lines.push(line ? `  ${line}` : '');
+    if (first.trace?.length) lines.push('', c.bold('  Inside the reference, on these arguments:'), ...indented(traceLines(first, width, { expanded: false })));
     if (first.plan) lines.push('', ...renderPlan(first.plan, c).map((line) => `  ${line}`));
   }
   if (verdict.diagnosis) {

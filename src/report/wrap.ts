@@ -1,4 +1,4 @@
-import type { Line, Span } from './lines.js';
+import { plainText, type Line, type Span } from './lines.js';
 import { displayWidth, graphemeWidths } from './text-width.js';
 import { escapeTerminalLine } from './escape.js';
 
@@ -143,16 +143,8 @@ export const textWidth = displayWidth;
 /** `text` cut to `width` columns, ending in `…` when cut. */
 export function truncateText(text: string, width: number): string {
   if (width <= 0) return '';
-  if (textWidth(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const char of text) {
-    const w = textWidth(char);
-    if (used + w > width - 1) break;
-    out += char;
-    used += w;
-  }
-  return `${out}…`;
+  if (displayWidth(text) <= width) return text;
+  return `${plainText(cutLine([{ text }], width - 1))}…`;
 }
 
 /** Prose in one style wrapped to lines of at most `width` columns (each line of the text a paragraph of its own; an empty one stays as an empty line). */
@@ -163,19 +155,34 @@ export function wrapLines(text: string, width: number, style: Style = {}): Line[
   });
 }
 
-/** A line cut to `width` columns (spans after the cut dropped, the last one ending in `…`). */
-export function truncateLine(row: Line, width: number): Line {
+/** The first `width` columns of a line, cut between graphemes (no mark where it was cut). */
+export function cutLine(row: Line, width: number): Line {
   const out: Line = [];
-  let used = 0;
+  let left = Math.max(0, width);
   for (const span of row) {
-    const w = textWidth(span.text);
-    if (used + w <= width) {
+    if (displayWidth(span.text) <= left) {
       out.push(span);
-      used += w;
+      left -= displayWidth(span.text);
       continue;
     }
-    out.push({ ...span, text: truncateText(span.text, width - used) });
+    let text = '';
+    for (const { grapheme, width: w } of graphemeWidths(span.text)) {
+      if (w > left) break;
+      text += grapheme;
+      left -= w;
+    }
+    if (text) out.push({ ...span, text });
     break;
   }
   return out;
+}
+
+/** A line cut to `width` columns, ending in `…` (in the style of the span cut) when something was cut. */
+export function truncateLine(row: Line, width: number): Line {
+  if (lineWidth(row) <= width) return row;
+  if (width <= 0) return [];
+  const kept = cutLine(row, width - 1);
+  // The `…` takes the style of the span the cut fell in: the first one not kept whole.
+  const whole = kept.filter((span, i) => span.text === row[i].text).length;
+  return [...kept, { ...row[Math.min(whole, row.length - 1)], text: '…' }];
 }

@@ -93,6 +93,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   const { columns, rows } = useTerminalSize();
   const [view, setView] = useState<View>({ kind: 'main' });
   const [body, setBody] = useState<BodyView>({});
+  const [expanded, setExpanded] = useState(false);
   const spinner = useSpinner(snapshot.phase !== 'idle');
   const width = Math.max(20, columns - 1);
   // Below 40 rows the screen goes compact (cases as a strip, the diff side by side); whatever still does not fit goes into panes.
@@ -140,16 +141,22 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   const scrollKey = (input: string, key: Key): boolean => {
     const { view: now, layout } = currentBody.current;
     if (!layout || layout.mode !== 'scroll') return false;
-    const scrollTo = (scroll: number) => moveBody({ section: now.section, scroll: Math.min(Math.max(0, scroll), layout.maxScroll) });
-    const at = layout.anchors.findIndex((a) => a.id === layout.current);
+    // Keys can come faster than frames: start from the view the last key left, not from the last frame drawn.
+    const from = Math.min(now.scroll ?? layout.scroll, layout.maxScroll);
+    const sectionAt = (row: number) => [...layout.anchors].reverse().find((a) => a.row <= row)?.id;
+    const scrollTo = (row: number) => {
+      const scroll = Math.min(Math.max(0, row), layout.maxScroll);
+      moveBody({ section: sectionAt(scroll), scroll });
+    };
+    const at = layout.anchors.findIndex((a) => a.id === sectionAt(from));
     const jump = (index: number) => {
       const anchor = layout.anchors[(index + layout.anchors.length) % layout.anchors.length];
       moveBody({ section: anchor.id, scroll: Math.min(anchor.row, layout.maxScroll) });
     };
-    if (key.upArrow || input === 'k') scrollTo(layout.scroll - 1);
-    else if (key.downArrow || input === 'j') scrollTo(layout.scroll + 1);
-    else if (key.pageUp || input === 'b') scrollTo(layout.scroll - layout.page);
-    else if (key.pageDown || input === ' ') scrollTo(layout.scroll + layout.page);
+    if (key.upArrow || input === 'k') scrollTo(from - 1);
+    else if (key.downArrow || input === 'j') scrollTo(from + 1);
+    else if (key.pageUp || input === 'b') scrollTo(from - layout.page);
+    else if (key.pageDown || input === ' ') scrollTo(from + layout.page);
     else if ((key.tab && key.shift) || key.leftArrow) jump(at - 1);
     else if (key.tab || key.rightArrow) jump(at + 1);
     else if (/^[1-9]$/.test(input) && Number(input) <= layout.anchors.length) jump(Number(input) - 1);
@@ -184,6 +191,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         if (!passed) session.setNotice('The model solution opens after your code passes.');
         else void session.solution().then((code) => code !== undefined && show({ kind: 'solution', code }));
       } else if (input === 'o') openEditor();
+      else if (input === 'e') setExpanded((was) => !was);
     },
     { isActive: view.kind !== 'list' },
   );
@@ -236,8 +244,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     } else if (verdict) {
       top.push(verdictLine(verdict));
       // Whole if it fits as it is, else whole in compact form, else scrolling (laid out for reading at length).
-      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false }), hints]]), [...verdictSections(verdict, { width, cwd, compact: true }), hints]];
-      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true }), hints];
+      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), hints]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), hints]];
+      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true, expanded }), hints];
       prefer = ['failure', 'mistake', 'cases'];
     } else {
       scrolled = [hints];

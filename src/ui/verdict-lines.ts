@@ -8,10 +8,11 @@ import { heatmapChar, layoutWindow } from '../report/diff-layout.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { line, type Line, type Span } from '../report/lines.js';
 import { layoutPlan } from '../report/plan-layout.js';
+import { argumentLines, traceLines } from '../report/value-layout.js';
 import { prefixLines, truncateText, wrapLines } from '../report/wrap.js';
 
 /** The parts of the screen below the verdict line, each a pane when they do not all fit. */
-export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'trace' | 'hints' | 'output' | 'solved';
+export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'inside' | 'hints' | 'output' | 'solved';
 
 export interface Section {
   id: PaneId;
@@ -116,7 +117,8 @@ export function failureLines(result: CaseResult, width: number, compact = false)
   const mismatch = result.mismatch;
   const message = mismatch?.message ?? result.message;
   const lines: Line[] = wrapLines(`Case “${oneLine(result.name)}”${result.step ? `, step ${result.step.index + 1} of ${result.step.of}` : ''}`, width, { bold: true });
-  if (result.input !== undefined) lines.push(line(`input: ${truncateText(oneLine(result.input), width - 7)}`, { dim: true }));
+  // Without previews of the arguments (results read back from an older file), the one-line input.
+  if (!result.args && result.input !== undefined) lines.push(line(`input: ${truncateText(oneLine(result.input), width - 7)}`, { dim: true }));
   if (message !== undefined) lines.push(...wrapLines(oneLine(message), width));
   if (mismatch?.kind === 'values' && mismatch.diff.total > 1) {
     lines.push([], ...diffLines(mismatch.diff, width, compact));
@@ -202,6 +204,8 @@ export interface VerdictLayoutOptions {
   compact: boolean;
   /** In a pane of its own, the console output is shown whole (it scrolls). */
   wholeOutput?: boolean;
+  /** The arguments and the reference's values shown whole (as far as their previews go) instead of at most 6 × 8. */
+  expanded?: boolean;
 }
 
 /**
@@ -209,7 +213,7 @@ export interface VerdictLayoutOptions {
  * first failure, the diagnosis and notes, the console output. The learner's
  * messages, paths, source lines and output are escaped.
  */
-export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOutput = false }: VerdictLayoutOptions): Section[] {
+export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOutput = false, expanded = false }: VerdictLayoutOptions): Section[] {
   const cases: Line[] = [];
   if (verdict.status !== 'pass') cases.push(...wrapLines(oneLine(verdict.summary), width));
   cases.push(...(compact ? caseStripLines(verdict.cases, width) : caseListLines(verdict.cases, width)));
@@ -223,6 +227,14 @@ export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOu
   if (first && first.status !== 'not-run') sections.push({ id: 'failure', title: 'failure', lines: failureLines(first, width, compact) });
   const mistake = mistakeLines(verdict, width);
   if (mistake.length > 0) sections.push({ id: 'mistake', title: verdict.diagnosis ? 'mistake' : 'notes', lines: mistake });
+  if (first?.args && first.status !== 'not-run') {
+    const hint = line(expanded ? 'e: fewer rows and columns' : 'e: more rows and columns', { dim: true });
+    sections.push({ id: 'inputs', title: 'inputs', lines: [line('The arguments of this case', { bold: true }), ...argumentLines(first, width, { expanded }), hint] });
+  }
+  if (first?.trace?.length && first.status !== 'not-run') {
+    // What the reference computed on the way: the learner can print the same values of their own and compare.
+    sections.push({ id: 'inside', title: 'inside', lines: [line('Inside the reference, on these arguments', { bold: true }), ...traceLines(first, width, { expanded })] });
+  }
   const output = outputLines(verdict, width, wholeOutput ? Infinity : compact ? 3 : 8);
   if (output.length > 0) sections.push({ id: 'output', title: 'output', lines: output });
   return sections;

@@ -174,6 +174,55 @@ describe('interpretRun: properties', () => {
   });
 });
 
+describe('interpretRun: the first failing case by name', () => {
+  test("only the first case that does not pass carries its arguments, named from the signature, and gives them for the reference's trace", () => {
+    const i = input({ definition: { entry: 'f', signature: 'f(x: number): number' } });
+    const out = interpretRun(i, run({ outcomes: [value(10), value(21), value(31)] }));
+    if (out.stopped) throw new Error('stopped');
+    expect(out.results.map((r) => r.args)).toEqual([undefined, [{ name: 'x', value: { kind: 'number', value: 2 } }], undefined]);
+    expect(out.results[1].input).toBe('2');
+    expect(out.firstFailureArgs).toEqual([2]);
+  });
+
+  test('a signature that does not parse names the arguments arg1, arg2…; an error counts as failing', () => {
+    const i = input({ definition: { entry: 'f', signature: 'f' }, cases: [{ name: 'one', args: [1, 'a'] }], firstCall: [0], expected: [10] });
+    const thrown = { ok: false as const, error: { name: 'Error', message: 'x' }, durationMs: 1 };
+    const out = interpretRun(i, run({ outcomes: [thrown] }));
+    if (out.stopped) throw new Error('stopped');
+    expect(out.results[0].args?.map((a) => a.name)).toEqual(['arg1', 'arg2']);
+    expect(out.results[0].args?.[1].value).toEqual({ kind: 'string', head: 'a', tail: '', length: 1 });
+  });
+
+  test('every case passing: no arguments shown, nothing to trace', () => {
+    const out = interpretRun(input(), run({ outcomes: [value(10), value(20), value(30)] }));
+    if (out.stopped) throw new Error('stopped');
+    expect(out.results.some((r) => r.args)).toBe(false);
+    expect(out.firstFailureArgs).toBeUndefined();
+  });
+
+  test('a stepwise case shows the arguments of the step that diverged', () => {
+    const steps = [[0, 1], [null, 2], [null, 3]];
+    const args = [[0, 1], [1, 2], [3, 3]];
+    const i = input({ definition: { entry: 'f', signature: 'f(total: number | null, x: number): number' }, cases: [{ name: 'sum', args: steps[0], steps }], firstCall: [0], expected: [1], steps: new Map([[0, { args, expected: [1, 3, 6] }]]) });
+    const out = interpretRun(i, run({ outcomes: [value(1), value(3), value(7)] }));
+    if (out.stopped) throw new Error('stopped');
+    expect(out.results[0].args).toEqual([
+      { name: 'total', value: { kind: 'number', value: 3 } },
+      { name: 'x', value: { kind: 'number', value: 3 } },
+    ]);
+    expect(out.firstFailureArgs).toEqual([3, 3]);
+  });
+
+  test('a property check that fails first shows its first call, but has no trace', () => {
+    const holds = () => 'differs';
+    const i = input({ cases: [{ name: 'one', args: [1] }], firstCall: [0], expected: [10], propertyCases: [{ name: 'p', calls: [[5], [6]], holds }] });
+    const out = interpretRun(i, run({ outcomes: [value(10), value(1), value(2)] }));
+    if (out.stopped) throw new Error('stopped');
+    expect(out.results[1].args).toEqual([{ name: 'x', value: { kind: 'number', value: 5 } }]);
+    expect(out.firstFailureArgs).toBeUndefined();
+  });
+});
+
 describe('previewArgs', () => {
   test('short lists in full; a long list as its first items and its length, so later arguments still show', async () => {
     const { previewArgs } = await import('../../src/core/grading/explain.js');

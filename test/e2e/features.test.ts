@@ -28,7 +28,7 @@ describe('read-once arguments and properties', () => {
     const r = await runCli(['check', id, '--workspace', ws]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Your function threw Error: These blocks can be read only once: make one pass over them');
-    expect(r.stdout).toContain('input: (read once) [[1, 2], [3]]');
+    expect(r.stdout).toContain('\n  blocks  read-once list[2]\n    [0]  number[2]\n       0 1\n       1 2\n    [1]  number[1]\n       0\n       3\n');
   });
 
   test('a function that breaks the property fails the property case with its message', async () => {

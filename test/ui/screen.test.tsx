@@ -3,6 +3,7 @@ import { compareOutputs } from '../../src/core/grading/compare.js';
 import type { ExerciseRef, Pack } from '../../src/core/packs/packs.js';
 import type { CaseResult, Verdict } from '../../src/core/grading/verdict.js';
 import type { WatchSession, WatchSnapshot } from '../../src/core/workspace/watch-session.js';
+import { previewNamed } from '../../src/core/grading/value-preview.js';
 import { App } from '../../src/ui/App.js';
 import { ListView } from '../../src/ui/ListView.js';
 import { layoutBody } from '../../src/ui/screen-layout.js';
@@ -24,7 +25,15 @@ function longestVerdict(): Verdict {
     index: i,
     name: `random case ${i} with a name much longer than any column: queries 7, keys 9, padding on the right of rows 2 and 5`,
     status: i % 4 === 0 ? 'pass' : 'fail',
-    ...(i === 1 ? { mismatch: result.mismatch, message: result.mismatch.message, input: '[[1, 0, 1, 0], [0, 2, 0, 2]], [[true, false, true]]' } : {}),
+    ...(i === 1
+      ? {
+          mismatch: result.mismatch,
+          message: result.mismatch.message,
+          input: '[[1, 0, 1, 0], [0, 2, 0, 2]], [[true, false, true]]',
+          args: previewNamed(['q', 'mask'], [want, want.map((row) => row.map((_, j) => j % 2 === 0))]),
+          trace: previewNamed(['scores', 'weights'], [got, want]),
+        }
+      : {}),
   }));
   return {
     exerciseKey: exercise.key,
@@ -130,10 +139,17 @@ describe('the screen fits the terminal', () => {
     };
     await press('\t', (f) => /3 mistake /.test(f) && f.includes('│ Your output is plain attention'));
     await press('\u001B[B', (f) => !f.includes('╭──'));
-    await press('4', (f) => /4 output /.test(f) && f.includes('Your console output'));
-    await press('\u001B[Z', (f) => /3 mistake /.test(f));
+    // The arguments by name, a 10×10 matrix with its middle rows left out (the first and last three shown).
+    await press('4', (f) => /4 inputs /.test(f) && f.includes('q  number[10][10]') && /^ {2}9 /m.test(f) && !/^ {2}5 /m.test(f));
+    // e shows more of them: all ten rows.
+    await press('e', (f) => /^ {2}5 /m.test(f) && /^ {2}4 /m.test(f));
+    await press('5', (f) => /5 inside /.test(f) && f.includes('Inside the reference, on these arguments') && f.includes('scores  number[10][10]'));
+    await press('6', (f) => /6 output /.test(f) && f.includes('Your console output'));
+    await press('\u001B[Z', (f) => /5 inside /.test(f));
+    await press('\u001B[D', (f) => /4 inputs /.test(f));
+    await press('\u001B[D', (f) => /3 mistake /.test(f));
     await press('1', (f) => f.includes('8 of 30 cases pass'));
-    await press('h', (f) => /hints /.test(f) && f.includes('Hint for “the mask is not applied”\n  Which keys'));
+    await press('h', (f) => / 7 hints/.test(f) && f.includes('Hint for “the mask is not applied”\n  Which keys'));
     expect(fake.revealHint).toHaveBeenCalledTimes(1);
     for (const frame of screen.frames) expectFits(frame, 80, 24);
     screen.unmount();
@@ -154,7 +170,7 @@ describe('the screen fits the terminal', () => {
 
   test('a verdict that fits is shown whole, without the line of sections', async () => {
     const verdict = longestVerdict();
-    const small: Verdict = { ...verdict, cases: verdict.cases.slice(0, 3), notes: [], error: undefined, output: { stdout: '', stderr: '', droppedBytes: 0 }, diagnosis: { ...verdict.diagnosis!, message: 'Mask it.' } };
+    const small: Verdict = { ...verdict, cases: verdict.cases.slice(0, 3).map(({ args: _args, trace: _trace, ...c }) => c), notes: [], error: undefined, output: { stdout: '', stderr: '', droppedBytes: 0 }, diagnosis: { ...verdict.diagnosis!, message: 'Mask it.' } };
     const { session, set } = fakeSession(small);
     set({ hints: [], notice: undefined });
     const screen = renderSized(<App session={session} cwd="/ws" />, 120, 40);

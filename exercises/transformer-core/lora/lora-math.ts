@@ -101,10 +101,17 @@ export function rankOf(a: number[][]): number {
 
 /** x·W0 + scale·(x·A)·B in float32 with tfjs: the LoRA forward pass of the references. */
 export function loraForwardTf(tf: ReferenceContext['tf'], x: number[][], w0: MatrixOperand, a: number[][], b: number[][], scale: number) {
+  return loraForwardSteps(tf, x, w0, a, b, scale).output;
+}
+
+/** {@link loraForwardTf} step by step: x·W0, x·A, (x·A)·B and the scale (the steps a trace shows), and the output. */
+export function loraForwardSteps(tf: ReferenceContext['tf'], x: number[][], w0: MatrixOperand, a: number[][], b: number[][], scale: number) {
   const xt = tf.tensor2d(x, undefined, 'float32');
   const base = tf.matMul(xt, w0);
-  const update = tf.matMul(tf.matMul(xt, tf.tensor2d(a, undefined, 'float32')), tf.tensor2d(b, undefined, 'float32'));
-  return tf.add(base, tf.mul(update, tf.scalar(scale, 'float32')));
+  const down = tf.matMul(xt, tf.tensor2d(a, undefined, 'float32'));
+  const update = tf.matMul(down, tf.tensor2d(b, undefined, 'float32'));
+  const steps = { 'x·W0': base, 'x·A': down, '(x·A)·B': update, 'α/r': scale };
+  return { steps, output: tf.add(base, tf.mul(update, tf.scalar(scale, 'float32'))) };
 }
 
 /**

@@ -30,6 +30,18 @@ export function angleTable(positions: readonly number[], freqs: readonly number[
   );
 }
 
+/**
+ * What a RoPE computes before it rotates, in float64, for a trace: the
+ * frequencies θ_i, the angles positions[r]·θ_i [T, d/2] (not reduced), and
+ * their cosines and sines.
+ */
+export function ropeTrace(x: readonly number[][], positions: readonly number[], base: number) {
+  const freqs = frequencies(x[0].length, base);
+  const angles = positions.map((p) => freqs.map((theta) => p * theta));
+  const reduced = angleTable(positions, freqs);
+  return { frequencies: freqs, angles, cos: reduced.map((row) => row.map(Math.cos)), sin: reduced.map((row) => row.map(Math.sin)) };
+}
+
 /** How a RoPE pairs the dimensions of a vector: neighbours (2i, 2i+1), or halves (i, i + d/2). */
 export type Layout = 'neighbours' | 'halves';
 

@@ -109,6 +109,14 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
    * and disposed). A gradient exercise has `gradient` instead.
    */
   reference?: (ctx: ReferenceContext, ...args: Args) => Out | Promise<Out> | unknown;
+  /**
+   * The reference's intermediate values on a case's arguments, named in the
+   * order they are computed (attention: `scores`, then `weights`), as Tensors
+   * or plain data (read back like the reference's output). The tutor shows
+   * them for the first failing case, so that a learner can print their own
+   * and see where they part; `llm-tutor example --trace` prints them too.
+   */
+  trace?: (ctx: ReferenceContext, ...args: Args) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Gradient kind: the reference is autodiff of this forward pass. */
   gradient?: GradientSpec<Args>;
   /** Stepwise kind: each step is called on the learner's own previous output. */
@@ -142,6 +150,7 @@ export const exerciseDefinitionSchema = z.strictObject({
   signature: z.string().min(1),
   cases: fn('rng => CaseInput[]'),
   reference: fn('(ctx, ...args) => output').optional(),
+  trace: fn('(ctx, ...args) => { name: value }').optional(),
   gradient: z
     .strictObject({
       wrt: fn('(...args) => { name: values }'),

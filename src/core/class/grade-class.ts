@@ -54,7 +54,7 @@ function toExerciseResult(ref: ExerciseRef, verdict: Verdict, submission: Submis
     casesPassed: verdict.cases.filter((c) => c.status === 'pass').length,
     casesTotal: verdict.cases.length,
     ...(verdict.status !== 'pass' ? { cases: verdict.cases.map((c) => ({ name: c.name, status: c.status })) } : {}),
-    ...(first && first.status !== 'pass' ? { failingCase: { name: first.name, status: first.status, input: first.input, message: first.message, step: first.step, plan: first.plan } } : {}),
+    ...(first && first.status !== 'pass' ? { failingCase: { name: first.name, status: first.status, input: first.input, args: first.args, trace: first.trace, message: first.message, step: first.step, plan: first.plan } } : {}),
     ...(first?.mismatch ? { diff: first.mismatch } : {}),
     ...(verdict.diagnosis ? { diagnosis: verdict.diagnosis } : {}),
     output: { stdout: stdout.slice(0, 2000), stderr: stderr.slice(0, 2000), truncated: droppedBytes > 0 || stdout.length > 2000 || stderr.length > 2000 },

@@ -1,10 +1,37 @@
 import { z } from 'zod';
+import type { NamedPreview, ValuePreview } from '../grading/value-preview.js';
 
 /**
  * The results file of `llm-tutor grade --reporter json` (docs/results-schema.md).
  * Versioned by `schemaVersion`; every field a consumer may rely on is here.
  */
 export const resultsSchemaVersion = 1;
+
+const previewNumberSchema = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+const previewTextSchema = { head: z.string(), tail: z.string(), length: z.number().int() };
+const index = z.number().int();
+
+/** A value previewed for display (src/core/grading/value-preview.ts): its kind, full shape, and the elements kept. */
+export const valuePreviewSchema: z.ZodType<ValuePreview> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('number'), value: previewNumberSchema }),
+    z.object({ kind: z.literal('boolean'), value: z.boolean() }),
+    z.object({ kind: z.literal('string'), ...previewTextSchema }),
+    z.object({
+      kind: z.literal('tensor'),
+      element: z.enum(['number', 'boolean']),
+      shape: z.array(index),
+      slices: z.array(z.object({ at: z.array(index), rows: z.array(index), cols: z.array(index), cells: z.array(z.array(z.union([previewNumberSchema, z.boolean()]))) })),
+      receivedAs: z.string().optional(),
+    }),
+    z.object({ kind: z.literal('strings'), length: index, items: z.array(z.object({ index, ...previewTextSchema })) }),
+    z.object({ kind: z.literal('list'), length: index, items: z.array(z.object({ index, value: valuePreviewSchema })), readOnce: z.boolean().optional() }),
+    z.object({ kind: z.literal('object'), fields: z.array(z.object({ name: z.string(), value: valuePreviewSchema })), size: index }),
+    z.object({ kind: z.literal('other'), text: z.string() }),
+  ]),
+).meta({ id: 'ValuePreview', description: 'A value previewed for display: its kind, full shape, and the elements kept (middles elided)' });
+
+const namedPreviewsSchema: z.ZodType<NamedPreview[]> = z.array(z.object({ name: z.string(), value: valuePreviewSchema }));
 
 const toleranceSchema = z.union([z.literal('exact'), z.object({ atol: z.number(), rtol: z.number() })]);
 
@@ -31,6 +58,10 @@ export const exerciseResultSchema = z.object({
       name: z.string(),
       status: z.enum(['fail', 'error', 'not-run']),
       input: z.string().optional(),
+      /** Its arguments by name, each previewed: kind, full shape, elements kept (middles elided). */
+      args: namedPreviewsSchema.optional(),
+      /** The reference's intermediate values on its arguments, when the exercise names them. */
+      trace: namedPreviewsSchema.optional(),
       message: z.string().optional(),
       /** A stepwise exercise: the step (0-based) that diverged first, of how many. */
       step: z.object({ index: z.number().int(), of: z.number().int() }).optional(),

@@ -14,6 +14,7 @@ import { importNotes, summarise, withLineText } from './explain.js';
 import { interpretRun, notRunResults } from './interpret.js';
 import { prepareExercise, type PreparedExercise, type ReferenceRun } from './prepare.js';
 import { expectSteps } from './stepwise.js';
+import { traceFailure } from './trace.js';
 import type { ImportedExercise, Verdict, VerdictError } from './verdict.js';
 
 export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
@@ -153,6 +154,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   emit({ type: 'stage', stage: 'diagnose' });
   const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache, prepared.locale);
   const firstFailure = results.findIndex((r) => r.status !== 'pass');
+  const traced = await traceFailure(definition, reference.ctx, interpreted.firstFailureArgs);
+  // The result that shows the arguments is the one they belong to.
+  const shown = results.find((r) => r.args);
+  if (traced.trace && shown) shown.trace = traced.trace;
   const verdict = finish({
     status: firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass',
     summary: summarise(results, firstError, target.learnerFile),
@@ -160,7 +165,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     firstFailure: firstFailure >= 0 ? firstFailure : undefined,
     diagnosis,
     error: firstError,
-    notes: [...notes, ...interpreted.notes],
+    notes: [...notes, ...interpreted.notes, ...(traced.note ? [traced.note] : [])],
   });
   emit({ type: 'verdict', verdict });
   return verdict;

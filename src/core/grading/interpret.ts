@@ -11,10 +11,12 @@ import type { PlanDrawing } from '../authoring/kinds.js';
 import { compareOutputs } from './compare.js';
 import { describeType } from './wording.js';
 import type { GradedCase } from './diagnose.js';
+import { argumentNames } from '../authoring/signature.js';
 import { describeCallError, describeCrash, describeThrown, locateInStack, previewArgs } from './explain.js';
 import type { PreparedCase, PreparedProperty } from './prepare.js';
 import type { StepInputs } from './stepwise.js';
 import type { CaseResult, VerdictError } from './verdict.js';
+import { previewNamed } from './value-preview.js';
 
 /** What interpretation needs of a prepared exercise. */
 export interface InterpretInput {
@@ -53,6 +55,8 @@ export interface InterpretedRun {
   graded: GradedCase[];
   firstError?: VerdictError;
   notes: string[];
+  /** The arguments of the first case that did not pass (of its failing step), for the reference's trace; unset when a property check fails first. */
+  firstFailureArgs?: unknown[];
 }
 
 /** The calls' outcomes, with what ended the run attributed to the call it ended in. */
@@ -134,6 +138,8 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
   });
   const call = readCalls(input, run, (k) => input.cases[caseOfCall[k]]?.name ?? 'a property check');
   const results: CaseResult[] = [];
+  /** Per result: the arguments its input shows. */
+  const shownArgs: unknown[][] = [];
   const graded: GradedCase[] = [];
   let firstError: VerdictError | undefined;
   const { tolerance } = input;
@@ -172,6 +178,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     if (kase.steps && steps) {
       const result = followSteps(i, kase, steps, input.firstCall[i], call, judge);
       results.push(result.result);
+      shownArgs[i] = result.args;
       firstError ??= result.error ?? errorOf(result.result);
       if (result.graded) graded.push(result.graded);
       return;
@@ -188,17 +195,35 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     firstError ??= errorOf(result);
     if (result.status !== 'error') graded.push({ args: kase.args, expected: input.expected[i], got: c.value, passed: result.status === 'pass', index: i });
   });
-  for (const r of results) r.input ??= previewArgs(input.cases[r.index].args);
+  for (const r of results) {
+    shownArgs[r.index] ??= input.cases[r.index].args;
+    r.input ??= previewArgs(shownArgs[r.index]);
+  }
 
   let offset = input.cases.reduce((n, c) => n + (c.steps?.length ?? 1), 0);
   for (const property of input.propertyCases) {
+    shownArgs.push(property.calls[0] ?? []);
     results.push(judgeProperty(results.length, property, property.calls.map((_, j) => run.outcomes[offset + j])));
     offset += property.calls.length;
   }
+  const firstFailureArgs = nameFirstFailure(results, shownArgs, input.definition.signature, input.cases.length);
   const notes = asyncNotes(run);
   const mutated = results.find((x) => x.mutated);
   if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
-  return { stopped: false, results, graded, firstError, notes };
+  return { stopped: false, results, graded, firstError, notes, ...(firstFailureArgs ? { firstFailureArgs } : {}) };
+}
+
+/**
+ * Gives the first result that failed or errored its arguments by name (from
+ * the signature), previewed; returns those arguments for the reference's
+ * trace when that result is a case (the first `caseCount`), not a property check.
+ */
+function nameFirstFailure(results: CaseResult[], shownArgs: unknown[][], signature: string, caseCount: number): unknown[] | undefined {
+  const first = results.find((r) => r.status === 'fail' || r.status === 'error');
+  if (!first) return undefined;
+  const args = shownArgs[first.index];
+  first.args = previewNamed(argumentNames(signature, args.length), args);
+  return first.index < caseCount ? args : undefined;
 }
 
 type Judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, expected: unknown, args: unknown[]) => CaseResult;
@@ -212,23 +237,24 @@ function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { ex
     if (args === undefined) {
       // The previous step's output could not be carried on (the comparison above has said why, unless it passed).
       const message = `${label} was not run: ${steps.broken?.missing ?? 'the previous step gave nothing to carry'}.`;
-      return { result: { index, name: kase.name, status: 'fail' as const, message, input: previewArgs(steps.args[t - 1] ?? kase.args) } };
+      const shown = steps.args[t - 1] ?? kase.args;
+      return { result: { index, name: kase.name, status: 'fail' as const, message, input: previewArgs(shown) }, args: shown };
     }
     const c = call(first + t);
     const input = previewArgs(args);
-    if (c.kind === 'not-run') return { result: { index, name: kase.name, status: 'not-run' as const, input } };
+    if (c.kind === 'not-run') return { result: { index, name: kase.name, status: 'not-run' as const, input }, args };
     if (c.kind === 'stopped' || c.kind === 'threw') {
       const message = `${label}: ${c.message}`;
-      return { result: { index, name: kase.name, status: 'error' as const, message, input, step: { index: t, of: total } }, error: { ...c.error, message } };
+      return { result: { index, name: kase.name, status: 'error' as const, message, input, step: { index: t, of: total } }, args, error: { ...c.error, message } };
     }
     const result = judge(index, kase.name, c, steps.expected[t], args);
     if (result.status === 'pass' && t < total - 1) continue;
     if (result.status === 'pass') {
-      return { result: { ...result, input: previewArgs(kase.args) }, graded: { args: kase.args, expected: steps.expected[0], got: (call(first) as { value: unknown }).value, passed: true, index } };
+      return { result: { ...result, input: previewArgs(kase.args) }, args: kase.args, graded: { args: kase.args, expected: steps.expected[0], got: (call(first) as { value: unknown }).value, passed: true, index } };
     }
     const message = `${label} diverges${t > 0 ? ` (fed your own step ${t} output)` : ''}: ${result.message ?? ''}`.trim();
     const failed: CaseResult = { ...result, message, input, step: { index: t, of: total } };
-    return { result: failed, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
+    return { result: failed, args, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
   }
   throw new Error('unreachable: a stepwise case has at least one step');
 }

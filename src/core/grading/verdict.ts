@@ -1,6 +1,7 @@
 import type { Comparison } from '../authoring/exercise.js';
 import type { PlanDrawing } from '../authoring/kinds.js';
 import type { Mismatch } from './compare.js';
+import type { NamedPreview } from './value-preview.js';
 
 export type VerdictStatus = 'pass' | 'fail' | 'error';
 
@@ -31,6 +32,10 @@ export interface CaseResult {
   mismatch?: Mismatch;
   /** The arguments, abbreviated to a line, as the learner's function received them. */
   input?: string;
+  /** The first failing case only: its arguments by name (from the signature), each previewed for display. */
+  args?: NamedPreview[];
+  /** The first failing case only, when the exercise names them: the reference's intermediate values on its arguments, in order. */
+  trace?: NamedPreview[];
   durationMs?: number;
   /** Set when the learner's function changed an argument in place. */
   mutated?: string;

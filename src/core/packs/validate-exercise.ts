@@ -14,6 +14,7 @@ import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js'
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { checkGradientNumerically } from '../grading/gradient.js';
 import { expectedFor, type PreparedCase } from '../grading/prepare.js';
+import { traceValues } from '../grading/trace.js';
 import { Rng } from '../authoring/rng.js';
 import { applyCarry } from '../../sandbox/wire.js';
 import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
@@ -141,6 +142,29 @@ export async function checkKind(
         problem(file, `distributions "${check.name}"`, `scenario "${scenario.name}": ${bad} (got [${p.join(', ')}])`, 'Give `expected` as the probability of each outcome, in the order `outcome` numbers them.');
         return false;
       }
+    }
+  }
+  return true;
+}
+
+/**
+ * A definition's trace run on every case: it must not throw, must return an
+ * object of named values, and each must read back as data. Returns false when it does not.
+ */
+export async function checkTrace(definition: ExerciseDefinition, file: string, ctx: ReferenceContext, cases: readonly PreparedCase[], problem: Problem): Promise<boolean> {
+  if (!definition.trace) return true;
+  for (const c of cases) {
+    let values;
+    try {
+      values = await traceValues(definition, ctx, c.args);
+    } catch (error) {
+      problem(file, 'trace', `threw on case "${c.name}": ${(error as Error).message}`, 'Fix the trace so that it runs on every case; share one step function with the reference.');
+      return false;
+    }
+    const odd = values?.find(([, value]) => value === undefined || typeof value === 'function');
+    if (odd) {
+      problem(file, 'trace', `its value "${odd[0]}" is ${typeof odd[1]} on case "${c.name}"`, 'Return Tensors or plain data (numbers, arrays, objects, strings) for every value named.');
+      return false;
     }
   }
   return true;

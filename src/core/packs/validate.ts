@@ -9,7 +9,7 @@ import { expectedFor } from '../grading/prepare.js';
 import { defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
-import { checkKind, checkMisconceptions, gradeOwnFile } from './validate-exercise.js';
+import { checkKind, checkMisconceptions, checkTrace, gradeOwnFile } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeZodIssues } from '../common/json-file.js';
@@ -141,6 +141,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         }
         // What only some kinds need, on the first seed's cases and expected outputs (already computed).
         if (referenceOk && seed === seeds[0]) referenceOk = await checkKind(ref, definition, definitionFile, ctx, seed, { cases, expected: once }, problem);
+        if (referenceOk && seed === seeds[0]) referenceOk = await checkTrace(definition, definitionFile, ctx, cases, problem);
       } catch (error) {
         problem(definitionFile, error instanceof UserError && /cases\(\)/.test(error.message) ? 'cases' : 'reference', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the definition so that it runs on every case.');
         referenceOk = false;

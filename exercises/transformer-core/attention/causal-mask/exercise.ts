@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, type ReferenceContext, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
@@ -57,6 +57,24 @@ const largeK = [
   [15.75, 15.75, 15.75, 15.75],
 ];
 
+/** Causal attention in tfjs, step by step: the scores q·kᵀ/√d, the scores with hidden keys at −Infinity and the weights (the steps a trace shows), and the output. */
+function causalSteps(tf: Tf, q: number[][], k: number[][], v: number[][]) {
+  const n = q.length;
+  const m = k.length;
+  const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
+  // Query i is at absolute position m − n + i and sees key j when j <= m − n + i (bottom-right alignment).
+  const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [n, 1]);
+  const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, m]);
+  const visible = tf.lessEqual(tf.tile(keyIndex, [n, 1]), tf.tile(position, [1, m]));
+  // A row with no visible key (position < 0) would be softmax of all −Infinity, which is NaN:
+  // give it finite scores here and zero its weights below, so it outputs zeros.
+  const hasKey = tf.tile(tf.greaterEqual(position, tf.scalar(0, 'int32')), [1, m]);
+  const masked = tf.where(visible, scoresT, tf.fill([n, m], -Infinity));
+  const safe = tf.where(hasKey, masked, tf.zeros([n, m]));
+  const weights = tf.mul(tf.softmax(safe), tf.cast(visible, 'float32'));
+  return { steps: { scores: scoresT, masked, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'causalAttention',
   signature: 'causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix',
@@ -90,22 +108,8 @@ export default defineExercise<Args, number[][]>({
     cases.push({ name: 'large scores (±1000 after scaling; the masked key scores highest)', args: [largeScoreQ, largeK, largeScoreV] });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, q, k, v) => {
-    const n = q.length;
-    const m = k.length;
-    const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
-    // Query i is at absolute position m − n + i and sees key j when j <= m − n + i (bottom-right alignment).
-    const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [n, 1]);
-    const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, m]);
-    const visible = tf.lessEqual(tf.tile(keyIndex, [n, 1]), tf.tile(position, [1, m]));
-    // A row with no visible key (position < 0) would be softmax of all −Infinity, which is NaN:
-    // give it finite scores here and zero its weights below, so it outputs zeros.
-    const hasKey = tf.tile(tf.greaterEqual(position, tf.scalar(0, 'int32')), [1, m]);
-    const masked = tf.where(visible, scoresT, tf.fill([n, m], -Infinity));
-    const safe = tf.where(hasKey, masked, tf.zeros([n, m]));
-    const weights = tf.mul(tf.softmax(safe), tf.cast(visible, 'float32'));
-    return tf.matMul(weights, tf.tensor2d(v));
-  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => causalSteps(tf, q, k, v).output,
+  trace: ({ tf }: ReferenceContext, q, k, v) => causalSteps(tf, q, k, v).steps,
   misconceptions: [
     {
       id: 'diagonal-excluded',

@@ -1,4 +1,4 @@
-import { defineExercise, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { attend, causalBottomRight, causalTopLeft, everyKey, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][][], k: number[][][], v: number[][][]];
@@ -56,6 +56,30 @@ const lessonV = [
   ],
 ];
 
+/**
+ * Grouped-query attention in tfjs, step by step: the KV head each query head
+ * reads, the scores [H, n, m] and the weights (the steps a trace shows), and the output.
+ */
+function groupedSteps(tf: Tf, q: number[][][], k: number[][][], v: number[][][]) {
+  const H = q.length;
+  const Hkv = k.length;
+  const n = q[0].length;
+  const m = k[0].length;
+  // repeat_interleave: KV head g serves query heads g·(H/Hkv) … (g+1)·(H/Hkv) − 1.
+  const kvHead = q.map((_, h) => byGroup(h, H, Hkv));
+  const group = tf.tensor1d(kvHead, 'int32');
+  const Q = tf.tensor3d(q);
+  const K = tf.gather(tf.tensor3d(k), group);
+  const V = tf.gather(tf.tensor3d(v), group);
+  const scores = tf.div(tf.matMul(Q, K, false, true), Math.sqrt(q[0][0].length));
+  // Causal, bottom-right: query i is at position m − n + i and sees keys j <= m − n + i.
+  const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [1, n, 1]);
+  const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, 1, m]);
+  const visible = tf.lessEqual(tf.tile(keyIndex, [H, n, 1]), tf.tile(position, [H, 1, m]));
+  const weights = tf.softmax(tf.where(visible, scores, tf.fill([H, n, m], -Infinity)));
+  return { steps: { kvHead, scores, weights }, output: tf.matMul(weights, V) };
+}
+
 export default defineExercise<Args, number[][][]>({
   entry: 'groupedQueryAttention',
   signature: 'groupedQueryAttention(q: Matrix[], k: Matrix[], v: Matrix[]): Matrix[]',
@@ -86,26 +110,8 @@ export default defineExercise<Args, number[][][]>({
     cases.push({ name: 'two new queries, 6 keys (bottom-right: they are positions 4 and 5; 6 query heads, 3 KV heads, dv=3)', args: random(6, 3, 2, 6, 4, 3) });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, q, k, v) => {
-    const H = q.length;
-    const Hkv = k.length;
-    const n = q[0].length;
-    const m = k[0].length;
-    // repeat_interleave: KV head g serves query heads g·(H/Hkv) … (g+1)·(H/Hkv) − 1.
-    const group = tf.tensor1d(
-      q.map((_, h) => byGroup(h, H, Hkv)),
-      'int32',
-    );
-    const Q = tf.tensor3d(q);
-    const K = tf.gather(tf.tensor3d(k), group);
-    const V = tf.gather(tf.tensor3d(v), group);
-    const scoresT = tf.div(tf.matMul(Q, K, false, true), Math.sqrt(q[0][0].length));
-    // Causal, bottom-right: query i is at position m − n + i and sees keys j <= m − n + i.
-    const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [1, n, 1]);
-    const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, 1, m]);
-    const visible = tf.lessEqual(tf.tile(keyIndex, [H, n, 1]), tf.tile(position, [H, 1, m]));
-    return tf.matMul(tf.softmax(tf.where(visible, scoresT, tf.fill([H, n, m], -Infinity))), V);
-  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => groupedSteps(tf, q, k, v).output,
+  trace: ({ tf }: ReferenceContext, q, k, v) => groupedSteps(tf, q, k, v).steps,
   misconceptions: [
     {
       id: 'kv-head-modulo',

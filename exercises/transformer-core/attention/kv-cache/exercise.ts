@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, plural, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
 import { softmaxRow } from '../attention-math.js';
 import { dot } from '../attention-variants.js';
 
@@ -54,6 +54,17 @@ const largeStep: Args = [
   [0.5, 0.5, 0],
 ];
 
+/** One decode step in tfjs: the scores of q against every cached key and their softmax (the steps a trace shows), and the output with the grown cache. */
+function decodeSteps(tf: Tf, cache: Cache, q: number[], k: number[], v: number[]) {
+  // Append first, then attend over every cached key, the new one included:
+  // with t cached tokens this is row t of causal attention over tokens 0 … t.
+  const next = appended(cache, k, v);
+  const scores = tf.reshape(tf.div(tf.matMul(tf.tensor2d([q]), tf.tensor2d(next.k), false, true), Math.sqrt(q.length)), [next.k.length]);
+  const weights = tf.softmax(scores);
+  const out = tf.reshape(tf.matMul(tf.expandDims(weights, 0), tf.tensor2d(next.v)), [v.length]);
+  return { steps: { scores, weights }, output: { out, cache: next } };
+}
+
 export default defineExercise<Args, Step>({
   entry: 'decodeStep',
   signature: 'decodeStep(cache: { k: Matrix; v: Matrix }, q: Vector, k: Vector, v: Vector): { out: Vector; cache: { k: Matrix; v: Matrix } }',
@@ -84,14 +95,8 @@ export default defineExercise<Args, Step>({
     cases.push({ name: 'large scores (±1000 after scaling; the new key scores highest)', args: largeStep });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, cache, q, k, v) => {
-    // Append first, then attend over every cached key, the new one included:
-    // with t cached tokens this is row t of causal attention over tokens 0 … t.
-    const next = appended(cache, k, v);
-    const scoresT = tf.div(tf.matMul(tf.tensor2d([q]), tf.tensor2d(next.k), false, true), Math.sqrt(q.length));
-    const out = tf.reshape(tf.matMul(tf.softmax(scoresT), tf.tensor2d(next.v)), [v.length]);
-    return { out, cache: next };
-  },
+  reference: ({ tf }: ReferenceContext, cache, q, k, v) => decodeSteps(tf, cache, q, k, v).output,
+  trace: ({ tf }: ReferenceContext, cache, q, k, v) => decodeSteps(tf, cache, q, k, v).steps,
   misconceptions: [
     {
       id: 'attend-before-append',

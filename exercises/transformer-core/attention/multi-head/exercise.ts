@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, matmul, plural, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, plural, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
 import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
 
 interface Weights {
@@ -52,6 +52,26 @@ const lessonW: Weights = {
   ],
 };
 
+/**
+ * Multi-head causal attention in tfjs, step by step: each head's scores [H, T, T]
+ * (q·kᵀ/√D, before the mask), its weights, the heads' outputs side by side [T, C]
+ * (the steps a trace shows), and the output.
+ */
+function multiHeadSteps(tf: Tf, x: number[][], w: Weights, numHeads: number) {
+  const T = x.length;
+  const C = x[0].length;
+  const D = C / numHeads;
+  const X = tf.tensor2d(x);
+  // GPT-2 / nanoGPT: project, view [T, H, D], transpose to [H, T, D]: head h is columns h·D … h·D + D − 1.
+  const heads = (wx: number[][]) => tf.transpose(tf.reshape(tf.matMul(X, tf.tensor2d(wx)), [T, numHeads, D]), [1, 0, 2]);
+  const [q, k, v] = [heads(w.wq), heads(w.wk), heads(w.wv)];
+  const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(D));
+  const visible = tf.tile(tf.reshape(tf.cast(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 'bool'), [1, T, T]), [numHeads, 1, 1]);
+  const weights = tf.softmax(tf.where(visible, scores, tf.fill([numHeads, T, T], -Infinity)));
+  const merged = tf.reshape(tf.transpose(tf.matMul(weights, v), [1, 0, 2]), [T, C]);
+  return { steps: { scores, weights, heads: merged }, output: tf.matMul(merged, tf.tensor2d(w.wo)) };
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'multiHeadAttention',
   signature: 'multiHeadAttention(x: Matrix, w: { wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }, numHeads: number): Matrix',
@@ -77,20 +97,8 @@ export default defineExercise<Args, number[][]>({
     cases.push({ name: `a wider model (${shape(8, 16, 4)})`, args: random(8, 16, 4) });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, x, w, numHeads) => {
-    const T = x.length;
-    const C = x[0].length;
-    const D = C / numHeads;
-    const X = tf.tensor2d(x);
-    // GPT-2 / nanoGPT: project, view [T, H, D], transpose to [H, T, D]: head h is columns h·D … h·D + D − 1.
-    const heads = (wx: number[][]) => tf.transpose(tf.reshape(tf.matMul(X, tf.tensor2d(wx)), [T, numHeads, D]), [1, 0, 2]);
-    const [q, k, v] = [heads(w.wq), heads(w.wk), heads(w.wv)];
-    const scoresT = tf.div(tf.matMul(q, k, false, true), Math.sqrt(D));
-    const visible = tf.tile(tf.reshape(tf.cast(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 'bool'), [1, T, T]), [numHeads, 1, 1]);
-    const weights = tf.softmax(tf.where(visible, scoresT, tf.fill([numHeads, T, T], -Infinity)));
-    const merged = tf.reshape(tf.transpose(tf.matMul(weights, v), [1, 0, 2]), [T, C]);
-    return tf.matMul(merged, tf.tensor2d(w.wo));
-  },
+  reference: ({ tf }: ReferenceContext, x, w, numHeads) => multiHeadSteps(tf, x, w, numHeads).output,
+  trace: ({ tf }: ReferenceContext, x, w, numHeads) => multiHeadSteps(tf, x, w, numHeads).steps,
   misconceptions: [
     {
       id: 'scale-by-d-model',

@@ -22,6 +22,8 @@ interface OnlineOptions {
   /** No running max at all: exp of the raw scores. */
   noMax?: boolean;
   scale?: number;
+  /** Called after each block with the running max, sum and (undivided) output. */
+  record?: (state: { max: number; sum: number; out: number[] }) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ function online(q: number[], blocks: Iterable<Block>, opts: OnlineOptions = {}):
     sum = (rescaleSum ? c : 1) * sum + p.reduce((a, b) => a + b, 0);
     out = out.map((o, col) => (rescaleOutput ? c : 1) * o + p.reduce((acc, w, j) => acc + w * v[j][col], 0));
     m = mNew;
+    opts.record?.({ max: m, sum, out });
   }
   return divide ? out.map((o) => o / sum) : out;
 }
@@ -171,6 +174,12 @@ export default defineExercise<Args, number[]>({
     if (k.length === 0) return [];
     const scoresT = tf.div(tf.matMul(tf.tensor2d([q]), tf.tensor2d(k), false, true), Math.sqrt(q.length));
     return tf.reshape(tf.matMul(tf.softmax(scoresT), tf.tensor2d(v)), [v[0].length]);
+  },
+  // The one-pass state after each block, in float64: what a learner can print inside their loop.
+  trace: (_ctx, q, blocks) => {
+    const states: { max: number; sum: number; out: number[] }[] = [];
+    online(q, blocks, { record: (state) => states.push(state) });
+    return { runningMax: states.map((s) => s.max), runningSum: states.map((s) => s.sum), runningOut: states.map((s) => s.out) };
   },
   misconceptions: [
     {

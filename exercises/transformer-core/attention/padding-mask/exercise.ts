@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, plural, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, randomQKV, scores, softmaxRow } from '../attention-math.js';
 import { allEmptyRows, attend, attendEachEmptyRow, everyKey, type EmptyRow, type Visibility } from '../attention-variants.js';
 
@@ -46,6 +46,21 @@ function randomMask(rng: Rng, n: number, m: number, emptyRow?: number): boolean[
 const eachEmptyRow = (q: number[][], k: number[][], v: number[][], sees: Visibility, emptyRows: EmptyRow[], scale?: number) =>
   anyOf(...attendEachEmptyRow(q, k, v, sees, emptyRows, { scale }));
 
+/** Masked attention in tfjs, step by step: the scores q·kᵀ/√d, the scores with masked keys at −Infinity and the weights (the steps a trace shows), and the output. */
+function maskedSteps(tf: Tf, q: number[][], k: number[][], v: number[][], mask: boolean[][]) {
+  const n = q.length;
+  const m = k.length;
+  const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
+  const visible = tf.tensor2d(mask, [n, m], 'bool');
+  // A row with no visible key would be softmax of all −Infinity, which is NaN:
+  // give it finite scores here and zero its weights below, so it outputs zeros.
+  const hasKey = tf.tile(tf.any(visible, 1, true), [1, m]);
+  const masked = tf.where(visible, scoresT, tf.fill([n, m], -Infinity));
+  const safe = tf.where(hasKey, masked, tf.zeros([n, m]));
+  const weights = tf.mul(tf.softmax(safe), tf.cast(visible, 'float32'));
+  return { steps: { scores: scoresT, masked, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'maskedAttention',
   signature: 'maskedAttention(q: Matrix, k: Matrix, v: Matrix, mask: boolean[][]): Matrix',
@@ -91,19 +106,8 @@ export default defineExercise<Args, number[][]>({
     cases.push({ name: 'large scores (±1000 after scaling; the masked key of row 0 scores highest)', args: [largeScoreQ, largeK, largeScoreV, largeMask] });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, q, k, v, mask) => {
-    const n = q.length;
-    const m = k.length;
-    const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
-    const visible = tf.tensor2d(mask, [n, m], 'bool');
-    // A row with no visible key would be softmax of all −Infinity, which is NaN:
-    // give it finite scores here and zero its weights below, so it outputs zeros.
-    const hasKey = tf.tile(tf.any(visible, 1, true), [1, m]);
-    const masked = tf.where(visible, scoresT, tf.fill([n, m], -Infinity));
-    const safe = tf.where(hasKey, masked, tf.zeros([n, m]));
-    const weights = tf.mul(tf.softmax(safe), tf.cast(visible, 'float32'));
-    return tf.matMul(weights, tf.tensor2d(v));
-  },
+  reference: ({ tf }: ReferenceContext, q, k, v, mask) => maskedSteps(tf, q, k, v, mask).output,
+  trace: ({ tf }: ReferenceContext, q, k, v, mask) => maskedSteps(tf, q, k, v, mask).steps,
   misconceptions: [
     {
       id: 'fully-masked-row-nan',

@@ -1,4 +1,4 @@
-import { defineExercise, randomMatrix, type ReferenceContext } from 'llm-tutor/pack';
+import { defineExercise, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
@@ -17,6 +17,14 @@ const largeK = [
   [15.625, 15.625, 15.625, 15.6875],
   [15.5625, 15.625, 15.625, 15.625],
 ];
+
+/** Attention in tfjs, step by step: the scores q·kᵀ/√d and their softmax along each row (the steps a trace shows), and the output. */
+function attentionSteps(tf: Tf, q: number[][], k: number[][], v: number[][]) {
+  const scores = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(q[0].length));
+  // tf.softmax works along the last axis: over the keys, for each query.
+  const weights = tf.softmax(scores);
+  return { steps: { scores, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
+}
 
 export default defineExercise<Args, number[][]>({
   entry: 'attention',
@@ -50,12 +58,8 @@ export default defineExercise<Args, number[][]>({
     cases.push({ name: 'large scores (±1000 after scaling; no overflow allowed)', args: [largeScoreQ, largeK, largeScoreV] });
     return cases;
   },
-  reference: ({ tf }: ReferenceContext, q, k, v) => {
-    const d = q[0].length;
-    const scoresT = tf.div(tf.matMul(tf.tensor2d(q), tf.tensor2d(k), false, true), Math.sqrt(d));
-    // tf.softmax works along the last axis: over the keys, for each query.
-    return tf.matMul(tf.softmax(scoresT), tf.tensor2d(v));
-  },
+  reference: ({ tf }: ReferenceContext, q, k, v) => attentionSteps(tf, q, k, v).output,
+  trace: ({ tf }: ReferenceContext, q, k, v) => attentionSteps(tf, q, k, v).steps,
   misconceptions: [
     {
       id: 'no-scaling',

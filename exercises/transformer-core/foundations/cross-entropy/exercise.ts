@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, randomInts, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomInts, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 
 type Args = [logits: number[][], targets: number[]];
 
@@ -34,6 +34,16 @@ function randomBatch(rng: Rng, rows: number, cols: number, std: number): Args {
   return [randomMatrix(rng, rows, cols, std), randomInts(rng, rows, 0, cols - 1)];
 }
 
+/** Cross-entropy in tfjs, step by step: each row's target logit, log-sum-exp and loss (the steps a trace shows), and their mean. */
+function crossEntropySteps(tf: Tf, logits: number[][], targets: number[]) {
+  const z = tf.tensor2d(logits, undefined, 'float32');
+  const indices = tf.tensor2d(targets.map((t, i) => [i, t]), undefined, 'int32');
+  const picked = tf.gatherND(z, indices);
+  // logsumexp(z) − z_y = logsumexp(z − z_y): shifting first keeps float32 accurate when logits are near ±1000.
+  const losses = tf.logSumExp(tf.sub(z, tf.expandDims(picked, 1)), 1);
+  return { steps: { targetLogits: picked, logSumExp: tf.logSumExp(z, 1), losses }, output: tf.mean(losses) };
+}
+
 export default defineExercise<Args, number>({
   entry: 'crossEntropy',
   signature: 'crossEntropy(logits: Matrix, targets: number[]): number',
@@ -58,13 +68,8 @@ export default defineExercise<Args, number>({
       },
     ];
   },
-  reference: ({ tf }: ReferenceContext, logits, targets) => {
-    const z = tf.tensor2d(logits, undefined, 'float32');
-    const indices = tf.tensor2d(targets.map((t, i) => [i, t]), undefined, 'int32');
-    const picked = tf.expandDims(tf.gatherND(z, indices), 1);
-    // logsumexp(z) − z_y = logsumexp(z − z_y): shifting first keeps float32 accurate when logits are near ±1000.
-    return tf.mean(tf.logSumExp(tf.sub(z, picked), 1));
-  },
+  reference: ({ tf }: ReferenceContext, logits, targets) => crossEntropySteps(tf, logits, targets).output,
+  trace: ({ tf }: ReferenceContext, logits, targets) => crossEntropySteps(tf, logits, targets).steps,
   misconceptions: [
     {
       id: 'log-of-softmax',

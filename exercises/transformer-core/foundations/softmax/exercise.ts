@@ -26,6 +26,14 @@ export default defineExercise<Args, number[]>({
     if (x.every((v) => v === -Infinity)) return tf.zeros([x.length]);
     return tf.softmax(tf.tensor1d(x, 'float32'));
   },
+  // A fully masked row stops at its max: −Infinity, where the reference returns zeros.
+  trace: ({ tf }: ReferenceContext, x) => {
+    const max = Math.max(...x);
+    if (max === -Infinity) return { max };
+    const shifted = tf.sub(tf.tensor1d(x, 'float32'), max);
+    const exp = tf.exp(shifted);
+    return { max, shifted, exp, sum: tf.sum(exp) };
+  },
   misconceptions: [
     {
       id: 'no-max-subtraction',

@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
-import { addScaled, eachLoopStyle, lessonExample, looseAddScaled, looseMatmul, loraForwardTf, rankOf, scaleMatrix } from '../lora-math.js';
+import { addScaled, eachLoopStyle, lessonExample, looseAddScaled, looseMatmul, loraForwardSteps, loraForwardTf, rankOf, scaleMatrix } from '../lora-math.js';
 
 type Args = [x: number[][], w0: number[][], a: number[][], b: number[][], alpha: number];
 
@@ -43,6 +43,7 @@ export default defineExercise<Args, number[][]>({
     ];
   },
   reference: ({ tf }: ReferenceContext, x, w0, a, b, alpha) => loraForwardTf(tf, x, tf.tensor2d(w0, undefined, 'float32'), a, b, alpha / rankOf(a)),
+  trace: ({ tf }: ReferenceContext, x, w0, a, b, alpha) => loraForwardSteps(tf, x, tf.tensor2d(w0, undefined, 'float32'), a, b, alpha / rankOf(a)).steps,
   misconceptions: [
     {
       id: 'scale-alpha',

@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { addScaled, lessonExample, looseAddScaled, looseMatmul, rankOf, scaleMatrix, whicheverRun } from '../lora-math.js';
 
 type Args = [w0: number[][], a: number[][], b: number[][], alpha: number];
@@ -6,6 +6,13 @@ type Args = [w0: number[][], a: number[][], b: number[][], alpha: number];
 /** A random case: a [din, dout] layer and an adapter of rank r. */
 function randomCase(rng: Rng, din: number, dout: number, r: number, alpha: number): Args {
   return [randomMatrix(rng, din, dout, 0.5), randomMatrix(rng, din, r, 0.5), randomMatrix(rng, r, dout, 0.5), alpha];
+}
+
+/** The update a merge adds to W0, step by step in float32: A·B [in, out], the scale α/r, and the scaled update. */
+function mergeSteps(tf: Tf, a: number[][], b: number[][], alpha: number) {
+  const ab = tf.matMul(tf.tensor2d(a, undefined, 'float32'), tf.tensor2d(b, undefined, 'float32'));
+  const scale = alpha / rankOf(a);
+  return { 'A·B': ab, 'α/r': scale, '(α/r)·A·B': tf.mul(ab, tf.scalar(scale, 'float32')) };
 }
 
 export default defineExercise<Args, number[][]>({
@@ -33,10 +40,8 @@ export default defineExercise<Args, number[][]>({
       { name: 'a full-rank square adapter: in = out = r = 3, α 6 (B·A also fits these shapes)', args: randomCase(rng, 3, 3, 3, 6) },
     ];
   },
-  reference: ({ tf }: ReferenceContext, w0, a, b, alpha) => {
-    const update = tf.matMul(tf.tensor2d(a, undefined, 'float32'), tf.tensor2d(b, undefined, 'float32'));
-    return tf.add(tf.tensor2d(w0, undefined, 'float32'), tf.mul(update, tf.scalar(alpha / rankOf(a), 'float32')));
-  },
+  reference: ({ tf }: ReferenceContext, w0, a, b, alpha) => tf.add(tf.tensor2d(w0, undefined, 'float32'), mergeSteps(tf, a, b, alpha)['(α/r)·A·B']),
+  trace: ({ tf }: ReferenceContext, _w0, a, b, alpha) => mergeSteps(tf, a, b, alpha),
   inputsReadOnly: true,
   misconceptions: [
     {

@@ -1,5 +1,5 @@
-import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
-import { addScaled, dequantizeMatrix, lessonExample, loraForwardTf, NF4_LEVELS, quantizeMatrix, rankOf, type Nf4Matrix } from '../lora-math.js';
+import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { addScaled, dequantizeMatrix, lessonExample, loraForwardSteps, loraForwardTf, NF4_LEVELS, quantizeMatrix, rankOf, type Nf4Matrix } from '../lora-math.js';
 
 type Args = [x: number[][], base: Nf4Matrix, a: number[][], b: number[][], alpha: number];
 
@@ -26,6 +26,14 @@ function randomCase(rng: Rng, n: number, din: number, dout: number, blockSize: n
 
 /** The lesson's quantised W0: [3, 2], blocks of 4, so the second block holds the last row only. */
 const lessonBase: Nf4Matrix = { codes: [15, 7, 0, 11, 8, 13], absmax: [2, 0.5], blockSize: 4, rows: 3, cols: 2 };
+
+/** W0 [rows, cols] from its NF4 codes in tfjs: the level of each code times its block's absmax. */
+function dequantizeTf(tf: Tf, base: Nf4Matrix) {
+  const blockIndex = base.codes.map((_, i) => Math.floor(i / base.blockSize));
+  const levels = tf.gather(tf.tensor1d([...NF4_LEVELS], 'float32'), tf.tensor1d(base.codes, 'int32'));
+  const scales = tf.gather(tf.tensor1d(base.absmax, 'float32'), tf.tensor1d(blockIndex, 'int32'));
+  return tf.reshape(tf.mul(levels, scales), [base.rows, base.cols]);
+}
 
 export default defineExercise<Args, number[][]>({
   entry: 'qloraForward',
@@ -58,12 +66,10 @@ export default defineExercise<Args, number[][]>({
       { name: 'an all-zero block (absmax 0, codes 7): W0 [6, 4] with two zero rows, blocks of 8', args: zeroBlock },
     ];
   },
-  reference: ({ tf }: ReferenceContext, x, base, a, b, alpha) => {
-    const blockIndex = base.codes.map((_, i) => Math.floor(i / base.blockSize));
-    const levels = tf.gather(tf.tensor1d([...NF4_LEVELS], 'float32'), tf.tensor1d(base.codes, 'int32'));
-    const scales = tf.gather(tf.tensor1d(base.absmax, 'float32'), tf.tensor1d(blockIndex, 'int32'));
-    const w0 = tf.reshape(tf.mul(levels, scales), [base.rows, base.cols]);
-    return loraForwardTf(tf, x, w0, a, b, alpha / rankOf(a));
+  reference: ({ tf }: ReferenceContext, x, base, a, b, alpha) => loraForwardTf(tf, x, dequantizeTf(tf, base), a, b, alpha / rankOf(a)),
+  trace: ({ tf }: ReferenceContext, x, base, a, b, alpha) => {
+    const w0 = dequantizeTf(tf, base);
+    return { W0: w0, ...loraForwardSteps(tf, x, w0, a, b, alpha / rankOf(a)).steps };
   },
   misconceptions: [
     {

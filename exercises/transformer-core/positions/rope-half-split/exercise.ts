@@ -1,5 +1,5 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
-import { angleTable, frequencies, ropeCases, rotateHalvesTf, rotateRows } from '../rope-math.js';
+import { angleTable, frequencies, ropeCases, ropeTrace, rotateHalvesTf, rotateRows } from '../rope-math.js';
 
 type Args = [x: number[][], positions: number[], base: number];
 
@@ -26,6 +26,7 @@ export default defineExercise<Args, number[][]>({
   signature: 'applyRopeHalf(x: Matrix, positions: number[], base: number): Matrix',
   cases: ropeCases,
   reference: ({ tf }: ReferenceContext, x, positions, base) => rotateHalvesTf(tf, x, angleTable(positions, frequencies(x[0].length, base))),
+  trace: (_ctx, x, positions, base) => ropeTrace(x, positions, base),
   misconceptions: [
     {
       id: 'neighbour-layout',

@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, describeType, randomVector, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, describeType, randomVector, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { angleTable, dot, frequencies, rotateNeighboursTf, rotateRows, type Layout } from '../rope-math.js';
 
 type Args = [q: number[], k: number[], m: number, n: number, base: number];
@@ -30,6 +30,12 @@ function shiftCase(rng: Rng, s: number, d: number) {
   const n = rng.int(0, 40);
   const base = 10000;
   return { name: `s = ${s}, (m, n) = (${m}, ${n}), d = ${d}`, calls: [[q, k, m, n, base], [q, k, m + s, n + s, base]] as Args[] };
+}
+
+/** q rotated to position m and k to position n, each [1, d], in tfjs. */
+function rotatedPair(tf: Tf, q: number[], k: number[], m: number, n: number, base: number) {
+  const freqs = frequencies(q.length, base);
+  return { rotatedQ: rotateNeighboursTf(tf, [q], angleTable([m], freqs)), rotatedK: rotateNeighboursTf(tf, [k], angleTable([n], freqs)) };
 }
 
 export default defineExercise<Args, number>({
@@ -66,10 +72,12 @@ export default defineExercise<Args, number>({
     return cases;
   },
   reference: ({ tf }: ReferenceContext, q, k, m, n, base) => {
-    const freqs = frequencies(q.length, base);
-    const rq = rotateNeighboursTf(tf, [q], angleTable([m], freqs));
-    const rk = rotateNeighboursTf(tf, [k], angleTable([n], freqs));
-    return tf.sum(tf.mul(rq, rk));
+    const { rotatedQ, rotatedK } = rotatedPair(tf, q, k, m, n, base);
+    return tf.sum(tf.mul(rotatedQ, rotatedK));
+  },
+  trace: ({ tf }: ReferenceContext, q, k, m, n, base) => {
+    const { rotatedQ, rotatedK } = rotatedPair(tf, q, k, m, n, base);
+    return { frequencies: frequencies(q.length, base), rotatedQ: tf.reshape(rotatedQ, [q.length]), rotatedK: tf.reshape(rotatedK, [k.length]) };
   },
   properties: [
     {

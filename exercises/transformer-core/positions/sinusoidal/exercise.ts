@@ -30,6 +30,11 @@ export default defineExercise<Args, number[][]>({
     // [seqLen, d/2, 2] with sin then cos on the last axis, flattened: column 2i is sin, column 2i+1 is cos.
     return tf.reshape(tf.stack([tf.sin(t), tf.cos(t)], 2), [seqLen, d]);
   },
+  // The angle of pair i at position p, p / 10000^(2i/d), before sin and cos (not reduced to [−π, π]).
+  trace: (_ctx, seqLen, d) => {
+    const freqs = frequencies(d, 10000);
+    return { frequencies: freqs, angles: positions(seqLen).map((p) => freqs.map((f) => p * f)) };
+  },
   misconceptions: [
     {
       id: 'exponent-i-over-d',
