@@ -67,8 +67,9 @@ describe('init and the workspace', () => {
     // A PATH with node only, as a learner has who cloned the project and ran `npm start`.
     const env = { LLM_TUTOR_COMMAND: '', PATH: path.dirname(process.execPath) };
     const r = await runCli(['next', '--once'], { cwd: dir, env });
-    const command = `node ${bin}`;
-    expect(r.stdout).toContain(`Run the tutor from this folder as \`${command} <command>\` (\`npm install -g .\` in this folder puts \`llm-tutor\` on your PATH)`);
+    // node and the path of this clone's bin/llm-tutor.js, from this folder.
+    const command = r.stdout.match(/Run the tutor from this folder as `(node [^`]+) <command>` \(`npm install -g \.` in this folder puts `llm-tutor` on your PATH\)/)![1];
+    expect(path.resolve(dir, command.slice('node '.length))).toBe(bin);
     const lessonLine = r.stdout.split('\n').find((text) => text.startsWith('Lesson: '))!;
     const lesson = lessonLine.match(/^Lesson: (.*?)   Hint: (.*)$/)!;
     expect(lesson[1]).toBe(`${command} lesson foundations/matmul`);

@@ -17,7 +17,7 @@ function inReadOnly(folder: string, commands: string[][]): { code: number; stdou
   // Outputs go to a writable temp folder, read back after the namespace is gone.
   const outDir = path.join(path.dirname(folder), `out-${Date.now()}`);
   fs.mkdirSync(outDir, { recursive: true });
-  const run = spawnSync('unshare', ['--mount', '--map-root-user', 'sh', '-c', script], { cwd: outDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync('unshare', ['--mount', '--map-root-user', 'sh', '-c', script], { cwd: outDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LLM_TUTOR_COMMAND: 'llm-tutor' } });
   if (run.status !== 0) throw new Error(run.stderr);
   return commands.map((_, i) => ({
     code: Number(fs.readFileSync(path.join(outDir, `code-${i}`), 'utf8')),
