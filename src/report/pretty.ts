@@ -3,45 +3,17 @@ import type { ChalkInstance } from 'chalk';
 import type { Mismatch } from '../core/grading/compare.js';
 import { plural } from '../core/common/words.js';
 import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
-import { heatmapChar, layoutWindow, type LayoutCell } from './diff-layout.js';
+import { heatmapChar } from './diff-layout.js';
+import { diffLines, planLines } from './diff-lines.js';
 import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { PlanDrawing } from '../core/authoring/kinds.js';
-import { layoutPlan } from './plan-layout.js';
 import { plainText, styleLine, type Line } from './lines.js';
 import { argumentLines, traceLines } from './value-layout.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
 
-const CELL = 10;
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text.slice(0, width) : ' '.repeat(width - text.length) + text;
-}
-
-/** Expected vs got around the worst element: a table for vectors, two grids for matrices. */
+/** Expected vs got around the worst element: a table for vectors, two grids for matrices (the screen's layout, 80 columns wide). */
 export function renderWindow(diff: TensorDiff, c: ChalkInstance): string[] {
-  const layout = layoutWindow(diff);
-  const lines: string[] = [];
-  if (layout.vector) {
-    lines.push(c.dim(`${pad('index', 8)}${pad('expected', 14)}${pad('got', 14)}`));
-    layout.rowLabels.forEach((label, i) => {
-      const bad = layout.got[i][0].bad;
-      const row = `${pad(label, 8)}${pad(layout.expected[i][0].text, 14)}${pad(layout.got[i][0].text, 14)}`;
-      lines.push(bad ? c.red(`${row}  ✗`) : row);
-    });
-    return lines;
-  }
-  const header = `${' '.repeat(6)}${layout.columns.map((col) => pad(col, CELL)).join('')}`;
-  const grid = (title: string, cells: LayoutCell[][], highlight: boolean) => {
-    lines.push(c.bold(`${title}${layout.slice ? ` ${layout.slice}` : ''}`));
-    lines.push(c.dim(header));
-    cells.forEach((row, i) => {
-      const text = row.map((cell) => (highlight && cell.bad ? c.red(pad(cell.text, CELL)) : pad(cell.text, CELL)));
-      lines.push(`${c.dim(pad(layout.rowLabels[i], 4))}  ${text.join('')}`);
-    });
-  };
-  grid('expected', layout.expected, false);
-  grid('got', layout.got, true);
-  return lines;
+  return diffLines(diff, 80).map((row) => styleLine(row, c));
 }
 
 /** Where the mismatches are: one character per cell, darker for more mismatched elements. */
@@ -94,15 +66,7 @@ export interface RenderOptions {
 
 /** A schedule exercise's plan as a grid; the cells where the violated property shows are red and inverted. */
 export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100): string[] {
-  const layout = layoutPlan(drawing, width - 2);
-  const pad = (text: string, n: number) => text.padEnd(n);
-  const lines = [c.dim(layout.headerLine)];
-  for (const row of layout.rows) {
-    const cells = row.cells.map((cell) => (cell.marked ? c.red.inverse(pad(cell.text || '·', layout.cellWidth)) : pad(cell.text || '·', layout.cellWidth)));
-    lines.push(`${c.dim(pad(row.label, layout.labelWidth))} ${cells.join(' ')}`.trimEnd());
-  }
-  if (layout.cut) lines.push(c.dim(layout.cut));
-  return lines;
+  return planLines(drawing, width - 2, false, 16).map((row) => styleLine(row, c).trimEnd());
 }
 
 /** A laid-out line for a log: styled, unless escaping it for a CI log changes it (a wrapped string whose piece starts with `::`), then escaped and plain. */

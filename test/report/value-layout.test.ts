@@ -133,10 +133,11 @@ describe('argumentLines and traceLines', () => {
 });
 
 describe('fitLine and quoteText', () => {
-  test('a line longer than the width is cut, its last character …; code points, not UTF-16 units, are counted', () => {
+  test('a line longer than the width is cut, its last character …; terminal columns are counted (an emoji or a CJK character takes two)', () => {
     expect(plainText(fitLine([{ text: 'abc' }, { text: 'def', bold: true }], 5))).toBe('abcd…');
-    expect(plainText(fitLine([{ text: '😀😀😀' }], 3))).toBe('😀😀😀');
-    expect(plainText(fitLine([{ text: '😀😀😀😀' }], 3))).toBe('😀😀…');
+    expect(plainText(fitLine([{ text: '😀😀😀' }], 6))).toBe('😀😀😀');
+    expect(plainText(fitLine([{ text: '😀😀😀😀' }], 6))).toBe('😀😀…');
+    expect(plainText(fitLine([{ text: '注意力机制' }], 7))).toBe('注意力…');
   });
 
   test('a long string keeps both ends within the limit', () => {

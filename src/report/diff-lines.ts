@@ -1,0 +1,77 @@
+import type { PlanDrawing } from '../core/authoring/kinds.js';
+import type { Heatmap, TensorDiff } from '../core/grading/tensor-diff.js';
+import { heatmapChar, layoutWindow, type WindowLayout } from './diff-layout.js';
+import { line, type Line, type Span } from './lines.js';
+import { layoutPlan } from './plan-layout.js';
+
+/** The narrowest column of a diff grid: a number such as -0.000123457 and a space. */
+const CELL = 10;
+const padStart = (text: string, width: number) => ' '.repeat(Math.max(0, width - text.length)) + text;
+
+/** The columns a grid cell takes: the widest text in the window and two spaces, at least {@link CELL}. */
+function cellWidth(layout: WindowLayout): number {
+  const texts = [...layout.columns, ...layout.expected.flat().map((c) => c.text), ...layout.got.flat().map((c) => c.text)];
+  return Math.max(CELL, 2 + Math.max(0, ...texts.map((t) => t.length)));
+}
+
+/** Expected vs got around the worst element, mismatches in red. Compact: the grids side by side, at most three rows. */
+export function diffLines(diff: TensorDiff, width: number, compact = false): Line[] {
+  const perGrid = compact ? Math.floor(width / 2) - 2 : width;
+  const rows = compact ? 3 : 5;
+  const fitting = (cell: number) => layoutWindow(diff, Math.max(1, Math.floor((perGrid - 8) / cell)), rows);
+  // Numbers wider than a cell get wider cells, and then fewer of them fit.
+  let layout = fitting(CELL);
+  const cell = cellWidth(layout);
+  if (cell > CELL) layout = fitting(cell);
+  if (layout.vector) {
+    return [
+      line(`${padStart('index', 8)}${padStart('expected', 14)}${padStart('got', 14)}`, { dim: true }),
+      ...layout.rowLabels.map((label, i) => {
+        const bad = layout.got[i][0].bad;
+        return line(`${padStart(label, 8)}${padStart(layout.expected[i][0].text, 14)}${padStart(layout.got[i][0].text, 14)}${bad ? '  ✗' : ''}`, bad ? { color: 'red' } : {});
+      }),
+    ];
+  }
+  const header = `${' '.repeat(6)}${layout.columns.map((c) => padStart(c, cell)).join('')}`;
+  const grid = (title: string, rows: typeof layout.got, highlight: boolean): Line[] => [
+    line(`${title}${layout.slice ? ` ${layout.slice}` : ''}`, { bold: true }),
+    line(header, { dim: true }),
+    ...rows.map((row, i): Line => [
+      { text: padStart(layout.rowLabels[i], 4), dim: true },
+      { text: '  ' },
+      ...row.map((c): Span => ({ text: padStart(c.text, cell), ...(highlight && c.bad ? { color: 'red' as const } : {}) })),
+    ]),
+  ];
+  const expected = grid('expected', layout.expected, false);
+  const got = grid('got', layout.got, true);
+  if (!compact) return [...expected, ...got];
+  // Side by side: each row of the left grid padded to the grid's width, two spaces, then the right grid's row.
+  const left = Math.max(...expected.map((row) => row.reduce((n, span) => n + span.text.length, 0)));
+  return expected.map((row, i) => {
+    const used = row.reduce((n, span) => n + span.text.length, 0);
+    return [...row, { text: ' '.repeat(left - used + 2) }, ...(got[i] ?? [])];
+  });
+}
+
+/** Where a matrix's mismatches are: one character per cell, red where wrong. */
+export function heatmapLines(heatmap: Heatmap): Line[] {
+  const scale = heatmap.cellRows > 1 || heatmap.cellCols > 1 ? `, each cell ${heatmap.cellRows}×${heatmap.cellCols}` : '';
+  return [
+    [{ text: 'where the errors are ', bold: true }, { text: `(${heatmap.rows}×${heatmap.cols}${scale}; █ wrong, · right)`, dim: true }],
+    ...heatmap.cells.map((row): Line => [{ text: '  ' }, ...row.map((f): Span => (f === 0 ? { text: heatmapChar(f), dim: true } : { text: heatmapChar(f), color: 'red' }))]),
+  ];
+}
+
+/** A schedule exercise's plan as a grid; cells where the violated property shows are red and inverted. */
+export function planLines(plan: PlanDrawing, width: number, compact = false, maxRows = compact ? 6 : 12): Line[] {
+  const layout = layoutPlan(plan, width, maxRows);
+  return [
+    line(layout.headerLine, { dim: true }),
+    ...layout.rows.map((row): Line => [
+      { text: row.label.padEnd(layout.labelWidth), dim: true },
+      ...row.cells.flatMap((cell): Span[] => [{ text: ' ' }, { text: (cell.text || '·').padEnd(layout.cellWidth), ...(cell.marked ? { color: 'red' as const, inverse: true } : {}) }]),
+    ]),
+    ...(layout.cut ? [line(layout.cut, { dim: true })] : []),
+  ];
+}
+
