@@ -14,6 +14,18 @@ function cellWidth(layout: WindowLayout): number {
   return Math.max(CELL, 2 + Math.max(0, ...texts.map((t) => t.length)));
 }
 
+/** A vector's window: one row per element (index, expected, got), the value columns at least 14 wide and wider for wider numbers. */
+function vectorLines(layout: WindowLayout): Line[] {
+  const value = Math.max(14, cellWidth(layout));
+  return [
+    line(`${padStart('index', 8)}${padStart('expected', value)}${padStart('got', value)}`, { dim: true }),
+    ...layout.rowLabels.map((label, i) => {
+      const bad = layout.got[i][0].bad;
+      return line(`${padStart(label, 8)}${padStart(layout.expected[i][0].text, value)}${padStart(layout.got[i][0].text, value)}${bad ? '  ✗' : ''}`, bad ? { color: 'red' } : {});
+    }),
+  ];
+}
+
 /** Expected vs got around the worst element, mismatches in red. Compact: the grids side by side, at most three rows. */
 export function diffLines(diff: TensorDiff, width: number, compact = false): Line[] {
   const perGrid = compact ? Math.floor(width / 2) - 2 : width;
@@ -23,15 +35,7 @@ export function diffLines(diff: TensorDiff, width: number, compact = false): Lin
   let layout = fitting(CELL);
   const cell = cellWidth(layout);
   if (cell > CELL) layout = fitting(cell);
-  if (layout.vector) {
-    return [
-      line(`${padStart('index', 8)}${padStart('expected', 14)}${padStart('got', 14)}`, { dim: true }),
-      ...layout.rowLabels.map((label, i) => {
-        const bad = layout.got[i][0].bad;
-        return line(`${padStart(label, 8)}${padStart(layout.expected[i][0].text, 14)}${padStart(layout.got[i][0].text, 14)}${bad ? '  ✗' : ''}`, bad ? { color: 'red' } : {});
-      }),
-    ];
-  }
+  if (layout.vector) return vectorLines(layout);
   const header = `${' '.repeat(6)}${layout.columns.map((c) => padStart(c, cell)).join('')}`;
   const grid = (title: string, rows: typeof layout.got, highlight: boolean): Line[] => [
     line(`${title}${layout.slice ? ` ${layout.slice}` : ''}`, { bold: true }),

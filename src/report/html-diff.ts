@@ -7,7 +7,7 @@ const number = z.union([z.custom<number>((v) => typeof v === 'number'), z.enum([
 const grid = <T extends z.ZodType>(cell: T) => z.array(z.array(cell));
 
 const windowSchema = z
-  .object({ rowStart: z.number().int(), colStart: z.number().int(), expected: grid(number), got: grid(number), mismatch: grid(z.boolean()) })
+  .object({ rowStart: z.number().int(), colStart: z.number().int(), slice: z.array(z.number().int()).optional(), expected: grid(number), got: grid(number), mismatch: grid(z.boolean()) })
   .refine((w) => [w.got, w.mismatch].every((other) => other.length === w.expected.length && other.every((row, i) => row.length === w.expected[i].length)));
 
 /** The part of a result's `diff` (a comparison's Mismatch) the report shows; anything else is shown by its message alone. */

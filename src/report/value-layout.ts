@@ -10,6 +10,7 @@ import { plural } from '../core/common/words.js';
 import type { CaseResult } from '../core/grading/verdict.js';
 import { formatNumber } from '../core/grading/tensor-diff.js';
 import { keptIndices, numberOf, previewType, type NamedPreview, type PreviewSlice, type PreviewText, type ValuePreview } from '../core/grading/value-preview.js';
+import { sliceLabel } from './diff-layout.js';
 import { escapeTerminalLine } from './escape.js';
 import type { Line, Span } from './lines.js';
 import { displayWidth } from './text-width.js';
@@ -130,7 +131,7 @@ function tensorLines(value: Extract<ValuePreview, { kind: 'tensor' }>, shown: Sh
   indices.forEach((f, i) => {
     if (gaps.has(i)) lines.push([{ text: ELLIPSIS, dim: true }]);
     const slice = value.slices[kept.indexOf(f)];
-    lines.push([{ text: `[${[...slice.at, ':', ':'].join(', ')}]`, dim: true }], ...gridLines(slice, value.shape, shown, room));
+    lines.push([{ text: sliceLabel(slice.at), dim: true }], ...gridLines(slice, value.shape, shown, room));
   });
   if (gaps.has(indices.length)) lines.push([{ text: ELLIPSIS, dim: true }]);
   return lines;

@@ -58,20 +58,20 @@ function verdict(overrides: Partial<Verdict> = {}): Verdict {
 }
 
 describe('DiffView', () => {
-  test('shows expected and got grids around the worst element', () => {
+  test('shows expected and got grids around the worst element, every number with the decimals of the most precise', () => {
     const { lastFrame } = render(<DiffView diff={valuesMismatch(want, got).diff} width={80} />);
     expect(plain(lastFrame())).toBe(
       [
         'expected',
         '               0         1         2         3',
-        '   0           1         2         3         4',
-        '   1           5         6         7         8',
-        '   2           9        10        11        12',
+        '   0        1.00      2.00      3.00      4.00',
+        '   1        5.00      6.00      7.00      8.00',
+        '   2        9.00     10.00     11.00     12.00',
         'got',
         '               0         1         2         3',
-        '   0           1         2         3         4',
-        '   1           5         6         7       8.5',
-        '   2           9     10.41        11        12',
+        '   0        1.00      2.00      3.00      4.00',
+        '   1        5.00      6.00      7.00      8.50',
+        '   2        9.00     10.41     11.00     12.00',
       ].join('\n'),
     );
   });
@@ -91,7 +91,7 @@ describe('DiffView', () => {
   test('a vector is a table with the mismatched rows marked', () => {
     const { lastFrame } = render(<DiffView diff={valuesMismatch([0.5, 0.25, 0.25], [NaN, 0.25, 0.25]).diff} />);
     expect(plain(lastFrame())).toBe(
-      ['   index      expected           got', '     [0]           0.5           NaN  ✗', '     [1]          0.25          0.25', '     [2]          0.25          0.25'].join('\n'),
+      ['   index      expected           got', '     [0]          0.50           NaN  ✗', '     [1]          0.25          0.25', '     [2]          0.25          0.25'].join('\n'),
     );
   });
 });

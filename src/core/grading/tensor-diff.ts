@@ -2,11 +2,16 @@ import type { Comparison } from '../authoring/exercise.js';
 
 // What differs between two tensors or sequences, by how much and where. The sentences that say it are in wording.ts.
 
-/** Expected vs got around the worst element of a numeric tensor. */
+/**
+ * Expected vs got around the worst element of a numeric tensor. For a rank above 2,
+ * the window lies within one 2-D slice, the one holding the worst element.
+ */
 export interface DiffWindow {
-  /** Index of the first row and column shown (rank 2) or first element (rank 1). */
+  /** Index of the first row and column shown within the slice (rank ≥ 2), or of the first element (rank 1). */
   rowStart: number;
   colStart: number;
+  /** The leading indices of the slice shown (rank > 2): `[1]` is the slice `[1, :, :]`. */
+  slice?: number[];
   expected: number[][];
   got: number[][];
   mismatch: boolean[][];
@@ -96,15 +101,43 @@ function unravel(flat: number, shape: number[]): number[] {
   return index;
 }
 
-/** Formats a number compactly for diffs: up to 6 significant digits, NaN and ±Infinity spelt out. */
+/** Formats a number compactly for diffs: up to 6 significant digits, NaN and ±Infinity spelt out, −0 as 0. */
 export function formatNumber(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  if (x === 0) return '0';
   const abs = Math.abs(x);
   if (abs >= 1e6 || abs < 1e-4) return x.toExponential(3);
   return String(Number(x.toPrecision(6)));
+}
+
+/** The digits after the point that {@link formatNumber} shows for a finite `x` between 1e-4 and 1e6. */
+function decimalsOf(x: number): number {
+  const text = formatNumber(x);
+  const point = text.indexOf('.');
+  return point < 0 ? 0 : text.length - point - 1;
+}
+
+/** `text` without a minus sign when it reads as zero (`-0.000` → `0.000`). */
+const unsignedZero = (text: string) => (/^-0(\.0*)?(e\+0)?$/.test(text) ? text.slice(1) : text);
+
+/**
+ * One number format for a group of values shown together (a diff window's
+ * expected and got), so that they read at one precision: every finite value
+ * with the same count of decimals (enough for 6 significant digits of each),
+ * or all in scientific notation with 4 significant digits when one of them
+ * is below 1e-4 or from 1e6 (as {@link formatNumber} would write it).
+ * NaN and ±Infinity are spelt out; −0 prints as 0.
+ */
+export function numberFormat(values: readonly number[]): (x: number) => string {
+  const finite = values.filter((x) => Number.isFinite(x) && x !== 0).map(Math.abs);
+  const scientific = finite.some((abs) => abs >= 1e6 || abs < 1e-4);
+  const decimals = Math.max(0, ...finite.map(decimalsOf));
+  return (x) => {
+    if (!Number.isFinite(x)) return formatNumber(x);
+    return unsignedZero(scientific ? x.toExponential(3) : x.toFixed(decimals));
+  };
 }
 
 /** The greatest |got − want| the tolerance accepts at `want` (0 for `'exact'`). */
@@ -175,33 +208,32 @@ export function diffTensors(want: unknown, got: unknown, shape: number[], tolera
   };
 }
 
+/** Where a window goes in a tensor seen as slices of rows × cols: the slice (flat), and the worst element's row and column in it. */
+function windowFrame(shape: number[], worst: number[]) {
+  const rank = shape.length;
+  const cols = rank === 0 ? 1 : shape[rank - 1];
+  const rows = rank <= 1 ? 1 : shape[rank - 2];
+  const lead = worst.slice(0, Math.max(0, rank - 2));
+  const slice = lead.reduce((acc, i, d) => acc * shape[d] + i, 0);
+  return { rows, cols, lead, offset: slice * rows * cols, worstRow: rank <= 1 ? 0 : worst[rank - 2], worstCol: rank === 0 ? 0 : worst[rank - 1] };
+}
+
 function makeWindow(w: number[], g: number[], bad: Uint8Array, shape: number[], worst: number[]): DiffWindow {
-  // View any tensor as rows × cols, the last axis being the columns, so a window is always 2-D.
-  const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
-  const rows = cols === 0 ? 0 : w.length / cols;
-  const worstFlat = worst.reduce((acc, i, d) => acc * shape[d] + i, 0);
-  const worstRow = Math.floor(worstFlat / Math.max(cols, 1));
-  const worstCol = worstFlat % Math.max(cols, 1);
+  // A window is always 2-D: a vector is one row; a tensor of rank > 2 shows rows of the slice that holds the worst element only.
+  const { rows, cols, lead, offset, worstRow, worstCol } = windowFrame(shape, worst);
   const halfRows = shape.length <= 1 ? 0 : 2;
   const halfCols = shape.length <= 1 ? 4 : 3;
   const rowStart = Math.max(0, Math.min(worstRow - halfRows, rows - (2 * halfRows + 1)));
   const colStart = Math.max(0, Math.min(worstCol - halfCols, cols - (2 * halfCols + 1)));
   const rowEnd = Math.min(rows, rowStart + 2 * halfRows + 1);
   const colEnd = Math.min(cols, colStart + 2 * halfCols + 1);
-  const window: DiffWindow = { rowStart, colStart, expected: [], got: [], mismatch: [] };
+  const window: DiffWindow = { rowStart, colStart, ...(shape.length > 2 ? { slice: lead } : {}), expected: [], got: [], mismatch: [] };
   for (let r = rowStart; r < rowEnd; r++) {
-    const e: number[] = [];
-    const gg: number[] = [];
-    const m: boolean[] = [];
-    for (let c = colStart; c < colEnd; c++) {
-      const i = r * cols + c;
-      e.push(w[i]);
-      gg.push(g[i]);
-      m.push(bad[i] === 1);
-    }
-    window.expected.push(e);
-    window.got.push(gg);
-    window.mismatch.push(m);
+    const at = (c: number) => offset + r * cols + c;
+    const columns = Array.from({ length: colEnd - colStart }, (_, j) => at(colStart + j));
+    window.expected.push(columns.map((i) => w[i]));
+    window.got.push(columns.map((i) => g[i]));
+    window.mismatch.push(columns.map((i) => bad[i] === 1));
   }
   return window;
 }
