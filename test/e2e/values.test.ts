@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
+import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
 import { makeWorkspace, runCli, useFixture } from '../helpers/cli.js';
 
 // Arguments by name and the reference's intermediate values, as `example --trace` and `check` print them.
@@ -76,5 +77,36 @@ describe('check', () => {
     const inside = fromCase.slice(fromCase.indexOf('  Inside the reference, on these arguments:'));
     expect(inside).toContain(['  masked  number[2][3]', '              0         1         2', '    0      1000      1001 -Infinity', '    1     -1000 -Infinity     -1008'].join('\n'));
     expect(fromCase.indexOf('Mismatched elements')).toBeLessThan(fromCase.indexOf('Inside the reference'));
+  });
+
+  test('a [H][n][dv] output wrong in head 1 shows the slice [1, :, :], its rows only, aligned, at one precision, without −0', async () => {
+    await useFixture(ws, 'attention/grouped-query', 'grouped-query-head-1-unscaled.ts');
+    const r = await runCli(['check', 'grouped-query', '--workspace', ws]);
+    expect(r.code).toBe(1);
+    // The lesson example passes (head 1's scale makes no difference there); the second case is the first to fail.
+    const example = JSON.parse((await runCli(['example', 'grouped-query', '--case', '2', '--json', '--workspace', ws])).stdout);
+    expect(r.stdout).toContain(`\nCase "${example.name}"\n`);
+    const lines = r.stdout.split('\n');
+    const grid = (title: string) => {
+      const at = lines.indexOf(title);
+      expect(at, `no line "${title}" in:\n${r.stdout}`).toBeGreaterThan(0);
+      const header = lines[at + 1];
+      const after = lines.slice(at + 2);
+      const rows = after.slice(0, after.findIndex((l) => !/^\s+\d+\s/.test(l)));
+      return { header, rows, values: rows.map((row) => row.trim().split(/\s+/).slice(1)), labels: rows.map((row) => Number(row.trim().split(/\s+/)[0])) };
+    };
+    const expected = grid('  expected [1, :, :]');
+    const got = grid('  got [1, :, :]');
+    // Head 1 of the model solution on this case's arguments, computed here in float64.
+    const want = groupedQueryAttention(...(example.args as [number[][][], number[][][], number[][][]]))[1];
+    expect(expected.labels.length).toBeGreaterThan(1);
+    expect(got.labels).toEqual(expected.labels);
+    expected.values.forEach((row, i) => row.forEach((text, j) => expect(Math.abs(Number(text) - want[expected.labels[i]][j])).toBeLessThan(1e-4)));
+    const texts = [...expected.values.flat(), ...got.values.flat()];
+    const decimals = new Set(texts.map((t) => t.split('.')[1]?.length ?? 0));
+    expect(decimals.size, texts.join(' ')).toBe(1);
+    expect(texts.filter((t) => /^-0(\.0*)?$/.test(t))).toEqual([]);
+    const ends = (row: string) => [...row.matchAll(/\S+/g)].map((m) => m.index + m[0].length);
+    for (const { header, rows } of [expected, got]) for (const row of rows) expect(ends(row).slice(1), row).toEqual(ends(header));
   });
 });
