@@ -3,6 +3,7 @@ import { outputWidth, type GlobalOptions, type Io } from './io.js';
 import { tutorCommand } from '../core/common/invocation.js';
 import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
+import { toJson } from '../report/json.js';
 import { renderVerdict } from '../report/pretty.js';
 import { openSession, pickExercise } from './context.js';
 
@@ -16,7 +17,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
     timeoutMs: options.timeout,
     file: options.file ? path.resolve(io.cwd, options.file) : undefined,
   });
-  if (options.json) io.out(JSON.stringify(verdict, null, 2));
+  if (options.json) io.out(toJson(verdict, 2));
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) }));
   if (!options.json && verdict.status !== 'pass') {
     io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`));

@@ -3,7 +3,9 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
-import { discoverSubmissions, parseShard, trustedPacks } from '../core/class/folder.js';
+import { discoverSubmissions, parseShard, trustedPacks, type Submission } from '../core/class/folder.js';
+import type { Pack } from '../core/packs/packs.js';
+import type { IsolationMode } from '../sandbox/isolation.js';
 import { gradeClass } from '../core/class/grade-class.js';
 import { mergeResults, readResults } from '../core/class/merge.js';
 import type { ClassResult } from '../core/class/results.js';
@@ -111,7 +113,27 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
   const { ensureIsolation } = await import('../sandbox/isolation.js');
   const isolation = await ensureIsolation({ requireOsInCi: true });
   const submissions = discoverSubmissions(paths, io.cwd);
-  const packs = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
+  const { packs, dispose } = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
+  try {
+    return await gradeWith(io, globals, options, { reporters, submissions, packs, isolation: isolation.mode, shard, jobs });
+  } finally {
+    await dispose();
+  }
+}
+
+/** What a class run grades: the submissions, against the trusted packs, and how. */
+interface ClassRun {
+  reporters: Reporter[];
+  submissions: Submission[];
+  packs: Pack[];
+  isolation: IsolationMode;
+  shard?: { index: number; count: number };
+  jobs: number;
+}
+
+/** Grades the class, printing each submission's line as it is done when pretty goes to stdout, then reports. */
+async function gradeWith(io: Io, globals: GlobalOptions, options: GradeOptions, run: ClassRun): Promise<number> {
+  const { reporters, submissions, packs, shard, jobs } = run;
   const seed = globals.seed ?? randomInt(0, 2 ** 31);
   const pretty = reporters.some((r) => r.name === 'pretty' && !r.out);
   const c = makeChalk(globals.color);
@@ -125,7 +147,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     shard,
     backend: globals.backend ? parseBackend(globals.backend) : undefined,
     timeoutMs: options.timeout,
-    isolation: isolation.mode,
+    isolation: run.isolation,
     onSubmission: pretty ? (s) => io.out(renderSubmissionLine(s, c)) : undefined,
   });
   await report(io, reporters, result, { quiet: options.quiet, color: globals.color });

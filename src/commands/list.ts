@@ -3,6 +3,7 @@ import { countSolved } from '../core/workspace/progress.js';
 import { plural } from '../core/common/words.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
+import { toJson } from '../report/json.js';
 import { openSession } from './context.js';
 
 /** `llm-tutor list`: every exercise in order, with its status. */
@@ -12,10 +13,9 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
   const rows = session.exercises.map((ref) => ({ ref, progress: StateStore.progressOf(session.state, ref.key) }));
   if (options.json) {
     io.out(
-      JSON.stringify(
+      toJson(
         // The digests are the tutor's bookkeeping, not the learner's progress; hintsRevealed: the count that scripts read before the progress file listed the hints.
         rows.map(({ ref, progress: { gradedFiles: _digests, ...progress } }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
-        null,
         2,
       ),
     );

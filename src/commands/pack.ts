@@ -9,6 +9,7 @@ import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
+import { toJson } from '../report/json.js';
 import { makeChalk } from '../report/chalk.js';
 
 const color = (globals: GlobalOptions) => makeChalk(globals.color);
@@ -32,7 +33,7 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
     seeds: globals.seed !== undefined ? [globals.seed] : undefined,
   });
   if (options.json) {
-    io.out(JSON.stringify(report, null, 2));
+    io.out(toJson(report, 2));
     return report.problems.length ? 1 : 0;
   }
   const rel = (file: string) => escapeLogLine(path.relative(io.cwd, file) || file);
@@ -88,7 +89,7 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
     };
   });
   if (options.json) {
-    io.out(JSON.stringify(rows, null, 2));
+    io.out(toJson(rows, 2));
     return 0;
   }
   const c = color(globals);

@@ -252,9 +252,11 @@ class SharedChild {
  * child keeps the permission model, heap cap and per-exercise time limit of a
  * single run, and is replaced by a fresh one whenever a run leaves it unclean
  * (a built-in patched, a timer pending, output out of order), crashes or times
- * out. A crash or time-out in a child that ran other files first is run again
- * in a fresh process, so the verdict is the file's own. A file whose code does
- * not bundle, or a bundle that fails, falls back to a process of its own.
+ * out. A crash in a child that ran other files first is run again in a fresh
+ * process, so the verdict is the file's own; a time-out is not (the child was
+ * clean when the file's run began, so the time was the file's own, spent
+ * once). A file whose code does not bundle, or a bundle that fails, falls
+ * back to a process of its own.
  */
 export class SubmissionSandbox {
   private child: SharedChild | undefined;
@@ -335,11 +337,9 @@ export class SubmissionSandbox {
     const next = this.queue.then(async () => {
       const child = this.live();
       const result = await child.run(module, entry, cases, limits);
-      if (child.runs > 1 && (result.crashed || result.timedOut)) {
-        // It may be what a file run earlier left behind: the verdict comes from a fresh process.
-        return this.live().run(module, entry, cases, limits);
-      }
-      return result;
+      // A crash may be what a file run earlier left behind: the verdict comes from a fresh process. A time-out is
+      // not run again (it would cost twice the limit): nothing an earlier file left can run, the child was clean.
+      return child.runs > 1 && result.crashed ? this.live().run(module, entry, cases, limits) : result;
     });
     this.queue = next.catch(() => {});
     return next;

@@ -92,6 +92,14 @@ describe('SubmissionSandbox', () => {
     expect(pidOf(runs.c, 'c')).not.toBe(pidOf(runs.a, 'a'));
   });
 
+  test('a file that hangs after other files ran is not run again: its time-out costs its limit once', async () => {
+    const hangs = `export function f(x: number) { console.log('b proc ' + performance.timeOrigin); for (;;) {} }\n`;
+    const runs = await runAll({ a: honest('a'), b: hangs }, { ...defaultLimits, timeoutMs: 1500 });
+    expect(runs.b.timedOut).toEqual({ caseIndex: 0 });
+    // The verdict is from the run in the shared process, where it started: no second run in a fresh one.
+    expect(pidOf(runs.b, 'b')).toBe(pidOf(runs.a, 'a'));
+  });
+
   test('a file that does not compile gets its own bundle error; the others still share a process', async () => {
     const runs = await runAll({ a: honest('a'), b: `export function f(x: number) { return x +; }\n`, c: honest('c') });
     expect(runs.b.bundleError).toMatch(/Unexpected/);

@@ -265,6 +265,20 @@ describe('hints, lessons, examples, solutions, reset', () => {
     expect(data.expected).toEqual([0, 0, 0]);
   });
 
+  test('check --json writes -Infinity as the string "-Infinity", as example and grade do (docs/results-schema.md)', async () => {
+    const file = learnerFile(ws, 'foundations/matmul');
+    const before = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, 'export function matmul(a: Matrix, b: Matrix): Matrix { return a.map(() => b[0].map(() => -Infinity)); }\n');
+    try {
+      const r = await runCli(['check', 'matmul', '--json', '--workspace', ws]);
+      expect(r.code).toBe(1);
+      const nonFinite = JSON.parse(r.stdout).cases[0].mismatch.diff.nonFinite;
+      expect(nonFinite[0]).toEqual({ index: [0, 0], expected: 58, got: '-Infinity' });
+    } finally {
+      await fs.writeFile(file, before);
+    }
+  });
+
   test('--seed changes the random cases but not the named ones', async () => {
     const a = JSON.parse((await runCli(['example', 'softmax', '--case', '3', '--json', '--seed', '1', '--workspace', ws])).stdout);
     const b = JSON.parse((await runCli(['example', 'softmax', '--case', '3', '--json', '--seed', '2', '--workspace', ws])).stdout);

@@ -3,10 +3,11 @@
  * submissions (and which are refused, unread), shards of them, and the packs
  * to grade against, which come from the grader, never from a submission.
  */
-import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { listBuiltinPackIds, resolvePack, type Pack } from '../packs/packs.js';
+import { fetchPack } from '../packs/install.js';
+import { listBuiltinPackIds, loadPack, resolvePack, type Pack } from '../packs/packs.js';
 import { configFileName } from '../workspace/workspace.js';
 import { posixRelative } from '../common/paths.js';
 import { entryExists, flat, kindOf } from '../common/safe-read.js';
@@ -83,14 +84,39 @@ export function shardOf<T>(items: T[], shard: { index: number; count: number }):
   return items.filter((_, i) => i % shard.count === shard.index - 1);
 }
 
+/** The packs to grade against, and what removes the ones unpacked for the run. */
+export interface TrustedPacks {
+  packs: Pack[];
+  /** Removes the packs unpacked from a .tgz or an npm package. */
+  dispose(): Promise<void>;
+}
+
 /**
- * The packs to grade against. They come from the grader (`--pack`, a built-in
- * id or a folder), never from a submission: a submission could otherwise name
+ * The packs to grade against. They come from the grader (`--pack`: a built-in
+ * id, or what `pack add` takes: a folder, a .tgz made by `npm pack`, an npm
+ * package name), never from a submission: a submission could otherwise name
  * a pack of its own whose references agree with anything.
  */
-export async function trustedPacks(entries: string[], cwd: string): Promise<Pack[]> {
-  const chosen = entries.length ? entries : await listBuiltinPackIds().then((ids) => ids.filter((id) => id === 'transformer-core'));
+export async function trustedPacks(entries: string[], cwd: string): Promise<TrustedPacks> {
+  const builtins = await listBuiltinPackIds();
+  const chosen = entries.length ? entries : builtins.filter((id) => id === 'transformer-core');
+  const temps: string[] = [];
+  const dispose = async () => {
+    await Promise.all(temps.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  };
   const packs: Pack[] = [];
-  for (const entry of chosen) packs.push(await resolvePack(entry, cwd));
-  return packs;
+  try {
+    for (const entry of chosen) packs.push(builtins.includes(entry) ? await resolvePack(entry, cwd) : await fetchedPack(entry, cwd, temps));
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { packs, dispose };
+}
+
+/** The pack at a folder, a .tgz or an npm package; the temporary folder it was unpacked into, if any, is added to `temps`. */
+async function fetchedPack(source: string, cwd: string, temps: string[]): Promise<Pack> {
+  const { dir, temp } = await fetchPack(source, cwd);
+  if (temp) temps.push(temp);
+  return loadPack(dir);
 }

@@ -54,28 +54,45 @@ export interface AddResult {
   previousVersion?: string;
 }
 
+/** A pack's folder, and the temporary folder to remove when done with it (for a tarball or an npm package). */
+export interface FetchedPack {
+  dir: string;
+  temp?: string;
+}
+
+const tarballName = /\.(tgz|tar\.gz)$/;
+
+/**
+ * Finds the pack given as `source`, as `pack add` and `grade --pack` take
+ * it: a folder (used in place), a .tgz made by `npm pack`, or an npm package
+ * name (fetched with npm). Tarballs and packages are unpacked into a
+ * temporary folder, which the caller removes.
+ */
+export async function fetchPack(source: string, cwd: string): Promise<FetchedPack> {
+  const asPath = path.resolve(cwd, source);
+  const exists = existsSync(asPath);
+  if (exists && statSync(asPath).isDirectory()) return { dir: asPath };
+  const isTarball = exists && tarballName.test(asPath);
+  if (!isTarball && (/[\\/]/.test(source) || tarballName.test(source) || exists)) {
+    throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
+  }
+  const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-pack-'));
+  try {
+    const tarball = isTarball ? asPath : await (await import('../../launch/npm.js')).npmPack(source, temp);
+    return { dir: await extractTarball(tarball, path.join(temp, 'unpacked')), temp };
+  } catch (error) {
+    await fs.rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 /**
  * Enables a pack in the workspace: a folder (used in place), a .tgz made by
  * `npm pack`, or an npm package name (fetched with npm). Tarballs and packages
  * are unpacked into `.llm-tutor/packs/<id>`. Writes starters for its exercises.
  */
 export async function addPack(workspace: Workspace, source: string, cwd: string): Promise<AddResult> {
-  const asPath = path.resolve(cwd, source);
-  let dir: string;
-  let temp: string | undefined;
-  const isDir = existsSync(asPath) && statSync(asPath).isDirectory();
-  if (!isDir) {
-    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-pack-'));
-    let tarball = asPath;
-    if (!(existsSync(asPath) && /\.(tgz|tar\.gz)$/.test(asPath))) {
-      if (/[\\/]/.test(source) || /\.(tgz|tar\.gz)$/.test(source)) throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
-      const { npmPack } = await import('../../launch/npm.js');
-      tarball = await npmPack(source, temp);
-    }
-    dir = await extractTarball(tarball, path.join(temp, 'unpacked'));
-  } else {
-    dir = asPath;
-  }
+  const { dir, temp } = await fetchPack(source, cwd);
   try {
     const pack = await loadPack(dir);
     const id = pack.manifest.id;

@@ -88,7 +88,10 @@ export async function resolvePack(entry: string, workspaceDir: string): Promise<
     const dir = path.join(builtinPacksDir, entry);
     if (!existsSync(path.join(dir, 'pack.json'))) {
       const known = await listBuiltinPackIds();
-      throw new UserError(`Unknown pack "${entry}" in ${path.join(workspaceDir, 'llm-tutor.json')}.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
+      // Named only when it exists: `init --packs` checks the packs before it writes the file.
+      const config = path.join(workspaceDir, 'llm-tutor.json');
+      const where = existsSync(config) ? ` in ${config}` : '';
+      throw new UserError(`Unknown pack "${entry}"${where}.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
     }
     return loadPack(dir, true);
   }
