@@ -5,8 +5,9 @@ import { UserError } from '../../errors.js';
 import { requireCjs } from '../common/cjs.js';
 import { posixRelative } from '../common/paths.js';
 import { writeFileAtomic } from '../common/json-file.js';
+import { definitionDigests } from './definition-digest.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
-import type { WorkspaceConfig } from '../common/schemas.js';
+import type { State, WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
 import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
 
@@ -52,6 +53,20 @@ export interface AddResult {
   startersWritten: number;
   /** Set when the pack was already enabled at another version. */
   previousVersion?: string;
+  /** The ids of the exercises whose definition differs from the version enabled before, or from the one the learner's progress was graded on. */
+  changedExercises: string[];
+}
+
+/**
+ * The ids of `pack`'s exercises whose definition digest now differs from
+ * `before` (the digests of the version enabled until now, by key) or from the
+ * digest a progress record in `state` was graded on.
+ */
+async function changedDefinitions(pack: Pack, before: ReadonlyMap<string, string | undefined>, state: State): Promise<string[]> {
+  const refs = exerciseRefs([pack]);
+  const now = await definitionDigests(refs);
+  const differs = (recorded: string | undefined, key: string) => recorded !== undefined && recorded !== now.get(key);
+  return refs.filter((ref) => differs(before.get(ref.key), ref.key) || differs(state.exercises[ref.key]?.definition, ref.key)).map((ref) => ref.id);
 }
 
 /**
@@ -83,6 +98,8 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     checkRequires(pack, enabled);
     const existing = workspace.packs.find((p) => p.manifest.id === id);
     if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    // Read before a tarball's new version replaces the old one's folder.
+    const before = existing ? await definitionDigests(exerciseRefs([existing])) : new Map<string, string | undefined>();
     let entry: string;
     if (temp) {
       const target = path.join(installedPacksDir(workspace), id);
@@ -102,7 +119,14 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
     const reopened = await openWorkspace(workspace.dir);
     const written = await writeMissingStarters(reopened);
-    return { pack: reopened.packs.find((p) => p.manifest.id === id)!, entry, startersWritten: written.length, previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined };
+    const added = reopened.packs.find((p) => p.manifest.id === id)!;
+    return {
+      pack: added,
+      entry,
+      startersWritten: written.length,
+      previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined,
+      changedExercises: await changedDefinitions(added, before, await reopened.state.read()),
+    };
   } finally {
     if (temp) await fs.rm(temp, { recursive: true, force: true });
   }
