@@ -41,6 +41,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
     if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);
     if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
+    if (update.changed.length) parts.push(`Changed: ${update.changed.join(', ')} (a pass from before no longer counts: check ${update.changed.length === 1 ? 'it' : 'them'} again).`);
     parts.push('Progress of every other exercise is kept.');
     // The previous version comes from the workspace's state file.
     io.err(escapeLogLine(parts.join(' ')));

@@ -140,6 +140,16 @@ describe('a changed exercise loses its pass', () => {
     expect((await runCli(['list', '--workspace', ws, '--pack', 'course'])).stdout).toMatch(/✗ basics\/relu /);
   });
 
+  test('a pack updated where it is (as a built-in pack is by a new llm-tutor): the update notice names the changed exercise', async () => {
+    const { dir, ws } = await passedCourse();
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    await edit(path.join(dir, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    const list = await runCli(['list', '--workspace', ws, '--pack', 'course']);
+    expect(list.stderr).toContain('The pack course was updated from 0.1.0 to 0.2.0. Changed: basics/relu (a pass from before no longer counts: check it again). Progress of every other exercise is kept.');
+    expect(list.stdout).toContain('~ basics/relu');
+    expect(list.stdout).toContain('(the exercise changed in course 0.2.0: check it again)');
+  });
+
   test('a new version in another folder: pack add names the exercises whose definition differs from the version enabled', async () => {
     const dir = path.join(tempDir(), 'course');
     await runCli(['pack', 'new', dir]);

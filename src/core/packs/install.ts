@@ -151,12 +151,15 @@ export interface PackUpdate {
   to: string;
   added: string[];
   removed: string[];
+  /** Exercises whose definition differs from the one the learner's progress was graded on. */
+  changed: string[];
 }
 
 /**
  * Compares each enabled pack's version with the one recorded in the progress
  * file. On a change: records the new version, writes starters for new
- * exercises, and reports what was added and removed. Progress of exercises
+ * exercises, and reports what was added, removed and changed (a pass of a
+ * changed exercise shows as `changed` until graded again). Progress of exercises
  * that still exist is kept (it is keyed by exercise id); that of removed
  * exercises stays in the file, unused.
  */
@@ -175,7 +178,8 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
     const ids = new Set(exerciseRefs([pack]).map((r) => r.id));
     // Older progress files have no exercise list: fall back to the exercises that have progress.
     const known = new Set(state.packExercises[id] ?? Object.keys(state.exercises).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1)));
-    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)) });
+    const changed = await changedDefinitions(pack, new Map(), state);
+    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)), changed });
   }
   if (updates.length === 0 && unseen.length === 0) return [];
   await workspace.state.update((s) => {
