@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
-import { markChangedPasses } from '../core/workspace/graded-files.js';
+import { markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLocale } from '../core/authoring/localised.js';
@@ -16,8 +16,10 @@ export interface Session {
   workspace: Workspace;
   /** The exercises in scope (all enabled packs, or only --pack). */
   exercises: ExerciseRef[];
-  /** Progress, with each pass whose files have changed since shown as `changed`. */
+  /** Progress, with each pass whose files or exercise have changed since shown as `changed`. */
   state: State;
+  /** The keys of the exercises shown as `changed` because their definition changed since they passed. */
+  changedExercises: ReadonlySet<string>;
   chalk: ChalkInstance;
   seed: number;
   backend?: BackendName;
@@ -39,15 +41,18 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
     if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);
     if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
+    if (update.changed.length) parts.push(`Changed: ${update.changed.join(', ')} (a pass from before no longer counts: check ${update.changed.length === 1 ? 'it' : 'them'} again).`);
     parts.push('Progress of every other exercise is kept.');
     // The previous version comes from the workspace's state file.
     io.err(escapeLogLine(parts.join(' ')));
   }
+  const state = await markChangedPasses(ws, await ws.state.read());
   return {
     io,
     workspace: ws,
     exercises,
-    state: await markChangedPasses(ws, await ws.state.read()),
+    state,
+    changedExercises: await markChangedDefinitions(ws.exercises, state),
     chalk: makeChalk(globals.color),
     ...gradingOptionsOf(ws, globals),
     locale: defaultLocale,

@@ -4,7 +4,8 @@ import { plural } from '../core/common/words.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { toJson } from '../report/json.js';
-import { openSession } from './context.js';
+import { openSession, type Session } from './context.js';
+import type { ExerciseRef } from '../core/packs/packs.js';
 
 /** `llm-tutor list`: every exercise in order, with its status. */
 export default async function list(io: Io, globals: GlobalOptions, options: { json?: boolean }): Promise<number> {
@@ -15,7 +16,7 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     io.out(
       toJson(
         // The digests are the tutor's bookkeeping, not the learner's progress; hintsRevealed: the count that scripts read before the progress file listed the hints.
-        rows.map(({ ref, progress: { gradedFiles: _digests, ...progress } }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
+        rows.map(({ ref, progress: { gradedFiles: _digests, definition: _definition, ...progress } }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
         2,
       ),
     );
@@ -32,10 +33,16 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     const icon = { passed: c.green('✓'), failed: c.red('✗'), changed: c.yellow('~'), pending: c.dim('·') }[progress.status];
     const marker = current?.ref === ref ? c.cyan(' ← current') : '';
     const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
-    const changed = progress.status === 'changed' ? c.yellow(' (changed since it passed: check it again)') : '';
+    const changed = progress.status === 'changed' ? c.yellow(` (${changedReason(session, ref)}: check it again)`) : '';
     io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${changed}${marker}`);
   }
   const { solved, total } = countSolved(session.exercises, session.state);
   io.out(c.dim(`\n${solved} of ${plural(total, 'exercise')} pass.`));
   return 0;
+}
+
+/** Why a pass no longer counts: the exercise changed (a pack update), or the learner's file did. */
+function changedReason(session: Session, ref: ExerciseRef): string {
+  if (!session.changedExercises.has(ref.key)) return 'changed since it passed';
+  return `the exercise changed in ${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}`;
 }

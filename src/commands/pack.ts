@@ -61,8 +61,15 @@ export async function packAdd(io: Io, globals: GlobalOptions, source: string): P
   const count = result.pack.manifest.exercises.length;
   if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
   else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}.`);
+  if (result.changedExercises.length) io.out(c.yellow(changedNotice(result.changedExercises, version)));
   io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
+}
+
+/** The update notice naming the exercises whose definition changed: their passes no longer count. */
+function changedNotice(ids: string[], version: string): string {
+  const them = ids.length === 1 ? 'it' : 'them';
+  return `Changed in ${escapeLogLine(version)}: ${ids.map(escapeLogLine).join(', ')}. A pass of ${them} from before no longer counts: check ${them} again (\`llm-tutor next\` goes to the first).`;
 }
 
 /** `llm-tutor pack remove <id>`. */

@@ -105,6 +105,65 @@ describe('an instructor writes a pack, a learner uses it', () => {
   });
 });
 
+describe('a changed exercise loses its pass', () => {
+  /** A relu that passes the scaffold's cases but not a large negative entry. */
+  const almostRelu = 'export function relu(x: Vector): Vector {\n  return x.map((v) => (v < -100 ? v : Math.max(0, v)));\n}\n';
+  const addLargeNegativeCase = (t: string) => t.replace("{ name: 'all positive', args: [[0.5, 2, 7]] },", "{ name: 'all positive', args: [[0.5, 2, 7]] },\n    { name: 'a large negative', args: [[-1000, 1]] },");
+
+  async function passedCourse(): Promise<{ dir: string; ws: string }> {
+    const dir = path.join(tempDir(), 'course');
+    await runCli(['pack', 'new', dir]);
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', dir, '--workspace', ws]);
+    await fs.writeFile(learnerFile(ws, 'basics/relu', 'course'), almostRelu);
+    expect((await runCli(['check', 'course/basics/relu', '--workspace', ws])).code).toBe(0);
+    return { dir, ws };
+  }
+
+  test('a folder pack edited in place: list shows the pass as changed, next grades it, pack add names it', async () => {
+    const { dir, ws } = await passedCourse();
+    await edit(path.join(dir, 'basics', 'relu', 'lesson.md'), (t) => `${t}\nA clearer word.\n`);
+    expect((await runCli(['list', '--workspace', ws, '--pack', 'course'])).stdout).toMatch(/✓ basics\/relu /);
+
+    await edit(path.join(dir, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    const list = await runCli(['list', '--workspace', ws, '--pack', 'course']);
+    expect(list.stdout).toMatch(/~ basics\/relu +ReLU \(the exercise changed in course 0\.1\.0: check it again\) ← current/);
+    expect(list.stdout).toContain('0 of 1 exercise pass.');
+
+    const added = await runCli(['pack', 'add', dir, '--workspace', ws]);
+    expect(added.stdout).toContain('Changed in 0.1.0: basics/relu. A pass of it from before no longer counts: check it again (`llm-tutor next` goes to the first).');
+
+    const next = await runCli(['next', '--once', '--workspace', ws, '--pack', 'course']);
+    expect(next.stdout).toContain('(basics/relu)');
+    expect(next.stdout).toMatch(/^FAIL course\/basics\/relu/m);
+    expect(next.code).toBe(1);
+    expect((await runCli(['list', '--workspace', ws, '--pack', 'course'])).stdout).toMatch(/✗ basics\/relu /);
+  });
+
+  test('a pack updated where it is (as a built-in pack is by a new llm-tutor): the update notice names the changed exercise', async () => {
+    const { dir, ws } = await passedCourse();
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    await edit(path.join(dir, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    const list = await runCli(['list', '--workspace', ws, '--pack', 'course']);
+    expect(list.stderr).toContain('The pack course was updated from 0.1.0 to 0.2.0. Changed: basics/relu (a pass from before no longer counts: check it again). Progress of every other exercise is kept.');
+    expect(list.stdout).toContain('~ basics/relu');
+    expect(list.stdout).toContain('(the exercise changed in course 0.2.0: check it again)');
+  });
+
+  test('a new version in another folder: pack add names the exercises whose definition differs from the version enabled', async () => {
+    const dir = path.join(tempDir(), 'course');
+    await runCli(['pack', 'new', dir]);
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', dir, '--workspace', ws]);
+    const newer = path.join(tempDir(), 'course-0.2.0');
+    await fs.cp(dir, newer, { recursive: true });
+    await edit(path.join(newer, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    await edit(path.join(newer, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    const updated = await runCli(['pack', 'add', newer, '--workspace', ws]);
+    expect(updated.stdout).toContain('Updated course from 0.1.0 to 0.2.0.\nChanged in 0.2.0: basics/relu.');
+  });
+});
+
 /** A scaffolded pack, broken by `breakIt`. */
 async function brokenPack(breakIt: (dir: string) => Promise<void>): Promise<string> {
   const dir = path.join(tempDir(), 'broken');

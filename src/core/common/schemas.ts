@@ -57,7 +57,7 @@ export const workspaceConfigSchema = z.strictObject({
 });
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 
-/** `changed`: it passed, but a file that pass read holds something else now; it counts as unsolved until graded again. */
+/** `changed`: it passed, but a file that pass read holds something else now, or the exercise's definition changed; it counts as unsolved until graded again. */
 export const exerciseStatusSchema = z.enum(['pending', 'failed', 'passed', 'changed']);
 export type ExerciseStatus = z.infer<typeof exerciseStatusSchema>;
 
@@ -80,6 +80,8 @@ function listCountedHints(value: unknown): unknown {
   return Number.isInteger(hintsRevealed) && (hintsRevealed as number) >= 0 ? { ...rest, revealedHints: firstTieredHints(hintsRevealed as number) } : value;
 }
 
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
+
 export const exerciseProgressSchema = z.preprocess(
   listCountedHints,
   z.strictObject({
@@ -92,7 +94,9 @@ export const exerciseProgressSchema = z.preprocess(
     firstPassedAt: z.string().optional(),
     lastCheckedAt: z.string().optional(),
     /** The SHA-256 (hex) of each learner file the last grading read, keyed by its path under the exercises folder ('/' separators). */
-    gradedFiles: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')).optional(),
+    gradedFiles: z.record(z.string(), sha256Schema).optional(),
+    /** The SHA-256 (hex) of the exercise's definition the last grading used: a pass of another definition is `changed`. */
+    definition: sha256Schema.optional(),
   }),
 );
 export type ExerciseProgress = z.infer<typeof exerciseProgressSchema>;

@@ -5,8 +5,9 @@ import { UserError } from '../../errors.js';
 import { requireCjs } from '../common/cjs.js';
 import { posixRelative } from '../common/paths.js';
 import { writeFileAtomic } from '../common/json-file.js';
+import { definitionDigests } from './definition-digest.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
-import type { WorkspaceConfig } from '../common/schemas.js';
+import type { State, WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
 import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
 
@@ -52,6 +53,20 @@ export interface AddResult {
   startersWritten: number;
   /** Set when the pack was already enabled at another version. */
   previousVersion?: string;
+  /** The ids of the exercises whose definition differs from the version enabled before, or from the one the learner's progress was graded on. */
+  changedExercises: string[];
+}
+
+/**
+ * The ids of `pack`'s exercises whose definition digest now differs from
+ * `before` (the digests of the version enabled until now, by key) or from the
+ * digest a progress record in `state` was graded on.
+ */
+async function changedDefinitions(pack: Pack, before: ReadonlyMap<string, string | undefined>, state: State): Promise<string[]> {
+  const refs = exerciseRefs([pack]);
+  const now = await definitionDigests(refs);
+  const differs = (recorded: string | undefined, key: string) => recorded !== undefined && recorded !== now.get(key);
+  return refs.filter((ref) => differs(before.get(ref.key), ref.key) || differs(state.exercises[ref.key]?.definition, ref.key)).map((ref) => ref.id);
 }
 
 /** A pack's folder, and the temporary folder to remove when done with it (for a tarball or an npm package). */
@@ -100,6 +115,8 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     checkRequires(pack, enabled);
     const existing = workspace.packs.find((p) => p.manifest.id === id);
     if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    // Read before a tarball's new version replaces the old one's folder.
+    const before = existing ? await definitionDigests(exerciseRefs([existing])) : new Map<string, string | undefined>();
     let entry: string;
     if (temp) {
       const target = path.join(installedPacksDir(workspace), id);
@@ -119,7 +136,14 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
     const reopened = await openWorkspace(workspace.dir);
     const written = await writeMissingStarters(reopened);
-    return { pack: reopened.packs.find((p) => p.manifest.id === id)!, entry, startersWritten: written.length, previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined };
+    const added = reopened.packs.find((p) => p.manifest.id === id)!;
+    return {
+      pack: added,
+      entry,
+      startersWritten: written.length,
+      previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined,
+      changedExercises: await changedDefinitions(added, before, await reopened.state.read()),
+    };
   } finally {
     if (temp) await fs.rm(temp, { recursive: true, force: true });
   }
@@ -144,12 +168,15 @@ export interface PackUpdate {
   to: string;
   added: string[];
   removed: string[];
+  /** Exercises whose definition differs from the one the learner's progress was graded on. */
+  changed: string[];
 }
 
 /**
  * Compares each enabled pack's version with the one recorded in the progress
  * file. On a change: records the new version, writes starters for new
- * exercises, and reports what was added and removed. Progress of exercises
+ * exercises, and reports what was added, removed and changed (a pass of a
+ * changed exercise shows as `changed` until graded again). Progress of exercises
  * that still exist is kept (it is keyed by exercise id); that of removed
  * exercises stays in the file, unused.
  */
@@ -168,7 +195,8 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
     const ids = new Set(exerciseRefs([pack]).map((r) => r.id));
     // Older progress files have no exercise list: fall back to the exercises that have progress.
     const known = new Set(state.packExercises[id] ?? Object.keys(state.exercises).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1)));
-    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)) });
+    const changed = await changedDefinitions(pack, new Map(), state);
+    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)), changed });
   }
   if (updates.length === 0 && unseen.length === 0) return [];
   await workspace.state.update((s) => {

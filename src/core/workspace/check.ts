@@ -8,6 +8,7 @@ import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
 import { gradedFilesOf, importedStanding, type GradedFiles } from './graded-files.js';
+import { definitionDigest } from '../packs/definition-digest.js';
 import { exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
 
 export interface CheckOptions {
@@ -57,6 +58,8 @@ export type GradeAndRecordOptions = GradeSource & {
  */
 export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, options: GradeAndRecordOptions): Promise<{ verdict: Verdict; progress?: State }> {
   const state = await workspace.state.read();
+  // Read before grading: the pass is about the definition as it was when grading began.
+  const definition = definitionDigest(ref).catch(() => undefined);
   const prepared = 'prepared' in options ? options.prepared : prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs });
   const verdict = await gradePrepared(prepared, {
     learnerFile: options.learnerFile,
@@ -71,7 +74,7 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
   const record = typeof options.record === 'function' ? options.record() : options.record !== false;
   if (!record) return { verdict };
   try {
-    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict, gradedFilesOf(workspace, verdict)) };
+    return { verdict, progress: await recordAttempt(workspace.state, ref, verdict, { files: gradedFilesOf(workspace, verdict), definition: await definition }) };
   } catch (error) {
     // The verdict is still worth showing when progress cannot be saved.
     if (!(error instanceof UserError)) throw error;
@@ -79,8 +82,14 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
   }
 }
 
-/** Applies one grading of `ref`, which read `gradedFiles`, to a progress record in memory. */
-export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined, now = new Date()): void {
+/** What one grading was about: the learner files it read, and the digest of the exercise's definition (undefined when not known). */
+export interface GradedContent {
+  files: GradedFiles | undefined;
+  definition: string | undefined;
+}
+
+/** Applies one grading of `ref`, about `graded`, to a progress record in memory. */
+export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, graded: GradedContent, now = new Date()): void {
   const progress = StateStore.progressOf(state, ref.key);
   progress.attempts += 1;
   progress.lastCheckedAt = now.toISOString();
@@ -88,7 +97,8 @@ export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, g
   if (verdict.diagnosis) progress.diagnosis = { misconceptionId: verdict.diagnosis.misconceptionId, confidence: verdict.diagnosis.confidence };
   else delete progress.diagnosis;
   // The record is about this content from now on; a pass of other content is gone.
-  progress.gradedFiles = gradedFiles;
+  progress.gradedFiles = graded.files;
+  progress.definition = graded.definition;
   if (verdict.status === 'pass') {
     progress.status = 'passed';
     progress.firstPassedAt ??= progress.lastCheckedAt;
@@ -100,7 +110,7 @@ export function applyAttempt(state: State, ref: ExerciseRef, verdict: Verdict, g
   state.packVersions[ref.packId] = ref.pack.manifest.version;
 }
 
-/** Updates the progress of `ref` after a grading that read `gradedFiles`, in the progress file. */
-export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict, gradedFiles: GradedFiles | undefined): Promise<State> {
-  return store.update((state) => applyAttempt(state, ref, verdict, gradedFiles));
+/** Updates the progress of `ref` after a grading about `graded`, in the progress file. */
+export async function recordAttempt(store: StateStore, ref: ExerciseRef, verdict: Verdict, graded: GradedContent): Promise<State> {
+  return store.update((state) => applyAttempt(state, ref, verdict, graded));
 }

@@ -1,7 +1,8 @@
 /**
  * Which content a progress record is about: the SHA-256 of each learner file
- * the last grading read. A pass whose files hold something else now shows as
- * `changed`, not as a pass, until the exercise is graded again.
+ * the last grading read, and of the exercise's definition. A pass whose files
+ * hold something else now, or whose exercise changed, shows as `changed`, not
+ * as a pass, until the exercise is graded again.
  */
 import path from 'node:path';
 import { contentDigest } from '../common/digest.js';
@@ -9,6 +10,7 @@ import { posixRelative } from '../common/paths.js';
 import { readLimits, readRegularFileBytes } from '../common/safe-read.js';
 import type { ExerciseProgress, State } from '../common/schemas.js';
 import type { ImportedExercise, Verdict } from '../grading/verdict.js';
+import { definitionDigests } from '../packs/definition-digest.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import { exerciseOfFile, exercisesRootOf, type Workspace } from './workspace.js';
 
@@ -65,6 +67,22 @@ export async function markChangedPasses(workspace: Pick<Workspace, 'dir'>, state
   const now = await digestsOnDisk(workspace, passes.flatMap((p) => Object.keys(p.gradedFiles!)));
   for (const progress of passes) progress.status = stillAsGraded(progress, (file) => now.get(file)) ? 'passed' : 'changed';
   return state;
+}
+
+/**
+ * Marks `changed` each pass in `state` whose exercise, among `refs`, has a
+ * definition other than the one it passed (a pack update, or an author's
+ * edit of a pack used in place). A record without a definition digest (an
+ * older llm-tutor wrote it) keeps its status. Changes `state` in memory
+ * (never in the progress file); returns the keys of the exercises marked so.
+ * Run after {@link markChangedPasses}, which would mark them passed again.
+ */
+export async function markChangedDefinitions(refs: readonly ExerciseRef[], state: State): Promise<Set<string>> {
+  const recorded = refs.filter((ref) => state.exercises[ref.key]?.status === 'passed' && state.exercises[ref.key].definition);
+  const now = await definitionDigests(recorded);
+  const changed = new Set(recorded.filter((ref) => now.get(ref.key) !== state.exercises[ref.key].definition).map((ref) => ref.key));
+  for (const key of changed) state.exercises[key].status = 'changed';
+  return changed;
 }
 
 /**

@@ -15,7 +15,7 @@ import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
-import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedPasses } from './graded-files.js';
+import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedDefinitions, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
 import { gradingOfVerdict, revealedHints, type HintSource, type RevealedHint } from './hints.js';
 import { StateStore } from './state-store.js';
@@ -360,9 +360,11 @@ export class WatchSession {
     return result;
   }
 
-  /** Progress as the screen shows it: each pass whose files changed since is `changed`. */
-  private marked(state: State): Promise<State> {
-    return markChangedPasses(this.workspace, state);
+  /** Progress as the screen shows it: each pass whose files or exercise changed since is `changed`. */
+  private async marked(state: State): Promise<State> {
+    await markChangedPasses(this.workspace, state);
+    await markChangedDefinitions(this.workspace.exercises, state);
+    return state;
   }
 
   /** The progress file's records, as the screen shows them. */
@@ -373,7 +375,8 @@ export class WatchSession {
   /** The progress shown, with the attempt applied as the progress file will hold it. */
   private withAttempt(ref: ExerciseRef, verdict: Verdict): State {
     const copy = structuredClone(this.snapshot.progress);
-    applyAttempt(copy, ref, verdict, gradedFilesOf(this.workspace, verdict));
+    // A record without a definition digest is never marked changed; the saved record, shown next, carries the digest.
+    applyAttempt(copy, ref, verdict, { files: gradedFilesOf(this.workspace, verdict), definition: undefined });
     return copy;
   }
 
