@@ -222,8 +222,9 @@ export function titleOf(exerciseId: string): string {
 export async function scaffoldExercise(dir: string, exerciseId: string, title = titleOf(exerciseId)): Promise<{ files: string[]; entry: string }> {
   const checked = exerciseIdSchema.safeParse(exerciseId);
   if (!checked.success) throw new UserError(`"${exerciseId}" is not a valid exercise id: it ${checked.error.issues[0].message}.`, { exitCode: 2 });
-  const pack = await loadPack(dir);
   const manifestFile = path.join(dir, 'pack.json');
+  if (!existsSync(manifestFile)) throw new UserError(`${dir} holds no pack (no pack.json).`, { next: `Create one with \`llm-tutor pack new ${dir}\`, or give the folder of an existing pack.`, exitCode: 2 });
+  const pack = await loadPack(dir);
   if (pack.manifest.exercises.some((e) => e.id === exerciseId)) {
     throw new UserError(`${manifestFile} already lists the exercise "${exerciseId}".`, { next: 'Choose another id, or edit the files in its folder.', exitCode: 2 });
   }
