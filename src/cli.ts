@@ -139,9 +139,10 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .action(action(() => import('./commands/grade.js')));
 
   program
-    .command('pack <action> [arg]')
-    .description('instructors\' packs: new <dir> | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
+    .command('pack <action> [args...]')
+    .description('instructors\' packs: new <dir> | new-exercise <dir> <id> | preview <dir> [id] | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
     .option('--id <id>', 'with new: the pack id (default: the folder name)')
+    .option('--title <title>', 'with new-exercise: the exercise title (default: the last part of its id in words)')
     .option('--json', 'with validate and list: machine-readable output')
     .action(action(() => import('./commands/pack.js')));
 

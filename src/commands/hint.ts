@@ -6,6 +6,11 @@ import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
 
+/** A hint as printed: its label styled by `styleLabel`, then its text indented by two columns; both escaped. */
+export function hintBlock(label: string, text: string, styleLabel: (s: string) => string): string {
+  return `${styleLabel(escapeLogLine(label))}\n  ${text.split('\n').map(escapeLogLine).join('\n  ')}`;
+}
+
 /**
  * `llm-tutor hint [id]`: reveals the next hint (the hint for the mistake the
  * latest check diagnosed, else the next tiered one) and shows all revealed so
@@ -24,7 +29,7 @@ export default async function hint(io: Io, globals: GlobalOptions, id: string | 
   const shown = revealedHints(definition, seen, session.locale);
   shown.forEach(({ label, text }, i) => {
     const isNew = revealed !== undefined && i === shown.length - 1;
-    io.out(`\n${isNew ? c.yellow.bold(escapeLogLine(label)) : c.dim(escapeLogLine(label))}\n  ${text.split('\n').map(escapeLogLine).join('\n  ')}`);
+    io.out(`\n${hintBlock(label, text, isNew ? c.yellow.bold : c.dim)}`);
   });
   if (revealed === undefined) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
   else if (nextHint(definition, latest, seen) !== undefined) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));

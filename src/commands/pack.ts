@@ -3,7 +3,9 @@ import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { plural } from '../core/common/words.js';
 import { addPack, removePack } from '../core/packs/install.js';
-import { scaffoldPack } from '../core/packs/scaffold.js';
+import { exerciseRefs, findExercise, loadPack, readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
+import { scaffoldExercise, scaffoldPack } from '../core/packs/scaffold.js';
+import { defaultSeed } from '../core/workspace/workspace.js';
 import { validatePack } from '../core/packs/validate.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
@@ -22,6 +24,55 @@ export async function packNew(io: Io, globals: GlobalOptions, dir: string, optio
   const c = color(globals);
   io.out(`${c.green('Created')} the pack "${id}" in ${path.relative(io.cwd, target) || '.'}: ${plural(files.length, 'file')}, one example exercise (basics/relu).`);
   io.out(c.dim(`Next: edit basics/relu/, then \`llm-tutor pack validate ${dir}\`; enable it with \`llm-tutor pack add ${dir}\`.`));
+  return 0;
+}
+
+/** `llm-tutor pack new-exercise <dir> <id>`: one more exercise in an existing pack, listed last in its pack.json. */
+export async function packNewExercise(io: Io, globals: GlobalOptions, dir: string, exerciseId: string, options: { title?: string }): Promise<number> {
+  const target = path.resolve(io.cwd, dir);
+  const { files, entry } = await scaffoldExercise(target, exerciseId, options.title);
+  const c = color(globals);
+  io.out(`${c.green('Added')} the exercise "${exerciseId}" to ${path.relative(io.cwd, target) || '.'}: ${plural(files.length, 'file')} in ${exerciseId}/, listed last in pack.json.`);
+  io.out(c.dim(`Its starter, solution and definition are the ReLU example under the name ${entry}: replace them, write the lesson, then \`llm-tutor pack preview ${dir} ${exerciseId}\` and \`llm-tutor pack validate ${dir}\`.`));
+  return 0;
+}
+
+/** The exercise `id` names among a pack's `refs` (as `findExercise` finds one), with the pack's own ids as what to do when none or several match. */
+function exerciseOfPack(refs: ExerciseRef[], id: string, dir: string): ExerciseRef {
+  try {
+    return findExercise(refs, id);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(error.message, { next: `The exercises of the pack in ${dir}: ${refs.map((r) => r.id).join(', ')}.`, exitCode: 2 });
+  }
+}
+
+/**
+ * `llm-tutor pack preview <dir> [id]`: an exercise as a learner meets it, with
+ * no workspace: the lesson, the first case with its expected output, and
+ * every hint. Without an id, the pack's first exercise.
+ */
+export async function packPreview(io: Io, globals: GlobalOptions, dir: string, id: string | undefined): Promise<number> {
+  const [{ computeExample, exampleLines }, { hintBlock }, { allHintIds, revealedHints }, { readingWidth }, { renderMarkdown }] = await Promise.all([
+    import('./example.js'),
+    import('./hint.js'),
+    import('../core/workspace/hints.js'),
+    import('./lesson.js'),
+    import('../report/markdown.js'),
+  ]);
+  const pack = await loadPack(path.resolve(io.cwd, dir));
+  const refs = exerciseRefs([pack]);
+  const ref = id === undefined ? refs[0] : exerciseOfPack(refs, id, dir);
+  const c = color(globals);
+  const seed = globals.seed ?? defaultSeed;
+  const example = await computeExample(ref, seed, globals.backend ? parseBackend(globals.backend) : undefined);
+  const heading = (title: string) => `\n${c.bold.underline(title)}\n\n`;
+  io.out(c.dim(`Preview of ${escapeLogLine(ref.key)} (${plural(refs.length, 'exercise')} in the pack): the lesson, an example case and the hints, as a learner sees them.\n`));
+  io.out(renderMarkdown(await readExerciseFile(ref, 'lesson'), c, readingWidth(io)));
+  io.out(heading('Example'));
+  io.out(exampleLines(example, seed, c, readingWidth(io)).join('\n'));
+  io.out(heading('Hints'));
+  io.out(revealedHints(example.definition, allHintIds(example.definition)).map(({ label, text }) => hintBlock(label, text, c.bold)).join('\n\n'));
   return 0;
 }
 
@@ -104,15 +155,27 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
   return 0;
 }
 
+/** How many arguments each pack command takes at most. */
+const argumentsOf: Record<string, number> = { new: 1, 'new-exercise': 2, preview: 2, validate: 1, add: 1, remove: 1, list: 0 };
+
 /** Dispatches `llm-tutor pack <action>`. */
-export default async function pack(io: Io, globals: GlobalOptions, action: string, arg: string | undefined, options: { id?: string; json?: boolean }): Promise<number> {
-  const need = (what: string) => {
-    if (!arg) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
-    return arg;
+export default async function pack(io: Io, globals: GlobalOptions, action: string, args: string[], options: { id?: string; json?: boolean; title?: string }): Promise<number> {
+  const need = (what: string, i = 0) => {
+    if (!args[i]) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
+    return args[i];
   };
+  const arg = args[0];
+  const most = argumentsOf[action];
+  if (most !== undefined && args.length > most) {
+    throw new UserError(`llm-tutor pack ${action} takes ${most === 0 ? 'no arguments' : `at most ${plural(most, 'argument')}`}; got ${args.length}: ${args.map(escapeLogLine).join(' ')}.`, { next: 'Run `llm-tutor pack --help`.', exitCode: 2 });
+  }
   switch (action) {
     case 'new':
       return packNew(io, globals, need('a folder'), options);
+    case 'new-exercise':
+      return packNewExercise(io, globals, need('a pack folder and an exercise id'), need('an exercise id after the pack folder', 1), options);
+    case 'preview':
+      return packPreview(io, globals, need('a pack folder'), args[1]);
     case 'validate':
       return packValidate(io, globals, arg ?? '.', options);
     case 'add':
@@ -122,6 +185,6 @@ export default async function pack(io: Io, globals: GlobalOptions, action: strin
     case 'list':
       return packList(io, globals, options);
     default:
-      throw new UserError(`Unknown pack command "${action}".`, { next: 'Use one of: new, validate, add, remove, list.', exitCode: 2 });
+      throw new UserError(`Unknown pack command "${action}".`, { next: 'Use one of: new, new-exercise, preview, validate, add, remove, list.', exitCode: 2 });
   }
 }

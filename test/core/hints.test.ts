@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { nextHint, revealedHints, type HintSource, type LatestGrading } from '../../src/core/workspace/hints.js';
+import { allHintIds, nextHint, revealedHints, type HintSource, type LatestGrading } from '../../src/core/workspace/hints.js';
 
 const source: HintSource = {
   hints: ['Try x = [1000, 1001] by hand.', { text: 'Where does the NaN come from on an all −Infinity row?', misconception: 'nan-on-fully-masked-row' }, 'Divide by the sum.'],
@@ -65,5 +65,12 @@ describe('revealedHints', () => {
 
   test('drops hints the definition no longer has (the pack changed)', () => {
     expect(revealedHints(source, ['tier:4', 'mistake:gone', 'mistake:not-normalised', 'tier:3'])).toEqual([{ label: 'Hint 3/3', text: 'Divide by the sum.' }]);
+  });
+});
+
+describe('allHintIds', () => {
+  test('every tiered hint in order, then the hint of each misconception that has one', () => {
+    expect(allHintIds(source)).toEqual(['tier:1', 'tier:2', 'tier:3', 'mistake:no-max-subtraction', 'mistake:nan-on-fully-masked-row']);
+    expect(allHintIds({ hints: ['only'] })).toEqual(['tier:1']);
   });
 });

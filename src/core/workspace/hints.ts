@@ -74,3 +74,10 @@ export function revealedHint(source: HintSource, id: HintId, locale?: string): R
 export function revealedHints(source: HintSource, revealed: readonly HintId[], locale?: string): RevealedHint[] {
   return revealed.flatMap((id) => revealedHint(source, id, locale) ?? []);
 }
+
+/** Every hint of a definition, as an author previews them: the tiered hints in order, then each misconception's hint. */
+export function allHintIds(source: HintSource): HintId[] {
+  const tiers = source.hints.map((_, i): HintId => `tier:${i + 1}`);
+  const mistakes = (source.misconceptions ?? []).flatMap((m): HintId[] => (m.hint === undefined ? [] : [`mistake:${m.id}`]));
+  return [...tiers, ...mistakes];
+}
