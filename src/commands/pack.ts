@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { plural } from '../core/common/words.js';
 import { addPack, removePack } from '../core/packs/install.js';
 import { scaffoldPack } from '../core/packs/scaffold.js';
-import { validatePack } from '../core/packs/validate.js';
+import { validatePack, type PackProblem } from '../core/packs/validate.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
@@ -36,10 +36,12 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
     return report.problems.length ? 1 : 0;
   }
   const rel = (file: string) => escapeLogLine(path.relative(io.cwd, file) || file);
-  for (const p of report.problems) {
-    io.out(`${c.red('✗')} ${rel(p.file)}${p.field ? ` ${c.bold(escapeLogLine(p.field))}` : ''}: ${escapeLogLine(p.message)}`);
+  const show = (mark: string, p: PackProblem) => {
+    io.out(`${mark} ${rel(p.file)}${p.field ? ` ${c.bold(escapeLogLine(p.field))}` : ''}: ${escapeLogLine(p.message)}`);
     io.out(c.dim(`    fix: ${escapeLogLine(p.fix)}`));
-  }
+  };
+  for (const p of report.problems) show(c.red('✗'), p);
+  for (const p of report.warnings) show(c.yellow('!'), p);
   const what = report.packId ? `${escapeLogLine(report.packId)} ${escapeLogLine(String(report.version))}` : rel(report.dir);
   if (report.problems.length) {
     io.out(c.red(`\n${plural(report.problems.length, 'problem')} in ${what} (${plural(report.exercises, 'exercise')}).`));
