@@ -143,6 +143,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .description('instructors\' packs: new <dir> | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
     .option('--id <id>', 'with new: the pack id (default: the folder name)')
     .option('--json', 'with validate and list: machine-readable output')
+    .option('--force', 'with add: replace an enabled pack by different content under the same version')
     .action(action(() => import('./commands/pack.js')));
 
   program

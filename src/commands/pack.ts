@@ -54,13 +54,14 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
 }
 
 /** `llm-tutor pack add <dir | npm package | .tgz>`. */
-export async function packAdd(io: Io, globals: GlobalOptions, source: string): Promise<number> {
+export async function packAdd(io: Io, globals: GlobalOptions, source: string, options: { force?: boolean }): Promise<number> {
   const workspace = await locateWorkspace(globals.workspace, io.cwd);
-  const result = await addPack(workspace, source, io.cwd);
+  const result = await addPack(workspace, source, io.cwd, { force: options.force });
   const c = color(globals);
   const { id, version, title } = result.pack.manifest;
   const count = result.pack.manifest.exercises.length;
-  if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
+  if (result.downgrade) io.out(`${c.yellow('Downgraded')} ${id} from ${escapeLogLine(result.previousVersion!)} to ${escapeLogLine(version)}: an older version than the one enabled.`);
+  else if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
   else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}.`);
   io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
@@ -99,7 +100,7 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
 }
 
 /** Dispatches `llm-tutor pack <action>`. */
-export default async function pack(io: Io, globals: GlobalOptions, action: string, arg: string | undefined, options: { id?: string; json?: boolean }): Promise<number> {
+export default async function pack(io: Io, globals: GlobalOptions, action: string, arg: string | undefined, options: { id?: string; json?: boolean; force?: boolean }): Promise<number> {
   const need = (what: string) => {
     if (!arg) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
     return arg;
@@ -110,7 +111,7 @@ export default async function pack(io: Io, globals: GlobalOptions, action: strin
     case 'validate':
       return packValidate(io, globals, arg ?? '.', options);
     case 'add':
-      return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'));
+      return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'), options);
     case 'remove':
       return packRemove(io, globals, need('a pack id'));
     case 'list':

@@ -8,15 +8,16 @@ import { writeFileAtomic } from '../common/json-file.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
 import type { WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
-import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
+import { configFileName, learnerFileOf, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
 
 /** Where packs installed from a tarball or npm live inside a workspace. */
 export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
   return path.join(workspace.dir, '.llm-tutor', 'packs');
 }
 
-// Only `satisfies` of semver: every command opens this module (pack versions are reconciled on open), few check ranges.
+// Only `satisfies` and `lt` of semver: every command opens this module (pack versions are reconciled on open), few compare versions.
 const satisfies = (v: string, range: string) => (requireCjs('semver/functions/satisfies') as typeof import('semver').satisfies)(v, range, { includePrerelease: true });
+const isLower = (v: string, than: string) => (requireCjs('semver/functions/lt') as typeof import('semver').lt)(v, than);
 
 /** Checks a pack's `requires` against the enabled packs and this llm-tutor. */
 export function checkRequires(pack: Pack, enabledIds: string[]): void {
@@ -52,6 +53,22 @@ export interface AddResult {
   startersWritten: number;
   /** Set when the pack was already enabled at another version. */
   previousVersion?: string;
+  /** Set when that version was higher than this one. */
+  downgrade?: boolean;
+}
+
+/**
+ * Refuses to replace an enabled pack by different content under the same
+ * version (unless forced): learners' workspaces tell pack contents apart by version.
+ */
+async function refuseSameVersionChange(existing: Pack | undefined, incoming: Pack, force: boolean): Promise<void> {
+  if (force || !existing || existing.dir === incoming.dir || existing.manifest.version !== incoming.manifest.version) return;
+  const { packDigest } = await import('./pack-digest.js');
+  if ((await packDigest(existing.dir)) === (await packDigest(incoming.dir))) return;
+  const { id, version: same } = incoming.manifest;
+  throw new UserError(`The pack "${id}" ${same} is already enabled, with different content.`, {
+    next: 'Give the new content a new version (in pack.json and package.json), or pass --force to replace it.',
+  });
 }
 
 /**
@@ -59,7 +76,7 @@ export interface AddResult {
  * `npm pack`, or an npm package name (fetched with npm). Tarballs and packages
  * are unpacked into `.llm-tutor/packs/<id>`. Writes starters for its exercises.
  */
-export async function addPack(workspace: Workspace, source: string, cwd: string): Promise<AddResult> {
+export async function addPack(workspace: Workspace, source: string, cwd: string, options: { force?: boolean } = {}): Promise<AddResult> {
   const asPath = path.resolve(cwd, source);
   let dir: string;
   let temp: string | undefined;
@@ -83,6 +100,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     checkRequires(pack, enabled);
     const existing = workspace.packs.find((p) => p.manifest.id === id);
     if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    await refuseSameVersionChange(existing, pack, options.force ?? false);
     let entry: string;
     if (temp) {
       const target = path.join(installedPacksDir(workspace), id);
@@ -102,7 +120,14 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
     const reopened = await openWorkspace(workspace.dir);
     const written = await writeMissingStarters(reopened);
-    return { pack: reopened.packs.find((p) => p.manifest.id === id)!, entry, startersWritten: written.length, previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined };
+    const previousVersion = existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined;
+    return {
+      pack: reopened.packs.find((p) => p.manifest.id === id)!,
+      entry,
+      startersWritten: written.length,
+      previousVersion,
+      downgrade: previousVersion !== undefined && isLower(pack.manifest.version, previousVersion),
+    };
   } finally {
     if (temp) await fs.rm(temp, { recursive: true, force: true });
   }
@@ -127,6 +152,8 @@ export interface PackUpdate {
   to: string;
   added: string[];
   removed: string[];
+  /** Starter files written for the added exercises (a learner may already have a file of that name). */
+  startersWritten: number;
 }
 
 /**
@@ -151,7 +178,7 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
     const ids = new Set(exerciseRefs([pack]).map((r) => r.id));
     // Older progress files have no exercise list: fall back to the exercises that have progress.
     const known = new Set(state.packExercises[id] ?? Object.keys(state.exercises).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1)));
-    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)) });
+    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)), startersWritten: 0 });
   }
   if (updates.length === 0 && unseen.length === 0) return [];
   await workspace.state.update((s) => {
@@ -160,6 +187,12 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
       s.packExercises[pack.manifest.id] = pack.manifest.exercises.map((e) => e.id);
     }
   });
-  if (updates.length) await writeMissingStarters(workspace);
+  if (updates.length) {
+    const written = new Set(await writeMissingStarters(workspace));
+    for (const update of updates) {
+      const refs = workspace.exercises.filter((r) => r.packId === update.packId && update.added.includes(r.id));
+      update.startersWritten = refs.filter((r) => written.has(learnerFileOf(workspace, r))).length;
+    }
+  }
   return updates;
 }
