@@ -121,6 +121,10 @@ describe('an instructor writes a pack, a learner uses it', () => {
     await fs.writeFile(learnerFile(ws, 'basics/relu-again', 'grows'), 'export function relu(x: number[]) { return x; }\n');
     const list = await runCli(['list', '--workspace', ws]);
     expect(list.stderr).toContain('The pack grows was updated from 0.1.0 to 0.2.0. New: basics/relu-again. Progress');
+    await fs.cp(path.join(dir, 'basics', 'relu'), path.join(dir, 'basics', 'relu-third'), { recursive: true });
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.2.0"', '"version": "0.3.0"').replace('{ "id": "basics/relu-again", "title": "Again" }', '{ "id": "basics/relu-again", "title": "Again" }, { "id": "basics/relu-third", "title": "Third" }'));
+    const third = await runCli(['list', '--workspace', ws]);
+    expect(third.stderr).toContain('New: basics/relu-third (1 starter file written).');
   });
 
   test('requires: a missing pack and a newer llm-tutor are refused with what to do', async () => {
