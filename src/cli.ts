@@ -144,6 +144,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .option('--id <id>', 'with new: the pack id (default: the folder name)')
     .option('--title <title>', 'with new-exercise: the exercise title (default: the last part of its id in words)')
     .option('--json', 'with validate and list: machine-readable output')
+    .option('--force', 'with add: replace an enabled pack by different content under the same version')
     .action(action(() => import('./commands/pack.js')));
 
   program

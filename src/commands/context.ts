@@ -6,6 +6,7 @@ import type { State } from '../core/common/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
+import { plural } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLocale } from '../core/authoring/localised.js';
 import { makeChalk } from '../report/chalk.js';
@@ -39,7 +40,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
   const { reconcilePackVersions } = await import('../core/packs/install.js');
   for (const update of await reconcilePackVersions(ws)) {
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
-    if (update.added.length) parts.push(`New: ${update.added.join(', ')} (starter files written).`);
+    if (update.added.length) parts.push(`New: ${update.added.join(', ')}${update.startersWritten ? ` (${plural(update.startersWritten, 'starter file')} written)` : ''}.`);
     if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
     if (update.changed.length) parts.push(`Changed: ${update.changed.join(', ')} (a pass from before no longer counts: check ${update.changed.length === 1 ? 'it' : 'them'} again).`);
     parts.push('Progress of every other exercise is kept.');

@@ -6,7 +6,7 @@ import { addPack, removePack } from '../core/packs/install.js';
 import { exerciseRefs, findExercise, loadPack, readExerciseFile, type ExerciseRef } from '../core/packs/packs.js';
 import { scaffoldExercise, scaffoldPack } from '../core/packs/scaffold.js';
 import { defaultSeed } from '../core/workspace/workspace.js';
-import { validatePack } from '../core/packs/validate.js';
+import { validatePack, type PackProblem } from '../core/packs/validate.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { locateWorkspace } from '../core/workspace/workspace.js';
 import { parseBackend } from '../reference/backend.js';
@@ -88,10 +88,12 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
     return report.problems.length ? 1 : 0;
   }
   const rel = (file: string) => escapeLogLine(path.relative(io.cwd, file) || file);
-  for (const p of report.problems) {
-    io.out(`${c.red('✗')} ${rel(p.file)}${p.field ? ` ${c.bold(escapeLogLine(p.field))}` : ''}: ${escapeLogLine(p.message)}`);
+  const show = (mark: string, p: PackProblem) => {
+    io.out(`${mark} ${rel(p.file)}${p.field ? ` ${c.bold(escapeLogLine(p.field))}` : ''}: ${escapeLogLine(p.message)}`);
     io.out(c.dim(`    fix: ${escapeLogLine(p.fix)}`));
-  }
+  };
+  for (const p of report.problems) show(c.red('✗'), p);
+  for (const p of report.warnings) show(c.yellow('!'), p);
   const what = report.packId ? `${escapeLogLine(report.packId)} ${escapeLogLine(String(report.version))}` : rel(report.dir);
   if (report.problems.length) {
     io.out(c.red(`\n${plural(report.problems.length, 'problem')} in ${what} (${plural(report.exercises, 'exercise')}).`));
@@ -104,13 +106,14 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
 }
 
 /** `llm-tutor pack add <dir | npm package | .tgz>`. */
-export async function packAdd(io: Io, globals: GlobalOptions, source: string): Promise<number> {
+export async function packAdd(io: Io, globals: GlobalOptions, source: string, options: { force?: boolean }): Promise<number> {
   const workspace = await locateWorkspace(globals.workspace, io.cwd);
-  const result = await addPack(workspace, source, io.cwd);
+  const result = await addPack(workspace, source, io.cwd, { force: options.force });
   const c = color(globals);
   const { id, version, title } = result.pack.manifest;
   const count = result.pack.manifest.exercises.length;
-  if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
+  if (result.downgrade) io.out(`${c.yellow('Downgraded')} ${id} from ${escapeLogLine(result.previousVersion!)} to ${escapeLogLine(version)}: an older version than the one enabled.`);
+  else if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
   else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}.`);
   if (result.changedExercises.length) io.out(c.yellow(changedNotice(result.changedExercises, version)));
   io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
@@ -159,7 +162,7 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
 const argumentsOf: Record<string, number> = { new: 1, 'new-exercise': 2, preview: 2, validate: 1, add: 1, remove: 1, list: 0 };
 
 /** Dispatches `llm-tutor pack <action>`. */
-export default async function pack(io: Io, globals: GlobalOptions, action: string, args: string[], options: { id?: string; json?: boolean; title?: string }): Promise<number> {
+export default async function pack(io: Io, globals: GlobalOptions, action: string, args: string[], options: { id?: string; json?: boolean; title?: string; force?: boolean }): Promise<number> {
   const need = (what: string, i = 0) => {
     if (!args[i]) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
     return args[i];
@@ -179,7 +182,7 @@ export default async function pack(io: Io, globals: GlobalOptions, action: strin
     case 'validate':
       return packValidate(io, globals, arg ?? '.', options);
     case 'add':
-      return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'));
+      return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'), options);
     case 'remove':
       return packRemove(io, globals, need('a pack id'));
     case 'list':

@@ -74,9 +74,57 @@ describe('an instructor writes a pack, a learner uses it', () => {
     const updated = await runCli(['pack', 'add', path.join(out, 'llm-tutor-pack-features-1.1.0.tgz'), '--workspace', ws]);
     expect(updated.stdout).toContain('Updated features from 1.0.0 to 1.1.0.');
     const list = await runCli(['list', '--workspace', ws]);
-    expect(list.stderr).toContain('The pack features was updated from 1.0.0 to 1.1.0. New: stream/total-again (starter files written).');
+    expect(updated.stdout).toContain('Wrote 1 starter file under exercises/features/.');
+    // `pack add` wrote the new starter: the notice does not claim it again.
+    expect(list.stderr).toContain('The pack features was updated from 1.0.0 to 1.1.0. New: stream/total-again. Progress of every other exercise is kept.');
     expect(list.stdout).toMatch(/✓ stream\/total /);
     expect(list.stdout).toMatch(/· stream\/total-again /);
+  });
+
+  test('pack add: a downgrade says so; the same version with other content is refused without --force', async () => {
+    const v3 = path.join(tempDir(), 'course');
+    await runCli(['pack', 'new', v3]);
+    const setVersion = async (dir: string, version: string) => {
+      for (const file of ['pack.json', 'package.json']) await edit(path.join(dir, file), (t) => t.replace(/"version": "[^"]+"/, `"version": "${version}"`));
+    };
+    await setVersion(v3, '0.3.0');
+    const v2 = path.join(tempDir(), 'course');
+    await fs.cp(v3, v2, { recursive: true });
+    await setVersion(v2, '0.2.0');
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', v3, '--workspace', ws]);
+    const down = await runCli(['pack', 'add', v2, '--workspace', ws]);
+    expect(down.stdout).toContain('Downgraded course from 0.3.0 to 0.2.0: an older version than the one enabled.');
+
+    const other = path.join(tempDir(), 'course');
+    await fs.cp(v2, other, { recursive: true });
+    await edit(ex(other, 'lesson.md'), (t) => `${t}\nOne more paragraph.\n`);
+    const refused = await runCli(['pack', 'add', other, '--workspace', ws]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('The pack "course" 0.2.0 is already enabled, with different content.\nGive the new content a new version (in pack.json and package.json), or pass --force to replace it.');
+    const copy = path.join(tempDir(), 'course');
+    await fs.cp(v2, copy, { recursive: true });
+    expect((await runCli(['pack', 'add', copy, '--workspace', ws])).code).toBe(0);
+    const forced = await runCli(['pack', 'add', other, '--force', '--workspace', ws]);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(await fs.readFile(path.join(ws, 'llm-tutor.json'), 'utf8')).packs).toContain(other);
+  });
+
+  test('an update whose new exercise already has a learner file does not claim to write its starter', async () => {
+    const dir = path.join(tempDir(), 'grows');
+    await runCli(['pack', 'new', dir]);
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', dir, '--workspace', ws]);
+    await runCli(['list', '--workspace', ws]);
+    await fs.cp(path.join(dir, 'basics', 'relu'), path.join(dir, 'basics', 'relu-again'), { recursive: true });
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"').replace(/(\{\s*"id": "basics\/relu",\s*"title": "ReLU"\s*\})/, '$1, { "id": "basics/relu-again", "title": "Again" }'));
+    await fs.writeFile(learnerFile(ws, 'basics/relu-again', 'grows'), 'export function relu(x: number[]) { return x; }\n');
+    const list = await runCli(['list', '--workspace', ws]);
+    expect(list.stderr).toContain('The pack grows was updated from 0.1.0 to 0.2.0. New: basics/relu-again. Progress');
+    await fs.cp(path.join(dir, 'basics', 'relu'), path.join(dir, 'basics', 'relu-third'), { recursive: true });
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.2.0"', '"version": "0.3.0"').replace('{ "id": "basics/relu-again", "title": "Again" }', '{ "id": "basics/relu-again", "title": "Again" }, { "id": "basics/relu-third", "title": "Third" }'));
+    const third = await runCli(['list', '--workspace', ws]);
+    expect(third.stderr).toContain('New: basics/relu-third (1 starter file written).');
   });
 
   test('requires: a missing pack and a newer llm-tutor are refused with what to do', async () => {
@@ -176,13 +224,22 @@ const ex = (dir: string, file: string) => path.join(dir, 'basics', 'relu', file)
 
 describe('pack validate reports every problem with its file and field', () => {
   const cases: [string, (dir: string) => Promise<void>, RegExp][] = [
-    ['bad JSON', (d) => fs.writeFile(path.join(d, 'pack.json'), '{ "id": "x", }'), /pack\.json: invalid JSON/],
+    ['bad JSON', (d) => fs.writeFile(path.join(d, 'pack.json'), '{ "id": "x", }'), /pack\.json: invalid JSON at line 1, column 14\n/],
+    ['bad JSON in package.json', (d) => edit(path.join(d, 'package.json'), (t) => t.replace(/("version": "[^"]+"),/, '$1')), /package\.json: invalid JSON at line 4, column 3\n/],
+    ['package.json and pack.json versions that differ', (d) => edit(path.join(d, 'package.json'), (t) => t.replace(/"version": "[^"]+"/, '"version": "0.3.0"')), /package\.json version: the version is 0\.3\.0 but pack\.json's is 0\.1\.0\n/],
+    ['a starter that exports another name', (d) => edit(ex(d, 'starter.ts'), (t) => t.replace('function relu', 'function Relu')), /starter\.ts: the starter exports Relu but entry is relu: change one\n/],
+    ['a solution that exports another name', (d) => edit(ex(d, 'solution.ts'), (t) => t.replace('function relu', 'function Relu')), /solution\.ts: the solution exports Relu but entry is relu: change one\n/],
+    ['a signature that names another function', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("signature: 'relu(", "signature: 'reLU(")), /exercise\.ts signature: the signature names reLU but entry is relu: change one\n/],
+    ['a signature that does not parse', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("signature: 'relu(x: Vector): Vector'", "signature: 'relu(x: Vector'")), /exercise\.ts signature: "relu\(x: Vector" does not read as a function signature\n/],
+    ['a starter that fails otherwise than "not implemented"', (d) => edit(ex(d, 'starter.ts'), (t) => t.replace("throw new Error('not implemented');", 'return x.slice(1);')), /starter\.ts: the starter fails otherwise than "not implemented": case "the lesson example": Expected shape \[5\], got \[4\]\.\n/],
+    ['a misconception whose wrong() always throws', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', "wrong: () => { throw new Error('oops'); },")), /exercise\.ts misconceptions\[1\] \(leaky\): throws on every case \(seed 1\); on case "the lesson example": oops \(exercise\.ts:32\)\n/],
+    ['two cases of one name', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("name: 'all positive'", "name: 'all negative'")), /exercise\.ts cases: two cases are named "all negative" \(seed 1\)\n/],
     ['unknown field', (d) => edit(path.join(d, 'pack.json'), (t) => t.replace('"formatVersion"', '"autor": "me",\n  "formatVersion"')), /pack\.json: unknown field "autor": remove it or check the spelling/],
     ['duplicate id', (d) => edit(path.join(d, 'pack.json'), (t) => t.replace('{ "id": "basics/relu", "title": "ReLU" }', '{ "id": "basics/relu", "title": "ReLU" }, { "id": "basics/relu", "title": "again" }').replace(/\{\s*"id": "basics\/relu",\s*"title": "ReLU"\s*\}/, '{ "id": "basics/relu", "title": "ReLU" }, { "id": "basics/relu", "title": "again" }')), /pack\.json exercises\[1\]\.id: duplicate exercise id "basics\/relu"/],
     ['missing lesson', (d) => fs.rm(ex(d, 'lesson.md')), /lesson\.md exercises\[0\]: missing lesson/],
     ['starter that passes', (d) => fs.copyFile(ex(d, 'solution.ts'), ex(d, 'starter.ts')), /starter\.ts: the starter already passes/],
     ['solution that fails', (d) => edit(ex(d, 'solution.ts'), (t) => t.replace('v > 0 ? v : 0', 'v > 0 ? v : 0.01 * v')), /solution\.ts: the model solution does not pass \(seed 1\): case "the lesson example"/],
-    ['reference that throws', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),", "reference: ({ tf }, x) => { if (x.length === 3) throw new Error('boom'); return tf.relu(tf.tensor1d(x)); },")), /exercise\.ts reference: the reference threw on case "all negative": boom/],
+    ['reference that throws', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),", "reference: ({ tf }, x) => { if (x.length === 3) throw new Error('boom'); return tf.relu(tf.tensor1d(x)); },")), /exercise\.ts reference: the reference threw on case "all negative": boom \(exercise\.ts:16\)\n/],
     ['trace that throws', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace("reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),", "reference: ({ tf }, x) => tf.relu(tf.tensor1d(x)),\n  trace: (_ctx, x) => { if (x.length === 3) throw new Error('no max'); return { positive: x.map((v) => v > 0) }; },")), /exercise\.ts trace: threw on case "all negative": no max/],
     ['unreachable misconception', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', 'wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0)),')), /exercise\.ts misconceptions\[1\] \(leaky\): unreachable: its wrong output passes the reference on every case/],
     ['two misconceptions that are the same', (d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', 'wrong: (_ctx, x) => x.map((v) => (v < 0 ? v : 0)),')), /exercise\.ts misconceptions\[1\] \(leaky\): gives the same outputs as "comparison-reversed" on every case/],
@@ -202,6 +259,23 @@ describe('pack validate reports every problem with its file and field', () => {
     expect(r.stdout).toMatch(expected);
     expect(r.stdout).toMatch(/\n {4}fix: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('a wrong() that throws on some cases is a warning with the case, the error and its line; the pack stays valid', async () => {
+    const dir = await brokenPack((d) => edit(ex(d, 'exercise.ts'), (t) => t.replace('wrong: (_ctx, x) => x.map((v) => (v > 0 ? v : 0.01 * v)),', "wrong: (_ctx, x) => { if (x.length === 3) throw new Error('three'); return x.map((v) => (v > 0 ? v : 0.01 * v)); },")));
+    const r = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(r.stdout.split('\n')).toContain('! basics/relu/exercise.ts misconceptions[1] (leaky): throws on case "all negative" (seed 1): three (exercise.ts:32); diagnosis leaves out the cases where it throws');
+    expect(r.code).toBe(0);
+    await edit(ex(dir, 'exercise.ts'), (t) => t.replace("new Error('three')", "new Error('not applicable: three entries')"));
+    const quiet = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(quiet.stdout).not.toContain('throws on case');
+  });
+
+  test('one misconception is counted as one', async () => {
+    const dir = await brokenPack((d) => edit(ex(d, 'exercise.ts'), (t) => t.replace(/\n\s*\{\n\s*id: 'leaky',[\s\S]*?\n\s*\},(?=\n\s*\],)/, '')));
+    const r = await runCli(['pack', 'validate', dir]);
+    expect(r.stdout).toContain('✓ basics/relu: 1 misconception, 2 hints\n');
+    expect(r.code).toBe(0);
   });
 
   test('several problems are all reported, not only the first', async () => {

@@ -139,7 +139,7 @@ export function ropeCases(rng: Rng): { name: string; args: RopeArgs }[] {
   {
     const d = 2 * rng.int(3, 8);
     const t = rng.int(3, 6);
-    cases.push({ name: `random, positions 0 … ${t - 1} (T=${t}, d=${d})`, args: [randomMatrix(rng, t, d), range(0, t), 10000] });
+    cases.push({ name: `random size, positions 0 … ${t - 1} (T=${t}, d=${d})`, args: [randomMatrix(rng, t, d), range(0, t), 10000] });
   }
   {
     // A decoding step with a KV cache: the new tokens sit after the cached ones.

@@ -52,7 +52,7 @@ export function jsonErrorOffset(text: string, error: Error): number | undefined 
 }
 
 /** "invalid JSON at line L, column C", never quoting the text itself. */
-function describeJsonError(text: string, error: Error): string {
+export function describeJsonError(text: string, error: Error): string {
   const offset = jsonErrorOffset(text, error);
   if (offset === undefined) return 'invalid JSON';
   const before = text.slice(0, offset);

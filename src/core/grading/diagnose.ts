@@ -21,11 +21,17 @@ export type WrongOutputCache = Map<string, unknown[] | undefined>;
 
 /** Runs a misconception's wrong variant; undefined when it does not apply to these arguments (it threw). */
 export async function wrongOutputs(misconception: Misconception, ctx: ReferenceContext, args: unknown[]): Promise<unknown[] | undefined> {
+  const outcome = await wrongOutcome(misconception, ctx, args);
+  return 'outputs' in outcome ? outcome.outputs : undefined;
+}
+
+/** Runs a misconception's wrong variant: its candidate outputs, or what it threw. */
+export async function wrongOutcome(misconception: Misconception, ctx: ReferenceContext, args: unknown[]): Promise<{ outputs: unknown[] } | { thrown: unknown }> {
   try {
     const output = await toPlainOutput(ctx, () => misconception.wrong(ctx, ...materializeArgs(args)));
-    return isAlternatives(output) ? [...output.alternatives] : [output];
-  } catch {
-    return undefined;
+    return { outputs: isAlternatives(output) ? [...output.alternatives] : [output] };
+  } catch (thrown) {
+    return { thrown };
   }
 }
 

@@ -123,12 +123,16 @@ export function importNotes(learnerFile: string, learnerFiles: readonly string[]
   return notes;
 }
 
+/** Whether every case ended in the starter's `throw new Error('not implemented')` (and there is at least one). */
+export function onlyNotImplemented(results: readonly CaseResult[]): boolean {
+  return results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
+}
+
 /** The verdict's one line, from its case results. */
 export function summarise(results: readonly CaseResult[], firstError: VerdictError | undefined, learnerFile: string): string {
   const passed = results.filter((r) => r.status === 'pass').length;
   const first = results.find((r) => r.status !== 'pass');
-  const notImplemented = results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
-  if (notImplemented) return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
+  if (onlyNotImplemented(results)) return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
   if (!first) return `All ${plural(results.length, 'case passes', 'cases pass')}.`;
   if (firstError && first.status !== 'fail') return firstError.message;
   return `${passed} of ${plural(results.length, 'case')} pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();

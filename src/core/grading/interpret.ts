@@ -85,7 +85,7 @@ function stoppedBeforeCases(input: InterpretInput, run: SandboxRun): VerdictErro
   }
   if (run.exports && !run.exports.includes(input.definition.entry)) {
     const found = run.exports.length ? `It exports: ${run.exports.join(', ')}.` : 'It exports nothing.';
-    return { kind: 'missing-export', message: `Your file does not export a function named ${input.definition.entry}. ${found} Expected: export function ${input.definition.signature}` };
+    return { kind: 'missing-export', message: `Your file does not export a function named ${input.definition.entry}. ${found} Expected: export function ${input.definition.signature}`, exports: run.exports };
   }
   return undefined;
 }

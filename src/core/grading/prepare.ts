@@ -13,6 +13,7 @@ import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { WrongOutputCache } from './diagnose.js';
 import { distributionCases } from './distribution.js';
+import { locateInStack } from './explain.js';
 import { gradientReference } from './gradient.js';
 import { toPlainOutput } from './read-back.js';
 
@@ -67,6 +68,17 @@ export interface PreparedExercise {
 
 const definitionFile = (ref: ExerciseRef) => path.join(ref.dir, 'exercise.ts');
 
+/**
+ * What an exercise's own code threw, with where in exercise.ts when its stack
+ * says (`boom (exercise.ts:12)`): definitions are bundled with a source map,
+ * read when `pack validate` turns source maps on.
+ */
+export function describeDefinitionThrow(ref: ExerciseRef, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const at = error instanceof Error ? locateInStack(error.stack, [definitionFile(ref)]) : undefined;
+  return at ? `${message} (exercise.ts:${at.line})` : message;
+}
+
 /** The trusted function that computes expected outputs: the definition's reference, or autodiff of its forward pass. */
 export function referenceOf(definition: ExerciseDefinition): (ctx: ReferenceContext, ...args: any[]) => unknown {
   if (definition.gradient) return gradientReference(definition.gradient);
@@ -115,7 +127,7 @@ export async function expectedFor(ref: ExerciseRef, definition: ExerciseDefiniti
   try {
     return await toPlainOutput(ctx, () => reference(ctx, ...materializeArgs(args)));
   } catch (error) {
-    throw new UserError(`${definitionFile(ref)}: the reference threw on case "${caseName}": ${(error as Error).message}`, {
+    throw new UserError(`${definitionFile(ref)}: the reference threw on case "${caseName}": ${describeDefinitionThrow(ref, error)}`, {
       next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
     });
   }

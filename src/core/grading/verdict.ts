@@ -59,6 +59,8 @@ export interface VerdictError {
   kind: 'bundle' | 'load' | 'missing-export' | 'throw' | 'timeout' | 'crash' | 'memory' | 'type';
   message: string;
   location?: SourceLocation;
+  /** With `missing-export`: the names the file does export. */
+  exports?: string[];
 }
 
 /** The outcome of grading one learner file against one exercise. */

@@ -32,7 +32,7 @@ async function fingerprint(file: string): Promise<string | undefined> {
   }
 }
 
-async function bundleDefinition(entry: string): Promise<{ code: string; inputs: string[] }> {
+async function bundleDefinition(entry: string, outfile: string): Promise<{ code: string; inputs: string[] }> {
   const esbuild = loadEsbuild();
   const packApiUrl = pathToFileURL(packApiFile).href;
   try {
@@ -44,6 +44,10 @@ async function bundleDefinition(entry: string): Promise<{ code: string; inputs: 
       platform: 'node',
       target: 'node20',
       metafile: true,
+      // Source paths relative to where the module is written, so that a stack can point into exercise.ts.
+      outfile,
+      sourcemap: 'inline',
+      sourcesContent: false,
       logLevel: 'silent',
       plugins: [
         {
@@ -72,7 +76,7 @@ async function bundleDefinition(entry: string): Promise<{ code: string; inputs: 
 
 async function importDefinitionModule(entry: string): Promise<unknown> {
   const dir = cacheDir();
-  const key = createHash('sha256').update(`${version}\0${packApiFile}\0${entry}`).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(`${version}\0sourcemap\0${packApiFile}\0${entry}`).digest('hex').slice(0, 24);
   const moduleFile = path.join(dir, `${key}.mjs`);
   const indexFile = path.join(dir, `${key}.json`);
   if (existsSync(moduleFile) && existsSync(indexFile)) {
@@ -86,7 +90,7 @@ async function importDefinitionModule(entry: string): Promise<unknown> {
       // A damaged cache entry is rebuilt below.
     }
   }
-  const { code, inputs } = await bundleDefinition(entry);
+  const { code, inputs } = await bundleDefinition(entry, moduleFile);
   const entryInputs: Record<string, string> = {};
   for (const input of inputs) entryInputs[input] = (await fingerprint(input)) ?? '';
   try {

@@ -9,15 +9,16 @@ import { definitionDigests } from './definition-digest.js';
 import { exerciseRefs, loadPack, type Pack } from './packs.js';
 import type { State, WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
-import { configFileName, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
+import { configFileName, learnerFileOf, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
 
 /** Where packs installed from a tarball or npm live inside a workspace. */
 export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
   return path.join(workspace.dir, '.llm-tutor', 'packs');
 }
 
-// Only `satisfies` of semver: every command opens this module (pack versions are reconciled on open), few check ranges.
+// Only `satisfies` and `lt` of semver: every command opens this module (pack versions are reconciled on open), few compare versions.
 const satisfies = (v: string, range: string) => (requireCjs('semver/functions/satisfies') as typeof import('semver').satisfies)(v, range, { includePrerelease: true });
+const isLower = (v: string, than: string) => (requireCjs('semver/functions/lt') as typeof import('semver').lt)(v, than);
 
 /** Checks a pack's `requires` against the enabled packs and this llm-tutor. */
 export function checkRequires(pack: Pack, enabledIds: string[]): void {
@@ -55,6 +56,8 @@ export interface AddResult {
   previousVersion?: string;
   /** The ids of the exercises whose definition differs from the version enabled before, or from the one the learner's progress was graded on. */
   changedExercises: string[];
+  /** Set when that version was higher than this one. */
+  downgrade?: boolean;
 }
 
 /**
@@ -101,12 +104,27 @@ export async function fetchPack(source: string, cwd: string): Promise<FetchedPac
   }
 }
 
+
+/**
+ * Refuses to replace an enabled pack by different content under the same
+ * version (unless forced): learners' workspaces tell pack contents apart by version.
+ */
+async function refuseSameVersionChange(existing: Pack | undefined, incoming: Pack, force: boolean): Promise<void> {
+  if (force || !existing || existing.dir === incoming.dir || existing.manifest.version !== incoming.manifest.version) return;
+  const { packDigest } = await import('./pack-digest.js');
+  if ((await packDigest(existing.dir)) === (await packDigest(incoming.dir))) return;
+  const { id, version: same } = incoming.manifest;
+  throw new UserError(`The pack "${id}" ${same} is already enabled, with different content.`, {
+    next: 'Give the new content a new version (in pack.json and package.json), or pass --force to replace it.',
+  });
+}
+
 /**
  * Enables a pack in the workspace: a folder (used in place), a .tgz made by
  * `npm pack`, or an npm package name (fetched with npm). Tarballs and packages
  * are unpacked into `.llm-tutor/packs/<id>`. Writes starters for its exercises.
  */
-export async function addPack(workspace: Workspace, source: string, cwd: string): Promise<AddResult> {
+export async function addPack(workspace: Workspace, source: string, cwd: string, options: { force?: boolean } = {}): Promise<AddResult> {
   const { dir, temp } = await fetchPack(source, cwd);
   try {
     const pack = await loadPack(dir);
@@ -117,6 +135,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
     // Read before a tarball's new version replaces the old one's folder.
     const before = existing ? await definitionDigests(exerciseRefs([existing])) : new Map<string, string | undefined>();
+    await refuseSameVersionChange(existing, pack, options.force ?? false);
     let entry: string;
     if (temp) {
       const target = path.join(installedPacksDir(workspace), id);
@@ -137,11 +156,13 @@ export async function addPack(workspace: Workspace, source: string, cwd: string)
     const reopened = await openWorkspace(workspace.dir);
     const written = await writeMissingStarters(reopened);
     const added = reopened.packs.find((p) => p.manifest.id === id)!;
+    const previousVersion = existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined;
     return {
       pack: added,
       entry,
       startersWritten: written.length,
-      previousVersion: existing && existing.manifest.version !== pack.manifest.version ? existing.manifest.version : undefined,
+      previousVersion,
+      downgrade: previousVersion !== undefined && isLower(pack.manifest.version, previousVersion),
       changedExercises: await changedDefinitions(added, before, await reopened.state.read()),
     };
   } finally {
@@ -170,6 +191,8 @@ export interface PackUpdate {
   removed: string[];
   /** Exercises whose definition differs from the one the learner's progress was graded on. */
   changed: string[];
+  /** Starter files written for the added exercises (a learner may already have a file of that name). */
+  startersWritten: number;
 }
 
 /**
@@ -196,7 +219,7 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
     // Older progress files have no exercise list: fall back to the exercises that have progress.
     const known = new Set(state.packExercises[id] ?? Object.keys(state.exercises).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1)));
     const changed = await changedDefinitions(pack, new Map(), state);
-    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)), changed });
+    updates.push({ packId: id, from: before, to: now, added: [...ids].filter((e) => !known.has(e)), removed: [...known].filter((e) => !ids.has(e)), changed, startersWritten: 0 });
   }
   if (updates.length === 0 && unseen.length === 0) return [];
   await workspace.state.update((s) => {
@@ -205,6 +228,12 @@ export async function reconcilePackVersions(workspace: Workspace): Promise<PackU
       s.packExercises[pack.manifest.id] = pack.manifest.exercises.map((e) => e.id);
     }
   });
-  if (updates.length) await writeMissingStarters(workspace);
+  if (updates.length) {
+    const written = new Set(await writeMissingStarters(workspace));
+    for (const update of updates) {
+      const refs = workspace.exercises.filter((r) => r.packId === update.packId && update.added.includes(r.id));
+      update.startersWritten = refs.filter((r) => written.has(learnerFileOf(workspace, r))).length;
+    }
+  }
   return updates;
 }

@@ -10,12 +10,15 @@ import path from 'node:path';
 import type { BackendName } from '../../reference/backend.js';
 import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { compareOutputs } from '../grading/compare.js';
-import { diagnose, wrongOutputs, type GradedCase } from '../grading/diagnose.js';
+import { diagnose, wrongOutcome, type GradedCase } from '../grading/diagnose.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { checkGradientNumerically } from '../grading/gradient.js';
-import { expectedFor, type PreparedCase } from '../grading/prepare.js';
+import { describeDefinitionThrow, expectedFor, type PreparedCase } from '../grading/prepare.js';
 import { traceValues } from '../grading/trace.js';
 import { Rng } from '../authoring/rng.js';
+import { parseSignature } from '../authoring/signature.js';
+import { onlyNotImplemented } from '../grading/explain.js';
+import type { Verdict } from '../grading/verdict.js';
 import { applyCarry } from '../../sandbox/wire.js';
 import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
@@ -28,6 +31,8 @@ export interface MisconceptionCheck {
   diagnosed?: string;
   /** Another misconception whose outputs are identical on every case. */
   sameAs?: string;
+  /** The first case where its wrong() threw, and what it threw (with where in exercise.ts when known). */
+  thrown?: { caseName: string; message: string; everyCase: boolean };
 }
 
 /**
@@ -54,17 +59,23 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
   for (const m of misconceptions) {
     const graded: GradedCase[] = [];
     const outputs: (unknown | undefined)[] = [];
+    let thrown: MisconceptionCheck['thrown'];
     for (let i = 0; i < cases.length; i++) {
       // Where the variant throws, grading reports an error and diagnosis skips the case.
-      const candidates = await wrongOutputs(m, ctx, cases[i].args);
-      outputs.push(candidates?.[0]);
-      if (!candidates) continue;
-      graded.push({ args: cases[i].args, expected: expected[i], got: candidates[0], passed: passes(i, candidates[0]), index: i });
+      const outcome = await wrongOutcome(m, ctx, cases[i].args);
+      if ('thrown' in outcome) {
+        thrown ??= { caseName: cases[i].name, message: describeDefinitionThrow(ref, outcome.thrown), everyCase: false };
+        outputs.push(undefined);
+        continue;
+      }
+      outputs.push(outcome.outputs[0]);
+      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.outputs[0], passed: passes(i, outcome.outputs[0]), index: i });
     }
     const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
     const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
     firstOutputs.push(outputs);
-    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId, sameAs: sameIndex >= 0 ? misconceptions[sameIndex].id : undefined });
+    if (thrown && graded.length === 0) thrown.everyCase = true;
+    out.push({ id: m.id, failingCases: graded.filter((g) => !g.passed).length, diagnosed: diagnosis?.misconceptionId, sameAs: sameIndex >= 0 ? misconceptions[sameIndex].id : undefined, thrown });
   }
   return out;
 }
@@ -183,3 +194,75 @@ export async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinit
   }
 }
 
+
+/** What makes a misconception useless to learners, from its check on one seed; undefined when it works. */
+export function misconceptionProblem(check: MisconceptionCheck, seed: number): { message: string; fix: string } | undefined {
+  if (check.thrown?.everyCase) {
+    return { message: `throws on every case (seed ${seed}); on case "${check.thrown.caseName}": ${check.thrown.message}`, fix: 'Fix its wrong() so that it returns what the mistaken function would return.' };
+  }
+  if (check.sameAs) return { message: `gives the same outputs as "${check.sameAs}" on every case (seed ${seed}): the two cannot be told apart`, fix: 'Merge them, or add a case where they differ.' };
+  if (check.failingCases === 0) return { message: `unreachable: its wrong output passes the reference on every case (seed ${seed})`, fix: 'Add a case where this mistake gives a wrong output, or fix its wrong().' };
+  if (check.diagnosed !== check.id) {
+    return {
+      message: check.diagnosed ? `a learner making this mistake is diagnosed as "${check.diagnosed}" instead (seed ${seed})` : `a learner making this mistake is not diagnosed (seed ${seed})`,
+      fix: 'Add cases that tell it apart from the others.',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A wrong() that throws on some cases: diagnosis leaves those cases out. Said
+ * unless the error's message begins "not applicable", the way to say that a
+ * case tells nothing about this mistake.
+ */
+export function misconceptionWarning(check: MisconceptionCheck, seed: number): { message: string; fix: string } | undefined {
+  if (!check.thrown || check.thrown.everyCase || /^not applicable\b/.test(check.thrown.message)) return undefined;
+  return {
+    message: `throws on case "${check.thrown.caseName}" (seed ${seed}): ${check.thrown.message}; diagnosis leaves out the cases where it throws`,
+    fix: "Fix its wrong() if the case should show this mistake; if it tells nothing about it, throw new Error('not applicable: …').",
+  };
+}
+
+/** The signature must read as one and be named after `entry`: it is what learners are told to export. */
+export function checkSignature(definition: ExerciseDefinition, file: string, problem: Problem): void {
+  const parsed = parseSignature(definition.signature);
+  if (!parsed) {
+    problem(file, 'signature', `"${definition.signature}" does not read as a function signature`, 'Write it as TypeScript, `name(param: Type, …): Result`, named after entry.');
+  } else if (parsed.entry !== definition.entry) {
+    problem(file, 'signature', `the signature names ${parsed.entry} but entry is ${definition.entry}: change one`, 'Learners are told to export the function the signature names, and the grader calls entry: make them the same name.');
+  }
+}
+
+/** The name of a case that comes twice in `cases`, or undefined. */
+export function duplicateCaseName(cases: readonly { name: string }[]): string | undefined {
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.name)) return c.name;
+    seen.add(c.name);
+  }
+  return undefined;
+}
+
+/** "the solution exports Relu but entry is relu: change one" when the graded file does not export entry. */
+export function wrongExport(verdict: Verdict, which: 'solution' | 'starter', entry: string): string | undefined {
+  if (verdict.error?.kind !== 'missing-export') return undefined;
+  const exported = verdict.error.exports?.length ? verdict.error.exports.join(', ') : 'nothing';
+  return `the ${which} exports ${exported} but entry is ${entry}: change one`;
+}
+
+/**
+ * What is wrong with a starter graded as a learner's file: it must export
+ * entry and fail every case with the not-implemented error alone, so that a
+ * learner's first run says "Not implemented yet". Undefined when it does.
+ */
+export function starterProblem(verdict: Verdict, entry: string): { message: string; fix: string } | undefined {
+  const keepBody = "Leave the body as `throw new Error('not implemented')`.";
+  if (verdict.status === 'pass') return { message: 'the starter already passes', fix: "A starter must fail: leave the body as `throw new Error('not implemented')`." };
+  const exported = wrongExport(verdict, 'starter', entry);
+  if (exported) return { message: exported, fix: 'Rename the starter\'s function or the exercise\'s entry so that they agree: the grader calls entry.' };
+  if (onlyNotImplemented(verdict.cases)) return undefined;
+  const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
+  const how = first?.status === 'error' || first?.status === 'fail' ? `case "${first.name}": ${first.message ?? first.status}` : verdict.summary;
+  return { message: `the starter fails otherwise than "not implemented": ${how}`, fix: `${keepBody} A learner's first run then says "Not implemented yet" and what to replace.` };
+}

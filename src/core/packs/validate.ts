@@ -9,10 +9,10 @@ import { expectedFor } from '../grading/prepare.js';
 import { defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
-import { checkKind, checkMisconceptions, checkTrace, gradeOwnFile } from './validate-exercise.js';
+import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, starterProblem, wrongExport } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { packManifestSchema } from '../common/schemas.js';
-import { describeZodIssues } from '../common/json-file.js';
+import { describeJsonError, describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
 import { plural } from '../common/words.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
@@ -35,6 +35,8 @@ export interface PackReport {
   version?: string;
   exercises: number;
   problems: PackProblem[];
+  /** What an author should look at, though learners are not harmed by it (a wrong() that throws on some cases). */
+  warnings: PackProblem[];
   /** One line per exercise that was fully checked. */
   checked: string[];
   /** Every locale the pack's lessons, hints and misconceptions are written in: `en` first, then the others sorted. */
@@ -51,8 +53,10 @@ export interface PackReport {
  */
 export async function validatePack(dir: string, options: { seeds?: number[]; backend?: BackendName; onProgress?: (line: string) => void } = {}): Promise<PackReport> {
   const seeds = options.seeds ?? [1, 2];
+  // Stacks of what the definitions throw then point into exercise.ts (they are bundled with a source map).
+  process.setSourceMapsEnabled(true);
   const manifestFile = path.join(dir, 'pack.json');
-  const report: PackReport = { dir, exercises: 0, problems: [], checked: [], locales: [defaultLocale] };
+  const report: PackReport = { dir, exercises: 0, problems: [], warnings: [], checked: [], locales: [defaultLocale] };
   const locales = new Set<string>();
   const problem = (file: string, field: string, message: string, fix: string) => report.problems.push({ file, field, message, fix });
 
@@ -71,7 +75,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    problem(manifestFile, '', `invalid JSON (${(error as Error).message})`, 'Fix the syntax: a JSON object with formatVersion, id, title, version, exercises.');
+    problem(manifestFile, '', describeJsonError(text, error as Error), 'Fix the syntax: a JSON object with formatVersion, id, title, version, exercises.');
     return report;
   }
   const parsed = packManifestSchema.safeParse(raw);
@@ -87,6 +91,8 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   } else if (manifest.requires.llmTutor && !semver.satisfies(version, manifest.requires.llmTutor)) {
     problem(manifestFile, 'requires.llmTutor', `this pack needs llm-tutor ${manifest.requires.llmTutor}; this is ${version}`, 'Update llm-tutor, or relax the range.');
   }
+  const packageProblem = await checkPackageJson(dir, manifest.version);
+  if (packageProblem) problem(path.join(dir, 'package.json'), packageProblem.field, packageProblem.message, packageProblem.fix);
   const pack: Pack = { dir, manifest, builtin: false };
   const refs = exerciseRefs([pack]);
   report.exercises = refs.length;
@@ -122,12 +128,19 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message, ...(m.hint === undefined ? [] : [m.hint])]), ...definition.hints.map(hintText)]) {
       for (const locale of localesOf(text)) locales.add(locale);
     }
+    checkSignature(definition, definitionFile, problem);
     if (definition.hints.length < 2) problem(definitionFile, 'hints', `only ${plural(definition.hints.length, 'hint')}`, 'Give two or three tiered hints: a nudge first, the key idea last.');
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     let referenceOk = true;
+    let duplicateReported = false;
     for (const seed of seeds) {
       try {
         const cases = buildCases(ref, definition, seed);
+        const twice = duplicateReported ? undefined : duplicateCaseName(cases);
+        if (twice !== undefined) {
+          problem(definitionFile, 'cases', `two cases are named "${twice}" (seed ${seed})`, 'Give every case its own name: results, hints and the class report tell cases apart by name.');
+          duplicateReported = true;
+        }
         const once = await computeExpected(ref, definition, cases, ctx);
         for (const [i, c] of cases.entries()) {
           const again = await expectedFor(ref, definition, c.name, c.args, ctx);
@@ -156,13 +169,16 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       const solved = await gradeOwnFile(ref, definition, 'solution', seed, options.backend);
       if (solved.status !== 'pass') {
         const first = solved.firstFailure !== undefined ? solved.cases[solved.firstFailure] : undefined;
-        problem(path.join(ref.dir, exerciseFiles.solution), '', `the model solution does not pass (seed ${seed}): ${first ? `case "${first.name}": ${first.message ?? first.status}` : solved.summary}`, 'Fix the solution or the reference so that they agree.');
+        const exported = wrongExport(solved, 'solution', definition.entry);
+        if (exported) problem(path.join(ref.dir, exerciseFiles.solution), '', exported, 'Rename the solution\'s function or the exercise\'s entry so that they agree: the grader calls entry.');
+        else problem(path.join(ref.dir, exerciseFiles.solution), '', `the model solution does not pass (seed ${seed}): ${first ? `case "${first.name}": ${first.message ?? first.status}` : solved.summary}`, 'Fix the solution or the reference so that they agree.');
         solutionOk = false;
         break;
       }
     }
     const starter = has('starter') ? await gradeOwnFile(ref, definition, 'starter', seeds[0], options.backend) : undefined;
-    if (starter?.status === 'pass') problem(path.join(ref.dir, exerciseFiles.starter), '', 'the starter already passes', 'A starter must fail: leave the body as `throw new Error(\'not implemented\')`.');
+    const starterWrong = starter && starterProblem(starter, definition.entry);
+    if (starterWrong) problem(path.join(ref.dir, exerciseFiles.starter), '', starterWrong.message, starterWrong.fix);
 
     const misconceptions = definition.misconceptions ?? [];
     if (misconceptions.length === 0) problem(definitionFile, 'misconceptions', 'none listed', 'Add the classic mistakes of this exercise: they are what makes the diagnosis useful.');
@@ -174,18 +190,19 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     });
     if (solutionOk) {
       const reported = new Set<string>();
+      const warned = new Set<string>();
       for (const seed of seeds) {
         const checks = await checkMisconceptions(ref, definition, seed, ctx);
         checks.forEach((check, i) => {
           const at = `misconceptions[${i}] (${check.id})`;
-          if (reported.has(check.id)) return;
-          if (check.sameAs) {
-            problem(definitionFile, at, `gives the same outputs as "${check.sameAs}" on every case (seed ${seed}): the two cannot be told apart`, 'Merge them, or add a case where they differ.');
-          } else if (check.failingCases === 0) {
-            problem(definitionFile, at, `unreachable: its wrong output passes the reference on every case (seed ${seed})`, 'Add a case where this mistake gives a wrong output, or fix its wrong().');
-          } else if (check.diagnosed !== check.id) {
-            problem(definitionFile, at, check.diagnosed ? `a learner making this mistake is diagnosed as "${check.diagnosed}" instead (seed ${seed})` : `a learner making this mistake is not diagnosed (seed ${seed})`, 'Add cases that tell it apart from the others.');
-          } else return;
+          const warning = warned.has(check.id) || reported.has(check.id) ? undefined : misconceptionWarning(check, seed);
+          if (warning) {
+            report.warnings.push({ file: definitionFile, field: at, ...warning });
+            warned.add(check.id);
+          }
+          const found = reported.has(check.id) ? undefined : misconceptionProblem(check, seed);
+          if (!found) return;
+          problem(definitionFile, at, found.message, found.fix);
           reported.add(check.id);
         });
       }
@@ -225,4 +242,29 @@ async function checkTranslatedLessons(dir: string, locales: Set<string>): Promis
     }
   }
   return found;
+}
+
+/**
+ * A pack's package.json, when it has one, must be JSON and carry the version
+ * of pack.json: npm publishes the one, the workspace records the other.
+ * Returns the problem found, or undefined.
+ */
+async function checkPackageJson(dir: string, packVersion: string): Promise<{ field: string; message: string; fix: string } | undefined> {
+  let text: string | undefined;
+  try {
+    text = await readRegularFile(path.join(dir, 'package.json'), { maxBytes: readLimits.exerciseText, fix: 'keep package.json as a regular file' });
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    return { field: '', message: error.message.replace(/^.*package\.json: /, ''), fix: 'Keep package.json as a regular file beside pack.json.' };
+  }
+  if (text === undefined) return undefined;
+  let data: { version?: unknown };
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { field: '', message: describeJsonError(text, error as Error), fix: 'Fix the syntax: npm reads this file to publish the pack.' };
+  }
+  if (data?.version === packVersion) return undefined;
+  const has = typeof data?.version === 'string' ? `is ${data.version}` : 'is missing';
+  return { field: 'version', message: `the version ${has} but pack.json's is ${packVersion}`, fix: `Give both the same version: npm publishes package.json's, learners' workspaces record pack.json's.` };
 }

@@ -41,9 +41,9 @@ export default defineExercise<Args, string[]>({
   cases: (rng) => [
     { name: 'the lesson example: "Hello  world" (two spaces)', args: ['Hello  world'] },
     { name: 'the lesson example: "I\'M don\'t 12345"', args: ["I'M don't 12345"] },
-    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(12, 20))] },
-    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(20, 30))] },
-    { name: 'random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(30, 40))] },
+    { name: 'short random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(12, 20))] },
+    { name: 'medium random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(20, 30))] },
+    { name: 'long random text (words, numbers, contractions, symbols, whitespace)', args: [randomText(rng, rng.int(30, 40))] },
     { name: 'empty string', args: [''] },
     { name: 'one word', args: ['hello'] },
     { name: 'only spaces', args: ['   '] },
