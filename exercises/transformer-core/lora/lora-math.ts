@@ -159,7 +159,7 @@ export function whicheverRun<T>(...computations: (() => T)[]): T[] {
       // this way of writing it throws on these shapes
     }
   }
-  if (outcomes.length === 0) throw new TypeError('every variant throws on these shapes');
+  if (outcomes.length === 0) throw new TypeError('not applicable: every variant throws on these shapes, as the learner\'s code would');
   return outcomes;
 }
 

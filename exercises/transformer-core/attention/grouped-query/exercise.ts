@@ -8,7 +8,7 @@ function grouped(q: number[][][], k: number[][][], v: number[][][], kvHead: (h: 
   return q.map((qh, h) => {
     const g = kvHead(h, q.length, k.length);
     // A head index past the end is what the learner's code would trip over: k[g] is undefined.
-    if (!k[g]) throw new RangeError(`KV head ${g} does not exist`);
+    if (!k[g]) throw new RangeError(`not applicable: KV head ${g} does not exist, and the learner's code throws here too`);
     return attend(qh, k[g], v[g], opts.sees ?? causalBottomRight, { scale: opts.scale });
   });
 }

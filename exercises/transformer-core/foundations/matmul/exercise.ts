@@ -65,6 +65,8 @@ export default defineExercise<Args, number[][]>({
         const n = a.length;
         const k = a[0].length;
         const m = b[0].length;
+        // b[j] for j past b's last row is undefined: the learner's code throws a TypeError there, it outputs nothing to match.
+        if (m > b.length) throw new TypeError('not applicable: b[j] is a row that does not exist');
         const out: number[][] = [];
         for (let i = 0; i < n; i++) {
           const row: number[] = [];
@@ -85,7 +87,11 @@ export default defineExercise<Args, number[][]>({
         'a[i][j]·b[i][j] multiplies matching entries (the Hadamard product, NumPy\'s a * b). A matrix product sums over the shared inner dimension: ' +
         'out[i][j] = Σ_p a[i][p]·b[p][j], which has shape [rows of a, columns of b] and needs a third loop over p.',
       hint: 'An entry of a matrix product mixes a whole row of a with a whole column of b, so it is a sum of k products: where is the loop over the shared dimension?',
-      wrong: (_ctx, a, b) => a.map((row, i) => row.map((x, j) => x * b[i][j])),
+      wrong: (_ctx, a, b) => {
+        // b[i] for i past b's last row is undefined: the learner's code throws a TypeError there.
+        if (a.length > b.length) throw new TypeError('not applicable: b[i] is a row that does not exist');
+        return a.map((row, i) => row.map((x, j) => x * b[i][j]));
+      },
     },
     {
       id: 'rows-share-one-array',
