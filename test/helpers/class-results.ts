@@ -1,5 +1,6 @@
 import type { ClassResult, ExerciseResult, SubmissionResult } from '../../src/core/class/results.js';
 import { summarise } from '../../src/core/class/results.js';
+import { totalScore } from '../../src/core/class/scores.js';
 
 /** A passing result of `key`, as grade writes one; `overrides` make it fail or error. */
 export function exerciseResult(key: string, overrides: Partial<ExerciseResult> = {}): ExerciseResult {
@@ -14,9 +15,12 @@ export function exerciseResult(key: string, overrides: Partial<ExerciseResult> =
     file: `exercises/${key}.ts`,
     casesPassed: 9,
     casesTotal: 9,
+    score: 1,
+    maxScore: 1,
     output: { stdout: '', stderr: '', truncated: false },
     tolerance: { atol: 1e-5, rtol: 1e-4 },
     durationMs: 40,
+    ...(overrides.status && overrides.status !== 'pass' && overrides.score === undefined ? { score: 0 } : {}),
     ...overrides,
   };
 }
@@ -64,6 +68,7 @@ export function classResult(students: string[], keys: string[], resultOf: (stude
       status: statuses.includes('error') ? 'error' : statuses.includes('fail') ? 'fail' : 'pass',
       passed: statuses.filter((s) => s === 'pass').length,
       total: exercises.length,
+      ...totalScore(exercises),
       exercises,
       durationMs: 500,
     };
@@ -74,7 +79,7 @@ export function classResult(students: string[], keys: string[], resultOf: (stude
     seed: 77,
     backend: 'cpu',
     packs: [{ id: keys[0].split('/')[0], version: '0.1.0' }],
-    exercises: keys.map((key) => ({ key, title: `The exercise ${key}` })),
+    exercises: keys.map((key) => ({ key, title: `The exercise ${key}`, points: 1, partialCredit: false })),
     submissions,
     startedAt: '2026-12-02T04:00:00.000Z',
     durationMs: 9000,

@@ -21,6 +21,7 @@ import { readJsonFile } from '../common/json-file.js';
 import { checkRegularFile, readLimits } from '../common/safe-read.js';
 import { stateFileOf, stateFix } from '../workspace/state-store.js';
 import { isWorkspace, shardOf, type Submission } from './folder.js';
+import { exerciseScore, totalScore } from './scores.js';
 
 export interface ClassGradeOptions {
   submissions: Submission[];
@@ -39,6 +40,8 @@ export interface ClassGradeOptions {
 }
 
 function toExerciseResult(ref: ExerciseRef, verdict: Verdict, submission: Submission): ExerciseResult {
+  const casesPassed = verdict.cases.filter((c) => c.status === 'pass').length;
+  const casesTotal = verdict.cases.length;
   const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
   const line = verdict.error?.location && path.resolve(verdict.error.location.file) === path.resolve(verdict.learnerFile) ? verdict.error.location.line : undefined;
   const { stdout, stderr, droppedBytes } = verdict.output;
@@ -51,8 +54,10 @@ function toExerciseResult(ref: ExerciseRef, verdict: Verdict, submission: Submis
     message: verdict.summary,
     file: posixRelative(submission.dir, verdict.learnerFile),
     ...(line !== undefined ? { line } : {}),
-    casesPassed: verdict.cases.filter((c) => c.status === 'pass').length,
-    casesTotal: verdict.cases.length,
+    casesPassed,
+    casesTotal,
+    score: exerciseScore(ref, { status: verdict.status, casesPassed, casesTotal }),
+    maxScore: ref.points,
     ...(verdict.status !== 'pass' ? { cases: verdict.cases.map((c) => ({ name: c.name, status: c.status })) } : {}),
     ...(first && first.status !== 'pass' ? { failingCase: { name: first.name, status: first.status, input: first.input, args: first.args, trace: first.trace, message: first.message, step: first.step, plan: first.plan } } : {}),
     ...(first?.mismatch ? { diff: first.mismatch } : {}),
@@ -74,6 +79,8 @@ function errorResult(ref: ExerciseRef, submission: Submission, file: string, mes
     file: posixRelative(submission.dir, file),
     casesPassed: 0,
     casesTotal: 0,
+    score: 0,
+    maxScore: ref.points,
     output: { stdout: '', stderr: '', truncated: false },
     tolerance,
     durationMs: 0,
@@ -139,16 +146,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     } finally {
       await sandbox.close();
     }
-    return {
-      id: submission.id,
-      path: submission.path,
-      status: problem ? 'error' : worstStatus(exercises.map((e) => e.status)),
-      ...(problem ? { problem } : {}),
-      passed: exercises.filter((e) => e.status === 'pass').length,
-      total: exercises.length,
-      exercises,
-      durationMs: Date.now() - t0,
-    };
+    return submissionResult(submission, exercises, problem, Date.now() - t0);
   };
 
   const workers = Array.from({ length: Math.max(1, Math.min(options.jobs, queue.length || 1)) }, async () => {
@@ -168,7 +166,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     backend: report.active,
     ...(options.isolation ? { isolation: options.isolation } : {}),
     packs: options.packs.map((p) => ({ id: p.manifest.id, version: p.manifest.version })),
-    exercises: refs.map((r) => ({ key: r.key, title: r.title })),
+    exercises: refs.map((r) => ({ key: r.key, title: r.title, points: r.points, partialCredit: r.partialCredit })),
     ...(options.shard ? { shard: options.shard } : {}),
     submissions: results,
     startedAt,
@@ -179,15 +177,22 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 /** The result of an entry that is not graded at all: every exercise an error naming why. */
 function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
   const problem = submission.refused!;
+  const exercises = refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance));
+  return submissionResult(submission, exercises, problem, 0);
+}
+
+/** A submission's result from its exercises' results: its status (error when it has a problem), counts and points. */
+function submissionResult(submission: Submission, exercises: ExerciseResult[], problem: string | undefined, durationMs: number): SubmissionResult {
   return {
     id: submission.id,
     path: submission.path,
-    status: 'error',
-    problem,
-    passed: 0,
-    total: refs.length,
-    exercises: refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance)),
-    durationMs: 0,
+    status: problem ? 'error' : worstStatus(exercises.map((e) => e.status)),
+    ...(problem ? { problem } : {}),
+    passed: exercises.filter((e) => e.status === 'pass').length,
+    total: exercises.length,
+    ...totalScore(exercises),
+    exercises,
+    durationMs,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roundScore, totalScore } from './scores.js';
 import type { NamedPreview, ValuePreview } from '../grading/value-preview.js';
 
 /**
@@ -50,6 +51,10 @@ export const exerciseResultSchema = z.object({
   line: z.number().int().optional(),
   casesPassed: z.number().int(),
   casesTotal: z.number().int(),
+  /** The points earned: all of maxScore on a pass; with partial credit, maxScore × casesPassed / casesTotal (4 decimals); else 0. */
+  score: z.number(),
+  /** The exercise's points (pack.json; 1 when not given). */
+  maxScore: z.number(),
   /** Every case by name with its status, kept for a result that did not pass (the class report lists them in the verdict it opens). */
   cases: z.array(z.object({ name: z.string(), status: z.enum(['pass', 'fail', 'error', 'not-run']) })).optional(),
   /** The first case that did not pass. */
@@ -107,6 +112,9 @@ export const submissionResultSchema = z.object({
   problem: z.string().optional(),
   passed: z.number().int(),
   total: z.number().int(),
+  /** The sum of its exercises' scores, and of their points. */
+  score: z.number(),
+  maxScore: z.number(),
   exercises: z.array(exerciseResultSchema),
   durationMs: z.number(),
 });
@@ -121,8 +129,8 @@ export const classResultSchema = z.object({
   /** How learner code was isolated: bwrap (OS sandbox around the permission model) or permission (the permission model alone). */
   isolation: z.enum(['bwrap', 'permission']).optional(),
   packs: z.array(z.object({ id: z.string(), version: z.string() })),
-  /** The exercises graded, in order. */
-  exercises: z.array(z.object({ key: z.string(), title: z.string() })),
+  /** The exercises graded, in order, with their points and whether cases passed earn a share of them. */
+  exercises: z.array(z.object({ key: z.string(), title: z.string(), points: z.number(), partialCredit: z.boolean() })),
   /** Present when this file holds one shard of a class; absent after `grade merge`. */
   shard: z.object({ index: z.number().int(), count: z.number().int() }).optional(),
   summary: z.object({
@@ -132,6 +140,11 @@ export const classResultSchema = z.object({
     passed: z.number().int(),
     failed: z.number().int(),
     errored: z.number().int(),
+    /** Points earned by every submission together, and possible. */
+    score: z.number(),
+    maxScore: z.number(),
+    /** The mean of the submissions' scores (0 when there are none), 4 decimals. */
+    meanScore: z.number(),
   }),
   submissions: z.array(submissionResultSchema),
   startedAt: z.string(),
@@ -165,9 +178,16 @@ export function summarise(result: Omit<ClassResult, 'summary' | 'status'>): Clas
       passed: all.filter((e) => e.status === 'pass').length,
       failed: all.filter((e) => e.status === 'fail').length,
       errored: all.filter((e) => e.status === 'error').length,
+      ...classScore(result.submissions),
     },
     submissions: result.submissions,
     startedAt: result.startedAt,
     durationMs: result.durationMs,
   };
+}
+
+/** The class's points: the sums over submissions, and the mean score of a submission. */
+function classScore(submissions: SubmissionResult[]): { score: number; maxScore: number; meanScore: number } {
+  const total = totalScore(submissions);
+  return { ...total, meanScore: submissions.length ? roundScore(total.score / submissions.length) : 0 };
 }

@@ -24,11 +24,16 @@ export const packManifestSchema = z
         llmTutor: z.string().optional(),
       })
       .default({ packs: [] }),
+    /** Every exercise scores points × cases passed / cases, instead of all or nothing (an exercise's own setting wins). */
+    partialCredit: z.boolean().optional(),
     exercises: z
       .array(
         z.strictObject({
           id: exerciseIdSchema,
           title: z.string().min(1),
+          /** What the exercise is worth in a class's scores; 1 when absent. */
+          points: z.number().nonnegative('must be 0 or more').finite().optional(),
+          partialCredit: z.boolean().optional(),
         }),
       )
       .min(1, 'must list at least one exercise'),

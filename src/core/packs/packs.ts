@@ -27,6 +27,10 @@ export interface ExerciseRef {
   /** 1-based position across all enabled packs, as `list` numbers them. */
   number: number;
   pack: Pack;
+  /** What the exercise is worth in a class's scores (pack.json; 1 when not given). */
+  points: number;
+  /** Whether it scores points × cases passed / cases rather than all or nothing. */
+  partialCredit: boolean;
 }
 
 /** The files every exercise folder holds. */
@@ -111,6 +115,8 @@ export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
         dir: path.join(pack.dir, ...exercise.id.split('/')),
         number: refs.length + 1,
         pack,
+        points: exercise.points ?? 1,
+        partialCredit: exercise.partialCredit ?? pack.manifest.partialCredit ?? false,
       });
     }
   }
