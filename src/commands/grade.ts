@@ -3,7 +3,8 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
-import { discoverSubmissions, parseShard, trustedPacks, type Submission } from '../core/class/folder.js';
+import { discoverSubmissions, parseShard, shardOf, trustedPacks, type Submission } from '../core/class/folder.js';
+import { plural } from '../core/common/words.js';
 import type { Pack } from '../core/packs/packs.js';
 import type { IsolationMode } from '../sandbox/isolation.js';
 import { gradeClass } from '../core/class/grade-class.js';
@@ -12,7 +13,7 @@ import type { ClassResult } from '../core/class/results.js';
 import { parseBackend } from '../reference/backend.js';
 import { makeChalk } from '../report/chalk.js';
 
-const reporterNames = ['pretty', 'json', 'junit', 'github', 'html'] as const;
+const reporterNames = ['pretty', 'json', 'junit', 'github', 'html', 'gradescope'] as const;
 type ReporterName = (typeof reporterNames)[number];
 interface Reporter {
   name: ReporterName;
@@ -28,6 +29,18 @@ export function parseReporters(values: string[] | undefined): Reporter[] {
       throw new UserError(`Unknown reporter "${name}".`, { next: `Use ${reporterNames.join(', ')}, each optionally with =FILE, e.g. --reporter json=results.json.`, exitCode: 2 });
     }
     return { name: name as ReporterName, out: rest.length ? rest.join('=') : undefined };
+  });
+}
+
+/**
+ * Refuses, before anything is graded, a gradescope reporter for other than
+ * one submission: Gradescope grades each submission on its own.
+ */
+function checkGradescopeFits(reporters: Reporter[], submissions: number): void {
+  if (submissions === 1 || !reporters.some((r) => r.name === 'gradescope')) return;
+  throw new UserError(`The gradescope reporter writes the results of one submission; this run has ${plural(submissions, 'submission')}.`, {
+    next: 'Grade the one workspace Gradescope gives (/autograder/submission), or use --reporter json for a class.',
+    exitCode: 2,
   });
 }
 
@@ -51,6 +64,9 @@ async function emit(io: Io, reporters: Reporter[], result: ClassResult): Promise
         break;
       case 'html':
         text = (await import('../report/html.js')).renderHtml(result);
+        break;
+      case 'gradescope':
+        text = (await import('../report/gradescope.js')).renderGradescope(result);
         break;
       case 'github': {
         const github = await import('../report/github.js');
@@ -104,6 +120,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     if (files.length === 0) throw new UserError('grade merge needs the results files of the shards.', { next: 'llm-tutor grade merge shard-1.json shard-2.json --reporter html=report.html', exitCode: 2 });
     const parts = await Promise.all(files.map(async (file) => ({ file, result: await readResults(path.resolve(io.cwd, file)) })));
     const merged = mergeResults(parts);
+    checkGradescopeFits(reporters, merged.submissions.length);
     await report(io, reporters, merged, { quiet: options.quiet, color: globals.color });
     return merged.status === 'pass' ? 0 : 1;
   }
@@ -113,6 +130,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
   const { ensureIsolation } = await import('../sandbox/isolation.js');
   const isolation = await ensureIsolation({ requireOsInCi: true });
   const submissions = discoverSubmissions(paths, io.cwd);
+  checkGradescopeFits(reporters, shard ? shardOf(submissions, shard).length : submissions.length);
   const { packs, dispose } = await trustedPacks(globals.pack ? [globals.pack] : [], io.cwd);
   try {
     return await gradeWith(io, globals, options, { reporters, submissions, packs, isolation: isolation.mode, shard, jobs });

@@ -3,7 +3,11 @@ import type { ClassResult, SubmissionResult } from '../core/class/results.js';
 import { plural } from '../core/common/words.js';
 import { escapeLogLine } from './escape.js';
 
-/** One line per submission, as it finishes; the submission's name and problem are escaped, so it stays one line of plain text. */
+/**
+ * One line per submission, as it finishes; the submission's name and problem
+ * are escaped, so it stays one line of plain text. Its points follow its count
+ * of exercises passed when they say something else (points other than 1, or partial credit).
+ */
 export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): string {
   const icon = s.status === 'pass' ? c.green('✓') : s.status === 'fail' ? c.red('✗') : c.red('!');
   const notPassing = s.exercises.filter((e) => e.status !== 'pass');
@@ -15,7 +19,15 @@ export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): str
           .map((e) => `${escapeLogLine(e.id)}${e.diagnosis ? ` (${escapeLogLine(e.diagnosis.title)})` : e.status === 'error' ? ' (error)' : ''}`)
           .join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
       : '';
-  return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${detail}`;
+  const points = s.score !== s.passed || s.maxScore !== s.total ? c.dim(` · ${s.score}/${plural(s.maxScore, 'point')}`) : '';
+  return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${points}${detail}`;
+}
+
+/** The class's points on one line: earned of possible, and the mean per submission. */
+export function renderClassPoints(result: ClassResult): string {
+  const s = result.summary;
+  const perSubmission = result.submissions.length ? result.submissions[0].maxScore : 0;
+  return `Points: ${s.score} of ${plural(s.maxScore, 'point')} (a submission scores ${s.meanScore} of ${perSubmission} on average).`;
 }
 
 /** The class's counts on one line: PASS/FAIL/ERROR, submissions passing every exercise, results passed, failed and errored. */
@@ -30,6 +42,7 @@ export function renderClassSummary(result: ClassResult, c: ChalkInstance): strin
   return [
     '',
     renderClassCounts(result, c),
+    renderClassPoints(result),
     c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ')} · backend ${escapeLogLine(result.backend)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
   ].join('\n');
 }

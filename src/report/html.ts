@@ -39,6 +39,12 @@ const styles = `
   .verdict pre.plan { white-space: pre; overflow-wrap: normal; } .verdict pre.plan mark { background: #c62828; color: #fff; }
   table.diff td { text-align: right; } table.diff td.bad { color: #c62828; background: #fdecea; }${chartStyles}`;
 
+/** The class's points in the header: the mean score of a submission, of the points possible. */
+function classPoints(result: ClassResult): string {
+  const possible = result.submissions[0]?.maxScore ?? 0;
+  return `mean score ${result.summary.meanScore} of ${plural(possible, 'point')}`;
+}
+
 /** With one pack, exercises are named without the pack id, which the header already gives. */
 function shortNames(result: ClassResult): (key: string) => string {
   return (key) => (result.packs.length === 1 ? key.slice(result.packs[0].id.length + 1) : key);
@@ -96,7 +102,7 @@ function resultCell(sub: SubmissionResult, e: ExerciseResult | undefined, studen
 
 function studentRow(result: ClassResult, sub: SubmissionResult, student: number): string {
   const cells = result.exercises.map((ex, exercise) => resultCell(sub, sub.exercises.find((x) => x.key === ex.key), student, exercise));
-  return `<tr><th scope="row">${escape(sub.id)}</th><td>${sub.passed}/${sub.total}</td>${cells.join('')}</tr>`;
+  return `<tr><th scope="row">${escape(sub.id)}</th><td>${sub.passed}/${sub.total}</td><td class="points">${sub.score}/${sub.maxScore}</td>${cells.join('')}</tr>`;
 }
 
 /** The verdict panels, each hidden until its cell's link targets it. */
@@ -131,14 +137,14 @@ export function renderHtml(result: ClassResult): string {
 </head>
 <body>
 <h1>llm-tutor class report</h1>
-<p class="meta">${plural(s.submissions, 'submission')}, ${s.submissionsPassed} pass every exercise · ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')} · seed ${result.seed} · ${escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', '))} · backend ${escape(result.backend)} · llm-tutor ${escape(result.tool.version)} · ${escape(result.startedAt)}</p>
+<p class="meta">${plural(s.submissions, 'submission')}, ${s.submissionsPassed} pass every exercise · ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')} · ${classPoints(result)} · seed ${result.seed} · ${escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', '))} · backend ${escape(result.backend)} · llm-tutor ${escape(result.tool.version)} · ${escape(result.startedAt)}</p>
 <h2>Pass rate per exercise</h2>
 ${renderChart(rates)}
 <h2>Most frequent misconceptions</h2>
 ${misconceptionsTable(result, short)}
 <h2>Students</h2>
 ${legend}
-<table id="students"><thead><tr><th>submission</th><th>passed</th>${result.exercises.map((e) => `<th title="${escape(e.title)}">${escape(short(e.key))}</th>`).join('')}</tr></thead><tbody>
+<table id="students"><thead><tr><th>submission</th><th>passed</th><th>points</th>${result.exercises.map((e) => `<th title="${escape(e.title)}">${escape(short(e.key))}<br><span class="meta">${plural(e.points, 'point')}${e.partialCredit ? ', partial' : ''}</span></th>`).join('')}</tr></thead><tbody>
 ${result.submissions.map((sub, student) => studentRow(result, sub, student)).join('\n')}
 </tbody></table>
 <div id="verdicts">
