@@ -52,6 +52,17 @@ describe('the class report', () => {
     expect(rateLabel({ key: 'k', passed: 0, total: 0 })).toBe('0% (0/0)');
   });
 
+  test("gives each student's points, each exercise's worth, and the class's mean score", () => {
+    const scored = classResult(['alice', 'bob'], [softmax, matmul], (student, key) =>
+      key === softmax ? { maxScore: 3, ...(student === 'bob' ? { ...failingSoftmax(key), score: 2 } : { score: 3 }) } : {},
+    );
+    scored.exercises[0] = { ...scored.exercises[0], points: 3, partialCredit: true };
+    const html = renderHtml(scored);
+    expect(html).toContain('<th>submission</th><th>passed</th><th>points</th><th title="The exercise transformer-core/foundations/softmax">foundations/softmax<br><span class="meta">3 points, partial</span></th><th title="The exercise transformer-core/foundations/matmul">foundations/matmul<br><span class="meta">1 point</span></th>');
+    expect([...html.matchAll(/<td class="points">([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(['4/4', '3/4']);
+    expect(html).toContain(' · mean score 3.5 of 4 points · ');
+  });
+
   test('every ✗ and ! and every ✓ that printed links to its verdict, and the verdict back to its cell', () => {
     const printed = classResult(['dora'], [softmax], () => ({ output: { stdout: 'hello\n', stderr: '', truncated: false } }));
     const html = renderHtml(small);
