@@ -133,7 +133,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .option('--only <ids>', 'only these exercises (comma-separated ids)')
     .option('--jobs <n>', 'submissions graded in parallel', '1')
     .option('--shard <i/n>', 'grade shard i of n (a deterministic split of the submissions)')
-    .option('--reporter <name[=file]>', 'pretty, json, junit, github or html, each optionally to a file; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--reporter <name[=file]>', 'pretty, json, junit, github, html or gradescope (one submission), each optionally to a file; repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--timeout <ms>', "time limit for each learner file's cases", parsePositiveInt('--timeout'))
     .option('--quiet', 'print nothing when every reporter writes to a file (otherwise: the counts and the files written)')
     .action(action(() => import('./commands/grade.js')));
