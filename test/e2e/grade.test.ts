@@ -79,7 +79,7 @@ describe('grading a class', () => {
       { id: 'times-out', status: 'error', passed: '2/3', notPassing: { 'foundations/softmax': 'error' } },
     ]);
     expect(results.status).toBe('error');
-    expect(results.summary).toEqual({ submissions: 8, submissionsPassed: 1, results: 24, passed: 14, failed: 4, errored: 6 });
+    expect(results.summary).toEqual({ submissions: 8, submissionsPassed: 1, results: 24, passed: 14, failed: 4, errored: 6, score: 14, maxScore: 24, meanScore: 1.75 });
     const message = (id: string, key: string) => results.submissions.find((s) => s.id === id)!.exercises.find((e) => e.key === `transformer-core/${key}`)!.message;
     expect(message('crashes', 'foundations/softmax')).toBe('The process running your code ended during case "the lesson example [1, 2, 3]" (exit code 0): did your code call process.exit() or kill itself?');
     expect(message('times-out', 'foundations/softmax')).toBe('Timed out after 1.5 s on case "the lesson example [1, 2, 3]" (an infinite loop, or far too much work).');
