@@ -117,4 +117,15 @@ describe('grading with points', () => {
       'llm-tutor: The gradescope reporter writes the results of one submission; this run has 2 submissions.\nGrade the one workspace Gradescope gives (/autograder/submission), or use --reporter json for a class.\n',
     );
   });
+
+  test('points below 0 are refused by pack validate in one line naming the field', async () => {
+    const bad = path.join(root, 'bad-points');
+    await fs.cp(pack, bad, { recursive: true });
+    const manifest = JSON.parse(await fs.readFile(path.join(bad, 'pack.json'), 'utf8'));
+    manifest.exercises[0].points = -1;
+    await fs.writeFile(path.join(bad, 'pack.json'), JSON.stringify(manifest, null, 2));
+    const r = await runCli(['pack', 'validate', bad], { cwd: root });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ bad-points/pack.json exercises[0].points: must be 0 or more\n');
+  });
 });
