@@ -24,6 +24,8 @@ export const packManifestSchema = z
         llmTutor: z.string().optional(),
       })
       .default({ packs: [] }),
+    /** false in a course build (`pack build --no-solutions`): its exercise folders hold no solution.ts, and learners are told so. */
+    solutions: z.boolean().default(true),
     exercises: z
       .array(
         z.strictObject({
