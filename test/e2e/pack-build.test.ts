@@ -23,12 +23,13 @@ beforeAll(async () => {
   source = path.join(root, 'my-course');
   const created = await runCli(['pack', 'new', source]);
   if (created.code !== 0) throw new Error(created.stderr);
-  // What an author's folder also holds, and no build should: installed packages, git, an earlier build.
+  // What an author's folder also holds, and no build should: installed packages and their lock file, git, an earlier build.
   await fs.mkdir(path.join(source, 'node_modules', 'llm-tutor'), { recursive: true });
   await fs.writeFile(path.join(source, 'node_modules', 'llm-tutor', 'index.js'), '');
   await fs.mkdir(path.join(source, '.git'));
   await fs.writeFile(path.join(source, '.git', 'HEAD'), 'ref: refs/heads/main\n');
   await fs.writeFile(path.join(source, 'llm-tutor-pack-my-course-0.0.9.tgz'), '');
+  await fs.writeFile(path.join(source, 'package-lock.json'), '{}');
 }, 60_000);
 
 const packFiles = ['README.md', 'basics/relu/exercise.ts', 'basics/relu/lesson.md', 'basics/relu/solution.ts', 'basics/relu/starter.ts', 'env.d.ts', 'pack.json', 'package.json', 'tsconfig.json'];

@@ -25,8 +25,8 @@ export interface PackBuild {
 /** The time every file of a build carries, as `npm pack` sets it: two builds of the same files are the same bytes. */
 const fixedMtime = new Date('1985-10-26T08:15:00Z');
 
-/** Left out of every build: installed packages, dot-files (.git, editor settings) and earlier builds at the top of the folder. */
-const leftOut = (relative: string) => relative.split('/').some((part) => part === 'node_modules' || part.startsWith('.')) || /^[^/]+\.tgz$/.test(relative);
+/** Left out of every build: installed packages and their lock file (as npm leaves it out), dot-files (.git, editor settings) and earlier builds at the top of the folder. */
+const leftOut = (relative: string) => relative.split('/').some((part) => part === 'node_modules' || part.startsWith('.')) || /^[^/]+\.tgz$/.test(relative) || relative === 'package-lock.json';
 
 /**
  * The regular files under `dir` that a build holds, relative and sorted.
