@@ -100,7 +100,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   const compact = rows < 40;
   const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
   // A course build of a pack has no model solutions to offer.
-  const solutionShown = passed && snapshot.exercise.pack.manifest.solutions;
+  const solutionShown = passed && snapshot.exercise.pack.manifest.solutions !== false;
   const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
 
   // A new verdict starts at the section the learner was reading, at its first row.

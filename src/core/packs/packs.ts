@@ -138,7 +138,7 @@ export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exe
  */
 export function withheldSolution(ref: Pick<ExerciseRef, 'id' | 'pack'>): string | undefined {
   const { id, solutions } = ref.pack.manifest;
-  return solutions ? undefined : `The pack "${id}" does not ship its model solutions, so there is none to show for ${ref.id}.`;
+  return solutions !== false ? undefined : `The pack "${id}" does not ship its model solutions, so there is none to show for ${ref.id}.`;
 }
 
 /**
