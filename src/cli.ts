@@ -140,11 +140,13 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
 
   program
     .command('pack <action> [args...]')
-    .description('instructors\' packs: new <dir> | new-exercise <dir> <id> | preview <dir> [id] | validate [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
+    .description('instructors\' packs: new <dir> | new-exercise <dir> <id> | preview <dir> [id] | validate [dir] | build [dir] | add <dir|npm-package|.tgz> | remove <id> | list')
     .option('--id <id>', 'with new: the pack id (default: the folder name)')
     .option('--title <title>', 'with new-exercise: the exercise title (default: the last part of its id in words)')
     .option('--json', 'with validate and list: machine-readable output')
     .option('--force', 'with add: replace an enabled pack by different content under the same version')
+    .option('--no-solutions', 'with build: leave out every solution.ts (a course build: learners cannot read the model solutions)')
+    .option('--out <file>', 'with build: the .tgz to write (default: <name>-<version>.tgz here, as npm pack names it)')
     .action(action(() => import('./commands/pack.js')));
 
   program

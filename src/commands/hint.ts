@@ -31,7 +31,7 @@ export default async function hint(io: Io, globals: GlobalOptions, id: string | 
     const isNew = revealed !== undefined && i === shown.length - 1;
     io.out(`\n${hintBlock(label, text, isNew ? c.yellow.bold : c.dim)}`);
   });
-  if (revealed === undefined) io.out(c.dim(`\nThat was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.`));
+  if (revealed === undefined) io.out(c.dim(`\nThat was the last hint.${ref.pack.manifest.solutions !== false ? ` Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.` : ''}`));
   else if (nextHint(definition, latest, seen) !== undefined) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));
   return 0;
 }

@@ -101,7 +101,21 @@ export async function packValidate(io: Io, globals: GlobalOptions, dir: string, 
   }
   for (const line of report.checked) io.out(`${c.green('✓')} ${escapeLogLine(line)}`);
   io.out(`locales: ${report.locales.map(escapeLogLine).join(', ')}`);
-  io.out(c.green(`\n${what} is valid: ${plural(report.exercises, 'exercise')}; every reference runs, every solution passes, every starter fails, every misconception is reachable and diagnosed as itself.`));
+  const solutions = report.solutions ? 'every solution passes' : 'no model solutions (a course build)';
+  io.out(c.green(`\n${what} is valid: ${plural(report.exercises, 'exercise')}; every reference runs, ${solutions}, every starter fails, every misconception is reachable and diagnosed as itself.`));
+  return 0;
+}
+
+/** `llm-tutor pack build [dir]`: the pack as a .tgz for `pack add` or `npm publish`; with --no-solutions, a course build without its model solutions. */
+export async function packBuild(io: Io, globals: GlobalOptions, dir: string, options: { solutions?: boolean; out?: string }): Promise<number> {
+  const { buildPack } = await import('../core/packs/build.js');
+  const solutions = options.solutions ?? true;
+  const built = await buildPack(path.resolve(io.cwd, dir), { solutions, out: options.out, cwd: io.cwd });
+  const c = color(globals);
+  const file = escapeLogLine(path.relative(io.cwd, built.file) || built.file);
+  const what = solutions ? 'with its model solutions' : `without its model solutions (${plural(built.withheld.length, 'solution file')} left out)`;
+  io.out(`${c.green('Built')} ${built.id} ${escapeLogLine(built.version)} ${what}: ${file}, ${plural(built.files.length, 'file')}.`);
+  io.out(c.dim(`Learners enable it with \`llm-tutor pack add ${file}\`; \`npm publish ${file}\` publishes it.`));
   return 0;
 }
 
@@ -114,7 +128,7 @@ export async function packAdd(io: Io, globals: GlobalOptions, source: string, op
   const count = result.pack.manifest.exercises.length;
   if (result.downgrade) io.out(`${c.yellow('Downgraded')} ${id} from ${escapeLogLine(result.previousVersion!)} to ${escapeLogLine(version)}: an older version than the one enabled.`);
   else if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
-  else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}.`);
+  else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}${result.pack.manifest.solutions ? '' : ', without model solutions'}.`);
   if (result.changedExercises.length) io.out(c.yellow(changedNotice(result.changedExercises, version)));
   io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
@@ -159,10 +173,10 @@ export async function packList(io: Io, globals: GlobalOptions, options: { json?:
 }
 
 /** How many arguments each pack command takes at most. */
-const argumentsOf: Record<string, number> = { new: 1, 'new-exercise': 2, preview: 2, validate: 1, add: 1, remove: 1, list: 0 };
+const argumentsOf: Record<string, number> = { new: 1, build: 1, 'new-exercise': 2, preview: 2, validate: 1, add: 1, remove: 1, list: 0 };
 
 /** Dispatches `llm-tutor pack <action>`. */
-export default async function pack(io: Io, globals: GlobalOptions, action: string, args: string[], options: { id?: string; json?: boolean; title?: string; force?: boolean }): Promise<number> {
+export default async function pack(io: Io, globals: GlobalOptions, action: string, args: string[], options: { id?: string; json?: boolean; title?: string; force?: boolean; solutions?: boolean; out?: string }): Promise<number> {
   const need = (what: string, i = 0) => {
     if (!args[i]) throw new UserError(`llm-tutor pack ${action} needs ${what}.`, { next: `Run \`llm-tutor pack --help\`.`, exitCode: 2 });
     return args[i];
@@ -181,6 +195,8 @@ export default async function pack(io: Io, globals: GlobalOptions, action: strin
       return packPreview(io, globals, need('a pack folder'), args[1]);
     case 'validate':
       return packValidate(io, globals, arg ?? '.', options);
+    case 'build':
+      return packBuild(io, globals, arg ?? '.', options);
     case 'add':
       return packAdd(io, globals, need('a pack folder, a .tgz or an npm package name'), options);
     case 'remove':
@@ -188,6 +204,6 @@ export default async function pack(io: Io, globals: GlobalOptions, action: strin
     case 'list':
       return packList(io, globals, options);
     default:
-      throw new UserError(`Unknown pack command "${action}".`, { next: 'Use one of: new, new-exercise, preview, validate, add, remove, list.', exitCode: 2 });
+      throw new UserError(`Unknown pack command "${action}".`, { next: 'Use one of: new, new-exercise, preview, validate, build, add, remove, list.', exitCode: 2 });
   }
 }

@@ -1,14 +1,16 @@
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
-import { readExerciseFile } from '../core/packs/packs.js';
+import { readExerciseFile, withheldSolution } from '../core/packs/packs.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { confirm } from './confirm.js';
 import { openSession, pickExercise } from './context.js';
 
-/** `llm-tutor solution [id]`: the model solution, once the exercise passes (or with --force, once the learner agrees). */
+/** `llm-tutor solution [id]`: the model solution, once the exercise passes (or with --force, once the learner agrees); none from a pack built without solutions. */
 export default async function solution(io: Io, globals: GlobalOptions, id: string | undefined, options: { force?: boolean; yes?: boolean }): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
+  const withheld = withheldSolution(ref);
+  if (withheld) throw new UserError(withheld, { exitCode: 1 });
   // A pass whose file has changed since was still seen to pass.
   const { status } = StateStore.progressOf(session.state, ref.key);
   const passed = status === 'passed' || status === 'changed';

@@ -99,6 +99,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   // Below 40 rows the screen goes compact (cases as a strip, the diff side by side); whatever still does not fit goes into panes.
   const compact = rows < 40;
   const passed = snapshot.verdict?.status === 'pass' && snapshot.verdict.exerciseKey === snapshot.exercise.key;
+  // A course build of a pack has no model solutions to offer.
+  const solutionShown = passed && snapshot.exercise.pack.manifest.solutions !== false;
   const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
 
   // A new verdict starts at the section the learner was reading, at its first row.
@@ -168,7 +170,6 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     (input, key) => {
       const view = currentView.current;
       const snapshot = session.getSnapshot();
-      const passed = session.passed;
       if (scrollKey(input, key)) return;
       if (view.kind === 'solution') {
         if (key.escape || input === 's' || input === 'q') show({ kind: 'main' });
@@ -187,10 +188,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
         else void session.goNext();
       } else if (input === 'l') show({ kind: 'list' });
       else if (input === 'r') void session.rerun();
-      else if (input === 's') {
-        if (!passed) session.setNotice('The model solution opens after your code passes.');
-        else void session.solution().then((code) => code !== undefined && show({ kind: 'solution', code }));
-      } else if (input === 'o') openEditor();
+      else if (input === 's') void session.solution().then((code) => code !== undefined && show({ kind: 'solution', code }));
+      else if (input === 'o') openEditor();
       else if (input === 'e') setExpanded((was) => !was);
     },
     { isActive: view.kind !== 'list' },
@@ -251,14 +250,14 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       scrolled = [hints];
       variants = [scrolled];
     }
-    if (passed) bottom.push(line('Solved! Press n for the next exercise, s for the model solution.', { color: 'green', bold: true }));
+    if (passed) bottom.push(line(`Solved! Press n for the next exercise${solutionShown ? ', s for the model solution' : ''}.`, { color: 'green', bold: true }));
     if (snapshot.notice) bottom.push(...wrapLines(oneLine(snapshot.notice), width, { color: 'yellow' }).slice(0, 2));
     const keys: [string, string, boolean][] = [
       ['h', 'hint', true],
       ['n', 'next', passed || Boolean(snapshot.packDone?.next)],
       ['l', 'list', true],
       ['r', 're-run', true],
-      ['s', 'solution', passed],
+      ['s', 'solution', solutionShown],
       ['o', 'open in editor', true],
       ['q', 'quit', true],
     ];

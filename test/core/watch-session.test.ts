@@ -141,6 +141,7 @@ describe('WatchSession', () => {
     expect(state.exercises['transformer-core/foundations/cross-entropy'].revealedHints).toEqual(['tier:1', 'tier:2']);
     expect(session.getSnapshot().hints.map((h) => h.label)).toEqual(['Hint 1/3', 'Hint 2/3']);
     expect(await session.solution()).toBeUndefined();
+    expect(session.getSnapshot().notice).toBe('The model solution opens after your code passes.');
 
     await fs.copyFile(solution('foundations/cross-entropy'), learnerFile(ws.dir, 'foundations/cross-entropy'));
     await until(session, (s) => s.verdict?.status === 'pass');
@@ -162,6 +163,29 @@ describe('WatchSession', () => {
     await session.goNext();
     const snap = await until(session, (s) => s.packDone !== undefined);
     expect(snap.packDone).toMatchObject({ packId: 'features', solved: 1, total: 1, next: undefined });
+  });
+
+  test('s in a pack built without solutions: the notice says there is none, before a pass and after', async () => {
+    const course = path.join(tempDir(), 'course');
+    await fs.cp(path.join(repoRoot, 'fixtures', 'packs', 'features'), course, { recursive: true });
+    const manifest = path.join(course, 'pack.json');
+    await fs.writeFile(manifest, JSON.stringify({ ...JSON.parse(await fs.readFile(manifest, 'utf8')), solutions: false }));
+    const model = path.join(course, 'stream', 'total', 'solution.ts');
+    const right = await fs.readFile(model, 'utf8');
+    await fs.rm(model);
+    const dir = path.join(tempDir(), 'ws');
+    expect((await runCli(['init', dir, '--packs', course, '--seed', '2'])).code).toBe(0);
+    const small = await openWorkspace(dir);
+    session = new WatchSession(small, small.exercises, { seed: 2 }, await small.state.read(), small.exercises[0]);
+    await session.start();
+    await until(session, (s) => s.phase === 'idle' && s.verdict !== undefined);
+    const none = 'The pack "features" does not ship its model solutions, so there is none to show for stream/total.';
+    expect(await session.solution()).toBeUndefined();
+    expect(session.getSnapshot().notice).toBe(none);
+    await fs.writeFile(learnerFile(dir, 'stream/total', 'features'), right);
+    await until(session, (s) => s.verdict?.status === 'pass');
+    expect(await session.solution()).toBeUndefined();
+    expect(session.getSnapshot().notice).toBe(none);
   });
 
   test('reset restores the starter with a backup and re-grades the current exercise', async () => {

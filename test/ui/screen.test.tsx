@@ -227,3 +227,26 @@ describe('layoutBody', () => {
     expect(end.lines.slice(1).map(plainText)).toEqual(['hints 0', 'hints 1']);
   });
 });
+
+describe('the model solution on a pass', () => {
+  /** A pass of the exercise, in a pack whose manifest says whether it ships its solutions. */
+  function passIn(solutions: boolean) {
+    const ref: ExerciseRef = { ...exercise, pack: { manifest: { ...pack.manifest, solutions } } as unknown as Pack };
+    const verdict = longestVerdict();
+    const cases: CaseResult[] = verdict.cases.slice(0, 3).map(({ index, name }) => ({ index, name, status: 'pass' }));
+    const passed: Verdict = { ...verdict, status: 'pass', summary: 'All 3 cases pass.', cases, firstFailure: undefined, diagnosis: undefined, error: undefined, notes: [], output: { stdout: '', stderr: '', droppedBytes: 0 } };
+    const { session, set } = fakeSession(passed);
+    set({ exercise: ref, exercises: [ref], hints: [], notice: undefined });
+    return session;
+  }
+
+  test.each([
+    [true, 'Solved! Press n for the next exercise, s for the model solution.'],
+    [false, 'Solved! Press n for the next exercise.'],
+  ])('a pack with solutions %s offers: %s', async (solutions, offer) => {
+    const screen = renderSized(<App session={passIn(solutions)} cwd="/ws" />, 120, 40);
+    await vi.waitFor(() => expect(plain(screen.lastFrame())).toContain('Solved!'));
+    expect(plain(screen.lastFrame()).split('\n')).toContain(offer);
+    screen.unmount();
+  });
+});

@@ -26,6 +26,8 @@ export const packManifestSchema = z
       .default({ packs: [] }),
     /** Every exercise scores points × cases passed / cases, instead of all or nothing (an exercise's own setting wins). */
     partialCredit: z.boolean().optional(),
+    /** false in a course build (`pack build --no-solutions`): its exercise folders hold no solution.ts, and learners are told so. */
+    solutions: z.boolean().default(true),
     exercises: z
       .array(
         z.strictObject({

@@ -138,6 +138,16 @@ export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exe
 }
 
 /**
+ * Why the model solution of `ref` cannot be shown, whatever the learner's
+ * progress: its pack is a course build without solutions (`"solutions": false`
+ * in pack.json). Undefined when the pack ships them.
+ */
+export function withheldSolution(ref: Pick<ExerciseRef, 'id' | 'pack'>): string | undefined {
+  const { id, solutions } = ref.pack.manifest;
+  return solutions !== false ? undefined : `The pack "${id}" does not ship its model solutions, so there is none to show for ${ref.id}.`;
+}
+
+/**
  * Finds an exercise by full key (`transformer-core/attention/causal-mask`), id
  * (`attention/causal-mask`), unique suffix (`causal-mask`) or list number (`5`).
  */

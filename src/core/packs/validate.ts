@@ -33,6 +33,8 @@ export interface PackReport {
   dir: string;
   packId?: string;
   version?: string;
+  /** false for a course build (`"solutions": false`): its exercises need no solution.ts. */
+  solutions: boolean;
   exercises: number;
   problems: PackProblem[];
   /** What an author should look at, though learners are not harmed by it (a wrong() that throws on some cases). */
@@ -56,7 +58,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   // Stacks of what the definitions throw then point into exercise.ts (they are bundled with a source map).
   process.setSourceMapsEnabled(true);
   const manifestFile = path.join(dir, 'pack.json');
-  const report: PackReport = { dir, exercises: 0, problems: [], warnings: [], checked: [], locales: [defaultLocale] };
+  const report: PackReport = { dir, solutions: true, exercises: 0, problems: [], warnings: [], checked: [], locales: [defaultLocale] };
   const locales = new Set<string>();
   const problem = (file: string, field: string, message: string, fix: string) => report.problems.push({ file, field, message, fix });
 
@@ -86,6 +88,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   const manifest = parsed.data;
   report.packId = manifest.id;
   report.version = manifest.version;
+  report.solutions = manifest.solutions;
   if (manifest.requires.llmTutor && !semver.validRange(manifest.requires.llmTutor)) {
     problem(manifestFile, 'requires.llmTutor', `"${manifest.requires.llmTutor}" is not a version range`, 'Use a range such as ">=0.1.0".');
   } else if (manifest.requires.llmTutor && !semver.satisfies(version, manifest.requires.llmTutor)) {
@@ -108,7 +111,9 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     }
     for (const [which, name] of Object.entries(exerciseFiles)) {
       const file = path.join(ref.dir, name);
-      if (!existsSync(file)) {
+      if (which === 'solution' && !manifest.solutions) {
+        if (existsSync(file)) report.warnings.push({ file, field: '', ...shippedSolution });
+      } else if (!existsSync(file)) {
         problem(file, field, `missing ${which === 'definition' ? 'exercise definition' : which}`, `Add ${name} to ${ref.id}/.`);
       } else if (which === 'lesson' && (await fs.readFile(file, 'utf8')).trim() === '') {
         problem(file, '', 'the lesson is empty', 'Write the lesson: the idea, the formula, a worked example, the pitfalls.');
@@ -188,7 +193,8 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       if (m.hint === undefined) problem(definitionFile, `misconceptions[${i}].hint`, `"${m.id}" has no hint`, 'Add a hint that nudges a learner making this mistake toward the fix, in a sentence or two, without writing the code: `llm-tutor hint` offers it while the mistake is diagnosed.');
       ids.add(m.id);
     });
-    if (solutionOk) {
+    // A course build has no solution to pass first: its misconceptions are checked against the reference alone.
+    if (has('solution') ? solutionOk : !manifest.solutions) {
       const reported = new Set<string>();
       const warned = new Set<string>();
       for (const seed of seeds) {
@@ -213,6 +219,12 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   report.locales = [defaultLocale, ...[...locales].sort()];
   return report;
 }
+
+/** The warning for a solution.ts in a pack whose manifest says it ships none. */
+const shippedSolution = {
+  message: 'pack.json says "solutions": false, yet this model solution is in the folder: learners who install the pack can read it',
+  fix: 'Remove it, or build the pack with `llm-tutor pack build --no-solutions`, which leaves every solution.ts out.',
+};
 
 /**
  * Checks the translated lessons in an exercise folder (`lesson.<tag>.md`): a

@@ -13,7 +13,7 @@ import { applyAttempt, gradeAndRecord } from './check.js';
 import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-watcher.js';
 import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
-import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
+import { readExerciseFile, withheldSolution, type ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
 import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedDefinitions, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
@@ -338,10 +338,13 @@ export class WatchSession {
     return backup;
   }
 
-  /** The model solution, once the current exercise passes. */
+  /** The model solution, once the current exercise passes; else undefined, and the notice says why. */
   async solution(): Promise<string | undefined> {
-    if (!this.passed) return undefined;
-    return readExerciseFile(this.snapshot.exercise, 'solution');
+    const withheld = withheldSolution(this.snapshot.exercise);
+    if (withheld) this.setNotice(withheld);
+    else if (!this.passed) this.setNotice('The model solution opens after your code passes.');
+    else return readExerciseFile(this.snapshot.exercise, 'solution');
+    return undefined;
   }
 
   /**
