@@ -12,7 +12,7 @@ const errorReasonWidth = 200;
  * the diagnosis's title, or for an error its one-line message (`(error: Timed
  * out after 1.5 s on case …)`), escaped.
  */
-export function notPassingText(e: ExerciseResult): string {
+function notPassingText(e: ExerciseResult): string {
   const id = escapeLogLine(e.id);
   if (e.diagnosis) return `${id} (${escapeLogLine(e.diagnosis.title)})`;
   if (e.status !== 'error') return id;

@@ -249,10 +249,8 @@ export function pinnedProblems(definition: ExerciseDefinition, cases: readonly P
     }
     const result = compareOutputs(c.pinned, expected[i], tolerance);
     if (result.ok) return [];
-    return [{
-      message: `the reference's output is not the expected value pinned on case "${c.name}" (seed ${seed}): ${result.mismatch.message}`,
-      fix: 'Fix the reference, or the pinned value if it was computed on other inputs or with another formula.',
-    }];
+    const message = `the reference's output is not the expected value pinned on case "${c.name}" (seed ${seed}): ${result.mismatch.message}`;
+    return [{ message, fix: 'Fix the reference, or the pinned value if it was computed on other inputs or with another formula.' }];
   });
 }
 

@@ -153,7 +153,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
             referenceOk = false;
           }
         }
-        // Reported on one seed only: a pin that is wrong is usually wrong on every seed.
+        // Reported for the first seed where a pin is off: one that is wrong is usually wrong on every seed.
         const offPin: { message: string; fix: string }[] = referenceOk && !pinnedReported ? pinnedProblems(definition, cases, once, seed) : [];
         for (const found of offPin) problem(definitionFile, 'cases', found.message, found.fix);
         pinnedReported ||= offPin.length > 0;
