@@ -1,12 +1,29 @@
 import type { ChalkInstance } from 'chalk';
-import type { ClassResult, SubmissionResult } from '../core/class/results.js';
+import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/class/results.js';
 import { plural } from '../core/common/words.js';
 import { escapeLogLine } from './escape.js';
+import { truncateText } from './wrap.js';
+
+/** The most columns of an error's message a submission line shows; the other reporters keep all of it. */
+const errorReasonWidth = 200;
 
 /**
- * One line per submission, as it finishes; the submission's name and problem
- * are escaped, so it stays one line of plain text. Its points follow its count
- * of exercises passed when they say something else (points other than 1, or partial credit).
+ * An exercise that did not pass, as a submission line names it: its id, with
+ * the diagnosis's title, or for an error its one-line message (`(error: Timed
+ * out after 1.5 s on case …)`), escaped.
+ */
+function notPassingText(e: ExerciseResult): string {
+  const id = escapeLogLine(e.id);
+  if (e.diagnosis) return `${id} (${escapeLogLine(e.diagnosis.title)})`;
+  if (e.status !== 'error') return id;
+  const reason = truncateText(e.message.trim().replace(/\.$/, ''), errorReasonWidth);
+  return reason ? `${id} (error: ${escapeLogLine(reason)})` : `${id} (error)`;
+}
+
+/**
+ * One line per submission, in the submissions' order; the submission's name and
+ * problem are escaped, so it stays one line of plain text. Its points follow its
+ * count of exercises passed when they say something else (points other than 1, or partial credit).
  */
 export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): string {
   const icon = s.status === 'pass' ? c.green('✓') : s.status === 'fail' ? c.red('✗') : c.red('!');
@@ -14,10 +31,7 @@ export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): str
   const detail = s.problem
     ? ` — ${escapeLogLine(s.problem)}`
     : notPassing.length
-      ? ` — ${notPassing
-          .slice(0, 3)
-          .map((e) => `${escapeLogLine(e.id)}${e.diagnosis ? ` (${escapeLogLine(e.diagnosis.title)})` : e.status === 'error' ? ' (error)' : ''}`)
-          .join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
+      ? ` — ${notPassing.slice(0, 3).map(notPassingText).join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
       : '';
   const points = s.score !== s.passed || s.maxScore !== s.total ? c.dim(` · ${s.score}/${plural(s.maxScore, 'point')}`) : '';
   return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${points}${detail}`;

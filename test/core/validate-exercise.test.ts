@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { duplicateCaseName, misconceptionProblem, misconceptionWarning, type MisconceptionCheck } from '../../src/core/packs/validate-exercise.js';
+import type { ExerciseDefinition } from '../../src/core/authoring/exercise.js';
+import { buildCases } from '../../src/core/grading/prepare.js';
+import type { ExerciseRef } from '../../src/core/packs/packs.js';
+import { duplicateCaseName, misconceptionProblem, misconceptionWarning, pinnedProblems, type MisconceptionCheck } from '../../src/core/packs/validate-exercise.js';
 
 const check = (over: Partial<MisconceptionCheck>): MisconceptionCheck => ({ id: 'leaky', failingCases: 3, diagnosed: 'leaky', ...over });
 
@@ -27,4 +30,35 @@ describe('what pack validate says of a misconception', () => {
 test('the first case name that comes twice', () => {
   expect(duplicateCaseName([{ name: 'a' }, { name: 'b' }, { name: 'c' }])).toBeUndefined();
   expect(duplicateCaseName([{ name: 'a' }, { name: 'b' }, { name: 'b' }, { name: 'a' }])).toBe('b');
+});
+
+describe('pinned expected values', () => {
+  const ref = { key: 'pinned/basics/double', dir: '/packs/pinned/basics/double' } as ExerciseRef;
+  const define = (over: Partial<ExerciseDefinition>) => ({ entry: 'double', signature: 'double(x: Vector): Vector', hints: ['Twice.'], ...over }) as ExerciseDefinition;
+  const cases = (expected: unknown[]) => [
+    { name: 'pinned', args: [[1, 2]], expected: expected },
+    { name: 'not pinned', args: [[3]] },
+  ];
+
+  test('buildCases keeps a case\'s pinned value, and none where the case pins nothing', () => {
+    const built = buildCases(ref, define({ cases: () => cases([2, 4]) }), 1);
+    expect(built.map((c) => c.pinned)).toEqual([[2, 4], undefined]);
+    expect('pinned' in built[1]).toBe(false);
+  });
+
+  test('a pinned value within the tolerance is no problem; one outside it names the case and quotes the comparison', () => {
+    const built = buildCases(ref, define({ cases: () => cases([2, 4.00001]) }), 1);
+    expect(pinnedProblems(define({}), built, [[2, 4], [6]], 1)).toEqual([]);
+    const tight = pinnedProblems(define({ compare: { atol: 1e-6, rtol: 0 } }), built, [[2, 4], [6]], 2);
+    expect(tight.map((p) => p.message)).toEqual(['the reference\'s output is not the expected value pinned on case "pinned" (seed 2): Mismatched elements: 1 / 2 (50.0%). Greatest absolute difference 1.000e-5 at [1] (allowed 1.000e-6). Greatest relative difference 2.500e-6 at [1].']);
+  });
+
+  test('a schedule exercise cannot pin a plan, and a stepwise case cannot pin an output', () => {
+    const built = buildCases(ref, define({ cases: () => cases([2, 4]) }), 1);
+    expect(pinnedProblems(define({ schedule: { check: () => undefined } }), built, [[2, 4], [6]], 1)[0].message).toBe('case "pinned" pins an expected output, but a schedule exercise passes any plan its check accepts');
+    const stepwise = define({ stepwise: { carry: [{ from: [0], to: [0] }] }, cases: () => [{ name: 'two steps', steps: [[[1]], [[2]]], expected: [1] } as never] });
+    expect(() => buildCases(ref, stepwise, 1)).toThrow(
+      "/packs/pinned/basics/double/exercise.ts: cases() must return a non-empty list of { name, steps: [[...args], ...] } (cases()[0].expected: a stepwise case cannot pin an output (each step is called on the learner's previous output): remove it).",
+    );
+  });
 });

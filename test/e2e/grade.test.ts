@@ -142,10 +142,21 @@ describe('grading a class', () => {
     expect(stable(await fs.readFile(path.join(root, 'out', 'merged.json'), 'utf8'))).toEqual(stable(jsonText));
   });
 
-  test('the same seed gives byte-identical JSON apart from timings', async () => {
-    await grade(['--reporter', 'json=out/again.json']);
+  test('the same seed gives byte-identical JSON apart from timings; the pretty lines, with --jobs 2, come in folder order with the reason of each error', async () => {
+    const again = await grade(['--jobs', '2', '--reporter', 'json=out/again.json', '--reporter', 'pretty']);
     const strip = (text: string) => text.replace(/"(durationMs|startedAt)": [^,\n]+/g, '"$1": 0');
     expect(strip(await fs.readFile(path.join(root, 'out', 'again.json'), 'utf8'))).toBe(strip(jsonText));
+    expect(again.stdout.split('\n').slice(0, 9)).toEqual([
+      '✗ causal-diagonal 2/3 — attention/causal-mask (a query does not see its own position (< where <= belongs))',
+      expect.stringMatching(/^! cheats 1\/3 — foundations\/matmul \(error: (Loading your file|Your file does not export a function named matmul)[^\n]*\), foundations\/softmax$/),
+      '✓ correct 3/3',
+      '! crashes 2/3 — foundations/softmax (error: The process running your code ended during case "the lesson example [1, 2, 3]" (exit code 0): did your code call process.exit() or kill itself?)',
+      expect.stringMatching(/^! empty-folder 0\/3 — no llm-tutor\.json/),
+      '✗ matmul-transposed 2/3 — foundations/matmul (the result is transposed ([m, n] instead of [n, m]))',
+      '✗ partly-wrong 2/3 — foundations/softmax (exponentiating without subtracting the max)',
+      '! times-out 2/3 — foundations/softmax (error: Timed out after 1.5 s on case "the lesson example [1, 2, 3]" (an infinite loop, or far too much work))',
+      '',
+    ]);
   });
 
   test('with every reporter writing to a file, stdout has the counts and the files written; --quiet leaves it empty', async () => {

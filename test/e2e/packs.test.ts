@@ -333,3 +333,27 @@ describe('translations', () => {
     expect(r.stdout.split('\n')).toContain(`✗ ${line}`);
   });
 });
+
+describe('pinned expected values', () => {
+  const fixture = path.join(repoRoot, 'fixtures', 'packs', 'pinned');
+
+  test('a pack whose pinned values agree with the reference validates clean', async () => {
+    const r = await runCli(['pack', 'validate', fixture]);
+    expect(r.stdout).toContain('✓ basics/softmax: 1 misconception, 2 hints\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('a pinned value the reference does not give is a problem naming the case, with the comparison', async () => {
+    const dir = path.join(tempDir(), 'pinned');
+    await fs.cp(fixture, dir, { recursive: true });
+    await edit(path.join(dir, 'basics', 'softmax', 'exercise.ts'), (t) => t.replace('0.66524096', '0.66124096'));
+    const r = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(r.code).toBe(1);
+    // The digits of the difference depend on the backend's float32 rounding.
+    expect(r.stdout).toMatch(
+      /^✗ basics\/softmax\/exercise\.ts cases: the reference's output is not the expected value pinned on case "the lesson example \[1, 2, 3\]" \(seed 1\): Mismatched elements: 1 \/ 3 \(33\.3%\)\. Greatest absolute difference 0\.0039999\d* at \[2\] \(allowed 7\.612e-5\)\./m,
+    );
+    expect(r.stdout.match(/pinned on case/g)).toHaveLength(1);
+    expect(r.stdout).toContain('1 problem in pinned 1.0.0');
+  });
+});

@@ -83,7 +83,7 @@ describe('grade with hostile submission names and learner output', () => {
     expect(lines.slice(0, 3)).toEqual([
       '! \\x1b]0;pwned\\x07\\x1b[2K\\rPASS 1/1 — \\x1b]0;pwned\\x07\\x1b[2K\\rPASS/llm-tutor.json: unknown field "\\x1b]2;cfg\\x07\\u202ekey": remove it or check the spelling',
       '✓ honest 1/1',
-      '! x\\n::error file=x::forged 0/1 — foundations/softmax (error)',
+      '! x\\n::error file=x::forged 0/1 — foundations/softmax (error: Your function threw Error: \\n::error file=y::thrown <img src=x onerror=alert(1)> | cell |\\x1b[2K\\rPASS)',
     ]);
     const results = JSON.parse(await fs.readFile(path.join(root, 'out', 'results.json'), 'utf8'));
     const honest = results.submissions.find((s: { id: string }) => s.id === 'honest');

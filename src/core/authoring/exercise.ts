@@ -32,10 +32,27 @@ export type Comparison = Tolerance | 'exact';
 export const defaultTolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
 /** One input to the learner's function, with a name a learner understands. */
-export interface CaseInput<Args extends unknown[] = unknown[]> {
+export interface CaseInput<Args extends unknown[] = unknown[], Out = unknown> {
   name: string;
   args: Args;
+  /**
+   * The output pinned for this case, computed elsewhere (a published value,
+   * a PyTorch run): `pack validate` checks the reference's output against it
+   * with the exercise's comparison. Learners are graded against the
+   * reference's output, which it then equals within tolerance.
+   */
+  expected?: Out;
 }
+
+/** The runtime shape of a case that `cases` returns. */
+export const caseInputSchema = z.object({ name: z.string(), args: z.array(z.unknown()), expected: z.unknown().optional() });
+
+/** The runtime shape of a stepwise exercise's case: no pinned output, since each step's input follows from the learner's previous output. */
+export const stepwiseCaseSchema = z.object({
+  name: z.string(),
+  steps: z.array(z.array(z.unknown())).min(1),
+  expected: z.undefined({ error: 'a stepwise case cannot pin an output (each step is called on the learner\'s previous output): remove it' }).optional(),
+});
 
 /** Several outputs a mistake may produce (for example NaN rows or zero rows for a fully masked row). */
 export interface Alternatives<Out> {
@@ -103,7 +120,7 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   /** Its TypeScript signature, as shown to the learner. */
   signature: string;
   /** Builds the cases from a seeded generator: named edge cases and random ones (a stepwise exercise's cases give `steps`). */
-  cases: (rng: Rng, ctx: CaseContext) => (CaseInput<Args> | StepwiseCase<Args>)[];
+  cases: (rng: Rng, ctx: CaseContext) => (CaseInput<Args, Out> | StepwiseCase<Args>)[];
   /**
    * The trusted implementation: returns plain data or a tfjs Tensor (read back
    * and disposed). A gradient exercise has `gradient` instead.

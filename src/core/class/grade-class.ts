@@ -20,6 +20,7 @@ import { workspaceConfigSchema } from '../common/schemas.js';
 import { readJsonFile } from '../common/json-file.js';
 import { checkRegularFile, readLimits } from '../common/safe-read.js';
 import { stateFileOf, stateFix } from '../workspace/state-store.js';
+import { inOrder } from '../common/in-order.js';
 import { isWorkspace, shardOf, type Submission } from './folder.js';
 import { exerciseScore, totalScore } from './scores.js';
 
@@ -35,7 +36,7 @@ export interface ClassGradeOptions {
   timeoutMs?: number;
   /** Recorded in the results: how learner code was isolated. */
   isolation?: 'bwrap' | 'permission';
-  /** Called after each submission. */
+  /** Called after each submission, in the submissions' order: one that finishes before an earlier one waits for it. */
   onSubmission?: (result: SubmissionResult) => void;
 }
 
@@ -149,11 +150,14 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     return submissionResult(submission, exercises, problem, Date.now() - t0);
   };
 
+  // Submissions finish out of order with several jobs; they are announced in the queue's (name) order.
+  const announce = inOrder<SubmissionResult>((result) => options.onSubmission?.(result));
+  let taken = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(options.jobs, queue.length || 1)) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const result = await gradeOne(next);
-      results.push(result);
-      options.onSubmission?.(result);
+    while (taken < queue.length) {
+      const index = taken++;
+      results[index] = await gradeOne(queue[index]);
+      announce(index, results[index]);
     }
   });
   await Promise.all(workers);

@@ -4,10 +4,12 @@
  * reference's expected outputs (started at once, awaited by each grading).
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { UserError } from '../../errors.js';
+import { describeZodIssues } from '../common/json-file.js';
 import type { BackendName } from '../../reference/backend.js';
 import { materializeArgs, type Carry } from '../../sandbox/wire.js';
-import { defaultTolerance, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { caseInputSchema, defaultTolerance, stepwiseCaseSchema, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { defaultLocale } from '../authoring/localised.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
@@ -24,6 +26,8 @@ export interface PreparedCase {
   args: unknown[];
   /** A stepwise case's arguments for each step; from the second step on, the carried places are filled from the learner's previous output. */
   steps?: unknown[][];
+  /** The output the definition pins for this case (`expected`), which `pack validate` checks the reference's against. */
+  pinned?: unknown;
 }
 
 /** One property check: its calls, and the test of their outputs. */
@@ -94,15 +98,22 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
     throw new UserError(`${definitionFile(ref)}: cases() threw: ${(error as Error).message}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
   }
   const stepwise = definition.stepwise !== undefined;
-  const shape = stepwise ? '{ name, steps: [[...args], ...] }' : '{ name, args: [...] }';
-  const valid = (c: any) =>
-    typeof c?.name === 'string' && (stepwise ? Array.isArray(c.steps) && c.steps.length > 0 && c.steps.every((s: unknown) => Array.isArray(s)) : Array.isArray(c.args));
-  if (!Array.isArray(raw) || raw.length === 0 || !raw.every(valid)) {
-    throw new UserError(`${definitionFile(ref)}: cases() must return a non-empty list of ${shape}.`);
+  const shape = stepwise ? '{ name, steps: [[...args], ...] }' : '{ name, args: [...], expected? }';
+  // Checked only: the cases are kept as returned, so that inputs are not copied.
+  const checked = z.array(stepwise ? stepwiseCaseSchema : caseInputSchema).min(1).safeParse(raw);
+  if (!checked.success) {
+    const [issue] = describeZodIssues(checked.error.issues);
+    const where = issue?.path ? ` (cases()${issue.path}: ${issue.message})` : '';
+    throw new UserError(`${definitionFile(ref)}: cases() must return a non-empty list of ${shape}${where}.`);
   }
   // Frozen, so that the reference and the wrong variants can share one copy of each input
   // (a 50k-entry vocabulary is not copied for every call) and none can change it for the others.
-  return raw.map((c: any) => (stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args) }));
+  return (raw as any[]).map((c) => (stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args), ...pinnedOf(c) }));
+}
+
+/** `{ pinned }` when the case pins its expected output, else nothing. */
+function pinnedOf(c: { expected?: unknown }): { pinned?: unknown } {
+  return c.expected === undefined ? {} : { pinned: deepFreeze(c.expected) };
 }
 
 /** Freezes a value and everything reachable from it; returns it. Typed arrays cannot be frozen and are left as they are. */

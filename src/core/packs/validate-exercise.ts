@@ -234,6 +234,26 @@ export function checkSignature(definition: ExerciseDefinition, file: string, pro
   }
 }
 
+/**
+ * Where the reference's outputs disagree with the outputs pinned by the cases
+ * (`expected`), compared as a learner's output is compared with the
+ * reference's: the pinned value is the one expected, the reference's the one
+ * got. One problem per such case, naming it and quoting the comparison.
+ */
+export function pinnedProblems(definition: ExerciseDefinition, cases: readonly PreparedCase[], expected: readonly unknown[], seed: number): { message: string; fix: string }[] {
+  const tolerance = definition.compare ?? defaultTolerance;
+  return cases.flatMap((c, i) => {
+    if (c.pinned === undefined) return [];
+    if (definition.schedule) {
+      return [{ message: `case "${c.name}" pins an expected output, but a schedule exercise passes any plan its check accepts`, fix: 'Remove `expected`: the check, not one plan, is what a schedule exercise grades.' }];
+    }
+    const result = compareOutputs(c.pinned, expected[i], tolerance);
+    if (result.ok) return [];
+    const message = `the reference's output is not the expected value pinned on case "${c.name}" (seed ${seed}): ${result.mismatch.message}`;
+    return [{ message, fix: 'Fix the reference, or the pinned value if it was computed on other inputs or with another formula.' }];
+  });
+}
+
 /** The name of a case that comes twice in `cases`, or undefined. */
 export function duplicateCaseName(cases: readonly { name: string }[]): string | undefined {
   const seen = new Set<string>();

@@ -9,7 +9,7 @@ import { expectedFor } from '../grading/prepare.js';
 import { defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
-import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, starterProblem, wrongExport } from './validate-exercise.js';
+import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, pinnedProblems, starterProblem, wrongExport } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeJsonError, describeZodIssues } from '../common/json-file.js';
@@ -138,6 +138,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     let referenceOk = true;
     let duplicateReported = false;
+    let pinnedReported = false;
     for (const seed of seeds) {
       try {
         const cases = buildCases(ref, definition, seed);
@@ -157,6 +158,10 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
             referenceOk = false;
           }
         }
+        // Reported for the first seed where a pin is off: one that is wrong is usually wrong on every seed.
+        const offPin: { message: string; fix: string }[] = referenceOk && !pinnedReported ? pinnedProblems(definition, cases, once, seed) : [];
+        for (const found of offPin) problem(definitionFile, 'cases', found.message, found.fix);
+        pinnedReported ||= offPin.length > 0;
         // What only some kinds need, on the first seed's cases and expected outputs (already computed).
         if (referenceOk && seed === seeds[0]) referenceOk = await checkKind(ref, definition, definitionFile, ctx, seed, { cases, expected: once }, problem);
         if (referenceOk && seed === seeds[0]) referenceOk = await checkTrace(definition, definitionFile, ctx, cases, problem);
