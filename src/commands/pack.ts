@@ -130,7 +130,8 @@ export async function packAdd(io: Io, globals: GlobalOptions, source: string, op
   else if (result.previousVersion) io.out(`${c.green('Updated')} ${id} from ${escapeLogLine(result.previousVersion)} to ${escapeLogLine(version)}.`);
   else io.out(`${c.green('Enabled')} ${id} ${escapeLogLine(version)} (${escapeLogLine(title)}): ${plural(count, 'exercise')}${result.pack.manifest.solutions ? '' : ', without model solutions'}.`);
   if (result.changedExercises.length) io.out(c.yellow(changedNotice(result.changedExercises, version)));
-  io.out(c.dim(`Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
+  const starters = result.startersWritten > 0 ? `Wrote ${plural(result.startersWritten, 'starter file')} under exercises/${id}/. ` : '';
+  io.out(c.dim(`${starters}llm-tutor.json lists it as ${escapeLogLine(result.entry)}.`));
   return 0;
 }
 
