@@ -70,10 +70,12 @@ describe(id, () => {
     ]);
   });
 
-  test('query head h is attention/causal-mask against KV head ⌊h / (H/H_kv)⌋ (H = 6, H_kv = 2, and a cache with n < m)', async () => {
+  test('query head h is attention/causal-mask against KV head ⌊h / (H/H_kv)⌋ (H = 6, H_kv = 2; a cache with n < m; more queries than keys)', async () => {
+    // n > m: the first queries see no key, and give zeros there as attention/causal-mask does (not the NaN of an empty softmax).
     for (const [n, m] of [
       [4, 4],
       [2, 5],
+      [4, 2],
     ]) {
       const [qq, kk, vv] = [heads(1, 6, n, 3), heads(2, 2, m, 3), heads(3, 2, m, 2)];
       const got = (await reference(id, qq, kk, vv)) as number[][][];
@@ -88,6 +90,14 @@ describe(id, () => {
     const [qq, kk, vv] = [heads(4, 3, 4, 2), heads(5, 3, 4, 2), heads(6, 3, 4, 2)];
     const got = (await reference(id, qq, kk, vv)) as number[][][];
     for (let h = 0; h < 3; h++) expectClose(got[h], await reference('attention/causal-mask', qq[h], kk[h], vv[h]), 5, `head ${h}`);
+  });
+
+  test('a query that sees no key outputs zeros', async () => {
+    const got = (await reference(id, heads(10, 4, 3, 3), heads(11, 2, 2, 3), heads(12, 2, 2, 2))) as number[][][];
+    for (const head of got) {
+      expect(head[0]).toEqual([0, 0]);
+      expect(head.flat().every(Number.isFinite)).toBe(true);
+    }
   });
 
   test('the model solution agrees with the reference (H = 8, H_kv = 4)', async () => {

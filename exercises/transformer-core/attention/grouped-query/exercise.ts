@@ -76,7 +76,9 @@ function groupedSteps(tf: Tf, q: number[][][], k: number[][][], v: number[][][])
   const position = tf.reshape(tf.add(tf.range(0, n, 1, 'int32'), tf.scalar(m - n, 'int32')), [1, n, 1]);
   const keyIndex = tf.reshape(tf.range(0, m, 1, 'int32'), [1, 1, m]);
   const visible = tf.lessEqual(tf.tile(keyIndex, [H, n, 1]), tf.tile(position, [H, 1, m]));
-  const weights = tf.softmax(tf.where(visible, scores, tf.fill([H, n, m], -Infinity)));
+  // A query that sees no key (more queries than keys) gets a row of zeros, as in attention/causal-mask, not the NaN of an empty softmax.
+  const seesSome = tf.any(visible, -1, true);
+  const weights = tf.where(tf.tile(seesSome, [1, 1, m]), tf.softmax(tf.where(visible, scores, tf.fill([H, n, m], -Infinity))), tf.zeros([H, n, m]));
   return { steps: { kvHead, scores, weights }, output: tf.matMul(weights, V) };
 }
 
@@ -108,6 +110,7 @@ export default defineExercise<Args, number[][][]>({
       cases.push({ name: `a decode step with a cache (1 new query, ${m} keys; 4 query heads, 2 KV heads)`, args: random(4, 2, 1, m, 4) });
     }
     cases.push({ name: 'two new queries, 6 keys (bottom-right: they are positions 4 and 5; 6 query heads, 3 KV heads, dv=3)', args: random(6, 3, 2, 6, 4, 3) });
+    cases.push({ name: 'more queries than keys (3 queries, 2 keys: the first query sees no key and outputs zeros; 4 query heads, 2 KV heads)', args: random(4, 2, 3, 2, 3) });
     return cases;
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => groupedSteps(tf, q, k, v).output,

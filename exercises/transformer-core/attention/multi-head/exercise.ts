@@ -115,7 +115,7 @@ export default defineExercise<Args, number[][]>({
       message:
         'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of x·wq. Here (as in GPT-2, nanoGPT and LLaMA) a head is a contiguous block: ' +
         'head h is columns h·d_head … (h+1)·d_head − 1, i.e. view [T, C] as [T, H, d_head]. Put the heads\' outputs back the same way, in order, before ·wo. ' +
-        '(With one head, or one token, the two layouts give the same output; the other cases tell them apart.)',
+        '(With one head, one token, or heads of width 1 the two layouts give the same output; the other cases tell them apart.)',
       hint: 'Write down which columns of x·wq make up head 0 when C = 6 and there are 2 heads: are they next to each other, or spread out?',
       wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'interleaved' }), multiHead(x, w, H, { split: 'interleaved', merge: 'contiguous' })),
     },

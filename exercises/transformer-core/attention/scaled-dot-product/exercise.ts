@@ -65,7 +65,7 @@ export default defineExercise<Args, number[][]>({
       id: 'no-scaling',
       title: 'scores not divided by √d',
       message:
-        'Your output is softmax(q·kᵀ)·v, without the 1/√d. The dot product of two d-dimensional vectors with unit-variance entries has variance d, ' +
+        'Your output is softmax(q·kᵀ)·v, without the 1/√d. The dot product of two d-dimensional vectors with independent entries of mean 0 and variance 1 has variance d, ' +
         'so unscaled scores grow with the head size and the softmax becomes nearly one-hot. Divide every score by Math.sqrt(d), where d = q[0].length.',
       hint: 'Look at the formula in the lesson again: the scores are divided by something before the softmax. Which width does it come from?',
       wrong: (_ctx, q, k, v) => attentionWithScale(q, k, v, 1),
