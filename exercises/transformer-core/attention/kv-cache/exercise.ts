@@ -178,7 +178,7 @@ export default defineExercise<Args, Step>({
   ],
   hints: [
     'Two jobs: a new cache with one more row (the new k and v at the end), and out = attention of the one query q over every key in that new cache.',
-    'Build next = { k: [...cache.k, k], v: [...cache.v, v] } (do not push onto cache.k: the caller\'s cache must not change). Then score q against every row of next.k with (q·k_j)/√d, softmax, and mix the rows of next.v.',
+    'The new cache is a new object whose k and v lists are the old rows followed by the new one: the caller\'s cache must not change, so copying beats pushing. Then score q against every row of the new k with (q·k_j)/√d, softmax, and mix the rows of the new v.',
     {
       text: 'Append before attending: the new token must see itself. On the first step the cache is empty, and out must be v (its only key gets weight 1).',
       misconception: 'attend-before-append',

@@ -147,6 +147,6 @@ export default defineExercise<Args, number[][]>({
   hints: [
     'Start from the shapes: a is [n, k] and b is [k, m]. What shape does the result have, and which size disappears?',
     'Entry [i][j] pairs row i of a with column j of b. Column j of b is b[0][j], b[1][j], …, b[k−1][j], not b[j] (that is row j).',
-    'Make each output row a fresh array (Array.from({ length: n }, () => new Array(m).fill(0))), then for every i and j start sum at 0 and add a[i][p]·b[p][j] for p = 0 … k−1.',
+    'Three loops: i over the n rows of a, j over the m columns of b, and inside them p over the k shared entries, summing a[i][p]·b[p][j] from 0 for each (i, j). Each output row must be an array of its own.',
   ],
 });

@@ -72,6 +72,6 @@ export default defineExercise<Args, number[]>({
   hints: [
     'How many numbers? One per pair of dimensions: d/2 of them, for i = 0 … d/2 − 1.',
     'θ_i = base^(−2i/d). The first is always 1; each next one is smaller by the same factor, base^(−2/d).',
-    'In JavaScript: Array.from({ length: d / 2 }, (_, i) => base ** (-2 * i / d)), or Math.pow(base, -2 * i / d).',
+    'The exponent is negative and counts pairs, not dimensions: entry i uses 2i/d, so the last one (i = d/2 − 1) is base^(−(d−2)/d), just above 1/base, never 1/base itself.',
   ],
 });
