@@ -13,16 +13,23 @@ import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
 import type { ExitReason } from '../ui/App.js';
 
-async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<Workspace | undefined> {
-  if (globals.workspace) return undefined;
-  if (findWorkspaceDir(io.cwd)) return undefined;
+/**
+ * The workspace in ./llm-tutor-workspace when there is none here or above (made the first time, as `npm start` in a
+ * clone does), and a line saying where the files are and how to run the other commands from this folder, for the
+ * screen to show; undefined when the current folder is in a workspace.
+ */
+async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<{ workspace?: Workspace; notice?: string }> {
+  if (globals.workspace) return {};
+  if (findWorkspaceDir(io.cwd)) return {};
   const dir = path.join(io.cwd, defaultWorkspaceName);
-  if (entryExists(path.join(dir, configFileName))) return openWorkspace(dir);
-  const { workspace } = await initWorkspace(dir, undefined, globals.seed);
   const command = tutorCommand(io.cwd);
   const install = command === 'llm-tutor' ? '' : ' (`npm install -g .` in this folder puts `llm-tutor` on your PATH)';
+  const onPath = command === 'llm-tutor' ? '' : ' (or `npm install -g .` for llm-tutor on your PATH)';
+  const where = `Your files: ./${defaultWorkspaceName}/exercises. Other commands: \`${command} <command>\` from this folder${onPath}.`;
+  if (entryExists(path.join(dir, configFileName))) return { workspace: await openWorkspace(dir), notice: where };
+  const { workspace } = await initWorkspace(dir, undefined, globals.seed);
   io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${plural(workspace.exercises.length, 'exercise')}). Run the tutor from this folder as \`${command} <command>\`${install}; your files are in ./${defaultWorkspaceName}/exercises.\n`);
-  return workspace;
+  return { workspace, notice: where };
 }
 
 async function header(session: Session, ref: ExerciseRef): Promise<string> {
@@ -49,8 +56,8 @@ async function header(session: Session, ref: ExerciseRef): Promise<string> {
  * terminal it opens the interactive screen, which re-grades on every save.
  */
 export default async function next(io: Io, globals: GlobalOptions, options: { once?: boolean; manualRun?: boolean }): Promise<number> {
-  const created = await findOrCreateWorkspace(io, globals);
-  const session = await openSession(io, globals, created);
+  const found = await findOrCreateWorkspace(io, globals);
+  const session = await openSession(io, globals, found.workspace);
   const ref = session.exercises.find((r) => session.state.exercises[r.key]?.status !== 'passed');
   if (!ref) {
     io.out(session.chalk.green.bold(`All ${plural(session.exercises.length, 'exercise passes', 'exercises pass')}. Well done!`));
@@ -58,7 +65,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
     return 0;
   }
   // The interactive screen needs a terminal for both output and keys.
-  if (!options.once && io.isTTY && process.stdin.isTTY) return interactive(io, session, ref, Boolean(options.manualRun));
+  if (!options.once && io.isTTY && process.stdin.isTTY) return interactive(io, session, ref, Boolean(options.manualRun), found.notice);
   io.out(await header(session, ref));
   const verdict = await checkExercise(session.workspace, ref, { seed: session.seed, backend: session.backend });
   io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) })}`);
@@ -88,7 +95,7 @@ async function importInkForTerminal(): Promise<typeof import('ink')> {
 }
 
 /** The Ink screen: re-grades on save, keys for hints, list, next, solution, editor. */
-async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: boolean): Promise<number> {
+async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: boolean, notice?: string): Promise<number> {
   const { render } = await importInkForTerminal();
   const [React, { App }, { WatchSession }, { trackLineStart }] = await Promise.all([
     import('react'),
@@ -99,7 +106,8 @@ async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: b
   const watch = new WatchSession(session.workspace, session.exercises, { seed: session.seed, backend: session.backend, manual }, session.state, ref);
   const stdout = trackLineStart(process.stdout);
   const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { stdout: stdout.stream, exitOnCtrlC: false });
-  void watch.start();
+  // The line about where the files are shows once the first exercise is open (opening one clears the notice).
+  void watch.start().then(() => notice && !watch.getSnapshot().notice && watch.setNotice(notice));
   const reason = (await instance.waitUntilExit()) as ExitReason | undefined;
   await watch.close();
   // A frame as tall as the terminal ends without a newline: end the key bar's line, so the prompt starts on its own.

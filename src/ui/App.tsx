@@ -251,7 +251,7 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       variants = [scrolled];
     }
     if (passed) bottom.push(line(`Solved! Press n for the next exercise${solutionShown ? ', s for the model solution' : ''}.`, { color: 'green', bold: true }));
-    if (snapshot.notice) bottom.push(...wrapLines(oneLine(snapshot.notice), width, { color: 'yellow' }).slice(0, 2));
+    if (snapshot.notice) bottom.push(...wrapLines(oneLine(snapshot.notice), width, { color: 'yellow' }).slice(0, 3));
     const keys: [string, string, boolean][] = [
       ['h', 'hint', true],
       ['n', 'next', passed || Boolean(snapshot.packDone?.next)],

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { bin, learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
+import { bin, learnerFile, makeWorkspace, repoRoot, tempDir } from '../helpers/cli.js';
 import { needs, runsHere } from '../helpers/tools.js';
 import { screen as screenOf, tmux, waitForScreen as waitForTerminal } from '../helpers/tmux.js';
 
@@ -261,6 +261,29 @@ describe('reading a lesson in a terminal', needs('tmux'), () => {
         expect(lines(shown).slice(-3)).toEqual(['Your file: exercises/transformer-core/foundations/softmax.ts', 'Check it:  llm-tutor check foundations/softmax', '[exit 0]']);
       } finally {
         stop(target);
+      }
+    }
+  });
+});
+
+describe('next from a folder with no workspace, as npm start in a clone runs it', needs('tmux'), () => {
+  test('the screen says where the files are and how to run the other commands from here', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const target = `${session}-fresh`;
+    tmux('new-session', '-d', '-s', target, '-x', '100', '-y', '24', `cd ${JSON.stringify(dir)} && env -u LLM_TUTOR_COMMAND NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} next; echo "[exit $?]"; sleep 30`);
+    try {
+      const shown = await waitForScreen(['1. Matrix multiplication', /^ ERROR  0\/13 cases pass/m, 'Your files: ./llm-tutor-workspace/exercises.'], 30_000, target);
+      // The command as it runs from this folder (llm-tutor is not on the PATH here), on the screen itself: the lines printed before it scroll away.
+      const notice = shown.slice(shown.indexOf('Your files:')).replace(/\n/g, ' ');
+      expect(notice).toContain(`Other commands: \`node ${bin} <command>\` from this folder`);
+      expect(lines(shown).length).toBeLessThanOrEqual(23);
+      tmux('send-keys', '-t', target, 'q');
+      await waitForScreen(['[exit 0]'], 20_000, target);
+    } finally {
+      try {
+        tmux('kill-session', '-t', target);
+      } catch {
+        // already gone
       }
     }
   });
