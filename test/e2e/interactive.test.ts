@@ -275,7 +275,8 @@ describe('next from a folder with no workspace, as npm start in a clone runs it'
       const shown = await waitForScreen(['1. Matrix multiplication', /^ ERROR  0\/13 cases pass/m, 'Your files: ./llm-tutor-workspace/exercises.'], 30_000, target);
       // The command as it runs from this folder (llm-tutor is not on the PATH here), on the screen itself: the lines printed before it scroll away.
       const notice = shown.slice(shown.indexOf('Your files:')).replace(/\n/g, ' ');
-      expect(notice).toContain(`Other commands: \`node ${bin} <command>\` from this folder`);
+      const command = notice.match(/Other commands: `node (\S+) <command>` from this folder/)!;
+      expect(path.resolve(dir, command[1])).toBe(bin);
       expect(lines(shown).length).toBeLessThanOrEqual(23);
       tmux('send-keys', '-t', target, 'q');
       await waitForScreen(['[exit 0]'], 20_000, target);
