@@ -92,7 +92,8 @@ function flatten(value: unknown, out: number[] = []): number[] {
   return out;
 }
 
-function unravel(flat: number, shape: number[]): number[] {
+/** The index in a tensor of `shape` of its element number `flat` (row-major). */
+export function unravel(flat: number, shape: number[]): number[] {
   const index = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
     index[d] = flat % shape[d];

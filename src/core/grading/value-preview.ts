@@ -7,6 +7,7 @@
  * a few kilobytes whatever the value's size.
  */
 import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
+import { unravel } from './tensor-diff.js';
 
 /** A number as JSON holds it: NaN and ±Infinity as strings. */
 export type PreviewNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -105,16 +106,6 @@ type Reader = (index: number[]) => number | boolean;
 
 const nestedReader = (value: unknown[]): Reader => (index) => index.reduce<unknown>((v, i) => (v as unknown[])[i], value) as number | boolean;
 
-/** The leading indices of slice `flat` of a tensor whose leading dimensions are `lead`. */
-function unflatten(flat: number, lead: number[]): number[] {
-  const at = new Array<number>(lead.length);
-  for (let d = lead.length - 1; d >= 0; d--) {
-    at[d] = flat % lead[d];
-    flat = Math.floor(flat / lead[d]);
-  }
-  return at;
-}
-
 /** A tensor's preview: up to `slices` 2-D slices (a vector is one slice of one row) of up to rows × cols elements each. */
 function tensorPreview(shape: number[], element: Element, read: Reader, receivedAs?: string): ValuePreview {
   // Keys in the order of the results schema, so that a results file read back and written again is the same text.
@@ -133,7 +124,7 @@ function tensorPreview(shape: number[], element: Element, read: Reader, received
   const rows = keptIndices(shape[shape.length - 2], previewLimits.rows);
   const cols = keptIndices(shape[shape.length - 1], previewLimits.cols);
   const slices = keptIndices(count, previewLimits.slices).map((flat) => {
-    const at = unflatten(flat, lead);
+    const at = unravel(flat, lead);
     return { at, rows, cols, cells: rows.map((i) => cols.map((j) => cell([...at, i, j]))) };
   });
   return preview(slices);
