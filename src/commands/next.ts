@@ -8,7 +8,7 @@ import { plural } from '../core/common/words.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
-import { lessonSummary } from '../core/workspace/watch-session.js';
+import { lessonSummary } from '../core/packs/lesson-sections.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
 import type { ExitReason } from '../ui/App.js';

@@ -16,7 +16,7 @@ import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { useKeys } from './use-keys.js';
 import { useWatchSession } from './use-watch-session.js';
-import { diagnosisHeading, hintLines, verdictLine, verdictSections, type PaneId, type Section } from './verdict-lines.js';
+import { afterPassSectionsOf, diagnosisHeading, hintLines, verdictLine, verdictSections, type PaneId, type Section } from './verdict-lines.js';
 
 type View = { kind: 'main' } | { kind: 'list' } | { kind: 'solution'; code: string };
 
@@ -243,8 +243,10 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     } else if (verdict) {
       top.push(verdictLine(verdict));
       // Whole if it fits as it is, else whole in compact form, else scrolling (laid out for reading at length).
-      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), hints]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), hints]];
-      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true, expanded }), hints];
+      // A pass opens onto what lies beyond the exercise: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
+      const beyond = verdict.status === 'pass' ? afterPassSectionsOf(snapshot.afterPass, width) : [];
+      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), ...beyond, hints]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), ...beyond, hints]];
+      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true, expanded }), ...beyond, hints];
       prefer = ['failure', 'mistake', 'cases'];
     } else {
       scrolled = [hints];

@@ -52,6 +52,15 @@ describe('WatchSession', () => {
     expect(snap.progress.exercises['transformer-core/foundations/softmax'].status).toBe('passed');
   });
 
+  test('the snapshot carries what a pass opens onto: the properties checked on the learner\'s code and the lesson\'s sections beyond the exercise', async () => {
+    session = open('positions/rope-relative');
+    await session.start();
+    const snap = await until(session, (s) => s.lessonSummary !== '');
+    expect(snap.afterPass.properties).toEqual(['f(m+s, n+s) = f(m, n)']);
+    const lesson = await fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', 'positions', 'rope-relative', 'lesson.md'), 'utf8');
+    expect(snap.afterPass.inPractice?.heading).toBe(lesson.match(/^## (In practice.*)$/m)?.[1]);
+  });
+
   test('editors that save by writing a new file and renaming it over the old one are followed, again and again', async () => {
     session = open('foundations/softmax');
     const file = learnerFile(ws.dir, 'foundations/softmax');

@@ -9,6 +9,7 @@ import { ListView } from '../../src/ui/ListView.js';
 import { layoutBody } from '../../src/ui/screen-layout.js';
 import type { Section } from '../../src/ui/verdict-lines.js';
 import { plainText } from '../../src/report/lines.js';
+import { afterPassSections } from '../../src/core/packs/lesson-sections.js';
 import { textWidth } from '../../src/report/wrap.js';
 import { plain, renderSized } from './helpers.js';
 
@@ -64,6 +65,7 @@ function fakeSession(verdict: Verdict) {
     progress: { version: 1, exercises: {} } as unknown as WatchSnapshot['progress'],
     learnerFile: '/ws/exercises/transformer-core/attention/padding-mask.ts',
     lessonSummary: 'Sequences in a batch have different lengths, so the short ones are padded to a common length with tokens that mean nothing. '.repeat(3),
+    afterPass: { properties: [] },
     phase: 'idle',
     verdict,
     hints: [
@@ -176,6 +178,75 @@ describe('the screen fits the terminal', () => {
     const screen = renderSized(<App session={session} cwd="/ws" />, 120, 40);
     await vi.waitFor(() => expect(plain(screen.lastFrame())).toContain('Mask it.'));
     expect(plain(screen.lastFrame())).not.toContain('tab: next');
+    screen.unmount();
+  });
+});
+
+describe('after a pass', () => {
+  const lesson = [
+    '# Attention with a padding mask',
+    '',
+    '**The idea.** Mask the padding.',
+    '',
+    '## Check yourself',
+    '',
+    'Shuffle the keys and values together: the output must not change.',
+    '',
+    '## What it is for',
+    '',
+    'Batches.',
+    '',
+    '## In practice: PyTorch and TensorFlow.js',
+    '',
+    'PyTorch takes the mask as an argument:',
+    '',
+    '```python',
+    'result = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)',
+    '```',
+    '',
+    '**What differs.** A boolean `attn_mask` in PyTorch is True where a key may be seen.',
+  ].join('\n');
+
+  function passed(): Verdict {
+    const verdict = longestVerdict();
+    const cases = verdict.cases.slice(0, 4).map((c): CaseResult => ({ index: c.index, name: c.name, status: 'pass' }));
+    return { ...verdict, status: 'pass', summary: 'All 4 cases pass.', cases, firstFailure: undefined, diagnosis: undefined, error: undefined, notes: [], output: { stdout: '', stderr: '', droppedBytes: 0 } };
+  }
+
+  test.each(sizes)('at %i×%i the screen shows the properties checked, the lesson’s “Check yourself” and “In practice”, and still fits', async (columns, rows) => {
+    const { session, set } = fakeSession(passed());
+    set({ hints: [], notice: undefined, afterPass: { ...afterPassSections(lesson), properties: ['permuting keys and values together leaves the output unchanged'] } });
+    const screen = renderSized(<App session={session} cwd="/ws" />, columns, rows);
+    await vi.waitFor(() => expect(plain(screen.lastFrame())).toMatch(/check yourself|Check yourself/));
+    // Every part reachable: scroll through the body with the down arrow and collect what is shown.
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      for (const row of plain(screen.lastFrame()).split('\n')) seen.add(row.trim());
+      screen.stdin.write('\u001B[B');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const all = [...seen].join('\n');
+    expect(all).toContain('✓ permuting keys and values together leaves the output unchanged');
+    expect(all).toContain('Shuffle the keys and values together');
+    expect(all).toContain('In practice: PyTorch and TensorFlow.js');
+    expect(all).toContain('result = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)');
+    expect(all).toContain('What differs. A boolean attn_mask');
+    // The lesson's other sections are not part of it.
+    expect(all).not.toContain('Batches.');
+    for (const frame of screen.frames) {
+      const lines = plain(frame).replace(/\n$/, '').split('\n');
+      expect(lines.length).toBeLessThanOrEqual(rows - 1);
+      for (const text of lines) expect(textWidth(text), text).toBeLessThanOrEqual(columns);
+    }
+    screen.unmount();
+  });
+
+  test('a failing verdict does not show them', async () => {
+    const { session, set } = fakeSession(longestVerdict());
+    set({ afterPass: { ...afterPassSections(lesson), properties: ['a property'] } });
+    const screen = renderSized(<App session={session} cwd="/ws" />, 120, 40);
+    await vi.waitFor(() => expect(plain(screen.lastFrame())).toContain('FAIL'));
+    expect(plain(screen.lastFrame())).not.toMatch(/check yourself|in practice/);
     screen.unmount();
   });
 });

@@ -14,6 +14,7 @@ import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-
 import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, withheldSolution, type ExerciseRef } from '../packs/packs.js';
+import { afterPassSections, lessonSummary, type AfterPass } from '../packs/lesson-sections.js';
 import type { State } from '../common/schemas.js';
 import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedDefinitions, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
@@ -29,6 +30,8 @@ export interface WatchSnapshot {
   progress: State;
   learnerFile: string;
   lessonSummary: string;
+  /** What the screen shows once the file passes: the lesson's "Check yourself" and "In practice" sections, and the properties checked on the learner's code. */
+  afterPass: AfterPass & { properties: string[] };
   phase: 'loading' | 'grading' | 'idle';
   /** The grading stage while grading. */
   stage?: string;
@@ -61,16 +64,6 @@ export interface WatchOptions {
   createWatcher?: CreateFileWatcher;
   /** Opens a file in the learner's editor (default: {@link openInEditor}). */
   launchEditor?: EditorLauncher;
-}
-
-/** The lesson's first paragraph after its title: the idea in two or three sentences. */
-export function lessonSummary(markdown: string): string {
-  const paragraphs = markdown
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p && !p.startsWith('#'));
-  // Plain text for one line of the screen: no bold markers, no backticks around code.
-  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/`([^`]*)`/g, '$1').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
 }
 
 type Listener = (snapshot: WatchSnapshot) => void;
@@ -111,6 +104,7 @@ export class WatchSession {
       progress: state,
       learnerFile: learnerFileOf(workspace, first),
       lessonSummary: '',
+      afterPass: { properties: [] },
       phase: 'loading',
       hints: [],
       watching: options.manual ? 'manual' : 'files',
@@ -163,12 +157,14 @@ export class WatchSession {
       progress: state,
       hints: [],
       lessonSummary: '',
+      afterPass: { properties: [] },
     });
     try {
       const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson', this.options.locale), loadDefinition(ref)]);
       if (generation !== this.generation) return;
       this.hintSource = definition;
-      this.set({ lessonSummary: lessonSummary(lesson), hints: revealedHints(definition, StateStore.progressOf(state, ref.key).revealedHints, this.options.locale) });
+      const afterPass = { ...afterPassSections(lesson), properties: (definition.properties ?? []).map((p) => p.name) };
+      this.set({ lessonSummary: lessonSummary(lesson), afterPass, hints: revealedHints(definition, StateStore.progressOf(state, ref.key).revealedHints, this.options.locale) });
     } catch (error) {
       this.set({ phase: 'idle', problem: messageOf(error) });
       return;

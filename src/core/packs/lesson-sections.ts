@@ -1,0 +1,48 @@
+/**
+ * The parts of a lesson the tutor shows outside `llm-tutor lesson`: the idea
+ * (the screen's one-line summary) and, after a pass, the sections that look
+ * beyond the exercise ("Check yourself", "In practice: …").
+ */
+import { Lexer, type Token } from 'marked';
+
+/** A `## …` section of a lesson: its heading's text and the Markdown under it, up to the next `##` or `#` heading. */
+export interface LessonSection {
+  heading: string;
+  markdown: string;
+}
+
+/** What the screen shows once the learner's file passes: both sections are optional in a pack's lesson. */
+export interface AfterPass {
+  checkYourself?: LessonSection;
+  inPractice?: LessonSection;
+}
+
+/** The first level-2 section whose heading matches; headings inside code blocks are code, not headings. */
+export function lessonSection(markdown: string, matches: (heading: string) => boolean): LessonSection | undefined {
+  const tokens: Token[] = new Lexer().lex(markdown);
+  const start = tokens.findIndex((t) => t.type === 'heading' && t.depth === 2 && matches(t.text.trim()));
+  if (start < 0) return undefined;
+  const heading = tokens[start] as Token & { text: string };
+  const rest = tokens.slice(start + 1);
+  const end = rest.findIndex((t) => t.type === 'heading' && t.depth <= 2);
+  const body = (end < 0 ? rest : rest.slice(0, end)).map((t) => t.raw).join('');
+  return { heading: heading.text.trim(), markdown: body.trim() };
+}
+
+/** The sections shown after a pass: `## Check yourself` and the `## In practice…` section (e.g. "In practice: PyTorch and TensorFlow.js"). */
+export function afterPassSections(markdown: string): AfterPass {
+  return {
+    checkYourself: lessonSection(markdown, (h) => /^check yourself\b/i.test(h)),
+    inPractice: lessonSection(markdown, (h) => /^in practice\b/i.test(h)),
+  };
+}
+
+/** The lesson's first paragraph after its title, as plain text for one line of the screen: the idea in two or three sentences. */
+export function lessonSummary(markdown: string): string {
+  const paragraphs = markdown
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith('#'));
+  // No bold markers, no backticks around code.
+  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/`([^`]*)`/g, '$1').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
+}
