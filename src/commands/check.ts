@@ -5,6 +5,8 @@ import { checkExercise } from '../core/workspace/check.js';
 import { escapeLogLine } from '../report/escape.js';
 import { toJson } from '../report/json.js';
 import { renderVerdict } from '../report/pretty.js';
+import { renderAfterPass } from '../report/after-pass.js';
+import { loadAfterPass } from '../core/packs/lesson-sections.js';
 import { openSession, pickExercise } from './context.js';
 
 /** `llm-tutor check [id]`: grade once and print the verdict; 0 on pass, 1 otherwise. */
@@ -19,6 +21,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
   });
   if (options.json) io.out(toJson(verdict, 2));
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) }));
+  if (!options.json && verdict.status === 'pass') io.out(renderAfterPass(await loadAfterPass(ref, session.locale), session.chalk, outputWidth(io)));
   if (!options.json && verdict.status !== 'pass') {
     io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`));
   }

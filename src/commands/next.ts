@@ -8,7 +8,8 @@ import { plural } from '../core/common/words.js';
 import { configFileName, defaultWorkspaceName, findWorkspaceDir, initWorkspace, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { escapeLogLine } from '../report/escape.js';
 import { renderVerdict } from '../report/pretty.js';
-import { lessonSummary } from '../core/packs/lesson-sections.js';
+import { renderAfterPass } from '../report/after-pass.js';
+import { loadAfterPass, lessonSummary } from '../core/packs/lesson-sections.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
 import type { ExitReason } from '../ui/App.js';
@@ -69,6 +70,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   io.out(await header(session, ref));
   const verdict = await checkExercise(session.workspace, ref, { seed: session.seed, backend: session.backend });
   io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) })}`);
+  if (verdict.status === 'pass') io.out(renderAfterPass(await loadAfterPass(ref, session.locale), session.chalk, outputWidth(io)));
   if (verdict.status === 'pass') io.out(session.chalk.green(`\nSolved! Run \`${tutorCommand(io.cwd)} next\` for the next exercise.`));
   return verdict.status === 'pass' ? 0 : 1;
 }

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { plural } from '../core/common/words.js';
 import type { CaseResult, Verdict } from '../core/grading/verdict.js';
-import type { AfterPass, LessonSection } from '../core/packs/lesson-sections.js';
 import type { RevealedHint } from '../core/workspace/hints.js';
 import { diffLines, heatmapLines, planLines } from '../report/diff-lines.js';
-import { layoutMarkdown } from '../report/markdown.js';
+import type { AfterPassView } from '../core/packs/lesson-sections.js';
+import { afterPassLines } from '../report/after-pass.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 import { line, type Line, type Span } from '../report/lines.js';
 import { argumentLines, traceLines } from '../report/value-layout.js';
-import { prefixLines, truncateLine, truncateText, wrapLines } from '../report/wrap.js';
+import { prefixLines, truncateText, wrapLines } from '../report/wrap.js';
 
 /** The parts of the screen below the verdict line, each a pane when they do not all fit. */
 export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'inside' | 'hints' | 'output' | 'solved' | 'check' | 'practice';
@@ -185,24 +185,8 @@ export function hintLines(hints: readonly RevealedHint[], width: number): Line[]
   return hints.flatMap((hint) => [...wrapLines(hint.label, width, { bold: true, color: 'cyan' }), ...prefixLines(wrapLines(hint.text, width - 2), { text: '  ' })]);
 }
 
-/** A lesson section as screen lines: its heading, then its Markdown laid out for the width (code lines cut, not wrapped). */
-function lessonSectionLines(section: LessonSection, width: number): Line[] {
-  return [...wrapLines(section.heading, width, { bold: true, color: 'cyan' }), ...layoutMarkdown(section.markdown, width).map((row) => (row.verbatim ? truncateLine(row.line, width) : row.line))];
-}
-
-/**
- * What a pass opens onto: the properties the tutor checked on the learner's
- * own function with the lesson's "Check yourself", and the same piece in the
- * libraries the learner will use next (the lesson's "In practice" section).
- */
-export function afterPassSectionsOf(afterPass: AfterPass & { properties: readonly string[] }, width: number): Section[] {
-  const sections: Section[] = [];
-  const checked = afterPass.properties.flatMap((name) => prefixLines(wrapLines(oneLine(name), width - 2), { text: '✓ ', color: 'green' }));
-  if (afterPass.checkYourself || checked.length > 0) {
-    const lines: Line[] = afterPass.checkYourself ? lessonSectionLines(afterPass.checkYourself, width) : [line('Check yourself', { bold: true, color: 'cyan' })];
-    if (checked.length > 0) lines.push([], line('Checked on your code:', { dim: true }), ...checked);
-    sections.push({ id: 'check', title: 'check yourself', lines });
-  }
-  if (afterPass.inPractice) sections.push({ id: 'practice', title: 'in practice', lines: lessonSectionLines(afterPass.inPractice, width) });
-  return sections;
+/** What a pass opens onto, as panes: "check yourself" and "in practice" ({@link afterPassLines}). */
+export function afterPassSectionsOf(afterPass: AfterPassView, width: number): Section[] {
+  const { check, practice } = afterPassLines(afterPass, width);
+  return [...(check ? [{ id: 'check' as const, title: 'check yourself', lines: check }] : []), ...(practice ? [{ id: 'practice' as const, title: 'in practice', lines: practice }] : [])];
 }

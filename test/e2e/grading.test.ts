@@ -22,6 +22,16 @@ describe('the built-in exercises', () => {
     expect(solved.stderr).toBe('');
     expect(solved.stdout).toMatch(new RegExp(`^PASS transformer-core/${id} .*\\n  All \\d+ cases pass\\.`));
     expect(solved.code).toBe(0);
+    // A pass opens onto the lesson's "Check yourself" and "In practice" sections, the properties checked listed with ✓.
+    const lesson = await fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', id, 'lesson.md'), 'utf8');
+    for (const heading of lesson.match(/^## (Check yourself|In practice.*)$/gm) ?? []) expect(solved.stdout).toContain(`\n${heading.slice(3)}\n`);
+  });
+
+  test('a pass of an exercise with properties lists them as checked on the learner\'s code', async () => {
+    const own = await makeWorkspace();
+    await useSolution(own, 'positions/rope-relative');
+    const solved = await runCli(['check', 'positions/rope-relative', '--workspace', own]);
+    expect(solved.stdout).toMatch(/\nChecked on your code:\n✓ f\(m\+s, n\+s\) = f\(m, n\)/);
   });
 
   test('progress records the passes, and list shows them', async () => {

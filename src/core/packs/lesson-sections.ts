@@ -4,6 +4,9 @@
  * beyond the exercise ("Check yourself", "In practice: …").
  */
 import { Lexer, type Token } from 'marked';
+import type { ExerciseDefinition } from '../authoring/exercise.js';
+import { loadDefinition } from './definitions.js';
+import { readExerciseFile, type ExerciseRef } from './packs.js';
 
 /** A `## …` section of a lesson: its heading's text and the Markdown under it, up to the next `##` or `#` heading. */
 export interface LessonSection {
@@ -15,6 +18,20 @@ export interface LessonSection {
 export interface AfterPass {
   checkYourself?: LessonSection;
   inPractice?: LessonSection;
+}
+
+/** What a pass opens onto: the lesson's sections and the names of the properties the tutor checked on the learner's code. */
+export type AfterPassView = AfterPass & { properties: readonly string[] };
+
+/** The view of a pass for an exercise, from its lesson and its definition's properties. */
+export function afterPassView(lesson: string, definition: Pick<ExerciseDefinition, 'properties'>): AfterPassView {
+  return { ...afterPassSections(lesson), properties: (definition.properties ?? []).map((p) => p.name) };
+}
+
+/** {@link afterPassView} of an exercise, its lesson read in `locale`. */
+export async function loadAfterPass(ref: ExerciseRef, locale?: string): Promise<AfterPassView> {
+  const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson', locale), loadDefinition(ref)]);
+  return afterPassView(lesson, definition);
 }
 
 /** The first level-2 section whose heading matches; headings inside code blocks are code, not headings. */

@@ -14,7 +14,7 @@ import { FolderWatcher, type CreateFileWatcher, type FileWatcher } from './file-
 import { loadDefinition } from '../packs/definitions.js';
 import { prepareExercise, type PreparedExercise } from '../grading/grade.js';
 import { readExerciseFile, withheldSolution, type ExerciseRef } from '../packs/packs.js';
-import { afterPassSections, lessonSummary, type AfterPass } from '../packs/lesson-sections.js';
+import { afterPassView, lessonSummary, type AfterPassView } from '../packs/lesson-sections.js';
 import type { State } from '../common/schemas.js';
 import { gradedFilesOf, gradedPaths, importsToRegrade, markChangedDefinitions, markChangedPasses } from './graded-files.js';
 import { countSolved, revealHint } from './progress.js';
@@ -31,7 +31,7 @@ export interface WatchSnapshot {
   learnerFile: string;
   lessonSummary: string;
   /** What the screen shows once the file passes: the lesson's "Check yourself" and "In practice" sections, and the properties checked on the learner's code. */
-  afterPass: AfterPass & { properties: string[] };
+  afterPass: AfterPassView;
   phase: 'loading' | 'grading' | 'idle';
   /** The grading stage while grading. */
   stage?: string;
@@ -163,8 +163,7 @@ export class WatchSession {
       const [lesson, definition] = await Promise.all([readExerciseFile(ref, 'lesson', this.options.locale), loadDefinition(ref)]);
       if (generation !== this.generation) return;
       this.hintSource = definition;
-      const afterPass = { ...afterPassSections(lesson), properties: (definition.properties ?? []).map((p) => p.name) };
-      this.set({ lessonSummary: lessonSummary(lesson), afterPass, hints: revealedHints(definition, StateStore.progressOf(state, ref.key).revealedHints, this.options.locale) });
+      this.set({ lessonSummary: lessonSummary(lesson), afterPass: afterPassView(lesson, definition), hints: revealedHints(definition, StateStore.progressOf(state, ref.key).revealedHints, this.options.locale) });
     } catch (error) {
       this.set({ phase: 'idle', problem: messageOf(error) });
       return;
