@@ -5,6 +5,7 @@ import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
+import type { PackUpdate } from '../core/packs/install.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { plural } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
@@ -42,7 +43,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
     if (update.added.length) parts.push(`New: ${update.added.join(', ')}${update.startersWritten ? ` (${plural(update.startersWritten, 'starter file')} written)` : ''}.`);
     if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
-    if (update.changed.length) parts.push(`Changed: ${update.changed.join(', ')} (a pass from before no longer counts: check ${update.changed.length === 1 ? 'it' : 'them'} again).`);
+    if (update.changed.length) parts.push(await recheckChanged(io, ws, globals, update));
     parts.push('Progress of every other exercise is kept.');
     // The previous version comes from the workspace's state file.
     io.err(escapeLogLine(parts.join(' ')));
@@ -58,6 +59,28 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     ...gradingOptionsOf(ws, globals),
     locale: defaultLocale,
   };
+}
+
+/**
+ * After a pack update, the passes of its changed exercises are graded again
+ * against the new version, so that a file that still passes keeps its pass
+ * (and one that no longer does says so); returns the sentence saying which.
+ */
+async function recheckChanged(io: Io, ws: Workspace, globals: GlobalOptions, update: PackUpdate): Promise<string> {
+  const state = await ws.state.read();
+  const changed = ws.exercises.filter((r) => r.packId === update.packId && update.changed.includes(r.id));
+  const passes = changed.filter((r) => ['passed', 'changed'].includes(state.exercises[r.key]?.status ?? ''));
+  const listed = `Changed: ${update.changed.join(', ')}.`;
+  if (passes.length === 0) return listed;
+  io.err(escapeLogLine(`Checking your ${plural(passes.length, 'pass', 'passes')} of changed exercises of ${update.packId} ${update.to} again…`));
+  const { regrade } = await import('../core/workspace/recover.js');
+  const results = await regrade(ws, passes, gradingOptionsOf(ws, globals));
+  const lost = results.filter((r) => r.verdict.status !== 'pass').map((r) => r.ref.id);
+  if (results.length === 1) return `${listed} Your pass of ${results[0].ref.id} was checked again under ${update.to}: ${lost.length ? 'it no longer passes: check it again' : 'it still passes'}.`;
+  const kept = results.length - lost.length;
+  const still = kept === results.length ? 'all still pass' : kept > 0 ? `${kept} still ${kept === 1 ? 'passes' : 'pass'}` : '';
+  const notAnyMore = lost.length === 0 ? '' : `${lost.join(', ')} no longer ${lost.length === 1 ? 'passes' : 'pass'}: check ${lost.length === 1 ? 'it' : 'them'} again`;
+  return `${listed} Your ${results.length} passes of them were checked again under ${update.to}: ${[still, notAnyMore].filter(Boolean).join('; ')}.`;
 }
 
 /** The seed and tfjs backend that grading uses in `workspace`: the command line's, else the workspace's own. */

@@ -192,10 +192,26 @@ describe('a changed exercise loses its pass', () => {
     const { dir, ws } = await passedCourse();
     await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"'));
     await edit(path.join(dir, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    // The learner's file fails the new case: the pass is checked again under 0.2.0, and lost.
     const list = await runCli(['list', '--workspace', ws, '--pack', 'course']);
-    expect(list.stderr).toContain('The pack course was updated from 0.1.0 to 0.2.0. Changed: basics/relu (a pass from before no longer counts: check it again). Progress of every other exercise is kept.');
-    expect(list.stdout).toContain('~ basics/relu');
-    expect(list.stdout).toContain('(the exercise changed in course 0.2.0: check it again)');
+    expect(list.stderr).toContain('Checking your 1 pass of changed exercises of course 0.2.0 again…');
+    expect(list.stderr).toContain('The pack course was updated from 0.1.0 to 0.2.0. Changed: basics/relu. Your pass of basics/relu was checked again under 0.2.0: it no longer passes: check it again. Progress of every other exercise is kept.');
+    expect(list.stdout).toMatch(/✗ basics\/relu /);
+    // Once only: the next command has nothing more to say.
+    expect((await runCli(['list', '--workspace', ws, '--pack', 'course'])).stderr).toBe('');
+  });
+
+  test('a pack updated where it is: a pass that still passes under the new version is kept', async () => {
+    const { dir, ws } = await passedCourse();
+    await fs.copyFile(path.join(dir, 'basics', 'relu', 'solution.ts'), learnerFile(ws, 'basics/relu', 'course'));
+    expect((await runCli(['check', 'course/basics/relu', '--workspace', ws])).code).toBe(0);
+    await edit(path.join(dir, 'pack.json'), (t) => t.replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    await edit(path.join(dir, 'basics', 'relu', 'exercise.ts'), addLargeNegativeCase);
+    const list = await runCli(['list', '--workspace', ws, '--pack', 'course']);
+    expect(list.stderr).toContain('Changed: basics/relu. Your pass of basics/relu was checked again under 0.2.0: it still passes. Progress of every other exercise is kept.');
+    expect(list.stdout).toMatch(/✓ basics\/relu /);
+    const state = JSON.parse(await fs.readFile(path.join(ws, '.llm-tutor', 'state.json'), 'utf8'));
+    expect(state.exercises['course/basics/relu'].status).toBe('passed');
   });
 
   test('a new version in another folder: pack add names the exercises whose definition differs from the version enabled', async () => {
