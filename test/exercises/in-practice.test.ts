@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -8,24 +8,12 @@ import { buildCases, referenceOf } from '../../src/core/grading/prepare.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { materializeArgs } from '../../src/sandbox/wire.js';
-import { loadExercise } from '../helpers/exercises.js';
+import { exerciseFolders, loadExercise } from '../helpers/exercises.js';
 
 const packDir = path.join(builtinPacksDir, 'transformer-core');
 const fixtureFile = path.join(import.meta.dirname, '../fixtures/pytorch/lesson-snippets.json');
 /** The seed of the case the lessons' code blocks run on; scripts/pytorch/dump-first-cases.mjs uses the same. */
 const seed = 7;
-
-/** Exercise folders on disk (a folder holding exercise.ts), as ids like `attention/causal-mask`. */
-function exerciseFolders(dir = packDir, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    if (!statSync(full).isDirectory()) continue;
-    if (existsSync(path.join(full, 'exercise.ts'))) out.push(`${prefix}${name}`);
-    else out.push(...exerciseFolders(full, `${prefix}${name}/`));
-  }
-  return out.sort();
-}
 
 interface Section {
   heading: string;
@@ -125,7 +113,7 @@ function expectAgrees(got: unknown, want: unknown, where = 'result'): void {
   }
 }
 
-const ids = exerciseFolders();
+const ids = exerciseFolders(packDir);
 
 describe('every lesson ends with In practice', () => {
   describe.each(ids)('%s', (id) => {
