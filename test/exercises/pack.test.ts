@@ -1,26 +1,14 @@
-import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
 import { loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
-import { diagnoseEachMisconception, gradeLearnerSource } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, exerciseFolders, gradeLearnerSource } from '../helpers/exercises.js';
 
 const packDir = path.join(builtinPacksDir, 'transformer-core');
 
-/** Exercise folders on disk (a folder holding exercise.ts), as ids like `attention/causal-mask`. */
-function exerciseFolders(dir = packDir, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    if (!statSync(full).isDirectory()) continue;
-    if (existsSync(path.join(full, 'exercise.ts'))) out.push(`${prefix}${name}`);
-    else out.push(...exerciseFolders(full, `${prefix}${name}/`));
-  }
-  return out.sort();
-}
-
-const ids = exerciseFolders();
+const ids = exerciseFolders(packDir);
 const pack = await loadPack(packDir, true);
 
 function refOf(id: string): ExerciseRef {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, promises as fs } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
@@ -11,6 +11,18 @@ import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/p
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
 import type { Verdict } from '../../src/core/grading/verdict.js';
+
+/** Exercise folders on disk under a pack's folder (a folder holding exercise.ts), as sorted ids like `attention/causal-mask`. */
+export function exerciseFolders(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (!statSync(full).isDirectory()) continue;
+    if (existsSync(path.join(full, 'exercise.ts'))) out.push(`${prefix}${name}`);
+    else out.push(...exerciseFolders(full, `${prefix}${name}/`));
+  }
+  return out.sort();
+}
 
 /** The exercises of a built-in pack. */
 export async function builtinExercises(packId = 'transformer-core'): Promise<ExerciseRef[]> {
