@@ -20,6 +20,17 @@ describe('foundations/softmax', () => {
     expect(Number.isNaN(got[0])).toBe(true);
   });
 
+  test('the max-subtracted-in-numerator-only variant on the lesson example: [0.004482, 0.012184, 0.033120], summing to e^−3', async () => {
+    // Hand-worked: exp([−2, −1, 0]) = [0.135335, 0.367879, 1] over e + e² + e³ = 30.193 (not 1.503215).
+    const unshiftedSum = Math.E + Math.E ** 2 + Math.E ** 3;
+    expect(unshiftedSum).toBeCloseTo(30.193, 3);
+    expect(Math.exp(-2) + Math.exp(-1) + 1).toBeCloseTo(1.503215, 6);
+    const got = (await wrong('foundations/softmax', 'max-subtracted-in-numerator-only', [1, 2, 3])) as number[];
+    [0.004482, 0.012184, 0.03312].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 6));
+    expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(0.049787, 6);
+    expect(Math.exp(-3)).toBeCloseTo(0.049787, 6);
+  });
+
   test('every misconception fails the reference and is diagnosed as itself', async () => {
     for (const result of await diagnoseEachMisconception('foundations/softmax')) {
       expect(result.failingCases, result.id).toBeGreaterThan(0);
