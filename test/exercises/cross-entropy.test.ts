@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, reference, wrong, wrongAlternatives } from '../helpers/exercises.js';
 
 const id = 'foundations/cross-entropy';
 
@@ -29,6 +29,19 @@ describe('foundations/cross-entropy', () => {
     expect(await wrong(id, 'lse-without-max', [[1000, 999, 998]], [1])).toBe(Infinity);
     expect(await wrong(id, 'sum-instead-of-mean', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])).toBeCloseTo(4.060784, 5);
     expect(Number.isNaN(await wrong(id, 'one-hot-times-log-probs', [[1, -Infinity, 0.5, 2]], [3]))).toBe(true);
+  });
+
+  test('the log-base-2 variant on the lesson example: 2.929236 bits (rows 0.588051, 5.270422), or 2.154520 with log₂ only on the sum', async () => {
+    // Independently, from the lesson's nats: row losses 0.407606 and 3.653178, divided by ln 2.
+    expect(0.407606 / Math.log(2)).toBeCloseTo(0.588051, 5);
+    expect(3.653178 / Math.log(2)).toBeCloseTo(5.270422, 5);
+    expect(2.030392 * Math.LOG2E).toBeCloseTo(2.929236, 5);
+    // Row 1 with log₂ on the sum only: 2.5 + log₂(e^−2 + 1 + e^−3.5) + 1.
+    expect(2.5 + Math.log2(Math.exp(-2) + 1 + Math.exp(-3.5)) + 1).toBeCloseTo(3.720989, 5);
+    expect((0.588051 + 3.720989) / 2).toBeCloseTo(2.15452, 5);
+    const [bits, mixed] = (await wrongAlternatives(id, 'log-base-2', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])) as number[];
+    expect(bits).toBeCloseTo(2.929236, 5);
+    expect(mixed).toBeCloseTo(2.15452, 5);
   });
 
   test('every misconception fails the reference and is diagnosed as itself', async () => {

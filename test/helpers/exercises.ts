@@ -39,10 +39,15 @@ export async function reference(id: string, ...args: unknown[]): Promise<unknown
 
 /** Runs one misconception's wrong variant; returns its first alternative. */
 export async function wrong(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown> {
+  return (await wrongAlternatives(id, misconceptionId, ...args))?.[0];
+}
+
+/** Runs one misconception's wrong variant; returns every alternative it gives (`anyOf`), in order, or undefined when it throws. */
+export async function wrongAlternatives(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown[] | undefined> {
   const { definition, ctx } = await loadExercise(id);
   const m = definition.misconceptions?.find((x) => x.id === misconceptionId);
   if (!m) throw new Error(`no misconception ${misconceptionId} in ${id}`);
-  return (await wrongOutputs(m, ctx, args))?.[0];
+  return wrongOutputs(m, ctx, args);
 }
 
 /**
