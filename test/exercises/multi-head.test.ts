@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { multiHeadAttention } from '../../exercises/transformer-core/attention/multi-head/solution.js';
 import { matmul } from '../../src/pack-api.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose } from '../helpers/matrices.js';
+import { expectClose, mm } from '../helpers/matrices.js';
 import { seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/multi-head';
@@ -94,6 +94,38 @@ describe(id, () => {
       [0.111614, 1.888386, 1.888386, 0.111614],
       [1.894285, 1.894285, 0.666667, 0.666667],
     ]);
+  });
+
+  test('weights applied transposed: silent on the lesson example (its weights are symmetric), shown by wo a cyclic shift', async () => {
+    expectClose(await wrong(id, 'weights-transposed', x, lessonW, 2), await reference(id, x, lessonW, 2));
+    const concat = [
+      [2, 0, 0, 2],
+      [0.111614, 1.888386, 1.888386, 0.111614],
+      [1.894285, 1.894285, 0.666667, 0.666667],
+    ];
+    const shift = [
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+    ];
+    const shifted = { ...lessonW, wo: shift };
+    const shiftTransposed = shift[0].map((_, j) => shift.map((row) => row[j]));
+    // ·wo moves concat's columns one place right, ·woᵀ one place left.
+    const right = mm(concat, shift);
+    const left = mm(concat, shiftTransposed);
+    expect(right[0]).toEqual([2, 2, 0, 0]);
+    expect(left[0]).toEqual([0, 0, 2, 2]);
+    expectClose(await reference(id, x, shifted, 2), right);
+    expectClose(await wrong(id, 'weights-transposed', x, shifted, 2), left);
+  });
+
+  test('weights applied transposed = the reference given every weight transposed', async () => {
+    const xx = seededMatrix(8, 5, 6);
+    const w = randomWeights(60, 6);
+    const t = (m: number[][]) => m[0].map((_, j) => m.map((row) => row[j]));
+    const swapped = { wq: t(w.wq), wk: t(w.wk), wv: t(w.wv), wo: t(w.wo) };
+    expectClose(await wrong(id, 'weights-transposed', xx, w, 2), await reference(id, xx, swapped, 2), 4);
   });
 
   for (const seed of [7, 42, 2024]) {
