@@ -131,7 +131,7 @@ describe(id, () => {
     ]);
   });
 
-  test('Math.round(h / group) sends the last query head one past the last KV head whenever group ≥ 2', () => {
+  test('Math.round(h / group) moves the upper half of each group (h mod group ≥ group / 2) to the next KV head, the last head one past the end', () => {
     for (const [H, Hkv] of [
       [4, 2],
       [6, 2],
@@ -140,7 +140,12 @@ describe(id, () => {
       [4, 1],
       [64, 8],
     ]) {
-      expect(Math.round((H - 1) / (H / Hkv)), `H = ${H}, H_kv = ${Hkv}`).toBe(Hkv);
+      const group = H / Hkv;
+      for (let h = 0; h < H; h++) {
+        const next = h % group >= group / 2 ? 1 : 0;
+        expect(Math.round(h / group), `H = ${H}, H_kv = ${Hkv}, h = ${h}`).toBe(Math.floor(h / group) + next);
+      }
+      expect(Math.round((H - 1) / group), `H = ${H}, H_kv = ${Hkv}`).toBe(Hkv);
     }
   });
 

@@ -146,7 +146,7 @@ export default defineExercise<Args, number[][][]>({
       id: 'kv-head-rounded',
       title: 'query head h reads KV head Math.round(h / (H/H_kv)) instead of the floor',
       message:
-        'Your query heads round h / group to the nearest KV head, so the upper half of every group reads the next one: with H = 4 and H_kv = 2, head 1 reads KV head round(0.5) = 1 ' +
+        'Your query heads round h / group to the nearest KV head, so every head in the upper half of its group (h mod group ≥ group / 2) reads the next one: with H = 4 and H_kv = 2, head 1 reads KV head round(0.5) = 1 ' +
         '(its output [[2, 2], [1, 0]] instead of [[1, 0], [0.5, 0.5]]), and head 3 asks for KV head round(1.5) = 2, which does not exist. ' +
         'A group is consecutive query heads, whole: head h reads KV head ⌊h / (H/H_kv)⌋, rounded down.',
       hint: 'Heads 0 and 1 form the first group when H = 4 and H_kv = 2. What is 1 / 2 rounded to the nearest integer, and which KV head should head 1 read? Which KV head would head 3 ask for?',
