@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong, wrongAlternatives } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
 
 const id = 'foundations/cross-entropy';
 
@@ -42,6 +42,14 @@ describe('foundations/cross-entropy', () => {
     const [bits, mixed] = (await wrongAlternatives(id, 'log-base-2', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])) as number[];
     expect(bits).toBeCloseTo(2.929236, 5);
     expect(mixed).toBeCloseTo(2.15452, 5);
+  });
+
+  test('grading: a learner who writes Math.log2 for the log of the sum is diagnosed as log-base-2; equal logits over 4 classes give 2, not ln 4', async () => {
+    for (const output of (await wrongAlternatives(id, 'log-base-2', [[0, 0, 0, 0]], [1])) as number[]) expect(output).toBeCloseTo(2, 9);
+    const source = await solutionWith(id, ['return m + Math.log(sum);', 'return m + Math.log2(sum);']);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'log-base-2', confidence: 'full' });
   });
 
   test('every misconception fails the reference and is diagnosed as itself', async () => {

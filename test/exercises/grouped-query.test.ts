@@ -1,9 +1,6 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
-import { builtinPacksDir } from '../../src/core/common/paths.js';
-import { diagnoseEachMisconception, reference, wrong, wrongAlternatives } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';
 
@@ -169,13 +166,11 @@ describe(id, () => {
   });
 
   test('grading: plain Math.round crashes on the last head; clamped into range it is diagnosed as kv-head-rounded', async () => {
-    const solution = await fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
     const floor = 'const g = Math.floor(h / group);';
-    expect(solution).toContain(floor);
-    const rounded = await gradeSource(id, solution.replace(floor, 'const g = Math.round(h / group);'));
+    const rounded = await gradeSource(id, await solutionWith(id, [floor, 'const g = Math.round(h / group);']));
     expect(rounded.status).toBe('error');
     expect(rounded.diagnosis).toBeUndefined();
-    const clamped = await gradeSource(id, solution.replace(floor, 'const g = Math.min(Math.round(h / group), k.length - 1);'));
+    const clamped = await gradeSource(id, await solutionWith(id, [floor, 'const g = Math.min(Math.round(h / group), k.length - 1);']));
     expect(clamped.status).toBe('fail');
     expect(clamped.diagnosis).toMatchObject({ misconceptionId: 'kv-head-rounded', confidence: 'full' });
   });

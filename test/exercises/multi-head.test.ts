@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { multiHeadAttention } from '../../exercises/transformer-core/attention/multi-head/solution.js';
 import { matmul } from '../../src/pack-api.js';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 import { expectClose, mm } from '../helpers/matrices.js';
 import { seededMatrix } from './attention-helpers.js';
 
@@ -126,6 +126,19 @@ describe(id, () => {
     const t = (m: number[][]) => m[0].map((_, j) => m.map((row) => row[j]));
     const swapped = { wq: t(w.wq), wk: t(w.wk), wv: t(w.wv), wo: t(w.wo) };
     expectClose(await wrong(id, 'weights-transposed', xx, w, 2), await reference(id, xx, swapped, 2), 4);
+  });
+
+  test('grading: a learner whose linear layer is x·Wᵀ, as nn.Linear computes, is diagnosed as weights-transposed', async () => {
+    const source = await solutionWith(id, [
+      'return a.map((row) => b[0].map((_, j) => row.reduce((acc, x, p) => acc + x * b[p][j], 0)));',
+      'return a.map((row) => b.map((bRow) => row.reduce((acc, x, p) => acc + x * bRow[p], 0)));',
+    ]);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'weights-transposed', confidence: 'full' });
+    // Silent on the lesson example itself, whose weights are symmetric; the cyclic shift shows it.
+    expect(verdict.cases[0].status).toBe('pass');
+    expect(verdict.cases.find((c) => c.name.startsWith('the lesson example with wo a cyclic shift'))?.status).toBe('fail');
   });
 
   for (const seed of [7, 42, 2024]) {

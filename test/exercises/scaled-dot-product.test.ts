@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { attentionLesson } from './attention-helpers.js';
 
@@ -98,6 +98,13 @@ describe(id, () => {
       [0.555573, 0.461124],
     ]);
     expectClose(await wrong(id, 'softmax-over-whole-matrix', q, k, v), out, 6);
+  });
+
+  test('grading: a learner who scales the weights after the softmax is diagnosed as scale-after-softmax', async () => {
+    const source = await solutionWith(id, ['return dot * scale;', 'return dot;'], ['const w = e / sum;', 'const w = (e / sum) * scale;']);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'scale-after-softmax', confidence: 'full' });
   });
 
   for (const seed of [7, 42, 2024]) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 
 describe('foundations/softmax', () => {
   test('reference matches the lesson worked example softmax([1, 2, 3]) = [0.090031, 0.244728, 0.665241]', async () => {
@@ -29,6 +29,13 @@ describe('foundations/softmax', () => {
     [0.004482, 0.012184, 0.03312].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 6));
     expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(0.049787, 6);
     expect(Math.exp(-3)).toBeCloseTo(0.049787, 6);
+  });
+
+  test('grading: a learner whose sum is not shifted is diagnosed as max-subtracted-in-numerator-only', async () => {
+    const source = await solutionWith('foundations/softmax', ['const sum = exps.reduce((a, b) => a + b, 0);', 'const sum = x.reduce((a, v) => a + Math.exp(v), 0);']);
+    const verdict = await gradeLearnerSource('foundations/softmax', { 'foundations/softmax.ts': source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'max-subtracted-in-numerator-only', confidence: 'full' });
   });
 
   test('every misconception fails the reference and is diagnosed as itself', async () => {

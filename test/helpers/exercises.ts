@@ -77,6 +77,19 @@ export async function gradeLearnerSource(id: string, files: Record<string, strin
   return gradeExercise({ ref, definition, learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root, seed });
 }
 
+/**
+ * The model solution of a built-in exercise with one mistake put in: each
+ * `[from, to]` replaces the text `from`, which must occur in solution.ts.
+ */
+export async function solutionWith(id: string, ...edits: [from: string, to: string][]): Promise<string> {
+  let source = await fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
+  for (const [from, to] of edits) {
+    if (!source.includes(from)) throw new Error(`${id}/solution.ts has no "${from}"`);
+    source = source.replace(from, to);
+  }
+  return source;
+}
+
 /** The greatest |a − b| over two nested number arrays of the same shape; throws when the shapes differ. */
 export function maxAbsDiff(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b);
