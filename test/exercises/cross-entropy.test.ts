@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
 
 const id = 'foundations/cross-entropy';
 
@@ -29,6 +29,27 @@ describe('foundations/cross-entropy', () => {
     expect(await wrong(id, 'lse-without-max', [[1000, 999, 998]], [1])).toBe(Infinity);
     expect(await wrong(id, 'sum-instead-of-mean', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])).toBeCloseTo(4.060784, 5);
     expect(Number.isNaN(await wrong(id, 'one-hot-times-log-probs', [[1, -Infinity, 0.5, 2]], [3]))).toBe(true);
+  });
+
+  test('the log-base-2 variant on the lesson example: 2.929236 bits (rows 0.588051, 5.270422), or 2.154520 with log₂ only on the sum', async () => {
+    // Independently, from the lesson's nats: row losses 0.407606 and 3.653178, divided by ln 2.
+    expect(0.407606 / Math.log(2)).toBeCloseTo(0.588051, 5);
+    expect(3.653178 / Math.log(2)).toBeCloseTo(5.270422, 5);
+    expect(2.030392 * Math.LOG2E).toBeCloseTo(2.929236, 5);
+    // Row 1 with log₂ on the sum only: 2.5 + log₂(e^−2 + 1 + e^−3.5) + 1.
+    expect(2.5 + Math.log2(Math.exp(-2) + 1 + Math.exp(-3.5)) + 1).toBeCloseTo(3.720989, 5);
+    expect((0.588051 + 3.720989) / 2).toBeCloseTo(2.15452, 5);
+    const [bits, mixed] = (await wrongAlternatives(id, 'log-base-2', [[2, 1, 0], [0.5, 2.5, -1]], [0, 2])) as number[];
+    expect(bits).toBeCloseTo(2.929236, 5);
+    expect(mixed).toBeCloseTo(2.15452, 5);
+  });
+
+  test('grading: a learner who writes Math.log2 for the log of the sum is diagnosed as log-base-2; equal logits over 4 classes give 2, not ln 4', async () => {
+    for (const output of (await wrongAlternatives(id, 'log-base-2', [[0, 0, 0, 0]], [1])) as number[]) expect(output).toBeCloseTo(2, 9);
+    const source = await solutionWith(id, ['return m + Math.log(sum);', 'return m + Math.log2(sum);']);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'log-base-2', confidence: 'full' });
   });
 
   test('every misconception fails the reference and is diagnosed as itself', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
-import { seededMatrix } from './attention-helpers.js';
+import { gradeSource, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/grouped-query';
 
@@ -126,6 +126,53 @@ describe(id, () => {
       [1, 0],
       [0.19557, 0.80443],
     ]);
+  });
+
+  test('Math.round(h / group) moves the upper half of each group (h mod group ≥ group / 2) to the next KV head, the last head one past the end', () => {
+    for (const [H, Hkv] of [
+      [4, 2],
+      [6, 2],
+      [8, 4],
+      [6, 3],
+      [4, 1],
+      [64, 8],
+    ]) {
+      const group = H / Hkv;
+      for (let h = 0; h < H; h++) {
+        const next = h % group >= group / 2 ? 1 : 0;
+        expect(Math.round(h / group), `H = ${H}, H_kv = ${Hkv}, h = ${h}`).toBe(Math.floor(h / group) + next);
+      }
+      expect(Math.round((H - 1) / group), `H = ${H}, H_kv = ${Hkv}`).toBe(Hkv);
+    }
+  });
+
+  test('the lesson example with Math.round, clamped or wrapped into range: head 1 reads KV head 1; wrapped, head 3 reads KV head 0', async () => {
+    // Hand-worked. Head 1 against KV head 1: token 1's query [1, 1] scores [2, 2] / √2, equal weights: 0.5·[2, 2] + 0.5·[0, −2].
+    const head1 = [
+      [2, 2],
+      [1, 0],
+    ];
+    // Head 3 against KV head 0 (k = v = I): token 1's query [2, 0] scores [2, 0] / √2.
+    const w = 1 / (1 + Math.exp(-Math.SQRT2));
+    expectClose([w, 1 - w], [0.80443, 0.19557], 6);
+    const head3Wrapped = [
+      [1, 0],
+      [w, 1 - w],
+    ];
+    const [clamped, wrapped] = (await wrongAlternatives(id, 'kv-head-rounded', q, k, v)) as number[][][][];
+    const expected = (await reference(id, q, k, v)) as number[][][];
+    expectClose(clamped, [expected[0], head1, expected[2], expected[3]]);
+    expectClose(wrapped, [expected[0], head1, expected[2], head3Wrapped]);
+  });
+
+  test('grading: plain Math.round crashes on the last head; clamped into range it is diagnosed as kv-head-rounded', async () => {
+    const floor = 'const g = Math.floor(h / group);';
+    const rounded = await gradeSource(id, await solutionWith(id, [floor, 'const g = Math.round(h / group);']));
+    expect(rounded.status).toBe('error');
+    expect(rounded.diagnosis).toBeUndefined();
+    const clamped = await gradeSource(id, await solutionWith(id, [floor, 'const g = Math.min(Math.round(h / group), k.length - 1);']));
+    expect(clamped.status).toBe('fail');
+    expect(clamped.diagnosis).toMatchObject({ misconceptionId: 'kv-head-rounded', confidence: 'full' });
   });
 
   for (const seed of [7, 42, 2024]) {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { multiHeadAttention } from '../../exercises/transformer-core/attention/multi-head/solution.js';
 import { matmul } from '../../src/pack-api.js';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
-import { expectClose } from '../helpers/matrices.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
+import { expectClose, mm } from '../helpers/matrices.js';
 import { seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/multi-head';
@@ -94,6 +94,51 @@ describe(id, () => {
       [0.111614, 1.888386, 1.888386, 0.111614],
       [1.894285, 1.894285, 0.666667, 0.666667],
     ]);
+  });
+
+  test('weights applied transposed: silent on the lesson example (its weights are symmetric), shown by wo a cyclic shift', async () => {
+    expectClose(await wrong(id, 'weights-transposed', x, lessonW, 2), await reference(id, x, lessonW, 2));
+    const concat = [
+      [2, 0, 0, 2],
+      [0.111614, 1.888386, 1.888386, 0.111614],
+      [1.894285, 1.894285, 0.666667, 0.666667],
+    ];
+    const shift = [
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+    ];
+    const shifted = { ...lessonW, wo: shift };
+    const shiftTransposed = shift[0].map((_, j) => shift.map((row) => row[j]));
+    // ·wo moves concat's columns one place right, ·woᵀ one place left.
+    const right = mm(concat, shift);
+    const left = mm(concat, shiftTransposed);
+    expect(right[0]).toEqual([2, 2, 0, 0]);
+    expect(left[0]).toEqual([0, 0, 2, 2]);
+    expectClose(await reference(id, x, shifted, 2), right);
+    expectClose(await wrong(id, 'weights-transposed', x, shifted, 2), left);
+  });
+
+  test('weights applied transposed = the reference given every weight transposed', async () => {
+    const xx = seededMatrix(8, 5, 6);
+    const w = randomWeights(60, 6);
+    const t = (m: number[][]) => m[0].map((_, j) => m.map((row) => row[j]));
+    const swapped = { wq: t(w.wq), wk: t(w.wk), wv: t(w.wv), wo: t(w.wo) };
+    expectClose(await wrong(id, 'weights-transposed', xx, w, 2), await reference(id, xx, swapped, 2), 4);
+  });
+
+  test('grading: a learner whose linear layer is x·Wᵀ, as nn.Linear computes, is diagnosed as weights-transposed', async () => {
+    const source = await solutionWith(id, [
+      'return a.map((row) => b[0].map((_, j) => row.reduce((acc, x, p) => acc + x * b[p][j], 0)));',
+      'return a.map((row) => b.map((bRow) => row.reduce((acc, x, p) => acc + x * bRow[p], 0)));',
+    ]);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'weights-transposed', confidence: 'full' });
+    // Silent on the lesson example itself, whose weights are symmetric; the cyclic shift shows it.
+    expect(verdict.cases[0].status).toBe('pass');
+    expect(verdict.cases.find((c) => c.name.startsWith('the lesson example with wo a cyclic shift'))?.status).toBe('fail');
   });
 
   for (const seed of [7, 42, 2024]) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { attentionLesson } from './attention-helpers.js';
 
@@ -59,6 +59,52 @@ describe(id, () => {
   test('the no-max-subtraction variant gives NaN on large scores, as naive float64 code does', async () => {
     const got = (await wrong(id, 'no-max-subtraction', [[40]], [[30], [29]], [[1], [2]])) as number[][];
     expect(Number.isNaN(got[0][0])).toBe(true);
+  });
+
+  test('the lesson example with the scale after the softmax: each row of weights sums to 0.5, the output is half the unscaled one', async () => {
+    // Hand-worked: unscaled scores [1, 2, 2] and [2, 0, 4]; their softmaxes, then ·v, then ÷ √4.
+    const row0 = [Math.exp(-1), 1, 1].map((e) => e / (Math.exp(-1) + 2));
+    const row1 = [Math.exp(-2), Math.exp(-4), 1].map((e) => e / (Math.exp(-2) + Math.exp(-4) + 1));
+    expectClose(row0, [0.155362, 0.422319, 0.422319], 6);
+    expectClose(row1, [0.11731, 0.015876, 0.866813], 6);
+    const halved = [row0, row1].map((p) => [(p[0] + p[2]) / 2, (p[1] + p[2]) / 2]);
+    expectClose(halved, [
+      [0.288841, 0.422319],
+      [0.492062, 0.441345],
+    ]);
+    expectClose(await wrong(id, 'scale-after-softmax', q, k, v), halved, 6);
+  });
+
+  test('the lesson example with one softmax over the whole score matrix: rows sum to 0.389459 and 0.610541', async () => {
+    // Hand-worked: S = [[0.5, 1, 1], [1, 0, 2]], exponentiated after subtracting the overall max 2, over one total.
+    const exps = [
+      [Math.exp(-1.5), Math.exp(-1), Math.exp(-1)],
+      [Math.exp(-1), Math.exp(-2), 1],
+    ];
+    const total = exps.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(2.462104, 6);
+    const weights = exps.map((row) => row.map((e) => e / total));
+    expectClose(weights, [
+      [0.090626, 0.149417, 0.149417],
+      [0.149417, 0.054967, 0.406157],
+    ]);
+    expectClose(
+      weights.map((row) => row.reduce((a, b) => a + b, 0)),
+      [0.389459, 0.610541],
+    );
+    const out = weights.map((p) => [p[0] + p[2], p[1] + p[2]]);
+    expectClose(out, [
+      [0.240043, 0.298833],
+      [0.555573, 0.461124],
+    ]);
+    expectClose(await wrong(id, 'softmax-over-whole-matrix', q, k, v), out, 6);
+  });
+
+  test('grading: a learner who scales the weights after the softmax is diagnosed as scale-after-softmax', async () => {
+    const source = await solutionWith(id, ['return dot * scale;', 'return dot;'], ['const w = e / sum;', 'const w = (e / sum) * scale;']);
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'scale-after-softmax', confidence: 'full' });
   });
 
   for (const seed of [7, 42, 2024]) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 
 describe('foundations/softmax', () => {
   test('reference matches the lesson worked example softmax([1, 2, 3]) = [0.090031, 0.244728, 0.665241]', async () => {
@@ -18,6 +18,24 @@ describe('foundations/softmax', () => {
   test('the no-max-subtraction variant gives NaN on large logits, as naive float64 code does', async () => {
     const got = (await wrong('foundations/softmax', 'no-max-subtraction', [1000, 0])) as number[];
     expect(Number.isNaN(got[0])).toBe(true);
+  });
+
+  test('the max-subtracted-in-numerator-only variant on the lesson example: [0.004482, 0.012184, 0.033120], summing to e^−3', async () => {
+    // Hand-worked: exp([−2, −1, 0]) = [0.135335, 0.367879, 1] over e + e² + e³ = 30.193 (not 1.503215).
+    const unshiftedSum = Math.E + Math.E ** 2 + Math.E ** 3;
+    expect(unshiftedSum).toBeCloseTo(30.193, 3);
+    expect(Math.exp(-2) + Math.exp(-1) + 1).toBeCloseTo(1.503215, 6);
+    const got = (await wrong('foundations/softmax', 'max-subtracted-in-numerator-only', [1, 2, 3])) as number[];
+    [0.004482, 0.012184, 0.03312].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 6));
+    expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(0.049787, 6);
+    expect(Math.exp(-3)).toBeCloseTo(0.049787, 6);
+  });
+
+  test('grading: a learner whose sum is not shifted is diagnosed as max-subtracted-in-numerator-only', async () => {
+    const source = await solutionWith('foundations/softmax', ['const sum = exps.reduce((a, b) => a + b, 0);', 'const sum = x.reduce((a, v) => a + Math.exp(v), 0);']);
+    const verdict = await gradeLearnerSource('foundations/softmax', { 'foundations/softmax.ts': source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'max-subtracted-in-numerator-only', confidence: 'full' });
   });
 
   test('every misconception fails the reference and is diagnosed as itself', async () => {

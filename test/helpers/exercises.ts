@@ -51,10 +51,15 @@ export async function reference(id: string, ...args: unknown[]): Promise<unknown
 
 /** Runs one misconception's wrong variant; returns its first alternative. */
 export async function wrong(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown> {
+  return (await wrongAlternatives(id, misconceptionId, ...args))?.[0];
+}
+
+/** Runs one misconception's wrong variant; returns every alternative it gives (`anyOf`), in order, or undefined when it throws. */
+export async function wrongAlternatives(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown[] | undefined> {
   const { definition, ctx } = await loadExercise(id);
   const m = definition.misconceptions?.find((x) => x.id === misconceptionId);
   if (!m) throw new Error(`no misconception ${misconceptionId} in ${id}`);
-  return (await wrongOutputs(m, ctx, args))?.[0];
+  return wrongOutputs(m, ctx, args);
 }
 
 /**
@@ -82,6 +87,19 @@ export async function gradeLearnerSource(id: string, files: Record<string, strin
     await fs.writeFile(full, source);
   }
   return gradeExercise({ ref, definition, learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root, seed });
+}
+
+/**
+ * The model solution of a built-in exercise with one mistake put in: each
+ * `[from, to]` replaces the text `from`, which must occur in solution.ts.
+ */
+export async function solutionWith(id: string, ...edits: [from: string, to: string][]): Promise<string> {
+  let source = await fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
+  for (const [from, to] of edits) {
+    if (!source.includes(from)) throw new Error(`${id}/solution.ts has no "${from}"`);
+    source = source.replace(from, to);
+  }
+  return source;
 }
 
 /** The greatest |a − b| over two nested number arrays of the same shape; throws when the shapes differ. */

@@ -1,4 +1,4 @@
-import { defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { attend, causalBottomRight, causalTopLeft, everyKey, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][][], k: number[][][], v: number[][][]];
@@ -15,6 +15,13 @@ function grouped(q: number[][][], k: number[][][], v: number[][][], kvHead: (h: 
 
 /** Query head h reads key/value head ⌊h / (H / H_kv)⌋: consecutive query heads share one (repeat_interleave). */
 const byGroup = (h: number, H: number, Hkv: number) => Math.floor(h / (H / Hkv));
+
+/**
+ * ⌊h / group⌋ with Math.round in place of the floor. The last query head then asks for KV
+ * head H_kv, one past the end, whenever group ≥ 2: plain code throws there, so a learner
+ * whose code returns at all has pulled that index back into range, by a clamp or a wrap-around.
+ */
+const roundedGroup = (inRange: (g: number, Hkv: number) => number) => (h: number, H: number, Hkv: number) => inRange(Math.round(h / (H / Hkv)), Hkv);
 
 /** The lesson example: 4 query heads, 2 KV heads, T = 2, d = 2. */
 const lessonQ = [
@@ -134,6 +141,20 @@ export default defineExercise<Args, number[][][]>({
         'With H = 8 and H_kv = 4 the groups have 2 heads, so head h reads KV head ⌊h / 2⌋, not ⌊h / 4⌋. (When H / H_kv is larger than H_kv, ⌊h / H_kv⌋ runs past the last KV head.)',
       hint: 'With 8 query heads and 4 KV heads, how many query heads share one KV head? That number is what to divide by.',
       wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => Math.floor(h / Hkv)),
+    },
+    {
+      id: 'kv-head-rounded',
+      title: 'query head h reads KV head Math.round(h / (H/H_kv)) instead of the floor',
+      message:
+        'Your query heads round h / group to the nearest KV head, so every head in the upper half of its group (h mod group ≥ group / 2) reads the next one: with H = 4 and H_kv = 2, head 1 reads KV head round(0.5) = 1 ' +
+        '(its output [[2, 2], [1, 0]] instead of [[1, 0], [0.5, 0.5]]), and head 3 asks for KV head round(1.5) = 2, which does not exist. ' +
+        'A group is consecutive query heads, whole: head h reads KV head ⌊h / (H/H_kv)⌋, rounded down.',
+      hint: 'Heads 0 and 1 form the first group when H = 4 and H_kv = 2. What is 1 / 2 rounded to the nearest integer, and which KV head should head 1 read? Which KV head would head 3 ask for?',
+      wrong: (_ctx, q, k, v) =>
+        anyOf(
+          grouped(q, k, v, roundedGroup((g, Hkv) => Math.min(g, Hkv - 1))),
+          grouped(q, k, v, roundedGroup((g, Hkv) => g % Hkv)),
+        ),
     },
     {
       id: 'not-causal',

@@ -1,4 +1,4 @@
-import { anyOf, defineExercise, matmul, plural, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, plural, randomMatrix, transpose, type ReferenceContext, type Tf } from 'llm-tutor/pack';
 import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
 
 interface Weights {
@@ -18,10 +18,16 @@ interface Variant {
   sees?: Visibility;
   /** Apply wo after merging the heads (default true). */
   project?: boolean;
+  /** Every weight applied as x·Wᵀ, as PyTorch's nn.Linear applies its [out, in] weight. */
+  transposed?: boolean;
 }
 
+/** The four weights, each transposed. */
+const transposedWeights = (w: Weights): Weights => ({ wq: transpose(w.wq), wk: transpose(w.wk), wv: transpose(w.wv), wo: transpose(w.wo) });
+
 /** Multi-head causal self-attention in float64, with one mistake or another. */
-function multiHead(x: number[][], w: Weights, numHeads: number, variant: Variant = {}): number[][] {
+function multiHead(x: number[][], weights: Weights, numHeads: number, variant: Variant = {}): number[][] {
+  const w = variant.transposed ? transposedWeights(weights) : weights;
   const C = x[0].length;
   const D = C / numHeads;
   const split = variant.split ?? 'contiguous';
@@ -49,6 +55,20 @@ const lessonW: Weights = {
     [0, 0, 0, 1],
     [1, 0, 0, 0],
     [0, 1, 0, 0],
+  ],
+};
+
+/**
+ * The lesson example with wo a cyclic shift (row i has its 1 in column i + 1, mod 4), which is not
+ * symmetric: x·wo moves the merged heads' columns one place right, x·woᵀ one place left.
+ */
+const shiftWeights: Weights = {
+  ...lessonW,
+  wo: [
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+    [1, 0, 0, 0],
   ],
 };
 
@@ -82,7 +102,10 @@ export default defineExercise<Args, number[][]>({
       return [randomMatrix(rng, T, C), { wq: weight(), wk: weight(), wv: weight(), wo: weight() }, numHeads];
     };
     const shape = (T: number, C: number, H: number) => `T=${T}, C=${C}, ${plural(H, 'head')} of ${C / H}`;
-    const cases: { name: string; args: Args }[] = [{ name: 'the lesson example (T=3, C=4, 2 heads of 2; wq = wk = wv = I)', args: [lessonX, lessonW, 2] }];
+    const cases: { name: string; args: Args }[] = [
+      { name: 'the lesson example (T=3, C=4, 2 heads of 2; wq = wk = wv = I)', args: [lessonX, lessonW, 2] },
+      { name: 'the lesson example with wo a cyclic shift of the columns (not symmetric: x·woᵀ ≠ x·wo)', args: [lessonX, shiftWeights, 2] },
+    ];
     {
       const [T, H, D] = [rng.int(4, 6), 2, rng.int(2, 4)];
       cases.push({ name: `random, 2 heads (${shape(T, H * D, H)})`, args: random(T, H * D, H) });
@@ -146,6 +169,16 @@ export default defineExercise<Args, number[][]>({
         '(set the later scores to −Infinity before the softmax, or skip them).',
       hint: 'This is a decoder: may token 0 see token 1? Check what each query can see in every head.',
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { sees: everyKey }),
+    },
+    {
+      id: 'weights-transposed',
+      title: 'the weights applied transposed (x·Wᵀ, the nn.Linear habit)',
+      message:
+        'Your output is what x·Wᵀ gives for every weight, as PyTorch\'s nn.Linear computes with its [out, in] weight. Here a weight is [in, out] and a linear layer is y = x·W, with no transpose. ' +
+        'A square weight fits either way, so no shape error warns you, and a symmetric one (the lesson example\'s I and half swap) gives the same numbers; ' +
+        'with wo a cyclic shift of the columns, row 0 should be [2, 2, 0, 0] and yours is [0, 0, 2, 2]. Multiply x by w.wq, w.wk, w.wv and the merged heads by w.wo as they are.',
+      hint: 'A [C, C] weight fits both x·W and x·Wᵀ, so no shape error will warn you. In y = x·W, which index of W runs over the features of x: its row or its column?',
+      wrong: (_ctx, x, w, H) => multiHead(x, w, H, { transposed: true }),
     },
     {
       id: 'no-scaling',

@@ -7,6 +7,23 @@ function attentionWithScale(q: number[][], k: number[][], v: number[][], scale: 
   return mix(scores(q, k, scale).map((row) => softmaxRow(row)), v);
 }
 
+/** The 1/√d moved after the softmax: softmax(q·kᵀ)·v / √d (scaling the weights or the output gives the same numbers). */
+function scaledAfterSoftmax(q: number[][], k: number[][], v: number[][]): number[][] {
+  const scale = 1 / Math.sqrt(q[0].length);
+  return attentionWithScale(q, k, v, 1).map((row) => row.map((x) => x * scale));
+}
+
+/** One softmax over all n·m scores at once, so the weights of the whole matrix add up to 1 instead of each row. */
+function softmaxOverWholeMatrix(q: number[][], k: number[][], v: number[][]): number[][] {
+  const s = scores(q, k, 1 / Math.sqrt(q[0].length));
+  const m = k.length;
+  const flat = softmaxRow(s.flat());
+  return mix(
+    q.map((_, i) => flat.slice(i * m, (i + 1) * m)),
+    v,
+  );
+}
+
 /**
  * Scores near ±1000 after scaling (d = 4, so √d = 2). Every number is exact in
  * float32, so the reference is exact too: row 0 scores [1000, 1001, 999],
@@ -112,6 +129,24 @@ export default defineExercise<Args, number[][]>({
         'Subtract the largest score of the row before exponentiating: the weights do not change, and the largest exponential is exp(0) = 1.',
       hint: 'Try your softmax on scores around 1000: Math.exp overflows. Shift each row\'s scores by the same constant before exponentiating, as in foundations/softmax.',
       wrong: (_ctx, q, k, v) => mix(scores(q, k, 1 / Math.sqrt(q[0].length)).map((row) => softmaxRow(row, true)), v),
+    },
+    {
+      id: 'scale-after-softmax',
+      title: 'the 1/√d applied after the softmax',
+      message:
+        'Your output is softmax(q·kᵀ)·v / √d: the scale divides the weights (or the output) instead of the scores. Each query\'s weights then add up to 1/√d (0.5 in the lesson example, ' +
+        'whose row 1 comes out [0.492062, 0.441345] instead of [0.909969, 0.755272]), and the softmax still sees the unscaled scores. Divide the scores by √d, then take the softmax.',
+      hint: 'Add up one query\'s weights: they should sum to 1. The scale keeps the scores a sensible size, so it has to act before the softmax turns them into weights.',
+      wrong: (_ctx, q, k, v) => scaledAfterSoftmax(q, k, v),
+    },
+    {
+      id: 'softmax-over-whole-matrix',
+      title: 'one softmax over the whole score matrix instead of one per query',
+      message:
+        'Your weights are normalised over all n·m scores together, so they add up to 1 over the whole matrix and each query gets only a share (0.389459 and 0.610541 in the lesson example). ' +
+        'Every query needs its own distribution over the keys: a softmax of each row scores[i][0..m−1], so that every row of the weights adds up to 1.',
+      hint: 'Add up the weights of query 0 alone: a query\'s weights over the keys should sum to 1. How many softmaxes does a score matrix with n rows need?',
+      wrong: (_ctx, q, k, v) => softmaxOverWholeMatrix(q, k, v),
     },
   ],
   hints: [

@@ -11,6 +11,12 @@ function logSumExp(z: number[]): number {
   return m + Math.log(sum(z.map((v) => Math.exp(v - m))));
 }
 
+/** log-sum-exp with log₂ in place of ln, exp still base e: m + log₂ Σ exp(z − m), neither bits nor nats. */
+function logSumExpWithLog2(z: number[]): number {
+  const m = Math.max(...z);
+  return m + Math.log2(sum(z.map((v) => Math.exp(v - m))));
+}
+
 /** Per-row losses computed correctly, for variants that only get the reduction or the sign wrong. */
 function rowLosses(logits: number[][], targets: number[]): number[] {
   return logits.map((z, i) => logSumExp(z) - z[targets[i]]);
@@ -136,6 +142,20 @@ export default defineExercise<Args, number>({
             const lse = logSumExp(z);
             return -sum(z.map((v, j) => (j === targets[i] ? 1 : 0) * (v - lse)));
           }),
+        ),
+    },
+    {
+      id: 'log-base-2',
+      title: 'log base 2 (bits) instead of the natural log (nats)',
+      message:
+        'Your loss is in bits: Math.log2 gives −log₂ p, which is −ln p / ln 2, 1.442695 times the loss in nats (2.929236 instead of 2.030392 on the lesson example). ' +
+        'Training losses, PyTorch\'s cross_entropy and perplexity = exp(loss) all use the natural log: loss = logsumexp(z) − z[y] with Math.log and Math.exp.',
+      hint: 'Which logarithm undoes Math.exp? For equal logits over 4 classes the loss should be ln 4 = 1.386294, not 2.',
+      // Bits throughout, or log₂ only for the log of the sum (with exp still base e).
+      wrong: (_ctx, logits, targets) =>
+        anyOf(
+          mean(rowLosses(logits, targets)) / Math.LN2,
+          mean(logits.map((z, i) => logSumExpWithLog2(z) - z[targets[i]])),
         ),
     },
   ],

@@ -1,4 +1,4 @@
-import { defineExercise, randomVector, tidy, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomVector, tidy, type ReferenceContext } from 'llm-tutor/pack';
 
 type Args = [x: number[]];
 
@@ -6,6 +6,13 @@ function naiveSoftmax(x: number[]): number[] {
   const exps = x.map((v) => Math.exp(v));
   const sum = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / sum);
+}
+
+/** exp(x_i − max) over Σ_j exp(x_j): the shift made in the numerator only. */
+function shiftedNumeratorOnly(x: number[]): number[] {
+  const max = Math.max(...x);
+  const sum = x.reduce((acc, v) => acc + Math.exp(v), 0);
+  return x.map((v) => Math.exp(v - max) / sum);
 }
 
 export default defineExercise<Args, number[]>({
@@ -67,6 +74,17 @@ export default defineExercise<Args, number[]>({
         const max = Math.max(...x);
         return max === -Infinity ? x.map(() => 0) : x.map((v) => Math.exp(v - max));
       },
+    },
+    {
+      id: 'max-subtracted-in-numerator-only',
+      title: 'the max subtracted in the numerator only',
+      message:
+        'Your outputs are exp(x_i − m) / Σ_j exp(x_j): the numerator is shifted by the max m and the sum is not, so every output is exp(−m) times too small ' +
+        '(for [1, 2, 3] they add up to e^−3 = 0.049787, not 1), and the unshifted sum still overflows on large logits. ' +
+        'Shift both by the same m: softmax(x)_i = exp(x_i − m) / Σ_j exp(x_j − m).',
+      hint: 'Add up your outputs for [1, 2, 3]: they should sum to 1. The shift cancels only when the numerator and every term of the sum are shifted alike.',
+      // With or without a guard for a fully masked row: the mistake is the same.
+      wrong: (_ctx, x) => anyOf(shiftedNumeratorOnly(x), x.every((v) => v === -Infinity) ? x.map(() => 0) : shiftedNumeratorOnly(x)),
     },
   ],
   hints: [
