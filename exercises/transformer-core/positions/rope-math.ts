@@ -8,7 +8,8 @@ type Tensor2D = ReturnType<Tf['tensor2d']>;
 
 /**
  * The d/2 rotation frequencies θ_i = base^(−step·i/d), i = 0 … d/2 − 1, in float64.
- * `step` is 2 in RoPE and in the sinusoidal encoding; 1 is the "exponent i/d" mistake.
+ * `step` is 2 in RoPE and in the sinusoidal encoding; 1 is the "exponent i/d" mistake,
+ * and −2 the mistake of multiplying the position by base^(2i/d) instead of dividing.
  */
 export function frequencies(d: number, base: number, step = 2): number[] {
   return Array.from({ length: d / 2 }, (_, i) => base ** ((-step * i) / d));
