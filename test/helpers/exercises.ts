@@ -39,10 +39,7 @@ export async function reference(id: string, ...args: unknown[]): Promise<unknown
 
 /** Runs one misconception's wrong variant; returns its first alternative. */
 export async function wrong(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown> {
-  const { definition, ctx } = await loadExercise(id);
-  const m = definition.misconceptions?.find((x) => x.id === misconceptionId);
-  if (!m) throw new Error(`no misconception ${misconceptionId} in ${id}`);
-  return (await wrongOutputs(m, ctx, args))?.[0];
+  return (await wrongAlternatives(id, misconceptionId, ...args))?.[0];
 }
 
 /**
@@ -77,4 +74,12 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b);
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) throw new Error(`shapes differ: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
   return a.reduce((worst: number, x, i) => Math.max(worst, maxAbsDiff(x, b[i])), 0);
+}
+
+/** Runs one misconception's wrong variant; returns every alternative it gives (one unless it returns anyOf). */
+export async function wrongAlternatives(id: string, misconceptionId: string, ...args: unknown[]): Promise<unknown[] | undefined> {
+  const { definition, ctx } = await loadExercise(id);
+  const m = definition.misconceptions?.find((x) => x.id === misconceptionId);
+  if (!m) throw new Error(`no misconception ${misconceptionId} in ${id}`);
+  return wrongOutputs(m, ctx, args);
 }

@@ -2,7 +2,7 @@
 // float64, written the way a learner would (for the wrong variants), the tfjs
 // rotations the references use, and the lessons' worked example.
 import type { Rng, Tf } from 'llm-tutor/pack';
-import { randomMatrix } from 'llm-tutor/pack';
+import { anyOf, randomMatrix } from 'llm-tutor/pack';
 
 type Tensor2D = ReturnType<Tf['tensor2d']>;
 
@@ -52,10 +52,17 @@ function pairOf(layout: Layout, i: number, d: number): [number, number] {
 }
 
 /**
+ * How a pair is written back: both members from the old values (right), or one
+ * member overwritten first and the other computed from its new value (the
+ * in-place mistake), the first member of the pair first or the second.
+ */
+export type Overwrite = 'none' | 'first-member-first' | 'second-member-first';
+
+/**
  * Rotates row r of x by positions[r]·θ_i in each pair i, in float64:
  * (x, y) → (x cos − y sin, x sin + y cos). `sign` −1 rotates the other way.
  */
-export function rotateRows(x: number[][], positions: readonly number[], freqs: readonly number[], layout: Layout, sign = 1): number[][] {
+export function rotateRows(x: number[][], positions: readonly number[], freqs: readonly number[], layout: Layout, sign = 1, overwrite: Overwrite = 'none'): number[][] {
   return x.map((row, r) => {
     const d = row.length;
     const out = [...row];
@@ -64,11 +71,26 @@ export function rotateRows(x: number[][], positions: readonly number[], freqs: r
       const angle = sign * positions[r] * theta;
       const cos = Math.cos(angle);
       const sin = Math.sin(angle);
-      out[a] = row[a] * cos - row[b] * sin;
-      out[b] = row[a] * sin + row[b] * cos;
+      if (overwrite === 'second-member-first') {
+        out[b] = out[a] * sin + out[b] * cos;
+        out[a] = out[a] * cos - out[b] * sin;
+        return;
+      }
+      out[a] = out[a] * cos - out[b] * sin;
+      out[b] = (overwrite === 'first-member-first' ? out[a] : row[a]) * sin + out[b] * cos;
     });
     return out;
   });
+}
+
+/**
+ * The in-place mistake in float64: each pair written back one member at a
+ * time, the second computed from the first's new value. Either member may be
+ * written first, so both outputs are candidates.
+ */
+export function overwrittenPairs(x: number[][], positions: readonly number[], base: number, layout: Layout) {
+  const freqs = frequencies(x[0].length, base);
+  return anyOf(rotateRows(x, positions, freqs, layout, 1, 'first-member-first'), rotateRows(x, positions, freqs, layout, 1, 'second-member-first'));
 }
 
 /** The dot product of two vectors, in float64. */
