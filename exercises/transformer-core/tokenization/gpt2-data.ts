@@ -101,9 +101,14 @@ export type MergeRule =
 export interface EncodeOptions {
   /** `gpt2`: GPT-2's pattern; `none`: the whole text is one piece; `case-insensitive`: the pattern with the i flag. */
   split?: 'gpt2' | 'none' | 'case-insensitive';
+  /** True: "<|endoftext|>" in the text becomes its special id, as tiktoken's allowed_special="all" does (a mistake here). */
+  special?: boolean;
   symbols?: SymbolsRule;
   merge?: MergeRule;
 }
+
+/** GPT-2's one special token, id 50256; plain text for GPT-2's own encoder. */
+export const END_OF_TEXT = '<|endoftext|>';
 
 /** Thrown when a mistaken variant meets a symbol that has no id: that learner's output would hold `undefined`. */
 export class NoSuchToken extends Error {}
@@ -193,6 +198,11 @@ export function bpeMerge(symbols: string[], ranks: Map<string, number>, rule: Me
  * has no id (only mistaken variants get there).
  */
 export function encodeWith(text: string, bpe: Gpt2Bpe, options: EncodeOptions = {}): number[] {
+  if (options.special) {
+    // tiktoken cuts the text at each special token and encodes the parts between them on their own.
+    const plain = { ...options, special: false };
+    return text.split(END_OF_TEXT).flatMap((part, i) => [...(i > 0 ? [bpe.vocab[END_OF_TEXT]] : []), ...encodeWith(part, bpe, plain)]);
+  }
   const ranks = mergeRanks(bpe);
   const ids: number[] = [];
   for (const piece of pieces(text, options.split ?? 'gpt2')) {
