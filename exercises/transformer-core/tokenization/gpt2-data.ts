@@ -54,6 +54,23 @@ export function bytesToUnicode(): string[] {
 }
 const byteChars = bytesToUnicode();
 
+const mergeIdsLoaded = new Map<Gpt2Bpe, [number, number][]>();
+
+/**
+ * GPT-2's merges as pairs of ids in the convention of the other tokenization
+ * exercises: a byte is its own id (not GPT-2's id for it), and merge r makes
+ * id 256 + r, as in GPT-2's vocabulary. Only the 256 byte tokens are one character long.
+ */
+export function gpt2MergeIds(bpe: Gpt2Bpe): [number, number][] {
+  const cached = mergeIdsLoaded.get(bpe);
+  if (cached) return cached;
+  const byteOf = new Map(byteChars.map((c, b) => [c, b]));
+  const idOf = (token: string) => (token.length === 1 ? byteOf.get(token)! : bpe.vocab[token]);
+  const merges = bpe.merges.map(([a, b]) => [idOf(a), idOf(b)] as [number, number]);
+  mergeIdsLoaded.set(bpe, merges);
+  return merges;
+}
+
 /** GPT-2's pre-tokenizer (openai/gpt-2 src/encoder.py); the contractions are case-sensitive. */
 export const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 /** The same pattern with the `i` flag: "'S", "'M", "'LL" become contractions too (a mistake here). */
