@@ -77,6 +77,12 @@ describe(id, () => {
     const independent = Buffer.from([15496, 995].flatMap(expand)).toString('utf8');
     expect(independent).toBe('ryciabogs 3raclhspoglys');
     expect(await wrong(id, 'merges-indexed-by-id', [15496, 995], merges)).toBe(independent);
+    // The first lookups, merges[15496] and merges[995], are the merges that made " Theatre" (15752) and "chool" (1251), not "Hello" and " world".
+    expect(await reference(id, [15752], merges)).toBe(' Theatre');
+    expect(await reference(id, merges[15496], merges)).toBe(' Theatre');
+    expect(await reference(id, [1251], merges)).toBe('chool');
+    expect(await reference(id, merges[995], merges)).toBe('chool');
+    expect(r50kDecode([15496, 995])).toBe('Hello world');
     // With the lesson's 3 merges there is no merges[258]: that learner's code throws, and the variant says the case does not apply.
     const { definition, ctx } = await loadExercise(id);
     const mistake = definition.misconceptions!.find((m) => m.id === 'merges-indexed-by-id')!;
