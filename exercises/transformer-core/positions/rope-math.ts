@@ -71,13 +71,14 @@ export function rotateRows(x: number[][], positions: readonly number[], freqs: r
       const angle = sign * positions[r] * theta;
       const cos = Math.cos(angle);
       const sin = Math.sin(angle);
+      const [x0, y0] = [row[a], row[b]];
       if (overwrite === 'second-member-first') {
-        out[b] = out[a] * sin + out[b] * cos;
-        out[a] = out[a] * cos - out[b] * sin;
+        out[b] = x0 * sin + y0 * cos;
+        out[a] = x0 * cos - out[b] * sin;
         return;
       }
-      out[a] = out[a] * cos - out[b] * sin;
-      out[b] = (overwrite === 'first-member-first' ? out[a] : row[a]) * sin + out[b] * cos;
+      out[a] = x0 * cos - y0 * sin;
+      out[b] = (overwrite === 'first-member-first' ? out[a] : x0) * sin + y0 * cos;
     });
     return out;
   });
@@ -86,7 +87,7 @@ export function rotateRows(x: number[][], positions: readonly number[], freqs: r
 /**
  * The in-place mistake in float64: each pair written back one member at a
  * time, the second computed from the first's new value. Either member may be
- * written first, so both outputs are candidates.
+ * written first, so it returns both outputs [T, d] as alternatives (anyOf).
  */
 export function overwrittenPairs(x: number[][], positions: readonly number[], base: number, layout: Layout) {
   const freqs = frequencies(x[0].length, base);
