@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { decode as r50kDecode, encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { buildCases } from '../../src/core/grading/grade.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, reference, wrong } from '../helpers/exercises.js';
 import { gpt2Merges } from './bpe-gpt2-merges.js';
 
 const id = 'tokenization/bpe-decode';
@@ -59,6 +60,47 @@ describe(id, () => {
     expect(await wrong(id, 'decode-per-token', [256, 173], zhong)).toBe('\uFFFD\uFFFD');
     expect(await wrong(id, 'one-level-expansion', [258], lesson)).toBe('\u0001b');
   });
+
+  test('the GPT-2 case holds GPT-2\'s merges (as gpt-tokenizer\'s ranks give them) and GPT-2\'s ids of "Hello world"', async () => {
+    const { ref, definition } = await loadExercise(id);
+    const gpt2Case = buildCases(ref, definition, 7).find((c) => c.name.startsWith("GPT-2's 50,000 merges"))!;
+    const { merges, fromR50k } = gpt2Merges();
+    expect(gpt2Case.args[0]).toEqual(fromR50k(r50kEncode('Hello world')));
+    expect(gpt2Case.args[0]).toEqual([15496, 995]);
+    expect(gpt2Case.args[1]).toEqual(merges);
+  });
+
+  test('merges[id] instead of merges[id − 256]: GPT-2\'s "Hello world" decodes as "ryciabogs 3raclhspoglys" (the lesson pitfall)', async () => {
+    const { merges } = gpt2Merges();
+    // The mistake written out independently: a recursive expansion that reads merges[id].
+    const expand = (x: number): number[] => (x < 256 ? [x] : [...expand(merges[x][0]), ...expand(merges[x][1])]);
+    const independent = Buffer.from([15496, 995].flatMap(expand)).toString('utf8');
+    expect(independent).toBe('ryciabogs 3raclhspoglys');
+    expect(await wrong(id, 'merges-indexed-by-id', [15496, 995], merges)).toBe(independent);
+    // The first lookups, merges[15496] and merges[995], are the merges that made " Theatre" (15752) and "chool" (1251), not "Hello" and " world".
+    expect(await reference(id, [15752], merges)).toBe(' Theatre');
+    expect(await reference(id, merges[15496], merges)).toBe(' Theatre');
+    expect(await reference(id, [1251], merges)).toBe('chool');
+    expect(await reference(id, merges[995], merges)).toBe('chool');
+    expect(r50kDecode([15496, 995])).toBe('Hello world');
+    // With the lesson's 3 merges there is no merges[258]: that learner's code throws, and the variant says the case does not apply.
+    const { definition, ctx } = await loadExercise(id);
+    const mistake = definition.misconceptions!.find((m) => m.id === 'merges-indexed-by-id')!;
+    expect(() => mistake.wrong(ctx, [258, 100, 258, 97, 99], lesson)).toThrow(/^not applicable: merges\[258\] does not exist/);
+  });
+
+  test('a learner who reads merges[id] gets the crash on the lesson example and the mistake named from the GPT-2 case', async () => {
+    const source = [
+      'export function decode(ids: number[], merges: [number, number][]): string {',
+      '  const bytesOf = (id: number): number[] => (id < 256 ? [id] : [...bytesOf(merges[id][0]), ...bytesOf(merges[id][1])]);',
+      '  return new TextDecoder().decode(new Uint8Array(ids.flatMap(bytesOf)));',
+      '}',
+    ].join('\n');
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('error');
+    expect(verdict.cases[0].message).toMatch(/^Your function threw TypeError/);
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'merges-indexed-by-id', confidence: 'full', matched: 1, failing: 1 });
+  }, 60_000);
 
   test('decode(encode(text, trainBpe(text))) gives the text back', async () => {
     for (const text of ['', 'a', 'héhé 中文中文 🙂🙂', '🙂🙃🙂🙃 😀😀', 'ñandú ñandú señor año']) {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encode as encodeR50k } from 'gpt-tokenizer/encoding/r50k_base';
+import { getEncoding } from 'js-tiktoken';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildCases } from '../../src/core/grading/grade.js';
 import { Rng } from '../../src/core/authoring/rng.js';
@@ -112,6 +113,17 @@ describe(id, () => {
       const text = randomText(rng);
       expect(encode(text), JSON.stringify(text)).toEqual(independent(text));
     }
+  });
+
+  test('the end-of-text-special variant is tiktoken with allowed_special="all" (js-tiktoken), and gives the lesson\'s ids', async () => {
+    const tiktoken = getEncoding('gpt2');
+    const caseText = 'Last line of one document.<|endoftext|>First line of the next one.';
+    expect(caseTexts).toContain(caseText);
+    for (const text of [caseText, 'one document.<|endoftext|>First', '<|endoftext|>', 'a <|endoftext|> b<|endoftext|>']) {
+      expect(await wrong(id, 'end-of-text-special', text, bpe), JSON.stringify(text)).toEqual(tiktoken.encode(text, 'all'));
+    }
+    expect(encode('one document.<|endoftext|>First')).toEqual([505, 3188, 29847, 91, 437, 1659, 5239, 91, 29, 5962]);
+    expect(await wrong(id, 'end-of-text-special', 'one document.<|endoftext|>First', bpe)).toEqual([505, 3188, 13, 50256, 5962]);
   });
 
   test('the mistakes give the outputs the lesson states', async () => {

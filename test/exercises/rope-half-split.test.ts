@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { gradeLearnerSource, maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
 import { Rng, randomMatrix } from '../../src/pack-api.js';
 import { neighboursToHalves } from '../../exercises/transformer-core/positions/rope-math.js';
 
@@ -50,4 +50,31 @@ describe(id, () => {
     expect(maxAbsDiff(got[1], [-1.984111, -2.285279, 3.00985, 4.0198])).toBeLessThan(1e-6);
     expect(Math.hypot(...got[1]) / Math.hypot(...x[1])).toBeCloseTo(1.07047, 5);
   });
+
+  test('overwriting a pair in place: the lesson row at position 1 (pair 0 = (1, 3) shrinks to length 1.985)', async () => {
+    const got = (await wrong(id, 'pair-overwritten-in-place', x, [0, 1, 2], 10000)) as number[][];
+    // Hand-worked: x' = 1·cos 1 − 3·sin 1 = −1.984111, then y' = x'·sin 1 + 3·cos 1 = −0.048665 (pair 1 likewise with 0.01 radian).
+    expect(maxAbsDiff(got[1], [-1.984111, 1.959901, -0.048665, 4.019399])).toBeLessThan(1e-6);
+    expect(Math.hypot(got[1][0], got[1][2])).toBeCloseTo(1.985, 3);
+  });
+
+  test('a learner who writes each dimension of x in place, in order, is diagnosed as pair-overwritten-in-place', async () => {
+    // Dimension j + d/2 is computed after dimension j has been overwritten.
+    const source = [
+      'export function applyRopeHalf(x: number[][], positions: number[], base: number): number[][] {',
+      '  const d = x[0].length;',
+      '  const h = d / 2;',
+      '  x.forEach((row, r) => {',
+      '    for (let j = 0; j < d; j++) {',
+      '      const a = positions[r] * base ** ((-2 * (j % h)) / d);',
+      '      row[j] = j < h ? row[j] * Math.cos(a) - row[j + h] * Math.sin(a) : row[j - h] * Math.sin(a) + row[j] * Math.cos(a);',
+      '    }',
+      '  });',
+      '  return x;',
+      '}',
+    ].join('\n');
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'pair-overwritten-in-place', confidence: 'full' });
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { reference, wrong } from '../helpers/exercises.js';
+import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
 
 const id = 'positions/rope-scaling';
 
@@ -32,6 +32,20 @@ describe(id, () => {
     const plain = (await reference('positions/rope-frequencies', 16, 10000)) as number[];
     expectRelClose(await reference(id, 16, 10000, 1, 'linear'), plain);
     expectRelClose(await reference(id, 16, 10000, 1, 'ntk'), plain);
+  });
+
+  test('the inverted-exponent variant: base 10000 · 4^(6/8) = 28284.27 slows the last pair by 4^(9/16) ≈ 2.18 (the lesson pitfall)', async () => {
+    // Hand-worked: 4^(3/4) = 2√2, so base' = 20000√2 and θ'_i = base'^(−i/4) = 10^(−i) · (2√2)^(−i/4).
+    const base = 20000 * Math.SQRT2;
+    expect(base).toBeCloseTo(28284.27, 2);
+    const want = [0, 1, 2, 3].map((i) => 10 ** -i * (2 * Math.SQRT2) ** (-i / 4));
+    expectRelClose(await wrong(id, 'ntk-exponent-inverted', 8, 10000, 4, 'ntk'), want);
+    // The lesson prints them to 6 decimals.
+    expect(maxAbsDiff(want, [1, 0.077111, 0.005946, 0.000459])).toBeLessThan(5e-7);
+    expect(0.001 / want[3]).toBeCloseTo(2.18, 2);
+    // With d = 128 and factor 8 both exponents are near 1: 8^(126/128) and 8^(128/126).
+    expect(10000 * 8 ** (126 / 128)).toBeCloseTo(77442.5, 0);
+    expect(10000 * 8 ** (128 / 126)).toBeCloseTo(82684.6, 0);
   });
 
   test('the base·factor variant slows the last pair by 4^(3/4) only (the lesson pitfall)', async () => {

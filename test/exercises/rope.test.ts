@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { gradeLearnerSource, maxAbsDiff, reference, wrong, wrongAlternatives } from '../helpers/exercises.js';
 import { applyRope } from '../../exercises/transformer-core/positions/rope/solution.js';
 
 const id = 'positions/rope';
@@ -8,6 +8,32 @@ const x = [
   [1, 2, 3, 4],
   [1, 2, 3, 4],
 ];
+
+/**
+ * A learner's applyRope that writes one member of each pair before computing
+ * the other from it: into a copy of each row, or into x itself (returned).
+ */
+function overwritingRope(target: 'copy' | 'in-place', first: 'first' | 'second'): string {
+  const pair =
+    first === 'first'
+      ? ['out[2 * i] = out[2 * i] * c - out[2 * i + 1] * s;', 'out[2 * i + 1] = out[2 * i] * s + out[2 * i + 1] * c;']
+      : ['out[2 * i + 1] = out[2 * i] * s + out[2 * i + 1] * c;', 'out[2 * i] = out[2 * i] * c - out[2 * i + 1] * s;'];
+  return [
+    'export function applyRope(x: number[][], positions: number[], base: number): number[][] {',
+    '  const d = x[0].length;',
+    '  return x.map((row, r) => {',
+    `    const out = ${target === 'copy' ? '[...row]' : 'row'};`,
+    '    for (let i = 0; i < d / 2; i++) {',
+    '      const a = positions[r] * base ** ((-2 * i) / d);',
+    '      const c = Math.cos(a);',
+    '      const s = Math.sin(a);',
+    ...pair.map((line) => `      ${line}`),
+    '    }',
+    '    return out;',
+    '  });',
+    '}',
+  ].join('\n');
+}
 
 describe(id, () => {
   test('reference matches the lesson example: [1, 2, 3, 4] at positions 0, 1, 2', async () => {
@@ -44,6 +70,26 @@ describe(id, () => {
     const got = (await wrong(id, 'sign-flipped', x, [0, 1, 2], 10000)) as number[][];
     expect(maxAbsDiff(got[1], [2.223244, 0.239134, 3.039849, 3.969801])).toBeLessThan(1e-6);
   });
+
+  test('the overwritten-pair variant: the lesson row at position 1, either member written first', async () => {
+    const [firstMemberFirst, secondMemberFirst] = (await wrongAlternatives(id, 'pair-overwritten-in-place', x, [0, 1, 2], 10000)) as number[][][];
+    // Hand-worked: x' = 1·cos 1 − 2·sin 1 = −1.142640, then y' = x'·sin 1 + 2·cos 1 = 0.119106 (pair 1 likewise with 0.01 radian).
+    expect(maxAbsDiff(firstMemberFirst[1], [-1.14264, 0.119106, 2.959851, 4.029398])).toBeLessThan(1e-6);
+    expect(Math.hypot(firstMemberFirst[1][0], firstMemberFirst[1][1])).toBeCloseTo(1.149, 3);
+    expect(maxAbsDiff(secondMemberFirst[1], [-1.077069, 1.922076, 2.959553, 4.0298])).toBeLessThan(1e-6);
+    expect(firstMemberFirst[0]).toEqual([1, 2, 3, 4]);
+  });
+
+  test.each([
+    ['writes into a copy, the first member first', overwritingRope('copy', 'first'), false],
+    ['changes x in place, the second member first', overwritingRope('in-place', 'second'), true],
+  ])('a learner who overwrites a pair before its partner is diagnosed as pair-overwritten-in-place (%s)', async (_label, source, mutates) => {
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source });
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'pair-overwritten-in-place', confidence: 'full' });
+    // Changing x is only a note here (the inputs are not read-only): the diagnosis compares outputs either way.
+    expect(verdict.notes.some((note) => note.includes('changes its input in place'))).toBe(mutates);
+  }, 60_000);
 
   test('the half-split variant is the other layout: [−1.984111, 1.959901, 2.462378, 4.019800] at position 1', async () => {
     const got = (await wrong(id, 'half-split-layout', x, [0, 1, 2], 10000)) as number[][];

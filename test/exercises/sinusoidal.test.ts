@@ -32,6 +32,13 @@ describe(id, () => {
     expect(maxAbsDiff(got[3], [0.14112, -0.989992, 0.29552, 0.955336])).toBeLessThan(1e-6);
   });
 
+  test('the position-multiplied variant turns pair 1 by 100 radians per position (the lesson pitfall)', async () => {
+    const got = (await wrong(id, 'position-multiplied', 4, 4)) as number[][];
+    // Hand-worked: pair 0 is unchanged (10000^0 = 1); pair 1 has the angle p · 10000^(2/4) = 100p.
+    expect(maxAbsDiff(got[1], [0.841471, 0.540302, -0.506366, 0.862319])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(got[3], [Math.sin(3), Math.cos(3), Math.sin(300), Math.cos(300)])).toBeLessThan(1e-9);
+  });
+
   test('the concatenated-halves variant puts every sine before every cosine', async () => {
     const got = (await wrong(id, 'concatenated-halves', 2, 4)) as number[][];
     expect(got[0]).toEqual([0, 0, 1, 1]);

@@ -2,13 +2,14 @@
 // float64, written the way a learner would (for the wrong variants), the tfjs
 // rotations the references use, and the lessons' worked example.
 import type { Rng, Tf } from 'llm-tutor/pack';
-import { randomMatrix } from 'llm-tutor/pack';
+import { anyOf, randomMatrix } from 'llm-tutor/pack';
 
 type Tensor2D = ReturnType<Tf['tensor2d']>;
 
 /**
  * The d/2 rotation frequencies θ_i = base^(−step·i/d), i = 0 … d/2 − 1, in float64.
- * `step` is 2 in RoPE and in the sinusoidal encoding; 1 is the "exponent i/d" mistake.
+ * `step` is 2 in RoPE and in the sinusoidal encoding; 1 is the "exponent i/d" mistake,
+ * and −2 the mistake of multiplying the position by base^(2i/d) instead of dividing.
  */
 export function frequencies(d: number, base: number, step = 2): number[] {
   return Array.from({ length: d / 2 }, (_, i) => base ** ((-step * i) / d));
@@ -51,10 +52,17 @@ function pairOf(layout: Layout, i: number, d: number): [number, number] {
 }
 
 /**
+ * How a pair is written back: both members from the old values (right), or one
+ * member overwritten first and the other computed from its new value (the
+ * in-place mistake), the first member of the pair first or the second.
+ */
+export type Overwrite = 'none' | 'first-member-first' | 'second-member-first';
+
+/**
  * Rotates row r of x by positions[r]·θ_i in each pair i, in float64:
  * (x, y) → (x cos − y sin, x sin + y cos). `sign` −1 rotates the other way.
  */
-export function rotateRows(x: number[][], positions: readonly number[], freqs: readonly number[], layout: Layout, sign = 1): number[][] {
+export function rotateRows(x: number[][], positions: readonly number[], freqs: readonly number[], layout: Layout, sign = 1, overwrite: Overwrite = 'none'): number[][] {
   return x.map((row, r) => {
     const d = row.length;
     const out = [...row];
@@ -63,11 +71,27 @@ export function rotateRows(x: number[][], positions: readonly number[], freqs: r
       const angle = sign * positions[r] * theta;
       const cos = Math.cos(angle);
       const sin = Math.sin(angle);
-      out[a] = row[a] * cos - row[b] * sin;
-      out[b] = row[a] * sin + row[b] * cos;
+      const [x0, y0] = [row[a], row[b]];
+      if (overwrite === 'second-member-first') {
+        out[b] = x0 * sin + y0 * cos;
+        out[a] = x0 * cos - out[b] * sin;
+        return;
+      }
+      out[a] = x0 * cos - y0 * sin;
+      out[b] = (overwrite === 'first-member-first' ? out[a] : x0) * sin + y0 * cos;
     });
     return out;
   });
+}
+
+/**
+ * The in-place mistake in float64: each pair written back one member at a
+ * time, the second computed from the first's new value. Either member may be
+ * written first, so it returns both outputs [T, d] as alternatives (anyOf).
+ */
+export function overwrittenPairs(x: number[][], positions: readonly number[], base: number, layout: Layout) {
+  const freqs = frequencies(x[0].length, base);
+  return anyOf(rotateRows(x, positions, freqs, layout, 1, 'first-member-first'), rotateRows(x, positions, freqs, layout, 1, 'second-member-first'));
 }
 
 /** The dot product of two vectors, in float64. */

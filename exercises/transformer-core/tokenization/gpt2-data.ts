@@ -54,6 +54,23 @@ export function bytesToUnicode(): string[] {
 }
 const byteChars = bytesToUnicode();
 
+const mergeIdsLoaded = new Map<Gpt2Bpe, [number, number][]>();
+
+/**
+ * GPT-2's merges as pairs of ids in the convention of the other tokenization
+ * exercises: a byte is its own id (not GPT-2's id for it), and merge r makes
+ * id 256 + r, as in GPT-2's vocabulary. Only the 256 byte tokens are one character long.
+ */
+export function gpt2MergeIds(bpe: Gpt2Bpe): [number, number][] {
+  const cached = mergeIdsLoaded.get(bpe);
+  if (cached) return cached;
+  const byteOf = new Map(byteChars.map((c, b) => [c, b]));
+  const idOf = (token: string) => (token.length === 1 ? byteOf.get(token)! : bpe.vocab[token]);
+  const merges = bpe.merges.map(([a, b]) => [idOf(a), idOf(b)] as [number, number]);
+  mergeIdsLoaded.set(bpe, merges);
+  return merges;
+}
+
 /** GPT-2's pre-tokenizer (openai/gpt-2 src/encoder.py); the contractions are case-sensitive. */
 export const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 /** The same pattern with the `i` flag: "'S", "'M", "'LL" become contractions too (a mistake here). */
@@ -101,9 +118,14 @@ export type MergeRule =
 export interface EncodeOptions {
   /** `gpt2`: GPT-2's pattern; `none`: the whole text is one piece; `case-insensitive`: the pattern with the i flag. */
   split?: 'gpt2' | 'none' | 'case-insensitive';
+  /** True: "<|endoftext|>" in the text becomes its special id, as tiktoken's allowed_special="all" does (a mistake here). */
+  special?: boolean;
   symbols?: SymbolsRule;
   merge?: MergeRule;
 }
+
+/** GPT-2's one special token, id 50256; plain text for GPT-2's own encoder. */
+export const END_OF_TEXT = '<|endoftext|>';
 
 /** Thrown when a mistaken variant meets a symbol that has no id: that learner's output would hold `undefined`. */
 export class NoSuchToken extends Error {}
@@ -193,6 +215,11 @@ export function bpeMerge(symbols: string[], ranks: Map<string, number>, rule: Me
  * has no id (only mistaken variants get there).
  */
 export function encodeWith(text: string, bpe: Gpt2Bpe, options: EncodeOptions = {}): number[] {
+  if (options.special) {
+    // tiktoken cuts the text at each special token and encodes the parts between them on their own.
+    const plain = { ...options, special: false };
+    return text.split(END_OF_TEXT).flatMap((part, i) => [...(i > 0 ? [bpe.vocab[END_OF_TEXT]] : []), ...encodeWith(part, bpe, plain)]);
+  }
   const ranks = mergeRanks(bpe);
   const ids: number[] = [];
   for (const piece of pieces(text, options.split ?? 'gpt2')) {

@@ -1,5 +1,5 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
-import { angleTable, frequencies, ropeCases, ropeTrace, rotateHalvesTf, rotateRows } from '../rope-math.js';
+import { angleTable, frequencies, overwrittenPairs, ropeCases, ropeTrace, rotateHalvesTf, rotateRows } from '../rope-math.js';
 
 type Args = [x: number[][], positions: number[], base: number];
 
@@ -56,6 +56,16 @@ export default defineExercise<Args, number[][]>({
         'In the half-split layout dimension j uses angle index j mod d/2: cos and sin are [c_0 … c_{d/2−1}, c_0 … c_{d/2−1}], the table repeated over the two halves.',
       hint: 'Check which angle dimension j and dimension j + d/2 each use: the two members of a pair must turn by the same angle.',
       wrong: (_ctx, x, positions, base) => mixedLayouts(x, positions, base),
+    },
+    {
+      id: 'pair-overwritten-in-place',
+      title: 'a pair overwritten before its partner is computed',
+      message:
+        'The second number of each pair is computed from the first one\'s new value: you wrote out[r][i] (or x[r][i] in place) and then used it for out[r][i + d/2], or the other way round. ' +
+        'Both must come from the old pair: with x = x[r][i] and y = x[r][i + d/2] read before either is written, (x cos a − y sin a, x sin a + y cos a). ' +
+        'In the lesson example, position 1 comes out [−1.984111, 1.959901, −0.048665, 4.019399] instead of [−1.984111, 1.959901, 2.462378, 4.019800]: pair 0 shrinks from length √10 ≈ 3.162 to 1.985, so it is no longer a rotation.',
+      hint: 'A rotation keeps the length of every pair: |(x[0], x[2])| = |(1, 3)| = √10 at every position. Does yours? When you compute x[i + d/2], is x[i] still the old value?',
+      wrong: (_ctx, x, positions, base) => overwrittenPairs(x, positions, base, 'halves'),
     },
   ],
   hints: [

@@ -58,6 +58,16 @@ export default defineExercise<Args, number[]>({
       wrong: (_ctx, d, base, factor, method) => (method === 'ntk' ? frequencies(d, base * factor) : scaled(d, base, factor, method)),
     },
     {
+      id: 'ntk-exponent-inverted',
+      title: 'NTK base = base · factor^((d−2)/d): the exponent upside down',
+      message:
+        'Your NTK base is base · factor^((d−2)/d), an exponent below 1 where the rule has d/(d−2), above 1. ' +
+        'base\' = base · factor^(d/(d−2)) is what divides the slowest pair, θ_(d/2−1) = base\'^(−(d−2)/d), by exactly the factor. ' +
+        'In the lesson example (d = 8, factor 4) your base is 28284.27 instead of 63496.04, and the slowest pair is slowed by 4^(9/16) ≈ 2.18 instead of 4.',
+      hint: 'Print your NTK base for d = 8, factor 4: the lesson gets 63496.04. Is the exponent on your factor above 1 or below it?',
+      wrong: (_ctx, d, base, factor, method) => (method === 'ntk' ? frequencies(d, base * factor ** ((d - 2) / d)) : scaled(d, base, factor, method)),
+    },
+    {
       id: 'ntk-as-linear',
       title: 'NTK computed like linear scaling (every θ_i divided by the factor)',
       message:

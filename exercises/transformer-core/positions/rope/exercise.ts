@@ -1,5 +1,5 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
-import { angleTable, frequencies, ropeCases, ropeTrace, rotateNeighboursTf, rotateRows } from '../rope-math.js';
+import { angleTable, frequencies, overwrittenPairs, ropeCases, ropeTrace, rotateNeighboursTf, rotateRows } from '../rope-math.js';
 
 type Args = [x: number[][], positions: number[], base: number];
 
@@ -47,6 +47,16 @@ export default defineExercise<Args, number[][]>({
         'after a KV cache the new tokens sit at positions 17, 18, 19..., not 0, 1, 2. Use positions[r].',
       hint: 'Which argument says where each row is in the sequence? Your rows may not start at position 0.',
       wrong: (_ctx, x, _positions, base) => rotateRows(x, x.map((_, r) => r), frequencies(x[0].length, base), 'neighbours'),
+    },
+    {
+      id: 'pair-overwritten-in-place',
+      title: 'a pair overwritten before its partner is computed',
+      message:
+        'The second number of each pair is computed from the first one\'s new value: you wrote out[r][2i] (or x[r][2i] in place) and then used it for out[r][2i+1], or the other way round. ' +
+        'Both must come from the old pair: with x = x[r][2i] and y = x[r][2i+1] read before either is written, (x cos a − y sin a, x sin a + y cos a). ' +
+        'In the lesson example, position 1 comes out [−1.142640, 0.119106, 2.959851, 4.029398] instead of [−1.142640, 1.922076, 2.959851, 4.029800]: pair 0 shrinks from length √5 ≈ 2.236 to 1.149, so it is no longer a rotation.',
+      hint: 'A rotation keeps the length of every pair: |(1, 2)| = √5 at every position. Does yours? When you compute a pair\'s second number, is its first number still the old one?',
+      wrong: (_ctx, x, positions, base) => overwrittenPairs(x, positions, base, 'neighbours'),
     },
   ],
   hints: [

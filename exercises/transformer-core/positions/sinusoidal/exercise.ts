@@ -46,6 +46,16 @@ export default defineExercise<Args, number[][]>({
       wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000, 1))),
     },
     {
+      id: 'position-multiplied',
+      title: 'p multiplied by 10000^(2i/d) instead of divided by it',
+      message:
+        'Your later pairs turn faster, not slower: you multiplied p by 10000^(2i/d) instead of dividing it. ' +
+        'In the lesson example (d = 4) pair 1 turns 100 radians per position instead of 0.01, so row 1 is [0.841471, 0.540302, −0.506366, 0.862319] ' +
+        'instead of [0.841471, 0.540302, 0.010000, 0.999950]. The angle is p / 10000^(2i/d): the wavelengths grow from 2π to nearly 2π·10000.',
+      hint: 'In the lesson example pair 1 moves only 0.01 radian from one position to the next. Print your angle of pair 1 at p = 1: is it 0.01?',
+      wrong: (_ctx, seqLen, d) => interleave(angleTable(positions(seqLen), frequencies(d, 10000, -2))),
+    },
+    {
       id: 'column-index-exponent',
       title: 'the column index j in the exponent instead of the pair index i',
       message:

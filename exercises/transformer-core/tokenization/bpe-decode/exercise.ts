@@ -1,13 +1,29 @@
+import path from 'node:path';
 import { defineExercise, plural } from 'llm-tutor/pack';
 import { alphabets, decode, encode, encodeIds, expandIds, randomText, tokenBytes, trainBpe, utf8Bytes, utf8Decode, type Pair } from '../bpe-math.js';
+import { gpt2MergeIds, loadGpt2Bpe } from '../gpt2-data.js';
 
 type Args = [ids: number[], merges: Pair[]];
+
+/**
+ * The bytes of `id` with merge k looked up as merges[id] instead of
+ * merges[id − 256] (the mistake). `expanding` holds the ids on the way down.
+ */
+function bytesIndexedById(id: number, merges: readonly Pair[], expanding: ReadonlySet<number> = new Set()): number[] {
+  if (id < 256) return [id];
+  const pair = merges[id];
+  // Past the end of the list the learner's code throws; a lookup that comes back to an id being expanded recurses until the stack overflows.
+  if (!pair) throw new Error(`not applicable: merges[${id}] does not exist, so this code throws here`);
+  if (expanding.has(id)) throw new Error(`not applicable: expanding id ${id} comes back to it, so this code overflows the stack`);
+  const inner = new Set(expanding).add(id);
+  return [...bytesIndexedById(pair[0], merges, inner), ...bytesIndexedById(pair[1], merges, inner)];
+}
 
 export default defineExercise<Args, string>({
   entry: 'decode',
   signature: 'decode(ids: number[], merges: [number, number][]): string',
   compare: 'exact',
-  cases: (rng) => {
+  cases: (rng, { exerciseDir }) => {
     // Merges learned on a random text, and the ids of that text (or of a slice of its ids, which may cut a character).
     const random = (label: string, chars: readonly string[], slice = false): { name: string; args: Args } => {
       const text = randomText(rng, chars, rng.int(30, 50));
@@ -54,6 +70,8 @@ export default defineExercise<Args, string>({
       { name: 'the ids stop in the middle of a character: "hi" then 2 of the 3 bytes of 中', args: [[104, 105, 256], zhong] },
       { name: 'a stray continuation byte: [97, 128, 98]', args: [[97, 128, 98], []] },
       { name: 'Unicode: é, 中文, 🙂 encoded with merges learned on it', args: [encode(unicode, unicodeMerges), unicodeMerges] },
+      // More merges than the ids need: merges[id] exists for these ids, so looking a merge up by its id does not throw.
+      { name: 'GPT-2\'s 50,000 merges: "Hello world" as [15496, 995]', args: [[15496, 995], gpt2MergeIds(loadGpt2Bpe(path.join(exerciseDir, '..', 'gpt2-encode')))] },
     ];
   },
   reference: (_ctx, ids, merges) => decode(ids, merges),
@@ -90,6 +108,16 @@ export default defineExercise<Args, string>({
         'bytes[256 + k] = bytes[left] followed by bytes[right].',
       hint: 'Expand an id whose pair itself holds a merged id: are all the ids you end up with below 256?',
       wrong: (_ctx, ids, merges) => utf8Decode(Array.from(Uint8Array.from(ids.flatMap((id) => (id < 256 ? [id] : merges[id - 256]))))),
+    },
+    {
+      id: 'merges-indexed-by-id',
+      title: 'merges[id] instead of merges[id − 256]',
+      message:
+        'You look up the merge of an id as merges[id], but merge k makes id 256 + k: id 258 is merges[2]. ' +
+        'Where merges[id] does not exist your code throws (the lesson example has 3 merges, so there is no merges[258]); where it does, it decodes another token: ' +
+        'with GPT-2\'s 50,000 merges, [15496, 995] comes out as "ryciabogs 3raclhspoglys" instead of "Hello world". The merge of id ≥ 256 is merges[id − 256].',
+      hint: 'Which merge made id 256, the first id above the bytes? Count: merge 0 makes id 256, merge 1 makes 257. Where in the list is the merge of id 258?',
+      wrong: (_ctx, ids, merges) => utf8Decode(ids.flatMap((id) => bytesIndexedById(id, merges))),
     },
   ],
   hints: [

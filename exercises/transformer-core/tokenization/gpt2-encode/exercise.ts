@@ -153,6 +153,16 @@ export default defineExercise<Args, number[]>({
       hint: 'Split "O\'Toole": GPT-2\'s contractions are lower case only. Check the flags of your pattern.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'case-insensitive' }]),
     },
+    {
+      id: 'end-of-text-special',
+      title: '"<|endoftext|>" in the text mapped to the special id 50256',
+      message:
+        'Your ids have 50256 where the text says "<|endoftext|>": you treated it as GPT-2\'s special token. GPT-2\'s encoder.py knows no special tokens, ' +
+        'so here the string is plain text, cut by the regex and merged like any other: "one document.<|endoftext|>First" is [505, 3188, 29847, 91, 437, 1659, 5239, 91, 29, 5962], ' +
+        'with ".<" as one token, where the special id gives [505, 3188, 13, 50256, 5962]. Only a caller that asks for it (tiktoken\'s allowed_special) gets 50256.',
+      hint: 'GPT-2\'s encode has no special tokens: does every id you return come from the regex pieces and BPE, or does one part of the text skip them?',
+      wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ special: true }]),
+    },
   ],
   hints: [
     'Do it in four stages and print each for "Hello world! I\'M": the pieces of the regex, the UTF-8 bytes of each piece, those bytes as bytes_to_unicode characters (" world" is "Ġworld"), and the symbols left after BPE. The ids are vocab[symbol].',
