@@ -227,9 +227,12 @@ export default defineExercise<Args, Step>({
       cases: (rng) => [{ name: '2 cached tokens', calls: [propertyCall(rng, 2)] }],
       holds: ([step], [[x, , p]]) => {
         const raw = rowsOf(project(x, p.wk), p.kvHeads);
-        const bad = raw.findIndex((k, g) => !close(norm(step?.cache?.k?.[g]?.[2] ?? []), norm(k)));
+        const cached = raw.map((_, g) => step?.cache?.k?.[g]?.[2]);
+        const missing = cached.findIndex((k) => !Array.isArray(k));
+        if (missing >= 0) return `Given 2 cached tokens, the cache you return has no row 2 (the new key) for KV head ${missing}: append the rotated key.`;
+        const bad = raw.findIndex((k, g) => !close(norm(cached[g]!), norm(k)));
         if (bad < 0) return undefined;
-        return `The new key of KV head ${bad} has length ${norm(step?.cache?.k?.[bad]?.[2] ?? []).toFixed(6)}, but its slice of x·Wk has length ${norm(raw[bad]).toFixed(6)}: a rotation never changes a vector's length.`;
+        return `The new key of KV head ${bad} has length ${norm(cached[bad]!).toFixed(6)}, but its slice of x·Wk has length ${norm(raw[bad]).toFixed(6)}: a rotation never changes a vector's length.`;
       },
     },
     {
