@@ -2,12 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { llamaDecodeStep } from '../../exercises/transformer-core/attention/llama-decode-step/solution.js';
-import { lessonLayer, lessonTokens } from '../../exercises/transformer-core/attention/llama-decode-step/exercise.js';
+import { lessonLayer, lessonTokens, type KVCache, type LlamaAttention as Layer, type Step } from '../../exercises/transformer-core/attention/llama-decode-step/exercise.js';
 import { buildCases } from '../../src/core/grading/grade.js';
 import { checkExercise } from '../../src/core/workspace/check.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace/workspace.js';
 import { loadTf } from '../../src/reference/backend.js';
-import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, reference, wrong } from '../helpers/exercises.js';
 import { learnerFile, makeWorkspace, repoRoot } from '../helpers/cli.js';
 import { expectClose, mm } from '../helpers/matrices.js';
 import { gradeSource } from './attention-helpers.js';
@@ -15,23 +15,6 @@ import { gradeSource } from './attention-helpers.js';
 const id = 'attention/llama-decode-step';
 const exerciseDir = path.join(repoRoot, 'exercises', 'transformer-core', id);
 
-interface KVCache {
-  k: number[][][];
-  v: number[][][];
-}
-interface Layer {
-  wq: number[][];
-  wk: number[][];
-  wv: number[][];
-  wo: number[][];
-  heads: number;
-  kvHeads: number;
-  base: number;
-}
-interface Step {
-  out: number[];
-  cache: KVCache;
-}
 type StepFn = (x: number[], cache: KVCache, p: Layer) => Step | Promise<Step>;
 
 /**
@@ -305,6 +288,21 @@ const neighbourRope = `export function applyRopeHalf(x: number[][], positions: n
 `;
 
 describe(`${id} built from the learner's own files`, () => {
+  test('an imported file still the starter: the verdict says which file to fill in, not the milestone\'s', async () => {
+    const read = (exercise: string, file: string) => fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', exercise, file), 'utf8');
+    const verdict = await gradeLearnerSource(id, {
+      [`${id}.ts`]: importingLearnerFile,
+      'foundations/matmul.ts': await read('foundations/matmul', 'solution.ts'),
+      'attention/grouped-query.ts': await read('attention/grouped-query', 'solution.ts'),
+      'positions/rope-half-split.ts': await read('positions/rope-half-split', 'starter.ts'),
+    });
+    expect(verdict.status).toBe('error');
+    expect(verdict.summary).toBe(
+      "Not implemented yet in rope-half-split.ts, which your file imports: replace its `throw new Error('not implemented')` with your code (its own exercise checks it), or write that part in llama-decode-step.ts.",
+    );
+    expect(verdict.cases[0].message).toMatch(/^Step 1 of 3: Your function threw Error: not implemented \(rope-half-split\.ts:\d+\)\.$/);
+  });
+
   let ws: Workspace;
   const solution = (exercise: string) => fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', exercise, 'solution.ts'), 'utf8');
   const check = (exercise: string) => checkExercise(ws, ws.exercises.find((r) => r.id === exercise)!, { seed: 7 });

@@ -3,11 +3,11 @@ import { attend, causalBottomRight } from '../attention-variants.js';
 import { angleTable, frequencies, rotateHalvesTf, rotateRows, type Layout } from '../../positions/rope-math.js';
 
 /** One matrix [t, d_head] per KV head: the rotated keys and the values of the t tokens so far. */
-interface KVCache {
+export interface KVCache {
   k: number[][][];
   v: number[][][];
 }
-interface LlamaAttention {
+export interface LlamaAttention {
   wq: number[][];
   wk: number[][];
   wv: number[][];
@@ -17,7 +17,7 @@ interface LlamaAttention {
   base: number;
 }
 type Args = [x: number[], cache: KVCache, params: LlamaAttention];
-interface Step {
+export interface Step {
   out: number[];
   cache: KVCache;
 }
