@@ -22,9 +22,10 @@ type StepFn = (x: number[], cache: KVCache, p: Layer) => Step | Promise<Step>;
  * exercise: every row of X projected at once, each head's q and k turned at
  * the row's position by a 2×2 rotation of the pairs (i, i + d_head/2), a
  * lower-triangular softmax per head, heads merged and projected by Wo.
- * Returns the [T, d] outputs and the rotated keys and values per KV head.
+ * Returns the [T, d] outputs, the rotated keys and the values per KV head,
+ * and per query head its rotated queries and each row's scores and weights.
  */
-function fullCausal(X: number[][], p: Layer): { out: number[][]; k: number[][][]; v: number[][][] } {
+function fullCausal(X: number[][], p: Layer) {
   const dh = p.wq[0].length / p.heads;
   const head = (m: number[][], h: number) => m.map((row) => row.slice(h * dh, (h + 1) * dh));
   const turn = (rows: number[][]) =>
@@ -41,17 +42,18 @@ function fullCausal(X: number[][], p: Layer): { out: number[][]; k: number[][][]
   const [Q, K, V] = [mm(X, p.wq), mm(X, p.wk), mm(X, p.wv)];
   const k = Array.from({ length: p.kvHeads }, (_, g) => turn(head(K, g)));
   const v = Array.from({ length: p.kvHeads }, (_, g) => head(V, g));
-  const perHead = Array.from({ length: p.heads }, (_, h) => {
-    const g = Math.floor((h * p.kvHeads) / p.heads);
-    return turn(head(Q, h)).map((q, t) => {
-      const s = k[g].slice(0, t + 1).map((kj) => kj.reduce((acc, e, c) => acc + e * q[c], 0) / Math.sqrt(dh));
+  const q = Array.from({ length: p.heads }, (_, h) => turn(head(Q, h)));
+  const kvOf = (h: number) => Math.floor((h * p.kvHeads) / p.heads);
+  const scores = q.map((rows, h) => rows.map((qt, t) => k[kvOf(h)].slice(0, t + 1).map((kj) => kj.reduce((acc, e, c) => acc + e * qt[c], 0) / Math.sqrt(dh))));
+  const weights = scores.map((rows) =>
+    rows.map((s) => {
       const e = s.map((x) => Math.exp(x - Math.max(...s)));
-      const sum = e.reduce((a, b) => a + b, 0);
-      return v[g][0].map((_, c) => e.reduce((acc, w, j) => acc + (w / sum) * v[g][j][c], 0));
-    });
-  });
+      return e.map((x) => x / e.reduce((a, b) => a + b, 0));
+    }),
+  );
+  const perHead = weights.map((rows, h) => rows.map((w) => v[kvOf(h)][0].map((_, c) => w.reduce((acc, wj, j) => acc + wj * v[kvOf(h)][j][c], 0))));
   const merged = X.map((_, t) => perHead.flatMap((rows) => rows[t]));
-  return { out: mm(merged, p.wo), k, v };
+  return { out: mm(merged, p.wo), k, v, q, scores, weights };
 }
 
 const emptyCache = (kvHeads: number): KVCache => ({ k: Array.from({ length: kvHeads }, () => []), v: Array.from({ length: kvHeads }, () => []) });
@@ -100,22 +102,33 @@ describe(id, () => {
     expectClose(fullCausal(lessonTokens, lessonLayer).out, lessonOuts, 6);
   });
 
-  test('the lesson\'s step-2 numbers: the turned key and query, and each head\'s weights over the three keys', () => {
-    const { k } = fullCausal(lessonTokens, lessonLayer);
+  test('the lesson\'s step-by-step numbers: turned keys and queries, each head\'s scores and weights', () => {
+    const { k, q, scores, weights } = fullCausal(lessonTokens, lessonLayer);
     expectClose(k[0], [
       [1, 0],
       [-0.841471, 0.540302],
       [-1.325444, 0.493151],
     ]);
-    // Head 1's query at step 2 is x[2..3] = [1, −1] turned by 2 radians.
-    expectClose([Math.cos(2) + Math.sin(2), Math.sin(2) - Math.cos(2)], [0.493151, 1.325444]);
-    const weights = (q: number[]) => {
-      const s = k[0].map((kj) => (kj[0] * q[0] + kj[1] * q[1]) / Math.SQRT2);
-      const e = s.map(Math.exp);
-      return e.map((x) => x / e.reduce((a, b) => a + b, 0));
-    };
-    expectClose(weights(k[0][2]), [0.054696, 0.370956, 0.574348]);
-    expectClose(weights([0.493151, 1.325444]), [0.387799, 0.338571, 0.27363], 5);
+    expectClose([Math.cos(2), Math.sin(2)], [-0.416147, 0.909297]);
+    // Step 1: head 0's query is the key itself, head 1's is [0, 2] turned by 1 radian.
+    expectClose([q[0][1], q[1][1]], [
+      [-0.841471, 0.540302],
+      [-1.682942, 1.080605],
+    ]);
+    expectClose([scores[0][1], scores[1][1]], [
+      [-0.59501, 0.707107],
+      [-1.19002, 1.414214],
+    ]);
+    expectClose([weights[0][1], weights[1][1]], [
+      [0.213809, 0.786191],
+      [0.068866, 0.931134],
+    ]);
+    // Step 2: head 1's query [1, −1] turned by 2 radians, and the table of weights.
+    expectClose(q[1][2], [0.493151, 1.325444]);
+    expectClose([weights[0][2], weights[1][2]], [
+      [0.054696, 0.370956, 0.574348],
+      [0.387799, 0.338571, 0.27363],
+    ]);
   });
 
   test('the reference, step by step from an empty cache, gives the lesson\'s outputs and caches the turned keys', async () => {

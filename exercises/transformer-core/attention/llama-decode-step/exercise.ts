@@ -45,7 +45,7 @@ const byGroup = (h: number, heads: number, kvHeads: number) => Math.floor(h / (h
 const project = (x: number[], w: number[][]): number[] => matmul([x], w)[0];
 
 /** A vector of n·width numbers as n rows of `width`. */
-const rowsOf = (vector: number[], n: number): number[][] => Array.from({ length: n }, (_, i) => vector.slice((i * vector.length) / n, ((i + 1) * vector.length) / n));
+const splitRows = (vector: number[], n: number): number[][] => Array.from({ length: n }, (_, i) => vector.slice((i * vector.length) / n, ((i + 1) * vector.length) / n));
 
 /**
  * One decode step in float64, written the way a learner would (with `variant`,
@@ -59,9 +59,9 @@ function decodeStep64(x: number[], cache: KVCache, p: LlamaAttention, variant: V
   const layout = variant.layout ?? 'halves';
   const turn = (rows: number[][], positions: number[]) => rotateRows(rows, positions, frequencies(rows[0].length, p.base), layout);
   const maybeTurn = (which: 'q' | 'k' | 'v', rows: number[][]) => (rotated.includes(which) ? turn(rows, rows.map(() => position)) : rows);
-  const q = maybeTurn('q', rowsOf(project(x, p.wq), p.heads));
-  const k = maybeTurn('k', rowsOf(project(x, p.wk), p.kvHeads));
-  const v = maybeTurn('v', rowsOf(project(x, p.wv), p.kvHeads));
+  const q = maybeTurn('q', splitRows(project(x, p.wq), p.heads));
+  const k = maybeTurn('k', splitRows(project(x, p.wk), p.kvHeads));
+  const v = maybeTurn('v', splitRows(project(x, p.wv), p.kvHeads));
   const cachedK = variant.rerotateCache ? cache.k.map((rows) => (rows.length ? turn(rows, rows.map((_, j) => j)) : rows)) : cache.k;
   const next: KVCache = { k: cachedK.map((rows, g) => [...rows, k[g]]), v: cache.v.map((rows, g) => [...rows, v[g]]) };
   const dh = q[0].length;
@@ -226,7 +226,7 @@ export default defineExercise<Args, Step>({
       name: 'RoPE keeps lengths: each new cached key is as long as its slice of x·Wk',
       cases: (rng) => [{ name: '2 cached tokens', calls: [propertyCall(rng, 2)] }],
       holds: ([step], [[x, , p]]) => {
-        const raw = rowsOf(project(x, p.wk), p.kvHeads);
+        const raw = splitRows(project(x, p.wk), p.kvHeads);
         const cached = raw.map((_, g) => step?.cache?.k?.[g]?.[2]);
         const missing = cached.findIndex((k) => !Array.isArray(k));
         if (missing >= 0) return `Given 2 cached tokens, the cache you return has no row 2 (the new key) for KV head ${missing}: append the rotated key.`;
@@ -240,7 +240,7 @@ export default defineExercise<Args, Step>({
       cases: (rng) => [{ name: 'the first token', calls: [propertyCall(rng, 0)] }],
       holds: ([step], [[x, , p]]) => {
         // With one key, its weight is 1 whatever the score: each head outputs its KV head's v.
-        const v = rowsOf(project(x, p.wv), p.kvHeads);
+        const v = splitRows(project(x, p.wv), p.kvHeads);
         const want = project(Array.from({ length: p.heads }, (_, h) => v[byGroup(h, p.heads, p.kvHeads)]).flat(), p.wo);
         const got = step?.out ?? [];
         if (got.length === want.length && got.every((e, i) => close(e, want[i]))) return undefined;
@@ -297,7 +297,7 @@ export default defineExercise<Args, Step>({
       title: 'neighbour pairs (2i, 2i+1) instead of half-split pairs (i, i + d_head/2)',
       message:
         'You rotated neighbouring dimensions together, the layout of positions/rope and Meta\'s LLaMA. This step uses Hugging Face LLaMA\'s layout: pair i is dimension i with i + d_head/2 of each head, ' +
-        'as in positions/rope-half-split. Import applyRopeHalf, not applyRope (with d_head = 2 the two agree, which is why the lesson example passes).',
+        'as in positions/rope-half-split. Import applyRopeHalf, not applyRope, and check that your rope-half-split passes its own exercise (with d_head = 2 the two layouts agree, which is why the lesson example passes).',
       hint: 'Which two dimensions of a head form pair 0 in your code? In Hugging Face\'s layout they are half a head apart.',
       wrong: (_ctx, x, cache, p) => decodeStep64(x, cache, p, { layout: 'neighbours' }),
     },
