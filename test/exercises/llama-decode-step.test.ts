@@ -266,10 +266,16 @@ describe(id, () => {
   }
 });
 
-/** The milestone written the way the starter invites: importing the learner's matmul, applyRopeHalf and groupedQueryAttention. */
-const importingLearnerFile = `import { matmul } from '../foundations/matmul.js';
-import { applyRopeHalf } from '../positions/rope-half-split.js';
-import { groupedQueryAttention } from './grouped-query.js';
+/** The milestone written the way the starter invites: the starter's own imports of the learner's matmul, applyRopeHalf and groupedQueryAttention, then a body that uses them. */
+async function importingLearnerFile(): Promise<string> {
+  const starter = await fs.readFile(path.join(exerciseDir, 'starter.ts'), 'utf8');
+  const imports = starter.split('\n').filter((line) => line.startsWith('import '));
+  expect(imports).toEqual([
+    "import { matmul } from '../foundations/matmul.js';",
+    "import { applyRopeHalf } from '../positions/rope-half-split.js';",
+    "import { groupedQueryAttention } from './grouped-query.js';",
+  ]);
+  return `${imports.join('\n')}
 
 export function llamaDecodeStep(x: number[], cache: { k: number[][][]; v: number[][][] }, params: { wq: number[][]; wk: number[][]; wv: number[][]; wo: number[][]; heads: number; kvHeads: number; base: number }) {
   const { wq, wk, wv, wo, heads, kvHeads, base } = params;
@@ -285,6 +291,7 @@ export function llamaDecodeStep(x: number[], cache: { k: number[][][]; v: number
   return { out: matmul([merged], wo)[0], cache: next };
 }
 `;
+}
 
 /** positions/rope-half-split written with neighbour pairs: the learner's own rope file, wrong. */
 const neighbourRope = `export function applyRopeHalf(x: number[][], positions: number[], base: number): number[][] {
@@ -304,7 +311,7 @@ describe(`${id} built from the learner's own files`, () => {
   test('an imported file still the starter: the verdict says which file to fill in, not the milestone\'s', async () => {
     const read = (exercise: string, file: string) => fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', exercise, file), 'utf8');
     const verdict = await gradeLearnerSource(id, {
-      [`${id}.ts`]: importingLearnerFile,
+      [`${id}.ts`]: await importingLearnerFile(),
       'foundations/matmul.ts': await read('foundations/matmul', 'solution.ts'),
       'attention/grouped-query.ts': await read('attention/grouped-query', 'solution.ts'),
       'positions/rope-half-split.ts': await read('positions/rope-half-split', 'starter.ts'),
@@ -323,7 +330,7 @@ describe(`${id} built from the learner's own files`, () => {
   beforeAll(async () => {
     ws = await openWorkspace(await makeWorkspace());
     for (const exercise of ['foundations/matmul', 'attention/grouped-query']) await fs.writeFile(learnerFile(ws.dir, exercise), await solution(exercise));
-    await fs.writeFile(learnerFile(ws.dir, id), importingLearnerFile);
+    await fs.writeFile(learnerFile(ws.dir, id), await importingLearnerFile());
   }, 60_000);
 
   test('with right imported files it passes, with no note', async () => {
