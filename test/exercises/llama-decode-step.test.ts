@@ -212,6 +212,19 @@ describe(id, () => {
     expect(verdict.cases[0].message).toBe('Step 1 of 3 diverges: Expected number[][][] for cache.k, got number[][] (shape [1, 0] instead of [1, 1, 2]).');
     expect(verdict.cases[1].message).toMatch(/^Step 1 of 4 diverges: Expected shape \[2, \d, 4\] for cache\.k, got \[2, \d, 4\]\.$/);
     expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'cache-not-appended', confidence: 'full' });
+    const property = (prefix: string) => verdict.cases.find((c) => c.name.startsWith(prefix));
+    expect(property('the cache grows by one row per KV head')).toMatchObject({ status: 'fail' });
+    expect(property('RoPE keeps lengths')?.message).toBe('Given 2 cached tokens, the cache you return has no row 2 (the new key) for KV head 0: append the rotated key.');
+    expect(property('on an empty cache')).toMatchObject({ status: 'pass' });
+  });
+
+  test('grading: a "rotation" that is not one (a sign lost in the first half) fails the lengths property of Check yourself', async () => {
+    const verdict = await gradeSource(id, await solutionWith('out[i] = head[i] * c - head[i + half] * s;', 'out[i] = head[i] * c + head[i + half] * s;'));
+    expect(verdict.status).toBe('fail');
+    const lengths = verdict.cases.find((c) => c.name.startsWith('RoPE keeps lengths'))!;
+    expect(lengths.status).toBe('fail');
+    expect(lengths.message).toMatch(/^The new key of KV head \d has length \d+\.\d{6}, but its slice of x·Wk has length \d+\.\d{6}: a rotation never changes a vector's length\.$/);
+    expect(verdict.cases.find((c) => c.name.startsWith('the cache grows'))).toMatchObject({ status: 'pass' });
   });
 
   test('grading: RoPE on q only passes step 1 of the lesson (position 0 turns nothing) and diverges at step 2, fed its own cache', async () => {
