@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { llamaDecodeStep } from '../../exercises/transformer-core/attention/llama-decode-step/solution.js';
 import { lessonLayer, lessonTokens, type KVCache, type LlamaAttention as Layer, type Step } from '../../exercises/transformer-core/attention/llama-decode-step/exercise.js';
 import { buildCases } from '../../src/core/grading/grade.js';
+import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import { checkExercise } from '../../src/core/workspace/check.js';
 import { openWorkspace, type Workspace } from '../../src/core/workspace/workspace.js';
 import { loadTf } from '../../src/reference/backend.js';
@@ -172,6 +173,22 @@ describe(id, () => {
     expect(shapes.filter((s) => s.cached === 0).length).toBeGreaterThanOrEqual(2);
     // Misconceptions are told apart on a run's first step: one needs a cache, 2+ KV heads in groups of 2+, and pairs that differ by layout.
     expect(shapes.some((s) => s.cached > 0 && s.kvHeads >= 2 && s.groups >= 2 && s.dh >= 4)).toBe(true);
+  });
+
+  test('the trace of the lesson\'s step 2 shows the lesson\'s turned key, the KV head of each query head, and the table of weights', async () => {
+    const { definition, ctx } = await loadExercise(id);
+    // The cache after steps 0 and 1: the first two tokens' rotated keys and values.
+    const { k, v } = fullCausal(lessonTokens.slice(0, 2), lessonLayer);
+    const cache = { k, v };
+    const trace = (await toPlainOutput(ctx, () => definition.trace!(ctx, lessonTokens[2], cache, lessonLayer))) as Record<string, unknown>;
+    expect(Object.keys(trace)).toEqual(['q', 'k', 'v', 'rotatedQ', 'rotatedK', 'kvHead', 'scores', 'weights', 'merged']);
+    expectClose(trace.rotatedK, [[-1.325444, 0.493151]]);
+    expect(trace.kvHead).toEqual([0, 0]);
+    expectClose(trace.weights, [
+      [0.054696, 0.370956, 0.574348],
+      [0.387799, 0.338571, 0.27363],
+    ]);
+    expectClose(trace.merged, lessonOuts[2]);
   });
 
   test('the reference leaves the cache it is given unchanged', async () => {

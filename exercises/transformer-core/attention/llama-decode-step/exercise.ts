@@ -79,7 +79,8 @@ type Tensor = ReturnType<Tf['tensor']>;
  * One decode step in tfjs, step by step (the steps a trace shows) and its
  * output: q, k and v by head, q and k rotated at position t (the number of
  * cached tokens) in the half-split layout, the new cache, each query head's
- * KV head, scores and weights over the t + 1 keys, the merged heads, and out.
+ * KV head, scores and weights over the t + 1 keys, the heads merged
+ * (concatenated, before Wo), and out.
  */
 function decodeSteps(tf: Tf, x: number[], cache: KVCache, p: LlamaAttention) {
   const t = cache.k[0].length;
@@ -97,11 +98,11 @@ function decodeSteps(tf: Tf, x: number[], cache: KVCache, p: LlamaAttention) {
   // [H, 1, d_head] against [H, t + 1, d_head]: one query per head, every cached key visible.
   const scores = tf.div(tf.matMul(tf.expandDims(rotatedQ, 1), tf.gather(tf.tensor3d(next.k), group), false, true), Math.sqrt(dh));
   const weights = tf.softmax(scores);
-  const heads = tf.reshape(tf.matMul(weights, tf.gather(tf.tensor3d(next.v), group)), [1, p.heads * dh]);
-  const out = tf.reshape(tf.matMul(heads, tf.tensor2d(p.wo)), [x.length]);
+  const merged = tf.reshape(tf.matMul(weights, tf.gather(tf.tensor3d(next.v), group)), [1, p.heads * dh]);
+  const out = tf.reshape(tf.matMul(merged, tf.tensor2d(p.wo)), [x.length]);
   const perHead = (tensor: Tensor) => tf.reshape(tensor, [p.heads, t + 1]);
   return {
-    steps: { q, k, v, rotatedQ, rotatedK, kvHead, scores: perHead(scores), weights: perHead(weights), heads: tf.reshape(heads, [p.heads * dh]) },
+    steps: { q, k, v, rotatedQ, rotatedK, kvHead, scores: perHead(scores), weights: perHead(weights), merged: tf.reshape(merged, [p.heads * dh]) },
     output: { out, cache: next },
   };
 }
