@@ -128,11 +128,24 @@ export function onlyNotImplemented(results: readonly CaseResult[]): boolean {
   return results.length > 0 && results.every((r) => r.status === 'error' && / threw Error: not implemented\b/.test(r.message ?? ''));
 }
 
+/**
+ * What to say when every case ended in `not implemented`: the throw may be in
+ * a file the learner's file imports (an earlier exercise's starter), and then
+ * that file is the one to fill in.
+ */
+function notImplemented(firstError: VerdictError | undefined, learnerFile: string): string {
+  const thrownIn = firstError?.location?.file;
+  if (thrownIn && path.resolve(thrownIn) !== path.resolve(learnerFile)) {
+    return `Not implemented yet in ${path.basename(thrownIn)}, which your file imports: replace its \`throw new Error('not implemented')\` with your code (its own exercise checks it), or write that part in ${path.basename(learnerFile)}.`;
+  }
+  return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
+}
+
 /** The verdict's one line, from its case results. */
 export function summarise(results: readonly CaseResult[], firstError: VerdictError | undefined, learnerFile: string): string {
   const passed = results.filter((r) => r.status === 'pass').length;
   const first = results.find((r) => r.status !== 'pass');
-  if (onlyNotImplemented(results)) return `Not implemented yet: replace \`throw new Error('not implemented')\` in ${path.basename(learnerFile)} with your code.`;
+  if (onlyNotImplemented(results)) return notImplemented(firstError, learnerFile);
   if (!first) return `All ${plural(results.length, 'case passes', 'cases pass')}.`;
   if (firstError && first.status !== 'fail') return firstError.message;
   return `${passed} of ${plural(results.length, 'case')} pass; first failing: "${first.name}". ${first.message ?? ''}`.trim();
