@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { afterPassSections, lessonSection, lessonSummary } from '../../src/core/packs/lesson-sections.js';
+import { afterPassSections, lessonSection, lessonSummary, withInPracticeHeldBack } from '../../src/core/packs/lesson-sections.js';
 
 const lesson = `# Softmax
 
@@ -48,5 +48,20 @@ describe('lesson sections', () => {
 
   test('the summary is the first paragraph as plain text', () => {
     expect(lessonSummary(lesson)).toBe('Softmax turns a vector of scores into probabilities.');
+  });
+});
+
+describe('the "In practice" section held back', () => {
+  test('its body is replaced by a line saying when it shows; what follows it stays', () => {
+    const held = withInPracticeHeldBack(`${lesson}\n## After\n\nMore.\n`);
+    expect(held).toContain('## In practice: PyTorch and TensorFlow.js\n\n*Shown once your file passes');
+    expect(held).not.toContain('torch.softmax(x, dim=-1)`.');
+    expect(held).toContain('## After\n\nMore.');
+    // Everything before it is as written.
+    expect(held.startsWith(lesson.slice(0, lesson.indexOf('## In practice')))).toBe(true);
+  });
+
+  test('a lesson without the section is unchanged', () => {
+    expect(withInPracticeHeldBack('# T\n\nText.\n')).toBe('# T\n\nText.\n');
   });
 });

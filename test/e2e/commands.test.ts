@@ -248,6 +248,18 @@ describe('hints, lessons, examples, solutions, reset', () => {
     expect(r.stdout).toMatch(/\n\nYour file: \S*exercises\/transformer-core\/foundations\/softmax\.ts\nCheck it: {2}llm-tutor check foundations\/softmax\n$/);
   });
 
+  test('lesson holds back its "In practice" section until the exercise passes: the library call is often the answer', async () => {
+    const own = await makeWorkspace();
+    const before = await runCli(['lesson', 'softmax', '--workspace', own]);
+    expect(before.stdout).toContain('\nIn practice: PyTorch and TensorFlow.js\n\nShown once your file passes:');
+    expect(before.stdout).not.toContain('F.softmax(x, dim=-1)');
+    await useSolution(own, 'foundations/softmax');
+    expect((await runCli(['check', 'softmax', '--workspace', own])).code).toBe(0);
+    const after = await runCli(['lesson', 'softmax', '--workspace', own]);
+    expect(after.stdout).toContain('result = F.softmax(x, dim=-1)');
+    expect(after.stdout).not.toContain('Shown once your file passes');
+  });
+
   test('lesson --width wraps at that width; a width below 20 is a usage error', async () => {
     const r = await runCli(['lesson', 'softmax', '--width', '40', '--workspace', ws]);
     expect(r.stdout).toMatch(/^A numerically stable softmax\n\nThe idea\. Softmax turns a vector of real\nscores \(logits\) into a probability\n/);

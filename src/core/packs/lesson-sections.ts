@@ -46,11 +46,29 @@ export function lessonSection(markdown: string, matches: (heading: string) => bo
   return { heading: heading.text.trim(), markdown: body.trim() };
 }
 
+/** Whether a heading is that of the "In practice" section ("In practice: PyTorch and TensorFlow.js"). */
+const isInPractice = (heading: string) => /^in practice\b/i.test(heading);
+
+/**
+ * The lesson with its "In practice" section held back until the learner's
+ * file passes: the same piece in a library is often the exercise's answer in
+ * one line. The heading stays, with a line saying when it shows.
+ */
+export function withInPracticeHeldBack(markdown: string): string {
+  const tokens: Token[] = new Lexer().lex(markdown);
+  const start = tokens.findIndex((t) => t.type === 'heading' && t.depth === 2 && isInPractice(t.text.trim()));
+  if (start < 0) return markdown;
+  const end = tokens.findIndex((t, i) => i > start && t.type === 'heading' && t.depth <= 2);
+  const held = '*Shown once your file passes: the same piece in the libraries you will use next, and the one convention in which they differ.*\n\n';
+  const raw = (from: number, to?: number) => tokens.slice(from, to).map((t) => t.raw).join('');
+  return `${raw(0, start + 1)}${held}${end < 0 ? '' : raw(end)}`;
+}
+
 /** The sections shown after a pass: `## Check yourself` and the `## In practice…` section (e.g. "In practice: PyTorch and TensorFlow.js"). */
 export function afterPassSections(markdown: string): AfterPass {
   return {
     checkYourself: lessonSection(markdown, (h) => /^check yourself\b/i.test(h)),
-    inPractice: lessonSection(markdown, (h) => /^in practice\b/i.test(h)),
+    inPractice: lessonSection(markdown, isInPractice),
   };
 }
 
