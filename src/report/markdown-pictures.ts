@@ -28,10 +28,10 @@ function parseValue(text: string): Value | undefined {
   return numberPattern.test(text) ? { text, value: Number(text.replace('−', '-')) } : undefined;
 }
 
-/** The block's lines without blank ones, and its title when the first line is `title: …`. */
+/** The block's lines without blank ones (leading spaces kept: a bar's label may be aligned with them), and its title when the first line is `title: …`. */
 function titled(text: string): { title?: string; lines: string[] } {
-  const lines = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, ' ').trim())).filter((row) => row !== '');
-  const title = /^title:\s*(.*)$/.exec(lines[0] ?? '');
+  const lines = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, ' ').trimEnd())).filter((row) => row !== '');
+  const title = /^\s*title:\s*(.*)$/.exec(lines[0] ?? '');
   return title ? { title: title[1], lines: lines.slice(1) } : { lines };
 }
 
@@ -51,10 +51,10 @@ interface Heatmap {
 function parseHeatmap(text: string): Heatmap | string {
   const { title, lines } = titled(text);
   if (lines.length < 2) return 'needs a header row of column labels and at least one row `label v1 v2 …`';
-  const columns = lines[0].split(/\s+/);
+  const columns = lines[0].trim().split(/\s+/);
   const rows: Heatmap['rows'] = [];
   for (const [i, row] of lines.slice(1).entries()) {
-    const [label, ...texts] = row.split(/\s+/);
+    const [label, ...texts] = row.trim().split(/\s+/);
     if (texts.length !== columns.length) return `row ${i + 1} (${label}) has ${texts.length} value${texts.length === 1 ? '' : 's'}; the header has ${columns.length} columns`;
     const cells = texts.map(parseValue);
     const bad = texts.find((_, j) => !cells[j]);
@@ -121,22 +121,29 @@ function drawHeatmap(text: string, width: number): Picture {
 
 interface Bars {
   title?: string;
+  /** The value a full-width bar stands for: the largest value unless a `max:` line says more (so that two blocks share a scale). */
+  full: number;
   rows: { label: string; value: Value }[];
 }
 
-/** Parses `title: …` (optional), then rows `label value` (the label may hold spaces; the value is the last word, a number ≥ 0). */
+/** Parses `title: …` and `max: N` (both optional, in that order), then rows `label value` (the label may hold spaces; the value is the last word, a number ≥ 0). */
 function parseBars(text: string): Bars | string {
   const { title, lines } = titled(text);
-  if (lines.length === 0) return 'needs at least one row `label value`';
+  const maxLine = /^\s*max:\s*(\S+)$/.exec(lines[0] ?? '');
+  const stated = maxLine ? parseValue(maxLine[1]) : undefined;
+  if (maxLine && !(stated && stated.value > 0)) return `max: "${maxLine[1]}" is not a number > 0`;
+  const rowLines = maxLine ? lines.slice(1) : lines;
+  if (rowLines.length === 0) return 'needs at least one row `label value`';
   const rows: Bars['rows'] = [];
-  for (const [i, row] of lines.entries()) {
+  for (const [i, row] of rowLines.entries()) {
     const split = /^(.*\S)\s+(\S+)$/.exec(row);
     if (!split) return `row ${i + 1} ("${row}") needs a label and a value`;
     const value = parseValue(split[2]);
     if (!value || value.value < 0) return `row ${i + 1} (${split[1]}): "${split[2]}" is not a number ≥ 0`;
+    if (stated && value.value > stated.value) return `row ${i + 1} (${split[1]}): ${split[2]} is above max ${stated.text}`;
     rows.push({ label: split[1], value });
   }
-  return { title, rows };
+  return { title, full: stated?.value ?? Math.max(...rows.map((row) => row.value.value)), rows };
 }
 
 /** Eighths of a block, for the end of a bar. */
@@ -153,17 +160,16 @@ const barRoom = (width: number, labelWidth: number, valueWidth: number) => Math.
 
 /**
  * A bars block drawn for a terminal `width` columns wide: one row per label,
- * its bar as long as its value over the largest value times the widest bar
- * that fits, then the value as written.
+ * its bar as long as its value over the block's `max:` (by default its largest
+ * value) times the widest bar that fits, then the value as written.
  */
 function drawBars(text: string, width: number): Picture {
   const bars = parseBars(text);
   if (typeof bars === 'string') return { problem: bars };
   const labelWidth = Math.max(...bars.rows.map((row) => displayWidth(row.label)));
   const room = barRoom(width, labelWidth, Math.max(...bars.rows.map((row) => displayWidth(row.value.text))));
-  const max = Math.max(...bars.rows.map((row) => row.value.value));
   const rows = bars.rows.map((row): Line => {
-    const bar = barText(max > 0 ? (row.value.value / max) * room : 0);
+    const bar = barText(bars.full > 0 ? (row.value.value / bars.full) * room : 0);
     return [{ text: margin + padEnd(row.label, labelWidth) + ' ', dim: true }, { text: bar, color: 'cyan' }, { text: `${bar ? ' ' : ''}${row.value.text}` }];
   });
   return { lines: [...titleLines(bars.title, width), ...rows] };

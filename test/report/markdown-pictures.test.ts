@@ -81,8 +81,16 @@ describe('bars', () => {
     expect(Math.max(...rows.map((row) => row.length))).toBe(40);
   });
 
+  test('a label keeps its leading spaces, so that labels can be aligned', () => {
+    expect(render(fence('bars', '−1.0 2', ' 0.5 1'), 20)).toEqual([`  −1.0 ${'█'.repeat(11)} 2`, `   0.5 █████▌ 1`]);
+  });
+
   test('labels may hold spaces; the value is the last word', () => {
     expect(render(fence('bars', 'level 0 (exact)  2', 'level 1  1'), 30)).toEqual([`  level 0 (exact) ${'█'.repeat(10)} 2`, `  level 1         ${'█'.repeat(5)} 1`]);
+  });
+
+  test('a `max:` line sets the value of a full bar, so that two blocks share one scale', () => {
+    expect(render(fence('bars', 'title: t', 'max: 4', 'a 2', 'b 1'), 20)).toEqual(['t', `  a ${'█'.repeat(7)} 2`, `  b ███▌ 1`]);
   });
 
   test('coloured: the bar is cyan, label dim, value plain', () => {
@@ -107,6 +115,8 @@ describe('malformed pictures', () => {
     ['bars', 'a 1\nb -2', 'bars: row 2 (b): "-2" is not a number ≥ 0'],
     ['bars', 'a 1\nlonely', 'bars: row 2 ("lonely") needs a label and a value'],
     ['bars', 'title: nothing', 'bars: needs at least one row `label value`'],
+    ['bars', 'max: 0\na 1', 'bars: max: "0" is not a number > 0'],
+    ['bars', 'max: 2\na 1\nb 3', 'bars: row 2 (b): 3 is above max 2'],
   ];
   for (const [kind, body, problem] of cases) {
     test(`${kind}: ${problem}`, () => {
