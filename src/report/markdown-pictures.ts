@@ -1,68 +1,17 @@
+import { parseBars, parseHeatmap, type Bars, type Heatmap, type PictureKind } from '../core/authoring/lesson-pictures.js';
 import { escapeTerminalLine } from './escape.js';
 import type { Line, Span } from './lines.js';
 import { displayWidth } from './text-width.js';
 import { lineWidth, wrapLines } from './wrap.js';
 
-/** The fenced-block languages a lesson draws as pictures instead of printing as code. */
-export const pictureKinds = ['heatmap', 'bars'] as const;
-export type PictureKind = (typeof pictureKinds)[number];
-
 /** A picture's terminal lines, or what is wrong with its block (then the block is shown as code). */
 export type Picture = { lines: Line[] } | { problem: string };
-
-/** Whether a fenced block's language names a picture. */
-export function isPictureKind(lang: string | undefined): lang is PictureKind {
-  return (pictureKinds as readonly string[]).includes(lang ?? '');
-}
-
-/** A number as an author writes it in a lesson: an optional sign (`-` or `−`), digits, an optional fraction and exponent. */
-const numberPattern = /^[-−]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-
-/** A cell's value, kept as written for display. */
-interface Value {
-  text: string;
-  value: number;
-}
-
-function parseValue(text: string): Value | undefined {
-  return numberPattern.test(text) ? { text, value: Number(text.replace('−', '-')) } : undefined;
-}
-
-/** The block's lines without blank ones (leading spaces kept: a bar's label may be aligned with them), and its title when the first line is `title: …`. */
-function titled(text: string): { title?: string; lines: string[] } {
-  const lines = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, ' ').trimEnd())).filter((row) => row !== '');
-  const title = /^\s*title:\s*(.*)$/.exec(lines[0] ?? '');
-  return title ? { title: title[1], lines: lines.slice(1) } : { lines };
-}
 
 /** The title, bold, wrapped to `width`. */
 const titleLines = (title: string | undefined, width: number): Line[] => (title ? wrapLines(title, width, { bold: true }) : []);
 const margin = '  ';
 const pad = (text: string, width: number) => ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
 const padEnd = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - displayWidth(text)));
-
-interface Heatmap {
-  title?: string;
-  columns: string[];
-  rows: { label: string; cells: Value[] }[];
-}
-
-/** Parses `title: …` (optional), a header row of column labels, then rows `label v1 v2 …` with one number per column. */
-function parseHeatmap(text: string): Heatmap | string {
-  const { title, lines } = titled(text);
-  if (lines.length < 2) return 'needs a header row of column labels and at least one row `label v1 v2 …`';
-  const columns = lines[0].trim().split(/\s+/);
-  const rows: Heatmap['rows'] = [];
-  for (const [i, row] of lines.slice(1).entries()) {
-    const [label, ...texts] = row.trim().split(/\s+/);
-    if (texts.length !== columns.length) return `row ${i + 1} (${label}) has ${texts.length} value${texts.length === 1 ? '' : 's'}; the header has ${columns.length} columns`;
-    const cells = texts.map(parseValue);
-    const bad = texts.find((_, j) => !cells[j]);
-    if (bad !== undefined) return `row ${i + 1} (${label}): "${bad}" is not a number`;
-    rows.push({ label, cells: cells as Value[] });
-  }
-  return { title, columns, rows };
-}
 
 /** The five shades of a heatmap cell, lowest first: the glyph carries the level, the colour adds to it. */
 const shades: Span[] = [
@@ -119,33 +68,6 @@ function drawHeatmap(text: string, width: number): Picture {
   return { lines: [...titleLines(map.title, width), ...grid] };
 }
 
-interface Bars {
-  title?: string;
-  /** The value a full-width bar stands for: the largest value unless a `max:` line says more (so that two blocks share a scale). */
-  full: number;
-  rows: { label: string; value: Value }[];
-}
-
-/** Parses `title: …` and `max: N` (both optional, in that order), then rows `label value` (the label may hold spaces; the value is the last word, a number ≥ 0). */
-function parseBars(text: string): Bars | string {
-  const { title, lines } = titled(text);
-  const maxLine = /^\s*max:\s*(\S+)$/.exec(lines[0] ?? '');
-  const stated = maxLine ? parseValue(maxLine[1]) : undefined;
-  if (maxLine && !(stated && stated.value > 0)) return `max: "${maxLine[1]}" is not a number > 0`;
-  const rowLines = maxLine ? lines.slice(1) : lines;
-  if (rowLines.length === 0) return 'needs at least one row `label value`';
-  const rows: Bars['rows'] = [];
-  for (const [i, row] of rowLines.entries()) {
-    const split = /^(.*\S)\s+(\S+)$/.exec(row);
-    if (!split) return `row ${i + 1} ("${row}") needs a label and a value`;
-    const value = parseValue(split[2]);
-    if (!value || value.value < 0) return `row ${i + 1} (${split[1]}): "${split[2]}" is not a number ≥ 0`;
-    if (stated && value.value > stated.value) return `row ${i + 1} (${split[1]}): ${split[2]} is above max ${stated.text}`;
-    rows.push({ label: split[1], value });
-  }
-  return { title, full: stated?.value ?? Math.max(...rows.map((row) => row.value.value)), rows };
-}
-
 /** Eighths of a block, for the end of a bar. */
 const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -177,5 +99,6 @@ function drawBars(text: string, width: number): Picture {
 
 /** A picture block drawn for a terminal `width` columns wide, or the problem that keeps it from being drawn. */
 export function drawPicture(kind: PictureKind, text: string, width: number): Picture {
-  return kind === 'heatmap' ? drawHeatmap(text, width) : drawBars(text, width);
+  const shown = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, ' '))).join('\n');
+  return kind === 'heatmap' ? drawHeatmap(shown, width) : drawBars(shown, width);
 }

@@ -3,7 +3,8 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { escapeTerminalLine } from './escape.js';
 import { styleLine, type Line, type Span } from './lines.js';
 import { displayWidth } from './text-width.js';
-import { drawPicture, isPictureKind, type PictureKind } from './markdown-pictures.js';
+import { isPictureKind, type PictureKind } from '../core/authoring/lesson-pictures.js';
+import { drawPicture } from './markdown-pictures.js';
 import { layoutTable } from './markdown-table.js';
 import { codeAtoms, prefixLines, proseAtoms, wrapAtoms, type Atom, type Style } from './wrap.js';
 
