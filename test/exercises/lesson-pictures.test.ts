@@ -175,14 +175,16 @@ describe('lora/nf4-quantize: where normal weights land', () => {
     expect(64 * 16384).toBe(1048576);
   });
 
-  test('the prose: NF4 inner codes hold 3.6–9.2%; the even grid gives 50.6% to the four middle levels and 4.8% to the four outer ones; entropies 3.885 and 3.600 bits', async () => {
+  test('the prose: NF4 inner codes hold 3.6–9.2%; the even grid gives 50.6% to the four middle levels and 4.8% to the four outer ones; ±1 hold the fewest on both; entropies 3.885 and 3.600 bits', async () => {
     const lesson = await readLesson('lora/nf4-quantize');
     const inner = nf4Shares.slice(1, 15);
     expect([Math.min(...inner), Math.max(...inner)].map((p) => p.toFixed(1))).toEqual(['3.6', '9.2']);
     expect((evenShares[6] + evenShares[7] + evenShares[8] + evenShares[9]).toFixed(1)).toBe('50.6');
     expect((evenShares[0] + evenShares[1] + evenShares[14] + evenShares[15]).toFixed(1)).toBe('4.8');
     expect([entropy(nf4Shares), entropy(evenShares)].map((h) => h.toFixed(3))).toEqual(['3.885', '3.600']);
-    for (const number of ['3.6% and 9.2%', '(50.6%)', '4.8% together', '3.885 bits', '3.600 bits']) expect(lesson).toContain(number);
+    for (const percents of [nf4Shares, evenShares]) expect([...percents].sort((a, b) => a - b).slice(0, 2)).toEqual([percents[0], percents[15]].sort((a, b) => a - b));
+    expect((100 / 64).toFixed(1)).toBe('1.6');
+    for (const number of ['3.6% and 9.2%', '(50.6%)', '4.8% together', '3.885 bits', '3.600 bits', 'one weight in 64, 1.6% of all']) expect(lesson).toContain(number);
   });
 });
 
