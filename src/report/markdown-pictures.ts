@@ -30,8 +30,9 @@ export function shadeOf(value: number, min: number, max: number): Span {
 
 /** A heatmap laid out with `glyphs` shade characters per cell and `gap` spaces between columns. */
 function heatmapLayout(map: Heatmap, glyphs: number, gap: number): Line[] {
-  const values = map.rows.flatMap((row) => row.cells.map((cell) => cell.value));
-  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const cells = map.rows.flatMap((row) => row.cells);
+  const lowest = cells.reduce((a, b) => (b.value < a.value ? b : a));
+  const highest = cells.reduce((a, b) => (b.value > a.value ? b : a));
   const labelWidth = Math.max(...map.rows.map((row) => displayWidth(row.label)));
   const numberWidths = map.columns.map((_, j) => Math.max(...map.rows.map((row) => displayWidth(row.cells[j].text))));
   const cellWidths = map.columns.map((label, j) => Math.max(displayWidth(label), glyphs + 1 + numberWidths[j]));
@@ -40,7 +41,7 @@ function heatmapLayout(map: Heatmap, glyphs: number, gap: number): Line[] {
   const rows = map.rows.map((row): Line => [
     { text: margin + padEnd(row.label, labelWidth), dim: true },
     ...row.cells.flatMap((cell, j): Span[] => {
-      const shade = shadeOf(cell.value, min, max);
+      const shade = shadeOf(cell.value, lowest.value, highest.value);
       return [
         { text: space + ' '.repeat(cellWidths[j] - glyphs - 1 - numberWidths[j]) },
         { ...shade, text: shade.text.repeat(glyphs) },
@@ -48,9 +49,7 @@ function heatmapLayout(map: Heatmap, glyphs: number, gap: number): Line[] {
       ];
     }),
   ]);
-  const minText = map.rows.flatMap((row) => row.cells).find((cell) => cell.value === min)?.text;
-  const maxText = map.rows.flatMap((row) => row.cells).find((cell) => cell.value === max)?.text;
-  const legend: Line = [{ text: margin }, ...shades.map((shade) => ({ ...shade })), { text: `  from ${minText} to ${maxText}`, dim: true }];
+  const legend: Line = [{ text: margin }, ...shades, { text: `  from ${lowest.text} to ${highest.text}`, dim: true }];
   return [header, ...rows, legend];
 }
 
