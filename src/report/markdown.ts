@@ -3,6 +3,8 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import { escapeTerminalLine } from './escape.js';
 import { styleLine, type Line, type Span } from './lines.js';
 import { displayWidth } from './text-width.js';
+import { isPictureKind, type PictureKind } from '../core/authoring/lesson-pictures.js';
+import { drawPicture } from './markdown-pictures.js';
 import { layoutTable } from './markdown-table.js';
 import { codeAtoms, prefixLines, proseAtoms, wrapAtoms, type Atom, type Style } from './wrap.js';
 
@@ -83,6 +85,13 @@ function codeBlock(text: string, width: number): MarkdownRow[] {
   return rows.map((shown) => ({ line: shown ? [{ text: margin }, { text: shown, ...codeStyle }] : [], verbatim: true }));
 }
 
+/** A picture block (```heatmap, ```bars) drawn, verbatim; a malformed one as a code block and a dim line saying what is wrong. */
+function picture(kind: PictureKind, text: string, width: number): MarkdownRow[] {
+  const drawn = drawPicture(kind, text, width);
+  if ('lines' in drawn) return drawn.lines.map((line) => ({ line, verbatim: true }));
+  return [...codeBlock(text, width), ...prose(proseAtoms(`${kind}: ${drawn.problem}`, { dim: true }), width)];
+}
+
 /** `rows` beside a list item's marker: the first row starts with it, the others under the item's text. */
 function besideMarker(rows: MarkdownRow[], marker: Span): MarkdownRow[] {
   const lines = prefixLines(rows.map((row) => row.line), marker);
@@ -134,7 +143,7 @@ function block(token: Token, width: number): MarkdownRow[] {
     case 'text':
       return prose(token.tokens ? inlineAtoms(token.tokens) : proseAtoms(decodeEntities(token.text), {}), width);
     case 'code':
-      return codeBlock(token.text, width);
+      return isPictureKind(token.lang) ? picture(token.lang, token.text, width) : codeBlock(token.text, width);
     case 'blockquote':
       return quote(blocks(token.tokens ?? [], Math.max(width - 2, 1), true));
     case 'list':

@@ -11,6 +11,7 @@ import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
 import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, pinnedProblems, starterProblem, wrongExport } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
+import { lessonPictureProblems } from '../authoring/lesson-pictures.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeJsonError, describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
@@ -115,8 +116,10 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         if (existsSync(file)) report.warnings.push({ file, field: '', ...shippedSolution });
       } else if (!existsSync(file)) {
         problem(file, field, `missing ${which === 'definition' ? 'exercise definition' : which}`, `Add ${name} to ${ref.id}/.`);
-      } else if (which === 'lesson' && (await fs.readFile(file, 'utf8')).trim() === '') {
-        problem(file, '', 'the lesson is empty', 'Write the lesson: the idea, the formula, a worked example, the pitfalls.');
+      } else if (which === 'lesson') {
+        const lesson = await fs.readFile(file, 'utf8');
+        if (lesson.trim() === '') problem(file, '', 'the lesson is empty', 'Write the lesson: the idea, the formula, a worked example, the pitfalls.');
+        for (const message of lessonPictureProblems(lesson)) report.warnings.push({ file, field: '', message, fix: pictureFix(ref.id) });
       }
     }
     for (const [file, problemFound] of await checkTranslatedLessons(ref.dir, locales)) problem(file, '', problemFound.message, problemFound.fix);
@@ -230,6 +233,9 @@ const shippedSolution = {
   message: 'pack.json says "solutions": false, yet this model solution is in the folder: learners who install the pack can read it',
   fix: 'Remove it, or build the pack with `llm-tutor pack build --no-solutions`, which leaves every solution.ts out.',
 };
+
+/** What to do about a malformed picture block: learners see it as a code block with the problem under it. */
+const pictureFix = (id: string) => `Fix the block as the authoring guide (docs/authoring.md §3) describes, then look at it with \`llm-tutor lesson ${id}\`; until then learners see it as code.`;
 
 /**
  * Checks the translated lessons in an exercise folder (`lesson.<tag>.md`): a
