@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -237,6 +237,28 @@ async function brokenPack(breakIt: (dir: string) => Promise<void>): Promise<stri
 }
 
 const ex = (dir: string, file: string) => path.join(dir, 'basics', 'relu', file);
+
+describe('the built-in pack updated by a new llm-tutor', () => {
+  test('passes recorded under the previous version are graded again: one that still passes is kept, new exercises are named', async () => {
+    const ws = await makeWorkspace();
+    for (const id of ['foundations/softmax', 'foundations/matmul']) {
+      await useSolution(ws, id);
+      expect((await runCli(['check', id, '--workspace', ws])).code).toBe(0);
+    }
+    // The workspace as the previous version left it: another version, a definition digest of its own, one exercise fewer.
+    const stateFile = path.join(ws, '.llm-tutor', 'state.json');
+    const state = JSON.parse(await fs.readFile(stateFile, 'utf8'));
+    const current = JSON.parse(await fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', 'pack.json'), 'utf8')).version;
+    state.packVersions['transformer-core'] = '0.0.1';
+    state.packExercises['transformer-core'] = state.packExercises['transformer-core'].filter((id: string) => id !== 'lora/qlora-forward');
+    state.exercises['transformer-core/foundations/softmax'].definition = 'f'.repeat(64);
+    await fs.writeFile(stateFile, JSON.stringify(state));
+    const list = await runCli(['list', '--workspace', ws]);
+    expect(list.stderr).toContain(`The pack transformer-core was updated from 0.0.1 to ${current}. New: lora/qlora-forward. Changed: foundations/softmax. Your pass of foundations/softmax was checked again under ${current}: it still passes. Progress of every other exercise is kept.`);
+    expect(list.stdout).toMatch(/✓ foundations\/softmax /);
+    expect(list.stdout).toMatch(/✓ foundations\/matmul /);
+  });
+});
 
 describe('pack validate reports every problem with its file and field', () => {
   const cases: [string, (dir: string) => Promise<void>, RegExp][] = [
