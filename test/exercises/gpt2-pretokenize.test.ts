@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
@@ -50,6 +52,35 @@ describe(id, () => {
       expect(chunks.join('')).toBe(text);
       expect(chunks.flatMap((chunk) => r50kEncode(chunk))).toEqual(r50kEncode(text));
     }
+  });
+
+  test('the lesson, the starter, the hints and the messages give the chunks as a specification, never the pattern whole', async () => {
+    const { definition, ref } = await loadExercise(id);
+    const english = (text: string | Record<string, string>) => (typeof text === 'string' ? text : text.en);
+    const shown = [
+      readFileSync(path.join(ref.dir, 'lesson.md'), 'utf8'),
+      readFileSync(path.join(ref.dir, 'starter.ts'), 'utf8'),
+      ...definition.hints.map((h) => english(typeof h === 'string' || !('text' in h) ? h : h.text)),
+      ...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message, m.hint ?? ''].map(english)),
+    ];
+    // The whole pattern, and its whitespace part (a lookahead then a fallback), which is the hard part to work out.
+    for (const giveaway of [gpt2.pat_str, R50K_TOKEN_SPLIT_REGEX.source, "'s|'t|'re|'ve|'m|'ll|'d", '\\s+(?!\\S)|\\s+']) {
+      for (const text of shown) expect(text).not.toContain(giveaway);
+    }
+    // The specification names each category, in the order they are tried.
+    const lesson = shown[0];
+    const rows = ['a contraction', 'then a run of letters', 'then a run of numbers', 'not whitespace, a letter or a number', 'a run of whitespace'];
+    expect(rows.map((row) => lesson.indexOf(row))).toEqual(rows.map((row) => lesson.indexOf(row)).sort((a, b) => a - b));
+    expect(rows.every((row) => lesson.includes(row))).toBe(true);
+  });
+
+  test("every example in the lesson's table is one chunk of its own", async () => {
+    const { ref } = await loadExercise(id);
+    const rows = readFileSync(path.join(ref.dir, 'lesson.md'), 'utf8').match(/^\| \d \|.*$/gm)!;
+    expect(rows).toHaveLength(5);
+    const examples = rows.flatMap((row) => row.split(' | ').at(-1)!.match(/"(?:[^"\\]|\\.)*"/g)!.map((quoted) => JSON.parse(quoted) as string));
+    expect(examples).toHaveLength(16);
+    for (const example of examples) expect(await reference(id, example), JSON.stringify(example)).toEqual([example]);
   });
 
   test('the lesson pitfalls', async () => {
