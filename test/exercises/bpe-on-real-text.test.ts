@@ -180,6 +180,18 @@ describe(`${id}, graded with the learner's own files`, () => {
     expect(verdict.summary).toMatch(/^All \d+ cases pass\.$/);
   });
 
+  test('bytesPerToken may differ in its last bits (bytes · (1 / n)); the ids may not differ at all', async () => {
+    const earlier = { 'tokenization/bpe-train.ts': solutionOf('tokenization/bpe-train'), 'tokenization/bpe-encode.ts': solutionOf('tokenization/bpe-encode') };
+    // On the lesson example the two ways differ: 7 / 3 is 2.3333333333333335, 7 · (1 / 3) is 2.333333333333333.
+    expect(7 * (1 / 3)).not.toBe(7 / 3);
+    const division = 'new TextEncoder().encode(heldOut).length / ids.length';
+    expect(importingLearner).toContain(division);
+    const reciprocal = importingLearner.replace(division, 'new TextEncoder().encode(heldOut).length * (1 / ids.length)');
+    expect((await gradeLearnerSource(id, { ...earlier, [`${id}.ts`]: reciprocal })).summary).toMatch(/^All \d+ cases pass\.$/);
+    const lastIdOff = importingLearner.replace('const ids = encode(heldOut, merges);', 'const ids = encode(heldOut, merges).map((t, i, all) => (i === all.length - 1 ? t + 1 : t));');
+    expect((await gradeLearnerSource(id, { ...earlier, [`${id}.ts`]: lastIdOff })).status).toBe('fail');
+  });
+
   test('the starter, beside the earlier files, says "Not implemented yet"', async () => {
     const verdict = await gradeLearnerSource(id, {
       'tokenization/bpe-train.ts': solutionOf('tokenization/bpe-train'),
