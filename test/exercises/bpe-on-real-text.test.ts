@@ -159,6 +159,18 @@ describe(id, () => {
     }
   });
 
+  test('the lesson has the shared sections in their places: Check yourself after Conventions, In practice last', () => {
+    const headings = lesson.match(/^## .+$/gm)!;
+    const at = (heading: string) => headings.indexOf(heading);
+    expect(at('## Check yourself')).toBe(at('## Conventions') + 1);
+    expect(at('## Where it comes from')).toBe(at('## Check yourself') + 1);
+    expect(headings.at(-2)).toBe('## What it is for');
+    expect(headings.at(-1)).toBe('## In practice: tiktoken and Hugging Face tokenizers');
+    const practice = lesson.slice(lesson.indexOf('## In practice'));
+    expect(practice.match(/^```(\w+)$/gm)).toEqual(['```python', '```js']);
+    expect(practice.trimEnd().split('\n\n').at(-1)).toMatch(/^\*\*What differs\.\*\* /);
+  });
+
   test("the lesson's JavaScript block gives the reference's output on the first case", async () => {
     const { ref, definition } = await loadExercise(id);
     const [first] = buildCases(ref, definition, 7);
