@@ -29,6 +29,7 @@ describe('parseSignature', () => {
       'tokenization/bpe-decode': ['ids', 'merges'],
       'tokenization/gpt2-pretokenize': ['text'],
       'tokenization/gpt2-encode': ['text', 'bpe'],
+      'tokenization/bpe-on-real-text': ['train', 'heldOut', 'numMerges'],
       'lora/forward': ['x', 'w0', 'a', 'b', 'alpha'],
       'lora/merge': ['w0', 'a', 'b', 'alpha'],
       'lora/param-count': ['cfg'],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
@@ -27,6 +29,18 @@ const texts = [
   'function add(a, b) {\n    return a + b;   \n}\n',
 ];
 
+/** What a learner reads of an exercise: its lesson and starter, then its hints and its misconceptions' titles, messages and hints (English). */
+async function shownTexts(exercise: string): Promise<string[]> {
+  const { definition, ref } = await loadExercise(exercise);
+  const english = (text: string | Record<string, string>) => (typeof text === 'string' ? text : text.en);
+  return [
+    readFileSync(path.join(ref.dir, 'lesson.md'), 'utf8'),
+    readFileSync(path.join(ref.dir, 'starter.ts'), 'utf8'),
+    ...definition.hints.map((h) => english(typeof h === 'string' || !('text' in h) ? h : h.text)),
+    ...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message, m.hint ?? ''].map(english)),
+  ];
+}
+
 describe(id, () => {
   test('reference gives the splits verified in NUMERICS.md §3', async () => {
     expect(await reference(id, "I'M don't 12345")).toEqual(['I', "'", 'M', ' don', "'t", ' 12345']);
@@ -50,6 +64,28 @@ describe(id, () => {
       expect(chunks.join('')).toBe(text);
       expect(chunks.flatMap((chunk) => r50kEncode(chunk))).toEqual(r50kEncode(text));
     }
+  });
+
+  test.each([id, 'tokenization/gpt2-encode'])('%s: the lesson, the starter, the hints and the messages never give the pattern whole', async (exercise) => {
+    for (const giveaway of [gpt2.pat_str, R50K_TOKEN_SPLIT_REGEX.source, "'s|'t|'re|'ve|'m|'ll|'d", '\\s+(?!\\S)|\\s+']) {
+      for (const text of await shownTexts(exercise)) expect(text).not.toContain(giveaway);
+    }
+  });
+
+  test('the lesson specifies each category of chunk, in the order they are tried', async () => {
+    const [lesson] = await shownTexts(id);
+    const rows = ['a contraction', 'then a run of letters', 'then a run of numbers', 'not whitespace, a letter or a number', 'a run of whitespace'];
+    expect(rows.every((row) => lesson.includes(row))).toBe(true);
+    expect(rows.map((row) => lesson.indexOf(row))).toEqual(rows.map((row) => lesson.indexOf(row)).sort((a, b) => a - b));
+  });
+
+  test("every example in the lesson's table is one chunk of its own", async () => {
+    const { ref } = await loadExercise(id);
+    const rows = readFileSync(path.join(ref.dir, 'lesson.md'), 'utf8').match(/^\| \d \|.*$/gm)!;
+    expect(rows).toHaveLength(5);
+    const examples = rows.flatMap((row) => row.split(' | ').at(-1)!.match(/"(?:[^"\\]|\\.)*"/g)!.map((quoted) => JSON.parse(quoted) as string));
+    expect(examples).toHaveLength(16);
+    for (const example of examples) expect(await reference(id, example), JSON.stringify(example)).toEqual([example]);
   });
 
   test('the lesson pitfalls', async () => {

@@ -139,7 +139,7 @@ export default defineExercise<Args, number[]>({
         'GPT-2 first cuts the text with its regex (a word with its leading space, a run of digits, a run of punctuation, whitespace) and runs BPE inside each piece only. ' +
         'No token of its vocabulary crosses a piece boundary, so skipping the split mostly goes unnoticed, but not around blank lines: before a word, "\\n\\n" is two pieces for GPT-2, "Ċ" and "Ċ" (198, 198), ' +
         'while BPE over the whole text merges them into "ĊĊ" (628). ' +
-        "Split with /'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+/gu first, and encode each piece on its own.",
+        'Split the text into the pieces of tokenization/gpt2-pretokenize first (your pretokenize), and encode each piece on its own.',
       hint: 'Encode a text with a blank line before a word and compare with the expected ids: GPT-2 splits the text into pieces first, and BPE never crosses a piece boundary.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'none' }]),
     },
@@ -149,7 +149,7 @@ export default defineExercise<Args, number[]>({
       message:
         'GPT-2\'s pattern lists the contractions in lower case only, with no i flag. With the i flag (or a case-insensitive group, as in GPT-4\'s cl100k pattern) ' +
         'an apostrophe followed by a capital S, T, M, D, RE, VE or LL is cut as a contraction: "O\'Toole" gives "O", "\'T", "oole" instead of "O", "\'", "Toole", ' +
-        'and "O\'MALLEY" gives "\'M", "ALLEY". Use the pattern exactly as written, with the flags g and u only.',
+        'and "O\'MALLEY" gives "\'M", "ALLEY". Keep the contractions case-sensitive, as in tokenization/gpt2-pretokenize: the flags g and u only.',
       hint: 'Split "O\'Toole": GPT-2\'s contractions are lower case only. Check the flags of your pattern.',
       wrong: (_ctx, text, bpe) => mistaken(text, bpe, [{ split: 'case-insensitive' }]),
     },

@@ -10,8 +10,8 @@
  *               50000 merges, and "<|endoftext|>" = 50256)
  *
  * For each piece of the text, in order:
- * 1. Pre-tokenize with GPT-2's pattern (flags g and u; contractions lower case only):
- *      /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu
+ * 1. Pre-tokenize into GPT-2's chunks, as tokenization/gpt2-pretokenize does (you
+ *    may import your pretokenize from './gpt2-pretokenize.js', beside this file).
  * 2. Take the piece's UTF-8 bytes and turn each byte into one character with
  *    bytes_to_unicode: bytes 33–126, 161–172 and 174–255 stay themselves, the other
  *    68 become U+0100, U+0101, ... in byte order (space → "Ġ", "\n" → "Ċ").

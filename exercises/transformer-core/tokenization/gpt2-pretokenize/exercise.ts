@@ -73,11 +73,11 @@ export default defineExercise<Args, string[]>({
     },
     {
       id: 'whitespace-without-lookahead',
-      title: 'a run of spaces kept whole (no \\s+(?!\\S))',
+      title: 'a run of whitespace kept whole, its last space not given back',
       message:
         'Your whitespace alternative takes the whole run, so "Hello  world" gives "  " and then "world" without its space. ' +
-        'GPT-2 first tries \\s+(?!\\S): a run of whitespace not followed by a non-space, which leaves the last space of a run to the word after it ' +
-        '("Hello", " ", " world"). Only then does it fall back to \\s+.',
+        'GPT-2 first tries a run of whitespace that is not followed by a non-space (a negative lookahead), which leaves the last space of a run to the word after it ' +
+        '("Hello", " ", " world"). Only when that cannot match (one whitespace character right before a word) does it take any run.',
       hint: 'Split "Hello  world" (two spaces): GPT-2 gives " world" its space. How does your whitespace alternative leave the last space to the word?',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, '\\s+'))(text),
     },
@@ -86,7 +86,7 @@ export default defineExercise<Args, string[]>({
       title: 'the space before a word is a chunk of its own',
       message:
         'Your chunks for letters, numbers and symbols have no optional leading space, so " world" comes out as " " and "world". ' +
-        'GPT-2 attaches one space to the word that follows it: " ?\\p{L}+", " ?\\p{N}+", " ?[^\\s\\p{L}\\p{N}]+". ' +
+        'GPT-2 attaches one optional space to the run that follows it, whether letters, numbers or other symbols. ' +
         'That is why most GPT-2 tokens for words begin with a space (Ġ in its vocabulary).',
       hint: 'Split "Hello world": GPT-2 keeps the space with the word, " world". Which alternatives take an optional space?',
       wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\p{L}+', '\\p{N}+', '[^\\s\\p{L}\\p{N}]+', SPACES))(text),
@@ -119,7 +119,7 @@ export default defineExercise<Args, string[]>({
       title: 'contractions not split off',
       message:
         'Your pattern has no contraction alternatives (or tries them after the symbols), so "don\'t" gives " don", "\'", "t" instead of " don", "\'t". ' +
-        'Start the pattern with \'s|\'t|\'re|\'ve|\'m|\'ll|\'d: alternatives are tried in order at each position, and the first that matches wins.',
+        'Try the contractions \'s, \'t, \'re, \'ve, \'m, \'ll, \'d first: alternatives are tried in order at each position, and the first that matches wins.',
       hint: 'Split "don\'t": GPT-2 gives " don" and "\'t". Which alternatives come first in the pattern?',
       wrong: (_ctx, text) => split(join(LETTERS, NUMBERS, OTHERS, SPACES))(text),
     },
@@ -127,6 +127,6 @@ export default defineExercise<Args, string[]>({
   hints: [
     'This is one regular expression: text.match(pattern) with the g flag returns every chunk in order (and null for an empty text, so return [] then).',
     'Alternatives are tried left to right at each position: contractions first, then an optional space plus letters, digits or other symbols, then whitespace. \\p{L} and \\p{N} need the u flag.',
-    'Whitespace is \\s+(?!\\S)|\\s+: a run not followed by a non-space. Before a word the lookahead gives back the last space, so " world" keeps it: "Hello  world" → "Hello", " ", " world".',
+    'Whitespace takes two tries: first a run not followed by a non-space (a negative lookahead), so that before a word the last space is given back and " world" keeps it; then, for the single character left, any run. "Hello  world" → "Hello", " ", " world".',
   ],
 });

@@ -1,0 +1,169 @@
+/// <reference types="node" />
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+import { alphabets, encode, randomText, tokenBytes, trainBpe, utf8Bytes, type Pair } from '../bpe-math.js';
+
+type Args = [train: string, heldOut: string, numMerges: number];
+
+/** What the learner returns: the merges learned on `train`, the ids of `heldOut`, and its UTF-8 bytes per id. */
+interface Compression {
+  merges: Pair[];
+  ids: number[];
+  bytesPerToken: number;
+}
+
+/** The two passages shipped in data/ (see data/PROVENANCE.md): the opening of Coriolanus, and the lines that follow it. */
+function shippedPassages(exerciseDir: string): { train: string; heldOut: string } {
+  const read = (name: string) => readFileSync(path.join(exerciseDir, 'data', name), 'utf8');
+  return { train: read('train.txt'), heldOut: read('held-out.txt') };
+}
+
+/** `numMerges` merges learned on `train` (as trainBpe with vocabSize 256 + numMerges), then `heldOut` encoded with them. */
+function compress(train: string, heldOut: string, numMerges: number, bytesOf: (text: string) => number = (text) => utf8Bytes(text).length): Compression {
+  const merges = trainBpe(train, 256 + numMerges);
+  const ids = encode(heldOut, merges);
+  return { merges, ids, bytesPerToken: bytesOf(heldOut) / ids.length };
+}
+
+/** The learner's mistake of handing trainBpe another vocabulary size than 256 + numMerges. */
+function withVocabSize(train: string, heldOut: string, vocabSize: number): Compression {
+  return compress(train, heldOut, vocabSize - 256);
+}
+
+/** A window of about `length` characters of `text`, starting at a random line. */
+function randomWindow(rng: Rng, text: string, length: number): string {
+  const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)].filter((i) => i + length <= text.length);
+  const start = rng.pick(starts);
+  return text.slice(start, start + length);
+}
+
+/** Whether `ids`, expanded through `merges`, are the UTF-8 bytes of `text`; undefined when they are, else what differs. */
+function decodesTo(ids: number[], merges: Pair[], text: string): string | undefined {
+  const table = tokenBytes(merges);
+  const unknown = ids.find((id) => !table[id]);
+  if (unknown !== undefined) return `id ${unknown} is neither a byte nor one of your ${merges.length} merges`;
+  const got = ids.flatMap((id) => table[id]);
+  const want = utf8Bytes(text);
+  return got.length === want.length && got.every((b, i) => b === want[i]) ? undefined : `your ids expand to ${got.length} bytes that are not the ${want.length} bytes of the held-out text`;
+}
+
+export default defineExercise<Args, Compression>({
+  entry: 'bpeOnRealText',
+  signature: 'bpeOnRealText(train: string, heldOut: string, numMerges: number): { merges: [number, number][]; ids: number[]; bytesPerToken: number }',
+  // Ids and merges are integers, so any difference in them fails; the tolerance only forgives bytesPerToken its last bits (bytes · (1 / n)).
+  compare: { atol: 0, rtol: 1e-12 },
+  cases: (rng, { exerciseDir }) => {
+    const { train, heldOut } = shippedPassages(exerciseDir);
+    const merges = rng.int(20, 150);
+    const windowMerges = rng.int(20, 80);
+    return [
+      { name: 'the lesson example: train "aaabdaaabac", held-out "daaabaa", 3 merges', args: ['aaabdaaabac', 'daaabaa', 3] },
+      { name: 'the shipped passages (Coriolanus), 50 merges', args: [train, heldOut, 50] },
+      { name: `the shipped passages, ${merges} merges`, args: [train, heldOut, merges] },
+      { name: `a window of about 1 KB of the training passage, ${windowMerges} merges`, args: [randomWindow(rng, train, 1000), heldOut, windowMerges] },
+      { name: 'no merges: every byte is a token, 1 byte per token', args: [train, heldOut, 0] },
+      { name: 'one merge', args: [train, heldOut, 1] },
+      { name: 'more merges asked than the training text allows: "abcab" runs out after 3', args: ['abcab', 'cab abc', 10] },
+      { name: 'accents and Chinese: é is 2 UTF-8 bytes, 中 is 3, so bytes per token counts bytes, not characters', args: ['café crème, café noir, 中文中文', 'un café crème 中文', 6] },
+      { name: 'a held-out text with none of the training pairs: every byte stays a token', args: ['aaaa', 'xyz', 2] },
+      { name: 'random text with accents (2 bytes a character)', args: [randomText(rng, alphabets.latin, 60), randomText(rng, alphabets.latin, 30), rng.int(5, 12)] },
+    ];
+  },
+  reference: (_ctx, train, heldOut, numMerges) => compress(train, heldOut, numMerges),
+  trace: (_ctx, train, heldOut, numMerges) => {
+    const { merges, ids } = compress(train, heldOut, numMerges);
+    return { 'merges learned': merges.length, 'UTF-8 bytes of heldOut': utf8Bytes(heldOut).length, 'tokens of heldOut': ids.length };
+  },
+  misconceptions: [
+    {
+      id: 'characters-not-bytes',
+      title: 'bytes per token counted in characters (heldOut.length) instead of UTF-8 bytes',
+      message:
+        'Your merges and ids are right, but your bytesPerToken divides the number of characters (heldOut.length, or [...heldOut].length) by the number of tokens. ' +
+        'BPE works on UTF-8 bytes, and "é" is 2 of them, "中" 3: divide the UTF-8 byte count, new TextEncoder().encode(heldOut).length, by ids.length. ' +
+        'On English prose the two agree; on "un café crème 中文" they do not.',
+      hint: 'How many bytes is "café"? Count them with TextEncoder, not with .length, and compare with the number you divide.',
+      wrong: (_ctx, train, heldOut, numMerges) =>
+        anyOf(
+          compress(train, heldOut, numMerges, (text) => text.length),
+          compress(train, heldOut, numMerges, (text) => [...text].length),
+        ),
+    },
+    {
+      id: 'tokens-per-byte',
+      title: 'tokens per byte instead of bytes per token',
+      message:
+        'Your bytesPerToken is the number of tokens divided by the number of bytes, so it shrinks as compression improves. ' +
+        'Compression here is UTF-8 bytes of the held-out text divided by ids.length: 1 with no merges, and more as merges join bytes (7 / 3 in the lesson example).',
+      hint: 'With no merges every byte is a token: both ways give 1. With more merges, should your number grow or shrink?',
+      wrong: (_ctx, train, heldOut, numMerges) => {
+        const right = compress(train, heldOut, numMerges);
+        return { ...right, bytesPerToken: right.ids.length / utf8Bytes(heldOut).length };
+      },
+    },
+    {
+      id: 'trained-on-held-out',
+      title: 'the merges learned on the held-out text',
+      message:
+        'Your merges are the ones trainBpe learns on heldOut, not on train. The point of a held-out text is that the tokenizer never saw it: ' +
+        'learn the merges on train, then encode heldOut with them. Training on the text you measure makes the compression look better than it is.',
+      hint: 'Which of the two texts do you pass to trainBpe? The held-out text is only encoded.',
+      wrong: (_ctx, _train, heldOut, numMerges) => compress(heldOut, heldOut, numMerges),
+    },
+    {
+      id: 'encoded-training-text',
+      title: 'the training text encoded instead of the held-out text',
+      message:
+        'Your ids are the encoding of train, not of heldOut. Compression measured on the training text is optimistic, since the merges were chosen for it: ' +
+        'encode heldOut with the merges, and divide its UTF-8 bytes by its number of tokens.',
+      hint: 'Which text do you pass to encode? Compare your number of ids with the held-out text\'s length.',
+      wrong: (_ctx, train, _heldOut, numMerges) => compress(train, train, numMerges),
+    },
+    {
+      id: 'num-merges-as-vocab-size',
+      title: 'numMerges passed to trainBpe as the vocabulary size',
+      message:
+        'You call trainBpe(train, numMerges), but trainBpe takes a vocabulary size, which counts the 256 byte ids too. ' +
+        'Below 256 that asks for no merge at all, so every byte stays a token. Pass 256 + numMerges.',
+      hint: 'What does trainBpe\'s second argument count? Compare the length of your merge list with numMerges.',
+      wrong: (_ctx, train, heldOut, numMerges) => withVocabSize(train, heldOut, numMerges),
+    },
+    {
+      id: 'merge-count-off-by-one',
+      title: 'one merge too many or too few',
+      message:
+        'Your merge list has one merge more or fewer than numMerges: the vocabulary size is 256 + numMerges (256 bytes, then one id per merge), ' +
+        'not 255 + numMerges or 257 + numMerges.',
+      hint: 'Count the merges you return for numMerges = 3: it should be 3, the lesson example has [[97, 97], [256, 97], [257, 98]].',
+      wrong: (_ctx, train, heldOut, numMerges) => anyOf(withVocabSize(train, heldOut, 257 + numMerges), withVocabSize(train, heldOut, 255 + numMerges)),
+    },
+  ],
+  hints: [
+    'Three steps, two of them yours already: learn the merges on train with the trainBpe of your bpe-train file, encode heldOut with the encode of your bpe-encode file, then divide. Mind what trainBpe\'s second argument counts.',
+    'bytesPerToken is the held-out text\'s UTF-8 byte count (TextEncoder, not .length) divided by the number of ids. Learn the merges on train only, and encode only heldOut.',
+  ],
+  properties: [
+    {
+      name: 'the ids, expanded through the merges, are the bytes of the held-out text',
+      cases: (rng) => [{ name: 'random text with accents, 8 merges', calls: [[randomText(rng, alphabets.mixed, 50), randomText(rng, alphabets.mixed, 25), 8]] }],
+      holds: ([out], [[, heldOut]]) => {
+        const problem = decodesTo(out.ids, out.merges, heldOut);
+        return problem && `Decoding your ids with your merges should give back heldOut, but ${problem}.`;
+      },
+    },
+    {
+      name: 'more merges extend the merge list and never give more tokens',
+      cases: (rng) => {
+        const [train, heldOut] = [randomText(rng, alphabets.ascii, 60), randomText(rng, alphabets.ascii, 30)];
+        return [{ name: 'random text, 4 then 12 merges', calls: [[train, heldOut, 4], [train, heldOut, 12]] }];
+      },
+      holds: ([few, more]) => {
+        const prefix = few.merges.every(([a, b], k) => more.merges[k]?.[0] === a && more.merges[k]?.[1] === b);
+        if (!prefix) return 'With 12 merges your merge list should begin with your 4 merges: training learns them one after the other, and the first 4 do not depend on how many follow.';
+        if (more.ids.length > few.ids.length) return `With 12 merges you return ${more.ids.length} tokens, more than the ${few.ids.length} of 4 merges: a later merge only joins tokens.`;
+        return undefined;
+      },
+    },
+  ],
+});
