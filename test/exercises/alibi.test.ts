@@ -70,6 +70,11 @@ describe(id, () => {
     expect(maxAbsDiff(softmax(got[3][3]), [0.248537, 0.24951, 0.250486, 0.251467])).toBeLessThan(5e-7);
   });
 
+  test('the penalty reaches −1 at a distance of 1/m_h: 4, 16, 64 and 256 tokens (heads=4)', async () => {
+    const got = (await reference(id, 4, 257)) as Bias;
+    expect([got[0][4][0], got[1][16][0], got[2][64][0], got[3][256][0]]).toEqual([-1, -1, -1, -1]);
+  });
+
   test("slopes are the paper's: 1/2 … 1/256 for 8 heads, 2^(−k/2) for 16, and 6 heads as in the lesson", async () => {
     expect(slopesOf((await reference(id, 8, 2)) as Bias)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((k) => 2 ** -k));
     expect(maxAbsDiff(slopesOf((await reference(id, 16, 2)) as Bias), Array.from({ length: 16 }, (_, k) => 2 ** (-(k + 1) / 2)))).toBeLessThan(1e-7);

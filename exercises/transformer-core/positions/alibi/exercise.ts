@@ -39,7 +39,18 @@ export default defineExercise<Args, Bias>({
       { name: 'the lesson example (heads=4, n=4)', args: [4, 4] },
       { name: "the paper's 8 heads, slopes 1/2 … 1/256 (n=5)", args: [8, 5] },
       { name: `random (heads=${h}, n=${n})`, args: [h, n] },
-      { name: 'one head (heads=1, n=3): slope 1/256', args: [1, 3] },
+      // One head has the slope 2^(−8) = 1/256 = 0.00390625 (the paper's formula with h = H = 1).
+      {
+        name: 'one head (heads=1, n=3): slope 1/256',
+        args: [1, 3],
+        expected: [
+          [
+            [0, -Infinity, -Infinity],
+            [-0.00390625, 0, -Infinity],
+            [-0.0078125, -0.00390625, 0],
+          ],
+        ],
+      },
       { name: 'heads=6, not a power of two: slopes 1/4, 1/16, 1/64, 1/256, 1/2, 1/8 (n=4)', args: [6, 4] },
       { name: `random, not a power of two (heads=${odd}, n=${m})`, args: [odd, m] },
       { name: 'one token (heads=4, n=1): [[0]] for every head', args: [4, 1] },
