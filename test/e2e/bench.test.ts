@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { repoRoot, tempDir } from '../helpers/cli.js';
+import { coreExerciseCount, repoRoot, tempDir } from '../helpers/cli.js';
 import { bwrapWorks } from '../helpers/tools.js';
 
 // `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
@@ -49,7 +49,7 @@ describe('npm run bench', () => {
     expect(results.backends.map((b: { backend: string }) => b.backend)).toEqual(['node', 'wasm', 'cpu']);
     const wasm = results.backends.find((b: { backend: string }) => b.backend === 'wasm');
     expect(wasm.available).toBe(true);
-    expect(wasm.exercises).toHaveLength(26);
+    expect(wasm.exercises).toHaveLength(coreExerciseCount);
     for (const b of results.backends) if (!b.available) expect(b.reason).toMatch(/could not be loaded/);
 
     const table = await fs.readFile(path.join(out, 'benchmarks.md'), 'utf8');

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = path.join(repoRoot, 'bin', 'llm-tutor.js');
+/** How many exercises the built-in pack lists, so that counts in the CLI's output follow pack.json. */
+export const coreExerciseCount: number = JSON.parse(readFileSync(path.join(repoRoot, 'exercises', 'transformer-core', 'pack.json'), 'utf8')).exercises.length;
 /** One cache folder for the whole test run, so definitions compile once. */
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-test-cache-'));
 
