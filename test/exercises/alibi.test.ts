@@ -70,9 +70,15 @@ describe(id, () => {
     expect(maxAbsDiff(softmax(got[3][3]), [0.248537, 0.24951, 0.250486, 0.251467])).toBeLessThan(5e-7);
   });
 
-  test('the penalty reaches −1 at a distance of 1/m_h: 4, 16, 64 and 256 tokens (heads=4)', async () => {
+  test("the lesson's table of penalties at 4, 16, 64 and 256 tokens back: −1 at 1/m_h (heads=4)", async () => {
     const got = (await reference(id, 4, 257)) as Bias;
-    expect([got[0][4][0], got[1][16][0], got[2][64][0], got[3][256][0]]).toEqual([-1, -1, -1, -1]);
+    const distances = [4, 16, 64, 256];
+    expect(got.map((head) => distances.map((d) => head[d][0]))).toEqual([
+      [-1, -4, -16, -64],
+      [-0.25, -1, -4, -16],
+      [-0.0625, -0.25, -1, -4],
+      [-0.015625, -0.0625, -0.25, -1],
+    ]);
   });
 
   test("slopes are the paper's: 1/2 … 1/256 for 8 heads, 2^(−k/2) for 16, and 6 heads as in the lesson", async () => {
