@@ -24,6 +24,7 @@ describe('parseSignature', () => {
       'positions/rope-half-split': ['x', 'positions', 'base'],
       'positions/rope-relative': ['q', 'k', 'm', 'n', 'base'],
       'positions/rope-scaling': ['d', 'base', 'factor', 'method'],
+      'positions/alibi': ['heads', 'n'],
       'tokenization/bpe-train': ['text', 'vocabSize'],
       'tokenization/bpe-encode': ['text', 'merges'],
       'tokenization/bpe-decode': ['ids', 'merges'],
