@@ -18,6 +18,7 @@ describe('parseSignature', () => {
       'attention/kv-cache': ['cache', 'q', 'k', 'v'],
       'attention/grouped-query': ['q', 'k', 'v'],
       'attention/online-softmax': ['q', 'blocks'],
+      'attention/llama-decode-step': ['x', 'cache', 'params'],
       'positions/sinusoidal': ['seqLen', 'd'],
       'positions/rope-frequencies': ['d', 'base'],
       'positions/rope': ['x', 'positions', 'base'],
