@@ -88,9 +88,13 @@ def as_torch(value):
 
 
 def as_json(value):
-    """A block's result as JSON data: tensors as nested lists."""
+    """A block's result as JSON data: tensors as nested lists; NaN and
+    ±Infinity as the strings "NaN", "Infinity", "-Infinity", the tutor's one
+    JSON encoding of them (plain JSON has no such numbers)."""
     if isinstance(value, torch.Tensor):
-        return value.detach().tolist()
+        return as_json(value.detach().tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {key: as_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
