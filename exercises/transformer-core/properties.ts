@@ -1,0 +1,54 @@
+import { defaultTolerance, describeType, type Rng, type Tolerance } from 'llm-tutor/pack';
+
+// Shared pieces of the "Check yourself" properties: checks of the shape of a
+// learner's outputs, comparisons within a tolerance, and numbers as the
+// messages print them. Each property's own statement stays in its exercise.
+
+/** A number as a property's message prints it: 6 significant digits. */
+export function show(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
+}
+
+/** A list of numbers as a message prints it: `[0.1, 0.2]`. */
+export function showList(xs: readonly number[]): string {
+  return `[${xs.map(show).join(', ')}]`;
+}
+
+export const isVector = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => typeof v === 'number');
+export const isMatrix = (x: unknown): x is number[][] => Array.isArray(x) && x.length > 0 && x.every(isVector);
+
+/** Whether got is within the tolerance of want: |got − want| ≤ atol + rtol·|want| (NaN never is). */
+export function close(want: number, got: number, tolerance: Tolerance = defaultTolerance): boolean {
+  return Math.abs(got - want) <= tolerance.atol + tolerance.rtol * Math.abs(want);
+}
+
+/** The message for outputs that are not all of one kind: `attention must return a matrix; it returned number[] of shape [3].` */
+export function wrongKind(entry: string, kind: 'a number' | 'a list of numbers' | 'a matrix', outputs: readonly unknown[], is: (x: unknown) => boolean): string | undefined {
+  const odd = outputs.find((o) => !is(o));
+  return odd === undefined ? undefined : `${entry} must return ${kind}; it returned ${describeType(odd)}.`;
+}
+
+/**
+ * Where two matrices first differ beyond the tolerance, in words
+ * (`[1][0] is 0.41 in the first and 0.37 in the second`), or their shapes when
+ * those differ; undefined when they agree.
+ */
+export function matrixDifference(first: number[][], second: number[][], tolerance: Tolerance = defaultTolerance): string | undefined {
+  const shape = (m: number[][]) => `[${m.length}, ${m[0]?.length ?? 0}]`;
+  if (first.length !== second.length || first.some((row, i) => row.length !== second[i].length)) return `the shapes differ: ${shape(first)} and ${shape(second)}`;
+  for (let i = 0; i < first.length; i++) {
+    const j = first[i].findIndex((x, c) => !close(x, second[i][c], tolerance));
+    if (j >= 0) return `[${i}][${j}] is ${show(first[i][j])} in the first and ${show(second[i][j])} in the second`;
+  }
+  return undefined;
+}
+
+/** A random permutation of 0..n−1 that moves at least one index (n ≥ 2). */
+export function shuffled(rng: Rng, n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.every((x, i) => x === i) ? [...order.slice(1), order[0]] : order;
+}
