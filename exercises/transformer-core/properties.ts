@@ -23,7 +23,7 @@ export function close(want: number, got: number, tolerance: Tolerance = defaultT
 }
 
 /** The message for outputs that are not all of one kind: `attention must return a matrix; it returned number[] of shape [3].` */
-export function wrongKind(entry: string, kind: 'a number' | 'a list of numbers' | 'a matrix', outputs: readonly unknown[], is: (x: unknown) => boolean): string | undefined {
+export function wrongKind(entry: string, kind: string, outputs: readonly unknown[], is: (x: unknown) => boolean): string | undefined {
   const odd = outputs.find((o) => !is(o));
   return odd === undefined ? undefined : `${entry} must return ${kind}; it returned ${describeType(odd)}.`;
 }

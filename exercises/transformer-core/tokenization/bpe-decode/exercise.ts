@@ -1,7 +1,22 @@
-import { defineExercise, plural } from 'llm-tutor/pack';
+import { defineExercise, plural, type Rng } from 'llm-tutor/pack';
+import { wrongKind } from '../../properties.js';
 import { alphabets, decode, encode, encodeIds, expandIds, randomText, tokenBytes, trainBpe, utf8Bytes, utf8Decode, type Pair } from '../bpe-math.js';
 
 type Args = [ids: number[], merges: Pair[]];
+
+/** A property case: the ids a correct encoder gives `text` with merges learned on it. */
+function encodedText(label: string, text: string, vocabSize: number): { name: string; calls: Args[] } {
+  const merges = trainBpe(text, vocabSize);
+  return { name: `${label}: ${JSON.stringify(text)}, ${plural(vocabSize - 256, 'merge')} learned on it`, calls: [[encode(text, merges), merges]] };
+}
+
+function roundTripCases(rng: Rng) {
+  return [
+    encodedText('the lesson\'s text', 'aaabdaaabac', 259),
+    encodedText('random mixed text', randomText(rng, alphabets.mixed, 24), 256 + rng.int(6, 10)),
+    encodedText('random Chinese text', randomText(rng, alphabets.cjk, 18), 256 + rng.int(4, 8)),
+  ];
+}
 
 export default defineExercise<Args, string>({
   entry: 'decode',
@@ -57,6 +72,24 @@ export default defineExercise<Args, string>({
     ];
   },
   reference: (_ctx, ids, merges) => decode(ids, merges),
+  properties: [
+    {
+      name: 'decode(encode(text)) gives back the text',
+      cases: roundTripCases,
+      holds: (outputs, calls) => {
+        const odd = wrongKind('decode', 'a string', outputs, (o) => typeof o === 'string');
+        if (odd) return odd;
+        const [ids, merges] = calls[0];
+        // The ids come from the trusted encoder, so the trusted decoder gives back exactly the text it was given.
+        const text = decode(ids, merges);
+        if (outputs[0] === text) return undefined;
+        return (
+          `A correct encoder turned ${JSON.stringify(text)} into [${ids.join(', ')}], and your decode gives back ${JSON.stringify(outputs[0])}. ` +
+          'Decoding must undo encoding exactly: every id stands for fixed bytes, and the bytes of all the ids, joined, are the UTF-8 of the text.'
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'from-char-code-per-byte',
