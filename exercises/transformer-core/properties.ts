@@ -28,6 +28,22 @@ export function wrongKind(entry: string, kind: string, outputs: readonly unknown
   return odd === undefined ? undefined : `${entry} must return ${kind}; it returned ${describeType(odd)}.`;
 }
 
+/** The index of the first entry where two lists of one length differ beyond the tolerance, or −1. */
+function firstMismatch(first: readonly number[], second: readonly number[], tolerance: Tolerance): number {
+  return first.findIndex((x, i) => !close(x, second[i], tolerance));
+}
+
+/**
+ * Where two lists of numbers first differ beyond the tolerance, in words
+ * (`entry 2 is 0.41 in the first and 0.37 in the second`), or their lengths
+ * when those differ; undefined when they agree.
+ */
+export function listDifference(first: readonly number[], second: readonly number[], tolerance: Tolerance = defaultTolerance): string | undefined {
+  if (first.length !== second.length) return `the lengths differ: ${first.length} and ${second.length}`;
+  const i = firstMismatch(first, second, tolerance);
+  return i < 0 ? undefined : `entry ${i} is ${show(first[i])} in the first and ${show(second[i])} in the second`;
+}
+
 /**
  * Where two matrices first differ beyond the tolerance, in words
  * (`[1][0] is 0.41 in the first and 0.37 in the second`), or their shapes when
@@ -37,7 +53,7 @@ export function matrixDifference(first: number[][], second: number[][], toleranc
   const shape = (m: number[][]) => `[${m.length}, ${m[0]?.length ?? 0}]`;
   if (first.length !== second.length || first.some((row, i) => row.length !== second[i].length)) return `the shapes differ: ${shape(first)} and ${shape(second)}`;
   for (let i = 0; i < first.length; i++) {
-    const j = first[i].findIndex((x, c) => !close(x, second[i][c], tolerance));
+    const j = firstMismatch(first[i], second[i], tolerance);
     if (j >= 0) return `[${i}][${j}] is ${show(first[i][j])} in the first and ${show(second[i][j])} in the second`;
   }
   return undefined;
