@@ -41,7 +41,7 @@ describe('foundations/softmax', () => {
     await expectSolutionHolds('foundations/softmax', { [shift]: 2, [distribution]: 2 });
   });
 
-  test('check yourself: an extra 1 in the denominator (softmax₁) breaks both properties', async () => {
+  test('check yourself: an extra 1 in the denominator breaks both properties', async () => {
     const plusOne = `export function softmax(x: Vector): Vector {
   const e = x.map((v) => Math.exp(v));
   const total = e.reduce((a, b) => a + b, 0);
