@@ -53,7 +53,7 @@ describe('foundations/matmul', () => {
     }
   });
 
-  test('check yourself (lesson): the lesson\'s A times I₂ and I₂ times A give A back; (A·B)ᵀ = [[58, 139], [64, 154]] = Bᵀ·Aᵀ', async () => {
+  test('check yourself (lesson): A·I₃ and I₂·A give the lesson\'s A back; (A·B)ᵀ = [[58, 139], [64, 154]] = Bᵀ·Aᵀ', async () => {
     const a = [
       [1, 2, 3],
       [4, 5, 6],
@@ -68,7 +68,12 @@ describe('foundations/matmul', () => {
       [0, 1],
     ];
     expect(await reference(id, i2, a)).toEqual(a);
-    expect(await reference(id, b, i2)).toEqual(b);
+    const i3 = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    expect(await reference(id, a, i3)).toEqual(a);
     expect(await reference(id, transpose(b), transpose(a))).toEqual([
       [58, 139],
       [64, 154],
