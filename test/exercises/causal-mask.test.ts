@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { attentionLesson } from './attention-helpers.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'attention/causal-mask';
@@ -103,22 +104,7 @@ describe(id, () => {
   }
 
   test('check yourself (lesson): with n = m = 2 the first query outputs v[0] = [1, 0]; a third query, key and value at the end leave the two rows as they were', async () => {
-    const [q, k, v] = [
-      [
-        [1, 0, 1, 0],
-        [0, 2, 0, 2],
-      ],
-      [
-        [1, 1, 0, 0],
-        [0, 0, 2, 0],
-        [1, 0, 1, 2],
-      ],
-      [
-        [1, 0],
-        [0, 1],
-        [1, 1],
-      ],
-    ];
+    const { q, k, v } = attentionLesson;
     const square = (await reference(id, q, k.slice(0, 2), v.slice(0, 2))) as number[][];
     expectClose(square.slice(0, 1), [[1, 0]], 6);
     const longer = (await reference(id, [...q, [1, 1, 1, 1]], [...k, [0, 1, 0, -1]], [...v, [5, 5]])) as number[][];

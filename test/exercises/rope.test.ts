@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
+import { ropeLearner } from './rope-learners.js';
 import { applyRope } from '../../exercises/transformer-core/positions/rope/solution.js';
 
 const id = 'positions/rope';
@@ -65,31 +66,14 @@ describe(id, () => {
   });
 
   test('check yourself: a second coordinate that forgets its x·sin term breaks both lengths', async () => {
-    const stretched = ropeLearner('[2 * i, 2 * i + 1]', 'y * Math.cos(angle)');
+    const stretched = ropeLearner('applyRope', '[2 * i, 2 * i + 1]', 'y * Math.cos(angle)');
     await expectPropertyBroken(id, stretched, rowLength, /^Row \d has length \S+ in x and \S+ in your output\. RoPE only rotates pairs of numbers, and a rotation never stretches a vector/);
     await expectPropertyBroken(id, stretched, pairLength, /^In row \d, pair \d \(dimensions \d and \d\) has length \S+ in x and \S+ in your output\. Each pair \(2i, 2i\+1\) is turned by its own angle/);
   });
 
   test('check yourself: rotating the other layout\'s pairs keeps each row\'s length but not each pair\'s', async () => {
-    const verdict = await expectPropertyBroken(id, ropeLearner('[i, i + d / 2]', 'x * Math.sin(angle) + y * Math.cos(angle)'), pairLength, /^In row \d, pair \d/);
+    const verdict = await expectPropertyBroken(id, ropeLearner('applyRope', '[i, i + d / 2]', 'x * Math.sin(angle) + y * Math.cos(angle)'), pairLength, /^In row \d, pair \d/);
     expect(propertyResults(verdict, rowLength).map((c) => c.status)).toEqual(['pass', 'pass']);
   });
 });
 
-/** A learner's applyRope that rotates the pair [a, b] given by `pairOf` (of i and d) and computes the second coordinate as `second` (of x, y and angle). */
-function ropeLearner(pairOf: string, second: string): string {
-  return `export function applyRope(x: Matrix, positions: number[], base: number): Matrix {
-  return x.map((row, r) => {
-    const d = row.length;
-    const out = [...row];
-    for (let i = 0; i < d / 2; i++) {
-      const [a, b] = ${pairOf};
-      const angle = positions[r] * base ** (-(2 * i) / d);
-      const [x, y] = [row[a], row[b]];
-      out[a] = x * Math.cos(angle) - y * Math.sin(angle);
-      out[b] = ${second};
-    }
-    return out;
-  });
-}`;
-}
