@@ -59,6 +59,25 @@ export function matrixDifference(first: number[][], second: number[][], toleranc
   return undefined;
 }
 
+/**
+ * A property's `holds` for a function that returns a matrix: `pair` picks the
+ * two matrices that must agree, from the outputs and the calls. When they do
+ * not, the message is `explain` of where they differ (`[1][0] is 0.41 in the
+ * first and 0.37 in the second`).
+ */
+export function matricesAgree<Args extends unknown[]>(
+  entry: string,
+  pair: (outputs: number[][][], calls: Args[]) => [number[][], number[][]],
+  explain: (difference: string, calls: Args[]) => string,
+): (outputs: number[][][], calls: Args[]) => string | undefined {
+  return (outputs, calls) => {
+    const odd = wrongKind(entry, 'a matrix', outputs, isMatrix);
+    if (odd) return odd;
+    const difference = matrixDifference(...pair(outputs, calls));
+    return difference === undefined ? undefined : explain(difference, calls);
+  };
+}
+
 /** A random permutation of 0..n−1 that moves at least one index (n ≥ 2). */
 export function shuffled(rng: Rng, n: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);

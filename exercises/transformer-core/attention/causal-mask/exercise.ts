@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
-import { close, isMatrix, matrixDifference, showList, wrongKind } from '../../properties.js';
+import { close, isMatrix, matricesAgree, showList, wrongKind } from '../../properties.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -140,17 +140,13 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'adding a token at the end leaves the earlier outputs unchanged',
       cases: (rng) => [oneMoreToken(rng, 3, 3, 4, 2), oneMoreToken(rng, 2, 4, 4, 3)],
-      holds: (outputs) => {
-        const odd = wrongKind('causalAttention', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const [before, after] = outputs;
-        const difference = matrixDifference(before, after.slice(0, before.length));
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'causalAttention',
+        ([before, after]) => [before, after.slice(0, before.length)],
+        (difference) =>
           `Adding one query, key and value at the end changed the outputs of the earlier queries (your outputs before, and the same rows after: ${difference}). ` +
-          'A causal query sees only keys at or before its own position, so a later token must not change what it outputs.'
-        );
-      },
+          'A causal query sees only keys at or before its own position, so a later token must not change what it outputs.',
+      ),
     },
   ],
   misconceptions: [

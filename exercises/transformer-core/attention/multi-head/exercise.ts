@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, matmul, plural, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
-import { isMatrix, matrixDifference, wrongKind } from '../../properties.js';
+import { matricesAgree } from '../../properties.js';
 import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
 
 interface Weights {
@@ -117,33 +117,24 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'with one head, it is causal attention of x·Wq, x·Wk, x·Wv, times Wo',
       cases: (rng) => [3, 5].map((T) => ({ name: `T=${T}, C=4, 1 head`, calls: [[...randomLayer(rng, T, 4), 1]] as Args[] })),
-      holds: (outputs, calls) => {
-        const odd = wrongKind('multiHeadAttention', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const [x, w] = calls[0];
-        const single = matmul(attend(matmul(x, w.wq), matmul(x, w.wk), matmul(x, w.wv), causalBottomRight), w.wo);
-        const difference = matrixDifference(outputs[0], single);
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'multiHeadAttention',
+        (outputs, [[x, w]]) => [outputs[0], matmul(attend(matmul(x, w.wq), matmul(x, w.wk), matmul(x, w.wv), causalBottomRight), w.wo)],
+        (difference) =>
           `With numHeads = 1, your output and causalAttention(x·Wq, x·Wk, x·Wv)·Wo differ (yours first): ${difference}. ` +
-          'One head of width C is exactly the attention of positions/causal-mask on the three projections, scaled by 1/√C, followed by the output projection.'
-        );
-      },
+          'One head of width C is exactly the attention of positions/causal-mask on the three projections, scaled by 1/√C, followed by the output projection.',
+      ),
     },
     {
       name: 'changing the last token leaves the earlier outputs unchanged',
       cases: (rng) => [lastTokenChanged(rng, 4, 4, 2), lastTokenChanged(rng, 3, 6, 3)],
-      holds: (outputs) => {
-        const odd = wrongKind('multiHeadAttention', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const [before, after] = outputs.map((o) => o.slice(0, -1));
-        const difference = matrixDifference(before, after);
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'multiHeadAttention',
+        ([before, after]) => [before.slice(0, -1), after.slice(0, -1)],
+        (difference) =>
           `Replacing only the last token of x changed the outputs of earlier tokens (before, then after: ${difference}). ` +
-          'Every head is causal: token i sees tokens 0 … i only, so no later token may change its output.'
-        );
-      },
+          'Every head is causal: token i sees tokens 0 … i only, so no later token may change its output.',
+      ),
     },
   ],
   misconceptions: [

@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, plural, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, randomQKV, scores, softmaxRow } from '../attention-math.js';
-import { isMatrix, matrixDifference, wrongKind } from '../../properties.js';
+import { matricesAgree } from '../../properties.js';
 import { allEmptyRows, attend, attendEachEmptyRow, everyKey, type EmptyRow, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][], k: number[][], v: number[][], mask: boolean[][]];
@@ -131,16 +131,13 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'changing the keys and values no query may see leaves the output unchanged',
       cases: (rng) => [paddingChanged(rng, 3, 5, 2), paddingChanged(rng, 4, 6, 1)],
-      holds: (outputs) => {
-        const odd = wrongKind('maskedAttention', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const difference = matrixDifference(outputs[0], outputs[1]);
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'maskedAttention',
+        (outputs) => [outputs[0], outputs[1]],
+        (difference) =>
           `Replacing the keys and values of masked positions changed your output (before, then after: ${difference}). ` +
-          'A masked key gets a weight of exactly 0, so nothing in its key or its value may reach any output: a padding token can hold anything.'
-        );
-      },
+          'A masked key gets a weight of exactly 0, so nothing in its key or its value may reach any output: a padding token can hold anything.',
+      ),
     },
   ],
   misconceptions: [

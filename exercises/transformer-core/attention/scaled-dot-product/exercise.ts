@@ -1,6 +1,6 @@
 import { defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
-import { isMatrix, matrixDifference, shuffled, wrongKind } from '../../properties.js';
+import { matricesAgree, shuffled } from '../../properties.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -72,16 +72,13 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'permuting keys and values together leaves the output unchanged',
       cases: (rng) => [permutedKeys(rng, 2, 4, 3, 2), permutedKeys(rng, 3, 6, 4, 3)],
-      holds: (outputs) => {
-        const odd = wrongKind('attention', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const difference = matrixDifference(outputs[0], outputs[1]);
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'attention',
+        (outputs) => [outputs[0], outputs[1]],
+        (difference) =>
           `attention(q, k, v) and attention(q, k′, v′), with k′ and v′ the same rows of k and v in the shuffled order of the case, differ: ${difference}. ` +
-          'Each key\'s weight depends only on q·k_j and goes with its own value v_j, so the order in which the key-value pairs are listed must not matter.'
-        );
-      },
+          'Each key\'s weight depends only on q·k_j and goes with its own value v_j, so the order in which the key-value pairs are listed must not matter.',
+      ),
     },
   ],
   misconceptions: [

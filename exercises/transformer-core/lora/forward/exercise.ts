@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
-import { isMatrix, matrixDifference, wrongKind } from '../../properties.js';
+import { matricesAgree } from '../../properties.js';
 import { addScaled, eachLoopStyle, lessonExample, looseAddScaled, looseMatmul, loraForwardSteps, loraForwardTf, rankOf, scaleMatrix } from '../lora-math.js';
 
 type Args = [x: number[][], w0: number[][], a: number[][], b: number[][], alpha: number];
@@ -18,6 +18,11 @@ function randomCase(rng: Rng, n: number, din: number, dout: number, r: number, a
 function zeroBCase(rng: Rng, n: number, din: number, dout: number, r: number, alpha: number): { name: string; calls: Args[] } {
   const [x, w0, a, b] = randomCase(rng, n, din, dout, r, alpha);
   return { name: `${n} tokens, in ${din}, out ${dout}, r ${r}, α ${alpha}`, calls: [[x, w0, a, b.map((row) => row.map(() => 0)), alpha]] };
+}
+
+/** factor·(h − base), entry by entry (NaN where h has an entry base has not). */
+function changeFrom(base: number[][], h: number[][], factor: number): number[][] {
+  return h.map((row, i) => row.map((v, j) => factor * (v - (base[i]?.[j] ?? NaN))));
 }
 
 /** The same case with α and with 2α. */
@@ -61,34 +66,24 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'with B = 0, the output is x·W0',
       cases: (rng) => [zeroBCase(rng, 3, 6, 4, 2, 16), zeroBCase(rng, 2, 5, 5, 4, 8)],
-      holds: (outputs, calls) => {
-        const odd = wrongKind('loraForward', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const [x, w0] = calls[0];
-        const difference = matrixDifference(outputs[0], matmul(x, w0));
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'loraForward',
+        (outputs, [[x, w0]]) => [outputs[0], matmul(x, w0)],
+        (difference) =>
           `With B all zeros, your output and x·W0 differ: ${difference}. ` +
-          'LoRA starts training with B = 0, so the adapter path (α/r)·(x·A)·B is zero and the layer must behave exactly like the frozen one, whatever A and α are.'
-        );
-      },
+          'LoRA starts training with B = 0, so the adapter path (α/r)·(x·A)·B is zero and the layer must behave exactly like the frozen one, whatever A and α are.',
+      ),
     },
     {
       name: 'doubling α doubles the change from x·W0',
       cases: (rng) => [doubledAlphaCase(rng, 2, 5, 3, 2, 8), doubledAlphaCase(rng, 3, 4, 6, 3, 6)],
-      holds: (outputs, calls) => {
-        const odd = wrongKind('loraForward', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const [x, w0] = calls[0];
-        const base = matmul(x, w0);
-        const change = (h: number[][]) => h.map((row, i) => row.map((v, j) => v - (base[i]?.[j] ?? NaN)));
-        const difference = matrixDifference(change(outputs[1]), change(outputs[0]).map((row) => row.map((v) => 2 * v)));
-        if (!difference) return undefined;
-        return (
+      holds: matricesAgree<Args>(
+        'loraForward',
+        ([once, twice], [[x, w0]]) => [changeFrom(matmul(x, w0), twice, 1), changeFrom(matmul(x, w0), once, 2)],
+        (difference) =>
           `Your output minus x·W0 with 2α, and twice your output minus x·W0 with α, differ: ${difference}. ` +
-          'α only scales the adapter path, h = x·W0 + (α/r)·(x·A)·B, so doubling it doubles what the adapter adds and leaves x·W0 alone.'
-        );
-      },
+          'α only scales the adapter path, h = x·W0 + (α/r)·(x·A)·B, so doubling it doubles what the adapter adds and leaves x·W0 alone.',
+      ),
     },
   ],
   misconceptions: [

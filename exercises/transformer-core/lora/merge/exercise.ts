@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
-import { isMatrix, matrixDifference, showList, wrongKind } from '../../properties.js';
+import { isMatrix, matricesAgree, matrixDifference, showList, wrongKind } from '../../properties.js';
 import { addScaled, lessonExample, looseAddScaled, looseMatmul, rankOf, scaleMatrix, whicheverRun } from '../lora-math.js';
 
 type Args = [w0: number[][], a: number[][], b: number[][], alpha: number];
@@ -56,13 +56,11 @@ export default defineExercise<Args, number[][]>({
     {
       name: 'with B = 0, the merged weight is W0',
       cases: (rng) => [zeroBCase(rng, 5, 4, 2, 16), zeroBCase(rng, 4, 6, 3, 6)],
-      holds: (outputs, calls) => {
-        const odd = wrongKind('mergeLora', 'a matrix', outputs, isMatrix);
-        if (odd) return odd;
-        const difference = matrixDifference(outputs[0], calls[0][0]);
-        if (!difference) return undefined;
-        return `With B all zeros, your merged weight and W0 differ: ${difference}. The update (α/r)·A·B is then zero, so merging must leave W0 exactly as it was, whatever A and α are.`;
-      },
+      holds: matricesAgree<Args>(
+        'mergeLora',
+        (outputs, [[w0]]) => [outputs[0], w0],
+        (difference) => `With B all zeros, your merged weight and W0 differ: ${difference}. The update (α/r)·A·B is then zero, so merging must leave W0 exactly as it was, whatever A and α are.`,
+      ),
     },
     {
       name: 'x·merged equals the LoRA forward pass x·W0 + (α/r)·(x·A)·B',
