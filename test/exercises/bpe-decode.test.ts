@@ -3,8 +3,10 @@ import { decode as r50kDecode, encode as r50kEncode } from 'gpt-tokenizer/encodi
 import { buildCases } from '../../src/core/grading/grade.js';
 import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, reference, wrong } from '../helpers/exercises.js';
 import { gpt2Merges } from './bpe-gpt2-merges.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
 
 const id = 'tokenization/bpe-decode';
+const roundTrip = 'decode(encode(text)) gives back the text';
 type Pair = [number, number];
 
 const lesson: Pair[] = [
@@ -116,4 +118,33 @@ describe(id, () => {
       expect(result.diagnosed, result.id).toBe(result.id);
     }
   });
+
+  test('check yourself (lesson): [256, 97] and [97, 256] both decode to "aaa" with the lesson\'s merges, which encode "aaa" as [257]', async () => {
+    const lesson: Pair[] = [
+      [97, 97],
+      [256, 97],
+      [257, 98],
+    ];
+    expect(await reference(id, [256, 97], lesson)).toBe('aaa');
+    expect(await reference(id, [97, 256], lesson)).toBe('aaa');
+    expect(await reference('tokenization/bpe-encode', 'aaa', lesson)).toEqual([257]);
+  });
+
+  test('check yourself: the model solution decodes what a correct encoder made back to the text (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [roundTrip]: 3 });
+  });
+
+  test('check yourself: a table that puts a merge\'s right bytes before its left ones breaks decode(encode(text)) = text', async () => {
+    const reversed = `export function decode(ids: number[], merges: [number, number][]): string {
+  const table: number[][] = Array.from({ length: 256 }, (_, b) => [b]);
+  for (const [left, right] of merges) table.push([...table[right], ...table[left]]);
+  return new TextDecoder().decode(new Uint8Array(ids.flatMap((id) => table[id])));
+}`;
+    const verdict = await expectPropertyBroken(id, reversed, roundTrip, /^A correct encoder turned ".*" into \[[\d, ]+\], and your decode gives back ".*"\. Decoding must undo encoding exactly/);
+    expect(propertyResults(verdict, roundTrip)[0]).toMatchObject({
+      name: `${roundTrip}: the lesson's text: "aaabdaaabac", 3 merges learned on it`,
+      message: expect.stringMatching(/^A correct encoder turned "aaabdaaabac" into \[258, 100, 258, 97, 99\], and your decode gives back "baaadbaaaac"\./),
+    });
+  });
 });
+

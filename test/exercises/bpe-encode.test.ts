@@ -3,8 +3,11 @@ import { encode as r50kEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { gpt2Merges } from './bpe-gpt2-merges.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
 
 const id = 'tokenization/bpe-encode';
+const roundTrip = 'decode(encode(text)) gives back the text';
+const noMergeLeft = 'no two neighbouring ids of the output form a merge';
 type Pair = [number, number];
 
 /** minbpe's encode on the texts and merges of its training (see bpe-train.test.ts), from a Python transcription. */
@@ -102,4 +105,57 @@ describe(id, () => {
       expect(result.diagnosed, result.id).toBe(result.id);
     }
   });
+
+  test('check yourself (lesson): "ccc" merged from the right, [99, 256], still decodes to "ccc"; the lesson\'s ids decode to its text', async () => {
+    expect(await reference('tokenization/bpe-decode', [99, 256], [[99, 99]])).toBe('ccc');
+    const lesson: Pair[] = [
+      [97, 97],
+      [256, 97],
+      [257, 98],
+    ];
+    expect(await reference('tokenization/bpe-decode', [258, 100, 258, 97, 99], lesson)).toBe('aaabdaaabac');
+  });
+
+  test('check yourself: the model solution round-trips through a correct decoder and leaves no mergeable pair (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [roundTrip]: 3, [noMergeLeft]: 3 });
+  });
+
+  test('check yourself: an encoder that loses the last byte breaks decode(encode(text)) = text, and the message shows what came back', async () => {
+    const lastByteLost = minbpeEncoder('Array.from(new TextEncoder().encode(text)).slice(0, -1)', 'while (true)');
+    const verdict = await expectPropertyBroken(id, lastByteLost, roundTrip, /^Your encode turned ".*" into \[[\d, ]*\], which decodes to ".*"\. Merging only regroups the UTF-8 bytes/);
+    expect(propertyResults(verdict, roundTrip)[0].message).toMatch(/^Your encode turned "aaabdaaabac" into \[258, 100, 258, 97\], which decodes to "aaabdaaaba"\./);
+  });
+
+  test('check yourself: an encoder that stops after one round of merges leaves a pair that has a merge', async () => {
+    const oneRound = minbpeEncoder('Array.from(new TextEncoder().encode(text))', 'for (let round = 0; round < 1; round++)');
+    const verdict = await expectPropertyBroken(id, oneRound, noMergeLeft, /^In your output \[[\d, ]+\], the ids at \d+ and \d+, \(\d+, \d+\), are merges\[\d+\], which makes id \d+\. Encoding goes on until no adjacent pair has a merge/);
+    expect(propertyResults(verdict, noMergeLeft)[0].message).toMatch(/^In your output \[256, 97, 98, 100, 256, 97, 98, 97, 99\], the ids at 0 and 1, \(256, 97\), are merges\[1\], which makes id 257\./);
+    expect(propertyResults(verdict, roundTrip).map((c) => c.status)).toEqual(['pass', 'pass', 'pass']);
+  });
 });
+
+/** A learner's encode in minbpe's style, starting from the ids `start` (of text) and looping with `loop`. */
+function minbpeEncoder(start: string, loop: string): string {
+  return `export function encode(text: string, merges: [number, number][]): number[] {
+  let ids = ${start};
+  ${loop} {
+    let best = -1;
+    for (let i = 0; i + 1 < ids.length; i++) {
+      const k = merges.findIndex(([a, b]) => a === ids[i] && b === ids[i + 1]);
+      if (k >= 0 && (best < 0 || k < best)) best = k;
+    }
+    if (best < 0) break;
+    const [a, b] = merges[best];
+    const next: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) {
+        next.push(256 + best);
+        i++;
+      } else next.push(ids[i]);
+    }
+    ids = next;
+  }
+  return ids;
+}`;
+}
+

@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { attentionLesson } from './attention-helpers.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'attention/causal-mask';
+const firstQuery = 'with n = m, the first query sees only the first key: its output is v[0]';
+const appended = 'adding a token at the end leaves the earlier outputs unchanged';
 
 /** The m × m identity as v: the output row is then the row of attention weights itself. */
 const identity = (m: number) => Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 : 0)));
@@ -98,4 +102,39 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): with n = m = 2 the first query outputs v[0] = [1, 0]; a third query, key and value at the end leave the two rows as they were', async () => {
+    const { q, k, v } = attentionLesson;
+    const square = (await reference(id, q, k.slice(0, 2), v.slice(0, 2))) as number[][];
+    expectClose(square.slice(0, 1), [[1, 0]], 6);
+    const longer = (await reference(id, [...q, [1, 1, 1, 1]], [...k, [0, 1, 0, -1]], [...v, [5, 5]])) as number[][];
+    expectClose(
+      longer.slice(0, 2),
+      [
+        [0.377541, 0.622459],
+        [0.909969, 0.755272],
+      ],
+      5,
+    );
+  });
+
+  test('check yourself: the model solution outputs v[0] for the first query and keeps earlier outputs when a token is added (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [firstQuery]: 1, [appended]: 2 });
+  });
+
+  test('check yourself: a mask that lets each query see one key ahead breaks both properties', async () => {
+    const oneAhead = `export function causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix {
+  const shift = k.length - q.length;
+  return q.map((qi, i) => {
+    const visible = k.slice(0, Math.min(k.length, shift + i + 2));
+    const s = visible.map((kj) => qi.reduce((a, x, c) => a + x * kj[c], 0) / Math.sqrt(qi.length));
+    const e = s.map((x) => Math.exp(x - Math.max(...s)));
+    const total = e.reduce((a, b) => a + b, 0);
+    return v[0].map((_, c) => e.reduce((a, w, j) => a + (w / total) * v[j][c], 0));
+  });
+}`;
+    await expectPropertyBroken(id, oneAhead, firstQuery, /^causalAttention returned \[\S+, \S+\] for query 0, but v\[0\] is \[\S+, \S+\]\. With as many queries as keys, query 0 is at position 0/);
+    await expectPropertyBroken(id, oneAhead, appended, /^Adding one query, key and value at the end changed the outputs of the earlier queries \(your outputs before, and the same rows after: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. A causal query sees only keys at or before its own position/);
+  });
 });
+

@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'foundations/cross-entropy';
+const nonNegative = 'the loss is never negative';
+const uniform = 'equal logits give log V';
 
 describe('foundations/cross-entropy', () => {
   test('reference matches the lesson worked example: row losses 0.407606 and 3.653178, mean 2.030392', async () => {
@@ -60,4 +63,35 @@ describe('foundations/cross-entropy', () => {
       }
     }
   });
+
+  test('check yourself (lesson): equal logits give log 4 = 1.386294, log 5 = 1.609438 and log 50 = 3.912023; a confident, correct row costs nearly 0', async () => {
+    expect((await reference(id, [[0, 0, 0, 0], [3, 3, 3, 3]], [1, 3])) as number).toBeCloseTo(1.386294, 5);
+    expect((await reference(id, [[-2, -2, -2, -2, -2]], [4])) as number).toBeCloseTo(1.609438, 5);
+    expect((await reference(id, [new Array(50).fill(7)], [0])) as number).toBeCloseTo(3.912023, 5);
+    expect([Math.log(4), Math.log(5), Math.log(50)].map((x) => Number(x.toFixed(6)))).toEqual([1.386294, 1.609438, 3.912023]);
+    const confident = (await reference(id, [[30, 0, 0]], [0])) as number;
+    expect(confident).toBeGreaterThanOrEqual(0);
+    expect(confident).toBeLessThan(1e-6);
+    // In float64, the row [30, 0, 0] with target 0 costs log(1 + 2·e^−30) ≈ 2e-13; GPT-2's V = 50257 gives log V ≈ 10.82.
+    expect(Math.log1p(2 * Math.exp(-30))).toBeCloseTo(1.87e-13, 15);
+    expect(Math.log(50257)).toBeCloseTo(10.82, 2);
+  });
+
+  test('check yourself: the model solution never gives a negative loss and gives log V for equal logits (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [nonNegative]: 2, [uniform]: 2 });
+  });
+
+  test('check yourself: a log-sum-exp over the other classes only breaks both properties', async () => {
+    const othersOnly = `export function crossEntropy(logits: Matrix, targets: number[]): number {
+  const losses = logits.map((z, i) => {
+    const others = z.filter((_, j) => j !== targets[i]);
+    const m = Math.max(...others);
+    return m + Math.log(others.reduce((s, v) => s + Math.exp(v - m), 0)) - z[targets[i]];
+  });
+  return losses.reduce((s, l) => s + l, 0) / losses.length;
+}`;
+    await expectPropertyBroken(id, othersOnly, nonNegative, /^Your loss is -\S+\. Each row's loss is −log p_y, and a probability p_y is at most 1/);
+    await expectPropertyBroken(id, othersOnly, uniform, /^With (5|50) equal logits in every row your loss is \S+, not log (5 = 1\.60944|50 = 3\.91202)\. Equal logits make a uniform distribution/);
+  });
 });
+

@@ -3,8 +3,11 @@ import { randomMatrix, Rng } from '../../src/core/authoring/rng.js';
 import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose, mm } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'lora/forward';
+const zeroB = 'with B = 0, the output is x·W0';
+const doubled = 'doubling α doubles the change from x·W0';
 
 // The lesson's worked example (lessonExample in lora-math.ts): in 3, out 2, r 2, α 4 (α/r = 2).
 const { x, w0, a, b } = lessonExample;
@@ -62,4 +65,27 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): with B = 0 the worked example gives x·W0 = [[1, 2], [−1, 0]]; with α = 8 the change from x·W0 doubles to 4·[[1, 0], [−1, −4]]', async () => {
+    const zeroB = b.map((row) => row.map(() => 0));
+    expectClose((await reference(id, x, w0, a, zeroB, 4)) as number[][], [[1, 2], [-1, 0]], 6);
+    expectClose((await reference(id, x, w0, a, b, 8)) as number[][], [[5, 2], [-5, -16]], 5);
+  });
+
+  test('check yourself: the model solution gives x·W0 when B = 0 and doubles its change when α doubles (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [zeroB]: 2, [doubled]: 2 });
+  });
+
+  test('check yourself: scaling the frozen path along with the adapter breaks both properties', async () => {
+    const scaledSum = `export function loraForward(x: Matrix, w0: Matrix, a: Matrix, b: Matrix, alpha: number): Matrix {
+  const s = alpha / a[0].length;
+  const times = (p: Matrix, q: Matrix) => p.map((row) => q[0].map((_, j) => row.reduce((t, v, k) => t + v * q[k][j], 0)));
+  const base = times(x, w0);
+  const update = times(times(x, a), b);
+  return base.map((row, i) => row.map((v, j) => s * (v + update[i][j])));
+}`;
+    await expectPropertyBroken(id, scaledSum, zeroB, /^With B all zeros, your output and x·W0 differ: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\. LoRA starts training with B = 0/);
+    await expectPropertyBroken(id, scaledSum, doubled, /^Your output minus x·W0 with 2α, and twice your output minus x·W0 with α, differ: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\. α only scales the adapter path/);
+  });
 });
+

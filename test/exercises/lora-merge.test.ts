@@ -3,8 +3,11 @@ import { randomMatrix, Rng } from '../../src/core/authoring/rng.js';
 import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose, mm } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'lora/merge';
+const zeroB = 'with B = 0, the merged weight is W0';
+const forward = 'x·merged equals the LoRA forward pass x·W0 + (α/r)·(x·A)·B';
 
 // The lesson's worked example (lessonExample in lora-math.ts): in 3, out 2, r 2, α 4 (α/r = 2).
 const { w0, a, b } = lessonExample;
@@ -61,4 +64,24 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): with B = 0 the merge of the worked example is W0; x·merged is the forward pass [[3, 2], [−3, −8]]', async () => {
+    expectClose((await reference(id, w0, a, b.map((row) => row.map(() => 0)), 4)) as number[][], w0, 6);
+    const merged = (await reference(id, w0, a, b, 4)) as number[][];
+    expectClose(mm(lessonExample.x, merged), [[3, 2], [-3, -8]], 5);
+  });
+
+  test('check yourself: the model solution keeps W0 when B = 0 and agrees with the forward pass (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [zeroB]: 2, [forward]: 2 });
+  });
+
+  test('check yourself: scaling W0 along with the update breaks both properties', async () => {
+    const scaledSum = `export function mergeLora(w0: Matrix, a: Matrix, b: Matrix, alpha: number): Matrix {
+  const s = alpha / a[0].length;
+  return w0.map((row, i) => row.map((w, j) => s * (w + a[i].reduce((t, v, k) => t + v * b[k][j], 0))));
+}`;
+    await expectPropertyBroken(id, scaledSum, zeroB, /^With B all zeros, your merged weight and W0 differ: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\. The update \(α\/r\)·A·B is then zero/);
+    await expectPropertyBroken(id, scaledSum, forward, /^For the token x = \[-0\.5, 1, 0\.5, 0, -0\.5(, \S+)*\], x·merged is \[.*\] but the LoRA forward pass gives \[.*\]\. A merged weight must compute what the unmerged layer computed/);
+  });
 });
+

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { transpose } from '../../src/pack-api.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
+
+const id = 'foundations/matmul';
+const identity = 'multiplying by the identity gives the matrix back, on either side';
+const transposed = '(A·B)ᵀ = Bᵀ·Aᵀ';
 
 describe('foundations/matmul', () => {
   test('reference matches the lesson worked example [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]] = [[58,64],[139,154]]', async () => {
@@ -46,4 +52,60 @@ describe('foundations/matmul', () => {
       }
     }
   });
+
+  test('check yourself (lesson): A·I₃ and I₂·A give the lesson\'s A back; (A·B)ᵀ = [[58, 139], [64, 154]] = Bᵀ·Aᵀ', async () => {
+    const a = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
+    const b = [
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ];
+    const i2 = [
+      [1, 0],
+      [0, 1],
+    ];
+    expect(await reference(id, i2, a)).toEqual(a);
+    const i3 = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    expect(await reference(id, a, i3)).toEqual(a);
+    expect(await reference(id, transpose(b), transpose(a))).toEqual([
+      [58, 139],
+      [64, 154],
+    ]);
+  });
+
+  test('check yourself: the model solution passes both properties (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [identity]: 2, [transposed]: 2 });
+  });
+
+  test('check yourself: an output as wide as a instead of b breaks both properties', async () => {
+    const widthOfA = learner('a[0].length', '0');
+    await expectPropertyBroken(id, widthOfA, identity, /^Your I·a differs from a: the shapes differ: \[\d, \d\] and \[\d, \d\]\. Entry \[i\]\[j\] of a·b is the sum over p/);
+    await expectPropertyBroken(id, widthOfA, transposed, /^Your A·B has \d columns but your Bᵀ·Aᵀ has \d rows: they should be equal/);
+  });
+
+  test('check yourself: a sum that starts at p = 1 breaks the identity property, though (A·B)ᵀ = Bᵀ·Aᵀ still holds', async () => {
+    const verdict = await expectPropertyBroken(id, learner('b[0].length', '1'), identity, /^Your a·I differs from a: \[0\]\[0\] is 0 in the first and \S+ in the second\./);
+    expect(propertyResults(verdict, transposed).map((c) => c.status)).toEqual(['pass', 'pass']);
+  });
 });
+
+/** A learner's matmul whose output has `width` columns and whose sum starts at p = `from`. */
+function learner(width: string, from: string): string {
+  return `export function matmul(a: Matrix, b: Matrix): Matrix {
+  return a.map((row) =>
+    Array.from({ length: ${width} }, (_, j) => {
+      let sum = 0;
+      for (let p = ${from}; p < b.length; p++) sum += row[p] * b[p][j];
+      return sum;
+    }),
+  );
+}`;
+}
+

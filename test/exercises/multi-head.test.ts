@@ -4,8 +4,11 @@ import { matmul } from '../../src/pack-api.js';
 import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 import { expectClose, mm } from '../helpers/matrices.js';
 import { seededMatrix } from './attention-helpers.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
 
 const id = 'attention/multi-head';
+const oneHead = 'with one head, it is causal attention of x·Wq, x·Wk, x·Wv, times Wo';
+const causal = 'changing the last token leaves the earlier outputs unchanged';
 
 const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 
@@ -149,4 +152,54 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): one head on the worked example is causal-mask attention of x·I three times, then times wo', async () => {
+    const x = [
+      [2, 0, 0, 2],
+      [0, 2, 2, 0],
+      [2, 2, 0, 0],
+    ];
+    const w = { wq: identity(4), wk: identity(4), wv: identity(4), wo: identity(4) };
+    const oneHead = (await reference(id, x, w, 1)) as number[][];
+    expectClose(oneHead, (await reference('attention/causal-mask', x, x, x)) as number[][], 5);
+    // Token 0 sees only itself, so its output is x[0].
+    expectClose(oneHead.slice(0, 1), [[2, 0, 0, 2]], 5);
+  });
+
+  test('check yourself: the model solution is one-head causal attention and is causal (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [oneHead]: 2, [causal]: 2 });
+  });
+
+  test('check yourself: values taken from x instead of x·Wv break the one-head property only', async () => {
+    const verdict = await expectPropertyBroken(id, learner('x', 'i'), oneHead, /^With numHeads = 1, your output and causalAttention\(x·Wq, x·Wk, x·Wv\)·Wo differ \(yours first\): \[\d\]\[\d\] is \S+ in the first and \S+ in the second\. One head of width C/);
+    expect(propertyResults(verdict, causal).map((c) => c.status)).toEqual(['pass', 'pass']);
+  });
+
+  test('check yourself: heads that see one token ahead break the causal property', async () => {
+    await expectPropertyBroken(id, learner('v', 'Math.min(T - 1, i + 1)'), causal, /^Replacing only the last token of x changed the outputs of earlier tokens \(before, then after: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. Every head is causal/);
+  });
 });
+
+/** A learner's multi-head attention whose values come from `values` (x or v) and whose token i sees tokens 0 … `last`. */
+function learner(values: string, last: string): string {
+  return `export function multiHeadAttention(x: Matrix, w: { wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }, numHeads: number): Matrix {
+  const mm = (a: Matrix, b: Matrix) => a.map((row) => b[0].map((_, j) => row.reduce((t, v, p) => t + v * b[p][j], 0)));
+  const T = x.length;
+  const C = x[0].length;
+  const D = C / numHeads;
+  const [q, k, v] = [mm(x, w.wq), mm(x, w.wk), mm(x, w.wv)];
+  const merged = x.map(() => new Array<number>(C).fill(0));
+  for (let h = 0; h < numHeads; h++) {
+    const cols = Array.from({ length: D }, (_, c) => h * D + c);
+    for (let i = 0; i < T; i++) {
+      const seen = Array.from({ length: ${last} + 1 }, (_, j) => j);
+      const s = seen.map((j) => cols.reduce((t, c) => t + q[i][c] * k[j][c], 0) / Math.sqrt(D));
+      const e = s.map((z) => Math.exp(z - Math.max(...s)));
+      const total = e.reduce((a, b) => a + b, 0);
+      for (const c of cols) merged[i][c] = seen.reduce((t, j, n) => t + (e[n] / total) * ${values}[j][c], 0);
+    }
+  }
+  return mm(merged, w.wo);
+}`;
+}
+

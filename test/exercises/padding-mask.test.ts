@@ -3,8 +3,10 @@ import { maskedAttention } from '../../exercises/transformer-core/attention/padd
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { attentionLesson, seededMatrix } from './attention-helpers.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'attention/padding-mask';
+const ignored = 'changing the keys and values no query may see leaves the output unchanged';
 
 // The lesson's worked example.
 const { q, k, v } = attentionLesson;
@@ -96,4 +98,31 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): key 1 of the worked example, masked for both queries, can be anything: the output stays [[1, 0.622459], [0, 0]]', async () => {
+    const both = [
+      [true, false, true],
+      [false, false, false],
+    ];
+    const changed = (await reference(id, q, [k[0], [50, -20, 7, 3], k[2]], [v[0], [100, -100], v[2]], both)) as number[][];
+    expectClose(changed, [[1, 0.622459], [0, 0]], 5);
+  });
+
+  test('check yourself: the model solution ignores what masked keys hold (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [ignored]: 2 });
+  });
+
+  test('check yourself: a mask that only lowers masked scores by 5 lets masked values through', async () => {
+    const softPenalty = `export function maskedAttention(q: Matrix, k: Matrix, v: Matrix, mask: boolean[][]): Matrix {
+  return q.map((qi, i) => {
+    if (!mask[i].some(Boolean)) return v[0].map(() => 0);
+    const s = k.map((kj, j) => qi.reduce((t, x, c) => t + x * kj[c], 0) / Math.sqrt(qi.length) - (mask[i][j] ? 0 : 5));
+    const e = s.map((z) => Math.exp(z - Math.max(...s)));
+    const total = e.reduce((a, b) => a + b, 0);
+    return v[0].map((_, c) => e.reduce((t, w, j) => t + (w / total) * v[j][c], 0));
+  });
+}`;
+    await expectPropertyBroken(id, softPenalty, ignored, /^Replacing the keys and values of masked positions changed your output \(before, then after: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. A masked key gets a weight of exactly 0/);
+  });
 });
+

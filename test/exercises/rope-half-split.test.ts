@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { gradeLearnerSource, maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
+import { ropeLearner } from './rope-learners.js';
 import { Rng, randomMatrix } from '../../src/pack-api.js';
 import { neighboursToHalves } from '../../exercises/transformer-core/positions/rope-math.js';
 
 const id = 'positions/rope-half-split';
+const rowLength = 'each row keeps its length';
+const pairLength = 'each pair (i, i + d/2) keeps its length';
 const x = [
   [1, 2, 3, 4],
   [1, 2, 3, 4],
@@ -77,4 +81,28 @@ describe(id, () => {
     expect(verdict.status).toBe('fail');
     expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'pair-overwritten-in-place', confidence: 'full' });
   }, 60_000);
+  test('check yourself (lesson): every row of the worked example keeps the length √30 = 5.477226 of [1, 2, 3, 4], pair 0 at position 1 the length √10 = 3.162278 of (1, 3)', async () => {
+    const rows = (await reference(id, x, [0, 1, 2], 10000)) as number[][];
+    for (const row of rows) expect(Math.hypot(...row)).toBeCloseTo(Math.sqrt(30), 5);
+    expect(Math.sqrt(30)).toBeCloseTo(5.477226, 6);
+    // Pair 0 at position 1: (1, 3) → (−1.984111, 2.462378), both of length √10.
+    expect(Math.hypot(rows[1][0], rows[1][2])).toBeCloseTo(Math.sqrt(10), 5);
+    expect(Math.hypot(-1.984111, 2.462378)).toBeCloseTo(3.162278, 5);
+  });
+
+  test('check yourself: the model solution keeps every row\'s and every pair\'s length (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [rowLength]: 2, [pairLength]: 2 });
+  });
+
+  test('check yourself: a second coordinate that forgets its x·sin term breaks both lengths', async () => {
+    const stretched = ropeLearner('applyRopeHalf', '[i, i + d / 2]', 'y * Math.cos(angle)');
+    await expectPropertyBroken(id, stretched, rowLength, /^Row \d has length \S+ in x and \S+ in your output\. RoPE only rotates pairs of numbers, and a rotation never stretches a vector/);
+    await expectPropertyBroken(id, stretched, pairLength, /^In row \d, pair \d \(dimensions \d and \d\) has length \S+ in x and \S+ in your output\. Each pair \(i, i \+ d\/2\) is turned by its own angle/);
+  });
+
+  test('check yourself: rotating the other layout\'s pairs keeps each row\'s length but not each pair\'s', async () => {
+    const verdict = await expectPropertyBroken(id, ropeLearner('applyRopeHalf', '[2 * i, 2 * i + 1]', 'x * Math.sin(angle) + y * Math.cos(angle)'), pairLength, /^In row \d, pair \d/);
+    expect(propertyResults(verdict, rowLength).map((c) => c.status)).toEqual(['pass', 'pass']);
+  });
 });
+

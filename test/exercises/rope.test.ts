@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { gradeLearnerSource, maxAbsDiff, reference, wrong, wrongAlternatives } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
+import { ropeLearner } from './rope-learners.js';
 import { applyRope } from '../../exercises/transformer-core/positions/rope/solution.js';
 
 const id = 'positions/rope';
+const rowLength = 'each row keeps its length';
+const pairLength = 'each pair (2i, 2i+1) keeps its length';
 const x = [
   [1, 2, 3, 4],
   [1, 2, 3, 4],
@@ -95,4 +99,27 @@ describe(id, () => {
     const got = (await wrong(id, 'half-split-layout', x, [0, 1, 2], 10000)) as number[][];
     expect(maxAbsDiff(got[1], [-1.984111, 1.959901, 2.462378, 4.0198])).toBeLessThan(1e-6);
   });
+
+  test('check yourself (lesson): every row of the worked example keeps the length √30 = 5.477226 of [1, 2, 3, 4]', async () => {
+    const rows = (await reference(id, x, [0, 1, 2], 10000)) as number[][];
+    for (const row of rows) expect(Math.hypot(...row)).toBeCloseTo(Math.sqrt(30), 5);
+    expect(Math.sqrt(30)).toBeCloseTo(5.477226, 6);
+    expect(Math.hypot(rows[1][0], rows[1][1])).toBeCloseTo(Math.sqrt(5), 5);
+  });
+
+  test('check yourself: the model solution keeps every row\'s and every pair\'s length (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [rowLength]: 2, [pairLength]: 2 });
+  });
+
+  test('check yourself: a second coordinate that forgets its x·sin term breaks both lengths', async () => {
+    const stretched = ropeLearner('applyRope', '[2 * i, 2 * i + 1]', 'y * Math.cos(angle)');
+    await expectPropertyBroken(id, stretched, rowLength, /^Row \d has length \S+ in x and \S+ in your output\. RoPE only rotates pairs of numbers, and a rotation never stretches a vector/);
+    await expectPropertyBroken(id, stretched, pairLength, /^In row \d, pair \d \(dimensions \d and \d\) has length \S+ in x and \S+ in your output\. Each pair \(2i, 2i\+1\) is turned by its own angle/);
+  });
+
+  test('check yourself: rotating the other layout\'s pairs keeps each row\'s length but not each pair\'s', async () => {
+    const verdict = await expectPropertyBroken(id, ropeLearner('applyRope', '[i, i + d / 2]', 'x * Math.sin(angle) + y * Math.cos(angle)'), pairLength, /^In row \d, pair \d/);
+    expect(propertyResults(verdict, rowLength).map((c) => c.status)).toEqual(['pass', 'pass']);
+  });
 });
+

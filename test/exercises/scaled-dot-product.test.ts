@@ -2,8 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
 import { attentionLesson } from './attention-helpers.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'attention/scaled-dot-product';
+const permuted = 'permuting keys and values together leaves the output unchanged';
 
 // The lesson's worked example.
 const { q, k, v } = attentionLesson;
@@ -115,4 +117,34 @@ describe(id, () => {
       }
     });
   }
+
+  test('check yourself (lesson): keys in the order 2, 0, 1 with their values give the hand-worked outputs again', async () => {
+    const order = [2, 0, 1];
+    const got = (await reference(id, q, order.map((j) => k[j]), order.map((j) => v[j]))) as number[][];
+    expectClose(
+      got,
+      [
+        [0.616348, 0.767303],
+        [0.909969, 0.755272],
+      ],
+      5,
+    );
+  });
+
+  test('check yourself: the model solution keeps its output when keys and values are permuted together (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [permuted]: 2 });
+  });
+
+  test('check yourself: attention that favours later keys by their index breaks the permutation property', async () => {
+    const byIndex = `export function attention(q: Matrix, k: Matrix, v: Matrix): Matrix {
+  return q.map((qi) => {
+    const s = k.map((kj, j) => qi.reduce((a, x, c) => a + x * kj[c], 0) / Math.sqrt(qi.length) + 0.5 * j);
+    const e = s.map((x) => Math.exp(x - Math.max(...s)));
+    const total = e.reduce((a, b) => a + b, 0);
+    return v[0].map((_, c) => e.reduce((a, w, j) => a + (w / total) * v[j][c], 0));
+  });
+}`;
+    await expectPropertyBroken(id, byIndex, permuted, /^attention\(q, k, v\) and attention\(q, k′, v′\), .* differ: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\. Each key's weight depends only on q·k_j/);
+  });
 });
+

@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds, propertyResults } from '../helpers/properties.js';
 
 const id = 'positions/sinusoidal';
+const bounded = 'every entry is between −1 and 1';
+const unitPairs = 'sin² + cos² = 1 in every pair of columns (2i, 2i+1)';
 
 describe(id, () => {
   test('reference matches the lesson table (seqLen=4, d=4: divisors 1 and 100)', async () => {
@@ -44,4 +47,43 @@ describe(id, () => {
     expect(got[0]).toEqual([0, 0, 1, 1]);
     expect(maxAbsDiff(got[1], [Math.sin(1), Math.sin(0.01), Math.cos(1), Math.cos(0.01)])).toBeLessThan(1e-12);
   });
+
+  test('check yourself (lesson): in row 2 of the table, 0.909297² + (−0.416147)² = 1 and 0.019999² + 0.999800² = 1', async () => {
+    const row = ((await reference(id, 4, 4)) as number[][])[2];
+    expect(row[0] ** 2 + row[1] ** 2).toBeCloseTo(1, 5);
+    expect(row[2] ** 2 + row[3] ** 2).toBeCloseTo(1, 5);
+    expect(0.909297 ** 2 + 0.416147 ** 2).toBeCloseTo(1, 5);
+    expect(0.019999 ** 2 + 0.9998 ** 2).toBeCloseTo(1, 5);
+  });
+
+  test('check yourself: the model solution stays in [−1, 1] and every pair has sin² + cos² = 1 (seeds 7 and 99)', async () => {
+    await expectSolutionHolds(id, { [bounded]: 2, [unitPairs]: 2 });
+  });
+
+  test('check yourself: an encoding scaled by √d (as the paper scales embeddings) breaks both properties', async () => {
+    const scaled = `export function sinusoidalEncoding(seqLen: number, d: number): Matrix {
+  return Array.from({ length: seqLen }, (_, p) =>
+    Array.from({ length: d }, (_, j) => {
+      const angle = p / 10000 ** ((2 * Math.floor(j / 2)) / d);
+      return Math.sqrt(d) * (j % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
+    }),
+  );
+}`;
+    await expectPropertyBroken(id, scaled, bounded, /^Your PE\[0\]\[1\] is (2\.82843|4)\. Every entry is a sine or a cosine/);
+    await expectPropertyBroken(id, scaled, unitPairs, /^In your row 0, columns 0 and 1 are 0 and \S+, whose squares add up to (8|16)\. Columns 2i and 2i\+1 are the sine and the cosine of one angle/);
+  });
+
+  test('check yourself: a cosine taken one position later breaks sin² + cos² = 1 but stays in [−1, 1]', async () => {
+    const cosineLate = `export function sinusoidalEncoding(seqLen: number, d: number): Matrix {
+  return Array.from({ length: seqLen }, (_, p) =>
+    Array.from({ length: d }, (_, j) => {
+      const w = 1 / 10000 ** ((2 * Math.floor(j / 2)) / d);
+      return j % 2 === 0 ? Math.sin(p * w) : Math.cos((p + 1) * w);
+    }),
+  );
+}`;
+    const verdict = await expectPropertyBroken(id, cosineLate, unitPairs, /^In your row 0, columns 0 and 1 are 0 and 0\.540302, whose squares add up to 0\.291927\./);
+    expect(propertyResults(verdict, bounded).map((c) => c.status)).toEqual(['pass', 'pass']);
+  });
 });
+

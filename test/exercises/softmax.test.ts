@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
+import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
+
+const shift = 'adding the same number to every logit leaves the output unchanged';
+const distribution = 'the outputs are between 0 and 1 and add up to 1';
 
 describe('foundations/softmax', () => {
   test('reference matches the lesson worked example softmax([1, 2, 3]) = [0.090031, 0.244728, 0.665241]', async () => {
@@ -44,4 +49,29 @@ describe('foundations/softmax', () => {
       expect(result.diagnosed, result.id).toBe(result.id);
     }
   });
+
+  test('check yourself (lesson): softmax([11, 12, 13]) is softmax([1, 2, 3]) = [0.090031, 0.244728, 0.665241], which adds up to 1', async () => {
+    const got = (await reference('foundations/softmax', [11, 12, 13])) as number[];
+    [0.090031, 0.244728, 0.665241].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 6));
+    expect(0.090031 + 0.244728 + 0.665241).toBeCloseTo(1, 6);
+  });
+
+  test('check yourself: the model solution is shift-invariant and its outputs add up to 1 (seeds 7 and 99)', async () => {
+    await expectSolutionHolds('foundations/softmax', { [shift]: 2, [distribution]: 2 });
+  });
+
+  test('check yourself: an extra 1 in the denominator breaks both properties', async () => {
+    const plusOne = `export function softmax(x: Vector): Vector {
+  const e = x.map((v) => Math.exp(v));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / (1 + total));
+}`;
+    await expectPropertyBroken('foundations/softmax', plusOne, shift, /^softmax\(x\) and softmax\(x \+ -?\d+\) differ: entry \d+ is \S+ in the first and \S+ in the second\. exp\(x_i \+ c\) \/ Σ_j exp\(x_j \+ c\) = exp\(x_i\) \/ Σ_j exp\(x_j\)/);
+    await expectPropertyBroken('foundations/softmax', plusOne, distribution, /^Your (8|20) outputs add up to 0\.\d+\. A softmax is a probability distribution/);
+  });
+
+  test('check yourself: an output that is not a list fails the property with what it was', async () => {
+    await expectPropertyBroken('foundations/softmax', 'export function softmax(x: Vector): Vector { return x.length as unknown as Vector; }', distribution, /^softmax must return a list of numbers; it returned number\.$/);
+  });
 });
+

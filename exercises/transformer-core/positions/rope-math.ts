@@ -47,7 +47,7 @@ export function ropeTrace(x: readonly number[][], positions: readonly number[], 
 export type Layout = 'neighbours' | 'halves';
 
 /** The two dimensions pair i rotates, in a vector of width d. */
-function pairOf(layout: Layout, i: number, d: number): [number, number] {
+export function pairOf(layout: Layout, i: number, d: number): [number, number] {
   return layout === 'neighbours' ? [2 * i, 2 * i + 1] : [i, i + d / 2];
 }
 

@@ -1,5 +1,6 @@
-import { anyOf, defineExercise, type ReferenceContext, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
+import { close, isMatrix, matricesAgree, showList, wrongKind } from '../../properties.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -75,6 +76,20 @@ function causalSteps(tf: Tf, q: number[][], k: number[][], v: number[][]) {
   return { steps: { scores: scoresT, masked, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
 }
 
+/** Causal attention on q, k, v, and on the same with one more token (a query, a key and a value) at the end. */
+function oneMoreToken(rng: Rng, n: number, m: number, d: number, dv: number) {
+  const [q, k, v] = randomQKV(rng, n, m, d, dv);
+  const [[q2], [k2], [v2]] = randomQKV(rng, 1, 1, d, dv);
+  return { name: `${shapeLabel(n, m, d, dv)}, then n + 1 and m + 1`, calls: [[q, k, v], [[...q, q2], [...k, k2], [...v, v2]]] as Args[] };
+}
+
+/** The first row of the output, and v[0] it should equal, when n = m; undefined when they agree. */
+function firstRowDifference(out: number[][], v: number[][]): string | undefined {
+  const row = out[0] ?? [];
+  const agree = row.length === v[0].length && row.every((x, c) => close(v[0][c], x));
+  return agree ? undefined : `causalAttention returned ${showList(row)} for query 0, but v[0] is ${showList(v[0])}.`;
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'causalAttention',
   signature: 'causalAttention(q: Matrix, k: Matrix, v: Matrix): Matrix',
@@ -110,6 +125,30 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => causalSteps(tf, q, k, v).output,
   trace: ({ tf }: ReferenceContext, q, k, v) => causalSteps(tf, q, k, v).steps,
+  properties: [
+    {
+      name: 'with n = m, the first query sees only the first key: its output is v[0]',
+      cases: (rng) => [{ name: shapeLabel(4, 4, 3, 2), calls: [randomQKV(rng, 4, 4, 3, 2)] }],
+      holds: (outputs, calls) => {
+        const odd = wrongKind('causalAttention', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        const difference = firstRowDifference(outputs[0], calls[0][2]);
+        if (!difference) return undefined;
+        return `${difference} With as many queries as keys, query 0 is at position 0 and may see key 0 alone: its one weight is 1, so its output is exactly v[0].`;
+      },
+    },
+    {
+      name: 'adding a token at the end leaves the earlier outputs unchanged',
+      cases: (rng) => [oneMoreToken(rng, 3, 3, 4, 2), oneMoreToken(rng, 2, 4, 4, 3)],
+      holds: matricesAgree<Args>(
+        'causalAttention',
+        ([before, after]) => [before, after.slice(0, before.length)],
+        (difference) =>
+          `Adding one query, key and value at the end changed the outputs of the earlier queries (your outputs before, and the same rows after: ${difference}). ` +
+          'A causal query sees only keys at or before its own position, so a later token must not change what it outputs.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'diagonal-excluded',

@@ -1,4 +1,5 @@
-import { anyOf, defineExercise, matmul, plural, randomMatrix, transpose, type ReferenceContext, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, plural, randomMatrix, transpose, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { matricesAgree } from '../../properties.js';
 import { attend, causalBottomRight, everyKey, mergeHeads, splitHeads, type HeadLayout, type Visibility } from '../attention-variants.js';
 
 interface Weights {
@@ -36,6 +37,19 @@ function multiHead(x: number[][], weights: Weights, numHeads: number, variant: V
   const heads = q.map((qh, h) => attend(qh, k[h], v[h], variant.sees ?? causalBottomRight, { scale }));
   const merged = mergeHeads(heads, variant.merge ?? split);
   return variant.project === false ? merged : matmul(merged, w.wo);
+}
+
+/** Random x [T, C] and weights with standard deviation 1/√C, as at initialisation. */
+function randomLayer(rng: Rng, T: number, C: number): [x: number[][], w: Weights] {
+  const weight = () => randomMatrix(rng, C, C, 1 / Math.sqrt(C));
+  return [randomMatrix(rng, T, C), { wq: weight(), wk: weight(), wv: weight(), wo: weight() }];
+}
+
+/** The same layer on x, and on x with its last token replaced. */
+function lastTokenChanged(rng: Rng, T: number, C: number, numHeads: number): { name: string; calls: Args[] } {
+  const [x, w] = randomLayer(rng, T, C);
+  const changed = [...x.slice(0, -1), randomMatrix(rng, 1, C)[0]];
+  return { name: `T=${T}, C=${C}, ${plural(numHeads, 'head')}`, calls: [[x, w, numHeads], [changed, w, numHeads]] };
 }
 
 const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
@@ -122,6 +136,30 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, x, w, numHeads) => multiHeadSteps(tf, x, w, numHeads).output,
   trace: ({ tf }: ReferenceContext, x, w, numHeads) => multiHeadSteps(tf, x, w, numHeads).steps,
+  properties: [
+    {
+      name: 'with one head, it is causal attention of x·Wq, x·Wk, x·Wv, times Wo',
+      cases: (rng) => [3, 5].map((T) => ({ name: `T=${T}, C=4, 1 head`, calls: [[...randomLayer(rng, T, 4), 1]] as Args[] })),
+      holds: matricesAgree<Args>(
+        'multiHeadAttention',
+        (outputs, [[x, w]]) => [outputs[0], matmul(attend(matmul(x, w.wq), matmul(x, w.wk), matmul(x, w.wv), causalBottomRight), w.wo)],
+        (difference) =>
+          `With numHeads = 1, your output and causalAttention(x·Wq, x·Wk, x·Wv)·Wo differ (yours first): ${difference}. ` +
+          'One head of width C is exactly the attention of positions/causal-mask on the three projections, scaled by 1/√C, followed by the output projection.',
+      ),
+    },
+    {
+      name: 'changing the last token leaves the earlier outputs unchanged',
+      cases: (rng) => [lastTokenChanged(rng, 4, 4, 2), lastTokenChanged(rng, 3, 6, 3)],
+      holds: matricesAgree<Args>(
+        'multiHeadAttention',
+        ([before, after]) => [before.slice(0, -1), after.slice(0, -1)],
+        (difference) =>
+          `Replacing only the last token of x changed the outputs of earlier tokens (before, then after: ${difference}). ` +
+          'Every head is causal: token i sees tokens 0 … i only, so no later token may change its output.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'scale-by-d-model',

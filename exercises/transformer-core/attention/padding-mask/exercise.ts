@@ -1,5 +1,6 @@
 import { anyOf, defineExercise, plural, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, randomQKV, scores, softmaxRow } from '../attention-math.js';
+import { matricesAgree } from '../../properties.js';
 import { allEmptyRows, attend, attendEachEmptyRow, everyKey, type EmptyRow, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][], k: number[][], v: number[][], mask: boolean[][]];
@@ -61,6 +62,24 @@ function maskedSteps(tf: Tf, q: number[][], k: number[][], v: number[][], mask: 
   return { steps: { scores: scoresT, masked, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
 }
 
+/**
+ * Masked attention on q, k, v, and on the same with the keys and values of
+ * the last `padding` keys (masked for every query) replaced by other numbers.
+ */
+function paddingChanged(rng: Rng, n: number, m: number, padding: number): { name: string; calls: Args[] } {
+  const [q, k, v] = randomQKV(rng, n, m, 4, 3);
+  const [, otherK, otherV] = randomQKV(rng, 0, padding, 4, 3);
+  const mask = randomMask(rng, n, m - padding).map((row) => [...row, ...new Array<boolean>(padding).fill(false)]);
+  const scaled = (rows: number[][]) => rows.map((row) => row.map((x) => 10 * x));
+  return {
+    name: `n=${n}, m=${m}, the last ${plural(padding, 'key')} masked for every query`,
+    calls: [
+      [q, k, v, mask],
+      [q, [...k.slice(0, m - padding), ...scaled(otherK)], [...v.slice(0, m - padding), ...scaled(otherV)], mask],
+    ],
+  };
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'maskedAttention',
   signature: 'maskedAttention(q: Matrix, k: Matrix, v: Matrix, mask: boolean[][]): Matrix',
@@ -108,6 +127,19 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, q, k, v, mask) => maskedSteps(tf, q, k, v, mask).output,
   trace: ({ tf }: ReferenceContext, q, k, v, mask) => maskedSteps(tf, q, k, v, mask).steps,
+  properties: [
+    {
+      name: 'changing the keys and values no query may see leaves the output unchanged',
+      cases: (rng) => [paddingChanged(rng, 3, 5, 2), paddingChanged(rng, 4, 6, 1)],
+      holds: matricesAgree<Args>(
+        'maskedAttention',
+        (outputs) => [outputs[0], outputs[1]],
+        (difference) =>
+          `Replacing the keys and values of masked positions changed your output (before, then after: ${difference}). ` +
+          'A masked key gets a weight of exactly 0, so nothing in its key or its value may reach any output: a padding token can hold anything.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'fully-masked-row-nan',

@@ -1,5 +1,6 @@
-import { defineExercise, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
+import { defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
 import { largeScoreQ, largeScoreV, lessonExample, mix, randomQKV, scores, shapeLabel, softmaxRow } from '../attention-math.js';
+import { matricesAgree, shuffled } from '../../properties.js';
 
 type Args = [q: number[][], k: number[][], v: number[][]];
 
@@ -43,6 +44,13 @@ function attentionSteps(tf: Tf, q: number[][], k: number[][], v: number[][]) {
   return { steps: { scores, weights }, output: tf.matMul(weights, tf.tensor2d(v)) };
 }
 
+/** Attention on q, k, v and on the same pairs (k_j, v_j) listed in a shuffled order. */
+function permutedKeys(rng: Rng, n: number, m: number, d: number, dv: number) {
+  const [q, k, v] = randomQKV(rng, n, m, d, dv);
+  const order = shuffled(rng, m);
+  return { name: `${shapeLabel(n, m, d, dv)}, keys in the order [${order.join(', ')}]`, calls: [[q, k, v], [q, order.map((j) => k[j]), order.map((j) => v[j])]] as Args[] };
+}
+
 export default defineExercise<Args, number[][]>({
   entry: 'attention',
   signature: 'attention(q: Matrix, k: Matrix, v: Matrix): Matrix',
@@ -77,6 +85,19 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => attentionSteps(tf, q, k, v).output,
   trace: ({ tf }: ReferenceContext, q, k, v) => attentionSteps(tf, q, k, v).steps,
+  properties: [
+    {
+      name: 'permuting keys and values together leaves the output unchanged',
+      cases: (rng) => [permutedKeys(rng, 2, 4, 3, 2), permutedKeys(rng, 3, 6, 4, 3)],
+      holds: matricesAgree<Args>(
+        'attention',
+        (outputs) => [outputs[0], outputs[1]],
+        (difference) =>
+          `attention(q, k, v) and attention(q, k′, v′), with k′ and v′ the same rows of k and v in the shuffled order of the case, differ: ${difference}. ` +
+          'Each key\'s weight depends only on q·k_j and goes with its own value v_j, so the order in which the key-value pairs are listed must not matter.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'no-scaling',

@@ -1,4 +1,5 @@
-import { anyOf, defineExercise, randomInts, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomInts, randomMatrix, tidy, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { close, show, wrongKind } from '../../properties.js';
 
 type Args = [logits: number[][], targets: number[]];
 
@@ -50,6 +51,19 @@ function crossEntropySteps(tf: Tf, logits: number[][], targets: number[]) {
   return { steps: { targetLogits: picked, logSumExp: tf.logSumExp(z, 1), losses }, output: tf.mean(losses) };
 }
 
+/** A batch whose target logit is `margin` above the row's largest other logit: a confident, correct model. */
+function confidentBatch(rng: Rng, rows: number, cols: number, margin: number): Args {
+  const [logits, targets] = randomBatch(rng, rows, cols, 1);
+  return [logits.map((z, i) => z.map((v, j) => (j === targets[i] ? Math.max(...z.filter((_, k) => k !== j)) + margin : v))), targets];
+}
+
+/** Every row of `rows` × `cols` equal to its own constant (as at initialisation, when the model knows nothing). */
+function uniformBatch(rng: Rng, rows: number, cols: number): Args {
+  return [Array.from({ length: rows }, () => new Array<number>(cols).fill(tidy(rng.normal(0, 3)))), randomInts(rng, rows, 0, cols - 1)];
+}
+
+const isNumber = (o: unknown): o is number => typeof o === 'number';
+
 export default defineExercise<Args, number>({
   entry: 'crossEntropy',
   signature: 'crossEntropy(logits: Matrix, targets: number[]): number',
@@ -76,6 +90,41 @@ export default defineExercise<Args, number>({
   },
   reference: ({ tf }: ReferenceContext, logits, targets) => crossEntropySteps(tf, logits, targets).output,
   trace: ({ tf }: ReferenceContext, logits, targets) => crossEntropySteps(tf, logits, targets).steps,
+  properties: [
+    {
+      name: 'the loss is never negative',
+      cases: (rng) => [
+        { name: '4 rows of 6 classes, each target logit 2 above the rest', calls: [confidentBatch(rng, 4, 6, 2)] },
+        { name: '3 rows of 10 classes, each target logit 30 above the rest (a loss near 0)', calls: [confidentBatch(rng, 3, 10, 30)] },
+      ],
+      holds: (outputs) => {
+        const odd = wrongKind('crossEntropy', 'a number', outputs, isNumber);
+        if (odd) return odd;
+        if (outputs[0] >= -1e-12) return undefined;
+        return (
+          `Your loss is ${show(outputs[0])}. Each row's loss is −log p_y, and a probability p_y is at most 1, so the loss is at least 0: ` +
+          'logsumexp(z) is at least max_j z_j, which is at least z_y. The sum inside logsumexp runs over every class, the target included.'
+        );
+      },
+    },
+    {
+      name: 'equal logits give log V',
+      cases: (rng) => [
+        { name: '3 rows of V = 5 equal logits (log 5 = 1.609438)', calls: [uniformBatch(rng, 3, 5)] },
+        { name: '2 rows of V = 50 equal logits (log 50 = 3.912023)', calls: [uniformBatch(rng, 2, 50)] },
+      ],
+      holds: (outputs, calls) => {
+        const odd = wrongKind('crossEntropy', 'a number', outputs, isNumber);
+        if (odd) return odd;
+        const v = calls[0][0][0].length;
+        if (close(Math.log(v), outputs[0])) return undefined;
+        return (
+          `With ${v} equal logits in every row your loss is ${show(outputs[0])}, not log ${v} = ${show(Math.log(v))}. ` +
+          `Equal logits make a uniform distribution, p_y = 1/${v} whatever the target, and −log(1/V) = log V (natural log): the loss of a model that knows nothing.`
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'log-of-softmax',

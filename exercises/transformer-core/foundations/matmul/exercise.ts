@@ -1,4 +1,5 @@
-import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { isMatrix, matrixDifference, wrongKind } from '../../properties.js';
 
 type Args = [a: number[][], b: number[][]];
 
@@ -7,6 +8,20 @@ function dot(a: number[][], b: number[][], i: number, j: number): number {
   let sum = 0;
   for (let p = 0; p < b.length; p++) sum += a[i][p] * b[p][j];
   return sum;
+}
+
+const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+
+/** a·I and I·a for a random [rows, cols] matrix a: calls [a, I] then [I, a]. */
+function identityCase(rng: Rng, rows: number, cols: number): { name: string; calls: Args[] } {
+  const a = randomMatrix(rng, rows, cols);
+  return { name: `a of [${rows}, ${cols}]: a·I and I·a`, calls: [[a, identity(cols)], [identity(rows), a]] };
+}
+
+/** A·B and Bᵀ·Aᵀ for random A [n, k] and B [k, m]. */
+function transposeCase(rng: Rng, n: number, k: number, m: number): { name: string; calls: Args[] } {
+  const [a, b] = [randomMatrix(rng, n, k), randomMatrix(rng, k, m)];
+  return { name: `A of [${n}, ${k}], B of [${k}, ${m}]`, calls: [[a, b], [transpose(b), transpose(a)]] };
 }
 
 export default defineExercise<Args, number[][]>({
@@ -43,6 +58,39 @@ export default defineExercise<Args, number[][]>({
     ];
   },
   reference: ({ tf }: ReferenceContext, a, b) => tf.matMul(tf.tensor2d(a, undefined, 'float32'), tf.tensor2d(b, undefined, 'float32')),
+  properties: [
+    {
+      name: 'multiplying by the identity gives the matrix back, on either side',
+      cases: (rng) => [identityCase(rng, 2, 3), identityCase(rng, 4, 2)],
+      holds: (outputs, calls) => {
+        const odd = wrongKind('matmul', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        const a = calls[0][0];
+        const side = ['a·I', 'I·a'].find((_, k) => matrixDifference(outputs[k], a));
+        if (!side) return undefined;
+        const k = side === 'a·I' ? 0 : 1;
+        return (
+          `Your ${side} differs from a: ${matrixDifference(outputs[k], a)}. ` +
+          'Entry [i][j] of a·b is the sum over p of a[i][p]·b[p][j]; with the identity, only one term of that sum is not 0, and it is the entry of a itself. The sum runs over the columns of a, which are the rows of b.'
+        );
+      },
+    },
+    {
+      name: '(A·B)ᵀ = Bᵀ·Aᵀ',
+      cases: (rng) => [transposeCase(rng, 2, 3, 4), transposeCase(rng, 3, 2, 3)],
+      holds: (outputs) => {
+        const odd = wrongKind('matmul', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        if (outputs[0][0].length !== outputs[1].length) return `Your A·B has ${outputs[0][0].length} columns but your Bᵀ·Aᵀ has ${outputs[1].length} rows: they should be equal, as A·B is [n, m] and Bᵀ·Aᵀ is [m, n].`;
+        const difference = matrixDifference(transpose(outputs[0]), outputs[1]);
+        if (!difference) return undefined;
+        return (
+          `The transpose of your A·B and your Bᵀ·Aᵀ differ: ${difference}. ` +
+          'Entry [j][i] of Bᵀ·Aᵀ is the sum over p of B[p][j]·A[i][p], which is entry [i][j] of A·B: the same numbers, multiplied in the other order.'
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'transposed-result',

@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, randomVector, tidy, type ReferenceContext } from 'llm-tutor/pack';
+import { isVector, listDifference, show, wrongKind } from '../../properties.js';
 
 type Args = [x: number[]];
 
@@ -14,6 +15,7 @@ function shiftedNumeratorOnly(x: number[]): number[] {
   const sum = x.reduce((acc, v) => acc + Math.exp(v), 0);
   return x.map((v) => Math.exp(v - max) / sum);
 }
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export default defineExercise<Args, number[]>({
   entry: 'softmax',
@@ -41,6 +43,43 @@ export default defineExercise<Args, number[]>({
     const exp = tf.exp(shifted);
     return { max, shifted, exp, sum: tf.sum(exp) };
   },
+  properties: [
+    {
+      name: 'adding the same number to every logit leaves the output unchanged',
+      cases: (rng) => {
+        const shifted = (x: number[], c: number) => ({ name: `x of ${x.length} logits, then x + ${c}`, calls: [[x], [x.map((v) => v + c)]] as Args[] });
+        return [shifted(randomVector(rng, 6, 2), 10), shifted(randomVector(rng, 5, 3), -50)];
+      },
+      holds: (outputs, calls) => {
+        const odd = wrongKind('softmax', 'a list of numbers', outputs, isVector);
+        if (odd) return odd;
+        const difference = listDifference(outputs[0], outputs[1]);
+        if (!difference) return undefined;
+        const c = calls[1][0][0] - calls[0][0][0];
+        return (
+          `softmax(x) and softmax(x + ${show(c)}) differ: ${difference}. ` +
+          `exp(x_i + c) / Σ_j exp(x_j + c) = exp(x_i) / Σ_j exp(x_j): the factor exp(c) cancels, so only the differences between logits matter.`
+        );
+      },
+    },
+    {
+      name: 'the outputs are between 0 and 1 and add up to 1',
+      cases: (rng) => [
+        { name: '8 random logits', calls: [[randomVector(rng, 8, 2)]] },
+        { name: '20 random logits, wide spread', calls: [[randomVector(rng, 20, 6)]] },
+      ],
+      holds: (outputs) => {
+        const odd = wrongKind('softmax', 'a list of numbers', outputs, isVector);
+        if (odd) return odd;
+        const p = outputs[0];
+        const total = sum(p);
+        const outside = p.findIndex((v) => !(v >= 0 && v <= 1));
+        if (outside < 0 && Math.abs(total - 1) <= 1e-6) return undefined;
+        const entry = outside < 0 ? '' : `Entry ${outside} of your output is ${show(p[outside])}, and `;
+        return `${entry}${entry ? 'your' : 'Your'} ${p.length} outputs add up to ${show(total)}. A softmax is a probability distribution: every entry is exp(x_i − m) / Σ_j exp(x_j − m), between 0 and 1, and together they add up to 1.`;
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'no-max-subtraction',

@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { matricesAgree } from '../../properties.js';
 import { addScaled, eachLoopStyle, lessonExample, looseAddScaled, looseMatmul, loraForwardSteps, loraForwardTf, rankOf, scaleMatrix } from '../lora-math.js';
 
 type Args = [x: number[][], w0: number[][], a: number[][], b: number[][], alpha: number];
@@ -11,6 +12,23 @@ function forwardWithScale(x: number[][], w0: number[][], a: number[][], b: numbe
 /** A random case: n tokens, a [din, dout] layer, an adapter of rank r. */
 function randomCase(rng: Rng, n: number, din: number, dout: number, r: number, alpha: number): Args {
   return [randomMatrix(rng, n, din), randomMatrix(rng, din, dout, 0.5), randomMatrix(rng, din, r, 0.5), randomMatrix(rng, r, dout, 0.5), alpha];
+}
+
+/** A random case whose B is all zeros, as LoRA initialises it. */
+function zeroBCase(rng: Rng, n: number, din: number, dout: number, r: number, alpha: number): { name: string; calls: Args[] } {
+  const [x, w0, a, b] = randomCase(rng, n, din, dout, r, alpha);
+  return { name: `${n} tokens, in ${din}, out ${dout}, r ${r}, α ${alpha}`, calls: [[x, w0, a, b.map((row) => row.map(() => 0)), alpha]] };
+}
+
+/** factor·(h − base), entry by entry (NaN where h has an entry base has not). */
+function changeFrom(base: number[][], h: number[][], factor: number): number[][] {
+  return h.map((row, i) => row.map((v, j) => factor * (v - (base[i]?.[j] ?? NaN))));
+}
+
+/** The same case with α and with 2α. */
+function doubledAlphaCase(rng: Rng, n: number, din: number, dout: number, r: number, alpha: number): { name: string; calls: Args[] } {
+  const [x, w0, a, b] = randomCase(rng, n, din, dout, r, alpha);
+  return { name: `${n} tokens, in ${din}, out ${dout}, r ${r}, α ${alpha} then ${2 * alpha}`, calls: [[x, w0, a, b, alpha], [x, w0, a, b, 2 * alpha]] };
 }
 
 export default defineExercise<Args, number[][]>({
@@ -44,6 +62,30 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, x, w0, a, b, alpha) => loraForwardTf(tf, x, tf.tensor2d(w0, undefined, 'float32'), a, b, alpha / rankOf(a)),
   trace: ({ tf }: ReferenceContext, x, w0, a, b, alpha) => loraForwardSteps(tf, x, tf.tensor2d(w0, undefined, 'float32'), a, b, alpha / rankOf(a)).steps,
+  properties: [
+    {
+      name: 'with B = 0, the output is x·W0',
+      cases: (rng) => [zeroBCase(rng, 3, 6, 4, 2, 16), zeroBCase(rng, 2, 5, 5, 4, 8)],
+      holds: matricesAgree<Args>(
+        'loraForward',
+        (outputs, [[x, w0]]) => [outputs[0], matmul(x, w0)],
+        (difference) =>
+          `With B all zeros, your output and x·W0 differ: ${difference}. ` +
+          'LoRA starts training with B = 0, so the adapter path (α/r)·(x·A)·B is zero and the layer must behave exactly like the frozen one, whatever A and α are.',
+      ),
+    },
+    {
+      name: 'doubling α doubles the change from x·W0',
+      cases: (rng) => [doubledAlphaCase(rng, 2, 5, 3, 2, 8), doubledAlphaCase(rng, 3, 4, 6, 3, 6)],
+      holds: matricesAgree<Args>(
+        'loraForward',
+        ([once, twice], [[x, w0]]) => [changeFrom(matmul(x, w0), twice, 1), changeFrom(matmul(x, w0), once, 2)],
+        (difference) =>
+          `Your output minus x·W0 with 2α, and twice your output minus x·W0 with α, differ: ${difference}. ` +
+          'α only scales the adapter path, h = x·W0 + (α/r)·(x·A)·B, so doubling it doubles what the adapter adds and leaves x·W0 alone.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'scale-alpha',

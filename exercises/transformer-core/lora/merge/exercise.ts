@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, transpose, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { isMatrix, matricesAgree, matrixDifference, showList, wrongKind } from '../../properties.js';
 import { addScaled, lessonExample, looseAddScaled, looseMatmul, rankOf, scaleMatrix, whicheverRun } from '../lora-math.js';
 
 type Args = [w0: number[][], a: number[][], b: number[][], alpha: number];
@@ -14,6 +15,15 @@ function mergeSteps(tf: Tf, a: number[][], b: number[][], alpha: number) {
   const scale = alpha / rankOf(a);
   return { 'A·B': ab, 'α/r': scale, '(α/r)·A·B': tf.mul(ab, tf.scalar(scale, 'float32')) };
 }
+
+/** A random case whose B is all zeros, as LoRA initialises it. */
+function zeroBCase(rng: Rng, din: number, dout: number, r: number, alpha: number): { name: string; calls: Args[] } {
+  const [w0, a, b] = randomCase(rng, din, dout, r, alpha);
+  return { name: `in ${din}, out ${dout}, r ${r}, α ${alpha}`, calls: [[w0, a, b.map((row) => row.map(() => 0)), alpha]] };
+}
+
+/** A fixed token of width `din` to run the merged layer on: [−0.5, 1, 0.5, 0, −0.5, 1, …]. */
+const probe = (din: number) => [Array.from({ length: din }, (_, j) => ((j * 3) % 4) * 0.5 - 0.5)];
 
 export default defineExercise<Args, number[][]>({
   entry: 'mergeLora',
@@ -42,6 +52,35 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, w0, a, b, alpha) => tf.add(tf.tensor2d(w0, undefined, 'float32'), mergeSteps(tf, a, b, alpha)['(α/r)·A·B']),
   trace: ({ tf }: ReferenceContext, _w0, a, b, alpha) => mergeSteps(tf, a, b, alpha),
+  properties: [
+    {
+      name: 'with B = 0, the merged weight is W0',
+      cases: (rng) => [zeroBCase(rng, 5, 4, 2, 16), zeroBCase(rng, 4, 6, 3, 6)],
+      holds: matricesAgree<Args>(
+        'mergeLora',
+        (outputs, [[w0]]) => [outputs[0], w0],
+        (difference) => `With B all zeros, your merged weight and W0 differ: ${difference}. The update (α/r)·A·B is then zero, so merging must leave W0 exactly as it was, whatever A and α are.`,
+      ),
+    },
+    {
+      name: 'x·merged equals the LoRA forward pass x·W0 + (α/r)·(x·A)·B',
+      cases: (rng) => [{ name: 'in 6, out 4, r 2, α 8', calls: [randomCase(rng, 6, 4, 2, 8)] }, { name: 'in 5, out 7, r 3, α 12', calls: [randomCase(rng, 5, 7, 3, 12)] }],
+      holds: (outputs, calls) => {
+        const odd = wrongKind('mergeLora', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        const [w0, a, b, alpha] = calls[0];
+        const x = probe(w0.length);
+        if (outputs[0].length !== w0.length) return `Your merged weight has ${outputs[0].length} rows; W0 has ${w0.length} (one per input).`;
+        const merged = matmul(x, outputs[0]);
+        const forward = addScaled(matmul(x, w0), matmul(matmul(x, a), b), alpha / rankOf(a));
+        if (!matrixDifference(merged, forward)) return undefined;
+        return (
+          `For the token x = ${showList(x[0])}, x·merged is ${showList(merged[0])} but the LoRA forward pass gives ${showList(forward[0])}. ` +
+          'A merged weight must compute what the unmerged layer computed: x·(W0 + (α/r)·A·B) = x·W0 + (α/r)·(x·A)·B, for every x.'
+        );
+      },
+    },
+  ],
   inputsReadOnly: true,
   misconceptions: [
     {

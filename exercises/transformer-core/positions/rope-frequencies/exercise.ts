@@ -1,7 +1,14 @@
 import { anyOf, defineExercise, type ReferenceContext } from 'llm-tutor/pack';
 import { frequencies, ropeFrequenciesTf } from '../rope-math.js';
+import { close, isVector, show, wrongKind } from '../../properties.js';
 
 type Args = [d: number, base: number];
+
+const frequencyCases = () => [
+  { name: 'd=8, base 10000', calls: [[8, 10000]] as Args[] },
+  { name: 'd=12, base 100', calls: [[12, 100]] as Args[] },
+  { name: 'd=128, base 500000', calls: [[128, 500000]] as Args[] },
+];
 
 export default defineExercise<Args, number[]>({
   entry: 'ropeFrequencies',
@@ -23,6 +30,38 @@ export default defineExercise<Args, number[]>({
     ];
   },
   reference: ({ tf }: ReferenceContext, d, base) => ropeFrequenciesTf(tf, d, base),
+  properties: [
+    {
+      name: 'the frequencies start at θ_0 = 1 and strictly decrease',
+      cases: frequencyCases,
+      holds: (outputs) => {
+        const odd = wrongKind('ropeFrequencies', 'a list of numbers', outputs, isVector);
+        if (odd) return odd;
+        const theta = outputs[0];
+        if (!close(1, theta[0], { atol: 1e-12, rtol: 0 })) return `Your θ_0 is ${show(theta[0])}. The first pair turns fastest, at base^0 = 1 radian per position.`;
+        const i = theta.findIndex((t, k) => k > 0 && !(t < theta[k - 1]));
+        if (i < 0) return undefined;
+        return `Your θ_${i} = ${show(theta[i])} is not below θ_${i - 1} = ${show(theta[i - 1])}. θ_i = base^(−2i/d) with base > 1 shrinks as i grows: each pair turns more slowly than the one before.`;
+      },
+    },
+    {
+      name: 'each frequency is the previous one times base^(−2/d)',
+      cases: frequencyCases,
+      holds: (outputs, calls) => {
+        const odd = wrongKind('ropeFrequencies', 'a list of numbers', outputs, isVector);
+        if (odd) return odd;
+        const [d, base] = calls[0];
+        const ratio = base ** (-2 / d);
+        const theta = outputs[0];
+        const i = theta.findIndex((t, k) => k > 0 && !close(ratio, t / theta[k - 1], { atol: 0, rtol: 2e-5 }));
+        if (i < 0) return undefined;
+        return (
+          `Your θ_${i} / θ_${i - 1} is ${show(theta[i] / theta[i - 1])}, but with d = ${d} and base ${base} every ratio is base^(−2/d) = ${show(ratio)}. ` +
+          'The frequencies form a geometric sequence: going from pair i to pair i + 1 adds −2/d to the exponent.'
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'exponent-i-over-d',

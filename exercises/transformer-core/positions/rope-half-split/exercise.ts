@@ -1,5 +1,6 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
 import { angleTable, frequencies, overwrittenPairs, ropeCases, ropeTrace, rotateHalvesTf, rotateRows } from '../rope-math.js';
+import { ropeNormProperties } from '../rope-properties.js';
 
 type Args = [x: number[][], positions: number[], base: number];
 
@@ -27,6 +28,7 @@ export default defineExercise<Args, number[][]>({
   cases: ropeCases,
   reference: ({ tf }: ReferenceContext, x, positions, base) => rotateHalvesTf(tf, x, angleTable(positions, frequencies(x[0].length, base))),
   trace: (_ctx, x, positions, base) => ropeTrace(x, positions, base),
+  properties: ropeNormProperties('applyRopeHalf', 'halves'),
   misconceptions: [
     {
       id: 'neighbour-layout',

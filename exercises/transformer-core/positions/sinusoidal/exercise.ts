@@ -1,5 +1,6 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
 import { angleTable, frequencies } from '../rope-math.js';
+import { isMatrix, show, wrongKind } from '../../properties.js';
 
 type Args = [seqLen: number, d: number];
 
@@ -9,6 +10,19 @@ const positions = (seqLen: number, from = 0) => Array.from({ length: seqLen }, (
 function interleave(angles: number[][], swap = false): number[][] {
   return angles.map((row) => row.flatMap((a) => (swap ? [Math.cos(a), Math.sin(a)] : [Math.sin(a), Math.cos(a)])));
 }
+
+/** The first [p, j] where `bad(pe, p, j)`, or undefined. */
+function firstEntry(pe: number[][], step: number, bad: (row: number[], j: number) => boolean): [number, number] | undefined {
+  for (let p = 0; p < pe.length; p++) {
+    for (let j = 0; j < pe[p].length; j += step) if (bad(pe[p], j)) return [p, j];
+  }
+  return undefined;
+}
+
+const encodingCases = () => [
+  { name: 'seqLen=6, d=8', calls: [[6, 8]] as Args[] },
+  { name: 'seqLen=50, d=16', calls: [[50, 16]] as Args[] },
+];
 
 export default defineExercise<Args, number[][]>({
   entry: 'sinusoidalEncoding',
@@ -35,6 +49,37 @@ export default defineExercise<Args, number[][]>({
     const freqs = frequencies(d, 10000);
     return { frequencies: freqs, angles: positions(seqLen).map((p) => freqs.map((f) => p * f)) };
   },
+  properties: [
+    {
+      name: 'every entry is between −1 and 1',
+      cases: encodingCases,
+      holds: (outputs) => {
+        const odd = wrongKind('sinusoidalEncoding', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        const at = firstEntry(outputs[0], 1, (row, j) => !(Math.abs(row[j]) <= 1 + 1e-12));
+        if (!at) return undefined;
+        const [p, j] = at;
+        return `Your PE[${p}][${j}] is ${show(outputs[0][p][j])}. Every entry is a sine or a cosine of an angle, so it lies between −1 and 1: nothing multiplies or adds to them.`;
+      },
+    },
+    {
+      name: 'sin² + cos² = 1 in every pair of columns (2i, 2i+1)',
+      cases: encodingCases,
+      holds: (outputs) => {
+        const odd = wrongKind('sinusoidalEncoding', 'a matrix', outputs, isMatrix);
+        if (odd) return odd;
+        const square = (row: number[], j: number) => row[j] ** 2 + row[j + 1] ** 2;
+        const at = firstEntry(outputs[0], 2, (row, j) => !(Math.abs(square(row, j) - 1) <= 1e-6));
+        if (!at) return undefined;
+        const [p, j] = at;
+        const row = outputs[0][p];
+        return (
+          `In your row ${p}, columns ${j} and ${j + 1} are ${show(row[j])} and ${show(row[j + 1])}, whose squares add up to ${show(square(row, j))}. ` +
+          `Columns 2i and 2i+1 are the sine and the cosine of one angle, p / 10000^(2i/d), so sin² + cos² = 1 in every pair.`
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'exponent-i-over-d',

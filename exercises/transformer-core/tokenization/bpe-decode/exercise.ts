@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { defineExercise, plural } from 'llm-tutor/pack';
+import { defineExercise, plural, type Rng } from 'llm-tutor/pack';
+import { wrongKind } from '../../properties.js';
 import { alphabets, decode, encode, encodeIds, expandIds, randomText, tokenBytes, trainBpe, utf8Bytes, utf8Decode, type Pair } from '../bpe-math.js';
 import { gpt2MergeIds, loadGpt2Bpe } from '../gpt2-data.js';
 
@@ -17,6 +18,20 @@ function bytesIndexedById(id: number, merges: readonly Pair[], expanding: Readon
   if (expanding.has(id)) throw new Error(`not applicable: expanding id ${id} comes back to it, so this code overflows the stack`);
   const inner = new Set(expanding).add(id);
   return [...bytesIndexedById(pair[0], merges, inner), ...bytesIndexedById(pair[1], merges, inner)];
+}
+
+/** A property case: the ids a correct encoder gives `text` with merges learned on it. */
+function encodedText(label: string, text: string, vocabSize: number): { name: string; calls: Args[] } {
+  const merges = trainBpe(text, vocabSize);
+  return { name: `${label}: ${JSON.stringify(text)}, ${plural(vocabSize - 256, 'merge')} learned on it`, calls: [[encode(text, merges), merges]] };
+}
+
+function roundTripCases(rng: Rng) {
+  return [
+    encodedText('the lesson\'s text', 'aaabdaaabac', 259),
+    encodedText('random mixed text', randomText(rng, alphabets.mixed, 24), 256 + rng.int(6, 10)),
+    encodedText('random Chinese text', randomText(rng, alphabets.cjk, 18), 256 + rng.int(4, 8)),
+  ];
 }
 
 export default defineExercise<Args, string>({
@@ -75,6 +90,24 @@ export default defineExercise<Args, string>({
     ];
   },
   reference: (_ctx, ids, merges) => decode(ids, merges),
+  properties: [
+    {
+      name: 'decode(encode(text)) gives back the text',
+      cases: roundTripCases,
+      holds: (outputs, calls) => {
+        const odd = wrongKind('decode', 'a string', outputs, (o) => typeof o === 'string');
+        if (odd) return odd;
+        const [ids, merges] = calls[0];
+        // The ids come from the trusted encoder, so the trusted decoder gives back exactly the text it was given.
+        const text = decode(ids, merges);
+        if (outputs[0] === text) return undefined;
+        return (
+          `A correct encoder turned ${JSON.stringify(text)} into [${ids.join(', ')}], and your decode gives back ${JSON.stringify(outputs[0])}. ` +
+          'Decoding must undo encoding exactly: every id stands for fixed bytes, and the bytes of all the ids, joined, are the UTF-8 of the text.'
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'from-char-code-per-byte',

@@ -1,7 +1,9 @@
-import { anyOf, defineExercise } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, type Rng } from 'llm-tutor/pack';
+import { wrongKind } from '../../properties.js';
 import {
   alphabets,
   codePoints,
+  decode,
   encode,
   encodeIds,
   mergePair,
@@ -17,6 +19,31 @@ import {
 } from '../bpe-math.js';
 
 type Args = [text: string, merges: Pair[]];
+
+const isIdList = (o: unknown): o is number[] => Array.isArray(o) && o.every((id) => Number.isInteger(id));
+
+/** A property case: `text` and merges learned on `corpus`. */
+function textWithMerges(label: string, text: string, corpus: string, vocabSize: number): { name: string; calls: Args[] } {
+  return { name: `${label}: ${JSON.stringify(text)}, ${plural(vocabSize - 256, 'merge')}`, calls: [[text, trainBpe(corpus, vocabSize)]] };
+}
+
+/** The lesson's text, then random texts encoded with merges learned on similar text. */
+function propertyCases(rng: Rng) {
+  const similar = (label: string, chars: readonly string[]) => {
+    const corpus = [...randomText(rng, chars, 60)];
+    return textWithMerges(label, corpus.slice(40).join(''), corpus.slice(0, 40).join(''), 256 + rng.int(6, 10));
+  };
+  return [textWithMerges('the lesson\'s text', 'aaabdaaabac', 'aaabdaaabac', 259), similar('random mixed text', alphabets.mixed), similar('random accented text', alphabets.latin)];
+}
+
+/** Where two neighbouring ids form a merge, in words; undefined when none do. */
+function mergeLeft(ids: number[], merges: Pair[]): string | undefined {
+  const rank = rankOf(merges);
+  const i = ids.findIndex((id, j) => j + 1 < ids.length && rank.has(`${id},${ids[j + 1]}`));
+  if (i < 0) return undefined;
+  const k = rank.get(`${ids[i]},${ids[i + 1]}`)!;
+  return `the ids at ${i} and ${i + 1}, (${ids[i]}, ${ids[i + 1]}), are merges[${k}], which makes id ${256 + k}`;
+}
 
 /** In list order, each merge replaces only the first occurrence of its pair (indexOf + splice, once per merge). */
 function eachMergeOnce(text: string, merges: Pair[]): number[] {
@@ -160,6 +187,40 @@ export default defineExercise<Args, number[]>({
     ];
   },
   reference: (_ctx, text, merges) => encode(text, merges),
+  properties: [
+    {
+      name: 'decode(encode(text)) gives back the text',
+      cases: propertyCases,
+      holds: (outputs, calls) => {
+        const odd = wrongKind('encode', 'a list of integer ids', outputs, isIdList);
+        if (odd) return odd;
+        const [[text, merges]] = calls;
+        const ids = outputs[0];
+        const unknown = ids.find((id) => id < 0 || id >= 256 + merges.length);
+        if (unknown !== undefined) {
+          return `Your encode gave the id ${unknown} for ${JSON.stringify(text)}, but with ${plural(merges.length, 'merge')} the only ids are the bytes 0..255 and the merges' ids 256..${255 + merges.length}, so it cannot be decoded.`;
+        }
+        // The trusted decoder: every id stands for fixed bytes.
+        const back = decode(ids, merges);
+        if (back === text) return undefined;
+        return (
+          `Your encode turned ${JSON.stringify(text)} into [${ids.join(', ')}], which decodes to ${JSON.stringify(back)}. ` +
+          'Merging only regroups the UTF-8 bytes of the text into tokens: no byte may be lost, added or reordered, so decoding must give back the text exactly.'
+        );
+      },
+    },
+    {
+      name: 'no two neighbouring ids of the output form a merge',
+      cases: propertyCases,
+      holds: (outputs, calls) => {
+        const odd = wrongKind('encode', 'a list of integer ids', outputs, isIdList);
+        if (odd) return odd;
+        const found = mergeLeft(outputs[0], calls[0][1]);
+        if (!found) return undefined;
+        return `In your output [${outputs[0].join(', ')}], ${found}. Encoding goes on until no adjacent pair has a merge, so that pair should have been replaced by its id.`;
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'utf16-code-units',
