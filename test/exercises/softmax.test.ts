@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../helpers/exercises.js';
-import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const shift = 'adding the same number to every logit leaves the output unchanged';
