@@ -78,11 +78,20 @@ function prose(atoms: Atom[], width: number): MarkdownRow[] {
   return wrapAtoms(atoms, width).map((line) => ({ line, verbatim: false }));
 }
 
-/** A code block as written, tabs as spaces, indented by four columns, or by two when four would take it past `width`. */
-function codeBlock(text: string, width: number): MarkdownRow[] {
+/** The names of the languages a code block is labelled with, by the fence's info string. */
+const languageNames: Record<string, string> = { python: 'Python', py: 'Python', js: 'JavaScript', javascript: 'JavaScript', ts: 'TypeScript', typescript: 'TypeScript', sh: 'shell', bash: 'shell' };
+
+/**
+ * A code block as written, tabs as spaces, indented by four columns, or by
+ * two when four would take it past `width`; a block in a language named
+ * above gets a dim label line, so a Python block and a JavaScript one side by side are told apart.
+ */
+function codeBlock(text: string, width: number, lang?: string): MarkdownRow[] {
   const rows = text.split('\n').map((row) => escapeTerminalLine(row.replace(/\t/g, '    ').trimEnd()));
   const margin = Math.max(0, ...rows.map(displayWidth)) + 4 <= width ? '    ' : '  ';
-  return rows.map((shown) => ({ line: shown ? [{ text: margin }, { text: shown, ...codeStyle }] : [], verbatim: true }));
+  const label = lang && languageNames[lang.toLowerCase()];
+  const code = rows.map((shown) => ({ line: shown ? [{ text: margin }, { text: shown, ...codeStyle }] : [], verbatim: true }));
+  return label ? [{ line: [{ text: margin.slice(2) }, { text: label, dim: true }], verbatim: true }, ...code] : code;
 }
 
 /** A picture block (```heatmap, ```bars) drawn, verbatim; a malformed one as a code block and a dim line saying what is wrong. */
@@ -143,7 +152,7 @@ function block(token: Token, width: number): MarkdownRow[] {
     case 'text':
       return prose(token.tokens ? inlineAtoms(token.tokens) : proseAtoms(decodeEntities(token.text), {}), width);
     case 'code':
-      return isPictureKind(token.lang) ? picture(token.lang, token.text, width) : codeBlock(token.text, width);
+      return isPictureKind(token.lang) ? picture(token.lang, token.text, width) : codeBlock(token.text, width, token.lang);
     case 'blockquote':
       return quote(blocks(token.tokens ?? [], Math.max(width - 2, 1), true));
     case 'list':

@@ -246,7 +246,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       // A pass opens onto what lies beyond the exercise: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
       const beyond = verdict.status === 'pass' ? afterPassSectionsOf(snapshot.afterPass, width) : [];
       variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), ...beyond, hints]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), ...beyond, hints]];
-      scrolled = [...verdictSections(verdict, { width, cwd, compact: false, wholeOutput: true, expanded }), ...beyond, hints];
+      // Scrolling after a pass, the cases are one row of ✓ marks, so that what follows them starts in view.
+      scrolled = [...verdictSections(verdict, { width, cwd, compact: verdict.status === 'pass', wholeOutput: true, expanded }), ...beyond, hints];
       prefer = ['failure', 'mistake', 'cases'];
     } else {
       scrolled = [hints];

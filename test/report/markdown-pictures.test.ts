@@ -134,6 +134,6 @@ describe('malformed pictures', () => {
   });
 
   test('other fenced languages are still code', () => {
-    expect(render(fence('python', 'a 1'), 40)).toEqual(['    a 1']);
+    expect(render(fence('python', 'a 1'), 40)).toEqual(['  Python', '    a 1']);
   });
 });

@@ -74,6 +74,14 @@ describe('blocks', () => {
     expect(render('    abcdefg\n', 10)).toBe('  abcdefg');
   });
 
+  test('a fenced block in a named language gets a dim label line above it; an unnamed or unknown one does not', () => {
+    const rows = layoutMarkdown('```python\nresult = F.softmax(x, dim=-1)\n```\n\n```js\nconst result = tf.softmax(x);\n```\n', 60);
+    expect(rows.map((row) => plainText(row.line))).toEqual(['  Python', '    result = F.softmax(x, dim=-1)', '', '  JavaScript', '    const result = tf.softmax(x);']);
+    expect(rows[0].line.find((span) => span.text === 'Python')?.dim).toBe(true);
+    expect(render('```\nplain\n```\n', 20)).toBe('    plain');
+    expect(render('```text\nplain\n```\n', 20)).toBe('    plain');
+  });
+
   test('block quotes are marked with a bar and wrapped inside it', () => {
     expect(render('> one two three\n>\n> four', 10)).toBe('│ one two\n│ three\n│\n│ four');
   });
