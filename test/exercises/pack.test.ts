@@ -2,25 +2,25 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
-import { loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
+import { listBuiltinPackIds, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { diagnoseEachMisconception, exerciseFolders, gradeLearnerSource } from '../helpers/exercises.js';
 
-const packDir = path.join(builtinPacksDir, 'transformer-core');
+/** Every built-in pack, each checked the same way: its folder, exercise folders on disk and manifest. */
+const packs = await Promise.all(
+  (await listBuiltinPackIds()).map(async (packId) => {
+    const packDir = path.join(builtinPacksDir, packId);
+    return { packId, packDir, ids: exerciseFolders(packDir), pack: await loadPack(packDir, true) };
+  }),
+);
 
-const ids = exerciseFolders(packDir);
-const pack = await loadPack(packDir, true);
+describe.each(packs)('$packId, every exercise', ({ packId, packDir, ids, pack }) => {
+  const refOf = (id: string): ExerciseRef => ({ packId, id, key: `${packId}/${id}`, title: id, dir: path.join(packDir, id), number: 0, pack, points: 1, partialCredit: false });
 
-function refOf(id: string): ExerciseRef {
-  return { packId: 'transformer-core', id, key: `transformer-core/${id}`, title: id, dir: path.join(packDir, id), number: 0, pack };
-}
+  /** Grades one of the exercise's own files (solution.ts or starter.ts) as a learner file. */
+  const gradeOwnFile = async (id: string, which: 'solution.ts' | 'starter.ts', seed: number) =>
+    gradeLearnerSource(id, { [`${id}.ts`]: await fs.readFile(path.join(packDir, id, which), 'utf8') }, seed, packId);
 
-/** Grades one of the exercise's own files (solution.ts or starter.ts) as a learner file. */
-async function gradeOwnFile(id: string, which: 'solution.ts' | 'starter.ts', seed: number) {
-  return gradeLearnerSource(id, { [`${id}.ts`]: await fs.readFile(path.join(packDir, id, which), 'utf8') }, seed);
-}
-
-describe('transformer-core, every exercise', () => {
   test('every exercise folder is listed in pack.json, in the curriculum order', () => {
     expect([...pack.manifest.exercises.map((e) => e.id)].sort()).toEqual(ids);
   });
@@ -55,7 +55,7 @@ describe('transformer-core, every exercise', () => {
 
     test('each misconception fails the reference and is diagnosed as itself', async () => {
       for (const seed of [7, 99]) {
-        for (const result of await diagnoseEachMisconception(id, seed)) {
+        for (const result of await diagnoseEachMisconception(id, seed, packId)) {
           expect(result.failingCases, `${result.id} (seed ${seed})`).toBeGreaterThan(0);
           expect(result.diagnosed, `${result.id} (seed ${seed})`).toBe(result.id);
         }
