@@ -29,8 +29,14 @@ export async function builtinExercises(packId = 'transformer-core'): Promise<Exe
   return exerciseRefs([await loadPack(path.join(builtinPacksDir, packId), true)]);
 }
 
-/** A built-in exercise with its loaded definition and a reference context. */
-export async function loadExercise(id: string, packId = 'transformer-core'): Promise<{ ref: ExerciseRef; definition: ExerciseDefinition; ctx: ReferenceContext }> {
+/**
+ * A built-in exercise with its loaded definition and a reference context.
+ * `id` is an exercise id of `packId` (`attention/causal-mask`), or one
+ * qualified by its pack (`training/norms/layer-norm`), which wins over `packId`.
+ */
+export async function loadExercise(qualifiedId: string, defaultPack = 'transformer-core'): Promise<{ ref: ExerciseRef; definition: ExerciseDefinition; ctx: ReferenceContext }> {
+  const parts = qualifiedId.split('/');
+  const [packId, id] = parts.length > 2 ? [parts[0], parts.slice(1).join('/')] : [defaultPack, qualifiedId];
   const refs = await builtinExercises(packId);
   let ref = refs.find((r) => r.id === id);
   if (!ref) {
