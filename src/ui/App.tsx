@@ -243,11 +243,11 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
     } else if (verdict) {
       top.push(verdictLine(verdict));
       // Whole if it fits as it is, else whole in compact form, else scrolling (laid out for reading at length).
-      // A pass opens onto what lies beyond the exercise: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
+      // A pass opens onto what lies beyond the exercise, after the hints revealed on the way: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
       const beyond = verdict.status === 'pass' ? afterPassSectionsOf(snapshot.afterPass, width) : [];
-      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), ...beyond, hints]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), ...beyond, hints]];
+      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), hints, ...beyond]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), hints, ...beyond]];
       // Scrolling after a pass, the cases are one row of ✓ marks, so that what follows them starts in view.
-      scrolled = [...verdictSections(verdict, { width, cwd, compact: verdict.status === 'pass', wholeOutput: true, expanded }), ...beyond, hints];
+      scrolled = [...verdictSections(verdict, { width, cwd, compact: verdict.status === 'pass', wholeOutput: true, expanded }), hints, ...beyond];
       prefer = ['failure', 'mistake', 'cases'];
     } else {
       scrolled = [hints];

@@ -20,7 +20,7 @@ const expected: Record<string, ['fail' | 'error' | 'fail or error', RegExp]> = {
   'exit-0-after-return.ts': ['fail or error', /cases pass; first failing|ended during case .* \(exit code 0\)/],
   'exit-0-before-return.ts': ['error', /ended during case .* \(exit code 0\): did your code call process\.exit\(\)/],
   'exit-1-before-return.ts': ['error', /ended during case .* \(exit code 1\)/],
-  'forges-ipc-results.ts': ['fail', /^0 of 9 cases pass/],
+  'forges-ipc-results.ts': ['fail', /^0 of 13 cases pass/],
   'imports-child-process.ts': ['error', /Access to this API has been restricted/],
   'imports-fs.ts': ['error', /Access to this API has been restricted/],
   'imports-net.ts': ['error', /threw Error: net\.connect is not available in the sandbox/],

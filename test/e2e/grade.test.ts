@@ -109,7 +109,7 @@ describe('grading a class', () => {
     const partly = suites.testsuite.find((s: { name: string }) => s.name === 'partly-wrong');
     expect(partly).toMatchObject({ tests: '3', failures: '1', errors: '0' });
     const failing = partly.testcase.find((t: { name: string }) => t.name === 'transformer-core/foundations/softmax');
-    expect(failing.failure.message).toMatch(/^6 of 9 cases pass/);
+    expect(failing.failure.message).toMatch(/^10 of 13 cases pass/);
     expect(failing.file).toBe('class/partly-wrong/exercises/transformer-core/foundations/softmax.ts');
   });
 
@@ -252,10 +252,10 @@ describe('entries of a class folder that are not what they seem', () => {
     const stateFix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file.';
     const linkedProblem = 'linked is a symbolic link, which llm-tutor does not follow: put the submission itself there, not a link to it.';
     expect(report.submissions.map((s) => ({ id: s.id, status: s.status, problem: s.problem, exercises: s.exercises.map((e) => `${e.status}: ${e.message}`) }))).toEqual([
-      { id: 'fifo-state', status: 'error', problem: `fifo-state/.llm-tutor/state.json is a FIFO (named pipe), not a regular file: ${stateFix}`, exercises: ['pass: All 13 cases pass.'] },
-      { id: 'honest', status: 'pass', problem: undefined, exercises: ['pass: All 13 cases pass.'] },
+      { id: 'fifo-state', status: 'error', problem: `fifo-state/.llm-tutor/state.json is a FIFO (named pipe), not a regular file: ${stateFix}`, exercises: ['pass: All 17 cases pass.'] },
+      { id: 'honest', status: 'pass', problem: undefined, exercises: ['pass: All 17 cases pass.'] },
       { id: 'linked', status: 'error', problem: linkedProblem, exercises: [`error: Not graded: ${linkedProblem}`] },
-      { id: 'linked-state', status: 'error', problem: `linked-state/.llm-tutor/state.json is a symbolic link, which llm-tutor does not follow: ${stateFix}`, exercises: ['pass: All 13 cases pass.'] },
+      { id: 'linked-state', status: 'error', problem: `linked-state/.llm-tutor/state.json is a symbolic link, which llm-tutor does not follow: ${stateFix}`, exercises: ['pass: All 17 cases pass.'] },
     ]);
     expect(r.stdout.split('\n').filter((l) => / linked /.test(l))).toEqual([`! linked 0/1 — ${linkedProblem}`]);
     // The secret is in no output and in no file of the class or the reports; the FIFO and the links are left as they were.

@@ -51,8 +51,8 @@ describe('doctor --repair rebuilds progress from a truncated state.json', () => 
     const lines = r.stdout.split('\n');
     const start = lines.indexOf('Your progress records no grading of 3 edited learner files:');
     expect(lines.slice(start + 1, start + 4)).toEqual(edited);
-    expect(lines[start + 4]).toBe('[1/3] ✓ transformer-core/foundations/matmul: All 13 cases pass.');
-    expect(lines[start + 5]).toBe('[2/3] ✓ transformer-core/foundations/softmax: All 9 cases pass.');
+    expect(lines[start + 4]).toBe('[1/3] ✓ transformer-core/foundations/matmul: All 17 cases pass.');
+    expect(lines[start + 5]).toBe('[2/3] ✓ transformer-core/foundations/softmax: All 13 cases pass.');
     expect(lines[start + 6]).toMatch(/^\[3\/3\] ✗ transformer-core\/attention\/causal-mask: \d+ of \d+ cases pass/);
     expect(lines[start + 7]).toBe('Recovered 2 passes of 3 files re-graded. The others are recorded as attempted, not passed.');
     expect(await statuses()).toEqual({ 'foundations/matmul': 'passed', 'foundations/softmax': 'passed', 'attention/causal-mask': 'failed' });
