@@ -140,6 +140,16 @@ describe(id, () => {
     expect(decodeR50k([15496, 995])).toBe('Hello world');
   });
 
+  test('Check yourself: the round trip\'s own vocabulary is the 256 bytes and 16 merges, in GPT-2\'s format', async () => {
+    const { definition } = await loadExercise(id);
+    for (const { calls } of definition.properties![0].cases(new Rng(7))) {
+      const bpe = calls[0][1] as { merges: [string, string][]; vocab: Record<string, number> };
+      expect(bpe.merges).toHaveLength(16);
+      expect(Object.keys(bpe.vocab)).toHaveLength(256 + 16);
+      expect(bpe.vocab['Ġthe']).toBe(256 + 2);
+    }
+  });
+
   test('check yourself: the model solution holds the round trip on seeds 7 and 99', async () => {
     await expectSolutionHolds(id, { [roundTrip]: 2 });
   });
