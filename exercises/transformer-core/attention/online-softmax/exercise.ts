@@ -210,7 +210,7 @@ export default defineExercise<Args, number[]>({
         const difference = listDifference(whole, split);
         if (!difference) return undefined;
         return (
-          `The same 7 keys and values give a different output in one block and in blocks of ${sizesOf([...calls[1][1]])} (${difference}). ` +
+          `The same ${[...calls[0][1]][0].k.length} keys and values give a different output in one block and in blocks of ${sizesOf([...calls[1][1]])} (${difference}). ` +
           'After every block ℓ = Σ exp(s_j − m) and o = Σ exp(s_j − m)·v_j over the keys seen so far, whatever the blocks were: when the max grows to m′, both are multiplied by c = exp(m − m′), which is below 1.'
         );
       }),

@@ -52,10 +52,11 @@ export default defineExercise<Args, number[]>({
       name: 'factor 1 gives the plain frequencies, with either method',
       cases: () => [{ name: 'd=16, base 10000, "linear" then "ntk"', calls: [[16, 10000, 1, 'linear'], [16, 10000, 1, 'ntk']] as Args[] }],
       holds: lists((outputs, calls) => {
-        const i = outputs.findIndex((o) => listDifference(frequencies(16, 10000), o, relative) !== undefined);
+        const plain = (call: Args) => frequencies(call[0], call[1]);
+        const i = outputs.findIndex((o, j) => listDifference(plain(calls[j]), o, relative) !== undefined);
         if (i < 0) return undefined;
         return (
-          `With factor 1, your "${calls[i][3]}" frequencies differ from the plain θ_i = base^(−2i/d): ${listDifference(frequencies(16, 10000), outputs[i], relative)} (plain first, yours second). ` +
+          `With factor 1, your "${calls[i][3]}" frequencies differ from the plain θ_i = base^(−2i/d): ${listDifference(plain(calls[i]), outputs[i], relative)} (plain first, yours second). ` +
           'A factor of 1 stretches nothing: θ_i / 1 = θ_i, and base · 1^(d/(d−2)) = base.'
         );
       }),
