@@ -1,7 +1,33 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'tokenization/bpe-train';
+const count = 'there are vocabSize − 256 merges, fewer only when no pair is left';
+const existing = 'merge k joins ids that already exist, both below 256 + k';
+
+/** A learner's trainBpe, right but for the loop's stop condition and the first new id, as given. */
+function learnerTrainer(keepGoing: string, firstId: number): string {
+  return `export function trainBpe(text: string, vocabSize: number): [number, number][] {
+  let ids = Array.from(new TextEncoder().encode(text));
+  const merges: [number, number][] = [];
+  while (merges.length < vocabSize - 256 && ${keepGoing}) {
+    const counts = new Map<string, number>();
+    for (let i = 0; i + 1 < ids.length; i++) counts.set(ids[i] + ',' + ids[i + 1], (counts.get(ids[i] + ',' + ids[i + 1]) ?? 0) + 1);
+    let best = '';
+    for (const [pair, n] of counts) if (best === '' || n > counts.get(best)!) best = pair;
+    const [a, b] = best.split(',').map(Number);
+    const id = ${firstId} + merges.length;
+    merges.push([a, b]);
+    const next: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (i + 1 < ids.length && ids[i] === a && ids[i + 1] === b) { next.push(id); i++; } else next.push(ids[i]);
+    }
+    ids = next;
+  }
+  return merges;
+}`;
+}
 
 /**
  * Produced by a Python transcription of Karpathy's minbpe BasicTokenizer.train
@@ -79,5 +105,26 @@ describe(id, () => {
       expect(result.failingCases, result.id).toBeGreaterThan(0);
       expect(result.diagnosed, result.id).toBe(result.id);
     }
+  });
+
+  test('reference, Check yourself: 3 merges for "aaabdaaabac" at 259 and for "abcab" at 300; merge k uses ids below 256 + k', async () => {
+    const lesson = (await reference(id, 'aaabdaaabac', 259)) as [number, number][];
+    expect(lesson).toHaveLength(3);
+    expect(lesson[2]).toEqual([257, 98]);
+    expect(await reference(id, 'abcab', 300)).toHaveLength(3);
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [count]: 2, [existing]: 2 });
+  });
+
+  test('check yourself: a loop that stops at two tokens (ids.length > 2) stops one merge short when the pairs run out', async () => {
+    const stopsAtTwo = learnerTrainer('ids.length > 2', 256);
+    await expectPropertyBroken(id, stopsAtTwo, count, /^You return \d+ merges for vocabSize 300, but after them ".*" is still 2 tokens, so a pair is left to merge\./);
+  });
+
+  test('check yourself: new ids counted from 257 make a merge join an id that does not exist yet', async () => {
+    const from257 = learnerTrainer('ids.length >= 2', 257);
+    await expectPropertyBroken(id, from257, existing, /^Your merge \d+ is \[\d+, \d+\], but before it only the ids 0 to \d+ exist/);
   });
 });

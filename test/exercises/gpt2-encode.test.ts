@@ -2,14 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encode as encodeR50k } from 'gpt-tokenizer/encoding/r50k_base';
+import { decode as decodeR50k, encode as encodeR50k } from 'gpt-tokenizer/encoding/r50k_base';
 import { getEncoding } from 'js-tiktoken';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildCases } from '../../src/core/grading/grade.js';
 import { Rng } from '../../src/core/authoring/rng.js';
 import { loadExercise, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds, solutionSource } from '../helpers/properties.js';
 
 const id = 'tokenization/gpt2-encode';
+const roundTrip = 'decoding the ids with the vocabulary gives the text back';
 type Bpe = { merges: [string, string][]; vocab: Record<string, number> };
 
 /**
@@ -132,5 +134,30 @@ describe(id, () => {
     expect(await wrong(id, 'latin1-not-utf8', 'café', bpe)).toEqual([66, 1878, 165]);
     expect(await wrong(id, 'no-bytes-to-unicode', 'café', bpe)).toEqual([66, 1878, 165]);
     expect(await wrong(id, 'not-lowest-rank-first', 'Hello world', bpe)).toEqual([1544, 18798, 24486, 45895, 67]);
+  });
+
+  test('Check yourself: [15496, 995] decode to "Hello world" (gpt-tokenizer\'s r50k decoder)', () => {
+    expect(decodeR50k([15496, 995])).toBe('Hello world');
+  });
+
+  test('Check yourself: the round trip\'s own vocabulary is the 256 bytes and 16 merges, in GPT-2\'s format', async () => {
+    const { definition } = await loadExercise(id);
+    for (const { calls } of definition.properties![0].cases(new Rng(7))) {
+      const bpe = calls[0][1] as { merges: [string, string][]; vocab: Record<string, number> };
+      expect(bpe.merges).toHaveLength(16);
+      expect(Object.keys(bpe.vocab)).toHaveLength(256 + 16);
+      expect(bpe.vocab['Ġthe']).toBe(256 + 2);
+    }
+  });
+
+  test('check yourself: the model solution holds the round trip on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [roundTrip]: 2 });
+  });
+
+  test('check yourself: a pattern without the whitespace alternatives loses spaces and newlines, and the round trip fails', async () => {
+    const solution = await solutionSource(id);
+    const noWhitespace = solution.replace('|\\s+(?!\\S)|\\s+/gu', '/gu');
+    expect(noWhitespace).not.toBe(solution);
+    await expectPropertyBroken(id, noWhitespace, roundTrip, /^Encoding ".*": your \d+ ids decode to ".*"\. Every character of the text, spaces and newlines too, must end up in some token/s);
   });
 });

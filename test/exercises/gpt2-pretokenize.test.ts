@@ -6,8 +6,11 @@ import { R50K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
 import { buildCases } from '../../src/core/grading/grade.js';
 import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'tokenization/gpt2-pretokenize';
+const roundTrip = 'the pieces joined give the text back';
+const nonEmpty = 'no piece is empty';
 
 /** GPT-2's pattern as two independent npm packages ship it: gpt-tokenizer's RegExp, and js-tiktoken's pat_str (compiled with the flags it uses, "ug"). */
 const splitters: [string, (text: string) => string[]][] = [
@@ -102,5 +105,25 @@ describe(id, () => {
       expect(result.failingCases, result.id).toBeGreaterThan(0);
       expect(result.diagnosed, result.id).toBe(result.id);
     }
+  });
+
+  test('reference, Check yourself: "Hello  world" gives "Hello", " ", " world", which join back to the text', async () => {
+    const pieces = (await reference(id, 'Hello  world')) as string[];
+    expect(pieces).toEqual(['Hello', ' ', ' world']);
+    expect(pieces.join('')).toBe('Hello  world');
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [roundTrip]: 2, [nonEmpty]: 2 });
+  });
+
+  test('check yourself: splitting around whitespace with text.split leaves an empty piece at the start', async () => {
+    const split = 'export function pretokenize(text: string): string[] { return text.split(/(\\s+)/); }';
+    await expectPropertyBroken(id, split, nonEmpty, /^Your piece 0 \(of \d+\) is the empty string\. Every chunk is a run of at least one character/);
+  });
+
+  test('check yourself: words and symbols with the whitespace dropped do not join back to the text', async () => {
+    const dropped = "export function pretokenize(text: string): string[] { return text.match(/[\\p{L}\\p{N}']+|[^\\s\\p{L}\\p{N}]+/gu) ?? []; }";
+    await expectPropertyBroken(id, dropped, roundTrip, /^Your pieces joined are ".*", not the text ".*": they first differ from it at index \d+\. Pre-tokenizing only cuts the text/s);
   });
 });

@@ -2,9 +2,12 @@ import { describe, expect, test } from 'vitest';
 import { groupedQueryAttention } from '../../exercises/transformer-core/attention/grouped-query/solution.js';
 import { diagnoseEachMisconception, reference, solutionWith, wrong, wrongAlternatives } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/grouped-query';
+const sameQuery = 'query heads of one group given the same q give the same output';
+const repeated = 'repeating each KV head for its group (H_kv = H) gives the same output';
 
 // The lesson's worked example: 4 query heads, 2 KV heads, T = 2, d = 2.
 const q = [
@@ -183,4 +186,40 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: head 1 given head 0\'s q outputs head 0\'s [[1, 0], [0.330238, 0.669762]]; KV heads repeated give the lesson output', async () => {
+    const lesson = (await reference(id, q, k, v)) as number[][][];
+    const shared = (await reference(id, [q[0], q[0], q[2], q[3]], k, v)) as number[][][];
+    expectClose(shared[1], [
+      [1, 0],
+      [0.330238, 0.669762],
+    ]);
+    expectClose((await reference(id, q, [k[0], k[0], k[1], k[1]], [v[0], v[0], v[1], v[1]])) as number[][][], lesson);
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [sameQuery]: 2, [repeated]: 2 });
+  });
+
+  test('check yourself: keys by group but values by h mod H_kv breaks both properties', async () => {
+    const mixed = `export function groupedQueryAttention(q: Matrix[], k: Matrix[], v: Matrix[]): Matrix[] {
+  const group = q.length / k.length;
+  return q.map((qh, h) => {
+    const keys = k[Math.floor(h / group)];
+    const values = v[h % k.length];
+    const m = keys.length;
+    return qh.map((row, i) => {
+      const seen = keys.slice(0, m - qh.length + i + 1);
+      if (seen.length === 0) return values[0].map(() => 0);
+      const s = seen.map((kj) => kj.reduce((acc, x, c) => acc + x * row[c], 0) / Math.sqrt(row.length));
+      const max = Math.max(...s);
+      const e = s.map((x) => Math.exp(x - max));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return values[0].map((_, c) => e.reduce((acc, w, j) => acc + (w / sum) * values[j][c], 0));
+    });
+  });
+}`;
+    await expectPropertyBroken(id, mixed, sameQuery, /^Query heads \d and \d are in the same group of (2|3) and were given the same q, but your outputs for them differ \(\[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. Both read KV head \d/);
+    await expectPropertyBroken(id, mixed, repeated, /^Your output with (2|3) KV heads differs from your output with each KV head repeated in place to (4|6) \(head \d: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. This is how PyTorch/);
+  });
 });

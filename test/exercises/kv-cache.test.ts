@@ -3,9 +3,26 @@ import { decodeStep } from '../../exercises/transformer-core/attention/kv-cache/
 import { buildCases, computeExpected } from '../../src/core/grading/grade.js';
 import { diagnoseEachMisconception, loadExercise, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/kv-cache';
+const appendedLast = 'the returned cache is the old one with the new k and v as its last rows';
+const orderFree = 'reordering the cached tokens leaves out unchanged';
+
+/** A learner's decodeStep, right but for the key row it caches for the new token and a bias added to the score of key j of t. */
+function learnerStep(newKey: string, bias: string): string {
+  return `export function decodeStep(cache: { k: Matrix; v: Matrix }, q: Vector, k: Vector, v: Vector) {
+  const next = { k: [...cache.k, ${newKey}], v: [...cache.v, v] };
+  const t = next.k.length;
+  const s = next.k.map((kj, j) => kj.reduce((acc, x, i) => acc + x * q[i], 0) / Math.sqrt(q.length) + ${bias});
+  const max = Math.max(...s);
+  const e = s.map((x) => Math.exp(x - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  const out = v.map((_, c) => e.reduce((acc, w, j) => acc + (w / sum) * next.v[j][c], 0));
+  return { out, cache: next };
+}`;
+}
 
 interface Cache {
   k: number[][];
@@ -153,4 +170,25 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: step 2 with the cached tokens in the order 1, 0 still gives [0.909969, 0.755272], and returns them in that order', async () => {
+    // Hand-worked in the lesson: weights [0.244728, 0.090031, 0.665241] over v = [1, 0], [0, 1], [1, 1], whatever the order of the first two.
+    const step = await referenceStep({ k: [K[1], K[0]], v: [V[1], V[0]] }, Q[2], K[2], V[2]);
+    expectClose([step.out], [[0.909969, 0.755272]], 5);
+    expect(step.cache).toEqual({ k: [K[1], K[0], K[2]], v: [V[1], V[0], V[2]] });
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [appendedLast]: 2, [orderFree]: 2 });
+  });
+
+  test('check yourself: caching the new key already divided by √d breaks the append property', async () => {
+    const prescaled = learnerStep('k.map((x) => x / Math.sqrt(k.length))', '0');
+    await expectPropertyBroken(id, prescaled, appendedLast, /^With (an empty cache|3 cached tokens), your returned cache\.k is not the old one with the new row appended \(that first, yours second: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. Row t of the cache is token t/);
+  });
+
+  test('check yourself: a recency bias on the scores (−0.1 per token back) breaks the reordering property', async () => {
+    const recency = learnerStep('k', '-0.1 * (t - 1 - j)');
+    await expectPropertyBroken(id, recency, orderFree, /^Shuffling the cached keys and values \(each key with its value\) changed your out: entry \d+ is \S+ in the first and \S+ in the second\. Attention is a weighted average/);
+  });
 });

@@ -1,8 +1,32 @@
 import { describe, expect, test } from 'vitest';
 import { NF4_LEVELS } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'lora/nf4-quantize';
+const codesInRange = 'every code is a whole number from 0 to 15, one per value';
+const absmaxRule = "each block's absmax is the largest |w| in it";
+const extremes = 'the largest |w| of each block gets code 0 or 15';
+
+/** A learner's quantiser with the nearest-level search right, and `scale` and `offset` as given. */
+function learnerQuantizer(scale: string, offset: number): string {
+  return `const LEVELS = ${JSON.stringify(NF4_LEVELS)};
+export function quantizeNf4(w: Vector, blockSize: number): { codes: number[]; absmax: number[] } {
+  const codes: number[] = [];
+  const absmax: number[] = [];
+  for (let start = 0; start < w.length; start += blockSize) {
+    const block = w.slice(start, start + blockSize);
+    const m = ${scale};
+    absmax.push(m);
+    for (const x of block) {
+      let best = 0;
+      for (let k = 1; k < 16; k++) if (Math.abs(x / m - LEVELS[k]) < Math.abs(x / m - LEVELS[best])) best = k;
+      codes.push(best + ${offset});
+    }
+  }
+  return { codes, absmax };
+}`;
+}
 
 /** The 16 NF4 levels exactly as NUMERICS.md §4 lists them (bitsandbytes get_4bit_type). */
 const PUBLISHED = [
@@ -96,4 +120,25 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: the worked example gives 7 codes in 0…15, absmax [1.2, 2], and its extremes −1.2 and 2 get codes 0 and 15', async () => {
+    // Hand-worked in the lesson's table: −1.2 / 1.2 = −1 is level 0, 2 / 2 = 1 is level 15.
+    expect(await reference(id, [0.5, -1.2, 0.3, 0, 2, -0.1, 0.9], 4)).toEqual({ codes: [12, 0, 10, 7, 15, 6, 12], absmax: [1.2, 2] });
+  });
+
+  test('check yourself: the model solution holds every property on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [codesInRange]: 2, [absmaxRule]: 2, [extremes]: 2 });
+  });
+
+  test('check yourself: codes counted from 1 (1 to 16) break the range and the extremes', async () => {
+    const oneBased = learnerQuantizer('Math.max(...block.map(Math.abs))', 1);
+    await expectPropertyBroken(id, oneBased, codesInRange, /^Your code \d+ is 16\. A code is what is stored in 4 bits/);
+    await expectPropertyBroken(id, oneBased, extremes, /^w\[\d+\] = \S+ has the largest magnitude of block \d+, and your code for it is (1|16)\. Divided by its block's absmax it is exactly/);
+  });
+
+  test('check yourself: an absmax with headroom (twice the largest |w|) breaks the absmax rule and the extremes', async () => {
+    const headroom = learnerQuantizer('2 * Math.max(...block.map(Math.abs))', 0);
+    await expectPropertyBroken(id, headroom, absmaxRule, /^Your absmax for block 0 is \S+, but the largest \|w\| in that block is \S+\. Dividing by exactly that magnitude/);
+    await expectPropertyBroken(id, headroom, extremes, /^w\[\d+\] = \S+ has the largest magnitude of block 0, and your code for it is (2|12)\./);
+  });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'lora/param-count';
+const linear = 'doubling r doubles the trainable count';
+const frozenFixed = 'the frozen count depends on neither r nor the targets';
 
 type Target = 'q' | 'k' | 'v' | 'o' | 'up' | 'down';
 const cfg = (dModel: number, dFF: number, nLayers: number, r: number, targets: Target[]) => ({ dModel, dFF, nLayers, r, targets });
@@ -58,4 +61,25 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: the worked example at r 8 has 12,288 trainable, and 122,880 frozen at any rank or targets', async () => {
+    // Hand-worked: 3 layers · 8·((64 + 64) + (64 + 64) + (64 + 192)) = 3 · 4,096.
+    expect(await reference(id, cfg(64, 192, 3, 8, ['q', 'v', 'up']))).toEqual({ trainable: 12_288, frozen: 122_880 });
+    expect(await reference(id, cfg(64, 192, 3, 16, []))).toEqual({ trainable: 0, frozen: 122_880 });
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [linear]: 2, [frozenFixed]: 2 });
+  });
+
+  test('check yourself: adapters of r² parameters counted among the frozen weights break both properties', async () => {
+    const squared = `export function loraParamCount(cfg: { dModel: number; dFF: number; nLayers: number; r: number; targets: string[] }) {
+  const shape = (t: string) => (t === 'up' ? [cfg.dModel, cfg.dFF] : t === 'down' ? [cfg.dFF, cfg.dModel] : [cfg.dModel, cfg.dModel]);
+  const adapters = [...new Set(cfg.targets)].reduce((sum, t) => sum + cfg.r * cfg.r * (shape(t)[0] + shape(t)[1]), 0);
+  const weights = 4 * cfg.dModel * cfg.dModel + 2 * cfg.dModel * cfg.dFF;
+  return { trainable: cfg.nLayers * adapters, frozen: cfg.nLayers * (weights + adapters) };
+}`;
+    await expectPropertyBroken(id, squared, linear, /^Your trainable count is \d+ at r (\d+) and \d+ at r \d+, not twice as many\. Each adapter is A: \[in, r\]/);
+    await expectPropertyBroken(id, squared, frozenFixed, /^Your frozen count is \d+ for the first configuration and \d+ for the second, which changes only r and the targets\./);
+  });
 });

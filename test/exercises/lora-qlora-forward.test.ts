@@ -3,8 +3,27 @@ import { randomInts, randomMatrix, Rng, tidy } from '../../src/core/authoring/rn
 import { lessonExample } from '../../exercises/transformer-core/lora/lora-math.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'lora/qlora-forward';
+const zeroB = 'with B = 0 the output is x times the dequantised W0';
+const adapterPath = 'the adapter adds (α/r)·(x·A)·B to the frozen output';
+
+/** A learner's qloraForward, row-major, with the block scale and the LoRA scale written as given. */
+function learnerForward(blockScale: string, loraScale: string): string {
+  return `const NF4 = ${JSON.stringify(NF4)};
+type Base = { codes: number[]; absmax: number[]; blockSize: number; rows: number; cols: number };
+const times = (p: Matrix, q: Matrix): Matrix => p.map((row) => q[0].map((_, j) => row.reduce((s, v, k) => s + v * q[k][j], 0)));
+export function qloraForward(x: Matrix, base: Base, a: Matrix, b: Matrix, alpha: number): Matrix {
+  const w0 = Array.from({ length: base.rows }, (_, r) => Array.from({ length: base.cols }, (_, c) => {
+    const i = r * base.cols + c;
+    return NF4[base.codes[i]] * ${blockScale};
+  }));
+  const frozen = times(x, w0);
+  const delta = times(times(x, a), b);
+  return frozen.map((row, i) => row.map((v, j) => v + (${loraScale}) * delta[i][j]));
+}`;
+}
 
 /** The 16 NF4 levels exactly as NUMERICS.md §4 lists them. */
 const NF4 = [
@@ -99,4 +118,27 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: on the lesson example B = 0 gives x·W0 = [[−2, 1.351661], [−2.039790, 0.394522]], and the adapter adds [[2, 0], [−2, −8]]', async () => {
+    // Hand-worked: x·W0 with the W0 dequantised above; the adapter path is (α/r)·(x·A)·B = 2·[[1, 0], [−1, −4]].
+    const zero = b.map((row) => row.map(() => 0));
+    const frozen = (await reference(id, x, lessonBase, a, zero, 4)) as number[][];
+    expectClose(frozen, [[-2, 1.351661], [-2.03979, 0.394522]], 5);
+    const full = (await reference(id, x, lessonBase, a, b, 4)) as number[][];
+    expectClose(full.map((row, i) => row.map((v, j) => v - frozen[i][j])), [[2, 0], [-2, -8]], 5);
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [zeroB]: 2, [adapterPath]: 1 });
+  });
+
+  test('check yourself: every block read with the first block\'s absmax breaks the B = 0 property', async () => {
+    const firstScale = learnerForward('base.absmax[0]', 'alpha / a[0].length');
+    await expectPropertyBroken(id, firstScale, zeroB, /^With B = 0 your output is not x·W0 \(x·W0 first, yours second: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\), W0\[r\]\[c\] = NF4/);
+  });
+
+  test('check yourself: r taken as the rows of A (alpha / a.length) breaks the adapter property', async () => {
+    const rowsOfA = learnerForward('base.absmax[Math.floor(i / base.blockSize)]', 'alpha / a.length');
+    await expectPropertyBroken(id, rowsOfA, adapterPath, /^Your output minus your output with B = 0 is not \(α\/r\)·\(x·A\)·B \(that first, your difference second: \[\d\]\[\d\] is \S+ in the first and \S+ in the second\)\. Quantising W0 changes nothing/);
+  });
 });

@@ -4,9 +4,33 @@ import { readOnce } from '../../src/pack-api.js';
 import { readOnceIterable } from '../../src/sandbox/wire.js';
 import { diagnoseEachMisconception, reference, wrong } from '../helpers/exercises.js';
 import { expectClose } from '../helpers/matrices.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 import { gradeSource, seededMatrix } from './attention-helpers.js';
 
 const id = 'attention/online-softmax';
+const anySplit = 'splitting the same keys into other blocks gives the same output';
+const inRange = 'each output entry lies between the smallest and largest value in its column';
+
+/** A learner's one-pass loop, right but for the correction factor c and the running sum ℓ, as given. */
+function learnerRow(correction: string, runningSum: string): string {
+  return `export function flashAttentionRow(q: Vector, blocks: Iterable<{ k: Matrix; v: Matrix }>): Vector {
+  let m = -Infinity;
+  let sum = 0;
+  let o: number[] = [];
+  for (const { k, v } of blocks) {
+    if (k.length === 0) continue;
+    const s = k.map((kj) => kj.reduce((acc, x, i) => acc + x * q[i], 0) / Math.sqrt(q.length));
+    const mNew = Math.max(m, ...s);
+    const p = s.map((x) => Math.exp(x - mNew));
+    const c = ${correction};
+    if (o.length === 0) o = v[0].map(() => 0);
+    sum = ${runningSum};
+    o = o.map((x, col) => c * x + p.reduce((acc, w, j) => acc + w * v[j][col], 0));
+    m = mNew;
+  }
+  return o.map((x) => x / sum);
+}`;
+}
 
 interface Block {
   k: number[][];
@@ -153,4 +177,27 @@ describe(id, () => {
       }
     });
   }
+
+  test('reference, Check yourself: the lesson\'s keys in one block or in three blocks of one give [1.801785, 1.729600]', async () => {
+    // Hand-worked in the lesson: weights [0.114195, 0.042010, 0.843795] over the values [1, 0], [0, 1], [2, 2].
+    const k = [...lessonBlocks[0].k, ...lessonBlocks[1].k];
+    const v = [...lessonBlocks[0].v, ...lessonBlocks[1].v];
+    for (const blocks of [[{ k, v }], k.map((kj, j) => ({ k: [kj], v: [v[j]] }))]) {
+      expectClose([await onlineReference(q, blocks)], [[1.801785, 1.7296]], 5);
+    }
+  });
+
+  test('check yourself: the model solution holds both properties on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [anySplit]: 2, [inRange]: 2 });
+  });
+
+  test('check yourself: the correction factor upside down, exp(m′ − m), breaks the split property', async () => {
+    const inverted = learnerRow('m === -Infinity ? 0 : Math.exp(mNew - m)', 'c * sum + p.reduce((a, b) => a + b, 0)');
+    await expectPropertyBroken(id, inverted, anySplit, /^The same 7 keys and values give a different output in one block and in blocks of \[(3, 2, 2|1, 1, 1, 1, 1, 1, 1)\] \(entry \d is \S+ in the first and \S+ in the second\)\. After every block ℓ = Σ exp/);
+  });
+
+  test('check yourself: a running sum ℓ that keeps only the last block breaks the range property', async () => {
+    const lastOnly = learnerRow('m === -Infinity ? 0 : Math.exp(m - mNew)', 'p.reduce((a, b) => a + b, 0)');
+    await expectPropertyBroken(id, lastOnly, inRange, /^Your output's entry \d is \S+, outside the values of column \d, which run from 1\.\d* to 1\.\d*\. o \/ ℓ is a weighted average/);
+  });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { maxAbsDiff, reference, wrong } from '../helpers/exercises.js';
+import { expectPropertyBroken, expectSolutionHolds } from '../helpers/properties.js';
 
 const id = 'positions/rope-scaling';
+const unchanged = 'factor 1 gives the plain frequencies, with either method';
+const divides = 'linear scaling divides every frequency by the factor';
+const ends = 'NTK leaves the fastest frequency at 1 and divides the slowest by the factor';
 
 function expectRelClose(got: unknown, want: number[], rel = 1e-6): void {
   expect(got).toHaveLength(want.length);
@@ -50,5 +54,31 @@ describe(id, () => {
 
   test('the base·factor variant slows the last pair by 4^(3/4) only (the lesson pitfall)', async () => {
     expectRelClose(await wrong(id, 'ntk-base-times-factor', 8, 10000, 4, 'ntk'), [1, 0.0707106781, 0.005, 0.000353553391]);
+  });
+
+  test.each(['linear', 'ntk'])('reference, factor 1 (%s): d = 8, base 10000 gives the plain [1, 0.1, 0.01, 0.001] (Check yourself)', async (method) => {
+    expectRelClose(await reference(id, 8, 10000, 1, method), [1, 0.1, 0.01, 0.001]);
+  });
+
+  test('check yourself: the model solution holds every property on seeds 7 and 99', async () => {
+    await expectSolutionHolds(id, { [unchanged]: 1, [divides]: 2, [ends]: 2 });
+  });
+
+  test('check yourself: dividing by factor + 1 (linear) and a base off by one pair (NTK) break the three properties', async () => {
+    const offByOne = `export function scaledRopeFrequencies(d: number, base: number, factor: number, method: 'linear' | 'ntk'): Vector {
+  const b = method === 'ntk' ? base * factor ** (d / (d - 2)) : base;
+  return Array.from({ length: d / 2 }, (_, i) => (method === 'ntk' ? b ** ((-2 * (i + 1)) / d) : b ** ((-2 * i) / d) / (factor + 1)));
+}`;
+    await expectPropertyBroken(id, offByOne, unchanged, /^With factor 1, your "linear" frequencies differ from the plain θ_i = base\^\(−2i\/d\): entry 0 is 1 in the first and 0\.5 in the second/);
+    await expectPropertyBroken(id, offByOne, divides, /^Your linear frequencies for factor \S+ are not your factor-1 frequencies divided by \S+: entry 0 is 0\.\d+ in the first and 0\.\d+ in the second/);
+    await expectPropertyBroken(id, offByOne, ends, /^With NTK and factor (4|3), your θ'_0 is 0\.\d+, not 1\. base' = base · factor\^\(d\/\(d−2\)\)/);
+  });
+
+  test('check yourself: NTK with the right first pair but the slowest pair wrong fails with the slowest pair named', async () => {
+    const squared = `export function scaledRopeFrequencies(d: number, base: number, factor: number, method: 'linear' | 'ntk'): Vector {
+  const b = method === 'ntk' ? base * factor ** (2 * d / (d - 2)) : base;
+  return Array.from({ length: d / 2 }, (_, i) => b ** ((-2 * i) / d) / (method === 'ntk' ? 1 : factor));
+}`;
+    await expectPropertyBroken(id, squared, ends, /^With NTK and factor 4, your slowest θ' is 0\.0000625, not 0\.001 \/ 4 = 0\.00025\.|^With NTK and factor 3, your slowest θ' is \S+, not \S+ \/ 3 = \S+\./);
   });
 });

@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { isMatrix, matrixDifference, wrongKind } from '../../properties.js';
 import { attend, causalBottomRight, causalTopLeft, everyKey, type Visibility } from '../attention-variants.js';
 
 type Args = [q: number[][][], k: number[][][], v: number[][][]];
@@ -89,6 +90,34 @@ function groupedSteps(tf: Tf, q: number[][][], k: number[][][], v: number[][][])
   return { steps: { kvHead, scores, weights }, output: tf.matMul(weights, V) };
 }
 
+const isHeads = (x: unknown): x is number[][][] => Array.isArray(x) && x.length > 0 && x.every(isMatrix);
+
+/** A property's `holds` that first checks every output is a list of matrices, one per query head. */
+function heads(check: (outputs: number[][][][], calls: Args[]) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('groupedQueryAttention', 'a list of matrices (one per query head)', outputs, isHeads) ?? check(outputs as number[][][][], calls);
+}
+
+/** The first head where two lists of heads differ, in words, or undefined when they agree. */
+function headDifference(first: number[][][], second: number[][][]): string | undefined {
+  if (first.length !== second.length) return `the numbers of heads differ: ${first.length} and ${second.length}`;
+  const h = first.findIndex((head, i) => matrixDifference(head, second[i]) !== undefined);
+  return h < 0 ? undefined : `head ${h}: ${matrixDifference(first[h], second[h])}`;
+}
+
+/** H query heads in groups of H / H_kv, every head of a group given the same q; random k and v. */
+function sharedQueries(rng: Rng, H: number, Hkv: number, T: number, d: number) {
+  const perGroup = Array.from({ length: Hkv }, () => randomMatrix(rng, T, d));
+  const args: Args = [Array.from({ length: H }, (_, h) => perGroup[byGroup(h, H, Hkv)]), Array.from({ length: Hkv }, () => randomMatrix(rng, T, d)), Array.from({ length: Hkv }, () => randomMatrix(rng, T, d))];
+  return { name: `${H} query heads, ${Hkv} KV heads, each group's heads given one q (T=${T}, d=${d})`, calls: [args] };
+}
+
+/** A random call, then the same with each KV head repeated in place for its group (H_kv = H). */
+function repeatedKv(rng: Rng, H: number, Hkv: number, T: number, d: number) {
+  const args: Args = [Array.from({ length: H }, () => randomMatrix(rng, T, d)), Array.from({ length: Hkv }, () => randomMatrix(rng, T, d)), Array.from({ length: Hkv }, () => randomMatrix(rng, T, d))];
+  const repeat = (x: number[][][]) => args[0].map((_, h) => x[byGroup(h, H, Hkv)]);
+  return { name: `${H} query heads, ${Hkv} KV heads (T=${T}, d=${d}), then the KV heads repeated to ${H}`, calls: [args, [args[0], repeat(args[1]), repeat(args[2])] as Args] };
+}
+
 export default defineExercise<Args, number[][][]>({
   entry: 'groupedQueryAttention',
   signature: 'groupedQueryAttention(q: Matrix[], k: Matrix[], v: Matrix[]): Matrix[]',
@@ -122,6 +151,34 @@ export default defineExercise<Args, number[][][]>({
   },
   reference: ({ tf }: ReferenceContext, q, k, v) => groupedSteps(tf, q, k, v).output,
   trace: ({ tf }: ReferenceContext, q, k, v) => groupedSteps(tf, q, k, v).steps,
+  properties: [
+    {
+      name: 'query heads of one group given the same q give the same output',
+      cases: (rng) => [sharedQueries(rng, 4, 2, 3, 2), sharedQueries(rng, 6, 2, 4, 3)],
+      holds: heads(([out], [[q, k]]) => {
+        const group = q.length / k.length;
+        const h = out.findIndex((head, i) => i % group !== 0 && matrixDifference(out[i - (i % group)], head) !== undefined);
+        if (h < 0) return undefined;
+        const first = h - (h % group);
+        return (
+          `Query heads ${first} and ${h} are in the same group of ${group} and were given the same q, but your outputs for them differ (${matrixDifference(out[first], out[h])}). ` +
+          `Both read KV head ${first / group}, ⌊h / ${group}⌋, for its keys and its values alike, so the same query must give the same output.`
+        );
+      }),
+    },
+    {
+      name: 'repeating each KV head for its group (H_kv = H) gives the same output',
+      cases: (rng) => [repeatedKv(rng, 4, 2, 3, 2), repeatedKv(rng, 6, 3, 4, 3)],
+      holds: heads(([grouped, repeated], calls) => {
+        const difference = headDifference(grouped, repeated);
+        if (!difference) return undefined;
+        return (
+          `Your output with ${calls[0][1].length} KV heads differs from your output with each KV head repeated in place to ${calls[0][0].length} (${difference}). ` +
+          'This is how PyTorch implementations run GQA (repeat_kv, repeat_interleave on the head axis): after repeating, head h reads KV head h, which is KV head ⌊h / group⌋ before it. In the lesson example heads 0 and 1 read KV head 0, heads 2 and 3 KV head 1.'
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'kv-head-modulo',

@@ -1,4 +1,5 @@
-import { anyOf, defineExercise, plural, randomMatrix, type ReferenceContext, type Tf } from 'llm-tutor/pack';
+import { anyOf, defineExercise, plural, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { isMatrix, isVector, listDifference, matrixDifference, shuffled, wrongKind } from '../../properties.js';
 import { softmaxRow } from '../attention-math.js';
 import { dot } from '../attention-variants.js';
 
@@ -65,6 +66,25 @@ function decodeSteps(tf: Tf, cache: Cache, q: number[], k: number[], v: number[]
   return { steps: { scores, weights }, output: { out, cache: next } };
 }
 
+const isStep = (x: unknown): x is Step =>
+  typeof x === 'object' && x !== null && isVector((x as Step).out) && typeof (x as Step).cache === 'object' && (x as Step).cache !== null && isMatrix((x as Step).cache.k) && isMatrix((x as Step).cache.v);
+
+/** A property's `holds` that first checks every output is `{ out, cache: { k, v } }`. */
+function steps(check: (outputs: Step[], calls: Args[]) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('decodeStep', 'an object { out, cache: { k, v } } of numbers', outputs, isStep) ?? check(outputs as Step[], calls);
+}
+
+/** Step t of a random run (t cached tokens and the new one), as a property's call. */
+function randomStep(rng: Rng, t: number, d: number, dv: number): Args {
+  return decodeRun(randomMatrix(rng, t + 1, d), randomMatrix(rng, t + 1, d), randomMatrix(rng, t + 1, dv))[t];
+}
+
+/** The same step with the cached tokens (key and value together) in another order. */
+function reordered(rng: Rng, [cache, q, k, v]: Args): Args {
+  const order = shuffled(rng, cache.k.length);
+  return [{ k: order.map((j) => cache.k[j]), v: order.map((j) => cache.v[j]) }, q, k, v];
+}
+
 export default defineExercise<Args, Step>({
   entry: 'decodeStep',
   signature: 'decodeStep(cache: { k: Matrix; v: Matrix }, q: Vector, k: Vector, v: Vector): { out: Vector; cache: { k: Matrix; v: Matrix } }',
@@ -97,6 +117,41 @@ export default defineExercise<Args, Step>({
   },
   reference: ({ tf }: ReferenceContext, cache, q, k, v) => decodeSteps(tf, cache, q, k, v).output,
   trace: ({ tf }: ReferenceContext, cache, q, k, v) => decodeSteps(tf, cache, q, k, v).steps,
+  properties: [
+    {
+      name: 'the returned cache is the old one with the new k and v as its last rows',
+      cases: (rng) => [
+        { name: 'an empty cache, d=4, dv=2', calls: [randomStep(rng, 0, 4, 2)] },
+        { name: '3 cached tokens, d=4, dv=3', calls: [randomStep(rng, 3, 4, 3)] },
+      ],
+      holds: steps(([{ cache }], [[old, , k, v]]) => {
+        const want = appended(old, k, v);
+        const which = (['k', 'v'] as const).find((name) => matrixDifference(want[name], cache[name]));
+        if (!which) return undefined;
+        const difference = matrixDifference(want[which], cache[which]);
+        return (
+          `With ${old.k.length === 0 ? 'an empty cache' : plural(old.k.length, 'cached token')}, your returned cache.${which} is not the old one with the new row appended (that first, yours second: ${difference}). ` +
+          'Row t of the cache is token t: keep every old row, in order, and put the new token\'s k and v last, so the next step sees all t + 1 tokens.'
+        );
+      }),
+    },
+    {
+      name: 'reordering the cached tokens leaves out unchanged',
+      cases: (rng) =>
+        [[3, 4, 2], [5, 6, 3]].map(([t, d, dv]) => {
+          const step = randomStep(rng, t, d, dv);
+          return { name: `${t} cached tokens, d=${d}, dv=${dv}, then the same tokens shuffled`, calls: [step, reordered(rng, step)] };
+        }),
+      holds: steps(([first, second]) => {
+        const difference = listDifference(first.out, second.out);
+        if (!difference) return undefined;
+        return (
+          `Shuffling the cached keys and values (each key with its value) changed your out: ${difference}. ` +
+          'Attention is a weighted average over the keys: each key\'s weight depends only on its own score q·k/√d, so their order cannot matter. An output that changes depends on where a key sits, not on what it holds.'
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'attend-before-append',

@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, randomMatrix, randomVector, readOnce, tidy, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { isVector, listDifference, show, wrongKind } from '../../properties.js';
 import { softmaxRow } from '../attention-math.js';
 import { dot } from '../attention-variants.js';
 
@@ -125,6 +126,22 @@ const negativeBlocks: Block[] = [
   { k: [k1000], v: [[0.5, 0.5, 0]] },
 ];
 
+/** A property's `holds` that first checks every output is a list of numbers. */
+function rows(check: (outputs: number[][], calls: Args[]) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('flashAttentionRow', 'a list of numbers', outputs, isVector) ?? check(outputs as number[][], calls);
+}
+
+/**
+ * A query and m keys sorted by score, rising (`order` 1: the max grows in every
+ * block) or falling (−1: the first block holds it); values of width dv drawn from [lo, hi].
+ */
+function sortedKeys(rng: Rng, m: number, d: number, dv: number, order: 1 | -1, [lo, hi]: [number, number]) {
+  const q = randomVector(rng, d);
+  const k = randomMatrix(rng, m, d).sort((a, b) => order * (dot(q, a) - dot(q, b)));
+  const v = Array.from({ length: m }, () => Array.from({ length: dv }, () => tidy(rng.uniform(lo, hi))));
+  return { q, k, v };
+}
+
 export default defineExercise<Args, number[]>({
   entry: 'flashAttentionRow',
   signature: 'flashAttentionRow(q: Vector, blocks: Iterable<{ k: Matrix; v: Matrix }>): Vector',
@@ -181,6 +198,43 @@ export default defineExercise<Args, number[]>({
     online(q, blocks, { record: (state) => states.push(state) });
     return { runningMax: states.map((s) => s.max), runningSum: states.map((s) => s.sum), runningOut: states.map((s) => s.out) };
   },
+  properties: [
+    {
+      name: 'splitting the same keys into other blocks gives the same output',
+      cases: (rng) =>
+        [[3, 2, 2], [1, 1, 1, 1, 1, 1, 1]].map((sizes) => {
+          const { q, k, v } = sortedKeys(rng, 7, 4, 3, 1, [-1, 1]);
+          return { name: `7 keys in rising score order, one block of 7, then blocks of [${sizes.join(', ')}]`, calls: [[q, toBlocks(k, v, [7])], [q, toBlocks(k, v, sizes)]] as Args[] };
+        }),
+      holds: rows(([whole, split], calls) => {
+        const difference = listDifference(whole, split);
+        if (!difference) return undefined;
+        return (
+          `The same ${[...calls[0][1]][0].k.length} keys and values give a different output in one block and in blocks of ${sizesOf([...calls[1][1]])} (${difference}). ` +
+          'After every block ℓ = Σ exp(s_j − m) and o = Σ exp(s_j − m)·v_j over the keys seen so far, whatever the blocks were: when the max grows to m′, both are multiplied by c = exp(m − m′), which is below 1.'
+        );
+      }),
+    },
+    {
+      name: 'each output entry lies between the smallest and largest value in its column',
+      cases: (rng) =>
+        [[2, 2, 2], [1, 3, 2]].map((sizes) => {
+          const { q, k, v } = sortedKeys(rng, 6, 4, 2, -1, [1, 2]);
+          return { name: `6 keys in falling score order, blocks of [${sizes.join(', ')}], values between 1 and 2`, calls: [[q, toBlocks(k, v, sizes)]] as Args[] };
+        }),
+      holds: rows(([out], [[, blocks]]) => {
+        const v = [...blocks].flatMap((b) => b.v);
+        const c = out.findIndex((o, col) => !(o >= Math.min(...v.map((row) => row[col])) - 1e-6 && o <= Math.max(...v.map((row) => row[col])) + 1e-6));
+        if (c < 0 && out.length === v[0].length) return undefined;
+        if (c < 0) return `Your output has ${out.length} entries; the values have ${v[0].length} columns, and the output has one entry per column.`;
+        const column = v.map((row) => row[c]);
+        return (
+          `Your output's entry ${c} is ${show(out[c])}, outside the values of column ${c}, which run from ${show(Math.min(...column))} to ${show(Math.max(...column))}. ` +
+          'o / ℓ is a weighted average of the value rows with weights exp(s_j − m) / ℓ, positive and adding up to 1, so it cannot leave their range: in the lesson example [1.801785, 1.729600] lies between [0, 0] and [2, 2].'
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'max-starts-at-zero',

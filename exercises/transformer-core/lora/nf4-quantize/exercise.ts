@@ -1,4 +1,5 @@
-import { anyOf, defineExercise, randomVector, tidy } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomVector, tidy, type Rng } from 'llm-tutor/pack';
+import { isVector, show, showList, wrongKind } from '../../properties.js';
 import { blocksOf, maxAbs, NF4_LEVELS, NF4_MIDPOINTS, NF4_ZERO_CODE, nearestNf4, quantizeNf4Blocks } from '../lora-math.js';
 
 type Args = [w: number[], blockSize: number];
@@ -31,6 +32,33 @@ function quantizeWith(w: number[], blockSize: number, code: (x: number, absmax: 
 /** Values exactly halfway between two neighbouring levels, times `scale` (a power of two, so x / absmax is the midpoint again). */
 const midpointsTimes = (indices: number[], scale: number) => indices.map((k) => NF4_MIDPOINTS[k] * scale);
 
+const isQuantized = (x: unknown): x is Quantized =>
+  typeof x === 'object' && x !== null && isVector((x as Quantized).codes) && isVector((x as Quantized).absmax);
+
+/**
+ * A property's `holds` over one call: the learner's output is `{ codes, absmax }`
+ * with one absmax per block, and `check` sees the input cut into blocks.
+ */
+function perBlock(check: (q: Quantized, blocks: number[][], blockSize: number) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => {
+    const odd = wrongKind('quantizeNf4', 'an object { codes, absmax } of number lists', outputs, isQuantized);
+    if (odd) return odd;
+    const [w, blockSize] = calls[0];
+    const blocks = blocksOf(w, blockSize);
+    const q = outputs[0] as Quantized;
+    if (q.absmax.length !== blocks.length) return `Your absmax has ${q.absmax.length} entries for ${w.length} values in blocks of ${blockSize}: there are ${blocks.length} blocks, Math.ceil(${w.length} / ${blockSize}), each with its own absmax.`;
+    return check(q, blocks, blockSize);
+  };
+}
+
+/** Random weights cut into blocks: one case of a property. */
+function randomBlocks(rng: Rng, n: number, blockSize: number, std: number) {
+  return { name: `${n} random values (std ${std}), blocks of ${blockSize}`, calls: [[randomVector(rng, n, std), blockSize]] as Args[] };
+}
+
+/** The index in its block of the value of largest magnitude (the first, on a tie). */
+const largestAt = (block: number[]) => block.findIndex((x) => Math.abs(x) === maxAbs(block));
+
 export default defineExercise<Args, Quantized>({
   entry: 'quantizeNf4',
   signature: 'quantizeNf4(w: Vector, blockSize: number): { codes: number[]; absmax: number[] }',
@@ -57,6 +85,45 @@ export default defineExercise<Args, Quantized>({
   },
   reference: (_ctx, w, blockSize) => quantizeNf4Blocks(w, blockSize),
   compare: 'exact',
+  properties: [
+    {
+      name: 'every code is a whole number from 0 to 15, one per value',
+      cases: (rng) => [randomBlocks(rng, 40, 16, 1), randomBlocks(rng, 100, 64, 0.02)],
+      holds: perBlock(({ codes }, blocks) => {
+        const n = blocks.flat().length;
+        if (codes.length !== n) return `You return ${codes.length} codes for ${n} values. Each value is stored as one 4-bit code, so there are as many codes as values.`;
+        const bad = codes.findIndex((c) => !(Number.isInteger(c) && c >= 0 && c <= 15));
+        if (bad < 0) return undefined;
+        return `Your code ${bad} is ${show(codes[bad])}. A code is what is stored in 4 bits: the index of a level in the table of 16, a whole number from 0 (the level −1.0) to 15 (the level 1.0).`;
+      }),
+    },
+    {
+      name: "each block's absmax is the largest |w| in it",
+      cases: (rng) => [randomBlocks(rng, 40, 16, 1), randomBlocks(rng, 100, 64, 0.02)],
+      holds: perBlock(({ absmax }, blocks) => {
+        const b = blocks.findIndex((block, i) => absmax[i] !== maxAbs(block));
+        if (b < 0) return undefined;
+        return (
+          `Your absmax for block ${b} is ${show(absmax[b])}, but the largest |w| in that block is ${show(maxAbs(blocks[b]))}. ` +
+          'Dividing by exactly that magnitude puts every value of the block in [−1, 1] and its largest one on ±1: in the lesson example the blocks store 1.2 and 2.'
+        );
+      }),
+    },
+    {
+      name: "the largest |w| of each block gets code 0 or 15",
+      cases: (rng) => [randomBlocks(rng, 40, 16, 1), randomBlocks(rng, 100, 64, 0.02)],
+      holds: perBlock(({ codes }, blocks, blockSize) => {
+        const b = blocks.findIndex((block, i) => codes[i * blockSize + largestAt(block)] !== (block[largestAt(block)] < 0 ? 0 : 15));
+        if (b < 0) return undefined;
+        const i = b * blockSize + largestAt(blocks[b]);
+        return (
+          `w[${i}] = ${show(blocks[b][largestAt(blocks[b])])} has the largest magnitude of block ${b}, and your code for it is ${show(codes[i])}. ` +
+          `Divided by its block's absmax it is exactly ${blocks[b][largestAt(blocks[b])] < 0 ? '−1, the level of code 0' : '1, the level of code 15'}: ` +
+          `in the lesson example −1.2 gets code 0 and 2 gets code 15 (${showList([12, 0, 10, 7, 15, 6, 12])}).`
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'tensor-absmax',

@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+import { wrongKind } from '../../properties.js';
 
 type Target = 'q' | 'k' | 'v' | 'o' | 'up' | 'down';
 interface Config {
@@ -55,6 +56,20 @@ function randomConfig(rng: Rng): Config {
   return { dModel, dFF, nLayers: rng.int(2, 12), r: rng.pick([2, 4, 8, 16]), targets };
 }
 
+const isCounts = (x: unknown): x is Counts =>
+  typeof x === 'object' && x !== null && typeof (x as Counts).trainable === 'number' && typeof (x as Counts).frozen === 'number';
+
+/** A property's `holds` that first checks every output is `{ trainable, frozen }`. */
+function counts(check: (outputs: Counts[], calls: Args[]) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('loraParamCount', 'an object { trainable, frozen } of numbers', outputs, isCounts) ?? check(outputs as Counts[], calls);
+}
+
+/** One configuration at rank r, then the same at rank 2r (and, for `otherTargets`, other targets). */
+function doubled(cfg: Config, otherTargets = cfg.targets) {
+  const name = `d ${cfg.dModel}, dFF ${cfg.dFF}, ${cfg.nLayers} layers, targets ${cfg.targets.join(', ') || 'none'}: r ${cfg.r}, then r ${2 * cfg.r}`;
+  return { name: otherTargets === cfg.targets ? name : `${name} with targets ${otherTargets.join(', ') || 'none'}`, calls: [[cfg], [{ ...cfg, r: 2 * cfg.r, targets: otherTargets }]] as Args[] };
+}
+
 export default defineExercise<Args, Counts>({
   entry: 'loraParamCount',
   signature: 'loraParamCount(cfg: { dModel: number; dFF: number; nLayers: number; r: number; targets: ("q" | "k" | "v" | "o" | "up" | "down")[] }): { trainable: number; frozen: number }',
@@ -77,6 +92,30 @@ export default defineExercise<Args, Counts>({
   },
   reference: (_ctx, cfg) => count(cfg),
   compare: 'exact',
+  properties: [
+    {
+      name: 'doubling r doubles the trainable count',
+      cases: (rng) => [doubled({ dModel: 64, dFF: 192, nLayers: 3, r: 4, targets: ['q', 'v', 'up'] }), doubled(randomConfig(rng))],
+      holds: counts(([once, twice], calls) => {
+        if (twice.trainable === 2 * once.trainable) return undefined;
+        return (
+          `Your trainable count is ${once.trainable} at r ${calls[0][0].r} and ${twice.trainable} at r ${calls[1][0].r}, not twice as many. ` +
+          'Each adapter is A: [in, r] and B: [r, out], r·(in + out) parameters, so the count is proportional to r: the lesson example has 6,144 at r 4 and 12,288 at r 8.'
+        );
+      }),
+    },
+    {
+      name: 'the frozen count depends on neither r nor the targets',
+      cases: (rng) => [doubled({ dModel: 64, dFF: 192, nLayers: 3, r: 4, targets: ['q', 'v', 'up'] }, []), doubled(randomConfig(rng), ['down', 'k'])],
+      holds: counts(([first, second], calls) => {
+        if (first.frozen === second.frozen) return undefined;
+        return (
+          `Your frozen count is ${first.frozen} for the first configuration and ${second.frozen} for the second, which changes only r and the targets. ` +
+          'The frozen weights are the six matrices of every block, adapted or not, and the adapters are not among them: nLayers · (4·d·d + 2·d·dFF), 122,880 in the lesson example whatever r is.'
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'r-times-d-squared',

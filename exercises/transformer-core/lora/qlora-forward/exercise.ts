@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, matmul, randomMatrix, type ReferenceContext, type Rng, type Tf } from 'llm-tutor/pack';
+import { matricesAgree } from '../../properties.js';
 import { addScaled, dequantizeMatrix, lessonExample, loraForwardSteps, loraForwardTf, NF4_LEVELS, quantizeMatrix, rankOf, type Nf4Matrix } from '../lora-math.js';
 
 type Args = [x: number[][], base: Nf4Matrix, a: number[][], b: number[][], alpha: number];
@@ -33,6 +34,11 @@ function dequantizeTf(tf: Tf, base: Nf4Matrix) {
   const levels = tf.gather(tf.tensor1d([...NF4_LEVELS], 'float32'), tf.tensor1d(base.codes, 'int32'));
   const scales = tf.gather(tf.tensor1d(base.absmax, 'float32'), tf.tensor1d(blockIndex, 'int32'));
   return tf.reshape(tf.mul(levels, scales), [base.rows, base.cols]);
+}
+
+/** The same arguments with B replaced by zeros, as LoRA initialises it. */
+function withZeroB([x, base, a, b, alpha]: Args): Args {
+  return [x, base, a, b.map((row) => row.map(() => 0)), alpha];
 }
 
 export default defineExercise<Args, number[][]>({
@@ -71,6 +77,36 @@ export default defineExercise<Args, number[][]>({
     const w0 = dequantizeTf(tf, base);
     return { W0: w0, ...loraForwardSteps(tf, x, w0, a, b, alpha / rankOf(a)).steps };
   },
+  properties: [
+    {
+      name: 'with B = 0 the output is x times the dequantised W0',
+      cases: (rng) => [
+        { name: 'W0 [8, 6] in blocks of 16, r 2, α 8', calls: [withZeroB(randomCase(rng, 3, 8, 6, 16, 2, 8))] },
+        { name: 'W0 [5, 6] in blocks of 4, r 3, α 12', calls: [withZeroB(randomCase(rng, 2, 5, 6, 4, 3, 12))] },
+      ],
+      holds: matricesAgree<Args>(
+        'qloraForward',
+        ([h], [[x, base]]) => [matmul(x, dequantizeMatrix(base)), h],
+        (difference) =>
+          `With B = 0 your output is not x·W0 (x·W0 first, yours second: ${difference}), W0[r][c] = NF4[codes[i]]·absmax[⌊i / blockSize⌋] with i = r·cols + c. ` +
+          'A zero B makes the adapter add nothing, so what is left is the frozen path alone: the dequantised weight, row by row, each code times its own block\'s absmax.',
+      ),
+    },
+    {
+      name: 'the adapter adds (α/r)·(x·A)·B to the frozen output',
+      cases: (rng) => {
+        const args = randomCase(rng, 3, 6, 5, 8, 2, 16);
+        return [{ name: 'W0 [6, 5] in blocks of 8, r 2, α 16: B, then B = 0', calls: [args, withZeroB(args)] }];
+      },
+      holds: matricesAgree<Args>(
+        'qloraForward',
+        ([h, frozen], [[x, , a, b, alpha]]) => [matmul(matmul(x, a), b).map((row) => row.map((v) => (alpha / rankOf(a)) * v)), h.map((row, i) => row.map((v, j) => v - (frozen[i]?.[j] ?? NaN)))],
+        (difference) =>
+          `Your output minus your output with B = 0 is not (α/r)·(x·A)·B (that first, your difference second: ${difference}). ` +
+          'Quantising W0 changes nothing about the adapter: it adds (α/r)·(x·A)·B with r = a[0].length, 2·[[1, 0], [−1, −4]] in the lesson example.',
+      ),
+    },
+  ],
   misconceptions: [
     {
       id: 'column-major',

@@ -1,4 +1,5 @@
 import { defineExercise, type ReferenceContext } from 'llm-tutor/pack';
+import { isVector, listDifference, show, showList, wrongKind } from '../../properties.js';
 import { frequencies, ropeFrequenciesTf } from '../rope-math.js';
 
 type Method = 'linear' | 'ntk';
@@ -7,6 +8,14 @@ type Args = [d: number, base: number, factor: number, method: Method];
 /** The NTK-aware base: base · factor^(d/(d−2)). */
 function ntkBase(d: number, base: number, factor: number): number {
   return base * factor ** (d / (d - 2));
+}
+
+/** Relative, as the cases compare: the frequencies span many orders of magnitude. */
+const relative = { atol: 1e-12, rtol: 1e-5 };
+
+/** A property's `holds` that first checks every output is a list of numbers. */
+function lists(check: (outputs: number[][], calls: Args[]) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('scaledRopeFrequencies', 'a list of numbers', outputs, isVector) ?? check(outputs as number[][], calls);
 }
 
 /** The scaled frequencies in float64; the wrong variants reuse it for the method they get right. */
@@ -38,6 +47,57 @@ export default defineExercise<Args, number[]>({
   },
   reference: ({ tf }: ReferenceContext, d, base, factor, method) =>
     method === 'linear' ? tf.div(ropeFrequenciesTf(tf, d, base), factor) : ropeFrequenciesTf(tf, d, ntkBase(d, base, factor)),
+  properties: [
+    {
+      name: 'factor 1 gives the plain frequencies, with either method',
+      cases: () => [{ name: 'd=16, base 10000, "linear" then "ntk"', calls: [[16, 10000, 1, 'linear'], [16, 10000, 1, 'ntk']] as Args[] }],
+      holds: lists((outputs, calls) => {
+        const plain = (call: Args) => frequencies(call[0], call[1]);
+        const i = outputs.findIndex((o, j) => listDifference(plain(calls[j]), o, relative) !== undefined);
+        if (i < 0) return undefined;
+        return (
+          `With factor 1, your "${calls[i][3]}" frequencies differ from the plain θ_i = base^(−2i/d): ${listDifference(plain(calls[i]), outputs[i], relative)} (plain first, yours second). ` +
+          'A factor of 1 stretches nothing: θ_i / 1 = θ_i, and base · 1^(d/(d−2)) = base.'
+        );
+      }),
+    },
+    {
+      name: 'linear scaling divides every frequency by the factor',
+      cases: (rng) => {
+        const d = 2 * rng.int(3, 16);
+        return [4, rng.pick([2.5, 6])].map((factor) => ({ name: `d=${d}, factor 1 then ${factor}`, calls: [[d, 10000, 1, 'linear'], [d, 10000, factor, 'linear']] as Args[] }));
+      },
+      holds: lists(([plain, scaledOut], calls) => {
+        const factor = calls[1][2];
+        const difference = listDifference(plain.map((t) => t / factor), scaledOut, relative);
+        if (!difference) return undefined;
+        return (
+          `Your linear frequencies for factor ${show(factor)} are not your factor-1 frequencies divided by ${show(factor)}: ${difference} (divided first, yours second). ` +
+          `Position Interpolation rotates position p as if it were p / factor, so every θ_i becomes θ_i / factor: [1, 0.1, 0.01, 0.001] becomes [0.25, 0.025, 0.0025, 0.00025] for factor 4.`
+        );
+      }),
+    },
+    {
+      name: 'NTK leaves the fastest frequency at 1 and divides the slowest by the factor',
+      cases: (rng) => {
+        const d = 2 * rng.int(3, 32);
+        return [{ name: 'd=8, factor 1 then 4', calls: [[8, 10000, 1, 'ntk'], [8, 10000, 4, 'ntk']] as Args[] },
+          { name: `d=${d}, factor 1 then 3`, calls: [[d, 10000, 1, 'ntk'], [d, 10000, 3, 'ntk']] as Args[] }];
+      },
+      holds: lists(([plain, ntk], calls) => {
+        const factor = calls[1][2];
+        const last = ntk.length - 1;
+        const fastest = listDifference([1], ntk.slice(0, 1), relative);
+        const slowest = listDifference([plain[last] / factor], ntk.slice(last), relative);
+        if (!fastest && !slowest) return undefined;
+        const found = fastest ? `your θ'_0 is ${show(ntk[0])}, not 1` : `your slowest θ' is ${show(ntk[last])}, not ${show(plain[last])} / ${show(factor)} = ${show(plain[last] / factor)}`;
+        return (
+          `With NTK and factor ${show(factor)}, ${found}. base' = base · factor^(d/(d−2)) multiplies pair i's frequency by factor^(−2i/(d−2)): 1 for i = 0, 1/factor for the last pair. ` +
+          `For d = 8 and factor 4: ${showList([1, 0.0629961, 0.00396850, 0.00025])}.`
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'linear-multiplies',

@@ -1,9 +1,21 @@
 import { anyOf, defineExercise } from 'llm-tutor/pack';
-import { alphabets, codePoints, randomText, trainBpe, trainIds, utf16Units, type Pair, type TieRule } from '../bpe-math.js';
+import { showList, wrongKind } from '../../properties.js';
+import { alphabets, codePoints, mergePair, randomText, trainBpe, trainIds, utf16Units, utf8Bytes, type Pair, type TieRule } from '../bpe-math.js';
 
 type Args = [text: string, vocabSize: number];
 
 const withTie = (tie: TieRule) => (_ctx: unknown, text: string, vocabSize: number) => trainBpe(text, vocabSize, { tie });
+
+const isMerges = (x: unknown): x is Pair[] =>
+  Array.isArray(x) && x.every((m) => Array.isArray(m) && m.length === 2 && m.every((id) => Number.isInteger(id)));
+
+/** A property's `holds` over one call: the learner's output is a list of [a, b] pairs of whole numbers. */
+function merges(check: (merges: Pair[], text: string, vocabSize: number) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('trainBpe', 'a list of [a, b] pairs of whole numbers', outputs, isMerges) ?? check(outputs[0] as Pair[], ...calls[0]);
+}
+
+/** The text's bytes after replaying `merges` in order, merge k making id 256 + k. */
+const replayed = (text: string, merges: Pair[]) => merges.reduce((ids, pair, k) => mergePair(ids, pair, 256 + k), utf8Bytes(text));
 
 export default defineExercise<Args, Pair[]>({
   entry: 'trainBpe',
@@ -34,6 +46,40 @@ export default defineExercise<Args, Pair[]>({
     ];
   },
   reference: (_ctx, text, vocabSize) => trainBpe(text, vocabSize),
+  properties: [
+    {
+      name: 'there are vocabSize − 256 merges, fewer only when no pair is left',
+      cases: (rng) => [
+        { name: '"abcab", vocabSize 300 (runs out of pairs)', calls: [['abcab', 300]] as Args[] },
+        { name: 'a short random text, vocabSize 300 (runs out of pairs)', calls: [[randomText(rng, alphabets.latin, rng.int(4, 7)), 300]] as Args[] },
+      ],
+      holds: merges((list, text, vocabSize) => {
+        const asked = vocabSize - 256;
+        if (list.length > asked) return `You return ${list.length} merges for vocabSize ${vocabSize}: the 256 byte ids plus one id per merge make at most vocabSize ids, so at most ${asked} merges.`;
+        const left = replayed(text, list).length;
+        if (list.length === asked || left < 2) return undefined;
+        return (
+          `You return ${list.length} merges for vocabSize ${vocabSize}, but after them ${JSON.stringify(text)} is still ${left} tokens, so a pair is left to merge. ` +
+          'Training stops early only when fewer than two tokens remain: "abcab" with vocabSize 300 gets 3 merges, ending as one token.'
+        );
+      }),
+    },
+    {
+      name: 'merge k joins ids that already exist, both below 256 + k',
+      cases: (rng) => [
+        { name: '"aaaaa", vocabSize 259', calls: [['aaaaa', 259]] as Args[] },
+        { name: 'random text (mixed: é, 中, 文, 🙂), vocabSize 266', calls: [[randomText(rng, alphabets.mixed, 40), 266]] as Args[] },
+      ],
+      holds: merges((list) => {
+        const k = list.findIndex((pair, i) => pair.some((id) => id < 0 || id >= 256 + i));
+        if (k < 0) return undefined;
+        return (
+          `Your merge ${k} is ${showList(list[k])}, but before it only the ids 0 to ${255 + k} exist: the 256 bytes and one id per earlier merge. ` +
+          'Merge k creates id 256 + k, so it can only join ids below that: in the lesson example merge 2 joins 257 (made by merge 1) and 98.'
+        );
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'tie-smallest-pair',

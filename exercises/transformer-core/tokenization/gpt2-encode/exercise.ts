@@ -1,5 +1,6 @@
 import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
-import { encodeWith, loadGpt2Bpe, NoSuchToken, type EncodeOptions, type Gpt2Bpe } from '../gpt2-data.js';
+import { showList, wrongKind } from '../../properties.js';
+import { bytesToUnicode, encodeWith, loadGpt2Bpe, NoSuchToken, type EncodeOptions, type Gpt2Bpe } from '../gpt2-data.js';
 
 type Args = [text: string, bpe: Gpt2Bpe];
 
@@ -77,6 +78,32 @@ function mistaken(text: string, bpe: Gpt2Bpe, variants: EncodeOptions[]) {
   return outputs.length === 1 ? outputs[0] : anyOf(...outputs);
 }
 
+/**
+ * A small vocabulary in GPT-2's format for the properties (which get no data
+ * files): the 256 byte characters as ids 0–255, then a few English merges.
+ */
+function smallBpe(): Gpt2Bpe {
+  const merges: [string, string][] = [
+    ['Ġ', 't'], ['h', 'e'], ['Ġt', 'he'], ['i', 'n'], ['Ġ', 'a'], ['e', 'r'], ['o', 'n'], ['Ġ', 's'],
+    ['r', 'e'], ['Ġ', 'w'], ['a', 't'], ['e', 'n'], ['Ġ', 'c'], ['o', 'r'], ['Ġ', 'b'], ['e', 's'],
+  ];
+  const vocab: Record<string, number> = {};
+  bytesToUnicode().forEach((char, b) => (vocab[char] = b));
+  merges.forEach(([a, b], rank) => (vocab[a + b] = 256 + rank));
+  return { merges, vocab };
+}
+
+/** The text that ids stand for in `bpe`'s vocabulary (undefined where an id is not in it): bytes_to_unicode undone, then UTF-8. */
+function decodeIds(ids: number[], bpe: Gpt2Bpe): string | undefined {
+  const tokens = new Map(Object.entries(bpe.vocab).map(([token, id]) => [id, token]));
+  const byteOf = new Map(bytesToUnicode().map((char, b) => [char, b]));
+  if (ids.some((id) => !tokens.has(id))) return undefined;
+  const chars = [...ids.map((id) => tokens.get(id)).join('')];
+  return new TextDecoder().decode(new Uint8Array(chars.map((c) => byteOf.get(c) ?? 0)));
+}
+
+const isIds = (x: unknown): x is number[] => Array.isArray(x) && x.every((id) => Number.isInteger(id));
+
 export default defineExercise<Args, number[]>({
   entry: 'encodeGpt2',
   signature: 'encodeGpt2(text: string, bpe: { merges: [string, string][]; vocab: Record<string, number> }): number[]',
@@ -102,6 +129,34 @@ export default defineExercise<Args, number[]>({
   timeoutMs: 15000,
   // The vocabulary is shared by every case: frozen, not copied for each call.
   inputsReadOnly: true,
+  properties: [
+    {
+      name: 'decoding the ids with the vocabulary gives the text back',
+      cases: (rng) => {
+        const bpe = smallBpe();
+        return [
+          { name: 'random sentences, a blank line and trailing spaces, with a vocabulary of 16 merges', calls: [[`${randomSentences(rng, 2)}\n\n${randomSentences(rng, 1)}   `, bpe]] as Args[] },
+          { name: 'Chinese, emoji and runs of whitespace, with a vocabulary of 16 merges', calls: [[`  ${scripts}\n\t end  \n`, bpe]] as Args[] },
+        ];
+      },
+      holds: (outputs, calls) => {
+        const odd = wrongKind('encodeGpt2', 'a list of whole numbers', outputs, isIds);
+        if (odd) return odd;
+        const [text, bpe] = calls[0];
+        const ids = outputs[0];
+        const decoded = decodeIds(ids, bpe);
+        if (decoded === text) return undefined;
+        const what =
+          decoded === undefined
+            ? `your ids include ${ids.find((id) => !Object.values(bpe.vocab).includes(id))}, which is not in the vocabulary given`
+            : `your ${ids.length} ids decode to ${JSON.stringify(decoded)}`;
+        return (
+          `Encoding ${JSON.stringify(text)}: ${what}. Every character of the text, spaces and newlines too, must end up in some token: ` +
+          `the pieces cover the whole text, and each token is bytes of it, so decoding gives it back exactly. In the lesson example ${showList([15496, 995])} decode to "Hello world".`
+        );
+      },
+    },
+  ],
   misconceptions: [
     {
       id: 'no-bytes-to-unicode',

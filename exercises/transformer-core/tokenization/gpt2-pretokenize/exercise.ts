@@ -1,4 +1,5 @@
 import { anyOf, defineExercise, type Rng } from 'llm-tutor/pack';
+import { wrongKind } from '../../properties.js';
 
 type Args = [text: string];
 
@@ -34,6 +35,26 @@ function randomText(rng: Rng, parts: number): string {
   return out + (rng.next() < 0.3 ? rng.pick(pieces.before) : '');
 }
 
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+
+/** A property's `holds` over one call: the learner's output is a list of strings. */
+function chunks(check: (pieces: string[], text: string) => string | undefined) {
+  return (outputs: unknown[], calls: Args[]) => wrongKind('pretokenize', 'a list of strings', outputs, isStrings) ?? check(outputs[0] as string[], calls[0][0]);
+}
+
+/** How many UTF-16 units two strings share at their start. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The texts the properties split: one that starts and ends with whitespace, and random text. */
+const propertyTexts = (rng: Rng) => [
+  { name: 'text that starts and ends with whitespace', calls: [['  Hello,  world!\n\nIt\'s 2024 ']] as Args[] },
+  { name: 'random text (words, numbers, contractions, symbols, whitespace)', calls: [[randomText(rng, rng.int(20, 30))]] as Args[] },
+];
+
 export default defineExercise<Args, string[]>({
   entry: 'pretokenize',
   signature: 'pretokenize(text: string): string[]',
@@ -60,6 +81,31 @@ export default defineExercise<Args, string[]>({
     { name: 'apostrophes that are not contractions', args: ["'hello' rock'n'roll ''"] },
   ],
   reference: (_ctx, text) => gpt2Split(text),
+  properties: [
+    {
+      name: 'the pieces joined give the text back',
+      cases: propertyTexts,
+      holds: chunks((pieces, text) => {
+        const joined = pieces.join('');
+        if (joined === text) return undefined;
+        const at = commonPrefix(joined, text);
+        const where = at === text.length ? `they run past its end (${joined.length} UTF-16 units for ${text.length})` : `they first differ from it at index ${at}`;
+        return (
+          `Your pieces joined are ${JSON.stringify(joined)}, not the text ${JSON.stringify(text)}: ${where}. ` +
+          'Pre-tokenizing only cuts the text: every character, spaces and newlines too, lands in exactly one piece, so "Hello  world" gives "Hello" + " " + " world".'
+        );
+      }),
+    },
+    {
+      name: 'no piece is empty',
+      cases: propertyTexts,
+      holds: chunks((pieces) => {
+        const i = pieces.indexOf('');
+        if (i < 0) return undefined;
+        return `Your piece ${i} (of ${pieces.length}) is the empty string. Every chunk is a run of at least one character; an empty one would become a token that stands for nothing. text.split leaves empty strings at the edges; text.match with the g flag does not.`;
+      }),
+    },
+  ],
   misconceptions: [
     {
       id: 'case-insensitive-contractions',
