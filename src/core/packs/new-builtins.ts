@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { builtinPacksDir } from '../common/paths.js';
 import type { State } from '../common/schemas.js';
+import { StateWriteError } from '../workspace/state-store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { inSyllabusOrder, listBuiltinPackIds, loadPack } from './packs.js';
 
@@ -12,9 +13,31 @@ export interface NewBuiltinPack {
   missing: string[];
 }
 
-/** The built-in packs a workspace knows of: as recorded, else (an older progress file) those it has enabled at some point. */
-function knownBuiltins(state: State): Set<string> {
-  return new Set(state.builtinPacksKnown ?? Object.keys(state.packVersions));
+/** The built-in packs that shipped with every llm-tutor that wrote progress files without `builtinPacksKnown`. */
+const builtinsBeforeTheRecord = ['transformer-core'];
+
+/**
+ * The built-in packs a workspace knows of: as its progress file records them,
+ * else (a file written before that record) the packs that shipped then and
+ * those it has enabled at some point.
+ */
+export function knownBuiltins(state: State): Set<string> {
+  return new Set(state.builtinPacksKnown ?? [...builtinsBeforeTheRecord, ...Object.keys(state.packVersions)]);
+}
+
+/**
+ * Records the built-in packs now known. A workspace whose progress file
+ * cannot be written (a read-only folder) still runs its command, and is
+ * offered the packs again next time.
+ */
+async function recordKnown(workspace: Workspace, builtins: readonly string[], told: readonly string[]): Promise<void> {
+  try {
+    await workspace.state.update((state) => {
+      state.builtinPacksKnown = builtins.filter((id) => knownBuiltins(state).has(id) || told.includes(id));
+    });
+  } catch (error) {
+    if (!(error instanceof StateWriteError)) throw error;
+  }
 }
 
 /**
@@ -29,9 +52,7 @@ export async function takeNewBuiltinPacks(workspace: Workspace): Promise<NewBuil
   const known = knownBuiltins(await workspace.state.read());
   const fresh = builtins.filter((id) => !enabled.has(id) && !known.has(id));
   if (fresh.length === 0) return [];
-  await workspace.state.update((state) => {
-    state.builtinPacksKnown = [...new Set([...knownBuiltins(state), ...enabled, ...fresh])].filter((id) => builtins.includes(id));
-  });
+  await recordKnown(workspace, builtins, [...enabled, ...fresh]);
   const offered: NewBuiltinPack[] = [];
   for (const id of fresh) {
     const { manifest } = await loadPack(path.join(builtinPacksDir, id), true);
