@@ -43,6 +43,12 @@ describe('a workspace made with two built-in packs', () => {
     expect((await cli('list')).stderr).toBe('');
   });
 
+  test('init takes --packs, and says so when given --pack', async () => {
+    const r = await runCli(['init', path.join(tempDir(), 'other'), '--pack', 'training'], { bin: copy.bin });
+    expect(r.stderr).toBe('llm-tutor: init enables packs with --packs, not --pack.\nRun `llm-tutor init --packs training` (a pack\'s required packs too, e.g. --packs transformer-core training).\n');
+    expect(r.code).toBe(2);
+  });
+
   test('list groups the exercises by pack and track, with a progress line per pack', async () => {
     const r = await cli('list');
     expect(r.stdout).toBe(
