@@ -42,7 +42,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .description('Learn how large language models work inside by implementing each piece.')
     .version(version, '-v, --version')
     .option('-w, --workspace <dir>', 'the workspace folder (default: the nearest llm-tutor.json)')
-    .option('--pack <id>', 'only the exercises of this pack')
+    .option('--pack <id>', 'only the exercises of this pack (grade: the pack to grade against)')
     .addOption(new Option('--backend <name>', 'tfjs backend for the references').choices(['node', 'wasm', 'cpu']))
     .option('--seed <n>', 'seed for the generated cases', parseSeed)
     .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
@@ -69,7 +69,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
   program
     .command('init [dir]')
     .description('create a workspace (default: ./llm-tutor-workspace) with a starter file for every exercise')
-    .option('--packs <ids...>', 'packs to enable', ['transformer-core'])
+    .option('--packs <ids...>', 'packs to enable: built-in ids or pack folders (default: every built-in pack, in syllabus order)')
     .action(action(() => import('./commands/init.js')));
 
   program

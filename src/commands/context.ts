@@ -3,7 +3,8 @@ import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
-import { defaultSeed, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
+import { defaultSeed, exercisesOfPack, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
+import { runnableCommands } from '../core/common/invocation.js';
 import { markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
 import type { PackUpdate } from '../core/packs/install.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
@@ -31,13 +32,7 @@ export interface Session {
 
 export async function openSession(io: Io, globals: GlobalOptions, workspace?: Workspace): Promise<Session> {
   const ws = workspace ?? (await locateWorkspace(globals.workspace, io.cwd));
-  let exercises = ws.exercises;
-  if (globals.pack) {
-    exercises = exercises.filter((r) => r.packId === globals.pack);
-    if (exercises.length === 0) {
-      throw new UserError(`The pack "${globals.pack}" is not enabled in this workspace.`, { next: `Enabled packs: ${ws.packs.map((p) => p.manifest.id).join(', ')}.` });
-    }
-  }
+  const exercises = globals.pack ? await exercisesOfPack(ws, globals.pack) : ws.exercises;
   const { reconcilePackVersions } = await import('../core/packs/install.js');
   for (const update of await reconcilePackVersions(ws)) {
     const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
@@ -48,6 +43,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     // The previous version comes from the workspace's state file.
     io.err(escapeLogLine(parts.join(' ')));
   }
+  await offerNewBuiltinPacks(io, ws);
   const state = await markChangedPasses(ws, await ws.state.read());
   return {
     io,
@@ -59,6 +55,18 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     ...gradingOptionsOf(ws, globals),
     locale: defaultLocale,
   };
+}
+
+/**
+ * Says once, on stderr, which built-in packs shipped since the workspace was
+ * made and how to enable them; the progress file records that they were offered.
+ */
+async function offerNewBuiltinPacks(io: Io, ws: Workspace): Promise<void> {
+  const { takeNewBuiltinPacks } = await import('../core/packs/new-builtins.js');
+  for (const pack of await takeNewBuiltinPacks(ws)) {
+    const commands = [...pack.missing, pack.id].map((id) => `\`llm-tutor pack add ${id}\``).join(', then ');
+    io.err(escapeLogLine(runnableCommands(`New built-in pack: ${pack.id} (${plural(pack.exercises, 'exercise')}) — enable it with ${commands}`, io.cwd)));
+  }
 }
 
 /**

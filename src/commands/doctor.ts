@@ -8,7 +8,7 @@ import { cacheDir } from '../core/packs/definitions.js';
 import { UnsafeFileError } from '../core/common/safe-read.js';
 import { recoveredPasses, regrade, ungradedEdits, type Regraded } from '../core/workspace/recover.js';
 import { CorruptStateError, type StateStore } from '../core/workspace/state-store.js';
-import { findWorkspaceDir, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
+import { exercisesOfPack, findWorkspaceDir, learnerFileOf, openWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { version } from '../core/common/version.js';
 import { plural } from '../core/common/words.js';
 import { loadTf, parseBackend } from '../reference/backend.js';
@@ -95,7 +95,9 @@ async function workspaceChecks(io: Io, globals: GlobalOptions, repair: boolean):
   const wsDir = globals.workspace ? path.resolve(io.cwd, globals.workspace) : findWorkspaceDir(io.cwd);
   if (!wsDir) return { checks: [{ ok: 'warn', label: 'workspace', detail: 'none here; `llm-tutor init` creates one' }] };
   try {
-    const ws = await openWorkspace(wsDir);
+    const opened = await openWorkspace(wsDir);
+    // --pack narrows the learner files checked and re-graded to that pack's.
+    const ws = globals.pack ? { ...opened, exercises: await exercisesOfPack(opened, globals.pack) } : opened;
     const missing = ws.exercises.filter((r) => !existsSync(learnerFileOf(ws, r))).length;
     const checks: Check[] = [
       { ok: missing === 0 ? true : 'warn', label: 'workspace', detail: `${wsDir}: ${plural(ws.exercises.length, 'exercise')}${missing ? `, ${plural(missing, 'learner file')} missing (run \`llm-tutor init ${wsDir}\` to write them)` : ''}` },

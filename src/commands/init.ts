@@ -4,9 +4,11 @@ import { tutorCommand } from '../core/common/invocation.js';
 import { plural } from '../core/common/words.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/chalk.js';
+import { UserError } from '../errors.js';
 
 /** `llm-tutor init [dir]`: creates a workspace, or completes an existing one (missing starters only). */
-export default async function init(io: Io, globals: GlobalOptions, dir: string | undefined, options: { packs: string[] }): Promise<number> {
+export default async function init(io: Io, globals: GlobalOptions, dir: string | undefined, options: { packs?: string[] }): Promise<number> {
+  if (globals.pack) throw new UserError('init enables packs with --packs, not --pack.', { next: `Run \`llm-tutor init --packs ${globals.pack}\` (a pack's required packs too, e.g. --packs transformer-core training).`, exitCode: 2 });
   const target = path.resolve(io.cwd, dir ?? globals.workspace ?? defaultWorkspaceName);
   const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed);
   const c = makeChalk(globals.color);

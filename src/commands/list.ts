@@ -5,9 +5,10 @@ import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { toJson } from '../report/json.js';
 import { openSession, type Session } from './context.js';
-import type { ExerciseRef } from '../core/packs/packs.js';
+import { trackOf, type ExerciseRef } from '../core/packs/packs.js';
+import type { ExerciseProgress } from '../core/common/schemas.js';
 
-/** `llm-tutor list`: every exercise in order, with its status. */
+/** `llm-tutor list`: every exercise in order, grouped by pack and track, with its status. */
 export default async function list(io: Io, globals: GlobalOptions, options: { json?: boolean }): Promise<number> {
   const session = await openSession(io, globals);
   const c = session.chalk;
@@ -16,29 +17,41 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     io.out(
       toJson(
         // The digests are the tutor's bookkeeping, not the learner's progress; hintsRevealed: the count that scripts read before the progress file listed the hints.
-        rows.map(({ ref, progress: { gradedFiles: _digests, definition: _definition, ...progress } }) => ({ number: ref.number, pack: ref.packId, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
+        rows.map(({ ref, progress: { gradedFiles: _digests, definition: _definition, ...progress } }) => ({ number: ref.number, pack: ref.packId, track: trackOf(ref.id) ?? null, id: ref.id, title: ref.title, ...progress, hintsRevealed: progress.revealedHints.length })),
         2,
       ),
     );
     return 0;
   }
   const current = rows.find((r) => r.progress.status !== 'passed');
-  let pack = '';
+  let previous: ExerciseRef | undefined;
   for (const { ref, progress } of rows) {
-    if (ref.packId !== pack) {
-      pack = ref.packId;
-      const { solved, total } = countSolved(session.exercises, session.state, pack);
-      io.out(`${pack === rows[0].ref.packId ? '' : '\n'}${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(pack)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`);
-    }
-    const icon = { passed: c.green('✓'), failed: c.red('✗'), changed: c.yellow('~'), pending: c.dim('·') }[progress.status];
-    const marker = current?.ref === ref ? c.cyan(' ← current') : '';
-    const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
-    const changed = progress.status === 'changed' ? c.yellow(` (${changedReason(session, ref)}: check it again)`) : '';
-    io.out(`${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${changed}${marker}`);
+    if (ref.packId !== previous?.packId) io.out(`${previous ? '\n' : ''}${packHeading(session, ref)}`);
+    const track = trackOf(ref.id);
+    if (track !== undefined && (ref.packId !== previous?.packId || track !== trackOf(previous.id))) io.out(`    ${c.bold.dim(escapeLogLine(track))}`);
+    io.out(exerciseRow(session, ref, progress, current?.ref === ref));
+    previous = ref;
   }
   const { solved, total } = countSolved(session.exercises, session.state);
   io.out(c.dim(`\n${solved} of ${plural(total, 'exercise')} pass.`));
   return 0;
+}
+
+/** A pack's line: its title, id and version, and how many of its exercises pass: "Transformer core (transformer-core 0.3.0) 3/29 passed". */
+function packHeading(session: Session, ref: ExerciseRef): string {
+  const c = session.chalk;
+  const { solved, total } = countSolved(session.exercises, session.state, ref.packId);
+  return `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`;
+}
+
+/** One exercise's line: number, status mark, id, title, hints seen, why a pass no longer counts, and whether it is the current one. */
+function exerciseRow(session: Session, ref: ExerciseRef, progress: ExerciseProgress, isCurrent: boolean): string {
+  const c = session.chalk;
+  const icon = { passed: c.green('✓'), failed: c.red('✗'), changed: c.yellow('~'), pending: c.dim('·') }[progress.status];
+  const marker = isCurrent ? c.cyan(' ← current') : '';
+  const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
+  const changed = progress.status === 'changed' ? c.yellow(` (${changedReason(session, ref)}: check it again)`) : '';
+  return `${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${changed}${marker}`;
 }
 
 /** Why a pass no longer counts: the exercise changed (a pack update), or the learner's file did. */

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
 import { useRef, useState } from 'react';
-import type { ExerciseRef } from '../core/packs/packs.js';
+import { trackOf, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
@@ -22,7 +22,17 @@ export interface ListViewProps {
 }
 
 /**
- * Every exercise with its status. ↑/↓ or j/k move, Enter opens, f cycles the
+ * The pack and track of `ref`, with how many of the pack's exercises pass:
+ * "Training (training 0.1.0) 3/23 passed · norms".
+ */
+export function whereIs(ref: ExerciseRef, exercises: readonly ExerciseRef[], progress: State): string {
+  const { solved, total } = countSolved(exercises, progress, ref.packId);
+  const track = trackOf(ref.id);
+  return `${oneLine(ref.pack.manifest.title)} (${oneLine(ref.packId)} ${oneLine(ref.pack.manifest.version)}) ${solved}/${total} passed${track ? ` · ${oneLine(track)}` : ''}`;
+}
+
+/**
+ * Every exercise with its status, and a line naming the selected one's pack and track. ↑/↓ or j/k move, Enter opens, f cycles the
  * filter (all, unsolved, solved), x resets after a y/n confirmation, Esc or l closes.
  */
 export function ListView({ exercises, progress, currentKey, height = 24, width, onJump, onReset, onClose }: ListViewProps) {
@@ -69,13 +79,17 @@ export function ListView({ exercises, progress, currentKey, height = 24, width, 
     } else if (key.escape || input === 'l' || input === 'q') onClose();
   });
 
-  const rows = Math.max(3, height - 6);
+  // Two heading lines and the key bar, the frame's borders and the screen's own lines.
+  const rows = Math.max(3, height - 7);
   const top = Math.max(0, Math.min(at - Math.floor(rows / 2), shown.length - rows));
   const { solved } = countSolved(exercises, progress);
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">
         Exercises <Text dimColor>({solved}/{exercises.length} solved; showing {filter})</Text>
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {selected ? whereIs(selected, exercises, progress) : ' '}
       </Text>
       {shown.length === 0 && <Text dimColor>No {filter} exercises.</Text>}
       {shown.slice(top, top + rows).map((r, i) => {

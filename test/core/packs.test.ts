@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { FileError, UserError } from '../../src/errors.js';
-import { exerciseRefs, findExercise, loadPack } from '../../src/core/packs/packs.js';
+import { exerciseRefs, findExercise, inSyllabusOrder, loadPack, orderByRequires, trackOf, type Pack } from '../../src/core/packs/packs.js';
 
 let dir: string;
 const valid = {
@@ -83,5 +83,29 @@ describe('finding exercises', () => {
     expect(() => findExercise(refs, '3')).toThrow(/No exercise number 3: there are 2/);
     expect(() => findExercise(refs, 'basics')).toThrow(UserError);
     expect(() => findExercise(refs, 'softmax')).toThrow(/Unknown exercise "softmax"/);
+  });
+});
+
+describe('the order of packs', () => {
+  const pack = (id: string, requires: string[] = []) => ({ dir: `/p/${id}`, builtin: true, manifest: { id, requires: { packs: requires } } }) as unknown as Pack;
+  const ids = (packs: Pack[]) => packs.map((p) => p.manifest.id);
+
+  test('built-in packs sort in syllabus order, those it does not name after them by id', () => {
+    expect(inSyllabusOrder(['zeta', 'mini-gpt', 'training', 'alpha', 'transformer-core', 'inference'])).toEqual(['transformer-core', 'training', 'inference', 'mini-gpt', 'alpha', 'zeta']);
+  });
+
+  test('a pack comes after the enabled packs it requires, the others keeping their order', () => {
+    expect(ids(orderByRequires([pack('training', ['transformer-core']), pack('course'), pack('transformer-core')]))).toEqual(['course', 'transformer-core', 'training']);
+    expect(ids(orderByRequires([pack('a'), pack('b', ['missing'])]))).toEqual(['a', 'b']);
+  });
+
+  test('packs that require each other keep their given order', () => {
+    expect(ids(orderByRequires([pack('x', ['y']), pack('y', ['x'])]))).toEqual(['x', 'y']);
+  });
+
+  test("an exercise's track is its id's first segment", () => {
+    expect(trackOf('attention/causal-mask')).toBe('attention');
+    expect(trackOf('a/b/c')).toBe('a');
+    expect(trackOf('matmul')).toBeUndefined();
   });
 });

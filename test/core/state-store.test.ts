@@ -84,6 +84,13 @@ describe('damaged files', () => {
     expect(state.exercises['p/a'].status).toBe('passed');
     expect(state.exercises['p/b']).toBeUndefined();
   });
+
+  test('repair keeps the built-in packs the workspace was told of, so none is offered again', async () => {
+    await fs.mkdir(path.dirname(store.file), { recursive: true });
+    await fs.writeFile(store.file, JSON.stringify({ formatVersion: 9, builtinPacksKnown: ['transformer-core', 'training'] }));
+    await store.repair();
+    expect((await store.read()).builtinPacksKnown).toEqual(['transformer-core', 'training']);
+  });
 });
 
 describe('modes and things that are not regular files', () => {

@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = path.join(repoRoot, 'bin', 'llm-tutor.js');
-/** How many exercises the built-in pack lists, for the lines that count them ("2 of N exercises pass"). */
-export const builtinExerciseCount: number = JSON.parse(readFileSync(path.join(repoRoot, 'exercises', 'transformer-core', 'pack.json'), 'utf8')).exercises.length;
+/** The built-in packs' manifests: every folder of exercises/ holding a pack.json. */
+const builtinManifests = readdirSync(path.join(repoRoot, 'exercises'), { withFileTypes: true })
+  .filter((e) => e.isDirectory() && existsSync(path.join(repoRoot, 'exercises', e.name, 'pack.json')))
+  .map((e) => JSON.parse(readFileSync(path.join(repoRoot, 'exercises', e.name, 'pack.json'), 'utf8')) as { exercises: unknown[] });
+/** How many exercises the built-in packs list (a new workspace enables them all), for the lines that count them ("2 of N exercises pass"). */
+export const builtinExerciseCount: number = builtinManifests.reduce((sum, m) => sum + m.exercises.length, 0);
 /** One cache folder for the whole test run, so definitions compile once. */
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-test-cache-'));
 
@@ -17,12 +21,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `llm-tutor` with plain output; never throws on a non-zero exit. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+/**
+ * Runs the built `llm-tutor` with plain output; never throws on a non-zero
+ * exit. `bin` runs another copy of the package ({@link copyPackage}).
+ */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [bin, ...args],
+      [options.bin ?? bin, ...args],
       {
         cwd: options.cwd ?? os.tmpdir(),
         // CI is cleared unless a test sets it: under CI, grade requires bubblewrap, and a test about that says so itself.

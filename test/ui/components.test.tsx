@@ -204,6 +204,15 @@ describe('ListView', () => {
     await vi.waitFor(() => expect(onJump).toHaveBeenLastCalledWith(refs[0]));
   });
 
+  test("a line names the selected exercise's pack, its progress and the track", async () => {
+    const { lastFrame, stdin } = renderList();
+    const frame = await waitForFrame(lastFrame, (f) => f.includes('Title 2 ←'));
+    expect(frame.split('\n')[1]).toBe('P (p 1.0.0) 1/3 passed · a');
+    stdin.write('j');
+    const moved = await waitForFrame(lastFrame, (f) => f.includes('· b'));
+    expect(moved.split('\n')[1]).toBe('P (p 1.0.0) 1/3 passed · b');
+  });
+
   test('a pass whose files changed since shows as ~ and is not counted as solved', async () => {
     const changed: State = { ...progress, exercises: { ...progress.exercises, 'p/b/three': { status: 'changed', attempts: 2, hintsRevealed: 0 } } };
     const frame = plain(render(<ListView exercises={refs} progress={changed} currentKey="p/a/two" onJump={() => {}} onReset={() => {}} onClose={() => {}} />).lastFrame());

@@ -13,7 +13,7 @@ import { afterPassSections } from '../../src/core/packs/lesson-sections.js';
 import { textWidth } from '../../src/report/wrap.js';
 import { plain, renderSized } from './helpers.js';
 
-const pack = { manifest: { id: 'transformer-core', title: 'Transformer core' } } as unknown as Pack;
+const pack = { manifest: { id: 'transformer-core', title: 'Transformer core', version: '0.3.0' } } as unknown as Pack;
 const exercise: ExerciseRef = { packId: 'transformer-core', id: 'attention/padding-mask', key: 'transformer-core/attention/padding-mask', title: 'Attention with a padding mask', dir: '/x', number: 6, pack };
 
 /** The longest verdict a pack produces: many long-named cases, a 10×10 diff with its heatmap, a diagnosis, notes, a source line, much output. */
@@ -260,7 +260,8 @@ describe('the exercise list fits the terminal', () => {
     const rows = plain(screen.lastFrame()).replace(/\n$/, '').split('\n');
     expect(rows.length).toBeLessThanOrEqual(23);
     for (const row of rows) expect(textWidth(row), row).toBeLessThanOrEqual(79);
-    expect(rows.filter((row) => /^.[·✓✗]\s+\d+ attention\/online-softmax-\d+/.test(row))).toHaveLength(rows.length - 2);
+    expect(rows[1]).toBe('Transformer core (transformer-core 0.3.0) 0/26 passed · attention');
+    expect(rows.filter((row) => /^.[·✓✗]\s+\d+ attention\/online-softmax-\d+/.test(row))).toHaveLength(rows.length - 3);
     screen.unmount();
   });
 });

@@ -92,6 +92,14 @@ export interface TrustedPacks {
 }
 
 /**
+ * The pack `grade` grades against without `--pack`. It stays the first pack
+ * even though a new workspace enables every built-in pack: a CI job written
+ * without `--pack` keeps grading what it graded, and a class's submissions
+ * are graded only on a pack their course names.
+ */
+export const defaultGradedPack = 'transformer-core';
+
+/**
  * The packs to grade against. They come from the grader (`--pack`: a built-in
  * id, or what `pack add` takes: a folder, a .tgz made by `npm pack`, an npm
  * package name), never from a submission: a submission could otherwise name
@@ -99,7 +107,7 @@ export interface TrustedPacks {
  */
 export async function trustedPacks(entries: string[], cwd: string): Promise<TrustedPacks> {
   const builtins = await listBuiltinPackIds();
-  const chosen = entries.length ? entries : builtins.filter((id) => id === 'transformer-core');
+  const chosen = entries.length ? entries : builtins.filter((id) => id === defaultGradedPack);
   const temps: string[] = [];
   const dispose = async () => {
     await Promise.all(temps.map((dir) => fs.rm(dir, { recursive: true, force: true })));

@@ -115,5 +115,11 @@ export const stateSchema = z.strictObject({
   /** The exercise ids of each pack at the recorded version, to tell what an update added or removed. */
   packExercises: z.record(z.string(), z.array(z.string())).default({}),
   exercises: z.record(z.string(), exerciseProgressSchema).default({}),
+  /**
+   * The built-in packs this workspace has been told of: those that shipped when
+   * it was made, and each one offered since. Absent in progress files written
+   * before it existed, which know of the packs in `packVersions`.
+   */
+  builtinPacksKnown: z.array(z.string()).optional(),
 });
 export type State = z.infer<typeof stateSchema>;

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { requireCjs } from '../common/cjs.js';
-import { posixRelative } from '../common/paths.js';
 import { writeFileAtomic } from '../common/json-file.js';
 import { definitionDigests } from './definition-digest.js';
-import { exerciseRefs, loadPack, type Pack } from './packs.js';
+import { exerciseRefs, inSyllabusOrder, listBuiltinPackIds, loadPack, type Pack } from './packs.js';
+import { builtinPacksDir, posixRelative } from '../common/paths.js';
 import type { State, WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
 import { configFileName, learnerFileOf, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
@@ -125,19 +125,23 @@ async function refuseSameVersionChange(existing: Pack | undefined, incoming: Pac
  * are unpacked into `.llm-tutor/packs/<id>`. Writes starters for its exercises.
  */
 export async function addPack(workspace: Workspace, source: string, cwd: string, options: { force?: boolean } = {}): Promise<AddResult> {
-  const { dir, temp } = await fetchPack(source, cwd);
+  const builtinId = await builtinPackNamed(source, cwd);
+  const { dir, temp } = builtinId ? { dir: path.join(builtinPacksDir, builtinId), temp: undefined } : await fetchPack(source, cwd);
   try {
-    const pack = await loadPack(dir);
+    const pack = await loadPack(dir, builtinId !== undefined);
     const id = pack.manifest.id;
     const enabled = workspace.packs.map((p) => p.manifest.id);
     checkRequires(pack, enabled);
     const existing = workspace.packs.find((p) => p.manifest.id === id);
     if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    if (existing && builtinId) throw new UserError(`A pack with the id "${id}" is already enabled, from ${existing.dir}.`, { next: `Run \`llm-tutor pack remove ${id}\` first to use the built-in one.`, exitCode: 2 });
     // Read before a tarball's new version replaces the old one's folder.
     const before = existing ? await definitionDigests(exerciseRefs([existing])) : new Map<string, string | undefined>();
     await refuseSameVersionChange(existing, pack, options.force ?? false);
     let entry: string;
-    if (temp) {
+    if (builtinId) {
+      entry = builtinId;
+    } else if (temp) {
       const target = path.join(installedPacksDir(workspace), id);
       await fs.rm(target, { recursive: true, force: true });
       await fs.mkdir(path.dirname(target), { recursive: true });
@@ -151,7 +155,7 @@ export async function addPack(workspace: Workspace, source: string, cwd: string,
     // config.packs and workspace.packs are parallel: the entries in order, and the packs they resolve to.
     const index = workspace.packs.findIndex((p) => p.manifest.id === id);
     if (index >= 0) config.packs[index] = entry;
-    else config.packs.push(entry);
+    else config.packs.splice(builtinId ? syllabusPlace(workspace.packs, builtinId) : config.packs.length, 0, entry);
     await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);
     const reopened = await openWorkspace(workspace.dir);
     const written = await writeMissingStarters(reopened);
@@ -168,6 +172,27 @@ export async function addPack(workspace: Workspace, source: string, cwd: string,
   } finally {
     if (temp) await fs.rm(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The built-in pack `source` names, when it is a built-in id and not a folder
+ * or file of that name in `cwd` (which `pack add` takes as it always has);
+ * undefined otherwise (a folder, a .tgz or an npm package name).
+ */
+async function builtinPackNamed(source: string, cwd: string): Promise<string | undefined> {
+  if (/[\\/]/.test(source) || source.startsWith('.') || existsSync(path.resolve(cwd, source))) return undefined;
+  return (await listBuiltinPackIds()).includes(source) ? source : undefined;
+}
+
+/**
+ * Where the built-in pack `id` goes among the enabled packs (an index into
+ * them): before the first built-in pack that comes after it in the syllabus,
+ * else last. So `next` meets the built-in packs in syllabus order whatever
+ * order they were enabled in.
+ */
+function syllabusPlace(packs: readonly Pack[], id: string): number {
+  const later = packs.findIndex((p) => p.builtin && inSyllabusOrder([id, p.manifest.id])[0] === id);
+  return later >= 0 ? later : packs.length;
 }
 
 /** Disables a pack; the learner's files and progress are kept. */

@@ -65,10 +65,48 @@ export function lessonFileFor(ref: ExerciseRef, locale: string = defaultLocale):
   return path.join(ref.dir, exerciseFiles.lesson);
 }
 
-/** Ids of the packs that ship with llm-tutor. */
+/**
+ * The built-in packs in the order a learner takes them, each building on
+ * those before it. A pack not yet shipped is simply absent; a built-in pack
+ * not named here comes after these.
+ */
+export const syllabusOrder: readonly string[] = ['transformer-core', 'training', 'scaling', 'inference', 'alignment-multimodal', 'mini-gpt'];
+
+/** `ids` sorted as the syllabus orders them; ids it does not name come after, sorted by id. */
+export function inSyllabusOrder(ids: readonly string[]): string[] {
+  const rank = (id: string) => (syllabusOrder.includes(id) ? syllabusOrder.indexOf(id) : syllabusOrder.length);
+  return [...ids].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Ids of the packs that ship with llm-tutor, in syllabus order ({@link inSyllabusOrder}). */
 export async function listBuiltinPackIds(): Promise<string[]> {
   const entries = await fs.readdir(builtinPacksDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && existsSync(path.join(builtinPacksDir, e.name, 'pack.json'))).map((e) => e.name).sort();
+  return inSyllabusOrder(entries.filter((e) => e.isDirectory() && existsSync(path.join(builtinPacksDir, e.name, 'pack.json'))).map((e) => e.name));
+}
+
+/**
+ * `packs` in their given order, except that a pack comes after every enabled
+ * pack it requires (a stable topological order): the order the learner meets
+ * their exercises in. A required pack that is not among `packs` is ignored here.
+ */
+export function orderByRequires(packs: readonly Pack[]): Pack[] {
+  const ids = new Set(packs.map((p) => p.manifest.id));
+  const placed = new Set<string>();
+  const ordered: Pack[] = [];
+  const ready = (pack: Pack) => pack.manifest.requires.packs.every((id) => placed.has(id) || !ids.has(id));
+  while (ordered.length < packs.length) {
+    // A cycle of requires cannot be ordered: what is left keeps its given order.
+    const next = packs.find((p) => !placed.has(p.manifest.id) && ready(p)) ?? packs.find((p) => !placed.has(p.manifest.id))!;
+    placed.add(next.manifest.id);
+    ordered.push(next);
+  }
+  return ordered;
+}
+
+/** The track of an exercise: the first segment of its id (`attention` for `attention/causal-mask`); undefined for an id of one segment. */
+export function trackOf(exerciseId: string): string | undefined {
+  const slash = exerciseId.indexOf('/');
+  return slash > 0 ? exerciseId.slice(0, slash) : undefined;
 }
 
 /** Reads and validates a pack folder's manifest. */

@@ -30,6 +30,11 @@ export class CorruptStateError extends UserError {
   }
 }
 
+/** Thrown when the state file cannot be written (a read-only folder, a full disk): the file on disk is unchanged. */
+export class StateWriteError extends UserError {
+  override name = 'StateWriteError';
+}
+
 /** Progress is the learner's own: the file and its backups are readable by them alone. */
 const privateMode = 0o600;
 
@@ -98,7 +103,7 @@ export class StateStore {
     } catch (error) {
       const reason = writeFailureReason(error);
       if (!reason) throw error;
-      throw new UserError(`Cannot save progress to ${this.file}: ${reason}.`, { next: 'Make the workspace folder writable (or move it), then run the command again.', exitCode: 1 });
+      throw new StateWriteError(`Cannot save progress to ${this.file}: ${reason}.`, { next: 'Make the workspace folder writable (or move it), then run the command again.', exitCode: 1 });
     }
   }
 
@@ -142,13 +147,15 @@ export class StateStore {
     const state = emptyState();
     let dropped = 0;
     try {
-      const raw = JSON.parse(text) as { exercises?: Record<string, unknown>; packVersions?: Record<string, unknown> };
+      const raw = JSON.parse(text) as { exercises?: Record<string, unknown>; packVersions?: Record<string, unknown>; builtinPacksKnown?: unknown };
       for (const [key, value] of Object.entries(raw.exercises ?? {})) {
         const parsed = exerciseProgressSchema.safeParse(value);
         if (parsed.success) state.exercises[key] = parsed.data;
         else dropped++;
       }
       for (const [key, value] of Object.entries(raw.packVersions ?? {})) if (typeof value === 'string') state.packVersions[key] = value;
+      const known = stateSchema.shape.builtinPacksKnown.safeParse(raw.builtinPacksKnown);
+      if (known.success && known.data) state.builtinPacksKnown = known.data;
     } catch {
       // Not JSON at all: nothing to salvage.
     }

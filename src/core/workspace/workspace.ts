@@ -3,14 +3,13 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { writeFailureReason } from '../common/errno.js';
 import { readJsonFile, writeFileAtomic } from '../common/json-file.js';
-import { exerciseFiles, exerciseRefs, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
+import { exerciseFiles, exerciseRefs, listBuiltinPackIds, orderByRequires, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { entryExists } from '../common/safe-read.js';
 import { workspaceConfigSchema, type State, type WorkspaceConfig } from '../common/schemas.js';
 import { StateStore, stateFileOf } from './state-store.js';
 
 export const configFileName = 'llm-tutor.json';
 export const defaultWorkspaceName = 'llm-tutor-workspace';
-export const defaultPacks = ['transformer-core'];
 /** The seed used when neither --seed nor the workspace config gives one. */
 export const defaultSeed = 42;
 /** What to do about an llm-tutor.json that llm-tutor will not read (a link, a FIFO, a device, over 1 MiB). */
@@ -20,7 +19,9 @@ export const configFix = 'remove it, then run `llm-tutor init` in the workspace 
 export interface Workspace {
   dir: string;
   config: WorkspaceConfig;
+  /** The enabled packs, in the order of `config.packs`. */
   packs: Pack[];
+  /** Every enabled pack's exercises, numbered from 1: pack by pack, each after the packs it requires. */
   exercises: ExerciseRef[];
   state: StateStore;
 }
@@ -55,7 +56,7 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
       }
     }
   }
-  return { dir, config, packs, exercises: exerciseRefs(packs), state: new StateStore(stateFileOf(dir), dir) };
+  return { dir, config, packs, exercises: exerciseRefs(orderByRequires(packs)), state: new StateStore(stateFileOf(dir), dir) };
 }
 
 /**
@@ -133,12 +134,15 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
 
 /**
  * Creates a workspace at `dir`: llm-tutor.json, the progress file, tsconfig.json
- * and the types file, and a starter file for every exercise of the packs.
- * Existing learner files are kept. Returns the opened workspace and what was created.
+ * and the types file, and a starter file for every exercise of the packs
+ * (by default every built-in pack, in syllabus order). Existing learner files
+ * are kept. Returns the opened workspace and what was created.
  */
-export async function initWorkspace(dir: string, packs: string[] = defaultPacks, seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
+export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
   const configFile = path.join(dir, configFileName);
   const created = !entryExists(configFile);
+  const builtins = await listBuiltinPackIds();
+  const packs = chosenPacks ?? builtins;
   try {
     // Check the nearest existing folder first: mkdir on a read-only file system reports ENOENT, not EROFS.
     let existing = path.resolve(dir);
@@ -160,6 +164,8 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
         state.packVersions[pack.manifest.id] = pack.manifest.version;
         state.packExercises[pack.manifest.id] = pack.manifest.exercises.map((e) => e.id);
       }
+      // Left out at init (`--packs`), a built-in pack was the learner's choice: only packs that ship later are offered.
+      state.builtinPacksKnown = builtins;
       await workspace.state.write(state);
     }
     // 'wx' and a look that does not follow links: never write through a link left at one of these names.
@@ -176,6 +182,19 @@ export async function initWorkspace(dir: string, packs: string[] = defaultPacks,
     if (!reason) throw error;
     throw new UserError(`Cannot create a workspace in ${dir}: ${reason}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
   }
+}
+
+/**
+ * The exercises of the pack `packId` (what `--pack` narrows a command to).
+ * Throws a user error naming the enabled packs, and how to enable this one
+ * when it is built in, when it is not enabled.
+ */
+export async function exercisesOfPack(workspace: Pick<Workspace, 'exercises' | 'packs'>, packId: string): Promise<ExerciseRef[]> {
+  const exercises = workspace.exercises.filter((r) => r.packId === packId);
+  if (exercises.length > 0) return exercises;
+  const enabled = `Enabled packs: ${workspace.packs.map((p) => p.manifest.id).join(', ')}.`;
+  const builtin = (await listBuiltinPackIds()).includes(packId);
+  throw new UserError(`The pack "${packId}" is not enabled in this workspace.`, { next: builtin ? `${enabled} Enable it with \`llm-tutor pack add ${packId}\`.` : enabled, exitCode: 2 });
 }
 
 /** The first exercise, in order, that has not passed; undefined when all have. */
