@@ -36,7 +36,7 @@ export function add(a: number[][], b: number[][]): number[][] {
 /** GELU, tanh approximation (GPT-2's gelu_new). */
 export const geluTanh = (v: number): number => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
 
-/** erf by its Maclaurin series for |x| < 3 and its asymptotic complement beyond: within 1e-12 of erf. */
+/** erf by its Maclaurin series for |x| < 3 and the continued fraction of erfc beyond: within 1e-12 of erf. */
 export function erf(x: number): number {
   const a = Math.abs(x);
   if (a >= 6) return Math.sign(x);
@@ -49,14 +49,10 @@ export function erf(x: number): number {
     }
     return (2 / Math.sqrt(Math.PI)) * sum;
   }
-  // erfc(a) = e^(−a²)/(a√π) · (1 − 1/(2a²) + 3/(2a²)² − …), summed while the terms shrink.
-  let term = 1;
-  let series = 1;
-  for (let n = 1; n < 12; n++) {
-    term *= -(2 * n - 1) / (2 * a * a);
-    series += term;
-  }
-  return Math.sign(x) * (1 - (Math.exp(-a * a) / (a * Math.sqrt(Math.PI))) * series);
+  // erfc(a) = e^(−a²)/√π / (a + (1/2)/(a + 1/(a + (3/2)/(a + …)))), evaluated from the tail.
+  let fraction = a;
+  for (let n = 60; n >= 1; n--) fraction = a + n / 2 / fraction;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / fraction);
 }
 
 /** GELU, exact: x·Φ(x) (PyTorch's default approximate='none'). */
