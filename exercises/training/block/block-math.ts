@@ -143,8 +143,8 @@ export const linearTf = (tf: Tf, x: Tensor2D, w: number[][], b: number[]): Tenso
 export function mlpSteps(tf: Tf, x: Tensor2D, p: MlpParams) {
   const z = linearTf(tf, x, p.w1, p.b1);
   const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3))));
-  const activated = tf.mul(tf.mul(0.5, z), tf.add(1, tf.tanh(inner)));
-  return { steps: { 'x·w1 + b1': z, 'gelu_tanh': activated }, output: linearTf(tf, activated, p.w2, p.b2) };
+  const activated = tf.mul(tf.mul(0.5, z), tf.add(1, tf.tanh(inner))) as Tensor2D;
+  return { steps: { 'x·w1 + b1': z, gelu_tanh: activated }, output: linearTf(tf, activated, p.w2, p.b2) };
 }
 
 /** Random MLP parameters for width C, hidden 4C, with entries of x·W near unit size. */
