@@ -6,7 +6,7 @@ import { buildCases } from '../../../src/core/grading/grade.js';
 import { toPlainOutput } from '../../../src/core/grading/read-back.js';
 import { gradeLearnerSource, loadExercise, reference, wrong } from '../../helpers/exercises.js';
 import { expectClose, mm } from '../../helpers/matrices.js';
-import { expectJsBlockMatchesReference, expectLessonLayout, expectMisconceptionsDiagnosed, trainingSolution } from './block-helpers.js';
+import { expectJsBlockMatchesReference, expectLessonLayout, expectMisconceptionsDiagnosed, trainingLesson, trainingSolution } from './block-helpers.js';
 
 const id = 'block/mlp';
 const qualified = `training/${id}`;
@@ -107,5 +107,23 @@ describe(id, () => {
   test('the lesson: its sections in order, and the js block of In practice computes the reference', async () => {
     await expectLessonLayout(id);
     await expectJsBlockMatchesReference(id, ['x', 'p']);
+  });
+});
+
+describe(`${id}: the lesson's picture`, () => {
+  test('the bars are |gelu_tanh(z) − gelu_erf(z)| in units of 1e-4, to 2 decimals, largest near |z| = 2.7 at 4.7e-4', async () => {
+    const lesson = await trainingLesson(id);
+    const bars = /```bars\n[\s\S]*?```/.exec(lesson)![0].split('\n').filter((line) => line.startsWith('z='));
+    const tanh = (z: number) => 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z ** 3)));
+    const exact = (z: number) => 0.5 * z * (1 + erf(z / Math.SQRT2));
+    expect(bars.length).toBe(7);
+    for (const line of bars) {
+      const [, z, shown] = /^z=(\S+)\s+(\S+)$/.exec(line)!;
+      expect(Math.abs(tanh(Number(z)) - exact(Number(z))) * 1e4, line).toBeCloseTo(Number(shown), 2);
+    }
+    const grid = Array.from({ length: 6001 }, (_, i) => i / 1000);
+    const worst = grid.reduce((best, z) => (Math.abs(tanh(z) - exact(z)) > Math.abs(tanh(best) - exact(best)) ? z : best), 0);
+    expect(worst).toBeCloseTo(2.7, 1);
+    expect(Math.abs(tanh(worst) - exact(worst))).toBeCloseTo(4.7e-4, 5);
   });
 });
