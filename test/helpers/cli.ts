@@ -51,10 +51,10 @@ export function tempDir(prefix = 'llm-tutor-e2e-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Creates a workspace with the built-in pack and returns its folder. */
-export async function makeWorkspace(): Promise<string> {
+/** Creates a workspace with the built-in pack (or the given packs: `['transformer-core', 'training']`) and returns its folder. */
+export async function makeWorkspace(packs?: string[]): Promise<string> {
   const dir = path.join(tempDir(), 'ws');
-  const result = await runCli(['init', dir, '--seed', '1234']);
+  const result = await runCli(['init', dir, '--seed', '1234', ...(packs ? ['--packs', ...packs] : [])]);
   if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
   return dir;
 }

@@ -82,7 +82,9 @@ export async function diagnoseEachMisconception(id: string, seed = 7, packId = '
 /**
  * Grades learner source code for a built-in exercise, as `llm-tutor check` would:
  * `files` maps paths relative to the pack's folder in a temporary workspace
- * (e.g. `positions/rope.ts`) to their source; the file of exercise `id` is graded.
+ * (e.g. `positions/rope.ts`) to their source, and a learner file of another
+ * pack by its path from there (`../transformer-core/attention/multi-head.ts`);
+ * the file of exercise `id` is graded.
  */
 export async function gradeLearnerSource(id: string, files: Record<string, string>, seed = 7, packId = 'transformer-core'): Promise<Verdict> {
   const { ref, definition } = await loadExercise(id, packId);
