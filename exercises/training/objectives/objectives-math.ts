@@ -58,6 +58,34 @@ export const lessonSequence: LmArgs = [
   [0, 2, 1, 1],
 ];
 
+/** Logits near ±1000 (T = 3, V = 3), where exp overflows unless each row's max is subtracted. */
+const largeSequence: LmArgs = [
+  [
+    [1000, 999, 0],
+    [-1000, -1001, -1003],
+    [0, 1000, 0],
+  ],
+  [2, 1, 0],
+];
+
+/**
+ * The cases the causal-LM loss and the perplexity share: the lesson's example
+ * (its output pinned to `lessonValue`, computed by PyTorch), random sequences
+ * of several sizes, T = 2, and logits near ±1000.
+ */
+export function sharedLmCases(rng: Rng, lessonValue: number) {
+  const t = rng.int(6, 10);
+  const v = rng.int(8, 20);
+  return [
+    { name: 'the lesson example (T = 4, V = 3)', args: lessonSequence, expected: lessonValue },
+    { name: 'random logits [5, 6]', args: randomSequence(rng, 5, 6, 2) },
+    { name: `random logits [${t}, ${v}]`, args: randomSequence(rng, t, v, 1.5) },
+    { name: 'random logits [12, 50] (a 50-token vocabulary)', args: randomSequence(rng, 12, 50, 1) },
+    { name: 'T = 2: one prediction, row 0 scored against token 1', args: randomSequence(rng, 2, 5, 2) },
+    { name: 'large logits (±1000): exp overflows unless the max is subtracted', args: largeSequence },
+  ];
+}
+
 /** log σ(x) = min(x, 0) − log(1 + e^−|x|): finite for any finite x. */
 export const logSigmoid = (x: number) => Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 

@@ -1,21 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { causalLmLoss } from '../../../exercises/training/objectives/causal-lm-loss/solution.js';
 import { randomMatrix, randomInts, Rng } from '../../../src/core/authoring/rng.js';
+import { lessonSequence } from '../../../exercises/training/objectives/objectives-math.js';
 import { reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectTrainingPropertyBroken, expectTrainingSolutionHolds, gradeTraining, trainingSolutionWith } from './objectives-helpers.js';
+import { expectDiagnosedAs, expectTrainingPropertyBroken, testMisconceptionsAndSolution, trainingSolutionWith } from './objectives-helpers.js';
 
 const id = 'objectives/causal-lm-loss';
 /** The id as reference() and wrong() take it, qualified by its pack. */
 const qualified = `training/${id}`;
 const lastRow = 'the last row of logits does not change the loss';
 const firstToken = 'the first token does not change the loss';
-const logits = [
-  [2, 0, 1],
-  [0, 1, 3],
-  [1, 2, 0],
-  [0, 0, 4],
-];
-const tokens = [0, 2, 1, 1];
+// The lesson's example: logits [[2, 0, 1], [0, 1, 3], [1, 2, 0], [0, 0, 4]], tokens [0, 2, 1, 1].
+const [logits, tokens] = lessonSequence;
 
 /** −log p of token y under softmax(z), written out directly (small logits only): the test's own computation. */
 const directNll = (z: number[], y: number) => -Math.log(Math.exp(z[y]) / z.reduce((s, v) => s + Math.exp(v), 0));
@@ -57,19 +53,10 @@ describe(id, () => {
   });
 
   test('grading: a learner who scores each row against its own token is diagnosed as no-shift', async () => {
-    const source = await trainingSolutionWith(id, ['logits[t][tokens[t + 1]]', 'logits[t][tokens[t]]']);
-    const verdict = await gradeTraining(id, source);
-    expect(verdict.status).toBe('fail');
-    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'no-shift', confidence: 'full' });
+    await expectDiagnosedAs(id, await trainingSolutionWith(id, ['logits[t][tokens[t + 1]]', 'logits[t][tokens[t]]']), 'no-shift');
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution ignores the last row and the first token (seeds 7 and 99)', async () => {
-    await expectTrainingSolutionHolds(id, { [lastRow]: 2, [firstToken]: 2 });
-  });
+  testMisconceptionsAndSolution(id, { [lastRow]: 2, [firstToken]: 2 });
 
   test('check yourself: a learner without the shift breaks both properties', async () => {
     const source = `export function causalLmLoss(logits: Matrix, tokens: number[]): number {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { mlmMask } from '../../../exercises/training/objectives/mlm-masking/solution.js';
 import { randomInts, Rng, uniforms } from '../../../src/core/authoring/rng.js';
 import { reference, wrong } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectTrainingPropertyBroken, expectTrainingSolutionHolds, gradeTraining, trainingSolutionWith } from './objectives-helpers.js';
+import { expectDiagnosedAs, expectTrainingPropertyBroken, testMisconceptionsAndSolution, trainingSolutionWith } from './objectives-helpers.js';
 
 const id = 'objectives/mlm-masking';
 /** The id as reference() and wrong() take it, qualified by its pack. */
@@ -53,19 +53,10 @@ describe('objectives/mlm-masking', () => {
   });
 
   test('grading: a learner who turns every pick into [MASK] is diagnosed as every-pick-masked', async () => {
-    const source = await trainingSolutionWith(id, ['if (u.action[t] < 0.8) inputs[t] = cfg.maskId;\n    else if (u.action[t] < 0.9) inputs[t] = Math.floor(u.random[t] * cfg.vocabSize);', 'inputs[t] = cfg.maskId;']);
-    const verdict = await gradeTraining(id, source);
-    expect(verdict.status).toBe('fail');
-    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'every-pick-masked', confidence: 'full' });
+    await expectDiagnosedAs(id, await trainingSolutionWith(id, ['if (u.action[t] < 0.8) inputs[t] = cfg.maskId;\n    else if (u.action[t] < 0.9) inputs[t] = Math.floor(u.random[t] * cfg.vocabSize);', 'inputs[t] = cfg.maskId;']), 'every-pick-masked');
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution labels only with original tokens and never picks a special token (seeds 7 and 99)', async () => {
-    await expectTrainingSolutionHolds(id, { [labelled]: 2, [specials]: 2 });
-  });
+  testMisconceptionsAndSolution(id, { [labelled]: 2, [specials]: 2 });
 
   test('check yourself: labelling with the new input, or picking specials, breaks the property it names', async () => {
     // The label read after the input was replaced: [MASK] or the random id instead of the original token.

@@ -1,21 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { perplexity } from '../../../exercises/training/objectives/perplexity/solution.js';
 import { randomInts, randomMatrix, Rng } from '../../../src/core/authoring/rng.js';
+import { lessonSequence } from '../../../exercises/training/objectives/objectives-math.js';
 import { reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectTrainingPropertyBroken, expectTrainingSolutionHolds, gradeTraining, trainingSolutionWith } from './objectives-helpers.js';
+import { expectDiagnosedAs, expectTrainingPropertyBroken, testMisconceptionsAndSolution, trainingSolutionWith } from './objectives-helpers.js';
 
 const id = 'objectives/perplexity';
 /** The id as reference() and wrong() take it, qualified by its pack. */
 const qualified = `training/${id}`;
 const uniform = 'equal logits give perplexity V';
 const atLeastOne = 'the perplexity is at least 1';
-const logits = [
-  [2, 0, 1],
-  [0, 1, 3],
-  [1, 2, 0],
-  [0, 0, 4],
-];
-const tokens = [0, 2, 1, 1];
+// The lesson's example: logits [[2, 0, 1], [0, 1, 3], [1, 2, 0], [0, 0, 4]], tokens [0, 2, 1, 1].
+const [logits, tokens] = lessonSequence;
 
 /** softmax(z)[y], written out directly (small logits only): the test's own computation. */
 const probability = (z: number[], y: number) => Math.exp(z[y]) / z.reduce((s, v) => s + Math.exp(v), 0);
@@ -53,18 +49,10 @@ describe('objectives/perplexity', () => {
   });
 
   test('grading: a learner who writes 2 ** loss is diagnosed as base-2-with-nats', async () => {
-    const verdict = await gradeTraining(id, await trainingSolutionWith(id, ['Math.exp(total / positions)', '2 ** (total / positions)']));
-    expect(verdict.status).toBe('fail');
-    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'base-2-with-nats', confidence: 'full' });
+    await expectDiagnosedAs(id, await trainingSolutionWith(id, ['Math.exp(total / positions)', '2 ** (total / positions)']), 'base-2-with-nats');
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution gives V for equal logits and never less than 1 (seeds 7 and 99)', async () => {
-    await expectTrainingSolutionHolds(id, { [uniform]: 2, [atLeastOne]: 2 });
-  });
+  testMisconceptionsAndSolution(id, { [uniform]: 2, [atLeastOne]: 2 });
 
   test('check yourself: returning the loss breaks both properties', async () => {
     const source = await trainingSolutionWith(id, ['Math.exp(total / positions)', 'total / positions']);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { skipGramLoss } from '../../../exercises/training/objectives/skip-gram/solution.js';
 import { randomMatrix, randomVector, Rng } from '../../../src/core/authoring/rng.js';
 import { reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectTrainingPropertyBroken, expectTrainingSolutionHolds, gradeTraining, trainingSolutionWith } from './objectives-helpers.js';
+import { expectDiagnosedAs, expectTrainingPropertyBroken, testMisconceptionsAndSolution, trainingSolutionWith } from './objectives-helpers.js';
 
 const id = 'objectives/skip-gram';
 /** The id as reference() and wrong() take it, qualified by its pack. */
@@ -55,18 +55,10 @@ describe('objectives/skip-gram', () => {
   });
 
   test('grading: a learner with σ(+u_k·v_c) for the negatives is diagnosed as negative-term-sign', async () => {
-    const verdict = await gradeTraining(id, await trainingSolutionWith(id, ['loss -= logSigmoid(-dot(negative, center));', 'loss -= logSigmoid(dot(negative, center));']));
-    expect(verdict.status).toBe('fail');
-    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'negative-term-sign', confidence: 'full' });
+    await expectDiagnosedAs(id, await trainingSolutionWith(id, ['loss -= logSigmoid(-dot(negative, center));', 'loss -= logSigmoid(dot(negative, center));']), 'negative-term-sign');
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution gives (K + 1)·ln 2 at zero and grows with each negative (seeds 7 and 99)', async () => {
-    await expectTrainingSolutionHolds(id, { [zeroCenter]: 2, [moreNegatives]: 2 });
-  });
+  testMisconceptionsAndSolution(id, { [zeroCenter]: 2, [moreNegatives]: 2 });
 
   test('check yourself: the negative terms with the wrong sign break both properties', async () => {
     const source = await trainingSolutionWith(id, ['loss -= logSigmoid(-dot(negative, center));', 'loss += logSigmoid(-dot(negative, center));']);

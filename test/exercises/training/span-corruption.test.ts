@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { spanCorrupt } from '../../../exercises/training/objectives/span-corruption/solution.js';
 import { randomInts, Rng } from '../../../src/core/authoring/rng.js';
 import { reference, wrong } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectTrainingPropertyBroken, expectTrainingSolutionHolds, gradeTraining, trainingSolutionWith } from './objectives-helpers.js';
+import { expectDiagnosedAs, expectTrainingPropertyBroken, testMisconceptionsAndSolution, trainingSolutionWith } from './objectives-helpers.js';
 
 const id = 'objectives/span-corruption';
 /** The id as reference() and wrong() take it, qualified by its pack. */
@@ -45,18 +45,10 @@ describe('objectives/span-corruption', () => {
   });
 
   test('grading: a learner who counts the sentinels up is diagnosed as sentinels-counting-up', async () => {
-    const verdict = await gradeTraining(id, await trainingSolutionWith(id, ['sentinel--;', 'sentinel++;']));
-    expect(verdict.status).toBe('fail');
-    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'sentinels-counting-up', confidence: 'full' });
+    await expectDiagnosedAs(id, await trainingSolutionWith(id, ['sentinel--;', 'sentinel++;']), 'sentinels-counting-up');
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution can be filled back and has n and n + 1 sentinels (seeds 7 and 99)', async () => {
-    await expectTrainingSolutionHolds(id, { [filledBack]: 2, [counts]: 2 });
-  });
+  testMisconceptionsAndSolution(id, { [filledBack]: 2, [counts]: 2 });
 
   test('check yourself: one sentinel for every span breaks filling back; no final sentinel breaks the count', async () => {
     await expectTrainingPropertyBroken(id, await trainingSolutionWith(id, ['sentinel--;', '']), filledBack, /^Replacing each sentinel of your inputs by the tokens after the same sentinel in your targets gives \[/);

@@ -31,7 +31,11 @@ const lessonExample: Args = [
 /** −log σ(x), naively: 1/(1 + e^−x) underflows to 0 for x below about −745, and its log is −Infinity. */
 const naiveNegLogSigmoid = (x: number) => -Math.log(1 / (1 + Math.exp(-x)));
 
-const scoresOf = (center: number[], context: number[], negatives: number[][]) => ({ positive: dot(context, center), negative: negatives.map((u) => dot(u, center)) });
+/** A wrong variant written on the scores: u_o·v_c (`positive`) and each u_k·v_c (`negative`). */
+const fromScores =
+  (loss: (positive: number, negative: number[]) => number | ReturnType<typeof anyOf>) =>
+  (_ctx: unknown, center: number[], context: number[], negatives: number[][]) =>
+    loss(dot(context, center), negatives.map((u) => dot(u, center)));
 
 export default defineExercise<Args, number>({
   entry: 'skipGramLoss',
@@ -103,10 +107,7 @@ export default defineExercise<Args, number>({
         'With σ(+u_k·v_c) the lesson example gives 1.548850 instead of 1.748850 (and subtracting the terms instead of adding them gives −1.308015): the model would be rewarded for liking random words.',
       hint: 'A negative word should get a low score. Is your term for it small when u_k·v_c is very negative? Check the sign inside the sigmoid.',
       // σ(+u_k·v_c) inside the log, or the right terms subtracted instead of added.
-      wrong: (_ctx, center, context, negatives) => {
-        const s = scoresOf(center, context, negatives);
-        return anyOf(-logSigmoid(s.positive) - sum(s.negative.map(logSigmoid)), -logSigmoid(s.positive) + sum(s.negative.map((x) => logSigmoid(-x))));
-      },
+      wrong: fromScores((positive, negative) => anyOf(-logSigmoid(positive) - sum(negative.map(logSigmoid)), -logSigmoid(positive) + sum(negative.map((x) => logSigmoid(-x))))),
     },
     {
       id: 'softmax-over-words',
@@ -115,10 +116,7 @@ export default defineExercise<Args, number>({
         'Negative sampling is K + 1 independent binary questions, each a sigmoid: "is this the real context word?". A softmax over the context and the negatives ' +
         '(0.463264 on the lesson example, instead of 1.748850) makes them compete, which is the full skip-gram objective the sampling replaces.',
       hint: 'Each word, the context one and each negative, gets its own yes/no probability. Which function turns one score into one such probability?',
-      wrong: (_ctx, center, context, negatives) => {
-        const s = scoresOf(center, context, negatives);
-        return logSumExp([s.positive, ...s.negative]) - s.positive;
-      },
+      wrong: fromScores((positive, negative) => logSumExp([positive, ...negative]) - positive),
     },
     {
       id: 'mean-over-negatives',
@@ -127,10 +125,7 @@ export default defineExercise<Args, number>({
         'Each negative adds its own term: the loss is −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c), a sum over the K negatives. ' +
         'Averaging gives 0.984634 on the lesson example instead of 1.748850.',
       hint: 'With a zero center vector every term is ln 2. How many of them does the loss hold with K negatives?',
-      wrong: (_ctx, center, context, negatives) => {
-        const s = scoresOf(center, context, negatives);
-        return -logSigmoid(s.positive) - sum(s.negative.map((x) => logSigmoid(-x))) / s.negative.length;
-      },
+      wrong: fromScores((positive, negative) => -logSigmoid(positive) - sum(negative.map((x) => logSigmoid(-x))) / negative.length),
     },
     {
       id: 'unstable-log-sigmoid',
@@ -139,10 +134,7 @@ export default defineExercise<Args, number>({
         'For x = −1000, e^1000 is Infinity, σ(x) is 0 and its log is −Infinity, although −log σ(−1000) is just 1000. ' +
         'Use a stable form: log σ(x) = min(x, 0) − log(1 + e^−|x|) (Math.log1p), or −softplus(−x).',
       hint: 'Try the score −1000 in your log-sigmoid in Node. Can you rewrite log σ(x) so that exp only ever sees a number ≤ 0?',
-      wrong: (_ctx, center, context, negatives) => {
-        const s = scoresOf(center, context, negatives);
-        return naiveNegLogSigmoid(s.positive) + sum(s.negative.map((x) => naiveNegLogSigmoid(-x)));
-      },
+      wrong: fromScores((positive, negative) => naiveNegLogSigmoid(positive) + sum(negative.map((x) => naiveNegLogSigmoid(-x)))),
     },
   ],
   hints: [
