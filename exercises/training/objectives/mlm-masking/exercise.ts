@@ -176,7 +176,7 @@ export default defineExercise<Args, Masked>({
       title: 'labels at every position, not only the picked ones',
       message:
         'The loss is computed only at the picked positions: every other label is −100, PyTorch\'s ignore_index, so cross_entropy skips it. ' +
-        'Labelling every position with its token trains the model to copy the 85% it can see, which is trivial.',
+        'In the lesson example 4 of the 7 labels are −100. Labelling every position with its token trains the model to copy the 85% it can see, which is trivial.',
       hint: 'In the lesson example only three positions are picked. What label makes PyTorch\'s cross_entropy skip the other four?',
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { unpickedLabel: (token) => token }),
     },
