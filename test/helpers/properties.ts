@@ -5,14 +5,14 @@ import { builtinPacksDir } from '../../src/core/common/paths.js';
 import type { CaseResult, Verdict } from '../../src/core/grading/verdict.js';
 import { gradeLearnerSource } from './exercises.js';
 
-/** The model solution of a built-in exercise of transformer-core, as source. */
-export function solutionSource(id: string): Promise<string> {
-  return fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
+/** The model solution of a built-in exercise (of transformer-core unless `packId` says otherwise), as source. */
+export function solutionSource(id: string, packId = 'transformer-core'): Promise<string> {
+  return fs.readFile(path.join(builtinPacksDir, packId, id, 'solution.ts'), 'utf8');
 }
 
-/** Grades one learner file for exercise `id` (no other file in the workspace). */
-export function gradeOne(id: string, source: string, seed = 7): Promise<Verdict> {
-  return gradeLearnerSource(id, { [`${id}.ts`]: source }, seed);
+/** Grades one learner file for exercise `id` of `packId` (no other file in the workspace). */
+export function gradeOne(id: string, source: string, seed = 7, packId = 'transformer-core'): Promise<Verdict> {
+  return gradeLearnerSource(id, { [`${id}.ts`]: source }, seed, packId);
 }
 
 /** The results of one property's cases, named `<property>: <case>`. */
@@ -22,20 +22,20 @@ export function propertyResults(verdict: Verdict, property: string): CaseResult[
 
 /**
  * Asserts that the model solution passes every case, `properties` among them
- * (each with `count` cases), on seeds 7 and 99.
+ * (each with `count` cases), on seeds 7 and 99 (an exercise of transformer-core unless `packId` says otherwise).
  */
-export async function expectSolutionHolds(id: string, properties: Record<string, number>): Promise<void> {
-  const source = await solutionSource(id);
+export async function expectSolutionHolds(id: string, properties: Record<string, number>, packId = 'transformer-core'): Promise<void> {
+  const source = await solutionSource(id, packId);
   for (const seed of [7, 99]) {
-    const verdict = await gradeOne(id, source, seed);
+    const verdict = await gradeOne(id, source, seed, packId);
     expect(verdict.cases.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`)).toEqual([]);
     for (const [property, count] of Object.entries(properties)) expect(propertyResults(verdict, property), property).toHaveLength(count);
   }
 }
 
 /** Asserts that every case of `property` fails with a message matching `message`; returns the verdict. */
-export async function expectPropertyBroken(id: string, source: string, property: string, message: RegExp): Promise<Verdict> {
-  const verdict = await gradeOne(id, source);
+export async function expectPropertyBroken(id: string, source: string, property: string, message: RegExp, packId = 'transformer-core'): Promise<Verdict> {
+  const verdict = await gradeOne(id, source, 7, packId);
   const results = propertyResults(verdict, property);
   expect(results.length).toBeGreaterThan(0);
   for (const r of results) {
