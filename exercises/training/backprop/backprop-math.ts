@@ -61,3 +61,10 @@ export function wrongKind(entry: string, kind: string, outputs: readonly unknown
 export function shapeOf(a: number[][]): string {
   return `[${a.length}, ${a[0]?.length ?? 0}]`;
 }
+
+/** erf to about 1.5e-7 (Abramowitz & Stegun 7.1.26): the exact GELU of a wrong variant. */
+export function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return Math.sign(x) * (1 - poly * Math.exp(-x * x));
+}
