@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { expect, test } from 'vitest';
 import { builtinPacksDir } from '../../../src/core/common/paths.js';
 import { gradientReference } from '../../../src/core/grading/gradient.js';
 import { toPlainOutput } from '../../../src/core/grading/read-back.js';
@@ -21,6 +21,13 @@ export async function autodiff(id: string, ...args: unknown[]): Promise<unknown>
 /** The model solution of a training exercise, as source. */
 export function solutionSource(id: string): Promise<string> {
   return fs.readFile(path.join(builtinPacksDir, pack, id, 'solution.ts'), 'utf8');
+}
+
+/** The model solution with one mistake put in: the text `from`, which must occur in solution.ts, replaced by `to`. */
+export async function solutionWith(id: string, from: string, to: string): Promise<string> {
+  const source = await solutionSource(id);
+  if (!source.includes(from)) throw new Error(`${id}/solution.ts has no "${from}"`);
+  return source.replace(from, to);
 }
 
 /** Grades one learner file for training exercise `id`. */
@@ -51,6 +58,12 @@ export async function expectSolutionHolds(id: string, properties: Record<string,
     expect(failures(verdict)).toEqual([]);
     for (const [property, count] of Object.entries(properties)) expect(verdict.cases.filter((c) => c.name.startsWith(`${property}: `)), property).toHaveLength(count);
   }
+}
+
+/** Registers the tests every exercise of the track has: each misconception diagnosed as itself, and the model solution passing with its properties. */
+export function testDiagnosisAndSolution(id: string, properties: Record<string, number>): void {
+  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', () => expectEachMisconceptionDiagnosed(id));
+  test('check yourself: the model solution passes every case and holds every property (seeds 7 and 99)', () => expectSolutionHolds(id, properties));
 }
 
 /** Asserts that every case of `property` fails for `source`, with a message matching `message`. */

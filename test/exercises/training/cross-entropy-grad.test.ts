@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrong } from '../../helpers/exercises.js';
-import { autodiff, expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, maxAbsDiff, seededMatrix } from './backprop-helpers.js';
+import { autodiff, expectPropertyBroken, maxAbsDiff, seededMatrix, testDiagnosisAndSolution } from './backprop-helpers.js';
 
 const id = 'backprop/cross-entropy-grad';
 const lessonLogits = [[2, 1, 0], [0.5, 2.5, -1]];
@@ -72,13 +72,7 @@ describe('backprop/cross-entropy-grad', () => {
     expect(naive[0].every(Number.isNaN)).toBe(true);
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    await expectEachMisconceptionDiagnosed(id);
-  });
-
-  test('check yourself: the model solution holds both properties', async () => {
-    await expectSolutionHolds(id, { [rowSums]: 2, [halved]: 2 });
-  });
+  testDiagnosisAndSolution(id, { [rowSums]: 2, [halved]: 2 });
 
   test('check yourself: the summed-loss gradient does not halve, and softmax/N does not add up to 0', async () => {
     await expectPropertyBroken(id, withoutN, halved, /for the batch repeated twice, not half of it .* The loss is a mean over the rows/);
