@@ -9,8 +9,8 @@ const valuesSum = 'the values’ gradients add up to the sum of dOut';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
 
-/** The lesson's derivation in plain float64, loop by loop: P, dv = Pᵀ·dOut, dP = dOut·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = dS·k/√d, dk = dSᵀ·q/√d. */
-function derived(q: number[][], k: number[][], v: number[][], dOut: number[][]) {
+/** The weights P and the scores' gradient dS = P ⊙ (dP − rowsum(dP ⊙ P)), dP = dOut·vᵀ, in plain float64, loop by loop. */
+function scoresGradient(q: number[][], k: number[][], v: number[][], dOut: number[][]) {
   const scale = 1 / Math.sqrt(q[0].length);
   const p = q.map((qi) => {
     const e = k.map((kj) => Math.exp(dot(qi, kj) * scale));
@@ -18,7 +18,13 @@ function derived(q: number[][], k: number[][], v: number[][], dOut: number[][]) 
     return e.map((x) => x / total);
   });
   const dp = dOut.map((o) => v.map((vj) => dot(o, vj)));
-  const ds = p.map((row, i) => row.map((pij, j) => pij * (dp[i][j] - dot(row, dp[i]))));
+  return { p, ds: p.map((row, i) => row.map((pij, j) => pij * (dp[i][j] - dot(row, dp[i])))) };
+}
+
+/** The lesson's derivation: from dS, dq = dS·k/√d and dk = dSᵀ·q/√d; dv = Pᵀ·dOut. */
+function derived(q: number[][], k: number[][], v: number[][], dOut: number[][]) {
+  const scale = 1 / Math.sqrt(q[0].length);
+  const { p, ds } = scoresGradient(q, k, v, dOut);
   return {
     dq: q.map((_, i) => q[0].map((_, c) => scale * k.reduce((s, kj, j) => s + ds[i][j] * kj[c], 0))),
     dk: k.map((_, j) => k[0].map((_, c) => scale * q.reduce((s, qi, i) => s + ds[i][j] * qi[c], 0))),
@@ -37,6 +43,8 @@ describe('backprop/attention-backward', () => {
       dk: [[0.115344, 0.168285], [0.33657, -0.225957], [-0.451914, 0.057672]],
       dv: [[0.401112, 0.197776], [0.197776, 0.401112], [0.401112, 0.401112]],
     };
+    // The lesson's dS heatmap.
+    expect(maxAbsDiff(scoresGradient(lesson[0], lesson[1], lesson[2], lesson[3]).ds, [[0.163121, 0.475982, -0.639103], [0.237991, -0.319551, 0.081561]])).toBeLessThan(1e-6);
     expect(maxAbsDiff(derived(lesson[0], lesson[1], lesson[2], lesson[3]), table)).toBeLessThan(1e-6);
     expect(maxAbsDiff(await autodiff(id, ...lesson), table)).toBeLessThan(2e-6);
   });

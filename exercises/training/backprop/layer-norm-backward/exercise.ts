@@ -46,7 +46,7 @@ function randomInput(rng: Rng, rows: number, c: number, eps = 1e-5): Args {
 
 const isGrads = (o: unknown): o is Grads => typeof o === 'object' && o !== null && Array.isArray((o as Grads).dx) && (o as Grads).dx.every(isVector);
 
-/** The first row of the learner's dx whose `measure` is not 0, in words, or undefined. */
+/** The first row of the learner's dx whose `measure` is not 0 (beyond 1e-6 of its `scale`), with that measure; undefined when every row is. */
 function firstNonZeroRow(outputs: Grads[], calls: Args[], measure: (dxRow: number[], xRow: number[]) => { value: number; scale: number }): { row: number; value: number } | undefined {
   const dx = outputs[0].dx;
   for (const [i, xRow] of calls[0][0].entries()) {
@@ -75,7 +75,7 @@ export default defineExercise<Args, Grads>({
     ];
   },
   gradient: {
-    wrt: (_x, gamma) => ({ dx: _x, dgamma: gamma, dbeta: gamma.map(() => 0) }),
+    wrt: (x, gamma) => ({ dx: x, dgamma: gamma, dbeta: gamma.map(() => 0) }),
     loss: ({ tf }, vars, _x, _gamma, dy, eps) => tf.mul(layerNormSteps(tf, vars.dx, vars.dgamma, vars.dbeta, eps).output, tf.tensor2d(dy)),
   },
   trace: ({ tf }, x, gamma, dy, eps) => {
