@@ -115,7 +115,7 @@ export default defineExercise<Args, number[]>({
       title: 'the chain rule through u = √(2/π)·(x + 0.044715·x³) left incomplete',
       message:
         'u′ = √(2/π)·(1 + 3·0.044715·x²): the derivative of the inside of the tanh, the cubic term included. Leaving out 3·0.044715·x², or u′ altogether, ' +
-        'changes gelu′ most where |x| is large: at x = 2.7 it is 1.024668.',
+        'gives another slope wherever x ≠ 0: at x = 1 gelu′ is 1.082964, not 1.054368 (the cubic term’s derivative left out) or 1.108368 (u′ left out).',
       hint: 'Write u as a function of x and differentiate it on its own: what is the derivative of 0.044715·x³?',
       wrong: (_ctx, x, dy) => anyOf(times(x, dy, (v) => productRule(v, (p) => p.sech2, () => c)), times(x, dy, (v) => productRule(v, (p) => p.sech2, () => 1))),
     },
