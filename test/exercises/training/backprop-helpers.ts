@@ -66,14 +66,22 @@ export function testDiagnosisAndSolution(id: string, properties: Record<string, 
   test('check yourself: the model solution passes every case and holds every property (seeds 7 and 99)', () => expectSolutionHolds(id, properties));
 }
 
-/** Asserts that every case of `property` fails for `source`, with a message matching `message`. */
-export async function expectPropertyBroken(id: string, source: string, property: string, message: RegExp): Promise<void> {
-  const results = (await gradeOne(id, source)).cases.filter((c) => c.name.startsWith(`${property}: `));
+/** Grades `source` and asserts that every case of `property` fails with a message matching `message`; returns the verdict. */
+export async function expectPropertyBroken(id: string, source: string, property: string, message: RegExp): Promise<Verdict> {
+  const verdict = await gradeOne(id, source);
+  const results = verdict.cases.filter((c) => c.name.startsWith(`${property}: `));
   expect(results.length).toBeGreaterThan(0);
   for (const r of results) {
     expect(r.status, r.name).toBe('fail');
     expect(r.message).toMatch(message);
   }
+  return verdict;
+}
+
+/** Asserts that a verdict fails and names `misconceptionId` as the likely mistake (every failing case explained). */
+export function expectDiagnosed(verdict: Verdict, misconceptionId: string): void {
+  expect(verdict.status).toBe('fail');
+  expect(verdict.diagnosis).toMatchObject({ misconceptionId, confidence: 'full' });
 }
 
 /** The greatest |a − b| over two nested number arrays (or records of them) of one shape. */

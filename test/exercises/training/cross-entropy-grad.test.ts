@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrong } from '../../helpers/exercises.js';
-import { autodiff, expectPropertyBroken, maxAbsDiff, seededMatrix, testDiagnosisAndSolution } from './backprop-helpers.js';
+import { autodiff, expectDiagnosed, expectPropertyBroken, maxAbsDiff, seededMatrix, testDiagnosisAndSolution } from './backprop-helpers.js';
 
 const id = 'backprop/cross-entropy-grad';
 const lessonLogits = [[2, 1, 0], [0.5, 2.5, -1]];
@@ -74,8 +74,8 @@ describe('backprop/cross-entropy-grad', () => {
 
   testDiagnosisAndSolution(id, { [rowSums]: 2, [halved]: 2 });
 
-  test('check yourself: the summed-loss gradient does not halve, and softmax/N does not add up to 0', async () => {
-    await expectPropertyBroken(id, withoutN, halved, /for the batch repeated twice, not half of it .* The loss is a mean over the rows/);
-    await expectPropertyBroken(id, withoutOneHot, rowSums, /^Row 0 of your gradient adds up to 0\.\d+, not 0\./);
+  test('check yourself and grading: the summed-loss gradient does not halve, and softmax/N does not add up to 0, and each such learner is diagnosed', async () => {
+    expectDiagnosed(await expectPropertyBroken(id, withoutN, halved, /for the batch repeated twice, not half of it .* The loss is a mean over the rows/), 'no-division-by-n');
+    expectDiagnosed(await expectPropertyBroken(id, withoutOneHot, rowSums, /^Row 0 of your gradient adds up to 0\.\d+, not 0\./), 'onehot-missing');
   });
 });

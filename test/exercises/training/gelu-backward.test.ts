@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrongAlternatives } from '../../helpers/exercises.js';
-import { autodiff, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
+import { autodiff, expectDiagnosed, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
 
 const id = 'backprop/gelu-backward';
 const lessonX = [-2, -0.5, 0, 1, 2.7];
@@ -62,10 +62,10 @@ describe('backprop/gelu-backward', () => {
 
   testDiagnosisAndSolution(id, { [linear]: 2, [slopesDown]: 2 });
 
-  test('check yourself: gelu′ without dy is not linear in dy; tanh taken as constant never slopes down', async () => {
+  test('check yourself and grading: gelu′ without dy is not linear in dy; tanh taken as constant never slopes down, and each such learner is diagnosed', async () => {
     const noDy = await solutionWith(id, 'dy[i] * geluDerivative(v)', 'geluDerivative(v)');
     const constantTanh = await solutionWith(id, '0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)', '0.5 * (1 + t)');
-    await expectPropertyBroken(id, noDy, linear, /^With dy multiplied by 3 your entry \d+ went from \S+ to \S+, not \S+\./);
-    await expectPropertyBroken(id, constantTanh, slopesDown, /^At x = -\d(\.\d)? your gelu′ is 0\.\d+, but GELU falls there/);
+    expectDiagnosed(await expectPropertyBroken(id, noDy, linear, /^With dy multiplied by 3 your entry \d+ went from \S+ to \S+, not \S+\./), 'dy-ignored');
+    expectDiagnosed(await expectPropertyBroken(id, constantTanh, slopesDown, /^At x = -\d(\.\d)? your gelu′ is 0\.\d+, but GELU falls there/), 'tanh-derivative-dropped');
   });
 });

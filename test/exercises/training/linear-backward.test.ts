@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrong } from '../../helpers/exercises.js';
-import { autodiff, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
+import { autodiff, expectDiagnosed, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
 
 const id = 'backprop/linear-backward';
 const lesson = [[[1, 2], [3, -1]], [[1, 0, -1], [2, 1, 0]], [[1, 0, 2], [-1, 1, 0.5]]];
@@ -42,10 +42,10 @@ describe('backprop/linear-backward', () => {
 
   testDiagnosisAndSolution(id, { [shapes]: 2, [sums]: 2 });
 
-  test('check yourself: a transposed dw has the wrong shape, an averaged db is not the sum over rows', async () => {
+  test('check yourself and grading: a transposed dw has the wrong shape, an averaged db is not the sum over rows, and each such learner is diagnosed', async () => {
     const transposed = await solutionWith(id, 'dw: matmul(transpose(x), dy)', 'dw: matmul(transpose(dy), x)');
     const averaged = await solutionWith(id, 's + row[j], 0))', 's + row[j], 0) / dy.length)');
-    await expectPropertyBroken(id, transposed, shapes, /^Your dw has shape \[\d, \d\] but w is \[\d, \d\]\./);
-    await expectPropertyBroken(id, averaged, sums, /^For the batch of \d rows your db\[0\] is \S+, but the sum of your db\[0\] over its rows/);
+    expectDiagnosed(await expectPropertyBroken(id, transposed, shapes, /^Your dw has shape \[\d, \d\] but w is \[\d, \d\]\./), 'dw-transposed');
+    expectDiagnosed(await expectPropertyBroken(id, averaged, sums, /^For the batch of \d rows your db\[0\] is \S+, but the sum of your db\[0\] over its rows/), 'db-averaged');
   });
 });
