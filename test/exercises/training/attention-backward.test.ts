@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrongAlternatives } from '../../helpers/exercises.js';
-import { autodiff, expectDiagnosed, expectPropertyBroken, gradeOne, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
+import { autodiff, expectDiagnosed, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution, testMistakeDiagnosed } from './backprop-helpers.js';
 
 const id = 'backprop/attention-backward';
 const lesson = [[[1, 0], [0, 1]], [[1, 0], [0, 1], [1, 1]], [[1, 2], [3, 0], [-1, 1]], [[1, 0], [0, 1]]];
@@ -68,10 +68,7 @@ describe('backprop/attention-backward', () => {
 
   testDiagnosisAndSolution(id, { [keysSumToZero]: 2, [valuesSum]: 2 });
 
-  test('grading: a learner who leaves 1/√d out of dS is diagnosed as scale-missing', async () => {
-    const unscaled = await solutionWith(id, 'pij * (dp[i][j] - along) * scale', 'pij * (dp[i][j] - along)');
-    expectDiagnosed(await gradeOne(id, unscaled), 'scale-missing');
-  });
+  testMistakeDiagnosed(id, 'leaves 1/√d out of dS', ['pij * (dp[i][j] - along) * scale', 'pij * (dp[i][j] - along)'], 'scale-missing');
 
   test('check yourself and grading: without the row-sum term the keys’ gradients do not add up to 0; dv from the scores does not add up to dOut (and that learner is diagnosed as rowsum-missing)', async () => {
     const noRowSum = await solutionWith(id, 'pij * (dp[i][j] - along) * scale', 'pij * dp[i][j] * scale');

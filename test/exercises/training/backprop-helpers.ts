@@ -84,6 +84,13 @@ export function expectDiagnosed(verdict: Verdict, misconceptionId: string): void
   expect(verdict.diagnosis).toMatchObject({ misconceptionId, confidence: 'full' });
 }
 
+/** Registers a test: the model solution with `from` replaced by `to` (one classic mistake) is graded and diagnosed as `misconceptionId`. */
+export function testMistakeDiagnosed(id: string, mistake: string, [from, to]: [string, string], misconceptionId: string): void {
+  test(`grading: a learner who ${mistake} is diagnosed as ${misconceptionId}`, async () => {
+    expectDiagnosed(await gradeOne(id, await solutionWith(id, from, to)), misconceptionId);
+  });
+}
+
 /** The greatest |a − b| over two nested number arrays (or records of them) of one shape. */
 export function maxAbsDiff(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrongAlternatives } from '../../helpers/exercises.js';
-import { autodiff, expectDiagnosed, expectPropertyBroken, gradeOne, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution } from './backprop-helpers.js';
+import { autodiff, expectDiagnosed, expectPropertyBroken, maxAbsDiff, seededMatrix, solutionWith, testDiagnosisAndSolution, testMistakeDiagnosed } from './backprop-helpers.js';
 
 const id = 'backprop/layer-norm-backward';
 const lesson = [[[1, 2, 3, 6]], [1, 0.5, 2, -1], [[0.5, -1, 2, 1]], 1e-5] as const;
@@ -75,10 +75,7 @@ describe('backprop/layer-norm-backward', () => {
 
   testDiagnosisAndSolution(id, { [rowsSumToZero]: 2, [orthogonal]: 2 });
 
-  test('grading: a learner who divides the squared deviations by C − 1 is diagnosed as unbiased-variance', async () => {
-    const unbiased = await solutionWith(id, 'mean(row.map((v) => (v - mu) ** 2))', 'row.reduce((s, v) => s + (v - mu) ** 2, 0) / (row.length - 1)');
-    expectDiagnosed(await gradeOne(id, unbiased), 'unbiased-variance');
-  });
+  testMistakeDiagnosed(id, 'divides the squared deviations by C − 1', ['mean(row.map((v) => (v - mu) ** 2))', 'row.reduce((s, v) => s + (v - mu) ** 2, 0) / (row.length - 1)'], 'unbiased-variance');
 
   test('check yourself and grading: without −mean(dn) the rows do not add up to 0; without −n·mean(dn·n) dx is not orthogonal to x − μ, and each such learner is diagnosed', async () => {
     const noMean = await solutionWith(id, 'rstd * (g - meanDn - n[j] * meanDnN)', 'rstd * (g - n[j] * meanDnN)');
