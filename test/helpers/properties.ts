@@ -3,16 +3,19 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import type { CaseResult, Verdict } from '../../src/core/grading/verdict.js';
-import { gradeLearnerSource } from './exercises.js';
+import { gradeLearnerSource, splitExerciseId } from './exercises.js';
 
-/** The model solution of a built-in exercise of transformer-core, as source. */
-export function solutionSource(id: string): Promise<string> {
-  return fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
+// Ids are those of transformer-core, or qualified by their pack (`training/norms/layer-norm`).
+
+/** The model solution of a built-in exercise, as source. */
+export function solutionSource(qualifiedId: string): Promise<string> {
+  return fs.readFile(path.join(builtinPacksDir, ...splitExerciseId(qualifiedId), 'solution.ts'), 'utf8');
 }
 
-/** Grades one learner file for exercise `id` (no other file in the workspace). */
-export function gradeOne(id: string, source: string, seed = 7): Promise<Verdict> {
-  return gradeLearnerSource(id, { [`${id}.ts`]: source }, seed);
+/** Grades one learner file for exercise `qualifiedId` (no other file in the workspace). */
+export function gradeOne(qualifiedId: string, source: string, seed = 7): Promise<Verdict> {
+  const [packId, id] = splitExerciseId(qualifiedId);
+  return gradeLearnerSource(id, { [`${id}.ts`]: source }, seed, packId);
 }
 
 /** The results of one property's cases, named `<property>: <case>`. */
