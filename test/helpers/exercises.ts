@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import { expect } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
@@ -86,6 +87,21 @@ export async function diagnoseEachMisconception(id: string, seed = 7, packId = '
   const { ref, definition, ctx } = await loadExercise(id, packId);
   // The same simulation `llm-tutor pack validate` runs.
   return checkMisconceptions(ref, definition, seed, ctx);
+}
+
+/**
+ * Asserts that the exercise (an id as `loadExercise` takes one) has exactly
+ * the misconceptions `ids`, and that each fails the reference on some case
+ * and is diagnosed as itself on `seed`.
+ */
+export async function expectMisconceptionsDiagnosed(qualifiedId: string, seed: number, ids: string[]): Promise<void> {
+  const [packId, id] = splitExerciseId(qualifiedId);
+  const results = await diagnoseEachMisconception(id, seed, packId);
+  expect(results.map((r) => r.id).sort()).toEqual([...ids].sort());
+  for (const result of results) {
+    expect(result.failingCases, result.id).toBeGreaterThan(0);
+    expect(result.diagnosed, result.id).toBe(result.id);
+  }
 }
 
 /**
