@@ -7,6 +7,7 @@ import { argumentNames } from '../../src/core/authoring/signature.js';
 import { buildCases, referenceOf } from '../../src/core/grading/prepare.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
+import { listBuiltinPackIds } from '../../src/core/packs/packs.js';
 import { materializeArgs } from '../../src/sandbox/wire.js';
 import { exerciseFolders, loadExercise } from '../helpers/exercises.js';
 
@@ -56,21 +57,21 @@ function inPracticeHeading(id: string): string {
   return id.startsWith('tokenization/') ? 'In practice: tiktoken and Hugging Face tokenizers' : 'In practice: PyTorch and TensorFlow.js';
 }
 
-function lessonOf(id: string): string {
-  return readFileSync(path.join(packDir, id, 'lesson.md'), 'utf8');
+function lessonOf(id: string, packId = 'transformer-core'): string {
+  return readFileSync(path.join(builtinPacksDir, packId, id, 'lesson.md'), 'utf8');
 }
 
 /** The code of the lesson's In practice block in `language`. */
-function practiceBlock(id: string, language: 'python' | 'js'): string {
-  const last = sections(lessonOf(id)).at(-1)!;
+function practiceBlock(id: string, language: 'python' | 'js', packId = 'transformer-core'): string {
+  const last = sections(lessonOf(id, packId)).at(-1)!;
   const block = codeBlocks(last.body).find((b) => b.language === language);
   if (!block) throw new Error(`${id}: no \`\`\`${language} block in its last section`);
   return block.code;
 }
 
 /** The first case of an exercise (seed 7): its arguments, freshly materialised (a read-once list can be read once), with their names. */
-async function firstCase(id: string) {
-  const { ref, definition, ctx } = await loadExercise(id);
+async function firstCase(id: string, packId = 'transformer-core') {
+  const { ref, definition, ctx } = await loadExercise(id, packId);
   const [first] = buildCases(ref, definition, seed);
   const args = () => materializeArgs(first.args);
   const expected = await toPlainOutput(ctx, () => referenceOf(definition)(ctx, ...args()));
@@ -117,11 +118,13 @@ function expectAgrees(got: unknown, want: unknown, where = 'result'): void {
 }
 
 const ids = exerciseFolders(packDir);
+/** Every lesson of every built-in pack, as `[packId, id]`. */
+const lessons = (await listBuiltinPackIds()).flatMap((packId) => exerciseFolders(path.join(builtinPacksDir, packId)).map((id) => [packId, id]));
 
 describe('every lesson ends with In practice', () => {
-  describe.each(ids)('%s', (id) => {
+  describe.each(lessons)('%s: %s', (packId, id) => {
     test('the section is last, after What it is for: a sentence, one python and one js block, then What differs', () => {
-      const all = sections(lessonOf(id));
+      const all = sections(lessonOf(id, packId));
       expect(all.at(-1)!.heading).toBe(inPracticeHeading(id));
       expect(all.at(-2)!.heading).toBe('What it is for');
       const { body } = all.at(-1)!;
@@ -135,7 +138,7 @@ describe('every lesson ends with In practice', () => {
     });
 
     test('its code fits the terminal and assigns result', () => {
-      const [python, js] = codeBlocks(sections(lessonOf(id)).at(-1)!.body);
+      const [python, js] = codeBlocks(sections(lessonOf(id, packId)).at(-1)!.body);
       for (const block of [python, js]) {
         for (const line of block.code.split('\n')) expect([...line].length, `${block.language}: ${line}`).toBeLessThanOrEqual(76);
       }
@@ -144,8 +147,8 @@ describe('every lesson ends with In practice', () => {
     });
 
     test("the js block gives the reference's output on the first case", async () => {
-      const { ctx, args, names, expected } = await firstCase(id);
-      const got = await toPlainOutput(ctx, () => runJsBlock(practiceBlock(id, 'js'), ctx.tf, names, args()));
+      const { ctx, args, names, expected } = await firstCase(id, packId);
+      const got = await toPlainOutput(ctx, () => runJsBlock(practiceBlock(id, 'js', packId), ctx.tf, names, args()));
       expectAgrees(got, expected);
     });
   });

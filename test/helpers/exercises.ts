@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import { expect } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
@@ -30,13 +31,22 @@ export async function builtinExercises(packId = 'transformer-core'): Promise<Exe
 }
 
 /**
+ * The pack and the exercise of an id that may be qualified by its pack:
+ * `training/norms/layer-norm` is `['training', 'norms/layer-norm']`, and
+ * `attention/causal-mask` is an exercise of `defaultPack`.
+ */
+export function splitExerciseId(qualifiedId: string, defaultPack = 'transformer-core'): [packId: string, id: string] {
+  const parts = qualifiedId.split('/');
+  return parts.length > 2 ? [parts[0], parts.slice(1).join('/')] : [defaultPack, qualifiedId];
+}
+
+/**
  * A built-in exercise with its loaded definition and a reference context.
  * `id` is an exercise id of `packId` (`attention/causal-mask`), or one
  * qualified by its pack (`training/norms/layer-norm`), which wins over `packId`.
  */
 export async function loadExercise(qualifiedId: string, defaultPack = 'transformer-core'): Promise<{ ref: ExerciseRef; definition: ExerciseDefinition; ctx: ReferenceContext }> {
-  const parts = qualifiedId.split('/');
-  const [packId, id] = parts.length > 2 ? [parts[0], parts.slice(1).join('/')] : [defaultPack, qualifiedId];
+  const [packId, id] = splitExerciseId(qualifiedId, defaultPack);
   const refs = await builtinExercises(packId);
   let ref = refs.find((r) => r.id === id);
   if (!ref) {
@@ -80,6 +90,21 @@ export async function diagnoseEachMisconception(id: string, seed = 7, packId = '
 }
 
 /**
+ * Asserts that the exercise (an id as `loadExercise` takes one) has exactly
+ * the misconceptions `ids`, and that each fails the reference on some case
+ * and is diagnosed as itself on `seed`.
+ */
+export async function expectMisconceptionsDiagnosed(qualifiedId: string, seed: number, ids: string[]): Promise<void> {
+  const [packId, id] = splitExerciseId(qualifiedId);
+  const results = await diagnoseEachMisconception(id, seed, packId);
+  expect(results.map((r) => r.id).sort()).toEqual([...ids].sort());
+  for (const result of results) {
+    expect(result.failingCases, result.id).toBeGreaterThan(0);
+    expect(result.diagnosed, result.id).toBe(result.id);
+  }
+}
+
+/**
  * Grades learner source code for a built-in exercise, as `llm-tutor check` would:
  * `files` maps paths relative to the pack's folder in a temporary workspace
  * (e.g. `positions/rope.ts`) to their source, and a learner file of another
@@ -98,13 +123,14 @@ export async function gradeLearnerSource(id: string, files: Record<string, strin
 }
 
 /**
- * The model solution of a built-in exercise with one mistake put in: each
- * `[from, to]` replaces the text `from`, which must occur in solution.ts.
+ * The model solution of a built-in exercise (an id as `loadExercise` takes
+ * one) with one mistake put in: each `[from, to]` replaces the text `from`,
+ * which must occur in solution.ts.
  */
-export async function solutionWith(id: string, ...edits: [from: string, to: string][]): Promise<string> {
-  let source = await fs.readFile(path.join(builtinPacksDir, 'transformer-core', id, 'solution.ts'), 'utf8');
+export async function solutionWith(qualifiedId: string, ...edits: [from: string, to: string][]): Promise<string> {
+  let source = await fs.readFile(path.join(builtinPacksDir, ...splitExerciseId(qualifiedId), 'solution.ts'), 'utf8');
   for (const [from, to] of edits) {
-    if (!source.includes(from)) throw new Error(`${id}/solution.ts has no "${from}"`);
+    if (!source.includes(from)) throw new Error(`${qualifiedId}/solution.ts has no "${from}"`);
     source = source.replace(from, to);
   }
   return source;

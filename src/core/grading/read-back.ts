@@ -1,11 +1,23 @@
 import { isAlternatives, type ReferenceContext } from '../authoring/exercise.js';
 
+/** The last call of toPlainOutput queued, settled or not. */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Calls `compute` (a reference, a wrong variant, a gradient) in a tfjs scope
  * and reads a Tensor or typed-array result back as plain arrays; every tensor
- * made inside is disposed.
+ * made inside is disposed. Calls run one at a time: tfjs keeps one stack of
+ * scopes per process, so two calls in flight together (the references of
+ * several exercises prepared at once) would end each other's scope and
+ * dispose each other's tensors. `compute` must not call toPlainOutput itself.
  */
-export async function toPlainOutput(ctx: ReferenceContext, compute: () => unknown): Promise<unknown> {
+export function toPlainOutput(ctx: ReferenceContext, compute: () => unknown): Promise<unknown> {
+  const run = queue.then(() => inScope(ctx, compute));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function inScope(ctx: ReferenceContext, compute: () => unknown): Promise<unknown> {
   ctx.tf.engine().startScope();
   try {
     const value = await compute();
