@@ -3,6 +3,8 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { builtinPacksDir } from '../../../src/core/common/paths.js';
 import type { CaseResult, Verdict } from '../../../src/core/grading/verdict.js';
+import { toPlainOutput } from '../../../src/core/grading/read-back.js';
+import type { Tf } from '../../../src/core/authoring/exercise.js';
 import { diagnoseEachMisconception, gradeLearnerSource } from '../../helpers/exercises.js';
 
 // Grading the optim track's exercises (pack `training`) as a learner's file:
@@ -67,12 +69,13 @@ export async function expectEachMisconceptionDiagnosed(id: string): Promise<stri
   return ids;
 }
 
-/** The ```js block of a lesson's last section (In practice), run with `tf` and the arguments by name; returns its `result`. */
-export async function runLessonJs(id: string, tf: unknown, args: Record<string, unknown>): Promise<unknown> {
+/** The ```js block of a lesson's last section (In practice), run with `tf` and the arguments by name; returns its `result` as plain data (a tensor read back). */
+export async function runLessonJs(id: string, tf: Tf, args: Record<string, unknown>): Promise<unknown> {
   const lesson = await trainingFile(id, 'lesson.md');
   const last = lesson.slice(lesson.lastIndexOf('\n## '));
   expect(last).toMatch(/^\n## In practice: PyTorch and TensorFlow\.js\n/);
   const code = /```js\n([\s\S]*?)```/.exec(last)![1];
   const names = Object.keys(args);
-  return new Function('tf', ...names, `${code}\nreturn result;`)(tf, ...names.map((n) => args[n]));
+  const run = new Function('tf', ...names, `${code}\nreturn result;`) as (...values: unknown[]) => unknown;
+  return toPlainOutput({ tf, exerciseDir: '' }, () => run(tf, ...names.map((n) => args[n])));
 }
