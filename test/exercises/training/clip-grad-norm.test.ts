@@ -1,11 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { clipGradNorm } from '../../../exercises/training/optim/clip-grad-norm/solution.js';
 import { lessonGrads, type Clipped } from '../../../exercises/training/optim/clip-grad-norm/exercise.js';
-import { buildCases } from '../../../src/core/grading/grade.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { loadExercise, reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
+import { reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
-import { expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, solutionWith } from './optim-helpers.js';
+import { casesOn, expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, seededCases, solutionWith } from './optim-helpers.js';
 
 const id = 'optim/clip-grad-norm';
 const qualified = `training/${id}`;
@@ -41,24 +40,18 @@ describe(id, () => {
   });
 
   test('the reference and the model solution follow the flattened computation on every seeded case', async () => {
-    const { ref, definition } = await loadExercise(qualified);
-    for (const seed of [7, 99]) {
-      const cases = buildCases(ref, definition, seed);
-      expect(cases.length).toBeLessThanOrEqual(12);
-      for (const c of cases) {
-        const [grads, maxNorm] = c.args as [number[][], number];
-        const want = flatClip(grads, maxNorm);
-        for (const got of [await clip(grads, maxNorm), clipGradNorm(grads, maxNorm)]) {
-          expect(got.norm, c.name).toBeCloseTo(want.norm, 12);
-          expectClose(got.grads, want.grads, 12, c.name);
-        }
+    for (const c of await seededCases(id)) {
+      const [grads, maxNorm] = c.args as [number[][], number];
+      const want = flatClip(grads, maxNorm);
+      for (const got of [await clip(grads, maxNorm), clipGradNorm(grads, maxNorm)]) {
+        expect(got.norm, c.name).toBeCloseTo(want.norm, 12);
+        expectClose(got.grads, want.grads, 12, c.name);
       }
     }
   });
 
   test('the cases include one where each tensor is within maxNorm but their total is not', async () => {
-    const { ref, definition } = await loadExercise(qualified);
-    const spread = buildCases(ref, definition, 7).find((c) => c.name.includes('each of norm 0.8'))!;
+    const spread = (await casesOn(id, 7)).find((c) => c.name.includes('each of norm 0.8'))!;
     const [grads, maxNorm] = spread.args as [number[][], number];
     expect(grads.every((g) => Math.hypot(...g) < maxNorm)).toBe(true);
     expect(Math.hypot(...grads.flat())).toBeGreaterThan(maxNorm);

@@ -1,11 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { dropout } from '../../../exercises/training/optim/dropout/solution.js';
 import { lessonKeep, lessonX } from '../../../exercises/training/optim/dropout/exercise.js';
-import { buildCases } from '../../../src/core/grading/grade.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { loadExercise, reference, wrong } from '../../helpers/exercises.js';
+import { reference, wrong } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
-import { expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, solutionWith } from './optim-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, seededCases, solutionWith } from './optim-helpers.js';
 
 const id = 'optim/dropout';
 const qualified = `training/${id}`;
@@ -26,14 +25,11 @@ describe(id, () => {
   });
 
   test('the reference and the model solution agree on the seeded cases; keep masks match their p', async () => {
-    const { ref, definition } = await loadExercise(qualified);
-    for (const seed of [7, 99]) {
-      for (const c of buildCases(ref, definition, seed)) {
-        const [x, keep, p] = c.args as [number[][], boolean[][], number];
-        expect(keep.map((r) => r.length), c.name).toEqual(x.map((r) => r.length));
-        if (p === 0) expect(keep.flat().every(Boolean), c.name).toBe(true);
-        expectClose(dropout(x, keep, p), await reference(qualified, x, keep, p), 12, c.name);
-      }
+    for (const c of await seededCases(id)) {
+      const [x, keep, p] = c.args as [number[][], boolean[][], number];
+      expect(keep.map((r) => r.length), c.name).toEqual(x.map((r) => r.length));
+      if (p === 0) expect(keep.flat().every(Boolean), c.name).toBe(true);
+      expectClose(dropout(x, keep, p), await reference(qualified, x, keep, p), 12, c.name);
     }
   });
 

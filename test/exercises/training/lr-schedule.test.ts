@@ -1,10 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { learningRate } from '../../../exercises/training/optim/lr-schedule/solution.js';
 import { lessonConfig, type ScheduleConfig } from '../../../exercises/training/optim/lr-schedule/exercise.js';
-import { buildCases } from '../../../src/core/grading/grade.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { loadExercise, reference, wrong } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, solutionWith } from './optim-helpers.js';
+import { reference, wrong } from '../../helpers/exercises.js';
+import { expectEachMisconceptionDiagnosed, expectPropertyBroken, expectSolutionHolds, grade, runLessonJs, seededCases, solutionWith } from './optim-helpers.js';
 
 const id = 'optim/lr-schedule';
 const qualified = `training/${id}`;
@@ -43,14 +42,9 @@ describe(id, () => {
   });
 
   test('the reference and the model solution agree on the seeded cases', async () => {
-    const { ref, definition } = await loadExercise(qualified);
-    for (const seed of [7, 99]) {
-      const cases = buildCases(ref, definition, seed);
-      expect(cases.length).toBeLessThanOrEqual(12);
-      for (const c of cases) {
-        const [t, cfg] = c.args as [number, ScheduleConfig];
-        expect(learningRate(t, cfg), c.name).toBeCloseTo(await at(t, cfg), 15);
-      }
+    for (const c of await seededCases(id)) {
+      const [t, cfg] = c.args as [number, ScheduleConfig];
+      expect(learningRate(t, cfg), c.name).toBeCloseTo(await at(t, cfg), 15);
     }
   });
 

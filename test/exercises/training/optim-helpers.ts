@@ -5,7 +5,8 @@ import { builtinPacksDir } from '../../../src/core/common/paths.js';
 import type { CaseResult, Verdict } from '../../../src/core/grading/verdict.js';
 import { toPlainOutput } from '../../../src/core/grading/read-back.js';
 import type { Tf } from '../../../src/core/authoring/exercise.js';
-import { diagnoseEachMisconception, gradeLearnerSource } from '../../helpers/exercises.js';
+import { buildCases, type PreparedCase } from '../../../src/core/grading/grade.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise } from '../../helpers/exercises.js';
 
 // Grading the optim track's exercises (pack `training`) as a learner's file:
 // the model solution, the solution with one mistake put in, the starter.
@@ -13,6 +14,19 @@ import { diagnoseEachMisconception, gradeLearnerSource } from '../../helpers/exe
 /** A file of an exercise of the training pack (`solution.ts`, `lesson.md`...). */
 export function trainingFile(id: string, file: string): Promise<string> {
   return fs.readFile(path.join(builtinPacksDir, 'training', id, file), 'utf8');
+}
+
+/** The cases of exercise `id` of the training pack on `seed`. */
+export async function casesOn(id: string, seed: number): Promise<PreparedCase[]> {
+  const { ref, definition } = await loadExercise(`training/${id}`);
+  return buildCases(ref, definition, seed);
+}
+
+/** The cases on seeds 7 and 99 together, each seed's at most 12 (grading stays fast). */
+export async function seededCases(id: string): Promise<PreparedCase[]> {
+  const both = [await casesOn(id, 7), await casesOn(id, 99)];
+  for (const cases of both) expect(cases.length).toBeLessThanOrEqual(12);
+  return both.flat();
 }
 
 /** The model solution with each `[from, to]` replaced (each `from` must occur in it). */
