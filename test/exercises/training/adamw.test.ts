@@ -34,7 +34,7 @@ async function tfjsAdamW(params: number[], grads: number[][], hp: AdamHp): Promi
   const out: number[][] = [];
   for (const g of grads) {
     theta.assign(tf.mul(theta, 1 - hp.lr * hp.weightDecay));
-    adam.applyGradients({ [theta.name]: tf.tensor1d(g) });
+    adam.applyGradients([{ name: theta.name, tensor: tf.tensor1d(g) }]);
     out.push(Array.from(theta.dataSync()));
   }
   adam.dispose();
