@@ -143,6 +143,6 @@ export default defineExercise<Args, number[][]>({
   hints: [
     'Go through the lesson example entry by entry: where keep is false the output is 0; where it is true, the value is rescaled.',
     'A fraction 1 − p of the entries survive. To keep the average equal to x, by what must each survivor be multiplied?',
-    'The key idea: out[i][j] = keep[i][j] ? x[i][j] / (1 − p) : 0.',
+    'The key idea: every entry the mask keeps comes out divided by 1 − p, every entry it drops comes out 0, and x itself is left as it was.',
   ],
 });

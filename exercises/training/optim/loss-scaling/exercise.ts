@@ -179,6 +179,6 @@ export default defineExercise<Args, ScalerOut>({
   hints: [
     'Two branches: the gradients overflowed, or they did not. Walk the lesson\'s table step by step and write down what each branch does to scale, goodSteps and skipStep.',
     'On a finite step, count it first (goodSteps + 1); if that reaches growthInterval, grow the scale (if the product is finite) and restart the count.',
-    'The key idea: overflow → { scale × backoff, 0, skip }; finite → goodSteps + 1, and at growthInterval { scale × growth if finite, 0 }, never skipped.',
+    'The key idea: an overflow always skips, backs the scale off and restarts the count; a finite step is never skipped, counts itself, and the one that completes the interval grows the scale (if the result is finite) and restarts the count.',
   ],
 });
