@@ -3,12 +3,7 @@
  * The decay shrinks θ directly (decoupled from the gradient); m and v are
  * corrected for starting at 0 with the new step count; ε goes after the root.
  */
-export function adamwStep(
-  params: Vector,
-  grads: Vector,
-  state: { m: Vector; v: Vector; t: number },
-  hp: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number },
-): { params: Vector; state: { m: Vector; v: Vector; t: number } } {
+export function adamwStep(params: Vector, grads: Vector, state: { m: Vector; v: Vector; t: number }, hp: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }): { params: Vector; state: { m: Vector; v: Vector; t: number } } {
   const { lr, beta1, beta2, eps, weightDecay } = hp;
   const t = state.t + 1;
   const m = state.m.map((mi, i) => beta1 * mi + (1 - beta1) * grads[i]);

@@ -11,11 +11,6 @@
  * Graded over runs of up to 50 steps, each fed your own previous output.
  * Run `llm-tutor lesson optim/adamw` for the lesson, `llm-tutor hint` for a hint.
  */
-export function adamwStep(
-  params: Vector,
-  grads: Vector,
-  state: { m: Vector; v: Vector; t: number },
-  hp: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number },
-): { params: Vector; state: { m: Vector; v: Vector; t: number } } {
+export function adamwStep(params: Vector, grads: Vector, state: { m: Vector; v: Vector; t: number }, hp: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }): { params: Vector; state: { m: Vector; v: Vector; t: number } } {
   throw new Error('not implemented');
 }
