@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The reference computations of every exercise of transformer-core on one tfjs backend, in this process.
+// The reference computations of every exercise of every built-in pack on one tfjs backend, in this process.
 // Run by bench/run.mjs once per backend (a process holds one backend): node bench/references.mjs <backend> <runs>
-// Prints one JSON line: { backend, available, reason?, loadMs, exercises: [{ id, cases, firstMs, samples: [ms...] }] }.
+// Prints one JSON line: { backend, available, reason?, loadMs, exercises: [{ id (pack/exercise), cases, firstMs, samples: [ms...] }] }.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [backend, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const dist = (p) => import(path.join(root, 'dist', p));
-const [{ loadPack, exerciseRefs }, { loadDefinition }, { buildCases, computeExpected }, { loadTf }] = await Promise.all([
+const [{ loadPack, exerciseRefs, listBuiltinPackIds }, { loadDefinition }, { buildCases, computeExpected }, { loadTf }] = await Promise.all([
   dist('core/packs/packs.js'),
   dist('core/packs/definitions.js'),
   dist('core/grading/grade.js'),
@@ -24,9 +24,9 @@ try {
   console.log(JSON.stringify({ backend, available: false, reason: error.message }));
   process.exit(0);
 }
-const pack = await loadPack(path.join(root, 'exercises', 'transformer-core'), true);
+const packs = await Promise.all((await listBuiltinPackIds()).map((id) => loadPack(path.join(root, 'exercises', id), true)));
 const exercises = [];
-for (const ref of exerciseRefs([pack])) {
+for (const ref of exerciseRefs(packs)) {
   const definition = await loadDefinition(ref);
   const cases = buildCases(ref, definition, 42);
   const ctx = { tf, exerciseDir: ref.dir };
@@ -39,6 +39,6 @@ for (const ref of exerciseRefs([pack])) {
     if (i === 0) firstMs = performance.now() - started;
     else samples.push(performance.now() - started);
   }
-  exercises.push({ id: ref.id, cases: cases.length, firstMs, samples });
+  exercises.push({ id: ref.key, cases: cases.length, firstMs, samples });
 }
 console.log(JSON.stringify({ backend, available: true, active: report.active, loadMs: report.loadMs, exercises }));

@@ -122,19 +122,25 @@ for (const b of budgets) {
 {
   const pack = JSON.parse(readFileSync(path.join(root, 'exercises', 'transformer-core', 'pack.json'), 'utf8'));
   /** A new workspace with the model solutions of `solvedIds` (the rest keep their starters). */
-  const workspaceSolving = (name, solvedIds) => {
+  const workspaceSolving = (name, solvedIds, packId = 'transformer-core') => {
     const dir = path.join(tmp, name);
     execFileSync(process.execPath, [bin, 'init', dir, '--seed', '42'], { env });
-    for (const id of solvedIds) copyFileSync(path.join(root, 'exercises', 'transformer-core', id, 'solution.ts'), path.join(dir, 'exercises', 'transformer-core', `${id}.ts`));
+    for (const id of solvedIds) copyFileSync(path.join(root, 'exercises', packId, id, 'solution.ts'), path.join(dir, 'exercises', packId, `${id}.ts`));
     return dir;
   };
   const allIds = pack.exercises.map((e) => e.id);
   const solved = workspaceSolving('solved', allIds);
-  const whole = time(`grade: the whole transformer-core pack (${allIds.length} exercises), model solutions`, process.execPath, [bin, 'grade', solved, '--seed', '42', '--reporter', 'json=' + path.join(tmp, 'whole.json')], { n: Math.min(runs, 5) });
-  whole.key = 'grade-pack';
-  whole.budgetMs = 3000;
-  whole.floorMultiple = whole.median / floor.median;
-  results.figures.push(whole);
+  /** `grade` of one submission holding the model solutions of a whole built-in pack, against that pack. */
+  const gradeWholePack = (key, packId, dir, count) => {
+    const figure = time(`grade: the whole ${packId} pack (${count} exercises), model solutions`, process.execPath, [bin, 'grade', dir, '--pack', packId, '--seed', '42', '--reporter', 'json=' + path.join(tmp, `${key}.json`)], { n: Math.min(runs, 5) });
+    figure.key = key;
+    figure.budgetMs = 3000;
+    figure.floorMultiple = figure.median / floor.median;
+    results.figures.push(figure);
+  };
+  gradeWholePack('grade-pack', 'transformer-core', solved, allIds.length);
+  const trainingIds = JSON.parse(readFileSync(path.join(root, 'exercises', 'training', 'pack.json'), 'utf8')).exercises.map((e) => e.id);
+  gradeWholePack('grade-pack-training', 'training', workspaceSolving('solved-training', trainingIds, 'training'), trainingIds.length);
 
   const classSize = Number(process.env.BENCH_CLASS ?? 100);
   results.classSize = classSize;
@@ -257,7 +263,7 @@ const available = results.backends.filter((b) => b.available);
 const referenceLines = [
   '## Reference computations per tfjs backend',
   '',
-  `Every case of every exercise of transformer-core (seed 42), computed by its tfjs reference in one process per backend: the median of ${runs} runs after a first run, which is shown apart (it compiles code paths and fills tfjs's caches, as a cold check does).`,
+  `Every case of every exercise of every built-in pack (seed 42), computed by its tfjs reference in one process per backend: the median of ${runs} runs after a first run, which is shown apart (it compiles code paths and fills tfjs's caches, as a cold check does).`,
   '',
   ...results.backends.filter((b) => !b.available).map((b) => `- **${b.backend}**: not measured here: ${b.reason}`),
   '',

@@ -29,6 +29,7 @@ describe('npm run bench', () => {
       'check-cold-permission',
       'check-slowest',
       'grade-pack',
+      'grade-pack-training',
       'grade-class-jobs-1',
       'grade-class-jobs-2',
       'grade-class-midway-jobs-2',
@@ -57,6 +58,6 @@ describe('npm run bench', () => {
     expect(table).toContain('## Reference computations per tfjs backend');
     expect(table).toMatch(/\| watch: save → verdict on screen \(attention\/causal-mask\), one CPU-bound process competing \| \d+ ms \|/);
     expect(table).toMatch(/with one CPU-bound process competing .* [\d.]+ ms and [\d.]+ ms\./);
-    expect(table).toMatch(/\| tokenization\/gpt2-encode \| \d+ \| [\d.]+ ms \([\d.]+ ms\) \| [\d.]+ ms \([\d.]+ ms\) \|/);
+    expect(table).toMatch(/\| transformer-core\/tokenization\/gpt2-encode \| \d+ \| [\d.]+ ms \([\d.]+ ms\) \| [\d.]+ ms \([\d.]+ ms\) \|/);
   });
 });

@@ -8,7 +8,9 @@ test('init --packs takes built-in ids and pack folders, a relative folder read f
   const root = tempDir();
   await fs.cp(path.join(repoRoot, 'fixtures', 'packs', 'pinned'), path.join(root, 'my-course'), { recursive: true });
   const r = await runCli(['init', 'my-llm', '--packs', 'transformer-core', '../my-course', '--seed', '3'], { cwd: root });
-  expect(r.stdout.split('\n')[0]).toBe('Created an llm-tutor workspace in my-llm with 27 exercises (transformer-core, pinned).');
+  const core = JSON.parse(await fs.readFile(path.join(repoRoot, 'exercises', 'transformer-core', 'pack.json'), 'utf8')).exercises.length;
+  const pinned = JSON.parse(await fs.readFile(path.join(root, 'my-course', 'pack.json'), 'utf8')).exercises.length;
+  expect(r.stdout.split('\n')[0]).toBe(`Created an llm-tutor workspace in my-llm with ${core + pinned} exercises (transformer-core, pinned).`);
   expect(r.code).toBe(0);
   expect(JSON.parse(await fs.readFile(path.join(root, 'my-llm', 'llm-tutor.json'), 'utf8')).packs).toEqual(['transformer-core', '../my-course']);
   expect(existsSync(path.join(root, 'my-llm', 'exercises', 'pinned', 'basics', 'softmax.ts'))).toBe(true);
