@@ -59,7 +59,7 @@ describe('grade --pack', () => {
     const dir = path.join(root, 'new-ws');
     const r = await runCli(['init', dir, '--packs', 'my-course']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('llm-tutor: Unknown pack "my-course".\nBuilt-in packs: transformer-core. A pack of your own is given by its folder path.\n');
+    expect(r.stderr).toBe('llm-tutor: Unknown pack "my-course".\nBuilt-in packs: transformer-core, training. A pack of your own is given by its folder path.\n');
     expect(existsSync(path.join(dir, 'llm-tutor.json'))).toBe(false);
   });
 });

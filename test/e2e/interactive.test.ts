@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { bin, builtinExerciseCount, learnerFile, makeWorkspace, repoRoot, tempDir } from '../helpers/cli.js';
+import { bin, coreExerciseCount, learnerFile, makeWorkspace, repoRoot, tempDir } from '../helpers/cli.js';
 import { needs, runsHere } from '../helpers/tools.js';
 import { screen as screenOf, tmux, waitForScreen as waitForTerminal } from '../helpers/tmux.js';
 
@@ -151,7 +151,7 @@ describe('the screen at 80×24, through the first five exercises', needs('tmux')
         if (rows.at(-1)?.startsWith('h hint')) {
           frames.push(shown);
           expect(rows.length, shown).toBeLessThanOrEqual(23);
-          expect(rows[0], shown).toMatch(new RegExp(`^Transformer core\\s+[█░]+ \\d+/${builtinExerciseCount} solved$`));
+          expect(rows[0], shown).toMatch(new RegExp(`^Transformer core\\s+[█░]+ \\d+/${coreExerciseCount} solved$`));
           expect(rows[1], shown).toMatch(/^\d\. /);
           if (rows.some((row) => /^(Case “|\d+ of \d+ cases pass|Likely mistake)/.test(row))) expect(shown).toMatch(/^ (PASS|FAIL|ERROR)  \d+\/\d+ cases pass/m);
         }
@@ -186,7 +186,7 @@ describe('the screen at 80×24, through the first five exercises', needs('tmux')
         await waitChecked(['Solved! Press n', / PASS  (\d+)\/\1 cases pass/]);
         tmux('send-keys', '-t', target, 'n');
       }
-      await waitChecked(['6. ', new RegExp(`5/${builtinExerciseCount} solved`)]);
+      await waitChecked(['6. ', new RegExp(`5/${coreExerciseCount} solved`)]);
       tmux('send-keys', '-t', target, 'q');
       await waitForScreen(['[exit 0]'], 20_000, target);
       // Many frames were checked, failing and passing ones among them.

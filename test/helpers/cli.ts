@@ -9,9 +9,11 @@ export const bin = path.join(repoRoot, 'bin', 'llm-tutor.js');
 /** The built-in packs' manifests: every folder of exercises/ holding a pack.json. */
 const builtinManifests = readdirSync(path.join(repoRoot, 'exercises'), { withFileTypes: true })
   .filter((e) => e.isDirectory() && existsSync(path.join(repoRoot, 'exercises', e.name, 'pack.json')))
-  .map((e) => JSON.parse(readFileSync(path.join(repoRoot, 'exercises', e.name, 'pack.json'), 'utf8')) as { exercises: unknown[] });
+  .map((e) => JSON.parse(readFileSync(path.join(repoRoot, 'exercises', e.name, 'pack.json'), 'utf8')) as { id: string; exercises: unknown[] });
 /** How many exercises the built-in packs list (a new workspace enables them all), for the lines that count them ("2 of N exercises pass"). */
 export const builtinExerciseCount: number = builtinManifests.reduce((sum, m) => sum + m.exercises.length, 0);
+/** How many exercises transformer-core lists: the count the screen's header shows while an exercise of it is open ("5/29 solved"). */
+export const coreExerciseCount: number = builtinManifests.find((m) => m.id === 'transformer-core')!.exercises.length;
 /** One cache folder for the whole test run, so definitions compile once. */
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-test-cache-'));
 
