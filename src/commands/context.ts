@@ -5,7 +5,7 @@ import { findExercise, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { defaultSeed, exercisesOfPack, firstUnsolved, locateWorkspace, type Workspace } from '../core/workspace/workspace.js';
 import { runnableCommands } from '../core/common/invocation.js';
-import { markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
+import { aboutAPass, markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
 import type { PackUpdate } from '../core/packs/install.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { plural } from '../core/common/words.js';
@@ -77,7 +77,7 @@ async function offerNewBuiltinPacks(io: Io, ws: Workspace): Promise<void> {
 async function recheckChanged(io: Io, ws: Workspace, globals: GlobalOptions, update: PackUpdate): Promise<string> {
   const state = await ws.state.read();
   const changed = ws.exercises.filter((r) => r.packId === update.packId && update.changed.includes(r.id));
-  const passes = changed.filter((r) => ['passed', 'changed'].includes(state.exercises[r.key]?.status ?? ''));
+  const passes = changed.filter((r) => aboutAPass(state.exercises[r.key]));
   const listed = `Changed: ${update.changed.join(', ')}.`;
   if (passes.length === 0) return listed;
   io.err(escapeLogLine(`Checking your ${plural(passes.length, 'pass', 'passes')} of changed exercises of ${update.packId} ${update.to} again…`));

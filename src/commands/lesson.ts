@@ -2,6 +2,7 @@ import type { GlobalOptions, Io } from './io.js';
 import { tutorCommand } from '../core/common/invocation.js';
 import { readExerciseFile } from '../core/packs/packs.js';
 import { withInPracticeHeldBack } from '../core/packs/lesson-sections.js';
+import { aboutAPass } from '../core/workspace/graded-files.js';
 import { learnerFileOf } from '../core/workspace/workspace.js';
 import { openSession, pickExercise } from './context.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -23,7 +24,7 @@ export default async function lesson(io: Io, globals: GlobalOptions, id: string 
   const ref = pickExercise(session, id);
   const lessonText = await readExerciseFile(ref, 'lesson', session.locale);
   // The same piece in PyTorch or TensorFlow.js is often the answer in a line: it shows once the exercise has passed.
-  const passed = ['passed', 'changed'].includes(session.state.exercises[ref.key]?.status ?? '');
+  const passed = aboutAPass(session.state.exercises[ref.key]);
   const markdown = passed ? lessonText : withInPracticeHeldBack(lessonText);
   const file = escapeLogLine(path.relative(io.cwd, learnerFileOf(session.workspace, ref)));
   const footer = session.chalk.dim(`Your file: ${file}\nCheck it:  ${tutorCommand(io.cwd)} check ${escapeLogLine(ref.id)}`);

@@ -3,7 +3,7 @@
  * (the screen's one-line summary) and, after a pass, the sections that look
  * beyond the exercise ("Check yourself", "In practice: …").
  */
-import { Lexer, type Token } from 'marked';
+import { Lexer, type Token, type Tokens } from 'marked';
 import type { ExerciseDefinition } from '../authoring/exercise.js';
 import { loadDefinition } from './definitions.js';
 import { readExerciseFile, type ExerciseRef } from './packs.js';
@@ -34,16 +34,29 @@ export async function loadAfterPass(ref: ExerciseRef, locale?: string): Promise<
   return afterPassView(lesson, definition);
 }
 
-/** The first level-2 section whose heading matches; headings inside code blocks are code, not headings. */
-export function lessonSection(markdown: string, matches: (heading: string) => boolean): LessonSection | undefined {
-  const tokens: Token[] = new Lexer().lex(markdown);
-  const start = tokens.findIndex((t) => t.type === 'heading' && t.depth === 2 && matches(t.text.trim()));
+/**
+ * Where the first level-2 section whose heading matches lies in a lesson's
+ * tokens: its heading's index and the index of the next heading of level 1
+ * or 2 (the end of the tokens when none). Headings inside code blocks are
+ * code, not headings.
+ */
+function sectionBounds(tokens: Token[], matches: (heading: string) => boolean): { start: number; end: number } | undefined {
+  const isHeading = (t: Token, deepest: number): t is Tokens.Heading => t.type === 'heading' && (t as Tokens.Heading).depth <= deepest;
+  const start = tokens.findIndex((t) => isHeading(t, 2) && t.depth === 2 && matches(t.text.trim()));
   if (start < 0) return undefined;
-  const heading = tokens[start] as Token & { text: string };
-  const rest = tokens.slice(start + 1);
-  const end = rest.findIndex((t) => t.type === 'heading' && t.depth <= 2);
-  const body = (end < 0 ? rest : rest.slice(0, end)).map((t) => t.raw).join('');
-  return { heading: heading.text.trim(), markdown: body.trim() };
+  const next = tokens.findIndex((t, i) => i > start && isHeading(t, 2));
+  return { start, end: next < 0 ? tokens.length : next };
+}
+
+/** The raw Markdown of `tokens` from `from` up to (not including) `to`. */
+const rawOf = (tokens: Token[], from: number, to = tokens.length) => tokens.slice(from, to).map((t) => t.raw).join('');
+
+/** The first level-2 section whose heading matches. */
+export function lessonSection(markdown: string, matches: (heading: string) => boolean): LessonSection | undefined {
+  const tokens = new Lexer().lex(markdown);
+  const bounds = sectionBounds(tokens, matches);
+  if (!bounds) return undefined;
+  return { heading: (tokens[bounds.start] as Tokens.Heading).text.trim(), markdown: rawOf(tokens, bounds.start + 1, bounds.end).trim() };
 }
 
 /** Whether a heading is that of the "In practice" section ("In practice: PyTorch and TensorFlow.js"). */
@@ -55,13 +68,11 @@ const isInPractice = (heading: string) => /^in practice\b/i.test(heading);
  * one line. The heading stays, with a line saying when it shows.
  */
 export function withInPracticeHeldBack(markdown: string): string {
-  const tokens: Token[] = new Lexer().lex(markdown);
-  const start = tokens.findIndex((t) => t.type === 'heading' && t.depth === 2 && isInPractice(t.text.trim()));
-  if (start < 0) return markdown;
-  const end = tokens.findIndex((t, i) => i > start && t.type === 'heading' && t.depth <= 2);
+  const tokens = new Lexer().lex(markdown);
+  const bounds = sectionBounds(tokens, isInPractice);
+  if (!bounds) return markdown;
   const held = '*Shown once your file passes: the same piece in the libraries you will use next, and the one convention in which they differ.*\n\n';
-  const raw = (from: number, to?: number) => tokens.slice(from, to).map((t) => t.raw).join('');
-  return `${raw(0, start + 1)}${held}${end < 0 ? '' : raw(end)}`;
+  return `${rawOf(tokens, 0, bounds.start + 1)}${held}${rawOf(tokens, bounds.end)}`;
 }
 
 /** The sections shown after a pass: `## Check yourself` and the `## In practice…` section (e.g. "In practice: PyTorch and TensorFlow.js"). */

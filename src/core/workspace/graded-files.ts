@@ -54,7 +54,7 @@ export async function digestsOnDisk(workspace: Pick<Workspace, 'dir'>, files: It
 }
 
 /** Whether a record's status is about a pass: `passed`, or `changed` (passed, files changed since). */
-const aboutAPass = (progress: ExerciseProgress) => progress.status === 'passed' || progress.status === 'changed';
+export const aboutAPass = (progress: ExerciseProgress | undefined): progress is ExerciseProgress => progress !== undefined && (progress.status === 'passed' || progress.status === 'changed');
 
 /**
  * Compares each pass in `state` with the learner's files now: a pass whose
@@ -95,7 +95,7 @@ export function importedStanding(workspace: Workspace, state: State, file: strin
   const imported = exerciseOfFile(workspace, file);
   if (!imported) return undefined;
   const progress = state.exercises[imported.key];
-  if (!progress || !aboutAPass(progress)) return { key: imported.key, standing: 'fails' };
+  if (!aboutAPass(progress)) return { key: imported.key, standing: 'fails' };
   const root = exercisesRootOf(workspace);
   // A record without digests keeps the word of its last grading.
   const unchanged = stillAsGraded(progress, (relative) => digests[path.join(root, relative)]) ?? progress.status === 'passed';
