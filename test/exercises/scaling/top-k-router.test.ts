@@ -78,7 +78,7 @@ describe(id, () => {
   test('check yourself: the model solution holds the shift property; a softmax without the max subtracted breaks it', async () => {
     await expectSolutionHolds(qualified, { [shift]: 2 });
     const unstable = await solutionWith(qualified, ['row.map((z) => Math.exp(z - max))', 'row.map((z) => Math.exp(z))']);
-    await expectPropertyBroken(qualified, unstable, shift, /^Shifting every logit by the same amount \(up to -?[\d.]+\) changed your routing: token 0 (goes to experts|'s weight 0 is).* Softmax depends only/);
+    await expectPropertyBroken(qualified, unstable, shift, /^Shifting every logit by the same amount \(up to -?[\d.]+\) changed your routing: token 0( goes to experts|'s weight 0 is).* Softmax depends only/);
   });
 
   test('the ```js block of In practice gives the reference\'s output on the lesson example, both ways', async () => {
