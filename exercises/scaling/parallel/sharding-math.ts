@@ -82,7 +82,7 @@ export function geluTanh(z: number): number {
 }
 
 /** The tanh GELU of a tensor, with tfjs. */
-export function tfGelu(tf: Tf, z: ReturnType<Tf['tensor2d']>) {
+export function tfGelu(tf: Tf, z: ReturnType<Tf['matMul']>) {
   const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3))));
   return tf.mul(tf.mul(0.5, z), tf.add(1, tf.tanh(inner)));
 }

@@ -22,7 +22,7 @@ function autodiffGradient(tf: Tf, x: number[][], y: number[], theta: number[], f
   const d = theta.length - 1;
   const xs = tf.tensor2d(x.slice(from, to));
   const ys = tf.tensor1d(y.slice(from, to));
-  const loss = (w: ReturnType<Tf['tensor1d']>, b: ReturnType<Tf['tensor1d']>) => {
+  const loss = (w: ReturnType<Tf['tensor']>, b: ReturnType<Tf['tensor']>) => {
     const predicted = tf.add(tf.squeeze(tf.matMul(xs, tf.reshape(w, [d, 1])), [1]), b);
     return tf.div(tf.sum(tf.mul(0.5, tf.square(tf.sub(predicted, ys)))), to - from);
   };
