@@ -31,7 +31,7 @@ function columnSteps(tf: ReferenceContext['tf'], x: number[][], w: number[][], r
   const xt = tf.tensor2d(x);
   const outputs = shards.map((shard) => tf.matMul(xt, shard));
   const gathered = tf.concat(outputs, 1);
-  const columnsOfRank = widths.map((width, r) => `${r * width}–${(r + 1) * width - 1}`);
+  const columnsOfRank = widths.map((width, r) => (width === 1 ? `${r}` : `${r * width}–${(r + 1) * width - 1}`));
   return { steps: { columnsOfRank, shards, outputs }, output: { shards, outputs, gathered } };
 }
 

@@ -29,7 +29,7 @@ function rowSteps(tf: ReferenceContext['tf'], xShards: number[][][], w: number[]
   const partials = xShards.map((x, r) => tf.matMul(tf.tensor2d(x), blocks[r]));
   const reduced = tf.addN(partials);
   let at = 0;
-  const rowsOfRank = widths.map((width) => `${at}–${(at += width) - 1}`);
+  const rowsOfRank = widths.map((width) => (width === 1 ? `${at++}` : `${at}–${(at += width) - 1}`));
   return { steps: { rowsOfRank, 'W_r': blocks, partials, 'Σ partials': reduced }, output: { partials, out: tf.add(reduced, tf.tensor1d(b)) } };
 }
 
