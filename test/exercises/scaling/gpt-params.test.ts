@@ -4,7 +4,7 @@ import { gpt2, type GptConfig } from '../../../exercises/scaling/memory/gpt-para
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { casesOn, expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './memory-helpers.js';
+import { casesOn, expectEachMisconceptionDiagnosed, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
 
 const id = 'memory/gpt-params';
 const qualified = `scaling/${id}`;
@@ -53,6 +53,13 @@ describe(id, () => {
     expect(12 * (8 * 768 ** 2 + 5 * 768)).toBe(56_669_184);
     expect(38_597_376 + 786_432 + 28_348_416 + 56_669_184 + 36_864 + 1_536).toBe(await count(gpt2(768, 12)));
     expect(await count(gpt2(768, 12, false))).toBe(163_037_184);
+  });
+
+  test('the lesson\'s bars are GPT-2 small\'s parts in millions, from the tensor-by-tensor count', async () => {
+    const c = 768;
+    const parts = [50257 * c, 1024 * c, 12 * (c * 3 * c + 3 * c + c * c + c), 12 * (2 * c * 4 * c + 4 * c + c), 25 * 2 * c];
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(stateDictCount(gpt2(768, 12)));
+    expect(await lessonBars(id)).toEqual(parts.map((p) => Number((p / 1e6).toFixed(3))));
   });
 
   test('the tiny model of the cases by hand: 20 + 8 + (24 + 42 + 8) + 4 + 20 = 126', async () => {

@@ -56,3 +56,13 @@ export function expectRelative(got: unknown, want: number, what = ''): void {
   expect(typeof got, what).toBe('number');
   expect(Math.abs((got as number) - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-12 * Math.abs(want));
 }
+
+/** The values of the lesson's first ```bars block, in order (the last word of each row after the title and max lines). */
+export async function lessonBars(id: string): Promise<number[]> {
+  const lesson = await scalingFile(id, 'lesson.md');
+  const block = /```bars\n([\s\S]*?)```/.exec(lesson)![1];
+  return block
+    .split('\n')
+    .filter((line) => line.trim() && !/^(title|max):/.test(line))
+    .map((line) => Number(line.trim().split(/\s+/).at(-1)));
+}

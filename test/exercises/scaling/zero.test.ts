@@ -3,7 +3,7 @@ import { zeroBytesPerGpu } from '../../../exercises/scaling/memory/zero/solution
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, expectRelative, runLessonJs, seededCases } from './memory-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
 
 type Stage = 0 | 1 | 2 | 3;
 const id = 'memory/zero';
@@ -30,6 +30,11 @@ describe(id, () => {
     const got = await Promise.all(([0, 1, 2, 3] as Stage[]).map((s) => perGpu(7.5e9, 64, s)));
     expect(got).toEqual([120e9, 31.40625e9, 16.640625e9, 1.875e9]);
     expect(got.map((b) => Number((b / 1e9).toFixed(1)))).toEqual([120, 31.4, 16.6, 1.9]);
+  });
+
+  test('the lesson\'s bars are the four stages in GB', async () => {
+    const got = await Promise.all(([0, 1, 2, 3] as Stage[]).map((s) => perGpu(7.5e9, 64, s)));
+    expect(await lessonBars(id)).toEqual(got.map((b) => b / 1e9));
   });
 
   test('the lesson table by hand: 15 + 15 + 90, then 90/64 = 1.40625 and 15/64 = 0.234375', async () => {
