@@ -5,7 +5,7 @@ import { pipelineSchedule } from '../../../exercises/scaling/parallel/pipeline-s
 import { checkGrid, drawGrid, IDLE, type Grid, type Kind } from '../../../exercises/scaling/parallel/pipeline-schedule/exercise.js';
 import { builtinPacksDir } from '../../../src/core/common/paths.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrong } from '../../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
 
 const id = 'parallel/pipeline-schedule';
@@ -93,6 +93,15 @@ describe(id, () => {
     expect(oneF).toEqual({ valid: true, peak: [4, 3, 2, 1], idle: [6, 6, 6, 6] });
     expect(lesson).toContain('a bubble of 3/11 = 27 %');
     expect(lesson).toMatch(/1F1B stage 0 +4\n1F1B stage 1 +3\n1F1B stage 2 +2\n1F1B stage 3 +1\n/);
+  });
+
+  test('the trace of the lesson example: 22 slots, a bubble of 3/11, at most 4, 3, 2, 1 microbatches in flight', async () => {
+    const { definition, ctx } = await loadExercise(qualified);
+    const trace = (await definition.trace!(ctx, 4, 8, '1f1b')) as Record<string, unknown>;
+    expect(trace['slots, 2(m + p − 1)']).toBe(22);
+    expect(trace['bubble, (p − 1)/(m + p − 1)']).toBeCloseTo(6 / 22, 12);
+    expect(trace['most in flight on each stage']).toEqual(audit(await planOf(4, 8, '1f1b'), 4, 8).peak);
+    expect((trace['in flight after each slot (stage × time)'] as number[][])[0].slice(0, 8)).toEqual([1, 2, 3, 4, 4, 4, 4, 3]);
   });
 
   test('for p ≤ 6 and m ≤ 10 the reference is valid, 2(m + p − 1) slots long, GPipe by the closed form, 1F1B within p − s in flight', async () => {

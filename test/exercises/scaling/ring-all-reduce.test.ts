@@ -5,7 +5,7 @@ import { ringAllReduceSchedule } from '../../../exercises/scaling/collectives/ri
 import { checkPlan, drawPlan, type Plan } from '../../../exercises/scaling/collectives/ring-all-reduce/exercise.js';
 import { builtinPacksDir } from '../../../src/core/common/paths.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { diagnoseEachMisconception, gradeLearnerSource, reference, solutionWith, wrongAlternatives } from '../../helpers/exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, reference, solutionWith, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
 
 const id = 'collectives/ring-all-reduce';
@@ -64,6 +64,13 @@ describe(id, () => {
     expect(lessonGrid(/^step\s+1\s+2\s+3\s+4\s+5\s+6\n.*\d{4}/).map((row) => [...row.matchAll(/c(\d)\s+(\d+)/g)].map((m) => `c${m[1]} ${m[2]}`))).toEqual(received);
     // Following chunk 1 as the lesson does: 20 → 220 → 2220 → 2222 on rank 0 after step 3.
     expect(after.slice(0, 3).map((v, s) => v[[2, 3, 0][s]][1])).toEqual([220, 2220, 2222]);
+  });
+
+  test("the trace for N = 4: the lesson's chunks sent, and the drawing's cells of what each rank received", async () => {
+    const { definition, ctx } = await loadExercise(qualified);
+    const trace = (await definition.trace!(ctx, 4)) as Record<string, unknown>;
+    expect(trace['chunk sent (rank × step)']).toEqual([0, 1, 2, 3].map((r) => lessonGrid(/^step\s+1\s+2\s+3\s+4/)[r].match(/\d+/g)!.slice(1).map(Number)));
+    expect(trace['received, and what it holds after the step (rank × step)']).toEqual(drawPlan(await planOf(4), 4).cells);
   });
 
   test('the reference is a valid ring all-reduce for N = 1 … 12, by a simulation written apart from the check', async () => {

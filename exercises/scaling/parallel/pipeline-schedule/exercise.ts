@@ -260,7 +260,8 @@ export default defineExercise<Args, Grid>({
     return {
       'slots, 2(m + p − 1)': grid.length,
       'bubble, (p − 1)/(m + p − 1)': microbatches === 0 ? 0 : bubbleFraction(stages, microbatches),
-      'in flight after each slot (time × stage)': inFlight(grid, stages),
+      'most in flight on each stage': range(stages).map((s) => Math.max(0, ...inFlight(grid, stages).map((row) => row[s]))),
+      'in flight after each slot (stage × time)': range(stages).map((s) => inFlight(grid, stages).map((row) => row[s])),
     };
   },
   schedule: { check: checkGrid },
