@@ -122,7 +122,7 @@ describe(id, () => {
     }
   });
 
-  test('GPipe with its backwards in reverse order, as in the GPipe paper\'s figure, also checks out', () => {
+  test('GPipe with its backwards from the last microbatch to the first also checks out, as the lesson says', () => {
     const p = 3;
     const m = 4;
     const grid = gpipeByFormula(p, m).map((row, t) => (t < m + p - 1 ? row : row.map((op) => (op ? `B${m - 1 - Number(op.slice(1))}` : ''))));

@@ -96,7 +96,17 @@ describe(id, () => {
       expect(new Set(perRank)).toEqual(new Set([(2 * (n - 1)) / n]));
       expect(perRank[0]).toBeLessThan(2);
     }
-    expect((2 * 3) / 4).toBe(1.5);
+  });
+
+  test("NCCL's numbering passes the check too: rank r sends chunk r − 1 first and finishes chunk r", () => {
+    for (let n = 2; n <= 9; n++) {
+      const mod = (a: number) => ((a % n) + n) % n;
+      const steps = (phase: 'reduce-scatter' | 'all-gather', first: number): Plan =>
+        Array.from({ length: n - 1 }, (_, s) => ({ phase, sends: [...Array(n).keys()].map((r) => ({ from: r, to: (r + 1) % n, chunk: mod(r + first - s) })) }));
+      const nccl = [...steps('reduce-scatter', -1), ...steps('all-gather', 0)];
+      expect(checkPlan(nccl, n), `N = ${n}`).toBeUndefined();
+      expect(runOnNumbers(nccl, n).after[n - 2].map((row, r) => row[r]), `N = ${n}`).toEqual([...Array(n).keys()].map((c) => ((10 ** n - 1) / 9) * (c + 1)));
+    }
   });
 
   test('the drawing of the reference for N = 4: the chunk received and what it holds, c3 2/4 … c1 Σ', async () => {
