@@ -127,23 +127,24 @@ export function checkGrid(grid: Grid, stages: number, microbatches: number, kind
     for (const [s, op] of row.entries()) {
       if (!op) continue;
       const i = op.slice(1);
-      const [needs, from, why] =
+      const [needs, from, what] =
         op[0] === 'F'
           ? s > 0
-            ? [`F${i}`, s - 1, `its input is the output of F${i} on stage ${s - 1}`]
+            ? [`F${i}`, s - 1, `its input, the output of F${i} on stage ${s - 1}`]
             : [undefined, s, '']
           : s < p - 1
-            ? [`B${i}`, s + 1, `its input is the gradient from B${i} on stage ${s + 1}`]
-            : [`F${i}`, s, `the last stage starts the backward of microbatch ${i} from the loss of its own F${i}`];
+            ? [`B${i}`, s + 1, `its gradient, from B${i} on stage ${s + 1}`]
+            : [`F${i}`, s, `the loss of microbatch ${i}, which F${i} on this last stage computes`];
       if (needs === undefined) continue;
       const when = at.get(`${needs}@${from}`);
       if (when === undefined || when >= t) {
         const property = op[0] === 'F' ? 'F i on stage s comes after F i on stage s − 1' : s < p - 1 ? 'B i on stage s comes after B i on stage s + 1' : 'B i on the last stage comes after F i on it';
-        const said = when === undefined ? 'never runs it' : when === t ? `runs it in the same slot` : `runs it only at time ${when}`;
+        const where = `stage ${from}`;
+        const said = when === undefined ? `${where} never runs ${needs}` : when === t ? `${where} runs ${needs} in the same slot` : `${where} runs ${needs} only at time ${when}`;
         return {
           property,
-          message: `at time ${t}, stage ${s} runs ${op}, but ${from === s ? 'it' : `stage ${from}`} ${said}: ${why}, ready only in a later slot.`,
-          drawing: draw(when === undefined || from === s ? [[s, t]] : [[s, t], [from, when]]),
+          message: `at time ${t}, stage ${s} runs ${op}, but ${said}. ${op} needs ${what}, ready in the slot after it.`,
+          drawing: draw(when === undefined ? [[s, t]] : [[s, t], [from, when]]),
         };
       }
     }
