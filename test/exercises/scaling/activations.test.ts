@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { toPlainOutput } from '../../../src/core/grading/read-back.js';
 import { loadExercise, reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'memory/activations';
 const qualified = `scaling/${id}`;

@@ -4,7 +4,7 @@ import { lessonExperts } from '../../../exercises/scaling/moe/capacity/exercise.
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { casesOn, expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './moe-helpers.js';
+import { casesOn, expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'moe/capacity';
 const qualified = `scaling/${id}`;

@@ -6,7 +6,7 @@ import type { Tf } from '../../../src/core/authoring/exercise.js';
 import { reference, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds, solutionSource } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, grade, lessonBlock, runLessonJs, seededCases } from './sharding-helpers.js';
+import { expectEachMisconceptionDiagnosed, grade, lessonBlock, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'parallel/data-parallel';
 const qualified = `scaling/${id}`;

@@ -4,7 +4,7 @@ import { gpt2, type GptConfig } from '../../../exercises/scaling/memory/gpt-para
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { casesOn, expectEachMisconceptionDiagnosed, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
+import { casesOn, expectEachMisconceptionDiagnosed, lessonBars, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'memory/gpt-params';
 const qualified = `scaling/${id}`;

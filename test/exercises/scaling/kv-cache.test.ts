@@ -4,7 +4,7 @@ import { lessonCfg, models, type KvConfig } from '../../../exercises/scaling/mem
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './memory-helpers.js';
+import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'memory/kv-cache';
 const qualified = `scaling/${id}`;

@@ -4,7 +4,7 @@ import { lessonLogits, rotations } from '../../../exercises/scaling/moe/load-bal
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, namedCase, runLessonJs, seededCases } from './moe-helpers.js';
+import { expectEachMisconceptionDiagnosed, namedCase, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'moe/load-balancing-loss';
 const qualified = `scaling/${id}`;

@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectClose, mm } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './moe-helpers.js';
+import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'moe/moe-layer';
 const qualified = `scaling/${id}`;

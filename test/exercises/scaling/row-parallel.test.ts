@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { reference, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectClose, mm } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds, solutionSource } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, grade, lessonBlock, runLessonJs, seededCases } from './sharding-helpers.js';
+import { expectEachMisconceptionDiagnosed, grade, lessonBlock, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'parallel/row-parallel';
 const qualified = `scaling/${id}`;

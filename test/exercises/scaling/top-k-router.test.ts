@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, namedCase, runLessonJs, seededCases } from './moe-helpers.js';
+import { expectEachMisconceptionDiagnosed, namedCase, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'moe/top-k-router';
 const qualified = `scaling/${id}`;

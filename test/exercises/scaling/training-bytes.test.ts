@@ -4,7 +4,7 @@ import { gpt2Small } from '../../../exercises/scaling/memory/training-bytes/exer
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './memory-helpers.js';
+import { expectEachMisconceptionDiagnosed, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'memory/training-bytes';
 const qualified = `scaling/${id}`;

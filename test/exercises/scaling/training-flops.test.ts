@@ -4,7 +4,7 @@ import { A100, lessonCfg, type Plan, type PlanConfig } from '../../../exercises/
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { casesOn, expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
+import { casesOn, expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './scaling-helpers.js';
 
 const id = 'compute/training-flops';
 const qualified = `scaling/${id}`;

@@ -3,7 +3,7 @@ import { zeroBytesPerGpu } from '../../../exercises/scaling/memory/zero/solution
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './memory-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectRelative, lessonBars, runLessonJs, seededCases } from './scaling-helpers.js';
 
 type Stage = 0 | 1 | 2 | 3;
 const id = 'memory/zero';
