@@ -3,24 +3,9 @@
 // float64, the tanh GELU, numbers as messages print them, and the shape
 // checks of a learner's outputs in "Check yourself".
 import type { Tf } from 'llm-tutor/pack';
+import { close, show } from '../../transformer-core/properties.js';
 
-/** A number as a message prints it: 6 significant digits. */
-export function show(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
-}
-
-/** A list of numbers as a message prints it: `[0.1, 0.2]`. */
-export function showList(xs: readonly number[]): string {
-  return `[${xs.map(show).join(', ')}]`;
-}
-
-export const isVector = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => typeof v === 'number');
-export const isMatrix = (x: unknown): x is number[][] => Array.isArray(x) && x.length > 0 && x.every(isVector);
-
-/** Whether got is within |got − want| ≤ 1e-5 + 1e-4·|want| of want, the exercises' default tolerance (NaN never is). */
-export function close(want: number, got: number): boolean {
-  return Math.abs(got - want) <= 1e-5 + 1e-4 * Math.abs(want);
-}
+export { close, isMatrix, isVector, show, showList } from '../../transformer-core/properties.js';
 
 /** Where two matrices first differ beyond the tolerance, in words, or their shapes when those differ; undefined when they agree. */
 export function matrixDifference(first: number[][], second: number[][]): string | undefined {
