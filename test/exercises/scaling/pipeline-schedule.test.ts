@@ -269,6 +269,26 @@ describe(id, () => {
     expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'all-forwards-first', confidence: 'full' });
   });
 
+  test("grading: stages not offset, written another way than the misconception's plan (the bubble's slots left in), is a possible case of it", async () => {
+    // Every stage runs F0…F(m−1) from time 0 and B0…B(m−1) from time m + p − 1: GPipe's slots, without the offsets.
+    const source = [
+      'export function pipelineSchedule(stages: number, microbatches: number, kind: "gpipe" | "1f1b"): string[][] {',
+      '  const grid = Array.from({ length: microbatches ? 2 * (microbatches + stages - 1) : 0 }, () => new Array<string>(stages).fill(""));',
+      '  for (let s = 0; s < stages; s++) {',
+      '    for (let i = 0; i < microbatches; i++) grid[i][s] = `F${i}`;',
+      '    for (let i = 0; i < microbatches; i++) grid[microbatches + stages - 1 + i][s] = `B${i}`;',
+      '  }',
+      '  return grid;',
+      '}',
+    ].join('\n');
+    const verdict = await gradeLearnerSource(id, { [`${id}.ts`]: source }, 7, 'scaling');
+    expect(verdict.status).toBe('fail');
+    expect(verdict.cases[verdict.firstFailure!].message).toMatch(/^F i on stage s comes after F i on stage s − 1: at time 0, stage 1 runs F0/);
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'stages-not-offset', confidence: 'partial' });
+    // Not the misconception's own plan, which has no idle slots: 16 slots where this one has 22.
+    expect(await wrongGrid('stages-not-offset', 4, 8, 'gpipe')).toHaveLength(16);
+  });
+
   test('check yourself: the model solution holds both properties (seeds 7 and 99)', async () => {
     await expectSolutionHolds(id, { [validForAll]: 1, [bubble]: 2 }, 'scaling');
   });
