@@ -139,8 +139,12 @@ for (const b of budgets) {
     results.figures.push(figure);
   };
   gradeWholePack('grade-pack', 'transformer-core', solved, allIds.length);
-  const trainingIds = JSON.parse(readFileSync(path.join(root, 'exercises', 'training', 'pack.json'), 'utf8')).exercises.map((e) => e.id);
-  gradeWholePack('grade-pack-training', 'training', workspaceSolving('solved-training', trainingIds, 'training'), trainingIds.length);
+  // Every other built-in pack the same way, one figure each (`grade-pack-training`, `grade-pack-scaling`, …), in syllabus order.
+  const { listBuiltinPackIds } = await import(path.join(root, 'dist', 'core', 'packs', 'packs.js'));
+  for (const packId of (await listBuiltinPackIds()).filter((id) => id !== 'transformer-core')) {
+    const ids = JSON.parse(readFileSync(path.join(root, 'exercises', packId, 'pack.json'), 'utf8')).exercises.map((e) => e.id);
+    gradeWholePack(`grade-pack-${packId}`, packId, workspaceSolving(`solved-${packId}`, ids, packId), ids.length);
+  }
 
   const classSize = Number(process.env.BENCH_CLASS ?? 100);
   results.classSize = classSize;

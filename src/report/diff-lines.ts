@@ -76,6 +76,7 @@ export function planLines(plan: PlanDrawing, width: number, compact = false, max
       ...row.cells.flatMap((cell): Span[] => [{ text: ' ' }, { text: (cell.text || '·').padEnd(layout.cellWidth), ...(cell.marked ? { color: 'red' as const, inverse: true } : {}) }]),
     ]),
     ...(layout.cut ? [line(layout.cut, { dim: true })] : []),
+    ...(layout.marked ? [line(layout.marked, { color: 'red' })] : []),
   ];
 }
 

@@ -11,6 +11,8 @@ export interface PlanLayout {
   labelWidth: number;
   /** Rows or columns left out to fit, said in a line; undefined when everything shows. */
   cut?: string;
+  /** Where the marked cells are, in words (`marked: stage 1 at time 0`), for output without colour; undefined when none is. */
+  marked?: string;
 }
 
 const clip = (text: string, width: number) => {
@@ -56,5 +58,12 @@ export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): P
     cellWidth,
     labelWidth,
     cut: cutParts.length ? clip(`showing ${cutParts.join(', ')}`, width) : undefined,
+    marked: marks.length ? clip(`marked: ${markedWhere(drawing, marks)}`, width) : undefined,
   };
+}
+
+/** The first three marked cells by their row and column labels: `stage 1 at time 0; stage 2 at time 0 and 1 more`. */
+function markedWhere(drawing: PlanDrawing, marks: readonly [number, number][]): string {
+  const named = marks.slice(0, 3).map(([r, c]) => `${drawing.rowTitle} ${drawing.rows[r] ?? r} at ${drawing.colTitle} ${drawing.cols[c] ?? c}`);
+  return named.join('; ') + (marks.length > 3 ? ` and ${marks.length - 3} more` : '');
 }

@@ -58,4 +58,44 @@ describe('diagnose', () => {
     const d = await diagnose([throws, double], graded([1, 2], (x) => 2 * x), tol, ctx);
     expect(d?.misconceptionId).toBe('double');
   });
+
+  describe('a schedule exercise: plans that break the same property', () => {
+    // The plan is a list of ranks to visit, which must be ascending; a plan is "wrong" in two classic ways.
+    const ascending = {
+      check: (plan: number[]) => {
+        if (plan.some((r, i) => i > 0 && r === plan[i - 1])) return { property: 'no rank twice in a row', message: 'repeated' };
+        if (plan.some((r, i) => i > 0 && r < plan[i - 1])) return { property: 'ranks ascend', message: 'descending' };
+        return undefined;
+      },
+    };
+    const reversed: Misconception = { id: 'reversed', title: 'reversed', message: 'you went backwards', wrong: (_c, n: number) => Array.from({ length: n }, (_, i) => n - 1 - i) };
+    const doubled: Misconception = { id: 'doubled', title: 'every rank twice', message: 'you repeated', wrong: (_c, n: number) => Array.from({ length: 2 * n }, (_, i) => Math.floor(i / 2)) };
+    const plans = (ns: number[], learner: (n: number) => number[]): GradedCase[] =>
+      ns.map((n, index) => {
+        const got = learner(n);
+        return { args: [n], expected: Array.from({ length: n }, (_, i) => i), got, passed: ascending.check(got) === undefined, index };
+      });
+    // Descending, but not exactly the reversed plan: [n, n − 2, …] with gaps.
+    const descendingWithGaps = (n: number) => Array.from({ length: n }, (_, i) => 2 * (n - i));
+
+    test('without the check, only an exact wrong plan is diagnosed', async () => {
+      expect(await diagnose([doubled, reversed], plans([2, 3, 4], descendingWithGaps), tol, ctx)).toBeUndefined();
+      expect(await diagnose([doubled, reversed], plans([2, 3, 4], (n) => reversed.wrong(ctx, n) as number[]), tol, ctx)).toMatchObject({ misconceptionId: 'reversed', confidence: 'full' });
+    });
+
+    test('with it, a plan that breaks the property a misconception breaks is a possible case of it', async () => {
+      const d = await diagnose([doubled, reversed], plans([2, 3, 4], descendingWithGaps), tol, ctx, undefined, 'en', ascending);
+      expect(d).toMatchObject({ misconceptionId: 'reversed', matched: 3, failing: 3, confidence: 'partial' });
+      // An exact match still wins, in full.
+      expect(await diagnose([doubled, reversed], plans([2, 3], (n) => doubled.wrong(ctx, n) as number[]), tol, ctx, undefined, 'en', ascending)).toMatchObject({ misconceptionId: 'doubled', confidence: 'full' });
+    });
+
+    test('a plan that breaks a property no misconception breaks, or one that passes where the misconception would fail, is not diagnosed', async () => {
+      const check = { check: (plan: number[]) => (plan.length > 5 ? { property: 'at most five ranks', message: 'too long' } : ascending.check(plan)) };
+      expect(await diagnose([reversed], plans([6, 7], (n) => Array.from({ length: n }, (_, i) => i)), tol, ctx, undefined, 'en', check)).toBeUndefined();
+      // Right on 2 and 3, descending only on 4: one failure explained, two passes contradict it.
+      const d = await diagnose([reversed], plans([2, 3, 4], (n) => (n === 4 ? descendingWithGaps(n) : Array.from({ length: n }, (_, i) => i))), tol, ctx, undefined, 'en', ascending);
+      expect(d).toBeUndefined();
+    });
+  });
 });

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { builtinExerciseCount, repoRoot, tempDir } from '../helpers/cli.js';
+import { builtinExerciseCount, builtinPackIds, repoRoot, tempDir } from '../helpers/cli.js';
 import { bwrapWorks } from '../helpers/tools.js';
 
 // `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
@@ -29,7 +29,7 @@ describe('npm run bench', () => {
       'check-cold-permission',
       'check-slowest',
       'grade-pack',
-      'grade-pack-training',
+      ...builtinPackIds.filter((id) => id !== 'transformer-core').map((id) => `grade-pack-${id}`),
       'grade-class-jobs-1',
       'grade-class-jobs-2',
       'grade-class-midway-jobs-2',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { bin, builtinExerciseCount, learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useFixture, useSolution } from '../helpers/cli.js';
+import { bin, builtinExerciseCount, builtinPackIds, learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useFixture, useSolution } from '../helpers/cli.js';
 
 let ws: string;
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
 describe('init and the workspace', () => {
   test('init writes config, progress, editor files and a starter per exercise', async () => {
     const config = JSON.parse(await fs.readFile(path.join(ws, 'llm-tutor.json'), 'utf8'));
-    expect(config).toEqual({ formatVersion: 1, packs: ['transformer-core', 'training'], options: { seed: 1234 } });
+    expect(config).toEqual({ formatVersion: 1, packs: builtinPackIds, options: { seed: 1234 } });
     expect(existsSync(path.join(ws, '.llm-tutor', 'state.json'))).toBe(true);
     expect(existsSync(path.join(ws, 'tsconfig.json'))).toBe(true);
     expect(await fs.readFile(path.join(ws, 'llm-tutor-env.d.ts'), 'utf8')).toContain('type Matrix = number[][];');
@@ -148,7 +148,7 @@ describe('usage errors get one clear line and exit code 2', () => {
     await fs.writeFile(path.join(dir, 'llm-tutor.json'), JSON.stringify({ formatVersion: 1, packs: ['transformers'] }));
     const r = await runCli(['list'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`Unknown pack "transformers" in ${path.join(dir, 'llm-tutor.json')}.\nBuilt-in packs: transformer-core, training.`);
+    expect(r.stderr).toContain(`Unknown pack "transformers" in ${path.join(dir, 'llm-tutor.json')}.\nBuilt-in packs: ${builtinPackIds.join(', ')}.`);
   });
 
   test('--version and --help exit 0', async () => {

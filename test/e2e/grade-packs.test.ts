@@ -2,7 +2,7 @@ import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { create } from 'tar';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { learnerFile, repoRoot, runCli, tempDir } from '../helpers/cli.js';
+import { builtinPackIds, learnerFile, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 // `grade --pack` takes what `pack add` takes: a built-in id, a folder, a .tgz made by `npm pack`, an npm package name.
 let root: string;
@@ -59,7 +59,7 @@ describe('grade --pack', () => {
     const dir = path.join(root, 'new-ws');
     const r = await runCli(['init', dir, '--packs', 'my-course']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('llm-tutor: Unknown pack "my-course".\nBuilt-in packs: transformer-core, training. A pack of your own is given by its folder path.\n');
+    expect(r.stderr).toBe(`llm-tutor: Unknown pack "my-course".\nBuilt-in packs: ${builtinPackIds.join(', ')}. A pack of your own is given by its folder path.\n`);
     expect(existsSync(path.join(dir, 'llm-tutor.json'))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listBuiltinPackIds } from '../../src/core/packs/packs.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = path.join(repoRoot, 'bin', 'llm-tutor.js');
@@ -14,6 +15,8 @@ const builtinManifests = readdirSync(path.join(repoRoot, 'exercises'), { withFil
 export const builtinExerciseCount: number = builtinManifests.reduce((sum, m) => sum + m.exercises.length, 0);
 /** How many exercises transformer-core lists: the count the screen's header shows while an exercise of it is open ("5/29 solved"). */
 export const coreExerciseCount: number = builtinManifests.find((m) => m.id === 'transformer-core')!.exercises.length;
+/** The built-in packs' ids in syllabus order: what a new workspace enables and what an unknown pack's error lists. */
+export const builtinPackIds: string[] = await listBuiltinPackIds();
 /** One cache folder for the whole test run, so definitions compile once. */
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-test-cache-'));
 

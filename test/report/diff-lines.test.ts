@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { compareOutputs } from '../../src/core/grading/compare.js';
-import { diffLines } from '../../src/report/diff-lines.js';
+import { diffLines, planLines } from '../../src/report/diff-lines.js';
 import { plainText } from '../../src/report/lines.js';
 
 describe('diffLines', () => {
@@ -61,5 +61,27 @@ describe('diffLines', () => {
       }
       expect(shown.join('\n')).not.toMatch(/-0(\.0*)?(\s|$)/);
     }
+  });
+});
+
+describe('planLines', () => {
+  const drawing = (marks: [number, number][]) => ({
+    rowTitle: 'stage',
+    colTitle: 'time',
+    rows: ['0', '1'],
+    cols: ['0', '1', '2'],
+    cells: [['F0', '', 'B0'], ['F0', 'B0', '']],
+    marks,
+  });
+
+  test('says in words where the marked cells are, so that output without colour shows them too', () => {
+    const rows = planLines(drawing([[1, 0], [0, 0]]), 80).map(plainText);
+    expect(rows).toEqual(['stage\\time 0  1  2', '0          F0 ·  B0', '1          F0 B0 · ', 'marked: stage 1 at time 0; stage 0 at time 0']);
+    expect(planLines(drawing([]), 80).map(plainText)).toHaveLength(3);
+  });
+
+  test('names three marked cells and counts the rest', () => {
+    const rows = planLines(drawing([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1]]), 80).map(plainText);
+    expect(rows.at(-1)).toBe('marked: stage 0 at time 0; stage 0 at time 1; stage 0 at time 2 and 2 more');
   });
 });

@@ -152,7 +152,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   const { results, graded } = interpreted;
   const firstError = interpreted.firstError && { ...interpreted.firstError, location: await withLineText(interpreted.firstError.location) };
   emit({ type: 'stage', stage: 'diagnose' });
-  const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache, prepared.locale);
+  const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache, prepared.locale, definition.schedule);
   const firstFailure = results.findIndex((r) => r.status !== 'pass');
   const traced = await traceFailure(definition, reference.ctx, interpreted.firstFailureArgs);
   // The result that shows the arguments is the one they belong to.

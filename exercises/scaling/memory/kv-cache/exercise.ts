@@ -1,0 +1,135 @@
+import { defineExercise, type Rng } from 'llm-tutor/pack';
+import { gib, isNumber, relative, show, wrongKind } from '../memory-math.js';
+
+export interface KvConfig {
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  seqLen: number;
+  batch: number;
+  bytesPerValue: number;
+}
+type Args = [cfg: KvConfig];
+
+/** The cache per token (K and V of every layer), per sequence, and for the batch. */
+export function kvSteps(cfg: KvConfig) {
+  const valuesPerToken = 2 * cfg.layers * cfg.kvHeads * cfg.headDim;
+  const bytesPerToken = valuesPerToken * cfg.bytesPerValue;
+  const bytesPerSequence = bytesPerToken * cfg.seqLen;
+  return { steps: { valuesPerToken, bytesPerToken, bytesPerSequence }, output: bytesPerSequence * cfg.batch };
+}
+
+const bytes = (cfg: KvConfig) => kvSteps(cfg).output;
+
+/** Published configurations (Hugging Face config.json): layers, KV heads and head dimension. */
+export const models = {
+  llama2_7b: { layers: 32, kvHeads: 32, headDim: 128 },
+  llama2_70b: { layers: 80, kvHeads: 8, headDim: 128 },
+  mistral_7b: { layers: 32, kvHeads: 8, headDim: 128 },
+  gpt3_175b: { layers: 96, kvHeads: 96, headDim: 128 },
+};
+
+/** The lesson example: LLaMA-2-7B, one sequence of 4096 tokens, fp16. */
+export const lessonCfg: KvConfig = { ...models.llama2_7b, seqLen: 4096, batch: 1, bytesPerValue: 2 };
+
+function randomConfig(rng: Rng): KvConfig {
+  return {
+    layers: rng.int(2, 48),
+    kvHeads: rng.pick([4, 8, 12, 16]),
+    headDim: rng.pick([32, 64, 96, 128]),
+    seqLen: rng.int(100, 9000),
+    batch: rng.int(3, 16),
+    bytesPerValue: rng.pick([1, 2, 4]),
+  };
+}
+
+const describe = (c: KvConfig) => `${c.layers} layers, ${c.kvHeads} KV heads of ${c.headDim}, ${c.seqLen} tokens × ${c.batch}, ${c.bytesPerValue} bytes`;
+
+export default defineExercise<Args, number>({
+  entry: 'kvCacheBytes',
+  signature: 'kvCacheBytes(cfg: { layers: number; kvHeads: number; headDim: number; seqLen: number; batch: number; bytesPerValue: number }): number',
+  cases: (rng) => {
+    const random1 = randomConfig(rng);
+    const random2 = randomConfig(rng);
+    return [
+      { name: 'the lesson example: LLaMA-2-7B (32 layers, 32 KV heads of 128), 4096 tokens, fp16: 2 GiB', args: [lessonCfg], expected: 2_147_483_648 },
+      { name: 'LLaMA-2-70B with grouped-query attention (80 layers, 8 KV heads of 128), 4096 tokens, fp16: 1.25 GiB', args: [{ ...models.llama2_70b, seqLen: 4096, batch: 1, bytesPerValue: 2 }], expected: 1_342_177_280 },
+      { name: 'Mistral 7B (32 layers, 8 KV heads of 128), a batch of 32 sequences of 4096 tokens, fp16: 16 GiB', args: [{ ...models.mistral_7b, seqLen: 4096, batch: 32, bytesPerValue: 2 }], expected: 17_179_869_184 },
+      { name: 'GPT-3 175B (96 layers, 96 heads of 128), its 2048-token context, fp16: 9 GiB', args: [{ ...models.gpt3_175b, seqLen: 2048, batch: 1, bytesPerValue: 2 }], expected: 9_663_676_416 },
+      { name: 'LLaMA-2-7B with an int8 cache (1 byte per value), 4096 tokens: 1 GiB', args: [{ ...lessonCfg, bytesPerValue: 1 }], expected: 1_073_741_824 },
+      { name: `random: ${describe(random1)}`, args: [random1] },
+      { name: `random: ${describe(random2)}`, args: [random2] },
+      { name: 'one layer, one KV head of 64, one token, fp32: 2·64·4 bytes', args: [{ layers: 1, kvHeads: 1, headDim: 64, seqLen: 1, batch: 1, bytesPerValue: 4 }], expected: 512 },
+      { name: 'an empty cache (no tokens yet): 0 bytes', args: [{ layers: 12, kvHeads: 12, headDim: 64, seqLen: 0, batch: 4, bytesPerValue: 2 }], expected: 0 },
+    ];
+  },
+  reference: (_ctx, cfg) => bytes(cfg),
+  trace: (_ctx, cfg) => kvSteps(cfg).steps,
+  compare: relative,
+  properties: [
+    {
+      name: 'twice the tokens or twice the sequences take twice the cache',
+      cases: (rng) => {
+        const cfg = randomConfig(rng);
+        return [
+          { name: 'the lesson example, then 8192 tokens, then 2 sequences', calls: [[lessonCfg], [{ ...lessonCfg, seqLen: 8192 }], [{ ...lessonCfg, batch: 2 }]] },
+          { name: `${describe(cfg)}, then twice the tokens, then twice the batch`, calls: [[cfg], [{ ...cfg, seqLen: 2 * cfg.seqLen }], [{ ...cfg, batch: 2 * cfg.batch }]] },
+        ];
+      },
+      holds: (outputs) => {
+        const odd = wrongKind('kvCacheBytes', 'a number', outputs, isNumber);
+        if (odd) return odd;
+        const [base, longer, wider] = outputs as number[];
+        const twice = (x: number) => Math.abs(x - 2 * base) <= 1e-9 * 2 * base;
+        if (twice(longer) && twice(wider)) return undefined;
+        return (
+          `Your cache is ${show(base)} bytes, ${show(longer)} with twice the tokens and ${show(wider)} with twice the sequences; both should be ${show(2 * base)}. ` +
+          'Every token of every sequence stores the same K and V vectors in every layer, so the cache is proportional to seqLen and to batch.'
+        );
+      },
+    },
+  ],
+  misconceptions: [
+    {
+      id: 'k-and-v',
+      title: 'only one of K and V counted',
+      message:
+        'The cache keeps two vectors per token, head and layer: the key (for the scores) and the value (for the weighted sum). ' +
+        `Counting one gives half: ${gib(bytes(lessonCfg) / 2)} for the lesson example instead of ${gib(bytes(lessonCfg))}. The factor 2 is K and V.`,
+      hint: 'Attention at the next step needs two things from every earlier token. Which two, and did you count both?',
+      wrong: (_ctx, cfg) => bytes(cfg) / 2,
+    },
+    {
+      id: 'kv-heads-left-out',
+      title: 'kvHeads left out: one head per layer',
+      message:
+        'Each layer caches kvHeads heads of headDim values for K and for V (32 in LLaMA-2-7B; 8 in LLaMA-2-70B, whose 64 query heads share them by grouped-query attention). ' +
+        'Leaving kvHeads out counts one head per layer; counting the query heads instead would overcount a GQA model 8 times. Multiply by kvHeads.',
+      hint: 'How many keys of headDim values does one layer store for one token? Count the heads that have their own K and V.',
+      wrong: (_ctx, cfg) => bytes(cfg) / cfg.kvHeads,
+    },
+    {
+      id: 'bytes-forgotten',
+      title: 'values counted, not bytes',
+      message:
+        'The product of layers, heads, headDim, tokens and batch (times 2) counts values; each takes bytesPerValue bytes (2 in fp16, 1 in int8, 4 in fp32). ' +
+        `For the lesson example that is ${show(bytes(lessonCfg) / 2)} values, ${show(bytes(lessonCfg))} bytes.`,
+      hint: 'Your number is a count of values. How many bytes does one fp16 value take, and where does your function use cfg.bytesPerValue?',
+      wrong: (_ctx, cfg) => bytes(cfg) / cfg.bytesPerValue,
+    },
+    {
+      id: 'batch-forgotten',
+      title: 'one sequence counted instead of the batch',
+      message:
+        'Every sequence of the batch has its own cache: its tokens have their own keys and values. ' +
+        'Multiply the cache of one sequence by batch: Mistral 7B with 32 sequences of 4096 tokens needs 16 GiB, not 0.5 GiB.',
+      hint: 'Two requests decoded together: can they share their keys and values? Then what does batch multiply?',
+      wrong: (_ctx, cfg) => bytes(cfg) / cfg.batch,
+    },
+  ],
+  hints: [
+    'Count the values one token adds to the cache: in every layer, a key and a value vector for every KV head.',
+    'One token: 2 · layers · kvHeads · headDim values. Then multiply by the tokens, the sequences and the bytes per value.',
+    'Return 2 · layers · kvHeads · headDim · seqLen · batch · bytesPerValue.',
+  ],
+});
