@@ -154,8 +154,8 @@ export default defineExercise<Args, number>({
       name: 'rounding keeps the order of numbers',
       cases: (rng) => [{ name: '12 increasing numbers from −70000 to 70000', calls: Array.from({ length: 12 }, () => spread(rng, -26, 16)).sort((a, b) => a - b).map((x) => [x] as Args) }],
       holds: (outputs, calls) => {
-        const odd = (outputs as unknown[]).find((o) => !isNumber(o));
-        if (odd !== undefined) return `roundToFloat16 must return a number; it returned ${JSON.stringify(odd)}.`;
+        const odd = (outputs as unknown[]).findIndex((o) => !isNumber(o));
+        if (odd >= 0) return `roundToFloat16 must return a number; it returned ${String(JSON.stringify(outputs[odd]))}.`;
         const i = outputs.findIndex((out, k) => k > 0 && out < outputs[k - 1]);
         if (i < 0) return undefined;
         return `${calls[i - 1][0]} < ${calls[i][0]}, yet they round to ${outputs[i - 1]} and ${outputs[i]}: rounding to the nearest value of a grid never swaps two numbers.`;
