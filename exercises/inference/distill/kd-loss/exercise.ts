@@ -35,10 +35,11 @@ export function kdSteps(student: number[][], teacher: number[][], t: number) {
 
 const random = (rng: Rng, rows: number, v: number, std: number) => randomMatrix(rng, rows, v, std).map((r) => r.map((x) => tidy(x, 3)));
 
-function cases(rng: Rng): { name: string; args: Args }[] {
+function cases(rng: Rng): { name: string; args: Args; expected?: number }[] {
   return [
-    { name: 'the lesson example: 2 rows, 3 tokens, T = 2', args: [lessonStudent, lessonTeacher, 2] },
-    { name: 'the lesson example at T = 1: T² = 1, plain KL', args: [lessonStudent, lessonTeacher, 1] },
+    // PyTorch 1.13, float64: KLDivLoss(reduction="batchmean")(log_softmax(student/T), softmax(teacher/T)) * T * T.
+    { name: 'the lesson example: 2 rows, 3 tokens, T = 2', args: [lessonStudent, lessonTeacher, 2], expected: 0.8260004751490048 },
+    { name: 'the lesson example at T = 1: T² = 1, plain KL', args: [lessonStudent, lessonTeacher, 1], expected: 0.6494176938889418 },
     { name: 'random: 4 rows, 8 tokens, T = 2', args: [random(rng, 4, 8, 2), random(rng, 4, 8, 2), 2] },
     { name: 'random: 3 rows, 5 tokens, T = 4', args: [random(rng, 3, 5, 3), random(rng, 3, 5, 3), 4] },
     { name: 'random: 2 rows, 6 tokens, T = 20 (close to matching logits)', args: [random(rng, 2, 6, 2), random(rng, 2, 6, 2), 20] },

@@ -27,10 +27,11 @@ function randomRow(rng: Rng, d: number, n: number, bits: number): Args {
   return [w, sym, minMaxGrid(w, bits).map((g) => tidy(g, 6))];
 }
 
-function cases(rng: Rng): { name: string; args: Args }[] {
+function cases(rng: Rng): { name: string; args: Args; expected?: GptqRow }[] {
   const layer = lessonLayer();
   return [
-    { name: 'the lesson example: 3 columns, grid [−1, −0.5, 0, 0.5, 1]', args: [lessonW, lessonHInv, lessonGrid] },
+    // Worked by hand in the lesson: errors −0.4, −0.4, −0.2.
+    { name: 'the lesson example: 3 columns, grid [−1, −0.5, 0, 0.5, 1]', args: [lessonW, lessonHInv, lessonGrid], expected: { q: [0.5, 0.5, 1], error: 0.18 } },
     { name: 'the lesson\'s layer, row 0: 8 inputs, a 3-bit grid (GPTQ beats rounding to nearest)', args: [layer.rows[0], layer.hInv, layer.grids[0]] },
     { name: 'the lesson\'s layer, row 3 (here GPTQ\'s greedy order loses to rounding to nearest)', args: [layer.rows[3], layer.hInv, layer.grids[3]] },
     { name: 'random: 6 inputs, 16 samples, a 4-bit grid', args: randomRow(rng, 6, 16, 4) },

@@ -40,11 +40,12 @@ function randomMaxima(rng: Rng, channels: number): { x: number[]; w: number[] } 
   return { x, w };
 }
 
-function cases(rng: Rng): { name: string; args: Args }[] {
+function cases(rng: Rng): { name: string; args: Args; expected?: number[] }[] {
   const a = randomMaxima(rng, 8);
   const b = randomMaxima(rng, 6);
   return [
-    { name: 'the lesson example: an outlier channel of 24, α = 0.5', args: [lessonXAbsMax, lessonWAbsMax, 0.5] },
+    // √(max|X|/max|W|): √2, √240, √3, √(1/0.7).
+    { name: 'the lesson example: an outlier channel of 24, α = 0.5', args: [lessonXAbsMax, lessonWAbsMax, 0.5], expected: [1.4142136, 15.491933, 1.7320508, 1.1952286] },
     { name: 'the lesson example with α = 0.75: more of the range moved into the weights', args: [lessonXAbsMax, lessonWAbsMax, 0.75] },
     { name: 'α = 1: s = max|X_j|, every smoothed activation channel has maximum 1', args: [lessonXAbsMax, lessonWAbsMax, 1] },
     { name: 'α = 0: s = 1/max|W_j|, every smoothed weight row has maximum 1', args: [lessonXAbsMax, lessonWAbsMax, 0] },

@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, randomMatrix, tidy, type Rng } from 'llm-tutor/pack';
-import { isMatrix, show } from '../../../transformer-core/properties.js';
+import { isMatrix } from '../../../transformer-core/properties.js';
 
 type Args = [blockTable: number[], blocks: number[][][], blockSize: number, seqLen: number];
 
@@ -43,12 +43,16 @@ function randomCache(rng: Rng, count: number, used: number, blockSize: number, d
   return { table, blocks };
 }
 
-function cases(rng: Rng): { name: string; args: Args }[] {
+function cases(rng: Rng): { name: string; args: Args; expected?: number[][] }[] {
   const big = randomCache(rng, 8, 3, 16, 2);
   const small = randomCache(rng, 6, 4, 4, 3);
   const full = randomCache(rng, 5, 3, 2, 2);
   return [
-    { name: 'the lesson example: table [3, 1], blockSize 4, 7 tokens (the last row of block 1 unused)', args: [lessonTable, lessonBlocks, 4, 7] },
+    {
+      name: 'the lesson example: table [3, 1], blockSize 4, 7 tokens (the last row of block 1 unused)',
+      args: [lessonTable, lessonBlocks, 4, 7],
+      expected: [[1, -1], [2, -2], [3, -3], [4, -4], [5, -5], [6, -6], [7, -7]],
+    },
     { name: 'the lesson example one token later: 8 tokens fill block 1', args: [lessonTable, lessonBlocks, 4, 8] },
     { name: 'a table padded past the sequence (vLLM pads block_tables): [3, 1, 0], 6 tokens', args: [[3, 1, 0], lessonBlocks, 4, 6] },
     { name: 'a single token: only row 0 of physical block 3', args: [lessonTable, lessonBlocks, 4, 1] },
