@@ -81,7 +81,7 @@ export default defineExercise<Args, number[]>({
       id: 'zero-not-minus-infinity',
       title: 'removed logits set to 0 instead of −Infinity',
       message:
-        'You set the removed logits to 0. A logit of 0 still has probability e⁰/Σ: in the lesson with k = 2 the three removed tokens would keep 3 × 0.029 of it (and a removed logit that was negative would even go up). Set them to −Infinity, whose exponential is exactly 0.',
+        'You set the removed logits to 0. A logit of 0 still has probability e⁰/Σ: in the lesson with k = 2 the three removed tokens keep 0.026411 each, 0.079 in all (and token 5, whose logit was −1, even goes up). Set them to −Infinity, whose exponential is exactly 0.',
       hint: 'What is exp(0)? A removed token must have probability exactly 0 after the softmax: which logit gives that?',
       wrong: (_ctx, logits, k) => topKSteps(logits, k).output.map((z) => (z === -Infinity ? 0 : z)),
     },

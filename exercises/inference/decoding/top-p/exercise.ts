@@ -69,7 +69,7 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'crossing-token-dropped',
-      title: 'the token that crosses p dropped (GPT-2\'s top_p_logits)',
+      title: 'the token that crosses p dropped (the early GPT-2 top_p_logits)',
       message:
         'You keep only the tokens whose running sum stays at or below p, so the token that carries the sum past p is dropped: in the lesson with p = 0.85 you keep 0.5 and 0.3 (a sum of 0.8, short of p) and drop 0.15. Hugging Face keeps the smallest set whose sum reaches p, the crossing token included: 0.5 + 0.3 + 0.15 = 0.95.',
       hint: 'In the lesson with p = 0.85, add up the probabilities of the tokens you keep. Is the sum at least p?',
