@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, expectLogits, lessonBars, namedCase, probabilitiesOf, runLessonJs, seededCases } from './decoding-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectLogits, grade, lessonBars, namedCase, probabilitiesOf, runLessonJs, seededCases } from './decoding-helpers.js';
 
 const id = 'decoding/top-k';
 const qualified = `inference/${id}`;
@@ -72,6 +72,17 @@ describe(id, () => {
 
   test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
     expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['exactly-k-when-tied', 'kth-removed', 'zero-not-minus-infinity']);
+  });
+
+  test('grading: sorting the indices and keeping the first k is diagnosed as exactly k kept when tied', async () => {
+    const source = `export function topKFilter(logits: number[], k: number): number[] {
+  const order = logits.map((_, i) => i).sort((a, b) => logits[b] - logits[a]);
+  const keep = new Set(order.slice(0, k));
+  return logits.map((z, i) => (keep.has(i) ? z : -Infinity));
+}`;
+    const verdict = await grade(id, source);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'exactly-k-when-tied', confidence: 'full' });
   });
 
   test('check yourself: the model solution holds the property; a ≤ threshold breaks it', async () => {

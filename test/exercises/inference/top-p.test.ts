@@ -5,7 +5,7 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
-import { expectEachMisconceptionDiagnosed, expectLogits, lessonBars, namedCase, probabilitiesOf, runLessonJs, seededCases } from './decoding-helpers.js';
+import { expectEachMisconceptionDiagnosed, expectLogits, grade, lessonBars, namedCase, probabilitiesOf, runLessonJs, seededCases } from './decoding-helpers.js';
 
 const id = 'decoding/top-p';
 const qualified = `inference/${id}`;
@@ -73,6 +73,23 @@ describe(id, () => {
 
   test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
     expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['crossing-token-dropped', 'must-exceed-p']);
+  });
+
+  test('grading: a transcription of the early GPT-2 top_p_logits (count the sums ≤ p) is diagnosed as the crossing token dropped', async () => {
+    const source = `export function topPFilter(logits: number[], p: number): number[] {
+  const sorted = [...logits].sort((a, b) => b - a);
+  const max = sorted[0];
+  const exps = sorted.map((z) => Math.exp(z - max));
+  const total = exps.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  let count = 0;
+  for (const e of exps) if ((sum += e / total) <= p) count++;
+  const min = sorted[Math.max(count - 1, 0)];
+  return logits.map((z) => (z < min ? -Infinity : z));
+}`;
+    const verdict = await grade(id, source);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'crossing-token-dropped', confidence: 'full' });
   });
 
   test('check yourself: the model solution holds the property; dropping the crossing token breaks it', async () => {

@@ -1,4 +1,4 @@
-import { defineExercise, randomVector, uniforms } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomVector, uniforms } from 'llm-tutor/pack';
 import { descending, notLogits, show, softmax, topPSteps } from '../sampling-math.js';
 
 type Args = [logits: number[], p: number];
@@ -19,6 +19,12 @@ function keepWhile(logits: number[], keep: (sumBefore: number, sumWith: number) 
     sum += probs[i];
   }
   return logits.map((z, i) => (kept.has(i) ? z : -Infinity));
+}
+
+/** The same cut made by value, as GPT-2's top_p_logits makes it: every logit at or above the lowest kept one stays (ties with it too). */
+function asThreshold(filtered: number[], logits: number[]): number[] {
+  const lowest = Math.min(...filtered.filter((z) => z !== -Infinity));
+  return logits.map((z) => (z < lowest ? -Infinity : z));
 }
 
 export default defineExercise<Args, number[]>({
@@ -73,7 +79,10 @@ export default defineExercise<Args, number[]>({
       message:
         'You keep only the tokens whose running sum stays at or below p, so the token that carries the sum past p is dropped: in the lesson with p = 0.85 you keep 0.5 and 0.3 (a sum of 0.8, short of p) and drop 0.15. Hugging Face keeps the smallest set whose sum reaches p, the crossing token included: 0.5 + 0.3 + 0.15 = 0.95.',
       hint: 'In the lesson with p = 0.85, add up the probabilities of the tokens you keep. Is the sum at least p?',
-      wrong: (_ctx, logits, p) => keepWhile(logits, (_before, withIt) => withIt <= p),
+      wrong: (_ctx, logits, p) => {
+        const kept = keepWhile(logits, (_before, withIt) => withIt <= p);
+        return anyOf(kept, asThreshold(kept, logits));
+      },
     },
     {
       id: 'must-exceed-p',
