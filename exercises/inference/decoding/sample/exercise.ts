@@ -9,7 +9,7 @@ export const lessonWeights = [1, 4, 2, 3];
 /** Positive weights with 2 decimals, some of them 0 when `zeros`. */
 const weights = (rng: Rng, n: number, zeros = false) => randomVector(rng, n, 1).map((x, i) => (zeros && i % 3 === 1 ? 0 : Math.round(Math.abs(x) * 100 + 1) / 100));
 
-/** The sampler with the comparison `before(target, cumulative)` and the target u·Σ (or u alone). */
+/** The sampler with a strict (<) or non-strict (≤) comparison, against u·Σp or, without normalising, u alone. */
 function firstIndex(probs: number[], u: number, strict: boolean, normalise: boolean): number {
   const total = probs.reduce((a, b) => a + b, 0);
   const target = normalise ? u * total : u;
