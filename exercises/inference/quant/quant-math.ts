@@ -30,7 +30,7 @@ export function absmaxSteps(x: readonly number[], { levels = 127, round = roundH
   const absmax = max(x);
   const scaled = x.map((v) => (absmax === 0 ? 0 : (levels * v) / absmax));
   const q = scaled.map(round);
-  return { steps: { absmax, scaled, q }, output: { q, scale: absmax / levels } as Absmax };
+  return { steps: { m: absmax, '127·x/m': scaled, q }, output: { q, scale: absmax / levels } as Absmax };
 }
 
 export interface Asymmetric {
@@ -74,7 +74,7 @@ export function perChannelSteps(w: readonly number[][]) {
   const perColumn = columns(w).map((col) => absmaxSteps(col).output);
   const q = w.map((row, i) => row.map((_, j) => perColumn[j].q[i]));
   const scales = perColumn.map((c) => c.scale);
-  return { steps: { absmax: columns(w).map(maxAbs), scales, q }, output: { q, scales } as PerChannel };
+  return { steps: { m: columns(w).map(maxAbs), scales, q }, output: { q, scales } as PerChannel };
 }
 
 /** The integer product xq·wq [T, N], accumulated exactly (every partial sum is an integer far below 2^53). */
@@ -87,7 +87,7 @@ export function int8MatmulSteps(xq: readonly number[][], xScale: number, wq: rea
   const accumulated = integerMatmul(xq, wq);
   const outputScales = wScales.map((s) => xScale * s);
   const output = accumulated.map((row) => row.map((acc, j) => acc * outputScales[j]));
-  return { steps: { accumulated, outputScales }, output };
+  return { steps: { acc: accumulated, 'xScale·wScales': outputScales }, output };
 }
 
 /** The largest and the mean absolute difference between two lists of numbers (flattened matrices). */
@@ -106,13 +106,13 @@ export function awayFromTies(rng: Rng, make: (rng: Rng) => number[], scaled: (x:
 
 /** A random vector for absmax: no 127·x/max|x| within 1e-6 of a half-integer. */
 export const absmaxInput = (rng: Rng, n: number, std: number): number[] =>
-  awayFromTies(rng, (r) => randomVector(r, n, std), (x) => absmaxSteps(x).steps.scaled);
+  awayFromTies(rng, (r) => randomVector(r, n, std), (x) => absmaxSteps(x).steps['127·x/m']);
 
 /** A random matrix [rows, cols] for per-channel: no 127·w/max|column| within 1e-6 of a half-integer. */
 export function perChannelInput(rng: Rng, rows: number, cols: number, std: number): number[][] {
   for (;;) {
     const w = randomMatrix(rng, rows, cols, std);
-    if (!columns(w).some((col) => absmaxSteps(col).steps.scaled.some(nearHalf))) return w;
+    if (!columns(w).some((col) => absmaxSteps(col).steps['127·x/m'].some(nearHalf))) return w;
   }
 }
 

@@ -93,7 +93,10 @@ describe(id, () => {
     const wide = (await wrong(qualified, 'levels-128', lessonX)) as Absmax;
     expect(wide.q).toEqual([28, -12, -102, 28, -73, 19, 57, 128]);
     expect(wide.scale).toBe(0.0421875);
-    expect(((await wrongAlternatives(qualified, 'max-not-abs', negativeMaxX)) as Absmax[])[0].q).toEqual([-339, 85, 127, -42]);
+    const byMax = (await wrongAlternatives(qualified, 'max-not-abs', negativeMaxX)) as Absmax[];
+    expect(byMax.map((a) => a.q)).toEqual([[-339, 85, 127, -42], [-339, 85, 127, -42]]);
+    // Every value negative: Math.max(...x) is −2.5, a loop from 0 finds 0.
+    expect((await wrongAlternatives(qualified, 'max-not-abs', [-2.5])) as Absmax[]).toEqual([{ q: [127], scale: -2.5 / 127 }, { q: [0], scale: 0 }]);
   });
 
   test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {

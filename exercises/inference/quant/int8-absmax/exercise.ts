@@ -1,4 +1,4 @@
-import { defineExercise, randomVector, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, randomVector, type Rng } from 'llm-tutor/pack';
 import { close, isVector, show, showList } from '../../../transformer-core/properties.js';
 import { absmaxInput, absmaxSteps, awayFromTies, maxAbs, roundHalfUp, type Absmax } from '../quant-math.js';
 
@@ -25,7 +25,7 @@ function withOutlier(rng: Rng): number[] {
       x.splice(r.int(0, 11), 0, 60);
       return x;
     },
-    (x) => absmaxSteps(x).steps.scaled,
+    (x) => absmaxSteps(x).steps['127·x/m'],
   );
 }
 
@@ -109,7 +109,8 @@ export default defineExercise<Args, Absmax>({
       message:
         'You divide by max(x), not max|x|: when the value of largest magnitude is negative (−8 in [−8, 2, 3, −1]) it quantises beyond −127 (to −339). Take the largest absolute value, so that both ends fit in [−127, 127].',
       hint: 'Try [−8, 2, 3, −1]: which number should map to ±127?',
-      wrong: (_ctx, x) => absmaxSteps(x, { max: (v) => Math.max(0, ...v) }).output,
+      // Math.max(...x) alone, or started from 0 (a loop from m = 0): they differ only when every value is negative.
+      wrong: (_ctx, x) => anyOf(absmaxSteps(x, { max: (v) => Math.max(...v) }).output, absmaxSteps(x, { max: (v) => Math.max(0, ...v) }).output),
     },
   ],
   hints: [
