@@ -70,6 +70,9 @@ describe(id, () => {
       const c = columnErrors(lessonW, perChannel, j);
       expect([t.max, t.mean, c.max, c.mean].map((v) => +v.toFixed(6)), `column ${j}`).toEqual([tMax, tMean, cMax, cMean]);
     });
+    // The factors the lesson quotes: about 6 in column 0, 18 to 24 in column 2.
+    expect([0.005827 / 0.001024, 0.003465 / 0.000591].map(Math.round)).toEqual([6, 6]);
+    expect([0.004331 / 0.000236, 0.002835 / 0.000118].map(Math.round)).toEqual([18, 24]);
     const all = [errors(lessonW, perTensor), errors(lessonW, perChannel)].map((e) => [e.max, e.mean].map((v) => +v.toFixed(6)));
     expect(all).toEqual([
       [0.011024, 0.003215],
