@@ -74,10 +74,10 @@ describe(id, () => {
     expect([e4.max, e4.mean].map((v) => +v.toFixed(6))).toEqual([0.226667, 0.1575]);
     const relu = absErrors(positiveX, dequantised(await quantise(positiveX, 8)));
     expect([relu.max, relu.mean].map((v) => +v.toFixed(6))).toEqual([0.003922, 0.00134]);
-    // absmax on the same values, by hand: scale 3.1/127, q = round(127·x/3.1).
-    const absmaxQ = positiveX.map((v) => Math.round((127 * v) / 3.1));
-    expect(absmaxQ).toEqual([12, 70, 90, 37, 2, 127]);
-    const viaAbsmax = absErrors(positiveX, absmaxQ.map((v) => (v * 3.1) / 127));
+    // absmax on the same values: scale 3.1/127.
+    const absmax = (await reference('inference/quant/int8-absmax', positiveX)) as { q: number[]; scale: number };
+    expect(absmax.q).toEqual([12, 70, 90, 37, 2, 127]);
+    const viaAbsmax = absErrors(positiveX, absmax.q.map((v) => v * absmax.scale));
     expect([viaAbsmax.max, viaAbsmax.mean].map((v) => +v.toFixed(6))).toEqual([0.008661, 0.003871]);
     for (const [bits, scale, zeroPoint, max, mean] of [
       [8, 0.0176471, 91, 0.005882, 0.003922],

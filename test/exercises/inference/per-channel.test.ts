@@ -32,6 +32,13 @@ async function tfPerChannel(w: number[][]): Promise<PerChannel> {
   });
 }
 
+/** One scale for the whole matrix: quant/int8-absmax's reference on the flattened weight, its scale repeated per column. */
+async function oneScale(w: number[][]): Promise<PerChannel> {
+  const { q, scale } = (await reference('inference/quant/int8-absmax', w.flat())) as { q: number[]; scale: number };
+  const cols = w[0].length;
+  return { q: w.map((_, i) => q.slice(i * cols, (i + 1) * cols)), scales: w[0].map(() => scale) };
+}
+
 /** The dequantised matrix and its errors against w, by plain loops. */
 function errors(w: number[][], { q, scales }: PerChannel) {
   return absErrors(w.flat(), q.flatMap((row) => row.map((v, j) => v * scales[j])));
@@ -50,29 +57,28 @@ describe(id, () => {
     expect(got.q).toEqual(lessonQ);
     [0.34, 2.9, 0.11].forEach((m, j) => expectNear(got.scales[j], m / 127, `scale ${j}`));
     expectClose(got.scales, [0.0026772, 0.0228346, 0.0008661], 7);
-    expect((127 * 0.12) / 0.34).toBeCloseTo(44.8235, 4);
-    expect((127 * -0.09) / 0.11).toBeCloseTo(-103.9091, 4);
+    expect(0.12 / got.scales[0]).toBeCloseTo(44.8235, 4);
+    expect(-0.09 / got.scales[2]).toBeCloseTo(-103.9091, 4);
     for (let j = 0; j < 3; j++) expect(Math.max(...got.q.map((row) => Math.abs(row[j])))).toBe(127);
   });
 
   test('the lesson\'s table: per-tensor against per-channel, column by column and over the matrix', async () => {
     const perChannel = await quantise(lessonW);
-    // One scale for the tensor, written out: the per-tensor q of quant/int8-absmax's lesson.
-    const perTensor = { q: lessonW.map((row) => row.map((v) => Math.round((127 * v) / 2.9))), scales: [2.9 / 127, 2.9 / 127, 2.9 / 127] };
+    const perTensor = await oneScale(lessonW);
     expect(perTensor.q).toEqual([[5, -35, 2], [-15, 127, -3], [11, -70, 5], [-2, 18, -4]]);
     const rows = [
       [0.005827, 0.003465, 0.001024, 0.000591],
       [0.011024, 0.003346, 0.011024, 0.003346],
       [0.004331, 0.002835, 0.000236, 0.000118],
     ];
-    rows.forEach(([tMax, tMean, cMax, cMean], j) => {
+    const factors = rows.map(([tMax, tMean, cMax, cMean], j) => {
       const t = columnErrors(lessonW, perTensor, j);
       const c = columnErrors(lessonW, perChannel, j);
       expect([t.max, t.mean, c.max, c.mean].map((v) => +v.toFixed(6)), `column ${j}`).toEqual([tMax, tMean, cMax, cMean]);
+      return [t.max / c.max, t.mean / c.mean].map(Math.round);
     });
-    // The factors the lesson quotes: about 6 in column 0, 18 to 24 in column 2.
-    expect([0.005827 / 0.001024, 0.003465 / 0.000591].map(Math.round)).toEqual([6, 6]);
-    expect([0.004331 / 0.000236, 0.002835 / 0.000118].map(Math.round)).toEqual([18, 24]);
+    // The gains the lesson quotes: about 6 in column 0, 18 to 24 in column 2.
+    expect(factors).toEqual([[6, 6], [1, 1], [18, 24]]);
     const all = [errors(lessonW, perTensor), errors(lessonW, perChannel)].map((e) => [e.max, e.mean].map((v) => +v.toFixed(6)));
     expect(all).toEqual([
       [0.011024, 0.003215],
@@ -81,7 +87,7 @@ describe(id, () => {
   });
 
   test('the lesson\'s two heatmaps are the entries\' errors in thousandths, per tensor then per channel', async () => {
-    const perTensor = { q: lessonW.map((row) => row.map((v) => Math.round((127 * v) / 2.9))), scales: [2.9 / 127, 2.9 / 127, 2.9 / 127] };
+    const perTensor = await oneScale(lessonW);
     const blocks = (await inferenceFile(id, 'lesson.md')).split('```heatmap\n').slice(1).map((b) => b.split('```')[0]);
     expect(blocks).toHaveLength(2);
     [perTensor, await quantise(lessonW)].forEach(({ q, scales }, b) => {
