@@ -148,7 +148,7 @@ describe(id, () => {
     expect(verdict.diagnosis).toMatchObject({ misconceptionId: 'p-q-swapped', confidence: 'full' });
     const first = verdict.cases.find((c) => c.name.startsWith('the first token follows the target p[0]: '))!;
     expect(first.status).toBe('fail');
-    expect(first.message).toContain("token 3 comes out too often");
+    expect(first.message).toContain('token 3 comes out too often');
   });
 
   test('grading: resampling from p passes no distribution check and is diagnosed; no bonus token fails the second check', async () => {
