@@ -22,7 +22,7 @@ const L = Math.log;
 function hfBeamSearch(logProbs: number[][], start: number, eos: number, numBeams: number, maxLen: number, lengthPenalty: number): Hypothesis {
   const V = logProbs.length;
   let inputIds = Array.from({ length: numBeams }, () => [start]);
-  let beamScores = Array.from({ length: numBeams }, (_, b) => (b === 0 ? 0 : -1e9));
+  let beamScores: number[] = Array.from({ length: numBeams }, (_, b) => (b === 0 ? 0 : -1e9));
   const hyps: { score: number; tokens: number[] }[] = [];
   const add = (tokens: number[], sumLogprobs: number, generatedLen: number) => {
     hyps.push({ score: sumLogprobs / generatedLen ** lengthPenalty, tokens });
