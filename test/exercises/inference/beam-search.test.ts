@@ -3,7 +3,7 @@ import { beamSearch } from '../../../exercises/inference/decoding/beam-search/so
 import { droppedEosLogProbs, lessonLogProbs, lessonProbs, type Hypothesis } from '../../../exercises/inference/decoding/beam-search/exercise.js';
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
-import { expectEachMisconceptionDiagnosed, grade, lessonBlock, namedCase, runLessonJs, seededCases } from './speculative-helpers.js';
+import { allBars, barRows, expectEachMisconceptionDiagnosed, grade, lessonBlock, namedCase, runLessonJs, seededCases } from './speculative-helpers.js';
 
 const id = 'decoding/beam-search';
 const qualified = `inference/${id}`;
@@ -104,6 +104,17 @@ describe(id, () => {
   test('the lesson\'s heatmap is the model of the worked example', async () => {
     const rows = (await lessonBlock(id, 'heatmap')).trim().split('\n').slice(2).map((line) => line.trim().split(/\s+/).slice(1).map(Number));
     expect(rows).toEqual(lessonProbs.slice(0, 3));
+  });
+
+  test('the lesson\'s step-2 bars are the products of the model\'s probabilities along each path, the kept four the best four', async () => {
+    const [all, kept] = (await allBars(id)).map(barRows);
+    const path = (label: string) => JSON.parse(label.replace(' eos', '')) as number[];
+    const probability = (tokens: number[]) => tokens.reduce((acc, t, i) => acc * lessonProbs[i === 0 ? 0 : tokens[i - 1]][t], 1);
+    expect(all).toHaveLength(8);
+    for (const [label, value] of all) expect(value, label).toBeCloseTo(probability(path(label)), 12);
+    expect(all.map(([, v]) => v)).toEqual([...all.map(([, v]) => v)].sort((a, b) => b - a));
+    expect(kept).toEqual(all.slice(0, 4));
+    for (const [label] of all) expect(label.endsWith(' eos'), label).toBe(path(label).at(-1) === 3);
   });
 
   test('the wrong variants on the lesson: greedy [2, 3] −0.9831, the carried score −0.5844 ([2, 1, 1, 3] at maxLen 4), slots taken [1, 3] −0.9486', async () => {
