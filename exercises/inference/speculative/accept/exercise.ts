@@ -102,6 +102,7 @@ export default defineExercise<Args, SpeculativeOutput>({
       name: 'the first token follows the target p[0]',
       scenarios: () => [{ name: 'p[0] = [0.5, 0.25, 0.125, 0.125], q[0] = [0.125, 0.125, 0.25, 0.5], γ = 2', expected: pictureP[0], labels: ['token 0', 'token 1', 'token 2', 'token 3'], draw: drawStep(pictureP, pictureQ) }],
       outcome: (out) => tokensOf(out)[0],
+      draws: 4000,
     },
     {
       name: 'after an accepted draft token the bonus token follows p[1]',
@@ -117,6 +118,7 @@ export default defineExercise<Args, SpeculativeOutput>({
         const tokens = tokensOf(out);
         return tokens.length === 1 ? 0 : tokens.length === 2 ? 1 + tokens[1] : -1;
       },
+      draws: 4000,
     },
   ],
   misconceptions: [
