@@ -67,6 +67,13 @@ describe(id, () => {
     expect(await step(lessonP, lessonQ, [2, 2, 2], [0.9, 0.5, 0.2], 0.8)).toEqual({ tokens: [2, 2, 2, 2], accepted: 3 });
   });
 
+  test('the lesson\'s table of distributions is the worked example\'s p and q', async () => {
+    const lesson = await inferenceFile(id, 'lesson.md');
+    const row = (name: string) => lesson.split('\n').find((line) => line.startsWith(`| ${name} |`))!.split('|').slice(2, -1).map(Number);
+    lessonP.forEach((r, i) => expect(row(`p[${i}]`), `p[${i}]`).toEqual(r));
+    lessonQ.forEach((r, i) => expect(row(`q[${i}]`), `q[${i}]`).toEqual(r));
+  });
+
   test('the boundary cases: u equal to the ratio rejects, u = 0 rejects a token of target probability 0, uResample on a running sum goes on', async () => {
     expect(await step([[0.25, 0.5, 0.25], [0.5, 0.25, 0.25]], [[0.5, 0.25, 0.25]], [0], [0.5], 0.3)).toEqual({ tokens: [1], accepted: 0 });
     expect(await step([[0, 0.5, 0.5], [0.2, 0.3, 0.5]], [[0.8, 0.1, 0.1]], [0], [0], 0.1)).toEqual({ tokens: [1], accepted: 0 });
