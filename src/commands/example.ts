@@ -9,7 +9,7 @@ import { previewValue } from '../core/grading/value-preview.js';
 import { loadTf } from '../reference/backend.js';
 import { openSession, pickExercise } from './context.js';
 import type { ChalkInstance } from 'chalk';
-import type { ExerciseDefinition } from '../core/authoring/exercise.js';
+import { contextFor, signatureOf, type ExerciseDefinition } from '../core/authoring/exercise.js';
 import type { ExerciseRef } from '../core/packs/packs.js';
 import type { PreparedCase } from '../core/grading/grade.js';
 import type { BackendName } from '../reference/backend.js';
@@ -52,8 +52,8 @@ export async function computeExample(ref: ExerciseRef, seed: number, backend: Ba
   const { tf } = await loadTf(backend);
   const ctx = { tf, exerciseDir: ref.dir };
   const [expected] = await computeExpected(ref, definition, [chosen], ctx);
-  const trace = withTrace ? await traceCase(ref, definition, chosen, ctx) : undefined;
-  return { ref, definition, number: n, count: cases.length, chosen, names: argumentNames(definition.signature, chosen.args.length), expected, trace };
+  const trace = withTrace ? await traceCase(ref, definition, chosen, contextFor(ctx, chosen.entry)) : undefined;
+  return { ref, definition, number: n, count: cases.length, chosen, names: argumentNames(signatureOf(definition, chosen.entry), chosen.args.length), expected, trace };
 }
 
 /** The case as `llm-tutor example` prints it: a title naming the case and seed, the call, each argument by name, the trace when computed, and the expected output. */
@@ -61,7 +61,7 @@ export function exampleLines(example: ExampleCase, seed: number, c: ChalkInstanc
   const { ref, definition, chosen, trace } = example;
   // Each value after a blank line: the grids of q, k and v do not run into each other.
   const show = (name: string, value: unknown) => ['', ...valueLines({ name, value: previewValue(value) }, width, { expanded: true }).map((row) => styleLine(row, c))];
-  const lines = [`${c.bold(ref.key)} — case ${example.number} of ${example.count}: ${escapeLogLine(chosen.name)} ${c.dim(`(seed ${seed})`)}`, '', `${c.bold('call')}  ${escapeLogLine(definition.signature)}`];
+  const lines = [`${c.bold(ref.key)} — case ${example.number} of ${example.count}: ${escapeLogLine(chosen.name)} ${c.dim(`(seed ${seed})`)}`, '', `${c.bold('call')}  ${escapeLogLine(signatureOf(definition, chosen.entry))}`];
   if (chosen.steps) lines.push('', c.dim(`The first of ${plural(chosen.steps.length, 'step')}: each later step is called on what your function returned at the step before.`));
   lines.push(...chosen.args.flatMap((arg, i) => show(example.names[i], arg)));
   if (trace) lines.push('', c.bold('Inside the reference, in order:'), ...trace.flatMap(([name, value]) => show(name, value)));

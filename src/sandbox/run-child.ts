@@ -30,6 +30,8 @@ export interface SandboxLimits {
   readOnlyInputs?: boolean;
   /** Stepwise runs: per case, the values of the previous call's output its arguments take (see `applyCarry` in wire.ts). */
   links?: (Carry[] | null)[];
+  /** Per case, the export it calls instead of the entry (an exercise of two functions); null or absent: the entry. */
+  entries?: (string | null)[];
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
@@ -100,6 +102,7 @@ export function runMessage(module: string, entry: string, cases: unknown[][], li
     live: cases.map(hasLiveArgs),
     ...(limits.readOnlyInputs ? { readOnly: true } : {}),
     ...(limits.links ? { links: limits.links } : {}),
+    ...(limits.entries ? { entries: limits.entries } : {}),
     ...(boundary !== undefined ? { boundary } : {}),
   };
 }

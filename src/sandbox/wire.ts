@@ -36,6 +36,8 @@ export interface ParentMessage {
    * this one is not run either.
    */
   links?: (Carry[] | null)[];
+  /** Per case, the name of the learner's export it calls instead of `entry` (null: `entry`). */
+  entries?: (string | null)[];
   /**
    * Set when the child is kept for further runs: written to stdout and stderr
    * after the run, so the parent can tell whose output is whose, before a

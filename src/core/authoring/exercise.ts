@@ -11,6 +11,22 @@ export interface ReferenceContext {
   tf: Tf;
   /** The exercise's folder, for data files shipped beside the definition. */
   exerciseDir: string;
+  /**
+   * The learner's function the case calls, when it is one of the definition's
+   * `otherExports` (an exercise whose file exports two functions); absent for
+   * the definition's own `entry`.
+   */
+  entry?: string;
+}
+
+/** The context a case's reference and wrong variants run in: told which export the case calls, when it is not the entry. */
+export function contextFor(ctx: ReferenceContext, entry: string | undefined): ReferenceContext {
+  return entry === undefined ? ctx : { ...ctx, entry };
+}
+
+/** The signature of the export a case calls: one of `otherExports`, else the entry's. */
+export function signatureOf(definition: Pick<ExerciseDefinition, 'signature' | 'otherExports'>, entry: string | undefined): string {
+  return (entry !== undefined && definition.otherExports?.find((e) => e.entry === entry)?.signature) || definition.signature;
 }
 
 /** What `cases` receives besides the seeded generator. */
@@ -42,10 +58,12 @@ export interface CaseInput<Args extends unknown[] = unknown[], Out = unknown> {
    * reference's output, which it then equals within tolerance.
    */
   expected?: Out;
+  /** The function of the learner's file this case calls: one of the definition's `otherExports` (default: its `entry`). The reference and the misconceptions see it as `ctx.entry`. */
+  entry?: string;
 }
 
 /** The runtime shape of a case that `cases` returns. */
-export const caseInputSchema = z.object({ name: z.string(), args: z.array(z.unknown()), expected: z.unknown().optional() });
+export const caseInputSchema = z.object({ name: z.string(), args: z.array(z.unknown()), expected: z.unknown().optional(), entry: z.string().optional() });
 
 /** The runtime shape of a stepwise exercise's case: no pinned output, since each step's input follows from the learner's previous output. */
 export const stepwiseCaseSchema = z.object({
@@ -119,6 +137,13 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
   entry: string;
   /** Its TypeScript signature, as shown to the learner. */
   signature: string;
+  /**
+   * Further functions the learner's file exports, for an exercise of two
+   * (`roundToFloat16` and `roundToBfloat16`): a case calls one of them by
+   * naming it as its `entry`, and the reference and misconceptions are told
+   * which through `ctx.entry`. Properties and distribution checks call `entry`.
+   */
+  otherExports?: { entry: string; signature: string }[];
   /** Builds the cases from a seeded generator: named edge cases and random ones (a stepwise exercise's cases give `steps`). */
   cases: (rng: Rng, ctx: CaseContext) => (CaseInput<Args, Out> | StepwiseCase<Args>)[];
   /**
@@ -165,6 +190,9 @@ const fn = (what: string) => z.custom<(...args: any[]) => unknown>((v) => typeof
 export const exerciseDefinitionSchema = z.strictObject({
   entry: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports'),
   signature: z.string().min(1),
+  otherExports: z
+    .array(z.strictObject({ entry: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports'), signature: z.string().min(1) }))
+    .optional(),
   cases: fn('rng => CaseInput[]'),
   reference: fn('(ctx, ...args) => output').optional(),
   trace: fn('(ctx, ...args) => { name: value }').optional(),

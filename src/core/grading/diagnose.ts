@@ -1,5 +1,5 @@
 import { compareOutputs } from './compare.js';
-import { isAlternatives, type Comparison, type Misconception, type ReferenceContext } from '../authoring/exercise.js';
+import { contextFor, isAlternatives, type Comparison, type Misconception, type ReferenceContext } from '../authoring/exercise.js';
 import type { ScheduleSpec } from '../authoring/kinds.js';
 import { defaultLocale, localise } from '../authoring/localised.js';
 import { toPlainOutput } from './read-back.js';
@@ -15,6 +15,8 @@ export interface GradedCase {
   passed: boolean;
   /** The case's index, used as the key of a wrong-output cache. */
   index?: number;
+  /** The export the case calls, when it is not the entry: the wrong variants are told, as the reference was. */
+  entry?: string;
 }
 
 /** Wrong outputs already computed, keyed by misconception id and case index (they depend only on the arguments). */
@@ -69,7 +71,7 @@ export async function diagnose(
   if (failing === 0) return undefined;
   const candidatesOf = async (misconception: Misconception, c: GradedCase) => {
     const key = c.index === undefined ? undefined : `${misconception.id}#${c.index}`;
-    const candidates = key !== undefined && cache?.has(key) ? cache.get(key) : await wrongOutputs(misconception, ctx, c.args);
+    const candidates = key !== undefined && cache?.has(key) ? cache.get(key) : await wrongOutputs(misconception, contextFor(ctx, c.entry), c.args);
     if (key !== undefined) cache?.set(key, candidates);
     return candidates;
   };

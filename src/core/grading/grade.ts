@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BackendName } from '../../reference/backend.js';
 import type { BundleFailure, BundleResult } from '../../sandbox/bundle.js';
 import type { SandboxRun, SandboxSlot } from '../../sandbox/run-child.js';
-import type { ExerciseDefinition } from '../authoring/exercise.js';
+import { contextFor, type ExerciseDefinition } from '../authoring/exercise.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import { diagnose } from './diagnose.js';
 import { importNotes, summarise, withLineText } from './explain.js';
@@ -77,7 +77,7 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     emit({ type: 'stage', stage: 'bundle' });
     bundling = slot.bundle(target.learnerFile, target.allowedRoot, timeoutMs);
     // Bundling counts in the time limit: the run gets what is left of it.
-    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links });
+    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links, entries: prepared.entries });
     // A grading cancelled while bundling starts no run.
     running = bundling.then((bundle) => (bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal) : undefined));
     emit({ type: 'stage', stage: 'reference' });
@@ -154,7 +154,7 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   emit({ type: 'stage', stage: 'diagnose' });
   const diagnosis = await diagnose(definition.misconceptions ?? [], graded, tolerance, reference.ctx, prepared.wrongCache, prepared.locale, definition.schedule);
   const firstFailure = results.findIndex((r) => r.status !== 'pass');
-  const traced = await traceFailure(definition, reference.ctx, interpreted.firstFailureArgs);
+  const traced = await traceFailure(definition, contextFor(reference.ctx, interpreted.firstFailureEntry), interpreted.firstFailureArgs);
   // The result that shows the arguments is the one they belong to.
   const shown = results.find((r) => r.args);
   if (traced.trace && shown) shown.trace = traced.trace;

@@ -20,7 +20,7 @@ import { previewNamed } from './value-preview.js';
 
 /** What interpretation needs of a prepared exercise. */
 export interface InterpretInput {
-  definition: Pick<ExerciseDefinition, 'entry' | 'signature' | 'inputsReadOnly' | 'schedule' | 'stepwise'>;
+  definition: Pick<ExerciseDefinition, 'entry' | 'signature' | 'otherExports' | 'inputsReadOnly' | 'schedule' | 'stepwise'>;
   cases: readonly PreparedCase[];
   propertyCases: readonly PreparedProperty[];
   firstCall: readonly number[];
@@ -57,6 +57,8 @@ export interface InterpretedRun {
   notes: string[];
   /** The arguments of the first case that did not pass (of its failing step), for the reference's trace; unset when a property check fails first. */
   firstFailureArgs?: unknown[];
+  /** The export the first failing case calls, when it is not the entry (its trace is the reference's for that export). */
+  firstFailureEntry?: string;
 }
 
 /** The calls' outcomes, with what ended the run attributed to the call it ended in. */
@@ -83,9 +85,12 @@ function stoppedBeforeCases(input: InterpretInput, run: SandboxRun): VerdictErro
       ? { kind: 'timeout', message: `Timed out after ${seconds} s while loading your file (its top-level code never finished).` }
       : { kind: run.crashed!.outOfMemory ? 'memory' : 'crash', message: describeCrash(run.crashed!, 'while loading your file', input.memoryMb) };
   }
-  if (run.exports && !run.exports.includes(input.definition.entry)) {
+  // An exercise of two functions needs both: the first the file lacks is named, with its signature.
+  const wanted = [{ entry: input.definition.entry, signature: input.definition.signature }, ...(input.definition.otherExports ?? [])];
+  const missing = run.exports && wanted.find((w) => !run.exports!.includes(w.entry));
+  if (run.exports && missing) {
     const found = run.exports.length ? `It exports: ${run.exports.join(', ')}.` : 'It exports nothing.';
-    return { kind: 'missing-export', message: `Your file does not export a function named ${input.definition.entry}. ${found} Expected: export function ${input.definition.signature}`, exports: run.exports };
+    return { kind: 'missing-export', message: `Your file does not export a function named ${missing.entry}. ${found} Expected: export function ${missing.signature}`, exports: run.exports };
   }
   return undefined;
 }
@@ -193,7 +198,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     const result = judge(i, name, c, input.expected[i], kase.args);
     results.push(result);
     firstError ??= errorOf(result);
-    if (result.status !== 'error') graded.push({ args: kase.args, expected: input.expected[i], got: c.value, passed: result.status === 'pass', index: i });
+    if (result.status !== 'error') graded.push({ args: kase.args, expected: input.expected[i], got: c.value, passed: result.status === 'pass', index: i, ...(kase.entry ? { entry: kase.entry } : {}) });
   });
   for (const r of results) {
     shownArgs[r.index] ??= input.cases[r.index].args;
@@ -207,10 +212,11 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     offset += property.calls.length;
   }
   const firstFailureArgs = nameFirstFailure(results, shownArgs, input.definition.signature, input.cases.length);
+  const firstFailureEntry = firstFailureArgs && input.cases[results.find((r) => r.status === 'fail' || r.status === 'error')!.index]?.entry;
   const notes = asyncNotes(run);
   const mutated = results.find((x) => x.mutated);
   if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
-  return { stopped: false, results, graded, firstError, notes, ...(firstFailureArgs ? { firstFailureArgs } : {}) };
+  return { stopped: false, results, graded, firstError, notes, ...(firstFailureArgs ? { firstFailureArgs } : {}), ...(firstFailureEntry ? { firstFailureEntry } : {}) };
 }
 
 /**

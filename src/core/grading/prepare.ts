@@ -9,7 +9,7 @@ import { UserError } from '../../errors.js';
 import { describeZodIssues } from '../common/json-file.js';
 import type { BackendName } from '../../reference/backend.js';
 import { materializeArgs, type Carry } from '../../sandbox/wire.js';
-import { caseInputSchema, defaultTolerance, stepwiseCaseSchema, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { caseInputSchema, contextFor, defaultTolerance, stepwiseCaseSchema, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { defaultLocale } from '../authoring/localised.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
@@ -28,6 +28,8 @@ export interface PreparedCase {
   steps?: unknown[][];
   /** The output the definition pins for this case (`expected`), which `pack validate` checks the reference's against. */
   pinned?: unknown;
+  /** The learner's function this case calls, when it is not the definition's `entry` (one of its `otherExports`). */
+  entry?: string;
 }
 
 /** One property check: its calls, and the test of their outputs. */
@@ -60,6 +62,8 @@ export interface PreparedExercise {
   firstCall: number[];
   /** For a stepwise exercise, per call: what it takes from the previous call's output (null for a trajectory's first step). */
   links?: (Carry[] | null)[];
+  /** Per call, the export it calls where a case names one (null: the entry); absent when every call is the entry's. */
+  entries?: (string | null)[];
   tolerance: Comparison;
   timeoutMs: number;
   /** The language of the diagnosis (a locale tag; default en). */
@@ -108,8 +112,19 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
   }
   // Frozen, so that the reference and the wrong variants can share one copy of each input
   // (a 50k-entry vocabulary is not copied for every call) and none can change it for the others.
-  return (raw as any[]).map((c) => (stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args), ...pinnedOf(c) }));
+  const entries = new Set([definition.entry, ...(definition.otherExports ?? []).map((e) => e.entry)]);
+  const stray = (raw as { name: string; entry?: string }[]).find((c) => c.entry !== undefined && !entries.has(c.entry));
+  if (stray) throw new UserError(`${definitionFile(ref)}: case "${stray.name}" calls ${stray.entry}, which is neither the entry (${definition.entry}) nor one of otherExports.`);
+  return (raw as any[]).map((c) =>
+    stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args), ...pinnedOf(c), ...entryOf(definition, c) },
+  );
 }
+
+/** `{ entry }` when the case calls another export than the definition's entry, else nothing. */
+function entryOf(definition: ExerciseDefinition, c: { entry?: string }): { entry?: string } {
+  return c.entry === undefined || c.entry === definition.entry ? {} : { entry: c.entry };
+}
+
 
 /** `{ pinned }` when the case pins its expected output, else nothing. */
 function pinnedOf(c: { expected?: unknown }): { pinned?: unknown } {
@@ -126,9 +141,9 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /** Runs the trusted reference on the (first) call of every case, in this process. */
-export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefinition, cases: readonly { name: string; args: unknown[] }[], ctx: ReferenceContext): Promise<unknown[]> {
+export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefinition, cases: readonly { name: string; args: unknown[]; entry?: string }[], ctx: ReferenceContext): Promise<unknown[]> {
   const expected: unknown[] = [];
-  for (const c of cases) expected.push(await expectedFor(ref, definition, c.name, c.args, ctx));
+  for (const c of cases) expected.push(await expectedFor(ref, definition, c.name, c.args, contextFor(ctx, c.entry)));
   return expected;
 }
 
@@ -173,21 +188,24 @@ function planCalls(definition: ExerciseDefinition, cases: PreparedCase[], proper
   const calls: unknown[][] = [];
   const firstCall: number[] = [];
   const links: (Carry[] | null)[] = [];
+  const entries: (string | null)[] = [];
   for (const c of cases) {
     firstCall.push(calls.length);
     const steps = c.steps ?? [c.args];
     steps.forEach((args, t) => {
       calls.push(args);
       links.push(t > 0 && definition.stepwise ? definition.stepwise.carry : null);
+      entries.push(c.entry ?? null);
     });
   }
   for (const p of properties) {
     for (const args of p.calls) {
       calls.push(args);
       links.push(null);
+      entries.push(null);
     }
   }
-  return { calls, firstCall, links: definition.stepwise ? links : undefined };
+  return { calls, firstCall, links: definition.stepwise ? links : undefined, entries: entries.some((e) => e !== null) ? entries : undefined };
 }
 
 /**

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendName } from '../../reference/backend.js';
-import { defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { contextFor, defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { compareOutputs } from '../grading/compare.js';
 import { diagnose, wrongOutcome, type GradedCase } from '../grading/diagnose.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
@@ -62,14 +62,14 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
     let thrown: MisconceptionCheck['thrown'];
     for (let i = 0; i < cases.length; i++) {
       // Where the variant throws, grading reports an error and diagnosis skips the case.
-      const outcome = await wrongOutcome(m, ctx, cases[i].args);
+      const outcome = await wrongOutcome(m, contextFor(ctx, cases[i].entry), cases[i].args);
       if ('thrown' in outcome) {
         thrown ??= { caseName: cases[i].name, message: describeDefinitionThrow(ref, outcome.thrown), everyCase: false };
         outputs.push(undefined);
         continue;
       }
       outputs.push(outcome.outputs[0]);
-      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.outputs[0], passed: passes(i, outcome.outputs[0]), index: i });
+      graded.push({ args: cases[i].args, expected: expected[i], got: outcome.outputs[0], passed: passes(i, outcome.outputs[0]), index: i, ...(cases[i].entry ? { entry: cases[i].entry } : {}) });
     }
     const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
     const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));

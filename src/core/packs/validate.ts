@@ -6,7 +6,7 @@ import type { BackendName } from '../../reference/backend.js';
 import { compareOutputs } from '../grading/compare.js';
 import { loadDefinition } from './definitions.js';
 import { expectedFor } from '../grading/prepare.js';
-import { defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
+import { contextFor, defaultTolerance, hintText, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { buildCases, computeExpected } from '../grading/grade.js';
 import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './packs.js';
 import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, pinnedProblems, starterProblem, wrongExport } from './validate-exercise.js';
@@ -152,7 +152,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
         }
         const once = await computeExpected(ref, definition, cases, ctx);
         for (const [i, c] of cases.entries()) {
-          const again = await expectedFor(ref, definition, c.name, c.args, ctx);
+          const again = await expectedFor(ref, definition, c.name, c.args, contextFor(ctx, c.entry));
           if (once[i] === undefined || typeof once[i] === 'function') {
             problem(definitionFile, 'reference', `returns ${typeof once[i]} on case "${c.name}"`, 'Return plain data (numbers, arrays, objects, strings) or a tfjs Tensor.');
             referenceOk = false;
