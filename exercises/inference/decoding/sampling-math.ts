@@ -1,18 +1,11 @@
 import { describeType } from 'llm-tutor/pack';
+import { isVector } from '../../transformer-core/properties.js';
 
 // Shared pieces of the sampling exercises (temperature, top-k, top-p, the
 // repetition penalty, drawing a token): a stable softmax, the filters written
 // as Hugging Face's logits processors compute them, and the messages' numbers.
 
-/** A number as a message prints it: 6 significant digits (Infinity as -Infinity). */
-export function show(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
-}
-
-/** A list as a message prints it: `[0.1, -Infinity]`. */
-export const showList = (xs: readonly number[]): string => `[${xs.map(show).join(', ')}]`;
-
-export const isVector = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => typeof v === 'number');
+export { isVector, show, showList } from '../../transformer-core/properties.js';
 
 /** The message for an output that is not a list of `length` numbers, or undefined. */
 export function notLogits(entry: string, out: unknown, length: number): string | undefined {

@@ -1,6 +1,7 @@
 // The speculative track's shared arithmetic: drawing a token with a given
 // uniform, one step of speculative decoding (Leviathan et al. 2023, Alg. 1),
 // its exact output distributions, and the expected tokens per step.
+import { sampleSteps } from '../decoding/sampling-math.js';
 
 /** A step's output: the accepted draft tokens then one token of the target's, and how many draft tokens were accepted. */
 export interface SpeculativeOutput {
@@ -8,19 +9,8 @@ export interface SpeculativeOutput {
   accepted: number;
 }
 
-/**
- * decoding/sample's rule: the first i with u·Σw < Σ_{j≤i} w_j (weights may be
- * unnormalised); the last index if rounding leaves none.
- */
-export function sampleIndex(weights: readonly number[], u: number): number {
-  const total = weights.reduce((s, w) => s + w, 0);
-  let cumulative = 0;
-  for (let i = 0; i < weights.length; i++) {
-    cumulative += weights[i];
-    if (u * total < cumulative) return i;
-  }
-  return weights.length - 1;
-}
+/** decoding/sample's rule, the same function: the first i with u·Σw < Σ_{j≤i} w_j (weights may be unnormalised). */
+export const sampleIndex = (weights: readonly number[], u: number): number => sampleSteps(weights, u).output;
 
 /** max(0, p − q), entry by entry: the part of p that q does not cover. */
 export const residual = (p: readonly number[], q: readonly number[]): number[] => p.map((x, j) => Math.max(0, x - q[j]));

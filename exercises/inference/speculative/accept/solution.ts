@@ -16,13 +16,15 @@ export function speculativeStep(p: Matrix, q: Matrix, draft: number[], u: Vector
   return { tokens: [...draft.slice(0, accepted), sample(weights, uResample)], accepted };
 }
 
-/** The first j with u·Σw < w_0 + … + w_j (the weights need not sum to 1). */
+/** decoding/sample's rule: the first j with u·Σw < w_0 + … + w_j (the weights need not sum to 1); the last token of positive weight if rounding leaves none. */
 function sample(weights: number[], u: number): number {
   const threshold = u * weights.reduce((s, w) => s + w, 0);
   let cumulative = 0;
+  let lastPositive = 0;
   for (let j = 0; j < weights.length; j++) {
     cumulative += weights[j];
+    if (weights[j] > 0) lastPositive = j;
     if (threshold < cumulative) return j;
   }
-  return weights.length - 1;
+  return lastPositive;
 }
