@@ -1,4 +1,5 @@
-import { describeType, type Tolerance } from 'llm-tutor/pack';
+import type { Tolerance } from 'llm-tutor/pack';
+import { close as within } from '../../transformer-core/properties.js';
 
 // Shared pieces of the memory track's definitions (and compute/training-flops):
 // the tolerance of byte counts, numbers as messages print them, and the check
@@ -32,12 +33,7 @@ export function gib(bytes: number): string {
 export const isNumber = (x: unknown): x is number => typeof x === 'number';
 
 /** Whether got is within the relative tolerance of want. */
-export function close(want: number, got: number, tolerance: Tolerance = relative): boolean {
-  return Math.abs(got - want) <= tolerance.atol + tolerance.rtol * Math.abs(want);
-}
+export const close = (want: number, got: number, tolerance: Tolerance = relative): boolean => within(want, got, tolerance);
 
 /** The message for outputs that are not all of one kind: `kvCacheBytes must return a number; it returned string.` */
-export function wrongKind(entry: string, kind: string, outputs: readonly unknown[], is: (x: unknown) => boolean): string | undefined {
-  const odd = outputs.find((o) => !is(o));
-  return odd === undefined ? undefined : `${entry} must return ${kind}; it returned ${describeType(odd)}.`;
-}
+export { wrongKind } from '../../transformer-core/properties.js';
