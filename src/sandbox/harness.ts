@@ -489,8 +489,8 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
   }
   const exports = objectKeys(learner);
   send({ type: 'ready', exports });
-  const main = learner[message.entry];
-  if (typeof main !== 'function') return true;
+  const entryFn = learner[message.entry];
+  if (typeof entryFn !== 'function') return true;
   // What the previous call gave, for a stepwise case that carries a value from it.
   let previous: { ok: true; value: unknown } | { ok: false; why: string } | undefined;
   for (let index = 0; index < message.cases.length; index++) {
@@ -525,7 +525,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
     }
     // A case may call another export of the file than the entry (an exercise of two functions).
     const other = message.entries?.[index];
-    const fn = typeof other === 'string' ? learner[other] : main;
+    const fn = typeof other === 'string' ? learner[other] : entryFn;
     if (typeof fn !== 'function') {
       send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `Your file does not export a function named ${String(other)}.` }, durationMs: 0 });
       previous = { ok: false, why: 'the previous call was not run' };

@@ -125,7 +125,6 @@ function entryOf(definition: ExerciseDefinition, c: { entry?: string }): { entry
   return c.entry === undefined || c.entry === definition.entry ? {} : { entry: c.entry };
 }
 
-
 /** `{ pinned }` when the case pins its expected output, else nothing. */
 function pinnedOf(c: { expected?: unknown }): { pinned?: unknown } {
   return c.expected === undefined ? {} : { pinned: deepFreeze(c.expected) };
