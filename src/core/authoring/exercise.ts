@@ -187,12 +187,13 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
 const fn = (what: string) => z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', { message: `must be a function (${what})` });
 
 /** The runtime shape of a definition, checked when a pack is loaded. */
+/** The name of a function the learner's file exports. */
+const exportName = z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports');
+
 export const exerciseDefinitionSchema = z.strictObject({
-  entry: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports'),
+  entry: exportName,
   signature: z.string().min(1),
-  otherExports: z
-    .array(z.strictObject({ entry: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'must be a JavaScript identifier, the name the learner exports'), signature: z.string().min(1) }))
-    .optional(),
+  otherExports: z.array(z.strictObject({ entry: exportName, signature: z.string().min(1) })).optional(),
   cases: fn('rng => CaseInput[]'),
   reference: fn('(ctx, ...args) => output').optional(),
   trace: fn('(ctx, ...args) => { name: value }').optional(),

@@ -6,7 +6,7 @@
  */
 import { isMarker } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
-import type { Comparison, ExerciseDefinition } from '../authoring/exercise.js';
+import { signatureOf, type Comparison, type ExerciseDefinition } from '../authoring/exercise.js';
 import type { PlanDrawing } from '../authoring/kinds.js';
 import { compareOutputs } from './compare.js';
 import { describeType } from './wording.js';
@@ -211,8 +211,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     results.push(judgeProperty(results.length, property, property.calls.map((_, j) => run.outcomes[offset + j])));
     offset += property.calls.length;
   }
-  const firstFailureArgs = nameFirstFailure(results, shownArgs, input.definition.signature, input.cases.length);
-  const firstFailureEntry = firstFailureArgs && input.cases[results.find((r) => r.status === 'fail' || r.status === 'error')!.index]?.entry;
+  const { args: firstFailureArgs, entry: firstFailureEntry } = nameFirstFailure(results, shownArgs, input.definition, input.cases);
   const notes = asyncNotes(run);
   const mutated = results.find((x) => x.mutated);
   if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
@@ -221,15 +220,17 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
 
 /**
  * Gives the first result that failed or errored its arguments by name (from
- * the signature), previewed; returns those arguments for the reference's
- * trace when that result is a case (the first `caseCount`), not a property check.
+ * the signature of the export it called), previewed; returns those arguments
+ * and that export for the reference's trace when that result is a case, not a
+ * property check.
  */
-function nameFirstFailure(results: CaseResult[], shownArgs: unknown[][], signature: string, caseCount: number): unknown[] | undefined {
+function nameFirstFailure(results: CaseResult[], shownArgs: unknown[][], definition: InterpretInput['definition'], cases: readonly PreparedCase[]): { args?: unknown[]; entry?: string } {
   const first = results.find((r) => r.status === 'fail' || r.status === 'error');
-  if (!first) return undefined;
+  if (!first) return {};
   const args = shownArgs[first.index];
-  first.args = previewNamed(argumentNames(signature, args.length), args);
-  return first.index < caseCount ? args : undefined;
+  const entry = cases[first.index]?.entry;
+  first.args = previewNamed(argumentNames(signatureOf(definition, entry), args.length), args);
+  return first.index < cases.length ? { args, entry } : {};
 }
 
 type Judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, expected: unknown, args: unknown[]) => CaseResult;
