@@ -36,15 +36,21 @@ export async function tfSequenceLogProb(logits: number[][], tokens: number[], pr
   return total;
 }
 
-/** −mean tf.logSigmoid(chosen − rejected) and its gradient with respect to chosen, by tf.grad (float32). */
+/**
+ * −mean tf.logSigmoid(chosen − rejected), and the gradient with respect to
+ * chosen by tf.grad of mean tf.softplus(rejected − chosen), the same function
+ * (tfjs 4 on the wasm backend throws in the gradient of tf.logSigmoid when its
+ * input is an intermediate tensor). Float32.
+ */
 export async function tfBradleyTerry(chosen: number[], rejected: number[]): Promise<{ loss: number; dChosen: number[] }> {
   const { tf } = await loadTf();
   registerGradients();
   return tf.tidy(() => {
-    const r = tf.tensor1d(rejected);
-    const f = (c: ReturnType<typeof tf.tensor1d>) => tf.neg(tf.mean(tf.logSigmoid(tf.sub(c, r))));
     const c = tf.tensor1d(chosen);
-    return { loss: f(c).arraySync() as number, dChosen: tf.grad(f)(c).arraySync() as number[] };
+    const r = tf.tensor1d(rejected);
+    const loss = tf.neg(tf.mean(tf.logSigmoid(tf.sub(c, r))));
+    const f = (x: ReturnType<typeof tf.tensor1d>) => tf.mean(tf.softplus(tf.sub(r, x)));
+    return { loss: loss.arraySync() as number, dChosen: tf.grad(f)(c).arraySync() as number[] };
   });
 }
 
@@ -53,15 +59,17 @@ interface Pair {
   rejected: number[];
 }
 
-/** The DPO loss by tf.logSigmoid and its gradient with respect to the policy's chosen log-probabilities, by tf.grad (float32). */
+/** The DPO loss by tf.logSigmoid, and its gradient with respect to the policy's chosen log-probabilities by tf.grad of mean tf.softplus(−β·logits) (float32). */
 export async function tfDpo(pi: Pair, ref: Pair, beta: number): Promise<{ loss: number; dPiChosen: number[] }> {
   const { tf } = await loadTf();
   registerGradients();
   return tf.tidy(() => {
     const refRatio = tf.sub(tf.tensor1d(ref.chosen), tf.tensor1d(ref.rejected));
     const piRejected = tf.tensor1d(pi.rejected);
-    const f = (piChosen: ReturnType<typeof tf.tensor1d>) => tf.neg(tf.mean(tf.logSigmoid(tf.mul(beta, tf.sub(tf.sub(piChosen, piRejected), refRatio)))));
+    const logits = (piChosen: ReturnType<typeof tf.tensor1d>) => tf.sub(tf.sub(piChosen, piRejected), refRatio);
     const piChosen = tf.tensor1d(pi.chosen);
-    return { loss: f(piChosen).arraySync() as number, dPiChosen: tf.grad(f)(piChosen).arraySync() as number[] };
+    const loss = tf.neg(tf.mean(tf.logSigmoid(tf.mul(beta, logits(piChosen)))));
+    const f = (x: ReturnType<typeof tf.tensor1d>) => tf.mean(tf.softplus(tf.mul(-beta, logits(x))));
+    return { loss: loss.arraySync() as number, dPiChosen: tf.grad(f)(piChosen).arraySync() as number[] };
   });
 }
