@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { crossAttention } from '../../../exercises/alignment-multimodal/vision/cross-attention/solution.js';
 import { lessonImage, lessonQueries, lessonWeights } from '../../../exercises/alignment-multimodal/vision/cross-attention/exercise.js';
 import { loadTf } from '../../../src/reference/backend.js';
-import { loadExercise, reference, solutionWith, wrong } from '../../helpers/exercises.js';
+import { loadExercise, reference, solutionWith, wrong, wrongAlternatives } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
 import { expectPropertyBroken, expectSolutionHolds } from '../../helpers/properties.js';
 import { expectEachMisconceptionDiagnosed, grade, lessonBlock, namedCase, packFile, parseHeatmap, runLessonJs, seededCases } from './clip-helpers.js';
@@ -73,13 +73,21 @@ describe(id, () => {
     expectClose(await wrong(qualified, 'keys-from-queries', lessonQueries, lessonImage, lessonWeights(), 2), [[1.731058578630005, 0.7310585786300049], [1.8807970779778822, 0.5]], 12);
     expectClose(await wrong(qualified, 'scale-by-c', lessonQueries, lessonImage, lessonWeights(), 2), [[0.8022241853595719, 0.8022241853595719], [0.8916165482152063, 0.6666666666666666]], 12);
     expectClose(await wrong(qualified, 'no-scaling', ...lesson), [[0.7880584423829146, 0.7880584423829146], [0.9366210616669624, 0.5316894691665188]], 12);
+    // The C = 4 widening: wq = wk = wv = [[1, 0, 1, 1], [0, 1, 1, -1]], wo = torch.eye(4); interleaved heads are the
+    // same code with the columns permuted by [0, 2, 1, 3] (and put back by the inverse, or left in head order).
+    const wide = (await namedCase(id, 'C=4 in 2 heads of 2')).args as Args;
+    expectClose(await attend(...wide), [[0.7517449217422769, 0.7517449217422769, 1.6728417983759771, 0], [0.8916165482152063, 0.5541917258923967, 1.4856477146303333, 0.45694314389099944]], 12);
+    expectClose(await wrongAlternatives(qualified, 'heads-interleaved', ...wide), [
+      [[0.9120512612244936, 0.8022241853595719, 1.7336811064968891, -0.20333627803935772], [0.9546116370862053, 0.2320820638612975, 1.7679179361387025, 0.7225295732249079]],
+      [[0.9120512612244936, 1.7336811064968891, 0.8022241853595719, -0.20333627803935772], [0.9546116370862053, 1.7679179361387025, 0.2320820638612975, 0.7225295732249079]],
+    ], 12);
     expectClose(await wrong(qualified, 'softmax-over-queries', ...lesson), [[0.8302384506733431, 1.1697615493266569], [1.1697615493266569, 0.8302384506733431]], 12);
   });
 
   test('the Pitfalls quote the wrong variants\' numbers for query 0', async () => {
     const lesson = await packFile(id, 'lesson.md');
     const pitfalls = lesson.slice(lesson.indexOf('## Pitfalls'), lesson.indexOf('## Conventions'));
-    for (const quoted of ['[1.5, 0.5]', '[0.802224, 0.802224]', '[0.844638, 0.844638]', '[0.788058, 0.788058]', '[0.830238, 1.169762]', '[0.751745, 0.751745]']) expect(pitfalls).toContain(quoted);
+    for (const quoted of ['[1.5, 0.5]', '[0.802224, 0.802224]', '[0.844638, 0.844638]', '[0.788058, 0.788058]', '[0.830238, 1.169762]', '[0.751745, 0.751745]', '[0.751745, 0.751745, 1.672842, 0]', '[0.912051, 0.802224, 1.733681, −0.203336]']) expect(pitfalls).toContain(quoted);
     const got = (await wrong(qualified, 'scale-by-c', lessonQueries, lessonImage, lessonWeights(), 2)) as number[][];
     expect(got[0][0]).toBeCloseTo(0.802224, 6);
   });
@@ -118,7 +126,7 @@ describe(id, () => {
   });
 
   test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['keys-from-queries', 'scale-by-c', 'no-scaling', 'softmax-over-queries']);
+    expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['keys-from-queries', 'scale-by-c', 'heads-interleaved', 'no-scaling', 'softmax-over-queries']);
   });
 
   test('check yourself: the model solution holds the three properties; a causal mask, a missing wo and a softmax over the queries each break one', async () => {

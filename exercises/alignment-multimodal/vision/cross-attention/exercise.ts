@@ -1,4 +1,4 @@
-import { defineExercise, matmul, plural, randomMatrix, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, matmul, plural, randomMatrix, type Rng } from 'llm-tutor/pack';
 import { isMatrix, matricesAgree, show, shuffled, wrongKind } from '../../../transformer-core/properties.js';
 
 interface Weights {
@@ -9,9 +9,12 @@ interface Weights {
 }
 type Args = [queries: number[][], image: number[][], w: Weights, numHeads: number];
 
-const identity2 = () => [
-  [1, 0],
-  [0, 1],
+const identity = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+const identity2 = () => identity(2);
+/** The lesson's widening to C = 4: columns 0 and 1 the identity, columns 2 and 3 the sum and the difference. */
+const widen = () => [
+  [1, 0, 1, 1],
+  [0, 1, 1, -1],
 ];
 
 /** The lesson's example: 2 queries and 3 image tokens of width 2, C = 2, every weight the 2×2 identity. */
@@ -33,6 +36,10 @@ interface Variant {
   scale?: (C: number, dHead: number) => number;
   /** The axis the softmax normalises: over the image tokens for each query (right), or over the queries for each token. */
   softmaxOver?: 'tokens' | 'queries';
+  /** Which columns make head h: a contiguous block (right), or columns h, h + H, h + 2H, … */
+  split?: 'contiguous' | 'interleaved';
+  /** Where head h's outputs go back: the columns it was taken from (default), or a contiguous block. */
+  merge?: 'same' | 'contiguous';
 }
 
 /** Softmax of a list, its maximum subtracted. */
@@ -43,8 +50,8 @@ function softmax(xs: number[]): number[] {
   return e.map((x) => x / sum);
 }
 
-/** Columns h·D … h·D + D − 1 of every row: head h's block. */
-const headBlock = (m: number[][], h: number, D: number) => m.map((row) => row.slice(h * D, (h + 1) * D));
+/** The columns of head h among H heads of width D: h·D … h·D + D − 1, or h, h + H, … when interleaved. */
+const headColumns = (h: number, D: number, H: number, split: Variant['split']) => Array.from({ length: D }, (_, d) => (split === 'interleaved' ? d * H + h : h * D + d));
 
 /**
  * Q-Former cross-attention in float64, step by step: q = queries·wq, k = image·wk,
@@ -62,20 +69,21 @@ export function crossSteps(queries: number[][], image: number[][], w: Weights, n
   const k = M === 0 ? [] : matmul(source, w.wk);
   const v = M === 0 ? [] : matmul(source, w.wv);
   const scale = variant.scale ? variant.scale(C, D) : 1 / Math.sqrt(D);
-  const scores = Array.from({ length: numHeads }, (_, h) => {
-    const [qh, kh] = [headBlock(q, h, D), headBlock(k, h, D)];
-    return qh.map((qi) => kh.map((kj) => scale * qi.reduce((acc, x, c) => acc + x * kj[c], 0)));
-  });
+  const columns = Array.from({ length: numHeads }, (_, h) => headColumns(h, D, numHeads, variant.split));
+  const scores = columns.map((cols) => q.map((qi) => k.map((kj) => scale * cols.reduce((acc, c) => acc + qi[c] * kj[c], 0))));
   const weights = scores.map((s) => {
     if (M === 0) return s.map(() => []);
     if (variant.softmaxOver !== 'queries') return s.map(softmax);
     const columns = s[0].map((_, j) => softmax(s.map((row) => row[j])));
     return s.map((row, i) => row.map((_, j) => columns[j][i]));
   });
-  const merged = q.map((_, i) => Array.from({ length: C }, (_, c) => {
-    const h = Math.floor(c / D);
-    return weights[h][i].reduce((acc, p, j) => acc + p * v[j][c], 0);
-  }));
+  const merged = q.map(() => new Array<number>(C).fill(0));
+  columns.forEach((cols, h) =>
+    cols.forEach((c, d) => {
+      const to = variant.merge === 'contiguous' ? h * D + d : c;
+      q.forEach((_, i) => (merged[i][to] = weights[h][i].reduce((acc, p, j) => acc + p * v[j][c], 0)));
+    }),
+  );
   const output = merged.map((row) => Array.from({ length: Dout }, (_, o) => row.reduce((acc, x, c) => acc + x * w.wo[c][o], 0)));
   return { steps: { q, k, v, scores, weights, merged }, output };
 }
@@ -114,6 +122,14 @@ function cases(rng: Rng): { name: string; args: Args; expected?: number[][] }[] 
       expected: [
         [0.8446375965030364, 0.8446375965030364],
         [0.9366210616669624, 0.6666666666666666],
+      ],
+    },
+    {
+      name: 'the lesson\'s queries and image with C=4 in 2 heads of 2: wq = wk = wv = [[1, 0, 1, 1], [0, 1, 1, −1]], wo = I',
+      args: [lessonQueries, lessonImage, { wq: widen(), wk: widen(), wv: widen(), wo: identity(4) }, 2],
+      expected: [
+        [0.7517449217422769, 0.7517449217422769, 1.6728417983759771, 0],
+        [0.8916165482152063, 0.5541917258923967, 1.4856477146303333, 0.45694314389099944],
       ],
     },
     random(4, 6, 5, 8, 8, 2, 6, ', image wider than the queries'),
@@ -201,6 +217,15 @@ export default defineExercise<Args, number[][]>({
         'Your scores are divided by √C, the width of all the heads together; each head\'s dot products run over d_head = C/numHeads numbers, and the scale is 1/√d_head. On the lesson example in 2 heads of width 1, query 0 gets [0.802224, 0.802224] instead of [0.844638, 0.844638].',
       hint: 'With 2 heads of width 1, how many products does each dot product add up? What should the scores be divided by?',
       wrong: (_ctx, queries, image, w, H) => crossSteps(queries, image, w, H, { scale: (C) => 1 / Math.sqrt(C) }).output,
+    },
+    {
+      id: 'heads-interleaved',
+      title: 'heads taken as interleaved columns (h, h + H, h + 2H, …)',
+      message:
+        'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of q, k and v. Here, as in the Q-Former\'s transpose_for_scores, a head is a contiguous block: head h is columns h·d … (h+1)·d − 1 (a view [Q, H, d]). ' +
+        'On the lesson\'s queries and image with C = 4 in 2 heads, query 0 gets [0.912051, 0.802224, 1.733681, −0.203336] instead of [0.751745, 0.751745, 1.672842, 0].',
+      hint: 'With C = 4 and 2 heads, which columns of q make up head 0: 0 and 1, or 0 and 2?',
+      wrong: (_ctx, queries, image, w, H) => anyOf(crossSteps(queries, image, w, H, { split: 'interleaved' }).output, crossSteps(queries, image, w, H, { split: 'interleaved', merge: 'contiguous' }).output),
     },
     {
       id: 'no-scaling',
