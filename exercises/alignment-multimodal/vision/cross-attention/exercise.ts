@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, matmul, plural, randomMatrix, type Rng } from 'llm-tutor/pack';
-import { isMatrix, matricesAgree, show, shuffled, wrongKind } from '../../../transformer-core/properties.js';
+import { isMatrix, matricesAgree, shuffled, wrongKind } from '../../../transformer-core/properties.js';
 
 interface Weights {
   wq: number[][];
