@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { vitEmbed } from '../../../exercises/alignment-multimodal/vision/vit-embed/solution.js';
-import { lessonImage, lessonParams } from '../../../exercises/alignment-multimodal/vision/vit-embed/exercise.js';
+import { lessonImage, lessonParams, squareParams } from '../../../exercises/alignment-multimodal/vision/vit-embed/exercise.js';
 import { loadTf } from '../../../src/reference/backend.js';
 import { reference, solutionWith, wrong } from '../../helpers/exercises.js';
 import { expectClose } from '../../helpers/matrices.js';
@@ -49,6 +49,9 @@ describe(id, () => {
     // python: conv.weight.copy_(w.T.reshape(2, 1, 2, 2)); conv.bias.copy_(b)
     //         torch.cat([cls[None], conv(image[None]).flatten(2).transpose(1, 2)[0]]) + pos
     expect(await embed(lessonImage, lessonParams)).toEqual([[1.5, 1.5], [1, 1], [4, 0], [0, 1], [0.5, 1.5]]);
+    // The same with nn.Conv2d(1, 4, 2, stride=2) and the square w; with conv.weight.copy_(w.reshape(4, 1, 2, 2)) instead
+    // (w read as [D, C·p·p], the w-transposed mistake) row 1 is [1, 1, 0, 2].
+    expect(await embed(lessonImage, squareParams)).toEqual([[1, 1, 1, 1], [1, 0, 1, 2], [3, 1, 0, 1], [2, 1, 2, 3], [2, 2, 1, 1]]);
     // The same with nn.Conv2d(2, 3, 2, stride=2) on the fixed case.
     const fixed = (await namedCase(id, 'fixed: 2 channels')).args as Args;
     expectClose(await embed(...fixed), [
@@ -73,12 +76,15 @@ describe(id, () => {
     expect(await wrong(qualified, 'cls-last', lessonImage, lessonParams)).toEqual([[2, 1], [3, 1], [1, 2], [1.5, 0.5], [-0.5, 0.5]]);
     expect(await wrong(qualified, 'pos-before-cls', lessonImage, lessonParams)).toEqual([[0.5, 0.5], [2, 1], [3, 1], [1, 2], [1.5, 0.5]]);
     expect(((await wrong(qualified, 'bias-forgotten', lessonImage, lessonParams)) as number[][]).slice(1)).toEqual([[0, 2], [3, 1], [-1, 2], [-0.5, 2.5]]);
+    expect(((await wrong(qualified, 'w-transposed', lessonImage, squareParams)) as number[][])[1]).toEqual([1, 1, 0, 2]);
+    await expect(wrong(qualified, 'w-transposed', lessonImage, lessonParams)).resolves.toBeUndefined();
     const lesson = await visionFile(id, 'lesson.md');
+    expect(lesson).toContain('row 1 comes out [1, 1, 0, 2] instead of [1, 0, 1, 2]');
     for (const quoted of ['[[2, 1], [3, 1], [1, 2], [1.5, 0.5], [−0.5, 0.5]]', '[[0.5, 0.5], [2, 1], [3, 1], [1, 2], [1.5, 0.5]]', '[0, 2], [3, 1], [−1, 2], [−0.5, 2.5]']) expect(lesson).toContain(quoted);
   });
 
   test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
-    expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['cls-last', 'pos-before-cls', 'bias-forgotten']);
+    expect(await expectEachMisconceptionDiagnosed(id)).toEqual(['cls-last', 'pos-before-cls', 'bias-forgotten', 'w-transposed']);
   });
 
   test('check yourself: the model solution keeps row 0 at cls + pos[0]; one that appends CLS after the patches breaks it', async () => {

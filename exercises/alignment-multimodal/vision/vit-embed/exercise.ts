@@ -33,6 +33,20 @@ export const lessonParams: Params = {
   ],
 };
 
+/** Parameters for the lesson's image where w is square (C·p·p = D = 4), so that w and wᵀ both fit. */
+export const squareParams: Params = {
+  patch: 2,
+  w: [
+    [1, 0, 0, 0],
+    [1, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 1, 1],
+  ],
+  b: [0, 0, 0, 1],
+  cls: [1, 1, 1, 1],
+  pos: Array.from({ length: 5 }, () => [0, 0, 0, 0]),
+};
+
 /** ViT's embedding in tfjs, step by step: the patches, their projection patches·w + b, the CLS row put first, then the positions added. */
 function embedSteps(tf: Tf, image: number[][][], p: Params) {
   const patches = patchesTf(tf, image, p.patch);
@@ -41,9 +55,10 @@ function embedSteps(tf: Tf, image: number[][][], p: Params) {
   return { steps: { patches, 'patches·w + b': projected, 'CLS first': withCls }, output: tf.add(withCls, tf.tensor2d(p.pos)) };
 }
 
-/** patches·w + b, in float64, with the bias optional (the misconceptions' arithmetic). */
-function project(image: number[][][], p: Params, bias = true): number[][] {
-  return patchesInOrder(image, p.patch, rightOrder).map((x) => p.w[0].map((_, d) => x.reduce((acc, v, k) => acc + v * p.w[k][d], bias ? p.b[d] : 0)));
+/** patches·w + b, in float64, with the bias optional (the misconceptions' arithmetic); `transposed` reads w[d][k] for w[k][d]. */
+function project(image: number[][][], p: Params, bias = true, transposed = false): number[][] {
+  const weight = (k: number, d: number) => (transposed ? p.w[d][k] : p.w[k][d]);
+  return patchesInOrder(image, p.patch, rightOrder).map((x) => p.b.map((_, d) => x.reduce((acc, v, k) => acc + v * weight(k, d), bias ? p.b[d] : 0)));
 }
 
 const plus = (a: number[][], b: number[][]) => a.map((row, i) => row.map((x, d) => x + b[i][d]));
@@ -108,6 +123,18 @@ export default defineExercise<Args, number[][]>({
         [-2.1375, -0.3375, 0.675],
       ],
     },
+    // PyTorch 1.13, float64, as above with nn.Conv2d(1, 4, 2, stride=2).
+    {
+      name: "the lesson's image with D = 4 = C·p·p: a square w, pos all 0",
+      args: [lessonImage, squareParams],
+      expected: [
+        [1, 1, 1, 1],
+        [1, 0, 1, 2],
+        [3, 1, 0, 1],
+        [2, 1, 2, 3],
+        [2, 2, 1, 1],
+      ],
+    },
     { name: 'random RGB: 3 channels of 4×6, patch 2, D = 4', args: randomCase(rng, 3, 4, 6, 2, 4) },
     { name: 'random: 2 channels of 6×3, patch 3, D = 5 (one column of patches)', args: randomCase(rng, 2, 6, 3, 3, 5) },
     { name: 'random: 1 channel of 4×8, patch 2, D = 6', args: randomCase(rng, 1, 4, 8, 2, 6) },
@@ -159,6 +186,17 @@ export default defineExercise<Args, number[][]>({
         'Your patch rows lack b: row 1 of the lesson is [0, 2] instead of [1, 1] (patch 0·w = [0, 1], + b = [1, −1], + pos[1] = [0, 1]). The patch embedding is a Conv2d, which has a bias: patch·w + b.',
       hint: 'Compute patch 0 of the lesson by hand: patch·w, then what is added before the position?',
       wrong: (_ctx, image, p) => [p.cls.map((x, d) => x + p.pos[0][d]), ...plus(project(image, p, false), p.pos.slice(1))],
+    },
+    {
+      id: 'w-transposed',
+      title: 'w used as its transpose, [D, C·p·p] as a Conv2d stores it',
+      message:
+        'You multiply by wᵀ, reading w[d][k] where the exercise stores w[k][d] ([C·p·p, D], input first, like every weight of the pack). The shapes fit only when C·p·p = D: on the lesson\'s image with a square w, row 1 is [1, 1, 0, 2] instead of [1, 0, 1, 2]. PyTorch\'s Conv2d stores [D, C, p, p]; here it has been reshaped and transposed for you.',
+      hint: 'In the lesson w has 4 rows and 2 columns: which of the two matches the 4 values of a patch?',
+      wrong: (_ctx, image, p) => {
+        if (p.w.length !== p.w[0].length) throw new Error('not applicable: w is not square, so its transpose does not fit');
+        return plus([p.cls, ...project(image, p, true, true)], p.pos);
+      },
     },
   ],
   hints: [
