@@ -20,6 +20,8 @@ describe(id, () => {
     expect(byHand[0]).toEqual([0, 1, 10, 11, 100, 101, 110, 111]);
     expect(byHand[3]).toEqual([22, 23, 32, 33, 122, 123, 132, 133]);
     expect(await patches(lessonImage, 2)).toEqual(byHand);
+    // Check yourself: pixel 123 (channel 1, row 2, column 3) is place 5 of row 3.
+    expect(byHand[3][5]).toBe(123);
   });
 
   test('PyTorch 1.13 F.unfold(image[None], p, stride=p)[0].T (float64) on the lesson example and the 8×8 picture', async () => {

@@ -70,6 +70,9 @@ describe(id, () => {
       const want = unionOfRules(prefixLen, total);
       expect(await mask(prefixLen, total), c.name).toEqual(want);
       expect(prefixLmMask(prefixLen, total), c.name).toEqual(want);
+      // Check yourself: T(T + 1)/2 + P(P − 1)/2 entries are true, P = min(prefixLen, total).
+      const p = Math.min(prefixLen, total);
+      expect(want.flat().filter(Boolean), c.name).toHaveLength((total * (total + 1)) / 2 + (p * (p - 1)) / 2);
     }
     expect(await mask(7, 5)).toEqual(Array.from({ length: 5 }, () => new Array(5).fill(true)));
     expect(await mask(4, 4)).toEqual(Array.from({ length: 4 }, () => new Array(4).fill(true)));
