@@ -1,6 +1,8 @@
 // Plain float64 building blocks of CLIP's contrastive loss, shared by the
 // definition's reference, trace and wrong variants, and the lesson's batch.
 
+import { logSumExp, mean } from '../stable-math.js';
+
 /** The lesson's batch: 3 image/text pairs of 2-dimensional embeddings, with norms 5, 2, 1 and 2, 5, 13. */
 export const lessonImage = [
   [3, 4],
@@ -32,14 +34,8 @@ export const transposed = (m: readonly (readonly number[])[]): number[][] => (m.
 
 /** Cross-entropy of each row against the label on its diagonal, logsumexp(row) − row[i], with the row's maximum subtracted first. */
 export function diagonalCrossEntropy(logits: readonly (readonly number[])[]): number[] {
-  return logits.map((row, i) => {
-    const max = Math.max(...row);
-    const logSum = max + Math.log(row.reduce((acc, z) => acc + Math.exp(z - max), 0));
-    return logSum - row[i];
-  });
+  return logits.map((row, i) => logSumExp(row) - row[i]);
 }
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * CLIP's loss step by step: the normalised rows, the cosine matrix, the scale

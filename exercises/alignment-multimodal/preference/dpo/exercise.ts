@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, randomVector, tidy, type Rng } from 'llm-tutor/pack';
 import { close, isVector, show, showList } from '../../../transformer-core/properties.js';
-import { logSigmoid, mean, naiveLogSigmoid, naiveLogSigmoidRatio } from '../preference-math.js';
+import { logSigmoid, mean, naiveLogSigmoid, naiveLogSigmoidRatio } from '../../stable-math.js';
 
 interface Pair {
   chosen: number[];

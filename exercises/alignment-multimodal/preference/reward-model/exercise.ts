@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, randomVector, type Rng } from 'llm-tutor/pack';
 import { close, show } from '../../../transformer-core/properties.js';
-import { mean, naiveLogSigmoid, naiveLogSigmoidRatio, softplus } from '../preference-math.js';
+import { mean, naiveLogSigmoid, naiveLogSigmoidRatio, softplus } from '../../stable-math.js';
 
 type Args = [chosen: number[], rejected: number[]];
 

@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, randomInts, randomMatrix, type Rng } from 'llm-tutor/pack';
 import { close, show } from '../../../transformer-core/properties.js';
-import { logSoftmax } from '../preference-math.js';
+import { logSoftmax } from '../../stable-math.js';
 
 type Args = [logits: number[][], tokens: number[], promptLen: number];
 

@@ -1,5 +1,6 @@
 import { defineExercise, randomVector, tidy, type Rng } from 'llm-tutor/pack';
 import { close, isVector, show, showList } from '../../../transformer-core/properties.js';
+import { logSoftmax } from '../../stable-math.js';
 
 type Args = [logp: number[], logpRef: number[]];
 
@@ -13,13 +14,6 @@ export function k3Steps(logp: readonly number[], logpRef: readonly number[]) {
   const ratio = logRatio.map(Math.exp);
   const k3 = logRatio.map((x, i) => ratio[i] - x - 1);
   return { steps: { 'ref − logp': logRatio, 'exp(ref − logp)': ratio }, output: k3 };
-}
-
-/** log softmax of a row: a whole distribution as log-probabilities. */
-export function logSoftmax(z: readonly number[]): number[] {
-  const max = Math.max(...z);
-  const logSum = Math.log(z.reduce((acc, x) => acc + Math.exp(x - max), 0));
-  return z.map((x) => x - max - logSum);
 }
 
 /** Log-probabilities of sampled tokens (below 0), and the reference's a random step away. */

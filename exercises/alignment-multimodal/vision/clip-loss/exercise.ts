@@ -1,6 +1,7 @@
 import { anyOf, defineExercise, randomMatrix, tidy, type Rng } from 'llm-tutor/pack';
 import { close, show } from '../../../transformer-core/properties.js';
-import { clipSteps, diagonalCrossEntropy, lessonImage, lessonLogitScale, lessonText, mean, normaliseRows, rowDots, transposed } from '../clip-math.js';
+import { clipSteps, diagonalCrossEntropy, lessonImage, lessonLogitScale, lessonText, normaliseRows, rowDots, transposed } from '../clip-math.js';
+import { mean } from '../../stable-math.js';
 
 type Args = [image: number[][], text: number[][], logitScale: number];
 

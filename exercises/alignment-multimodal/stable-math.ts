@@ -1,6 +1,7 @@
-// The preference track's numerics, in float64: the stable softplus,
-// log-sigmoid and log-softmax every reference and wrong variant builds on,
-// and the naive forms the misconceptions about stability compute.
+// The pack's stable numerics, in float64: the softplus, log-sigmoid,
+// log-sum-exp and log-softmax that the references and wrong variants of the
+// preference, rl and vision tracks build on, and the naive forms the
+// misconceptions about stability compute.
 
 /** softplus(x) = log(1 + eˣ), stably: max(x, 0) + log1p(e^(−|x|)), finite for any finite x. */
 export function softplus(x: number): number {
@@ -16,10 +17,15 @@ export const naiveLogSigmoid = (x: number): number => Math.log(1 / (1 + Math.exp
 /** The other naive form, log(eˣ / (1 + eˣ)): −Infinity for x ≲ −745, NaN once eˣ overflows (x ≳ 710). */
 export const naiveLogSigmoidRatio = (x: number): number => Math.log(Math.exp(x) / (1 + Math.exp(x)));
 
-/** log softmax of one row of logits, the row's maximum subtracted first (log-sum-exp). */
-export function logSoftmax(row: readonly number[]): number[] {
+/** log Σ exp(z), the row's maximum subtracted first: finite for logits of ±1000. */
+export function logSumExp(row: readonly number[]): number {
   const max = Math.max(...row);
-  const logSum = max + Math.log(row.reduce((acc, x) => acc + Math.exp(x - max), 0));
+  return max + Math.log(row.reduce((acc, x) => acc + Math.exp(x - max), 0));
+}
+
+/** log softmax of one row of logits: z − log-sum-exp(z). */
+export function logSoftmax(row: readonly number[]): number[] {
+  const logSum = logSumExp(row);
   return row.map((x) => x - logSum);
 }
 
