@@ -28,29 +28,41 @@ export function shadeOf(value: number, min: number, max: number): Span {
   return shades[Math.round(fraction * 4)];
 }
 
-/** A heatmap laid out with `glyphs` shade characters per cell and `gap` spaces between columns. */
+/**
+ * A heatmap laid out with `glyphs` shade characters per cell and `gap` spaces
+ * between columns. When the block marks cells, every number gets a column on
+ * each side, `[` `]` around a marked one (bold and underlined in colour), so
+ * the marks read without colour and the columns stay aligned.
+ */
 function heatmapLayout(map: Heatmap, glyphs: number, gap: number): Line[] {
   const cells = map.rows.flatMap((row) => row.cells);
   const lowest = cells.reduce((a, b) => (b.value < a.value ? b : a));
   const highest = cells.reduce((a, b) => (b.value > a.value ? b : a));
+  const marked = new Set(map.marks.map(([r, c]) => `${r},${c}`));
+  const brackets = marked.size > 0 ? 2 : 0;
   const labelWidth = Math.max(...map.rows.map((row) => displayWidth(row.label)));
   const numberWidths = map.columns.map((_, j) => Math.max(...map.rows.map((row) => displayWidth(row.cells[j].text))));
-  const cellWidths = map.columns.map((label, j) => Math.max(displayWidth(label), glyphs + 1 + numberWidths[j]));
+  const cellWidths = map.columns.map((label, j) => Math.max(displayWidth(label), glyphs + 1 + numberWidths[j] + brackets));
   const space = ' '.repeat(gap);
-  const header: Line = [{ text: margin + ' '.repeat(labelWidth) + map.columns.map((label, j) => space + pad(label, cellWidths[j])).join(''), dim: true }];
-  const rows = map.rows.map((row): Line => [
+  const closing = ' '.repeat(brackets / 2);
+  const header: Line = [{ text: margin + ' '.repeat(labelWidth) + map.columns.map((label, j) => space + pad(label, cellWidths[j] - closing.length) + closing).join(''), dim: true }];
+  const rows = map.rows.map((row, i): Line => [
     { text: margin + padEnd(row.label, labelWidth), dim: true },
     ...row.cells.flatMap((cell, j): Span[] => {
       const shade = shadeOf(cell.value, lowest.value, highest.value);
+      const isMarked = marked.has(`${i},${j}`);
+      const number = brackets === 0 ? cell.text : isMarked ? `[${cell.text}]` : ` ${cell.text} `;
       return [
-        { text: space + ' '.repeat(cellWidths[j] - glyphs - 1 - numberWidths[j]) },
+        { text: space + ' '.repeat(cellWidths[j] - glyphs - 1 - numberWidths[j] - brackets) },
         { ...shade, text: shade.text.repeat(glyphs) },
-        { text: ` ${pad(cell.text, numberWidths[j])}` },
+        { text: ' ' + ' '.repeat(numberWidths[j] + brackets - displayWidth(number)) },
+        isMarked ? { text: number, bold: true, underline: true } : { text: number },
       ];
     }),
   ]);
   const legend: Line = [{ text: margin }, ...shades, { text: `  from ${lowest.text} to ${highest.text}`, dim: true }];
-  return [header, ...rows, legend];
+  const markLegend: Line[] = map.markNote ? [[{ text: `${margin}[ ] ${map.markNote}`, dim: true }]] : [];
+  return [header, ...rows, legend, ...markLegend];
 }
 
 /**

@@ -62,6 +62,39 @@ describe('heatmap', () => {
   });
 });
 
+describe('heatmap with marked cells', () => {
+  const similarity = fence('heatmap', 'title: cosine similarity', 'mark: diagonal', '    t0     t1     t2', 'i0  0.98  0.10  −0.30', 'i1  0.05  0.91  0.20', 'i2  −0.2  0.33  0.87');
+
+  test('marked cells read without colour: their number in brackets, the others padded by a space on each side so the columns stay aligned, and the legend says what is marked', () => {
+    expect(render(similarity, 80)).toEqual([
+      'cosine similarity',
+      '            t0         t1          t2 ',
+      '  i0  ██ [0.98]  ░░  0.10   ··  −0.30 ',
+      '  i1  ░░  0.05   ██ [0.91]  ▒▒   0.20 ',
+      '  i2  ··  −0.2   ▒▒  0.33   ██  [0.87]',
+      '  ·░▒▓█  from −0.30 to 0.98',
+      '  [ ] the diagonal',
+    ]);
+    const narrow = render(similarity, 36);
+    expect(Math.max(...narrow.map((row) => row.length))).toBeLessThanOrEqual(36);
+    expect(narrow[2]).toBe('  i0 █ [0.98] ░  0.10  ·  −0.30 ');
+  });
+
+  test('chosen cells by their labels; in colour the marked numbers are bold and underlined, the others plain', () => {
+    const rows = layoutMarkdown(fence('heatmap', 'mark: i0 t1; i1 t0', '    t0    t1', 'i0  1  2', 'i1  3  4'), 80);
+    expect(rows.map((row) => plainText(row.line))).toEqual(['         t0      t1 ', '  i0  ··  1   ░░ [2]', '  i1  ▓▓ [3]  ██  4 ', '  ·░▒▓█  from 1 to 4', '  [ ] marked']);
+    const styled = rows[1].line.slice(1).filter((span) => /\d/.test(span.text));
+    expect(styled.map((span) => [span.text, Boolean(span.bold && span.underline)])).toEqual([
+      [' 1 ', false],
+      ['[2]', true],
+    ]);
+  });
+
+  test('a mark naming no cell is a problem of the block, shown under it', () => {
+    expect(render(fence('heatmap', 'mark: i0 t9', 'a b', 'i0 1 2'), 80).at(-1)).toBe('heatmap: mark: "t9" is not a column label');
+  });
+});
+
 describe('bars', () => {
   const shares = fence('bars', 'title: share of weights (%)', '−1.000  0.9', '−0.696  5.3', '0.000   7.5', '1.000   0');
 

@@ -29,19 +29,44 @@ function titled(text: string): { title?: string; lines: string[] } {
   return title ? { title: title[1], lines: lines.slice(1) } : { lines };
 }
 
-/** A ```heatmap block: column labels, and rows of one number per column. */
+/** A ```heatmap block: column labels, rows of one number per column, and the cells it marks. */
 export interface Heatmap {
   title?: string;
   columns: string[];
   rows: { label: string; cells: PictureValue[] }[];
+  /** Marked cells as `[row, column]` indices, in the order the `mark:` line gives them (the diagonal top to bottom). */
+  marks: [number, number][];
+  /** What the marks are, for the legend: `the diagonal` or `marked`. */
+  markNote?: string;
 }
 
-/** Parses `title: …` (optional), a header row of column labels, then rows `label v1 v2 …` with one number per column. */
+/**
+ * The cells a `mark:` line names — `diagonal` (row i, column i) or
+ * `row col; row col` by their labels — given the parsed labels, or what is
+ * wrong with the line.
+ */
+function parseMarks(spec: string, rows: string[], columns: string[]): { marks: [number, number][]; note: string } | string {
+  if (/^diagonal$/i.test(spec)) return { marks: Array.from({ length: Math.min(rows.length, columns.length) }, (_, i): [number, number] => [i, i]), note: 'the diagonal' };
+  const marks: [number, number][] = [];
+  for (const pair of spec.split(';').map((part) => part.trim())) {
+    const words = pair.split(/\s+/);
+    if (words.length !== 2 || pair === '') return `mark: "${pair}" should be a row label and a column label (cells separated by ";"), or "diagonal"`;
+    const [r, c] = [rows.indexOf(words[0]), columns.indexOf(words[1])];
+    if (r < 0) return `mark: "${words[0]}" is not a row label`;
+    if (c < 0) return `mark: "${words[1]}" is not a column label`;
+    marks.push([r, c]);
+  }
+  return { marks, note: 'marked' };
+}
+
+/** Parses `title: …` and `mark: …` (both optional, in that order), a header row of column labels, then rows `label v1 v2 …` with one number per column. */
 export function parseHeatmap(text: string): Heatmap | string {
-  const { title, lines } = titled(text);
+  const { title, lines: all } = titled(text);
+  const markLine = /^\s*mark:\s*(.*)$/.exec(all[0] ?? '');
+  const lines = markLine ? all.slice(1) : all;
   if (lines.length < 2) return 'needs a header row of column labels and at least one row `label v1 v2 …`';
   const columns = lines[0].trim().split(/\s+/);
-  const rows: Heatmap['rows'] = [];
+  const rows: { label: string; cells: PictureValue[] }[] = [];
   for (const [i, row] of lines.slice(1).entries()) {
     const [label, ...texts] = row.trim().split(/\s+/);
     if (texts.length !== columns.length) return `row ${i + 1} (${label}) has ${texts.length} value${texts.length === 1 ? '' : 's'}; the header has ${columns.length} columns`;
@@ -50,7 +75,10 @@ export function parseHeatmap(text: string): Heatmap | string {
     if (bad !== undefined) return `row ${i + 1} (${label}): "${bad}" is not a number`;
     rows.push({ label, cells: cells as PictureValue[] });
   }
-  return { title, columns, rows };
+  if (!markLine) return { title, columns, rows, marks: [] };
+  const marked = parseMarks(markLine[1].trim(), rows.map((row) => row.label), columns);
+  if (typeof marked === 'string') return marked;
+  return { title, columns, rows, marks: marked.marks, markNote: marked.note };
 }
 
 /** A ```bars block: labelled values ≥ 0. */
