@@ -29,6 +29,40 @@ describe('reading and writing', () => {
     expect(readdirSync(path.dirname(store.file))).toEqual(['state.json']);
   });
 
+  test('updates started together each see the one before: a hint revealed while a grading is saved is kept (two stores of one file too)', async () => {
+    const other = new StateStore(store.file);
+    await Promise.all([
+      store.update((s) => {
+        s.exercises['p/a'] = { ...StateStore.progressOf(s, 'p/a'), attempts: StateStore.progressOf(s, 'p/a').attempts + 1, status: 'failed' };
+      }),
+      other.update((s) => {
+        s.exercises['p/a'] = { ...StateStore.progressOf(s, 'p/a'), revealedHints: [...StateStore.progressOf(s, 'p/a').revealedHints, 'mistake:m'] };
+      }),
+      ...Array.from({ length: 8 }, (_, i) =>
+        store.update((s) => {
+          s.exercises[`p/e${i}`] = { status: 'pending', attempts: i, revealedHints: [] };
+        }),
+      ),
+      store.update((s) => {
+        s.exercises['p/a'] = { ...StateStore.progressOf(s, 'p/a'), status: 'passed' };
+      }),
+    ]);
+    const state = await store.read();
+    expect(state.exercises['p/a']).toMatchObject({ status: 'passed', attempts: 1, revealedHints: ['mistake:m'] });
+    expect(Object.keys(state.exercises)).toHaveLength(9);
+  });
+
+  test('an update whose change throws rejects, and the updates queued after it still run', async () => {
+    const failing = store.update(() => {
+      throw new Error('boom');
+    });
+    const after = store.update((s) => {
+      s.exercises['p/b'] = { status: 'passed', attempts: 1, revealedHints: [] };
+    });
+    await expect(failing).rejects.toThrow('boom');
+    expect((await after).exercises['p/b'].status).toBe('passed');
+  });
+
   test('concurrent updates never leave a torn file', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -68,6 +68,9 @@ export const stateFix = 'run `llm-tutor doctor --repair` to move it aside and st
  * at any moment leaves the old or the new file. A damaged file is never reset
  * silently: reading it keeps a backup and throws {@link CorruptStateError}.
  */
+/** The last update queued on each state file (by path), so that updates in one process never interleave. */
+const pendingUpdates = new Map<string, Promise<void>>();
+
 export class StateStore {
   /**
    * @param file the state file
@@ -107,8 +110,30 @@ export class StateStore {
     }
   }
 
-  /** Reads, applies `change` and writes back; returns the new state. */
-  async update(change: (state: State) => void): Promise<State> {
+  /**
+   * Reads, applies `change` and writes back; returns the new state. Updates
+   * of one state file in this process run one after another, each reading
+   * what the previous one wrote: a hint revealed while a grading is saved is
+   * not lost to a write from a state read before it.
+   */
+  update(change: (state: State) => void): Promise<State> {
+    const previous = pendingUpdates.get(this.file) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.readChangeWrite(change),
+      () => this.readChangeWrite(change),
+    );
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    pendingUpdates.set(this.file, settled);
+    void settled.then(() => {
+      if (pendingUpdates.get(this.file) === settled) pendingUpdates.delete(this.file);
+    });
+    return next;
+  }
+
+  private async readChangeWrite(change: (state: State) => void): Promise<State> {
     const state = await this.read();
     change(state);
     await this.write(state);
