@@ -52,6 +52,15 @@ function readExactly(fd: number, buffer: Uint8Array, position: number): number {
  * size that is not 4 × the shape's product, misaligned or overlapping data.
  */
 export function readTensorFile(file: string): Record<string, TensorEntry> {
+  return readTensorFileWithMetadata(file).tensors;
+}
+
+/**
+ * Reads a safetensors file of float32 tensors with its `__metadata__`
+ * (string values; an empty object when the file has none), checked as
+ * `readTensorFile` checks the tensors.
+ */
+export function readTensorFileWithMetadata(file: string): { tensors: Record<string, TensorEntry>; metadata: Record<string, string> } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -79,6 +88,11 @@ export function readTensorFile(file: string): Record<string, TensorEntry> {
     }
     if (typeof header !== 'object' || header === null || Array.isArray(header)) throw problem(file, 'its header is not a JSON object');
 
+    const rawMetadata = (header as Record<string, unknown>).__metadata__ ?? {};
+    if (typeof rawMetadata !== 'object' || rawMetadata === null || Array.isArray(rawMetadata) || !Object.values(rawMetadata).every((v) => typeof v === 'string')) {
+      throw problem(file, 'its "__metadata__" is not an object of strings');
+    }
+    const metadata = { ...(rawMetadata as Record<string, string>) };
     const dataStart = 8 + headerLength;
     const dataBytes = size - dataStart;
     const spans: { name: string; begin: number; end: number; shape: number[] }[] = [];
@@ -117,7 +131,7 @@ export function readTensorFile(file: string): Record<string, TensorEntry> {
       }
       Object.defineProperty(out, name, { value: { shape: [...shape], data }, enumerable: true, writable: true, configurable: true });
     }
-    return out;
+    return { tensors: out, metadata };
   } finally {
     closeSync(fd);
   }
