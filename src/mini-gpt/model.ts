@@ -52,6 +52,16 @@ export function tensorShapes(config: GptConfig): [name: string, shape: number[]]
   return shapes;
 }
 
+/** A model's tensors as tfjs tensors, by name, from their data in row-major order (Float32Arrays of a model file, or plain lists). */
+export function tfParams(tf: Tf, config: GptConfig, data: Record<string, ArrayLike<number> | { data: Float32Array }>): Record<string, Tensor> {
+  return Object.fromEntries(
+    tensorShapes(config).map(([name, shape]) => {
+      const entry = data[name];
+      return [name, tf.tensor('data' in entry ? entry.data : Array.from(entry as ArrayLike<number>), shape)];
+    }),
+  );
+}
+
 /** The number of parameters of a model (the tied unembedding counted once). */
 export const parameterCount = (config: GptConfig): number => tensorShapes(config).reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0);
 
@@ -95,17 +105,17 @@ function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor): Tensor {
 /**
  * Causal self-attention of a [B, T, C] input: q, k, v from one c_attn
  * projection (q the first C columns, then k, then v), heads as contiguous
- * column blocks, scores scaled by 1/√(C/heads), future positions masked.
+ * column blocks, scores scaled by 1/√(C/heads), future positions masked
+ * by adding `maskBias` ([T, T]: 0 where allowed, −1e9 above the diagonal).
  */
-function attention(tf: Tf, x: Tensor, p: Record<string, Tensor>, prefix: string, config: GptConfig): Tensor {
+function attention(tf: Tf, x: Tensor, p: Record<string, Tensor>, prefix: string, config: GptConfig, maskBias: Tensor): Tensor {
   const [batch, time, c] = x.shape as number[];
   const heads = config.heads;
   const d = c / heads;
   const qkv = linear(tf, x, p[`${prefix}attn.c_attn.weight`], p[`${prefix}attn.c_attn.bias`]);
   const [q, k, v] = tf.split(qkv, 3, -1).map((t) => tf.transpose(tf.reshape(t, [batch, time, heads, d]), [0, 2, 1, 3]));
   const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d));
-  const allowed = tf.linalg.bandPart(tf.ones([time, time]), -1, 0);
-  const masked = tf.add(scores, tf.mul(tf.sub(1, allowed), -1e9));
+  const masked = tf.add(scores, maskBias);
   const y = tf.matMul(tf.softmax(masked, -1), v);
   const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [batch, time, c]);
   return linear(tf, merged, p[`${prefix}attn.c_proj.weight`], p[`${prefix}attn.c_proj.bias`]);
@@ -122,9 +132,11 @@ export function gptLogits(tf: Tf, p: Record<string, Tensor>, config: GptConfig, 
   const [rows] = tokens.shape as number[];
   const embedded = matMul2d(tf, tf.oneHot(tf.reshape(tokens, [rows * time]), config.vocabSize), p.wte);
   let x = tf.add(tf.reshape(embedded, [rows, time, config.width]), tf.slice(p.wpe, [0, 0], [time, config.width]));
+  // One causal mask for every layer.
+  const maskBias = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([time, time]), -1, 0)), -1e9);
   for (let l = 0; l < config.layers; l++) {
     const h = `h.${l}.`;
-    x = tf.add(x, attention(tf, layerNorm(tf, x, p[`${h}ln_1.weight`], p[`${h}ln_1.bias`]), p, h, config));
+    x = tf.add(x, attention(tf, layerNorm(tf, x, p[`${h}ln_1.weight`], p[`${h}ln_1.bias`]), p, h, config, maskBias));
     const hidden = geluTanh(tf, linear(tf, layerNorm(tf, x, p[`${h}ln_2.weight`], p[`${h}ln_2.bias`]), p[`${h}mlp.c_fc.weight`], p[`${h}mlp.c_fc.bias`]));
     x = tf.add(x, linear(tf, hidden, p[`${h}mlp.c_proj.weight`], p[`${h}mlp.c_proj.bias`]));
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadTf, registerGradients } from '../../src/reference/backend.js';
-import { crossEntropy, gptLogits, tensorShapes, type GptConfig } from '../../src/mini-gpt/model.js';
+import { crossEntropy, gptLogits, tensorShapes, tfParams, type GptConfig } from '../../src/mini-gpt/model.js';
 
 interface Fixture {
   config: GptConfig;
@@ -13,15 +13,14 @@ interface Fixture {
 // Written by scripts/pytorch/mini-gpt-forward.py (PyTorch 1.13, float64, GPT-2's layout by hand).
 const fixture = JSON.parse(readFileSync(path.join(import.meta.dirname, '../fixtures/pytorch/mini-gpt-forward.json'), 'utf8')) as Fixture;
 
-async function tfParams() {
+async function fixtureParams() {
   const { tf } = await loadTf();
-  const params = Object.fromEntries(tensorShapes(fixture.config).map(([name, shape]) => [name, tf.tensor(fixture.tensors[name], shape)]));
-  return { tf, params };
+  return { tf, params: tfParams(tf, fixture.config, fixture.tensors) };
 }
 
 describe('the capstone model in TensorFlow.js', () => {
   test('its logits equal PyTorch\'s on a full-context sequence and a short one (float32 against float64, 1e-4)', async () => {
-    const { tf, params } = await tfParams();
+    const { tf, params } = await fixtureParams();
     for (const { tokens, logits } of fixture.sequences) {
       const got = tf.tidy(() => gptLogits(tf, params, fixture.config, tf.tensor2d([tokens], [1, tokens.length], 'int32')).arraySync()) as number[][][];
       expect(got[0]).toHaveLength(logits.length);
@@ -30,7 +29,7 @@ describe('the capstone model in TensorFlow.js', () => {
   });
 
   test('row t depends only on tokens 0…t (causal): changing the last token leaves the earlier rows as they were', async () => {
-    const { tf, params } = await tfParams();
+    const { tf, params } = await fixtureParams();
     const run = (tokens: number[]) => tf.tidy(() => gptLogits(tf, params, fixture.config, tf.tensor2d([tokens], [1, tokens.length], 'int32')).arraySync()) as number[][][];
     const [a, b] = [run([3, 1, 4, 1, 5, 6]), run([3, 1, 4, 1, 5, 0])];
     expect(a[0].slice(0, 5)).toEqual(b[0].slice(0, 5));
@@ -38,7 +37,7 @@ describe('the capstone model in TensorFlow.js', () => {
   });
 
   test('a batch of two sequences gives each its own logits; the loss is the mean cross-entropy, and its gradient reaches every tensor', async () => {
-    const { tf, params } = await tfParams();
+    const { tf, params } = await fixtureParams();
     registerGradients();
     const [s] = fixture.sequences;
     const tokens = tf.tensor2d([s.tokens.slice(0, 5), s.tokens.slice(0, 5)], [2, 5], 'int32');

@@ -5,7 +5,7 @@ import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { Rng } from '../../src/core/authoring/rng.js';
 import type { Tf } from '../../src/core/authoring/exercise.js';
 import { windowedLoss } from '../../src/mini-gpt/evaluate.js';
-import { tensorShapes } from '../../src/mini-gpt/model.js';
+import { tfParams } from '../../src/mini-gpt/model.js';
 import { fiveCharacterLines, sampleTokens } from '../../src/mini-gpt/sample.js';
 import { decode, encode } from '../../src/mini-gpt/tokenizer.js';
 import { readGptFile, type GptModel } from '../../src/mini-gpt/weights-file.js';
@@ -19,9 +19,7 @@ beforeAll(async () => {
   ({ tf } = await loadTf());
 });
 
-function paramsOf(model: GptModel) {
-  return Object.fromEntries(tensorShapes(model.config).map(([name, shape]) => [name, tf.tensor(model.tensors[name].data, shape)]));
-}
+const paramsOf = (model: GptModel) => tfParams(tf, model.config, model.tensors);
 
 describe.each(['shakespeare', 'tang'])('the shipped %s model', (name) => {
   test('reads with its checksum, is at most 4 MB, and records how it was trained', () => {
