@@ -87,6 +87,20 @@ export function rowsOf(data: Float32Array, rows: number, cols: number): Float32A
   return { [MARKER]: 'rows', data, rows, cols } as unknown as Float32Array[];
 }
 
+/**
+ * Marks a flat `[rows, cols]` Float32Array so that the learner's function
+ * receives it as a plain `number[][]` (a Matrix, every array method works),
+ * built in the sandbox from the raw bytes: model-sized weights cross without
+ * a JSON round-trip, about 15 ms per million elements, and the learner's
+ * earlier functions see the same kind of matrix as in their own exercises.
+ * References and wrong variants receive the same.
+ */
+export function matrixOf(data: Float32Array, rows: number, cols: number): number[][] {
+  const marker = rowsOf(data, rows, cols) as unknown as Record<string, unknown>;
+  marker.plain = true;
+  return marker as unknown as number[][];
+}
+
 /** Matrix helpers a reference or a wrong variant may want without tfjs. */
 export function matmul(a: number[][], b: number[][]): number[][] {
   const n = a.length;
@@ -107,3 +121,14 @@ export function transpose(a: number[][]): number[][] {
   if (a.length === 0) return [];
   return a[0].map((_, j) => a.map((row) => row[j]));
 }
+
+/**
+ * A GPT-2-style model shipped in a pack (the capstone's, or an instructor's
+ * own): its file (float32 safetensors with the config, tokenizer, corpus and
+ * training record in the header, checksummed), the reference forward pass in
+ * TensorFlow.js, and the sampling rule of a next token.
+ */
+export { readGptFile, type GptModel } from './mini-gpt/weights-file.js';
+export { gptLogits, layerNormEps, parameterCount, tensorShapes, tfParams, type GptConfig } from './mini-gpt/model.js';
+export { nextToken, type SampleOptions } from './mini-gpt/sample.js';
+export { decode, encode, type CharTokenizer } from './mini-gpt/tokenizer.js';

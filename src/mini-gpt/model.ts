@@ -123,15 +123,18 @@ function attention(tf: Tf, x: Tensor, p: Record<string, Tensor>, prefix: string,
 
 /**
  * The logits [B, T, vocab] of a batch of token sequences [B, T] (int32,
- * T ≤ context): position t's row predicts token t + 1.
+ * T ≤ context): position t's row predicts token t + 1. `record`, when given,
+ * receives the residual stream after each piece, in order: `embedding`,
+ * `h.0` … `h.{L−1}` (after each block), `ln_f`; the logits are the result.
  */
-export function gptLogits(tf: Tf, p: Record<string, Tensor>, config: GptConfig, tokens: Tensor): Tensor {
+export function gptLogits(tf: Tf, p: Record<string, Tensor>, config: GptConfig, tokens: Tensor, record?: (name: string, value: Tensor) => void): Tensor {
   const [, time] = tokens.shape as number[];
   if (time > config.context) throw new Error(`a sequence of ${time} tokens is longer than the model's context (${config.context})`);
   // The embedding lookup as a one-hot product: its gradient is a matMul, where gather's needs a kernel the wasm backend lacks.
   const [rows] = tokens.shape as number[];
   const embedded = matMul2d(tf, tf.oneHot(tf.reshape(tokens, [rows * time]), config.vocabSize), p.wte);
   let x = tf.add(tf.reshape(embedded, [rows, time, config.width]), tf.slice(p.wpe, [0, 0], [time, config.width]));
+  record?.('embedding', x);
   // One causal mask for every layer.
   const maskBias = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([time, time]), -1, 0)), -1e9);
   for (let l = 0; l < config.layers; l++) {
@@ -139,8 +142,10 @@ export function gptLogits(tf: Tf, p: Record<string, Tensor>, config: GptConfig, 
     x = tf.add(x, attention(tf, layerNorm(tf, x, p[`${h}ln_1.weight`], p[`${h}ln_1.bias`]), p, h, config, maskBias));
     const hidden = geluTanh(tf, linear(tf, layerNorm(tf, x, p[`${h}ln_2.weight`], p[`${h}ln_2.bias`]), p[`${h}mlp.c_fc.weight`], p[`${h}mlp.c_fc.bias`]));
     x = tf.add(x, linear(tf, hidden, p[`${h}mlp.c_proj.weight`], p[`${h}mlp.c_proj.bias`]));
+    record?.(`h.${l}`, x);
   }
   x = layerNorm(tf, x, p['ln_f.weight'], p['ln_f.bias']);
+  record?.('ln_f', x);
   const [batch] = x.shape as number[];
   const flat = matMul2d(tf, tf.reshape(x, [batch * time, config.width]), tf.transpose(p.wte));
   return tf.reshape(flat, [batch, time, config.vocabSize]);

@@ -10,18 +10,61 @@ import { gptLogits, type GptConfig } from './model.js';
 
 type Tensor = ReturnType<Tf['tensor']>;
 
-/** Draws an index from softmax(logits / temperature) with one uniform number (the interval each token owns, in order). */
-export function drawToken(logits: ArrayLike<number>, temperature: number, u: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
-  const weights = Array.from(logits, (z) => Math.exp(z / temperature - max));
-  const total = weights.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  for (let i = 0; i < weights.length; i++) {
-    acc += weights[i] / total;
-    if (u < acc) return i;
+/** How a next token is chosen: temperature 0 is greedy; topK and topP filter as Hugging Face's warpers (absent: off). */
+export interface SampleOptions {
+  temperature: number;
+  topK?: number;
+  topP?: number;
+}
+
+/**
+ * The next token from a row of logits and one uniform number u in [0, 1), in
+ * Hugging Face's order: logits ÷ temperature, top-k (every logit below the
+ * k-th largest removed), top-p (sorted ascending by probability, every token
+ * whose cumulative probability is ≤ 1 − p removed, never the most probable),
+ * softmax, then the first token whose cumulative probability exceeds u
+ * (inverse CDF, the interval each token owns in index order). Temperature 0
+ * is the argmax (the lower index on a tie). The rule of the inference pack's
+ * samplers and of mini-gpt's model/generate.
+ */
+export function nextToken(logits: ArrayLike<number>, opts: SampleOptions, u: number): number {
+  const n = logits.length;
+  if (opts.temperature === 0) {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
+    return best;
   }
-  return weights.length - 1;
+  const z = Array.from(logits, (v) => v / opts.temperature);
+  if (opts.topK !== undefined && opts.topK < n) {
+    const kth = [...z].sort((a, b) => b - a)[Math.max(1, opts.topK) - 1];
+    for (let i = 0; i < n; i++) if (z[i] < kth) z[i] = -Infinity;
+  }
+  const max = Math.max(...z);
+  let probs = z.map((v) => Math.exp(v - max));
+  const sum = probs.reduce((a, b) => a + b, 0);
+  probs = probs.map((v) => v / sum);
+  if (opts.topP !== undefined) {
+    // Ascending by probability; equal ones: the higher index first, so the lower index is kept.
+    const ascending = probs.map((_, i) => i).sort((a, b) => probs[a] - probs[b] || b - a);
+    let cumulative = 0;
+    const removed = new Array<boolean>(n).fill(false);
+    ascending.forEach((i, at) => {
+      cumulative += probs[i];
+      removed[i] = cumulative <= 1 - opts.topP! && at < n - 1;
+    });
+    const kept = probs.map((p, i) => (removed[i] ? 0 : p));
+    const total = kept.reduce((a, b) => a + b, 0);
+    probs = kept.map((p) => p / total);
+  }
+  const target = u * probs.reduce((a, b) => a + b, 0);
+  let cumulative = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    if (probs[i] > 0) last = i;
+    cumulative += probs[i];
+    if (target < cumulative) return i;
+  }
+  return last;
 }
 
 /** `n` tokens generated after `prompt` (at least one token) at `temperature`, drawn with `rng`. */
@@ -33,7 +76,7 @@ export function sampleTokens(tf: Tf, params: Record<string, Tensor>, config: Gpt
       const logits = gptLogits(tf, params, config, tf.tensor2d([window], [1, window.length], 'int32'));
       return tf.slice(logits, [0, window.length - 1, 0], [1, 1, config.vocabSize]).dataSync();
     });
-    tokens.push(drawToken(last, temperature, rng.next()));
+    tokens.push(nextToken(last, { temperature }, rng.next()));
   }
   return tokens.slice(prompt.length);
 }

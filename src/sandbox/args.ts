@@ -92,6 +92,8 @@ export interface RowsArg {
   data: Float32Array;
   rows: number;
   cols: number;
+  /** Made by `matrixOf`: the function receives plain number[] rows copied from the bytes, not views. */
+  plain?: true;
 }
 
 const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -99,7 +101,8 @@ const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as numb
 export function isRowsArg(value: unknown): value is RowsArg {
   if (typeof value !== 'object' || value === null || (value as Record<string, unknown>)[MARKER] !== 'rows') return false;
   const { data, rows, cols } = value as RowsArg;
-  return typedArrayKind(data) === 'Float32Array' && count(rows) && count(cols) && rows * cols === data.length;
+  const plain = (value as RowsArg).plain;
+  return typedArrayKind(data) === 'Float32Array' && count(rows) && count(cols) && rows * cols === data.length && (plain === undefined || plain === true);
 }
 
 /** Whether a case argument is sent as a typed array (flat, or cut into rows): what a preview names instead of listing. */
@@ -109,16 +112,32 @@ export function isTensorArg(value: unknown): boolean {
 
 /** A typed array or row-view argument in a few words: `Float32Array(1000000)`, `1000 rows × 1000 of Float32Array(1000000)`. */
 export function describeTensorArg(value: unknown): string {
-  if (isRowsArg(value)) return `${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
+  if (isRowsArg(value)) return value.plain ? `number[${value.rows}][${value.cols}] from Float32Array(${value.data.length})` : `${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
   const kind = typedArrayKind(value);
   return kind === undefined ? typeof value : `${kind}(${(value as ArrayLike<number>).length})`;
 }
 
-/** `rows` views of `cols` elements into `data`; the list is frozen when the marker is (so read-only inputs stay read-only). */
-function rowViews(arg: RowsArg): Float32Array[] {
-  const views = new Array<Float32Array>(arg.rows);
-  for (let i = 0; i < arg.rows; i++) views[i] = typedSubarray.call(arg.data, i * arg.cols, (i + 1) * arg.cols);
-  return frozen(arg) ? (freezeValue(views) as Float32Array[]) : views;
+/**
+ * `rows` views of `cols` elements into `data`, or for a plain marker `rows`
+ * number[] copies (about 15 ms per million elements); the list and its plain
+ * rows are frozen when the marker is (so read-only inputs stay read-only).
+ */
+function rowViews(arg: RowsArg): Float32Array[] | number[][] {
+  const { data, rows, cols } = arg;
+  const freeze = frozen(arg);
+  if (arg.plain) {
+    const matrix = new Array<number[]>(rows);
+    for (let i = 0; i < rows; i++) {
+      // A loop, not Array.from: several times faster on a typed array.
+      const row = new Array<number>(cols);
+      for (let j = 0, at = i * cols; j < cols; j++) row[j] = data[at + j];
+      matrix[i] = freeze ? (freezeValue(row) as number[]) : row;
+    }
+    return freeze ? (freezeValue(matrix) as number[][]) : matrix;
+  }
+  const views = new Array<Float32Array>(rows);
+  for (let i = 0; i < rows; i++) views[i] = typedSubarray.call(data, i * cols, (i + 1) * cols);
+  return freeze ? (freezeValue(views) as Float32Array[]) : views;
 }
 
 /** How deep {@link materializeArgs} looks for markers inside arrays and plain objects. */
