@@ -132,3 +132,4 @@ export { readGptFile, type GptModel } from './mini-gpt/weights-file.js';
 export { gptLogits, layerNormEps, parameterCount, tensorShapes, tfParams, type GptConfig } from './mini-gpt/model.js';
 export { nextToken, type SampleOptions } from './mini-gpt/sample.js';
 export { decode, encode, type CharTokenizer } from './mini-gpt/tokenizer.js';
+export { configOf, tensorsOf, weightsOf, type GptBlockParams, type GptCache, type GptWeights } from './mini-gpt/gpt-weights.js';
