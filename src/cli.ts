@@ -25,6 +25,13 @@ function parsePositiveInt(flag: string) {
   };
 }
 
+function parseNumber(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new CommanderError(2, 'llm-tutor.option', `${flag} must be a number such as 0.8, got "${value}"`);
+    return Number(value);
+  };
+}
+
 function parseWidth(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 20) throw new CommanderError(2, 'llm-tutor.option', `--width must be a whole number of columns, at least 20, got "${value}"`);
   return Number(value);
@@ -148,6 +155,17 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .option('--no-solutions', 'with build: leave out every solution.ts (a course build: learners cannot read the model solutions)')
     .option('--out <file>', 'with build: the .tgz to write (default: <name>-<version>.tgz here, as npm pack names it)')
     .action(action(() => import('./commands/pack.js')));
+
+  program
+    .command('play')
+    .description("the capstone: text from the GPT your own code runs (once mini-gpt's model/forward and model/generate pass)")
+    .option('--model <name>', 'shakespeare or tang (default: shakespeare)')
+    .option('--prompt <text>', 'the text to continue (default: "ROMEO:" and a newline; for tang, 春)')
+    .option('--temperature <t>', 'from 0 (greedy) to 2 (default 0.8)', parseNumber('--temperature'))
+    .option('--top-k <k>', 'keep the k most probable tokens (default: off)', parsePositiveInt('--top-k'))
+    .option('--top-p <p>', 'keep the most probable tokens up to probability p (default: off)', parseNumber('--top-p'))
+    .option('--tokens <n>', 'how many tokens to write (default: 400 on the screen, 200 when piped)', parsePositiveInt('--tokens'))
+    .action(action(() => import('./commands/play.js')));
 
   program
     .command('doctor')

@@ -23,6 +23,7 @@ export type {
   Comparison,
   ExerciseDefinition,
   HintAbout,
+  LayerCheck,
   Misconception,
   PropertyCase,
   PropertyCheck,

@@ -82,7 +82,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
  * terminal (stdin and stdout are TTYs here), so hide those variables for that
  * one import and put them back afterwards.
  */
-async function importInkForTerminal(): Promise<typeof import('ink')> {
+export async function importInkForTerminal(): Promise<typeof import('ink')> {
   const keys = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
   const saved = keys.map((key) => [key, process.env[key]] as const);
   for (const key of keys) if (key in process.env) process.env[key] = 'false';

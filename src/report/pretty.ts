@@ -9,7 +9,7 @@ import { escapeLogLine, escapeLogLines } from './escape.js';
 import type { PlanDrawing } from '../core/authoring/kinds.js';
 import { plainText, styleLine, type Line } from './lines.js';
 import { argumentLines, traceLines } from './value-layout.js';
-import type { CaseResult, Verdict } from '../core/grading/verdict.js';
+import type { CaseResult, LayerPiece, LayerReport, Verdict } from '../core/grading/verdict.js';
 
 /** Expected vs got around the worst element: a table for vectors, two grids for matrices (the screen's layout, 80 columns wide). */
 export function renderWindow(diff: TensorDiff, c: ChalkInstance): string[] {
@@ -69,6 +69,26 @@ export function renderPlan(drawing: PlanDrawing, c: ChalkInstance, width = 100):
   return planLines(drawing, width - 2, false, 16).map((row) => styleLine(row, c).trimEnd());
 }
 
+const layerMarks: Record<LayerPiece['status'], string> = { agrees: '✓', differs: '✗', error: '!', 'not-imported': '·' };
+const layerWords: Record<LayerPiece['status'], string> = { agrees: 'agrees', differs: 'differs', error: 'failed', 'not-imported': 'not imported: computed in this file' };
+
+/** The layer-by-layer comparison: each piece, then what differs in the first that does. */
+export function renderLayers(report: LayerReport, c: ChalkInstance): string[] {
+  const width = Math.min(12, Math.max(...report.pieces.map((p) => escapeLogLine(p.name).length)) + 1);
+  const lines = [c.bold(`Layer by layer on case "${escapeLogLine(report.caseName)}": your pieces on the reference's input to each`)];
+  for (const p of report.pieces) {
+    const text = `  ${layerMarks[p.status]} ${escapeLogLine(p.name).padEnd(width)} ${escapeLogLine(p.exercise)}: ${layerWords[p.status]}`;
+    lines.push(p.status === 'agrees' ? text : p.status === 'not-imported' ? c.dim(text) : c.red(text));
+  }
+  const first = report.first !== undefined ? report.pieces[report.first] : undefined;
+  if (first) {
+    lines.push('', c.bold(`  ${escapeLogLine(first.name)}, by your ${escapeLogLine(first.exercise)}:`));
+    const detail = first.mismatch ? renderMismatch(first.mismatch, c) : [escapeLogLine(first.message ?? 'failed')];
+    for (const line of detail) lines.push(line ? `  ${line}` : '');
+  }
+  return lines;
+}
+
 /** A laid-out line for a log: styled, unless escaping it for a CI log changes it (a wrapped string whose piece starts with `::`), then escaped and plain. */
 function logSafe(row: Line, c: ChalkInstance): string {
   const text = plainText(row);
@@ -109,6 +129,7 @@ export function renderVerdict(verdict: Verdict, c: ChalkInstance, options: Rende
     if (first.trace?.length) lines.push('', c.bold('  Inside the reference, on these arguments:'), ...indented(traceLines(first, width, { expanded: false })));
     if (first.plan) lines.push('', ...renderPlan(first.plan, c).map((line) => `  ${line}`));
   }
+  if (verdict.layers) lines.push('', ...renderLayers(verdict.layers, c));
   if (verdict.diagnosis) {
     const d = verdict.diagnosis;
     const lead = d.confidence === 'full' ? 'Likely mistake' : 'Possible mistake';

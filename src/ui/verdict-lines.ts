@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { plural } from '../core/common/words.js';
-import type { CaseResult, Verdict } from '../core/grading/verdict.js';
+import type { CaseResult, LayerPiece, LayerReport, Verdict } from '../core/grading/verdict.js';
 import type { RevealedHint } from '../core/workspace/hints.js';
 import { diffLines, heatmapLines, planLines } from '../report/diff-lines.js';
 import type { AfterPassView } from '../core/packs/lesson-sections.js';
@@ -11,7 +11,7 @@ import { argumentLines, traceLines } from '../report/value-layout.js';
 import { prefixLines, truncateText, wrapLines } from '../report/wrap.js';
 
 /** The parts of the screen below the verdict line, each a pane when they do not all fit. */
-export type PaneId = 'cases' | 'failure' | 'mistake' | 'inputs' | 'inside' | 'hints' | 'output' | 'solved' | 'check' | 'practice';
+export type PaneId = 'cases' | 'failure' | 'mistake' | 'layers' | 'inputs' | 'inside' | 'hints' | 'output' | 'solved' | 'check' | 'practice';
 
 export interface Section {
   id: PaneId;
@@ -69,6 +69,38 @@ export function failureLines(result: CaseResult, width: number, compact = false)
   if (mismatch?.kind === 'sequence') {
     lines.push(line(`expected: ${truncateText(oneLine(mismatch.diff.expectedContext), width - 10)}`));
     lines.push(line(`got:      ${truncateText(oneLine(mismatch.diff.gotContext), width - 10)}`, { color: 'red' }));
+  }
+  return lines;
+}
+
+const layerIcons: Record<LayerPiece['status'], { icon: string; color?: Span['color']; text: string }> = {
+  agrees: { icon: '✓', color: 'green', text: 'agrees' },
+  differs: { icon: '✗', color: 'red', text: 'differs' },
+  error: { icon: '!', color: 'red', text: 'failed' },
+  'not-imported': { icon: '·', text: 'not imported: computed in this file' },
+};
+
+/**
+ * The layer-by-layer comparison: each piece with its mark and the exercise
+ * whose file computed it, then what differs in the first one that does, with
+ * its diff window.
+ */
+export function layerLines(report: LayerReport, width: number, compact = false): Line[] {
+  const nameWidth = Math.min(12, Math.max(...report.pieces.map((p) => oneLine(p.name).length)) + 1);
+  const lines: Line[] = wrapLines(`Layer by layer on case “${oneLine(report.caseName)}”: your pieces on the reference's input to each`, width, { bold: true });
+  for (const piece of report.pieces) {
+    const mark = layerIcons[piece.status];
+    lines.push([
+      { text: `${mark.icon} `, color: mark.color },
+      { text: truncateText(oneLine(piece.name), nameWidth).padEnd(nameWidth + 1), bold: piece === report.pieces[report.first ?? -1] },
+      { text: truncateText(`${oneLine(piece.exercise)}: ${mark.text}`, Math.max(8, width - nameWidth - 3)), dim: piece.status === 'not-imported', color: piece.status === 'agrees' ? undefined : mark.color },
+    ]);
+  }
+  const first = report.first !== undefined ? report.pieces[report.first] : undefined;
+  if (first) {
+    lines.push([]);
+    if (first.mismatch) lines.push(...failureLines({ index: 0, name: `${first.name}, by your ${first.exercise}`, status: 'fail', mismatch: first.mismatch }, width, compact));
+    else lines.push(...wrapLines(oneLine(`${first.name}, by your ${first.exercise}: ${first.message ?? 'failed'}`), width, { color: 'red' }));
   }
   return lines;
 }
@@ -167,6 +199,7 @@ export function verdictSections(verdict: Verdict, { width, cwd, compact, wholeOu
   if (first && first.status !== 'not-run') sections.push({ id: 'failure', title: 'failure', lines: failureLines(first, width, compact) });
   const mistake = mistakeLines(verdict, width);
   if (mistake.length > 0) sections.push({ id: 'mistake', title: verdict.diagnosis ? 'mistake' : 'notes', lines: mistake });
+  if (verdict.layers) sections.push({ id: 'layers', title: 'layers', lines: layerLines(verdict.layers, width, compact) });
   if (first?.args && first.status !== 'not-run') {
     const hint = line(expanded ? 'e: fewer rows and columns' : 'e: more rows and columns', { dim: true });
     sections.push({ id: 'inputs', title: 'inputs', lines: [line('The arguments of this case', { bold: true }), ...argumentLines(first, width, { expanded }), hint] });

@@ -29,6 +29,21 @@ export function signatureOf(definition: Pick<ExerciseDefinition, 'signature' | '
   return (entry !== undefined && definition.otherExports?.find((e) => e.entry === entry)?.signature) || definition.signature;
 }
 
+/** One piece of a layer-by-layer comparison: an earlier exercise's function called on the reference's input to it. */
+export interface LayerCheck {
+  /** The piece as the lesson names it: `embedding`, `h.0`, `ln_f`. */
+  name: string;
+  /** The earlier exercise whose learner file is called, by its key: `training/block/transformer-block`. */
+  exercise: string;
+  /** The function of that file to call. */
+  entry: string;
+  args: unknown[];
+  /** The reference's output of this piece (a Tensor or plain data). */
+  expected: unknown;
+  /** Defaults to the exercise's comparison. */
+  compare?: Comparison;
+}
+
 /** What `cases` receives besides the seeded generator. */
 export interface CaseContext {
   /** The exercise's folder, for data files shipped beside the definition (read them with node:fs). */
@@ -159,6 +174,16 @@ export interface ExerciseDefinition<Args extends unknown[] = any[], Out = unknow
    * and see where they part; `llm-tutor example --trace` prints them too.
    */
   trace?: (ctx: ReferenceContext, ...args: Args) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * For an exercise whose learner file assembles the learner's earlier files
+   * (a model from its layers): the pieces of the reference's computation on a
+   * case's arguments, in order, each a call of an earlier exercise's function
+   * with the reference's own input to that piece and its output. When the file
+   * fails, the tutor runs each piece whose file the learner's file imports on
+   * the first failing case and names the first that differs from the
+   * reference (so a mistake in layer 3 is not blamed on the model).
+   */
+  layers?: (ctx: ReferenceContext, ...args: Args) => LayerCheck[] | Promise<LayerCheck[]>;
   /** Gradient kind: the reference is autodiff of this forward pass. */
   gradient?: GradientSpec<Args>;
   /** Stepwise kind: each step is called on the learner's own previous output. */
@@ -197,6 +222,7 @@ export const exerciseDefinitionSchema = z.strictObject({
   cases: fn('rng => CaseInput[]'),
   reference: fn('(ctx, ...args) => output').optional(),
   trace: fn('(ctx, ...args) => { name: value }').optional(),
+  layers: fn('(ctx, ...args) => LayerCheck[]').optional(),
   gradient: z
     .strictObject({
       wrt: fn('(...args) => { name: values }'),

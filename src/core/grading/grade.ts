@@ -15,6 +15,7 @@ import { interpretRun, notRunResults } from './interpret.js';
 import { prepareExercise, type PreparedExercise, type ReferenceRun } from './prepare.js';
 import { expectSteps } from './stepwise.js';
 import { traceFailure } from './trace.js';
+import { compareLayers, layerNote } from './layers.js';
 import type { ImportedExercise, Verdict, VerdictError } from './verdict.js';
 
 export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
@@ -158,6 +159,10 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
   // The result that shows the arguments is the one they belong to.
   const shown = results.find((r) => r.args);
   if (traced.trace && shown) shown.trace = traced.trace;
+  // A file assembled from the learner's earlier files: which imported piece is the first to differ.
+  const failing = shown && interpreted.firstFailureArgs ? { name: shown.name, args: interpreted.firstFailureArgs } : undefined;
+  const layered = firstFailure >= 0 ? await compareLayers(definition, contextFor(reference.ctx, interpreted.firstFailureEntry), failing, learnerFiles, target.allowedRoot, timeoutMs) : undefined;
+  const layerNotes = layered ? ['note' in layered ? layered.note : layerNote(layered)] : [];
   const verdict = finish({
     status: firstError ? 'error' : firstFailure >= 0 ? 'fail' : 'pass',
     summary: summarise(results, firstError, target.learnerFile),
@@ -165,7 +170,8 @@ export async function gradePrepared(prepared: PreparedExercise, target: GradeTar
     firstFailure: firstFailure >= 0 ? firstFailure : undefined,
     diagnosis,
     error: firstError,
-    notes: [...notes, ...interpreted.notes, ...(traced.note ? [traced.note] : [])],
+    notes: [...notes, ...interpreted.notes, ...(traced.note ? [traced.note] : []), ...layerNotes],
+    ...(layered && !('note' in layered) ? { layers: layered } : {}),
   });
   emit({ type: 'verdict', verdict });
   return verdict;

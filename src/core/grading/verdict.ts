@@ -63,6 +63,25 @@ export interface VerdictError {
   exports?: string[];
 }
 
+/** One piece of a layer-by-layer comparison, as the learner's imported file computed it. */
+export interface LayerPiece {
+  name: string;
+  /** The earlier exercise whose file computed it. */
+  exercise: string;
+  /** `agrees`, `differs` (with the mismatch), `error` (the call threw or did not run), or `not-imported` (the file does not use it). */
+  status: 'agrees' | 'differs' | 'error' | 'not-imported';
+  mismatch?: Mismatch;
+  message?: string;
+}
+
+/** The learner's imported pieces run one by one on the reference's activations of the first failing case. */
+export interface LayerReport {
+  caseName: string;
+  pieces: LayerPiece[];
+  /** Index into `pieces` of the first that differs or fails, if any. */
+  first?: number;
+}
+
 /** The outcome of grading one learner file against one exercise. */
 export interface Verdict {
   exerciseKey: string;
@@ -83,6 +102,8 @@ export interface Verdict {
   error?: VerdictError;
   /** Further things the learner should know (imported files that fail, mutated inputs, async errors). */
   notes: string[];
+  /** An exercise with `layers`, failing: its imported pieces compared one by one. */
+  layers?: LayerReport;
   output: { stdout: string; stderr: string; droppedBytes: number };
   seed: number;
   tolerance: Comparison;
