@@ -79,11 +79,25 @@ results.figures.push(floor);
 {
   const out = execFileSync(process.execPath, [path.join(root, 'bench', 'tensor-input.mjs'), root, String(Math.min(runs, 10))], { env, encoding: 'utf8' });
   const measured = JSON.parse(out.trim().split('\n').pop());
-  for (const [kind, what] of [['flat', 'a Float32Array'], ['rows', 'rowsOf 1000 × 1000']]) {
+  for (const [kind, what] of [['flat', 'a Float32Array'], ['rows', 'rowsOf 1000 × 1000'], ['plain', 'matrixOf 1000 × 1000, plain number[][]']]) {
     const label = `1 M float32 to the learner's function: send → call (${what})`;
     const s = stats(measured.caseStart[kind]);
     console.log(`${label.padEnd(58)} median ${s.median.toFixed(1).padStart(5)} ms  (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)})`);
     results.figures.push({ label, key: `tensor-input-${kind}`, ...s, budgetMs: 50 });
+  }
+}
+// The capstone: `play` with the model solution of model/generate on each shipped model (bench/play.mjs).
+{
+  const out = execFileSync(process.execPath, [path.join(root, 'bench', 'play.mjs'), root, String(Math.min(runs, 5))], { env, encoding: 'utf8' });
+  const measured = JSON.parse(out.trim().split('\n').pop());
+  for (const [name, m] of Object.entries(measured)) {
+    const first = { label: `play (${name}): open your model → first tokens on screen`, key: `play-first-${name}`, ...stats(m.firstTokenMs), budgetMs: 500 };
+    const rate = { label: `play (${name}): tokens per second, 200 tokens at temperature 0.8`, key: `play-rate-${name}`, ...stats(m.tokensPerSecond), unit: 'tokens/s', atLeast: 50 };
+    for (const f of [first, rate]) {
+      const unit = f.unit ?? 'ms';
+      console.log(`${f.label.padEnd(58)} median ${f.median.toFixed(0).padStart(5)} ${unit}  (min ${f.min.toFixed(0)}, max ${f.max.toFixed(0)})`);
+      results.figures.push(f);
+    }
   }
 }
 const budgets = [
@@ -109,6 +123,9 @@ copyFileSync(
   path.join(root, 'exercises', 'transformer-core', 'tokenization', 'gpt2-encode', 'solution.ts'),
   path.join(ws, 'exercises', 'transformer-core', 'tokenization', 'gpt2-encode.ts'),
 );
+// The capstone's forward pass on the shipped weights (two models, 4 layers, up to 64 tokens), in the learner's plain JavaScript.
+copyFileSync(path.join(root, 'exercises', 'mini-gpt', 'model', 'forward', 'solution.ts'), path.join(ws, 'exercises', 'mini-gpt', 'model', 'forward.ts'));
+budgets.push({ key: 'check-model-forward', label: 'cold check mini-gpt model/forward (shipped weights)', args: ['check', 'model/forward', '--workspace', ws], budgetMs: 1000 });
 budgets.push({ key: 'check-slowest', label: 'cold check tokenization/gpt2-encode (the slowest exercise)', args: ['check', 'tokenization/gpt2-encode', '--workspace', ws], budgetMs: undefined });
 for (const b of budgets) {
   const figure = time(b.label, process.execPath, [bin, ...b.args], { before: b.before });
@@ -288,6 +305,7 @@ const lines = [
   '| what | median | min | max | × floor (`node -e 0`) | budget (SPEC §9) |',
   '| --- | ---: | ---: | ---: | ---: | --- |',
   ...results.figures.map((f) => {
+    if (f.unit) return `| ${f.label} | ${f.median.toFixed(0)} ${f.unit} | ${f.min.toFixed(0)} ${f.unit} | ${f.max.toFixed(0)} ${f.unit} |  | ≥ ${f.atLeast} ${f.unit}: ${f.median >= f.atLeast ? 'met' : '**not met**'} |`;
     const budget = f.budgetMs ? `${f.budgetMs} ms: ${f.median <= f.budgetMs ? 'met' : '**not met**'}` : f.key === 'version' || f.key === 'list' ? 'no tfjs import' : '';
     const label = f.perSubmissionMs ? `${f.label} (${f.perSubmissionMs.toFixed(0)} ms per submission)` : f.label;
     const multiple = f.floorMultiple ? `${f.floorMultiple.toFixed(1)}×` : '';

@@ -17,7 +17,7 @@ const dist = (p) => path.join(root, 'dist', p);
 const { bundleLearnerFile } = await import(dist('sandbox/bundle.js'));
 const { bundleFileName, defaultLimits, runMessage, startSandboxChild } = await import(dist('sandbox/run-child.js'));
 const { currentIsolation } = await import(dist('sandbox/isolation.js'));
-const { rowsOf } = await import(dist('pack-api.js'));
+const { matrixOf, rowsOf } = await import(dist('pack-api.js'));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-bench-tensor-'));
 const exercises = path.join(tmp, 'exercises');
@@ -28,7 +28,7 @@ const clock = () => performance.now();
 
 const n = 1_000_000;
 const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
-const inputs = { flat: () => [[data]], rows: () => [[rowsOf(data, 1000, 1000)]] };
+const inputs = { flat: () => [[data]], rows: () => [[rowsOf(data, 1000, 1000)]], plain: () => [[matrixOf(data, 1000, 1000)]] };
 
 /** One sample: a fresh child loads the bundle, then the timed run message. */
 async function sample(kind, i) {
@@ -69,8 +69,10 @@ async function sample(kind, i) {
   });
 }
 
-const out = { isolation: (await currentIsolation()).mode, caseStart: { flat: [], rows: [] }, learnerStart: { flat: [], rows: [] }, sendMs: { flat: [], rows: [] } };
-for (const kind of ['flat', 'rows']) {
+const kinds = ['flat', 'rows', 'plain'];
+const perKind = () => Object.fromEntries(kinds.map((k) => [k, []]));
+const out = { isolation: (await currentIsolation()).mode, caseStart: perKind(), learnerStart: perKind(), sendMs: perKind() };
+for (const kind of kinds) {
   for (let i = 0; i < runs + 1; i++) {
     const s = await sample(kind, i);
     if (i === 0) continue; // the first run warms the file cache

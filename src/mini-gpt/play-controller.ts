@@ -6,7 +6,7 @@
  */
 import { Rng } from '../core/authoring/rng.js';
 import type { Tf } from '../core/authoring/exercise.js';
-import { chunkTokens, PlayError, referenceGenerate, windowOf, type ChunkPlan, type LearnerModel } from './play-session.js';
+import { chunkTokens, PlayError, referenceGenerate, windowOf, type ChunkPlan } from './play-session.js';
 import type { GptConfig } from './model.js';
 import type { SampleOptions } from './sample.js';
 
@@ -33,6 +33,11 @@ export interface PlaySnapshot {
   tokensPerSecond?: number;
 }
 
+/** Where the learner's tokens come from: their generate in the sandbox (LearnerModel). */
+export interface TokenSource {
+  generate(prompt: number[], plan: ChunkPlan): Promise<number[]>;
+}
+
 export interface ReferenceModel {
   tf: Tf;
   params: Record<string, Tensor>;
@@ -48,7 +53,7 @@ export class PlayController {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly model: LearnerModel,
+    private readonly model: TokenSource,
     private readonly reference: ReferenceModel,
     prompt: number[],
     settings: SampleOptions,

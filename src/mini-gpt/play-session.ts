@@ -17,7 +17,6 @@ import { plural } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLimits, type SandboxSlot } from '../sandbox/run-child.js';
 import { SubmissionSandbox } from '../sandbox/submission-sandbox.js';
-import { describeType } from '../core/grading/wording.js';
 import { gptLogits, type GptConfig } from './model.js';
 import { nextToken, type SampleOptions } from './sample.js';
 import type { GptWeights } from './gpt-weights.js';
@@ -43,12 +42,19 @@ export interface ChunkPlan {
 /** What went wrong in the learner's code, in one line for the screen. */
 export class PlayError extends Error {}
 
+/** A value in a few words: `a string`, `null`, `undefined`, `an object`, `a number`. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
 /** The tokens a generate call returned, checked: `n` integers that are token ids of the model. */
 export function checkedTokens(value: unknown, n: number, vocabSize: number): number[] {
-  if (!Array.isArray(value)) throw new PlayError(`Your generate returned ${describeType(value)}; it must return the ${plural(n, 'new token')} as a list of token ids.`);
+  if (!Array.isArray(value)) throw new PlayError(`Your generate returned ${kindOf(value)}; it must return the ${plural(n, 'new token')} as a list of token ids.`);
   if (value.length !== n) throw new PlayError(`Your generate returned ${plural(value.length, 'token')} when asked for ${n}: it must return only the new tokens (not the prompt).`);
   const bad = value.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= vocabSize);
-  if (bad >= 0) throw new PlayError(`Your generate returned ${describeType(value[bad])} at position ${bad}${typeof value[bad] === 'number' ? ` (${value[bad]})` : ''}: not a token id of this model (0 … ${vocabSize - 1}).`);
+  if (bad >= 0) throw new PlayError(`Your generate returned ${kindOf(value[bad])} at position ${bad}${typeof value[bad] === 'number' ? ` (${value[bad]})` : ''}: not a token id of this model (0 … ${vocabSize - 1}).`);
   return value as number[];
 }
 
