@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readOnce, rowsOf } from '../../src/pack-api.js';
+import { matrixOf, readOnce, rowsOf } from '../../src/pack-api.js';
 import { deepFreeze } from '../../src/core/grading/grade.js';
 import { bundleLearnerFile } from '../../src/sandbox/bundle.js';
 import { bundleFileName, defaultLimits, runInSandbox, type CaseOutcome, type SandboxLimits, type SandboxRun } from '../../src/sandbox/run-child.js';
@@ -51,6 +51,24 @@ describe('typed-array and row-view inputs', () => {
       ok({ kind: '[object Float32Array]', length: 12, sum: 16.5, last: 2.75, rows: 3, cols: 4, w12: 1.5, views: true, oneBuffer: true, nestedRows: 2, nested01: 2 }),
     );
     expect(r.outcomes[0]).not.toHaveProperty('mutated', expect.any(String));
+  });
+
+  test('matrixOf arrives as a plain number[][] built from the bytes: array methods return arrays, and a change to it leaves the next call unchanged', async () => {
+    const source = `export function f(w: number[][], write: boolean) {
+  const shape = { plain: Array.isArray(w) && w.every((row) => Array.isArray(row)), rows: w.length, cols: w[0].length, w12: w[1][2], mapped: Array.isArray(w[0].map((v) => v * 2)) };
+  const before = w[2][3];
+  if (write) w[2][3] = 99;
+  return { ...shape, before };
+}\n`;
+    const m = matrixOf(data, 3, 4);
+    const r = await run(source, 'f', deepFreeze([[m, true], [m, false]]));
+    expect(values(r)).toEqual([
+      { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
+      { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
+    ]);
+    // With read-only inputs the rows are frozen: writing throws.
+    const frozen = await run(source, 'f', deepFreeze([[m, true]]), { readOnlyInputs: true });
+    expect(frozen.outcomes[0]).toMatchObject({ ok: false, error: { name: 'TypeError' } });
   });
 
   const writer = `export function f(x: Float32Array, w: Float32Array[], write: boolean) {
