@@ -43,14 +43,36 @@ export function perplexitySteps(tf: Tf, w: GptWeights, tokens: readonly number[]
   return { steps: { windows, windowLoss: tf.mean(losses, 1), loss }, output: tf.exp(loss) };
 }
 
-/** The logits [count][context][V] of `count` windows of `context` tokens, window j starting at j·stride, from the tfjs model, as plain numbers. */
+/**
+ * Window logits already computed, by the model and the windows: every
+ * misconception of a case reads the same windows, and each call receives its
+ * own copy of the weights, so a model is told by its shape and a few of its
+ * weights. Kept for the last few windows asked for.
+ */
+const computed = new Map<string, number[][][]>();
+
+function modelKey(w: GptWeights): string {
+  const last = (m: ArrayLike<number>[]) => m[m.length - 1][m[0].length - 1];
+  const b = w.h[w.h.length - 1];
+  const sample = [w.wte[0][0], last(w.wte), w.wpe[0][0], last(w.wpe), w.h[0].attn.wq[0][0], last(b.attn.wv), last(b.mlp.w2), w.ln_f.gamma[0], w.ln_f.beta[w.ln_f.beta.length - 1]];
+  return `${JSON.stringify(w.config)} ${sample.join(',')}`;
+}
+
+/** The logits [count][context][V] of `count` windows of `context` tokens, window j starting at j·stride, from the tfjs model, as plain numbers (shared: not to be changed). */
 export function windowLogits(tf: Tf, w: GptWeights, tokens: readonly number[], context: number, count: number, stride = context): number[][][] {
   if (count === 0) return [];
-  return tf.tidy(() => {
-    const params = tfParams(tf, w.config, tensorsOf(w));
-    const { x } = windowTensors(tf, tokens, context, count, stride);
-    return gptLogits(tf, params, w.config, x).arraySync() as number[][][];
-  });
+  const key = `${modelKey(w)} ${context} ${count} ${stride} ${tokens.slice(0, (count - 1) * stride + context).join(',')}`;
+  let logits = computed.get(key);
+  if (!logits) {
+    logits = tf.tidy(() => {
+      const params = tfParams(tf, w.config, tensorsOf(w));
+      const { x } = windowTensors(tf, tokens, context, count, stride);
+      return gptLogits(tf, params, w.config, x).arraySync() as number[][][];
+    });
+    if (computed.size >= 16) computed.delete(computed.keys().next().value!);
+    computed.set(key, logits);
+  }
+  return logits;
 }
 
 /** −log softmax(row)[target] in float64, the max subtracted. */

@@ -94,11 +94,11 @@ describe(id, () => {
     for (const number of ['308 instead of 288', '818,176 instead of 809,856', '264 instead of 288', 'gives 252', '2 heads of 64', '0.0625 heads', '576 on the example, 1,619,712']) expect(pitfalls).toContain(number);
   });
 
-  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', async () => {
+  test('every misconception fails the reference and is diagnosed as itself (seeds 7 and 99)', { timeout: 120_000 }, async () => {
     expect(await pack.expectEachMisconceptionDiagnosed(id)).toEqual(['tied-counted-twice', 'layernorms-forgotten', 'biases-forgotten', 'head-width-64', 'bytes-as-fp16']);
   });
 
-  test('check yourself: the model solution holds both properties; one block counted, or two bytes a number, breaks them', async () => {
+  test('check yourself: the model solution holds both properties; one block counted, or two bytes a number, breaks them', { timeout: 120_000 }, async () => {
     await expectSolutionHolds(qualified, { [blockProperty]: 2, [sizesProperty]: 1 });
     const solution = await solutionSource(qualified);
     const oneBlock = solution.replace('for (const block of w.h) params += blockSize(block);', 'params += blockSize(w.h[0]);');

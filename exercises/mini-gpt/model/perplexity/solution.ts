@@ -107,8 +107,8 @@ function block(x: Float64Array[], p: BlockParams, heads: number): void {
   });
 }
 
-/** The summed cross-entropy (nats) of one window: row t of the logits of `input` scored against targets[t]. */
-function windowLoss(input: number[], targets: number[], w: GptWeights): number {
+/** The logits [T, V] of one sequence of at most `context` tokens, a row per position. */
+function logitsOf(input: number[], w: GptWeights): Float64Array[] {
   const C = w.wte[0].length;
   const x = input.map((token, t) => {
     const row = new Float64Array(C);
@@ -117,22 +117,29 @@ function windowLoss(input: number[], targets: number[], w: GptWeights): number {
   });
   for (const p of w.h) block(x, p, w.config.heads);
   const V = w.wte.length;
-  const logits = new Float64Array(V);
   const normed = new Float64Array(C);
-  let total = 0;
-  x.forEach((row, t) => {
+  return x.map((row) => {
     layerNorm(row, w.ln_f, normed);
-    let max = -Infinity;
+    const logits = new Float64Array(V);
     for (let v = 0; v < V; v++) {
       const e = w.wte[v];
       let dot = 0;
       for (let j = 0; j < C; j++) dot += normed[j] * e[j];
       logits[v] = dot;
-      if (dot > max) max = dot;
     }
+    return logits;
+  });
+}
+
+/** The summed cross-entropy (nats) of rows of logits against their targets: logsumexp(row) − row[target], the max shifted out. */
+function summedLoss(logits: Float64Array[], targets: number[]): number {
+  let total = 0;
+  logits.forEach((row, t) => {
+    let max = -Infinity;
+    for (const v of row) if (v > max) max = v;
     let sum = 0;
-    for (let v = 0; v < V; v++) sum += Math.exp(logits[v] - max);
-    total += max + Math.log(sum) - logits[targets[t]];
+    for (const v of row) sum += Math.exp(v - max);
+    total += max + Math.log(sum) - row[targets[t]];
   });
   return total;
 }
@@ -142,7 +149,7 @@ export function evalPerplexity(tokens: number[], w: GptWeights, context: number)
   let total = 0;
   for (let j = 0; j < windows; j++) {
     const at = j * context;
-    total += windowLoss(tokens.slice(at, at + context), tokens.slice(at + 1, at + context + 1), w);
+    total += summedLoss(logitsOf(tokens.slice(at, at + context), w), tokens.slice(at + 1, at + context + 1));
   }
   return Math.exp(total / (windows * context));
 }
