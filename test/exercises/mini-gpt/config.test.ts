@@ -11,7 +11,8 @@ import { loadTf } from '../../../src/reference/backend.js';
 import { parameterCount, type GptConfig } from '../../../src/mini-gpt/model.js';
 import { readGptFile } from '../../../src/mini-gpt/weights-file.js';
 import { materializeArgs } from '../../../src/sandbox/wire.js';
-import { gradeLearnerSource, reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
+import { gradeLearnerSource, loadExercise, reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
+import { toPlainOutput } from '../../../src/core/grading/read-back.js';
 import { packExercises } from '../../helpers/pack-exercises.js';
 import { expectPropertyBroken, expectSolutionHolds, solutionSource } from '../../helpers/properties.js';
 
@@ -37,6 +38,8 @@ describe(id, () => {
     const want = { params: 288, layers: 1, heads: 2, width: 4, headWidth: 2, context: 4, vocabSize: 5, bytes: 1152 };
     expect(await reference(qualified, lessonWeights())).toEqual(want);
     expect(describeModel(lessonWeights())).toEqual(want);
+    const { definition, ctx } = await loadExercise(qualified);
+    expect(await toPlainOutput(ctx, () => definition.trace!(ctx, lessonWeights()))).toEqual(configSteps(lessonWeights()).steps);
     expect(configSteps(lessonWeights()).steps).toEqual({ wte: 20, wpe: 16, 'blocks: LayerNorms': 16, 'blocks: attention': 80, 'blocks: MLP': 148, ln_f: 8 });
     const lesson = await pack.file(id, 'lesson.md');
     expect(lesson).toContain('`{ params: 288, layers: 1, heads: 2, width: 4, headWidth: 2, context: 4, vocabSize: 5, bytes: 1152 }`');

@@ -12,7 +12,8 @@ import { tfParams } from '../../../src/mini-gpt/model.js';
 import { encode } from '../../../src/mini-gpt/tokenizer.js';
 import { readGptFile } from '../../../src/mini-gpt/weights-file.js';
 import { materializeArgs } from '../../../src/sandbox/wire.js';
-import { gradeLearnerSource, reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
+import { gradeLearnerSource, loadExercise, reference, wrong, wrongAlternatives } from '../../helpers/exercises.js';
+import { toPlainOutput } from '../../../src/core/grading/read-back.js';
 import { packExercises } from '../../helpers/pack-exercises.js';
 import { expectPropertyBroken, expectSolutionHolds, solutionSource } from '../../helpers/properties.js';
 
@@ -110,6 +111,15 @@ describe(id, () => {
     console.log(`evalPerplexity on the whole held-out Shakespeare text (12,801 tokens): ${((performance.now() - started) / 1000).toFixed(1)} s`);
     expect(relative(got, model.training.heldOutPerplexity)).toBeLessThan(1e-3);
     expect(Math.log(got)).toBeCloseTo(model.training.heldOutLoss, 4);
+  });
+
+  test("the trace on the lesson example: 2 windows, their mean losses 2.049592 and 1.837672, the loss 1.943632", async () => {
+    const { definition, ctx } = await loadExercise(qualified);
+    const steps = (await toPlainOutput(ctx, () => definition.trace!(ctx, lessonTokens, plain(lessonWeights()), 4))) as { windows: number; windowLoss: number[]; loss: number };
+    expect(steps.windows).toBe(2);
+    expect(steps.windowLoss[0]).toBeCloseTo(2.049592, 5);
+    expect(steps.windowLoss[1]).toBeCloseTo(1.837672, 5);
+    expect(steps.loss).toBeCloseTo(1.943632, 5);
   });
 
   test('the wrong variants on the lesson example, recomputed from the float64 losses, as the Pitfalls give them', async () => {
