@@ -129,6 +129,17 @@ export function describeModel(w: any) {
     expect(tied.summary, tied.cases.map((c) => `${c.name}: ${c.message}`).join('\n')).toMatch(/^All \d+ cases pass\.$/);
   });
 
+  test('the lesson: its sections in order, and every code line within 76 columns', async () => {
+    const lesson = await pack.file(id, 'lesson.md');
+    const headings = [...lesson.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    const order = ['The formula', 'A worked example', 'Pitfalls', 'Conventions', 'Check yourself', 'Where it comes from', 'What it is for', 'In practice: PyTorch and TensorFlow.js'];
+    expect(headings.filter((h) => order.includes(h))).toEqual(order);
+    expect(headings.slice(-order.length + 3)).toEqual(order.slice(3));
+    const fenced = [...lesson.matchAll(/```\w*\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n'));
+    const indented = lesson.split('\n').filter((line) => line.startsWith('    '));
+    for (const line of [...fenced, ...indented]) expect([...line].length, line).toBeLessThanOrEqual(76);
+  });
+
   test("the ```js block of In practice gives the reference's output on the first case", async () => {
     const { tf } = await loadTf();
     const [first] = await pack.casesOn(id, 7);
