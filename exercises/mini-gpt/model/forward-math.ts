@@ -28,23 +28,34 @@ export interface ModelVariant {
   ownKeyLeftOut?: boolean;
 }
 
+// Internally every row is a Float64Array, the weights' rows copied into
+// Float64Arrays once per product: an inner loop that reads one kind of row
+// stays fast, where frozen arrays (read-only inputs) and plain ones mixed at
+// one site make it several times slower.
+type Row = Float64Array;
+
+/** Rows copied into Float64Arrays. */
+const rowsOf64 = (m: Rows): Row[] => Array.from({ length: m.length }, (_, i) => Float64Array.from(m[i]));
+
+/** Float64Array rows back to plain lists. */
+const plain = (m: readonly Row[]): number[][] => m.map((row) => Array.from(row));
+
 /** x·W + b for every row of x (W [in, out]). */
-export function linear64(x: readonly ArrayLike<number>[], w: Rows, b: ArrayLike<number>): number[][] {
-  const out: number[][] = [];
-  for (const row of x) {
-    const y = Array.from(b);
-    for (let i = 0; i < w.length; i++) {
+export function linear64(x: readonly Row[], w: Rows, b: ArrayLike<number>): Row[] {
+  const W = rowsOf64(w);
+  return x.map((row) => {
+    const y = Float64Array.from(b);
+    for (let i = 0; i < W.length; i++) {
       const xi = row[i];
-      const wi = w[i];
+      const wi = W[i];
       for (let j = 0; j < y.length; j++) y[j] += xi * wi[j];
     }
-    out.push(y);
-  }
-  return out;
+    return y;
+  });
 }
 
 /** LayerNorm of each row: biased variance, ε = 1e-5. */
-export function layerNormRows(x: readonly ArrayLike<number>[], p: { gamma: ArrayLike<number>; beta: ArrayLike<number> }): number[][] {
+export function layerNormRows(x: readonly Row[], p: { gamma: ArrayLike<number>; beta: ArrayLike<number> }): Row[] {
   return x.map((row) => {
     const n = row.length;
     let mean = 0;
@@ -53,25 +64,25 @@ export function layerNormRows(x: readonly ArrayLike<number>[], p: { gamma: Array
     let variance = 0;
     for (let j = 0; j < n; j++) variance += (row[j] - mean) ** 2;
     const inv = 1 / Math.sqrt(variance / n + lnEps);
-    return Array.from({ length: n }, (_, j) => (row[j] - mean) * inv * p.gamma[j] + p.beta[j]);
+    return row.map((v, j) => (v - mean) * inv * p.gamma[j] + p.beta[j]);
   });
 }
 
-const addRows = (a: number[][], b: number[][]): number[][] => a.map((row, i) => row.map((v, j) => v + b[i][j]));
+const addRows = (a: readonly Row[], b: readonly Row[]): Row[] => a.map((row, i) => row.map((v, j) => v + b[i][j]));
 
 /**
  * Query i of `q` (at position `start + i` of the sequence) against the keys
  * `k` of positions 0, 1, …: softmax(q_h·k_hᵀ/√d)·v_h per contiguous head,
  * heads side by side. Causal: query i sees keys 0 … start + i.
  */
-export function attend64(q: number[][], k: readonly ArrayLike<number>[], v: readonly ArrayLike<number>[], heads: number, start: number, variant: ModelVariant = {}): number[][] {
+export function attend64(q: readonly Row[], k: readonly Row[], v: readonly Row[], heads: number, start: number, variant: ModelVariant = {}): Row[] {
   const C = q[0].length;
   const d = C / heads;
   const scale = 1 / Math.sqrt(variant.scaleByWidth ? C : d);
   return q.map((qi, i) => {
     const seen = variant.notCausal ? k.length : variant.ownKeyLeftOut ? start + i : start + i + 1;
-    const out = new Array<number>(C).fill(0);
-    const scores = new Array<number>(seen);
+    const out = new Float64Array(C);
+    const scores = new Float64Array(seen);
     for (let h = 0; h < heads; h++) {
       const first = h * d;
       let max = -Infinity;
@@ -93,7 +104,7 @@ export function attend64(q: number[][], k: readonly ArrayLike<number>[], v: read
 }
 
 /** gelu(h·w1 + b1)·w2 + b2. */
-function mlp64(h: number[][], p: BlockParams['mlp'], variant: ModelVariant): number[][] {
+function mlp64(h: readonly Row[], p: BlockParams['mlp'], variant: ModelVariant): Row[] {
   const gelu = variant.geluErf ? geluErf : geluTanh;
   return linear64(
     linear64(h, p.w1, p.b1).map((row) => row.map(gelu)),
@@ -103,20 +114,21 @@ function mlp64(h: number[][], p: BlockParams['mlp'], variant: ModelVariant): num
 }
 
 /** The embedding of `tokens` from position `start` on: wte[token] + wpe[position]. */
-export function embed64(w: GptWeights, tokens: readonly number[], start = 0, variant: ModelVariant = {}): number[][] {
+function embed64(w: GptWeights, tokens: readonly number[], start: number, variant: ModelVariant): Row[] {
   return tokens.map((token, i) => {
     const e = w.wte[token];
     const p = w.wpe[variant.positionZero ? 0 : start + i];
-    return Array.from({ length: e.length }, (_, j) => e[j] + (variant.noPositions ? 0 : p[j]));
+    return Float64Array.from({ length: e.length }, (_, j) => e[j] + (variant.noPositions ? 0 : p[j]));
   });
 }
 
 /** logits = h·wteᵀ, row by row. */
-export function unembed64(h: number[][], wte: Rows): number[][] {
+function unembed64(h: readonly Row[], wte: Rows): number[][] {
+  const E = rowsOf64(wte);
   return h.map((row) => {
-    const out = new Array<number>(wte.length);
-    for (let v = 0; v < wte.length; v++) {
-      const e = wte[v];
+    const out = new Array<number>(E.length);
+    for (let v = 0; v < E.length; v++) {
+      const e = E[v];
       let s = 0;
       for (let j = 0; j < row.length; j++) s += row[j] * e[j];
       out[v] = s;
@@ -137,13 +149,13 @@ export function run64(w: GptWeights, tokens: readonly number[], cache: GptCache 
   const steps: [string, number[][]][] = [];
   const grown: GptCache = [];
   let x = embed64(w, tokens, start, variant);
-  steps.push(['embedding', x]);
+  steps.push(['embedding', plain(x)]);
   w.h.forEach((p, l) => {
-    const attn = (h: number[][]) => {
+    const attn = (h: Row[]) => {
       const q = linear64(h, p.attn.wq, p.attn.bq);
-      const k = [...cache[l].k, ...linear64(h, p.attn.wk, p.attn.bk)];
-      const v = [...cache[l].v, ...linear64(h, p.attn.wv, p.attn.bv)];
-      grown.push({ k, v });
+      const k = [...rowsOf64(cache[l].k), ...linear64(h, p.attn.wk, p.attn.bk)];
+      const v = [...rowsOf64(cache[l].v), ...linear64(h, p.attn.wv, p.attn.bv)];
+      grown.push({ k: plain(k), v: plain(v) });
       return linear64(attend64(q, k, v, w.config.heads, start, variant), p.attn.wo, p.attn.bo);
     };
     if (variant.postNorm) {
@@ -153,11 +165,11 @@ export function run64(w: GptWeights, tokens: readonly number[], cache: GptCache 
       const a = addRows(x, attn(layerNormRows(x, p.ln_1)));
       x = addRows(a, mlp64(layerNormRows(a, p.ln_2), p.mlp, variant));
     }
-    steps.push([`h.${l}`, x]);
+    steps.push([`h.${l}`, plain(x)]);
   });
   if (!variant.noFinalNorm) {
     x = layerNormRows(x, w.ln_f);
-    steps.push(['ln_f', x]);
+    steps.push(['ln_f', plain(x)]);
   }
   return { steps, logits: unembed64(x, w.wte), cache: grown };
 }
