@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defineExercise, encode, type ReferenceContext, type Rng } from 'llm-tutor/pack';
+import { anyOf, defineExercise, encode, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { isMatrix, isVector, matrixDifference, wrongKind } from '../../../transformer-core/properties.js';
 import { modelsDir, randomModel, shippedModel, weightsOf, type GptCache, type GptWeights, type ModelName } from '../gpt-math.js';
 import { lessonModel, lessonTokens, run64, type ModelVariant } from '../forward-math.js';
@@ -150,13 +150,13 @@ export default defineExercise<Args, Step>({
       wrong: wrongWith({ positionZero: true }),
     },
     {
-      id: 'scale-by-width',
-      title: 'attention scores divided by √C instead of √(C/heads)',
+      id: 'whole-row-attention',
+      title: 'attention over whole rows: one head of width C, or the scale √C',
       message:
-        'Your attention divides the scores by √C; each head\'s dot product has C/heads terms and GPT-2 divides by √(C/heads). decodeStep scales by 1/√(q.length), so give it one head\'s columns, not the whole row. ' +
-        'At position 0 one key gets all the weight whatever the scale; on the lesson model\'s step at position 2, logits[5] should be 2.245471.',
-      hint: 'How long are the q and k you pass to decodeStep? One head of the lesson model is 2 wide.',
-      wrong: wrongWith({ scaleByWidth: true }),
+        'Your attention does not split the rows into heads of width d = C / heads: it runs one head over all C columns (decodeStep given the whole q, k, v and cached rows), or divides each head\'s scores by √C. ' +
+        'Run decodeStep once per head on columns j·d … j·d + d − 1 of q, k, v and of every cached row; it then scales by 1/√d itself. At position 0 one key gets all the weight whatever the split; on the lesson model\'s step at position 2, logits[5] should be 2.245471.',
+      hint: 'How long are the q and k you pass to decodeStep? One head of the lesson model is 2 wide, and it has two heads.',
+      wrong: (ctx, token, cache, w) => anyOf(wrongWith({})(ctx, token, cache, { ...w, config: { ...w.config, heads: 1 } }), wrongWith({ scaleByWidth: true })(ctx, token, cache, w)),
     },
     {
       id: 'cache-not-extended',
