@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, describeType, encode, nextToken, randomInts, Rng, uniforms, type GptConfig, type ReferenceContext } from 'llm-tutor/pack';
-import { configOf, randomModel, shippedModel, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
+import { randomModel, shippedModel, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
 import { generate64, plainWeights, referenceGenerate, safeUniforms, tokenSteps, type GenerateMistake, type SampleOptions } from '../generate-math.js';
 
 type GenerateArgs = [prompt: number[], n: number, w: GptWeights, opts: SampleOptions, u: number[]];
@@ -26,14 +26,17 @@ const shapeOf = (c: GptConfig) => `V = ${c.vocabSize}, C = ${c.width}, ${c.layer
 /**
  * A random small model, a random prompt and uniforms whose every choice is
  * at least 1e-4 from a boundary in float64 (so that the float32 reference
- * makes the same choices); another prompt is drawn if a choice is too close.
+ * makes the same choices); another prompt (or, after ten, another model) is drawn if a choice is too close.
  */
 function randomCase(rng: Rng, config: GptConfig, promptLength: number, n: number, opts: SampleOptions): GenerateArgs {
-  const w = plainWeights(randomModel(rng, config));
-  for (;;) {
-    const prompt = randomInts(rng, promptLength, 0, config.vocabSize - 1);
-    const u = safeUniforms(w, prompt, n, opts, () => rng.next());
-    if (u) return [prompt, n, w, opts, u];
+  for (let attempt = 0; ; attempt++) {
+    const w = plainWeights(randomModel(rng, config));
+    for (let tries = 0; tries < 10; tries++) {
+      const prompt = randomInts(rng, promptLength, 0, config.vocabSize - 1);
+      const u = safeUniforms(w, prompt, n, opts, () => rng.next());
+      if (u) return [prompt, n, w, opts, u];
+    }
+    if (attempt === 10) throw new Error(`model/generate: no random model of ${shapeOf(config)} with safe choices`);
   }
 }
 
@@ -151,9 +154,10 @@ export default defineExercise<Args, number | number[]>({
     const tokens = [...prompt];
     referenceGenerate(tf, w, prompt, n, opts, u, (logits, token) => {
       const i = tokens.length - prompt.length;
-      const shown = logits.length <= 12 ? Array.from(logits) : topLogits(logits, 5);
-      steps[`new token ${i}: ${logits.length <= 12 ? 'logits' : 'the 5 largest logits [token, logit]'}`] = shown;
-      steps[`new token ${i}: u[${i}] = ${u[i]}, token`] = token;
+      if (logits.length <= 12) steps[`new token ${i}: logits`] = Array.from(logits);
+      else steps[`new token ${i}: the 5 largest logits, [token, logit]`] = topLogits(logits, 5);
+      if (opts.temperature !== 0) steps[`new token ${i}: u[${i}]`] = u[i];
+      steps[`new token ${i}`] = token;
       tokens.push(token);
     });
     return steps;
@@ -260,9 +264,8 @@ export default defineExercise<Args, number | number[]>({
     },
   ],
   hints: [
-    'Start with nextToken on one row of logits: check it on the lesson\'s first step by hand. Then generate: run the prompt through gptStep, and loop n times.',
+    'Write nextToken first and check it on the lesson\'s first step by hand; then generate runs the prompt through gptStep and calls nextToken n times, feeding each new token back.',
     { text: 'Temperature 0 is greedy: take the argmax before any division, since logits / 0 are ±Infinity.', misconception: 'zero-temperature-divided' },
-    'In the loop, new token i = nextToken(last logits, opts, u[i]); run that token through gptStep with the cache, and return only the n new tokens.',
-    'The key idea: nextToken is applyTemperature, topKFilter, topPFilter (in that order, each on logits), softmax, then sampleToken with u; generate only calls it n times, feeding each token back.',
+    'The key idea: nextToken is applyTemperature, topKFilter, topPFilter (in that order, each on logits), softmax, then sampleToken with u; new token i uses u[i], and generate returns only the n new tokens.',
   ],
 });
