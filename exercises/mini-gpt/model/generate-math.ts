@@ -131,7 +131,7 @@ export interface GenerateMistake extends SamplerMistake {
  * arguments, since diagnosis runs each wrong variant on a case many times.
  */
 export function generate64(w: GptWeights, prompt: readonly number[], n: number, opts: SampleOptions, u: readonly number[], mistake: GenerateMistake = {}): number[] {
-  const key = proposalKey(w, prompt, n, opts, u) + JSON.stringify(mistake);
+  const key = generationKey(w, prompt, n, opts, u) + JSON.stringify(mistake);
   const known = generated.get(key);
   if (known) return [...known];
   const { step } = decoder64(w);
@@ -157,7 +157,7 @@ function remember(memory: Map<string, number[]>, key: string, tokens: number[]):
 }
 
 /** The key of a generation's arguments: the model is told apart by its shape and a few of its weights, the case by its prompt and uniforms. */
-const proposalKey = (w: GptWeights, prompt: readonly number[], n: number, opts: SampleOptions, u: readonly number[]) =>
+const generationKey = (w: GptWeights, prompt: readonly number[], n: number, opts: SampleOptions, u: readonly number[]) =>
   JSON.stringify([w.config, w.wte[0][0], w.wpe[w.wpe.length - 1][0], w.ln_f.beta[0], prompt, n, opts.temperature, opts.topK ?? null, opts.topP ?? null, u]);
 
 /**
@@ -225,7 +225,7 @@ export function safeUniforms(w: GptWeights, prompt: readonly number[], n: number
     tokens.push(nextToken(logits, opts, x));
     if (i < n - 1) logits = step(tokens[i]);
   }
-  remember(generated, proposalKey(w, prompt, n, opts, u) + JSON.stringify({}), tokens);
+  remember(generated, generationKey(w, prompt, n, opts, u) + JSON.stringify({}), tokens);
   return u;
 }
 
