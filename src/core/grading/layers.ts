@@ -104,7 +104,7 @@ export function layerNote(report: LayerReport): string {
   }
   const p = report.pieces[report.first];
   const agreed = report.pieces.slice(0, report.first).filter((q) => q.status === 'agrees').map((q) => q.name);
-  const before = agreed.length > 0 ? ` (${agreed.join(', ')} agree)` : '';
+  const before = agreed.length > 0 ? ` (${agreed.join(', ')} ${agreed.length === 1 ? 'agrees' : 'agree'})` : '';
   return `Layer by layer on case "${report.caseName}", the first piece that differs from the reference is ${p.name}, computed by your ${p.exercise}${before}: ${p.status === 'error' ? `it ${p.message}` : describeFirst(p)}`;
 }
 

@@ -185,6 +185,24 @@ export function gptForward(tokens: number[], w: W): number[][] {
     expect(seesAll).not.toBe(files['../training/block/transformer-block.ts']);
     const broken = await gradeLearnerSource(id, { ...files, '../training/block/transformer-block.ts': seesAll }, 7, 'mini-gpt');
     expect(broken.diagnosis).toMatchObject({ misconceptionId: 'not-causal' });
+    // Layer by layer, on the reference's activations: the embedding agrees, the block is the first piece that differs.
+    expect(broken.layers?.pieces.map((p) => [p.name, p.exercise, p.status])).toEqual([
+      ['embedding', 'training/block/embedding', 'agrees'],
+      ['h.0', 'training/block/transformer-block', 'differs'],
+      ['ln_f', 'training/norms/layer-norm', 'agrees'],
+      ['unembedding', 'training/block/tied-unembedding', 'agrees'],
+    ]);
+    expect(broken.layers?.first).toBe(1);
+    expect(broken.layers?.pieces[1].mismatch?.kind).toBe('values');
+    expect(broken.notes.join('\n')).toContain('the first piece that differs from the reference is h.0, computed by your training/block/transformer-block (embedding agrees)');
+    // Every piece right, joined wrongly (ln_f forgotten): the note says the mistake is in this file.
+    const joined = files[`${id}.ts`].replace('unembed(layerNorm(x, w.ln_f.gamma, w.ln_f.beta, 1e-5), w.wte)', 'unembed(x, w.wte)');
+    expect(joined).not.toBe(files[`${id}.ts`]);
+    const misjoined = await gradeLearnerSource(id, { ...files, [`${id}.ts`]: joined }, 7, 'mini-gpt');
+    expect(misjoined.status).toBe('fail');
+    expect(misjoined.layers?.first).toBeUndefined();
+    expect(misjoined.layers?.pieces.filter((p) => p.status === 'agrees').map((p) => p.name)).toEqual(['embedding', 'h.0', 'unembedding']);
+    expect(misjoined.notes.join('\n')).toContain('the difference is in how this file joins them');
   }, 300_000);
 
   test('the ```js block of In practice gives the reference\'s logits on the lesson example', async () => {

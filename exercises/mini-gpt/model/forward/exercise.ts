@@ -57,6 +57,19 @@ export default defineExercise<Args, number[][]>({
   },
   reference: ({ tf }: ReferenceContext, tokens, w) => referenceForward(tf, w, tokens).logits,
   trace: ({ tf }: ReferenceContext, tokens, w) => referenceForward(tf, w, tokens).steps,
+  // When the file fails: each of the learner's imported pieces on the reference's input to it, the first that differs named.
+  layers: ({ tf }: ReferenceContext, tokens, w) => {
+    const { logits, steps } = referenceForward(tf, w, tokens);
+    const rows = (name: string) => steps[name].arraySync() as number[][];
+    const L = w.config.layers;
+    const before = (l: number) => (l === 0 ? 'embedding' : `h.${l - 1}`);
+    return [
+      { name: 'embedding', exercise: 'training/block/embedding', entry: 'embed', args: [tokens, w.wte, w.wpe], expected: steps.embedding },
+      ...w.h.map((block, l) => ({ name: `h.${l}`, exercise: 'training/block/transformer-block', entry: 'transformerBlock', args: [rows(before(l)), block, w.config.heads], expected: steps[`h.${l}`] })),
+      { name: 'ln_f', exercise: 'training/norms/layer-norm', entry: 'layerNorm', args: [rows(`h.${L - 1}`), w.ln_f.gamma, w.ln_f.beta, 1e-5], expected: steps.ln_f },
+      { name: 'unembedding', exercise: 'training/block/tied-unembedding', entry: 'unembed', args: [rows('ln_f'), w.wte], expected: logits },
+    ];
+  },
   properties: [
     {
       name: 'changing the last token leaves the earlier rows of logits unchanged',
