@@ -29,8 +29,16 @@ export interface PlayOptions {
   tokens?: number;
 }
 
-/** Token text for the screen: a control character of a vocabulary (there should be none besides the newline) is shown as �. */
-const printable = (text: string) => text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+/**
+ * Token text for the screen: a control character of a vocabulary (there
+ * should be none besides the newline) is shown as �, and the Tang model's
+ * unknown token □, which terminals draw one or two columns wide depending on
+ * their locale, as the full-width ？ (two columns everywhere).
+ */
+const printable = (text: string, unknown?: string) => {
+  const plain = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+  return unknown ? plain.split(unknown).join('\uff1f') : plain;
+};
 
 /**
  * `llm-tutor play`: text from the GPT that the learner's own code runs. The
@@ -84,7 +92,8 @@ export default async function play(io: Io, globals: GlobalOptions, options: Play
     throw error;
   }
   const controller = new PlayController(learner, { tf, params, config: gpt.config }, prompt, settings, session.seed, limit);
-  const text = (tokens: readonly number[]) => printable(decode(gpt.tokenizer, tokens));
+  const unknown = gpt.tokenizer.unk !== undefined ? gpt.tokenizer.vocab[gpt.tokenizer.unk] : undefined;
+  const text = (tokens: readonly number[]) => printable(decode(gpt.tokenizer, tokens), unknown);
   try {
     if (!interactive) {
       await controller.start();

@@ -12,6 +12,9 @@ import type { SampleOptions } from './sample.js';
 
 type Tensor = ReturnType<Tf['tensor']>;
 
+/** How many of the latest chunks the speed shown is measured over. */
+const recentChunks = 8;
+
 /** The first chunk is short, so the first tokens show soon. */
 export const firstChunkTokens = 4;
 
@@ -29,7 +32,7 @@ export interface PlaySnapshot {
   error?: string;
   /** From the start of this generation to its first tokens, in ms. */
   firstTokenMs?: number;
-  /** Tokens per second of the learner's generate calls so far (their wall time, the sandbox's messages included). */
+  /** Tokens per second of the learner's generate calls over the latest chunks (their wall time, the sandbox's messages included). */
   tokensPerSecond?: number;
 }
 
@@ -93,7 +96,8 @@ export class PlayController {
   private async loop(generation: number): Promise<void> {
     const rng = new Rng(this.snapshot.seed);
     const started = performance.now();
-    let busyMs = 0;
+    // The speed over the last few chunks: a pause of this process (the reference catching up when `c` is pressed) fades out.
+    const recent: { tokens: number; ms: number }[] = [];
     const current = () => generation === this.generation && !this.stopped;
     while (current() && this.snapshot.learner.length < this.snapshot.limit) {
       const { prompt, learner, settings, limit } = this.snapshot;
@@ -108,13 +112,15 @@ export class PlayController {
         return;
       }
       if (!current()) return;
-      busyMs += performance.now() - at;
+      recent.push({ tokens: tokens.length, ms: performance.now() - at });
+      if (recent.length > recentChunks) recent.shift();
       this.plans.push(plan);
       const written = [...this.snapshot.learner, ...tokens];
+      const sum = (key: 'tokens' | 'ms') => recent.reduce((total, chunk) => total + chunk[key], 0);
       this.update({
         learner: written,
         firstTokenMs: this.snapshot.firstTokenMs ?? performance.now() - started,
-        tokensPerSecond: (written.length / busyMs) * 1000,
+        tokensPerSecond: (sum('tokens') / sum('ms')) * 1000,
       });
       if (this.snapshot.compare) this.catchUpReference();
       // Let the screen draw and keys arrive between chunks.

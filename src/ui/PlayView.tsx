@@ -72,7 +72,7 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
   });
 
   const width = Math.max(20, columns);
-  const textRows = Math.max(3, rows - 7);
+  const textRows = Math.max(3, rows - 8);
   const prompt = decode(snap.prompt);
   const paneWidth = snap.compare ? Math.floor((width - 3) / 2) : width;
   const pane = (tokens: readonly number[]) => {
@@ -135,7 +135,7 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
       {agreement && <Text color={agreement.color}>{agreement.text}</Text>}
       {snap.status === 'error' && <Text color="red">{snap.error}</Text>}
       {snap.status === 'done' && <Text color="green">{`Done: ${snap.learner.length} tokens. r for another text.`}</Text>}
-      <Text dimColor wrap="truncate">
+      <Text dimColor wrap="wrap">
         {settingsLine}
       </Text>
       <Text wrap="truncate">
