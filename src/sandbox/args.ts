@@ -112,7 +112,7 @@ export function isTensorArg(value: unknown): boolean {
 
 /** A typed array or row-view argument in a few words: `Float32Array(1000000)`, `1000 rows × 1000 of Float32Array(1000000)`. */
 export function describeTensorArg(value: unknown): string {
-  if (isRowsArg(value)) return value.plain ? `number[${value.rows}][${value.cols}] from Float32Array(${value.data.length})` : `${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
+  if (isRowsArg(value)) return value.plain ? `number[${value.rows}][${value.cols}], sent as float32 (${(value.data.length * 4).toLocaleString('en-US')} bytes)` : `${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
   const kind = typedArrayKind(value);
   return kind === undefined ? typeof value : `${kind}(${(value as ArrayLike<number>).length})`;
 }

@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { describe, expect, test } from 'vitest';
-import { rowsOf, readOnce } from '../../src/pack-api.js';
+import { matrixOf, rowsOf, readOnce } from '../../src/pack-api.js';
 import { deepFreeze } from '../../src/core/grading/grade.js';
 import { encodeFrameParts } from '../../src/sandbox/channel.js';
 import { applyCarry, describeTensorArg, isRowsArg, isTensorArg, materializeArgs, MARKER, readChildValue, type Carry } from '../../src/sandbox/wire.js';
@@ -55,6 +55,7 @@ describe('materializeArgs', () => {
     expect(isTensorArg([1, 2])).toBe(false);
     expect(describeTensorArg(new Float32Array(1_000_000))).toBe('Float32Array(1000000)');
     expect(describeTensorArg(rowsOf(new Float32Array(6), 2, 3))).toBe('2 rows × 3 of Float32Array(6)');
+    expect(describeTensorArg(matrixOf(new Float32Array(6), 2, 3))).toBe('number[2][3], sent as float32 (24 bytes)');
   });
 });
 
