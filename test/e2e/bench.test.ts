@@ -22,11 +22,17 @@ describe('npm run bench', () => {
       ...(bwrapWorks ? ['sandbox-bwrap'] : []),
       'tensor-input-flat',
       'tensor-input-rows',
+      'tensor-input-plain',
+      'play-first-shakespeare',
+      'play-rate-shakespeare',
+      'play-first-tang',
+      'play-rate-tang',
       'version',
       'list',
       'check-cold-cache',
       'check-cold',
       'check-cold-permission',
+      'check-model-forward',
       'check-slowest',
       'grade-pack',
       ...builtinPackIds.filter((id) => id !== 'transformer-core').map((id) => `grade-pack-${id}`),
@@ -56,6 +62,8 @@ describe('npm run bench', () => {
     const table = await fs.readFile(path.join(out, 'benchmarks.md'), 'utf8');
     expect(table).toMatch(/\| cold check attention\/causal-mask \(new process, cache warm\) \| \d+ ms \| \d+ ms \| \d+ ms \| [\d.]+× \| 600 ms: (met|\*\*not met\*\*) \|/);
     expect(table).toContain('## Reference computations per tfjs backend');
+    expect(table).toMatch(/\| play \(shakespeare\): tokens per second, 200 tokens at temperature 0\.8 \| \d+ tokens\/s \| \d+ tokens\/s \| \d+ tokens\/s \|  \| ≥ 50 tokens\/s: (met|\*\*not met\*\*) \|/);
+    expect(table).toMatch(/\| cold check mini-gpt model\/forward \(shipped weights\) \| \d+ ms \| .* \| 1000 ms: (met|\*\*not met\*\*) \|/);
     expect(table).toMatch(/\| watch: save → verdict on screen \(attention\/causal-mask\), one CPU-bound process competing \| \d+ ms \|/);
     expect(table).toMatch(/with one CPU-bound process competing .* [\d.]+ ms and [\d.]+ ms\./);
     expect(table).toMatch(/\| transformer-core\/tokenization\/gpt2-encode \| \d+ \| [\d.]+ ms \([\d.]+ ms\) \| [\d.]+ ms \([\d.]+ ms\) \|/);
