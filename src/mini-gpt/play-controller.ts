@@ -131,7 +131,8 @@ export class PlayController {
 
   /** The reference's text for every plan so far, from its own text (so the two part where the learner's code differs). */
   private catchUpReference(): void {
-    const { prompt, config } = { prompt: this.snapshot.prompt, config: this.reference.config };
+    const { prompt } = this.snapshot;
+    const { config } = this.reference;
     let reference = this.snapshot.reference;
     let done = 0;
     for (const plan of this.plans) {

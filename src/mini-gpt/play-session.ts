@@ -12,16 +12,13 @@
  * reference follows the same rule on its own text: where the learner's code
  * is right, the two texts are the same token for token.
  */
-import type { Tf } from '../core/authoring/exercise.js';
 import { plural } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLimits, type SandboxSlot } from '../sandbox/run-child.js';
 import { SubmissionSandbox } from '../sandbox/submission-sandbox.js';
-import { gptLogits, type GptConfig } from './model.js';
-import { nextToken, type SampleOptions } from './sample.js';
+import { generateTokens, type GenerationPlan } from './sample.js';
 import type { GptWeights } from './gpt-weights.js';
 
-type Tensor = ReturnType<Tf['tensor']>;
 
 /** Tokens asked of the learner's generate per call. */
 export const chunkTokens = 16;
@@ -33,11 +30,7 @@ export const chunkTimeoutMs = 20_000;
 export const windowOf = (tokens: readonly number[], context: number, chunk = chunkTokens): number[] => tokens.slice(-Math.max(1, context - chunk));
 
 /** One chunk's inputs: how many tokens, the settings in force and the uniform numbers, replayed by the reference. */
-export interface ChunkPlan {
-  n: number;
-  opts: SampleOptions;
-  u: number[];
-}
+export type ChunkPlan = GenerationPlan;
 
 /** What went wrong in the learner's code, in one line for the screen. */
 export class PlayError extends Error {}
@@ -81,7 +74,7 @@ export class LearnerModel {
 
   /** `n` new tokens after `prompt` from the learner's generate. */
   async generate(prompt: number[], plan: ChunkPlan): Promise<number[]> {
-    const run = await this.slot.run('generate', [[prompt, plan.n, this.weights, plan.opts, plan.u]], { ...defaultLimits, timeoutMs: chunkTimeoutMs });
+    const run = await this.slot.run('generate', [[prompt, plan.n, this.weights, plan.opts, [...plan.u]]], { ...defaultLimits, timeoutMs: chunkTimeoutMs });
     if (run.loadError) throw new PlayError(`Your model/generate file did not load: ${escapeLogLine(run.loadError.message)}`);
     if (run.exports && !run.exports.includes('generate')) throw new PlayError('Your model/generate file does not export a function named generate.');
     if (run.timedOut) throw new PlayError(`Your generate took more than ${chunkTimeoutMs / 1000} s for ${plural(plan.n, 'token')}: check that each new token costs one gptStep, not a whole forward pass.`);
@@ -98,16 +91,5 @@ export class LearnerModel {
   }
 }
 
-/** The reference's `n` tokens after `prompt` with the same settings and uniform numbers (one forward pass per token, no cache). */
-export function referenceGenerate(tf: Tf, params: Record<string, Tensor>, config: GptConfig, prompt: readonly number[], plan: ChunkPlan): number[] {
-  const tokens = [...prompt];
-  for (let i = 0; i < plan.n; i++) {
-    const window = tokens.slice(-config.context);
-    const last = tf.tidy(() => {
-      const logits = gptLogits(tf, params, config, tf.tensor2d([window], [1, window.length], 'int32'));
-      return tf.slice(logits, [0, window.length - 1, 0], [1, 1, config.vocabSize]).dataSync();
-    });
-    tokens.push(nextToken(last, plan.opts, plan.u[i]));
-  }
-  return tokens.slice(prompt.length);
-}
+/** The reference's tokens after `prompt` with the same settings and uniform numbers (one forward pass per token, no cache). */
+export const referenceGenerate = generateTokens;

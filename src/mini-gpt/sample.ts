@@ -67,18 +67,34 @@ export function nextToken(logits: ArrayLike<number>, opts: SampleOptions, u: num
   return last;
 }
 
-/** `n` tokens generated after `prompt` (at least one token) at `temperature`, drawn with `rng`. */
-export function sampleTokens(tf: Tf, params: Record<string, Tensor>, config: GptConfig, prompt: readonly number[], n: number, temperature: number, rng: Rng): number[] {
+/** One run of generation: how many tokens, the settings, and one uniform number per token. */
+export interface GenerationPlan {
+  n: number;
+  opts: SampleOptions;
+  u: readonly number[];
+}
+
+/**
+ * `plan.n` tokens generated after `prompt` (at least one token): each step
+ * runs the model on the last `context` tokens (no KV cache: the reference's
+ * plain form) and draws with `nextToken` and that step's uniform number.
+ */
+export function generateTokens(tf: Tf, params: Record<string, Tensor>, config: GptConfig, prompt: readonly number[], plan: GenerationPlan): number[] {
   const tokens = [...prompt];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < plan.n; i++) {
     const window = tokens.slice(-config.context);
     const last = tf.tidy(() => {
       const logits = gptLogits(tf, params, config, tf.tensor2d([window], [1, window.length], 'int32'));
       return tf.slice(logits, [0, window.length - 1, 0], [1, 1, config.vocabSize]).dataSync();
     });
-    tokens.push(nextToken(last, { temperature }, rng.next()));
+    tokens.push(nextToken(last, plan.opts, plan.u[i]));
   }
   return tokens.slice(prompt.length);
+}
+
+/** `n` tokens generated after `prompt` at `temperature`, the uniform numbers drawn from `rng`. */
+export function sampleTokens(tf: Tf, params: Record<string, Tensor>, config: GptConfig, prompt: readonly number[], n: number, temperature: number, rng: Rng): number[] {
+  return generateTokens(tf, params, config, prompt, { n, opts: { temperature }, u: Array.from({ length: n }, () => rng.next()) });
 }
 
 /**

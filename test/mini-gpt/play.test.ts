@@ -4,7 +4,9 @@ import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { Rng } from '../../src/core/authoring/rng.js';
 import type { Tf } from '../../src/core/authoring/exercise.js';
 import { tfParams } from '../../src/mini-gpt/model.js';
-import { sampleTokens } from '../../src/mini-gpt/sample.js';
+import { weightsOf } from '../../src/mini-gpt/gpt-weights.js';
+import { materializeArgs } from '../../src/sandbox/wire.js';
+import { generate as solutionGenerate } from '../../exercises/mini-gpt/model/generate/solution.js';
 import { encode } from '../../src/mini-gpt/tokenizer.js';
 import { readGptFile, type GptModel } from '../../src/mini-gpt/weights-file.js';
 import { checkedTokens, chunkTokens, PlayError, referenceGenerate, windowOf, type ChunkPlan } from '../../src/mini-gpt/play-session.js';
@@ -38,12 +40,14 @@ describe('the pieces of play', () => {
     expect(windowOf(tokens, 64, 4)).toHaveLength(60);
   });
 
-  test("the reference's chunk is the shipped model's sampled text: the same tokens as the training record's sampler from the same uniforms", () => {
+  test("the reference's chunk is the text the pack's model solution of generate writes (plain float64, a KV cache) from the same uniforms and settings", () => {
     const prompt = encode(model.tokenizer, 'ROMEO:\n');
     const rng = new Rng(5);
-    const plan: ChunkPlan = { n: 12, opts: { temperature: 0.8 }, u: Array.from({ length: 12 }, () => rng.next()) };
-    const ours = referenceGenerate(tf, params, model.config, prompt, plan);
-    expect(ours).toEqual(sampleTokens(tf, params, model.config, prompt, 12, 0.8, new Rng(5)));
+    const weights = materializeArgs([weightsOf(model)])[0] as Parameters<typeof solutionGenerate>[2];
+    for (const opts of [{ temperature: 0.8 }, { temperature: 1, topK: 10, topP: 0.9 }, { temperature: 0 }]) {
+      const plan: ChunkPlan = { n: 12, opts, u: Array.from({ length: 12 }, () => rng.next()) };
+      expect(referenceGenerate(tf, params, model.config, prompt, plan), JSON.stringify(opts)).toEqual(solutionGenerate(prompt, plan.n, weights, opts, [...plan.u]));
+    }
   });
 
   test('text wraps at the width, CJK characters taking two columns; the first difference of two token lists', () => {
