@@ -4,6 +4,8 @@ import { escapeLogLine } from './report/escape.js';
 import { version } from './core/common/version.js';
 import { runnableCommands } from './core/common/invocation.js';
 import { processIo, type GlobalOptions, type Io } from './commands/io.js';
+import { setLocale } from './i18n/i18n.js';
+import { resolveLocale } from './i18n/resolve.js';
 
 /** `LLM_TUTOR_ISOLATION`, checked. */
 function isolationFromEnv(): GlobalOptions['isolation'] {
@@ -53,6 +55,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
     .addOption(new Option('--backend <name>', 'tfjs backend for the references').choices(['node', 'wasm', 'cpu']))
     .option('--seed <n>', 'seed for the generated cases', parseSeed)
     .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
+    .option('--lang <tag>', 'the language of the tutor: en or zh-CN (also LLM_TUTOR_LANG, "lang" in llm-tutor.json, else the system locale)')
     .addOption(new Option('--isolation <mode>', "how learner code is isolated: bwrap (OS sandbox), permission (Node's permission model only) or auto (bwrap where it works; also LLM_TUTOR_ISOLATION)").choices(['bwrap', 'permission', 'auto']))
     .addHelpText('after', '\nreset, solution --force and doctor --repair\'s re-grade ask first in a terminal; without one they need --yes (exit 2 otherwise).')
     .showSuggestionAfterError(true)
@@ -180,7 +183,7 @@ export function createProgram(io: Io, setExitCode: (code: number) => void): Comm
 /** Each line escaped on its own, so a multi-line message keeps its lines. */
 const escapeLines = (text: string) => text.split('\n').map(escapeLogLine).join('\n');
 
-const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed', '--isolation']);
+const optionsWithValue = new Set(['-w', '--workspace', '--pack', '--backend', '--seed', '--isolation', '--lang']);
 
 /** Plain `llm-tutor` (with global options only) means `llm-tutor next`. */
 function withDefaultCommand(argv: string[]): string[] {
@@ -196,6 +199,12 @@ function withDefaultCommand(argv: string[]): string[] {
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
+  try {
+    setLocale(resolveLocale(argv, process.env, io.cwd));
+  } catch (error) {
+    setLocale('en');
+    return handleError(error, io);
+  }
   const program = createProgram(io, (code) => {
     exitCode = code;
   });

@@ -10,7 +10,7 @@ import type { PackUpdate } from '../core/packs/install.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
 import { plural } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
-import { defaultLocale } from '../core/authoring/localised.js';
+import { currentLocale } from '../i18n/i18n.js';
 import { makeChalk } from '../report/chalk.js';
 
 /** What most commands start from: the workspace, its progress, and the options in force. */
@@ -26,7 +26,7 @@ export interface Session {
   chalk: ChalkInstance;
   seed: number;
   backend?: BackendName;
-  /** The locale of lessons, hints and diagnoses (a BCP 47 tag); English until a command-line choice exists. */
+  /** The locale of lessons, hints and diagnoses (a BCP 47 tag): the run's, from `--lang`, LLM_TUTOR_LANG, the workspace or the system. */
   locale: string;
 }
 
@@ -53,7 +53,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     changedExercises: await markChangedDefinitions(ws.exercises, state),
     chalk: makeChalk(globals.color),
     ...gradingOptionsOf(ws, globals),
-    locale: defaultLocale,
+    locale: currentLocale(),
   };
 }
 

@@ -61,4 +61,6 @@ export interface GlobalOptions {
   seed?: number;
   color?: boolean;
   isolation?: 'bwrap' | 'permission' | 'auto';
+  /** --lang, as given (the run's locale is resolved from it before the command runs). */
+  lang?: string;
 }

@@ -55,6 +55,8 @@ export type PackManifest = z.infer<typeof packManifestSchema>;
 export const workspaceConfigSchema = z.strictObject({
   formatVersion: z.literal(1, { error: 'must be 1' }),
   packs: z.array(z.string().min(1)).min(1, 'must enable at least one pack'),
+  /** The language of the tutor in this workspace (en, zh-CN), below --lang and LLM_TUTOR_LANG, above the system locale. */
+  lang: z.string().min(1, 'is empty: write en or zh-CN, or leave it out').optional(),
   options: z
     .strictObject({
       seed: z.number().int().nonnegative().optional(),
