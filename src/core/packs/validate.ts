@@ -1,4 +1,5 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
+import { builtinPacksDir } from '../common/paths.js';
 import path from 'node:path';
 import semver from 'semver';
 import { FileError, UserError } from '../../errors.js';
@@ -12,6 +13,7 @@ import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './pack
 import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, pinnedProblems, starterProblem, wrongExport } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { lessonPictureProblems } from '../authoring/lesson-pictures.js';
+import { translationFindings } from './validate-translations.js';
 import { packManifestSchema } from '../common/schemas.js';
 import { describeJsonError, describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
@@ -54,7 +56,7 @@ export interface PackReport {
  * reachable, diagnosed as itself and distinct; that hints exist. Every
  * problem is collected, not only the first.
  */
-export async function validatePack(dir: string, options: { seeds?: number[]; backend?: BackendName; onProgress?: (line: string) => void } = {}): Promise<PackReport> {
+export async function validatePack(dir: string, options: { seeds?: number[]; backend?: BackendName; onProgress?: (line: string) => void; builtin?: boolean } = {}): Promise<PackReport> {
   const seeds = options.seeds ?? [1, 2];
   // Stacks of what the definitions throw then point into exercise.ts (they are bundled with a source map).
   process.setSourceMapsEnabled(true);
@@ -103,6 +105,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
 
   const { loadTf } = await import('../../reference/backend.js');
   const { tf } = await loadTf(options.backend);
+  const definitions = new Map<string, ExerciseDefinition>();
   for (const [index, ref] of refs.entries()) {
     const field = `exercises[${index}]`;
     options.onProgress?.(ref.id);
@@ -133,6 +136,7 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
       else problem(definitionFile, '', (error as Error).message.replace(`${definitionFile}: `, ''), 'Fix the exercise definition.');
       continue;
     }
+    definitions.set(ref.id, definition);
     for (const text of [...(definition.misconceptions ?? []).flatMap((m) => [m.title, m.message, ...(m.hint === undefined ? [] : [m.hint])]), ...definition.hints.map(hintText)]) {
       for (const locale of localesOf(text)) locales.add(locale);
     }
@@ -225,7 +229,20 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   }
   locales.delete(defaultLocale);
   report.locales = [defaultLocale, ...[...locales].sort()];
+  // A built-in pack ships complete in every locale it has; an instructor's pack is warned (learners fall back to English).
+  const builtin = options.builtin ?? isBuiltinPackDir(dir);
+  for (const found of await translationFindings(refs, definitions, report.locales.slice(1))) (builtin ? report.problems : report.warnings).push(found);
   return report;
+}
+
+/** Whether `dir` is one of the packs shipped with llm-tutor (under its exercises/ folder). */
+function isBuiltinPackDir(dir: string): boolean {
+  try {
+    const relative = path.relative(realpathSync(builtinPacksDir), realpathSync(dir));
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  } catch {
+    return false;
+  }
 }
 
 /** The warning for a solution.ts in a pack whose manifest says it ships none. */
