@@ -88,6 +88,12 @@ function definitionProblems(misconceptions: readonly Misconception[], hints: rea
 
 for (const packId of await listBuiltinPackIds()) {
   describe(`${packId} in ${locale}`, () => {
+    test(`${packId}: the pack's title and every exercise title in pack.json have a ${locale} text`, () => {
+      const manifest = JSON.parse(readFileSync(path.join(builtinPacksDir, packId, 'pack.json'), 'utf8')) as { title: Localised; exercises: { id: string; title: Localised }[] };
+      const missing = [{ id: 'the pack', title: manifest.title }, ...manifest.exercises].filter((e) => typeof bothTexts(e.title) === 'string').map((e) => e.id);
+      expect(missing).toEqual([]);
+    });
+
     for (const id of exerciseFolders(path.join(builtinPacksDir, packId))) {
       const dir = path.join(builtinPacksDir, packId, id);
       const english = readFileSync(path.join(dir, 'lesson.md'), 'utf8');

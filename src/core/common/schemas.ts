@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localise, localisedSchema, type Localised } from '../authoring/localised.js';
 
 /** Exercise ids look like `attention/causal-mask`: lower-case segments separated by `/`. */
 export const exerciseIdSchema = z
@@ -15,7 +16,8 @@ export const packManifestSchema = z
     $schema: z.string().optional(),
     formatVersion: z.literal(1, { error: 'must be 1 (the only pack format this llm-tutor reads)' }),
     id: packIdSchema,
-    title: z.string().min(1),
+    /** The pack's title; translatable like a lesson's texts (`{ "en": "…", "zh-CN": "…" }`). */
+    title: localisedSchema,
     version: z.string().regex(/^\d+\.\d+\.\d+([-+].*)?$/, 'must be a semantic version such as "1.0.0"'),
     description: z.string().default(''),
     requires: z
@@ -32,7 +34,8 @@ export const packManifestSchema = z
       .array(
         z.strictObject({
           id: exerciseIdSchema,
-          title: z.string().min(1),
+          /** Translatable: a text, or texts by locale with `en` among them. */
+          title: localisedSchema,
           /** What the exercise is worth in a class's scores; 1 when absent. */
           points: z.number().nonnegative('must be 0 or more').finite().optional(),
           partialCredit: z.boolean().optional(),
@@ -49,7 +52,26 @@ export const packManifestSchema = z
       seen.add(exercise.id);
     });
   });
-export type PackManifest = z.infer<typeof packManifestSchema>;
+/** pack.json as written: titles may be texts by locale. */
+export type PackManifestFile = z.infer<typeof packManifestSchema>;
+
+/** A manifest as the tutor uses it: its titles in the run's language. */
+export type PackManifest = Omit<PackManifestFile, 'title' | 'exercises'> & {
+  title: string;
+  exercises: (Omit<PackManifestFile['exercises'][number], 'title'> & { title: string })[];
+  /** The titles as written, for what must know every language (pack validate). */
+  titles: { pack: Localised; exercises: Localised[] };
+};
+
+/** A manifest with its titles in `locale` (falling back as {@link localise} does). */
+export function localisedManifest(file: PackManifestFile, locale: string): PackManifest {
+  return {
+    ...file,
+    title: localise(file.title, locale),
+    exercises: file.exercises.map((e) => ({ ...e, title: localise(e.title, locale) })),
+    titles: { pack: file.title, exercises: file.exercises.map((e) => e.title) },
+  };
+}
 
 /** `llm-tutor.json`: a workspace's configuration. */
 export const workspaceConfigSchema = z.strictObject({

@@ -4,7 +4,8 @@ import { UserError } from '../../errors.js';
 import { readJsonFile } from '../common/json-file.js';
 import { builtinPacksDir } from '../common/paths.js';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
-import { packManifestSchema, type PackManifest } from '../common/schemas.js';
+import { localisedManifest, packManifestSchema, type PackManifest } from '../common/schemas.js';
+import { currentLocale } from '../../i18n/i18n.js';
 import { defaultLocale, localeFallbacks } from '../authoring/localised.js';
 
 /** A pack on disk: its folder and validated manifest. */
@@ -113,7 +114,9 @@ export function trackOf(exerciseId: string): string | undefined {
 export async function loadPack(dir: string, builtin = false): Promise<Pack> {
   const manifestFile = path.join(dir, 'pack.json');
   if (!existsSync(dir)) throw new UserError(`Pack folder not found: ${dir}`, { next: 'Check the path, or run `llm-tutor pack list`.' });
-  const manifest = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.', fix: 'a pack keeps its manifest as a regular file; replace it with the file itself' });
+  const file = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.', fix: 'a pack keeps its manifest as a regular file; replace it with the file itself' });
+  // Titles in the run's language: the rest of the tutor sees one title each.
+  const manifest = localisedManifest(file, currentLocale());
   if (builtin && manifest.id !== path.basename(dir)) {
     throw new UserError(`${manifestFile}: id "${manifest.id}" does not match its folder name "${path.basename(dir)}".`);
   }

@@ -90,3 +90,20 @@ export async function translationFindings(refs: readonly ExerciseRef[], definiti
   }
   return found;
 }
+
+/** The pack's and its exercises' titles (pack.json) without a text in one of `locales`. */
+export function titleFindings(manifestFile: string, titles: { pack: Localised; exercises: Localised[] }, locales: readonly string[]): TranslationFinding[] {
+  const all = [{ field: 'title', text: titles.pack }, ...titles.exercises.map((text, i) => ({ field: `exercises[${i}].title`, text }))];
+  return locales.flatMap((locale) => {
+    const untranslated = all.filter(({ text }) => !localesOf(text).includes(locale));
+    if (untranslated.length === 0) return [];
+    return [
+      {
+        file: manifestFile,
+        field: someOf(untranslated.map((u) => u.field)),
+        message: `${untranslated.length} title${untranslated.length === 1 ? ' has' : 's have'} no ${locale}: learners reading ${locale} see them in English`,
+        fix: `Give each one its ${locale} text: { "en": "…", "${locale}": "…" }.`,
+      },
+    ];
+  });
+}

@@ -13,8 +13,8 @@ import { exerciseFiles, exerciseRefs, lessonNameLocale, type Pack } from './pack
 import { checkKind, checkMisconceptions, checkSignature, checkTrace, duplicateCaseName, gradeOwnFile, misconceptionProblem, misconceptionWarning, pinnedProblems, starterProblem, wrongExport } from './validate-exercise.js';
 import { defaultLocale, isLocaleTag, localesOf } from '../authoring/localised.js';
 import { lessonPictureProblems } from '../authoring/lesson-pictures.js';
-import { translationFindings } from './validate-translations.js';
-import { packManifestSchema } from '../common/schemas.js';
+import { titleFindings, translationFindings } from './validate-translations.js';
+import { localisedManifest, packManifestSchema } from '../common/schemas.js';
 import { describeJsonError, describeZodIssues } from '../common/json-file.js';
 import { version } from '../common/version.js';
 import { plural } from '../common/words.js';
@@ -88,7 +88,8 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
     for (const issue of describeZodIssues(parsed.error.issues)) problem(manifestFile, issue.path, issue.message, 'See schemas/pack.schema.json for the fields of pack.json.');
     return report;
   }
-  const manifest = parsed.data;
+  const manifest = localisedManifest(parsed.data, defaultLocale);
+  for (const text of [manifest.titles.pack, ...manifest.titles.exercises]) for (const locale of localesOf(text)) locales.add(locale);
   report.packId = manifest.id;
   report.version = manifest.version;
   report.solutions = manifest.solutions;
@@ -231,7 +232,8 @@ export async function validatePack(dir: string, options: { seeds?: number[]; bac
   report.locales = [defaultLocale, ...[...locales].sort()];
   // A built-in pack ships complete in every locale it has; an instructor's pack is warned (learners fall back to English).
   const builtin = options.builtin ?? isBuiltinPackDir(dir);
-  for (const found of await translationFindings(refs, definitions, report.locales.slice(1))) (builtin ? report.problems : report.warnings).push(found);
+  const translated = report.locales.slice(1);
+  for (const found of [...titleFindings(manifestFile, manifest.titles, translated), ...(await translationFindings(refs, definitions, translated))]) (builtin ? report.problems : report.warnings).push(found);
   return report;
 }
 
