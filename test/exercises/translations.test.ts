@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { listBuiltinPackIds } from '../../src/core/packs/packs.js';
 import { translationState } from '../../src/core/packs/translations.js';
+import { lessonPictureProblems } from '../../src/core/authoring/lesson-pictures.js';
 import { hintText, type Misconception } from '../../src/core/authoring/exercise.js';
 import type { Localised } from '../../src/core/authoring/localised.js';
 import { exerciseFolders, loadExercise } from '../helpers/exercises.js';
@@ -108,6 +109,10 @@ for (const packId of await listBuiltinPackIds()) {
         expect(cjk.test(zh.replace(fence, ''))).toBe(true);
         expect(sectionHeadings(zh)).toEqual(sectionHeadings(english).map((h) => headings[h] ?? expect.any(String)));
         expect(codeBlocks(zh), 'code blocks are the same code').toEqual(codeBlocks(english));
+        // Pictures (heatmap, bars) may have their titles and labels translated: they still draw, with the same numbers.
+        const pictures = (text: string) => [...text.matchAll(fence)].filter((m) => pictureKinds.has(m[1])).map((m) => `${m[1]} ${numbersIn(m[2]).join(' ')}`);
+        expect(pictures(zh), 'pictures, with the same numbers').toEqual(pictures(english));
+        expect(lessonPictureProblems(zh)).toEqual([]);
         if (/^\*\*What differs\.\*\*/m.test(english)) expect(zh).toMatch(/^\*\*区别。\*\*/m);
         const withoutCode = (text: string) => text.replace(fence, '').replace(/^<!--[^\n]*-->\n/, '');
         expect(difference(numbersIn(withoutCode(english)), numbersIn(withoutCode(zh))), 'numbers in prose and formulas').toEqual({ onlyInEnglish: [], onlyInChinese: [] });
