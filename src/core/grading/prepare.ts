@@ -10,7 +10,7 @@ import { describeZodIssues } from '../common/json-file.js';
 import type { BackendName } from '../../reference/backend.js';
 import { materializeArgs, type Carry } from '../../sandbox/wire.js';
 import { caseInputSchema, contextFor, defaultTolerance, stepwiseCaseSchema, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
-import { defaultLocale } from '../authoring/localised.js';
+import { currentLocale } from '../../i18n/i18n.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { WrongOutputCache } from './diagnose.js';
@@ -234,7 +234,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     ...planCalls(definition, cases, propertyCases),
     tolerance: definition.compare ?? defaultTolerance,
     timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
-    locale: options.locale ?? defaultLocale,
+    locale: options.locale ?? currentLocale(),
     wrongCache: new Map(),
     reference,
   };

@@ -169,7 +169,7 @@ export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
  * pack may live inside a workspace), with a clear error naming it when it is
  * missing or refused. The lesson is read in `locale` ({@link lessonFileFor}).
  */
-export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles, locale: string = defaultLocale): Promise<string> {
+export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles, locale: string = currentLocale()): Promise<string> {
   const file = which === 'lesson' ? lessonFileFor(ref, locale) : path.join(ref.dir, exerciseFiles[which]);
   const text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: `the pack in ${ref.pack.dir} needs it as a regular file; tell its author` });
   if (text === undefined) {

@@ -1,5 +1,6 @@
 import { hintText, type Misconception, type TieredHint } from '../authoring/exercise.js';
 import { localise } from '../authoring/localised.js';
+import { currentLocale } from '../../i18n/i18n.js';
 import type { ExerciseProgress, HintId } from '../common/schemas.js';
 import type { Diagnosis, Verdict } from '../grading/verdict.js';
 
@@ -59,7 +60,7 @@ export function nextHint(source: HintSource, latest: LatestGrading | undefined, 
 }
 
 /** One revealed hint in `locale`; undefined when the definition no longer has it (the pack changed). */
-export function revealedHint(source: HintSource, id: HintId, locale?: string): RevealedHint | undefined {
+export function revealedHint(source: HintSource, id: HintId, locale: string = currentLocale()): RevealedHint | undefined {
   const [kind, name] = id.split(':');
   if (kind === 'tier') {
     const hint = source.hints[Number(name) - 1];
