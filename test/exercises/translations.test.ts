@@ -5,6 +5,10 @@ import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { listBuiltinPackIds } from '../../src/core/packs/packs.js';
 import { translationState } from '../../src/core/packs/translations.js';
 import { lessonPictureProblems } from '../../src/core/authoring/lesson-pictures.js';
+import { titleFindings, translationFindings } from '../../src/core/packs/validate-translations.js';
+import { localisedManifest, packManifestSchema } from '../../src/core/common/schemas.js';
+import type { ExerciseDefinition } from '../../src/core/authoring/exercise.js';
+import { builtinExercises } from '../helpers/exercises.js';
 import { hintText, type Misconception } from '../../src/core/authoring/exercise.js';
 import type { Localised } from '../../src/core/authoring/localised.js';
 import { exerciseFolders, loadExercise } from '../helpers/exercises.js';
@@ -93,6 +97,15 @@ for (const packId of await listBuiltinPackIds()) {
       const manifest = JSON.parse(readFileSync(path.join(builtinPacksDir, packId, 'pack.json'), 'utf8')) as { title: Localised; exercises: { id: string; title: Localised }[] };
       const missing = [{ id: 'the pack', title: manifest.title }, ...manifest.exercises].filter((e) => typeof bothTexts(e.title) === 'string').map((e) => e.id);
       expect(missing).toEqual([]);
+    });
+
+    test(`${packId}: pack validate finds no missing or stale translation (as errors, in a built-in pack)`, async () => {
+      const refs = await builtinExercises(packId);
+      const definitions = new Map<string, ExerciseDefinition>();
+      for (const ref of refs) definitions.set(ref.id, (await loadExercise(`${packId}/${ref.id}`)).definition);
+      const manifestFile = path.join(builtinPacksDir, packId, 'pack.json');
+      const manifest = localisedManifest(packManifestSchema.parse(JSON.parse(readFileSync(manifestFile, 'utf8'))), 'en');
+      expect([...titleFindings(manifestFile, manifest.titles, [locale]), ...(await translationFindings(refs, definitions, [locale]))]).toEqual([]);
     });
 
     for (const id of exerciseFolders(path.join(builtinPacksDir, packId))) {
