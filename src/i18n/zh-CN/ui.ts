@@ -1,12 +1,12 @@
 /** zh-CN texts of the tutor's ui: English key → Chinese (docs/glossary.zh-CN.md). */
 export const ui: Record<string, string> = {
   // The screen of `next` (src/ui/App.tsx): the grading's stages, the header, the status line.
-  starting: '准备中',
+  starting: '准备',
   'building cases': '生成用例',
   'bundling your file': '打包你的文件',
   'computing the reference': '计算参考结果',
   'running your code': '运行你的代码',
-  diagnosing: '诊断',
+  diagnosing: '诊断错误',
   '{0}/{1} solved': '已完成 {0}/{1}',
   'loading the exercise': '正在加载练习',
   'grading: {0}': '评分中：{0}',
@@ -74,7 +74,7 @@ export const ui: Record<string, string> = {
 
   // The list of exercises (src/ui/ListView.tsx).
   Exercises: '练习',
-  '({0}/{1} solved; showing {2})': '（已完成 {0}/{1}；显示：{2}）',
+  '({0}/{1} solved; showing {2})': '· 已完成 {0}/{1} · 显示：{2}',
   all: '全部',
   unsolved: '未完成',
   solved: '已完成',
