@@ -39,24 +39,8 @@ export class PlayError extends Error {}
 /** A value in a few words: `a string`, `null`, `undefined`, `an object`, `a number`. */
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  switch (typeof value) {
-    case 'object':
-      return t`an object`;
-    case 'string':
-      return t`a string`;
-    case 'number':
-      return t`a number`;
-    case 'boolean':
-      return t`a boolean`;
-    case 'bigint':
-      return t`a bigint`;
-    case 'symbol':
-      return t`a symbol`;
-    case 'function':
-      return t`a function`;
-    default:
-      return `a ${typeof value}`;
-  }
+  if (typeof value === 'object') return t`an object`;
+  return t`a ${typeof value}`;
 }
 
 /** The tokens a generate call returned, checked: `n` integers that are token ids of the model. */

@@ -46,14 +46,20 @@ function mark(status: Status | CaseStatus): string {
   return `<span class="${status}">${marks[status]}</span>`;
 }
 
+/** How many of the cases pass: "3 of 5 cases pass", or with a colon before the list of them. */
+function casesPassText(passed: number, total: number, beforeList = false): string {
+  if (beforeList) return total === 1 ? t`${passed} of ${total} case pass:` : t`${passed} of ${total} cases pass:`;
+  return total === 1 ? t`${passed} of ${total} case pass` : t`${passed} of ${total} cases pass`;
+}
+
 /** What the results keep of the cases: each with its mark and name, or (from results without them) how many passed, the first that did not, and how many more did not. */
 function casesList(e: ExerciseResult): string {
   if (e.casesTotal === 0) return `<p>${t`No case ran.`}</p>`;
   if (e.cases) {
     const items = e.cases.map((c) => `<li>${mark(c.status)} ${escape(c.name)}${c.name === e.failingCase?.name ? ` <em>${t`(the first that did not pass: below)`}</em>` : ''}</li>`);
-    return `<p>${t`${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass:`}</p><ul class="cases">${items.join('')}</ul>`;
+    return `<p>${casesPassText(e.casesPassed, e.casesTotal, true)}</p><ul class="cases">${items.join('')}</ul>`;
   }
-  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${t`${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass`}</li>`];
+  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${casesPassText(e.casesPassed, e.casesTotal)}</li>`];
   const first = e.failingCase;
   if (first) items.push(`<li>${mark(first.status)} ${t`“${escape(first.name)}”: the first case that did not pass (${statusWord(first.status)})`}</li>`);
   const more = e.casesTotal - e.casesPassed - (first ? 1 : 0);
@@ -97,7 +103,8 @@ function diagnosis(e: ExerciseResult): string {
 function stream(name: string, text: string): string {
   if (!text) return '';
   const { shown, left } = elide(text);
-  const cut = left > 0 ? `<p class="meta">${t`${plural(left, 'more character')} not shown here; the JSON results keep up to 2000.`}</p>` : '';
+  const notShown = left === 1 ? t`${left} more character not shown here; the JSON results keep up to 2000.` : t`${left} more characters not shown here; the JSON results keep up to 2000.`;
+  const cut = left > 0 ? `<p class="meta">${notShown}</p>` : '';
   return `<h5>${name}</h5><pre>${escapeHtmlText(shown)}</pre>${cut}`;
 }
 

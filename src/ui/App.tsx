@@ -245,7 +245,8 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   let scrolled: Section[];
   let prefer: PaneId[] = [];
   if (view.kind === 'solution') {
-    top.push(line(t`Model solution of ${oneLine(snapshot.exercise.id)}`, { bold: true }));
+    // The heading's words and the id apart ("Model solution of" is also a line of the solution command's, in another part of the catalog).
+    top.push(line(`${t`Model solution of`} ${oneLine(snapshot.exercise.id)}`, { bold: true }));
     const code: Section = { id: 'solved', title: t`solution`, lines: view.code.trimEnd().split('\n').map((text) => line(oneLine(text))) };
     variants = [[code]];
     scrolled = [code];

@@ -14,7 +14,7 @@ export const ui: Record<string, string> = {
   'Watching your file: save to grade again.': '正在监视你的文件：保存后会重新评分。',
   'Edit: ': '编辑：',
   ' · lesson: {0} lesson {1}': ' · 课程：{0} lesson {1}',
-  'Model solution of {0}': '{0} 的参考答案',
+  'Model solution of': '参考答案 ·',
   solution: '参考答案',
   'Solved! Press n for the next exercise, s for the model solution.': '通过了！按 n 进入下一个练习，按 s 查看参考答案。',
   'Solved! Press n for the next exercise.': '通过了！按 n 进入下一个练习。',
@@ -105,12 +105,7 @@ export const ui: Record<string, string> = {
   // What `play` says of the learner's generate (src/mini-gpt/play-session.ts, play-controller.ts).
   'The sandbox failed: {0}': '沙箱出错：{0}',
   'an object': 'object 类型的值',
-  'a string': 'string 类型的值',
-  'a number': 'number 类型的值',
-  'a boolean': 'boolean 类型的值',
-  'a bigint': 'bigint 类型的值',
-  'a symbol': 'symbol 类型的值',
-  'a function': 'function 类型的值',
+  'a {0}': '{0} 类型的值',
   'Your generate returned {0}; it must return the {1} as a list of token ids.': '你的 generate 返回了 {0}；它必须以 token id 列表的形式返回 {1}。',
   'Your generate returned {0} when asked for {1}: it must return only the new tokens (not the prompt).':
     '要求生成 {1} 个 token，你的 generate 却返回了 {0}：它只应返回新生成的 token（不含提示词）。',
