@@ -89,7 +89,7 @@ export const report: Record<string, string> = {
   '{0}, {1} pass every exercise': '{0}，其中 {1} 份通过了全部练习',
   'mean score {0} of {1}': '平均得分 {0} / {1}',
   'Pass rate per exercise': '各练习通过率',
-  'Most frequent misconceptions': '最常见的误解',
+  'Most frequent misconceptions': '出现最多的常见误解',
   Students: '学生',
   'No misconception was diagnosed.': '没有诊断出任何常见误解。',
   'students|exercise|mistake|who': '人数|练习|错误|学生',
