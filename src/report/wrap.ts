@@ -187,6 +187,16 @@ export function prefixLines(lines: Line[], first: Span, rest: Span = { text: ' '
 /** Columns a string takes in a terminal (a CJK character takes two): {@link displayWidth}. */
 export const textWidth = displayWidth;
 
+/** `text` followed by spaces up to `width` columns (a CJK character takes two): a width-aware `padEnd`. */
+export function padEndText(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** Spaces, then `text`, up to `width` columns (a CJK character takes two): a width-aware `padStart`. */
+export function padStartText(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
 /** `text` cut to `width` columns, ending in `…` when cut. */
 export function truncateText(text: string, width: number): string {
   if (width <= 0) return '';
