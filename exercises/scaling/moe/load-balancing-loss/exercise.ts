@@ -135,7 +135,7 @@ export default defineExercise<Args, number>({
       en:
         'The key idea: f counts the hard choices (no gradient flows through it), P the soft probabilities (the gradient flows through them); the product is smallest when both are spread evenly.',
       'zh-CN':
-        '关键在于：f 统计的是硬选择（梯度不经过它），P 是软概率（梯度经过它）；二者都均匀分布时乘积最小。',
+        '关键：f 统计的是硬选择（梯度不经过它），P 是软概率（梯度经过它）；二者都均匀分布时乘积最小。',
     },
   ],
 });

@@ -184,7 +184,7 @@ export default defineExercise<Args, number[][]>({
       en:
         'The key idea: every token reads all E logits but runs only k experts; the other E − k contribute nothing, not even a small weight.',
       'zh-CN':
-        '关键在于：每个 token 读取全部 E 个 logits，但只运行 k 个专家；其余 E − k 个毫无贡献，连一个很小的权重都没有。',
+        '关键：每个 token 读取全部 E 个 logits，但只运行 k 个专家；其余 E − k 个毫无贡献，连一个很小的权重都没有。',
     },
   ],
 });
