@@ -129,7 +129,7 @@ export default defineExercise<Args, number>({
       en:
         'The loss is E · Σ over slots and experts of f[slot][e]·P[e]. Each row f[slot] sums to 1 over the experts, so a balanced batch gives E · k · E · (1/E)·(1/E) = k.',
       'zh-CN':
-        '损失为 E · Σ（对所有 slot 和专家）f[slot][e]·P[e]。每一行 f[slot] 对所有专家求和为 1，所以均衡的 batch 给出 E · k · E · (1/E)·(1/E) = k。',
+        '损失为 E · Σ（对所有 slot 和专家）f[slot][e]·P[e]。每一行 f[slot] 对所有专家求和为 1，所以均衡的批次给出 E · k · E · (1/E)·(1/E) = k。',
     },
     {
       en:
