@@ -178,7 +178,7 @@ export default defineExercise<Args, number[][]>({
       en:
         'One expert on one token is (silu(x·w1) ⊙ (x·w3))·w2, silu(z) = z/(1 + e^(−z)). The token\'s output is the sum, over its k experts, of weight · expert(x).',
       'zh-CN':
-        '一个专家作用于一个 token 是 (silu(x·w1) ⊙ (x·w3))·w2，silu(z) = z/(1 + e^(−z))。token 的输出是它的 k 个专家上 权重 · expert(x) 之和。',
+        '一个专家作用于一个 token 是 (silu(x·w1) ⊙ (x·w3))·w2，silu(z) = z/(1 + e^(−z))。token 的输出是在它的 k 个专家上对「权重 · expert(x)」求和。',
     },
     {
       en:
