@@ -223,11 +223,11 @@ export default defineExercise<Args, number>({
     },
     {
       en: 'Divide |x| by the spacing (exact: a power of two), round to the nearest integer with ties to the even one, multiply back, put the sign back. Handle Infinity, NaN and 0 first, and overflow: float16 from 65520 on.',
-      'zh-CN': '把 |x| 除以间距（精确的，因为是 2 的幂），舍入到最近的整数、平局取偶，再乘回去，加上符号。先处理 Infinity、NaN 和 0，以及上溢：float16 从 65520 起上溢。',
+      'zh-CN': '把 |x| 除以间距（精确的，因为是二的幂），舍入到最近的整数、平局取偶，再乘回去，加上符号。先处理 Infinity、NaN 和 0，以及上溢：float16 从 65520 起上溢。',
     },
     {
       en: 'The key idea: a binary format is a grid whose spacing doubles at each power of two; rounding is "nearest grid point, ties to even", and the ends of the grid are the subnormals (evenly spaced down to 0) and overflow (Infinity past the halfway point).',
-      'zh-CN': '关键：二进制格式是一个间距每过一个 2 的幂就翻倍的网格；舍入就是「取最近的网格点，平局取偶」，网格的两端分别是次正规数（间距均匀，一直到 0）和上溢（越过中点就是 Infinity）。',
+      'zh-CN': '关键：二进制格式是一个间距每过一个二的幂就翻倍的网格；舍入就是「取最近的网格点，平局取偶」，网格的两端分别是次正规数（间距均匀，一直到 0）和上溢（越过中点就是 Infinity）。',
     },
   ],
 });
