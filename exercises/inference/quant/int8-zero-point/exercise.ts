@@ -134,11 +134,11 @@ export default defineExercise<Args, Asymmetric>({
       title: { en: 'the signed range [−2^(bits−1), 2^(bits−1) − 1]', 'zh-CN': '有符号范围 [−2^(bits−1), 2^(bits−1) − 1]' },
       message: {
         en: 'You quantise to the signed range, −128 to 127 at 8 bits (torch\'s qint8): the lesson example gives zero-point −15 and q from −128 to 127. This exercise is quint8\'s unsigned range, qmin = 0 and qmax = 2^bits − 1: zero-point 113, q from 0 to 255.',
-        'zh-CN': '你量化到了有符号范围，8 位时为 −128 到 127（torch 的 qint8）：课程例子得到零点 −15，q 从 −128 到 127。本练习用的是 quint8 的无符号范围，qmin = 0，qmax = 2^bits − 1：零点 113，q 从 0 到 255。',
+        'zh-CN': '你量化到了有符号范围，8 位时为 −128 到 127（torch 的 qint8）：课程示例得到零点 −15，q 从 −128 到 127。本练习用的是 quint8 的无符号范围，qmin = 0，qmax = 2^bits − 1：零点 113，q 从 0 到 255。',
       },
       hint: {
         en: 'What are qmin and qmax for bits = 8 here? The lesson\'s smallest value, −4.3, should come out as q = 0.',
-        'zh-CN': '这里 bits = 8 时 qmin 和 qmax 是多少？课程例子中最小的值 −4.3 应当得到 q = 0。',
+        'zh-CN': '这里 bits = 8 时 qmin 和 qmax 是多少？课程示例中最小的值 −4.3 应当得到 q = 0。',
       },
       wrong: (_ctx, x, bits) => {
         const half = 2 ** (bits - 1);
