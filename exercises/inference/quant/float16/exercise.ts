@@ -191,10 +191,10 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'no-subnormals',
-      title: { en: 'numbers below the smallest normal flushed to zero', 'zh-CN': '低于最小规格化数的数被清零' },
+      title: { en: 'numbers below the smallest normal flushed to zero', 'zh-CN': '低于最小正规数的数被清零' },
       message: {
         en: 'You return 0 for magnitudes below the smallest normal number (2⁻¹⁴ ≈ 6.1e-5 in float16), but the format has subnormals there: 1e-5 is 168·2⁻²⁴ = 1.00136e-5, and 2⁻²⁴ ≈ 6e-8 is the smallest float16 above 0. Below 2⁻¹⁴ the numbers are evenly spaced, 2⁻²⁴ apart.',
-        'zh-CN': '对于绝对值低于最小规格化数（float16 中为 2⁻¹⁴ ≈ 6.1e-5）的数，你返回了 0，但该格式在那里有次正规数：1e-5 是 168·2⁻²⁴ = 1.00136e-5，而 2⁻²⁴ ≈ 6e-8 是 float16 中大于 0 的最小数。低于 2⁻¹⁴ 时，数之间的间距是均匀的，都相隔 2⁻²⁴。',
+        'zh-CN': '对于绝对值低于最小正规数（float16 中为 2⁻¹⁴ ≈ 6.1e-5）的数，你返回了 0，但该格式在那里有次正规数：1e-5 是 168·2⁻²⁴ = 1.00136e-5，而 2⁻²⁴ ≈ 6e-8 是 float16 中大于 0 的最小数。低于 2⁻¹⁴ 时，数之间的间距是均匀的，都相隔 2⁻²⁴。',
       },
       hint: {
         en: 'What does your function return for 1e-5? float16 can hold numbers down to 2⁻²⁴, with less precision.',
@@ -219,7 +219,7 @@ export default defineExercise<Args, number>({
   hints: [
     {
       en: 'Find the spacing of the format around |x|: with 2^e ≤ |x| < 2^(e+1), it is 2^(e − 10) for float16 (10 stored mantissa bits) and 2^(e − 7) for bfloat16; below the smallest normal exponent (−14, −126) keep that exponent: those are the subnormals.',
-      'zh-CN': '求出该格式在 |x| 附近的间距：设 2^e ≤ |x| < 2^(e+1)，float16 的间距为 2^(e − 10)（存储 10 位尾数），bfloat16 为 2^(e − 7)；低于最小规格化指数（−14、−126）时，保持该指数不变：这些就是次正规数。',
+      'zh-CN': '求出该格式在 |x| 附近的间距：设 2^e ≤ |x| < 2^(e+1)，float16 的间距为 2^(e − 10)（存储 10 位尾数），bfloat16 为 2^(e − 7)；低于最小正规数指数（−14、−126）时，保持该指数不变：这些就是次正规数。',
     },
     {
       en: 'Divide |x| by the spacing (exact: a power of two), round to the nearest integer with ties to the even one, multiply back, put the sign back. Handle Infinity, NaN and 0 first, and overflow: float16 from 65520 on.',

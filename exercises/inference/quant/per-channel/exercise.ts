@@ -135,7 +135,7 @@ export default defineExercise<Args, PerChannel>({
       title: { en: 'one scale for the whole tensor', 'zh-CN': '整个张量只用一个缩放因子' },
       message: {
         en: 'You use one absmax for the whole weight, 2.9 in the lesson, so columns 0 and 2, whose values stay below 0.34, get only q between −15 and 11: most of their 255 levels go unused. Per-channel quantisation takes each column\'s own absmax: 0.34, 2.9 and 0.11.',
-        'zh-CN': '你对整个权重只用了一个 absmax，课程示例中为 2.9，于是值都小于 0.34 的第 0 列和第 2 列只能取到 −15 到 11 之间的 q：它们的 255 个等级大部分都没用上。逐通道量化取每列自己的 absmax：0.34、2.9 和 0.11。',
+        'zh-CN': '你对整个权重只用了一个 absmax，课程示例中为 2.9，于是值都小于 0.34 的第 0 列和第 2 列只能取到 −15 到 11 之间的 q：它们的 255 个量化级大部分都没用上。逐通道量化取每列自己的 absmax：0.34、2.9 和 0.11。',
       },
       hint: {
         en: 'In the lesson, what is the largest magnitude of column 2? Quantise that column by it and compare with your q.',
@@ -171,7 +171,7 @@ export default defineExercise<Args, PerChannel>({
     },
     {
       en: 'The key idea: 127 levels on each side for every column, whatever its size, so a column of small weights is not crushed by a large one.',
-      'zh-CN': '关键：无论大小，每一列两侧都各有 127 个等级，所以由小权重组成的列不会被大列压垮。',
+      'zh-CN': '关键：无论大小，每一列两侧都各有 127 个量化级，所以由小权重组成的列不会被大列压垮。',
     },
   ],
 });
