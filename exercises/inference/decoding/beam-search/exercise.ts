@@ -145,11 +145,11 @@ export default defineExercise<Args, Hypothesis>({
       title: { en: 'greedy decoding: one hypothesis, the most probable token each step', 'zh-CN': '贪心解码：只有一个假设，每步取最可能的 token' },
       message: {
         en: 'You follow the single most probable token at each step. Beam search keeps the `beams` best partial hypotheses by Σ log p, so a token that looks worse now can lead to a better sequence: in the lesson, greedy takes 2 (p = 0.4) then end-of-sequence (0.35), [2, 3] with score −0.9831, while the beam keeps [2, 1] alive and finds [2, 1, 3], −0.9378.',
-        'zh-CN': '你每一步只跟随最可能的那一个 token。束搜索按 Σ log p 保留 `beams` 个最好的部分假设，因此眼下看起来较差的 token 也可能通向更好的序列：课程例子中，贪心先取 2（p = 0.4），再取序列结束（0.35），得到 [2, 3]，score 为 −0.9831；而束搜索让 [2, 1] 存活下来，找到了 [2, 1, 3]，−0.9378。',
+        'zh-CN': '你每一步只跟随最可能的那一个 token。束搜索按 Σ log p 保留 `beams` 个最好的部分假设，因此眼下看起来较差的 token 也可能通向更好的序列：课程示例中，贪心先取 2（p = 0.4），再取序列结束（0.35），得到 [2, 3]，score 为 −0.9831；而束搜索让 [2, 1] 存活下来，找到了 [2, 1, 3]，−0.9378。',
       },
       hint: {
         en: 'In the lesson after step 2, which two hypotheses are still live? Greedy never looks at [2, 1].',
-        'zh-CN': '在课程例子的第 2 步之后，哪两个假设仍然存活？贪心从来不会看 [2, 1]。',
+        'zh-CN': '在课程示例的第 2 步之后，哪两个假设仍然存活？贪心从来不会看 [2, 1]。',
       },
       wrong: (_ctx, logProbs, start, eos, _beams, maxLen, lengthPenalty) => greedy(logProbs, start, eos, maxLen, lengthPenalty),
     },
@@ -158,7 +158,7 @@ export default defineExercise<Args, Hypothesis>({
       title: { en: 'the normalised score carried forward instead of Σ log p', 'zh-CN': '把归一化后的分数带到下一步，而不是累加 Σ log p' },
       message: {
         en: 'Your beams carry their length-normalised score and add the next log p to it, so each step divides the past again: in the lesson [2, 1, 3] ends with ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844 instead of −0.9378. Beams are ranked by the plain sum Σ log p; the division by len^lengthPenalty is applied once, to a finished hypothesis.',
-        'zh-CN': '你的束保存的是长度归一化后的分数，再把下一个 log p 加上去，于是每一步都把过去的部分重新除了一遍：课程例子中 [2, 1, 3] 最后得到 ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844，而不是 −0.9378。束之间按普通的和 Σ log p 排序；除以 len^lengthPenalty 只对已完成的假设做一次。',
+        'zh-CN': '你的束保存的是长度归一化后的分数，再把下一个 log p 加上去，于是每一步都把过去的部分重新除了一遍：课程示例中 [2, 1, 3] 最后得到 ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844，而不是 −0.9378。束之间按普通的和 Σ log p 排序；除以 len^lengthPenalty 只对已完成的假设做一次。',
       },
       hint: {
         en: 'Write down the lesson\'s [2, 1, 3] by hand: Σ log p = −2.8134, divided by 3. Does your search keep that sum anywhere?',
@@ -171,11 +171,11 @@ export default defineExercise<Args, Hypothesis>({
       title: { en: 'finished hypotheses taking live beams\' slots', 'zh-CN': '已完成的假设占用了存活束的名额' },
       message: {
         en: 'You take only the top `beams` candidates and let those that end in end-of-sequence use up slots, so fewer beams stay live. In the lesson both of step 2\'s best candidates, [1, 3] and [2, 3], finish, nothing is left to extend, and you return [1, 3] (−0.9486) instead of [2, 1, 3] (−0.9378). Hugging Face looks at the best 2·beams candidates, moves the finished ones aside, and still continues `beams` live ones.',
-        'zh-CN': '你只取前 `beams` 个候选，并让以序列结束 token 结尾的候选占用名额，于是存活的束变少了。课程例子中第 2 步最好的两个候选 [1, 3] 和 [2, 3] 都完成了，没有可扩展的束，你返回了 [1, 3]（−0.9486），而不是 [2, 1, 3]（−0.9378）。Hugging Face 会看最好的 2·beams 个候选，把已完成的放到一边，仍然继续 `beams` 个存活束。',
+        'zh-CN': '你只取前 `beams` 个候选，并让以序列结束 token 结尾的候选占用名额，于是存活的束变少了。课程示例中第 2 步最好的两个候选 [1, 3] 和 [2, 3] 都完成了，没有可扩展的束，你返回了 [1, 3]（−0.9486），而不是 [2, 1, 3]（−0.9378）。Hugging Face 会看最好的 2·beams 个候选，把已完成的放到一边，仍然继续 `beams` 个存活束。',
       },
       hint: {
         en: 'In the lesson\'s step 2, how many of the four best candidates end in end-of-sequence? How many live beams does step 3 still need?',
-        'zh-CN': '在课程例子的第 2 步，最好的四个候选中有几个以序列结束 token 结尾？第 3 步还需要几个存活束？',
+        'zh-CN': '在课程示例的第 2 步，最好的四个候选中有几个以序列结束 token 结尾？第 3 步还需要几个存活束？',
       },
       wrong: (_ctx, logProbs, start, eos, beams, maxLen, lengthPenalty) => beamSteps(logProbs, start, eos, beams, maxLen, lengthPenalty, { finishedTakeSlots: true }).output,
     },

@@ -72,7 +72,7 @@ export default defineExercise<Args, number>({
       title: { en: '≤ instead of <', 'zh-CN': '用 ≤ 代替 <' },
       message: {
         en: 'You return the first token whose running sum is ≥ u·Σp; a u exactly on a boundary belongs to the NEXT token, the first i with u·Σp < Σ_{j≤i} p_j. In the lesson u = 0.5 gives u·Σp = 5, which equals the running sum of tokens 0 and 1: the answer is token 2, not 1. With u = 0 and a first weight of 0 you even draw a token that has no probability.',
-        'zh-CN': '你返回的是第一个累加和 ≥ u·Σp 的 token；而恰好落在边界上的 u 属于「下一个」token，即满足 u·Σp < Σ_{j≤i} p_j 的第一个 i。课程例子中 u = 0.5 给出 u·Σp = 5，等于 token 0 和 1 的累加和：答案是 token 2，而不是 1。若 u = 0 且第一个权重为 0，你甚至会抽到一个概率为零的 token。',
+        'zh-CN': '你返回的是第一个累加和 ≥ u·Σp 的 token；而恰好落在边界上的 u 属于「下一个」token，即满足 u·Σp < Σ_{j≤i} p_j 的第一个 i。课程示例中 u = 0.5 给出 u·Σp = 5，等于 token 0 和 1 的累加和：答案是 token 2，而不是 1。若 u = 0 且第一个权重为 0，你甚至会抽到一个概率为零的 token。',
       },
       hint: {
         en: 'Try weights [0, 2, 1] with u = 0. Which token can your function return, and what is its probability?',
@@ -85,11 +85,11 @@ export default defineExercise<Args, number>({
       title: { en: 'u compared with the running sum of unnormalised weights', 'zh-CN': '拿 u 与未归一化权重的累加和比较' },
       message: {
         en: 'You compare u itself with the running sum, as if the weights summed to 1. The lesson\'s weights sum to 10, so every u < 1 falls in token 0 (already 1 on its own), and tokens 1–3 are never drawn. Compare u·Σp with the running sum (or divide the weights by their sum first).',
-        'zh-CN': '你直接拿 u 与累加和比较，仿佛权重之和为 1。课程例子中的权重之和为 10，所以每个 u < 1 都落在 token 0 上（它自己就已经是 1），token 1–3 永远不会被抽到。应拿 u·Σp 与累加和比较（或者先把权重除以它们的和）。',
+        'zh-CN': '你直接拿 u 与累加和比较，仿佛权重之和为 1。课程示例中的权重之和为 10，所以每个 u < 1 都落在 token 0 上（它自己就已经是 1），token 1–3 永远不会被抽到。应拿 u·Σp 与累加和比较（或者先把权重除以它们的和）。',
       },
       hint: {
         en: 'The lesson\'s weights add up to 10 and u is below 1. Which token does your function return for every u?',
-        'zh-CN': '课程例子中的权重加起来是 10，而 u 小于 1。你的函数对每个 u 返回的是哪个 token？',
+        'zh-CN': '课程示例中的权重加起来是 10，而 u 小于 1。你的函数对每个 u 返回的是哪个 token？',
       },
       wrong: (_ctx, probs, u) => firstIndex(probs, u, true, false),
     },

@@ -78,11 +78,11 @@ export default defineExercise<Args, number[]>({
       title: { en: 'the token that crosses p dropped (the early GPT-2 top_p_logits)', 'zh-CN': '丢掉了越过 p 的那个 token（早期 GPT-2 的 top_p_logits）' },
       message: {
         en: 'You keep only the tokens whose running sum stays at or below p, so the token that carries the sum past p is dropped: in the lesson with p = 0.85 you keep 0.5 and 0.3 (a sum of 0.8, short of p) and drop 0.15. Hugging Face keeps the smallest set whose sum reaches p, the crossing token included: 0.5 + 0.3 + 0.15 = 0.95.',
-        'zh-CN': '你只保留累加和不超过 p 的 token，于是把和推过 p 的那个 token 被丢掉了：课程例子中 p = 0.85 时你保留了 0.5 和 0.3（和为 0.8，不到 p），丢掉了 0.15。Hugging Face 保留的是和达到 p 的最小集合，包括越过 p 的那个 token：0.5 + 0.3 + 0.15 = 0.95。',
+        'zh-CN': '你只保留累加和不超过 p 的 token，于是把和推过 p 的那个 token 被丢掉了：课程示例中 p = 0.85 时你保留了 0.5 和 0.3（和为 0.8，不到 p），丢掉了 0.15。Hugging Face 保留的是和达到 p 的最小集合，包括越过 p 的那个 token：0.5 + 0.3 + 0.15 = 0.95。',
       },
       hint: {
         en: 'In the lesson with p = 0.85, add up the probabilities of the tokens you keep. Is the sum at least p?',
-        'zh-CN': '课程例子中 p = 0.85 时，把你保留的 token 的概率加起来。和至少是 p 吗？',
+        'zh-CN': '课程示例中 p = 0.85 时，把你保留的 token 的概率加起来。和至少是 p 吗？',
       },
       wrong: (_ctx, logits, p) => {
         const kept = keepWhile(logits, (_before, withIt) => withIt <= p);

@@ -191,10 +191,10 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'no-subnormals',
-      title: { en: 'numbers below the smallest normal flushed to zero', 'zh-CN': '低于最小规格化数的数被清零' },
+      title: { en: 'numbers below the smallest normal flushed to zero', 'zh-CN': '低于最小正规数的数被清零' },
       message: {
         en: 'You return 0 for magnitudes below the smallest normal number (2⁻¹⁴ ≈ 6.1e-5 in float16), but the format has subnormals there: 1e-5 is 168·2⁻²⁴ = 1.00136e-5, and 2⁻²⁴ ≈ 6e-8 is the smallest float16 above 0. Below 2⁻¹⁴ the numbers are evenly spaced, 2⁻²⁴ apart.',
-        'zh-CN': '对于绝对值低于最小规格化数（float16 中为 2⁻¹⁴ ≈ 6.1e-5）的数，你返回了 0，但该格式在那里有次正规数：1e-5 是 168·2⁻²⁴ = 1.00136e-5，而 2⁻²⁴ ≈ 6e-8 是 float16 中大于 0 的最小数。低于 2⁻¹⁴ 时，数之间的间距是均匀的，都相隔 2⁻²⁴。',
+        'zh-CN': '对于绝对值低于最小正规数（float16 中为 2⁻¹⁴ ≈ 6.1e-5）的数，你返回了 0，但该格式在那里有次正规数：1e-5 是 168·2⁻²⁴ = 1.00136e-5，而 2⁻²⁴ ≈ 6e-8 是 float16 中大于 0 的最小数。低于 2⁻¹⁴ 时，数之间的间距是均匀的，都相隔 2⁻²⁴。',
       },
       hint: {
         en: 'What does your function return for 1e-5? float16 can hold numbers down to 2⁻²⁴, with less precision.',
@@ -207,7 +207,7 @@ export default defineExercise<Args, number>({
       title: { en: 'everything above the largest number overflows', 'zh-CN': '一超过最大数就全部上溢' },
       message: {
         en: 'You return Infinity as soon as |x| exceeds 65504, the largest float16. Rounding to nearest still applies there: 65519 is nearer to 65504 than to 2¹⁶ = 65536 (the next power of two, where Infinity sits), so it rounds to 65504; only from 65520, halfway, does it overflow.',
-        'zh-CN': '只要 |x| 超过 float16 的最大数 65504，你就返回 Infinity。但那里依然适用舍入到最近：65519 离 65504 比离 2¹⁶ = 65536（下一个 二的幂，也就是 Infinity 所在的位置）更近，所以它应舍入为 65504；只有从中点 65520 开始才会上溢。',
+        'zh-CN': '只要 |x| 超过 float16 的最大数 65504，你就返回 Infinity。但那里依然适用舍入到最近：65519 离 65504 比离 2¹⁶ = 65536（下一个 2 的幂，也就是 Infinity 所在的位置）更近，所以它应舍入为 65504；只有从中点 65520 开始才会上溢。',
       },
       hint: {
         en: 'What does your function return for 65519? Think of Infinity as the next number after 65504, 32 further on.',
@@ -219,15 +219,15 @@ export default defineExercise<Args, number>({
   hints: [
     {
       en: 'Find the spacing of the format around |x|: with 2^e ≤ |x| < 2^(e+1), it is 2^(e − 10) for float16 (10 stored mantissa bits) and 2^(e − 7) for bfloat16; below the smallest normal exponent (−14, −126) keep that exponent: those are the subnormals.',
-      'zh-CN': '求出该格式在 |x| 附近的间距：设 2^e ≤ |x| < 2^(e+1)，float16 的间距为 2^(e − 10)（存储 10 位尾数），bfloat16 为 2^(e − 7)；低于最小规格化指数（−14、−126）时，保持该指数不变：这些就是次正规数。',
+      'zh-CN': '求出该格式在 |x| 附近的间距：设 2^e ≤ |x| < 2^(e+1)，float16 的间距为 2^(e − 10)（存储 10 位尾数），bfloat16 为 2^(e − 7)；低于最小正规数指数（−14、−126）时，保持该指数不变：这些就是次正规数。',
     },
     {
       en: 'Divide |x| by the spacing (exact: a power of two), round to the nearest integer with ties to the even one, multiply back, put the sign back. Handle Infinity, NaN and 0 first, and overflow: float16 from 65520 on.',
-      'zh-CN': '把 |x| 除以间距（精确的，因为是 二的幂），舍入到最近的整数、平局取偶，再乘回去，加上符号。先处理 Infinity、NaN 和 0，以及上溢：float16 从 65520 起上溢。',
+      'zh-CN': '把 |x| 除以间距（精确的，因为是二的幂），舍入到最近的整数、平局取偶，再乘回去，加上符号。先处理 Infinity、NaN 和 0，以及上溢：float16 从 65520 起上溢。',
     },
     {
       en: 'The key idea: a binary format is a grid whose spacing doubles at each power of two; rounding is "nearest grid point, ties to even", and the ends of the grid are the subnormals (evenly spaced down to 0) and overflow (Infinity past the halfway point).',
-      'zh-CN': '关键：二进制格式是一个间距每过一个 二的幂就翻倍的网格；舍入就是「取最近的网格点，平局取偶」，网格的两端分别是次正规数（间距均匀，一直到 0）和上溢（越过中点就是 Infinity）。',
+      'zh-CN': '关键：二进制格式是一个间距每过一个二的幂就翻倍的网格；舍入就是「取最近的网格点，平局取偶」，网格的两端分别是次正规数（间距均匀，一直到 0）和上溢（越过中点就是 Infinity）。',
     },
   ],
 });

@@ -76,12 +76,12 @@ export default defineExercise<Args, GptqRow>({
           'You round each weight to the nearest grid value without taking the error off the columns after it (round to nearest, RTN): q = [0.5, 0, 0.5] in the lesson, ½δᵀHδ = 0.305, where GPTQ gives [0.5, 0.5, 1] and 0.18. ' +
           'After column i is rounded, err = (w_i − q_i)/U_ii must be subtracted, times U_ij, from every later w_j, and the later columns rounded as updated.',
         'zh-CN':
-          '你把每个权重舍入到最近的网格值，却没有把误差从它之后的列上扣除（就近舍入，RTN）：课程例子中 q = [0.5, 0, 0.5]，½δᵀHδ = 0.305，而 GPTQ 给出 [0.5, 0.5, 1] 和 0.18。' +
+          '你把每个权重舍入到最近的网格值，却没有把误差从它之后的列上扣除（就近舍入，RTN）：课程示例中 q = [0.5, 0, 0.5]，½δᵀHδ = 0.305，而 GPTQ 给出 [0.5, 0.5, 1] 和 0.18。' +
           '第 i 列舍入之后，必须从之后的每个 w_j 中减去 err = (w_i − q_i)/U_ii 乘以 U_ij，后续各列要按更新后的值来舍入。',
       },
       hint: {
         en: 'In the lesson, what is w_1 when column 1 is rounded? Column 0 was rounded from 0.3 to 0.5; the update makes w_1 = 0.2 + 0.4·0.25 = 0.3.',
-        'zh-CN': '课程例子中，舍入第 1 列时 w_1 是多少？第 0 列从 0.3 舍入成了 0.5；更新使 w_1 = 0.2 + 0.4·0.25 = 0.3。',
+        'zh-CN': '课程示例中，舍入第 1 列时 w_1 是多少？第 0 列从 0.3 舍入成了 0.5；更新使 w_1 = 0.2 + 0.4·0.25 = 0.3。',
       },
       wrong: (_ctx, w, hInv, grid) => {
         const rtn = gptqSteps(w, hInv, grid, false).output;
@@ -98,11 +98,11 @@ export default defineExercise<Args, GptqRow>({
           'The first column comes out right, but the later updates and the error do not: 0.5476 in the lesson instead of 0.18. Factor hInv = UᵀU first.',
         'zh-CN':
           '你除以的是 H⁻¹_ii，并用 H⁻¹ 的行 H⁻¹_{i, j} 来分摊误差，而不是用上三角 Cholesky 因子的 U_ii 和 U_ij（gptq.py 在循环之前会对 H⁻¹ 执行 torch.linalg.cholesky(H, upper=True)）。' +
-          '第一列结果是对的，但之后的更新和误差都不对：课程例子中为 0.5476，而不是 0.18。先把 hInv 分解为 UᵀU。',
+          '第一列结果是对的，但之后的更新和误差都不对：课程示例中为 0.5476，而不是 0.18。先把 hInv 分解为 UᵀU。',
       },
       hint: {
         en: 'In the lesson, U_00 = √0.25 = 0.5: is your first err (0.3 − 0.5)/0.5 = −0.4, or (0.3 − 0.5)/0.25?',
-        'zh-CN': '课程例子中 U_00 = √0.25 = 0.5：你的第一个 err 是 (0.3 − 0.5)/0.5 = −0.4，还是 (0.3 − 0.5)/0.25？',
+        'zh-CN': '课程示例中 U_00 = √0.25 = 0.5：你的第一个 err 是 (0.3 − 0.5)/0.5 = −0.4，还是 (0.3 − 0.5)/0.25？',
       },
       wrong: (_ctx, w, hInv, grid) => {
         const x = [...w];
@@ -124,7 +124,7 @@ export default defineExercise<Args, GptqRow>({
   hints: [
     {
       en: 'First factor hInv = UᵀU with U upper triangular (a Cholesky factorisation, row by row). In the lesson U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]].',
-      'zh-CN': '先把 hInv 分解为 UᵀU，U 为上三角（Cholesky 分解，逐行进行）。课程例子中 U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]]。',
+      'zh-CN': '先把 hInv 分解为 UᵀU，U 为上三角（Cholesky 分解，逐行进行）。课程示例中 U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]]。',
     },
     {
       en: 'Then go through the columns in order: round the current w_i to the nearest grid value, compute err = (w_i − q_i)/U_ii, add err²/2 to the error, and subtract err·U_ij from every later w_j.',

@@ -102,14 +102,14 @@ export default defineExercise<Args, Absmax>({
     },
     {
       id: 'levels-128',
-      title: { en: '128 levels instead of 127', 'zh-CN': '用了 128 个等级而不是 127' },
+      title: { en: '128 levels instead of 127', 'zh-CN': '用了 128 个量化级而不是 127' },
       message: {
         en: 'You scale by 128/max|x|, so the largest value becomes 128, which int8 cannot hold (its largest is 127), and the lesson\'s −4.3 becomes −102 instead of −101. Symmetric int8 uses [−127, 127]: q = round(127·x/max|x|), scale = max|x|/127.',
-        'zh-CN': '你按 128/max|x| 缩放，于是最大的值变成了 128，int8 放不下它（int8 最大为 127），课程例子中的 −4.3 也变成了 −102 而不是 −101。对称 int8 使用 [−127, 127]：q = round(127·x/max|x|)，scale = max|x|/127。',
+        'zh-CN': '你按 128/max|x| 缩放，于是最大的值变成了 128，int8 放不下它（int8 最大为 127），课程示例中的 −4.3 也变成了 −102 而不是 −101。对称 int8 使用 [−127, 127]：q = round(127·x/max|x|)，scale = max|x|/127。',
       },
       hint: {
         en: 'What does your function give for the largest value of the lesson, 5.4? An int8 holds at most 127.',
-        'zh-CN': '你的函数对课程例子中最大的值 5.4 给出什么？int8 最多只能存 127。',
+        'zh-CN': '你的函数对课程示例中最大的值 5.4 给出什么？int8 最多只能存 127。',
       },
       wrong: (_ctx, x) => absmaxSteps(x, { levels: 128 }).output,
     },

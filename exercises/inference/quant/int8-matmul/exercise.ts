@@ -110,7 +110,7 @@ export default defineExercise<Args, number[][]>({
       title: { en: 'the weight scales applied along the wrong axis', 'zh-CN': '权重缩放因子用错了轴' },
       message: {
         en: 'You multiply by wScales[t] (the output\'s row, a token) or by wScales[k] (a row of wq, an input channel). The weight was quantised per column: wScales[j] belongs to output column j, so y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]. In the lesson, y[1][2] comes out 6.38 instead of 0.242.',
-        'zh-CN': '你乘的是 wScales[t]（输出的行，即一个 token）或 wScales[k]（wq 的一行，即一个输入通道）。权重是按列量化的：wScales[j] 属于输出列 j，所以 y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]。课程例子中 y[1][2] 算出来是 6.38，而不是 0.242。',
+        'zh-CN': '你乘的是 wScales[t]（输出的行，即一个 token）或 wScales[k]（wq 的一行，即一个输入通道）。权重是按列量化的：wScales[j] 属于输出列 j，所以 y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]。课程示例中 y[1][2] 算出来是 6.38，而不是 0.242。',
       },
       hint: {
         en: 'wq is [K, N] and wScales has N entries. Which index of y[t][j] runs over N?',
@@ -123,11 +123,11 @@ export default defineExercise<Args, number[][]>({
       title: { en: 'xScale left out', 'zh-CN': '漏掉了 xScale' },
       message: {
         en: 'Your output is acc·wScales[j], without xScale: the activations stay in their integer units, 127/max|x| times too large (42.3 times in the lesson, where y[0][1] comes out −261.4 instead of −6.18). Both operands were quantised; each scale undoes one of them: y = acc·xScale·wScales[j].',
-        'zh-CN': '你的输出是 acc·wScales[j]，没有乘 xScale：激活值停留在整数单位上，大了 127/max|x| 倍（课程例子中是 42.3 倍，y[0][1] 算出来是 −261.4 而不是 −6.18）。两个操作数都被量化了；每个缩放因子各还原其中一个：y = acc·xScale·wScales[j]。',
+        'zh-CN': '你的输出是 acc·wScales[j]，没有乘 xScale：激活值停留在整数单位上，大了 127/max|x| 倍（课程示例中是 42.3 倍，y[0][1] 算出来是 −261.4 而不是 −6.18）。两个操作数都被量化了；每个缩放因子各还原其中一个：y = acc·xScale·wScales[j]。',
       },
       hint: {
         en: 'Compare your y[0][1] for the lesson with the float product x·w, −6.2. By what factor is it off?',
-        'zh-CN': '把你在课程例子中的 y[0][1] 与浮点乘积 x·w 的 −6.2 比较。差了多少倍？',
+        'zh-CN': '把你在课程示例中的 y[0][1] 与浮点乘积 x·w 的 −6.2 比较。差了多少倍？',
       },
       wrong: (_ctx, xq, _xScale, wq, wScales) => int8MatmulSteps(xq, 1, wq, wScales).output,
     },

@@ -95,7 +95,7 @@ export default defineExercise<Args, Asymmetric>({
       title: { en: 'the range not extended to include 0', 'zh-CN': '范围没有扩展到包含 0' },
       message: {
         en: 'You take the range from min(x) to max(x). torch first extends it to include 0 (min(x, 0) to max(x, 0)), so that 0, the value of padding and of every ReLU zero, is a level of its own, the zero-point. For the ReLU case [0.3, …, 0.05, 3.1] your range starts at 0.05: round(0.05/scale) = 4 gives a zero-point of −4, clamped to 0, and 3.1 overflows to 259 before the clamp cuts it to 255.',
-        'zh-CN': '你取的范围是从 min(x) 到 max(x)。torch 会先把它扩展到包含 0（从 min(x, 0) 到 max(x, 0)），使 0——填充值以及每个 ReLU 输出的零——独占一个等级，也就是零点。对 ReLU 用例 [0.3, …, 0.05, 3.1]，你的范围从 0.05 开始：round(0.05/scale) = 4 给出零点 −4，截断为 0，而 3.1 在被截断到 255 之前上溢到了 259。',
+        'zh-CN': '你取的范围是从 min(x) 到 max(x)。torch 会先把它扩展到包含 0（从 min(x, 0) 到 max(x, 0)），使 0——填充值以及每个 ReLU 输出的零——独占一个量化级，也就是零点。对 ReLU 用例 [0.3, …, 0.05, 3.1]，你的范围从 0.05 开始：round(0.05/scale) = 4 给出零点 −4，截断为 0，而 3.1 在被截断到 255 之前上溢到了 259。',
       },
       hint: {
         en: 'For the all-positive case, which value should map to q = 0: 0.05, or 0? Compute min and max after putting 0 among the values.',
@@ -108,7 +108,7 @@ export default defineExercise<Args, Asymmetric>({
       title: { en: 'a zero-point outside [0, 2^bits − 1]', 'zh-CN': '零点在 [0, 2^bits − 1] 之外' },
       message: {
         en: 'Your zero-point falls outside [0, 2^bits − 1] (−4 for the ReLU case, 294 for the all-negative one), so it cannot be stored in the integer type. It comes from a range that does not include 0: extend it to [min(x, 0), max(x, 0)], and the zero-point, the level of 0, always lands inside (torch clamps it too).',
-        'zh-CN': '你的零点落在了 [0, 2^bits − 1] 之外（ReLU 用例中为 −4，全为负的用例中为 294），所以无法存入整数类型。这源于范围没有包含 0：把它扩展到 [min(x, 0), max(x, 0)]，零点（0 所在的等级）就总会落在范围内（torch 也会截断它）。',
+        'zh-CN': '你的零点落在了 [0, 2^bits − 1] 之外（ReLU 用例中为 −4，全为负的用例中为 294），所以无法存入整数类型。这源于范围没有包含 0：把它扩展到 [min(x, 0), max(x, 0)]，零点（0 所在的量化级）就总会落在范围内（torch 也会截断它）。',
       },
       hint: {
         en: 'Try the all-negative case [−2, −0.4, −1.2, −3]. Is your zero-point a number an 8-bit unsigned integer can hold?',
@@ -134,11 +134,11 @@ export default defineExercise<Args, Asymmetric>({
       title: { en: 'the signed range [−2^(bits−1), 2^(bits−1) − 1]', 'zh-CN': '有符号范围 [−2^(bits−1), 2^(bits−1) − 1]' },
       message: {
         en: 'You quantise to the signed range, −128 to 127 at 8 bits (torch\'s qint8): the lesson example gives zero-point −15 and q from −128 to 127. This exercise is quint8\'s unsigned range, qmin = 0 and qmax = 2^bits − 1: zero-point 113, q from 0 to 255.',
-        'zh-CN': '你量化到了有符号范围，8 位时为 −128 到 127（torch 的 qint8）：课程例子得到零点 −15，q 从 −128 到 127。本练习用的是 quint8 的无符号范围，qmin = 0，qmax = 2^bits − 1：零点 113，q 从 0 到 255。',
+        'zh-CN': '你量化到了有符号范围，8 位时为 −128 到 127（torch 的 qint8）：课程示例得到零点 −15，q 从 −128 到 127。本练习用的是 quint8 的无符号范围，qmin = 0，qmax = 2^bits − 1：零点 113，q 从 0 到 255。',
       },
       hint: {
         en: 'What are qmin and qmax for bits = 8 here? The lesson\'s smallest value, −4.3, should come out as q = 0.',
-        'zh-CN': '这里 bits = 8 时 qmin 和 qmax 是多少？课程例子中最小的值 −4.3 应当得到 q = 0。',
+        'zh-CN': '这里 bits = 8 时 qmin 和 qmax 是多少？课程示例中最小的值 −4.3 应当得到 q = 0。',
       },
       wrong: (_ctx, x, bits) => {
         const half = 2 ** (bits - 1);
@@ -155,7 +155,7 @@ export default defineExercise<Args, Asymmetric>({
     },
     {
       en: 'The zero-point is the level of 0: −round(min/scale), clamped to [0, 2^bits − 1]. Then q = round(x/scale) + zeroPoint, clamped to the same range.',
-      'zh-CN': '零点是 0 所在的等级：−round(min/scale)，截断到 [0, 2^bits − 1]。然后 q = round(x/scale) + zeroPoint，截断到同一范围。',
+      'zh-CN': '零点是 0 所在的量化级：−round(min/scale)，截断到 [0, 2^bits − 1]。然后 q = round(x/scale) + zeroPoint，截断到同一范围。',
     },
     { text: { en: 'Round half to even, as torch.round: an exact .5 goes to the even neighbour (2.5 → 2, −11.5 → −12).', 'zh-CN': '像 torch.round 那样平局取偶：恰好为 .5 的数舍入到偶数的那个相邻整数（2.5 → 2，−11.5 → −12）。' }, misconception: 'round-half-up' },
   ],

@@ -122,11 +122,11 @@ export default defineExercise<Args, PerChannel>({
       title: { en: 'one scale per row (input channel) instead of per column', 'zh-CN': '每行（输入通道）一个缩放因子，而不是每列一个' },
       message: {
         en: 'Your scales follow the rows of w, its input channels. w is stored [in, out], and an output channel is a column: column j makes output j, so it gets scale_j = max|w[:, j]|/127. In the lesson you return 4 scales (one per row); there are 3 columns, and the small columns 0 and 2 lose their precision to the large one.',
-        'zh-CN': '你的缩放因子是沿 w 的行，也就是输入通道取的。w 以 [in, out] 存储，输出通道是一列：第 j 列产生输出 j，所以它的缩放因子是 scale_j = max|w[:, j]|/127。课程例子中你返回了 4 个缩放因子（每行一个）；而实际有 3 列，小的第 0 列和第 2 列把精度让给了那个大列。',
+        'zh-CN': '你的缩放因子是沿 w 的行，也就是输入通道取的。w 以 [in, out] 存储，输出通道是一列：第 j 列产生输出 j，所以它的缩放因子是 scale_j = max|w[:, j]|/127。课程示例中你返回了 4 个缩放因子（每行一个）；而实际有 3 列，小的第 0 列和第 2 列把精度让给了那个大列。',
       },
       hint: {
         en: 'How many scales does the lesson\'s weight [4, 3] get? Which index runs over output channels: the row or the column?',
-        'zh-CN': '课程例子中的权重 [4, 3] 应该有几个缩放因子？哪个下标遍历输出通道：行还是列？',
+        'zh-CN': '课程示例中的权重 [4, 3] 应该有几个缩放因子？哪个下标遍历输出通道：行还是列？',
       },
       wrong: (_ctx, w) => perRow(w),
     },
@@ -135,11 +135,11 @@ export default defineExercise<Args, PerChannel>({
       title: { en: 'one scale for the whole tensor', 'zh-CN': '整个张量只用一个缩放因子' },
       message: {
         en: 'You use one absmax for the whole weight, 2.9 in the lesson, so columns 0 and 2, whose values stay below 0.34, get only q between −15 and 11: most of their 255 levels go unused. Per-channel quantisation takes each column\'s own absmax: 0.34, 2.9 and 0.11.',
-        'zh-CN': '你对整个权重只用了一个 absmax，课程例子中为 2.9，于是值都小于 0.34 的第 0 列和第 2 列只能取到 −15 到 11 之间的 q：它们的 255 个等级大部分都没用上。逐通道量化取每列自己的 absmax：0.34、2.9 和 0.11。',
+        'zh-CN': '你对整个权重只用了一个 absmax，课程示例中为 2.9，于是值都小于 0.34 的第 0 列和第 2 列只能取到 −15 到 11 之间的 q：它们的 255 个量化级大部分都没用上。逐通道量化取每列自己的 absmax：0.34、2.9 和 0.11。',
       },
       hint: {
         en: 'In the lesson, what is the largest magnitude of column 2? Quantise that column by it and compare with your q.',
-        'zh-CN': '课程例子中，第 2 列的最大绝对值是多少？用它来量化这一列，再与你的 q 比较。',
+        'zh-CN': '课程示例中，第 2 列的最大绝对值是多少？用它来量化这一列，再与你的 q 比较。',
       },
       wrong: (_ctx, w) => perTensor(w),
     },
@@ -171,7 +171,7 @@ export default defineExercise<Args, PerChannel>({
     },
     {
       en: 'The key idea: 127 levels on each side for every column, whatever its size, so a column of small weights is not crushed by a large one.',
-      'zh-CN': '关键：无论大小，每一列两侧都各有 127 个等级，所以由小权重组成的列不会被大列压垮。',
+      'zh-CN': '关键：无论大小，每一列两侧都各有 127 个量化级，所以由小权重组成的列不会被大列压垮。',
     },
   ],
 });

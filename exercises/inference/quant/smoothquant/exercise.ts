@@ -88,11 +88,11 @@ export default defineExercise<Args, number[]>({
           '(channel 1 of the lesson: s = 0.0645 instead of 15.49, so 24 becomes 372 instead of 1.55). The activation maximum is the numerator: s_j = max|X_j|^α / max|W_j|^(1−α).',
         'zh-CN':
           '你的因子把权重最大值放在了分子上：s = max|W_j|^α / max|X_j|^(1−α)，在 α = 0.5 时它恰好是正确因子的倒数。用它去除 X，反而「加剧」了离群值' +
-          '（课程例子中的通道 1：s = 0.0645 而不是 15.49，于是 24 变成了 372，而不是 1.55）。激活最大值才是分子：s_j = max|X_j|^α / max|W_j|^(1−α)。',
+          '（课程示例中的通道 1：s = 0.0645 而不是 15.49，于是 24 变成了 372，而不是 1.55）。激活最大值才是分子：s_j = max|X_j|^α / max|W_j|^(1−α)。',
       },
       hint: {
         en: 'The activation outlier must shrink when divided by s. For the lesson\'s channel 1 (max|X| 24, max|W| 0.1), is your s above 1 or below?',
-        'zh-CN': '激活的离群值除以 s 之后必须变小。对课程例子中的通道 1（max|X| 为 24，max|W| 为 0.1），你的 s 大于 1 还是小于 1？',
+        'zh-CN': '激活的离群值除以 s 之后必须变小。对课程示例中的通道 1（max|X| 为 24，max|W| 为 0.1），你的 s 大于 1 还是小于 1？',
       },
       wrong: (_ctx, xAbsMax, wAbsMax, alpha) => xAbsMax.map((x, j) => Math.max(Math.max(wAbsMax[j], floor) ** alpha / x ** (1 - alpha), floor)),
     },
@@ -124,12 +124,12 @@ export default defineExercise<Args, number[]>({
           'You multiply the two powers instead of dividing: s_j = max|X_j|^α · max|W_j|^(1−α), which is √(24 × 0.1) = 1.549 for the lesson\'s channel 1 instead of √(24/0.1) = 15.49. ' +
           'The weight term divides: a channel whose weights are already large should take less of the activation\'s range.',
         'zh-CN':
-          '你把两个幂相乘了，而不是相除：s_j = max|X_j|^α · max|W_j|^(1−α)，对课程例子中的通道 1 得到 √(24 × 0.1) = 1.549，而不是 √(24/0.1) = 15.49。' +
+          '你把两个幂相乘了，而不是相除：s_j = max|X_j|^α · max|W_j|^(1−α)，对课程示例中的通道 1 得到 √(24 × 0.1) = 1.549，而不是 √(24/0.1) = 15.49。' +
           '权重项应该做除数：权重本来就大的通道，应该少分担一些激活值的范围。',
       },
       hint: {
         en: 'Work out the lesson\'s channel 1 with α = 0.5: should it be √(24 × 0.1) or √(24 / 0.1)? Which one leaves X/s and s·W with the same maximum?',
-        'zh-CN': '取 α = 0.5 算一下课程例子中的通道 1：应该是 √(24 × 0.1) 还是 √(24 / 0.1)？哪一个能让 X/s 与 s·W 的最大值相同？',
+        'zh-CN': '取 α = 0.5 算一下课程示例中的通道 1：应该是 √(24 × 0.1) 还是 √(24 / 0.1)？哪一个能让 X/s 与 s·W 的最大值相同？',
       },
       wrong: (_ctx, xAbsMax, wAbsMax, alpha) => xAbsMax.map((x, j) => Math.max(x ** alpha * Math.max(wAbsMax[j], floor) ** (1 - alpha), floor)),
     },

@@ -99,11 +99,11 @@ export default defineExercise<Args, number[][]>({
           'In the lesson the table is [3, 1]: tokens 0–3 are in physical block 3 and come first, giving [1, −1] … [7, −7]; physical order starts with block 1 and gives [5, −5], [6, −6], [7, −7], [0, 0], [1, −1] ….',
         'zh-CN':
           '你按物理下标把各块首尾相接（把表排了序，或者从块 0 开始读池），而不是按块表的顺序。' +
-          '课程例子中表是 [3, 1]：token 0–3 在物理块 3 中，排在最前，得到 [1, −1] … [7, −7]；按物理顺序则从块 1 开始，得到 [5, −5]、[6, −6]、[7, −7]、[0, 0]、[1, −1] ……',
+          '课程示例中表是 [3, 1]：token 0–3 在物理块 3 中，排在最前，得到 [1, −1] … [7, −7]；按物理顺序则从块 1 开始，得到 [5, −5]、[6, −6]、[7, −7]、[0, 0]、[1, −1] ……',
       },
       hint: {
         en: 'In the lesson, which physical block holds token 0? Logical block i is blocks[blockTable[i]], whatever its number.',
-        'zh-CN': '课程例子中，哪个物理块存放 token 0？逻辑块 i 就是 blocks[blockTable[i]]，不管它的编号是多少。',
+        'zh-CN': '课程示例中，哪个物理块存放 token 0？逻辑块 i 就是 blocks[blockTable[i]]，不管它的编号是多少。',
       },
       wrong: (_ctx, blockTable, blocks, blockSize, seqLen) => {
         const used = blockTable.slice(0, Math.ceil(seqLen / blockSize));
@@ -118,12 +118,12 @@ export default defineExercise<Args, number[][]>({
           'You return whole blocks, so the unused rows at the end of the last block come along: 8 rows in the lesson, the last one [0, 0], where the sequence has 7 tokens. ' +
           'Only the first seqLen rows are the sequence; the rest of its last block is space reserved for the tokens still to come.',
         'zh-CN':
-          '你返回了整块，于是最后一块末尾未使用的行也跟着一起返回了：课程例子中得到 8 行，最后一行是 [0, 0]，而序列只有 7 个 token。' +
+          '你返回了整块，于是最后一块末尾未使用的行也跟着一起返回了：课程示例中得到 8 行，最后一行是 [0, 0]，而序列只有 7 个 token。' +
           '只有前 seqLen 行属于序列；最后一块的其余部分是为后续 token 预留的空间。',
       },
       hint: {
         en: 'How many rows does the lesson\'s answer have? Count the tokens, not the blocks.',
-        'zh-CN': '课程例子的答案有几行？数 token，而不是数块。',
+        'zh-CN': '课程示例的答案有几行？数 token，而不是数块。',
       },
       wrong: (_ctx, blockTable, blocks, blockSize, seqLen) => {
         const used = blockTable.slice(0, Math.ceil(seqLen / blockSize));

@@ -131,7 +131,7 @@ export default defineExercise<Args, SpeculativeOutput>({
           'In the lesson example you reject the first draft token (u = 0.9 ≥ 0.2/0.3) and return [0]; the target p is the numerator: p_i(x)/q_i(x), and the residual is max(0, p − q).',
         'zh-CN':
           '你按 q(x)/p(x) 接受，并从 max(0, q − p) 重新采样：两个模型的角色调换了。于是你的 token 偏向草稿的分布 q，而不是服从目标的 p：在课程的图中，q 最喜欢的 token 2 和 3 出现的比例为 90.6%，而 p 给它们的是 25%。' +
-          '在课程例子中，你拒绝了第一个草稿 token（u = 0.9 ≥ 0.2/0.3），返回了 [0]；目标 p 才是分子：p_i(x)/q_i(x)，残差是 max(0, p − q)。',
+          '在课程示例中，你拒绝了第一个草稿 token（u = 0.9 ≥ 0.2/0.3），返回了 [0]；目标 p 才是分子：p_i(x)/q_i(x)，残差是 max(0, p − q)。',
       },
       hint: {
         en: 'Which model do you want the output to follow? That one goes in the numerator of the ratio and first in max(0, · − ·).',
@@ -148,11 +148,11 @@ export default defineExercise<Args, SpeculativeOutput>({
           'In the lesson example the residual at the rejection is [0, 0.1, 0.3, 0], so uResample = 0.3 gives token 2; from p you get token 1.',
         'zh-CN':
           '拒绝之后你直接从 p 中抽取。被接受的草稿 token 已经给了每个 token min(p(x), q(x))；只有剩余部分 max(0, p − q)（归一化后）才能把它恰好补足到 p。从 p 中抽取会在 q 已覆盖的地方再添概率质量，使输出偏向 q（课程图中的 token 2 和 3 出现的比例为 37.5%，而不是 25%）。' +
-          '在课程例子中，拒绝处的残差是 [0, 0.1, 0.3, 0]，所以 uResample = 0.3 给出 token 2；从 p 中抽取则得到 token 1。',
+          '在课程示例中，拒绝处的残差是 [0, 0.1, 0.3, 0]，所以 uResample = 0.3 给出 token 2；从 p 中抽取则得到 token 1。',
       },
       hint: {
         en: 'At the rejection in the lesson, which tokens does the target want more than the draft proposed? Only those can come out of the resample.',
-        'zh-CN': '在课程例子的拒绝处，目标模型想要的哪些 token 比草稿给出的更多？只有这些 token 才可能从重新采样中出来。',
+        'zh-CN': '在课程示例的拒绝处，目标模型想要的哪些 token 比草稿给出的更多？只有这些 token 才可能从重新采样中出来。',
       },
       wrong: (_ctx, p, q, draft, u, uResample) => speculativeSteps(p, q, draft, u, uResample, { resampleFromP: true }).output,
     },
@@ -161,7 +161,7 @@ export default defineExercise<Args, SpeculativeOutput>({
       title: { en: 'no bonus token when every draft token is accepted', 'zh-CN': '所有草稿 token 都被接受时没有额外的奖励 token' },
       message: {
         en: 'When all γ draft tokens are accepted you return them alone. The target has already computed p[γ], its distribution after the last draft token, so the step also samples a bonus token from it with uResample: γ + 1 tokens, [2, 2, 2, 2] in the lesson\'s all-accepted case, not [2, 2, 2].',
-        'zh-CN': '当全部 γ 个草稿 token 都被接受时，你只返回了它们。目标模型已经算出了 p[γ]，即它在最后一个草稿 token 之后的分布，所以这一步还要用 uResample 从中采样一个奖励 token：共 γ + 1 个 token，在课程例子全部接受的情况下是 [2, 2, 2, 2]，而不是 [2, 2, 2]。',
+        'zh-CN': '当全部 γ 个草稿 token 都被接受时，你只返回了它们。目标模型已经算出了 p[γ]，即它在最后一个草稿 token 之后的分布，所以这一步还要用 uResample 从中采样一个奖励 token：共 γ + 1 个 token，在课程示例全部接受的情况下是 [2, 2, 2, 2]，而不是 [2, 2, 2]。',
       },
       hint: {
         en: 'p has γ + 1 rows but q has γ. What is the last row of p for?',

@@ -56,7 +56,7 @@ export default defineExercise<Args, number>({
       },
       hint: {
         en: 'In the lesson example, what is the probability that the third draft token is kept? It needs the first two kept too.',
-        'zh-CN': '在课程例子中，第三个草稿 token 被保留的概率是多少？这要求前两个也都被保留。',
+        'zh-CN': '在课程示例中，第三个草稿 token 被保留的概率是多少？这要求前两个也都被保留。',
       },
       wrong: (_ctx, alpha, gamma) => gamma * alpha,
     },

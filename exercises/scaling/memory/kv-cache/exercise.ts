@@ -150,13 +150,13 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'batch-forgotten',
-      title: { en: 'one sequence counted instead of the batch', 'zh-CN': '只算了一个序列，而不是整个 batch' },
+      title: { en: 'one sequence counted instead of the batch', 'zh-CN': '只算了一个序列，而不是整个批次' },
       message: {
         en:
           'Every sequence of the batch has its own cache: its tokens have their own keys and values. ' +
           'Multiply the cache of one sequence by batch: Mistral 7B with 32 sequences of 4096 tokens needs 16 GiB, not 0.5 GiB.',
         'zh-CN':
-          'batch 中的每个序列都有自己的缓存：它的 token 有自己的键和值。把一个序列的缓存乘以 batch：Mistral 7B 处理 32 个 4096 token 的序列需要 16 GiB，' +
+          '批次中的每个序列都有自己的缓存：它的 token 有自己的键和值。把一个序列的缓存乘以 batch：Mistral 7B 处理 32 个 4096 token 的序列需要 16 GiB，' +
           '而不是 0.5 GiB。',
       },
       hint: { en: 'Two requests decoded together: can they share their keys and values? Then what does batch multiply?', 'zh-CN': '两个请求一起解码：它们能共享键和值吗？那么 batch 乘的是什么？' },

@@ -111,7 +111,7 @@ export default defineExercise<Args, number>({
         en:
           'At stage 2, does each GPU still run the forward pass of the whole model on its own batch? Then which tensor must it hold whole?',
         'zh-CN':
-          '在 stage 2 下，每块 GPU 是否仍要在自己的 batch 上跑整个模型的前向传播？那么它必须完整保存哪个张量？',
+          '在 stage 2 下，每块 GPU 是否仍要在自己的批次上跑整个模型的前向传播？那么它必须完整保存哪个张量？',
       },
       wrong: (_ctx, params, gpus, stage) => bytes(params, gpus, stage === 2 ? 3 : stage),
     },

@@ -163,7 +163,7 @@ export default defineExercise<Args, Dispatch>({
       en:
         'The key idea: first choices matter most, so all of them are served before any second choice, whatever the token\'s position.',
       'zh-CN':
-        '关键在于：第一选择最重要，所以无论 token 的位置如何，所有第一选择都在任何第二选择之前得到满足。',
+        '关键：第一选择最重要，所以无论 token 的位置如何，所有第一选择都在任何第二选择之前得到满足。',
     },
   ],
 });

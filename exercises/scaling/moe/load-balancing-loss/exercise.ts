@@ -129,13 +129,13 @@ export default defineExercise<Args, number>({
       en:
         'The loss is E · Σ over slots and experts of f[slot][e]·P[e]. Each row f[slot] sums to 1 over the experts, so a balanced batch gives E · k · E · (1/E)·(1/E) = k.',
       'zh-CN':
-        '损失为 E · Σ（对所有 slot 和专家）f[slot][e]·P[e]。每一行 f[slot] 对所有专家求和为 1，所以均衡的 batch 给出 E · k · E · (1/E)·(1/E) = k。',
+        '损失为 E · Σ（对所有 slot 和专家）f[slot][e]·P[e]。每一行 f[slot] 对所有专家求和为 1，所以均衡的批次给出 E · k · E · (1/E)·(1/E) = k。',
     },
     {
       en:
         'The key idea: f counts the hard choices (no gradient flows through it), P the soft probabilities (the gradient flows through them); the product is smallest when both are spread evenly.',
       'zh-CN':
-        '关键在于：f 统计的是硬选择（梯度不经过它），P 是软概率（梯度经过它）；二者都均匀分布时乘积最小。',
+        '关键：f 统计的是硬选择（梯度不经过它），P 是软概率（梯度经过它）；二者都均匀分布时乘积最小。',
     },
   ],
 });

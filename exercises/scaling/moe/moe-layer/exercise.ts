@@ -178,13 +178,13 @@ export default defineExercise<Args, number[][]>({
       en:
         'One expert on one token is (silu(x·w1) ⊙ (x·w3))·w2, silu(z) = z/(1 + e^(−z)). The token\'s output is the sum, over its k experts, of weight · expert(x).',
       'zh-CN':
-        '一个专家作用于一个 token 是 (silu(x·w1) ⊙ (x·w3))·w2，silu(z) = z/(1 + e^(−z))。token 的输出是它的 k 个专家上 权重 · expert(x) 之和。',
+        '一个专家作用于一个 token 是 (silu(x·w1) ⊙ (x·w3))·w2，silu(z) = z/(1 + e^(−z))。token 的输出是在它的 k 个专家上对「权重 · expert(x)」求和。',
     },
     {
       en:
         'The key idea: every token reads all E logits but runs only k experts; the other E − k contribute nothing, not even a small weight.',
       'zh-CN':
-        '关键在于：每个 token 读取全部 E 个 logits，但只运行 k 个专家；其余 E − k 个毫无贡献，连一个很小的权重都没有。',
+        '关键：每个 token 读取全部 E 个 logits，但只运行 k 个专家；其余 E − k 个毫无贡献，连一个很小的权重都没有。',
     },
   ],
 });

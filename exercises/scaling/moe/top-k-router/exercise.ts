@@ -149,7 +149,7 @@ export default defineExercise<Args, Routing>({
       en:
         'The key idea: the probabilities come from ALL the experts\' logits; choosing k of them only decides who computes. Renormalising is a separate, optional step.',
       'zh-CN':
-        '关键在于：概率来自「全部」专家的 logits；选出其中 k 个只决定由谁来计算。重新归一化是另一个独立的、可选的步骤。',
+        '关键：概率来自「全部」专家的 logits；选出其中 k 个只决定由谁来计算。重新归一化是另一个独立的、可选的步骤。',
     },
   ],
 });

@@ -126,7 +126,7 @@ export default defineExercise<Args, number[]>({
           'You average the shards\' gradients with equal weights, as if every shard had as many examples. Each g_i is the mean over its own n_i examples, so the batch\'s gradient is Σ n_i·g_i / Σ n_i: ' +
           'in the lesson (3·[−2, −1] + 2·[−6, −1.5]) / 5 = [−3.6, −1.2], where the plain average gives [−4, −1.25]. With equal shards the two agree, which is why DDP can divide by the number of ranks.',
         'zh-CN':
-          '你以相同的权重平均各分片的梯度，仿佛每个分片的样本数都一样。每个 g_i 是它自己 n_i 个样本上的平均，所以整个 batch 的梯度是 Σ n_i·g_i / Σ n_i：' +
+          '你以相同的权重平均各分片的梯度，仿佛每个分片的样本数都一样。每个 g_i 是它自己 n_i 个样本上的平均，所以整个批次的梯度是 Σ n_i·g_i / Σ n_i：' +
           '在课程示例中 (3·[−2, −1] + 2·[−6, −1.5]) / 5 = [−3.6, −1.2]，而简单平均给出 [−4, −1.25]。' +
           '分片大小相等时两者一致，这就是 DDP 可以除以 rank 数的原因。',
       },
@@ -149,7 +149,7 @@ export default defineExercise<Args, number[]>({
           'You return a sum: the all-reduce adds the ranks\' gradients, but the loss is a mean over the whole batch, so the sum must be divided again. ' +
           'In the lesson Σ g_i = [−8, −2.5] and Σ n_i·g_i = [−18, −6]; divided by the 5 examples, the weighted sum is the answer [−3.6, −1.2].',
         'zh-CN':
-          '你返回的是一个和：全归约把各 rank 的梯度相加，但损失是整个 batch 上的平均，所以这个和还要再做除法。在课程示例中 Σ g_i = [−8, −2.5]，' +
+          '你返回的是一个和：全归约把各 rank 的梯度相加，但损失是整个批次上的平均，所以这个和还要再做除法。在课程示例中 Σ g_i = [−8, −2.5]，' +
           'Σ n_i·g_i = [−18, −6]；加权和除以 5 个样本，就得到答案 [−3.6, −1.2]。',
       },
       hint: {
@@ -172,7 +172,7 @@ export default defineExercise<Args, number[]>({
       en:
         'The whole batch has Σ n_i examples: divide the summed gradient by that. A shard with n_i = 0 adds nothing.',
       'zh-CN':
-        '整个 batch 共有 Σ n_i 个样本：把梯度之和除以它。n_i = 0 的分片没有贡献。',
+        '整个批次共有 Σ n_i 个样本：把梯度之和除以它。n_i = 0 的分片没有贡献。',
     },
     { text: {
         en:

@@ -150,7 +150,7 @@ export default defineExercise<Args, TensorParallelMlp>({
       },
       hint: {
         en: 'In the lesson, is gelu(1) + gelu(2) equal to gelu(3)? Which split of w1 gives each rank whole pre-activations?',
-        'zh-CN': '在课程的例子里，gelu(1) + gelu(2) 等于 gelu(3) 吗？w1 怎样切分才能让每个 rank 拿到完整的预激活值？',
+        'zh-CN': '在课程示例里，gelu(1) + gelu(2) 等于 gelu(3) 吗？w1 怎样切分才能让每个 rank 拿到完整的预激活值？',
       },
       wrong: (_ctx, x, p, ranks) => rowsSplit(x, p, ranks),
     },
@@ -163,7 +163,7 @@ export default defineExercise<Args, TensorParallelMlp>({
           'In the lesson out[0][0] should be 2.95096; yours is gelu(1) = 0.841192.',
         'zh-CN':
           '你的 partials 是不带 GELU 的 (x·W1_r)·W2_r，GELU 放在了求和之后：这算的是 gelu(x·w1·w2)，相当于一个末尾带激活的线性层。MLP 是 gelu(x·w1)·w2：每个 rank 要先对自己的 x·W1_r 做 GELU，再乘以 W2_r。' +
-          '课程例子中 out[0][0] 应为 2.95096；你的结果是 gelu(1) = 0.841192。',
+          '课程示例中 out[0][0] 应为 2.95096；你的结果是 gelu(1) = 0.841192。',
       },
       hint: {
         en: 'Where is the GELU in gelu(x·w1)·w2: between the two matrix products or after both? Which of them happen on each rank?',

@@ -194,7 +194,7 @@ export default defineExercise<Args, number[][]>({
       en:
         'The key idea: every entry the mask keeps comes out divided by 1 − p, every entry it drops comes out 0, and x itself is left as it was.',
       'zh-CN':
-        '关键在于：掩码保留的每个元素输出时都除以 1 − p，被丢弃的每个元素输出 0，而 x 本身保持不变。',
+        '关键：掩码保留的每个元素输出时都除以 1 − p，被丢弃的每个元素输出 0，而 x 本身保持不变。',
     },
   ],
 });

@@ -242,7 +242,7 @@ export default defineExercise<Args, ScalerOut>({
       en:
         'The key idea: an overflow always skips, backs the scale off and restarts the count; a finite step is never skipped, counts itself, and the one that completes the interval grows the scale (if the result is finite) and restarts the count.',
       'zh-CN':
-        '关键在于：上溢时总是跳过这一步、回退缩放值并清零计数；有限步从不跳过，先计入自身，凑满间隔的那一步增长缩放值（前提是结果有限）并清零计数。',
+        '关键：上溢时总是跳过这一步、回退缩放值并清零计数；有限步从不跳过，先计入自身，凑满间隔的那一步增长缩放值（前提是结果有限）并清零计数。',
     },
   ],
 });

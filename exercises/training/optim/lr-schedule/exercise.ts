@@ -206,7 +206,7 @@ export default defineExercise<Args, number>({
       en:
         'The key idea: maxLr·t/Tw for t < Tw; minLr + ½(1 + cos(π·r))·(maxLr − minLr) up to t = Tc; minLr after.',
       'zh-CN':
-        '关键在于：t < Tw 时为 maxLr·t/Tw；直到 t = Tc 为 minLr + ½(1 + cos(π·r))·(maxLr − minLr)；' +
+        '关键：t < Tw 时为 maxLr·t/Tw；直到 t = Tc 为 minLr + ½(1 + cos(π·r))·(maxLr − minLr)；' +
         '之后为 minLr。',
     },
   ],

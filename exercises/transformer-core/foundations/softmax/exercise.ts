@@ -171,7 +171,7 @@ export default defineExercise<Args, number[]>({
     },
     {
       en: 'The key idea: take m, the largest entry; a row whose m is −Infinity is fully masked and returns zeros; otherwise exponentiate x_i − m and divide each by the sum of those.',
-      'zh-CN': '关键思路：取最大的元素 m；m 为 −Infinity 的行是整行被遮住的，返回全零；否则对 x_i − m 取指数，再把每一项除以这些指数之和。',
+      'zh-CN': '关键：取最大的元素 m；m 为 −Infinity 的行是整行被遮住的，返回全零；否则对 x_i − m 取指数，再把每一项除以这些指数之和。',
     },
   ],
 });

@@ -116,10 +116,10 @@ export default defineExercise<Args, number[][]>({
           'The codes are W0 flattened row-major: code i is row ⌊i / cols⌋, column i mod cols (W0[r][c] is code r·cols + c). ' +
           'You fill W0 down the columns (W0[r][c] from code c·rows + r, as Fortran and cuBLAS lay matrices out), which scrambles the weights. Read the codes row by row.',
         'zh-CN':
-          'codes 是 W0 按行优先展平的结果：编码 i 位于第 ⌊i / cols⌋ 行、第 i mod cols 列（W0[r][c] 是编码 r·cols + c）。' +
-          '你沿列方向填充 W0（W0[r][c] 取编码 c·rows + r，即 Fortran 和 cuBLAS 排布矩阵的方式），把权重打乱了。请逐行读取编码。',
+          'codes 是 W0 按行优先展平的结果：码 i 位于第 ⌊i / cols⌋ 行、第 i mod cols 列（W0[r][c] 是码 r·cols + c）。' +
+          '你沿列方向填充 W0（W0[r][c] 取码 c·rows + r，即 Fortran 和 cuBLAS 排布矩阵的方式），把权重打乱了。请逐行读取码。',
       },
-      hint: { en: 'Which weight does code 1 belong to: W0[0][1] or W0[1][0]? The codes run along the rows.', 'zh-CN': '编码 1 属于哪个权重：W0[0][1] 还是 W0[1][0]？编码是沿行排列的。' },
+      hint: { en: 'Which weight does code 1 belong to: W0[0][1] or W0[1][0]? The codes run along the rows.', 'zh-CN': '码 1 属于哪个权重：W0[0][1] 还是 W0[1][0]？码是沿行排列的。' },
       wrong: (_ctx, x, base, a, b, alpha) => {
         const flat = dequantizeMatrix(base).flat();
         return forward(x, dequantizeWith(base, (r, c) => flat[c * base.rows + r]), a, b, alpha / rankOf(a));
@@ -163,7 +163,7 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'absmax-not-applied',
-      title: { en: 'the levels used without multiplying by absmax', 'zh-CN': '直接用了量化级别，没有乘 absmax' },
+      title: { en: 'the levels used without multiplying by absmax', 'zh-CN': '直接用了量化级，没有乘 absmax' },
       message: {
         en:
           'level[code] is a number in [−1, 1]: the weight was divided by its block\'s absmax before it was quantised, so reading it back needs the multiplication again, ' +
@@ -174,24 +174,24 @@ export default defineExercise<Args, number[][]>({
       },
       hint: {
         en: 'A code\'s level lies in [−1, 1], but the weights were not. What scale did quantisation divide by?',
-        'zh-CN': '编码对应的级别落在 [−1, 1] 内，但原来的权重并不是。量化时除以的是哪个缩放因子？',
+        'zh-CN': '码对应的量化级落在 [−1, 1] 内，但原来的权重并不是。量化时除以的是哪个缩放因子？',
       },
       wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeWith(base, (r, c) => NF4_LEVELS[base.codes[r * base.cols + c]]), a, b, alpha / rankOf(a)),
     },
     {
       id: 'uniform-levels',
-      title: { en: 'codes read as a uniform grid instead of the NF4 levels', 'zh-CN': '把编码当成均匀网格，而不是 NF4 级别' },
+      title: { en: 'codes read as a uniform grid instead of the NF4 levels', 'zh-CN': '把码当成均匀网格，而不是 NF4 量化级' },
       message: {
         en:
           'You turn code k into −1 + 2k/15, as if the 16 codes were evenly spaced over [−1, 1]. The codes index the NF4 table (code 7 is 0.0, code 8 is 0.0796, …): ' +
           'look each one up in the 16 NF4 levels, then multiply by absmax.',
         'zh-CN':
-          '你把编码 k 变成了 −1 + 2k/15，好像这 16 个编码均匀分布在 [−1, 1] 上。' +
-          '编码是 NF4 表的下标（编码 7 是 0.0，编码 8 是 0.0796，…）：在 16 个 NF4 级别中查出每个编码的值，再乘以 absmax。',
+          '你把码 k 变成了 −1 + 2k/15，好像这 16 个码均匀分布在 [−1, 1] 上。' +
+          '码是 NF4 表的下标（码 7 是 0.0，码 8 是 0.0796，…）：在 16 个 NF4 量化级中查出每个码的值，再乘以 absmax。',
       },
       hint: {
         en: 'What weight does code 7 give? Look each code up in the NF4 table of lora/nf4-quantize.',
-        'zh-CN': '编码 7 对应的权重是多少？在 lora/nf4-quantize 的 NF4 表中查每个编码。',
+        'zh-CN': '码 7 对应的权重是多少？在 lora/nf4-quantize 的 NF4 表中查每个码。',
       },
       wrong: (_ctx, x, base, a, b, alpha) => {
         const weight = (r: number, c: number) => {

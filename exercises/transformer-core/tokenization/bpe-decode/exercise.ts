@@ -118,7 +118,7 @@ export default defineExercise<Args, string>({
           'A character above U+007F takes 2 to 4 bytes in UTF-8, and the bytes must be decoded together: ' +
           'new TextDecoder().decode(new Uint8Array(bytes)).',
         'zh-CN':
-          '你把每个字节转成了以它为码位的字符，所以 "é"（字节 195, 169）变成了 "Ã©"，“中”变成了三个 Latin-1 字符。' +
+          '你把每个字节转成了以它为码位的字符，所以 "é"（字节 195, 169）变成了 "Ã©"，"中" 变成了三个 Latin-1 字符。' +
           'U+007F 以上的字符在 UTF-8 中占 2 到 4 个字节，这些字节必须放在一起解码：new TextDecoder().decode(new Uint8Array(bytes))。',
       },
       hint: {
@@ -136,12 +136,12 @@ export default defineExercise<Args, string>({
           'or half an emoji), and a part on its own is invalid UTF-8, so it becomes "�" even when the next token completes it. ' +
           'Concatenate the bytes of all the tokens first, then decode once.',
         'zh-CN':
-          '你分别解码每个 token 的字节。一个 token 可能只包含某个字符的一部分（“中”的前两个字节，或半个 emoji），而单独的一部分不是合法的 UTF-8，' +
+          '你分别解码每个 token 的字节。一个 token 可能只包含某个字符的一部分（"中" 的前两个字节，或半个 emoji），而单独的一部分不是合法的 UTF-8，' +
           '所以即使下一个 token 把它补全，它也会变成 "�"。先把所有 token 的字节拼接起来，再解码一次。',
       },
       hint: {
         en: 'Split "中" over two tokens and decode each on its own: neither part is valid text. When should the bytes be turned into text?',
-        'zh-CN': '把“中”拆到两个 token 里，分别解码：两部分都不是合法的文本。应该在什么时候把字节变成文本？',
+        'zh-CN': '把 "中" 拆到两个 token 里，分别解码：两部分都不是合法的文本。应该在什么时候把字节变成文本？',
       },
       wrong: (_ctx, ids, merges) => {
         const table = tokenBytes(merges);

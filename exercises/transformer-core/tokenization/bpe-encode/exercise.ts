@@ -230,7 +230,7 @@ export default defineExercise<Args, number[]>({
           'You start from charCodeAt (or codePointAt), so "é" is the one id 233 instead of the two bytes [195, 169], and "中" is 20013. ' +
           'The merges were learned on UTF-8 bytes, so start from Array.from(new TextEncoder().encode(text)): every id is then 0..255.',
         'zh-CN':
-          '你从 charCodeAt（或 codePointAt）出发，所以 "é" 是单个 id 233，而不是两个字节 [195, 169]，“中”则是 20013。' +
+          '你从 charCodeAt（或 codePointAt）出发，所以 "é" 是单个 id 233，而不是两个字节 [195, 169]，"中" 则是 20013。' +
           '合并是在 UTF-8 字节上学到的，所以要从 Array.from(new TextEncoder().encode(text)) 出发：这样每个 id 都在 0..255 之间。',
       },
       hint: {
@@ -267,7 +267,7 @@ export default defineExercise<Args, number[]>({
           'as trainBpe makes, that gives the same result as "lowest rank first".)',
         'zh-CN':
           '你按列表顺序逐条处理合并，并且只替换每一对第一次出现的地方，所以有合并 (a, b) 时，"ab ab" 的第二个 "ab" 仍然是两个字节。一条合并要替换它那一对的每一次出现。' +
-          '（按列表顺序逐条处理是可以的，前提是每条合并替换它的所有出现：对于每条合并都只使用更早 id 的列表，比如 trainBpe 生成的列表，这与“rank 最小的先合并”结果相同。）',
+          '（按列表顺序逐条处理是可以的，前提是每条合并替换它的所有出现：对于每条合并都只使用更早 id 的列表，比如 trainBpe 生成的列表，这与「rank 最小的先合并」结果相同。）',
       },
       hint: {
         en: 'Try "ab ab" with the one merge (a, b): both occurrences should be merged. How many does your code replace?',

@@ -78,7 +78,7 @@ export default defineExercise<Args, Compression>({
   misconceptions: [
     {
       id: 'characters-not-bytes',
-      title: { en: 'bytes per token counted in characters (heldOut.length) instead of UTF-8 bytes', 'zh-CN': '“字节/token”按字符数（heldOut.length）计算，而不是 UTF-8 字节数' },
+      title: { en: 'bytes per token counted in characters (heldOut.length) instead of UTF-8 bytes', 'zh-CN': '「字节/token」按字符数（heldOut.length）计算，而不是 UTF-8 字节数' },
       message: {
         en:
           'Your merges and ids are right, but your bytesPerToken divides the number of characters (heldOut.length, or [...heldOut].length) by the number of tokens. ' +
@@ -86,7 +86,7 @@ export default defineExercise<Args, Compression>({
           'On English prose the two agree; on "un café crème 中文" they do not.',
         'zh-CN':
           '你的 merges 和 ids 是对的，但你的 bytesPerToken 是用字符数（heldOut.length 或 [...heldOut].length）除以 token 数。' +
-          'BPE 处理的是 UTF-8 字节，"é" 占 2 个字节，“中”占 3 个：应该用 UTF-8 字节数 new TextEncoder().encode(heldOut).length 除以 ids.length。' +
+          'BPE 处理的是 UTF-8 字节，"é" 占 2 个字节，"中" 占 3 个：应该用 UTF-8 字节数 new TextEncoder().encode(heldOut).length 除以 ids.length。' +
           '在英文散文上两者一致；在 "un café crème 中文" 上就不一致了。',
       },
       hint: {
@@ -101,7 +101,7 @@ export default defineExercise<Args, Compression>({
     },
     {
       id: 'tokens-per-byte',
-      title: { en: 'tokens per byte instead of bytes per token', 'zh-CN': '算成了“token/字节”，而不是“字节/token”' },
+      title: { en: 'tokens per byte instead of bytes per token', 'zh-CN': '算成了「token/字节」，而不是「字节/token」' },
       message: {
         en:
           'Your bytesPerToken is the number of tokens divided by the number of bytes, so it shrinks as compression improves. ' +

@@ -160,7 +160,7 @@ export default defineExercise<Args, Pair[]>({
           '"中" is 20013 (far above 255) and "🙂" is two surrogates. Byte-level BPE starts from the UTF-8 bytes: ' +
           'Array.from(new TextEncoder().encode(text)). Every id is then 0..255 and no text is ever out of vocabulary.',
         'zh-CN':
-          '你从 charCodeAt（或 codePointAt）出发，所以 "é" 是单个 id 233，而不是两个字节 [195, 169]，“中”是 20013（远大于 255），"🙂" 则是两个代理项。' +
+          '你从 charCodeAt（或 codePointAt）出发，所以 "é" 是单个 id 233，而不是两个字节 [195, 169]，"中" 是 20013（远大于 255），"🙂" 则是两个代理项。' +
           '字节级 BPE 从 UTF-8 字节出发：Array.from(new TextEncoder().encode(text))。这样每个 id 都在 0..255 之间，任何文本都不会超出词表。',
       },
       hint: {

@@ -183,7 +183,7 @@ export default defineExercise<Args, string[]>({
           'Your letters are [A-Za-z] (or \\w, which also takes digits and _), so "café" is cut into "caf" and "é", and 中文 or Ωμέγα are not letters at all. ' +
           'Use \\p{L} for any letter and \\p{N} for any number, with the u flag (/.../gu): they follow Unicode, as the regex module does in GPT-2\'s Python.',
         'zh-CN':
-          '你的字母是 [A-Za-z]（或 \\w，它还包括数字和 _），所以 "café" 被切成 "caf" 和 "é"，而“中文”或 Ωμέγα 根本不算字母。' +
+          '你的字母是 [A-Za-z]（或 \\w，它还包括数字和 _），所以 "café" 被切成 "caf" 和 "é"，而 "中文" 或 Ωμέγα 根本不算字母。' +
           '用 \\p{L} 表示任何字母，用 \\p{N} 表示任何数字，并带上 u 标志（/.../gu）：它们遵循 Unicode，就像 GPT-2 的 Python 代码中的 regex 模块那样。',
       },
       hint: { en: 'Split "café": your pattern cuts the é off. Which character classes know every alphabet?', 'zh-CN': '切分 "café"：你的模式把 é 切掉了。哪些字符类认识所有字母表？' },
