@@ -5,6 +5,7 @@ import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { listBuiltinPackIds } from '../../src/core/packs/packs.js';
 import { translationState } from '../../src/core/packs/translations.js';
 import { lessonPictureProblems } from '../../src/core/authoring/lesson-pictures.js';
+import { codeStyle, layoutMarkdown } from '../../src/report/markdown.js';
 import { titleFindings, translationFindings } from '../../src/core/packs/validate-translations.js';
 import { localisedManifest, packManifestSchema } from '../../src/core/common/schemas.js';
 import type { ExerciseDefinition } from '../../src/core/authoring/exercise.js';
@@ -126,6 +127,9 @@ for (const packId of await listBuiltinPackIds()) {
         const pictures = (text: string) => [...text.matchAll(fence)].filter((m) => pictureKinds.has(m[1])).map((m) => `${m[1]} ${numbersIn(m[2]).join(' ')}`);
         expect(pictures(zh), 'pictures, with the same numbers').toEqual(pictures(english));
         expect(lessonPictureProblems(zh)).toEqual([]);
+        // Bold that Markdown cannot close (CommonMark's flanking rules: **…，**字 stays literal) would show its asterisks.
+        const prose = layoutMarkdown(zh, 10_000).filter((row) => !row.verbatim).map((row) => row.line.filter((span) => span.color !== codeStyle.color).map((span) => span.text).join(''));
+        expect(prose.filter((row) => row.includes('**')), 'asterisks left by bold that does not close').toEqual([]);
         if (/^\*\*What differs\.\*\*/m.test(english)) expect(zh).toMatch(/^\*\*区别。\*\*/m);
         const withoutCode = (text: string) => text.replace(fence, '').replace(/^<!--[^\n]*-->\n/, '');
         expect(difference(numbersIn(withoutCode(english)), numbersIn(withoutCode(zh))), 'numbers in prose and formulas').toEqual({ onlyInEnglish: [], onlyInChinese: [] });
