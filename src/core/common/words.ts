@@ -10,3 +10,12 @@ import { countedNoun } from '../../i18n/i18n.js';
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return countedNoun(count, singular, pluralForm);
 }
+
+/**
+ * Sentences one after another, as `parts.join(' ')` writes them in English;
+ * after a sentence that ends in full-width punctuation (Chinese: 。！？）)
+ * the next follows with no space.
+ */
+export function sentences(parts: readonly string[]): string {
+  return parts.reduce((text, part, i) => (i === 0 ? part : /[\u3000-\u303f\uff01-\uff1f\uff09]$/.test(text) ? text + part : `${text} ${part}`), '');
+}
