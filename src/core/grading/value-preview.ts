@@ -8,6 +8,7 @@
  */
 import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
 import { unravel } from './tensor-diff.js';
+import { t } from '../../i18n/i18n.js';
 
 /** A number as JSON holds it: NaN and ±Infinity as strings. */
 export type PreviewNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -203,7 +204,7 @@ export function previewType(preview: ValuePreview): string {
     case 'strings':
       return `string[${preview.length}]`;
     case 'list':
-      return `${preview.readOnce ? 'read-once ' : ''}list[${preview.length}]`;
+      return preview.readOnce ? t`read-once list[${preview.length}]` : `list[${preview.length}]`;
     case 'object':
       return `{ ${preview.fields.map((f) => f.name).join(', ')}${preview.size > preview.fields.length ? ', …' : ''} }`;
     case 'other':
