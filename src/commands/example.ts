@@ -17,14 +17,15 @@ import { escapeLogLine } from '../report/escape.js';
 import { toJson } from '../report/json.js';
 import { styleLine } from '../report/lines.js';
 import { valueLines } from '../report/value-layout.js';
-import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../sandbox/wire.js';
+import { isReadOnceArg, isRowsArg, typedArrayKind } from '../sandbox/wire.js';
+import { tensorArgText } from '../core/grading/explain.js';
 import { t } from '../i18n/i18n.js';
 
 /** An argument as JSON shows it: a read-once list as its items, flagged; model-sized data as numbers, with what the function receives. */
 function plainArg(arg: unknown): unknown {
   if (isReadOnceArg(arg)) return { readOnce: arg.items };
-  if (isRowsArg(arg)) return { receivedAs: describeTensorArg(arg), rows: Array.from({ length: arg.rows }, (_, r) => Array.from(arg.data.subarray(r * arg.cols, (r + 1) * arg.cols))) };
-  if (typedArrayKind(arg)) return { receivedAs: describeTensorArg(arg), values: Array.from(arg as ArrayLike<number>) };
+  if (isRowsArg(arg)) return { receivedAs: tensorArgText(arg), rows: Array.from({ length: arg.rows }, (_, r) => Array.from(arg.data.subarray(r * arg.cols, (r + 1) * arg.cols))) };
+  if (typedArrayKind(arg)) return { receivedAs: tensorArgText(arg), values: Array.from(arg as ArrayLike<number>) };
   return arg;
 }
 

@@ -10,7 +10,8 @@ import { fetchPack } from '../packs/install.js';
 import { listBuiltinPackIds, loadPack, resolvePack, type Pack } from '../packs/packs.js';
 import { configFileName } from '../workspace/workspace.js';
 import { posixRelative } from '../common/paths.js';
-import { entryExists, flat, kindOf } from '../common/safe-read.js';
+import { entryExists, flat, kindOf, notRegularMessage } from '../common/safe-read.js';
+import { t } from '../../i18n/i18n.js';
 
 /** A learner's workspace to grade. */
 export interface Submission {
@@ -35,9 +36,9 @@ export function isWorkspace(dir: string): boolean {
 /** Why an entry of a class folder is not graded, or undefined for a folder. */
 function refusal(entry: Dirent, id: string): string | undefined {
   if (entry.isDirectory()) return undefined;
-  const { reason, words } = kindOf(entry);
-  const fix = reason === 'symlink' ? 'put the submission itself there, not a link to it' : 'put the submission\'s folder there';
-  return `${flat(id)} ${reason === 'symlink' ? words : words.replace('a regular file', 'a folder')}: ${fix}.`;
+  const reason = kindOf(entry);
+  const fix = reason === 'symlink' ? t('put the submission itself there, not a link to it') : t("put the submission's folder there");
+  return notRegularMessage(flat(id), reason, fix, 'folder');
 }
 
 /**

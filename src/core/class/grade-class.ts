@@ -118,10 +118,10 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     try {
       if (!isWorkspace(submission.dir)) throw new UserError(`no ${configFileName}: not an llm-tutor workspace`);
       // The config is read only to report a damaged one; the packs graded are the trusted ones.
-      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix });
+      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix() });
       // Progress is not graded, but a state file no learner's tutor could read (a link, a FIFO, a device, too large) is reported.
       const stateLabel = `${submission.id}/${posixRelative(submission.dir, stateFileOf(submission.dir))}`;
-      await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix, within: submission.dir });
+      await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix(), within: submission.dir });
     } catch (error) {
       problem = (error as Error).message;
     }

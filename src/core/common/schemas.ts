@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { t } from '../../i18n/i18n.js';
 
 /** Exercise ids look like `attention/causal-mask`: lower-case segments separated by `/`. */
 export const exerciseIdSchema = z
@@ -125,3 +126,27 @@ export const stateSchema = z.strictObject({
   builtinPacksKnown: z.array(z.string()).optional(),
 });
 export type State = z.infer<typeof stateSchema>;
+
+/**
+ * A schema's own message (the ones written in this file) in the current
+ * language; any other message (zod's own) as it is. The schemas are built at
+ * load, before the language is known: their messages are translated when shown.
+ */
+export function schemaMessage(message: string): string {
+  const duplicate = /^duplicate exercise id "(.*)"$/s.exec(message);
+  if (duplicate) return t`duplicate exercise id "${duplicate[1]}"`;
+  const own: Record<string, () => string> = {
+    'must be lower-case words joined by "-" and "/", e.g. "attention/causal-mask"': () => t('must be lower-case words joined by "-" and "/", e.g. "attention/causal-mask"'),
+    'must be lower-case words joined by "-", e.g. "transformer-core"': () => t('must be lower-case words joined by "-", e.g. "transformer-core"'),
+    'must be 1 (the only pack format this llm-tutor reads)': () => t('must be 1 (the only pack format this llm-tutor reads)'),
+    'must be a semantic version such as "1.0.0"': () => t('must be a semantic version such as "1.0.0"'),
+    'must be 0 or more': () => t('must be 0 or more'),
+    'must list at least one exercise': () => t('must list at least one exercise'),
+    'must be 1': () => t('must be 1'),
+    'must enable at least one pack': () => t('must enable at least one pack'),
+    'is empty: write en or zh-CN, or leave it out': () => t('is empty: write en or zh-CN, or leave it out'),
+    'must be "tier:<n>" or "mistake:<misconception id>"': () => t('must be "tier:<n>" or "mistake:<misconception id>"'),
+    'must be a SHA-256 in hex': () => t('must be a SHA-256 in hex'),
+  };
+  return Object.hasOwn(own, message) ? own[message]() : message;
+}

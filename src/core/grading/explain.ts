@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
-import { sentences } from '../common/words.js';
+import { plural, sentences } from '../common/words.js';
 import { t } from '../../i18n/i18n.js';
-import { describeTensorArg, isReadOnceArg, isTensorArg, type WireError } from '../../sandbox/wire.js';
+import { describeTensorArg, isReadOnceArg, isRowsArg, isTensorArg, type WireError } from '../../sandbox/wire.js';
 import type { SandboxRun } from '../../sandbox/run-child.js';
 import type { CaseResult, ImportedExercise, SourceLocation, VerdictError } from './verdict.js';
 
@@ -48,6 +48,18 @@ export function describeCallError(error: WireError, location: SourceLocation | u
   return wroteInput
     ? t`Your function tried to change its input in place (${error.message}). This exercise's inputs must stay unchanged: copy them before modifying.`
     : t`Your function ${describeThrown(error)}.`;
+}
+
+/**
+ * A typed array or row-view argument in a few words, in the current language:
+ * `Float32Array(1000000)`, `1000 rows × 1000 of Float32Array(1000000)` (the
+ * sandbox's own `describeTensorArg`, which the child shares, stays English).
+ */
+export function tensorArgText(value: unknown): string {
+  if (!isRowsArg(value)) return describeTensorArg(value);
+  return value.plain
+    ? t`number[${value.rows}][${value.cols}], sent as float32 (${(value.data.length * 4).toLocaleString('en-US')} bytes)`
+    : t`${plural(value.rows, 'row')} × ${value.cols} of Float32Array(${value.data.length})`;
 }
 
 function toPath(file: string): string {
@@ -103,7 +115,7 @@ function buildPreview(args: unknown[], limit: number): string {
       for (let i = 0; i < shown; i++) if ((i > 0 && !put(', ')) || !show(v[i])) return false;
       return put(shown < v.length ? t`, … ${v.length} in all]` : ']');
     }
-    if (isTensorArg(v)) return put(describeTensorArg(v));
+    if (isTensorArg(v)) return put(tensorArgText(v));
     if (isReadOnceArg(v)) return put(t('(read once) ')) && show(v.items);
     if (v && typeof v === 'object') {
       // Keys are read one at a time (a 50k-entry vocabulary is not listed to show six of its entries).

@@ -6,7 +6,8 @@
  * failing case only, and a class's results file carries them too: each stays
  * a few kilobytes whatever the value's size.
  */
-import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
+import { isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
+import { tensorArgText } from './explain.js';
 import { unravel } from './tensor-diff.js';
 import { t } from '../../i18n/i18n.js';
 
@@ -135,11 +136,11 @@ function tensorPreview(shape: number[], element: Element, read: Reader, received
 function typedPreview(value: unknown): ValuePreview | undefined {
   if (isRowsArg(value)) {
     const { data, cols } = value;
-    return tensorPreview([value.rows, cols], 'number', ([i, j]) => data[i * cols + j], describeTensorArg(value));
+    return tensorPreview([value.rows, cols], 'number', ([i, j]) => data[i * cols + j], tensorArgText(value));
   }
   if (typedArrayKind(value) === undefined) return undefined;
   const data = value as ArrayLike<number | bigint>;
-  return tensorPreview([data.length], 'number', ([i]) => Number(data[i]), describeTensorArg(value));
+  return tensorPreview([data.length], 'number', ([i]) => Number(data[i]), tensorArgText(value));
 }
 
 function listPreview(value: unknown[], depth: number, readOnce: boolean): ValuePreview {

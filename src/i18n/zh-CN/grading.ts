@@ -13,6 +13,8 @@ export const grading: Record<string, string> = {
   'This file imports {0} ({1}), which does not pass yet: if its code is wrong, this exercise fails too. Check it with `llm-tutor check {2}`.':
     '这个文件导入了 {0}（{1}），而它还没有通过：如果它的代码有错，这个练习也会失败。请用 `llm-tutor check {2}` 检查它。',
   ', … {0} in all]': ', … 共 {0} 个]',
+  'number[{0}][{1}], sent as float32 ({2} bytes)': 'number[{0}][{1}]，以 float32 发送（{2} 字节）',
+  '{0} × {1} of Float32Array({2})': '{0} × {1} 的 Float32Array({2})',
   '(read once) ': '（只读一次）',
 
   // What the learner's code did (explain.ts, interpret.ts)
@@ -142,4 +144,5 @@ export const grading: Record<string, string> = {
 
   // Counted nouns (plural()): the singular → the measure word and noun that follow the count.
   'more non-finite mismatch': '处非有限值不匹配',
+  row: '行',
 };
