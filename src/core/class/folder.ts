@@ -53,13 +53,13 @@ export function discoverSubmissions(paths: string[], cwd: string): Submission[] 
   const found = new Map<string, Submission>();
   for (const given of paths.length ? paths : ['.']) {
     const dir = path.resolve(cwd, given);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${given}: no such folder.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(t`${given}: no such folder.`, { next: t('Pass a workspace, or a folder holding one workspace per submission.') });
     if (isWorkspace(dir)) {
       found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir, path: posixRelative(cwd, dir) });
       continue;
     }
     const children = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() && !e.name.startsWith('.'));
-    if (children.length === 0) throw new UserError(`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
+    if (children.length === 0) throw new UserError(t`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: t('Pass a workspace, or a folder holding one workspace per submission.') });
     // Every sub-folder is a submission; one without llm-tutor.json is graded as a broken submission, not skipped.
     for (const child of children) {
       const sub = path.join(dir, child.name);
@@ -76,7 +76,7 @@ export function parseShard(value: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UserError(`--shard must look like 2/5 (shard 2 of 5), got "${value}".`, { exitCode: 2 });
+  if (!match || count < 1 || index < 1 || index > count) throw new UserError(t`--shard must look like 2/5 (shard 2 of 5), got "${value}".`, { exitCode: 2 });
   return { index, count };
 }
 
