@@ -28,12 +28,25 @@ export const crashedWhile = {
   during: (caseName: string) => t`during case "${caseName}"`,
 };
 
+/**
+ * The message of an error the sandbox harness itself threw in the learner's
+ * code, in the current language (the child that throws it speaks English
+ * only); any other message as it is.
+ */
+function harnessMessage(message: string): string {
+  const blocked = /^(.*) is not available in the sandbox: exercises run without the network, other processes or files$/s.exec(message);
+  if (blocked) return t`${blocked[1]} is not available in the sandbox: exercises run without the network, other processes or files`;
+  const noExport = /^Your file does not export a function named (.*)\.$/s.exec(message);
+  if (noExport) return t`Your file does not export a function named ${noExport[1]}.`;
+  return message;
+}
+
 /** "threw TypeError: …", or how a thrown value that is not an Error looked. */
 export function describeThrown(error: WireError): string {
   if (error.thrownType) {
     return error.thrownType === 'string' ? t`threw a string, not an Error: "${error.message}"` : t`threw a ${error.thrownType}, not an Error: ${error.message}`;
   }
-  return t`threw ${error.name}: ${error.message}`;
+  return t`threw ${error.name}: ${harnessMessage(error.message)}`;
 }
 
 /** What the learner's function did wrong when it threw on a call. */

@@ -114,7 +114,7 @@ export const commands: Record<string, string> = {
   '{0} with no grading recorded: `llm-tutor doctor --repair` re-grades them to rebuild your progress': '{0}没有评分记录：`llm-tutor doctor --repair` 会重新评分它们，以重建你的进度',
   workspace: '工作区',
   'none here; `llm-tutor init` creates one': '这里没有工作区；`llm-tutor init` 可以创建一个',
-  '{0}: {1}, {2} missing (run `llm-tutor init {3}` to write them)': '{0}：{1}，缺少 {2}（运行 `llm-tutor init {3}` 补写它们）',
+  '{0}: {1}, {2} missing (run `llm-tutor init {3}` to write them)': '{0}: {1}，缺少 {2}（运行 `llm-tutor init {3}` 补写它们）',
   ' (not saved: {0})': '（未保存：{0}）',
   'no progress file': '没有进度文件',
   'Your progress records no grading of {0}:': '你的进度中缺少以下 {0}的评分记录：',

@@ -21,6 +21,8 @@ export const grading: Record<string, string> = {
   'threw a string, not an Error: "{0}"': '抛出了一个字符串而不是 Error："{0}"',
   'threw a {0}, not an Error: {1}': '抛出了一个 {0} 而不是 Error：{1}',
   'threw {0}: {1}': '抛出了 {0}: {1}',
+  '{0} is not available in the sandbox: exercises run without the network, other processes or files': '沙箱中不能使用 {0}：练习运行时没有网络，也不能访问其他进程或文件',
+  'Your file does not export a function named {0}.': '你的文件没有导出名为 {0} 的函数。',
   'Your function {0} ({1}:{2}).': '你的函数{0}（{1}:{2}）。',
   'Your function {0}.': '你的函数{0}。',
   "Your function tried to change its input in place ({0}:{1}) ({2}). This exercise's inputs must stay unchanged: copy them before modifying.":
