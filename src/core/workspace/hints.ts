@@ -3,6 +3,7 @@ import { localise } from '../authoring/localised.js';
 import { currentLocale } from '../../i18n/i18n.js';
 import type { ExerciseProgress, HintId } from '../common/schemas.js';
 import type { Diagnosis, Verdict } from '../grading/verdict.js';
+import { t } from '../../i18n/i18n.js';
 
 /** What hints need to know of the latest grading of an exercise. */
 export interface LatestGrading {
@@ -64,11 +65,11 @@ export function revealedHint(source: HintSource, id: HintId, locale: string = cu
   const [kind, name] = id.split(':');
   if (kind === 'tier') {
     const hint = source.hints[Number(name) - 1];
-    return hint === undefined ? undefined : { label: `Hint ${name}/${source.hints.length}`, text: localise(hintText(hint), locale) };
+    return hint === undefined ? undefined : { label: t`Hint ${name}/${source.hints.length}`, text: localise(hintText(hint), locale) };
   }
   const misconception = source.misconceptions?.find((m) => m.id === name);
   if (misconception?.hint === undefined) return undefined;
-  return { label: `Hint for “${localise(misconception.title, locale)}”`, text: localise(misconception.hint, locale) };
+  return { label: t`Hint for “${localise(misconception.title, locale)}”`, text: localise(misconception.hint, locale) };
 }
 
 /** The revealed hints in the order they were revealed, in `locale`, ready to print. */
