@@ -44,8 +44,16 @@ function keysIn(file: string): { key: string; where: string }[] {
 
 /** The plural() nouns: their singular is a catalog key (`plural(n, 'case')`). */
 function pluralNouns(file: string): { key: string; where: string }[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/\bplural\([^,()]+(?:\([^()]*\))?[^,()]*,\s*'([^']+)'/g)].map((m) => ({ key: m[1], where: path.relative(srcDir, file) }));
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const found: { key: string; where: string }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'plural' && node.arguments.length > 1 && ts.isStringLiteralLike(node.arguments[1])) {
+      found.push({ key: node.arguments[1].text, where: `${path.relative(srcDir, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}` });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 const placeholders = (text: string) => [...new Set(text.match(/\{\d+\}/g) ?? [])].sort();

@@ -388,7 +388,6 @@ export const core: Record<string, string> = {
   '{0}: is a folder, expected a JSON file': '{0}: 是文件夹，应为 JSON 文件',
 
   // Counted nouns (plural()): the singular → the measure word and noun that follow the count.
-  match: '处匹配',
   hint: '条提示',
   misconception: '个常见误解',
   byte: '字节',

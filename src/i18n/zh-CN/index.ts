@@ -9,9 +9,10 @@ import { core } from './core.js';
 import { grading } from './grading.js';
 import { lessons } from './lessons.js';
 import { report } from './report.js';
+import { shared } from './shared.js';
 import { ui } from './ui.js';
 
-export const zhCN: Readonly<Record<string, string>> = { ...cli, ...commands, ...core, ...grading, ...lessons, ...report, ...ui };
+export const zhCN: Readonly<Record<string, string>> = { ...cli, ...commands, ...core, ...grading, ...lessons, ...report, ...shared, ...ui };
 
 /** The parts, by name, for the test that no key is in two of them. */
-export const zhCNParts: Readonly<Record<string, Readonly<Record<string, string>>>> = { cli, commands, core, grading, lessons, report, ui };
+export const zhCNParts: Readonly<Record<string, Readonly<Record<string, string>>>> = { cli, commands, core, grading, lessons, report, shared, ui };
