@@ -106,7 +106,7 @@ describe('the screen in zh-CN', needs('tmux'), () => {
       }
 
       tmux('send-keys', '-t', target, 'h');
-      await waitChecked(target, ['提示：「结果被转置了'], columns, lines, frames);
+      await waitChecked(target, ['针对「结果被转置了（[m, n] 而不是 [n, m]）」的提示'], columns, lines, frames);
 
       await fs.copyFile(path.join(repoRoot, 'exercises', 'transformer-core', 'foundations', 'matmul', 'solution.ts'), learnerFile(ws, 'foundations/matmul'));
       await waitChecked(target, ['通过了！按 n 进入下一个练习', /^ 通过  17\/17 个用例通过/m], columns, lines, frames);
