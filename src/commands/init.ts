@@ -5,13 +5,14 @@ import { plural } from '../core/common/words.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/chalk.js';
 import { UserError } from '../errors.js';
-import { t } from '../i18n/i18n.js';
+import { currentLocale, t } from '../i18n/i18n.js';
 
 /** `llm-tutor init [dir]`: creates a workspace, or completes an existing one (missing starters only). */
 export default async function init(io: Io, globals: GlobalOptions, dir: string | undefined, options: { packs?: string[] }): Promise<number> {
   if (globals.pack) throw new UserError(t('init enables packs with --packs, not --pack.'), { next: t`Run \`llm-tutor init --packs ${globals.pack}\` (a pack's required packs too, e.g. --packs transformer-core training).`, exitCode: 2 });
   const target = path.resolve(io.cwd, dir ?? globals.workspace ?? defaultWorkspaceName);
-  const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed);
+  // --lang given at init is the workspace's language from then on (recorded as the tag it resolved to: zh → zh-CN).
+  const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed, globals.lang ? currentLocale() : undefined);
   const c = makeChalk(globals.color);
   const shown = path.relative(io.cwd, target) || '.';
   if (created) {

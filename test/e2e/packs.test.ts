@@ -418,6 +418,22 @@ describe('translations', () => {
     expect((await runCli(['lesson', 'translated/basics/relu', '--workspace', ws], { env: { LANG: 'C' } })).stdout).toContain('The idea.');
   });
 
+  test('init --lang zh records the language in llm-tutor.json, and the workspace speaks it without the option', async () => {
+    const ws = path.join(tempDir(), 'ws');
+    const init = await runCli(['--lang', 'zh', 'init', ws, '--packs', 'transformer-core']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('个练习');
+    expect(JSON.parse(await fs.readFile(path.join(ws, 'llm-tutor.json'), 'utf8')).lang).toBe('zh-CN');
+    const list = await runCli(['list'], { cwd: ws });
+    expect(list.stdout).toContain('矩阵乘法');
+    expect(list.stdout).toContain('Transformer 核心');
+    expect((await runCli(['--lang', 'en', 'list'], { cwd: ws })).stdout).toContain('Matrix multiplication');
+    // Without --lang, init writes no "lang": the system locale goes on choosing.
+    const plain = path.join(tempDir(), 'ws');
+    await runCli(['init', plain, '--packs', 'transformer-core'], { env: { LANG: 'zh_CN.UTF-8' } });
+    expect(JSON.parse(await fs.readFile(path.join(plain, 'llm-tutor.json'), 'utf8')).lang).toBeUndefined();
+  });
+
   test.each(broken)('%s is one line naming the file and the field', async (_name, breakIt, line) => {
     const dir = await brokenTranslation(breakIt);
     const r = await runCli(['pack', 'validate', dir], { cwd: dir });

@@ -140,7 +140,7 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
  * (by default every built-in pack, in syllabus order). Existing learner files
  * are kept. Returns the opened workspace and what was created.
  */
-export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
+export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000), lang?: string): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
   const configFile = path.join(dir, configFileName);
   const created = !entryExists(configFile);
   const builtins = await listBuiltinPackIds();
@@ -155,7 +155,8 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
       // Validate the packs before writing anything.
       for (const entry of packs) await resolvePack(entry, dir);
       // Each workspace gets its own seed, so answers copied from another learner's cases fail.
-      const config: WorkspaceConfig = { formatVersion: 1, packs, options: { seed } };
+      // `init --lang` records the language, so that the workspace keeps speaking it without the option.
+      const config: WorkspaceConfig = { formatVersion: 1, packs, ...(lang ? { lang } : {}), options: { seed } };
       await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
     }
     const workspace = await openWorkspace(dir);
