@@ -12,6 +12,7 @@ import { hintText, type ExerciseDefinition } from '../authoring/exercise.js';
 import { localesOf, type Localised } from '../authoring/localised.js';
 import { exerciseFiles, translatedLessonName, type ExerciseRef } from './packs.js';
 import { lessonSourceHash, stampedHash, translationStamp } from './translations.js';
+import { t } from '../../i18n/i18n.js';
 
 /** One finding: where, what, and how to fix it (as a PackProblem). */
 export interface TranslationFinding {
@@ -35,7 +36,7 @@ function definitionTexts(definition: ExerciseDefinition): { field: string; text:
 
 /** At most three field names, then how many more. */
 function someOf(fields: string[]): string {
-  return fields.length <= 3 ? fields.join(', ') : `${fields.slice(0, 3).join(', ')} and ${fields.length - 3} more`;
+  return fields.length <= 3 ? fields.join(', ') : t`${fields.slice(0, 3).join(', ')} and ${fields.length - 3} more`;
 }
 
 /**
@@ -58,20 +59,20 @@ export async function translationFindings(refs: readonly ExerciseRef[], definiti
         found.push({
           file,
           field: '',
-          message: `no ${locale} lesson: the pack is written in ${locale} (${translatedCount} of ${refs.length} exercises have ${name}), so learners reading ${locale} get this one in English`,
-          fix: `Translate lesson.md into ${name}, with this stamp as its first line: ${stamp}`,
+          message: t`no ${locale} lesson: the pack is written in ${locale} (${translatedCount} of ${refs.length} exercises have ${name}), so learners reading ${locale} get this one in English`,
+          fix: t`Translate lesson.md into ${name}, with this stamp as its first line: ${stamp}`,
         });
       } else {
         const hash = stampedHash(await fs.readFile(file, 'utf8'));
         const now = lessonSourceHash(english);
         if (hash === undefined) {
-          found.push({ file, field: '', message: `the ${locale} lesson has no stamp naming the lesson.md it was translated from, so a later change to lesson.md cannot be noticed`, fix: `Check that it says what lesson.md says, then make this its first line: ${stamp}` });
+          found.push({ file, field: '', message: t`the ${locale} lesson has no stamp naming the lesson.md it was translated from, so a later change to lesson.md cannot be noticed`, fix: t`Check that it says what lesson.md says, then make this its first line: ${stamp}` });
         } else if (hash !== now) {
           found.push({
             file,
             field: '',
-            message: `stale: translated from an earlier lesson.md (sha256:${hash}; lesson.md is now sha256:${now})`,
-            fix: `Bring the translation up to date with lesson.md (\`git diff\` on lesson.md shows what changed), then make this its first line: ${stamp}`,
+            message: t`stale: translated from an earlier lesson.md (sha256:${hash}; lesson.md is now sha256:${now})`,
+            fix: t`Bring the translation up to date with lesson.md (\`git diff\` on lesson.md shows what changed), then make this its first line: ${stamp}`,
           });
         }
       }
@@ -82,8 +83,8 @@ export async function translationFindings(refs: readonly ExerciseRef[], definiti
         found.push({
           file: path.join(ref.dir, exerciseFiles.definition),
           field: someOf(untranslated.map((u) => u.field)),
-          message: `${untranslated.length} text${untranslated.length === 1 ? ' has' : 's have'} no ${locale}: learners reading ${locale} see them in English`,
-          fix: `Give each one its ${locale} text: { en: '…', '${locale}': '…' }.`,
+          message: untranslated.length === 1 ? t`1 text has no ${locale}: learners reading ${locale} see it in English` : t`${untranslated.length} texts have no ${locale}: learners reading ${locale} see them in English`,
+          fix: t`Give each one its ${locale} text: { en: '…', '${locale}': '…' }.`,
         });
       }
     }
@@ -101,8 +102,8 @@ export function titleFindings(manifestFile: string, titles: { pack: Localised; e
       {
         file: manifestFile,
         field: someOf(untranslated.map((u) => u.field)),
-        message: `${untranslated.length} title${untranslated.length === 1 ? ' has' : 's have'} no ${locale}: learners reading ${locale} see them in English`,
-        fix: `Give each one its ${locale} text: { "en": "…", "${locale}": "…" }.`,
+        message: untranslated.length === 1 ? t`1 title has no ${locale}: learners reading ${locale} see it in English` : t`${untranslated.length} titles have no ${locale}: learners reading ${locale} see them in English`,
+        fix: t`Give each one its ${locale} text: { "en": "…", "${locale}": "…" }.`,
       },
     ];
   });
