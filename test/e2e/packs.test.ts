@@ -398,7 +398,7 @@ describe('translations', () => {
     const dir = await brokenTranslation(async () => {});
     const { validatePack } = await import('../../src/core/packs/validate.js');
     const report = await validatePack(dir, { builtin: true, seeds: [1] });
-    expect(report.problems.map((p) => p.message)).toEqual(['4 texts have no zh-CN: learners reading zh-CN see them in English']);
+    expect(report.problems.map((p) => p.message)).toEqual(['2 titles have no zh-CN: learners reading zh-CN see them in English', '4 texts have no zh-CN: learners reading zh-CN see them in English']);
     expect((await validatePack(dir, { seeds: [1] })).problems).toEqual([]);
   });
 
