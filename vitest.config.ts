@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // English unless a test asks for another language: the machine's locale must not change what the tests read.
+    env: { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '', LLM_TUTOR_LANG: '' },
     // The default output, then one line naming the tests a missing chromium, tmux or bubblewrap kept from running here.
     reporters: ['default', './test/helpers/tools-reporter.ts'],
   },

@@ -8,6 +8,7 @@ import { renderVerdict } from '../report/pretty.js';
 import { renderAfterPass } from '../report/after-pass.js';
 import { loadAfterPass } from '../core/packs/lesson-sections.js';
 import { openSession, pickExercise } from './context.js';
+import { t } from '../i18n/i18n.js';
 
 /** `llm-tutor check [id]`: grade once and print the verdict; 0 on pass, 1 otherwise. */
 export default async function check(io: Io, globals: GlobalOptions, id: string | undefined, options: { json?: boolean; file?: string; timeout?: number }): Promise<number> {
@@ -23,7 +24,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) }));
   if (!options.json && verdict.status === 'pass') io.out(renderAfterPass(await loadAfterPass(ref, session.locale), session.chalk, outputWidth(io)));
   if (!options.json && verdict.status !== 'pass') {
-    io.out(session.chalk.dim(`\nEdit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`));
+    io.out(session.chalk.dim(`\n${t`Edit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`}`));
   }
   return verdict.status === 'pass' ? 0 : 1;
 }

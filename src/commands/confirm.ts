@@ -1,5 +1,6 @@
 import type { Io } from './io.js';
 import { UserError } from '../errors.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * What a command asks before it overwrites the learner's files or progress,
@@ -25,7 +26,7 @@ export interface Consent {
  */
 export async function confirm(io: Io, consent: Consent): Promise<boolean> {
   if (consent.yes) return true;
-  if (!io.ask) throw new UserError(`${consent.action}, and there is no terminal to ask in: add --yes to confirm.`, { exitCode: 2 });
+  if (!io.ask) throw new UserError(t`${consent.action}, and there is no terminal to ask in: add --yes to confirm.`, { exitCode: 2 });
   const byDefault = consent.byDefault ?? 'no';
   const reply = await io.ask(`${consent.question} ${byDefault === 'yes' ? '[Y/n]' : '[y/N]'} `);
   if (reply === undefined) return false;

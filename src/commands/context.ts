@@ -8,9 +8,9 @@ import { runnableCommands } from '../core/common/invocation.js';
 import { aboutAPass, markChangedDefinitions, markChangedPasses } from '../core/workspace/graded-files.js';
 import type { PackUpdate } from '../core/packs/install.js';
 import { parseBackend, type BackendName } from '../reference/backend.js';
-import { plural } from '../core/common/words.js';
+import { plural, sentences } from '../core/common/words.js';
 import { escapeLogLine } from '../report/escape.js';
-import { defaultLocale } from '../core/authoring/localised.js';
+import { currentLocale, t } from '../i18n/i18n.js';
 import { makeChalk } from '../report/chalk.js';
 
 /** What most commands start from: the workspace, its progress, and the options in force. */
@@ -26,7 +26,7 @@ export interface Session {
   chalk: ChalkInstance;
   seed: number;
   backend?: BackendName;
-  /** The locale of lessons, hints and diagnoses (a BCP 47 tag); English until a command-line choice exists. */
+  /** The locale of lessons, hints and diagnoses (a BCP 47 tag): the run's, from `--lang`, LLM_TUTOR_LANG, the workspace or the system. */
   locale: string;
 }
 
@@ -35,13 +35,14 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
   const exercises = globals.pack ? await exercisesOfPack(ws, globals.pack) : ws.exercises;
   const { reconcilePackVersions } = await import('../core/packs/install.js');
   for (const update of await reconcilePackVersions(ws)) {
-    const parts = [`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
-    if (update.added.length) parts.push(`New: ${update.added.join(', ')}${update.startersWritten ? ` (${plural(update.startersWritten, 'starter file')} written)` : ''}.`);
-    if (update.removed.length) parts.push(`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
+    const parts = [t`The pack ${update.packId} was updated from ${update.from} to ${update.to}.`];
+    const added = update.added.join(', ');
+    if (update.added.length) parts.push(update.startersWritten ? t`New: ${added} (${plural(update.startersWritten, 'starter file')} written).` : t`New: ${added}.`);
+    if (update.removed.length) parts.push(t`No longer in the pack: ${update.removed.join(', ')} (your files and progress are kept).`);
     if (update.changed.length) parts.push(await recheckChanged(io, ws, globals, update));
-    parts.push('Progress of every other exercise is kept.');
+    parts.push(t('Progress of every other exercise is kept.'));
     // The previous version comes from the workspace's state file.
-    io.err(escapeLogLine(parts.join(' ')));
+    io.err(escapeLogLine(sentences(parts)));
   }
   await offerNewBuiltinPacks(io, ws);
   const state = await markChangedPasses(ws, await ws.state.read());
@@ -53,7 +54,7 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
     changedExercises: await markChangedDefinitions(ws.exercises, state),
     chalk: makeChalk(globals.color),
     ...gradingOptionsOf(ws, globals),
-    locale: defaultLocale,
+    locale: currentLocale(),
   };
 }
 
@@ -64,8 +65,8 @@ export async function openSession(io: Io, globals: GlobalOptions, workspace?: Wo
 async function offerNewBuiltinPacks(io: Io, ws: Workspace): Promise<void> {
   const { takeNewBuiltinPacks } = await import('../core/packs/new-builtins.js');
   for (const pack of await takeNewBuiltinPacks(ws)) {
-    const commands = [...pack.missing, pack.id].map((id) => `\`llm-tutor pack add ${id}\``).join(', then ');
-    io.err(escapeLogLine(runnableCommands(`New built-in pack: ${pack.id} (${plural(pack.exercises, 'exercise')}) — enable it with ${commands}`, io.cwd)));
+    const commands = [...pack.missing, pack.id].map((id) => `\`llm-tutor pack add ${id}\``).join(t(', then '));
+    io.err(escapeLogLine(runnableCommands(t`New built-in pack: ${pack.id} (${plural(pack.exercises, 'exercise')}) — enable it with ${commands}`, io.cwd)));
   }
 }
 
@@ -78,17 +79,22 @@ async function recheckChanged(io: Io, ws: Workspace, globals: GlobalOptions, upd
   const state = await ws.state.read();
   const changed = ws.exercises.filter((r) => r.packId === update.packId && update.changed.includes(r.id));
   const passes = changed.filter((r) => aboutAPass(state.exercises[r.key]));
-  const listed = `Changed: ${update.changed.join(', ')}.`;
+  const listed = t`Changed: ${update.changed.join(', ')}.`;
   if (passes.length === 0) return listed;
-  io.err(escapeLogLine(`Checking your ${plural(passes.length, 'pass', 'passes')} of changed exercises of ${update.packId} ${update.to} again…`));
+  const pack = `${update.packId} ${update.to}`;
+  io.err(escapeLogLine(passes.length === 1 ? t`Checking your 1 pass of changed exercises of ${pack} again…` : t`Checking your ${passes.length} passes of changed exercises of ${pack} again…`));
   const { regrade } = await import('../core/workspace/recover.js');
   const results = await regrade(ws, passes, gradingOptionsOf(ws, globals));
   const lost = results.filter((r) => r.verdict.status !== 'pass').map((r) => r.ref.id);
-  if (results.length === 1) return `${listed} Your pass of ${results[0].ref.id} was checked again under ${update.to}: ${lost.length ? 'it no longer passes: check it again' : 'it still passes'}.`;
+  if (results.length === 1) {
+    const id = results[0].ref.id;
+    return sentences([listed, lost.length ? t`Your pass of ${id} was checked again under ${update.to}: it no longer passes: check it again.` : t`Your pass of ${id} was checked again under ${update.to}: it still passes.`]);
+  }
   const kept = results.length - lost.length;
-  const still = kept === results.length ? 'all still pass' : kept > 0 ? `${kept} still ${kept === 1 ? 'passes' : 'pass'}` : '';
-  const notAnyMore = lost.length === 0 ? '' : `${lost.join(', ')} no longer ${lost.length === 1 ? 'passes' : 'pass'}: check ${lost.length === 1 ? 'it' : 'them'} again`;
-  return `${listed} Your ${results.length} passes of them were checked again under ${update.to}: ${[still, notAnyMore].filter(Boolean).join('; ')}.`;
+  const still = kept === results.length ? t('all still pass') : kept === 1 ? t('1 still passes') : kept > 0 ? t`${kept} still pass` : '';
+  const notAnyMore = lost.length === 0 ? '' : lost.length === 1 ? t`${lost[0]} no longer passes: check it again` : t`${lost.join(', ')} no longer pass: check them again`;
+  const outcome = still && notAnyMore ? t`Your ${results.length} passes of them were checked again under ${update.to}: ${still}; ${notAnyMore}.` : t`Your ${results.length} passes of them were checked again under ${update.to}: ${still || notAnyMore}.`;
+  return sentences([listed, outcome]);
 }
 
 /** The seed and tfjs backend that grading uses in `workspace`: the command line's, else the workspace's own. */
@@ -105,7 +111,7 @@ export function pickExercise(session: Session, id: string | undefined): Exercise
   if (id) return findExercise(session.exercises, id);
   const current = firstUnsolved({ ...session.workspace, exercises: session.exercises }, session.state);
   if (!current) {
-    throw new UserError('Every exercise passes: there is no current exercise.', { next: 'Name one, e.g. `llm-tutor check 1`, or run `llm-tutor list`.', exitCode: 2 });
+    throw new UserError(t('Every exercise passes: there is no current exercise.'), { next: t('Name one, e.g. `llm-tutor check 1`, or run `llm-tutor list`.'), exitCode: 2 });
   }
   return current;
 }

@@ -1,6 +1,6 @@
 import { outputWidth, type GlobalOptions, type Io } from './io.js';
 import { UserError } from '../errors.js';
-import { plural } from '../core/common/words.js';
+import { plural, sentences } from '../core/common/words.js';
 import { loadDefinition } from '../core/packs/definitions.js';
 import { buildCases, computeExpected } from '../core/grading/grade.js';
 import { argumentNames } from '../core/authoring/signature.js';
@@ -17,13 +17,15 @@ import { escapeLogLine } from '../report/escape.js';
 import { toJson } from '../report/json.js';
 import { styleLine } from '../report/lines.js';
 import { valueLines } from '../report/value-layout.js';
-import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../sandbox/wire.js';
+import { isReadOnceArg, isRowsArg, typedArrayKind } from '../sandbox/wire.js';
+import { tensorArgText } from '../core/grading/explain.js';
+import { t } from '../i18n/i18n.js';
 
 /** An argument as JSON shows it: a read-once list as its items, flagged; model-sized data as numbers, with what the function receives. */
 function plainArg(arg: unknown): unknown {
   if (isReadOnceArg(arg)) return { readOnce: arg.items };
-  if (isRowsArg(arg)) return { receivedAs: describeTensorArg(arg), rows: Array.from({ length: arg.rows }, (_, r) => Array.from(arg.data.subarray(r * arg.cols, (r + 1) * arg.cols))) };
-  if (typedArrayKind(arg)) return { receivedAs: describeTensorArg(arg), values: Array.from(arg as ArrayLike<number>) };
+  if (isRowsArg(arg)) return { receivedAs: tensorArgText(arg), rows: Array.from({ length: arg.rows }, (_, r) => Array.from(arg.data.subarray(r * arg.cols, (r + 1) * arg.cols))) };
+  if (typedArrayKind(arg)) return { receivedAs: tensorArgText(arg), values: Array.from(arg as ArrayLike<number>) };
   return arg;
 }
 
@@ -46,7 +48,7 @@ export async function computeExample(ref: ExerciseRef, seed: number, backend: Ba
   const cases = buildCases(ref, definition, seed);
   const n = caseOption === undefined ? 1 : Number(caseOption);
   if (!Number.isInteger(n) || n < 1 || n > cases.length) {
-    throw new UserError(`--case must be a number from 1 to ${cases.length}, got "${caseOption}".`, { exitCode: 2 });
+    throw new UserError(t`--case must be a number from 1 to ${cases.length}, got "${caseOption}".`, { exitCode: 2 });
   }
   const chosen = cases[n - 1];
   const { tf } = await loadTf(backend);
@@ -61,11 +63,11 @@ export function exampleLines(example: ExampleCase, seed: number, c: ChalkInstanc
   const { ref, definition, chosen, trace } = example;
   // Each value after a blank line: the grids of q, k and v do not run into each other.
   const show = (name: string, value: unknown) => ['', ...valueLines({ name, value: previewValue(value) }, width, { expanded: true }).map((row) => styleLine(row, c))];
-  const lines = [`${c.bold(ref.key)} — case ${example.number} of ${example.count}: ${escapeLogLine(chosen.name)} ${c.dim(`(seed ${seed})`)}`, '', `${c.bold('call')}  ${escapeLogLine(signatureOf(definition, chosen.entry))}`];
-  if (chosen.steps) lines.push('', c.dim(`The first of ${plural(chosen.steps.length, 'step')}: each later step is called on what your function returned at the step before.`));
+  const lines = [t`${c.bold(ref.key)} — case ${example.number} of ${example.count}: ${escapeLogLine(chosen.name)} ${c.dim(t`(seed ${seed})`)}`, '', `${c.bold(t('call'))}  ${escapeLogLine(signatureOf(definition, chosen.entry))}`];
+  if (chosen.steps) lines.push('', c.dim(t`The first of ${plural(chosen.steps.length, 'step')}: each later step is called on what your function returned at the step before.`));
   lines.push(...chosen.args.flatMap((arg, i) => show(example.names[i], arg)));
-  if (trace) lines.push('', c.bold('Inside the reference, in order:'), ...trace.flatMap(([name, value]) => show(name, value)));
-  return [...lines, ...show('expected output', example.expected)];
+  if (trace) lines.push('', c.bold(t('Inside the reference, in order:')), ...trace.flatMap(([name, value]) => show(name, value)));
+  return [...lines, ...show(t('expected output'), example.expected)];
 }
 
 /** `llm-tutor example [id] [--case N] [--trace] [--json]`: one generated input by argument name, the reference's intermediate values (--trace) and its expected output. */
@@ -83,8 +85,9 @@ export default async function example(io: Io, globals: GlobalOptions, id: string
   }
   const c = session.chalk;
   io.out(exampleLines(computed, session.seed, c, outputWidth(io)).join('\n'));
-  if (options.trace && !trace) io.out(c.dim('\nThis exercise names no intermediate values.'));
-  const more = options.trace || !definition.trace ? '' : ' --trace shows the values the reference computes on the way.';
-  io.out(c.dim(`\nOther cases: --case 1..${computed.count}. A different --seed gives different random cases.${more} Long values are shown in part (… marks what is left out): --json gives them whole.`));
+  if (options.trace && !trace) io.out(c.dim(`\n${t('This exercise names no intermediate values.')}`));
+  const more = options.trace || !definition.trace ? [] : [t('--trace shows the values the reference computes on the way.')];
+  const notes = [t`Other cases: --case 1..${computed.count}.`, t('A different --seed gives different random cases.'), ...more, t('Long values are shown in part (… marks what is left out): --json gives them whole.')];
+  io.out(c.dim(`\n${sentences(notes)}`));
   return 0;
 }

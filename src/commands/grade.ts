@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { GlobalOptions, Io } from './io.js';
 import { UserError } from '../errors.js';
 import { discoverSubmissions, parseShard, shardOf, trustedPacks, type Submission } from '../core/class/folder.js';
-import { plural } from '../core/common/words.js';
 import type { Pack } from '../core/packs/packs.js';
 import type { IsolationMode } from '../sandbox/isolation.js';
 import { gradeClass } from '../core/class/grade-class.js';
@@ -12,6 +11,7 @@ import { mergeResults, readResults } from '../core/class/merge.js';
 import type { ClassResult } from '../core/class/results.js';
 import { parseBackend } from '../reference/backend.js';
 import { makeChalk } from '../report/chalk.js';
+import { t } from '../i18n/i18n.js';
 
 const reporterNames = ['pretty', 'json', 'junit', 'github', 'html', 'gradescope'] as const;
 type ReporterName = (typeof reporterNames)[number];
@@ -26,7 +26,7 @@ export function parseReporters(values: string[] | undefined): Reporter[] {
   return list.map((value) => {
     const [name, ...rest] = value.split('=');
     if (!(reporterNames as readonly string[]).includes(name)) {
-      throw new UserError(`Unknown reporter "${name}".`, { next: `Use ${reporterNames.join(', ')}, each optionally with =FILE, e.g. --reporter json=results.json.`, exitCode: 2 });
+      throw new UserError(t`Unknown reporter "${name}".`, { next: t`Use ${reporterNames.join(', ')}, each optionally with =FILE, e.g. --reporter json=results.json.`, exitCode: 2 });
     }
     return { name: name as ReporterName, out: rest.length ? rest.join('=') : undefined };
   });
@@ -38,8 +38,9 @@ export function parseReporters(values: string[] | undefined): Reporter[] {
  */
 function checkGradescopeFits(reporters: Reporter[], submissions: number): void {
   if (submissions === 1 || !reporters.some((r) => r.name === 'gradescope')) return;
-  throw new UserError(`The gradescope reporter writes the results of one submission; this run has ${plural(submissions, 'submission')}.`, {
-    next: 'Grade the one workspace Gradescope gives (/autograder/submission), or use --reporter json for a class.',
+  // Never 1 here: the reporter fits one submission.
+  throw new UserError(t`The gradescope reporter writes the results of one submission; this run has ${submissions} submissions.`, {
+    next: t('Grade the one workspace Gradescope gives (/autograder/submission), or use --reporter json for a class.'),
     exitCode: 2,
   });
 }
@@ -117,7 +118,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
   const reporters = parseReporters(options.reporter);
   if (paths[0] === 'merge') {
     const files = paths.slice(1);
-    if (files.length === 0) throw new UserError('grade merge needs the results files of the shards.', { next: 'llm-tutor grade merge shard-1.json shard-2.json --reporter html=report.html', exitCode: 2 });
+    if (files.length === 0) throw new UserError(t('grade merge needs the results files of the shards.'), { next: 'llm-tutor grade merge shard-1.json shard-2.json --reporter html=report.html', exitCode: 2 });
     const parts = await Promise.all(files.map(async (file) => ({ file, result: await readResults(path.resolve(io.cwd, file)) })));
     const merged = mergeResults(parts);
     checkGradescopeFits(reporters, merged.submissions.length);
@@ -125,7 +126,7 @@ export default async function grade(io: Io, globals: GlobalOptions, paths: strin
     return merged.status === 'pass' ? 0 : 1;
   }
   const jobs = options.jobs === undefined ? 1 : Number(options.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a whole number of 1 or more, got "${options.jobs}".`, { exitCode: 2 });
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(t`--jobs must be a whole number of 1 or more, got "${options.jobs}".`, { exitCode: 2 });
   const shard = options.shard ? parseShard(options.shard) : undefined;
   const { ensureIsolation } = await import('../sandbox/isolation.js');
   const isolation = await ensureIsolation({ requireOsInCi: true });

@@ -5,6 +5,7 @@ import { revealHint } from '../core/workspace/progress.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { escapeLogLine } from '../report/escape.js';
 import { openSession, pickExercise } from './context.js';
+import { t } from '../i18n/i18n.js';
 
 /** A hint as printed: its label styled by `styleLabel`, then its text indented by two columns; both escaped. */
 export function hintBlock(label: string, text: string, styleLabel: (s: string) => string): string {
@@ -31,7 +32,7 @@ export default async function hint(io: Io, globals: GlobalOptions, id: string | 
     const isNew = revealed !== undefined && i === shown.length - 1;
     io.out(`\n${hintBlock(label, text, isNew ? c.yellow.bold : c.dim)}`);
   });
-  if (revealed === undefined) io.out(c.dim(`\nThat was the last hint.${ref.pack.manifest.solutions !== false ? ` Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.` : ''}`));
-  else if (nextHint(definition, latest, seen) !== undefined) io.out(c.dim(`\nRun \`llm-tutor hint ${ref.id}\` again for the next one.`));
+  if (revealed === undefined) io.out(c.dim(`\n${ref.pack.manifest.solutions !== false ? t`That was the last hint. Once the exercise passes, \`llm-tutor solution ${ref.id}\` shows the model solution.` : t('That was the last hint.')}`));
+  else if (nextHint(definition, latest, seen) !== undefined) io.out(c.dim(`\n${t`Run \`llm-tutor hint ${ref.id}\` again for the next one.`}`));
   return 0;
 }

@@ -5,19 +5,21 @@ import { plural } from '../core/common/words.js';
 import { defaultWorkspaceName, initWorkspace } from '../core/workspace/workspace.js';
 import { makeChalk } from '../report/chalk.js';
 import { UserError } from '../errors.js';
+import { currentLocale, t } from '../i18n/i18n.js';
 
 /** `llm-tutor init [dir]`: creates a workspace, or completes an existing one (missing starters only). */
 export default async function init(io: Io, globals: GlobalOptions, dir: string | undefined, options: { packs?: string[] }): Promise<number> {
-  if (globals.pack) throw new UserError('init enables packs with --packs, not --pack.', { next: `Run \`llm-tutor init --packs ${globals.pack}\` (a pack's required packs too, e.g. --packs transformer-core training).`, exitCode: 2 });
+  if (globals.pack) throw new UserError(t('init enables packs with --packs, not --pack.'), { next: t`Run \`llm-tutor init --packs ${globals.pack}\` (a pack's required packs too, e.g. --packs transformer-core training).`, exitCode: 2 });
   const target = path.resolve(io.cwd, dir ?? globals.workspace ?? defaultWorkspaceName);
-  const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed);
+  // --lang given at init is the workspace's language from then on (recorded as the tag it resolved to: zh → zh-CN).
+  const { workspace, created, startersWritten } = await initWorkspace(target, options.packs, globals.seed, globals.lang ? currentLocale() : undefined);
   const c = makeChalk(globals.color);
   const shown = path.relative(io.cwd, target) || '.';
   if (created) {
-    io.out(`${c.green('Created')} an llm-tutor workspace in ${shown} with ${plural(workspace.exercises.length, 'exercise')} (${workspace.packs.map((p) => p.manifest.id).join(', ')}).`);
+    io.out(t`${c.green(t('Created'))} an llm-tutor workspace in ${shown} with ${plural(workspace.exercises.length, 'exercise')} (${workspace.packs.map((p) => p.manifest.id).join(', ')}).`);
   } else {
-    io.out(`${shown} is already a workspace; wrote ${plural(startersWritten, 'missing starter file')}, kept every existing file.`);
+    io.out(t`${shown} is already a workspace; wrote ${plural(startersWritten, 'missing starter file')}, kept every existing file.`);
   }
-  io.out(c.dim(`Next: ${shown === '.' ? '' : `cd ${shown} && `}${tutorCommand(target)} next`));
+  io.out(c.dim(t`Next: ${shown === '.' ? '' : `cd ${shown} && `}${tutorCommand(target)} next`));
   return 0;
 }

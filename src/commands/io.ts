@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { InterruptedError } from '../errors.js';
+import { displayWidth } from '../report/text-width.js';
 
 /** Where commands write, and where they ask; tests pass their own. */
 export interface Io {
@@ -61,4 +62,11 @@ export interface GlobalOptions {
   seed?: number;
   color?: boolean;
   isolation?: 'bwrap' | 'permission' | 'auto';
+  /** --lang, as given (the run's locale is resolved from it before the command runs). */
+  lang?: string;
+}
+
+/** `text` padded with spaces to `width` columns as a terminal draws it (a CJK character takes two); as `padEnd` for ASCII. */
+export function padColumns(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }

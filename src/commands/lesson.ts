@@ -9,6 +9,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { choosePager, showInPager } from '../launch/pager.js';
 import { escapeLogLine } from '../report/escape.js';
 import path from 'node:path';
+import { t } from '../i18n/i18n.js';
 
 /** The widest a lesson is wrapped in a terminal: longer lines are hard to read. */
 const widestReading = 100;
@@ -27,7 +28,7 @@ export default async function lesson(io: Io, globals: GlobalOptions, id: string 
   const passed = aboutAPass(session.state.exercises[ref.key]);
   const markdown = passed ? lessonText : withInPracticeHeldBack(lessonText);
   const file = escapeLogLine(path.relative(io.cwd, learnerFileOf(session.workspace, ref)));
-  const footer = session.chalk.dim(`Your file: ${file}\nCheck it:  ${tutorCommand(io.cwd)} check ${escapeLogLine(ref.id)}`);
+  const footer = session.chalk.dim(t`Your file: ${file}\nCheck it:  ${tutorCommand(io.cwd)} check ${escapeLogLine(ref.id)}`);
   const text = `${renderMarkdown(markdown, session.chalk, options.width ?? readingWidth(io))}\n\n${footer}`;
   const pager = choosePager({ isTTY: io.isTTY, paging: options.pager !== false });
   if (pager && (await showInPager(text, pager))) return 0;

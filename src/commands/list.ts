@@ -7,6 +7,7 @@ import { toJson } from '../report/json.js';
 import { openSession, type Session } from './context.js';
 import { trackOf, type ExerciseRef } from '../core/packs/packs.js';
 import type { ExerciseProgress } from '../core/common/schemas.js';
+import { t } from '../i18n/i18n.js';
 
 /** `llm-tutor list`: every exercise in order, grouped by pack and track, with its status. */
 export default async function list(io: Io, globals: GlobalOptions, options: { json?: boolean }): Promise<number> {
@@ -33,7 +34,7 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
     previous = ref;
   }
   const { solved, total } = countSolved(session.exercises, session.state);
-  io.out(c.dim(`\n${solved} of ${plural(total, 'exercise')} pass.`));
+  io.out(c.dim(`\n${t`${solved} of ${plural(total, 'exercise')} pass.`}`));
   return 0;
 }
 
@@ -41,21 +42,22 @@ export default async function list(io: Io, globals: GlobalOptions, options: { js
 function packHeading(session: Session, ref: ExerciseRef): string {
   const c = session.chalk;
   const { solved, total } = countSolved(session.exercises, session.state, ref.packId);
-  return `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(`(${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`;
+  return `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${c.dim(t`(${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}) ${solved}/${total} passed`)}`;
 }
 
 /** One exercise's line: number, status mark, id, title, hints seen, why a pass no longer counts, and whether it is the current one. */
 function exerciseRow(session: Session, ref: ExerciseRef, progress: ExerciseProgress, isCurrent: boolean): string {
   const c = session.chalk;
   const icon = { passed: c.green('✓'), failed: c.red('✗'), changed: c.yellow('~'), pending: c.dim('·') }[progress.status];
-  const marker = isCurrent ? c.cyan(' ← current') : '';
-  const hints = progress.revealedHints.length > 0 ? c.dim(` (${plural(progress.revealedHints.length, 'hint')})`) : '';
-  const changed = progress.status === 'changed' ? c.yellow(` (${changedReason(session, ref)}: check it again)`) : '';
+  const marker = isCurrent ? c.cyan(t(' ← current')) : '';
+  const seen = progress.revealedHints.length;
+  const hints = seen > 0 ? c.dim(seen === 1 ? t(' (1 hint)') : t` (${seen} hints)`) : '';
+  const changed = progress.status === 'changed' ? c.yellow(t` (${changedReason(session, ref)}: check it again)`) : '';
   return `${String(ref.number).padStart(3)} ${icon} ${escapeLogLine(ref.id).padEnd(30)} ${escapeLogLine(ref.title)}${hints}${changed}${marker}`;
 }
 
 /** Why a pass no longer counts: the exercise changed (a pack update), or the learner's file did. */
 function changedReason(session: Session, ref: ExerciseRef): string {
-  if (!session.changedExercises.has(ref.key)) return 'changed since it passed';
-  return `the exercise changed in ${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}`;
+  if (!session.changedExercises.has(ref.key)) return t('changed since it passed');
+  return t`the exercise changed in ${escapeLogLine(ref.packId)} ${escapeLogLine(ref.pack.manifest.version)}`;
 }

@@ -13,6 +13,7 @@ import { loadAfterPass, lessonSummary } from '../core/packs/lesson-sections.js';
 import { countSolved } from '../core/workspace/progress.js';
 import { openSession, type Session } from './context.js';
 import type { ExitReason } from '../ui/App.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The workspace in ./llm-tutor-workspace when there is none here or above (made the first time, as `npm start` in a
@@ -24,12 +25,21 @@ async function findOrCreateWorkspace(io: Io, globals: GlobalOptions): Promise<{ 
   if (findWorkspaceDir(io.cwd)) return {};
   const dir = path.join(io.cwd, defaultWorkspaceName);
   const command = tutorCommand(io.cwd);
-  const install = command === 'llm-tutor' ? '' : ' (`npm install -g .` in this folder puts `llm-tutor` on your PATH)';
-  const onPath = command === 'llm-tutor' ? '' : ' (or `npm install -g .` for llm-tutor on your PATH)';
-  const where = `Your files: ./${defaultWorkspaceName}/exercises. Other commands: \`${command} <command>\` from this folder${onPath}.`;
+  const name = defaultWorkspaceName;
+  const where =
+    command === 'llm-tutor'
+      ? t`Your files: ./${name}/exercises. Other commands: \`${command} <command>\` from this folder.`
+      : t`Your files: ./${name}/exercises. Other commands: \`${command} <command>\` from this folder (or \`npm install -g .\` for llm-tutor on your PATH).`;
   if (entryExists(path.join(dir, configFileName))) return { workspace: await openWorkspace(dir), notice: where };
   const { workspace } = await initWorkspace(dir, undefined, globals.seed);
-  io.out(`No workspace here, so one was created in ./${defaultWorkspaceName} (${plural(workspace.exercises.length, 'exercise')}). Run the tutor from this folder as \`${command} <command>\`${install}; your files are in ./${defaultWorkspaceName}/exercises.\n`);
+  const exercises = plural(workspace.exercises.length, 'exercise');
+  io.out(
+    `${
+      command === 'llm-tutor'
+        ? t`No workspace here, so one was created in ./${name} (${exercises}). Run the tutor from this folder as \`${command} <command>\`; your files are in ./${name}/exercises.`
+        : t`No workspace here, so one was created in ./${name} (${exercises}). Run the tutor from this folder as \`${command} <command>\` (\`npm install -g .\` in this folder puts \`llm-tutor\` on your PATH); your files are in ./${name}/exercises.`
+    }\n`,
+  );
   return { workspace, notice: where };
 }
 
@@ -41,13 +51,13 @@ async function header(session: Session, ref: ExerciseRef): Promise<string> {
   const bar = `${c.green('█'.repeat(filled))}${c.dim('░'.repeat(width - filled))}`;
   const file = escapeLogLine(path.relative(session.io.cwd, learnerFileOf(session.workspace, ref)) || learnerFileOf(session.workspace, ref));
   return [
-    `${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${total} solved`,
+    t`${c.bold(escapeLogLine(ref.pack.manifest.title))} ${bar} ${solved}/${total} solved`,
     '',
     `${c.bold.cyan(`${ref.number}. ${escapeLogLine(ref.title)}`)} ${c.dim(`(${escapeLogLine(ref.id)})`)}`,
     escapeLogLine(lessonSummary(await readExerciseFile(ref, 'lesson', session.locale))),
     '',
-    `Edit: ${c.underline(file)}`,
-    c.dim(`Lesson: ${tutorCommand(session.io.cwd)} lesson ${ref.id}   Hint: ${tutorCommand(session.io.cwd)} hint ${ref.id}`),
+    t`Edit: ${c.underline(file)}`,
+    c.dim(t`Lesson: ${tutorCommand(session.io.cwd)} lesson ${ref.id}   Hint: ${tutorCommand(session.io.cwd)} hint ${ref.id}`),
   ].join('\n');
 }
 
@@ -61,8 +71,9 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   const session = await openSession(io, globals, found.workspace);
   const ref = session.exercises.find((r) => session.state.exercises[r.key]?.status !== 'passed');
   if (!ref) {
-    io.out(session.chalk.green.bold(`All ${plural(session.exercises.length, 'exercise passes', 'exercises pass')}. Well done!`));
-    io.out(session.chalk.dim(`Revisit any with \`${tutorCommand(io.cwd)} check <id>\`, or add a pack.`));
+    const count = session.exercises.length;
+    io.out(session.chalk.green.bold(count === 1 ? t('All 1 exercise passes. Well done!') : t`All ${count} exercises pass. Well done!`));
+    io.out(session.chalk.dim(t`Revisit any with \`${tutorCommand(io.cwd)} check <id>\`, or add a pack.`));
     return 0;
   }
   // The interactive screen needs a terminal for both output and keys.
@@ -71,7 +82,7 @@ export default async function next(io: Io, globals: GlobalOptions, options: { on
   const verdict = await checkExercise(session.workspace, ref, { seed: session.seed, backend: session.backend });
   io.out(`\n${renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) })}`);
   if (verdict.status === 'pass') io.out(renderAfterPass(await loadAfterPass(ref, session.locale), session.chalk, outputWidth(io)));
-  if (verdict.status === 'pass') io.out(session.chalk.green(`\nSolved! Run \`${tutorCommand(io.cwd)} next\` for the next exercise.`));
+  if (verdict.status === 'pass') io.out(session.chalk.green(`\n${t`Solved! Run \`${tutorCommand(io.cwd)} next\` for the next exercise.`}`));
   return verdict.status === 'pass' ? 0 : 1;
 }
 

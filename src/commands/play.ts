@@ -6,13 +6,13 @@ import { builtinPacksDir } from '../core/common/paths.js';
 import { learnerFileOf, exercisesRootOf } from '../core/workspace/workspace.js';
 import { StateStore } from '../core/workspace/state-store.js';
 import { tutorCommand } from '../core/common/invocation.js';
-import { plural } from '../core/common/words.js';
 import { readGptFile } from '../mini-gpt/weights-file.js';
 import { weightsOf } from '../mini-gpt/gpt-weights.js';
 import { parameterCount, tfParams } from '../mini-gpt/model.js';
 import { decode, encode } from '../mini-gpt/tokenizer.js';
 import { LearnerModel, PlayError } from '../mini-gpt/play-session.js';
 import { PlayController } from '../mini-gpt/play-controller.js';
+import { t } from '../i18n/i18n.js';
 
 export const playModels = ['shakespeare', 'tang'] as const;
 const defaultPrompts: Record<(typeof playModels)[number], string> = { shakespeare: 'ROMEO:\n', tang: '春' };
@@ -48,34 +48,38 @@ const printable = (text: string, unknown?: string) => {
  */
 export default async function play(io: Io, globals: GlobalOptions, options: PlayOptions): Promise<number> {
   const name = options.model ?? 'shakespeare';
-  if (!(playModels as readonly string[]).includes(name)) throw new UserError(`--model ${name}: there is no such model; choose ${playModels.join(' or ')}.`);
+  if (!(playModels as readonly string[]).includes(name)) throw new UserError(t`--model ${name}: there is no such model; choose ${playModels.slice(0, -1).join(', ')} or ${playModels.at(-1)}.`);
   const model = name as (typeof playModels)[number];
-  if (options.temperature !== undefined && !(options.temperature >= 0 && options.temperature <= 2)) throw new UserError(`--temperature ${options.temperature}: choose a number from 0 (greedy) to 2.`);
-  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new UserError(`--top-p ${options.topP}: choose a number above 0 and at most 1.`);
+  if (options.temperature !== undefined && !(options.temperature >= 0 && options.temperature <= 2)) throw new UserError(t`--temperature ${options.temperature}: choose a number from 0 (greedy) to 2.`);
+  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new UserError(t`--top-p ${options.topP}: choose a number above 0 and at most 1.`);
 
   const session = await openSession(io, globals);
   const command = tutorCommand(io.cwd);
   const refs = playRequires.map((key) => session.workspace.exercises.find((r) => r.key === key));
   if (refs.some((r) => !r)) {
-    throw new UserError('play runs the capstone model with your own code, but this workspace does not have the mini-gpt pack.', { next: `Add it with \`${command} init --packs mini-gpt\` in a new folder, or enable it in this workspace's config.` });
+    throw new UserError(t('play runs the capstone model with your own code, but this workspace does not have the mini-gpt pack.'), { next: t`Add it with \`${command} init --packs mini-gpt\` in a new folder, or enable it in this workspace's config.` });
   }
   const failing = refs.filter((r) => StateStore.progressOf(session.state, r!.key).status !== 'passed').map((r) => r!.id);
   if (failing.length > 0) {
-    throw new UserError(`play runs the GPT your own code runs, so model/forward and model/generate must pass first: ${failing.join(' and ')} ${failing.length === 1 ? 'does' : 'do'} not pass yet.`, {
-      next: `Run \`${command} check ${failing[0]}\` (or \`${command} next\`).`,
+    const message =
+      failing.length === 1
+        ? t`play runs the GPT your own code runs, so model/forward and model/generate must pass first: ${failing[0]} does not pass yet.`
+        : t`play runs the GPT your own code runs, so model/forward and model/generate must pass first: ${failing.slice(0, -1).join(' and ')} and ${failing.at(-1)} do not pass yet.`;
+    throw new UserError(message, {
+      next: t`Run \`${command} check ${failing[0]}\` (or \`${command} next\`).`,
       exitCode: 1,
     });
   }
 
   const gpt = readGptFile(path.join(builtinPacksDir, 'mini-gpt', 'models', `${model}.safetensors`));
   const promptText = options.prompt ?? defaultPrompts[model];
-  if (promptText === '') throw new UserError('--prompt is empty: give the model at least one character to continue.');
+  if (promptText === '') throw new UserError(t('--prompt is empty: give the model at least one character to continue.'));
   let prompt: number[];
   try {
     prompt = encode(gpt.tokenizer, promptText);
   } catch {
     const missing = Array.from(promptText).find((ch) => !gpt.tokenizer.vocab.includes(ch));
-    throw new UserError(`--prompt has ${JSON.stringify(missing)}, which the ${model} model's ${plural(gpt.tokenizer.vocab.length, 'character')} do not include.`, { next: 'Use letters, digits, spaces and punctuation of plain English text.' });
+    throw new UserError(t`--prompt has ${JSON.stringify(missing)}, which the ${model} model's ${gpt.tokenizer.vocab.length} characters do not include.`, { next: t('Use letters, digits, spaces and punctuation of plain English text.') });
   }
   const settings = { temperature: options.temperature ?? 0.8, topK: options.topK, topP: options.topP };
   const interactive = io.isTTY && process.stdin.isTTY;
@@ -108,7 +112,7 @@ export default async function play(io: Io, globals: GlobalOptions, options: Play
     const { importInkForTerminal } = await import('./next.js');
     const { render } = await importInkForTerminal();
     const [React, { PlayView }] = await Promise.all([import('react'), import('../ui/PlayView.js')]);
-    const title = `llm-tutor play · ${model} (${parameterCount(gpt.config).toLocaleString('en-US')} parameters) run by your model/generate`;
+    const title = t`llm-tutor play · ${model} (${parameterCount(gpt.config).toLocaleString('en-US')} parameters) run by your model/generate`;
     const instance = render(React.createElement(PlayView, { controller, title, decode: text }), { exitOnCtrlC: false });
     void controller.start();
     await instance.waitUntilExit();

@@ -5,6 +5,7 @@
  * its snapshots; piped mode waits for it to finish.
  */
 import { Rng } from '../core/authoring/rng.js';
+import { t } from '../i18n/i18n.js';
 import type { Tf } from '../core/authoring/exercise.js';
 import { chunkTokens, PlayError, referenceGenerate, windowOf, type ChunkPlan } from './play-session.js';
 import type { GptConfig } from './model.js';
@@ -108,7 +109,7 @@ export class PlayController {
       try {
         tokens = await this.model.generate(windowOf([...prompt, ...learner], this.reference.config.context), plan);
       } catch (error) {
-        if (current()) this.update({ status: 'error', error: error instanceof PlayError ? error.message : `The sandbox failed: ${(error as Error).message}` });
+        if (current()) this.update({ status: 'error', error: error instanceof PlayError ? error.message : t`The sandbox failed: ${(error as Error).message}` });
         return;
       }
       if (!current()) return;

@@ -13,6 +13,7 @@
  * is right, the two texts are the same token for token.
  */
 import { plural } from '../core/common/words.js';
+import { t } from '../i18n/i18n.js';
 import { escapeLogLine } from '../report/escape.js';
 import { defaultLimits, type SandboxSlot } from '../sandbox/run-child.js';
 import { SubmissionSandbox } from '../sandbox/submission-sandbox.js';
@@ -38,16 +39,23 @@ export class PlayError extends Error {}
 /** A value in a few words: `a string`, `null`, `undefined`, `an object`, `a number`. */
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
+  if (typeof value === 'object') return t`an object`;
+  return t`a ${typeof value}`;
 }
 
 /** The tokens a generate call returned, checked: `n` integers that are token ids of the model. */
 export function checkedTokens(value: unknown, n: number, vocabSize: number): number[] {
-  if (!Array.isArray(value)) throw new PlayError(`Your generate returned ${kindOf(value)}; it must return the ${plural(n, 'new token')} as a list of token ids.`);
-  if (value.length !== n) throw new PlayError(`Your generate returned ${plural(value.length, 'token')} when asked for ${n}: it must return only the new tokens (not the prompt).`);
-  const bad = value.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= vocabSize);
-  if (bad >= 0) throw new PlayError(`Your generate returned ${kindOf(value[bad])} at position ${bad}${typeof value[bad] === 'number' ? ` (${value[bad]})` : ''}: not a token id of this model (0 … ${vocabSize - 1}).`);
+  if (!Array.isArray(value)) throw new PlayError(t`Your generate returned ${kindOf(value)}; it must return the ${plural(n, 'new token')} as a list of token ids.`);
+  if (value.length !== n) throw new PlayError(t`Your generate returned ${plural(value.length, 'token')} when asked for ${n}: it must return only the new tokens (not the prompt).`);
+  const bad = value.findIndex((token) => !Number.isInteger(token) || token < 0 || token >= vocabSize);
+  if (bad >= 0) {
+    const kind = kindOf(value[bad]);
+    throw new PlayError(
+      typeof value[bad] === 'number'
+        ? t`Your generate returned ${kind} at position ${bad} (${value[bad]}): not a token id of this model (0 … ${vocabSize - 1}).`
+        : t`Your generate returned ${kind} at position ${bad}: not a token id of this model (0 … ${vocabSize - 1}).`,
+    );
+  }
   return value as number[];
 }
 
@@ -66,8 +74,12 @@ export class LearnerModel {
     const bundle = await slot.bundle(file, allowedRoot, chunkTimeoutMs);
     if (!bundle.ok) {
       await sandbox.close();
-      const where = bundle.problem?.file && bundle.problem.line ? ` (${bundle.problem.file}:${bundle.problem.line})` : '';
-      throw new PlayError(`Your files could not be compiled${where}: ${escapeLogLine(bundle.problem?.message ?? 'timed out')}`);
+      const message = escapeLogLine(bundle.problem?.message ?? t`timed out`);
+      throw new PlayError(
+        bundle.problem?.file && bundle.problem.line
+          ? t`Your files could not be compiled (${bundle.problem.file}:${bundle.problem.line}): ${message}`
+          : t`Your files could not be compiled: ${message}`,
+      );
     }
     return new LearnerModel(sandbox, slot, weights);
   }
@@ -75,13 +87,18 @@ export class LearnerModel {
   /** `n` new tokens after `prompt` from the learner's generate. */
   async generate(prompt: number[], plan: ChunkPlan): Promise<number[]> {
     const run = await this.slot.run('generate', [[prompt, plan.n, this.weights, plan.opts, [...plan.u]]], { ...defaultLimits, timeoutMs: chunkTimeoutMs });
-    if (run.loadError) throw new PlayError(`Your model/generate file did not load: ${escapeLogLine(run.loadError.message)}`);
-    if (run.exports && !run.exports.includes('generate')) throw new PlayError('Your model/generate file does not export a function named generate.');
-    if (run.timedOut) throw new PlayError(`Your generate took more than ${chunkTimeoutMs / 1000} s for ${plural(plan.n, 'token')}: check that each new token costs one gptStep, not a whole forward pass.`);
-    if (run.crashed) throw new PlayError(run.crashed.outOfMemory ? 'Your generate ran out of memory.' : `Your generate's process ended unexpectedly${run.crashed.reason ? ` (${escapeLogLine(run.crashed.reason)})` : ''}.`);
+    if (run.loadError) throw new PlayError(t`Your model/generate file did not load: ${escapeLogLine(run.loadError.message)}`);
+    if (run.exports && !run.exports.includes('generate')) throw new PlayError(t`Your model/generate file does not export a function named generate.`);
+    if (run.timedOut) throw new PlayError(t`Your generate took more than ${chunkTimeoutMs / 1000} s for ${plural(plan.n, 'token')}: check that each new token costs one gptStep, not a whole forward pass.`);
+    if (run.crashed) {
+      const reason = run.crashed.reason;
+      throw new PlayError(
+        run.crashed.outOfMemory ? t`Your generate ran out of memory.` : reason ? t`Your generate's process ended unexpectedly (${escapeLogLine(reason)}).` : t`Your generate's process ended unexpectedly.`,
+      );
+    }
     const outcome = run.outcomes[0];
-    if (!outcome) throw new PlayError('Your generate did not return.');
-    if (!outcome.ok) throw new PlayError(`Your generate threw: ${escapeLogLine(`${outcome.error.name}: ${outcome.error.message}`)}`);
+    if (!outcome) throw new PlayError(t`Your generate did not return.`);
+    if (!outcome.ok) throw new PlayError(t`Your generate threw: ${escapeLogLine(`${outcome.error.name}: ${outcome.error.message}`)}`);
     return checkedTokens(outcome.value, plan.n, this.weights.config.vocabSize);
   }
 

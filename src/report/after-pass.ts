@@ -4,6 +4,7 @@
  * lesson's "Check yourself", and the lesson's "In practice" section.
  */
 import type { AfterPassView, LessonSection } from '../core/packs/lesson-sections.js';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminalLine as oneLine } from './escape.js';
 import { line, styleLine, type Line } from './lines.js';
 import { layoutMarkdown } from './markdown.js';
@@ -20,8 +21,8 @@ export function afterPassLines(afterPass: AfterPassView, width: number): { check
   const checked = afterPass.properties.flatMap((name) => prefixLines(wrapLines(oneLine(name), width - 2), { text: '✓ ', color: 'green' }));
   let check: Line[] | undefined;
   if (afterPass.checkYourself || checked.length > 0) {
-    check = afterPass.checkYourself ? lessonSectionLines(afterPass.checkYourself, width) : [line('Check yourself', { bold: true, color: 'cyan' })];
-    if (checked.length > 0) check.push([], line('Checked on your code:', { dim: true }), ...checked);
+    check = afterPass.checkYourself ? lessonSectionLines(afterPass.checkYourself, width) : [line(t`Check yourself`, { bold: true, color: 'cyan' })];
+    if (checked.length > 0) check.push([], line(t`Checked on your code:`, { dim: true }), ...checked);
   }
   return { check, practice: afterPass.inPractice && lessonSectionLines(afterPass.inPractice, width) };
 }

@@ -1,7 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/class/results.js';
 import { plural } from '../core/common/words.js';
+import { t } from '../i18n/i18n.js';
 import { escapeLogLine } from './escape.js';
+import { statusLabel } from './verdict-text.js';
 import { truncateText } from './wrap.js';
 
 /** The most columns of an error's message a submission line shows; the other reporters keep all of it. */
@@ -17,7 +19,7 @@ function notPassingText(e: ExerciseResult): string {
   if (e.diagnosis) return `${id} (${escapeLogLine(e.diagnosis.title)})`;
   if (e.status !== 'error') return id;
   const reason = truncateText(e.message.trim().replace(/\.$/, ''), errorReasonWidth);
-  return reason ? `${id} (error: ${escapeLogLine(reason)})` : `${id} (error)`;
+  return reason ? t`${id} (error: ${escapeLogLine(reason)})` : t`${id} (error)`;
 }
 
 /**
@@ -31,7 +33,7 @@ export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): str
   const detail = s.problem
     ? ` — ${escapeLogLine(s.problem)}`
     : notPassing.length
-      ? ` — ${notPassing.slice(0, 3).map(notPassingText).join(', ')}${notPassing.length > 3 ? `, +${notPassing.length - 3} more` : ''}`
+      ? ` — ${notPassing.slice(0, 3).map(notPassingText).join(', ')}${notPassing.length > 3 ? t`, +${notPassing.length - 3} more` : ''}`
       : '';
   const points = s.score !== s.passed || s.maxScore !== s.total ? c.dim(` · ${s.score}/${plural(s.maxScore, 'point')}`) : '';
   return `${icon} ${escapeLogLine(s.id)} ${c.dim(`${s.passed}/${s.total}`)}${points}${detail}`;
@@ -41,14 +43,32 @@ export function renderSubmissionLine(s: SubmissionResult, c: ChalkInstance): str
 export function renderClassPoints(result: ClassResult): string {
   const s = result.summary;
   const perSubmission = result.submissions.length ? result.submissions[0].maxScore : 0;
-  return `Points: ${s.score} of ${plural(s.maxScore, 'point')} (a submission scores ${s.meanScore} of ${perSubmission} on average).`;
+  return t`Points: ${s.score} of ${plural(s.maxScore, 'point')} (a submission scores ${s.meanScore} of ${perSubmission} on average).`;
+}
+
+/** How many submissions pass every exercise: "3 of 4 submissions pass every exercise". */
+export function submissionsPassingText(summary: ClassResult['summary']): string {
+  return t`${summary.submissionsPassed} of ${plural(summary.submissions, 'submission')} pass every exercise`;
+}
+
+/** The results passed, failed and errored: "5 passed, 2 failed, 1 error". */
+export function resultCountsText(summary: ClassResult['summary']): string {
+  const { passed, failed, errored } = summary;
+  return errored === 1 ? t`${passed} passed, ${failed} failed, ${errored} error` : t`${passed} passed, ${failed} failed, ${errored} errors`;
 }
 
 /** The class's counts on one line: PASS/FAIL/ERROR, submissions passing every exercise, results passed, failed and errored. */
 export function renderClassCounts(result: ClassResult, c: ChalkInstance): string {
   const s = result.summary;
-  const head = result.status === 'pass' ? c.green.bold('PASS') : c.red.bold(result.status === 'fail' ? 'FAIL' : 'ERROR');
-  return `${head} ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise; ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}.`;
+  const head = result.status === 'pass' ? c.green.bold(statusLabel('pass')) : c.red.bold(statusLabel(result.status));
+  return `${head} ${t`${submissionsPassingText(s)}; ${resultCountsText(s)}.`}`;
+}
+
+/** The run's settings in a line: the seed, the packs, the backend, the shard, the time taken. */
+function runLine(result: ClassResult): string {
+  const packs = result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ');
+  const parts = [t`seed ${result.seed}`, packs, t`backend ${escapeLogLine(result.backend)}`, ...(result.shard ? [t`shard ${result.shard.index}/${result.shard.count}`] : []), `${(result.durationMs / 1000).toFixed(1)} s`];
+  return parts.join(' · ');
 }
 
 /** The closing summary for people. */
@@ -57,7 +77,7 @@ export function renderClassSummary(result: ClassResult, c: ChalkInstance): strin
     '',
     renderClassCounts(result, c),
     renderClassPoints(result),
-    c.dim(`seed ${result.seed} · ${result.packs.map((p) => `${escapeLogLine(p.id)} ${escapeLogLine(p.version)}`).join(', ')} · backend ${escapeLogLine(result.backend)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.count}` : ''} · ${(result.durationMs / 1000).toFixed(1)} s`),
+    c.dim(runLine(result)),
   ].join('\n');
 }
 
@@ -66,5 +86,5 @@ export function renderClassSummary(result: ClassResult, c: ChalkInstance): strin
  * `wrote <reporter> report: <path>` line per file (paths as given, escaped).
  */
 export function renderReportsWritten(result: ClassResult, written: { name: string; path: string }[], c: ChalkInstance): string {
-  return [renderClassCounts(result, c), ...written.map((w) => `wrote ${w.name} report: ${escapeLogLine(w.path)}`)].join('\n');
+  return [renderClassCounts(result, c), ...written.map((w) => t`wrote ${w.name} report: ${escapeLogLine(w.path)}`)].join('\n');
 }

@@ -1,5 +1,6 @@
 import type { ClassResult } from '../core/class/results.js';
-import { plural } from '../core/common/words.js';
+import { t } from '../i18n/i18n.js';
+import { resultCountsText, submissionsPassingText } from './class-pretty.js';
 import { fileFromGradeFolder, passRates } from './class-stats.js';
 import { escapeCommandData as escapeData, escapeCommandProperty as escapeProperty, escapeMarkdownCell as cell, escapeTerminalLine } from './escape.js';
 
@@ -13,11 +14,11 @@ import { escapeCommandData as escapeData, escapeCommandProperty as escapePropert
 export function renderGithubAnnotations(result: ClassResult): string {
   const lines: string[] = [];
   for (const submission of result.submissions) {
-    if (submission.problem) lines.push(`::error title=${escapeProperty(`${submission.id}: not gradable`)}::${escapeData(escapeTerminalLine(submission.problem))}`);
+    if (submission.problem) lines.push(`::error title=${escapeProperty(t`${submission.id}: not gradable`)}::${escapeData(escapeTerminalLine(submission.problem))}`);
     for (const e of submission.exercises) {
       if (e.status === 'pass') continue;
-      const title = `${e.key}: ${e.status === 'fail' ? 'fails' : 'error'}${e.diagnosis ? ` (${e.diagnosis.title})` : ''}`;
-      const body = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).map(escapeTerminalLine).join('\n');
+      const title = `${e.status === 'fail' ? t`${e.key}: fails` : t`${e.key}: error`}${e.diagnosis ? ` (${e.diagnosis.title})` : ''}`;
+      const body = [e.message, e.diagnosis ? t`Likely mistake: ${e.diagnosis.message}` : ''].filter(Boolean).map(escapeTerminalLine).join('\n');
       lines.push(`::error file=${escapeProperty(fileFromGradeFolder(submission, e))},line=${e.line ?? 1},title=${escapeProperty(title)}::${escapeData(body)}`);
     }
   }
@@ -30,16 +31,17 @@ export function renderGithubAnnotations(result: ClassResult): string {
  */
 export function renderGithubSummary(result: ClassResult): string {
   const s = result.summary;
+  const packs = result.packs.map((p) => `${cell(p.id)} ${cell(p.version)}`).join(', ');
   const lines = [
-    `## llm-tutor: ${s.submissionsPassed} of ${plural(s.submissions, 'submission')} pass every exercise`,
+    `## llm-tutor: ${submissionsPassingText(s)}`,
     '',
-    `${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')}; seed ${result.seed}, backend ${cell(result.backend)}, ${result.packs.map((p) => `${cell(p.id)} ${cell(p.version)}`).join(', ')}, llm-tutor ${cell(result.tool.version)}.`,
+    t`${resultCountsText(s)}; seed ${result.seed}, backend ${cell(result.backend)}, ${packs}, llm-tutor ${cell(result.tool.version)}.`,
     '',
-    '| exercise | pass rate |',
+    t`| exercise | pass rate |`,
     '| --- | ---: |',
   ];
   for (const { key, passed, total } of passRates(result)) lines.push(`| ${cell(key)} | ${total ? Math.round((100 * passed) / total) : 0}% (${passed}/${total}) |`);
-  lines.push('', '| submission | passed | status |', '| --- | ---: | --- |');
-  for (const sub of result.submissions) lines.push(`| ${cell(sub.id)} | ${sub.passed}/${sub.total} | ${sub.status === 'pass' ? '✅' : sub.status === 'fail' ? '❌' : '⚠️ error'} |`);
+  lines.push('', t`| submission | passed | status |`, '| --- | ---: | --- |');
+  for (const sub of result.submissions) lines.push(`| ${cell(sub.id)} | ${sub.passed}/${sub.total} | ${sub.status === 'pass' ? '✅' : sub.status === 'fail' ? '❌' : t`⚠️ error`} |`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/class/results.js';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminal } from './escape.js';
 import { toJson } from './json.js';
 import { verdictDetails } from './verdict-text.js';
@@ -23,7 +24,7 @@ export interface GradescopeResults {
 /** The learner's console output under the verdict, when there was any. */
 function consoleText(exercise: ExerciseResult): string {
   const { stdout, stderr, truncated } = exercise.output;
-  const parts = [stdout ? `Output:\n${stdout}` : '', stderr ? `Errors:\n${stderr}` : '', truncated ? '(output cut short)' : ''];
+  const parts = [stdout ? `${t`Output:`}\n${stdout}` : '', stderr ? `${t`Errors:`}\n${stderr}` : '', truncated ? t`(output cut short)` : ''];
   return parts.filter(Boolean).join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.js';
 import { escapeHtml } from './escape.js';
 
 /** An exercise's pass rate: the submissions that pass it, out of those graded on it. */
@@ -30,8 +31,9 @@ function chartRow(r: PassRate): string {
  * a track of fixed width. A screen reader reads each row as "exercise, rate".
  */
 export function renderChart(rates: PassRate[]): string {
-  return `<table id="pass-rate-chart" class="chart"><caption>The submissions that pass each exercise, of those graded on it</caption><tbody>${rates.map(chartRow).join('')}</tbody></table>
-<p class="legend" id="chart-legend">Bars: <span class="swatch good"></span> 80% or more · <span class="swatch fair"></span> 50% to 79% · <span class="swatch poor"></span> under 50%.</p>`;
+  const [good, fair, poor] = ['<span class="swatch good"></span>', '<span class="swatch fair"></span>', '<span class="swatch poor"></span>'];
+  return `<table id="pass-rate-chart" class="chart"><caption>${t`The submissions that pass each exercise, of those graded on it`}</caption><tbody>${rates.map(chartRow).join('')}</tbody></table>
+<p class="legend" id="chart-legend">${t`Bars: ${good} 80% or more · ${fair} 50% to 79% · ${poor} under 50%.`}</p>`;
 }
 
 /** The chart's styles, for the page's one `<style>` element. */

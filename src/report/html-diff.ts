@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { layoutWindow, type LayoutCell } from './diff-layout.js';
+import { t } from '../i18n/i18n.js';
 import { escapeHtml } from './escape.js';
 
 // In memory NaN and ±Infinity are numbers (which z.number() refuses); a results file keeps them as strings (json.ts).
@@ -29,16 +30,16 @@ function valuesTable(diff: Extract<ShownDiff, { kind: 'values' }>['diff']): stri
   const layout = layoutWindow(diff);
   if (layout.vector) {
     const rows = layout.rowLabels.map((label, i) => `<tr><th scope="row">${escapeHtml(label)}</th>${cells(layout.expected[i], false)}${cells(layout.got[i], true)}</tr>`);
-    return `<table class="diff"><thead><tr><th>index</th><th>expected</th><th>got</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    return `<table class="diff"><thead><tr><th>${t`index`}</th><th>${t`expected`}</th><th>${t`got`}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   }
   const head = `<thead><tr><th></th>${layout.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>`;
-  const matrix = (title: 'expected' | 'got', values: LayoutCell[][]) =>
-    `<table class="diff"><caption>${title}${layout.slice ? ` ${escapeHtml(layout.slice)}` : ''}</caption>${head}<tbody>${values.map((row, i) => `<tr><th scope="row">${escapeHtml(layout.rowLabels[i])}</th>${cells(row, title === 'got')}</tr>`).join('')}</tbody></table>`;
-  return `${matrix('expected', layout.expected)}${matrix('got', layout.got)}`;
+  const matrix = (title: string, values: LayoutCell[][], highlight: boolean) =>
+    `<table class="diff"><caption>${title}${layout.slice ? ` ${escapeHtml(layout.slice)}` : ''}</caption>${head}<tbody>${values.map((row, i) => `<tr><th scope="row">${escapeHtml(layout.rowLabels[i])}</th>${cells(row, highlight)}</tr>`).join('')}</tbody></table>`;
+  return `${matrix(t`expected`, layout.expected, false)}${matrix(t`got`, layout.got, true)}`;
 }
 
 function expectedGot(expected: string, got: string): string {
-  return `<dl class="expected-got"><dt>expected</dt><dd><code>${escapeHtml(expected)}</code></dd><dt>got</dt><dd><code class="got">${escapeHtml(got)}</code></dd></dl>`;
+  return `<dl class="expected-got"><dt>${t`expected`}</dt><dd><code>${escapeHtml(expected)}</code></dd><dt>${t`got`}</dt><dd><code class="got">${escapeHtml(got)}</code></dd></dl>`;
 }
 
 function diffDetail(d: ShownDiff): string {

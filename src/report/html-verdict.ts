@@ -1,15 +1,30 @@
 import type { ExerciseResult, SubmissionResult } from '../core/class/results.js';
 import { plural } from '../core/common/words.js';
+import { t } from '../i18n/i18n.js';
 import { fileFromGradeFolder } from './class-stats.js';
 import { escapeHtml as escape, escapeHtmlText } from './escape.js';
 import { renderDiff } from './html-diff.js';
 import { layoutPlan } from './plan-layout.js';
+import { matchesText } from './verdict-text.js';
+import { padEndText } from './wrap.js';
 
 type Status = ExerciseResult['status'];
 type CaseStatus = NonNullable<ExerciseResult['failingCase']>['status'];
 
 export const marks: Record<Status | CaseStatus, string> = { pass: '✓', fail: '✗', error: '!', 'not-run': '–' };
-const statusWords: Record<Status | CaseStatus, string> = { pass: 'passes', fail: 'fails', error: 'error', 'not-run': 'not run' };
+/** A result's or a case's status in a word (in the current locale: called when shown). */
+function statusWord(status: Status | CaseStatus): string {
+  switch (status) {
+    case 'pass':
+      return t`passes`;
+    case 'fail':
+      return t`fails`;
+    case 'error':
+      return t`error`;
+    case 'not-run':
+      return t`not run`;
+  }
+}
 
 /** The most of a stream of console output the report shows, in characters and in lines; the JSON results keep 2000 characters. */
 export const outputLimits = { chars: 500, lines: 10 };
@@ -31,18 +46,24 @@ function mark(status: Status | CaseStatus): string {
   return `<span class="${status}">${marks[status]}</span>`;
 }
 
+/** How many of the cases pass: "3 of 5 cases pass", or with a colon before the list of them. */
+function casesPassText(passed: number, total: number, beforeList = false): string {
+  if (beforeList) return total === 1 ? t`${passed} of ${total} case pass:` : t`${passed} of ${total} cases pass:`;
+  return total === 1 ? t`${passed} of ${total} case pass` : t`${passed} of ${total} cases pass`;
+}
+
 /** What the results keep of the cases: each with its mark and name, or (from results without them) how many passed, the first that did not, and how many more did not. */
 function casesList(e: ExerciseResult): string {
-  if (e.casesTotal === 0) return '<p>No case ran.</p>';
+  if (e.casesTotal === 0) return `<p>${t`No case ran.`}</p>`;
   if (e.cases) {
-    const items = e.cases.map((c) => `<li>${mark(c.status)} ${escape(c.name)}${c.name === e.failingCase?.name ? ' <em>(the first that did not pass: below)</em>' : ''}</li>`);
-    return `<p>${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass:</p><ul class="cases">${items.join('')}</ul>`;
+    const items = e.cases.map((c) => `<li>${mark(c.status)} ${escape(c.name)}${c.name === e.failingCase?.name ? ` <em>${t`(the first that did not pass: below)`}</em>` : ''}</li>`);
+    return `<p>${casesPassText(e.casesPassed, e.casesTotal, true)}</p><ul class="cases">${items.join('')}</ul>`;
   }
-  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${e.casesPassed} of ${plural(e.casesTotal, 'case')} pass</li>`];
+  const items = [`<li>${e.casesPassed ? `${mark('pass')} ` : ''}${casesPassText(e.casesPassed, e.casesTotal)}</li>`];
   const first = e.failingCase;
-  if (first) items.push(`<li>${mark(first.status)} “${escape(first.name)}”: the first case that did not pass (${statusWords[first.status]})</li>`);
+  if (first) items.push(`<li>${mark(first.status)} ${t`“${escape(first.name)}”: the first case that did not pass (${statusWord(first.status)})`}</li>`);
   const more = e.casesTotal - e.casesPassed - (first ? 1 : 0);
-  if (more > 0) items.push(`<li>${plural(more, 'more case')} did not pass (the results keep the first one's details)</li>`);
+  if (more > 0) items.push(`<li>${t`${plural(more, 'more case')} did not pass (the results keep the first one's details)`}</li>`);
   return `<ul class="cases">${items.join('')}</ul>`;
 }
 
@@ -51,10 +72,10 @@ function planGrid(plan: NonNullable<ExerciseResult['failingCase']>['plan']): str
   if (!plan) return '';
   const layout = layoutPlan(plan, 80);
   const cell = (c: { text: string; marked: boolean }) => {
-    const text = escape((c.text || '·').padEnd(layout.cellWidth));
+    const text = escape(padEndText(c.text || '·', layout.cellWidth));
     return c.marked ? `<mark>${text}</mark>` : text;
   };
-  const rows = layout.rows.map((row) => `${escape(row.label.padEnd(layout.labelWidth))} ${row.cells.map(cell).join(' ')}`);
+  const rows = layout.rows.map((row) => `${escape(padEndText(row.label, layout.labelWidth))} ${row.cells.map(cell).join(' ')}`);
   return `<pre class="plan">${[escape(layout.headerLine), ...rows, ...(layout.cut ? [escape(layout.cut)] : [])].join('\n')}</pre>`;
 }
 
@@ -63,33 +84,36 @@ function firstFailure(e: ExerciseResult): string {
   // The result's message often quotes the case's and the comparison's: each is said once.
   const diff = renderDiff(e.diff, e.message);
   if (!first && !diff) return '';
+  const [inputLabel, stepLabel, messageLabel] = t`input|step|message`.split('|');
   const rows = [
-    first?.input !== undefined ? `<dt>input</dt><dd><code>${escape(first.input)}</code></dd>` : '',
-    first?.step ? `<dt>step</dt><dd>${first.step.index + 1} of ${first.step.of} (the first that diverged)</dd>` : '',
-    first?.message && !e.message.includes(first.message) ? `<dt>message</dt><dd>${escape(first.message)}</dd>` : '',
+    first?.input !== undefined ? `<dt>${inputLabel}</dt><dd><code>${escape(first.input)}</code></dd>` : '',
+    first?.step ? `<dt>${stepLabel}</dt><dd>${t`${first.step.index + 1} of ${first.step.of} (the first that diverged)`}</dd>` : '',
+    first?.message && !e.message.includes(first.message) ? `<dt>${messageLabel}</dt><dd>${escape(first.message)}</dd>` : '',
   ].join('');
-  return `<h4>First failure${first ? `: “${escape(first.name)}”` : ''}</h4>${rows ? `<dl>${rows}</dl>` : ''}${planGrid(first?.plan)}${diff}`;
+  return `<h4>${first ? t`First failure: “${escape(first.name)}”` : t`First failure`}</h4>${rows ? `<dl>${rows}</dl>` : ''}${planGrid(first?.plan)}${diff}`;
 }
 
 function diagnosis(e: ExerciseResult): string {
   const d = e.diagnosis;
   if (!d) return '';
-  const fit = d.confidence === 'partial' ? `matches ${d.matched} of ${plural(d.failing, 'failing case')}` : d.failing === 1 ? 'matches the failing case' : `matches all ${d.failing} failing cases`;
-  return `<h4>Diagnosis</h4><p><strong>${escape(d.title)}</strong> (${fit})</p><p>${escape(d.message)}</p>`;
+  const fit = d.confidence === 'partial' ? matchesText(d.matched, d.failing) : d.failing === 1 ? t`matches the failing case` : t`matches all ${d.failing} failing cases`;
+  return `<h4>${t`Diagnosis`}</h4><p><strong>${escape(d.title)}</strong> (${fit})</p><p>${escape(d.message)}</p>`;
 }
 
 function stream(name: string, text: string): string {
   if (!text) return '';
   const { shown, left } = elide(text);
-  const cut = left > 0 ? `<p class="meta">${plural(left, 'more character')} not shown here; the JSON results keep up to 2000.</p>` : '';
+  const notShown = left === 1 ? t`${left} more character not shown here; the JSON results keep up to 2000.` : t`${left} more characters not shown here; the JSON results keep up to 2000.`;
+  const cut = left > 0 ? `<p class="meta">${notShown}</p>` : '';
   return `<h5>${name}</h5><pre>${escapeHtmlText(shown)}</pre>${cut}`;
 }
 
 function output(e: ExerciseResult): string {
   const { stdout, stderr, truncated } = e.output;
-  if (!stdout && !stderr) return '<h4>Console output</h4><p class="meta">None.</p>';
-  const note = truncated ? '<p class="meta">The grader kept only the start of this output.</p>' : '';
-  return `<h4>Console output</h4>${stream('stdout', stdout)}${stream('stderr', stderr)}${note}`;
+  const heading = `<h4>${t`Console output`}</h4>`;
+  if (!stdout && !stderr) return `${heading}<p class="meta">${t`None.`}</p>`;
+  const note = truncated ? `<p class="meta">${t`The grader kept only the start of this output.`}</p>` : '';
+  return `${heading}${stream('stdout', stdout)}${stream('stderr', stderr)}${note}`;
 }
 
 /**
@@ -103,13 +127,13 @@ export function renderVerdict(submission: SubmissionResult, student: number, e: 
   const id = verdictId(student, exercise);
   const where = `${fileFromGradeFolder(submission, e)}${e.line !== undefined ? `:${e.line}` : ''}`;
   return `<section class="verdict" id="${id}" aria-labelledby="${id}h">
-<a class="close" href="#${cellId(student, exercise)}">Close</a>
-<h3 id="${id}h">${mark(e.status)} ${escape(submission.id)} · ${escape(exerciseName)}: ${statusWords[e.status]}</h3>
+<a class="close" href="#${cellId(student, exercise)}">${t`Close`}</a>
+<h3 id="${id}h">${mark(e.status)} ${t`${escape(submission.id)} · ${escape(exerciseName)}: ${statusWord(e.status)}`}</h3>
 <p class="meta">${escape(e.title)}</p>
-${submission.problem ? `<p class="problem">Submission problem: ${escape(submission.problem)}</p>` : ''}
+${submission.problem ? `<p class="problem">${t`Submission problem: ${escape(submission.problem)}`}</p>` : ''}
 <p>${escape(e.message)}</p>
 ${casesList(e)}${firstFailure(e)}${diagnosis(e)}
-<h4>${e.line !== undefined ? 'Error location' : 'File'}</h4><p><code>${escape(where)}</code></p>
+<h4>${e.line !== undefined ? t`Error location` : t`File`}</h4><p><code>${escape(where)}</code></p>
 ${output(e)}
 </section>`;
 }

@@ -1,5 +1,7 @@
 import type { ClassResult, ExerciseResult, SubmissionResult } from '../core/class/results.js';
 import { plural } from '../core/common/words.js';
+import { currentLocale, t } from '../i18n/i18n.js';
+import { resultCountsText } from './class-pretty.js';
 import { passRates } from './class-stats.js';
 import { escapeHtml as escape } from './escape.js';
 import { chartStyles, renderChart } from './html-chart.js';
@@ -42,7 +44,7 @@ const styles = `
 /** The class's points in the header: the mean score of a submission, of the points possible. */
 function classPoints(result: ClassResult): string {
   const possible = result.submissions[0]?.maxScore ?? 0;
-  return `mean score ${result.summary.meanScore} of ${plural(possible, 'point')}`;
+  return t`mean score ${result.summary.meanScore} of ${plural(possible, 'point')}`;
 }
 
 /** With one pack, exercises are named without the pack id, which the header already gives. */
@@ -76,13 +78,20 @@ function misconceptions(result: ClassResult): Misconception[] {
 
 function misconceptionsTable(result: ClassResult, short: (key: string) => string): string {
   const rows = misconceptions(result);
-  if (!rows.length) return '<p id="misconceptions">No misconception was diagnosed.</p>';
+  if (!rows.length) return `<p id="misconceptions">${t`No misconception was diagnosed.`}</p>`;
   const row = (m: Misconception) =>
     `<tr><td>${m.students.length}</td><td>${escape(short(m.key))}</td><td title="${escape(m.message)}">${escape(m.title)}</td><td>${m.students.map((s) => `<a href="#${s.verdict}">${escape(s.id)}</a>`).join(', ')}</td></tr>`;
-  return `<table id="misconceptions"><thead><tr><th>students</th><th>exercise</th><th>mistake</th><th>who</th></tr></thead><tbody>${rows.map(row).join('')}</tbody></table>`;
+  const heads = t`students|exercise|mistake|who`.split('|').map((head) => `<th>${head}</th>`);
+  return `<table id="misconceptions"><thead><tr>${heads.join('')}</tr></thead><tbody>${rows.map(row).join('')}</tbody></table>`;
 }
 
-const legend = `<p class="legend" id="legend"><span class="mark pass">✓</span> passes every case · <span class="mark fail">✗</span> fails: a wrong value or shape · <span class="mark error">!</span> error: threw, timed out, crashed, did not load, or the file is missing · a blank cell: not graded.<br>An underlined mark (every ✗ and !, and a ✓ with more to show: console output, or a problem with the submission) opens that student's verdict on that exercise: select it, or Tab to it and press Enter; Close, or the browser's Back, returns to the table.</p>`;
+/** What the students table's marks mean, and how to open a verdict (in the current locale: called when the report is written). */
+function legend(): string {
+  const [pass, fail, error] = ['<span class="mark pass">✓</span>', '<span class="mark fail">✗</span>', '<span class="mark error">!</span>'];
+  const marks = t`${pass} passes every case · ${fail} fails: a wrong value or shape · ${error} error: threw, timed out, crashed, did not load, or the file is missing · a blank cell: not graded.`;
+  const opening = t`An underlined mark (every ✗ and !, and a ✓ with more to show: console output, or a problem with the submission) opens that student's verdict on that exercise: select it, or Tab to it and press Enter; Close, or the browser's Back, returns to the table.`;
+  return `<p class="legend" id="legend">${marks}<br>${opening}</p>`;
+}
 
 /**
  * Whether a result gets a verdict panel: every one that did not pass, and a
@@ -96,7 +105,7 @@ function hasVerdict(sub: SubmissionResult, e: ExerciseResult): boolean {
 function resultCell(sub: SubmissionResult, e: ExerciseResult | undefined, student: number, exercise: number): string {
   if (!e) return '<td></td>';
   if (!hasVerdict(sub, e)) return `<td class="pass">${marks.pass}</td>`;
-  const tip = [e.message, e.diagnosis ? `Likely mistake: ${e.diagnosis.title}` : ''].filter(Boolean).join(' — ');
+  const tip = [e.message, e.diagnosis ? t`Likely mistake: ${e.diagnosis.title}` : ''].filter(Boolean).join(' — ');
   return `<td class="${e.status}"><a id="${cellId(student, exercise)}" href="#${verdictId(student, exercise)}" title="${escape(tip)}">${marks[e.status]}</a></td>`;
 }
 
@@ -126,25 +135,37 @@ export function renderHtml(result: ClassResult): string {
   const short = shortNames(result);
   const rates = passRates(result).map((rate) => ({ ...rate, key: short(rate.key) }));
   const s = result.summary;
+  const title = t`llm-tutor class report`;
+  const meta = [
+    t`${plural(s.submissions, 'submission')}, ${s.submissionsPassed} pass every exercise`,
+    resultCountsText(s),
+    classPoints(result),
+    t`seed ${result.seed}`,
+    escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', ')),
+    t`backend ${escape(result.backend)}`,
+    `llm-tutor ${escape(result.tool.version)}`,
+    escape(result.startedAt),
+  ];
+  const points = (e: ClassResult['exercises'][number]) => (e.partialCredit ? t`${plural(e.points, 'point')}, partial` : plural(e.points, 'point'));
   return `<!doctype html>
-<html lang="en">
+<html lang="${escape(currentLocale())}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
-<title>llm-tutor class report</title>
+<title>${title}</title>
 <style>${styles}
 </style>
 </head>
 <body>
-<h1>llm-tutor class report</h1>
-<p class="meta">${plural(s.submissions, 'submission')}, ${s.submissionsPassed} pass every exercise · ${s.passed} passed, ${s.failed} failed, ${plural(s.errored, 'error')} · ${classPoints(result)} · seed ${result.seed} · ${escape(result.packs.map((p) => `${p.id} ${p.version}`).join(', '))} · backend ${escape(result.backend)} · llm-tutor ${escape(result.tool.version)} · ${escape(result.startedAt)}</p>
-<h2>Pass rate per exercise</h2>
+<h1>${title}</h1>
+<p class="meta">${meta.join(' · ')}</p>
+<h2>${t`Pass rate per exercise`}</h2>
 ${renderChart(rates)}
-<h2>Most frequent misconceptions</h2>
+<h2>${t`Most frequent misconceptions`}</h2>
 ${misconceptionsTable(result, short)}
-<h2>Students</h2>
-${legend}
-<table id="students"><thead><tr><th>submission</th><th>passed</th><th>points</th>${result.exercises.map((e) => `<th title="${escape(e.title)}">${escape(short(e.key))}<br><span class="meta">${plural(e.points, 'point')}${e.partialCredit ? ', partial' : ''}</span></th>`).join('')}</tr></thead><tbody>
+<h2>${t`Students`}</h2>
+${legend()}
+<table id="students"><thead><tr>${t`submission|passed|points`.split('|').map((head) => `<th>${head}</th>`).join('')}${result.exercises.map((e) => `<th title="${escape(e.title)}">${escape(short(e.key))}<br><span class="meta">${points(e)}</span></th>`).join('')}</tr></thead><tbody>
 ${result.submissions.map((sub, student) => studentRow(result, sub, student)).join('\n')}
 </tbody></table>
 <div id="verdicts">

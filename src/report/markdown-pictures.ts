@@ -1,4 +1,5 @@
 import { parseBars, parseHeatmap, type Bars, type Heatmap, type PictureKind } from '../core/authoring/lesson-pictures.js';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminalLine } from './escape.js';
 import type { Line, Span } from './lines.js';
 import { displayWidth } from './text-width.js';
@@ -60,7 +61,7 @@ function heatmapLayout(map: Heatmap, glyphs: number, gap: number): Line[] {
       ];
     }),
   ]);
-  const legend: Line = [{ text: margin }, ...shades, { text: `  from ${lowest.text} to ${highest.text}`, dim: true }];
+  const legend: Line = [{ text: margin }, ...shades, { text: `  ${t`from ${lowest.text} to ${highest.text}`}`, dim: true }];
   const markLegend: Line[] = map.markNote ? [[{ text: `${margin}[ ] ${map.markNote}`, dim: true }]] : [];
   return [header, ...rows, legend, ...markLegend];
 }

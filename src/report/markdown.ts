@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { Lexer, type Token, type Tokens } from 'marked';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminalLine } from './escape.js';
 import { styleLine, type Line, type Span } from './lines.js';
 import { displayWidth } from './text-width.js';
@@ -50,7 +51,7 @@ function tokenAtoms(token: Token, style: Style): Atom[] {
     case 'link':
       return linkAtoms(token as Tokens.Link, style);
     case 'image':
-      return proseAtoms(`[${token.text || 'image'}]`, { ...style, dim: true });
+      return proseAtoms(`[${token.text || t`image`}]`, { ...style, dim: true });
     case 'text':
       return token.tokens ? inlineAtoms(token.tokens, style) : proseAtoms(decodeEntities(token.text), style);
     default:

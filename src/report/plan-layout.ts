@@ -1,5 +1,8 @@
 import type { PlanDrawing } from '../core/authoring/kinds.js';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminalLine } from './escape.js';
+import { displayWidth } from './text-width.js';
+import { padEndText, truncateText } from './wrap.js';
 
 /** A plan drawing laid out as fixed-width text cells, for the pretty reporter and the screen alike. */
 export interface PlanLayout {
@@ -15,10 +18,8 @@ export interface PlanLayout {
   marked?: string;
 }
 
-const clip = (text: string, width: number) => {
-  const one = escapeTerminalLine(String(text ?? ''));
-  return one.length > width ? `${one.slice(0, width - 1)}…` : one;
-};
+/** A text escaped and cut to `width` columns (a CJK character takes two), ending in `…` when cut. */
+const clip = (text: string, width: number) => truncateText(escapeTerminalLine(String(text ?? '')), width);
 
 /**
  * Lays out a plan drawing to fit `width` columns and `maxRows` rows, keeping
@@ -28,11 +29,11 @@ const clip = (text: string, width: number) => {
 export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): PlanLayout {
   const rowsCount = Math.min(drawing.rows.length, drawing.cells.length);
   const colsCount = drawing.cols.length;
-  const shown = (text: unknown) => escapeTerminalLine(String(text ?? '')).length;
+  const shown = (text: unknown) => displayWidth(escapeTerminalLine(String(text ?? '')));
   const widest = Math.max(2, ...drawing.cols.map(shown), ...drawing.cells.flat().map(shown));
   const cellWidth = Math.min(6, widest);
   const corner = `${drawing.rowTitle}\\${drawing.colTitle}`;
-  const labelWidth = Math.min(14, Math.max(corner.length, ...drawing.rows.map((r) => String(r).length)));
+  const labelWidth = Math.min(14, Math.max(displayWidth(corner), ...drawing.rows.map((r) => displayWidth(String(r)))));
   const fits = Math.max(1, Math.floor((width - labelWidth - 1) / (cellWidth + 1)));
   const marks = drawing.marks ?? [];
   const focusCol = marks[0]?.[1] ?? 0;
@@ -49,21 +50,21 @@ export function layoutPlan(drawing: PlanDrawing, width: number, maxRows = 16): P
     rows.push({ label: clip(drawing.rows[r], labelWidth), cells });
   }
   const cutParts = [];
-  if (colStart > 0 || colEnd < colsCount) cutParts.push(`${drawing.colTitle}s ${drawing.cols[colStart]}–${drawing.cols[colEnd - 1]} of ${colsCount}`);
-  if (rowStart > 0 || rowEnd < rowsCount) cutParts.push(`${drawing.rowTitle}s ${drawing.rows[rowStart]}–${drawing.rows[rowEnd - 1]} of ${rowsCount}`);
+  if (colStart > 0 || colEnd < colsCount) cutParts.push(t`${drawing.colTitle}s ${drawing.cols[colStart]}–${drawing.cols[colEnd - 1]} of ${colsCount}`);
+  if (rowStart > 0 || rowEnd < rowsCount) cutParts.push(t`${drawing.rowTitle}s ${drawing.rows[rowStart]}–${drawing.rows[rowEnd - 1]} of ${rowsCount}`);
   const header = [clip(corner, labelWidth), ...drawing.cols.slice(colStart, colEnd).map((c) => clip(c, cellWidth))];
   return {
-    headerLine: [header[0].padEnd(labelWidth), ...header.slice(1).map((h) => h.padEnd(cellWidth))].join(' ').trimEnd(),
+    headerLine: [padEndText(header[0], labelWidth), ...header.slice(1).map((h) => padEndText(h, cellWidth))].join(' ').trimEnd(),
     rows,
     cellWidth,
     labelWidth,
-    cut: cutParts.length ? clip(`showing ${cutParts.join(', ')}`, width) : undefined,
-    marked: marks.length ? clip(`marked: ${markedWhere(drawing, marks)}`, width) : undefined,
+    cut: cutParts.length ? clip(t`showing ${cutParts.join(t`, `)}`, width) : undefined,
+    marked: marks.length ? clip(t`marked: ${markedWhere(drawing, marks)}`, width) : undefined,
   };
 }
 
 /** The first three marked cells by their row and column labels: `stage 1 at time 0; stage 2 at time 0 and 1 more`. */
 function markedWhere(drawing: PlanDrawing, marks: readonly [number, number][]): string {
-  const named = marks.slice(0, 3).map(([r, c]) => `${drawing.rowTitle} ${drawing.rows[r] ?? r} at ${drawing.colTitle} ${drawing.cols[c] ?? c}`);
-  return named.join('; ') + (marks.length > 3 ? ` and ${marks.length - 3} more` : '');
+  const named = marks.slice(0, 3).map(([r, c]) => t`${drawing.rowTitle} ${drawing.rows[r] ?? r} at ${drawing.colTitle} ${drawing.cols[c] ?? c}`);
+  return named.join(t`; `) + (marks.length > 3 ? t` and ${marks.length - 3} more` : '');
 }

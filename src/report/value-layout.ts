@@ -7,6 +7,7 @@
  * fit is elided in the middle, with `…` where rows, columns or items are left out.
  */
 import { plural } from '../core/common/words.js';
+import { t } from '../i18n/i18n.js';
 import type { CaseResult } from '../core/grading/verdict.js';
 import { formatNumber } from '../core/grading/tensor-diff.js';
 import { keptIndices, numberOf, previewType, type NamedPreview, type PreviewSlice, type PreviewText, type ValuePreview } from '../core/grading/value-preview.js';
@@ -120,8 +121,8 @@ function gridLines(slice: PreviewSlice, shape: number[], shown: Shown, room: num
 
 /** A tensor's slices: each under its leading indices (`[1, :, :]`) for a rank above 2. */
 function tensorLines(value: Extract<ValuePreview, { kind: 'tensor' }>, shown: Shown, room: number): Line[] {
-  if (value.shape.includes(0)) return [[{ text: '(empty)', dim: true }]];
-  if (value.slices.length === 0) return [[{ text: `(rank ${value.shape.length}: its shape only)`, dim: true }]];
+  if (value.shape.includes(0)) return [[{ text: t`(empty)`, dim: true }]];
+  if (value.slices.length === 0) return [[{ text: t`(rank ${value.shape.length}: its shape only)`, dim: true }]];
   if (value.shape.length <= 2) return gridLines(value.slices[0], value.shape, shown, room);
   const count = value.shape.slice(0, -2).reduce((n, d) => n * d, 1);
   const flat = (at: number[]) => at.reduce((n, i, d) => n * value.shape[d] + i, 0);
@@ -177,7 +178,7 @@ function textLines(value: PreviewText, shown: Shown, room: number): Line[] {
 /** The entries of a list or the fields of an object, each laid out under its own name. */
 function entriesLines(entries: NamedPreview[], hidden: number, shown: Shown, room: number): Line[] {
   const lines = entries.flatMap((entry) => namedLines(entry, shown, room, true));
-  if (hidden > 0) lines.push([{ text: `${ELLIPSIS} ${hidden} more`, dim: true }]);
+  if (hidden > 0) lines.push([{ text: t`… ${hidden} more`, dim: true }]);
   return lines;
 }
 
@@ -214,8 +215,8 @@ function namedLines(named: NamedPreview, shown: Shown, room: number, nested = fa
   const inline = inlineText(named.value, shown);
   if (inline && (named.value.kind !== 'string' || width(name.text) + 3 + width(inline.text) <= room)) return [fitLine([name, { text: ' = ' }, inline], room)];
   const value = named.value;
-  const type = value.kind === 'string' ? `string (${plural(value.length, 'character')})` : escapeTerminalLine(previewType(value));
-  const received = value.kind === 'tensor' && value.receivedAs ? `  received as ${value.receivedAs}` : '';
+  const type = value.kind === 'string' ? t`string (${plural(value.length, 'character')})` : escapeTerminalLine(previewType(value));
+  const received = value.kind === 'tensor' && value.receivedAs ? `  ${t`received as ${value.receivedAs}`}` : '';
   const title: Line = [name, { text: `  ${type}`, color: 'cyan' }, ...(received ? [{ text: received, dim: true }] : [])];
   const body = bodyLines(value, shown, room - INDENT);
   // An item of a list or a field whose tokens fit on one line goes beside its name: `[0]  "a" "b"`.
@@ -236,7 +237,7 @@ export function valueLines(named: NamedPreview, width: number, options: ValueLay
 /** A case's arguments by name (its one-line `input` when it has no previews), each as {@link valueLines}. */
 export function argumentLines(result: CaseResult, width: number, options: ValueLayoutOptions): Line[] {
   if (result.args) return result.args.flatMap((arg) => valueLines(arg, width, options));
-  return result.input === undefined ? [] : [fitLine([{ text: 'input: ', dim: true }, { text: escapeTerminalLine(result.input) }], width)];
+  return result.input === undefined ? [] : [fitLine([{ text: t`input: `, dim: true }, { text: escapeTerminalLine(result.input) }], width)];
 }
 
 /** The reference's intermediate values for a case, in order, each as {@link valueLines}; none when the exercise names none. */

@@ -20,12 +20,59 @@ interface Word {
   breakBefore: boolean;
 }
 
-/** Prose as atoms: its words, escaped, and one space wherever it had whitespace (newlines included; a no-break space is part of its word). */
+/** Characters of CJK text: ideographs, kana, hangul and the full-width forms and punctuation. */
+const cjkChar = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+/** Punctuation a line may not start with (，。 and closing brackets), and that it may not end with (opening brackets). */
+const noLineStart = /^[，。、：；？！）」』】》〉,.:;?!)\]}%…·～]/u;
+const noLineEnd = /[（「『【《〈(\[{]$/u;
+/** ASCII punctuation binds to its neighbours: `"中",` in English text is one word. */
+const asciiPunctuation = /^[!-/:-@[-`{-~]$/;
+
+/**
+ * A run of text with no whitespace cut where a line may break inside it:
+ * CJK text has no spaces, so a line may break between any two characters of
+ * it, but not before a comma or a closing bracket, nor after an opening one,
+ * nor next to ASCII punctuation. Latin words inside stay whole.
+ */
+export function lineBreakPieces(word: string): string[] {
+  if (!cjkChar.test(word)) return [word];
+  const pieces: string[] = [];
+  let current = '';
+  for (const ch of word) {
+    const before = current.slice(-1);
+    // Between two CJK characters, or a CJK character and a letter or digit.
+    const joinable = (a: string, b: string) => cjkChar.test(a) && (cjkChar.test(b) || /[\p{L}\p{N}]/u.test(b));
+    const canBreak = current !== '' && (joinable(before, ch) || joinable(ch, before)) && !asciiPunctuation.test(ch) && !asciiPunctuation.test(before) && !noLineStart.test(ch) && !noLineEnd.test(current);
+    if (canBreak) {
+      pieces.push(current);
+      current = ch;
+    } else current += ch;
+  }
+  if (current !== '') pieces.push(current);
+  return pieces;
+}
+
+/**
+ * Prose as atoms: its words, escaped, and one space wherever it had
+ * whitespace (newlines included; a no-break space is part of its word). A
+ * line may also break inside CJK text ({@link lineBreakPieces}), where the
+ * break prints nothing; a newline between two CJK characters is no space.
+ */
 export function proseAtoms(text: string, style: Style): Atom[] {
-  return text
-    .split(/([^\S\u00a0]+)/)
-    .filter((part) => part !== '')
-    .map((part) => (/^[^\S\u00a0]/.test(part) ? { kind: 'space', span: { text: ' ', ...style } } : { kind: 'text', span: { text: escapeTerminalLine(part), ...style } }));
+  const atoms: Atom[] = [];
+  const parts = text.split(/([^\S\u00a0]+)/).filter((part) => part !== '');
+  parts.forEach((part, i) => {
+    if (/^[^\S\u00a0]/.test(part)) {
+      const joinsCjk = /\n/.test(part) && cjkChar.test(parts[i - 1]?.slice(-1) ?? '') && cjkChar.test(parts[i + 1]?.[0] ?? '');
+      atoms.push({ kind: 'space', span: { text: joinsCjk ? '' : ' ', ...style } });
+      return;
+    }
+    lineBreakPieces(part).forEach((piece, j) => {
+      if (j > 0) atoms.push({ kind: 'space', span: { text: '', ...style } });
+      atoms.push({ kind: 'text', span: { text: escapeTerminalLine(piece), ...style } });
+    });
+  });
+  return atoms;
 }
 
 /**
@@ -139,6 +186,16 @@ export function prefixLines(lines: Line[], first: Span, rest: Span = { text: ' '
 
 /** Columns a string takes in a terminal (a CJK character takes two): {@link displayWidth}. */
 export const textWidth = displayWidth;
+
+/** `text` followed by spaces up to `width` columns (a CJK character takes two): a width-aware `padEnd`. */
+export function padEndText(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** Spaces, then `text`, up to `width` columns (a CJK character takes two): a width-aware `padStart`. */
+export function padStartText(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
 
 /** `text` cut to `width` columns, ending in `…` when cut. */
 export function truncateText(text: string, width: number): string {

@@ -6,6 +6,7 @@ import { contentDigest } from '../core/common/digest.js';
 import { harnessFile, posixRelative } from '../core/common/paths.js';
 import { defaultBuildTimeoutMs, runBuild } from './esbuild-service.js';
 import { isInside, openLearnerRoot, readLearnerSource, resolveImport, resolveModuleFile, type LearnerRoot, type LearnerSource, type ReadBudget, type Resolved } from './learner-sources.js';
+import { t } from '../i18n/i18n.js';
 
 /** Where bundling stopped on the learner's code. */
 export interface BundleProblem {
@@ -134,11 +135,10 @@ function learnerFilesPlugin(files: Set<string>, allowedRoot: string, modulePaths
           if ('source' in result) modulePaths.set(args.path, result.source.path);
           return resolved(result, args.path);
         }
-        const importText = `imports "${args.path}"`;
         const attributes = Object.entries(args.with ?? {});
         if (attributes.length > 0) {
           const written = attributes.map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
-          return refusal(`${importText} with { ${written} }: import attributes (such as type: "text" or "json") are not allowed; import only .ts and .js files, without "with"`);
+          return refusal(t`imports "${args.path}" with { ${written} }: import attributes (such as type: "text" or "json") are not allowed; import only .ts and .js files, without "with"`);
         }
         if (builtins.has(args.path)) return { path: args.path, external: true };
         const opened = await learnerRoot();
@@ -148,9 +148,9 @@ function learnerFilesPlugin(files: Set<string>, allowedRoot: string, modulePaths
           return resolved(await resolveImport(opened, importer, args.path));
         }
         if (/^[a-z][a-z0-9+.-]*:/i.test(args.path)) {
-          return refusal(`${importText}: a learner file may not import by URL; import your own files by a relative path such as "./helper.js"`);
+          return refusal(t`imports "${args.path}": a learner file may not import by URL; import your own files by a relative path such as "./helper.js"`);
         }
-        return refusal(`imports the package "${args.path}": exercises run without npm packages; write the code yourself or import your own exercise files`);
+        return refusal(t`imports the package "${args.path}": exercises run without npm packages; write the code yourself or import your own exercise files`);
       });
 
       build.onLoad({ filter: /.*/, namespace: learnerNamespace }, async (args) => {
@@ -235,10 +235,10 @@ export async function buildBundle(modules: Record<string, string>, allowedRoot: 
   const failed = (problem: BundleProblem, timedOut?: true): BundleFailure => ({ ok: false, problem, durationMs: performance.now() - started, ...(timedOut ? { timedOut } : {}) });
   if (outcome.kind === 'timeout') {
     const seconds = ((options.timeoutMs ?? defaultBuildTimeoutMs) / 1000).toFixed(1);
-    return failed({ message: `bundling your files took longer than ${seconds} s, the time limit: make them smaller or less deeply nested` }, true);
+    return failed({ message: t`bundling your files took longer than ${seconds} s, the time limit: make them smaller or less deeply nested` }, true);
   }
   if (outcome.kind === 'crash') {
-    return failed({ message: 'the bundler (esbuild) crashed on your files: a file is likely nested too deeply; split long expressions into smaller statements' });
+    return failed({ message: t('the bundler (esbuild) crashed on your files: a file is likely nested too deeply; split long expressions into smaller statements') });
   }
   if (outcome.kind === 'failed') return failed(problemOf(outcome.error));
 

@@ -3,6 +3,7 @@ import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync,
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { killTree } from './live-children.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * How a sandbox child is isolated (over 300 lines: the bubblewrap arguments,
@@ -243,7 +244,7 @@ export function launchCommand(mode: IsolationMode, spec: LaunchSpec): Launch {
 /** What `doctor` says the permission-only layer has on this machine. */
 export function permissionLayerExtras(): string[] {
   const { prlimit, setpriv } = findTools();
-  return [prlimit ? 'resource limits (prlimit)' : 'no resource limits (prlimit not found)', setpriv ? 'parent-death signal (setpriv)' : 'no parent-death signal (setpriv not found)'];
+  return [prlimit ? t('resource limits (prlimit)') : t('no resource limits (prlimit not found)'), setpriv ? t('parent-death signal (setpriv)') : t('no parent-death signal (setpriv not found)')];
 }
 
 /** Why user namespaces may be refused here, as far as the machine tells. */
@@ -255,10 +256,10 @@ function userNamespaceHint(): string {
       return undefined;
     }
   };
-  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') return "AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later): give bwrap an AppArmor profile or set kernel.apparmor_restrict_unprivileged_userns=0 (docs/ci.md)";
-  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') return 'unprivileged user namespaces are turned off (kernel.unprivileged_userns_clone=0)';
-  if (read('/proc/sys/user/max_user_namespaces') === '0') return 'user namespaces are turned off (user.max_user_namespaces=0)';
-  return 'unprivileged user namespaces may be off';
+  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') return t('AppArmor restricts unprivileged user namespaces (Ubuntu 23.10 and later): give bwrap an AppArmor profile or set kernel.apparmor_restrict_unprivileged_userns=0 (docs/ci.md)');
+  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') return t('unprivileged user namespaces are turned off (kernel.unprivileged_userns_clone=0)');
+  if (read('/proc/sys/user/max_user_namespaces') === '0') return t('user namespaces are turned off (user.max_user_namespaces=0)');
+  return t('unprivileged user namespaces may be off');
 }
 
 /**
@@ -267,8 +268,8 @@ function userNamespaceHint(): string {
  */
 function probeBwrap(): Promise<string | undefined> {
   const { bwrap, prlimit } = findTools();
-  if (process.platform !== 'linux') return Promise.resolve(`bubblewrap is for Linux; this is ${process.platform}`);
-  if (!bwrap) return Promise.resolve('bwrap was not found on PATH');
+  if (process.platform !== 'linux') return Promise.resolve(t`bubblewrap is for Linux; this is ${process.platform}`);
+  if (!bwrap) return Promise.resolve(t('bwrap was not found on PATH'));
   const args = bwrapArgs(path.dirname(realpathSync(process.execPath)), prlimit, [...limitPrefix(prlimit, { memoryMb: 64, cpuSeconds: 5 }, true), process.execPath, '--version']);
   return new Promise((resolve) => {
     const child = spawn(bwrap, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {}, detached: true });
@@ -279,12 +280,12 @@ function probeBwrap(): Promise<string | undefined> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve(`bwrap could not be started (${error.message})`);
+      resolve(t`bwrap could not be started (${error.message})`);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0 && out.trim() === process.version) resolve(undefined);
-      else resolve(`bwrap is installed but cannot make a sandbox here (${(err.trim().split('\n')[0] || `exit ${code ?? signal}`).slice(0, 200)}); ${userNamespaceHint()}`);
+      else resolve(t`bwrap is installed but cannot make a sandbox here (${(err.trim().split('\n')[0] || `exit ${code ?? signal}`).slice(0, 200)}); ${userNamespaceHint()}`);
     });
   });
 }
@@ -314,9 +315,9 @@ export function requestedIsolation(): IsolationRequest {
  */
 export function currentIsolation(): Promise<Isolation> {
   chosen ??= (async (): Promise<Isolation> => {
-    if (requested === 'permission') return { mode: 'permission', reason: 'chosen with --isolation permission' };
+    if (requested === 'permission') return { mode: 'permission', reason: t('chosen with --isolation permission') };
     const problem = await probeBwrap();
-    if (!problem) return { mode: 'bwrap', reason: requested === 'bwrap' ? 'chosen with --isolation bwrap' : 'bubblewrap works on this machine' };
+    if (!problem) return { mode: 'bwrap', reason: requested === 'bwrap' ? t('chosen with --isolation bwrap') : t('bubblewrap works on this machine') };
     return { mode: 'permission', reason: problem, bwrapProblem: problem };
   })();
   return chosen;
@@ -339,11 +340,11 @@ export async function ensureIsolation(options: { requireOsInCi?: boolean } = {})
   if (isolation.mode === 'bwrap') return isolation;
   const problem = isolation.bwrapProblem ?? '';
   if (requested === 'bwrap') {
-    throw new UserError(`--isolation bwrap was asked for, but ${problem}.`, { next: `Install bubblewrap (${installHint}), or pass --isolation permission.`, exitCode: 2 });
+    throw new UserError(t`--isolation bwrap was asked for, but ${problem}.`, { next: t`Install bubblewrap (${installHint}), or pass --isolation permission.`, exitCode: 2 });
   }
   if (options.requireOsInCi && requested !== 'permission' && runningInCi()) {
-    throw new UserError(`grade in CI runs learner code only inside the OS sandbox, and ${problem}.`, {
-      next: `Install bubblewrap (${installHint}), or pass --isolation permission to grade with Node's permission model alone.`,
+    throw new UserError(t`grade in CI runs learner code only inside the OS sandbox, and ${problem}.`, {
+      next: t`Install bubblewrap (${installHint}), or pass --isolation permission to grade with Node's permission model alone.`,
       exitCode: 2,
     });
   }

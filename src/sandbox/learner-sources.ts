@@ -10,6 +10,7 @@ import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { posixRelative } from '../core/common/paths.js';
 import { findPathologicalShape } from './source-shape.js';
+import { t } from '../i18n/i18n.js';
 
 /** Limits on what one bundle reads of the learner's files. */
 export const sourceLimits = {
@@ -63,11 +64,11 @@ export function shownPath(root: LearnerRoot, file: string): string {
 }
 
 function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a named pipe';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a regular file';
+  if (stats.isDirectory()) return t('a folder');
+  if (stats.isFIFO()) return t('a named pipe');
+  if (stats.isSocket()) return t('a socket');
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return t('a device');
+  return t('not a regular file');
 }
 
 /**
@@ -82,12 +83,12 @@ export async function openLearnerRoot(allowedRoot: string): Promise<LearnerRoot 
   try {
     [real, parent] = await Promise.all([fs.realpath(given), fs.realpath(workspace)]);
   } catch {
-    return { refused: `the exercises folder ${given} does not exist: run \`llm-tutor init\` to create the workspace` };
+    return { refused: t`the exercises folder ${given} does not exist: run \`llm-tutor init\` to create the workspace` };
   }
   if (real !== path.join(parent, path.basename(given))) {
-    return { refused: `${path.basename(given)}/ is a link to ${real}: your exercises must be a real folder in the workspace, not a link; replace the link with the folder` };
+    return { refused: t`${path.basename(given)}/ is a link to ${real}: your exercises must be a real folder in the workspace, not a link; replace the link with the folder` };
   }
-  if (!(await fs.stat(real)).isDirectory()) return { refused: `${given} is not a folder: the exercises must be a folder in the workspace` };
+  if (!(await fs.stat(real)).isDirectory()) return { refused: t`${given} is not a folder: the exercises must be a folder in the workspace` };
   return { given, real, workspace };
 }
 
@@ -96,9 +97,9 @@ export async function openLearnerRoot(allowedRoot: string): Promise<LearnerRoot 
  * candidate), else the file or why it is refused. `importText` says how an
  * import named it (`imports "./x.js"`); a module given to the bundle has none.
  */
-async function checkCandidate(root: LearnerRoot, candidate: string, importText?: string): Promise<Resolved | undefined> {
+async function checkCandidate(root: LearnerRoot, candidate: string, specifier?: string): Promise<Resolved | undefined> {
   const shown = shownPath(root, candidate);
-  const say = (what: string): Refused => ({ refused: importText ? `${importText}: ${shown} ${what}` : `${shown} ${what}` });
+  const say = (what: string): Refused => ({ refused: specifier !== undefined ? t`imports "${specifier}": ${shown} ${what}` : `${shown} ${what}` });
   let real: string;
   let stats: Stats;
   try {
@@ -107,17 +108,17 @@ async function checkCandidate(root: LearnerRoot, candidate: string, importText?:
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'ELOOP') return say('is a loop of links: replace the links with the file itself');
-    return say(`cannot be read (${code ?? 'error'}): check that the file exists and is readable`);
+    if (code === 'ELOOP') return say(t('is a loop of links: replace the links with the file itself'));
+    return say(t`cannot be read (${code ?? 'error'}): check that the file exists and is readable`);
   }
   // The candidate lies in the exercises folder (the callers see to that): a real path elsewhere is a link out.
-  if (!isInside(real, root.real)) return say(`is a link to ${real}, which is outside your exercises folder: replace the link with a file of your own`);
-  if (!stats.isFile()) return say(`is ${kindOf(stats)}, not a source file: ${importText ? 'import' : 'save your code in'} a .ts or .js file`);
+  if (!isInside(real, root.real)) return say(t`is a link to ${real}, which is outside your exercises folder: replace the link with a file of your own`);
+  if (!stats.isFile()) return say(specifier !== undefined ? t`is ${kindOf(stats)}, not a source file: import a .ts or .js file` : t`is ${kindOf(stats)}, not a source file: save your code in a .ts or .js file`);
   if (!(path.extname(real) in loaders)) {
-    return say(`is a link to ${shownPath(root, real)}, which is not a .ts, .js, .mts or .mjs file: only source files can be bundled`);
+    return say(t`is a link to ${shownPath(root, real)}, which is not a .ts, .js, .mts or .mjs file: only source files can be bundled`);
   }
   if (stats.nlink > 1) {
-    return say(`has ${stats.nlink} hard links, so it may be another file's content: replace it with a file of your own (a plain copy)`);
+    return say(t`has ${stats.nlink} hard links, so it may be another file's content: replace it with a file of your own (a plain copy)`);
   }
   const display = path.join(root.given, path.relative(root.real, real));
   return { source: { path: display, real, dev: stats.dev, ino: stats.ino } };
@@ -137,15 +138,15 @@ export function candidatesOf(base: string): string[] {
 export async function resolveModuleFile(root: LearnerRoot, file: string): Promise<Resolved> {
   const given = path.resolve(file);
   const shown = shownPath(root, given);
-  if (!(path.extname(given) in loaders)) return { refused: `${shown} is not a .ts, .js, .mts or .mjs file` };
-  if (isInside(given, root.given) || isInside(given, root.real)) return (await checkCandidate(root, given)) ?? { refused: `${shown} does not exist` };
+  if (!(path.extname(given) in loaders)) return { refused: t`${shown} is not a .ts, .js, .mts or .mjs file` };
+  if (isInside(given, root.given) || isInside(given, root.real)) return (await checkCandidate(root, given)) ?? { refused: t`${shown} does not exist` };
   // A file named outside the exercises folder (`check --file`) is the learner's choice: it must be a
   // source file itself, not a link, and what it imports must still lie in the exercises folder.
   const stats = await fs.lstat(given).catch(() => undefined);
-  if (!stats) return { refused: `${shown} does not exist` };
-  if (stats.isSymbolicLink()) return { refused: `${shown} is a link: name the file itself, or put it in your exercises folder` };
-  if (!stats.isFile()) return { refused: `${shown} is ${kindOf(stats)}, not a source file: save your code in a .ts or .js file` };
-  if (stats.nlink > 1) return { refused: `${shown} has ${stats.nlink} hard links, so it may be another file's content: grade a plain copy` };
+  if (!stats) return { refused: t`${shown} does not exist` };
+  if (stats.isSymbolicLink()) return { refused: t`${shown} is a link: name the file itself, or put it in your exercises folder` };
+  if (!stats.isFile()) return { refused: `${shown} ${t`is ${kindOf(stats)}, not a source file: save your code in a .ts or .js file`}` };
+  if (stats.nlink > 1) return { refused: t`${shown} has ${stats.nlink} hard links, so it may be another file's content: grade a plain copy` };
   return { source: { path: given, real: given, dev: stats.dev, ino: stats.ino } };
 }
 
@@ -156,24 +157,23 @@ export async function resolveModuleFile(root: LearnerRoot, file: string): Promis
  * `importer` is the importing file's real path.
  */
 export async function resolveImport(root: LearnerRoot, importer: string, specifier: string): Promise<Resolved> {
-  const asked = `imports "${specifier}"`;
   const base = path.resolve(path.dirname(importer), specifier);
   if (/[/\\]$/.test(specifier) || specifier === '.' || specifier === '..') {
-    return { refused: `${asked}, which is a folder: import a file in it, such as "${specifier.replace(/[/\\]?$/, '/')}index.js"` };
+    return { refused: t`imports "${specifier}", which is a folder: import a file in it, such as "${specifier.replace(/[/\\]?$/, '/')}index.js"` };
   }
   if (!isInside(base, root.given) && !isInside(base, root.real)) {
-    return { refused: `${asked}, which is outside your exercises folder: a learner file may import only your own exercise files (under exercises/) and Node's built-in modules` };
+    return { refused: t`imports "${specifier}", which is outside your exercises folder: a learner file may import only your own exercise files (under exercises/) and Node's built-in modules` };
   }
   for (const candidate of candidatesOf(base)) {
-    const checked = await checkCandidate(root, candidate, asked);
+    const checked = await checkCandidate(root, candidate, specifier);
     if (checked) return checked;
   }
   // Nothing importable: say why, without reading what is there or following a link.
   const stats = await fs.lstat(base).catch(() => undefined);
-  if (stats?.isDirectory()) return { refused: `${asked}, which is a folder: import a file in it, such as "${specifier}/index.js" (folders and package.json are not looked into)` };
-  if (stats) return { refused: `${asked}, which is not a .ts, .js, .mts or .mjs file: a learner file may import only source files` };
+  if (stats?.isDirectory()) return { refused: t`imports "${specifier}", which is a folder: import a file in it, such as "${specifier}/index.js" (folders and package.json are not looked into)` };
+  if (stats) return { refused: t`imports "${specifier}", which is not a .ts, .js, .mts or .mjs file: a learner file may import only source files` };
   const tried = candidatesOf(base).map((c) => path.basename(c));
-  return { refused: `${asked}, which does not exist (looked for ${tried.join(', ')} in ${shownPath(root, path.dirname(base))}): check the path` };
+  return { refused: t`imports "${specifier}", which does not exist (looked for ${tried.join(', ')} in ${shownPath(root, path.dirname(base))}): check the path` };
 }
 
 /** How much a bundle has read so far. */
@@ -191,21 +191,21 @@ export interface ReadBudget {
 export async function readLearnerSource(root: LearnerRoot, source: LearnerSource, budget: ReadBudget): Promise<{ contents: Uint8Array; loader: 'ts' | 'js' } | Refused> {
   const shown = shownPath(root, source.path);
   if (++budget.files > sourceLimits.files) {
-    return { refused: `imports more than ${sourceLimits.files} files in all (reached at ${shown}): a bundle may read at most ${sourceLimits.files} of your files` };
+    return { refused: t`imports more than ${sourceLimits.files} files in all (reached at ${shown}): a bundle may read at most ${sourceLimits.files} of your files` };
   }
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(source.real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (error) {
-    return { refused: `${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check that the file exists and is a regular file` };
+    return { refused: t`${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check that the file exists and is a regular file` };
   }
   let contents: Uint8Array;
   try {
     const stats = await handle.stat();
     if (!stats.isFile() || stats.dev !== source.dev || stats.ino !== source.ino) {
-      return { refused: `${shown} changed while it was being bundled: save it and check again` };
+      return { refused: t`${shown} changed while it was being bundled: save it and check again` };
     }
-    const tooBig = (size: string) => ({ refused: `${shown} is ${size}; a source file may be at most ${mib(sourceLimits.fileBytes)}: keep data out of your source files` });
+    const tooBig = (size: string) => ({ refused: t`${shown} is ${size}; a source file may be at most ${mib(sourceLimits.fileBytes)}: keep data out of your source files` });
     if (stats.size > sourceLimits.fileBytes) return tooBig(mib(stats.size));
     // One byte more than the limit, so a file that grew since fstat is noticed.
     const buffer = Buffer.alloc(Math.min(stats.size, sourceLimits.fileBytes) + 1);
@@ -216,16 +216,16 @@ export async function readLearnerSource(root: LearnerRoot, source: LearnerSource
       length += bytesRead;
       if (length === buffer.length) break;
     }
-    if (length > sourceLimits.fileBytes) return tooBig(`more than ${mib(sourceLimits.fileBytes)}`);
+    if (length > sourceLimits.fileBytes) return tooBig(t`more than ${mib(sourceLimits.fileBytes)}`);
     contents = buffer.subarray(0, length);
   } finally {
     await handle.close();
   }
   budget.bytes += contents.length;
   if (budget.bytes > sourceLimits.totalBytes) {
-    return { refused: `imports more than ${mib(sourceLimits.totalBytes)} of source in all (reached at ${shown}): your files together may be at most ${mib(sourceLimits.totalBytes)}` };
+    return { refused: t`imports more than ${mib(sourceLimits.totalBytes)} of source in all (reached at ${shown}): your files together may be at most ${mib(sourceLimits.totalBytes)}` };
   }
   const shape = findPathologicalShape(contents);
-  if (shape) return { refused: `${shown}:${shape.line}: ${shape.message}: split it into smaller statements` };
+  if (shape) return { refused: t`${shown}:${shape.line}: ${shape.message}: split it into smaller statements` };
   return { contents, loader: loaders[path.extname(source.real)] };
 }

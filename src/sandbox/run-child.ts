@@ -18,6 +18,7 @@ import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrameParts, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
 import { killTree, trackChild } from './live-children.js';
+import { t } from '../i18n/i18n.js';
 
 export interface SandboxLimits {
   /** Wall-clock limit for the whole run, enforced with SIGKILL. */
@@ -180,7 +181,7 @@ export async function startSandboxChild(runDir: string, memoryMb: number, cpuSec
         },
         (violation) => {
           kill();
-          onViolation(violation.kind === 'too-large' ? `sent a message of ${(violation.bytes / 2 ** 20).toFixed(0)} MiB (the limit is ${maxFrameBytes / 2 ** 20} MiB)` : `sent a message the tutor could not read (${violation.message})`);
+          onViolation(violation.kind === 'too-large' ? t`sent a message of ${(violation.bytes / 2 ** 20).toFixed(0)} MiB (the limit is ${maxFrameBytes / 2 ** 20} MiB)` : t`sent a message the tutor could not read (${violation.message})`);
         },
       );
       input.on('data', (chunk: Buffer) => reader.push(chunk));

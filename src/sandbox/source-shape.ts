@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.js';
 /**
  * A cheap linear scan of a learner's source for shapes that esbuild cannot
  * take: it parses and visits expressions recursively, so a few hundred
@@ -94,11 +95,11 @@ export function findPathologicalShape(source: Uint8Array): ShapeProblem | undefi
     top().ops += amount;
     chained += amount;
     if (frames.length - 1 + chained > shapeLimits.chain) {
-      return { line, message: `chains more than ${shapeLimits.chain} operators, keywords and brackets in one statement` };
+      return { line, message: t`chains more than ${shapeLimits.chain} operators, keywords and brackets in one statement` };
     }
     const frame = top();
     if (frame.ops * frame.strings > shapeLimits.stringFolding) {
-      return { line, message: 'joins too many long strings with operators in one statement' };
+      return { line, message: t('joins too many long strings with operators in one statement') };
     }
     return undefined;
   };
@@ -115,8 +116,8 @@ export function findPathologicalShape(source: Uint8Array): ShapeProblem | undefi
   };
   const open = (kind: Frame['kind'], head = false): ShapeProblem | undefined => {
     frames.push({ kind, ops: 0, strings: 0, head });
-    if (frames.length - 1 > shapeLimits.nesting) return { line, message: `nests brackets more than ${shapeLimits.nesting} deep` };
-    if (frames.length - 1 + chained > shapeLimits.chain) return { line, message: `chains more than ${shapeLimits.chain} operators, keywords and brackets in one statement` };
+    if (frames.length - 1 > shapeLimits.nesting) return { line, message: t`nests brackets more than ${shapeLimits.nesting} deep` };
+    if (frames.length - 1 + chained > shapeLimits.chain) return { line, message: t`chains more than ${shapeLimits.chain} operators, keywords and brackets in one statement` };
     return undefined;
   };
   // Skips a template's text up to its end or its next `${`; returns true at a `${`.

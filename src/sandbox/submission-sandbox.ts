@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { ChildMessage, WireError } from './wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
 import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, runMessage, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
+import { t } from '../i18n/i18n.js';
 
 /** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
 const boundaryGraceMs = 1000;
@@ -145,7 +146,7 @@ class SharedChild {
       setImmediate(() => {
         this.out.end();
         this.err.end();
-        this.loadWaiter?.({ name: 'Error', message: `the sandbox process ended while starting (${signal ? `signal ${signal}` : `exit code ${code}`})` });
+        this.loadWaiter?.({ name: 'Error', message: signal ? t`the sandbox process ended while starting (signal ${signal})` : t`the sandbox process ended while starting (exit code ${code})` });
         this.active?.onExit(code, signal);
       });
     });
@@ -221,7 +222,7 @@ class SharedChild {
       };
       void this.started.then(() => {
         if (this.startError) {
-          recorder.run.loadError = { name: 'Error', message: `the sandbox could not be started (${this.startError})` };
+          recorder.run.loadError = { name: 'Error', message: t`the sandbox could not be started (${this.startError})` };
           void settle(false);
           return;
         }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Box, Text, useApp, useInput, useStdin, type Key } from 'ink';
 import { useRef, useState } from 'react';
 import { tutorCommand } from '../core/common/invocation.js';
+import { t } from '../i18n/i18n.js';
 import { plural } from '../core/common/words.js';
 import type { ExerciseRef } from '../core/packs/packs.js';
 import { countSolved } from '../core/workspace/progress.js';
@@ -20,24 +21,36 @@ import { afterPassSectionsOf, diagnosisHeading, hintLines, verdictLine, verdictS
 
 type View = { kind: 'main' } | { kind: 'list' } | { kind: 'solution'; code: string };
 
-const stageLabel: Record<string, string> = {
-  starting: 'starting',
-  cases: 'building cases',
-  bundle: 'bundling your file',
-  reference: 'computing the reference',
-  sandbox: 'running your code',
-  diagnose: 'diagnosing',
-};
+/** What a grading is doing, by its stage (in the current locale: called when shown). */
+function stageLabel(stage: string): string {
+  switch (stage) {
+    case 'starting':
+      return t`starting`;
+    case 'cases':
+      return t`building cases`;
+    case 'bundle':
+      return t`bundling your file`;
+    case 'reference':
+      return t`computing the reference`;
+    case 'sandbox':
+      return t`running your code`;
+    case 'diagnose':
+      return t`diagnosing`;
+    default:
+      return stage;
+  }
+}
 
 /** The pack's title and the progress bar on one row, the exercise's number and title on the next. */
 function headerLines(snapshot: WatchSnapshot, width: number): Line[] {
   const { exercise, exercises, progress } = snapshot;
   const { solved, total } = countSolved(exercises, progress, exercise.packId);
-  const count = ` ${solved}/${total} solved`;
-  const title = truncateText(oneLine(exercise.pack.manifest.title), Math.max(10, width - count.length - 8));
-  const barWidth = Math.min(20, Math.max(5, width - textWidth(title) - count.length - 2));
+  const count = ` ${t`${solved}/${total} solved`}`;
+  const countWidth = textWidth(count);
+  const title = truncateText(oneLine(exercise.pack.manifest.title), Math.max(10, width - countWidth - 8));
+  const barWidth = Math.min(20, Math.max(5, width - textWidth(title) - countWidth - 2));
   const filled = total === 0 ? 0 : Math.round((solved / total) * barWidth);
-  const gap = Math.max(1, width - textWidth(title) - barWidth - count.length);
+  const gap = Math.max(1, width - textWidth(title) - barWidth - countWidth);
   return [
     [{ text: title, bold: true }, { text: ' '.repeat(gap) }, { text: '█'.repeat(filled), color: 'green' }, { text: '░'.repeat(barWidth - filled), dim: true }, { text: count }],
     truncateLine([{ text: `${exercise.number}. ${oneLine(exercise.title)} `, bold: true, color: 'cyan' }, { text: `(${oneLine(exercise.id)})`, dim: true }], width),
@@ -46,38 +59,49 @@ function headerLines(snapshot: WatchSnapshot, width: number): Line[] {
 
 function statusText(snapshot: WatchSnapshot, spinner: string): Line {
   if (snapshot.phase !== 'idle') {
-    const doing = snapshot.phase === 'loading' ? 'loading the exercise' : `grading: ${stageLabel[snapshot.stage ?? 'starting'] ?? snapshot.stage}`;
+    const doing = snapshot.phase === 'loading' ? t`loading the exercise` : t`grading: ${stageLabel(snapshot.stage ?? 'starting')}`;
     return line(`${spinner} ${doing}…`, { color: 'cyan' });
   }
-  return line(snapshot.watching === 'manual' ? 'Press r to grade again.' : 'Watching your file: save to grade again.', { dim: true });
+  return line(snapshot.watching === 'manual' ? t`Press r to grade again.` : t`Watching your file: save to grade again.`, { dim: true });
 }
 
+/**
+ * A key of the key bar: the key and its label in one phrase ("h hint": the key
+ * is the first word), whether it does something now, and the label shortened
+ * (by default the label's first word).
+ */
+type BarKey = [phrase: string, enabled: boolean, short?: string];
+
 /** The key bar: every key with its label, the ones that do nothing now dimmed; labels shortened, then dropped, to fit the width. */
-function keyBar(keys: [string, string, boolean][], width: number, extra?: string): Line {
+function keyBar(keys: BarKey[], width: number, extra?: string): Line {
+  const parsed = keys.map(([phrase, enabled, short]) => {
+    const [key, ...words] = phrase.split(' ');
+    return { key, label: words.join(' '), enabled, short };
+  });
   for (const form of ['long', 'short', 'keys'] as const) {
     const row: Line = [];
-    for (const [key, label, enabled] of keys) {
-      const shown = form === 'long' ? label : form === 'short' ? label.split(' ')[0] : '';
+    for (const { key, label, enabled, short } of parsed) {
+      const shown = form === 'long' ? label : form === 'short' ? (short ?? label.split(' ')[0]) : '';
       row.push({ text: key, bold: enabled, dim: !enabled }, { text: `${shown ? ` ${shown}` : ''}  `, dim: !enabled });
     }
     if (extra) row.push({ text: extra, dim: true });
     if (row.reduce((n, span) => n + textWidth(span.text), 0) <= width) return row;
   }
-  return truncateLine(keys.map(([key]) => ({ text: `${key} ` })), width);
+  return truncateLine(parsed.map(({ key }) => ({ text: `${key} ` })), width);
 }
 
 /** A finished pack: what was learned, and what comes next. */
 function packDoneLines(done: NonNullable<WatchSnapshot['packDone']>, exercises: ExerciseRef[], width: number): Line[] {
   const learned = exercises.filter((r) => r.packId === done.packId);
   return [
-    line(`${oneLine(done.title)}: all ${plural(done.total, 'exercise passes', 'exercises pass')}.`, { bold: true, color: 'green' }),
+    line(t`${oneLine(done.title)}: all ${plural(done.total, 'exercise passes', 'exercises pass')}.`, { bold: true, color: 'green' }),
     ...(done.description ? wrapLines(oneLine(done.description), width) : []),
     [],
     ...(done.next
-      ? [truncateLine([{ text: 'Next: ' }, { text: oneLine(done.next.title), bold: true }, { text: ` (${oneLine(done.next.key)})`, dim: true }, { text: ' — press n.' }], width)]
-      : wrapLines('Every enabled exercise passes. Next: add another pack to llm-tutor.json, or revisit any exercise from the list (l) and try a new --seed.', width)),
+      ? [truncateLine([{ text: t`Next: ` }, { text: oneLine(done.next.title), bold: true }, { text: ` (${oneLine(done.next.key)})`, dim: true }, { text: t` — press n.` }], width)]
+      : wrapLines(t`Every enabled exercise passes. Next: add another pack to llm-tutor.json, or revisit any exercise from the list (l) and try a new --seed.`, width)),
     [],
-    line('What you built', { bold: true }),
+    line(t`What you built`, { bold: true }),
     ...learned.map((r): Line => truncateLine([{ text: '✓ ', color: 'green' }, { text: `${oneLine(r.title)} ` }, { text: `(${oneLine(r.id)})`, dim: true }], width)),
   ];
 }
@@ -221,24 +245,25 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   let scrolled: Section[];
   let prefer: PaneId[] = [];
   if (view.kind === 'solution') {
-    top.push(line(`Model solution of ${oneLine(snapshot.exercise.id)}`, { bold: true }));
-    const code: Section = { id: 'solved', title: 'solution', lines: view.code.trimEnd().split('\n').map((text) => line(oneLine(text))) };
+    // The heading's words and the id apart ("Model solution of" is also a line of the solution command's, in another part of the catalog).
+    top.push(line(`${t`Model solution of`} ${oneLine(snapshot.exercise.id)}`, { bold: true }));
+    const code: Section = { id: 'solved', title: t`solution`, lines: view.code.trimEnd().split('\n').map((text) => line(oneLine(text))) };
     variants = [[code]];
     scrolled = [code];
-    bottom.push(keyBar([['Esc', 'back', true], ['↑↓', 'scroll', true]], width));
+    bottom.push(keyBar([[t`Esc back`, true], [t`↑↓ scroll`, true]], width));
   } else {
     top.push(...headerLines(snapshot, width));
     if (!snapshot.packDone) {
       if (snapshot.lessonSummary && rows >= 20) top.push(truncateLine(line(oneLine(snapshot.lessonSummary)), width));
-      top.push(truncateLine([{ text: 'Edit: ' }, { text: file, underline: true }, ...(compact ? [] : [{ text: ` · lesson: ${tutorCommand()} lesson ${oneLine(snapshot.exercise.id)}`, dim: true }])], width));
+      top.push(truncateLine([{ text: t`Edit: ` }, { text: file, underline: true }, ...(compact ? [] : [{ text: t` · lesson: ${tutorCommand()} lesson ${oneLine(snapshot.exercise.id)}`, dim: true }])], width));
       top.push(statusText(snapshot, spinner));
       if (snapshot.watchProblem) top.push(...wrapLines(oneLine(snapshot.watchProblem), width, { color: 'yellow' }).slice(0, 2));
       if (snapshot.problem) top.push(...wrapLines(oneLine(snapshot.problem), width, { color: 'red' }).slice(0, 3));
     }
     const verdict = snapshot.verdict?.exerciseKey === snapshot.exercise.key ? snapshot.verdict : undefined;
-    const hints: Section = { id: 'hints', title: 'hints', lines: hintLines(snapshot.hints, width) };
+    const hints: Section = { id: 'hints', title: t`hints`, lines: hintLines(snapshot.hints, width) };
     if (snapshot.packDone) {
-      scrolled = [{ id: 'solved', title: 'pack done', lines: packDoneLines(snapshot.packDone, snapshot.exercises, width) }];
+      scrolled = [{ id: 'solved', title: t`pack done`, lines: packDoneLines(snapshot.packDone, snapshot.exercises, width) }];
       variants = [scrolled];
     } else if (verdict) {
       top.push(verdictLine(verdict));
@@ -253,18 +278,18 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       scrolled = [hints];
       variants = [scrolled];
     }
-    if (passed) bottom.push(line(`Solved! Press n for the next exercise${solutionShown ? ', s for the model solution' : ''}.`, { color: 'green', bold: true }));
+    if (passed) bottom.push(line(solutionShown ? t`Solved! Press n for the next exercise, s for the model solution.` : t`Solved! Press n for the next exercise.`, { color: 'green', bold: true }));
     if (snapshot.notice) bottom.push(...wrapLines(oneLine(snapshot.notice), width, { color: 'yellow' }).slice(0, 3));
-    const keys: [string, string, boolean][] = [
-      ['h', 'hint', true],
-      ['n', 'next', passed || Boolean(snapshot.packDone?.next)],
-      ['l', 'list', true],
-      ['r', 're-run', true],
-      ['s', 'solution', solutionShown],
-      ['o', 'open in editor', true],
-      ['q', 'quit', true],
+    const keys: BarKey[] = [
+      [t`h hint`, true],
+      [t`n next`, passed || Boolean(snapshot.packDone?.next)],
+      [t`l list`, true],
+      [t`r re-run`, true],
+      [t`s solution`, solutionShown],
+      [t`o open in editor`, true, t`open`],
+      [t`q quit`, true],
     ];
-    bottom.push(keyBar(keys, width, snapshot.watching === 'manual' ? '(manual run)' : undefined));
+    bottom.push(keyBar(keys, width, snapshot.watching === 'manual' ? t`(manual run)` : undefined));
     // When the body scrolls, the diagnosis's heading stays in view whatever is scrolled to.
     const heading = verdict && diagnosisHeading(verdict);
     const room = rows - 1 - top.length - bottom.length - (compact ? 0 : 2);

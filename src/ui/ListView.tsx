@@ -4,10 +4,21 @@ import { useRef, useState } from 'react';
 import { trackOf, type ExerciseRef } from '../core/packs/packs.js';
 import type { State } from '../core/common/schemas.js';
 import { countSolved } from '../core/workspace/progress.js';
+import { t } from '../i18n/i18n.js';
 import { escapeTerminalLine as oneLine } from '../report/escape.js';
 
 export type ListFilter = 'all' | 'unsolved' | 'solved';
 const nextFilter: Record<ListFilter, ListFilter> = { all: 'unsolved', unsolved: 'solved', solved: 'all' };
+
+/** The filter's name, as the heading says which exercises it shows. */
+function filterName(filter: ListFilter): string {
+  return filter === 'all' ? t`all` : filter === 'unsolved' ? t`unsolved` : t`solved`;
+}
+
+/** What the list says when the filter leaves no exercise. */
+function noneShown(filter: ListFilter): string {
+  return filter === 'all' ? t`No all exercises.` : filter === 'unsolved' ? t`No unsolved exercises.` : t`No solved exercises.`;
+}
 
 export interface ListViewProps {
   exercises: ExerciseRef[];
@@ -28,7 +39,8 @@ export interface ListViewProps {
 export function whereIs(ref: ExerciseRef, exercises: readonly ExerciseRef[], progress: State): string {
   const { solved, total } = countSolved(exercises, progress, ref.packId);
   const track = trackOf(ref.id);
-  return `${oneLine(ref.pack.manifest.title)} (${oneLine(ref.packId)} ${oneLine(ref.pack.manifest.version)}) ${solved}/${total} passed${track ? ` · ${oneLine(track)}` : ''}`;
+  const pack = t`${oneLine(ref.pack.manifest.title)} (${oneLine(ref.packId)} ${oneLine(ref.pack.manifest.version)}) ${solved}/${total} passed`;
+  return `${pack}${track ? ` · ${oneLine(track)}` : ''}`;
 }
 
 /**
@@ -86,12 +98,12 @@ export function ListView({ exercises, progress, currentKey, height = 24, width, 
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">
-        Exercises <Text dimColor>({solved}/{exercises.length} solved; showing {filter})</Text>
+        {t`Exercises`} <Text dimColor>{t`(${solved}/${exercises.length} solved; showing ${filterName(filter)})`}</Text>
       </Text>
       <Text dimColor wrap="truncate-end">
         {selected ? whereIs(selected, exercises, progress) : ' '}
       </Text>
-      {shown.length === 0 && <Text dimColor>No {filter} exercises.</Text>}
+      {shown.length === 0 && <Text dimColor>{noneShown(filter)}</Text>}
       {shown.slice(top, top + rows).map((r, i) => {
         const s = status(r);
         const icon = { passed: '✓', failed: '✗', changed: '~', pending: '·' }[s];
@@ -106,11 +118,11 @@ export function ListView({ exercises, progress, currentKey, height = 24, width, 
       })}
       {confirming ? (
         <Text color="yellow" bold wrap="truncate-end">
-          Reset {oneLine(confirming.id)} to its starter? Your file is backed up first. [y/N]
+          {t`Reset ${oneLine(confirming.id)} to its starter? Your file is backed up first. [y/N]`}
         </Text>
       ) : (
         <Text dimColor wrap="truncate-end">
-          ↑↓/jk move · Enter open · f filter · x reset · Esc back
+          {t`↑↓/jk move · Enter open · f filter · x reset · Esc back`}
         </Text>
       )}
     </Box>

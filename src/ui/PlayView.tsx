@@ -1,5 +1,6 @@
 import React, { useSyncExternalStore } from 'react';
 import { Box, Text, useApp } from 'ink';
+import { t } from '../i18n/i18n.js';
 import type { PlayController } from '../mini-gpt/play-controller.js';
 import { graphemeWidths } from '../report/text-width.js';
 import { useKeys } from './use-keys.js';
@@ -83,11 +84,11 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
   const theirs = snap.compare ? pane(snap.reference) : [];
   const s = snap.settings;
   const settingsLine = [
-    `temperature ${s.temperature.toFixed(1)}${s.temperature === 0 ? ' (greedy)' : ''}`,
-    `top-k ${s.topK ?? 'off'}`,
-    `top-p ${s.topP ?? 'off'}`,
-    snap.tokensPerSecond !== undefined ? `${Math.round(snap.tokensPerSecond)} tokens/s` : 'starting…',
-    ...(snap.firstTokenMs !== undefined ? [`first tokens ${Math.round(snap.firstTokenMs)} ms`] : []),
+    s.temperature === 0 ? t`temperature ${s.temperature.toFixed(1)} (greedy)` : t`temperature ${s.temperature.toFixed(1)}`,
+    `top-k ${s.topK ?? t`off`}`,
+    `top-p ${s.topP ?? t`off`}`,
+    snap.tokensPerSecond !== undefined ? t`${Math.round(snap.tokensPerSecond)} tokens/s` : t`starting…`,
+    ...(snap.firstTokenMs !== undefined ? [t`first tokens ${Math.round(snap.firstTokenMs)} ms`] : []),
     `${snap.learner.length}/${snap.limit}`,
   ].join(' · ');
   const shown = Math.min(snap.learner.length, snap.reference.length);
@@ -95,8 +96,8 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
   const agreement = !snap.compare
     ? undefined
     : differ === undefined
-      ? { color: 'green', text: `your code and the reference agree on all ${shown} tokens so far` }
-      : { color: 'yellow', text: `your code and the reference part at token ${differ + 1} (same uniform numbers, same settings)` };
+      ? { color: 'green', text: t`your code and the reference agree on all ${shown} tokens so far` }
+      : { color: 'yellow', text: t`your code and the reference part at token ${differ + 1} (same uniform numbers, same settings)` };
 
   return (
     <Box flexDirection="column" width={width}>
@@ -106,7 +107,7 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
       {snap.compare ? (
         <Box>
           <Box flexDirection="column" width={paneWidth}>
-            <Text dimColor>your code</Text>
+            <Text dimColor>{t`your code`}</Text>
             {mine.map((line, i) => (
               <Text key={i} wrap="truncate">
                 {line || ' '}
@@ -115,7 +116,7 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
           </Box>
           <Box width={3} />
           <Box flexDirection="column" width={paneWidth}>
-            <Text dimColor>reference (TensorFlow.js)</Text>
+            <Text dimColor>{t`reference (TensorFlow.js)`}</Text>
             {theirs.map((line, i) => (
               <Text key={i} wrap="truncate">
                 {line || ' '}
@@ -134,12 +135,12 @@ export function PlayView({ controller, title, decode }: PlayViewProps): React.Re
       )}
       {agreement && <Text color={agreement.color}>{agreement.text}</Text>}
       {snap.status === 'error' && <Text color="red">{snap.error}</Text>}
-      {snap.status === 'done' && <Text color="green">{`Done: ${snap.learner.length} tokens. r for another text.`}</Text>}
+      {snap.status === 'done' && <Text color="green">{t`Done: ${snap.learner.length} tokens. r for another text.`}</Text>}
       <Text dimColor wrap="wrap">
         {settingsLine}
       </Text>
       <Text wrap="truncate">
-        <Text bold>↑↓</Text> temperature  <Text bold>k</Text> top-k  <Text bold>p</Text> top-p  <Text bold>r</Text> regenerate  <Text bold>c</Text> compare  <Text bold>q</Text> quit
+        <Text bold>↑↓</Text> {t`temperature`}  <Text bold>k</Text> top-k  <Text bold>p</Text> top-p  <Text bold>r</Text> {t`regenerate`}  <Text bold>c</Text> {t`compare`}  <Text bold>q</Text> {t`quit`}
       </Text>
     </Box>
   );

@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.js';
 import type { Line, Span } from '../report/lines.js';
 import { textWidth, truncateLine } from '../report/wrap.js';
 import type { PaneId, Section } from './verdict-lines.js';
@@ -72,6 +73,6 @@ export function layoutBody(variants: Section[][], scrolled: Section[], height: n
   const current = [...anchors].reverse().find((a) => a.row <= scroll)?.id;
   const visible = rows.slice(scroll, scroll + room);
   const more = rows.length - scroll - visible.length;
-  const where = more > 0 ? `↓ ${more} more` : 'end';
-  return { lines: [sectionLine(sections, current, [`${where} · ↑↓ scroll · tab: next`, where], width), ...visible], mode: 'scroll', anchors, current, scroll, maxScroll, page: room };
+  const where = more > 0 ? t`↓ ${more} more` : t`end`;
+  return { lines: [sectionLine(sections, current, [t`${where} · ↑↓ scroll · tab: next`, where], width), ...visible], mode: 'scroll', anchors, current, scroll, maxScroll, page: room };
 }

@@ -3,6 +3,9 @@ import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { learnerFile, makeWorkspace, repoRoot, runCli, tempDir, useSolution } from '../helpers/cli.js';
+import { stamped, translationStamp } from '../../src/core/packs/translations.js';
+import { translationFindings } from '../../src/core/packs/validate-translations.js';
+import type { ExerciseRef } from '../../src/core/packs/packs.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -363,6 +366,73 @@ describe('translations', () => {
     ['a lesson with a bad tag', (d) => fs.rename(ex(d, 'lesson.zh-CN.md'), ex(d, 'lesson.chinese.md')), 'basics/relu/lesson.chinese.md: "chinese" is not a locale tag'],
     ['an empty translated lesson', (d) => fs.writeFile(ex(d, 'lesson.zh-CN.md'), '\n'), 'basics/relu/lesson.zh-CN.md: the translated lesson is empty'],
   ];
+
+  test('an instructor\'s pack is warned of texts left in English, and of a translated lesson older than lesson.md, with the stamp to write', async () => {
+    const r = await runCli(['pack', 'validate', fixture], { cwd: fixture });
+    expect(r.stdout.split('\n')).toContain('! basics/relu/exercise.ts misconceptions[1].title, misconceptions[1].message, misconceptions[1].hint and 1 more: 4 texts have no zh-CN: learners reading zh-CN see them in English');
+    const dir = await brokenTranslation((d) => edit(ex(d, 'lesson.md'), (t) => t.replace('keeps positive numbers', 'keeps the positive numbers')));
+    const stale = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(stale.code).toBe(0);
+    const english = await fs.readFile(ex(dir, 'lesson.md'), 'utf8');
+    const lines = stale.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('! basics/relu/lesson.zh-CN.md: stale: translated from an earlier lesson.md (sha256:6099a5294b9f912b; lesson.md is now sha256:'));
+    expect(at, stale.stdout).toBeGreaterThanOrEqual(0);
+    expect(lines[at + 1]).toBe(`    fix: Bring the translation up to date with lesson.md (\`git diff\` on lesson.md shows what changed), then make this its first line: ${translationStamp(english)}`);
+    // Writing that stamp makes it current.
+    await edit(ex(dir, 'lesson.zh-CN.md'), (t) => stamped(t, english));
+    expect((await runCli(['pack', 'validate', dir], { cwd: dir })).stdout).not.toContain('stale');
+  });
+
+  test('a translated lesson without a stamp, and an exercise without the translated lesson, are warned of', async () => {
+    const dir = await brokenTranslation((d) => edit(ex(d, 'lesson.zh-CN.md'), (t) => t.replace(/^<!--[^\n]*-->\n/, '')));
+    const r = await runCli(['pack', 'validate', dir], { cwd: dir });
+    expect(r.stdout).toContain('! basics/relu/lesson.zh-CN.md: the zh-CN lesson has no stamp naming the lesson.md it was translated from');
+    const unstamped = await translationFindings([{ dir: ex(dir, '.'), id: 'basics/relu' } as ExerciseRef], new Map(), ['zh-CN']);
+    expect(unstamped.map((f) => f.message)).toEqual(['the zh-CN lesson has no stamp naming the lesson.md it was translated from, so a later change to lesson.md cannot be noticed']);
+    await fs.rm(ex(dir, 'lesson.zh-CN.md'));
+    const missing = await translationFindings([{ dir: ex(dir, '.'), id: 'basics/relu' } as ExerciseRef], new Map(), ['zh-CN']);
+    expect(missing.map((f) => f.message)).toEqual(['no zh-CN lesson: the pack is written in zh-CN (0 of 1 exercises have lesson.zh-CN.md), so learners reading zh-CN get this one in English']);
+  });
+
+  test('in a built-in pack the same findings are errors', async () => {
+    const dir = await brokenTranslation(async () => {});
+    const { validatePack } = await import('../../src/core/packs/validate.js');
+    const report = await validatePack(dir, { builtin: true, seeds: [1] });
+    expect(report.problems.map((p) => p.message)).toEqual(['2 titles have no zh-CN: learners reading zh-CN see them in English', '4 texts have no zh-CN: learners reading zh-CN see them in English']);
+    expect((await validatePack(dir, { seeds: [1] })).problems).toEqual([]);
+  });
+
+  test('with --lang zh-CN, LLM_TUTOR_LANG or LANG=zh_CN.UTF-8, learners read the zh-CN lesson and hints, and English where the pack has none', async () => {
+    const ws = await makeWorkspace();
+    await runCli(['pack', 'add', fixture, '--workspace', ws]);
+    for (const how of [{ args: ['--lang', 'zh-CN'], env: {} }, { args: [], env: { LLM_TUTOR_LANG: 'zh-CN' } }, { args: [], env: { LANG: 'zh_CN.UTF-8' } }]) {
+      const lesson = await runCli([...how.args, 'lesson', 'translated/basics/relu', '--workspace', ws], { env: how.env });
+      expect(lesson.stdout, JSON.stringify(how)).toContain('核心思想。');
+      expect(lesson.stdout).not.toContain('translated from lesson.md');
+    }
+    const hints = await runCli(['--lang', 'zh-CN', 'hint', 'translated/basics/relu', '--workspace', ws]);
+    expect(hints.stdout).toContain('逐个看每个元素：负数会变成什么？');
+    // --lang wins over the environment; LANG=C is English.
+    const english = await runCli(['--lang', 'en', 'lesson', 'translated/basics/relu', '--workspace', ws], { env: { LLM_TUTOR_LANG: 'zh-CN' } });
+    expect(english.stdout).toContain('The idea.');
+    expect((await runCli(['lesson', 'translated/basics/relu', '--workspace', ws], { env: { LANG: 'C' } })).stdout).toContain('The idea.');
+  });
+
+  test('init --lang zh records the language in llm-tutor.json, and the workspace speaks it without the option', async () => {
+    const ws = path.join(tempDir(), 'ws');
+    const init = await runCli(['--lang', 'zh', 'init', ws, '--packs', 'transformer-core']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('个练习');
+    expect(JSON.parse(await fs.readFile(path.join(ws, 'llm-tutor.json'), 'utf8')).lang).toBe('zh-CN');
+    const list = await runCli(['list'], { cwd: ws });
+    expect(list.stdout).toContain('矩阵乘法');
+    expect(list.stdout).toContain('Transformer 核心');
+    expect((await runCli(['--lang', 'en', 'list'], { cwd: ws })).stdout).toContain('Matrix multiplication');
+    // Without --lang, init writes no "lang": the system locale goes on choosing.
+    const plain = path.join(tempDir(), 'ws');
+    await runCli(['init', plain, '--packs', 'transformer-core'], { env: { LANG: 'zh_CN.UTF-8' } });
+    expect(JSON.parse(await fs.readFile(path.join(plain, 'llm-tutor.json'), 'utf8')).lang).toBeUndefined();
+  });
 
   test.each(broken)('%s is one line naming the file and the field', async (_name, breakIt, line) => {
     const dir = await brokenTranslation(breakIt);

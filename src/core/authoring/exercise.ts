@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DistributionCheck, GradientSpec, ScheduleSpec, StepwiseCase, StepwiseSpec } from './kinds.js';
 import type { Rng } from './rng.js';
 import { localisedSchema, type Localised } from './localised.js';
+import { t } from '../../i18n/i18n.js';
 
 /** The tfjs-core module, already set to the chosen backend. */
 export type Tf = typeof import('@tensorflow/tfjs-core');
@@ -283,14 +284,14 @@ export const exerciseDefinitionSchema = z.strictObject({
     )
     .optional(),
 }).superRefine((d, ctx) => {
-  if (d.gradient && d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'a gradient exercise has no reference: autodiff of `gradient.loss` is its reference' });
-  if (!d.gradient && !d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: 'missing: give `reference` (or `gradient` for a gradient exercise)' });
+  if (d.gradient && d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: t('a gradient exercise has no reference: autodiff of `gradient.loss` is its reference') });
+  if (!d.gradient && !d.reference) ctx.addIssue({ code: 'custom', path: ['reference'], message: t('missing: give `reference` (or `gradient` for a gradient exercise)') });
   const kinds = (['gradient', 'stepwise', 'schedule'] as const).filter((k) => d[k]);
-  if (kinds.length > 1) ctx.addIssue({ code: 'custom', path: [kinds[1]], message: `an exercise is of one kind: it has both \`${kinds[0]}\` and \`${kinds[1]}\`` });
+  if (kinds.length > 1) ctx.addIssue({ code: 'custom', path: [kinds[1]], message: t`an exercise is of one kind: it has both \`${kinds[0]}\` and \`${kinds[1]}\`` });
   const ids = new Set(d.misconceptions.map((m) => m.id));
   d.hints.forEach((hint, i) => {
     if (typeof hint === 'object' && 'misconception' in hint && !ids.has(hint.misconception)) {
-      ctx.addIssue({ code: 'custom', path: ['hints', i, 'misconception'], message: `names "${hint.misconception}", which is not the id of one of this exercise's misconceptions` });
+      ctx.addIssue({ code: 'custom', path: ['hints', i, 'misconception'], message: t`names "${hint.misconception}", which is not the id of one of this exercise's misconceptions` });
     }
   });
 });

@@ -1,4 +1,5 @@
 import { Lexer, type Token } from 'marked';
+import { t } from '../../i18n/i18n.js';
 
 /** The fenced-block languages a lesson draws as pictures instead of printing as code. */
 export const pictureKinds = ['heatmap', 'bars'] as const;
@@ -46,17 +47,17 @@ export interface Heatmap {
  * wrong with the line.
  */
 function parseMarks(spec: string, rows: string[], columns: string[]): { marks: [number, number][]; note: string } | string {
-  if (/^diagonal$/i.test(spec)) return { marks: Array.from({ length: Math.min(rows.length, columns.length) }, (_, i): [number, number] => [i, i]), note: 'the diagonal' };
+  if (/^diagonal$/i.test(spec)) return { marks: Array.from({ length: Math.min(rows.length, columns.length) }, (_, i): [number, number] => [i, i]), note: t('the diagonal') };
   const marks: [number, number][] = [];
   for (const pair of spec.split(';').map((part) => part.trim())) {
     const words = pair.split(/\s+/);
-    if (words.length !== 2 || pair === '') return `mark: "${pair}" should be a row label and a column label (cells separated by ";"), or "diagonal"`;
+    if (words.length !== 2 || pair === '') return t`mark: "${pair}" should be a row label and a column label (cells separated by ";"), or "diagonal"`;
     const [r, c] = [rows.indexOf(words[0]), columns.indexOf(words[1])];
-    if (r < 0) return `mark: "${words[0]}" is not a row label`;
-    if (c < 0) return `mark: "${words[1]}" is not a column label`;
+    if (r < 0) return t`mark: "${words[0]}" is not a row label`;
+    if (c < 0) return t`mark: "${words[1]}" is not a column label`;
     marks.push([r, c]);
   }
-  return { marks, note: 'marked' };
+  return { marks, note: t('marked') };
 }
 
 /** Parses `title: …` and `mark: …` (both optional, in that order), a header row of column labels, then rows `label v1 v2 …` with one number per column. */
@@ -64,15 +65,15 @@ export function parseHeatmap(text: string): Heatmap | string {
   const { title, lines: all } = titled(text);
   const markLine = /^\s*mark:\s*(.*)$/.exec(all[0] ?? '');
   const lines = markLine ? all.slice(1) : all;
-  if (lines.length < 2) return 'needs a header row of column labels and at least one row `label v1 v2 …`';
+  if (lines.length < 2) return t('needs a header row of column labels and at least one row `label v1 v2 …`');
   const columns = lines[0].trim().split(/\s+/);
   const rows: { label: string; cells: PictureValue[] }[] = [];
   for (const [i, row] of lines.slice(1).entries()) {
     const [label, ...texts] = row.trim().split(/\s+/);
-    if (texts.length !== columns.length) return `row ${i + 1} (${label}) has ${texts.length} value${texts.length === 1 ? '' : 's'}; the header has ${columns.length} columns`;
+    if (texts.length !== columns.length) return texts.length === 1 ? t`row ${i + 1} (${label}) has 1 value; the header has ${columns.length} columns` : t`row ${i + 1} (${label}) has ${texts.length} values; the header has ${columns.length} columns`;
     const cells = texts.map(parseValue);
     const bad = texts.find((_, j) => !cells[j]);
-    if (bad !== undefined) return `row ${i + 1} (${label}): "${bad}" is not a number`;
+    if (bad !== undefined) return t`row ${i + 1} (${label}): "${bad}" is not a number`;
     rows.push({ label, cells: cells as PictureValue[] });
   }
   if (!markLine) return { title, columns, rows, marks: [] };
@@ -94,16 +95,16 @@ export function parseBars(text: string): Bars | string {
   const { title, lines } = titled(text);
   const maxLine = /^\s*max:\s*(\S+)$/.exec(lines[0] ?? '');
   const stated = maxLine ? parseValue(maxLine[1]) : undefined;
-  if (maxLine && !(stated && stated.value > 0)) return `max: "${maxLine[1]}" is not a number > 0`;
+  if (maxLine && !(stated && stated.value > 0)) return t`max: "${maxLine[1]}" is not a number > 0`;
   const rowLines = maxLine ? lines.slice(1) : lines;
-  if (rowLines.length === 0) return 'needs at least one row `label value`';
+  if (rowLines.length === 0) return t('needs at least one row `label value`');
   const rows: Bars['rows'] = [];
   for (const [i, row] of rowLines.entries()) {
     const split = /^(.*\S)\s+(\S+)$/.exec(row);
-    if (!split) return `row ${i + 1} ("${row}") needs a label and a value`;
+    if (!split) return t`row ${i + 1} ("${row}") needs a label and a value`;
     const value = parseValue(split[2]);
-    if (!value || value.value < 0) return `row ${i + 1} (${split[1]}): "${split[2]}" is not a number ≥ 0`;
-    if (stated && value.value > stated.value) return `row ${i + 1} (${split[1]}): ${split[2]} is above max ${stated.text}`;
+    if (!value || value.value < 0) return t`row ${i + 1} (${split[1]}): "${split[2]}" is not a number ≥ 0`;
+    if (stated && value.value > stated.value) return t`row ${i + 1} (${split[1]}): ${split[2]} is above max ${stated.text}`;
     rows.push({ label: split[1], value });
   }
   return { title, full: stated?.value ?? Math.max(...rows.map((row) => row.value.value)), rows };

@@ -60,5 +60,5 @@ const textsByLocale = z.record(z.string(), z.string()).superRefine((texts, ctx) 
 
 /** A {@link Localised} text: a non-empty string, or non-empty texts by locale tag with `en` among them. */
 export const localisedSchema = z.union([z.string().min(1, 'is empty'), textsByLocale], {
-  error: 'must be a text, or texts by locale such as { en: "…", "zh-CN": "…" }',
+  error: (issue) => (issue.input === undefined ? 'is missing (expected a text, or texts by locale)' : 'must be a text, or texts by locale such as { en: "…", "zh-CN": "…" }'),
 }) as z.ZodType<Localised>;

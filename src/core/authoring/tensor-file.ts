@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs
 import os from 'node:os';
 import { UserError } from '../../errors.js';
 import { plural } from '../common/words.js';
+import { t } from '../../i18n/i18n.js';
 
 /** One tensor of a file: its shape and its elements in row-major order. */
 export interface TensorEntry {
@@ -21,7 +22,7 @@ const maxHeaderBytes = 1024 * 1024;
 const littleEndian = os.endianness() === 'LE';
 
 function problem(file: string, what: string): UserError {
-  return new UserError(`${file}: ${what}`, { next: 'Write the file again as safetensors with float32 (F32) tensors, for example with `writeTensorFile` from llm-tutor/pack.' });
+  return new UserError(`${file}: ${what}`, { next: t('Write the file again as safetensors with float32 (F32) tensors, for example with `writeTensorFile` from llm-tutor/pack.') });
 }
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -65,32 +66,32 @@ export function readTensorFileWithMetadata(file: string): { tensors: Record<stri
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    throw problem(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw problem(file, t`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw problem(file, 'is not a regular file');
+    if (!stat.isFile()) throw problem(file, t('is not a regular file'));
     const size = stat.size;
-    if (size < 8) throw problem(file, `is ${plural(size, 'byte')} long, too short for a safetensors header`);
+    if (size < 8) throw problem(file, t`is ${plural(size, 'byte')} long, too short for a safetensors header`);
     const head = new Uint8Array(8);
     readExactly(fd, head, 0);
     const headerBytes = new DataView(head.buffer).getBigUint64(0, true);
-    if (headerBytes > BigInt(maxHeaderBytes)) throw problem(file, `its header is ${headerBytes} bytes long (the limit is ${maxHeaderBytes}, 1 MiB)`);
+    if (headerBytes > BigInt(maxHeaderBytes)) throw problem(file, t`its header is ${headerBytes} bytes long (the limit is ${maxHeaderBytes}, 1 MiB)`);
     const headerLength = Number(headerBytes);
-    if (8 + headerLength > size) throw problem(file, `its header is ${plural(headerLength, 'byte')} long, past the end of the file (${plural(size, 'byte')})`);
+    if (8 + headerLength > size) throw problem(file, t`its header is ${plural(headerLength, 'byte')} long, past the end of the file (${plural(size, 'byte')})`);
     const headerText = Buffer.alloc(headerLength);
     readExactly(fd, headerText, 8);
     let header: unknown;
     try {
       header = JSON.parse(headerText.toString('utf8'));
     } catch (error) {
-      throw problem(file, `its header is not valid JSON (${(error as Error).message})`);
+      throw problem(file, t`its header is not valid JSON (${(error as Error).message})`);
     }
-    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw problem(file, 'its header is not a JSON object');
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw problem(file, t('its header is not a JSON object'));
 
     const rawMetadata = (header as Record<string, unknown>).__metadata__ ?? {};
     if (typeof rawMetadata !== 'object' || rawMetadata === null || Array.isArray(rawMetadata) || !Object.values(rawMetadata).every((v) => typeof v === 'string')) {
-      throw problem(file, 'its "__metadata__" is not an object of strings');
+      throw problem(file, t('its "__metadata__" is not an object of strings'));
     }
     const metadata = { ...(rawMetadata as Record<string, string>) };
     const dataStart = 8 + headerLength;
@@ -98,33 +99,34 @@ export function readTensorFileWithMetadata(file: string): { tensors: Record<stri
     const spans: { name: string; begin: number; end: number; shape: number[] }[] = [];
     for (const [name, entry] of Object.entries(header)) {
       if (name === '__metadata__') continue;
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw problem(file, `tensor "${name}" is not an object in the header`);
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw problem(file, t`tensor "${name}" is not an object in the header`);
       const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-      if (dtype !== 'F32') throw problem(file, `tensor "${name}" has dtype ${JSON.stringify(dtype)}; only F32 (float32) tensors can be read`);
-      if (!Array.isArray(shape) || !shape.every(isCount)) throw problem(file, `tensor "${name}" has no valid shape (a list of non-negative integers)`);
+      if (dtype !== 'F32') throw problem(file, t`tensor "${name}" has dtype ${JSON.stringify(dtype)}; only F32 (float32) tensors can be read`);
+      if (!Array.isArray(shape) || !shape.every(isCount)) throw problem(file, t`tensor "${name}" has no valid shape (a list of non-negative integers)`);
       if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
-        throw problem(file, `tensor "${name}" has no valid data_offsets ([begin, end], 0 ≤ begin ≤ end)`);
+        throw problem(file, t`tensor "${name}" has no valid data_offsets ([begin, end], 0 ≤ begin ≤ end)`);
       }
       const [begin, end] = offsets as [number, number];
-      if (end > dataBytes) throw problem(file, `tensor "${name}" has data_offsets [${begin}, ${end}] outside the file's ${plural(dataBytes, 'byte')} of data`);
+      if (end > dataBytes) throw problem(file, t`tensor "${name}" has data_offsets [${begin}, ${end}] outside the file's ${plural(dataBytes, 'byte')} of data`);
       const elements = elementsOf(shape);
       if (elements === undefined || end - begin !== elements * 4) {
-        throw problem(file, `tensor "${name}" holds ${plural(end - begin, 'byte')}, but shape [${shape.join(', ')}] of float32 needs ${elements === undefined ? 'more than can be read' : elements * 4}`);
+        const held = plural(end - begin, 'byte');
+        throw problem(file, elements === undefined ? t`tensor "${name}" holds ${held}, but shape [${shape.join(', ')}] of float32 needs more than can be read` : t`tensor "${name}" holds ${held}, but shape [${shape.join(', ')}] of float32 needs ${elements * 4}`);
       }
-      if (begin % 4 !== 0) throw problem(file, `tensor "${name}" starts at byte ${begin} of the data, not a multiple of 4 (misaligned float32 data)`);
+      if (begin % 4 !== 0) throw problem(file, t`tensor "${name}" starts at byte ${begin} of the data, not a multiple of 4 (misaligned float32 data)`);
       spans.push({ name, begin, end, shape });
     }
     const ordered = [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end);
     for (let i = 1; i < ordered.length; i++) {
       const [a, b] = [ordered[i - 1], ordered[i]];
-      if (b.begin < a.end) throw problem(file, `tensors "${a.name}" and "${b.name}" overlap (bytes [${a.begin}, ${a.end}) and [${b.begin}, ${b.end}) of the data)`);
+      if (b.begin < a.end) throw problem(file, t`tensors "${a.name}" and "${b.name}" overlap (bytes [${a.begin}, ${a.end}) and [${b.begin}, ${b.end}) of the data)`);
     }
 
     const out: Record<string, TensorEntry> = {};
     for (const { name, begin, end, shape } of spans) {
       const data = new Float32Array((end - begin) / 4);
       const bytes = new Uint8Array(data.buffer);
-      if (readExactly(fd, bytes, dataStart + begin) !== bytes.length) throw problem(file, `tensor "${name}" ends past the end of the file (it changed while being read?)`);
+      if (readExactly(fd, bytes, dataStart + begin) !== bytes.length) throw problem(file, t`tensor "${name}" ends past the end of the file (it changed while being read?)`);
       if (!littleEndian) {
         const view = new DataView(data.buffer);
         for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
@@ -150,10 +152,10 @@ export function writeTensorFile(file: string, tensors: Record<string, TensorEntr
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const [name, { shape, data }] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new UserError(`${file}: "__metadata__" cannot name a tensor`);
-    if (!(data instanceof Float32Array)) throw new UserError(`${file}: tensor "${name}" must be a Float32Array`);
+    if (name === '__metadata__') throw new UserError(t`${file}: "__metadata__" cannot name a tensor`);
+    if (!(data instanceof Float32Array)) throw new UserError(t`${file}: tensor "${name}" must be a Float32Array`);
     if (!Array.isArray(shape) || !shape.every(isCount) || elementsOf(shape) !== data.length) {
-      throw new UserError(`${file}: tensor "${name}" has ${plural(data.length, 'element')}, which does not fit shape [${String(shape)}]`);
+      throw new UserError(t`${file}: tensor "${name}" has ${plural(data.length, 'element')}, which does not fit shape [${String(shape)}]`);
     }
     let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (!littleEndian) {

@@ -10,7 +10,8 @@ import { fetchPack } from '../packs/install.js';
 import { listBuiltinPackIds, loadPack, resolvePack, type Pack } from '../packs/packs.js';
 import { configFileName } from '../workspace/workspace.js';
 import { posixRelative } from '../common/paths.js';
-import { entryExists, flat, kindOf } from '../common/safe-read.js';
+import { entryExists, flat, kindOf, notRegularMessage } from '../common/safe-read.js';
+import { t } from '../../i18n/i18n.js';
 
 /** A learner's workspace to grade. */
 export interface Submission {
@@ -35,9 +36,9 @@ export function isWorkspace(dir: string): boolean {
 /** Why an entry of a class folder is not graded, or undefined for a folder. */
 function refusal(entry: Dirent, id: string): string | undefined {
   if (entry.isDirectory()) return undefined;
-  const { reason, words } = kindOf(entry);
-  const fix = reason === 'symlink' ? 'put the submission itself there, not a link to it' : 'put the submission\'s folder there';
-  return `${flat(id)} ${reason === 'symlink' ? words : words.replace('a regular file', 'a folder')}: ${fix}.`;
+  const reason = kindOf(entry);
+  const fix = reason === 'symlink' ? t('put the submission itself there, not a link to it') : t("put the submission's folder there");
+  return notRegularMessage(flat(id), reason, fix, 'folder');
 }
 
 /**
@@ -52,13 +53,13 @@ export function discoverSubmissions(paths: string[], cwd: string): Submission[] 
   const found = new Map<string, Submission>();
   for (const given of paths.length ? paths : ['.']) {
     const dir = path.resolve(cwd, given);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${given}: no such folder.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(t`${given}: no such folder.`, { next: t('Pass a workspace, or a folder holding one workspace per submission.') });
     if (isWorkspace(dir)) {
       found.set(dir, { id: path.relative(cwd, dir) || path.basename(dir), dir, path: posixRelative(cwd, dir) });
       continue;
     }
     const children = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() && !e.name.startsWith('.'));
-    if (children.length === 0) throw new UserError(`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: 'Pass a workspace, or a folder holding one workspace per submission.' });
+    if (children.length === 0) throw new UserError(t`${given}: neither a workspace (no ${configFileName}) nor a folder of submissions.`, { next: t('Pass a workspace, or a folder holding one workspace per submission.') });
     // Every sub-folder is a submission; one without llm-tutor.json is graded as a broken submission, not skipped.
     for (const child of children) {
       const sub = path.join(dir, child.name);
@@ -75,7 +76,7 @@ export function parseShard(value: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(value);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UserError(`--shard must look like 2/5 (shard 2 of 5), got "${value}".`, { exitCode: 2 });
+  if (!match || count < 1 || index < 1 || index > count) throw new UserError(t`--shard must look like 2/5 (shard 2 of 5), got "${value}".`, { exitCode: 2 });
   return { index, count };
 }
 

@@ -23,6 +23,7 @@ import { stateFileOf, stateFix } from '../workspace/state-store.js';
 import { inOrder } from '../common/in-order.js';
 import { isWorkspace, shardOf, type Submission } from './folder.js';
 import { exerciseScore, totalScore } from './scores.js';
+import { t } from '../../i18n/i18n.js';
 
 export interface ClassGradeOptions {
   submissions: Submission[];
@@ -116,12 +117,12 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     const exercises: ExerciseResult[] = [];
     let problem: string | undefined;
     try {
-      if (!isWorkspace(submission.dir)) throw new UserError(`no ${configFileName}: not an llm-tutor workspace`);
+      if (!isWorkspace(submission.dir)) throw new UserError(t`no ${configFileName}: not an llm-tutor workspace`);
       // The config is read only to report a damaged one; the packs graded are the trusted ones.
-      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix });
+      await readJsonFile(path.join(submission.dir, configFileName), workspaceConfigSchema, { label: `${submission.id}/${configFileName}`, fix: configFix() });
       // Progress is not graded, but a state file no learner's tutor could read (a link, a FIFO, a device, too large) is reported.
       const stateLabel = `${submission.id}/${posixRelative(submission.dir, stateFileOf(submission.dir))}`;
-      await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix, within: submission.dir });
+      await checkRegularFile(stateFileOf(submission.dir), { label: stateLabel, maxBytes: readLimits.state, fix: stateFix(), within: submission.dir });
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -133,7 +134,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
         const p = prepared.get(ref.key)!;
         const file = learnerFileOf(submission, ref);
         if (!existsSync(file)) {
-          exercises.push(errorResult(ref, submission, file, `The file ${posixRelative(submission.dir, file)} is missing.`, p.tolerance));
+          exercises.push(errorResult(ref, submission, file, t`The file ${posixRelative(submission.dir, file)} is missing.`, p.tolerance));
           continue;
         }
         try {
@@ -181,7 +182,7 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 /** The result of an entry that is not graded at all: every exercise an error naming why. */
 function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
   const problem = submission.refused!;
-  const exercises = refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), `Not graded: ${problem}`, prepared.get(ref.key)!.tolerance));
+  const exercises = refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), t`Not graded: ${problem}`, prepared.get(ref.key)!.tolerance));
   return submissionResult(submission, exercises, problem, 0);
 }
 

@@ -1,11 +1,12 @@
+import { t } from '../../i18n/i18n.js';
 // Node's error codes for a failed write that the person at the keyboard can fix, in their words.
-const writeFailureReasons: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  ENOTDIR: 'part of that path is a file, not a folder',
+const writeFailureReasons: Record<string, () => string> = {
+  EROFS: () => t('the file system is read-only'),
+  EACCES: () => t('permission denied'),
+  EPERM: () => t('permission denied'),
+  ENOSPC: () => t('the disk is full'),
+  EDQUOT: () => t('the disk quota is used up'),
+  ENOTDIR: () => t('part of that path is a file, not a folder'),
 };
 
 /**
@@ -15,5 +16,5 @@ const writeFailureReasons: Record<string, string> = {
  */
 export function writeFailureReason(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
-  return code !== undefined && Object.hasOwn(writeFailureReasons, code) ? writeFailureReasons[code] : undefined;
+  return code !== undefined && Object.hasOwn(writeFailureReasons, code) ? writeFailureReasons[code]() : undefined;
 }

@@ -3,15 +3,20 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { FileError, formatIssuePath, UserError } from '../../errors.js';
 import { readLimits, readRegularFile } from './safe-read.js';
+import { schemaMessage } from './schemas.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Turns zod issues into `{ path, message }` pairs a person can act on. */
 export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): { path: string; message: string }[] {
   return issues.map((issue) => {
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
-      message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+      const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+      message = issue.keys.length > 1 ? t`unknown fields ${keys}: remove them or check the spelling` : t`unknown field ${keys}: remove it or check the spelling`;
     } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-      message = `is missing (expected ${issue.expected})`;
+      message = t`is missing (expected ${issue.expected})`;
+    } else {
+      message = schemaMessage(message);
     }
     return { path: formatIssuePath(issue.path), message };
   });
@@ -54,11 +59,11 @@ export function jsonErrorOffset(text: string, error: Error): number | undefined 
 /** "invalid JSON at line L, column C", never quoting the text itself. */
 export function describeJsonError(text: string, error: Error): string {
   const offset = jsonErrorOffset(text, error);
-  if (offset === undefined) return 'invalid JSON';
+  if (offset === undefined) return t('invalid JSON');
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  return `invalid JSON at line ${line}, column ${column}`;
+  return t`invalid JSON at line ${line}, column ${column}`;
 }
 
 /** Parses JSON text and validates it; errors name `label` (a file path) and the field. */
@@ -85,8 +90,8 @@ export async function readJsonFile<T extends z.ZodType>(
   options: { label?: string; next?: string; fix?: string; maxBytes?: number; within?: string } = {},
 ): Promise<z.infer<T>> {
   const label = options.label ?? file;
-  const text = await readRegularFile(file, { label, maxBytes: options.maxBytes ?? readLimits.config, fix: options.fix ?? 'replace it with the file itself', within: options.within });
-  if (text === undefined) throw new UserError(`${label}: file not found`, { next: options.next });
+  const text = await readRegularFile(file, { label, maxBytes: options.maxBytes ?? readLimits.config, fix: options.fix ?? t('replace it with the file itself'), within: options.within });
+  if (text === undefined) throw new UserError(t`${label}: file not found`, { next: options.next });
   return parseJsonWith(text, schema, label, options.next);
 }
 

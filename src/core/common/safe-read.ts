@@ -2,6 +2,7 @@ import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
+import { t } from '../../i18n/i18n.js';
 
 const MiB = 1024 * 1024;
 
@@ -64,14 +65,37 @@ function formatSize(bytes: number): string {
   return `${value} ${unit}`;
 }
 
-/** What a folder entry that is not a regular file is, in words, with the reason recorded. */
-export function kindOf(stats: Pick<Stats, 'isSymbolicLink' | 'isFIFO' | 'isDirectory' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): { reason: UnsafeFileReason; words: string } {
-  if (stats.isSymbolicLink()) return { reason: 'symlink', words: 'is a symbolic link, which llm-tutor does not follow' };
-  if (stats.isFIFO()) return { reason: 'fifo', words: 'is a FIFO (named pipe), not a regular file' };
-  if (stats.isDirectory()) return { reason: 'folder', words: 'is a folder, not a regular file' };
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return { reason: 'device', words: 'is a device, not a regular file' };
-  if (stats.isSocket()) return { reason: 'socket', words: 'is a socket, not a regular file' };
-  return { reason: 'not-regular', words: 'is not a regular file' };
+/** What a folder entry that is not a regular file is: the reason recorded. */
+export function kindOf(stats: Pick<Stats, 'isSymbolicLink' | 'isFIFO' | 'isDirectory' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>): UnsafeFileReason {
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isDirectory()) return 'folder';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
+  if (stats.isSocket()) return 'socket';
+  return 'not-regular';
+}
+
+/**
+ * The one-line message about `label`, an entry of kind `reason` where a
+ * regular file (or, with `wanted: 'folder'`, a folder) should be, ending with
+ * what to do: "x is a FIFO (named pipe), not a regular file: <fix>."
+ */
+export function notRegularMessage(label: string, reason: UnsafeFileReason, fix: string, wanted: 'file' | 'folder' = 'file'): string {
+  const folder = wanted === 'folder';
+  switch (reason) {
+    case 'symlink':
+      return t`${label} is a symbolic link, which llm-tutor does not follow: ${fix}.`;
+    case 'fifo':
+      return folder ? t`${label} is a FIFO (named pipe), not a folder: ${fix}.` : t`${label} is a FIFO (named pipe), not a regular file: ${fix}.`;
+    case 'folder':
+      return t`${label} is a folder, not a regular file: ${fix}.`;
+    case 'device':
+      return folder ? t`${label} is a device, not a folder: ${fix}.` : t`${label} is a device, not a regular file: ${fix}.`;
+    case 'socket':
+      return folder ? t`${label} is a socket, not a folder: ${fix}.` : t`${label} is a socket, not a regular file: ${fix}.`;
+    default:
+      return folder ? t`${label} is not a folder: ${fix}.` : t`${label} is not a regular file: ${fix}.`;
+  }
 }
 
 /**
@@ -81,20 +105,20 @@ export function kindOf(stats: Pick<Stats, 'isSymbolicLink' | 'isFIFO' | 'isDirec
 function requireRegular(file: string, stats: Stats, options: SafeReadOptions): void {
   const label = flat(options.label ?? file);
   if (!stats.isFile()) {
-    const { reason, words } = kindOf(stats);
-    throw new UnsafeFileError(file, reason, `${label} ${words}: ${options.fix}.`);
+    const reason = kindOf(stats);
+    throw new UnsafeFileError(file, reason, notRegularMessage(label, reason, options.fix));
   }
   if (stats.size > options.maxBytes) {
-    throw new UnsafeFileError(file, 'too-large', `${label} is ${formatSize(stats.size)}, over the ${formatSize(options.maxBytes)} limit for this file: ${options.fix}.`);
+    throw new UnsafeFileError(file, 'too-large', t`${label} is ${formatSize(stats.size)}, over the ${formatSize(options.maxBytes)} limit for this file: ${options.fix}.`);
   }
 }
 
 function tooLarge(file: string, options: SafeReadOptions): UnsafeFileError {
-  return new UnsafeFileError(file, 'too-large', `${flat(options.label ?? file)} is over the ${formatSize(options.maxBytes)} limit for this file: ${options.fix}.`);
+  return new UnsafeFileError(file, 'too-large', t`${flat(options.label ?? file)} is over the ${formatSize(options.maxBytes)} limit for this file: ${options.fix}.`);
 }
 
 function unreadable(file: string, options: SafeReadOptions): UnsafeFileError {
-  return new UnsafeFileError(file, 'unreadable', `${flat(options.label ?? file)} cannot be read (permission denied): check the file's permissions.`);
+  return new UnsafeFileError(file, 'unreadable', t`${flat(options.label ?? file)} cannot be read (permission denied): check the file's permissions.`);
 }
 
 /**
@@ -125,7 +149,7 @@ async function foldersAreReal(file: string, options: SafeReadOptions): Promise<b
     const stats = await lstatIfPresent(dir, file, options);
     if (!stats) return false;
     if (stats.isSymbolicLink()) {
-      throw new UnsafeFileError(file, 'linked-folder', `${flat(options.label ?? file)} is inside ${flat(path.relative(root, dir) || dir)}, a symbolic link, which llm-tutor does not follow: replace the link with the folder itself.`);
+      throw new UnsafeFileError(file, 'linked-folder', t`${flat(options.label ?? file)} is inside ${flat(path.relative(root, dir) || dir)}, a symbolic link, which llm-tutor does not follow: replace the link with the folder itself.`);
     }
     if (!stats.isDirectory()) return false;
   }

@@ -13,6 +13,7 @@ import {
   sequenceMessage,
   shapeMessage,
   tensorMessage,
+  typeWords,
 } from './wording.js';
 
 /** The first difference between an expected output and a learner's, with the sentence that explains it. */
@@ -45,12 +46,12 @@ export function compareOutputs(want: unknown, got: unknown, tolerance: Compariso
   if (isMarker(got)) return typeMismatch(path, describeType(want), got);
 
   if (typeof want === 'number') {
-    if (typeof got !== 'number') return typeMismatch(path, 'a number', got);
+    if (typeof got !== 'number') return typeMismatch(path, typeWords.number(), got);
     const diff = diffTensors(want, got, [], tolerance);
     return diff ? fail({ kind: 'values', path, diff, message: numberMessage(want, got, tolerance, path) }) : { ok: true };
   }
   if (typeof want === 'string') {
-    if (typeof got !== 'string') return typeMismatch(path, 'a string', got);
+    if (typeof got !== 'string') return typeMismatch(path, typeWords.string(), got);
     const diff = diffSequences(want, got);
     return diff ? sequenceMismatch(path, diff) : { ok: true };
   }
@@ -58,7 +59,7 @@ export function compareOutputs(want: unknown, got: unknown, tolerance: Compariso
     if (got === want) return { ok: true };
     return typeof got === typeof want
       ? fail({ kind: 'scalar', path, expected: String(want), got: String(got), message: expectedGotMessage(String(want), String(got), path) })
-      : typeMismatch(path, want === null ? 'null' : 'a boolean', got);
+      : typeMismatch(path, want === null ? 'null' : typeWords.boolean(), got);
   }
   if (Array.isArray(want)) return compareArrays(want, got, tolerance, path);
   if (typeof want === 'object') return compareObjects(want, got, tolerance, path);
@@ -70,7 +71,7 @@ function compareObjects(want: object, got: unknown, tolerance: Comparison, path:
   if (typeof got !== 'object' || got === null || Array.isArray(got)) return typeMismatch(path, objectWithFields(want), got);
   for (const key of Object.keys(want)) {
     const sub = path ? `${path}.${key}` : key;
-    if (!(key in got)) return fail({ kind: 'type', path: sub, expected: 'a field', got: 'nothing', message: missingFieldMessage(key, Object.keys(want)) });
+    if (!(key in got)) return fail({ kind: 'type', path: sub, expected: typeWords.field(), got: typeWords.nothing(), message: missingFieldMessage(key, Object.keys(want)) });
     const result = compareOutputs((want as Record<string, unknown>)[key], (got as Record<string, unknown>)[key], tolerance, sub);
     if (!result.ok) return result;
   }

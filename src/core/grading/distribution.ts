@@ -5,6 +5,8 @@
  */
 import { defaultDraws, hoeffdingMargin, maxFalseFailureRate, type DistributionCheck, type DistributionScenario } from '../authoring/kinds.js';
 import type { Rng } from '../authoring/rng.js';
+import { t } from '../../i18n/i18n.js';
+import { sentences } from '../common/words.js';
 
 /** The calls of one scenario, and the test of their outputs. */
 export interface DistributionCase {
@@ -40,7 +42,7 @@ export function distributionCases(check: DistributionCheck, rng: Rng): Distribut
             k = -1;
           }
           if (!Number.isInteger(k) || k < 0 || k >= counts.length) {
-            return `Call ${i + 1} of ${outputs.length} returned ${JSON.stringify(outputs[i])?.slice(0, 80) ?? String(outputs[i])}, which is none of the possible outcomes (${labels.join(', ')}).`;
+            return t`Call ${i + 1} of ${outputs.length} returned ${JSON.stringify(outputs[i])?.slice(0, 80) ?? String(outputs[i])}, which is none of the possible outcomes (${labels.join(', ')}).`;
           }
           counts[k]++;
         }
@@ -51,13 +53,18 @@ export function distributionCases(check: DistributionCheck, rng: Rng): Distribut
           if (gap > margin && (worst < 0 || gap > Math.abs(observed[worst] - scenario.expected[worst]))) worst = k;
         }
         if (worst < 0) return undefined;
-        const table = labels.map((label, k) => `${label}: ${pct(observed[k])} (expected ${pct(scenario.expected[k])})`).join(', ');
-        const way = observed[worst] > scenario.expected[worst] ? 'too often' : 'too rarely';
-        return (
-          `Over ${outputs.length} draws your function's outputs are not distributed as they should be: ${labels[worst]} comes out ${way}, ` +
-          `${pct(observed[worst])} of the time instead of ${pct(scenario.expected[worst])}. All outcomes: ${table}. ` +
-          `A correct function strays more than ${(100 * margin).toFixed(1)} points from any probability less than once in ${Math.round(1 / delta).toLocaleString('en-US')} gradings.`
-        );
+        // Each outcome after the first says its own separator, so that a language may use its own.
+        const table = labels.map((label, k) => (k === 0 ? t`${label}: ${pct(observed[k])} (expected ${pct(scenario.expected[k])})` : t`, ${label}: ${pct(observed[k])} (expected ${pct(scenario.expected[k])})`)).join('');
+        const [draws, label, got, want] = [outputs.length, labels[worst], pct(observed[worst]), pct(scenario.expected[worst])];
+        const found =
+          observed[worst] > scenario.expected[worst]
+            ? t`Over ${draws} draws your function's outputs are not distributed as they should be: ${label} comes out too often, ${got} of the time instead of ${want}.`
+            : t`Over ${draws} draws your function's outputs are not distributed as they should be: ${label} comes out too rarely, ${got} of the time instead of ${want}.`;
+        return sentences([
+          found,
+          t`All outcomes: ${table}.`,
+          t`A correct function strays more than ${(100 * margin).toFixed(1)} points from any probability less than once in ${Math.round(1 / delta).toLocaleString('en-US')} gradings.`,
+        ]);
       },
     };
   });

@@ -17,6 +17,7 @@ import { expectSteps } from './stepwise.js';
 import { traceFailure } from './trace.js';
 import { compareLayers, layerNote } from './layers.js';
 import type { ImportedExercise, Verdict, VerdictError } from './verdict.js';
+import { t } from '../../i18n/i18n.js';
 
 export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
 export { locateInStack, previewArgs } from './explain.js';
@@ -100,13 +101,13 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
 /** The verdict of a bundle that failed: compile error or time-out, nothing run. */
 function bundleError(failure: BundleFailure, timeoutMs: number): VerdictError & { summary: string } {
   if (failure.timedOut) {
-    const message = `Timed out after ${(timeoutMs / 1000).toFixed(1)} s while bundling your files: make them smaller or less deeply nested.`;
+    const message = t`Timed out after ${(timeoutMs / 1000).toFixed(1)} s while bundling your files: make them smaller or less deeply nested.`;
     return { kind: 'timeout', message, summary: message };
   }
   const p = failure.problem;
   const location = p.file && p.line ? { file: p.file, line: p.line, column: p.column ?? 1, lineText: p.lineText } : undefined;
   const where = location ? `${path.basename(location.file)}:${location.line}:${location.column}: ` : '';
-  return { kind: 'bundle', message: p.message, location, summary: `Your file could not be compiled: ${where}${p.message}` };
+  return { kind: 'bundle', message: p.message, location, summary: t`Your file could not be compiled: ${where}${p.message}` };
 }
 
 /** Grades a learner file against a prepared exercise. */

@@ -7,6 +7,7 @@
 import type { ReferenceContext } from '../authoring/exercise.js';
 import type { GradientSpec, Tensor } from '../authoring/kinds.js';
 import { registerGradients } from '../../reference/backend.js';
+import { t } from '../../i18n/i18n.js';
 
 type Loss = (...vars: Tensor[]) => Tensor;
 
@@ -23,8 +24,8 @@ export function gradientReference(spec: GradientSpec) {
     registerGradients();
     const named = spec.wrt(...args);
     const names = Object.keys(named);
-    if (names.length === 0) throw new Error('gradient.wrt returned no values to differentiate');
-    if (spec.single && names.length !== 1) throw new Error(`gradient.single needs exactly one value in wrt, got ${names.join(', ')}`);
+    if (names.length === 0) throw new Error(t('gradient.wrt returned no values to differentiate'));
+    if (spec.single && names.length !== 1) throw new Error(t`gradient.single needs exactly one value in wrt, got ${names.join(', ')}`);
     const vars = names.map((n) => ctx.tf.tensor(named[n] as number[]));
     const grads = ctx.tf.grads(lossOf(spec, ctx, names, args))(vars);
     return spec.single ? grads[0] : Object.fromEntries(names.map((n, i) => [n, grads[i]]));

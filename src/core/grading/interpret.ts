@@ -12,7 +12,9 @@ import { compareOutputs } from './compare.js';
 import { describeType } from './wording.js';
 import type { GradedCase } from './diagnose.js';
 import { argumentNames } from '../authoring/signature.js';
-import { describeCallError, describeCrash, describeThrown, locateInStack, previewArgs } from './explain.js';
+import { crashedWhile, describeCallError, describeCrash, describeThrown, locateInStack, previewArgs } from './explain.js';
+import { t } from '../../i18n/i18n.js';
+import { tidySpaces } from '../common/words.js';
 import type { PreparedCase, PreparedProperty } from './prepare.js';
 import type { StepInputs } from './stepwise.js';
 import type { CaseResult, VerdictError } from './verdict.js';
@@ -44,7 +46,7 @@ export interface StoppedRun {
 }
 
 function asyncNotes(run: SandboxRun): string[] {
-  return run.asyncErrors.map((e) => `Code that ran later (a timer or a promise) ${describeThrown(e)}.`);
+  return run.asyncErrors.map((e) => t`Code that ran later (a timer or a promise) ${describeThrown(e)}.`);
 }
 
 /** A run whose cases were (at least partly) made. */
@@ -76,21 +78,23 @@ export function notRunResults(input: Pick<InterpretInput, 'cases' | 'propertyCas
 /** Why the run produced no case at all, or undefined when it did. */
 function stoppedBeforeCases(input: InterpretInput, run: SandboxRun): VerdictError | undefined {
   if (run.loadError) {
-    return { kind: 'load', message: `Loading your file ${describeThrown(run.loadError)}`, location: locateInStack(run.loadError.stack, input.learnerFiles) };
+    return { kind: 'load', message: t`Loading your file ${describeThrown(run.loadError)}`, location: locateInStack(run.loadError.stack, input.learnerFiles) };
   }
   const seconds = (input.timeoutMs / 1000).toFixed(1);
   if (run.exports === undefined && (run.timedOut || run.crashed)) {
     // The learner module never finished loading: its top-level code hung or crashed.
     return run.timedOut
-      ? { kind: 'timeout', message: `Timed out after ${seconds} s while loading your file (its top-level code never finished).` }
-      : { kind: run.crashed!.outOfMemory ? 'memory' : 'crash', message: describeCrash(run.crashed!, 'while loading your file', input.memoryMb) };
+      ? { kind: 'timeout', message: t`Timed out after ${seconds} s while loading your file (its top-level code never finished).` }
+      : { kind: run.crashed!.outOfMemory ? 'memory' : 'crash', message: describeCrash(run.crashed!, crashedWhile.loading(), input.memoryMb) };
   }
   // An exercise of two functions needs both: the first the file lacks is named, with its signature.
   const wanted = [{ entry: input.definition.entry, signature: input.definition.signature }, ...(input.definition.otherExports ?? [])];
   const missing = run.exports && wanted.find((w) => !run.exports!.includes(w.entry));
   if (run.exports && missing) {
-    const found = run.exports.length ? `It exports: ${run.exports.join(', ')}.` : 'It exports nothing.';
-    return { kind: 'missing-export', message: `Your file does not export a function named ${missing.entry}. ${found} Expected: export function ${missing.signature}`, exports: run.exports };
+    const message = run.exports.length
+      ? t`Your file does not export a function named ${missing.entry}. It exports: ${run.exports.join(', ')}. Expected: export function ${missing.signature}`
+      : t`Your file does not export a function named ${missing.entry}. It exports nothing. Expected: export function ${missing.signature}`;
+    return { kind: 'missing-export', message, exports: run.exports };
   }
   return undefined;
 }
@@ -113,11 +117,11 @@ function readCalls(input: InterpretInput, run: SandboxRun, names: (call: number)
     const here = at === call || (at === undefined && !sawMissing);
     sawMissing = true;
     if (run.timedOut && here) {
-      const message = `Timed out after ${seconds} s on case "${names(call)}" (an infinite loop, or far too much work).`;
+      const message = t`Timed out after ${seconds} s on case "${names(call)}" (an infinite loop, or far too much work).`;
       return { kind: 'stopped', message, error: { kind: 'timeout', message } };
     }
     if (run.crashed && here) {
-      const message = describeCrash(run.crashed, `during case "${names(call)}"`, input.memoryMb);
+      const message = describeCrash(run.crashed, crashedWhile.during(names(call)), input.memoryMb);
       return { kind: 'stopped', message, error: { kind: run.crashed.outOfMemory ? 'memory' : 'crash', message } };
     }
     return { kind: 'not-run' };
@@ -139,9 +143,9 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
 
   const caseOfCall: number[] = [];
   input.cases.forEach((c, i) => {
-    for (let t = 0; t < (c.steps?.length ?? 1); t++) caseOfCall[input.firstCall[i] + t] = i;
+    for (let k = 0; k < (c.steps?.length ?? 1); k++) caseOfCall[input.firstCall[i] + k] = i;
   });
-  const call = readCalls(input, run, (k) => input.cases[caseOfCall[k]]?.name ?? 'a property check');
+  const call = readCalls(input, run, (k) => input.cases[caseOfCall[k]]?.name ?? t('a property check'));
   const results: CaseResult[] = [];
   /** Per result: the arguments its input shows. */
   const shownArgs: unknown[][] = [];
@@ -159,7 +163,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
       try {
         violation = check(c.value, ...args);
       } catch (error) {
-        return { index, name, status: 'fail', message: `Your plan could not be simulated: ${(error as Error).message}`, ...timing };
+        return { index, name, status: 'fail', message: t`Your plan could not be simulated: ${(error as Error).message}`, ...timing };
       }
       if (violation) return { index, name, status: 'fail', message: `${String(violation.property)}: ${String(violation.message)}`, plan: cleanDrawing(violation.drawing), ...timing };
       return { index, name, status: 'pass', ...timing };
@@ -167,7 +171,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     const comparison = compareOutputs(expected, c.value, tolerance);
     if (comparison.ok) {
       if (c.mutated && readOnly) {
-        return { index, name, status: 'fail', message: `Your function changed its input in place (${c.mutated}). This exercise's inputs must stay unchanged: copy before modifying.`, mutated: c.mutated, ...timing };
+        return { index, name, status: 'fail', message: t`Your function changed its input in place (${c.mutated}). This exercise's inputs must stay unchanged: copy before modifying.`, mutated: c.mutated, ...timing };
       }
       return { index, name, status: 'pass', mutated: c.mutated, ...timing };
     }
@@ -175,7 +179,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
     if (mismatch.kind === 'type') return { index, name, status: 'error', message: mismatch.message, mismatch, ...timing };
     return { index, name, status: 'fail', message: mismatch.message, mismatch, mutated: c.mutated, ...timing };
   };
-  const errorOf = (r: CaseResult): VerdictError | undefined => (r.status === 'error' && r.mismatch?.kind === 'type' ? { kind: 'type', message: `Wrong return type: ${r.mismatch.message}` } : undefined);
+  const errorOf = (r: CaseResult): VerdictError | undefined => (r.status === 'error' && r.mismatch?.kind === 'type' ? { kind: 'type', message: t`Wrong return type: ${r.mismatch.message}` } : undefined);
 
   input.cases.forEach((kase, i) => {
     const { name } = kase;
@@ -214,7 +218,7 @@ export function interpretRun(input: InterpretInput, run: SandboxRun): StoppedRun
   const { args: firstFailureArgs, entry: firstFailureEntry } = nameFirstFailure(results, shownArgs, input.definition, input.cases);
   const notes = asyncNotes(run);
   const mutated = results.find((x) => x.mutated);
-  if (mutated && !readOnly) notes.push(`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
+  if (mutated && !readOnly) notes.push(t`Your function changes its input in place (${mutated.mutated}, case "${mutated.name}"); callers may not expect that.`);
   return { stopped: false, results, graded, firstError, notes, ...(firstFailureArgs ? { firstFailureArgs } : {}), ...(firstFailureEntry ? { firstFailureEntry } : {}) };
 }
 
@@ -238,30 +242,31 @@ type Judge = (index: number, name: string, c: Extract<Call, { kind: 'value' }>, 
 /** A stepwise case: the first step that throws or diverges from the reference (on the learner's own state) fails the case. */
 function followSteps(index: number, kase: PreparedCase, steps: StepInputs & { expected: unknown[] }, first: number, call: (k: number) => Call, judge: Judge) {
   const total = kase.steps!.length;
-  for (let t = 0; t < total; t++) {
-    const label = `Step ${t + 1} of ${total}`;
-    const args = steps.args[t];
+  for (let k = 0; k < total; k++) {
+    const step = k + 1;
+    const args = steps.args[k];
     if (args === undefined) {
       // The previous step's output could not be carried on (the comparison above has said why, unless it passed).
-      const message = `${label} was not run: ${steps.broken?.missing ?? 'the previous step gave nothing to carry'}.`;
-      const shown = steps.args[t - 1] ?? kase.args;
+      const message = t`Step ${step} of ${total} was not run: ${steps.broken?.missing ?? t('the previous step gave nothing to carry')}.`;
+      const shown = steps.args[k - 1] ?? kase.args;
       return { result: { index, name: kase.name, status: 'fail' as const, message, input: previewArgs(shown) }, args: shown };
     }
-    const c = call(first + t);
+    const c = call(first + k);
     const input = previewArgs(args);
     if (c.kind === 'not-run') return { result: { index, name: kase.name, status: 'not-run' as const, input }, args };
     if (c.kind === 'stopped' || c.kind === 'threw') {
-      const message = `${label}: ${c.message}`;
-      return { result: { index, name: kase.name, status: 'error' as const, message, input, step: { index: t, of: total } }, args, error: { ...c.error, message } };
+      const message = t`Step ${step} of ${total}: ${c.message}`;
+      return { result: { index, name: kase.name, status: 'error' as const, message, input, step: { index: k, of: total } }, args, error: { ...c.error, message } };
     }
-    const result = judge(index, kase.name, c, steps.expected[t], args);
-    if (result.status === 'pass' && t < total - 1) continue;
+    const result = judge(index, kase.name, c, steps.expected[k], args);
+    if (result.status === 'pass' && k < total - 1) continue;
     if (result.status === 'pass') {
       return { result: { ...result, input: previewArgs(kase.args) }, args: kase.args, graded: { args: kase.args, expected: steps.expected[0], got: (call(first) as { value: unknown }).value, passed: true, index } };
     }
-    const message = `${label} diverges${t > 0 ? ` (fed your own step ${t} output)` : ''}: ${result.message ?? ''}`.trim();
-    const failed: CaseResult = { ...result, message, input, step: { index: t, of: total } };
-    return { result: failed, args, graded: result.status === 'fail' ? { args, expected: steps.expected[t], got: c.value, passed: false } : undefined };
+    const said = result.message ?? '';
+    const message = (k > 0 ? t`Step ${step} of ${total} diverges (fed your own step ${k} output): ${said}` : t`Step ${step} of ${total} diverges: ${said}`).trim();
+    const failed: CaseResult = { ...result, message, input, step: { index: k, of: total } };
+    return { result: failed, args, graded: result.status === 'fail' ? { args, expected: steps.expected[k], got: c.value, passed: false } : undefined };
   }
   throw new Error('unreachable: a stepwise case has at least one step');
 }
@@ -288,14 +293,14 @@ function judgeProperty(index: number, property: PreparedProperty, outcomes: Sand
   const input = previewArgs(property.calls[0] ?? []);
   const thrown = outcomes.find((o) => o && !o.ok);
   if (outcomes.some((o) => !o)) return { index, name: property.name, status: 'not-run', input };
-  if (thrown && !thrown.ok) return { index, name: property.name, status: 'error', input, message: `Your function ${describeThrown(thrown.error)}.` };
+  if (thrown && !thrown.ok) return { index, name: property.name, status: 'error', input, message: t`Your function ${describeThrown(thrown.error)}.` };
   const values = outcomes.map((o) => (o as { value: unknown }).value);
   const odd = values.find((v) => isMarker(v));
   let failure: string | undefined;
   try {
-    failure = odd !== undefined ? `Your function returned ${describeType(odd)}.` : property.holds(values, property.calls);
+    failure = odd !== undefined ? tidySpaces(t`Your function returned ${describeType(odd)}.`) : property.holds(values, property.calls);
   } catch (error) {
-    failure = `The property could not be checked on your outputs (${(error as Error).message}).`;
+    failure = t`The property could not be checked on your outputs (${(error as Error).message}).`;
   }
   return { index, name: property.name, status: failure ? 'fail' : 'pass', input, message: failure };
 }

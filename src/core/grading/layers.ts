@@ -11,8 +11,10 @@ import path from 'node:path';
 import type { ExerciseDefinition, LayerCheck, ReferenceContext } from '../authoring/exercise.js';
 import { materializeArgs } from '../../sandbox/wire.js';
 import { compareOutputs } from './compare.js';
+import { describeThrown } from './explain.js';
 import { toPlainOutput } from './read-back.js';
 import type { LayerPiece, LayerReport } from './verdict.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Each piece of the layer check, its expected output read back as plain data. */
 async function piecesOf(definition: Pick<ExerciseDefinition, 'layers'>, ctx: ReferenceContext, args: readonly unknown[]): Promise<(Omit<LayerCheck, 'expected'> & { expected: unknown })[]> {
@@ -52,7 +54,7 @@ export async function compareLayers(
   try {
     pieces = await piecesOf(definition, ctx, failing.args);
   } catch (error) {
-    return { note: `The exercise's layer-by-layer check threw (${(error as Error).message}), so its pieces are not compared; this is a bug in the exercise pack.` };
+    return { note: t`The exercise's layer-by-layer check threw (${(error as Error).message}), so its pieces are not compared; this is a bug in the exercise pack.` };
   }
   const results: LayerPiece[] = pieces.map((p) => ({ name: p.name, exercise: p.exercise, status: 'not-imported' }));
   const byFile = new Map<string, number[]>();
@@ -71,15 +73,15 @@ export async function compareLayers(
         try {
           const bundle = await slot.bundle(file, allowedRoot, timeoutMs);
           if (!bundle.ok) {
-            results[i] = { ...results[i], status: 'error', message: `could not be compiled: ${bundle.problem?.message ?? 'timed out'}` };
+            results[i] = { ...results[i], status: 'error', message: bundle.problem ? t`could not be compiled: ${bundle.problem.message}` : t('could not be compiled: timed out') };
             continue;
           }
           const run = await slot.run(pieces[i].entry, [pieces[i].args], { ...defaultLimits, timeoutMs });
           const outcome = run.outcomes[0];
           if (!outcome) {
-            results[i] = { ...results[i], status: 'error', message: run.loadError ? `did not load: ${run.loadError.message}` : run.timedOut ? `timed out after ${timeoutMs / 1000} s` : 'did not run' };
+            results[i] = { ...results[i], status: 'error', message: run.loadError ? t`did not load: ${run.loadError.message}` : run.timedOut ? t`timed out after ${timeoutMs / 1000} s` : t('did not run') };
           } else if (!outcome.ok) {
-            results[i] = { ...results[i], status: 'error', message: `threw ${outcome.error.name}: ${outcome.error.message}` };
+            results[i] = { ...results[i], status: 'error', message: describeThrown({ name: outcome.error.name, message: outcome.error.message }) };
           } else {
             const compared = compareOutputs(pieces[i].expected, outcome.value, pieces[i].compare ?? definition.compare);
             results[i] = compared.ok ? { ...results[i], status: 'agrees' } : { ...results[i], status: 'differs', mismatch: compared.mismatch, message: compared.mismatch.message };
@@ -100,12 +102,14 @@ export async function compareLayers(
 export function layerNote(report: LayerReport): string {
   const checked = report.pieces.filter((p) => p.status !== 'not-imported');
   if (report.first === undefined) {
-    return `Layer by layer on case "${report.caseName}", each of your imported pieces (${checked.map((p) => p.name).join(', ')}) gives the reference's output on the reference's input: the difference is in how this file joins them.`;
+    return t`Layer by layer on case "${report.caseName}", each of your imported pieces (${checked.map((p) => p.name).join(', ')}) gives the reference's output on the reference's input: the difference is in how this file joins them.`;
   }
   const p = report.pieces[report.first];
   const agreed = report.pieces.slice(0, report.first).filter((q) => q.status === 'agrees').map((q) => q.name);
-  const before = agreed.length > 0 ? ` (${agreed.join(', ')} ${agreed.length === 1 ? 'agrees' : 'agree'})` : '';
-  return `Layer by layer on case "${report.caseName}", the first piece that differs from the reference is ${p.name}, computed by your ${p.exercise}${before}: ${p.status === 'error' ? `it ${p.message}` : describeFirst(p)}`;
+  const [name, said] = [report.caseName, p.status === 'error' ? t`it ${p.message}` : describeFirst(p)];
+  if (agreed.length === 0) return t`Layer by layer on case "${name}", the first piece that differs from the reference is ${p.name}, computed by your ${p.exercise}: ${said}`;
+  if (agreed.length === 1) return t`Layer by layer on case "${name}", the first piece that differs from the reference is ${p.name}, computed by your ${p.exercise} (${agreed[0]} agrees): ${said}`;
+  return t`Layer by layer on case "${name}", the first piece that differs from the reference is ${p.name}, computed by your ${p.exercise} (${agreed.join(', ')} agree): ${said}`;
 }
 
-const describeFirst = (p: LayerPiece) => p.mismatch?.message ?? p.message ?? 'its output differs';
+const describeFirst = (p: LayerPiece) => p.mismatch?.message ?? p.message ?? t('its output differs');

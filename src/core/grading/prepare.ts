@@ -10,7 +10,7 @@ import { describeZodIssues } from '../common/json-file.js';
 import type { BackendName } from '../../reference/backend.js';
 import { materializeArgs, type Carry } from '../../sandbox/wire.js';
 import { caseInputSchema, contextFor, defaultTolerance, stepwiseCaseSchema, type Comparison, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
-import { defaultLocale } from '../authoring/localised.js';
+import { currentLocale } from '../../i18n/i18n.js';
 import { deriveSeed, Rng } from '../authoring/rng.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { WrongOutputCache } from './diagnose.js';
@@ -18,6 +18,7 @@ import { distributionCases } from './distribution.js';
 import { locateInStack } from './explain.js';
 import { gradientReference } from './gradient.js';
 import { toPlainOutput } from './read-back.js';
+import { t } from '../../i18n/i18n.js';
 
 /** One case: a single call, or the calls of a stepwise trajectory. */
 export interface PreparedCase {
@@ -99,7 +100,7 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
   try {
     raw = definition.cases(new Rng(deriveSeed(seed, ref.key)), { exerciseDir: ref.dir });
   } catch (error) {
-    throw new UserError(`${definitionFile(ref)}: cases() threw: ${(error as Error).message}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+    throw new UserError(t`${definitionFile(ref)}: cases() threw: ${(error as Error).message}`, { next: t('Fix the exercise definition, then run `llm-tutor pack validate`.') });
   }
   const stepwise = definition.stepwise !== undefined;
   const shape = stepwise ? '{ name, steps: [[...args], ...] }' : '{ name, args: [...], expected? }';
@@ -107,14 +108,13 @@ export function buildCases(ref: ExerciseRef, definition: ExerciseDefinition, see
   const checked = z.array(stepwise ? stepwiseCaseSchema : caseInputSchema).min(1).safeParse(raw);
   if (!checked.success) {
     const [issue] = describeZodIssues(checked.error.issues);
-    const where = issue?.path ? ` (cases()${issue.path}: ${issue.message})` : '';
-    throw new UserError(`${definitionFile(ref)}: cases() must return a non-empty list of ${shape}${where}.`);
+    throw new UserError(issue?.path ? t`${definitionFile(ref)}: cases() must return a non-empty list of ${shape} (cases()${issue.path}: ${issue.message}).` : t`${definitionFile(ref)}: cases() must return a non-empty list of ${shape}.`);
   }
   // Frozen, so that the reference and the wrong variants can share one copy of each input
   // (a 50k-entry vocabulary is not copied for every call) and none can change it for the others.
   const entries = new Set([definition.entry, ...(definition.otherExports ?? []).map((e) => e.entry)]);
   const stray = (raw as { name: string; entry?: string }[]).find((c) => c.entry !== undefined && !entries.has(c.entry));
-  if (stray) throw new UserError(`${definitionFile(ref)}: case "${stray.name}" calls ${stray.entry}, which is neither the entry (${definition.entry}) nor one of otherExports.`);
+  if (stray) throw new UserError(t`${definitionFile(ref)}: case "${stray.name}" calls ${stray.entry}, which is neither the entry (${definition.entry}) nor one of otherExports.`);
   return (raw as any[]).map((c) =>
     stepwise ? { name: c.name, args: deepFreeze(c.steps[0]), steps: deepFreeze(c.steps) } : { name: c.name, args: deepFreeze(c.args), ...pinnedOf(c), ...entryOf(definition, c) },
   );
@@ -152,8 +152,8 @@ export async function expectedFor(ref: ExerciseRef, definition: ExerciseDefiniti
   try {
     return await toPlainOutput(ctx, () => reference(ctx, ...materializeArgs(args)));
   } catch (error) {
-    throw new UserError(`${definitionFile(ref)}: the reference threw on case "${caseName}": ${describeDefinitionThrow(ref, error)}`, {
-      next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
+    throw new UserError(t`${definitionFile(ref)}: the reference threw on case "${caseName}": ${describeDefinitionThrow(ref, error)}`, {
+      next: t('This is a bug in the exercise pack; run `llm-tutor pack validate` on it.'),
     });
   }
 }
@@ -162,7 +162,7 @@ export async function expectedFor(ref: ExerciseRef, definition: ExerciseDefiniti
 export function buildPropertyCases(ref: ExerciseRef, definition: ExerciseDefinition, seed: number): PreparedProperty[] {
   const out: PreparedProperty[] = [];
   const seeded = (name: string) => new Rng(deriveSeed(seed, `${ref.key}#${name}`));
-  const authorError = (what: string, error: unknown) => new UserError(`${definitionFile(ref)}: ${what} threw: ${(error as Error).message}`);
+  const authorError = (what: string, error: unknown) => new UserError(t`${definitionFile(ref)}: ${what} threw: ${(error as Error).message}`);
   for (const property of definition.properties ?? []) {
     let cases;
     try {
@@ -234,7 +234,7 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     ...planCalls(definition, cases, propertyCases),
     tolerance: definition.compare ?? defaultTolerance,
     timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
-    locale: options.locale ?? defaultLocale,
+    locale: options.locale ?? currentLocale(),
     wrongCache: new Map(),
     reference,
   };

@@ -10,6 +10,7 @@ import type { ExerciseDefinition, ReferenceContext } from '../authoring/exercise
 import type { ExerciseRef } from '../packs/packs.js';
 import { toPlainOutput } from './read-back.js';
 import { previewValue, type NamedPreview } from './value-preview.js';
+import { t } from '../../i18n/i18n.js';
 
 /**
  * The intermediate values the definition's `trace` returns for these
@@ -21,7 +22,7 @@ export async function traceValues(definition: Pick<ExerciseDefinition, 'trace'>,
   const trace = definition.trace;
   if (!trace) return undefined;
   const values = await toPlainOutput(ctx, () => trace(ctx, ...materializeArgs(args as unknown[])));
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new Error('trace must return an object of named values, such as { scores, weights }');
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new Error(t('trace must return an object of named values, such as { scores, weights }'));
   return Object.entries(values);
 }
 
@@ -35,7 +36,7 @@ export async function traceFailure(definition: Pick<ExerciseDefinition, 'trace'>
     const values = await traceValues(definition, ctx, args);
     return { trace: values?.map(([name, value]) => ({ name, value: previewValue(value) })) };
   } catch (error) {
-    return { note: `The exercise's trace of the reference threw (${(error as Error).message}), so its intermediate values are not shown; this is a bug in the exercise pack.` };
+    return { note: t`The exercise's trace of the reference threw (${(error as Error).message}), so its intermediate values are not shown; this is a bug in the exercise pack.` };
   }
 }
 
@@ -44,8 +45,8 @@ export async function traceCase(ref: ExerciseRef, definition: Pick<ExerciseDefin
   try {
     return await traceValues(definition, ctx, kase.args);
   } catch (error) {
-    throw new UserError(`${path.join(ref.dir, 'exercise.ts')}: the trace threw on case "${kase.name}": ${(error as Error).message}`, {
-      next: 'This is a bug in the exercise pack; run `llm-tutor pack validate` on it.',
+    throw new UserError(t`${path.join(ref.dir, 'exercise.ts')}: the trace threw on case "${kase.name}": ${(error as Error).message}`, {
+      next: t('This is a bug in the exercise pack; run `llm-tutor pack validate` on it.'),
     });
   }
 }

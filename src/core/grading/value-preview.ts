@@ -6,8 +6,10 @@
  * failing case only, and a class's results file carries them too: each stays
  * a few kilobytes whatever the value's size.
  */
-import { describeTensorArg, isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
+import { isReadOnceArg, isRowsArg, typedArrayKind } from '../../sandbox/wire.js';
+import { tensorArgText } from './explain.js';
 import { unravel } from './tensor-diff.js';
+import { t } from '../../i18n/i18n.js';
 
 /** A number as JSON holds it: NaN and ±Infinity as strings. */
 export type PreviewNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -134,11 +136,11 @@ function tensorPreview(shape: number[], element: Element, read: Reader, received
 function typedPreview(value: unknown): ValuePreview | undefined {
   if (isRowsArg(value)) {
     const { data, cols } = value;
-    return tensorPreview([value.rows, cols], 'number', ([i, j]) => data[i * cols + j], describeTensorArg(value));
+    return tensorPreview([value.rows, cols], 'number', ([i, j]) => data[i * cols + j], tensorArgText(value));
   }
   if (typedArrayKind(value) === undefined) return undefined;
   const data = value as ArrayLike<number | bigint>;
-  return tensorPreview([data.length], 'number', ([i]) => Number(data[i]), describeTensorArg(value));
+  return tensorPreview([data.length], 'number', ([i]) => Number(data[i]), tensorArgText(value));
 }
 
 function listPreview(value: unknown[], depth: number, readOnce: boolean): ValuePreview {
@@ -203,7 +205,7 @@ export function previewType(preview: ValuePreview): string {
     case 'strings':
       return `string[${preview.length}]`;
     case 'list':
-      return `${preview.readOnce ? 'read-once ' : ''}list[${preview.length}]`;
+      return preview.readOnce ? t`read-once list[${preview.length}]` : `list[${preview.length}]`;
     case 'object':
       return `{ ${preview.fields.map((f) => f.name).join(', ')}${preview.size > preview.fields.length ? ', …' : ''} }`;
     case 'other':

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { posixRelative } from '../common/paths.js';
 import { exerciseFiles, exerciseRefs, loadPack } from './packs.js';
+import { t } from '../../i18n/i18n.js';
 
 /** What a build wrote. */
 export interface PackBuild {
@@ -40,7 +41,7 @@ async function filesToBuild(dir: string, prefix = ''): Promise<string[]> {
     if (leftOut(relative)) continue;
     if (entry.isDirectory()) found.push(...(await filesToBuild(dir, relative)));
     else if (entry.isFile()) found.push(relative);
-    else throw new UserError(`${path.join(dir, relative)}: not a regular file (a link?), so the build cannot hold it.`, { next: 'Replace it with the file itself, or move it out of the pack folder.', exitCode: 1 });
+    else throw new UserError(t`${path.join(dir, relative)}: not a regular file (a link?), so the build cannot hold it.`, { next: t('Replace it with the file itself, or move it out of the pack folder.'), exitCode: 1 });
   }
   return found.sort();
 }

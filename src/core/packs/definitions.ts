@@ -11,6 +11,7 @@ import { describeZodIssues } from '../common/json-file.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
 import { packApiFile } from '../common/paths.js';
 import { version } from '../common/version.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Where compiled exercise definitions are cached, so `hint` and `check` skip esbuild when nothing changed. */
 export function cacheDir(): string {
@@ -55,7 +56,7 @@ async function bundleDefinition(entry: string, outfile: string): Promise<{ code:
           setup(build) {
             build.onResolve({ filter: /^llm-tutor\/pack$/ }, () => ({ path: packApiUrl, external: true }));
             build.onResolve({ filter: /^@tensorflow\// }, (args) => ({
-              errors: [{ text: `"${args.path}" cannot be imported by an exercise definition: use the \`tf\` handed to reference(ctx, ...) as ctx.tf` }],
+              errors: [{ text: t`"${args.path}" cannot be imported by an exercise definition: use the \`tf\` handed to reference(ctx, ...) as ctx.tf` }],
             }));
           },
         },
@@ -68,7 +69,7 @@ async function bundleDefinition(entry: string, outfile: string): Promise<{ code:
     const first = failure.errors?.[0];
     if (first) {
       const where = first.location ? `${path.resolve(first.location.file)}:${first.location.line}:${first.location.column + 1}` : entry;
-      throw new UserError(`${where}: ${first.text}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+      throw new UserError(`${where}: ${first.text}`, { next: t('Fix the exercise definition, then run `llm-tutor pack validate`.') });
     }
     throw error;
   }
@@ -111,17 +112,17 @@ async function importDefinitionModule(entry: string): Promise<unknown> {
 export async function loadDefinition(ref: ExerciseRef): Promise<ExerciseDefinition> {
   const entry = path.join(ref.dir, exerciseFiles.definition);
   if (!existsSync(entry)) {
-    throw new UserError(`${entry}: missing (the exercise definition of ${ref.key}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
+    throw new UserError(t`${entry}: missing (the exercise definition of ${ref.key}).`, { next: t`The pack in ${ref.pack.dir} is incomplete; tell its author.` });
   }
   let exported: unknown;
   try {
     exported = await importDefinitionModule(entry);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`${entry}: failed to load: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { next: 'Fix the exercise definition, then run `llm-tutor pack validate`.' });
+    throw new UserError(t`${entry}: failed to load: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { next: t('Fix the exercise definition, then run `llm-tutor pack validate`.') });
   }
   if (exported === undefined) {
-    throw new FileError(entry, [{ path: 'default export', message: 'missing: end the file with `export default defineExercise({ ... })`' }]);
+    throw new FileError(entry, [{ path: t('default export'), message: t('missing: end the file with `export default defineExercise({ ... })`') }]);
   }
   const parsed = exerciseDefinitionSchema.safeParse(exported);
   if (!parsed.success) throw new FileError(entry, describeZodIssues(parsed.error.issues));

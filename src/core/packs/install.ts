@@ -10,6 +10,7 @@ import { builtinPacksDir, posixRelative } from '../common/paths.js';
 import type { State, WorkspaceConfig } from '../common/schemas.js';
 import { version } from '../common/version.js';
 import { configFileName, learnerFileOf, openWorkspace, writeMissingStarters, type Workspace } from '../workspace/workspace.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Where packs installed from a tarball or npm live inside a workspace. */
 export function installedPacksDir(workspace: Pick<Workspace, 'dir'>): string {
@@ -24,11 +25,11 @@ const isLower = (v: string, than: string) => (requireCjs('semver/functions/lt') 
 export function checkRequires(pack: Pack, enabledIds: string[]): void {
   const { requires, id } = pack.manifest;
   if (requires.llmTutor && !satisfies(version, requires.llmTutor)) {
-    throw new UserError(`The pack "${id}" needs llm-tutor ${requires.llmTutor}; this is llm-tutor ${version}.`, { next: 'Update llm-tutor (npm install -g llm-tutor), or use an older version of the pack.' });
+    throw new UserError(t`The pack "${id}" needs llm-tutor ${requires.llmTutor}; this is llm-tutor ${version}.`, { next: t('Update llm-tutor (npm install -g llm-tutor), or use an older version of the pack.') });
   }
   for (const needed of requires.packs) {
     if (!enabledIds.includes(needed)) {
-      throw new UserError(`The pack "${id}" requires the pack "${needed}", which is not enabled in this workspace.`, { next: `Enable it first: \`llm-tutor pack add ${needed}\`.` });
+      throw new UserError(t`The pack "${id}" requires the pack "${needed}", which is not enabled in this workspace.`, { next: t`Enable it first: \`llm-tutor pack add ${needed}\`.` });
     }
   }
 }
@@ -39,10 +40,10 @@ async function extractTarball(file: string, into: string): Promise<string> {
   try {
     await extract({ file, cwd: into, strip: 1 });
   } catch (error) {
-    throw new UserError(`${file}: not a readable .tgz (${(error as Error).message}).`, { next: 'Make the tarball with `npm pack` in the pack folder.' });
+    throw new UserError(t`${file}: not a readable .tgz (${(error as Error).message}).`, { next: t('Make the tarball with `npm pack` in the pack folder.') });
   }
   if (!existsSync(path.join(into, 'pack.json'))) {
-    throw new UserError(`${file}: no pack.json at the root of the package.`, { next: 'An llm-tutor pack package has pack.json next to its package.json.' });
+    throw new UserError(t`${file}: no pack.json at the root of the package.`, { next: t('An llm-tutor pack package has pack.json next to its package.json.') });
   }
   return into;
 }
@@ -92,7 +93,7 @@ export async function fetchPack(source: string, cwd: string): Promise<FetchedPac
   if (exists && statSync(asPath).isDirectory()) return { dir: asPath };
   const isTarball = exists && tarballName.test(asPath);
   if (!isTarball && (/[\\/]/.test(source) || tarballName.test(source) || exists)) {
-    throw new UserError(`No pack at ${asPath}: not a folder or a .tgz file.`, { next: 'Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.' });
+    throw new UserError(t`No pack at ${asPath}: not a folder or a .tgz file.`, { next: t('Pass a pack folder, a .tgz made by `npm pack`, or an npm package name.') });
   }
   const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-tutor-pack-'));
   try {
@@ -114,8 +115,8 @@ async function refuseSameVersionChange(existing: Pack | undefined, incoming: Pac
   const { packDigest } = await import('./pack-digest.js');
   if ((await packDigest(existing.dir)) === (await packDigest(incoming.dir))) return;
   const { id, version: same } = incoming.manifest;
-  throw new UserError(`The pack "${id}" ${same} is already enabled, with different content.`, {
-    next: 'Give the new content a new version (in pack.json and package.json), or pass --force to replace it.',
+  throw new UserError(t`The pack "${id}" ${same} is already enabled, with different content.`, {
+    next: t('Give the new content a new version (in pack.json and package.json), or pass --force to replace it.'),
   });
 }
 
@@ -133,8 +134,8 @@ export async function addPack(workspace: Workspace, source: string, cwd: string,
     const enabled = workspace.packs.map((p) => p.manifest.id);
     checkRequires(pack, enabled);
     const existing = workspace.packs.find((p) => p.manifest.id === id);
-    if (existing?.builtin) throw new UserError(`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
-    if (existing && builtinId) throw new UserError(`A pack with the id "${id}" is already enabled, from ${existing.dir}.`, { next: `Run \`llm-tutor pack remove ${id}\` first to use the built-in one.`, exitCode: 2 });
+    if (existing?.builtin) throw new UserError(t`"${id}" is a built-in pack, already enabled.`, { exitCode: 2 });
+    if (existing && builtinId) throw new UserError(t`A pack with the id "${id}" is already enabled, from ${existing.dir}.`, { next: t`Run \`llm-tutor pack remove ${id}\` first to use the built-in one.`, exitCode: 2 });
     // Read before a tarball's new version replaces the old one's folder.
     const before = existing ? await definitionDigests(exerciseRefs([existing])) : new Map<string, string | undefined>();
     await refuseSameVersionChange(existing, pack, options.force ?? false);
@@ -198,10 +199,10 @@ function syllabusPlace(packs: readonly Pack[], id: string): number {
 /** Disables a pack; the learner's files and progress are kept. */
 export async function removePack(workspace: Workspace, id: string): Promise<void> {
   const index = workspace.packs.findIndex((p) => p.manifest.id === id);
-  if (index < 0) throw new UserError(`The pack "${id}" is not enabled in this workspace.`, { next: 'Run `llm-tutor pack list` to see the enabled packs.' });
+  if (index < 0) throw new UserError(t`The pack "${id}" is not enabled in this workspace.`, { next: t('Run `llm-tutor pack list` to see the enabled packs.') });
   const dependents = workspace.packs.filter((p) => p.manifest.requires.packs.includes(id)).map((p) => p.manifest.id);
-  if (dependents.length) throw new UserError(`The pack "${id}" is required by ${dependents.join(', ')}.`, { next: `Remove ${dependents.join(', ')} first.` });
-  if (workspace.packs.length === 1) throw new UserError(`"${id}" is the only enabled pack.`, { next: 'Add another pack first: a workspace needs at least one.' });
+  if (dependents.length) throw new UserError(t`The pack "${id}" is required by ${dependents.join(', ')}.`, { next: t`Remove ${dependents.join(', ')} first.` });
+  if (workspace.packs.length === 1) throw new UserError(t`"${id}" is the only enabled pack.`, { next: t('Add another pack first: a workspace needs at least one.') });
   const config: WorkspaceConfig = structuredClone(workspace.config);
   config.packs.splice(index, 1);
   await writeFileAtomic(path.join(workspace.dir, configFileName), `${JSON.stringify(config, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import type { ExerciseDefinition } from '../authoring/exercise.js';
 import { loadDefinition } from './definitions.js';
 import { readExerciseFile, type ExerciseRef } from './packs.js';
+import { t } from '../../i18n/i18n.js';
 
 /** A `## …` section of a lesson: its heading's text and the Markdown under it, up to the next `##` or `#` heading. */
 export interface LessonSection {
@@ -59,8 +60,11 @@ export function lessonSection(markdown: string, matches: (heading: string) => bo
   return { heading: (tokens[bounds.start] as Tokens.Heading).text.trim(), markdown: rawOf(tokens, bounds.start + 1, bounds.end).trim() };
 }
 
-/** Whether a heading is that of the "In practice" section ("In practice: PyTorch and TensorFlow.js"). */
-const isInPractice = (heading: string) => /^in practice\b/i.test(heading);
+/** Whether a heading is that of the "In practice" section ("In practice: PyTorch and TensorFlow.js"; in zh-CN 「实践：…」). */
+const isInPractice = (heading: string) => /^(?:in practice\b|实践[：:])/i.test(heading);
+
+/** Whether a heading is that of the "Check yourself" section (in zh-CN 「自我检验」). */
+const isCheckYourself = (heading: string) => /^(?:check yourself\b|自我检验)/i.test(heading);
 
 /**
  * The lesson with its "In practice" section held back until the learner's
@@ -71,24 +75,34 @@ export function withInPracticeHeldBack(markdown: string): string {
   const tokens = new Lexer().lex(markdown);
   const bounds = sectionBounds(tokens, isInPractice);
   if (!bounds) return markdown;
-  const held = '*Shown once your file passes: the same piece in the libraries you will use next, and the one convention in which they differ.*\n\n';
+  const held = `*${t('Shown once your file passes: the same piece in the libraries you will use next, and the one convention in which they differ.')}*\n\n`;
   return `${rawOf(tokens, 0, bounds.start + 1)}${held}${rawOf(tokens, bounds.end)}`;
 }
 
 /** The sections shown after a pass: `## Check yourself` and the `## In practice…` section (e.g. "In practice: PyTorch and TensorFlow.js"). */
 export function afterPassSections(markdown: string): AfterPass {
   return {
-    checkYourself: lessonSection(markdown, (h) => /^check yourself\b/i.test(h)),
+    checkYourself: lessonSection(markdown, isCheckYourself),
     inPractice: lessonSection(markdown, isInPractice),
   };
 }
 
-/** The lesson's first paragraph after its title, as plain text for one line of the screen: the idea in two or three sentences. */
+/**
+ * The lesson's first paragraph after its title, as plain text for one line of
+ * the screen: the idea in two or three sentences. A translated lesson's stamp
+ * (an HTML comment) is not a paragraph.
+ */
 export function lessonSummary(markdown: string): string {
   const paragraphs = markdown
+    .replace(/<!--[\s\S]*?-->/g, '')
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter((p) => p && !p.startsWith('#'));
-  // No bold markers, no backticks around code.
-  return (paragraphs[0] ?? '').replace(/\*\*/g, '').replace(/`([^`]*)`/g, '$1').replace(/^The idea\.\s*/, '').replace(/\s+/g, ' ');
+  // No bold markers, no backticks around code; a line break inside Chinese text joins without a space.
+  return (paragraphs[0] ?? '')
+    .replace(/\*\*/g, '')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/^(?:The idea\.|核心思想。)\s*/, '')
+    .replace(/(?<=\p{Script=Han}|[，。：；？！、）」])\s*\n\s*(?=\p{Script=Han}|[（「])/gu, '')
+    .replace(/\s+/g, ' ');
 }

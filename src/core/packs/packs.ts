@@ -4,8 +4,9 @@ import { UserError } from '../../errors.js';
 import { readJsonFile } from '../common/json-file.js';
 import { builtinPacksDir } from '../common/paths.js';
 import { readLimits, readRegularFile } from '../common/safe-read.js';
-import { packManifestSchema, type PackManifest } from '../common/schemas.js';
+import { localisedManifest, packManifestSchema, type PackManifest } from '../common/schemas.js';
 import { defaultLocale, localeFallbacks } from '../authoring/localised.js';
+import { currentLocale, t } from '../../i18n/i18n.js';
 
 /** A pack on disk: its folder and validated manifest. */
 export interface Pack {
@@ -112,10 +113,12 @@ export function trackOf(exerciseId: string): string | undefined {
 /** Reads and validates a pack folder's manifest. */
 export async function loadPack(dir: string, builtin = false): Promise<Pack> {
   const manifestFile = path.join(dir, 'pack.json');
-  if (!existsSync(dir)) throw new UserError(`Pack folder not found: ${dir}`, { next: 'Check the path, or run `llm-tutor pack list`.' });
-  const manifest = await readJsonFile(manifestFile, packManifestSchema, { next: 'Fix the manifest, then run `llm-tutor pack validate` on its folder.', fix: 'a pack keeps its manifest as a regular file; replace it with the file itself' });
+  if (!existsSync(dir)) throw new UserError(t`Pack folder not found: ${dir}`, { next: t('Check the path, or run `llm-tutor pack list`.') });
+  const file = await readJsonFile(manifestFile, packManifestSchema, { next: t('Fix the manifest, then run `llm-tutor pack validate` on its folder.'), fix: t('a pack keeps its manifest as a regular file; replace it with the file itself') });
+  // Titles in the run's language: the rest of the tutor sees one title each.
+  const manifest = localisedManifest(file, currentLocale());
   if (builtin && manifest.id !== path.basename(dir)) {
-    throw new UserError(`${manifestFile}: id "${manifest.id}" does not match its folder name "${path.basename(dir)}".`);
+    throw new UserError(t`${manifestFile}: id "${manifest.id}" does not match its folder name "${path.basename(dir)}".`);
   }
   return { dir, manifest, builtin };
 }
@@ -132,8 +135,8 @@ export async function resolvePack(entry: string, workspaceDir: string): Promise<
       const known = await listBuiltinPackIds();
       // Named only when it exists: `init --packs` checks the packs before it writes the file.
       const config = path.join(workspaceDir, 'llm-tutor.json');
-      const where = existsSync(config) ? ` in ${config}` : '';
-      throw new UserError(`Unknown pack "${entry}"${where}.`, { next: `Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
+      const unknown = existsSync(config) ? t`Unknown pack "${entry}" in ${config}.` : t`Unknown pack "${entry}".`;
+      throw new UserError(unknown, { next: t`Built-in packs: ${known.join(', ')}. A pack of your own is given by its folder path.` });
     }
     return loadPack(dir, true);
   }
@@ -166,11 +169,11 @@ export function exerciseRefs(packs: Pack[]): ExerciseRef[] {
  * pack may live inside a workspace), with a clear error naming it when it is
  * missing or refused. The lesson is read in `locale` ({@link lessonFileFor}).
  */
-export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles, locale: string = defaultLocale): Promise<string> {
+export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exerciseFiles, locale: string = currentLocale()): Promise<string> {
   const file = which === 'lesson' ? lessonFileFor(ref, locale) : path.join(ref.dir, exerciseFiles[which]);
-  const text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: `the pack in ${ref.pack.dir} needs it as a regular file; tell its author` });
+  const text = await readRegularFile(file, { maxBytes: readLimits.exerciseText, fix: t`the pack in ${ref.pack.dir} needs it as a regular file; tell its author` });
   if (text === undefined) {
-    throw new UserError(`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: `The pack in ${ref.pack.dir} is incomplete; tell its author.` });
+    throw new UserError(t`${file}: missing (every exercise folder needs ${Object.values(exerciseFiles).join(', ')}).`, { next: t`The pack in ${ref.pack.dir} is incomplete; tell its author.` });
   }
   return text;
 }
@@ -182,7 +185,7 @@ export async function readExerciseFile(ref: ExerciseRef, which: keyof typeof exe
  */
 export function withheldSolution(ref: Pick<ExerciseRef, 'id' | 'pack'>): string | undefined {
   const { id, solutions } = ref.pack.manifest;
-  return solutions !== false ? undefined : `The pack "${id}" does not ship its model solutions, so there is none to show for ${ref.id}.`;
+  return solutions !== false ? undefined : t`The pack "${id}" does not ship its model solutions, so there is none to show for ${ref.id}.`;
 }
 
 /**
@@ -194,7 +197,7 @@ export function findExercise(refs: ExerciseRef[], query: string): ExerciseRef {
   if (/^\d+$/.test(trimmed)) {
     const byNumber = refs.find((r) => r.number === Number(trimmed));
     if (byNumber) return byNumber;
-    throw new UserError(`No exercise number ${trimmed}: there are ${refs.length}.`, { next: 'Run `llm-tutor list` to see them.' });
+    throw new UserError(t`No exercise number ${trimmed}: there are ${refs.length}.`, { next: t('Run `llm-tutor list` to see them.') });
   }
   const exact = refs.filter((r) => r.key === trimmed || r.id === trimmed);
   if (exact.length === 1) return exact[0];
@@ -202,8 +205,8 @@ export function findExercise(refs: ExerciseRef[], query: string): ExerciseRef {
   if (suffix.length === 1) return suffix[0];
   if (suffix.length > 1 || exact.length > 1) {
     const options = (exact.length > 1 ? exact : suffix).map((r) => r.key).join(', ');
-    throw new UserError(`"${query}" matches several exercises: ${options}.`, { next: 'Give more of the id.' });
+    throw new UserError(t`"${query}" matches several exercises: ${options}.`, { next: t('Give more of the id.') });
   }
   const near = refs.filter((r) => r.key.includes(trimmed)).slice(0, 3).map((r) => r.id);
-  throw new UserError(`Unknown exercise "${query}".`, { next: near.length ? `Did you mean ${near.join(', ')}? Run \`llm-tutor list\` for all.` : 'Run `llm-tutor list` to see the exercise ids.' });
+  throw new UserError(t`Unknown exercise "${query}".`, { next: near.length ? t`Did you mean ${near.join(', ')}? Run \`llm-tutor list\` for all.` : t('Run `llm-tutor list` to see the exercise ids.') });
 }

@@ -2,9 +2,10 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../common/json-file.js';
-import { exerciseIdSchema } from '../common/schemas.js';
+import { exerciseIdSchema, schemaMessage } from '../common/schemas.js';
 import { exerciseFiles, loadPack } from './packs.js';
 import { version } from '../common/version.js';
+import { t } from '../../i18n/i18n.js';
 
 const lesson = `# ReLU
 
@@ -143,8 +144,8 @@ async function writeNewFiles(dir: string, files: Record<string, string>): Promis
  * Returns the files written, relative to `dir`.
  */
 export async function scaffoldPack(dir: string, id: string): Promise<string[]> {
-  if (existsSync(path.join(dir, 'pack.json'))) throw new UserError(`${dir} already holds a pack (pack.json exists).`, { next: `Choose an empty folder, or add an exercise to it with \`llm-tutor pack new-exercise ${dir} <id>\`.` });
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UserError(`"${id}" is not a valid pack id.`, { next: 'Use lower-case words joined by "-", e.g. --id my-course.', exitCode: 2 });
+  if (existsSync(path.join(dir, 'pack.json'))) throw new UserError(t`${dir} already holds a pack (pack.json exists).`, { next: t`Choose an empty folder, or add an exercise to it with \`llm-tutor pack new-exercise ${dir} <id>\`.` });
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UserError(t`"${id}" is not a valid pack id.`, { next: t('Use lower-case words joined by "-", e.g. --id my-course.'), exitCode: 2 });
   const files: Record<string, string> = {
     'pack.json': `${JSON.stringify(
       {
@@ -221,15 +222,15 @@ export function titleOf(exerciseId: string): string {
  */
 export async function scaffoldExercise(dir: string, exerciseId: string, title = titleOf(exerciseId)): Promise<{ files: string[]; entry: string }> {
   const checked = exerciseIdSchema.safeParse(exerciseId);
-  if (!checked.success) throw new UserError(`"${exerciseId}" is not a valid exercise id: it ${checked.error.issues[0].message}.`, { exitCode: 2 });
+  if (!checked.success) throw new UserError(t`"${exerciseId}" is not a valid exercise id: it ${schemaMessage(checked.error.issues[0].message)}.`, { exitCode: 2 });
   const manifestFile = path.join(dir, 'pack.json');
-  if (!existsSync(manifestFile)) throw new UserError(`${dir} holds no pack (no pack.json).`, { next: `Create one with \`llm-tutor pack new ${dir}\`, or give the folder of an existing pack.`, exitCode: 2 });
+  if (!existsSync(manifestFile)) throw new UserError(t`${dir} holds no pack (no pack.json).`, { next: t`Create one with \`llm-tutor pack new ${dir}\`, or give the folder of an existing pack.`, exitCode: 2 });
   const pack = await loadPack(dir);
   if (pack.manifest.exercises.some((e) => e.id === exerciseId)) {
-    throw new UserError(`${manifestFile} already lists the exercise "${exerciseId}".`, { next: 'Choose another id, or edit the files in its folder.', exitCode: 2 });
+    throw new UserError(t`${manifestFile} already lists the exercise "${exerciseId}".`, { next: t('Choose another id, or edit the files in its folder.'), exitCode: 2 });
   }
   const folder = path.join(dir, ...exerciseId.split('/'));
-  if (existsSync(folder)) throw new UserError(`${folder} already exists, though pack.json does not list it.`, { next: `Add { "id": "${exerciseId}", … } to pack.json's exercises by hand, or remove the folder.`, exitCode: 2 });
+  if (existsSync(folder)) throw new UserError(t`${folder} already exists, though pack.json does not list it.`, { next: t`Add { "id": "${exerciseId}", … } to pack.json's exercises by hand, or remove the folder.`, exitCode: 2 });
   const entry = entryNameOf(exerciseId);
   const files = await writeNewFiles(dir, exerciseFilesOf({ id: exerciseId, entry, summary: `describe what ${entry} computes (this is the ReLU example: replace it).` }, lessonOutline(title)));
   // Edit the file as written, not the parsed manifest, so that fields and their order stay as the author left them.

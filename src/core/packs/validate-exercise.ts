@@ -22,6 +22,8 @@ import type { Verdict } from '../grading/verdict.js';
 import { applyCarry } from '../../sandbox/wire.js';
 import { exercisesRootOf, learnerFileOf } from '../workspace/workspace.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
+import { t } from '../../i18n/i18n.js';
+import { sentences } from '../common/words.js';
 
 export interface MisconceptionCheck {
   id: string;
@@ -102,7 +104,7 @@ export async function checkKind(
       const off = await checkGradientNumerically(definition.gradient, ctx, c.args);
       if (off) {
         const at = `${off.name}, entry ${off.index}`;
-        problem(file, 'gradient.loss', `autodiff and central differences disagree on case "${c.name}" (${at}: ${off.autodiff} vs ${off.numeric})`, 'Move the case off a kink of the loss (max, abs or a step at 0 has no gradient there), or write the loss with ops whose tfjs gradient is right (tf.customGrad gradients are not checked otherwise).');
+        problem(file, 'gradient.loss', t`autodiff and central differences disagree on case "${c.name}" (${at}: ${off.autodiff} vs ${off.numeric})`, t('Move the case off a kink of the loss (max, abs or a step at 0 has no gradient there), or write the loss with ops whose tfjs gradient is right (tf.customGrad gradients are not checked otherwise).'));
         return false;
       }
     }
@@ -113,10 +115,10 @@ export async function checkKind(
       try {
         violation = definition.schedule.check(expected[i], ...c.args);
       } catch (error) {
-        violation = { property: 'check', message: `threw ${(error as Error).message}` };
+        violation = { property: 'check', message: t`threw ${(error as Error).message}` };
       }
       if (violation) {
-        problem(file, 'schedule.check', `the reference's plan fails its own check on case "${c.name}": ${violation.property}: ${violation.message}`, 'Fix the reference or the check so that the reference plan passes.');
+        problem(file, 'schedule.check', t`the reference's plan fails its own check on case "${c.name}": ${violation.property}: ${violation.message}`, t('Fix the reference or the check so that the reference plan passes.'));
         return false;
       }
     }
@@ -126,11 +128,11 @@ export async function checkKind(
     const carry = definition.stepwise.carry;
     for (const c of cases) {
       let args = c.args;
-      for (let t = 1; t < (c.steps?.length ?? 0); t++) {
+      for (let k = 1; k < (c.steps?.length ?? 0); k++) {
         const out = await expectedFor(ref, definition, c.name, args, ctx);
-        const built = applyCarry(c.steps![t], out, carry);
+        const built = applyCarry(c.steps![k], out, carry);
         if (!built.ok) {
-          problem(file, 'stepwise.carry', `on case "${c.name}", step ${t + 1} cannot be built from the reference's own step ${t}: ${built.missing}`, 'Make each carry\'s `from` a path in the reference\'s output and its `to` a place in the step\'s arguments.');
+          problem(file, 'stepwise.carry', t`on case "${c.name}", step ${k + 1} cannot be built from the reference's own step ${k}: ${built.missing}`, t('Make each carry\'s `from` a path in the reference\'s output and its `to` a place in the step\'s arguments.'));
           return false;
         }
         args = built.args;
@@ -142,15 +144,15 @@ export async function checkKind(
     try {
       scenarios = check.scenarios(new Rng(seed));
     } catch (error) {
-      problem(file, `distributions "${check.name}"`, `scenarios() threw: ${(error as Error).message}`, 'Fix the scenarios so that they build from any seed.');
+      problem(file, `distributions "${check.name}"`, t`scenarios() threw: ${(error as Error).message}`, t('Fix the scenarios so that they build from any seed.'));
       return false;
     }
     for (const scenario of scenarios) {
       const p = scenario.expected;
       const sum = p.reduce((a, b) => a + b, 0);
-      const bad = !Array.isArray(p) || p.length < 2 || p.some((x) => !(x >= 0)) || Math.abs(sum - 1) > 1e-9 ? 'its probabilities must be two or more numbers ≥ 0 that sum to 1' : scenario.labels && scenario.labels.length !== p.length ? `it has ${scenario.labels.length} labels for ${p.length} outcomes` : undefined;
+      const bad = !Array.isArray(p) || p.length < 2 || p.some((x) => !(x >= 0)) || Math.abs(sum - 1) > 1e-9 ? t('its probabilities must be two or more numbers ≥ 0 that sum to 1') : scenario.labels && scenario.labels.length !== p.length ? t`it has ${scenario.labels.length} labels for ${p.length} outcomes` : undefined;
       if (bad) {
-        problem(file, `distributions "${check.name}"`, `scenario "${scenario.name}": ${bad} (got [${p.join(', ')}])`, 'Give `expected` as the probability of each outcome, in the order `outcome` numbers them.');
+        problem(file, `distributions "${check.name}"`, t`scenario "${scenario.name}": ${bad} (got [${p.join(', ')}])`, t('Give `expected` as the probability of each outcome, in the order `outcome` numbers them.'));
         return false;
       }
     }
@@ -169,12 +171,12 @@ export async function checkTrace(definition: ExerciseDefinition, file: string, c
     try {
       values = await traceValues(definition, ctx, c.args);
     } catch (error) {
-      problem(file, 'trace', `threw on case "${c.name}": ${(error as Error).message}`, 'Fix the trace so that it runs on every case; share one step function with the reference.');
+      problem(file, 'trace', t`threw on case "${c.name}": ${(error as Error).message}`, t('Fix the trace so that it runs on every case; share one step function with the reference.'));
       return false;
     }
     const odd = values?.find(([, value]) => value === undefined || typeof value === 'function');
     if (odd) {
-      problem(file, 'trace', `its value "${odd[0]}" is ${typeof odd[1]} on case "${c.name}"`, 'Return Tensors or plain data (numbers, arrays, objects, strings) for every value named.');
+      problem(file, 'trace', t`its value "${odd[0]}" is ${typeof odd[1]} on case "${c.name}"`, t('Return Tensors or plain data (numbers, arrays, objects, strings) for every value named.'));
       return false;
     }
   }
@@ -198,14 +200,14 @@ export async function gradeOwnFile(ref: ExerciseRef, definition: ExerciseDefinit
 /** What makes a misconception useless to learners, from its check on one seed; undefined when it works. */
 export function misconceptionProblem(check: MisconceptionCheck, seed: number): { message: string; fix: string } | undefined {
   if (check.thrown?.everyCase) {
-    return { message: `throws on every case (seed ${seed}); on case "${check.thrown.caseName}": ${check.thrown.message}`, fix: 'Fix its wrong() so that it returns what the mistaken function would return.' };
+    return { message: t`throws on every case (seed ${seed}); on case "${check.thrown.caseName}": ${check.thrown.message}`, fix: t('Fix its wrong() so that it returns what the mistaken function would return.') };
   }
-  if (check.sameAs) return { message: `gives the same outputs as "${check.sameAs}" on every case (seed ${seed}): the two cannot be told apart`, fix: 'Merge them, or add a case where they differ.' };
-  if (check.failingCases === 0) return { message: `unreachable: its wrong output passes the reference on every case (seed ${seed})`, fix: 'Add a case where this mistake gives a wrong output, or fix its wrong().' };
+  if (check.sameAs) return { message: t`gives the same outputs as "${check.sameAs}" on every case (seed ${seed}): the two cannot be told apart`, fix: t('Merge them, or add a case where they differ.') };
+  if (check.failingCases === 0) return { message: t`unreachable: its wrong output passes the reference on every case (seed ${seed})`, fix: t('Add a case where this mistake gives a wrong output, or fix its wrong().') };
   if (check.diagnosed !== check.id) {
     return {
-      message: check.diagnosed ? `a learner making this mistake is diagnosed as "${check.diagnosed}" instead (seed ${seed})` : `a learner making this mistake is not diagnosed (seed ${seed})`,
-      fix: 'Add cases that tell it apart from the others.',
+      message: check.diagnosed ? t`a learner making this mistake is diagnosed as "${check.diagnosed}" instead (seed ${seed})` : t`a learner making this mistake is not diagnosed (seed ${seed})`,
+      fix: t('Add cases that tell it apart from the others.'),
     };
   }
   return undefined;
@@ -219,8 +221,8 @@ export function misconceptionProblem(check: MisconceptionCheck, seed: number): {
 export function misconceptionWarning(check: MisconceptionCheck, seed: number): { message: string; fix: string } | undefined {
   if (!check.thrown || check.thrown.everyCase || /^not applicable\b/.test(check.thrown.message)) return undefined;
   return {
-    message: `throws on case "${check.thrown.caseName}" (seed ${seed}): ${check.thrown.message}; diagnosis leaves out the cases where it throws`,
-    fix: "Fix its wrong() if the case should show this mistake; if it tells nothing about it, throw new Error('not applicable: …').",
+    message: t`throws on case "${check.thrown.caseName}" (seed ${seed}): ${check.thrown.message}; diagnosis leaves out the cases where it throws`,
+    fix: t("Fix its wrong() if the case should show this mistake; if it tells nothing about it, throw new Error('not applicable: …')."),
   };
 }
 
@@ -228,9 +230,9 @@ export function misconceptionWarning(check: MisconceptionCheck, seed: number): {
 export function checkSignature(definition: ExerciseDefinition, file: string, problem: Problem): void {
   const parsed = parseSignature(definition.signature);
   if (!parsed) {
-    problem(file, 'signature', `"${definition.signature}" does not read as a function signature`, 'Write it as TypeScript, `name(param: Type, …): Result`, named after entry.');
+    problem(file, 'signature', t`"${definition.signature}" does not read as a function signature`, t('Write it as TypeScript, `name(param: Type, …): Result`, named after entry.'));
   } else if (parsed.entry !== definition.entry) {
-    problem(file, 'signature', `the signature names ${parsed.entry} but entry is ${definition.entry}: change one`, 'Learners are told to export the function the signature names, and the grader calls entry: make them the same name.');
+    problem(file, 'signature', t`the signature names ${parsed.entry} but entry is ${definition.entry}: change one`, t('Learners are told to export the function the signature names, and the grader calls entry: make them the same name.'));
   }
 }
 
@@ -245,12 +247,12 @@ export function pinnedProblems(definition: ExerciseDefinition, cases: readonly P
   return cases.flatMap((c, i) => {
     if (c.pinned === undefined) return [];
     if (definition.schedule) {
-      return [{ message: `case "${c.name}" pins an expected output, but a schedule exercise passes any plan its check accepts`, fix: 'Remove `expected`: the check, not one plan, is what a schedule exercise grades.' }];
+      return [{ message: t`case "${c.name}" pins an expected output, but a schedule exercise passes any plan its check accepts`, fix: t('Remove `expected`: the check, not one plan, is what a schedule exercise grades.') }];
     }
     const result = compareOutputs(c.pinned, expected[i], tolerance);
     if (result.ok) return [];
-    const message = `the reference's output is not the expected value pinned on case "${c.name}" (seed ${seed}): ${result.mismatch.message}`;
-    return [{ message, fix: 'Fix the reference, or the pinned value if it was computed on other inputs or with another formula.' }];
+    const message = t`the reference's output is not the expected value pinned on case "${c.name}" (seed ${seed}): ${result.mismatch.message}`;
+    return [{ message, fix: t('Fix the reference, or the pinned value if it was computed on other inputs or with another formula.') }];
   });
 }
 
@@ -268,7 +270,7 @@ export function duplicateCaseName(cases: readonly { name: string }[]): string | 
 export function wrongExport(verdict: Verdict, which: 'solution' | 'starter', entry: string): string | undefined {
   if (verdict.error?.kind !== 'missing-export') return undefined;
   const exported = verdict.error.exports?.length ? verdict.error.exports.join(', ') : 'nothing';
-  return `the ${which} exports ${exported} but entry is ${entry}: change one`;
+  return t`the ${which} exports ${exported} but entry is ${entry}: change one`;
 }
 
 /**
@@ -277,12 +279,12 @@ export function wrongExport(verdict: Verdict, which: 'solution' | 'starter', ent
  * learner's first run says "Not implemented yet". Undefined when it does.
  */
 export function starterProblem(verdict: Verdict, entry: string): { message: string; fix: string } | undefined {
-  const keepBody = "Leave the body as `throw new Error('not implemented')`.";
-  if (verdict.status === 'pass') return { message: 'the starter already passes', fix: "A starter must fail: leave the body as `throw new Error('not implemented')`." };
+  const keepBody = t("Leave the body as `throw new Error('not implemented')`.");
+  if (verdict.status === 'pass') return { message: t('the starter already passes'), fix: t("A starter must fail: leave the body as `throw new Error('not implemented')`.") };
   const exported = wrongExport(verdict, 'starter', entry);
-  if (exported) return { message: exported, fix: 'Rename the starter\'s function or the exercise\'s entry so that they agree: the grader calls entry.' };
+  if (exported) return { message: exported, fix: t('Rename the starter\'s function or the exercise\'s entry so that they agree: the grader calls entry.') };
   if (onlyNotImplemented(verdict.cases)) return undefined;
   const first = verdict.firstFailure !== undefined ? verdict.cases[verdict.firstFailure] : undefined;
-  const how = first?.status === 'error' || first?.status === 'fail' ? `case "${first.name}": ${first.message ?? first.status}` : verdict.summary;
-  return { message: `the starter fails otherwise than "not implemented": ${how}`, fix: `${keepBody} A learner's first run then says "Not implemented yet" and what to replace.` };
+  const how = first?.status === 'error' || first?.status === 'fail' ? t`case "${first.name}": ${first.message ?? first.status}` : verdict.summary;
+  return { message: t`the starter fails otherwise than "not implemented": ${how}`, fix: sentences([keepBody, t('A learner\'s first run then says "Not implemented yet" and what to replace.')]) };
 }

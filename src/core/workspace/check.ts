@@ -10,6 +10,7 @@ import type { Verdict } from '../grading/verdict.js';
 import { gradedFilesOf, importedStanding, type GradedFiles } from './graded-files.js';
 import { definitionDigest } from '../packs/definition-digest.js';
 import { exercisesRootOf, learnerFileOf, type Workspace } from './workspace.js';
+import { t } from '../../i18n/i18n.js';
 
 export interface CheckOptions {
   seed: number;
@@ -26,7 +27,7 @@ export interface CheckOptions {
 export async function checkExercise(workspace: Workspace, ref: ExerciseRef, options: CheckOptions): Promise<Verdict> {
   const learnerFile = options.file ?? learnerFileOf(workspace, ref);
   if (!existsSync(learnerFile)) {
-    throw new UserError(`Your file for ${ref.key} is missing: ${learnerFile}`, { next: `Run \`llm-tutor reset ${ref.id}\` to write the starter again.`, exitCode: 2 });
+    throw new UserError(t`Your file for ${ref.key} is missing: ${learnerFile}`, { next: t`Run \`llm-tutor reset ${ref.id}\` to write the starter again.`, exitCode: 2 });
   }
   const { verdict } = await gradeAndRecord(workspace, ref, { ...options, learnerFile });
   return verdict;

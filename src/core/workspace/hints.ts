@@ -1,7 +1,9 @@
 import { hintText, type Misconception, type TieredHint } from '../authoring/exercise.js';
 import { localise } from '../authoring/localised.js';
+import { currentLocale } from '../../i18n/i18n.js';
 import type { ExerciseProgress, HintId } from '../common/schemas.js';
 import type { Diagnosis, Verdict } from '../grading/verdict.js';
+import { t } from '../../i18n/i18n.js';
 
 /** What hints need to know of the latest grading of an exercise. */
 export interface LatestGrading {
@@ -59,15 +61,15 @@ export function nextHint(source: HintSource, latest: LatestGrading | undefined, 
 }
 
 /** One revealed hint in `locale`; undefined when the definition no longer has it (the pack changed). */
-export function revealedHint(source: HintSource, id: HintId, locale?: string): RevealedHint | undefined {
+export function revealedHint(source: HintSource, id: HintId, locale: string = currentLocale()): RevealedHint | undefined {
   const [kind, name] = id.split(':');
   if (kind === 'tier') {
     const hint = source.hints[Number(name) - 1];
-    return hint === undefined ? undefined : { label: `Hint ${name}/${source.hints.length}`, text: localise(hintText(hint), locale) };
+    return hint === undefined ? undefined : { label: t`Hint ${name}/${source.hints.length}`, text: localise(hintText(hint), locale) };
   }
   const misconception = source.misconceptions?.find((m) => m.id === name);
   if (misconception?.hint === undefined) return undefined;
-  return { label: `Hint for “${localise(misconception.title, locale)}”`, text: localise(misconception.hint, locale) };
+  return { label: t`Hint for “${localise(misconception.title, locale)}”`, text: localise(misconception.hint, locale) };
 }
 
 /** The revealed hints in the order they were revealed, in `locale`, ready to print. */

@@ -5,6 +5,7 @@ import type { State } from '../common/schemas.js';
 import type { Verdict } from '../grading/verdict.js';
 import { gradeAndRecord } from './check.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
+import { t } from '../../i18n/i18n.js';
 
 /**
  * The learner's text of `ref`, or undefined when there is no file or it is one
@@ -13,7 +14,7 @@ import { learnerFileOf, type Workspace } from './workspace.js';
  */
 async function learnerText(workspace: Workspace, ref: ExerciseRef): Promise<string | undefined> {
   try {
-    return await readRegularFile(learnerFileOf(workspace, ref), { maxBytes: readLimits.learnerFile, fix: 'move it out of the workspace' });
+    return await readRegularFile(learnerFileOf(workspace, ref), { maxBytes: readLimits.learnerFile, fix: t('move it out of the workspace') });
   } catch (error) {
     if (error instanceof UnsafeFileError) return undefined;
     throw error;

@@ -5,6 +5,7 @@ import { readExerciseFile, type ExerciseRef } from '../packs/packs.js';
 import { readLimits, readRegularFileBytes } from '../common/safe-read.js';
 import { StateStore } from './state-store.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
+import { t } from '../../i18n/i18n.js';
 
 /**
  * Restores an exercise's starter file. The learner's file is first copied to
@@ -16,7 +17,7 @@ import { learnerFileOf, type Workspace } from './workspace.js';
 export async function resetExercise(workspace: Workspace, ref: ExerciseRef): Promise<string | undefined> {
   const file = learnerFileOf(workspace, ref);
   let backup: string | undefined;
-  const previous = await readRegularFileBytes(file, { maxBytes: readLimits.learnerFile, fix: `move it out of the workspace, then run \`llm-tutor reset ${ref.id}\` again` });
+  const previous = await readRegularFileBytes(file, { maxBytes: readLimits.learnerFile, fix: t`move it out of the workspace, then run \`llm-tutor reset ${ref.id}\` again` });
   if (previous !== undefined) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     backup = path.join(workspace.dir, '.llm-tutor', 'backups', `${ref.key.replace(/\//g, '__')}.${stamp}.ts`);

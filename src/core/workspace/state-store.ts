@@ -6,6 +6,7 @@ import { writeFailureReason } from '../common/errno.js';
 import { parseJsonWith, writeFileAtomic } from '../common/json-file.js';
 import { readLimits, readRegularFile, UnsafeFileError } from '../common/safe-read.js';
 import { exerciseProgressSchema, stateSchema, type ExerciseProgress, type State } from '../common/schemas.js';
+import { t } from '../../i18n/i18n.js';
 
 export function emptyState(): State {
   return { formatVersion: 1, packVersions: {}, packExercises: {}, exercises: {} };
@@ -22,8 +23,8 @@ export class CorruptStateError extends UserError {
     readonly backup: string,
     reason: string,
   ) {
-    super(`Progress file ${file} is damaged (${reason}). A copy is kept at ${backup}.`, {
-      next: 'Run `llm-tutor doctor --repair` to keep what can be read and rebuild the rest by re-grading your edited files (they are not changed).',
+    super(t`Progress file ${file} is damaged (${reason}). A copy is kept at ${backup}.`, {
+      next: t('Run `llm-tutor doctor --repair` to keep what can be read and rebuild the rest by re-grading your edited files (they are not changed).'),
       exitCode: 2,
     });
     this.name = 'CorruptStateError';
@@ -60,7 +61,7 @@ async function keepBackup(file: string, text: string): Promise<string> {
 }
 
 /** What to do about a progress file llm-tutor will not read. */
-export const stateFix = 'run `llm-tutor doctor --repair` to move it aside and start a new progress file';
+export const stateFix = (): string => t('run `llm-tutor doctor --repair` to move it aside and start a new progress file');
 
 /**
  * Progress of one workspace, kept in `.llm-tutor/state.json`. Reads validate
@@ -86,7 +87,7 @@ export class StateStore {
    * device or a file over 16 MiB throws {@link UnsafeFileError}.
    */
   private readText(): Promise<string | undefined> {
-    return readRegularFile(this.file, { maxBytes: readLimits.state, fix: stateFix, within: this.workspaceDir });
+    return readRegularFile(this.file, { maxBytes: readLimits.state, fix: stateFix(), within: this.workspaceDir });
   }
 
   async read(): Promise<State> {
@@ -95,7 +96,7 @@ export class StateStore {
     try {
       return parseJsonWith(text, stateSchema, this.file);
     } catch (error) {
-      const reason = text.trim() === '' ? 'the file is empty' : error instanceof UserError ? error.message.replace(`${this.file}: `, '') : String(error);
+      const reason = text.trim() === '' ? t('the file is empty') : error instanceof UserError ? error.message.replace(`${this.file}: `, '') : String(error);
       throw new CorruptStateError(this.file, await keepBackup(this.file, text), reason);
     }
   }
@@ -106,7 +107,7 @@ export class StateStore {
     } catch (error) {
       const reason = writeFailureReason(error);
       if (!reason) throw error;
-      throw new StateWriteError(`Cannot save progress to ${this.file}: ${reason}.`, { next: 'Make the workspace folder writable (or move it), then run the command again.', exitCode: 1 });
+      throw new StateWriteError(t`Cannot save progress to ${this.file}: ${reason}.`, { next: t('Make the workspace folder writable (or move it), then run the command again.'), exitCode: 1 });
     }
   }
 

@@ -22,6 +22,7 @@ import { gradingOfVerdict, revealedHints, type HintSource, type RevealedHint } f
 import { StateStore } from './state-store.js';
 import type { Verdict } from '../grading/verdict.js';
 import { learnerFileOf, type Workspace } from './workspace.js';
+import { t } from '../../i18n/i18n.js';
 
 /** What the screen shows; replaced (never mutated) on every change. */
 export interface WatchSnapshot {
@@ -114,7 +115,7 @@ export class WatchSession {
       ? undefined
       : createWatcher({
           onChange: () => void this.rerun(),
-          onError: (error) => this.set({ watchProblem: `Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` }),
+          onError: (error) => this.set({ watchProblem: t`Watching your files failed (${messageOf(error)}). Press r to re-grade, or restart with --manual-run.` }),
         });
     this.launchEditor = options.launchEditor ?? openInEditor;
   }
@@ -251,7 +252,7 @@ export class WatchSession {
     const state = await this.workspace.state.read();
     const seen = this.snapshot.verdict?.exerciseKey === ref.key ? this.snapshot.verdict.learnerFiles : [];
     for (const imported of await importsToRegrade(this.workspace, state, ref, [...seen, ...gradedPaths(this.workspace, state.exercises[ref.key])])) {
-      if (record()) this.set({ stage: `${imported.id}, which this file imports` });
+      if (record()) this.set({ stage: t`${imported.id}, which this file imports` });
       try {
         const { progress } = await gradeAndRecord(this.workspace, imported, { prepared: await this.preparedFor(imported), learnerFile: learnerFileOf(this.workspace, imported), sandbox: this.sandbox, signal, record });
         if (progress && record()) this.set({ progress: await this.marked(progress) });
@@ -279,7 +280,7 @@ export class WatchSession {
     const { state } = await revealHint(this.workspace.state, exercise.key, source, latest, StateStore.progressOf(progress, exercise.key).revealedHints);
     // Saved either way; shown only if the learner is still on that exercise.
     if (this.snapshot.exercise.key !== exercise.key) return;
-    if (!state) this.set({ notice: 'That was the last hint.' });
+    if (!state) this.set({ notice: t('That was the last hint.') });
     else this.set({ hints: revealedHints(source, StateStore.progressOf(state, exercise.key).revealedHints, this.options.locale), progress: await this.marked(state), notice: undefined });
   }
 
@@ -294,7 +295,7 @@ export class WatchSession {
    */
   async goNext(): Promise<void> {
     if (!this.passed) {
-      this.set({ notice: 'Make this exercise pass first: `n` moves on only after a pass.' });
+      this.set({ notice: t('Make this exercise pass first: `n` moves on only after a pass.') });
       return;
     }
     const { exercise, progress } = this.snapshot;
@@ -328,7 +329,7 @@ export class WatchSession {
     const { resetExercise } = await import('./reset.js');
     const backup = await resetExercise(this.workspace, ref);
     const progress = await this.readProgress();
-    this.set({ progress, notice: `Restored the starter of ${ref.id}${backup ? `; your file is kept at ${path.relative(this.workspace.dir, backup)}` : ''}.` });
+    this.set({ progress, notice: backup ? t`Restored the starter of ${ref.id}; your file is kept at ${path.relative(this.workspace.dir, backup)}.` : t`Restored the starter of ${ref.id}.` });
     if (ref.key === this.snapshot.exercise.key) await this.rerun();
     return backup;
   }
@@ -337,7 +338,7 @@ export class WatchSession {
   async solution(): Promise<string | undefined> {
     const withheld = withheldSolution(this.snapshot.exercise);
     if (withheld) this.setNotice(withheld);
-    else if (!this.passed) this.setNotice('The model solution opens after your code passes.');
+    else if (!this.passed) this.setNotice(t('The model solution opens after your code passes.'));
     else return readExerciseFile(this.snapshot.exercise, 'solution');
     return undefined;
   }
@@ -351,9 +352,9 @@ export class WatchSession {
     const { learnerFile } = this.snapshot;
     const file = path.relative(cwd, learnerFile) || learnerFile;
     const result = this.launchEditor(learnerFile, terminal);
-    if (result.kind === 'none') this.setNotice(`Set $EDITOR or $VISUAL to open files from here. Your file: ${file}`);
-    else if (result.kind === 'failed') this.setNotice(`Could not start ${result.command}: ${result.message}`);
-    else if (result.kind === 'window') this.setNotice(`Opened ${file} in ${result.command}.`);
+    if (result.kind === 'none') this.setNotice(t`Set $EDITOR or $VISUAL to open files from here. Your file: ${file}`);
+    else if (result.kind === 'failed') this.setNotice(t`Could not start ${result.command}: ${result.message}`);
+    else if (result.kind === 'window') this.setNotice(t`Opened ${file} in ${result.command}.`);
     else this.setNotice(undefined);
     return result;
   }

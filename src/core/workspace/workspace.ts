@@ -7,13 +7,15 @@ import { exerciseFiles, exerciseRefs, listBuiltinPackIds, orderByRequires, readE
 import { entryExists } from '../common/safe-read.js';
 import { workspaceConfigSchema, type State, type WorkspaceConfig } from '../common/schemas.js';
 import { StateStore, stateFileOf } from './state-store.js';
+import { t } from '../../i18n/i18n.js';
+import { sentences } from '../common/words.js';
 
 export const configFileName = 'llm-tutor.json';
 export const defaultWorkspaceName = 'llm-tutor-workspace';
 /** The seed used when neither --seed nor the workspace config gives one. */
 export const defaultSeed = 42;
 /** What to do about an llm-tutor.json that llm-tutor will not read (a link, a FIFO, a device, over 1 MiB). */
-export const configFix = 'remove it, then run `llm-tutor init` in the workspace folder to write a new one (your exercise files are kept)';
+export const configFix = (): string => t('remove it, then run `llm-tutor init` in the workspace folder to write a new one (your exercise files are kept)');
 
 /** An opened workspace: its config, enabled packs and exercises, and progress store. */
 export interface Workspace {
@@ -41,18 +43,18 @@ export function findWorkspaceDir(start: string): string | undefined {
 /** Opens the workspace at `dir` (which must hold llm-tutor.json). */
 export async function openWorkspace(dir: string): Promise<Workspace> {
   const configFile = path.join(dir, configFileName);
-  const config = await readJsonFile(configFile, workspaceConfigSchema, { next: `Fix ${configFileName}, or create a new workspace with \`llm-tutor init\`.`, fix: configFix });
+  const config = await readJsonFile(configFile, workspaceConfigSchema, { next: t`Fix ${configFileName}, or create a new workspace with \`llm-tutor init\`.`, fix: configFix() });
   const packs: Pack[] = [];
   for (const entry of config.packs) packs.push(await resolvePack(entry, dir));
   const ids = new Set<string>();
   for (const pack of packs) {
-    if (ids.has(pack.manifest.id)) throw new UserError(`${configFile}: the pack "${pack.manifest.id}" is enabled twice.`, { next: 'Remove one of the entries in "packs".' });
+    if (ids.has(pack.manifest.id)) throw new UserError(t`${configFile}: the pack "${pack.manifest.id}" is enabled twice.`, { next: t('Remove one of the entries in "packs".') });
     ids.add(pack.manifest.id);
   }
   for (const pack of packs) {
     for (const needed of pack.manifest.requires.packs) {
       if (!ids.has(needed)) {
-        throw new UserError(`The pack "${pack.manifest.id}" requires the pack "${needed}", which is not enabled in ${configFile}.`, { next: `Add "${needed}" to "packs" in ${configFileName}.` });
+        throw new UserError(t`The pack "${pack.manifest.id}" requires the pack "${needed}", which is not enabled in ${configFile}.`, { next: t`Add "${needed}" to "packs" in ${configFileName}.` });
       }
     }
   }
@@ -67,13 +69,13 @@ export async function locateWorkspace(explicit: string | undefined, cwd = proces
   if (explicit) {
     const dir = path.resolve(cwd, explicit);
     if (!entryExists(path.join(dir, configFileName))) {
-      throw new UserError(`No llm-tutor workspace at ${dir} (no ${configFileName} there).`, { next: `Run \`llm-tutor init ${explicit}\` to create one.` });
+      throw new UserError(t`No llm-tutor workspace at ${dir} (no ${configFileName} there).`, { next: t`Run \`llm-tutor init ${explicit}\` to create one.` });
     }
     return openWorkspace(dir);
   }
   // `npm start` in a clone makes ./llm-tutor-workspace and works from the clone's folder: so do the other commands.
   const found = findWorkspaceDir(cwd) ?? (entryExists(path.join(cwd, defaultWorkspaceName, configFileName)) ? path.join(cwd, defaultWorkspaceName) : undefined);
-  if (!found) throw new UserError(`No llm-tutor workspace here, in any parent folder or in ./${defaultWorkspaceName}.`, { next: 'Run `llm-tutor init` to create one, or pass --workspace DIR.' });
+  if (!found) throw new UserError(t`No llm-tutor workspace here, in any parent folder or in ./${defaultWorkspaceName}.`, { next: t('Run `llm-tutor init` to create one, or pass --workspace DIR.') });
   return openWorkspace(found);
 }
 
@@ -138,7 +140,7 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
  * (by default every built-in pack, in syllabus order). Existing learner files
  * are kept. Returns the opened workspace and what was created.
  */
-export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000)): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
+export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000), lang?: string): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
   const configFile = path.join(dir, configFileName);
   const created = !entryExists(configFile);
   const builtins = await listBuiltinPackIds();
@@ -153,7 +155,8 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
       // Validate the packs before writing anything.
       for (const entry of packs) await resolvePack(entry, dir);
       // Each workspace gets its own seed, so answers copied from another learner's cases fail.
-      const config: WorkspaceConfig = { formatVersion: 1, packs, options: { seed } };
+      // `init --lang` records the language, so that the workspace keeps speaking it without the option.
+      const config: WorkspaceConfig = { formatVersion: 1, packs, ...(lang ? { lang } : {}), options: { seed } };
       await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
     }
     const workspace = await openWorkspace(dir);
@@ -180,7 +183,7 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
   } catch (error) {
     const reason = writeFailureReason(error);
     if (!reason) throw error;
-    throw new UserError(`Cannot create a workspace in ${dir}: ${reason}.`, { next: 'Choose a folder you can write to: `llm-tutor init <dir>`.', exitCode: 1 });
+    throw new UserError(t`Cannot create a workspace in ${dir}: ${reason}.`, { next: t('Choose a folder you can write to: `llm-tutor init <dir>`.'), exitCode: 1 });
   }
 }
 
@@ -192,9 +195,9 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
 export async function exercisesOfPack(workspace: Pick<Workspace, 'exercises' | 'packs'>, packId: string): Promise<ExerciseRef[]> {
   const exercises = workspace.exercises.filter((r) => r.packId === packId);
   if (exercises.length > 0) return exercises;
-  const enabled = `Enabled packs: ${workspace.packs.map((p) => p.manifest.id).join(', ')}.`;
+  const enabled = t`Enabled packs: ${workspace.packs.map((p) => p.manifest.id).join(', ')}.`;
   const builtin = (await listBuiltinPackIds()).includes(packId);
-  throw new UserError(`The pack "${packId}" is not enabled in this workspace.`, { next: builtin ? `${enabled} Enable it with \`llm-tutor pack add ${packId}\`.` : enabled, exitCode: 2 });
+  throw new UserError(t`The pack "${packId}" is not enabled in this workspace.`, { next: builtin ? sentences([enabled, t`Enable it with \`llm-tutor pack add ${packId}\`.`]) : enabled, exitCode: 2 });
 }
 
 /** The first exercise, in order, that has not passed; undefined when all have. */

@@ -118,27 +118,45 @@ export default defineExercise<Args, DpoOutput>({
   misconceptions: [
     {
       id: 'reference-dropped',
-      title: 'the reference model\'s log-ratio left out',
-      message:
-        'Your loss uses the policy\'s log-ratio π_c − π_r alone (trainers.py\'s reference_free=True): 0.676247 in the lesson instead of 0.671268. DPO\'s logit is (π_c − π_r) − (ref_c − ref_r): ' +
-        'the implicit reward is β·log(π/ref), so the policy is rewarded for moving away from the reference, not for its absolute preferences.',
-      hint: 'In the lesson\'s first pair, what is ref_c − ref_r, and where does it enter the logit?',
+      title: { en: 'the reference model\'s log-ratio left out', 'zh-CN': '漏掉了参考模型的对数比值' },
+      message: {
+        en:
+          'Your loss uses the policy\'s log-ratio π_c − π_r alone (trainers.py\'s reference_free=True): 0.676247 in the lesson instead of 0.671268. DPO\'s logit is (π_c − π_r) − (ref_c − ref_r): ' +
+          'the implicit reward is β·log(π/ref), so the policy is rewarded for moving away from the reference, not for its absolute preferences.',
+        'zh-CN':
+          '你的损失只用了策略的对数比值 π_c − π_r（即 trainers.py 的 reference_free=True）：课程示例中为 0.676247，而不是 0.671268。DPO 的 logit 是 (π_c − π_r) − (ref_c − ref_r)：' +
+          '隐式奖励是 β·log(π/ref)，所以策略因偏离参考模型而获得奖励，而不是因为它的绝对偏好。',
+      },
+      hint: {
+        en: 'In the lesson\'s first pair, what is ref_c − ref_r, and where does it enter the logit?',
+        'zh-CN': '在课程示例的第一对中，ref_c − ref_r 是多少？它在 logit 中的哪里出现？',
+      },
       wrong: (_ctx, pi, ref, beta) => withLoss(pi, ref, beta, mean(pi.chosen.map((c, i) => -logSigmoid(beta * (c - pi.rejected[i]))))),
     },
     {
       id: 'beta-outside',
-      title: 'β multiplying the loss instead of the logit',
-      message:
-        'You compute −β·mean log σ(logits): 0.072009 in the lesson instead of 0.671268. β scales the implicit reward inside the sigmoid, −log σ(β·logits); outside it would only rescale the gradient, and the loss at π = ref would be 0.1·log 2 instead of log 2.',
-      hint: 'Where is β in the lesson\'s formula: inside σ(·) or in front of the log?',
+      title: { en: 'β multiplying the loss instead of the logit', 'zh-CN': 'β 乘在损失上而不是 logit 上' },
+      message: {
+        en: 'You compute −β·mean log σ(logits): 0.072009 in the lesson instead of 0.671268. β scales the implicit reward inside the sigmoid, −log σ(β·logits); outside it would only rescale the gradient, and the loss at π = ref would be 0.1·log 2 instead of log 2.',
+        'zh-CN': '你计算的是 −β·mean log σ(logits)：课程示例中为 0.072009，而不是 0.671268。β 在 sigmoid 内部缩放隐式奖励：−log σ(β·logits)；放在外面只会缩放梯度，而且在 π = ref 时损失会是 0.1·log 2 而不是 log 2。',
+      },
+      hint: {
+        en: 'Where is β in the lesson\'s formula: inside σ(·) or in front of the log?',
+        'zh-CN': '在课程的公式里，β 在哪里：在 σ(·) 里面，还是在 log 前面？',
+      },
       wrong: (_ctx, pi, ref, beta) => withLoss(pi, ref, beta, beta * mean(dpoSteps(pi, ref, beta).steps.logits.map((x) => -logSigmoid(x)))),
     },
     {
       id: 'rewards-without-beta',
-      title: 'the rewards returned without β',
-      message:
-        'Your rewards are π − ref: chosen [1, −0.5] and rejected [−1, 0.5] in the lesson instead of [0.1, −0.05] and [−0.1, 0.05]. The implicit reward of a response is β·(log π − log ref), the quantity the loss compares; trainers.py logs β·(π − ref).',
-      hint: 'Is β in the rewards you return? Compare your chosenRewards with the lesson\'s [0.1, −0.05].',
+      title: { en: 'the rewards returned without β', 'zh-CN': '返回的奖励没有乘 β' },
+      message: {
+        en: 'Your rewards are π − ref: chosen [1, −0.5] and rejected [−1, 0.5] in the lesson instead of [0.1, −0.05] and [−0.1, 0.05]. The implicit reward of a response is β·(log π − log ref), the quantity the loss compares; trainers.py logs β·(π − ref).',
+        'zh-CN': '你的奖励是 π − ref：课程示例中被选回答为 [1, −0.5]、被拒回答为 [−1, 0.5]，而不是 [0.1, −0.05] 和 [−0.1, 0.05]。一个回答的隐式奖励是 β·(log π − log ref)，也就是损失所比较的那个量；trainers.py 记录的是 β·(π − ref)。',
+      },
+      hint: {
+        en: 'Is β in the rewards you return? Compare your chosenRewards with the lesson\'s [0.1, −0.05].',
+        'zh-CN': '你返回的奖励里有 β 吗？把你的 chosenRewards 与课程中的 [0.1, −0.05] 比较一下。',
+      },
       wrong: (_ctx, pi, ref, beta) => ({
         loss: dpoSteps(pi, ref, beta).output.loss,
         chosenRewards: pi.chosen.map((x, i) => x - ref.chosen[i]),
@@ -147,11 +165,19 @@ export default defineExercise<Args, DpoOutput>({
     },
     {
       id: 'naive-log-sigmoid',
-      title: 'log σ computed naively, as log(1 / (1 + e^(−x)))',
-      message:
-        'At β·logits = −1000, e^1000 overflows to Infinity, σ becomes 0 and −log 0 = Infinity: your loss is Infinity instead of 500 on that case (the lesson\'s small logits hide it). ' +
-        'Compute −log σ(x) as softplus(−x) = max(−x, 0) + log1p(exp(−|x|)).',
-      hint: 'Try a pair whose β·logit is −1000: what is exp(1000) in JavaScript?',
+      title: { en: 'log σ computed naively, as log(1 / (1 + e^(−x)))', 'zh-CN': '朴素地计算 log σ，即 log(1 / (1 + e^(−x)))' },
+      message: {
+        en:
+          'At β·logits = −1000, e^1000 overflows to Infinity, σ becomes 0 and −log 0 = Infinity: your loss is Infinity instead of 500 on that case (the lesson\'s small logits hide it). ' +
+          'Compute −log σ(x) as softplus(−x) = max(−x, 0) + log1p(exp(−|x|)).',
+        'zh-CN':
+          '当 β·logits = −1000 时，e^1000 上溢为 Infinity，σ 变成 0，而 −log 0 = Infinity：在那个用例上你的损失是 Infinity 而不是 500（课程示例中的 logit 很小，掩盖了这个问题）。' +
+          '把 −log σ(x) 算成 softplus(−x) = max(−x, 0) + log1p(exp(−|x|))。',
+      },
+      hint: {
+        en: 'Try a pair whose β·logit is −1000: what is exp(1000) in JavaScript?',
+        'zh-CN': '试一个 β·logit 为 −1000 的偏好对：在 JavaScript 中 exp(1000) 是多少？',
+      },
       wrong: (_ctx, pi, ref, beta) => {
         const scaled = dpoSteps(pi, ref, beta).steps['β·logits'];
         return anyOf(withLoss(pi, ref, beta, -mean(scaled.map(naiveLogSigmoid))), withLoss(pi, ref, beta, -mean(scaled.map(naiveLogSigmoidRatio))));
@@ -159,8 +185,17 @@ export default defineExercise<Args, DpoOutput>({
     },
   ],
   hints: [
-    'Work the lesson by hand, one pair at a time: the policy\'s log-ratio π_c − π_r, the reference\'s ref_c − ref_r, their difference (the logit), then −log σ(β·logit).',
-    'The loss is the mean over the pairs of softplus(−β·logit), with softplus(x) = max(x, 0) + log1p(exp(−|x|)); the rewards are β·(π_c − ref_c) and β·(π_r − ref_r), one per pair.',
-    'The key idea: DPO is the reward model\'s Bradley–Terry loss with the reward β·log(π/ref): the margin between the two responses is β[(π_c − ref_c) − (π_r − ref_r)].',
+    {
+      en: 'Work the lesson by hand, one pair at a time: the policy\'s log-ratio π_c − π_r, the reference\'s ref_c − ref_r, their difference (the logit), then −log σ(β·logit).',
+      'zh-CN': '逐对手算课程示例：策略的对数比值 π_c − π_r，参考模型的 ref_c − ref_r，两者之差（即 logit），然后是 −log σ(β·logit)。',
+    },
+    {
+      en: 'The loss is the mean over the pairs of softplus(−β·logit), with softplus(x) = max(x, 0) + log1p(exp(−|x|)); the rewards are β·(π_c − ref_c) and β·(π_r − ref_r), one per pair.',
+      'zh-CN': '损失是 softplus(−β·logit) 对各偏好对的平均，其中 softplus(x) = max(x, 0) + log1p(exp(−|x|))；奖励为 β·(π_c − ref_c) 和 β·(π_r − ref_r)，每对一个。',
+    },
+    {
+      en: 'The key idea: DPO is the reward model\'s Bradley–Terry loss with the reward β·log(π/ref): the margin between the two responses is β[(π_c − ref_c) − (π_r − ref_r)].',
+      'zh-CN': '关键：DPO 就是以 β·log(π/ref) 为奖励的奖励模型 Bradley–Terry 损失：两个回答之间的差为 β[(π_c − ref_c) − (π_r − ref_r)]。',
+    },
   ],
 });

@@ -82,11 +82,19 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'naive-log-sigmoid',
-      title: 'log σ computed naively, as log(1 / (1 + e^(−m)))',
-      message:
-        'At a margin of −1000, e^1000 overflows to Infinity, σ becomes 0 and −log 0 = Infinity: your loss is Infinity instead of 1000 (the lesson\'s small margins hide it). ' +
-        'Compute −log σ(m) as softplus(−m) = max(−m, 0) + log1p(exp(−|m|)), which never exponentiates a positive number.',
-      hint: 'Try a single pair with chosen −500 and rejected 500 by hand: what is exp(1000) in JavaScript?',
+      title: { en: 'log σ computed naively, as log(1 / (1 + e^(−m)))', 'zh-CN': '直接按定义计算 log σ，即 log(1 / (1 + e^(−m)))' },
+      message: {
+        en:
+          'At a margin of −1000, e^1000 overflows to Infinity, σ becomes 0 and −log 0 = Infinity: your loss is Infinity instead of 1000 (the lesson\'s small margins hide it). ' +
+          'Compute −log σ(m) as softplus(−m) = max(−m, 0) + log1p(exp(−|m|)), which never exponentiates a positive number.',
+        'zh-CN':
+          '间隔为 −1000 时，e^1000 上溢为 Infinity，σ 变成 0，−log 0 = Infinity：你的损失是 Infinity 而不是 1000（课程例子里的间隔都很小，掩盖了这个问题）。' +
+          '把 −log σ(m) 按 softplus(−m) = max(−m, 0) + log1p(exp(−|m|)) 计算，它永远不会对正数取指数。',
+      },
+      hint: {
+        en: 'Try a single pair with chosen −500 and rejected 500 by hand: what is exp(1000) in JavaScript?',
+        'zh-CN': '手算一个偏好对：chosen 为 −500，rejected 为 500。在 JavaScript 里 exp(1000) 是多少？',
+      },
       wrong: (_ctx, chosen, rejected) => {
         const margins = chosen.map((c, i) => c - rejected[i]);
         return anyOf(-mean(margins.map(naiveLogSigmoid)), -mean(margins.map(naiveLogSigmoidRatio)));
@@ -94,25 +102,46 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'chosen-rejected-swapped',
-      title: 'chosen and rejected swapped: −log σ(r_r − r_c)',
-      message:
-        'You take the margin the wrong way round, r_r − r_c: 1.138089 in the lesson instead of 0.638089. Minimising that loss would teach the reward model to prefer the rejected responses. ' +
-        'The probability that the chosen response wins is σ(r_c − r_r).',
-      hint: 'In the lesson\'s first pair the chosen response scores 2 more than the rejected: should that pair\'s loss be small (0.126928) or large (2.126928)?',
+      title: { en: 'chosen and rejected swapped: −log σ(r_r − r_c)', 'zh-CN': '被选与被拒弄反：−log σ(r_r − r_c)' },
+      message: {
+        en:
+          'You take the margin the wrong way round, r_r − r_c: 1.138089 in the lesson instead of 0.638089. Minimising that loss would teach the reward model to prefer the rejected responses. ' +
+          'The probability that the chosen response wins is σ(r_c − r_r).',
+        'zh-CN':
+          '你把间隔的方向取反了，算成 r_r − r_c：课程例子里得到 1.138089 而不是 0.638089。最小化这个损失会教奖励模型偏好被拒的回答。' +
+          '被选回答胜出的概率是 σ(r_c − r_r)。',
+      },
+      hint: {
+        en: 'In the lesson\'s first pair the chosen response scores 2 more than the rejected: should that pair\'s loss be small (0.126928) or large (2.126928)?',
+        'zh-CN': '课程例子的第一对里，被选回答比被拒回答高 2 分：这一对的损失应该小（0.126928）还是大（2.126928）？',
+      },
       wrong: (_ctx, chosen, rejected) => bradleyTerrySteps(rejected, chosen).output,
     },
     {
       id: 'sum-not-mean',
-      title: 'summed over the pairs instead of averaged',
-      message:
-        'You add the pairs\' losses: 1.914267 in the lesson instead of 0.638089 (= 1.914267 / 3). A loss over a batch is its mean over the examples, as PyTorch\'s default reduction is, so that its scale does not depend on the batch size.',
-      hint: 'The lesson has 3 pairs. What do you divide their total by?',
+      title: { en: 'summed over the pairs instead of averaged', 'zh-CN': '对所有偏好对求和而不是取平均' },
+      message: {
+        en:
+          'You add the pairs\' losses: 1.914267 in the lesson instead of 0.638089 (= 1.914267 / 3). A loss over a batch is its mean over the examples, as PyTorch\'s default reduction is, so that its scale does not depend on the batch size.',
+        'zh-CN':
+          '你把各对的损失加了起来：课程例子里得到 1.914267 而不是 0.638089（= 1.914267 / 3）。一个批次的损失是对样本取平均，与 PyTorch 默认的 reduction 一致，这样它的量级才不随批大小变化。',
+      },
+      hint: { en: 'The lesson has 3 pairs. What do you divide their total by?', 'zh-CN': '课程例子有 3 个偏好对。它们的总和要除以什么？' },
       wrong: (_ctx, chosen, rejected) => bradleyTerrySteps(chosen, rejected).output * chosen.length,
     },
   ],
   hints: [
-    'Work the lesson by hand: for each pair the margin m = chosen − rejected, then −log σ(m), then the mean over the pairs.',
-    '−log σ(m) = log(1 + e^(−m)) = softplus(−m). Written as max(−m, 0) + log1p(exp(−|m|)) it is finite for every margin.',
-    'The key idea: loss = mean over pairs of softplus(rejected − chosen), a mean (not a sum), with softplus computed stably so that a margin of −1000 gives 1000.',
+    {
+      en: 'Work the lesson by hand: for each pair the margin m = chosen − rejected, then −log σ(m), then the mean over the pairs.',
+      'zh-CN': '先手算课程里的例子：对每一对求间隔 m = chosen − rejected，再求 −log σ(m)，最后对所有偏好对取平均。',
+    },
+    {
+      en: '−log σ(m) = log(1 + e^(−m)) = softplus(−m). Written as max(−m, 0) + log1p(exp(−|m|)) it is finite for every margin.',
+      'zh-CN': '−log σ(m) = log(1 + e^(−m)) = softplus(−m)。写成 max(−m, 0) + log1p(exp(−|m|)) 后，对任何间隔都是有限值。',
+    },
+    {
+      en: 'The key idea: loss = mean over pairs of softplus(rejected − chosen), a mean (not a sum), with softplus computed stably so that a margin of −1000 gives 1000.',
+      'zh-CN': '关键：loss = 各偏好对 softplus(rejected − chosen) 的平均（是平均，不是求和），softplus 要数值稳定地计算，使间隔为 −1000 时得到 1000。',
+    },
   ],
 });

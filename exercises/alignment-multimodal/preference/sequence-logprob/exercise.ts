@@ -105,29 +105,53 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'prompt-included',
-      title: 'the prompt tokens scored too',
-      message:
-        'You add the log-probabilities of the prompt tokens as well (t from 1): −3.774263 in the lesson instead of −3.366657, the extra −0.407606 being row 0\'s prediction of prompt token 1. ' +
-        'DPO compares two responses to one prompt, so the prompt\'s terms would be the same in both: start at t = promptLen (trainers.py sets the prompt\'s labels to −100).',
-      hint: 'In the lesson, which tokens belong to the response? Count the terms in your sum: there should be T − promptLen = 3.',
+      title: { en: 'the prompt tokens scored too', 'zh-CN': '把提示 token 也算进了打分' },
+      message: {
+        en:
+          'You add the log-probabilities of the prompt tokens as well (t from 1): −3.774263 in the lesson instead of −3.366657, the extra −0.407606 being row 0\'s prediction of prompt token 1. ' +
+          'DPO compares two responses to one prompt, so the prompt\'s terms would be the same in both: start at t = promptLen (trainers.py sets the prompt\'s labels to −100).',
+        'zh-CN':
+          '你把提示 token 的对数概率也加了进去（t 从 1 开始）：课程例子里得到 −3.774263 而不是 −3.366657，多出来的 −0.407606 是第 0 行对提示 token 1 的预测。' +
+          'DPO 比较的是同一提示下的两个回答，提示的项在两者中完全相同：应从 t = promptLen 开始（trainers.py 把提示的标签设为 −100）。',
+      },
+      hint: {
+        en: 'In the lesson, which tokens belong to the response? Count the terms in your sum: there should be T − promptLen = 3.',
+        'zh-CN': '在课程例子里，哪些 token 属于回答？数一数你求和的项数：应该是 T − promptLen = 3 项。',
+      },
       wrong: (_ctx, logits, tokens) => sumOver(logits, tokens, 1, (t) => t - 1, stable),
     },
     {
       id: 'no-shift',
-      title: 'row t scored against token t (no shift by one)',
-      message:
-        'You score token t with row t: −5.821045 in the lesson instead of −3.366657. Row t holds the model\'s prediction of the NEXT token, t + 1, having read tokens 0 … t; ' +
-        'token t is predicted by row t − 1 (trainers.py pairs logits[:, :-1] with labels[:, 1:]), and the last row predicts a token past the end.',
-      hint: 'Which row was computed without seeing token 3 yet? Pair each response token with the row just before it.',
+      title: { en: 'row t scored against token t (no shift by one)', 'zh-CN': '用第 t 行给 token t 打分（没有错一位）' },
+      message: {
+        en:
+          'You score token t with row t: −5.821045 in the lesson instead of −3.366657. Row t holds the model\'s prediction of the NEXT token, t + 1, having read tokens 0 … t; ' +
+          'token t is predicted by row t − 1 (trainers.py pairs logits[:, :-1] with labels[:, 1:]), and the last row predicts a token past the end.',
+        'zh-CN':
+          '你用第 t 行给 token t 打分：课程例子里得到 −5.821045 而不是 −3.366657。第 t 行是模型读完 token 0 … t 后对「下一个」token t + 1 的预测；' +
+          'token t 由第 t − 1 行预测（trainers.py 把 logits[:, :-1] 与 labels[:, 1:] 配对），最后一行预测的是序列结束之后的 token。',
+      },
+      hint: {
+        en: 'Which row was computed without seeing token 3 yet? Pair each response token with the row just before it.',
+        'zh-CN': '哪一行是在还没看到 token 3 时算出来的？让每个回答 token 与它前一行配对。',
+      },
       wrong: (_ctx, logits, tokens, promptLen) => sumOver(logits, tokens, promptLen, (t) => t, stable),
     },
     {
       id: 'averaged',
-      title: 'averaged over the response tokens instead of summed',
-      message:
-        'You divide by the number of response tokens: −1.122219 in the lesson instead of −3.366657 (= 3 × −1.122219). The log-probability of a response is the log of the product of its tokens\' probabilities, a sum of logs; ' +
-        'the mean is trainers.py\'s average_log_prob=True (what IPO and SimPO use), not what DPO\'s loss takes.',
-      hint: 'The probability of the response is p(token 2)·p(token 3)·p(token 4). What is the log of a product?',
+      title: { en: 'averaged over the response tokens instead of summed', 'zh-CN': '对回答 token 取平均而不是求和' },
+      message: {
+        en:
+          'You divide by the number of response tokens: −1.122219 in the lesson instead of −3.366657 (= 3 × −1.122219). The log-probability of a response is the log of the product of its tokens\' probabilities, a sum of logs; ' +
+          'the mean is trainers.py\'s average_log_prob=True (what IPO and SimPO use), not what DPO\'s loss takes.',
+        'zh-CN':
+          '你除以了回答 token 的个数：课程例子里得到 −1.122219 而不是 −3.366657（= 3 × −1.122219）。回答的对数概率是其各 token 概率之积的对数，也就是对数之和；' +
+          '平均值是 trainers.py 的 average_log_prob=True（IPO 和 SimPO 用的就是它），不是 DPO 的损失所用的量。',
+      },
+      hint: {
+        en: 'The probability of the response is p(token 2)·p(token 3)·p(token 4). What is the log of a product?',
+        'zh-CN': '回答的概率是 p(token 2)·p(token 3)·p(token 4)。乘积的对数是什么？',
+      },
       wrong: (_ctx, logits, tokens, promptLen) => {
         const { steps, output } = sequenceSteps(logits, tokens, promptLen);
         return output / steps.logProbs.length;
@@ -135,11 +159,19 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'naive-log-softmax',
-      title: 'log(softmax) computed without subtracting the row\'s maximum',
-      message:
-        'On a row of logits [0, 1000, 0], exp(1000) overflows to Infinity, so your log-probability of token 0 is log(1/Infinity) = −Infinity instead of −1000 (the sum −Infinity instead of −1002.815212). ' +
-        'Subtract the row\'s largest logit first: log softmax(z)_k = z_k − max − log Σ exp(z − max).',
-      hint: 'What is Math.exp(1000) in JavaScript? Which constant can you subtract from a row without changing its softmax?',
+      title: { en: 'log(softmax) computed without subtracting the row\'s maximum', 'zh-CN': '计算 log(softmax) 时没有减去该行的最大值' },
+      message: {
+        en:
+          'On a row of logits [0, 1000, 0], exp(1000) overflows to Infinity, so your log-probability of token 0 is log(1/Infinity) = −Infinity instead of −1000 (the sum −Infinity instead of −1002.815212). ' +
+          'Subtract the row\'s largest logit first: log softmax(z)_k = z_k − max − log Σ exp(z − max).',
+        'zh-CN':
+          '对 logits 为 [0, 1000, 0] 的一行，exp(1000) 上溢为 Infinity，所以你算出的 token 0 的对数概率是 log(1/Infinity) = −Infinity，而不是 −1000（总和为 −Infinity 而不是 −1002.815212）。' +
+          '先减去该行最大的 logit：log softmax(z)_k = z_k − max − log Σ exp(z − max)。',
+      },
+      hint: {
+        en: 'What is Math.exp(1000) in JavaScript? Which constant can you subtract from a row without changing its softmax?',
+        'zh-CN': '在 JavaScript 里 Math.exp(1000) 是多少？从一行中减去哪个常数不会改变它的 softmax？',
+      },
       wrong: (_ctx, logits, tokens, promptLen) => {
         const from = Math.max(promptLen, 1);
         const ratio = (r: number[], k: number) => Math.log(Math.exp(r[k]) / r.reduce((acc, x) => acc + Math.exp(x), 0));
@@ -149,8 +181,17 @@ export default defineExercise<Args, number>({
     },
   ],
   hints: [
-    'Work the lesson by hand: which tokens are the response, and which row predicts each of them?',
-    'Token t is predicted by row t − 1, for t from max(promptLen, 1) to T − 1: add log softmax(logits[t − 1])[tokens[t]] over those t (the last row is never used).',
-    'The key idea: a sum (not a mean) of log-probabilities, each from a stable log-softmax, z_k − max − log Σ exp(z − max), so that rows of ±1000 stay finite.',
+    {
+      en: 'Work the lesson by hand: which tokens are the response, and which row predicts each of them?',
+      'zh-CN': '先手算课程里的例子：哪些 token 属于回答？每个 token 由哪一行预测？',
+    },
+    {
+      en: 'Token t is predicted by row t − 1, for t from max(promptLen, 1) to T − 1: add log softmax(logits[t − 1])[tokens[t]] over those t (the last row is never used).',
+      'zh-CN': 'token t 由第 t − 1 行预测，t 取 max(promptLen, 1) 到 T − 1：对这些 t 累加 log softmax(logits[t − 1])[tokens[t]]（最后一行永远用不到）。',
+    },
+    {
+      en: 'The key idea: a sum (not a mean) of log-probabilities, each from a stable log-softmax, z_k − max − log Σ exp(z − max), so that rows of ±1000 stay finite.',
+      'zh-CN': '关键：对数概率的总和（不是平均），每一项都来自数值稳定的 log-softmax，即 z_k − max − log Σ exp(z − max)，这样 ±1000 的行也保持有限。',
+    },
   ],
 });

@@ -120,18 +120,32 @@ export default defineExercise<Args, Out>({
   misconceptions: [
     {
       id: 'forward-recursion',
-      title: 'the recursion run forward, from the first step',
-      message:
-        'Your advantages run A_t = δ_t + γλ·A_{t−1} from step 0: [1.4, 1.358, 3.27776] in the lesson instead of [2.84432, 2.006, 2.3]. An advantage sums the TD errors that come AFTER step t, so the loop starts at the last step (A_{T−1} = δ_{T−1}) and runs back to 0.',
-      hint: 'In the lesson, which advantage equals its δ exactly: A_0 or A_2? Start your loop there.',
+      title: { en: 'the recursion run forward, from the first step', 'zh-CN': '递推正向进行，从第一步开始' },
+      message: {
+        en:
+          'Your advantages run A_t = δ_t + γλ·A_{t−1} from step 0: [1.4, 1.358, 3.27776] in the lesson instead of [2.84432, 2.006, 2.3]. An advantage sums the TD errors that come AFTER step t, so the loop starts at the last step (A_{T−1} = δ_{T−1}) and runs back to 0.',
+        'zh-CN':
+          '你的优势从第 0 步开始按 A_t = δ_t + γλ·A_{t−1} 递推：课程例子里得到 [1.4, 1.358, 3.27776] 而不是 [2.84432, 2.006, 2.3]。优势累加的是第 t 步「之后」的 TD 误差，所以循环要从最后一步开始（A_{T−1} = δ_{T−1}），倒推回 0。',
+      },
+      hint: {
+        en: 'In the lesson, which advantage equals its δ exactly: A_0 or A_2? Start your loop there.',
+        'zh-CN': '在课程例子里，哪个优势恰好等于它的 δ：A_0 还是 A_2？从那里开始你的循环。',
+      },
       wrong: (_ctx, rewards, values, gamma, lambda) => withReturns(recurse(tdErrors(rewards, values, gamma), gamma * lambda, true), values),
     },
     {
       id: 'bootstrap-forgotten',
-      title: 'the bootstrap value V_T taken as 0',
-      message:
-        'Your last δ ignores V_T, the value of the state after the rollout: δ_2 = 2 − 1.5 = 0.5 in the lesson instead of 2 + 0.9 × 2 − 1.5 = 2.3, so the advantages are [1.9112, 0.71, 0.5] instead of [2.84432, 2.006, 2.3]. values has T + 1 entries: use values[t + 1] for every step, the last included (it is 0 only when the episode ended).',
-      hint: 'How many entries does values have in the lesson, and which one does δ of the last step use?',
+      title: { en: 'the bootstrap value V_T taken as 0', 'zh-CN': '把自举值 V_T 当成了 0' },
+      message: {
+        en:
+          'Your last δ ignores V_T, the value of the state after the rollout: δ_2 = 2 − 1.5 = 0.5 in the lesson instead of 2 + 0.9 × 2 − 1.5 = 2.3, so the advantages are [1.9112, 0.71, 0.5] instead of [2.84432, 2.006, 2.3]. values has T + 1 entries: use values[t + 1] for every step, the last included (it is 0 only when the episode ended).',
+        'zh-CN':
+          '你最后一个 δ 忽略了 V_T，即轨迹之后那个状态的价值：课程例子里 δ_2 = 2 − 1.5 = 0.5，而应为 2 + 0.9 × 2 − 1.5 = 2.3，所以优势是 [1.9112, 0.71, 0.5] 而不是 [2.84432, 2.006, 2.3]。values 有 T + 1 项：每一步都要用 values[t + 1]，最后一步也不例外（只有回合结束时它才为 0）。',
+      },
+      hint: {
+        en: 'How many entries does values have in the lesson, and which one does δ of the last step use?',
+        'zh-CN': '课程例子里 values 有几项？最后一步的 δ 用的是哪一项？',
+      },
       wrong: (_ctx, rewards, values, gamma, lambda) => {
         const cut = [...values.slice(0, rewards.length), 0];
         return withReturns(recurse(tdErrors(rewards, cut, gamma), gamma * lambda, false), values);
@@ -139,18 +153,32 @@ export default defineExercise<Args, Out>({
     },
     {
       id: 'gamma-missing-in-recursion',
-      title: 'A_t = δ_t + λ·A_{t+1}: γ left out of the recursion',
-      message:
-        'Your recursion multiplies the next advantage by λ only: [3.152, 2.19, 2.3] in the lesson instead of [2.84432, 2.006, 2.3]. The advantage is Σ_l (γλ)^l·δ_{t+l}: each step further away is discounted by γ as well as weighted by λ, so A_t = δ_t + γ·λ·A_{t+1}.',
-      hint: 'Write A_0 of the lesson as δ_0 + c·δ_1 + c²·δ_2. What should c be with γ = 0.9 and λ = 0.8?',
+      title: { en: 'A_t = δ_t + λ·A_{t+1}: γ left out of the recursion', 'zh-CN': 'A_t = δ_t + λ·A_{t+1}：递推里漏了 γ' },
+      message: {
+        en:
+          'Your recursion multiplies the next advantage by λ only: [3.152, 2.19, 2.3] in the lesson instead of [2.84432, 2.006, 2.3]. The advantage is Σ_l (γλ)^l·δ_{t+l}: each step further away is discounted by γ as well as weighted by λ, so A_t = δ_t + γ·λ·A_{t+1}.',
+        'zh-CN':
+          '你的递推只把下一步的优势乘以 λ：课程例子里得到 [3.152, 2.19, 2.3] 而不是 [2.84432, 2.006, 2.3]。优势是 Σ_l (γλ)^l·δ_{t+l}：每远一步，既要按 λ 加权，也要按 γ 折扣，所以 A_t = δ_t + γ·λ·A_{t+1}。',
+      },
+      hint: {
+        en: 'Write A_0 of the lesson as δ_0 + c·δ_1 + c²·δ_2. What should c be with γ = 0.9 and λ = 0.8?',
+        'zh-CN': '把课程例子的 A_0 写成 δ_0 + c·δ_1 + c²·δ_2。当 γ = 0.9、λ = 0.8 时，c 应该是多少？',
+      },
       wrong: (_ctx, rewards, values, gamma, lambda) => withReturns(recurse(tdErrors(rewards, values, gamma), lambda, false), values),
     },
     {
       id: 'monte-carlo-returns',
-      title: 'returns as the discounted sum of the rewards alone',
-      message:
-        'Your advantages are right but your returns are the discounted rewards Σ γ^l·r_{t+l} with no value in them: [2.62, 1.8, 2] in the lesson instead of A + V = [3.34432, 3.006, 3.8]. The value targets of GAE are returns = advantages + values[:T] (the λ-return), which bootstraps from V where the rollout stops.',
-      hint: 'In the lesson, returns[2] should be 3.8. Which of r_2 = 2, V_2 = 1.5 and V_3 = 2 does your returns[2] leave out?',
+      title: { en: 'returns as the discounted sum of the rewards alone', 'zh-CN': '把回报算成仅由奖励构成的折扣和' },
+      message: {
+        en:
+          'Your advantages are right but your returns are the discounted rewards Σ γ^l·r_{t+l} with no value in them: [2.62, 1.8, 2] in the lesson instead of A + V = [3.34432, 3.006, 3.8]. The value targets of GAE are returns = advantages + values[:T] (the λ-return), which bootstraps from V where the rollout stops.',
+        'zh-CN':
+          '你的优势是对的，但回报是不含价值的折扣奖励和 Σ γ^l·r_{t+l}：课程例子里得到 [2.62, 1.8, 2]，而不是 A + V = [3.34432, 3.006, 3.8]。GAE 的价值目标是 returns = advantages + values[:T]（λ-回报），它在轨迹停止处用 V 做自举。',
+      },
+      hint: {
+        en: 'In the lesson, returns[2] should be 3.8. Which of r_2 = 2, V_2 = 1.5 and V_3 = 2 does your returns[2] leave out?',
+        'zh-CN': '课程例子里 returns[2] 应为 3.8。r_2 = 2、V_2 = 1.5、V_3 = 2 中，你的 returns[2] 漏掉了哪一个？',
+      },
       wrong: (_ctx, rewards, values, gamma, lambda) => {
         const { advantages } = gaeSteps(rewards, values, gamma, lambda).output;
         const returns = new Array<number>(rewards.length).fill(0);
@@ -161,9 +189,18 @@ export default defineExercise<Args, Out>({
     },
   ],
   hints: [
-    'First compute every TD error δ_t = r_t + γ·V_{t+1} − V_t; values has one entry more than rewards, so V_{t+1} always exists.',
-    'Then run t from T − 1 down to 0, carrying the advantage of the step after: A_t = δ_t + γ·λ·A_{t+1}, with A_T = 0.',
-    'The key idea: A_t = Σ_l (γλ)^l·δ_{t+l}, a discounted sum of the TD errors that follow step t, computed backwards in one pass; the returns are A_t + V_t.',
+    {
+      en: 'First compute every TD error δ_t = r_t + γ·V_{t+1} − V_t; values has one entry more than rewards, so V_{t+1} always exists.',
+      'zh-CN': '先算出每个 TD 误差 δ_t = r_t + γ·V_{t+1} − V_t；values 比 rewards 多一项，所以 V_{t+1} 总是存在。',
+    },
+    {
+      en: 'Then run t from T − 1 down to 0, carrying the advantage of the step after: A_t = δ_t + γ·λ·A_{t+1}, with A_T = 0.',
+      'zh-CN': '然后让 t 从 T − 1 倒推到 0，带着后一步的优势往回走：A_t = δ_t + γ·λ·A_{t+1}，其中 A_T = 0。',
+    },
+    {
+      en: 'The key idea: A_t = Σ_l (γλ)^l·δ_{t+l}, a discounted sum of the TD errors that follow step t, computed backwards in one pass; the returns are A_t + V_t.',
+      'zh-CN': '关键：A_t = Σ_l (γλ)^l·δ_{t+l}，即第 t 步之后各 TD 误差的折扣和，反向扫一遍就能算出；回报为 A_t + V_t。',
+    },
   ],
 });
 

@@ -102,27 +102,51 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'population-std',
-      title: 'the population std (divided by n) instead of torch.std\'s n − 1',
-      message:
-        'Your std divides the squared deviations by n: the lesson\'s first group gets [1.731651, −0.577217, …] instead of [1.4997, −0.4999, …] (std 0.433013 instead of 0.5). TRL uses torch.std, which divides by n − 1 (Bessel\'s correction).',
-      hint: 'For the rewards [1, 0, 0, 0] the squared deviations sum to 0.75. Is the variance 0.75/4 or 0.75/3?',
+      title: { en: 'the population std (divided by n) instead of torch.std\'s n − 1', 'zh-CN': '用了总体标准差（除以 n），而不是 torch.std 的 n − 1' },
+      message: {
+        en:
+          'Your std divides the squared deviations by n: the lesson\'s first group gets [1.731651, −0.577217, …] instead of [1.4997, −0.4999, …] (std 0.433013 instead of 0.5). TRL uses torch.std, which divides by n − 1 (Bessel\'s correction).',
+        'zh-CN':
+          '你的 std 把偏差平方和除以 n：课程例子的第一组得到 [1.731651, −0.577217, …]，而不是 [1.4997, −0.4999, …]（std 为 0.433013 而不是 0.5）。TRL 用的是 torch.std，它除以 n − 1（Bessel 校正）。',
+      },
+      hint: {
+        en: 'For the rewards [1, 0, 0, 0] the squared deviations sum to 0.75. Is the variance 0.75/4 or 0.75/3?',
+        'zh-CN': '对奖励 [1, 0, 0, 0]，偏差平方和为 0.75。方差是 0.75/4 还是 0.75/3？',
+      },
       wrong: (_ctx, rewards, groupSize) =>
         normaliseWithin(rewards, consecutive(rewards.length, groupSize), (v) => Math.sqrt(v.reduce((acc, x) => acc + (x - mean(v)) ** 2, 0) / v.length) + EPS),
     },
     {
       id: 'whole-batch',
-      title: 'the whole batch normalised as one group',
-      message:
-        'You take the mean and std over every reward of the batch: the lesson gives 0.724429 for a 1 and −1.207381 for a 0, instead of [1.4997, −0.4999, −0.4999, −0.4999] for the first prompt and 0 for the second. GRPO compares each completion with the other completions OF THE SAME PROMPT: split the rewards into consecutive groups of groupSize first.',
-      hint: 'The second prompt of the lesson was solved by all four completions. Should any of them get a positive advantage?',
+      title: { en: 'the whole batch normalised as one group', 'zh-CN': '把整个批次当成一组做归一化' },
+      message: {
+        en:
+          'You take the mean and std over every reward of the batch: the lesson gives 0.724429 for a 1 and −1.207381 for a 0, instead of [1.4997, −0.4999, −0.4999, −0.4999] for the first prompt and 0 for the second. GRPO compares each completion with the other completions OF THE SAME PROMPT: split the rewards into consecutive groups of groupSize first.',
+        'zh-CN':
+          '你在整个批次的所有奖励上算均值和 std：课程例子中 1 得到 0.724429，0 得到 −1.207381，而不是第一个提示的 [1.4997, −0.4999, −0.4999, −0.4999] 和第二个提示的 0。GRPO 让每个补全与「同一提示」下的其他补全比较：先把奖励切成连续的、每段 groupSize 个的组。',
+      },
+      hint: {
+        en: 'The second prompt of the lesson was solved by all four completions. Should any of them get a positive advantage?',
+        'zh-CN': '课程例子的第二个提示被四个补全全部解对了。其中有哪个应该得到正优势吗？',
+      },
       wrong: (_ctx, rewards) => normaliseWithin(rewards, [rewards.map((_, i) => i)], (v) => Math.sqrt(variance(v)) + EPS),
     },
     {
       id: 'groups-interleaved',
-      title: 'groups interleaved: rewards.view(G, −1) transposed instead of view(−1, G)',
-      message:
-        'Your groups take every (N/G)-th reward, as rewards.view(G, −1).T does: the lesson\'s groups become [1, 0, 1, 1] and [0, 0, 1, 1], giving [0.4999, −0.865875, −1.4997, …] instead of [1.4997, −0.4999, −0.4999, −0.4999, 0, 0, 0, 0]. The G completions of a prompt are consecutive: group g is rewards[g·G … g·G + G − 1], rewards.view(−1, G).',
-      hint: 'Which rewards belong to the first prompt in the lesson: indices 0, 1, 2, 3, or 0, 2, 4, 6?',
+      title: {
+        en: 'groups interleaved: rewards.view(G, −1) transposed instead of view(−1, G)',
+        'zh-CN': '组交错：用了转置后的 rewards.view(G, −1)，而不是 view(−1, G)',
+      },
+      message: {
+        en:
+          'Your groups take every (N/G)-th reward, as rewards.view(G, −1).T does: the lesson\'s groups become [1, 0, 1, 1] and [0, 0, 1, 1], giving [0.4999, −0.865875, −1.4997, …] instead of [1.4997, −0.4999, −0.4999, −0.4999, 0, 0, 0, 0]. The G completions of a prompt are consecutive: group g is rewards[g·G … g·G + G − 1], rewards.view(−1, G).',
+        'zh-CN':
+          '你的分组每隔 N/G 个奖励取一个，就像 rewards.view(G, −1).T 那样：课程例子的组变成 [1, 0, 1, 1] 和 [0, 0, 1, 1]，得到 [0.4999, −0.865875, −1.4997, …]，而不是 [1.4997, −0.4999, −0.4999, −0.4999, 0, 0, 0, 0]。同一提示的 G 个补全是连续的：第 g 组是 rewards[g·G … g·G + G − 1]，即 rewards.view(−1, G)。',
+      },
+      hint: {
+        en: 'Which rewards belong to the first prompt in the lesson: indices 0, 1, 2, 3, or 0, 2, 4, 6?',
+        'zh-CN': '课程例子里哪些奖励属于第一个提示：下标 0, 1, 2, 3，还是 0, 2, 4, 6？',
+      },
       wrong: (_ctx, rewards, groupSize) => {
         const stride = rewards.length / groupSize;
         const members = Array.from({ length: stride }, (_, j) => Array.from({ length: groupSize }, (_, k) => j + k * stride));
@@ -131,10 +155,17 @@ export default defineExercise<Args, number[]>({
     },
     {
       id: 'eps-misplaced',
-      title: 'the 1e-4 left out, or put inside the square root',
-      message:
-        'You divide by std alone, or by √(var + 1e-4): without the 1e-4 a group whose rewards are all equal gives 0/0 = NaN (the lesson\'s second prompt: [NaN, NaN, NaN, NaN] instead of zeros); inside the root it changes rewards that are close together (std 0.0042: 0.230469 instead of 0.580967). TRL adds 1e-4 to the std: (r − mean)/(std + 1e-4).',
-      hint: 'Try the rewards [1, 1, 1, 1] in one group: what is std there, and what must you divide by to get 0 rather than NaN?',
+      title: { en: 'the 1e-4 left out, or put inside the square root', 'zh-CN': '漏掉了 1e-4，或把它放进了平方根里' },
+      message: {
+        en:
+          'You divide by std alone, or by √(var + 1e-4): without the 1e-4 a group whose rewards are all equal gives 0/0 = NaN (the lesson\'s second prompt: [NaN, NaN, NaN, NaN] instead of zeros); inside the root it changes rewards that are close together (std 0.0042: 0.230469 instead of 0.580967). TRL adds 1e-4 to the std: (r − mean)/(std + 1e-4).',
+        'zh-CN':
+          '你只除以 std，或除以 √(var + 1e-4)：没有 1e-4 时，奖励全相同的组得到 0/0 = NaN（课程例子的第二个提示得到 [NaN, NaN, NaN, NaN] 而不是全 0）；放进平方根里会改变彼此接近的奖励的结果（std 0.0042 时得到 0.230469 而不是 0.580967）。TRL 把 1e-4 加在 std 上：(r − mean)/(std + 1e-4)。',
+      },
+      hint: {
+        en: 'Try the rewards [1, 1, 1, 1] in one group: what is std there, and what must you divide by to get 0 rather than NaN?',
+        'zh-CN': '把奖励 [1, 1, 1, 1] 放在一组里试试：这时 std 是多少？要除以什么才能得到 0 而不是 NaN？',
+      },
       wrong: (_ctx, rewards, groupSize) => {
         const members = consecutive(rewards.length, groupSize);
         return anyOf(normaliseWithin(rewards, members, (v) => Math.sqrt(variance(v))), normaliseWithin(rewards, members, (v) => Math.sqrt(variance(v) + EPS)));
@@ -142,8 +173,14 @@ export default defineExercise<Args, number[]>({
     },
   ],
   hints: [
-    'Cut the rewards into consecutive groups of groupSize: one group per prompt.',
-    'In each group compute the mean and the standard deviation with n − 1 (0 for a group of one), then (r − mean)/(std + 1e-4) for each of its rewards.',
-    'The key idea: an advantage says how much better a completion did than its siblings of the same prompt, in units of their spread; a group whose rewards are all equal carries no signal, so its advantages are 0.',
+    { en: 'Cut the rewards into consecutive groups of groupSize: one group per prompt.', 'zh-CN': '把奖励切成连续的、每段 groupSize 个的组：每个提示一组。' },
+    {
+      en: 'In each group compute the mean and the standard deviation with n − 1 (0 for a group of one), then (r − mean)/(std + 1e-4) for each of its rewards.',
+      'zh-CN': '在每组内算出均值和除以 n − 1 的标准差（只有一个元素的组取 0），再对组内每个奖励算 (r − mean)/(std + 1e-4)。',
+    },
+    {
+      en: 'The key idea: an advantage says how much better a completion did than its siblings of the same prompt, in units of their spread; a group whose rewards are all equal carries no signal, so its advantages are 0.',
+      'zh-CN': '关键：优势表示一个补全比同一提示下的兄弟补全好多少，以它们的离散度为单位；奖励全相同的组不带任何信号，所以优势为 0。',
+    },
   ],
 });

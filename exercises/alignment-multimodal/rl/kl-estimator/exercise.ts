@@ -73,32 +73,62 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'k1',
-      title: 'k1 = logp − ref, the plain log-ratio',
-      message:
-        'You return logp − ref: [0.5, −1, 0, 1] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. It is also unbiased, but negative for every token the reference likes more, and far noisier; GRPO uses Schulman\'s k3 = e^x − x − 1 with x = ref − logp, which is never negative.',
-      hint: 'Token 1 of the lesson has logp −2 and ref −1. Can a KL penalty for that token be negative?',
+      title: { en: 'k1 = logp − ref, the plain log-ratio', 'zh-CN': 'k1 = logp − ref，即朴素的对数比' },
+      message: {
+        en:
+          'You return logp − ref: [0.5, −1, 0, 1] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. It is also unbiased, but negative for every token the reference likes more, and far noisier; GRPO uses Schulman\'s k3 = e^x − x − 1 with x = ref − logp, which is never negative.',
+        'zh-CN':
+          '你返回的是 logp − ref：课程例子里得到 [0.5, −1, 0, 1]，而不是 [0.106531, 0.718282, 0, 0.367879]。它同样无偏，但对参考模型更偏好的每个 token 都为负，而且噪声大得多；GRPO 用的是 Schulman 的 k3 = e^x − x − 1，其中 x = ref − logp，它永不为负。',
+      },
+      hint: {
+        en: 'Token 1 of the lesson has logp −2 and ref −1. Can a KL penalty for that token be negative?',
+        'zh-CN': '课程例子中 token 1 的 logp 为 −2，ref 为 −1。这个 token 的 KL 惩罚可以是负的吗？',
+      },
       wrong: (_ctx, logp, logpRef) => logp.map((lp, i) => lp - logpRef[i]),
     },
     {
       id: 'k2',
-      title: 'k2 = ½(logp − ref)², the squared log-ratio',
-      message:
-        'You return ½·(logp − ref)²: [0.125, 0.5, 0, 0.5] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. k2 is never negative and has low variance but is biased (it matches the KL only to second order); k3 = e^x − x − 1 keeps both good properties and is unbiased.',
-      hint: 'Tokens 1 and 3 of the lesson have log-ratios +1 and −1. Should their penalties be equal?',
+      title: { en: 'k2 = ½(logp − ref)², the squared log-ratio', 'zh-CN': 'k2 = ½(logp − ref)²，即对数比的平方' },
+      message: {
+        en:
+          'You return ½·(logp − ref)²: [0.125, 0.5, 0, 0.5] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. k2 is never negative and has low variance but is biased (it matches the KL only to second order); k3 = e^x − x − 1 keeps both good properties and is unbiased.',
+        'zh-CN':
+          '你返回的是 ½·(logp − ref)²：课程例子里得到 [0.125, 0.5, 0, 0.5]，而不是 [0.106531, 0.718282, 0, 0.367879]。k2 永不为负、方差小，但有偏（它只在二阶近似下与 KL 一致）；k3 = e^x − x − 1 兼具这两个优点，而且无偏。',
+      },
+      hint: {
+        en: 'Tokens 1 and 3 of the lesson have log-ratios +1 and −1. Should their penalties be equal?',
+        'zh-CN': '课程例子中 token 1 和 3 的对数比分别为 +1 和 −1。它们的惩罚应该相等吗？',
+      },
       wrong: (_ctx, logp, logpRef) => logp.map((lp, i) => 0.5 * (lp - logpRef[i]) ** 2),
     },
     {
       id: 'sign-swapped',
-      title: 'x = logp − ref inside the exponential: e^(logp − ref) − (logp − ref) − 1',
-      message:
-        'Your log-ratio is logp − ref, the wrong way round: [0.148721, 0.367879, 0, 0.718282] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. For tokens sampled from π, the unbiased estimator of KL(π ‖ ref) uses the ratio ref/π: x = logpRef − logp, then e^x − x − 1. The swapped form estimates a different quantity and is biased.',
-      hint: 'Tokens 1 and 3 of the lesson should get 0.718282 and 0.367879. Which of them is more likely under the reference than under the policy?',
+      title: {
+        en: 'x = logp − ref inside the exponential: e^(logp − ref) − (logp − ref) − 1',
+        'zh-CN': '指数里用了 x = logp − ref：e^(logp − ref) − (logp − ref) − 1',
+      },
+      message: {
+        en:
+          'Your log-ratio is logp − ref, the wrong way round: [0.148721, 0.367879, 0, 0.718282] in the lesson instead of [0.106531, 0.718282, 0, 0.367879]. For tokens sampled from π, the unbiased estimator of KL(π ‖ ref) uses the ratio ref/π: x = logpRef − logp, then e^x − x − 1. The swapped form estimates a different quantity and is biased.',
+        'zh-CN':
+          '你的对数比是 logp − ref，方向反了：课程例子里得到 [0.148721, 0.367879, 0, 0.718282]，而不是 [0.106531, 0.718282, 0, 0.367879]。对从 π 中采样的 token，KL(π ‖ ref) 的无偏估计量用的是比值 ref/π：x = logpRef − logp，再算 e^x − x − 1。弄反的形式估计的是另一个量，而且有偏。',
+      },
+      hint: {
+        en: 'Tokens 1 and 3 of the lesson should get 0.718282 and 0.367879. Which of them is more likely under the reference than under the policy?',
+        'zh-CN': '课程例子中 token 1 和 3 应分别得到 0.718282 和 0.367879。哪一个在参考模型下比在策略下更可能？',
+      },
       wrong: (_ctx, logp, logpRef) => logp.map((lp, i) => Math.exp(lp - logpRef[i]) - (lp - logpRef[i]) - 1),
     },
   ],
   hints: [
-    'Work token by token: x = logpRef − logp, the log of the ratio ref/π.',
-    'Then k3 = e^x − x − 1. It is 0 where the two models agree and positive everywhere else.',
-    'The key idea: e^x − x − 1 with x = log(ref/π) is never negative (e^x ≥ 1 + x) and its average over tokens drawn from π is exactly KL(π ‖ ref), because the average of e^x is Σ ref = 1.',
+    { en: 'Work token by token: x = logpRef − logp, the log of the ratio ref/π.', 'zh-CN': '逐 token 计算：x = logpRef − logp，即比值 ref/π 的对数。' },
+    {
+      en: 'Then k3 = e^x − x − 1. It is 0 where the two models agree and positive everywhere else.',
+      'zh-CN': '然后 k3 = e^x − x − 1。两个模型一致处它为 0，其他地方都为正。',
+    },
+    {
+      en: 'The key idea: e^x − x − 1 with x = log(ref/π) is never negative (e^x ≥ 1 + x) and its average over tokens drawn from π is exactly KL(π ‖ ref), because the average of e^x is Σ ref = 1.',
+      'zh-CN': '关键：取 x = log(ref/π)，e^x − x − 1 永不为负（e^x ≥ 1 + x），而且它在从 π 中抽取的 token 上的平均恰好是 KL(π ‖ ref)，因为 e^x 的平均是 Σ ref = 1。',
+    },
   ],
 });

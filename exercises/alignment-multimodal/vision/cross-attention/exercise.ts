@@ -201,10 +201,17 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'keys-from-queries',
-      title: 'keys and values from the queries (self-attention)',
-      message:
-        'Your keys and values are queries·wk and queries·wv, so the queries attend to one another: query 0 of the lesson gets [1.5, 0.5] instead of [0.751745, 0.751745]. In the Q-Former\'s cross-attention the keys and values come from the image features (encoder_hidden_states): k = image·wk, v = image·wv.',
-      hint: 'Which argument does the image come in by, and where in your code is it used? wk and wv are [Dimg, C]: what must they multiply?',
+      title: { en: 'keys and values from the queries (self-attention)', 'zh-CN': '键和值取自查询（变成了自注意力）' },
+      message: {
+        en:
+          'Your keys and values are queries·wk and queries·wv, so the queries attend to one another: query 0 of the lesson gets [1.5, 0.5] instead of [0.751745, 0.751745]. In the Q-Former\'s cross-attention the keys and values come from the image features (encoder_hidden_states): k = image·wk, v = image·wv.',
+        'zh-CN':
+          '你的键和值是 queries·wk 和 queries·wv，于是查询之间互相关注：课程例子的查询 0 得到 [1.5, 0.5] 而不是 [0.751745, 0.751745]。在 Q-Former 的交叉注意力中，键和值来自图像特征（encoder_hidden_states）：k = image·wk，v = image·wv。',
+      },
+      hint: {
+        en: 'Which argument does the image come in by, and where in your code is it used? wk and wv are [Dimg, C]: what must they multiply?',
+        'zh-CN': '图像是通过哪个参数传进来的？你的代码在哪里用到了它？wk 和 wv 的形状是 [Dimg, C]：它们应该乘以什么？',
+      },
       wrong: (_ctx, queries, image, w, H) => {
         notApplicable(queries, w);
         return crossSteps(queries, image, w, H, { keysFrom: 'queries' }).output;
@@ -212,41 +219,78 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'scale-by-c',
-      title: 'scores divided by √C instead of √d_head',
-      message:
-        'Your scores are divided by √C, the width of all the heads together; each head\'s dot products run over d_head = C/numHeads numbers, and the scale is 1/√d_head. On the lesson example in 2 heads of width 1, query 0 gets [0.802224, 0.802224] instead of [0.844638, 0.844638].',
-      hint: 'With 2 heads of width 1, how many products does each dot product add up? What should the scores be divided by?',
+      title: { en: 'scores divided by √C instead of √d_head', 'zh-CN': '分数除以 √C 而不是 √d_head' },
+      message: {
+        en:
+          'Your scores are divided by √C, the width of all the heads together; each head\'s dot products run over d_head = C/numHeads numbers, and the scale is 1/√d_head. On the lesson example in 2 heads of width 1, query 0 gets [0.802224, 0.802224] instead of [0.844638, 0.844638].',
+        'zh-CN':
+          '你的分数除以 √C，即所有头加起来的宽度；每个头的点积只在 d_head = C/numHeads 个数上求和，缩放应为 1/√d_head。在课程例子改用 2 个宽度为 1 的头时，查询 0 得到 [0.802224, 0.802224] 而不是 [0.844638, 0.844638]。',
+      },
+      hint: {
+        en: 'With 2 heads of width 1, how many products does each dot product add up? What should the scores be divided by?',
+        'zh-CN': '2 个宽度为 1 的头时，每个点积累加了多少个乘积？分数应该除以什么？',
+      },
       wrong: (_ctx, queries, image, w, H) => crossSteps(queries, image, w, H, { scale: (C) => 1 / Math.sqrt(C) }).output,
     },
     {
       id: 'heads-interleaved',
-      title: 'heads taken as interleaved columns (h, h + H, h + 2H, …)',
-      message:
-        'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of q, k and v. Here, as in the Q-Former\'s transpose_for_scores, a head is a contiguous block: head h is columns h·d … (h+1)·d − 1 (a view [Q, H, d]). ' +
-        'On the lesson\'s queries and image with C = 4 in 2 heads, query 0 gets [0.912051, 0.802224, 1.733681, −0.203336] instead of [0.751745, 0.751745, 1.672842, 0].',
-      hint: 'With C = 4 and 2 heads, which columns of q make up head 0: 0 and 1, or 0 and 2?',
+      title: { en: 'heads taken as interleaved columns (h, h + H, h + 2H, …)', 'zh-CN': '把头取成交错的列（h, h + H, h + 2H, …）' },
+      message: {
+        en:
+          'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of q, k and v. Here, as in the Q-Former\'s transpose_for_scores, a head is a contiguous block: head h is columns h·d … (h+1)·d − 1 (a view [Q, H, d]). ' +
+          'On the lesson\'s queries and image with C = 4 in 2 heads, query 0 gets [0.912051, 0.802224, 1.733681, −0.203336] instead of [0.751745, 0.751745, 1.672842, 0].',
+        'zh-CN':
+          '你的头 h 由 q、k、v 的第 h、h + numHeads、h + 2·numHeads、… 列组成。这里和 Q-Former 的 transpose_for_scores 一样，一个头是一个连续的列块：头 h 是第 h·d … (h+1)·d − 1 列（即视图 [Q, H, d]）。在课程的查询和图像上取 C = 4、分成 2 个头时，查询 0 得到 [0.912051, 0.802224, 1.733681, −0.203336]，而不是 [0.751745, 0.751745, 1.672842, 0]。',
+      },
+      hint: {
+        en: 'With C = 4 and 2 heads, which columns of q make up head 0: 0 and 1, or 0 and 2?',
+        'zh-CN': 'C = 4、2 个头时，q 的哪几列组成头 0：第 0 和 1 列，还是第 0 和 2 列？',
+      },
       wrong: (_ctx, queries, image, w, H) => anyOf(crossSteps(queries, image, w, H, { split: 'interleaved' }).output, crossSteps(queries, image, w, H, { split: 'interleaved', merge: 'contiguous' }).output),
     },
     {
       id: 'no-scaling',
-      title: 'scores not scaled by 1/√d_head',
-      message:
-        'Your scores are q·kᵀ without the 1/√d_head, so the softmax comes out too sharp: query 0 of the lesson gets [0.788058, 0.788058] instead of [0.751745, 0.751745]. Divide every score by √d_head.',
-      hint: 'In the lesson, query 0\'s scores are [0.707107, 0.707107, 1.414214]. Are yours [1, 1, 2]?',
+      title: { en: 'scores not scaled by 1/√d_head', 'zh-CN': '分数没有乘以 1/√d_head' },
+      message: {
+        en: 'Your scores are q·kᵀ without the 1/√d_head, so the softmax comes out too sharp: query 0 of the lesson gets [0.788058, 0.788058] instead of [0.751745, 0.751745]. Divide every score by √d_head.',
+        'zh-CN': '你的分数是没有 1/√d_head 的 q·kᵀ，所以 softmax 过于尖锐：课程例子的查询 0 得到 [0.788058, 0.788058] 而不是 [0.751745, 0.751745]。把每个分数都除以 √d_head。',
+      },
+      hint: {
+        en: 'In the lesson, query 0\'s scores are [0.707107, 0.707107, 1.414214]. Are yours [1, 1, 2]?',
+        'zh-CN': '在课程例子里，查询 0 的分数是 [0.707107, 0.707107, 1.414214]。你的是不是 [1, 1, 2]？',
+      },
       wrong: (_ctx, queries, image, w, H) => crossSteps(queries, image, w, H, { scale: () => 1 }).output,
     },
     {
       id: 'softmax-over-queries',
-      title: 'softmax over the queries instead of over the image tokens',
-      message:
-        'Your softmax normalises each image token\'s scores over the queries (the columns of the [Q, M] score matrix) instead of each query\'s scores over the image tokens (its row): query 0 of the lesson gets [0.830238, 1.169762] instead of [0.751745, 0.751745]. Each query\'s weights over the M tokens must add up to 1.',
-      hint: 'Add up query 0\'s weights in the lesson: do they sum to 1 over the 3 image tokens?',
+      title: { en: 'softmax over the queries instead of over the image tokens', 'zh-CN': '在查询维度上而不是在图像 token 上做 softmax' },
+      message: {
+        en:
+          'Your softmax normalises each image token\'s scores over the queries (the columns of the [Q, M] score matrix) instead of each query\'s scores over the image tokens (its row): query 0 of the lesson gets [0.830238, 1.169762] instead of [0.751745, 0.751745]. Each query\'s weights over the M tokens must add up to 1.',
+        'zh-CN':
+          '你的 softmax 把每个图像 token 的分数在各查询上归一化（[Q, M] 分数矩阵的列），而不是把每个查询的分数在各图像 token 上归一化（它的行）：课程例子的查询 0 得到 [0.830238, 1.169762] 而不是 [0.751745, 0.751745]。每个查询在 M 个 token 上的权重之和必须为 1。',
+      },
+      hint: {
+        en: 'Add up query 0\'s weights in the lesson: do they sum to 1 over the 3 image tokens?',
+        'zh-CN': '把课程例子中查询 0 的权重加起来：它们在 3 个图像 token 上的和是 1 吗？',
+      },
       wrong: (_ctx, queries, image, w, H) => crossSteps(queries, image, w, H, { softmaxOver: 'queries' }).output,
     },
   ],
   hints: [
-    'Project first: q = queries·wq [Q, C], k = image·wk and v = image·wv [M, C]. Then work one head at a time on its own block of d_head = C/numHeads columns.',
-    'In head h, the scores are q_h·k_hᵀ/√d_head, [Q, M]; softmax each row (a query over the image tokens) and multiply by v_h. Put the heads side by side in column order and multiply by wo. With M = 0 there is nothing to attend to: every row is zeros.',
-    'The key idea: the queries ask, the image answers. Only the queries go through wq; the keys and values both come from the image, so the output has one row per query whatever the number of image tokens.',
+    {
+      en: 'Project first: q = queries·wq [Q, C], k = image·wk and v = image·wv [M, C]. Then work one head at a time on its own block of d_head = C/numHeads columns.',
+      'zh-CN': '先做投影：q = queries·wq [Q, C]，k = image·wk 和 v = image·wv [M, C]。然后一次处理一个头，每个头用它自己那一块 d_head = C/numHeads 列。',
+    },
+    {
+      en:
+        'In head h, the scores are q_h·k_hᵀ/√d_head, [Q, M]; softmax each row (a query over the image tokens) and multiply by v_h. Put the heads side by side in column order and multiply by wo. With M = 0 there is nothing to attend to: every row is zeros.',
+      'zh-CN':
+        '在头 h 中，分数为 q_h·k_hᵀ/√d_head，形状 [Q, M]；对每一行（一个查询在各图像 token 上）做 softmax，再乘以 v_h。把各个头按列的顺序并排拼起来，再乘以 wo。M = 0 时没有可关注的对象：每一行都是零。',
+    },
+    {
+      en: 'The key idea: the queries ask, the image answers. Only the queries go through wq; the keys and values both come from the image, so the output has one row per query whatever the number of image tokens.',
+      'zh-CN': '关键：查询提问，图像回答。只有查询经过 wq；键和值都来自图像，所以无论图像 token 有多少，输出都是每个查询一行。',
+    },
   ],
 });

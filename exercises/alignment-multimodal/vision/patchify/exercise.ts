@@ -90,32 +90,60 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'channel-last',
-      title: 'each patch flattened (row, col, channel) instead of (channel, row, col)',
-      message:
-        'Your patch 0 of the lesson is [0, 100, 1, 101, 10, 110, 11, 111]: each pixel\'s channels next to each other, as a channels-last (HWC) image flattens. The Conv2d weight [D, C, p, p] that multiplies this row is channel-first, so the row must be too: [0, 1, 10, 11, 100, 101, 110, 111], all of channel 0, then all of channel 1.',
-      hint: 'In the lesson\'s image the hundreds digit is the channel. Read your patch 0: does the hundreds digit change once, or at every other value?',
+      title: { en: 'each patch flattened (row, col, channel) instead of (channel, row, col)', 'zh-CN': '每个图像块按 (行, 列, 通道) 而不是 (通道, 行, 列) 展平' },
+      message: {
+        en:
+          'Your patch 0 of the lesson is [0, 100, 1, 101, 10, 110, 11, 111]: each pixel\'s channels next to each other, as a channels-last (HWC) image flattens. The Conv2d weight [D, C, p, p] that multiplies this row is channel-first, so the row must be too: [0, 1, 10, 11, 100, 101, 110, 111], all of channel 0, then all of channel 1.',
+        'zh-CN':
+          '你在课程例子中的图像块 0 是 [0, 100, 1, 101, 10, 110, 11, 111]：每个像素的各通道挨在一起，就像通道在后（HWC）的图像展平的结果。乘以这一行的 Conv2d 权重 [D, C, p, p] 是通道在前的，所以这一行也必须如此：[0, 1, 10, 11, 100, 101, 110, 111]，先是通道 0 的全部，再是通道 1 的全部。',
+      },
+      hint: {
+        en: 'In the lesson\'s image the hundreds digit is the channel. Read your patch 0: does the hundreds digit change once, or at every other value?',
+        'zh-CN': '在课程的图像里，百位数字是通道。读一读你的图像块 0：百位是只变一次，还是每隔一个值就变？',
+      },
       wrong: (_ctx, image, patch) => patchesInOrder(image, patch, { grid: 'rows', within: 'hwc' }),
     },
     {
       id: 'grid-by-columns',
-      title: 'patches numbered column by column over the grid',
-      message:
-        'Your row 1 of the lesson is [20, 21, 30, 31, …], the patch below patch 0: you walk the grid down each column. Patches are numbered row by row, like reading text: row 1 is the patch to the right of patch 0, [2, 3, 12, 13, 102, 103, 112, 113], and the position embeddings of a trained ViT expect that order.',
-      hint: 'In the lesson\'s image the tens digit is the image row. Which patch should come second: the one whose first pixel is 2 or 20?',
+      title: { en: 'patches numbered column by column over the grid', 'zh-CN': '沿网格逐列给图像块编号' },
+      message: {
+        en:
+          'Your row 1 of the lesson is [20, 21, 30, 31, …], the patch below patch 0: you walk the grid down each column. Patches are numbered row by row, like reading text: row 1 is the patch to the right of patch 0, [2, 3, 12, 13, 102, 103, 112, 113], and the position embeddings of a trained ViT expect that order.',
+        'zh-CN':
+          '你在课程例子中的第 1 行是 [20, 21, 30, 31, …]，即图像块 0 下方的那一块：你是沿每一列往下遍历网格的。图像块应该像读文字那样逐行编号：第 1 行是图像块 0 右边的那一块 [2, 3, 12, 13, 102, 103, 112, 113]，训练好的 ViT 的位置嵌入期望的正是这种顺序。',
+      },
+      hint: {
+        en: 'In the lesson\'s image the tens digit is the image row. Which patch should come second: the one whose first pixel is 2 or 20?',
+        'zh-CN': '在课程的图像里，十位数字是图像的行。第二个图像块应该是第一个像素为 2 的那块，还是为 20 的那块？',
+      },
       wrong: (_ctx, image, patch) => patchesInOrder(image, patch, { grid: 'columns', within: 'chw' }),
     },
     {
       id: 'patch-transposed',
-      title: 'each patch\'s rows and columns swapped: (channel, col, row)',
-      message:
-        'Your patch 0 of the lesson is [0, 10, 1, 11, 100, 110, 101, 111]: inside each channel you go down a column first. Within a channel, go along a row first, as the image is stored: [0, 1, 10, 11, 100, 101, 110, 111].',
-      hint: 'Inside one channel of a patch, which index should move fastest: the column (the ones digit in the lesson) or the row (the tens)?',
+      title: { en: 'each patch\'s rows and columns swapped: (channel, col, row)', 'zh-CN': '每个图像块的行和列互换了：(通道, 列, 行)' },
+      message: {
+        en: 'Your patch 0 of the lesson is [0, 10, 1, 11, 100, 110, 101, 111]: inside each channel you go down a column first. Within a channel, go along a row first, as the image is stored: [0, 1, 10, 11, 100, 101, 110, 111].',
+        'zh-CN': '你在课程例子中的图像块 0 是 [0, 10, 1, 11, 100, 110, 101, 111]：在每个通道内你先沿列往下走。在一个通道内应该像图像的存储方式那样先沿行走：[0, 1, 10, 11, 100, 101, 110, 111]。',
+      },
+      hint: {
+        en: 'Inside one channel of a patch, which index should move fastest: the column (the ones digit in the lesson) or the row (the tens)?',
+        'zh-CN': '在图像块的一个通道内，哪个下标应该变化最快：列（课程例子中的个位）还是行（十位）？',
+      },
       wrong: (_ctx, image, patch) => patchesInOrder(image, patch, { grid: 'rows', within: 'cwh' }),
     },
   ],
   hints: [
-    'The output has (H/p)·(W/p) rows of C·p·p values. Work out patch 0 of the lesson by hand first: channel 0\'s 2×2 block, then channel 1\'s.',
-    'Loop over the grid row by row (gy, then gx); for each patch loop channel, then row r, then column q, and read image[c][gy·p + r][gx·p + q].',
-    'The key idea: a row is exactly what a Conv2d of kernel p and stride p multiplies by its weight [D, C, p, p], flattened in that weight\'s order: channel, then row, then column.',
+    {
+      en: 'The output has (H/p)·(W/p) rows of C·p·p values. Work out patch 0 of the lesson by hand first: channel 0\'s 2×2 block, then channel 1\'s.',
+      'zh-CN': '输出有 (H/p)·(W/p) 行，每行 C·p·p 个值。先手算课程例子的图像块 0：先是通道 0 的 2×2 块，然后是通道 1 的。',
+    },
+    {
+      en: 'Loop over the grid row by row (gy, then gx); for each patch loop channel, then row r, then column q, and read image[c][gy·p + r][gx·p + q].',
+      'zh-CN': '按行遍历网格（先 gy，再 gx）；对每个图像块依次循环通道、行 r、列 q，读取 image[c][gy·p + r][gx·p + q]。',
+    },
+    {
+      en: 'The key idea: a row is exactly what a Conv2d of kernel p and stride p multiplies by its weight [D, C, p, p], flattened in that weight\'s order: channel, then row, then column.',
+      'zh-CN': '关键：每一行正是核大小为 p、步长为 p 的 Conv2d 要乘以其权重 [D, C, p, p] 的那块数据，按该权重的顺序展平：先通道，再行，最后列。',
+    },
   ],
 });

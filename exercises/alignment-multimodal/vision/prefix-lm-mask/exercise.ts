@@ -107,32 +107,59 @@ export default defineExercise<Args, boolean[][]>({
   misconceptions: [
     {
       id: 'causal-everywhere',
-      title: 'causal over the prefix too',
-      message:
-        'Your mask is the plain causal one: row 0 of the lesson is ■ · · · · · instead of ■ ■ ■ · · ·, so the first image token sees only itself (21 true entries instead of 24). In a prefix-LM every prefix position sees the whole prefix: mask[i][j] = (j < prefixLen) or (j ≤ i).',
-      hint: 'In the lesson, may position 0 (an image token) look at position 2, also in the prefix?',
+      title: { en: 'causal over the prefix too', 'zh-CN': '前缀上也用了因果掩码' },
+      message: {
+        en:
+          'Your mask is the plain causal one: row 0 of the lesson is ■ · · · · · instead of ■ ■ ■ · · ·, so the first image token sees only itself (21 true entries instead of 24). In a prefix-LM every prefix position sees the whole prefix: mask[i][j] = (j < prefixLen) or (j ≤ i).',
+        'zh-CN':
+          '你的掩码就是普通的因果掩码：课程例子的第 0 行是 ■ · · · · · 而不是 ■ ■ ■ · · ·，所以第一个图像 token 只能看到它自己（为 true 的项是 21 个而不是 24 个）。在前缀语言模型中，每个前缀位置都能看到整个前缀：mask[i][j] = (j < prefixLen) 或 (j ≤ i)。',
+      },
+      hint: {
+        en: 'In the lesson, may position 0 (an image token) look at position 2, also in the prefix?',
+        'zh-CN': '在课程例子里，位置 0（一个图像 token）可以看位置 2 吗？位置 2 同样在前缀里。',
+      },
       wrong: (_ctx, _prefixLen, total) => build(total, (i, j) => j <= i),
     },
     {
       id: 'prefix-rows-see-all',
-      title: 'prefix rows see the suffix too (fully bidirectional rows)',
-      message:
-        'Your prefix rows are all true: row 0 of the lesson is ■ ■ ■ ■ ■ ■ instead of ■ ■ ■ · · · (33 true entries instead of 24). The prefix must not see the suffix: at generation time the suffix does not exist yet, and in training the prefix\'s keys and values would leak the answer into it.',
-      hint: 'In the lesson, may position 1 (in the prefix) see position 4 (in the suffix)? What does position 4 hold while the model is still reading the prompt?',
+      title: { en: 'prefix rows see the suffix too (fully bidirectional rows)', 'zh-CN': '前缀行也能看到后缀（整行都是双向的）' },
+      message: {
+        en:
+          'Your prefix rows are all true: row 0 of the lesson is ■ ■ ■ ■ ■ ■ instead of ■ ■ ■ · · · (33 true entries instead of 24). The prefix must not see the suffix: at generation time the suffix does not exist yet, and in training the prefix\'s keys and values would leak the answer into it.',
+        'zh-CN':
+          '你的前缀行全为 true：课程例子的第 0 行是 ■ ■ ■ ■ ■ ■ 而不是 ■ ■ ■ · · ·（为 true 的项是 33 个而不是 24 个）。前缀不能看到后缀：生成时后缀还不存在，训练时前缀的键和值会把答案泄露进去。',
+      },
+      hint: {
+        en: 'In the lesson, may position 1 (in the prefix) see position 4 (in the suffix)? What does position 4 hold while the model is still reading the prompt?',
+        'zh-CN': '在课程例子里，位置 1（在前缀中）可以看到位置 4（在后缀中）吗？模型还在读提示时，位置 4 上是什么？',
+      },
       wrong: (_ctx, prefixLen, total) => build(total, (i, j) => i < prefixLen || j < prefixLen || j <= i),
     },
     {
       id: 'prefix-off-by-one',
-      title: 'j ≤ prefixLen: one position too many in the prefix',
-      message:
-        'Your prefix columns run to j ≤ prefixLen: row 0 of the lesson is ■ ■ ■ ■ · · instead of ■ ■ ■ · · · (27 true entries instead of 24), so every prefix position sees position 3, the first token of the suffix. The prefix is positions 0 … prefixLen − 1: j < prefixLen.',
-      hint: 'With prefixLen = 3, which positions are in the prefix? Count them.',
+      title: { en: 'j ≤ prefixLen: one position too many in the prefix', 'zh-CN': 'j ≤ prefixLen：前缀多算了一个位置' },
+      message: {
+        en:
+          'Your prefix columns run to j ≤ prefixLen: row 0 of the lesson is ■ ■ ■ ■ · · instead of ■ ■ ■ · · · (27 true entries instead of 24), so every prefix position sees position 3, the first token of the suffix. The prefix is positions 0 … prefixLen − 1: j < prefixLen.',
+        'zh-CN':
+          '你的前缀列一直取到 j ≤ prefixLen：课程例子的第 0 行是 ■ ■ ■ ■ · · 而不是 ■ ■ ■ · · ·（为 true 的项是 27 个而不是 24 个），于是每个前缀位置都能看到位置 3，即后缀的第一个 token。前缀是位置 0 … prefixLen − 1：j < prefixLen。',
+      },
+      hint: { en: 'With prefixLen = 3, which positions are in the prefix? Count them.', 'zh-CN': 'prefixLen = 3 时，哪些位置属于前缀？数一数。' },
       wrong: (_ctx, prefixLen, total) => build(total, (i, j) => j <= prefixLen || j <= i),
     },
   ],
   hints: [
-    'Start from the causal mask, mask[i][j] = j ≤ i, and draw the lesson\'s 6×6 grid: which entries must change for a prefix of 3?',
-    'Every row sees the prefix columns 0 … prefixLen − 1; beyond them, a row sees the columns up to itself.',
-    'The key idea: the union of two masks, the prefix columns (j < prefixLen) and the causal triangle (j ≤ i).',
+    {
+      en: 'Start from the causal mask, mask[i][j] = j ≤ i, and draw the lesson\'s 6×6 grid: which entries must change for a prefix of 3?',
+      'zh-CN': '从因果掩码 mask[i][j] = j ≤ i 出发，画出课程里 6×6 的网格：前缀为 3 时，哪些项必须改变？',
+    },
+    {
+      en: 'Every row sees the prefix columns 0 … prefixLen − 1; beyond them, a row sees the columns up to itself.',
+      'zh-CN': '每一行都能看到前缀列 0 … prefixLen − 1；在这些列之外，一行能看到直到它自身为止的列。',
+    },
+    {
+      en: 'The key idea: the union of two masks, the prefix columns (j < prefixLen) and the causal triangle (j ≤ i).',
+      'zh-CN': '关键：两个掩码的并集，即前缀列（j < prefixLen）与因果三角（j ≤ i）。',
+    },
   ],
 });

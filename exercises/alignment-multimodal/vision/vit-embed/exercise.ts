@@ -165,34 +165,57 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'cls-last',
-      title: 'the CLS token appended after the patches',
-      message:
-        'Your CLS token is the last row: the lesson gives [2, 1] in row 0 (patch 0 + pos[0]) instead of [1.5, 1.5] (cls + pos[0]). ViT and timm put CLS first, torch.cat([cls, x]); its output at row 0 is what the classifier head reads, and pos[0] is the CLS token\'s position.',
-      hint: 'How many rows come out, and which of them does not depend on the image? That row goes first.',
+      title: { en: 'the CLS token appended after the patches', 'zh-CN': 'CLS token 被追加在图像块之后' },
+      message: {
+        en:
+          'Your CLS token is the last row: the lesson gives [2, 1] in row 0 (patch 0 + pos[0]) instead of [1.5, 1.5] (cls + pos[0]). ViT and timm put CLS first, torch.cat([cls, x]); its output at row 0 is what the classifier head reads, and pos[0] is the CLS token\'s position.',
+        'zh-CN':
+          '你的 CLS token 在最后一行：课程例子的第 0 行得到 [2, 1]（图像块 0 + pos[0]），而不是 [1.5, 1.5]（cls + pos[0]）。ViT 和 timm 都把 CLS 放在最前面，即 torch.cat([cls, x])；分类头读取的是它在第 0 行的输出，pos[0] 是 CLS token 的位置。',
+      },
+      hint: {
+        en: 'How many rows come out, and which of them does not depend on the image? That row goes first.',
+        'zh-CN': '输出有多少行？其中哪一行与图像无关？那一行应该放在最前面。',
+      },
       wrong: (_ctx, image, p) => plus([...project(image, p), p.cls], p.pos),
     },
     {
       id: 'pos-before-cls',
-      title: 'positions added to the patches before CLS is put in front, CLS without one',
-      message:
-        'You add pos[0…N−1] to the patches, then put CLS in front without a position: the lesson\'s row 0 is cls = [0.5, 0.5] instead of cls + pos[0] = [1.5, 1.5], and patch 0 gets pos[0] instead of pos[1], [2, 1] instead of [1, 1]. pos has N + 1 rows: concatenate first, then add pos to every row.',
-      hint: 'pos has one row more than there are patches. Which row does that extra one belong to?',
+      title: { en: 'positions added to the patches before CLS is put in front, CLS without one', 'zh-CN': '先给图像块加上位置再把 CLS 放到前面，CLS 没有位置' },
+      message: {
+        en:
+          'You add pos[0…N−1] to the patches, then put CLS in front without a position: the lesson\'s row 0 is cls = [0.5, 0.5] instead of cls + pos[0] = [1.5, 1.5], and patch 0 gets pos[0] instead of pos[1], [2, 1] instead of [1, 1]. pos has N + 1 rows: concatenate first, then add pos to every row.',
+        'zh-CN':
+          '你先给图像块加上 pos[0…N−1]，再把不带位置的 CLS 放到前面：课程例子的第 0 行是 cls = [0.5, 0.5]，而不是 cls + pos[0] = [1.5, 1.5]；图像块 0 拿到的是 pos[0] 而不是 pos[1]，得到 [2, 1] 而不是 [1, 1]。pos 有 N + 1 行：先拼接，再给每一行加上 pos。',
+      },
+      hint: { en: 'pos has one row more than there are patches. Which row does that extra one belong to?', 'zh-CN': 'pos 的行数比图像块多一行。多出来的那一行属于谁？' },
       wrong: (_ctx, image, p) => [p.cls, ...plus(project(image, p), p.pos)],
     },
     {
       id: 'bias-forgotten',
-      title: 'the projection\'s bias b left out',
-      message:
-        'Your patch rows lack b: row 1 of the lesson is [0, 2] instead of [1, 1] (patch 0·w = [0, 1], + b = [1, −1], + pos[1] = [0, 1]). The patch embedding is a Conv2d, which has a bias: patch·w + b.',
-      hint: 'Compute patch 0 of the lesson by hand: patch·w, then what is added before the position?',
+      title: { en: 'the projection\'s bias b left out', 'zh-CN': '漏掉了投影的偏置 b' },
+      message: {
+        en: 'Your patch rows lack b: row 1 of the lesson is [0, 2] instead of [1, 1] (patch 0·w = [0, 1], + b = [1, −1], + pos[1] = [0, 1]). The patch embedding is a Conv2d, which has a bias: patch·w + b.',
+        'zh-CN': '你的图像块行没有加 b：课程例子的第 1 行是 [0, 2] 而不是 [1, 1]（图像块 0·w = [0, 1]，+ b = [1, −1]，+ pos[1] = [0, 1]）。图像块嵌入是一个 Conv2d，它带有偏置：patch·w + b。',
+      },
+      hint: {
+        en: 'Compute patch 0 of the lesson by hand: patch·w, then what is added before the position?',
+        'zh-CN': '手算课程例子的图像块 0：先算 patch·w，在加位置之前还要加上什么？',
+      },
       wrong: (_ctx, image, p) => [p.cls.map((x, d) => x + p.pos[0][d]), ...plus(project(image, p, false), p.pos.slice(1))],
     },
     {
       id: 'w-transposed',
-      title: 'w used as its transpose, [D, C·p·p] as a Conv2d stores it',
-      message:
-        'You multiply by wᵀ, reading w[d][k] where the exercise stores w[k][d] ([C·p·p, D], input first, like every weight of the pack). The shapes fit only when C·p·p = D: on the lesson\'s image with a square w, row 1 is [1, 1, 0, 2] instead of [1, 0, 1, 2]. PyTorch\'s Conv2d stores [D, C, p, p]; here it has been reshaped and transposed for you.',
-      hint: 'In the lesson w has 4 rows and 2 columns: which of the two matches the 4 values of a patch?',
+      title: { en: 'w used as its transpose, [D, C·p·p] as a Conv2d stores it', 'zh-CN': '把 w 当成它的转置来用，即 Conv2d 存储的 [D, C·p·p]' },
+      message: {
+        en:
+          'You multiply by wᵀ, reading w[d][k] where the exercise stores w[k][d] ([C·p·p, D], input first, like every weight of the pack). The shapes fit only when C·p·p = D: on the lesson\'s image with a square w, row 1 is [1, 1, 0, 2] instead of [1, 0, 1, 2]. PyTorch\'s Conv2d stores [D, C, p, p]; here it has been reshaped and transposed for you.',
+        'zh-CN':
+          '你乘的是 wᵀ，读取的是 w[d][k]，而本练习存储的是 w[k][d]（[C·p·p, D]，输入维度在前，和本练习包的所有权重一样）。只有当 C·p·p = D 时形状才对得上：在课程的图像上用一个方阵 w，第 1 行得到 [1, 1, 0, 2] 而不是 [1, 0, 1, 2]。PyTorch 的 Conv2d 存储的是 [D, C, p, p]；这里已经替你 reshape 并转置好了。',
+      },
+      hint: {
+        en: 'In the lesson w has 4 rows and 2 columns: which of the two matches the 4 values of a patch?',
+        'zh-CN': '课程例子里 w 有 4 行 2 列：哪一个与图像块的 4 个值对应？',
+      },
       wrong: (_ctx, image, p) => {
         if (p.w.length !== p.w[0].length) throw new Error('not applicable: w is not square, so its transpose does not fit');
         return plus([p.cls, ...project(image, p, true, true)], p.pos);
@@ -200,8 +223,17 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Cut the image into patches first (the patchify exercise); in the lesson there are 4 patches of 4 values, so the output has 5 rows.',
-    'Each patch row times w (shape [C·p·p, D]) plus b gives its embedding; stack [cls, embedding 0, …, embedding N−1] and add pos row by row.',
-    'The key idea: CLS goes first and is a token like the others, so it gets a position too: out[0] = cls + pos[0], out[i] = patch_{i−1}·w + b + pos[i].',
+    {
+      en: 'Cut the image into patches first (the patchify exercise); in the lesson there are 4 patches of 4 values, so the output has 5 rows.',
+      'zh-CN': '先把图像切成图像块（patchify 练习）；课程例子里有 4 个图像块，每块 4 个值，所以输出有 5 行。',
+    },
+    {
+      en: 'Each patch row times w (shape [C·p·p, D]) plus b gives its embedding; stack [cls, embedding 0, …, embedding N−1] and add pos row by row.',
+      'zh-CN': '每个图像块行乘以 w（形状 [C·p·p, D]）再加上 b，得到它的嵌入；把 [cls, 嵌入 0, …, 嵌入 N−1] 堆起来，再逐行加上 pos。',
+    },
+    {
+      en: 'The key idea: CLS goes first and is a token like the others, so it gets a position too: out[0] = cls + pos[0], out[i] = patch_{i−1}·w + b + pos[i].',
+      'zh-CN': '关键：CLS 放在最前面，而且和其他 token 一样是一个 token，所以它也有位置：out[0] = cls + pos[0]，out[i] = patch_{i−1}·w + b + pos[i]。',
+    },
   ],
 });

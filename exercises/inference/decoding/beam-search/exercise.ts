@@ -142,32 +142,56 @@ export default defineExercise<Args, Hypothesis>({
   misconceptions: [
     {
       id: 'greedy',
-      title: 'greedy decoding: one hypothesis, the most probable token each step',
-      message:
-        'You follow the single most probable token at each step. Beam search keeps the `beams` best partial hypotheses by Σ log p, so a token that looks worse now can lead to a better sequence: in the lesson, greedy takes 2 (p = 0.4) then end-of-sequence (0.35), [2, 3] with score −0.9831, while the beam keeps [2, 1] alive and finds [2, 1, 3], −0.9378.',
-      hint: 'In the lesson after step 2, which two hypotheses are still live? Greedy never looks at [2, 1].',
+      title: { en: 'greedy decoding: one hypothesis, the most probable token each step', 'zh-CN': '贪心解码：只有一个假设，每步取最可能的 token' },
+      message: {
+        en: 'You follow the single most probable token at each step. Beam search keeps the `beams` best partial hypotheses by Σ log p, so a token that looks worse now can lead to a better sequence: in the lesson, greedy takes 2 (p = 0.4) then end-of-sequence (0.35), [2, 3] with score −0.9831, while the beam keeps [2, 1] alive and finds [2, 1, 3], −0.9378.',
+        'zh-CN': '你每一步只跟随最可能的那一个 token。束搜索按 Σ log p 保留 `beams` 个最好的部分假设，因此眼下看起来较差的 token 也可能通向更好的序列：课程示例中，贪心先取 2（p = 0.4），再取序列结束（0.35），得到 [2, 3]，score 为 −0.9831；而束搜索让 [2, 1] 存活下来，找到了 [2, 1, 3]，−0.9378。',
+      },
+      hint: {
+        en: 'In the lesson after step 2, which two hypotheses are still live? Greedy never looks at [2, 1].',
+        'zh-CN': '在课程示例的第 2 步之后，哪两个假设仍然存活？贪心从来不会看 [2, 1]。',
+      },
       wrong: (_ctx, logProbs, start, eos, _beams, maxLen, lengthPenalty) => greedy(logProbs, start, eos, maxLen, lengthPenalty),
     },
     {
       id: 'normalised-score-carried',
-      title: 'the normalised score carried forward instead of Σ log p',
-      message:
-        'Your beams carry their length-normalised score and add the next log p to it, so each step divides the past again: in the lesson [2, 1, 3] ends with ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844 instead of −0.9378. Beams are ranked by the plain sum Σ log p; the division by len^lengthPenalty is applied once, to a finished hypothesis.',
-      hint: 'Write down the lesson\'s [2, 1, 3] by hand: Σ log p = −2.8134, divided by 3. Does your search keep that sum anywhere?',
+      title: { en: 'the normalised score carried forward instead of Σ log p', 'zh-CN': '把归一化后的分数带到下一步，而不是累加 Σ log p' },
+      message: {
+        en: 'Your beams carry their length-normalised score and add the next log p to it, so each step divides the past again: in the lesson [2, 1, 3] ends with ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844 instead of −0.9378. Beams are ranked by the plain sum Σ log p; the division by len^lengthPenalty is applied once, to a finished hypothesis.',
+        'zh-CN': '你的束保存的是长度归一化后的分数，再把下一个 log p 加上去，于是每一步都把过去的部分重新除了一遍：课程示例中 [2, 1, 3] 最后得到 ((log 0.4)/1 + log 0.3)/2 + log 0.5)/3 = −0.5844，而不是 −0.9378。束之间按普通的和 Σ log p 排序；除以 len^lengthPenalty 只对已完成的假设做一次。',
+      },
+      hint: {
+        en: 'Write down the lesson\'s [2, 1, 3] by hand: Σ log p = −2.8134, divided by 3. Does your search keep that sum anywhere?',
+        'zh-CN': '手算一下课程中的 [2, 1, 3]：Σ log p = −2.8134，再除以 3。你的搜索有没有在某处保存这个和？',
+      },
       wrong: (_ctx, logProbs, start, eos, beams, maxLen, lengthPenalty) => beamSteps(logProbs, start, eos, beams, maxLen, lengthPenalty, { carryNormalised: true }).output,
     },
     {
       id: 'finished-take-slots',
-      title: 'finished hypotheses taking live beams\' slots',
-      message:
-        'You take only the top `beams` candidates and let those that end in end-of-sequence use up slots, so fewer beams stay live. In the lesson both of step 2\'s best candidates, [1, 3] and [2, 3], finish, nothing is left to extend, and you return [1, 3] (−0.9486) instead of [2, 1, 3] (−0.9378). Hugging Face looks at the best 2·beams candidates, moves the finished ones aside, and still continues `beams` live ones.',
-      hint: 'In the lesson\'s step 2, how many of the four best candidates end in end-of-sequence? How many live beams does step 3 still need?',
+      title: { en: 'finished hypotheses taking live beams\' slots', 'zh-CN': '已完成的假设占用了存活束的名额' },
+      message: {
+        en: 'You take only the top `beams` candidates and let those that end in end-of-sequence use up slots, so fewer beams stay live. In the lesson both of step 2\'s best candidates, [1, 3] and [2, 3], finish, nothing is left to extend, and you return [1, 3] (−0.9486) instead of [2, 1, 3] (−0.9378). Hugging Face looks at the best 2·beams candidates, moves the finished ones aside, and still continues `beams` live ones.',
+        'zh-CN': '你只取前 `beams` 个候选，并让以序列结束 token 结尾的候选占用名额，于是存活的束变少了。课程示例中第 2 步最好的两个候选 [1, 3] 和 [2, 3] 都完成了，没有可扩展的束，你返回了 [1, 3]（−0.9486），而不是 [2, 1, 3]（−0.9378）。Hugging Face 会看最好的 2·beams 个候选，把已完成的放到一边，仍然继续 `beams` 个存活束。',
+      },
+      hint: {
+        en: 'In the lesson\'s step 2, how many of the four best candidates end in end-of-sequence? How many live beams does step 3 still need?',
+        'zh-CN': '在课程示例的第 2 步，最好的四个候选中有几个以序列结束 token 结尾？第 3 步还需要几个存活束？',
+      },
       wrong: (_ctx, logProbs, start, eos, beams, maxLen, lengthPenalty) => beamSteps(logProbs, start, eos, beams, maxLen, lengthPenalty, { finishedTakeSlots: true }).output,
     },
   ],
   hints: [
-    'Keep a list of live hypotheses, each with its tokens, its last token and Σ log p. At every step, extend each by every token and rank all the extensions by Σ log p.',
-    'Of the best 2·beams extensions, in order: one ending in eos becomes a finished hypothesis (only if it ranks among the first `beams`), any other becomes a live beam, until `beams` are live. At maxLen add the live beams to the finished ones.',
-    'The key idea: rank beams by the plain sum Σ log p; divide by len^lengthPenalty only to compare finished hypotheses, and never let a finished one take a live beam\'s place.',
+    {
+      en: 'Keep a list of live hypotheses, each with its tokens, its last token and Σ log p. At every step, extend each by every token and rank all the extensions by Σ log p.',
+      'zh-CN': '维护一个存活假设列表，每个假设记录它的 token、最后一个 token 和 Σ log p。每一步把每个假设用每个 token 扩展一遍，并按 Σ log p 给所有扩展排序。',
+    },
+    {
+      en: 'Of the best 2·beams extensions, in order: one ending in eos becomes a finished hypothesis (only if it ranks among the first `beams`), any other becomes a live beam, until `beams` are live. At maxLen add the live beams to the finished ones.',
+      'zh-CN': '按顺序遍历最好的 2·beams 个扩展：以 eos 结尾的成为已完成假设（仅当它排在前 `beams` 名之内），其他的成为存活束，直到凑满 `beams` 个存活束。到 maxLen 时把存活束加入已完成的假设。',
+    },
+    {
+      en: 'The key idea: rank beams by the plain sum Σ log p; divide by len^lengthPenalty only to compare finished hypotheses, and never let a finished one take a live beam\'s place.',
+      'zh-CN': '关键：用普通的和 Σ log p 给束排序；只在比较已完成假设时才除以 len^lengthPenalty，并且绝不能让已完成的假设占用存活束的位置。',
+    },
   ],
 });

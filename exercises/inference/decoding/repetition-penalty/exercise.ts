@@ -50,10 +50,15 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'always-divides',
-      title: 'every seen logit divided by the penalty, negative ones too',
-      message:
-        'You divide every seen logit by the penalty. Dividing a negative logit brings it closer to 0, which makes the token MORE likely: in the lesson token 1 goes from −1 to −0.666667 instead of down to −1.5. Divide positive logits and multiply negative ones, as Hugging Face does; that was CTRL\'s formula, which divides always, fixed for negative logits.',
-      hint: 'Token 1 of the lesson has logit −1 and was seen. After the penalty, should it be more likely or less? Is −1/1.5 above or below −1?',
+      title: { en: 'every seen logit divided by the penalty, negative ones too', 'zh-CN': '所有出现过的 logit 都除以惩罚值，负的也不例外' },
+      message: {
+        en: 'You divide every seen logit by the penalty. Dividing a negative logit brings it closer to 0, which makes the token MORE likely: in the lesson token 1 goes from −1 to −0.666667 instead of down to −1.5. Divide positive logits and multiply negative ones, as Hugging Face does; that was CTRL\'s formula, which divides always, fixed for negative logits.',
+        'zh-CN': '你把每个出现过的 logit 都除以了惩罚值。对负的 logit 做除法会让它更接近 0，反而使该 token「更」可能出现：课程示例中 token 1 从 −1 变成了 −0.666667，而不是降到 −1.5。应像 Hugging Face 那样：正的 logit 做除法，负的 logit 做乘法；这正是对 CTRL 那个总做除法的公式在负 logit 上的修正。',
+      },
+      hint: {
+        en: 'Token 1 of the lesson has logit −1 and was seen. After the penalty, should it be more likely or less? Is −1/1.5 above or below −1?',
+        'zh-CN': '课程示例中 token 1 的 logit 为 −1，并且出现过。施加惩罚后，它应该更可能还是更不可能出现？−1/1.5 比 −1 大还是小？',
+      },
       wrong: (_ctx, logits, seen, penalty) => {
         const distinct = new Set(seen);
         return logits.map((z, i) => (distinct.has(i) ? z / penalty : z));
@@ -61,10 +66,15 @@ export default defineExercise<Args, number[]>({
     },
     {
       id: 'once-per-occurrence',
-      title: 'the penalty applied once per occurrence, not once per token',
-      message:
-        'You apply the penalty once for every time a token appears in `seen`, so a token seen twice is penalised twice: token 0 of the lesson becomes 3/1.5² = 1.333333 instead of 3/1.5 = 2. Hugging Face gathers and scatters the logits of the seen ids, so each distinct token is penalised once, however often it appeared.',
-      hint: 'Token 0 appears twice in the lesson\'s `seen`. How many times should its logit be divided by 1.5?',
+      title: { en: 'the penalty applied once per occurrence, not once per token', 'zh-CN': '每出现一次就惩罚一次，而不是每个 token 惩罚一次' },
+      message: {
+        en: 'You apply the penalty once for every time a token appears in `seen`, so a token seen twice is penalised twice: token 0 of the lesson becomes 3/1.5² = 1.333333 instead of 3/1.5 = 2. Hugging Face gathers and scatters the logits of the seen ids, so each distinct token is penalised once, however often it appeared.',
+        'zh-CN': '你对 token 在 `seen` 中的每次出现都施加一次惩罚，于是出现两次的 token 被惩罚了两次：课程示例中 token 0 变成了 3/1.5² = 1.333333，而不是 3/1.5 = 2。Hugging Face 对出现过的 id 做 gather 和 scatter，因此每个不同的 token 只惩罚一次，不管它出现了多少次。',
+      },
+      hint: {
+        en: 'Token 0 appears twice in the lesson\'s `seen`. How many times should its logit be divided by 1.5?',
+        'zh-CN': 'token 0 在课程示例的 `seen` 中出现了两次。它的 logit 应该被 1.5 除几次？',
+      },
       wrong: (_ctx, logits, seen, penalty) => {
         const out = [...logits];
         for (const i of seen) out[i] = out[i] < 0 ? out[i] * penalty : out[i] / penalty;
@@ -73,8 +83,17 @@ export default defineExercise<Args, number[]>({
     },
   ],
   hints: [
-    'Make the set of distinct tokens in `seen` first; every other logit is returned as it is.',
-    'For a token in that set: a positive logit is divided by the penalty, a negative one multiplied by it (0 stays 0). Both move the logit down when the penalty is above 1.',
-    'The key idea: the penalty pushes every seen token toward less likely, by the same factor, whatever the sign of its logit and however often it was seen.',
+    {
+      en: 'Make the set of distinct tokens in `seen` first; every other logit is returned as it is.',
+      'zh-CN': '先求出 `seen` 中不同 token 的集合；其余 logit 原样返回。',
+    },
+    {
+      en: 'For a token in that set: a positive logit is divided by the penalty, a negative one multiplied by it (0 stays 0). Both move the logit down when the penalty is above 1.',
+      'zh-CN': '对集合中的 token：正的 logit 除以惩罚值，负的乘以惩罚值（0 保持 0）。惩罚值大于 1 时，两者都会把 logit 往下压。',
+    },
+    {
+      en: 'The key idea: the penalty pushes every seen token toward less likely, by the same factor, whatever the sign of its logit and however often it was seen.',
+      'zh-CN': '关键：惩罚把每个出现过的 token 都往「更不可能」的方向推，推的倍数相同，与其 logit 的符号和出现次数都无关。',
+    },
   ],
 });

@@ -69,24 +69,40 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'less-or-equal',
-      title: '≤ instead of <',
-      message:
-        'You return the first token whose running sum is ≥ u·Σp; a u exactly on a boundary belongs to the NEXT token, the first i with u·Σp < Σ_{j≤i} p_j. In the lesson u = 0.5 gives u·Σp = 5, which equals the running sum of tokens 0 and 1: the answer is token 2, not 1. With u = 0 and a first weight of 0 you even draw a token that has no probability.',
-      hint: 'Try weights [0, 2, 1] with u = 0. Which token can your function return, and what is its probability?',
+      title: { en: '≤ instead of <', 'zh-CN': '用 ≤ 代替 <' },
+      message: {
+        en: 'You return the first token whose running sum is ≥ u·Σp; a u exactly on a boundary belongs to the NEXT token, the first i with u·Σp < Σ_{j≤i} p_j. In the lesson u = 0.5 gives u·Σp = 5, which equals the running sum of tokens 0 and 1: the answer is token 2, not 1. With u = 0 and a first weight of 0 you even draw a token that has no probability.',
+        'zh-CN': '你返回的是第一个累加和 ≥ u·Σp 的 token；而恰好落在边界上的 u 属于「下一个」token，即满足 u·Σp < Σ_{j≤i} p_j 的第一个 i。课程示例中 u = 0.5 给出 u·Σp = 5，等于 token 0 和 1 的累加和：答案是 token 2，而不是 1。若 u = 0 且第一个权重为 0，你甚至会抽到一个概率为零的 token。',
+      },
+      hint: {
+        en: 'Try weights [0, 2, 1] with u = 0. Which token can your function return, and what is its probability?',
+        'zh-CN': '试试权重 [0, 2, 1] 配 u = 0。你的函数可能返回哪个 token？它的概率是多少？',
+      },
       wrong: (_ctx, probs, u) => firstIndex(probs, u, false, true),
     },
     {
       id: 'ignores-normalisation',
-      title: 'u compared with the running sum of unnormalised weights',
-      message:
-        'You compare u itself with the running sum, as if the weights summed to 1. The lesson\'s weights sum to 10, so every u < 1 falls in token 0 (already 1 on its own), and tokens 1–3 are never drawn. Compare u·Σp with the running sum (or divide the weights by their sum first).',
-      hint: 'The lesson\'s weights add up to 10 and u is below 1. Which token does your function return for every u?',
+      title: { en: 'u compared with the running sum of unnormalised weights', 'zh-CN': '拿 u 与未归一化权重的累加和比较' },
+      message: {
+        en: 'You compare u itself with the running sum, as if the weights summed to 1. The lesson\'s weights sum to 10, so every u < 1 falls in token 0 (already 1 on its own), and tokens 1–3 are never drawn. Compare u·Σp with the running sum (or divide the weights by their sum first).',
+        'zh-CN': '你直接拿 u 与累加和比较，仿佛权重之和为 1。课程示例中的权重之和为 10，所以每个 u < 1 都落在 token 0 上（它自己就已经是 1），token 1–3 永远不会被抽到。应拿 u·Σp 与累加和比较（或者先把权重除以它们的和）。',
+      },
+      hint: {
+        en: 'The lesson\'s weights add up to 10 and u is below 1. Which token does your function return for every u?',
+        'zh-CN': '课程示例中的权重加起来是 10，而 u 小于 1。你的函数对每个 u 返回的是哪个 token？',
+      },
       wrong: (_ctx, probs, u) => firstIndex(probs, u, true, false),
     },
   ],
   hints: [
-    'Add the weights up first: Σp. The target is u·Σp, a point on the line from 0 to Σp.',
-    { text: 'Walk the weights with a running sum; the first token whose running sum is STRICTLY greater than the target is the answer.', misconception: 'less-or-equal' },
-    'The key idea (inverse-CDF sampling): token i owns the interval [Σ_{j<i} p_j, Σ_{j≤i} p_j) of the line, of length p_i, so a uniform u·Σp lands in it with probability p_i/Σp.',
+    {
+      en: 'Add the weights up first: Σp. The target is u·Σp, a point on the line from 0 to Σp.',
+      'zh-CN': '先把权重加起来：Σp。目标是 u·Σp，即从 0 到 Σp 这条线段上的一个点。',
+    },
+    { text: { en: 'Walk the weights with a running sum; the first token whose running sum is STRICTLY greater than the target is the answer.', 'zh-CN': '用累加和遍历权重；第一个累加和「严格大于」目标的 token 就是答案。' }, misconception: 'less-or-equal' },
+    {
+      en: 'The key idea (inverse-CDF sampling): token i owns the interval [Σ_{j<i} p_j, Σ_{j≤i} p_j) of the line, of length p_i, so a uniform u·Σp lands in it with probability p_i/Σp.',
+      'zh-CN': '关键（逆 CDF 采样）：token i 占据线段上的区间 [Σ_{j<i} p_j, Σ_{j≤i} p_j)，长度为 p_i，所以均匀分布的 u·Σp 以概率 p_i/Σp 落在其中。',
+    },
   ],
 });

@@ -75,10 +75,15 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'crossing-token-dropped',
-      title: 'the token that crosses p dropped (the early GPT-2 top_p_logits)',
-      message:
-        'You keep only the tokens whose running sum stays at or below p, so the token that carries the sum past p is dropped: in the lesson with p = 0.85 you keep 0.5 and 0.3 (a sum of 0.8, short of p) and drop 0.15. Hugging Face keeps the smallest set whose sum reaches p, the crossing token included: 0.5 + 0.3 + 0.15 = 0.95.',
-      hint: 'In the lesson with p = 0.85, add up the probabilities of the tokens you keep. Is the sum at least p?',
+      title: { en: 'the token that crosses p dropped (the early GPT-2 top_p_logits)', 'zh-CN': '丢掉了越过 p 的那个 token（早期 GPT-2 的 top_p_logits）' },
+      message: {
+        en: 'You keep only the tokens whose running sum stays at or below p, so the token that carries the sum past p is dropped: in the lesson with p = 0.85 you keep 0.5 and 0.3 (a sum of 0.8, short of p) and drop 0.15. Hugging Face keeps the smallest set whose sum reaches p, the crossing token included: 0.5 + 0.3 + 0.15 = 0.95.',
+        'zh-CN': '你只保留累加和不超过 p 的 token，于是把和推过 p 的那个 token 被丢掉了：课程示例中 p = 0.85 时你保留了 0.5 和 0.3（和为 0.8，不到 p），丢掉了 0.15。Hugging Face 保留的是和达到 p 的最小集合，包括越过 p 的那个 token：0.5 + 0.3 + 0.15 = 0.95。',
+      },
+      hint: {
+        en: 'In the lesson with p = 0.85, add up the probabilities of the tokens you keep. Is the sum at least p?',
+        'zh-CN': '课程示例中 p = 0.85 时，把你保留的 token 的概率加起来。和至少是 p 吗？',
+      },
       wrong: (_ctx, logits, p) => {
         const kept = keepWhile(logits, (_before, withIt) => withIt <= p);
         return anyOf(kept, asThreshold(kept, logits));
@@ -86,16 +91,30 @@ export default defineExercise<Args, number[]>({
     },
     {
       id: 'must-exceed-p',
-      title: 'the sum must exceed p, not just reach it (Meta\'s sample_top_p)',
-      message:
-        'You keep adding tokens until their sum is strictly above p, so when it lands exactly on p you keep one more: with probabilities [1/8, 1/2, 1/8, 1/4] and p = 0.75, 1/2 + 1/4 = 0.75 already reaches p and Hugging Face stops at those 2; you keep a third. A token is kept while the probability above it is below p.',
-      hint: 'Try [1/8, 1/2, 1/8, 1/4] with p = 0.75: after 1/2 and 1/4 the sum is exactly 0.75. Has it reached p?',
+      title: { en: 'the sum must exceed p, not just reach it (Meta\'s sample_top_p)', 'zh-CN': '要求和超过 p，而不只是达到 p（Meta 的 sample_top_p）' },
+      message: {
+        en: 'You keep adding tokens until their sum is strictly above p, so when it lands exactly on p you keep one more: with probabilities [1/8, 1/2, 1/8, 1/4] and p = 0.75, 1/2 + 1/4 = 0.75 already reaches p and Hugging Face stops at those 2; you keep a third. A token is kept while the probability above it is below p.',
+        'zh-CN': '你一直添加 token，直到它们的和严格大于 p，所以当和恰好等于 p 时你会多保留一个：概率为 [1/8, 1/2, 1/8, 1/4]、p = 0.75 时，1/2 + 1/4 = 0.75 已经达到 p，Hugging Face 在这 2 个处停止；你却保留了第三个。只要排在某个 token 之前的概率之和小于 p，它就被保留。',
+      },
+      hint: {
+        en: 'Try [1/8, 1/2, 1/8, 1/4] with p = 0.75: after 1/2 and 1/4 the sum is exactly 0.75. Has it reached p?',
+        'zh-CN': '试试 [1/8, 1/2, 1/8, 1/4] 配 p = 0.75：加上 1/2 和 1/4 之后和恰好是 0.75。它达到 p 了吗？',
+      },
       wrong: (_ctx, logits, p) => keepWhile(logits, (before) => before <= p),
     },
   ],
   hints: [
-    'Turn the logits into probabilities (softmax, largest logit subtracted first), then list the tokens from the most probable down, equal probabilities by the lower index.',
-    'Walk that list with a running sum: a token is kept when the sum of the tokens BEFORE it is still below p. The first token is always kept.',
-    'The key idea: the nucleus is the smallest set of most probable tokens whose probabilities add up to p or more, the crossing token included; everything else becomes −Infinity.',
+    {
+      en: 'Turn the logits into probabilities (softmax, largest logit subtracted first), then list the tokens from the most probable down, equal probabilities by the lower index.',
+      'zh-CN': '把 logits 变成概率（softmax，先减去最大的 logit），然后把 token 从最可能的开始往下排，概率相等时下标小的在前。',
+    },
+    {
+      en: 'Walk that list with a running sum: a token is kept when the sum of the tokens BEFORE it is still below p. The first token is always kept.',
+      'zh-CN': '用累加和遍历这个列表：当排在某个 token「之前」的 token 之和仍小于 p 时，保留它。第一个 token 总会被保留。',
+    },
+    {
+      en: 'The key idea: the nucleus is the smallest set of most probable tokens whose probabilities add up to p or more, the crossing token included; everything else becomes −Infinity.',
+      'zh-CN': '关键：核是概率之和达到或超过 p 的、由最可能的 token 组成的最小集合，包括越过 p 的那个 token；其余一切都变成 −Infinity。',
+    },
   ],
 });

@@ -75,20 +75,36 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'no-t-squared',
-      title: 'the T² factor left out',
-      message:
-        'Your loss is the mean KL without the factor T²: 0.2065 in the lesson instead of 4 × 0.2065 = 0.826. Hinton et al. multiply by T² because the soft targets\' gradients shrink as 1/T²; ' +
-        'without it, raising the temperature silently turns the distillation term down.',
-      hint: 'Try the lesson at T = 1 and at T = 2: at T = 1 you should be right. What factor is missing at T = 2?',
+      title: { en: 'the T² factor left out', 'zh-CN': '漏掉了 T² 因子' },
+      message: {
+        en:
+          'Your loss is the mean KL without the factor T²: 0.2065 in the lesson instead of 4 × 0.2065 = 0.826. Hinton et al. multiply by T² because the soft targets\' gradients shrink as 1/T²; ' +
+          'without it, raising the temperature silently turns the distillation term down.',
+        'zh-CN':
+          '你的损失是不带 T² 因子的 KL 均值：课程示例中为 0.2065，而应为 4 × 0.2065 = 0.826。Hinton et al. 之所以乘以 T²，是因为软目标的梯度会按 1/T² 缩小；' +
+          '不乘的话，升高温度会悄无声息地削弱蒸馏项。',
+      },
+      hint: {
+        en: 'Try the lesson at T = 1 and at T = 2: at T = 1 you should be right. What factor is missing at T = 2?',
+        'zh-CN': '分别在 T = 1 和 T = 2 下试试课程示例：T = 1 时你应该是对的。T = 2 时少了什么因子？',
+      },
       wrong: (_ctx, student, teacher, t) => kdSteps(student, teacher, t).output / (t * t),
     },
     {
       id: 'kl-reversed',
-      title: 'KL(student ‖ teacher) instead of KL(teacher ‖ student)',
-      message:
-        'You compute Σ q·(log q − log p), weighting by the student\'s probabilities: 0.872534 in the lesson instead of 0.826. The distillation loss weights by the teacher\'s soft targets p: Σ p·(log p − log q). ' +
-        'In PyTorch the student\'s LOG-probabilities are the input of KLDivLoss and the teacher\'s probabilities the target.',
-      hint: 'In Σ w·(log a − log b), whose probabilities should the weights w be: the teacher\'s or the student\'s?',
+      title: { en: 'KL(student ‖ teacher) instead of KL(teacher ‖ student)', 'zh-CN': 'KL(学生 ‖ 教师) 而不是 KL(教师 ‖ 学生)' },
+      message: {
+        en:
+          'You compute Σ q·(log q − log p), weighting by the student\'s probabilities: 0.872534 in the lesson instead of 0.826. The distillation loss weights by the teacher\'s soft targets p: Σ p·(log p − log q). ' +
+          'In PyTorch the student\'s LOG-probabilities are the input of KLDivLoss and the teacher\'s probabilities the target.',
+        'zh-CN':
+          '你计算的是 Σ q·(log q − log p)，以学生模型的概率加权：课程示例中得到 0.872534，而不是 0.826。蒸馏损失应以教师模型的软目标 p 加权：Σ p·(log p − log q)。' +
+          '在 PyTorch 中，学生模型的「对数」概率是 KLDivLoss 的输入，教师模型的概率是目标。',
+      },
+      hint: {
+        en: 'In Σ w·(log a − log b), whose probabilities should the weights w be: the teacher\'s or the student\'s?',
+        'zh-CN': '在 Σ w·(log a − log b) 中，权重 w 应该是谁的概率：教师模型的还是学生模型的？',
+      },
       wrong: (_ctx, student, teacher, t) => {
         const { steps } = kdSteps(teacher, student, t);
         return (t * t * steps.rowKl.reduce((acc, x) => acc + x, 0)) / steps.rowKl.length;
@@ -96,17 +112,34 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'mean-over-elements',
-      title: 'divided by rows·V, as reduction "mean" does, not by the rows',
-      message:
-        'You divide the summed KL by every element, rows × V (what KLDivLoss\'s reduction="mean" does): 0.275333 in the lesson, a third of 0.826. The KL of a row is a sum over the vocabulary; ' +
-        'the batch mean divides by the number of rows only (reduction="batchmean").',
-      hint: 'In the lesson there are 2 rows of 3 tokens. Do you divide the total by 2 or by 6?',
+      title: { en: 'divided by rows·V, as reduction "mean" does, not by the rows', 'zh-CN': '像 reduction「mean」那样除以 rows·V，而不是除以行数' },
+      message: {
+        en:
+          'You divide the summed KL by every element, rows × V (what KLDivLoss\'s reduction="mean" does): 0.275333 in the lesson, a third of 0.826. The KL of a row is a sum over the vocabulary; ' +
+          'the batch mean divides by the number of rows only (reduction="batchmean").',
+        'zh-CN':
+          '你把 KL 的总和除以了全部元素个数 rows × V（这是 KLDivLoss 的 reduction="mean" 的做法）：课程示例中得到 0.275333，只有 0.826 的三分之一。每行的 KL 是对整个词表的求和；' +
+          '批均值只除以行数（reduction="batchmean"）。',
+      },
+      hint: {
+        en: 'In the lesson there are 2 rows of 3 tokens. Do you divide the total by 2 or by 6?',
+        'zh-CN': '课程示例中有 2 行，每行 3 个 token。你把总和除以 2 还是除以 6？',
+      },
       wrong: (_ctx, student, teacher, t) => kdSteps(student, teacher, t).output / student[0].length,
     },
   ],
   hints: [
-    'Work one row first: the teacher\'s probabilities p = softmax(teacher/T), the student\'s log-probabilities log q = log softmax(student/T), then Σ p·(log p − log q).',
-    'Average the rows\' KL over the number of rows (not rows × V), then multiply by T².',
-    'The key idea: T²·mean over rows of KL(teacher ‖ student), both softened by the same T; compute log softmax as z − max − log Σ exp(z − max), so that logits of ±1000 stay finite.',
+    {
+      en: 'Work one row first: the teacher\'s probabilities p = softmax(teacher/T), the student\'s log-probabilities log q = log softmax(student/T), then Σ p·(log p − log q).',
+      'zh-CN': '先算一行：教师模型的概率 p = softmax(teacher/T)，学生模型的对数概率 log q = log softmax(student/T)，然后算 Σ p·(log p − log q)。',
+    },
+    {
+      en: 'Average the rows\' KL over the number of rows (not rows × V), then multiply by T².',
+      'zh-CN': '把各行的 KL 按行数取平均（不是 rows × V），再乘以 T²。',
+    },
+    {
+      en: 'The key idea: T²·mean over rows of KL(teacher ‖ student), both softened by the same T; compute log softmax as z − max − log Σ exp(z − max), so that logits of ±1000 stay finite.',
+      'zh-CN': '关键：T²·对各行 KL(教师 ‖ 学生) 取均值，两者都用同一个 T 软化；按 z − max − log Σ exp(z − max) 计算 log softmax，这样 ±1000 的 logits 也保持有限。',
+    },
   ],
 });

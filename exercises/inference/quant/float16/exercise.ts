@@ -165,40 +165,69 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'truncation',
-      title: 'the extra bits cut off (rounding toward zero)',
-      message:
-        'You drop the bits that do not fit, which always rounds toward zero: 1000.3 becomes 1000 instead of 1000.5 (float16 numbers near 1000 are 0.5 apart) and 1 + 3·2⁻¹¹ becomes 1 + 2⁻¹⁰ instead of 1 + 2⁻⁹. IEEE rounding takes the NEAREST representable number (and on a tie, the one whose last mantissa bit is 0). Cutting bits doubles the worst error, and always in the same direction.',
-      hint: 'Which float16 numbers surround 1000.3, and which is nearer? Numbers near 1000 are 2⁻¹ = 0.5 apart.',
+      title: { en: 'the extra bits cut off (rounding toward zero)', 'zh-CN': '直接切掉多余的位（向零舍入）' },
+      message: {
+        en: 'You drop the bits that do not fit, which always rounds toward zero: 1000.3 becomes 1000 instead of 1000.5 (float16 numbers near 1000 are 0.5 apart) and 1 + 3·2⁻¹¹ becomes 1 + 2⁻¹⁰ instead of 1 + 2⁻⁹. IEEE rounding takes the NEAREST representable number (and on a tie, the one whose last mantissa bit is 0). Cutting bits doubles the worst error, and always in the same direction.',
+        'zh-CN': '你丢掉了放不下的位，这总是向零舍入：1000.3 变成 1000 而不是 1000.5（1000 附近的 float16 数相隔 0.5），1 + 3·2⁻¹¹ 变成 1 + 2⁻¹⁰ 而不是 1 + 2⁻⁹。IEEE 舍入取的是「最近」的可表示数（平局时取最后一位尾数为 0 的那个）。切掉位会让最坏误差翻倍，而且总是偏向同一个方向。',
+      },
+      hint: {
+        en: 'Which float16 numbers surround 1000.3, and which is nearer? Numbers near 1000 are 2⁻¹ = 0.5 apart.',
+        'zh-CN': '1000.3 两侧的 float16 数是哪两个？哪个更近？1000 附近的数相隔 2⁻¹ = 0.5。',
+      },
       wrong: (ctx, x) => roundTo(formatOf(ctx), x, 'toward-zero'),
     },
     {
       id: 'ties-away-from-zero',
-      title: 'ties rounded away from zero (as Math.round), not to even',
-      message:
-        'Halfway between two numbers you round up, as Math.round does: 1 + 2⁻¹¹ becomes 1 + 2⁻¹⁰ and 2049 becomes 2050. IEEE 754 (and torch, numpy, the hardware) rounds a tie to the neighbour whose last mantissa bit is 0: 1 and 2048. Always rounding ties up adds a small bias that accumulates over millions of values.',
-      hint: '1 + 2⁻¹¹ is exactly halfway between 1 and 1 + 2⁻¹⁰. Which of the two has an even last mantissa bit?',
+      title: { en: 'ties rounded away from zero (as Math.round), not to even', 'zh-CN': '平局远离零舍入（像 Math.round 那样），而不是取偶' },
+      message: {
+        en: 'Halfway between two numbers you round up, as Math.round does: 1 + 2⁻¹¹ becomes 1 + 2⁻¹⁰ and 2049 becomes 2050. IEEE 754 (and torch, numpy, the hardware) rounds a tie to the neighbour whose last mantissa bit is 0: 1 and 2048. Always rounding ties up adds a small bias that accumulates over millions of values.',
+        'zh-CN': '恰好位于两个数正中间时你向上舍入，就像 Math.round：1 + 2⁻¹¹ 变成 1 + 2⁻¹⁰，2049 变成 2050。IEEE 754（以及 torch、numpy 和硬件）把平局舍入到最后一位尾数为 0 的那个相邻数：即 1 和 2048。平局总是向上舍入会带来一个小偏差，在数百万个值上不断累积。',
+      },
+      hint: {
+        en: '1 + 2⁻¹¹ is exactly halfway between 1 and 1 + 2⁻¹⁰. Which of the two has an even last mantissa bit?',
+        'zh-CN': '1 + 2⁻¹¹ 恰好位于 1 和 1 + 2⁻¹⁰ 的正中间。两者中哪个的最后一位尾数是偶数？',
+      },
       wrong: (ctx, x) => roundTo(formatOf(ctx), x, 'ties-away'),
     },
     {
       id: 'no-subnormals',
-      title: 'numbers below the smallest normal flushed to zero',
-      message:
-        'You return 0 for magnitudes below the smallest normal number (2⁻¹⁴ ≈ 6.1e-5 in float16), but the format has subnormals there: 1e-5 is 168·2⁻²⁴ = 1.00136e-5, and 2⁻²⁴ ≈ 6e-8 is the smallest float16 above 0. Below 2⁻¹⁴ the numbers are evenly spaced, 2⁻²⁴ apart.',
-      hint: 'What does your function return for 1e-5? float16 can hold numbers down to 2⁻²⁴, with less precision.',
+      title: { en: 'numbers below the smallest normal flushed to zero', 'zh-CN': '低于最小正规数的数被清零' },
+      message: {
+        en: 'You return 0 for magnitudes below the smallest normal number (2⁻¹⁴ ≈ 6.1e-5 in float16), but the format has subnormals there: 1e-5 is 168·2⁻²⁴ = 1.00136e-5, and 2⁻²⁴ ≈ 6e-8 is the smallest float16 above 0. Below 2⁻¹⁴ the numbers are evenly spaced, 2⁻²⁴ apart.',
+        'zh-CN': '对于绝对值低于最小正规数（float16 中为 2⁻¹⁴ ≈ 6.1e-5）的数，你返回了 0，但该格式在那里有次正规数：1e-5 是 168·2⁻²⁴ = 1.00136e-5，而 2⁻²⁴ ≈ 6e-8 是 float16 中大于 0 的最小数。低于 2⁻¹⁴ 时，数之间的间距是均匀的，都相隔 2⁻²⁴。',
+      },
+      hint: {
+        en: 'What does your function return for 1e-5? float16 can hold numbers down to 2⁻²⁴, with less precision.',
+        'zh-CN': '你的函数对 1e-5 返回什么？float16 能表示小到 2⁻²⁴ 的数，只是精度更低。',
+      },
       wrong: (ctx, x) => roundTo(formatOf(ctx), x, 'flush-subnormals'),
     },
     {
       id: 'overflow-above-max',
-      title: 'everything above the largest number overflows',
-      message:
-        'You return Infinity as soon as |x| exceeds 65504, the largest float16. Rounding to nearest still applies there: 65519 is nearer to 65504 than to 2¹⁶ = 65536 (the next power of two, where Infinity sits), so it rounds to 65504; only from 65520, halfway, does it overflow.',
-      hint: 'What does your function return for 65519? Think of Infinity as the next number after 65504, 32 further on.',
+      title: { en: 'everything above the largest number overflows', 'zh-CN': '一超过最大数就全部上溢' },
+      message: {
+        en: 'You return Infinity as soon as |x| exceeds 65504, the largest float16. Rounding to nearest still applies there: 65519 is nearer to 65504 than to 2¹⁶ = 65536 (the next power of two, where Infinity sits), so it rounds to 65504; only from 65520, halfway, does it overflow.',
+        'zh-CN': '只要 |x| 超过 float16 的最大数 65504，你就返回 Infinity。但那里依然适用舍入到最近：65519 离 65504 比离 2¹⁶ = 65536（下一个 2 的幂，也就是 Infinity 所在的位置）更近，所以它应舍入为 65504；只有从中点 65520 开始才会上溢。',
+      },
+      hint: {
+        en: 'What does your function return for 65519? Think of Infinity as the next number after 65504, 32 further on.',
+        'zh-CN': '你的函数对 65519 返回什么？把 Infinity 想成 65504 之后的下一个数，再往后 32。',
+      },
       wrong: (ctx, x) => roundTo(formatOf(ctx), x, 'overflow-past-max'),
     },
   ],
   hints: [
-    'Find the spacing of the format around |x|: with 2^e ≤ |x| < 2^(e+1), it is 2^(e − 10) for float16 (10 stored mantissa bits) and 2^(e − 7) for bfloat16; below the smallest normal exponent (−14, −126) keep that exponent: those are the subnormals.',
-    'Divide |x| by the spacing (exact: a power of two), round to the nearest integer with ties to the even one, multiply back, put the sign back. Handle Infinity, NaN and 0 first, and overflow: float16 from 65520 on.',
-    'The key idea: a binary format is a grid whose spacing doubles at each power of two; rounding is "nearest grid point, ties to even", and the ends of the grid are the subnormals (evenly spaced down to 0) and overflow (Infinity past the halfway point).',
+    {
+      en: 'Find the spacing of the format around |x|: with 2^e ≤ |x| < 2^(e+1), it is 2^(e − 10) for float16 (10 stored mantissa bits) and 2^(e − 7) for bfloat16; below the smallest normal exponent (−14, −126) keep that exponent: those are the subnormals.',
+      'zh-CN': '求出该格式在 |x| 附近的间距：设 2^e ≤ |x| < 2^(e+1)，float16 的间距为 2^(e − 10)（存储 10 位尾数），bfloat16 为 2^(e − 7)；低于最小正规数指数（−14、−126）时，保持该指数不变：这些就是次正规数。',
+    },
+    {
+      en: 'Divide |x| by the spacing (exact: a power of two), round to the nearest integer with ties to the even one, multiply back, put the sign back. Handle Infinity, NaN and 0 first, and overflow: float16 from 65520 on.',
+      'zh-CN': '把 |x| 除以间距（精确的，因为是二的幂），舍入到最近的整数、平局取偶，再乘回去，加上符号。先处理 Infinity、NaN 和 0，以及上溢：float16 从 65520 起上溢。',
+    },
+    {
+      en: 'The key idea: a binary format is a grid whose spacing doubles at each power of two; rounding is "nearest grid point, ties to even", and the ends of the grid are the subnormals (evenly spaced down to 0) and overflow (Infinity past the halfway point).',
+      'zh-CN': '关键：二进制格式是一个间距每过一个二的幂就翻倍的网格；舍入就是「取最近的网格点，平局取偶」，网格的两端分别是次正规数（间距均匀，一直到 0）和上溢（越过中点就是 Infinity）。',
+    },
   ],
 });

@@ -70,11 +70,19 @@ export default defineExercise<Args, GptqRow>({
   misconceptions: [
     {
       id: 'round-to-nearest',
-      title: 'every weight rounded where it is, without the error feedback',
-      message:
-        'You round each weight to the nearest grid value without taking the error off the columns after it (round to nearest, RTN): q = [0.5, 0, 0.5] in the lesson, ½δᵀHδ = 0.305, where GPTQ gives [0.5, 0.5, 1] and 0.18. ' +
-        'After column i is rounded, err = (w_i − q_i)/U_ii must be subtracted, times U_ij, from every later w_j, and the later columns rounded as updated.',
-      hint: 'In the lesson, what is w_1 when column 1 is rounded? Column 0 was rounded from 0.3 to 0.5; the update makes w_1 = 0.2 + 0.4·0.25 = 0.3.',
+      title: { en: 'every weight rounded where it is, without the error feedback', 'zh-CN': '每个权重就地舍入，没有误差反馈' },
+      message: {
+        en:
+          'You round each weight to the nearest grid value without taking the error off the columns after it (round to nearest, RTN): q = [0.5, 0, 0.5] in the lesson, ½δᵀHδ = 0.305, where GPTQ gives [0.5, 0.5, 1] and 0.18. ' +
+          'After column i is rounded, err = (w_i − q_i)/U_ii must be subtracted, times U_ij, from every later w_j, and the later columns rounded as updated.',
+        'zh-CN':
+          '你把每个权重舍入到最近的网格值，却没有把误差从它之后的列上扣除（就近舍入，RTN）：课程示例中 q = [0.5, 0, 0.5]，½δᵀHδ = 0.305，而 GPTQ 给出 [0.5, 0.5, 1] 和 0.18。' +
+          '第 i 列舍入之后，必须从之后的每个 w_j 中减去 err = (w_i − q_i)/U_ii 乘以 U_ij，后续各列要按更新后的值来舍入。',
+      },
+      hint: {
+        en: 'In the lesson, what is w_1 when column 1 is rounded? Column 0 was rounded from 0.3 to 0.5; the update makes w_1 = 0.2 + 0.4·0.25 = 0.3.',
+        'zh-CN': '课程示例中，舍入第 1 列时 w_1 是多少？第 0 列从 0.3 舍入成了 0.5；更新使 w_1 = 0.2 + 0.4·0.25 = 0.3。',
+      },
       wrong: (_ctx, w, hInv, grid) => {
         const rtn = gptqSteps(w, hInv, grid, false).output;
         const delta = w.map((v, i) => v - rtn.q[i]);
@@ -83,11 +91,19 @@ export default defineExercise<Args, GptqRow>({
     },
     {
       id: 'hinv-not-cholesky',
-      title: 'H⁻¹ itself used where its Cholesky factor U belongs',
-      message:
-        'You divide by H⁻¹_ii and spread the error with the row H⁻¹_{i, j} instead of U_ii and U_ij, the upper Cholesky factor (gptq.py runs torch.linalg.cholesky(H, upper=True) on H⁻¹ before the loop). ' +
-        'The first column comes out right, but the later updates and the error do not: 0.5476 in the lesson instead of 0.18. Factor hInv = UᵀU first.',
-      hint: 'In the lesson, U_00 = √0.25 = 0.5: is your first err (0.3 − 0.5)/0.5 = −0.4, or (0.3 − 0.5)/0.25?',
+      title: { en: 'H⁻¹ itself used where its Cholesky factor U belongs', 'zh-CN': '在该用 Cholesky 因子 U 的地方直接用了 H⁻¹' },
+      message: {
+        en:
+          'You divide by H⁻¹_ii and spread the error with the row H⁻¹_{i, j} instead of U_ii and U_ij, the upper Cholesky factor (gptq.py runs torch.linalg.cholesky(H, upper=True) on H⁻¹ before the loop). ' +
+          'The first column comes out right, but the later updates and the error do not: 0.5476 in the lesson instead of 0.18. Factor hInv = UᵀU first.',
+        'zh-CN':
+          '你除以的是 H⁻¹_ii，并用 H⁻¹ 的行 H⁻¹_{i, j} 来分摊误差，而不是用上三角 Cholesky 因子的 U_ii 和 U_ij（gptq.py 在循环之前会对 H⁻¹ 执行 torch.linalg.cholesky(H, upper=True)）。' +
+          '第一列结果是对的，但之后的更新和误差都不对：课程示例中为 0.5476，而不是 0.18。先把 hInv 分解为 UᵀU。',
+      },
+      hint: {
+        en: 'In the lesson, U_00 = √0.25 = 0.5: is your first err (0.3 − 0.5)/0.5 = −0.4, or (0.3 − 0.5)/0.25?',
+        'zh-CN': '课程示例中 U_00 = √0.25 = 0.5：你的第一个 err 是 (0.3 − 0.5)/0.5 = −0.4，还是 (0.3 − 0.5)/0.25？',
+      },
       wrong: (_ctx, w, hInv, grid) => {
         const x = [...w];
         const q: number[] = [];
@@ -106,8 +122,17 @@ export default defineExercise<Args, GptqRow>({
     },
   ],
   hints: [
-    'First factor hInv = UᵀU with U upper triangular (a Cholesky factorisation, row by row). In the lesson U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]].',
-    'Then go through the columns in order: round the current w_i to the nearest grid value, compute err = (w_i − q_i)/U_ii, add err²/2 to the error, and subtract err·U_ij from every later w_j.',
-    'The key idea: each rounding error is compensated by the weights not yet quantised, in the direction H⁻¹ says their inputs are correlated; the Cholesky factor does every update of H⁻¹ at once.',
+    {
+      en: 'First factor hInv = UᵀU with U upper triangular (a Cholesky factorisation, row by row). In the lesson U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]].',
+      'zh-CN': '先把 hInv 分解为 UᵀU，U 为上三角（Cholesky 分解，逐行进行）。课程示例中 U = [[0.5, 0.25, 0.25], [0, 0.5, 0.25], [0, 0, 0.5]]。',
+    },
+    {
+      en: 'Then go through the columns in order: round the current w_i to the nearest grid value, compute err = (w_i − q_i)/U_ii, add err²/2 to the error, and subtract err·U_ij from every later w_j.',
+      'zh-CN': '然后按顺序遍历各列：把当前的 w_i 舍入到最近的网格值，算出 err = (w_i − q_i)/U_ii，把 err²/2 加到误差上，并从之后的每个 w_j 中减去 err·U_ij。',
+    },
+    {
+      en: 'The key idea: each rounding error is compensated by the weights not yet quantised, in the direction H⁻¹ says their inputs are correlated; the Cholesky factor does every update of H⁻¹ at once.',
+      'zh-CN': '关键：每次的舍入误差都由尚未量化的权重来补偿，补偿方向就是 H⁻¹ 所表明的输入相关方向；Cholesky 因子一次性完成了对 H⁻¹ 的所有更新。',
+    },
   ],
 });

@@ -89,33 +89,54 @@ export default defineExercise<Args, Absmax>({
   misconceptions: [
     {
       id: 'round-half-up',
-      title: 'Math.round: an exact .5 rounded up',
-      message:
-        'You round with Math.round, which sends every exact .5 up (2.5 → 3, −3.5 → −3). torch.round, like this exercise, rounds a .5 to the even integer: 2.5 → 2, −3.5 → −4, 0.5 → 0. Round half to even: when the fraction is exactly .5, pick the even neighbour.',
-      hint: 'In the case whose largest magnitude is 127, 127·x/max is x itself. What do 2.5, −3.5 and 0.5 round to under "half to even"?',
+      title: { en: 'Math.round: an exact .5 rounded up', 'zh-CN': 'Math.round：恰好为 .5 时向上舍入' },
+      message: {
+        en: 'You round with Math.round, which sends every exact .5 up (2.5 → 3, −3.5 → −3). torch.round, like this exercise, rounds a .5 to the even integer: 2.5 → 2, −3.5 → −4, 0.5 → 0. Round half to even: when the fraction is exactly .5, pick the even neighbour.',
+        'zh-CN': '你用 Math.round 舍入，它把每个恰好为 .5 的数都向上舍入（2.5 → 3，−3.5 → −3）。torch.round 和本练习一样，把 .5 舍入到偶数：2.5 → 2，−3.5 → −4，0.5 → 0。要平局取偶：小数部分恰好为 .5 时，取偶数的那个相邻整数。',
+      },
+      hint: {
+        en: 'In the case whose largest magnitude is 127, 127·x/max is x itself. What do 2.5, −3.5 and 0.5 round to under "half to even"?',
+        'zh-CN': '在最大绝对值为 127 的那个用例中，127·x/max 就是 x 本身。按「平局取偶」，2.5、−3.5 和 0.5 分别舍入成什么？',
+      },
       wrong: (_ctx, x) => absmaxSteps(x, { round: roundHalfUp }).output,
     },
     {
       id: 'levels-128',
-      title: '128 levels instead of 127',
-      message:
-        'You scale by 128/max|x|, so the largest value becomes 128, which int8 cannot hold (its largest is 127), and the lesson\'s −4.3 becomes −102 instead of −101. Symmetric int8 uses [−127, 127]: q = round(127·x/max|x|), scale = max|x|/127.',
-      hint: 'What does your function give for the largest value of the lesson, 5.4? An int8 holds at most 127.',
+      title: { en: '128 levels instead of 127', 'zh-CN': '用了 128 个量化级而不是 127' },
+      message: {
+        en: 'You scale by 128/max|x|, so the largest value becomes 128, which int8 cannot hold (its largest is 127), and the lesson\'s −4.3 becomes −102 instead of −101. Symmetric int8 uses [−127, 127]: q = round(127·x/max|x|), scale = max|x|/127.',
+        'zh-CN': '你按 128/max|x| 缩放，于是最大的值变成了 128，int8 放不下它（int8 最大为 127），课程示例中的 −4.3 也变成了 −102 而不是 −101。对称 int8 使用 [−127, 127]：q = round(127·x/max|x|)，scale = max|x|/127。',
+      },
+      hint: {
+        en: 'What does your function give for the largest value of the lesson, 5.4? An int8 holds at most 127.',
+        'zh-CN': '你的函数对课程示例中最大的值 5.4 给出什么？int8 最多只能存 127。',
+      },
       wrong: (_ctx, x) => absmaxSteps(x, { levels: 128 }).output,
     },
     {
       id: 'max-not-abs',
-      title: 'the largest value instead of the largest magnitude',
-      message:
-        'You divide by max(x), not max|x|: when the value of largest magnitude is negative (−8 in [−8, 2, 3, −1]) it quantises beyond −127 (to −339). Take the largest absolute value, so that both ends fit in [−127, 127].',
-      hint: 'Try [−8, 2, 3, −1]: which number should map to ±127?',
+      title: { en: 'the largest value instead of the largest magnitude', 'zh-CN': '用最大值代替了最大绝对值' },
+      message: {
+        en: 'You divide by max(x), not max|x|: when the value of largest magnitude is negative (−8 in [−8, 2, 3, −1]) it quantises beyond −127 (to −339). Take the largest absolute value, so that both ends fit in [−127, 127].',
+        'zh-CN': '你除以的是 max(x) 而不是 max|x|：当绝对值最大的数为负时（[−8, 2, 3, −1] 中的 −8），它会被量化到 −127 之外（变成 −339）。应取最大的绝对值，这样两端都能放进 [−127, 127]。',
+      },
+      hint: {
+        en: 'Try [−8, 2, 3, −1]: which number should map to ±127?',
+        'zh-CN': '试试 [−8, 2, 3, −1]：哪个数应该映射到 ±127？',
+      },
       // Math.max(...x) alone, or started from 0 (a loop from m = 0): they differ only when every value is negative.
       wrong: (_ctx, x) => anyOf(absmaxSteps(x, { max: (v) => Math.max(...v) }).output, absmaxSteps(x, { max: (v) => Math.max(0, ...v) }).output),
     },
   ],
   hints: [
-    'Find the largest absolute value m of x. The scale is m/127; every q is 127·x/m rounded.',
-    { text: 'Rounding: torch.round sends an exact .5 to the even neighbour (2.5 → 2, 3.5 → 4, −0.5 → 0). JavaScript\'s Math.round sends it up; correct it when the fraction is exactly .5.', misconception: 'round-half-up' },
-    'An all-zero x has m = 0: return q all 0 and scale 0 instead of dividing by 0.',
+    {
+      en: 'Find the largest absolute value m of x. The scale is m/127; every q is 127·x/m rounded.',
+      'zh-CN': '找出 x 的最大绝对值 m。缩放因子是 m/127；每个 q 都是把 127·x/m 舍入。',
+    },
+    { text: { en: 'Rounding: torch.round sends an exact .5 to the even neighbour (2.5 → 2, 3.5 → 4, −0.5 → 0). JavaScript\'s Math.round sends it up; correct it when the fraction is exactly .5.', 'zh-CN': '舍入：torch.round 把恰好为 .5 的数舍入到偶数的那个相邻整数（2.5 → 2，3.5 → 4，−0.5 → 0）。JavaScript 的 Math.round 则向上舍入；小数部分恰好为 .5 时要加以纠正。' }, misconception: 'round-half-up' },
+    {
+      en: 'An all-zero x has m = 0: return q all 0 and scale 0 instead of dividing by 0.',
+      'zh-CN': '全零的 x 有 m = 0：返回全 0 的 q 和为 0 的 scale，而不要除以 0。',
+    },
   ],
 });

@@ -107,23 +107,39 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'wrong-scale-axis',
-      title: 'the weight scales applied along the wrong axis',
-      message:
-        'You multiply by wScales[t] (the output\'s row, a token) or by wScales[k] (a row of wq, an input channel). The weight was quantised per column: wScales[j] belongs to output column j, so y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]. In the lesson, y[1][2] comes out 6.38 instead of 0.242.',
-      hint: 'wq is [K, N] and wScales has N entries. Which index of y[t][j] runs over N?',
+      title: { en: 'the weight scales applied along the wrong axis', 'zh-CN': '权重缩放因子用错了轴' },
+      message: {
+        en: 'You multiply by wScales[t] (the output\'s row, a token) or by wScales[k] (a row of wq, an input channel). The weight was quantised per column: wScales[j] belongs to output column j, so y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]. In the lesson, y[1][2] comes out 6.38 instead of 0.242.',
+        'zh-CN': '你乘的是 wScales[t]（输出的行，即一个 token）或 wScales[k]（wq 的一行，即一个输入通道）。权重是按列量化的：wScales[j] 属于输出列 j，所以 y[t][j] = (Σ_k xq[t][k]·wq[k][j])·xScale·wScales[j]。课程示例中 y[1][2] 算出来是 6.38，而不是 0.242。',
+      },
+      hint: {
+        en: 'wq is [K, N] and wScales has N entries. Which index of y[t][j] runs over N?',
+        'zh-CN': 'wq 为 [K, N]，wScales 有 N 个元素。y[t][j] 的哪个下标遍历 N？',
+      },
       wrong: (_ctx, xq, xScale, wq, wScales) => wrongAxis(xq, xScale, wq, wScales),
     },
     {
       id: 'x-scale-forgotten',
-      title: 'xScale left out',
-      message:
-        'Your output is acc·wScales[j], without xScale: the activations stay in their integer units, 127/max|x| times too large (42.3 times in the lesson, where y[0][1] comes out −261.4 instead of −6.18). Both operands were quantised; each scale undoes one of them: y = acc·xScale·wScales[j].',
-      hint: 'Compare your y[0][1] for the lesson with the float product x·w, −6.2. By what factor is it off?',
+      title: { en: 'xScale left out', 'zh-CN': '漏掉了 xScale' },
+      message: {
+        en: 'Your output is acc·wScales[j], without xScale: the activations stay in their integer units, 127/max|x| times too large (42.3 times in the lesson, where y[0][1] comes out −261.4 instead of −6.18). Both operands were quantised; each scale undoes one of them: y = acc·xScale·wScales[j].',
+        'zh-CN': '你的输出是 acc·wScales[j]，没有乘 xScale：激活值停留在整数单位上，大了 127/max|x| 倍（课程示例中是 42.3 倍，y[0][1] 算出来是 −261.4 而不是 −6.18）。两个操作数都被量化了；每个缩放因子各还原其中一个：y = acc·xScale·wScales[j]。',
+      },
+      hint: {
+        en: 'Compare your y[0][1] for the lesson with the float product x·w, −6.2. By what factor is it off?',
+        'zh-CN': '把你在课程示例中的 y[0][1] 与浮点乘积 x·w 的 −6.2 比较。差了多少倍？',
+      },
       wrong: (_ctx, xq, _xScale, wq, wScales) => int8MatmulSteps(xq, 1, wq, wScales).output,
     },
   ],
   hints: [
-    'First the integer product: acc[t][j] = Σ_k xq[t][k]·wq[k][j], a sum of whole numbers, with no scale inside the loop.',
-    'Then undo both quantisations at once: y[t][j] = acc[t][j]·xScale·wScales[j]. wScales has one entry per output column.',
+    {
+      en: 'First the integer product: acc[t][j] = Σ_k xq[t][k]·wq[k][j], a sum of whole numbers, with no scale inside the loop.',
+      'zh-CN': '先算整数乘积：acc[t][j] = Σ_k xq[t][k]·wq[k][j]，这是整数之和，循环内不乘任何缩放因子。',
+    },
+    {
+      en: 'Then undo both quantisations at once: y[t][j] = acc[t][j]·xScale·wScales[j]. wScales has one entry per output column.',
+      'zh-CN': '然后一次性还原两次量化：y[t][j] = acc[t][j]·xScale·wScales[j]。wScales 每个输出列一个元素。',
+    },
   ],
 });

@@ -92,11 +92,19 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'physical-order',
-      title: 'blocks read in physical order, not in the order of the table',
-      message:
-        'You lay the blocks end to end by their physical index (the table sorted, or the pool read from block 0) instead of in the order of the block table. ' +
-        'In the lesson the table is [3, 1]: tokens 0–3 are in physical block 3 and come first, giving [1, −1] … [7, −7]; physical order starts with block 1 and gives [5, −5], [6, −6], [7, −7], [0, 0], [1, −1] ….',
-      hint: 'In the lesson, which physical block holds token 0? Logical block i is blocks[blockTable[i]], whatever its number.',
+      title: { en: 'blocks read in physical order, not in the order of the table', 'zh-CN': '按物理顺序而不是按表的顺序读取各块' },
+      message: {
+        en:
+          'You lay the blocks end to end by their physical index (the table sorted, or the pool read from block 0) instead of in the order of the block table. ' +
+          'In the lesson the table is [3, 1]: tokens 0–3 are in physical block 3 and come first, giving [1, −1] … [7, −7]; physical order starts with block 1 and gives [5, −5], [6, −6], [7, −7], [0, 0], [1, −1] ….',
+        'zh-CN':
+          '你按物理下标把各块首尾相接（把表排了序，或者从块 0 开始读池），而不是按块表的顺序。' +
+          '课程示例中表是 [3, 1]：token 0–3 在物理块 3 中，排在最前，得到 [1, −1] … [7, −7]；按物理顺序则从块 1 开始，得到 [5, −5]、[6, −6]、[7, −7]、[0, 0]、[1, −1] ……',
+      },
+      hint: {
+        en: 'In the lesson, which physical block holds token 0? Logical block i is blocks[blockTable[i]], whatever its number.',
+        'zh-CN': '课程示例中，哪个物理块存放 token 0？逻辑块 i 就是 blocks[blockTable[i]]，不管它的编号是多少。',
+      },
       wrong: (_ctx, blockTable, blocks, blockSize, seqLen) => {
         const used = blockTable.slice(0, Math.ceil(seqLen / blockSize));
         return anyOf(firstRows([...used].sort((a, b) => a - b), blocks, seqLen), firstRows(blocks.map((_, b) => b), blocks, seqLen));
@@ -104,11 +112,19 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'whole-last-block',
-      title: 'every row of the last block kept, past seqLen',
-      message:
-        'You return whole blocks, so the unused rows at the end of the last block come along: 8 rows in the lesson, the last one [0, 0], where the sequence has 7 tokens. ' +
-        'Only the first seqLen rows are the sequence; the rest of its last block is space reserved for the tokens still to come.',
-      hint: 'How many rows does the lesson\'s answer have? Count the tokens, not the blocks.',
+      title: { en: 'every row of the last block kept, past seqLen', 'zh-CN': '保留了最后一块的所有行，超出了 seqLen' },
+      message: {
+        en:
+          'You return whole blocks, so the unused rows at the end of the last block come along: 8 rows in the lesson, the last one [0, 0], where the sequence has 7 tokens. ' +
+          'Only the first seqLen rows are the sequence; the rest of its last block is space reserved for the tokens still to come.',
+        'zh-CN':
+          '你返回了整块，于是最后一块末尾未使用的行也跟着一起返回了：课程示例中得到 8 行，最后一行是 [0, 0]，而序列只有 7 个 token。' +
+          '只有前 seqLen 行属于序列；最后一块的其余部分是为后续 token 预留的空间。',
+      },
+      hint: {
+        en: 'How many rows does the lesson\'s answer have? Count the tokens, not the blocks.',
+        'zh-CN': '课程示例的答案有几行？数 token，而不是数块。',
+      },
       wrong: (_ctx, blockTable, blocks, blockSize, seqLen) => {
         const used = blockTable.slice(0, Math.ceil(seqLen / blockSize));
         return anyOf(firstRows(used, blocks, used.length * blockSize), firstRows(blockTable, blocks, blockTable.length * blockSize));
@@ -116,8 +132,17 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Start from one token t: which logical block is it in, and at which row of that block?',
-    'Token t is at row t mod blockSize of logical block ⌊t/blockSize⌋, and logical block i is the physical block blocks[blockTable[i]].',
-    'The key idea: the block table is the only map from the sequence to memory. Walk t from 0 to seqLen − 1 and copy blocks[blockTable[⌊t/blockSize⌋]][t mod blockSize].',
+    {
+      en: 'Start from one token t: which logical block is it in, and at which row of that block?',
+      'zh-CN': '从一个 token t 开始想：它在哪个逻辑块中？在那个块的哪一行？',
+    },
+    {
+      en: 'Token t is at row t mod blockSize of logical block ⌊t/blockSize⌋, and logical block i is the physical block blocks[blockTable[i]].',
+      'zh-CN': 'token t 位于逻辑块 ⌊t/blockSize⌋ 的第 t mod blockSize 行，而逻辑块 i 就是物理块 blocks[blockTable[i]]。',
+    },
+    {
+      en: 'The key idea: the block table is the only map from the sequence to memory. Walk t from 0 to seqLen − 1 and copy blocks[blockTable[⌊t/blockSize⌋]][t mod blockSize].',
+      'zh-CN': '关键：块表是从序列到内存的唯一映射。让 t 从 0 走到 seqLen − 1，复制 blocks[blockTable[⌊t/blockSize⌋]][t mod blockSize]。',
+    },
   ],
 });

@@ -210,11 +210,15 @@ export default defineExercise<Args, number | number[]>({
   misconceptions: [
     {
       id: 'prompt-returned',
-      title: 'the prompt returned with the new tokens',
-      message:
-        'Your list starts with the prompt: generate returns the n new tokens only (Hugging Face\'s generate returns both, this exercise does not). ' +
-        'In the lesson example, greedy after [1, 2], it is [3, 4, 0, 4], not [1, 2, 3, 4, 0, 4]. Keep the prompt in your own list if you like, and return the part after it.',
-      hint: 'How long is your list, and how long should it be? Compare it with n.',
+      title: { en: 'the prompt returned with the new tokens', 'zh-CN': '把提示连同新 token 一起返回' },
+      message: {
+        en:
+          'Your list starts with the prompt: generate returns the n new tokens only (Hugging Face\'s generate returns both, this exercise does not). ' +
+          'In the lesson example, greedy after [1, 2], it is [3, 4, 0, 4], not [1, 2, 3, 4, 0, 4]. Keep the prompt in your own list if you like, and return the part after it.',
+        'zh-CN':
+          '你的列表以提示开头：generate 只返回 n 个新 token（Hugging Face 的 generate 两者都返回，本练习不是）。在课程例子中，从 [1, 2] 开始贪心生成，结果是 [3, 4, 0, 4]，而不是 [1, 2, 3, 4, 0, 4]。你可以在自己的列表里保留提示，返回它后面的部分即可。',
+      },
+      hint: { en: 'How long is your list, and how long should it be? Compare it with n.', 'zh-CN': '你的列表有多长？应该有多长？和 n 比较一下。' },
       wrong: (ctx, ...args) => {
         if (isNextToken(ctx)) throw new Error('not applicable: nextToken draws one token');
         const [prompt, n, w, opts, u] = args as GenerateArgs;
@@ -223,38 +227,66 @@ export default defineExercise<Args, number | number[]>({
     },
     {
       id: 'same-u',
-      title: 'every token drawn with u[0]',
-      message:
-        'Your tokens are all drawn with the same uniform, u[0]: new token i must be drawn with u[i], or sampling is no longer random from one token to the next. ' +
-        'In the sampled lesson example the tokens are [3, 0, 4, 5]; with u[0] = 0.5 each time they are [3, 3, 3, 3].',
-      hint: 'Which uniform does your loop pass to nextToken for new token i? Greedy cases pass; sampled ones with more than one token fail.',
+      title: { en: 'every token drawn with u[0]', 'zh-CN': '每个 token 都用 u[0] 抽取' },
+      message: {
+        en:
+          'Your tokens are all drawn with the same uniform, u[0]: new token i must be drawn with u[i], or sampling is no longer random from one token to the next. ' +
+          'In the sampled lesson example the tokens are [3, 0, 4, 5]; with u[0] = 0.5 each time they are [3, 3, 3, 3].',
+        'zh-CN':
+          '你的所有 token 都用同一个均匀随机数 u[0] 抽取：第 i 个新 token 必须用 u[i] 抽取，否则从一个 token 到下一个 token 的采样就不再随机。在课程的采样例子中，token 为 [3, 0, 4, 5]；每次都用 u[0] = 0.5 时得到 [3, 3, 3, 3]。',
+      },
+      hint: {
+        en: 'Which uniform does your loop pass to nextToken for new token i? Greedy cases pass; sampled ones with more than one token fail.',
+        'zh-CN': '对第 i 个新 token，你的循环把哪个均匀随机数传给了 nextToken？贪心的用例能通过；生成多于一个 token 的采样用例则通不过。',
+      },
       wrong: mistaken({ sameU: true }, (opts, n) => opts.temperature !== 0 && n > 1, false),
     },
     {
       id: 'top-p-before-top-k',
-      title: 'top-p applied before top-k',
-      message:
-        'You filter with top-p first and top-k second. Hugging Face (and this exercise) divides by the temperature, then keeps the top k, then applies top-p to the probabilities of what is left, renormalised: ' +
-        'in the sampled lesson example the kept tokens of the first step are 3 and 2 (probabilities 0.524879 and 0.255928 of the top 3 add up past 0.75), and the tokens are [3, 0, 4, 5], not [3, 0, 1, 3].',
-      hint: 'The case "top-k 2 then top-p 0.5" has probabilities [0.4, 0.3, 0.2, 0.1]: do it by hand in both orders.',
+      title: { en: 'top-p applied before top-k', 'zh-CN': '在 top-k 之前应用了 top-p' },
+      message: {
+        en:
+          'You filter with top-p first and top-k second. Hugging Face (and this exercise) divides by the temperature, then keeps the top k, then applies top-p to the probabilities of what is left, renormalised: ' +
+          'in the sampled lesson example the kept tokens of the first step are 3 and 2 (probabilities 0.524879 and 0.255928 of the top 3 add up past 0.75), and the tokens are [3, 0, 4, 5], not [3, 0, 1, 3].',
+        'zh-CN':
+          '你先用 top-p 过滤，再用 top-k。Hugging Face（以及本练习）先除以温度，再保留前 k 个，然后对剩下部分重新归一化后的概率应用 top-p：在课程的采样例子中，第一步保留的 token 是 3 和 2（前 3 个中的概率 0.524879 和 0.255928 相加超过了 0.75），token 为 [3, 0, 4, 5]，而不是 [3, 0, 1, 3]。',
+      },
+      hint: {
+        en: 'The case "top-k 2 then top-p 0.5" has probabilities [0.4, 0.3, 0.2, 0.1]: do it by hand in both orders.',
+        'zh-CN': '用例「top-k 2 then top-p 0.5」的概率为 [0.4, 0.3, 0.2, 0.1]：按两种顺序各手算一遍。',
+      },
       wrong: mistaken({ topPFirst: true }, (opts) => opts.temperature !== 0 && opts.topK !== undefined && opts.topP !== undefined),
     },
     {
       id: 'temperature-on-probabilities',
-      title: 'the temperature applied to the probabilities, after the softmax',
-      message:
-        'You divide the probabilities by T (or leave T out): dividing every probability by one number changes none of their ratios, so the draw is at temperature 1. ' +
-        'Temperature divides the logits, before top-k, top-p and the softmax. In the sampled lesson example (T = 0.6) the tokens are [3, 0, 4, 5]; at temperature 1 they are [3, 0, 4, 1].',
-      hint: 'Cases at temperature 1 pass and the others fail? Where does T act: on the logits or on the probabilities?',
+      title: { en: 'the temperature applied to the probabilities, after the softmax', 'zh-CN': '在 softmax 之后把温度作用在概率上' },
+      message: {
+        en:
+          'You divide the probabilities by T (or leave T out): dividing every probability by one number changes none of their ratios, so the draw is at temperature 1. ' +
+          'Temperature divides the logits, before top-k, top-p and the softmax. In the sampled lesson example (T = 0.6) the tokens are [3, 0, 4, 5]; at temperature 1 they are [3, 0, 4, 1].',
+        'zh-CN':
+          '你把概率除以 T（或者根本没用 T）：把每个概率都除以同一个数不会改变它们之间的比例，所以抽样实际上是在温度 1 下进行的。温度要除的是 logits，在 top-k、top-p 和 softmax 之前。在课程的采样例子中（T = 0.6），token 为 [3, 0, 4, 5]；在温度 1 下则是 [3, 0, 4, 1]。',
+      },
+      hint: {
+        en: 'Cases at temperature 1 pass and the others fail? Where does T act: on the logits or on the probabilities?',
+        'zh-CN': '温度为 1 的用例通过、其他的都没通过？T 作用在哪里：logits 还是概率？',
+      },
       wrong: mistaken({ temperatureOnProbabilities: true }, (opts) => opts.temperature !== 0 && opts.temperature !== 1),
     },
     {
       id: 'zero-temperature-divided',
-      title: 'temperature 0 not special-cased: the logits divided by 0',
-      message:
-        'At temperature 0 you divide the logits by 0: they become ±Infinity, the softmax gives NaN, and the draw falls through to a fixed token. ' +
-        'Temperature 0 means greedy decoding: return the argmax of the logits (the lower index on a tie) before any division. In the lesson example that is [3, 4, 0, 4], not [0, 0, 0, 0].',
-      hint: 'What is 2 / 0 in JavaScript, and Infinity − Infinity? Your applyTemperature takes t > 0 only.',
+      title: { en: 'temperature 0 not special-cased: the logits divided by 0', 'zh-CN': '没有单独处理温度 0：把 logits 除以了 0' },
+      message: {
+        en:
+          'At temperature 0 you divide the logits by 0: they become ±Infinity, the softmax gives NaN, and the draw falls through to a fixed token. ' +
+          'Temperature 0 means greedy decoding: return the argmax of the logits (the lower index on a tie) before any division. In the lesson example that is [3, 4, 0, 4], not [0, 0, 0, 0].',
+        'zh-CN':
+          '温度为 0 时你把 logits 除以 0：它们变成 ±Infinity，softmax 给出 NaN，抽样总是落到某个固定的 token 上。温度 0 的意思是贪心解码：在做任何除法之前返回 logits 的 argmax（相等时取较小的下标）。在课程例子中结果是 [3, 4, 0, 4]，而不是 [0, 0, 0, 0]。',
+      },
+      hint: {
+        en: 'What is 2 / 0 in JavaScript, and Infinity − Infinity? Your applyTemperature takes t > 0 only.',
+        'zh-CN': '在 JavaScript 里 2 / 0 是多少？Infinity − Infinity 呢？你的 applyTemperature 只接受 t > 0。',
+      },
       wrong: (ctx, ...args) => {
         const zeroDivided = mistaken({ zeroDivided: true }, (opts) => opts.temperature === 0)(ctx, ...args);
         if (isNextToken(ctx)) return anyOf(zeroDivided, (args as NextTokenArgs)[0].length - 1);
@@ -264,8 +296,17 @@ export default defineExercise<Args, number | number[]>({
     },
   ],
   hints: [
-    'Write nextToken first and check it on the lesson\'s first step by hand; then generate runs the prompt through gptStep and calls nextToken n times, feeding each new token back.',
-    { text: 'Temperature 0 is greedy: take the argmax before any division, since logits / 0 are ±Infinity.', misconception: 'zero-temperature-divided' },
-    'The key idea: nextToken is applyTemperature, topKFilter, topPFilter (in that order, each on logits), softmax, then sampleToken with u; new token i uses u[i], and generate returns only the n new tokens.',
+    {
+      en: 'Write nextToken first and check it on the lesson\'s first step by hand; then generate runs the prompt through gptStep and calls nextToken n times, feeding each new token back.',
+      'zh-CN': '先写 nextToken，并在课程的第一步上手算检查它；然后 generate 把提示送入 gptStep，调用 nextToken n 次，每次把新 token 送回模型。',
+    },
+    { text: {
+      en: 'Temperature 0 is greedy: take the argmax before any division, since logits / 0 are ±Infinity.',
+      'zh-CN': '温度 0 就是贪心：在做任何除法之前先取 argmax，因为 logits / 0 是 ±Infinity。',
+    }, misconception: 'zero-temperature-divided' },
+    {
+      en: 'The key idea: nextToken is applyTemperature, topKFilter, topPFilter (in that order, each on logits), softmax, then sampleToken with u; new token i uses u[i], and generate returns only the n new tokens.',
+      'zh-CN': '关键：nextToken 依次是 applyTemperature、topKFilter、topPFilter（按这个顺序，每一步都作用于 logits）、softmax，最后用 u 调用 sampleToken；第 i 个新 token 使用 u[i]，generate 只返回 n 个新 token。',
+    },
   ],
 });

@@ -133,43 +133,74 @@ export default defineExercise<Args, Step>({
   misconceptions: [
     {
       id: 'own-key-left-out',
-      title: 'attending before appending: the token\'s own key left out',
-      message:
-        'Your step attends over the cached keys and appends the new key and value afterwards, so the token does not see itself. In a forward pass position t sees positions 0 … t, itself included: append first, then attend over all t + 1 rows. ' +
-        'At position 0 there is then nothing to attend to. On the lesson model\'s step at position 2 the logits should be [0.271568, 1.973903, −1.800859, −0.271568, −0.444612, 2.245471].',
-      hint: 'On the empty cache, how many keys does your attention see? It should see one: the token\'s own.',
+      title: { en: 'attending before appending: the token\'s own key left out', 'zh-CN': '先关注再追加：漏掉了 token 自己的键' },
+      message: {
+        en:
+          'Your step attends over the cached keys and appends the new key and value afterwards, so the token does not see itself. In a forward pass position t sees positions 0 … t, itself included: append first, then attend over all t + 1 rows. ' +
+          'At position 0 there is then nothing to attend to. On the lesson model\'s step at position 2 the logits should be [0.271568, 1.973903, −1.800859, −0.271568, −0.444612, 2.245471].',
+        'zh-CN':
+          '你的这一步先在缓存的键上做注意力，之后才追加新的键和值，所以 token 看不到它自己。在前向传播中，位置 t 能看到位置 0 … t，包括它自己：先追加，再在全部 t + 1 行上做注意力。这样在位置 0 就没有东西可关注了。在课程模型位置 2 的那一步，logits 应为 [0.271568, 1.973903, −1.800859, −0.271568, −0.444612, 2.245471]。',
+      },
+      hint: {
+        en: 'On the empty cache, how many keys does your attention see? It should see one: the token\'s own.',
+        'zh-CN': '在空缓存上，你的注意力能看到几个键？应该是一个：token 自己的。',
+      },
       wrong: wrongWith({ ownKeyLeftOut: true }),
     },
     {
       id: 'position-zero',
-      title: 'every token embedded at position 0',
-      message:
-        'Your step adds wpe[0] whatever the position: a step\'s token sits at position t = cache[0].k.length, the number of rows already cached, and gets wpe[t]. ' +
-        'The first step is right, the later ones not: on the lesson model\'s step at position 2, logits[1] should be 1.973903.',
-      hint: 'How does your step know its position? The cache holds one row per earlier token.',
+      title: { en: 'every token embedded at position 0', 'zh-CN': '每个 token 都按位置 0 嵌入' },
+      message: {
+        en:
+          'Your step adds wpe[0] whatever the position: a step\'s token sits at position t = cache[0].k.length, the number of rows already cached, and gets wpe[t]. ' +
+          'The first step is right, the later ones not: on the lesson model\'s step at position 2, logits[1] should be 1.973903.',
+        'zh-CN':
+          '无论位置是多少，你的这一步都加上 wpe[0]：这一步的 token 位于位置 t = cache[0].k.length，即缓存中已有的行数，应该加上 wpe[t]。第一步是对的，后面的就不对了：在课程模型位置 2 的那一步，logits[1] 应为 1.973903。',
+      },
+      hint: { en: 'How does your step know its position? The cache holds one row per earlier token.', 'zh-CN': '你的这一步怎么知道自己的位置？缓存中之前的每个 token 都有一行。' },
       wrong: wrongWith({ positionZero: true }),
     },
     {
       id: 'whole-row-attention',
-      title: 'attention over whole rows: one head of width C, or the scale √C',
-      message:
-        'Your attention does not split the rows into heads of width d = C / heads: it runs one head over all C columns (decodeStep given the whole q, k, v and cached rows), or divides each head\'s scores by √C. ' +
-        'Run decodeStep once per head on columns j·d … j·d + d − 1 of q, k, v and of every cached row; it then scales by 1/√d itself. At position 0 one key gets all the weight whatever the split; on the lesson model\'s step at position 2, logits[5] should be 2.245471.',
-      hint: 'How long are the q and k you pass to decodeStep? One head of the lesson model is 2 wide, and it has two heads.',
+      title: { en: 'attention over whole rows: one head of width C, or the scale √C', 'zh-CN': '在整行上做注意力：一个宽 C 的头，或按 √C 缩放' },
+      message: {
+        en:
+          'Your attention does not split the rows into heads of width d = C / heads: it runs one head over all C columns (decodeStep given the whole q, k, v and cached rows), or divides each head\'s scores by √C. ' +
+          'Run decodeStep once per head on columns j·d … j·d + d − 1 of q, k, v and of every cached row; it then scales by 1/√d itself. At position 0 one key gets all the weight whatever the split; on the lesson model\'s step at position 2, logits[5] should be 2.245471.',
+        'zh-CN':
+          '你的注意力没有把各行拆成宽 d = C / heads 的头：要么在全部 C 列上运行一个头（把整个 q、k、v 和缓存行交给 decodeStep），要么把每个头的分数除以 √C。对每个头，在 q、k、v 以及每个缓存行的第 j·d … j·d + d − 1 列上运行一次 decodeStep；它自己会按 1/√d 缩放。在位置 0，无论怎么拆分，唯一的键都拿到全部权重；在课程模型位置 2 的那一步，logits[5] 应为 2.245471。',
+      },
+      hint: {
+        en: 'How long are the q and k you pass to decodeStep? One head of the lesson model is 2 wide, and it has two heads.',
+        'zh-CN': '你传给 decodeStep 的 q 和 k 有多长？课程模型的一个头宽 2，共有两个头。',
+      },
       wrong: (ctx, token, cache, w) => anyOf(wrongWith({})(ctx, token, cache, { ...w, config: { ...w.config, heads: 1 } }), wrongWith({ scaleByWidth: true })(ctx, token, cache, w)),
     },
     {
       id: 'cache-not-extended',
-      title: 'the cache passed in returned, without the new rows',
-      message:
-        'Your logits are right, but the cache you return is the one you were given: the new token\'s key and value must be appended in every layer, so that the next step sees them. Build new arrays (the cache passed in must not change), [...cache[l].k, k], and return those.',
-      hint: 'After one step from the empty cache, how many rows should each layer\'s k and v have?',
+      title: { en: 'the cache passed in returned, without the new rows', 'zh-CN': '返回了传入的缓存，没有新的行' },
+      message: {
+        en:
+          'Your logits are right, but the cache you return is the one you were given: the new token\'s key and value must be appended in every layer, so that the next step sees them. Build new arrays (the cache passed in must not change), [...cache[l].k, k], and return those.',
+        'zh-CN':
+          '你的 logits 是对的，但返回的缓存就是传进来的那个：新 token 的键和值必须追加到每一层里，下一步才能看到它们。构建新的数组（传入的缓存不能改变），即 [...cache[l].k, k]，然后返回它们。',
+      },
+      hint: { en: 'After one step from the empty cache, how many rows should each layer\'s k and v have?', 'zh-CN': '从空缓存走一步之后，每一层的 k 和 v 应该有几行？' },
       wrong: (_ctx, token, cache, w) => ({ logits: run64(w, [token], cache).logits[0], cache }),
     },
   ],
   hints: [
-    'The step is the forward pass for one row: x = wte[token] + wpe[t] with t = cache[0].k.length, then each block on that row alone, then ln_f and the logits.',
-    'In block l, project ln_1(x) to q, k, v (with biases), append k and v to cache[l], and let q attend over all the rows, head by head: columns j·d … j·d + d − 1, d = C / heads.',
-    'decodeStep does one head: call it with that head\'s columns of q, k, v and of the cached rows, put the heads\' outputs side by side, then ·wo + bo. Return the new cache, never the old one changed.',
+    {
+      en: 'The step is the forward pass for one row: x = wte[token] + wpe[t] with t = cache[0].k.length, then each block on that row alone, then ln_f and the logits.',
+      'zh-CN': '这一步就是单独一行的前向传播：x = wte[token] + wpe[t]，其中 t = cache[0].k.length，然后每个块只处理这一行，最后是 ln_f 和 logits。',
+    },
+    {
+      en: 'In block l, project ln_1(x) to q, k, v (with biases), append k and v to cache[l], and let q attend over all the rows, head by head: columns j·d … j·d + d − 1, d = C / heads.',
+      'zh-CN': '在第 l 个块中，把 ln_1(x) 投影成 q、k、v（含偏置），把 k 和 v 追加到 cache[l]，再让 q 逐头关注所有行：第 j·d … j·d + d − 1 列，d = C / heads。',
+    },
+    {
+      en: 'decodeStep does one head: call it with that head\'s columns of q, k, v and of the cached rows, put the heads\' outputs side by side, then ·wo + bo. Return the new cache, never the old one changed.',
+      'zh-CN': 'decodeStep 只处理一个头：用该头在 q、k、v 以及缓存各行中对应的列调用它，把各头的输出并排拼起来，再 ·wo + bo。返回新的缓存，绝不要返回被改动过的旧缓存。',
+    },
   ],
 });

@@ -266,44 +266,104 @@ export default defineExercise<Args, Plan>({
   misconceptions: [
     {
       id: 'naive-all-to-all',
-      title: 'every rank sends all its data to every other rank',
-      message:
-        'Each rank sends its whole data (all N chunks) to every other rank: (N − 1) copies of it, 3 for N = 4, and through links a ring does not have. ' +
-        'The ring all-reduce sends each rank\'s data in N chunks, one chunk per step to the next rank only, 2(N − 1) chunks in all: 6 chunks of 1/4, 1.5 copies, for N = 4.',
-      hint: 'On a ring, which rank is rank 0 connected to? Cut each rank\'s data into N chunks and send only one chunk per step.',
+      title: { en: 'every rank sends all its data to every other rank', 'zh-CN': '每个 rank 把全部数据发给其他每个 rank' },
+      message: {
+        en:
+          'Each rank sends its whole data (all N chunks) to every other rank: (N − 1) copies of it, 3 for N = 4, and through links a ring does not have. ' +
+          'The ring all-reduce sends each rank\'s data in N chunks, one chunk per step to the next rank only, 2(N − 1) chunks in all: 6 chunks of 1/4, 1.5 copies, for N = 4.',
+        'zh-CN':
+          '每个 rank 把它的全部数据（全部 N 块）发给其他每个 rank：共 (N − 1) 份，N = 4 时为 3 份，而且要经过环上不存在的链路。' +
+          '环形全归约把每个 rank 的数据分成 N 块，每步只向下一个 rank 发送一块，总共 2(N − 1) 块：N = 4 时是 6 块、每块 1/4，' +
+          '即 1.5 份。',
+      },
+      hint: {
+        en:
+          'On a ring, which rank is rank 0 connected to? Cut each rank\'s data into N chunks and send only one chunk per step.',
+        'zh-CN':
+          '在环上，rank 0 和哪个 rank 相连？把每个 rank 的数据切成 N 块，每步只发送一块。',
+      },
       wrong: (_ctx, ranks) => allToAll(ranks),
     },
     {
       id: 'n-steps-per-phase',
-      title: 'N steps per phase instead of N − 1',
-      message:
-        'The reduce-scatter takes N − 1 steps, not N: after N − 1 additions a chunk holds all N ranks\' values, and one more step adds a rank\'s values a second time ' +
-        '(for N = 4, after step 4 rank 0\'s chunk 0 holds rank 0\'s values twice, until the all-gather overwrites it). Each rank then sends 2N = 8 chunks where 2(N − 1) = 6 are enough, in 8 steps instead of 6.',
-      hint: 'Count for N = 2: how many steps does it take for each of the 2 chunks to hold both ranks\' values?',
+      title: { en: 'N steps per phase instead of N − 1', 'zh-CN': '每个阶段 N 步，而不是 N − 1 步' },
+      message: {
+        en:
+          'The reduce-scatter takes N − 1 steps, not N: after N − 1 additions a chunk holds all N ranks\' values, and one more step adds a rank\'s values a second time ' +
+          '(for N = 4, after step 4 rank 0\'s chunk 0 holds rank 0\'s values twice, until the all-gather overwrites it). Each rank then sends 2N = 8 chunks where 2(N − 1) = 6 are enough, in 8 steps instead of 6.',
+        'zh-CN':
+          '归约散射需要 N − 1 步，而不是 N 步：经过 N − 1 次累加后，一块已经包含全部 N 个 rank 的值，再多一步就会把某个 rank 的值加第二次（N = 4 时，' +
+          '第 4 步之后 rank 0 的第 0 块含有两次 rank 0 的值，直到全收集把它覆盖）。于是每个 rank 发送了 2N = 8 块，' +
+          '而 2(N − 1) = 6 块就够了，用了 8 步而不是 6 步。',
+      },
+      hint: {
+        en:
+          'Count for N = 2: how many steps does it take for each of the 2 chunks to hold both ranks\' values?',
+        'zh-CN':
+          '数一数 N = 2 的情形：要几步，2 块中的每一块才能都包含两个 rank 的值？',
+      },
       wrong: (_ctx, ranks) => nStepsPerPhase(ranks),
     },
     {
       id: 'own-chunk-every-step',
-      title: 'each rank sends its own chunk r at every reduce-scatter step',
-      message:
-        'At reduce-scatter step s, rank r must pass on chunk r − s (mod N), the one it has just added into; sending its own chunk r at every step adds rank r\'s values into the same chunk of rank r + 1 again and again ' +
-        '(for N = 4, rank 1\'s chunk 0 holds rank 0\'s values 3 times after the reduce-scatter) and no chunk is ever complete: rank 0 ends with chunk 0 holding rank 3\'s values only.',
-      hint: 'At step 2, which chunk did rank r just receive and add into? That running sum is what it passes on.',
+      title: { en: 'each rank sends its own chunk r at every reduce-scatter step', 'zh-CN': '每个归约散射步都发送自己的第 r 块' },
+      message: {
+        en:
+          'At reduce-scatter step s, rank r must pass on chunk r − s (mod N), the one it has just added into; sending its own chunk r at every step adds rank r\'s values into the same chunk of rank r + 1 again and again ' +
+          '(for N = 4, rank 1\'s chunk 0 holds rank 0\'s values 3 times after the reduce-scatter) and no chunk is ever complete: rank 0 ends with chunk 0 holding rank 3\'s values only.',
+        'zh-CN':
+          '在归约散射第 s 步，rank r 必须传出第 r − s（mod N）块，也就是它刚刚累加过的那一块；每一步都发送自己的第 r 块，会把 rank r 的值一遍又一遍地加进 rank r + 1 的同一块（N = 4 时，' +
+          '归约散射结束后 rank 1 的第 0 块含有 3 次 rank 0 的值），而且没有任何一块能凑完整：rank 0 最终的第 0 块只含 rank 3 的值。',
+      },
+      hint: {
+        en:
+          'At step 2, which chunk did rank r just receive and add into? That running sum is what it passes on.',
+        'zh-CN':
+          '在第 2 步，rank r 刚刚收到并累加的是哪一块？它要传下去的正是这个部分和。',
+      },
       wrong: (_ctx, ranks) => ownChunkEveryStep(ranks),
     },
     {
       id: 'gather-unfinished-chunk',
-      title: 'the all-gather starts from a chunk that is not finished',
-      message:
-        'After the reduce-scatter, rank r holds the full sum of chunk r + 1 (mod N), not chunk r: the all-gather must start from it (chunk r + 1 − s at all-gather step s). ' +
-        'Sending chunk r − s passes partial sums on and overwrites the finished ones with them: for N = 4, every rank ends with each chunk c holding rank c\'s values only.',
-      hint: 'After the reduce-scatter of the lesson\'s table, which chunk does rank 0 hold complete? Start the all-gather with that one.',
+      title: { en: 'the all-gather starts from a chunk that is not finished', 'zh-CN': '全收集从尚未完成的块开始' },
+      message: {
+        en:
+          'After the reduce-scatter, rank r holds the full sum of chunk r + 1 (mod N), not chunk r: the all-gather must start from it (chunk r + 1 − s at all-gather step s). ' +
+          'Sending chunk r − s passes partial sums on and overwrites the finished ones with them: for N = 4, every rank ends with each chunk c holding rank c\'s values only.',
+        'zh-CN':
+          '归约散射之后，rank r 持有的是第 r + 1（mod N）块的完整和，而不是第 r 块：全收集必须从它开始（全收集第 s 步发送第 r + 1 − s 块）。' +
+          '发送第 r − s 块会把部分和传下去，并用它们覆盖已完成的和：N = 4 时，每个 rank 最终的每个第 c 块都只含 rank c 的值。',
+      },
+      hint: {
+        en:
+          'After the reduce-scatter of the lesson\'s table, which chunk does rank 0 hold complete? Start the all-gather with that one.',
+        'zh-CN':
+          '在课程表格的归约散射结束后，rank 0 持有完整的是哪一块？全收集就从这一块开始。',
+      },
       wrong: (_ctx, ranks) => gatherUnfinished(ranks),
     },
   ],
   hints: [
-    'Draw N = 3 by hand: 3 ranks, 3 chunks each. At every step each rank sends one chunk to the next rank. Which chunk must rank 0 send first, and which next, so that a running sum keeps travelling?',
-    'Reduce-scatter step s (from 0): rank r sends chunk (r − s) mod N to rank (r + 1) mod N, which adds it to its own. After N − 1 steps rank r holds chunk (r + 1) mod N complete.',
-    'All-gather step s: rank r sends chunk (r + 1 − s) mod N, the one it finished or has just received whole; the receiver overwrites its copy. N − 1 steps of each phase; N = 1 needs none.',
+    {
+      en:
+        'Draw N = 3 by hand: 3 ranks, 3 chunks each. At every step each rank sends one chunk to the next rank. Which chunk must rank 0 send first, and which next, so that a running sum keeps travelling?',
+      'zh-CN':
+        '先手画 N = 3 的情形：3 个 rank，每个 3 块。每一步每个 rank 向下一个 rank 发送一块。rank 0 第一步要发哪一块、下一步发哪一块，' +
+        '才能让部分和一直往前传？',
+    },
+    {
+      en:
+        'Reduce-scatter step s (from 0): rank r sends chunk (r − s) mod N to rank (r + 1) mod N, which adds it to its own. After N − 1 steps rank r holds chunk (r + 1) mod N complete.',
+      'zh-CN':
+        '归约散射第 s 步（从 0 开始）：rank r 把第 (r − s) mod N 块发给 rank (r + 1) mod N，后者把它加到自己的对应块上。' +
+        'N − 1 步之后，rank r 持有完整的第 (r + 1) mod N 块。',
+    },
+    {
+      en:
+        'All-gather step s: rank r sends chunk (r + 1 − s) mod N, the one it finished or has just received whole; the receiver overwrites its copy. N − 1 steps of each phase; N = 1 needs none.',
+      'zh-CN':
+        '全收集第 s 步：rank r 发送第 (r + 1 − s) mod N 块，也就是它已完成或刚刚完整收到的那一块；接收方覆盖自己的副本。' +
+        '每个阶段 N − 1 步；N = 1 时一步也不需要。',
+    },
   ],
 });

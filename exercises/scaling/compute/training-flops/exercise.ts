@@ -134,28 +134,58 @@ export default defineExercise<Args, Plan>({
   misconceptions: [
     {
       id: 'forward-only',
-      title: '2·N·D: the forward pass only',
-      message:
-        'A forward pass costs about 2 FLOPs per parameter per token (a multiply and an add); training also runs the backward pass, which computes the gradients of both the activations and the weights, twice the forward. ' +
-        `That is 6·N·D in all: ${show(plan(lessonCfg).flops)} FLOPs for the lesson example, not ${show(plan(lessonCfg, 2).flops)}, and three times the time.`,
-      hint: 'Your FLOPs are a third of the expected ones. Besides the forward pass, what does every training step compute, and how much does it cost?',
+      title: { en: '2·N·D: the forward pass only', 'zh-CN': '2·N·D：只算了前向传播' },
+      message: {
+        en:
+          'A forward pass costs about 2 FLOPs per parameter per token (a multiply and an add); training also runs the backward pass, which computes the gradients of both the activations and the weights, twice the forward. ' +
+          `That is 6·N·D in all: ${show(plan(lessonCfg).flops)} FLOPs for the lesson example, not ${show(plan(lessonCfg, 2).flops)}, and three times the time.`,
+        'zh-CN':
+          '前向传播每个参数每个 token 约需 2 FLOPs（一次乘法和一次加法）；训练还要做反向传播，它同时计算激活值和权重的梯度，开销是前向的两倍。' +
+          `总共是 6·N·D：课程示例为 ${show(plan(lessonCfg).flops)} FLOPs，而不是 ${show(plan(lessonCfg, 2).flops)}，所需时间也是三倍。`,
+      },
+      hint: {
+        en:
+          'Your FLOPs are a third of the expected ones. Besides the forward pass, what does every training step compute, and how much does it cost?',
+        'zh-CN':
+          '你的 FLOPs 只有预期的三分之一。除了前向传播，每个训练步还要计算什么？开销是多少？',
+      },
       wrong: (_ctx, cfg) => plan(cfg, 2),
     },
     {
       id: 'tokens-always-default',
-      title: 'tokens set to 20·params even when given',
-      message:
-        'Chinchilla\'s 20 tokens per parameter is the default for when cfg.tokens is absent (undefined). When the run gives its own token count (GPT-3\'s 300 B, LLaMA-2\'s 2 T), use it: cfg.tokens ?? 20 * cfg.params.',
-      hint: 'Run the GPT-3 case: which tokens does your plan return, the 300 B given or 20·175 B?',
+      title: { en: 'tokens set to 20·params even when given', 'zh-CN': '给定了 tokens 仍设为 20·params' },
+      message: {
+        en:
+          'Chinchilla\'s 20 tokens per parameter is the default for when cfg.tokens is absent (undefined). When the run gives its own token count (GPT-3\'s 300 B, LLaMA-2\'s 2 T), use it: cfg.tokens ?? 20 * cfg.params.',
+        'zh-CN':
+          'Chinchilla 的每个参数 20 个 token 是 cfg.tokens 缺省（undefined）时的默认值。当训练给出了自己的 token 数（GPT-3 的 300 B，' +
+          'LLaMA-2 的 2 T）时，就用它：cfg.tokens ?? 20 * cfg.params。',
+      },
+      hint: {
+        en:
+          'Run the GPT-3 case: which tokens does your plan return, the 300 B given or 20·175 B?',
+        'zh-CN':
+          '跑一下 GPT-3 的用例：你的计划返回的 token 数是给定的 300 B，还是 20·175 B？',
+      },
       wrong: (_ctx, cfg) => plan({ ...cfg, tokens: undefined }),
     },
     {
       id: 'mfu-wrong-way',
-      title: 'the MFU not dividing the throughput',
-      message:
-        'MFU is the fraction of the peak a run achieves: the cluster does gpus · peakFlops · mfu FLOP/s, so seconds = flops / (gpus · peakFlops · mfu). ' +
-        `Multiplying by the MFU, or leaving it out, gives a run faster than the hardware: for the lesson example ${show(plan(lessonCfg).seconds)} s at MFU 0.4.`,
-      hint: 'At MFU 0.4 the GPUs achieve 40% of their peak. Should that make the run longer or shorter than at the peak?',
+      title: { en: 'the MFU not dividing the throughput', 'zh-CN': '没有用 MFU 去除吞吐量' },
+      message: {
+        en:
+          'MFU is the fraction of the peak a run achieves: the cluster does gpus · peakFlops · mfu FLOP/s, so seconds = flops / (gpus · peakFlops · mfu). ' +
+          `Multiplying by the MFU, or leaving it out, gives a run faster than the hardware: for the lesson example ${show(plan(lessonCfg).seconds)} s at MFU 0.4.`,
+        'zh-CN':
+          'MFU 是训练实际达到的峰值比例：集群每秒完成 gpus · peakFlops · mfu FLOP，所以 seconds = flops / (gpus · peakFlops · mfu)。' +
+          `乘以 MFU 或者不考虑它，得到的训练速度都比硬件本身还快：课程示例在 MFU 0.4 时应为 ${show(plan(lessonCfg).seconds)} s。`,
+      },
+      hint: {
+        en:
+          'At MFU 0.4 the GPUs achieve 40% of their peak. Should that make the run longer or shorter than at the peak?',
+        'zh-CN':
+          'MFU 为 0.4 时，GPU 只达到峰值的 40%。这会让训练比按峰值计算更长还是更短？',
+      },
       wrong: (_ctx, cfg) => {
         const { tokens, flops, seconds } = plan(cfg);
         return anyOf({ tokens, flops, seconds: seconds * cfg.mfu * cfg.mfu }, { tokens, flops, seconds: seconds * cfg.mfu });
@@ -163,11 +193,21 @@ export default defineExercise<Args, Plan>({
     },
     {
       id: 'gpus-forgotten',
-      title: 'the time on one GPU',
-      message:
-        'The GPUs share the work: data, tensor and pipeline parallelism split the 6·N·D FLOPs among them, so the cluster does gpus · peakFlops · mfu FLOP/s. ' +
-        'Without dividing by gpus, your seconds are GPU-seconds, the time one GPU alone would take (the lesson example\'s 8 GPUs: 8 times too long).',
-      hint: 'Your time is the same on 8 and on 64 GPUs, or 8 and 64 times too long. Where does cfg.gpus enter?',
+      title: { en: 'the time on one GPU', 'zh-CN': '只算了单块 GPU 的时间' },
+      message: {
+        en:
+          'The GPUs share the work: data, tensor and pipeline parallelism split the 6·N·D FLOPs among them, so the cluster does gpus · peakFlops · mfu FLOP/s. ' +
+          'Without dividing by gpus, your seconds are GPU-seconds, the time one GPU alone would take (the lesson example\'s 8 GPUs: 8 times too long).',
+        'zh-CN':
+          '这些 GPU 分担工作：数据并行、张量并行和流水线并行把 6·N·D FLOPs 分给它们，所以集群每秒完成 gpus · peakFlops · mfu FLOP。' +
+          '不除以 gpus，你算出的秒数就是 GPU·秒，即单块 GPU 独自完成所需的时间（课程示例用 8 块 GPU：长了 8 倍）。',
+      },
+      hint: {
+        en:
+          'Your time is the same on 8 and on 64 GPUs, or 8 and 64 times too long. Where does cfg.gpus enter?',
+        'zh-CN':
+          '你的时间在 8 块和 64 块 GPU 上一样，或者分别长了 8 倍和 64 倍。cfg.gpus 应该出现在哪里？',
+      },
       wrong: (_ctx, cfg) => {
         const { tokens, flops, seconds } = plan(cfg);
         return { tokens, flops, seconds: seconds * cfg.gpus };
@@ -175,8 +215,23 @@ export default defineExercise<Args, Plan>({
     },
   ],
   hints: [
-    'Three steps: the tokens (given, or 20 per parameter), the FLOPs of training on them, and the time at the rate the cluster achieves.',
-    'Training costs 6 FLOPs per parameter per token: 2 for the forward pass, 4 for the backward. The cluster achieves gpus · peakFlops · mfu FLOP/s.',
-    'tokens = cfg.tokens ?? 20 · params; flops = 6 · params · tokens; seconds = flops / (gpus · peakFlops · mfu).',
+    {
+      en:
+        'Three steps: the tokens (given, or 20 per parameter), the FLOPs of training on them, and the time at the rate the cluster achieves.',
+      'zh-CN':
+        '分三步：token 数（给定的，或每个参数 20 个）、在这些 token 上训练的 FLOPs，以及按集群实际达到的速率所需的时间。',
+    },
+    {
+      en:
+        'Training costs 6 FLOPs per parameter per token: 2 for the forward pass, 4 for the backward. The cluster achieves gpus · peakFlops · mfu FLOP/s.',
+      'zh-CN':
+        '训练每个参数每个 token 需要 6 FLOPs：前向 2，反向 4。集群实际达到 gpus · peakFlops · mfu FLOP/s。',
+    },
+    {
+      en:
+        'tokens = cfg.tokens ?? 20 · params; flops = 6 · params · tokens; seconds = flops / (gpus · peakFlops · mfu).',
+      'zh-CN':
+        '先算 tokens = cfg.tokens ?? 20 · params；再算 flops = 6 · params · tokens；最后 seconds = flops / (gpus · peakFlops · mfu)。',
+    },
   ],
 });

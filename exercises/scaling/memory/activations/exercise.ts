@@ -107,44 +107,84 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'attention-term-forgotten',
-      title: 'the attention scores left out: 34sbh',
-      message:
-        'Attention stores, per head, the softmax output (2 bytes), its dropout mask (1) and the dropout output (2) for every pair of positions: 5as²b bytes, the 5as/h of sbh(34 + 5as/h). ' +
-        `Without it the lesson example gives ${gb(34 * 1024 * 8 * 768)} instead of ${gb(bytes(lessonCfg))}; 34sbh is what selective recomputation keeps, recomputing exactly that part.`,
-      hint: 'Which tensors of attention have a size that grows with s², not s·h? How many bytes per entry does each keep?',
+      title: { en: 'the attention scores left out: 34sbh', 'zh-CN': '漏掉了注意力分数：只算了 34sbh' },
+      message: {
+        en:
+          'Attention stores, per head, the softmax output (2 bytes), its dropout mask (1) and the dropout output (2) for every pair of positions: 5as²b bytes, the 5as/h of sbh(34 + 5as/h). ' +
+          `Without it the lesson example gives ${gb(34 * 1024 * 8 * 768)} instead of ${gb(bytes(lessonCfg))}; 34sbh is what selective recomputation keeps, recomputing exactly that part.`,
+        'zh-CN':
+          '注意力对每个头、每一对位置都要存储 softmax 输出（2 字节）、它的 dropout 掩码（1）和 dropout 输出（2）：共 5as²b 字节，即 sbh(34 + 5as/h) 中的 5as/h 部分。' +
+          `少了它，课程示例得到的是 ${gb(34 * 1024 * 8 * 768)}，而不是 ${gb(bytes(lessonCfg))}；34sbh 正是选择性重计算所保留的量，它恰好重新计算这一部分。`,
+      },
+      hint: {
+        en:
+          'Which tensors of attention have a size that grows with s², not s·h? How many bytes per entry does each keep?',
+        'zh-CN':
+          '注意力中哪些张量的大小随 s² 增长，而不是随 s·h 增长？每个元素各保留几个字节？',
+      },
       wrong: (_ctx, cfg) => (cfg.recompute === 'full' ? bytes(cfg) : 34 * cfg.seq * cfg.batch * cfg.hidden),
     },
     {
       id: 'scores-once-not-per-head',
-      title: 'one s × s attention matrix per sequence instead of one per head',
-      message:
-        'Each of the a heads computes its own s × s scores and softmax, so the quadratic term is 5·a·s²·b bytes, not 5·s²·b. ' +
-        `On the lesson example (12 heads) that is ${gb(bytes(lessonCfg))}, not ${gb(activationSteps(lessonCfg, false).output)}.`,
-      hint: 'How many softmax matrices of s × s does one layer of 12 heads compute for one sequence?',
+      title: { en: 'one s × s attention matrix per sequence instead of one per head', 'zh-CN': '每个序列只算一个 s × s 注意力矩阵，而不是每个头一个' },
+      message: {
+        en:
+          'Each of the a heads computes its own s × s scores and softmax, so the quadratic term is 5·a·s²·b bytes, not 5·s²·b. ' +
+          `On the lesson example (12 heads) that is ${gb(bytes(lessonCfg))}, not ${gb(activationSteps(lessonCfg, false).output)}.`,
+        'zh-CN':
+          'a 个头中的每一个都计算自己的 s × s 分数和 softmax，所以二次项是 5·a·s²·b 字节，而不是 5·s²·b。' +
+          `在课程示例（12 个头）中是 ${gb(bytes(lessonCfg))}，而不是 ${gb(activationSteps(lessonCfg, false).output)}。`,
+      },
+      hint: { en: 'How many softmax matrices of s × s does one layer of 12 heads compute for one sequence?', 'zh-CN': '对一个序列，12 个头的一层要计算多少个 s × s 的 softmax 矩阵？' },
       wrong: (_ctx, cfg) => activationSteps(cfg, false).output,
     },
     {
       id: 'recompute-keeps-nothing',
-      title: 'full recomputation keeping nothing',
-      message:
-        'Full recomputation still keeps each layer\'s input, s·b·h values of 2 bytes (2sbh): the backward pass runs the layer\'s forward pass again from it. ' +
-        `For the lesson example that is ${show(2 * 1024 * 8 * 768)} bytes per layer, not 0.`,
-      hint: 'To recompute a layer\'s activations in the backward pass, what must still be there to start from?',
+      title: { en: 'full recomputation keeping nothing', 'zh-CN': '完全重计算时什么都不保留' },
+      message: {
+        en:
+          'Full recomputation still keeps each layer\'s input, s·b·h values of 2 bytes (2sbh): the backward pass runs the layer\'s forward pass again from it. ' +
+          `For the lesson example that is ${show(2 * 1024 * 8 * 768)} bytes per layer, not 0.`,
+        'zh-CN':
+          '完全重计算仍然保留每一层的输入，即 s·b·h 个 2 字节的值（2sbh）：反向传播要从它出发重新运行该层的前向传播。' +
+          `在课程示例中这是每层 ${show(2 * 1024 * 8 * 768)} 字节，而不是 0。`,
+      },
+      hint: { en: 'To recompute a layer\'s activations in the backward pass, what must still be there to start from?', 'zh-CN': '要在反向传播中重新计算一层的激活值，必须还留着什么作为起点？' },
       wrong: (_ctx, cfg) => (cfg.recompute === 'full' ? 0 : bytes(cfg)),
     },
     {
       id: 'recompute-ignored',
-      title: 'recompute ignored: full recomputation counted as none',
-      message:
-        'With recompute "full" the layer keeps only its input, 2sbh bytes, and recomputes the rest during the backward pass. ' +
-        `Your number is the one without recomputation (${gb(bytes(lessonCfg))} for the lesson example instead of ${gb(2 * 1024 * 8 * 768)}): look at cfg.recompute.`,
-      hint: 'Compare your result for recompute "none" and "full" on the lesson example. Should they be the same?',
+      title: { en: 'recompute ignored: full recomputation counted as none', 'zh-CN': '忽略了 recompute：把完全重计算当作不重计算' },
+      message: {
+        en:
+          'With recompute "full" the layer keeps only its input, 2sbh bytes, and recomputes the rest during the backward pass. ' +
+          `Your number is the one without recomputation (${gb(bytes(lessonCfg))} for the lesson example instead of ${gb(2 * 1024 * 8 * 768)}): look at cfg.recompute.`,
+        'zh-CN':
+          'recompute 为 "full" 时，该层只保留输入（2sbh 字节），其余部分在反向传播时重新计算。' +
+          `你的结果是不重计算时的值（课程示例中为 ${gb(bytes(lessonCfg))}，而应为 ${gb(2 * 1024 * 8 * 768)}）：看一看 cfg.recompute。`,
+      },
+      hint: {
+        en:
+          'Compare your result for recompute "none" and "full" on the lesson example. Should they be the same?',
+        'zh-CN':
+          '在课程示例上比较 recompute 为 "none" 和 "full" 时你的结果。它们应该相同吗？',
+      },
       wrong: (_ctx, cfg) => bytes({ ...cfg, recompute: 'none' }),
     },
   ],
   hints: [
-    'One 16-bit copy of the layer\'s input is s·b·h values, 2·s·b·h bytes. Add up the tensors the layer keeps for the backward pass, in units of sbh and of as²b.',
-    'Attention keeps 11sbh + 5as²b bytes, the MLP 19sbh, the two LayerNorms 4sbh; with full recomputation only the input, 2sbh.',
-    'recompute "none": s·b·h·(34 + 5·a·s/h); recompute "full": 2·s·b·h.',
+    {
+      en:
+        'One 16-bit copy of the layer\'s input is s·b·h values, 2·s·b·h bytes. Add up the tensors the layer keeps for the backward pass, in units of sbh and of as²b.',
+      'zh-CN':
+        '该层输入的一份 16 位副本是 s·b·h 个值，即 2·s·b·h 字节。把该层为反向传播保留的张量加起来，以 sbh 和 as²b 为单位。',
+    },
+    {
+      en:
+        'Attention keeps 11sbh + 5as²b bytes, the MLP 19sbh, the two LayerNorms 4sbh; with full recomputation only the input, 2sbh.',
+      'zh-CN':
+        '注意力保留 11sbh + 5as²b 字节，MLP 保留 19sbh，两个 LayerNorm 保留 4sbh；完全重计算时只保留输入，即 2sbh。',
+    },
+    { en: 'recompute "none": s·b·h·(34 + 5·a·s/h); recompute "full": 2·s·b·h.', 'zh-CN': 'recompute 为 "none"：s·b·h·(34 + 5·a·s/h)；recompute 为 "full"：2·s·b·h。' },
   ],
 });

@@ -123,20 +123,40 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'tied-counted-twice',
-      title: 'the tied output head counted as a matrix of its own',
-      message:
-        'With tied embeddings the output head IS the token embedding wte, used a second time (logits = h·wteᵀ): it adds no parameter. ' +
-        'Counting it again adds vocab·dModel, 38,597,376 for GPT-2 small (163,037,184 instead of 124,439,808). Add the head only when tied is false.',
-      hint: 'GPT-2 small has 124,439,808 parameters. What does your count give, and how far off is it? Compare the gap with 50257·768.',
+      title: { en: 'the tied output head counted as a matrix of its own', 'zh-CN': '共享权重的输出头被当成独立的矩阵计数' },
+      message: {
+        en:
+          'With tied embeddings the output head IS the token embedding wte, used a second time (logits = h·wteᵀ): it adds no parameter. ' +
+          'Counting it again adds vocab·dModel, 38,597,376 for GPT-2 small (163,037,184 instead of 124,439,808). Add the head only when tied is false.',
+        'zh-CN':
+          '嵌入共享权重时，输出头「就是」token 嵌入 wte，只是被再用了一次（logits = h·wteᵀ）：它不增加任何参数。再算一次会多出 vocab·dModel，' +
+          'GPT-2 small 多 38,597,376（得到 163,037,184，而不是 124,439,808）。只有 tied 为 false 时才加上输出头。',
+      },
+      hint: {
+        en:
+          'GPT-2 small has 124,439,808 parameters. What does your count give, and how far off is it? Compare the gap with 50257·768.',
+        'zh-CN':
+          'GPT-2 small 有 124,439,808 个参数。你的结果是多少，差了多少？把这个差值和 50257·768 比较一下。',
+      },
       wrong: (_ctx, cfg) => count({ ...cfg, tied: false }),
     },
     {
       id: 'layernorms-forgotten',
-      title: 'the LayerNorms left out',
-      message:
-        'Every block has two LayerNorms (ln_1, ln_2) and the model a final one (ln_f), each with a gain and a bias of dModel entries: 2C·(2L + 1) parameters, ' +
-        '38,400 for GPT-2 small (you would get 124,401,408). Few, but they are parameters, and the published 124,439,808 counts them.',
-      hint: 'Your count for GPT-2 small is a little short of 124,439,808. What does each block hold besides attention and the MLP, and what comes after the last block?',
+      title: { en: 'the LayerNorms left out', 'zh-CN': '漏掉了 LayerNorm' },
+      message: {
+        en:
+          'Every block has two LayerNorms (ln_1, ln_2) and the model a final one (ln_f), each with a gain and a bias of dModel entries: 2C·(2L + 1) parameters, ' +
+          '38,400 for GPT-2 small (you would get 124,401,408). Few, but they are parameters, and the published 124,439,808 counts them.',
+        'zh-CN':
+          '每个块有两个 LayerNorm（ln_1、ln_2），模型最后还有一个（ln_f），每个都有各含 dModel 个元素的增益和偏置：共 2C·(2L + 1) 个参数，' +
+          'GPT-2 small 为 38,400（否则你会得到 124,401,408）。数量不多，但它们也是参数，公布的 124,439,808 把它们算在内。',
+      },
+      hint: {
+        en:
+          'Your count for GPT-2 small is a little short of 124,439,808. What does each block hold besides attention and the MLP, and what comes after the last block?',
+        'zh-CN':
+          '你算出的 GPT-2 small 参数量比 124,439,808 少一点。除了注意力和 MLP，每个块里还有什么？最后一个块之后又有什么？',
+      },
       wrong: (_ctx, cfg) => {
         const all = count(cfg);
         const c = cfg.dModel;
@@ -145,11 +165,21 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'biases-forgotten',
-      title: 'the biases of the linear layers left out',
-      message:
-        'GPT-2\'s linear layers have biases: 3C for c_attn, C for the attention\'s c_proj, dFF for c_fc and C for the MLP\'s c_proj, L·(5C + dFF) in all (82,944 for GPT-2 small). ' +
-        'LLaMA drops them; GPT-2 keeps them. Only the untied output head has none.',
-      hint: 'Write each linear layer of a block as [in, out] + bias. How many numbers does the bias of c_fc hold?',
+      title: { en: 'the biases of the linear layers left out', 'zh-CN': '漏掉了线性层的偏置' },
+      message: {
+        en:
+          'GPT-2\'s linear layers have biases: 3C for c_attn, C for the attention\'s c_proj, dFF for c_fc and C for the MLP\'s c_proj, L·(5C + dFF) in all (82,944 for GPT-2 small). ' +
+          'LLaMA drops them; GPT-2 keeps them. Only the untied output head has none.',
+        'zh-CN':
+          'GPT-2 的线性层带偏置：c_attn 为 3C，注意力的 c_proj 为 C，c_fc 为 dFF，MLP 的 c_proj 为 C，' +
+          '共 L·(5C + dFF)（GPT-2 small 为 82,944）。LLaMA 去掉了偏置；GPT-2 保留了它们。只有不共享权重的输出头没有偏置。',
+      },
+      hint: {
+        en:
+          'Write each linear layer of a block as [in, out] + bias. How many numbers does the bias of c_fc hold?',
+        'zh-CN':
+          '把块中每个线性层写成 [in, out] + 偏置。c_fc 的偏置有多少个数？',
+      },
       wrong: (_ctx, cfg) => {
         const all = count(cfg);
         const biases = cfg.nLayers * (5 * cfg.dModel + cfg.dFF);
@@ -158,17 +188,39 @@ export default defineExercise<Args, number>({
     },
     {
       id: 'position-embeddings-forgotten',
-      title: 'the position embedding left out',
-      message:
-        'GPT-2 learns a position embedding wpe of context × dModel (1024 × 768 = 786,432 for GPT-2 small) added to the token embedding. ' +
-        'Models with RoPE (LLaMA) have none; GPT-2 has one.',
-      hint: 'How does GPT-2 know where a token is in the sequence? That table has one row per position.',
+      title: { en: 'the position embedding left out', 'zh-CN': '漏掉了位置嵌入' },
+      message: {
+        en:
+          'GPT-2 learns a position embedding wpe of context × dModel (1024 × 768 = 786,432 for GPT-2 small) added to the token embedding. ' +
+          'Models with RoPE (LLaMA) have none; GPT-2 has one.',
+        'zh-CN':
+          'GPT-2 学习一个 context × dModel 的位置嵌入 wpe（GPT-2 small 为 1024 × 768 = 786,432），' +
+          '加到 token 嵌入上。使用 RoPE 的模型（LLaMA）没有它；GPT-2 有。',
+      },
+      hint: { en: 'How does GPT-2 know where a token is in the sequence? That table has one row per position.', 'zh-CN': 'GPT-2 怎么知道一个 token 在序列中的位置？那张表每个位置一行。' },
       wrong: (_ctx, cfg) => count(cfg) - cfg.context * cfg.dModel,
     },
   ],
   hints: [
-    'Count in three parts: the embeddings (wte and wpe), one block (then times nLayers), and what comes after the last block (ln_f, and the head when it is not tied).',
-    'One block: c_attn [C, 3C] + 3C, c_proj [C, C] + C, c_fc [C, dFF] + dFF, c_proj [dFF, C] + C, and two LayerNorms of 2C each.',
-    'vocab·C + context·C + nLayers·(4C² + 4C + 2C·dFF + dFF + C + 4C) + 2C, plus C·vocab only when tied is false.',
+    {
+      en:
+        'Count in three parts: the embeddings (wte and wpe), one block (then times nLayers), and what comes after the last block (ln_f, and the head when it is not tied).',
+      'zh-CN':
+        '分三部分来数：嵌入（wte 和 wpe）、一个块（再乘以 nLayers），以及最后一个块之后的部分（ln_f，以及不共享权重时的输出头）。',
+    },
+    {
+      en:
+        'One block: c_attn [C, 3C] + 3C, c_proj [C, C] + C, c_fc [C, dFF] + dFF, c_proj [dFF, C] + C, and two LayerNorms of 2C each.',
+      'zh-CN':
+        '一个块：c_attn [C, 3C] + 3C，c_proj [C, C] + C，c_fc [C, dFF] + dFF，c_proj [dFF, C] + C，' +
+        '再加两个各 2C 的 LayerNorm。',
+    },
+    {
+      en:
+        'vocab·C + context·C + nLayers·(4C² + 4C + 2C·dFF + dFF + C + 4C) + 2C, plus C·vocab only when tied is false.',
+      'zh-CN':
+        '总数为 vocab·C + context·C + nLayers·(4C² + 4C + 2C·dFF + dFF + C + 4C) + 2C，' +
+        '只有 tied 为 false 时再加 C·vocab。',
+    },
   ],
 });

@@ -92,44 +92,90 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'k-and-v',
-      title: 'only one of K and V counted',
-      message:
-        'The cache keeps two vectors per token, head and layer: the key (for the scores) and the value (for the weighted sum). ' +
-        `Counting one gives half: ${gib(bytes(lessonCfg) / 2)} for the lesson example instead of ${gib(bytes(lessonCfg))}. The factor 2 is K and V.`,
-      hint: 'Attention at the next step needs two things from every earlier token. Which two, and did you count both?',
+      title: { en: 'only one of K and V counted', 'zh-CN': 'K 和 V 只算了一个' },
+      message: {
+        en:
+          'The cache keeps two vectors per token, head and layer: the key (for the scores) and the value (for the weighted sum). ' +
+          `Counting one gives half: ${gib(bytes(lessonCfg) / 2)} for the lesson example instead of ${gib(bytes(lessonCfg))}. The factor 2 is K and V.`,
+        'zh-CN':
+          '缓存为每个 token、每个头、每一层保存两个向量：键（用于计算分数）和值（用于加权求和）。' +
+          `只算其一就只有一半：课程示例得到 ${gib(bytes(lessonCfg) / 2)}，而不是 ${gib(bytes(lessonCfg))}。因子 2 指的就是 K 和 V。`,
+      },
+      hint: {
+        en:
+          'Attention at the next step needs two things from every earlier token. Which two, and did you count both?',
+        'zh-CN':
+          '下一步的注意力需要每个之前 token 的两样东西。是哪两样？你两样都算了吗？',
+      },
       wrong: (_ctx, cfg) => bytes(cfg) / 2,
     },
     {
       id: 'kv-heads-left-out',
-      title: 'kvHeads left out: one head per layer',
-      message:
-        'Each layer caches kvHeads heads of headDim values for K and for V (32 in LLaMA-2-7B; 8 in LLaMA-2-70B, whose 64 query heads share them by grouped-query attention). ' +
-        'Leaving kvHeads out counts one head per layer; counting the query heads instead would overcount a GQA model 8 times. Multiply by kvHeads.',
-      hint: 'How many keys of headDim values does one layer store for one token? Count the heads that have their own K and V.',
+      title: { en: 'kvHeads left out: one head per layer', 'zh-CN': '漏掉了 kvHeads：每层只算一个头' },
+      message: {
+        en:
+          'Each layer caches kvHeads heads of headDim values for K and for V (32 in LLaMA-2-7B; 8 in LLaMA-2-70B, whose 64 query heads share them by grouped-query attention). ' +
+          'Leaving kvHeads out counts one head per layer; counting the query heads instead would overcount a GQA model 8 times. Multiply by kvHeads.',
+        'zh-CN':
+          '每一层为 K 和 V 各缓存 kvHeads 个头、每头 headDim 个值（LLaMA-2-7B 中为 32；LLaMA-2-70B 中为 8，' +
+          '它的 64 个查询头通过分组查询注意力共享这些头）。漏掉 kvHeads 就成了每层只算一个头；而改用查询头数则会把 GQA 模型多算 8 倍。' +
+          '要乘以 kvHeads。',
+      },
+      hint: {
+        en:
+          'How many keys of headDim values does one layer store for one token? Count the heads that have their own K and V.',
+        'zh-CN':
+          '对一个 token，一层要存储多少个含 headDim 个值的键？数一数拥有独立 K 和 V 的头。',
+      },
       wrong: (_ctx, cfg) => bytes(cfg) / cfg.kvHeads,
     },
     {
       id: 'bytes-forgotten',
-      title: 'values counted, not bytes',
-      message:
-        'The product of layers, heads, headDim, tokens and batch (times 2) counts values; each takes bytesPerValue bytes (2 in fp16, 1 in int8, 4 in fp32). ' +
-        `For the lesson example that is ${show(bytes(lessonCfg) / 2)} values, ${show(bytes(lessonCfg))} bytes.`,
-      hint: 'Your number is a count of values. How many bytes does one fp16 value take, and where does your function use cfg.bytesPerValue?',
+      title: { en: 'values counted, not bytes', 'zh-CN': '算的是值的个数，不是字节数' },
+      message: {
+        en:
+          'The product of layers, heads, headDim, tokens and batch (times 2) counts values; each takes bytesPerValue bytes (2 in fp16, 1 in int8, 4 in fp32). ' +
+          `For the lesson example that is ${show(bytes(lessonCfg) / 2)} values, ${show(bytes(lessonCfg))} bytes.`,
+        'zh-CN':
+          '层数、头数、headDim、token 数和 batch 的乘积（再乘 2）是值的个数；每个值占 bytesPerValue 字节（fp16 为 2，int8 为 1，fp32 为 4）。' +
+          `在课程示例中是 ${show(bytes(lessonCfg) / 2)} 个值，即 ${show(bytes(lessonCfg))} 字节。`,
+      },
+      hint: {
+        en:
+          'Your number is a count of values. How many bytes does one fp16 value take, and where does your function use cfg.bytesPerValue?',
+        'zh-CN':
+          '你的结果是值的个数。一个 fp16 值占几个字节？你的函数在哪里用到了 cfg.bytesPerValue？',
+      },
       wrong: (_ctx, cfg) => bytes(cfg) / cfg.bytesPerValue,
     },
     {
       id: 'batch-forgotten',
-      title: 'one sequence counted instead of the batch',
-      message:
-        'Every sequence of the batch has its own cache: its tokens have their own keys and values. ' +
-        'Multiply the cache of one sequence by batch: Mistral 7B with 32 sequences of 4096 tokens needs 16 GiB, not 0.5 GiB.',
-      hint: 'Two requests decoded together: can they share their keys and values? Then what does batch multiply?',
+      title: { en: 'one sequence counted instead of the batch', 'zh-CN': '只算了一个序列，而不是整个批次' },
+      message: {
+        en:
+          'Every sequence of the batch has its own cache: its tokens have their own keys and values. ' +
+          'Multiply the cache of one sequence by batch: Mistral 7B with 32 sequences of 4096 tokens needs 16 GiB, not 0.5 GiB.',
+        'zh-CN':
+          '批次中的每个序列都有自己的缓存：它的 token 有自己的键和值。把一个序列的缓存乘以 batch：Mistral 7B 处理 32 个 4096 token 的序列需要 16 GiB，' +
+          '而不是 0.5 GiB。',
+      },
+      hint: { en: 'Two requests decoded together: can they share their keys and values? Then what does batch multiply?', 'zh-CN': '两个请求一起解码：它们能共享键和值吗？那么 batch 乘的是什么？' },
       wrong: (_ctx, cfg) => bytes(cfg) / cfg.batch,
     },
   ],
   hints: [
-    'Count the values one token adds to the cache: in every layer, a key and a value vector for every KV head.',
-    'One token: 2 · layers · kvHeads · headDim values. Then multiply by the tokens, the sequences and the bytes per value.',
-    'Return 2 · layers · kvHeads · headDim · seqLen · batch · bytesPerValue.',
+    {
+      en:
+        'Count the values one token adds to the cache: in every layer, a key and a value vector for every KV head.',
+      'zh-CN':
+        '数一数一个 token 往缓存里添加多少个值：每一层中，每个 KV 头各一个键向量和一个值向量。',
+    },
+    {
+      en:
+        'One token: 2 · layers · kvHeads · headDim values. Then multiply by the tokens, the sequences and the bytes per value.',
+      'zh-CN':
+        '一个 token：2 · layers · kvHeads · headDim 个值。再乘以 token 数、序列数和每个值的字节数。',
+    },
+    { en: 'Return 2 · layers · kvHeads · headDim · seqLen · batch · bytesPerValue.', 'zh-CN': '返回 2 · layers · kvHeads · headDim · seqLen · batch · bytesPerValue。' },
   ],
 });

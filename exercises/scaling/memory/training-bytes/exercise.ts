@@ -74,44 +74,84 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'master-copy-forgotten',
-      title: 'mixed precision without the fp32 master weights',
-      message:
-        'In mixed precision the optimiser updates an fp32 copy of the weights (4 bytes) and casts it to 16 bits for the next forward pass: the 16-bit weights alone would lose the small updates. ' +
-        `With it the optimiser holds K = 12 bytes per parameter (master, m, v), not 8: 16Ψ in all, ${gb(16 * gpt2Small)} for GPT-2 small, not ${gb(12 * gpt2Small)}.`,
-      hint: 'In mixed precision, which copy of the weights does Adam update: the 16-bit one, or another? Count the fp32 tensors the optimiser holds.',
+      title: { en: 'mixed precision without the fp32 master weights', 'zh-CN': '混合精度下漏掉了 fp32 主权重' },
+      message: {
+        en:
+          'In mixed precision the optimiser updates an fp32 copy of the weights (4 bytes) and casts it to 16 bits for the next forward pass: the 16-bit weights alone would lose the small updates. ' +
+          `With it the optimiser holds K = 12 bytes per parameter (master, m, v), not 8: 16Ψ in all, ${gb(16 * gpt2Small)} for GPT-2 small, not ${gb(12 * gpt2Small)}.`,
+        'zh-CN':
+          '在混合精度下，优化器更新的是权重的一份 fp32 副本（4 字节），再把它转换为 16 位供下一次前向传播使用：只用 16 位权重会丢掉那些很小的更新。' +
+          `算上它，优化器每个参数保存 K = 12 字节（主权重、m、v），而不是 8：总共 16Ψ，GPT-2 small 为 ${gb(16 * gpt2Small)}，而不是 ${gb(12 * gpt2Small)}。`,
+      },
+      hint: {
+        en:
+          'In mixed precision, which copy of the weights does Adam update: the 16-bit one, or another? Count the fp32 tensors the optimiser holds.',
+        'zh-CN':
+          '在混合精度下，Adam 更新的是哪一份权重：16 位的那份，还是另一份？数一数优化器保存的 fp32 张量。',
+      },
       wrong: (_ctx, params, mode) => (mode === 'mixed' ? 12 * params : 16 * params),
     },
     {
       id: 'all-half-precision',
-      title: 'mixed precision as every state in 16 bits',
-      message:
-        'Mixed precision keeps only the weights and gradients used in the forward and backward passes in 16 bits; the master weights and Adam\'s m and v stay in fp32. ' +
-        `It is 2 + 2 + 4 + 4 + 4 = 16 bytes per parameter, not half of fp32's 16: ${gb(16 * gpt2Small)} for GPT-2 small, not ${gb(8 * gpt2Small)}.`,
-      hint: 'Which of the five tensors of mixed-precision Adam are 16-bit? Write each one with its bytes per parameter.',
+      title: { en: 'mixed precision as every state in 16 bits', 'zh-CN': '把混合精度当作所有状态都是 16 位' },
+      message: {
+        en:
+          'Mixed precision keeps only the weights and gradients used in the forward and backward passes in 16 bits; the master weights and Adam\'s m and v stay in fp32. ' +
+          `It is 2 + 2 + 4 + 4 + 4 = 16 bytes per parameter, not half of fp32's 16: ${gb(16 * gpt2Small)} for GPT-2 small, not ${gb(8 * gpt2Small)}.`,
+        'zh-CN':
+          '混合精度只把前向和反向传播使用的权重和梯度存为 16 位；主权重以及 Adam 的 m 和 v 仍保留在 fp32 中。' +
+          `每个参数是 2 + 2 + 4 + 4 + 4 = 16 字节，而不是 fp32 的 16 字节的一半：GPT-2 small 为 ${gb(16 * gpt2Small)}，而不是 ${gb(8 * gpt2Small)}。`,
+      },
+      hint: {
+        en:
+          'Which of the five tensors of mixed-precision Adam are 16-bit? Write each one with its bytes per parameter.',
+        'zh-CN':
+          '混合精度 Adam 的五个张量中，哪些是 16 位的？把每一个连同它每个参数的字节数写出来。',
+      },
       wrong: (_ctx, params, mode) => (mode === 'mixed' ? 8 * params : 16 * params),
     },
     {
       id: 'weights-only',
-      title: 'only the weights counted',
-      message:
-        'Training holds more than the weights: their gradients and Adam\'s two moments for every parameter, and in mixed precision an fp32 master copy too. ' +
-        `The weights alone are what inference needs (${gb(2 * gpt2Small)} for GPT-2 small in 16 bits); training with Adam needs 16 bytes per parameter, ${gb(16 * gpt2Small)}.`,
-      hint: 'List what one Adam step reads and writes for each parameter: the weight, and what else?',
+      title: { en: 'only the weights counted', 'zh-CN': '只算了权重' },
+      message: {
+        en:
+          'Training holds more than the weights: their gradients and Adam\'s two moments for every parameter, and in mixed precision an fp32 master copy too. ' +
+          `The weights alone are what inference needs (${gb(2 * gpt2Small)} for GPT-2 small in 16 bits); training with Adam needs 16 bytes per parameter, ${gb(16 * gpt2Small)}.`,
+        'zh-CN':
+          '训练要保存的不只是权重：还有每个参数的梯度和 Adam 的两个矩，混合精度下还有一份 fp32 主副本。' +
+          `只有权重是推理所需的（GPT-2 small 在 16 位下为 ${gb(2 * gpt2Small)}）；用 Adam 训练每个参数需要 16 字节，即 ${gb(16 * gpt2Small)}。`,
+      },
+      hint: { en: 'List what one Adam step reads and writes for each parameter: the weight, and what else?', 'zh-CN': '列出一次 Adam 更新对每个参数读写的内容：权重，还有什么？' },
       wrong: (_ctx, params, mode) => (mode === 'mixed' ? 2 * params : 4 * params),
     },
     {
       id: 'one-moment',
-      title: 'one optimiser state per parameter instead of Adam\'s two',
-      message:
-        'Adam keeps two running averages per parameter, m (of the gradient) and v (of its square), each in fp32: 8 bytes, not 4. ' +
-        'One state is SGD with momentum. With both, fp32 is 4 + 4 + 4 + 4 = 16 bytes per parameter, and mixed precision 2 + 2 + 4 + 4 + 4 = 16.',
-      hint: 'How many running averages does Adam update at each step? Look at the AdamW exercise\'s state.',
+      title: { en: 'one optimiser state per parameter instead of Adam\'s two', 'zh-CN': '每个参数只有一个优化器状态，而不是 Adam 的两个' },
+      message: {
+        en:
+          'Adam keeps two running averages per parameter, m (of the gradient) and v (of its square), each in fp32: 8 bytes, not 4. ' +
+          'One state is SGD with momentum. With both, fp32 is 4 + 4 + 4 + 4 = 16 bytes per parameter, and mixed precision 2 + 2 + 4 + 4 + 4 = 16.',
+        'zh-CN':
+          'Adam 为每个参数保存两个滑动平均，m（梯度的）和 v（梯度平方的），都是 fp32：共 8 字节，而不是 4。只有一个状态的是带动量的 SGD。' +
+          '两个都算上，fp32 是每个参数 4 + 4 + 4 + 4 = 16 字节，混合精度是 2 + 2 + 4 + 4 + 4 = 16。',
+      },
+      hint: { en: 'How many running averages does Adam update at each step? Look at the AdamW exercise\'s state.', 'zh-CN': 'Adam 每一步更新几个滑动平均？看看 AdamW 练习里的状态。' },
       wrong: (_ctx, params) => 12 * params,
     },
   ],
   hints: [
-    'Write every tensor a training step keeps for one parameter, with its size in bytes: the weight, its gradient, and what Adam adds.',
-    'fp32: weight, gradient, m and v, 4 bytes each. Mixed precision: 16-bit weight and gradient (2 bytes each), and an fp32 master weight, m and v (4 bytes each).',
-    'Both modes come to 16 bytes per parameter: return 16 · params.',
+    {
+      en:
+        'Write every tensor a training step keeps for one parameter, with its size in bytes: the weight, its gradient, and what Adam adds.',
+      'zh-CN':
+        '把一个训练步为一个参数保存的每个张量都写出来，连同它占的字节数：权重、它的梯度，以及 Adam 额外添加的内容。',
+    },
+    {
+      en:
+        'fp32: weight, gradient, m and v, 4 bytes each. Mixed precision: 16-bit weight and gradient (2 bytes each), and an fp32 master weight, m and v (4 bytes each).',
+      'zh-CN':
+        'fp32：权重、梯度、m 和 v，各 4 字节。混合精度：16 位的权重和梯度（各 2 字节），以及 fp32 的主权重、m 和 v（各 4 字节）。',
+    },
+    { en: 'Both modes come to 16 bytes per parameter: return 16 · params.', 'zh-CN': '两种模式都是每个参数 16 字节：返回 16 · params。' },
   ],
 });

@@ -98,44 +98,89 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'stage2-shards-weights',
-      title: 'stage 2 sharding the weights too',
-      message:
-        'Stage 2 shards the optimiser states and the gradients, not the weights: every GPU still holds all 16-bit weights, 2Ψ, for its forward and backward passes. ' +
-        `On the lesson example it is 2Ψ + (2 + 12)Ψ/N = ${gb(bytes(paper.params, paper.gpus, 2))}, not ${gb(bytes(paper.params, paper.gpus, 3))}: sharding the weights is what stage 3 adds.`,
-      hint: 'At stage 2, does each GPU still run the forward pass of the whole model on its own batch? Then which tensor must it hold whole?',
+      title: { en: 'stage 2 sharding the weights too', 'zh-CN': 'stage 2 把权重也分片了' },
+      message: {
+        en:
+          'Stage 2 shards the optimiser states and the gradients, not the weights: every GPU still holds all 16-bit weights, 2Ψ, for its forward and backward passes. ' +
+          `On the lesson example it is 2Ψ + (2 + 12)Ψ/N = ${gb(bytes(paper.params, paper.gpus, 2))}, not ${gb(bytes(paper.params, paper.gpus, 3))}: sharding the weights is what stage 3 adds.`,
+        'zh-CN':
+          'stage 2 对优化器状态和梯度分片，但不对权重分片：每块 GPU 仍然保存全部 16 位权重（2Ψ），用于它自己的前向和反向传播。' +
+          `在课程示例中是 2Ψ + (2 + 12)Ψ/N = ${gb(bytes(paper.params, paper.gpus, 2))}，而不是 ${gb(bytes(paper.params, paper.gpus, 3))}：对权重分片是 stage 3 才加上的。`,
+      },
+      hint: {
+        en:
+          'At stage 2, does each GPU still run the forward pass of the whole model on its own batch? Then which tensor must it hold whole?',
+        'zh-CN':
+          '在 stage 2 下，每块 GPU 是否仍要在自己的批次上跑整个模型的前向传播？那么它必须完整保存哪个张量？',
+      },
       wrong: (_ctx, params, gpus, stage) => bytes(params, gpus, stage === 2 ? 3 : stage),
     },
     {
       id: 'stages-shifted',
-      title: 'the stages counted from the first sharding (stage 0 already sharding the optimiser)',
-      message:
-        'Stage 0 is plain data parallelism: nothing is sharded, every GPU holds all 16Ψ bytes (120 GB on the lesson example). ' +
-        'Stage 1 shards the optimiser states, stage 2 the gradients too, stage 3 the weights too. Your stage s looks like the paper\'s stage s + 1.',
-      hint: 'What does every GPU hold in plain data parallelism, before any ZeRO stage? That is stage 0; check your stage 0 gives 120 GB in the lesson example.',
+      title: { en: 'the stages counted from the first sharding (stage 0 already sharding the optimiser)', 'zh-CN': 'stage 从第一次分片开始计（stage 0 就已经对优化器分片）' },
+      message: {
+        en:
+          'Stage 0 is plain data parallelism: nothing is sharded, every GPU holds all 16Ψ bytes (120 GB on the lesson example). ' +
+          'Stage 1 shards the optimiser states, stage 2 the gradients too, stage 3 the weights too. Your stage s looks like the paper\'s stage s + 1.',
+        'zh-CN':
+          'stage 0 就是普通的数据并行：什么都不分片，每块 GPU 保存全部 16Ψ 字节（课程示例中为 120 GB）。stage 1 对优化器状态分片，' +
+          'stage 2 把梯度也分片，stage 3 把权重也分片。你的 stage s 看起来是论文中的 stage s + 1。',
+      },
+      hint: {
+        en:
+          'What does every GPU hold in plain data parallelism, before any ZeRO stage? That is stage 0; check your stage 0 gives 120 GB in the lesson example.',
+        'zh-CN':
+          '在任何 ZeRO stage 之前，普通数据并行下每块 GPU 保存什么？那就是 stage 0；检查一下你的 stage 0 在课程示例中是否得到 120 GB。',
+      },
       wrong: (_ctx, params, gpus, stage) => bytes(params, gpus, Math.min(stage + 1, 3) as Stage),
     },
     {
       id: 'k-16',
-      title: 'K = 16: the optimiser states counted as all 16 bytes',
-      message:
-        'The 16 bytes per parameter are 2 (16-bit weights) + 2 (16-bit gradients) + K = 12 (fp32 master weights, m and v): K is 12, and the weights and gradients are counted once, apart from it. ' +
-        `With K = 16 the lesson example gives ${gb(bytes(paper.params, paper.gpus, 0, 16))} at stage 0 instead of 120 GB.`,
-      hint: 'Write 16Ψ as its three parts, 2Ψ + 2Ψ + KΨ. What is K?',
+      title: { en: 'K = 16: the optimiser states counted as all 16 bytes', 'zh-CN': 'K = 16：把全部 16 字节都算作优化器状态' },
+      message: {
+        en:
+          'The 16 bytes per parameter are 2 (16-bit weights) + 2 (16-bit gradients) + K = 12 (fp32 master weights, m and v): K is 12, and the weights and gradients are counted once, apart from it. ' +
+          `With K = 16 the lesson example gives ${gb(bytes(paper.params, paper.gpus, 0, 16))} at stage 0 instead of 120 GB.`,
+        'zh-CN':
+          '每个参数的 16 字节是 2（16 位权重）+ 2（16 位梯度）+ K = 12（fp32 主权重、m 和 v）：K 是 12，权重和梯度在它之外单独算一次。' +
+          `取 K = 16，课程示例在 stage 0 得到 ${gb(bytes(paper.params, paper.gpus, 0, 16))}，而不是 120 GB。`,
+      },
+      hint: { en: 'Write 16Ψ as its three parts, 2Ψ + 2Ψ + KΨ. What is K?', 'zh-CN': '把 16Ψ 写成三部分之和 2Ψ + 2Ψ + KΨ。K 是多少？' },
       wrong: (_ctx, params, gpus, stage) => bytes(params, gpus, stage, 16),
     },
     {
       id: 'master-copy-forgotten',
-      title: 'K = 8: the fp32 master weights left out of the optimiser states',
-      message:
-        'Adam in mixed precision keeps an fp32 copy of the weights besides m and v, so the optimiser states are K = 4 + 4 + 4 = 12 bytes per parameter, not 8. ' +
-        `With K = 8 the lesson example gives ${gb(bytes(paper.params, paper.gpus, 0, 8))} at stage 0 instead of 120 GB.`,
-      hint: 'Which three fp32 tensors does mixed-precision Adam keep per parameter? Count them at 4 bytes each.',
+      title: { en: 'K = 8: the fp32 master weights left out of the optimiser states', 'zh-CN': 'K = 8：优化器状态中漏掉了 fp32 主权重' },
+      message: {
+        en:
+          'Adam in mixed precision keeps an fp32 copy of the weights besides m and v, so the optimiser states are K = 4 + 4 + 4 = 12 bytes per parameter, not 8. ' +
+          `With K = 8 the lesson example gives ${gb(bytes(paper.params, paper.gpus, 0, 8))} at stage 0 instead of 120 GB.`,
+        'zh-CN':
+          '混合精度的 Adam 除了 m 和 v，还保存一份 fp32 权重副本，所以优化器状态是每个参数 K = 4 + 4 + 4 = 12 字节，而不是 8。' +
+          `取 K = 8，课程示例在 stage 0 得到 ${gb(bytes(paper.params, paper.gpus, 0, 8))}，而不是 120 GB。`,
+      },
+      hint: {
+        en:
+          'Which three fp32 tensors does mixed-precision Adam keep per parameter? Count them at 4 bytes each.',
+        'zh-CN':
+          '混合精度的 Adam 为每个参数保存哪三个 fp32 张量？每个按 4 字节计算。',
+      },
       wrong: (_ctx, params, gpus, stage) => bytes(params, gpus, stage, 8),
     },
   ],
   hints: [
-    'Split the 16 bytes per parameter into three kinds: 16-bit weights (2Ψ), 16-bit gradients (2Ψ) and optimiser states (12Ψ).',
-    'Stage 1 divides the optimiser states by N; stage 2 also the gradients; stage 3 also the weights. A kind that is not sharded stays whole on every GPU.',
-    'stage 0: 16Ψ; stage 1: 4Ψ + 12Ψ/N; stage 2: 2Ψ + 14Ψ/N; stage 3: 16Ψ/N.',
+    {
+      en:
+        'Split the 16 bytes per parameter into three kinds: 16-bit weights (2Ψ), 16-bit gradients (2Ψ) and optimiser states (12Ψ).',
+      'zh-CN':
+        '把每个参数的 16 字节分成三类：16 位权重（2Ψ）、16 位梯度（2Ψ）和优化器状态（12Ψ）。',
+    },
+    {
+      en:
+        'Stage 1 divides the optimiser states by N; stage 2 also the gradients; stage 3 also the weights. A kind that is not sharded stays whole on every GPU.',
+      'zh-CN':
+        'stage 1 把优化器状态除以 N；stage 2 把梯度也除以 N；stage 3 把权重也除以 N。没有分片的那类在每块 GPU 上保持完整。',
+    },
+    { en: 'stage 0: 16Ψ; stage 1: 4Ψ + 12Ψ/N; stage 2: 2Ψ + 14Ψ/N; stage 3: 16Ψ/N.', 'zh-CN': 'stage 0 为 16Ψ；stage 1 为 4Ψ + 12Ψ/N；stage 2 为 2Ψ + 14Ψ/N；stage 3 为 16Ψ/N。' },
   ],
 });

@@ -105,10 +105,22 @@ export default defineExercise<Args, Dispatch>({
   misconceptions: [
     {
       id: 'token-by-token',
-      title: 'each token\'s choices claimed together before the next token\'s',
-      message:
-        'You go token by token, claiming a token\'s first and second choices before moving on, so an early token\'s second choice can take the slot a later token\'s FIRST choice needed. Every first choice claims before any second choice (GShard, DeepSpeed\'s top2gating): in the lesson token 2\'s first choice, expert 1, gets a slot and token 0\'s second choice is dropped, not the other way round.',
-      hint: 'In the lesson, expert 1 is wanted by token 0 (second choice), token 1 (first), token 2 (first) and token 3 (second). Which two should get its two slots?',
+      title: { en: 'each token\'s choices claimed together before the next token\'s', 'zh-CN': '逐个 token 申领，一个 token 的所有选择都处理完才轮到下一个' },
+      message: {
+        en:
+          'You go token by token, claiming a token\'s first and second choices before moving on, so an early token\'s second choice can take the slot a later token\'s FIRST choice needed. Every first choice claims before any second choice (GShard, DeepSpeed\'s top2gating): in the lesson token 2\'s first choice, expert 1, gets a slot and token 0\'s second choice is dropped, not the other way round.',
+        'zh-CN':
+          '你逐个 token 处理，先申领完一个 token 的第一和第二选择再往下走，于是靠前 token 的第二选择可能占掉靠后 token 的「第一」选择所需的槽位。' +
+          '所有第一选择都应在任何第二选择之前申领（GShard、DeepSpeed 的 top2gating）：在课程示例中，token 2 的第一选择（专家 1）' +
+          '拿到槽位，被丢弃的是 token 0 的第二选择，而不是反过来。',
+      },
+      hint: {
+        en:
+          'In the lesson, expert 1 is wanted by token 0 (second choice), token 1 (first), token 2 (first) and token 3 (second). Which two should get its two slots?',
+        'zh-CN':
+          '在课程示例中，想要专家 1 的有 token 0（第二选择）、token 1（第一选择）、token 2（第一选择）和 token 3（第二选择）。' +
+          '它的两个槽位应该给哪两个？',
+      },
       wrong: (_ctx, experts, numExperts, capacityFactor) => {
         const capacity = capacityOf(capacityFactor, experts.length, experts[0]?.length ?? 0, numExperts);
         return claimInOrder(experts, numExperts, capacity, experts.flatMap((choices, t) => choices.map((_, c): Claim => [t, c])));
@@ -116,16 +128,42 @@ export default defineExercise<Args, Dispatch>({
     },
     {
       id: 'capacity-without-k',
-      title: 'the capacity computed without k',
-      message:
-        'Your capacity is floor(capacityFactor · T / E), as if each token made one choice. With k choices per token there are T·k claims to share among E experts: floor(capacityFactor · T · k / E), which is 2 in the lesson, not 1.',
-      hint: 'In the lesson, how many choices are made in all, and how many does each expert get when they are spread evenly?',
+      title: { en: 'the capacity computed without k', 'zh-CN': '计算容量时没有乘 k' },
+      message: {
+        en:
+          'Your capacity is floor(capacityFactor · T / E), as if each token made one choice. With k choices per token there are T·k claims to share among E experts: floor(capacityFactor · T · k / E), which is 2 in the lesson, not 1.',
+        'zh-CN':
+          '你的容量是 floor(capacityFactor · T / E)，仿佛每个 token 只做一个选择。每个 token 有 k 个选择时，' +
+          '共有 T·k 个申领要分给 E 个专家：floor(capacityFactor · T · k / E)，课程示例中是 2，而不是 1。',
+      },
+      hint: {
+        en:
+          'In the lesson, how many choices are made in all, and how many does each expert get when they are spread evenly?',
+        'zh-CN':
+          '在课程示例中，总共有多少个选择？均匀分配时每个专家分到多少？',
+      },
       wrong: (_ctx, experts, numExperts, capacityFactor) => claimInOrder(experts, numExperts, capacityOf(capacityFactor, experts.length, 1, numExperts), choiceMajor(experts)),
     },
   ],
   hints: [
-    'Compute the capacity first: floor(capacityFactor · T · k / E), T the number of tokens and k the number of choices each. In the lesson it is 2.',
-    'Then go through the claims choice by choice: for c = 0, every token in order claims a slot of its c-th expert; then c = 1, and so on. A claim on a full expert goes to dropped.',
-    'The key idea: first choices matter most, so all of them are served before any second choice, whatever the token\'s position.',
+    {
+      en:
+        'Compute the capacity first: floor(capacityFactor · T · k / E), T the number of tokens and k the number of choices each. In the lesson it is 2.',
+      'zh-CN':
+        '先算容量：floor(capacityFactor · T · k / E)，T 是 token 数，k 是每个 token 的选择数。课程示例中它是 2。',
+    },
+    {
+      en:
+        'Then go through the claims choice by choice: for c = 0, every token in order claims a slot of its c-th expert; then c = 1, and so on. A claim on a full expert goes to dropped.',
+      'zh-CN':
+        '然后按选择逐轮处理申领：c = 0 时，每个 token 按顺序申领其第 c 个专家的一个槽位；接着 c = 1，依此类推。申领已满的专家，' +
+        '就进入 dropped。',
+    },
+    {
+      en:
+        'The key idea: first choices matter most, so all of them are served before any second choice, whatever the token\'s position.',
+      'zh-CN':
+        '关键：第一选择最重要，所以无论 token 的位置如何，所有第一选择都在任何第二选择之前得到满足。',
+    },
   ],
 });

@@ -67,31 +67,75 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'selected-probabilities-only',
-      title: 'P from the probabilities of the selected experts only',
-      message:
-        'Your P_e adds up only the probabilities of the experts a token chose (0 for the others). P_e is the mean over tokens of the FULL softmax probability of e, whether or not e was chosen: in the lesson P = [0.25, 0.440399, 0.097036, 0.212565] and the loss 2.571196, not 2.422192.',
-      hint: 'In the lesson, what is P for expert 2? Only token 1 chose it, yet every token gives it some probability.',
+      title: { en: 'P from the probabilities of the selected experts only', 'zh-CN': 'P 只取了被选中专家的概率' },
+      message: {
+        en:
+          'Your P_e adds up only the probabilities of the experts a token chose (0 for the others). P_e is the mean over tokens of the FULL softmax probability of e, whether or not e was chosen: in the lesson P = [0.25, 0.440399, 0.097036, 0.212565] and the loss 2.571196, not 2.422192.',
+        'zh-CN':
+          '你的 P_e 只累加了 token 选中的专家的概率（其余记 0）。P_e 是 e 的「完整」softmax 概率在所有 token 上的均值，' +
+          '无论 e 是否被选中：课程示例中 P = [0.25, 0.440399, 0.097036, 0.212565]，损失为 2.571196，' +
+          '而不是 2.422192。',
+      },
+      hint: {
+        en:
+          'In the lesson, what is P for expert 2? Only token 1 chose it, yet every token gives it some probability.',
+        'zh-CN':
+          '在课程示例中，专家 2 的 P 是多少？只有 token 1 选中了它，但每个 token 都分给它一些概率。',
+      },
       wrong: (_ctx, routerLogits, k) => selectedOnly(routerLogits, k),
     },
     {
       id: 'one-distribution',
-      title: 'f counted over all T·k choices as one distribution',
-      message:
-        'You count every one of the T·k choices into a single f_e = count/(T·k), so f sums to 1 over all slots together and the loss comes out k times too small: 1 for perfectly balanced routing instead of k, and 1.285598 in the lesson instead of 2.571196. Hugging Face keeps one f per slot (tokens_per_expert is [k, E], each row a fraction of the T tokens).',
-      hint: 'With the balanced case (every rotation of [2, 1, 0, −1], k = 2), what does your function return? The loss of balanced routing is k.',
+      title: { en: 'f counted over all T·k choices as one distribution', 'zh-CN': '把全部 T·k 个选择当作一个分布来统计 f' },
+      message: {
+        en:
+          'You count every one of the T·k choices into a single f_e = count/(T·k), so f sums to 1 over all slots together and the loss comes out k times too small: 1 for perfectly balanced routing instead of k, and 1.285598 in the lesson instead of 2.571196. Hugging Face keeps one f per slot (tokens_per_expert is [k, E], each row a fraction of the T tokens).',
+        'zh-CN':
+          '你把 T·k 个选择全部计入同一个 f_e = count/(T·k)，于是 f 在所有 slot 合起来求和为 1，损失小了 k 倍：完全均衡的路由得到 1 而不是 k，' +
+          '课程示例得到 1.285598 而不是 2.571196。Hugging Face 为每个 slot 保留一个 f（tokens_per_expert 形状为 [k, E]，' +
+          '每一行都是 T 个 token 中的比例）。',
+      },
+      hint: {
+        en:
+          'With the balanced case (every rotation of [2, 1, 0, −1], k = 2), what does your function return? The loss of balanced routing is k.',
+        'zh-CN':
+          '在均衡的情形下（[2, 1, 0, −1] 的全部循环移位，k = 2），你的函数返回多少？均衡路由的损失是 k。',
+      },
       wrong: (_ctx, routerLogits, k) => balanceSteps(routerLogits, k).loss / k,
     },
     {
       id: 'ties-to-higher-index',
-      title: 'ties broken toward the higher expert index',
-      message: 'Where two experts have the same probability you choose the higher index; the rule (as in the router) is the lower index first. Token [1, 1, 0, 0] with k = 1 goes to expert 0, so in the tie case both tokens go to expert 0 and the loss is 4·P_0.',
-      hint: 'Which expert does [1, 1, 0, 0] choose with k = 1 in your code, 0 or 1?',
+      title: { en: 'ties broken toward the higher expert index', 'zh-CN': '概率相等时选了下标较大的专家' },
+      message: {
+        en:
+          'Where two experts have the same probability you choose the higher index; the rule (as in the router) is the lower index first. Token [1, 1, 0, 0] with k = 1 goes to expert 0, so in the tie case both tokens go to expert 0 and the loss is 4·P_0.',
+        'zh-CN':
+          '两个专家概率相同时，你选了下标较大的那个；规则（和路由器中一样）是下标小的优先。token [1, 1, 0, 0] 在 k = 1 时去专家 0，' +
+          '所以在概率相等的用例中，两个 token 都去专家 0，损失为 4·P_0。',
+      },
+      hint: { en: 'Which expert does [1, 1, 0, 0] choose with k = 1 in your code, 0 or 1?', 'zh-CN': '在你的代码中，k = 1 时 [1, 1, 0, 0] 选择哪个专家，0 还是 1？' },
       wrong: (_ctx, routerLogits, k) => balanceSteps(routerLogits, k, false).loss,
     },
   ],
   hints: [
-    'Route first, as in moe/top-k-router: the full softmax of each token and its k chosen experts. Then two tables: f[slot][e], the fraction of tokens whose slot-th choice is e, and P[e], the mean probability of e over the tokens.',
-    'The loss is E · Σ over slots and experts of f[slot][e]·P[e]. Each row f[slot] sums to 1 over the experts, so a balanced batch gives E · k · E · (1/E)·(1/E) = k.',
-    'The key idea: f counts the hard choices (no gradient flows through it), P the soft probabilities (the gradient flows through them); the product is smallest when both are spread evenly.',
+    {
+      en:
+        'Route first, as in moe/top-k-router: the full softmax of each token and its k chosen experts. Then two tables: f[slot][e], the fraction of tokens whose slot-th choice is e, and P[e], the mean probability of e over the tokens.',
+      'zh-CN':
+        '先按 moe/top-k-router 的方式路由：每个 token 的完整 softmax 及其选中的 k 个专家。然后建两张表：f[slot][e]，' +
+        '即第 slot 个选择为 e 的 token 比例；P[e]，即 e 在所有 token 上的平均概率。',
+    },
+    {
+      en:
+        'The loss is E · Σ over slots and experts of f[slot][e]·P[e]. Each row f[slot] sums to 1 over the experts, so a balanced batch gives E · k · E · (1/E)·(1/E) = k.',
+      'zh-CN':
+        '损失为 E · Σ（对所有 slot 和专家）f[slot][e]·P[e]。每一行 f[slot] 对所有专家求和为 1，所以均衡的批次给出 E · k · E · (1/E)·(1/E) = k。',
+    },
+    {
+      en:
+        'The key idea: f counts the hard choices (no gradient flows through it), P the soft probabilities (the gradient flows through them); the product is smallest when both are spread evenly.',
+      'zh-CN':
+        '关键：f 统计的是硬选择（梯度不经过它），P 是软概率（梯度经过它）；二者都均匀分布时乘积最小。',
+    },
   ],
 });

@@ -116,18 +116,29 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'dense',
-      title: 'every expert run on every token, weighted by the full softmax',
-      message:
-        'Your output is Σ over ALL experts of p_e · expert_e(x): a dense mixture, which costs E expert MLPs per token instead of k. A sparse MoE runs only the k most probable experts, with their probabilities renormalised over the k: token 0 of the lesson is 0.952574·expert0 + 0.047426·expert2 = [0.731059, 0.221516], not [0.713911, 0.217717].',
-      hint: 'In the lesson, how many experts should token 0 go through? Which ones, and with what weights?',
+      title: { en: 'every expert run on every token, weighted by the full softmax', 'zh-CN': '每个 token 上运行了每个专家，并按完整 softmax 加权' },
+      message: {
+        en:
+          'Your output is Σ over ALL experts of p_e · expert_e(x): a dense mixture, which costs E expert MLPs per token instead of k. A sparse MoE runs only the k most probable experts, with their probabilities renormalised over the k: token 0 of the lesson is 0.952574·expert0 + 0.047426·expert2 = [0.731059, 0.221516], not [0.713911, 0.217717].',
+        'zh-CN':
+          '你的输出是对「所有」专家求和 p_e · expert_e(x)：这是稠密混合，每个 token 要花 E 个专家 MLP 的计算，而不是 k 个。' +
+          '稀疏 MoE 只运行概率最大的 k 个专家，它们的概率在这 k 个上重新归一化：课程示例的 token 0 为 0.952574·expert0 + 0.047426·expert2 = [0.731059, 0.221516]，' +
+          '而不是 [0.713911, 0.217717]。',
+      },
+      hint: { en: 'In the lesson, how many experts should token 0 go through? Which ones, and with what weights?', 'zh-CN': '在课程示例中，token 0 应该经过几个专家？哪几个？权重各是多少？' },
       wrong: (_ctx, x, p) => x.map((row) => mixture(row, p, p.experts.map((_, e) => e), softmax(rowTimes(row, p.router)))),
     },
     {
       id: 'no-renormalisation',
-      title: 'the top-k weights not renormalised',
-      message:
-        'You weight the k chosen experts by their raw softmax probabilities, which add up to less than 1 (0.982853 for token 0 of the lesson), so the output shrinks: [0.718523, 0.217717] instead of [0.731059, 0.221516]. Mixtral divides the k probabilities by their sum.',
-      hint: 'Add up the weights you give token 0\'s two experts. Do they sum to 1?',
+      title: { en: 'the top-k weights not renormalised', 'zh-CN': 'top-k 权重没有重新归一化' },
+      message: {
+        en:
+          'You weight the k chosen experts by their raw softmax probabilities, which add up to less than 1 (0.982853 for token 0 of the lesson), so the output shrinks: [0.718523, 0.217717] instead of [0.731059, 0.221516]. Mixtral divides the k probabilities by their sum.',
+        'zh-CN':
+          '你用原始的 softmax 概率给选中的 k 个专家加权，它们的和小于 1（课程示例的 token 0 为 0.982853），于是输出变小了：' +
+          '[0.718523, 0.217717]，而不是 [0.731059, 0.221516]。Mixtral 会把这 k 个概率除以它们的和。',
+      },
+      hint: { en: 'Add up the weights you give token 0\'s two experts. Do they sum to 1?', 'zh-CN': '把你给 token 0 两个专家的权重加起来。和是 1 吗？' },
       wrong: (_ctx, x, p, k) => {
         const { experts, weights } = routeSteps(x.map((row) => rowTimes(row, p.router)), k, false).output;
         return x.map((row, t) => mixture(row, p, experts[t], weights[t]));
@@ -135,10 +146,20 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'silu-on-up',
-      title: 'silu applied to x·w3 instead of x·w1',
-      message:
-        'Your experts compute (x·w1) ⊙ silu(x·w3). In Mixtral (and LLaMA) the gate is w1: silu(x·w1) ⊙ (x·w3), then ·w2. Token 0 of the lesson gives [0.731059, 0.243432] instead of [0.731059, 0.221516].',
-      hint: 'Expert 2 on token 0: x·w1 = [1, 1] and x·w3 = [−1, 1]. Which of the two goes through silu?',
+      title: { en: 'silu applied to x·w3 instead of x·w1', 'zh-CN': 'silu 作用在 x·w3 上，而不是 x·w1' },
+      message: {
+        en:
+          'Your experts compute (x·w1) ⊙ silu(x·w3). In Mixtral (and LLaMA) the gate is w1: silu(x·w1) ⊙ (x·w3), then ·w2. Token 0 of the lesson gives [0.731059, 0.243432] instead of [0.731059, 0.221516].',
+        'zh-CN':
+          '你的专家计算的是 (x·w1) ⊙ silu(x·w3)。在 Mixtral（以及 LLaMA）中门控是 w1：silu(x·w1) ⊙ (x·w3)，' +
+          '再乘以 w2。课程示例的 token 0 得到 [0.731059, 0.243432]，而不是 [0.731059, 0.221516]。',
+      },
+      hint: {
+        en:
+          'Expert 2 on token 0: x·w1 = [1, 1] and x·w3 = [−1, 1]. Which of the two goes through silu?',
+        'zh-CN':
+          '专家 2 作用于 token 0：x·w1 = [1, 1]，x·w3 = [−1, 1]。两者中哪一个要经过 silu？',
+      },
       wrong: (_ctx, x, p, k) => {
         const { experts, weights } = routeSteps(x.map((row) => rowTimes(row, p.router)), k, true).output;
         return x.map((row, t) => mixture(row, p, experts[t], weights[t], true));
@@ -146,8 +167,24 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Route as in moe/top-k-router: logits = x·router ([T, E]), then each token\'s k most probable experts and their weights, renormalised over the k.',
-    'One expert on one token is (silu(x·w1) ⊙ (x·w3))·w2, silu(z) = z/(1 + e^(−z)). The token\'s output is the sum, over its k experts, of weight · expert(x).',
-    'The key idea: every token reads all E logits but runs only k experts; the other E − k contribute nothing, not even a small weight.',
+    {
+      en:
+        'Route as in moe/top-k-router: logits = x·router ([T, E]), then each token\'s k most probable experts and their weights, renormalised over the k.',
+      'zh-CN':
+        '按 moe/top-k-router 的方式路由：logits = x·router（[T, E]），然后取每个 token 概率最大的 k 个专家及其权重，' +
+        '在这 k 个上重新归一化。',
+    },
+    {
+      en:
+        'One expert on one token is (silu(x·w1) ⊙ (x·w3))·w2, silu(z) = z/(1 + e^(−z)). The token\'s output is the sum, over its k experts, of weight · expert(x).',
+      'zh-CN':
+        '一个专家作用于一个 token 是 (silu(x·w1) ⊙ (x·w3))·w2，silu(z) = z/(1 + e^(−z))。token 的输出是在它的 k 个专家上对「权重 · expert(x)」求和。',
+    },
+    {
+      en:
+        'The key idea: every token reads all E logits but runs only k experts; the other E − k contribute nothing, not even a small weight.',
+      'zh-CN':
+        '关键：每个 token 读取全部 E 个 logits，但只运行 k 个专家；其余 E − k 个毫无贡献，连一个很小的权重都没有。',
+    },
   ],
 });

@@ -124,19 +124,40 @@ export default defineExercise<Args, ColumnParallel>({
   misconceptions: [
     {
       id: 'rows-split',
-      title: 'w split by rows: the right answer by the wrong split',
-      message:
-        'Your shards are blocks of w\'s ROWS, with x cut into the matching columns, and the partial products added up: the sum is x·w, but that is a row-parallel layer, which needs an all-reduce of full-width outputs. ' +
-        'Column parallelism cuts w\'s COLUMNS: in the lesson rank 0 holds columns 0–1 (w[:, 0:2], shape [4, 2]) and computes x·W_0 = [[0, 1], [−2, 8]] from the whole x; the all-gather puts the blocks side by side.',
-      hint: 'In the lesson, what shape is rank 0\'s shard? A column block of a [4, 4] w on 2 ranks is [4, 2], not [2, 4].',
+      title: { en: 'w split by rows: the right answer by the wrong split', 'zh-CN': '按行切分 w：切法错了，答案却对' },
+      message: {
+        en:
+          'Your shards are blocks of w\'s ROWS, with x cut into the matching columns, and the partial products added up: the sum is x·w, but that is a row-parallel layer, which needs an all-reduce of full-width outputs. ' +
+          'Column parallelism cuts w\'s COLUMNS: in the lesson rank 0 holds columns 0–1 (w[:, 0:2], shape [4, 2]) and computes x·W_0 = [[0, 1], [−2, 8]] from the whole x; the all-gather puts the blocks side by side.',
+        'zh-CN':
+          '你的分片是 w 的「行」块，x 也相应地按列切分，再把部分积相加：和确实是 x·w，但这是行并行层，需要对全宽度的输出做全归约。列并行切分的是 w 的「列」：' +
+          '在课程示例中 rank 0 持有第 0–1 列（w[:, 0:2]，形状 [4, 2]），并用完整的 x 算出 x·W_0 = [[0, 1], [−2, 8]]；' +
+          '全收集再把各块并排放在一起。',
+      },
+      hint: {
+        en:
+          'In the lesson, what shape is rank 0\'s shard? A column block of a [4, 4] w on 2 ranks is [4, 2], not [2, 4].',
+        'zh-CN':
+          '在课程示例中，rank 0 的分片是什么形状？[4, 4] 的 w 在 2 个 rank 上切出的列块是 [4, 2]，不是 [2, 4]。',
+      },
       wrong: (_ctx, x, w, ranks) => rowsSplit(x, w, ranks),
     },
     {
       id: 'summed-not-gathered',
-      title: 'the outputs added up (an all-reduce) instead of gathered',
-      message:
-        'Your shards and outputs are right, but you add the ranks\' outputs together. Each output is a different block of x·w\'s columns, so they go side by side (an all-gather): in the lesson [[0, 1], [−2, 8]] and [[6, −1], [−1, 3]] make [[0, 1, 6, −1], [−2, 8, −1, 3]], not their sum [[6, 0], [−3, 11]].',
-      hint: 'How wide should `gathered` be: as wide as one rank\'s output, or as wide as w? Compare your gathered with x·w on the lesson example.',
+      title: { en: 'the outputs added up (an all-reduce) instead of gathered', 'zh-CN': '把输出相加（全归约），而不是收集起来' },
+      message: {
+        en:
+          'Your shards and outputs are right, but you add the ranks\' outputs together. Each output is a different block of x·w\'s columns, so they go side by side (an all-gather): in the lesson [[0, 1], [−2, 8]] and [[6, −1], [−1, 3]] make [[0, 1, 6, −1], [−2, 8, −1, 3]], not their sum [[6, 0], [−3, 11]].',
+        'zh-CN':
+          '你的分片和输出都对，但你把各个 rank 的输出加在了一起。每个输出是 x·w 中不同的一块列，所以应该并排放置（全收集）：在课程示例中，[[0, 1], [−2, 8]] 和 [[6, −1], [−1, 3]] 拼成 [[0, 1, 6, −1], [−2, 8, −1, 3]]，' +
+          '而不是它们的和 [[6, 0], [−3, 11]]。',
+      },
+      hint: {
+        en:
+          'How wide should `gathered` be: as wide as one rank\'s output, or as wide as w? Compare your gathered with x·w on the lesson example.',
+        'zh-CN':
+          '`gathered` 应该有多宽：和一个 rank 的输出一样宽，还是和 w 一样宽？在课程示例上把你的 gathered 和 x·w 比较一下。',
+      },
       wrong: (_ctx, x, w, ranks) => {
         const widths = equalWidths(w[0].length, ranks);
         const shards = columnBlocks(w, widths);
@@ -146,17 +167,42 @@ export default defineExercise<Args, ColumnParallel>({
     },
     {
       id: 'interleaved-columns',
-      title: 'columns dealt out in turn instead of contiguous blocks',
-      message:
-        'Your rank r holds columns r, r + N, r + 2N… of w. Megatron\'s split is contiguous: rank r holds the r-th block of out/N neighbouring columns, so that the all-gather, which lays the ranks\' outputs side by side, gives x·w in order. ' +
-        'In the lesson rank 0 holds columns 0 and 1, not 0 and 2.',
-      hint: 'Which columns of w does rank 0 hold in the lesson? Lay your shards side by side, rank 0 first: do you get w back?',
+      title: { en: 'columns dealt out in turn instead of contiguous blocks', 'zh-CN': '把列轮流分配，而不是分成连续的块' },
+      message: {
+        en:
+          'Your rank r holds columns r, r + N, r + 2N… of w. Megatron\'s split is contiguous: rank r holds the r-th block of out/N neighbouring columns, so that the all-gather, which lays the ranks\' outputs side by side, gives x·w in order. ' +
+          'In the lesson rank 0 holds columns 0 and 1, not 0 and 2.',
+        'zh-CN':
+          '你的 rank r 持有 w 的第 r、r + N、r + 2N……列。Megatron 的切分是连续的：rank r 持有第 r 块 out/N 个相邻的列，' +
+          '这样把各 rank 输出并排放置的全收集才能按顺序得到 x·w。在课程示例中 rank 0 持有第 0 列和第 1 列，而不是第 0 列和第 2 列。',
+      },
+      hint: {
+        en:
+          'Which columns of w does rank 0 hold in the lesson? Lay your shards side by side, rank 0 first: do you get w back?',
+        'zh-CN':
+          '在课程示例中，rank 0 持有 w 的哪几列？把你的分片从 rank 0 开始并排放好：能得到原来的 w 吗？',
+      },
       wrong: (_ctx, x, w, ranks) => interleaved(x, w, ranks),
     },
   ],
   hints: [
-    'Cut w\'s columns into `ranks` blocks of out/ranks neighbouring columns: block r is rank r\'s shard, all of w\'s rows.',
-    'Every rank multiplies the WHOLE x by its own shard; no rank needs another\'s numbers. Each output is a block of columns of x·w.',
-    'The all-gather lays the outputs side by side, rank 0 first: that is `gathered`, the same as x·w.',
+    {
+      en:
+        'Cut w\'s columns into `ranks` blocks of out/ranks neighbouring columns: block r is rank r\'s shard, all of w\'s rows.',
+      'zh-CN':
+        '把 w 的列切成 `ranks` 块，每块 out/ranks 个相邻的列：第 r 块就是 rank r 的分片，包含 w 的全部行。',
+    },
+    {
+      en:
+        'Every rank multiplies the WHOLE x by its own shard; no rank needs another\'s numbers. Each output is a block of columns of x·w.',
+      'zh-CN':
+        '每个 rank 用「完整」的 x 乘以自己的分片；没有哪个 rank 需要别人的数据。每个输出都是 x·w 的一块列。',
+    },
+    {
+      en:
+        'The all-gather lays the outputs side by side, rank 0 first: that is `gathered`, the same as x·w.',
+      'zh-CN':
+        '全收集把各个输出从 rank 0 开始并排放好：这就是 `gathered`，与 x·w 相同。',
+    },
   ],
 });

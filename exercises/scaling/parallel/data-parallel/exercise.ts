@@ -120,11 +120,22 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'plain-average',
-      title: 'a plain average of shards of unequal sizes',
-      message:
-        'You average the shards\' gradients with equal weights, as if every shard had as many examples. Each g_i is the mean over its own n_i examples, so the batch\'s gradient is Σ n_i·g_i / Σ n_i: ' +
-        'in the lesson (3·[−2, −1] + 2·[−6, −1.5]) / 5 = [−3.6, −1.2], where the plain average gives [−4, −1.25]. With equal shards the two agree, which is why DDP can divide by the number of ranks.',
-      hint: 'In the lesson, rank 0 saw 3 examples and rank 1 only 2. Should their gradients count the same? Check against the gradient of all 5 examples at once.',
+      title: { en: 'a plain average of shards of unequal sizes', 'zh-CN': '对大小不等的分片做简单平均' },
+      message: {
+        en:
+          'You average the shards\' gradients with equal weights, as if every shard had as many examples. Each g_i is the mean over its own n_i examples, so the batch\'s gradient is Σ n_i·g_i / Σ n_i: ' +
+          'in the lesson (3·[−2, −1] + 2·[−6, −1.5]) / 5 = [−3.6, −1.2], where the plain average gives [−4, −1.25]. With equal shards the two agree, which is why DDP can divide by the number of ranks.',
+        'zh-CN':
+          '你以相同的权重平均各分片的梯度，仿佛每个分片的样本数都一样。每个 g_i 是它自己 n_i 个样本上的平均，所以整个批次的梯度是 Σ n_i·g_i / Σ n_i：' +
+          '在课程示例中 (3·[−2, −1] + 2·[−6, −1.5]) / 5 = [−3.6, −1.2]，而简单平均给出 [−4, −1.25]。' +
+          '分片大小相等时两者一致，这就是 DDP 可以除以 rank 数的原因。',
+      },
+      hint: {
+        en:
+          'In the lesson, rank 0 saw 3 examples and rank 1 only 2. Should their gradients count the same? Check against the gradient of all 5 examples at once.',
+        'zh-CN':
+          '在课程示例中，rank 0 看了 3 个样本，rank 1 只看了 2 个。它们的梯度应该同等对待吗？和一次性用全部 5 个样本算出的梯度对照一下。',
+      },
       wrong: (_ctx, shardGrads, shardSizes) => {
         const kept = shardGrads.filter((_, i) => shardSizes[i] > 0);
         return anyOf(mean(shardGrads), mean(kept));
@@ -132,17 +143,42 @@ export default defineExercise<Args, number[]>({
     },
     {
       id: 'summed',
-      title: 'the gradients added up, not averaged',
-      message:
-        'You return a sum: the all-reduce adds the ranks\' gradients, but the loss is a mean over the whole batch, so the sum must be divided again. ' +
-        'In the lesson Σ g_i = [−8, −2.5] and Σ n_i·g_i = [−18, −6]; divided by the 5 examples, the weighted sum is the answer [−3.6, −1.2].',
-      hint: 'Your result should not grow when you add ranks. What is the gradient of the lesson\'s 5 examples taken together, and by what do you divide?',
+      title: { en: 'the gradients added up, not averaged', 'zh-CN': '把梯度加起来，而不是求平均' },
+      message: {
+        en:
+          'You return a sum: the all-reduce adds the ranks\' gradients, but the loss is a mean over the whole batch, so the sum must be divided again. ' +
+          'In the lesson Σ g_i = [−8, −2.5] and Σ n_i·g_i = [−18, −6]; divided by the 5 examples, the weighted sum is the answer [−3.6, −1.2].',
+        'zh-CN':
+          '你返回的是一个和：全归约把各 rank 的梯度相加，但损失是整个批次上的平均，所以这个和还要再做除法。在课程示例中 Σ g_i = [−8, −2.5]，' +
+          'Σ n_i·g_i = [−18, −6]；加权和除以 5 个样本，就得到答案 [−3.6, −1.2]。',
+      },
+      hint: {
+        en:
+          'Your result should not grow when you add ranks. What is the gradient of the lesson\'s 5 examples taken together, and by what do you divide?',
+        'zh-CN':
+          '增加 rank 时，你的结果不应该变大。课程示例中 5 个样本合在一起的梯度是多少？你要除以什么？',
+      },
       wrong: (_ctx, shardGrads, shardSizes) => anyOf(sumOf(shardGrads), sumOf(shardGrads.map((g, i) => g.map((v) => v * shardSizes[i])))),
     },
   ],
   hints: [
-    'Each g_i is the mean over n_i examples, so n_i·g_i is the SUM of those examples\' gradients. Add those sums up over the ranks.',
-    'The whole batch has Σ n_i examples: divide the summed gradient by that. A shard with n_i = 0 adds nothing.',
-    { text: 'A plain average of the g_i is right only when every n_i is the same; in the lesson the answer is (3·g_0 + 2·g_1)/5.', misconception: 'plain-average' },
+    {
+      en:
+        'Each g_i is the mean over n_i examples, so n_i·g_i is the SUM of those examples\' gradients. Add those sums up over the ranks.',
+      'zh-CN':
+        '每个 g_i 是 n_i 个样本上的平均，所以 n_i·g_i 是这些样本梯度之「和」。把各 rank 的这些和加起来。',
+    },
+    {
+      en:
+        'The whole batch has Σ n_i examples: divide the summed gradient by that. A shard with n_i = 0 adds nothing.',
+      'zh-CN':
+        '整个批次共有 Σ n_i 个样本：把梯度之和除以它。n_i = 0 的分片没有贡献。',
+    },
+    { text: {
+        en:
+          'A plain average of the g_i is right only when every n_i is the same; in the lesson the answer is (3·g_0 + 2·g_1)/5.',
+        'zh-CN':
+          '只有每个 n_i 都相同时，对 g_i 做简单平均才正确；在课程示例中答案是 (3·g_0 + 2·g_1)/5。',
+      }, misconception: 'plain-average' },
   ],
 });

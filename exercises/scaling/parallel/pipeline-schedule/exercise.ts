@@ -313,53 +313,117 @@ export default defineExercise<Args, Grid>({
   misconceptions: [
     {
       id: 'stages-not-offset',
-      title: 'every stage starts at time 0',
-      message:
-        'Stage s cannot run F0 before stage s − 1 has: its input is that stage\'s output. Your stages all start at time 0, so stage 1 runs F0 in the same slot as stage 0. ' +
-        'Offset each stage by its distance from the start: in GPipe, F i runs on stage s at time s + i (with 4 stages, stage 3 starts F0 at time 3).',
-      hint: 'At time 0 only stage 0 has an input. When does the output of F0 on stage 0 reach stage 1?',
+      title: { en: 'every stage starts at time 0', 'zh-CN': '每个 stage 都从时刻 0 开始' },
+      message: {
+        en:
+          'Stage s cannot run F0 before stage s − 1 has: its input is that stage\'s output. Your stages all start at time 0, so stage 1 runs F0 in the same slot as stage 0. ' +
+          'Offset each stage by its distance from the start: in GPipe, F i runs on stage s at time s + i (with 4 stages, stage 3 starts F0 at time 3).',
+        'zh-CN':
+          'stage s 不能在 stage s − 1 之前运行 F0：它的输入就是那个 stage 的输出。你的所有 stage 都从时刻 0 开始，' +
+          '于是 stage 1 和 stage 0 在同一个时隙运行 F0。应按每个 stage 与起点的距离把它错开：在 GPipe 中，F i 在时刻 s + i 运行于 stage s（有 4 个 stage 时，' +
+          'stage 3 在时刻 3 开始 F0）。',
+      },
+      hint: {
+        en:
+          'At time 0 only stage 0 has an input. When does the output of F0 on stage 0 reach stage 1?',
+        'zh-CN':
+          '在时刻 0，只有 stage 0 有输入。stage 0 上 F0 的输出什么时候到达 stage 1？',
+      },
       wrong: (_ctx, stages, microbatches, kind) => notOffset(stages, microbatches, kind),
     },
     {
       id: 'backward-wrong-direction',
-      title: 'the backward runs from the first stage to the last',
-      message:
-        'The backward pass goes the other way: the gradient starts at the loss, on the last stage, and B i on stage s needs the gradient from B i on stage s + 1. ' +
-        'With 4 stages and 8 microbatches, B0 runs on stage 3 at time 11, on stage 2 at 12, stage 1 at 13 and stage 0 at 14; yours starts it on stage 0 at time 11.',
-      hint: 'Where is the loss computed, and which stage receives its gradient first?',
+      title: { en: 'the backward runs from the first stage to the last', 'zh-CN': '反向从第一个 stage 走到最后一个' },
+      message: {
+        en:
+          'The backward pass goes the other way: the gradient starts at the loss, on the last stage, and B i on stage s needs the gradient from B i on stage s + 1. ' +
+          'With 4 stages and 8 microbatches, B0 runs on stage 3 at time 11, on stage 2 at 12, stage 1 at 13 and stage 0 at 14; yours starts it on stage 0 at time 11.',
+        'zh-CN':
+          '反向传播的方向相反：梯度从损失开始，也就是从最后一个 stage 开始，stage s 上的 B i 需要 stage s + 1 上 B i 的梯度。' +
+          '4 个 stage、8 个微批次时，B0 在时刻 11 运行于 stage 3，12 于 stage 2，13 于 stage 1，14 于 stage 0；' +
+          '而你的时间表在时刻 11 从 stage 0 开始它。',
+      },
+      hint: { en: 'Where is the loss computed, and which stage receives its gradient first?', 'zh-CN': '损失在哪里计算？哪个 stage 最先收到它的梯度？' },
       wrong: (_ctx, stages, microbatches, kind) => backwardForwardDirection(stages, microbatches, kind),
     },
     {
       id: 'all-forwards-first',
-      title: '1F1B with every forward first, as GPipe',
-      message:
-        'That is GPipe\'s order: stage 0 then holds the activations of all m microbatches before its first backward (8 in the lesson). ' +
-        '1F1B runs only p − 1 − s warm-up forwards on stage s (3 on stage 0 with 4 stages), then alternates one forward and one backward, so at most p − s microbatches (4) are ever in flight there.',
-      hint: 'In 1F1B, how many forwards does stage 0 run before its first backward when there are 4 stages?',
+      title: { en: '1F1B with every forward first, as GPipe', 'zh-CN': '1F1B 像 GPipe 一样先跑完所有前向' },
+      message: {
+        en:
+          'That is GPipe\'s order: stage 0 then holds the activations of all m microbatches before its first backward (8 in the lesson). ' +
+          '1F1B runs only p − 1 − s warm-up forwards on stage s (3 on stage 0 with 4 stages), then alternates one forward and one backward, so at most p − s microbatches (4) are ever in flight there.',
+        'zh-CN':
+          '这是 GPipe 的顺序：stage 0 在第一个反向之前要保存全部 m 个微批次的激活值（课程示例中为 8 个）。1F1B 在 stage s 上只运行 p − 1 − s 个预热前向（4 个 stage 时 stage 0 为 3 个），' +
+          '然后一个前向、一个反向地交替，所以那里在途的微批次始终不超过 p − s 个（4 个）。',
+      },
+      hint: {
+        en:
+          'In 1F1B, how many forwards does stage 0 run before its first backward when there are 4 stages?',
+        'zh-CN':
+          '在 1F1B 中，有 4 个 stage 时，stage 0 在第一个反向之前运行几个前向？',
+      },
       wrong: (_ctx, stages, microbatches) => pipelinePlan(stages, microbatches, 'gpipe'),
     },
     {
       id: 'warmup-off-by-one',
-      title: '1F1B with one warm-up forward too many',
-      message:
-        'Stage s runs p − 1 − s warm-up forwards, not p − s: its next forward is the one that fills it to p − s microbatches in flight, and a backward must follow right after. ' +
-        'With p − s warm-ups, stage 0 of the lesson holds 5 microbatches after time 4 instead of at most 4.',
-      hint: 'Count the microbatches in flight on stage 0 of the lesson after its warm-up and the first forward of the steady state: is it more than p − s?',
+      title: { en: '1F1B with one warm-up forward too many', 'zh-CN': '1F1B 的预热前向多了一个' },
+      message: {
+        en:
+          'Stage s runs p − 1 − s warm-up forwards, not p − s: its next forward is the one that fills it to p − s microbatches in flight, and a backward must follow right after. ' +
+          'With p − s warm-ups, stage 0 of the lesson holds 5 microbatches after time 4 instead of at most 4.',
+        'zh-CN':
+          'stage s 运行 p − 1 − s 个预热前向，而不是 p − s 个：它的下一个前向会让在途的微批次达到 p − s 个，之后必须紧跟一个反向。' +
+          '用 p − s 个预热前向时，课程示例的 stage 0 在时刻 4 之后保存了 5 个微批次，而不是最多 4 个。',
+      },
+      hint: {
+        en:
+          'Count the microbatches in flight on stage 0 of the lesson after its warm-up and the first forward of the steady state: is it more than p − s?',
+        'zh-CN':
+          '数一数课程示例中 stage 0 在预热和稳态的第一个前向之后在途的微批次数：是否超过了 p − s？',
+      },
       wrong: (_ctx, stages, microbatches, kind) => (kind === 'gpipe' ? pipelinePlan(stages, microbatches, kind) : placeInOrder(stages, microbatches, range(stages).map((s) => stageOrder(stages, microbatches, kind, s, stages - s)))),
     },
     {
       id: 'one-stage-at-a-time',
-      title: 'one stage busy at a time: no pipelining',
-      message:
-        'Your timetable is right but serial: only one stage works in any slot, so it takes 2·m·p slots (64 for 4 stages and 8 microbatches) instead of 2(m + p − 1) = 22. ' +
-        'Start each operation as soon as its input is ready: stage 1 can run F0 at time 1 while stage 0 runs F1.',
-      hint: 'In your timetable, what is stage 1 doing while stage 0 runs F1? Could it already run F0?',
+      title: { en: 'one stage busy at a time: no pipelining', 'zh-CN': '一次只有一个 stage 在忙：没有流水起来' },
+      message: {
+        en:
+          'Your timetable is right but serial: only one stage works in any slot, so it takes 2·m·p slots (64 for 4 stages and 8 microbatches) instead of 2(m + p − 1) = 22. ' +
+          'Start each operation as soon as its input is ready: stage 1 can run F0 at time 1 while stage 0 runs F1.',
+        'zh-CN':
+          '你的时间表是对的，但是串行的：任何时隙都只有一个 stage 在工作，所以要 2·m·p 个时隙（4 个 stage、8 个微批次时为 64 个），' +
+          '而不是 2(m + p − 1) = 22 个。让每个操作在输入就绪后尽早开始：stage 0 运行 F1 的同时，stage 1 就可以运行 F0。',
+      },
+      hint: {
+        en:
+          'In your timetable, what is stage 1 doing while stage 0 runs F1? Could it already run F0?',
+        'zh-CN':
+          '在你的时间表中，stage 0 运行 F1 时，stage 1 在做什么？它是否已经可以运行 F0 了？',
+      },
       wrong: (_ctx, stages, microbatches, kind) => oneStageAtATime(stages, microbatches, kind),
     },
   ],
   hints: [
-    'Draw 3 stages and 2 microbatches on paper: a row per stage, a column per slot. Put F0 on stage 0 at time 0 and follow it through the stages, then back as B0 from the last stage.',
-    'GPipe: F i on stage s at time s + i; the backward starts on the last stage right after its last forward, at time m + p − 1, and B i reaches stage s at m + p − 1 + i + (p − 1 − s).',
-    { text: '1F1B: stage s runs min(p − 1 − s, m) warm-up forwards, then a forward and a backward in turn, then its remaining backwards; place each operation in the first slot after its input is ready.', misconception: 'all-forwards-first' },
+    {
+      en:
+        'Draw 3 stages and 2 microbatches on paper: a row per stage, a column per slot. Put F0 on stage 0 at time 0 and follow it through the stages, then back as B0 from the last stage.',
+      'zh-CN':
+        '在纸上画 3 个 stage、2 个微批次：每个 stage 一行，每个时隙一列。把 F0 放在 stage 0 的时刻 0，跟着它穿过各个 stage，' +
+        '再作为 B0 从最后一个 stage 往回走。',
+    },
+    {
+      en:
+        'GPipe: F i on stage s at time s + i; the backward starts on the last stage right after its last forward, at time m + p − 1, and B i reaches stage s at m + p − 1 + i + (p − 1 − s).',
+      'zh-CN':
+        'GPipe：stage s 上的 F i 在时刻 s + i；反向在最后一个 stage 的最后一个前向之后立即开始，即时刻 m + p − 1，' +
+        'B i 在 m + p − 1 + i + (p − 1 − s) 到达 stage s。',
+    },
+    { text: {
+        en:
+          '1F1B: stage s runs min(p − 1 − s, m) warm-up forwards, then a forward and a backward in turn, then its remaining backwards; place each operation in the first slot after its input is ready.',
+        'zh-CN':
+          '1F1B：stage s 先运行 min(p − 1 − s, m) 个预热前向，然后前向和反向交替，最后运行剩余的反向；每个操作都放在其输入就绪后的第一个时隙。',
+      }, misconception: 'all-forwards-first' },
   ],
 });

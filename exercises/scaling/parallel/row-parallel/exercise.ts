@@ -124,11 +124,22 @@ export default defineExercise<Args, RowParallel>({
   misconceptions: [
     {
       id: 'bias-on-every-rank',
-      title: 'the bias added on every rank',
-      message:
-        'You add b on each rank, before the all-reduce, so the sum carries it N times: out = x·w + N·b. The partials are x_r·W_r alone, and b is added once, to their sum. ' +
-        'In the lesson (2 ranks, b = [1, 0, −1, 0.5]) out[0] should be [1, 1, 5, −0.5], and b twice gives [2, 1, 4, 0]; rank 0\'s partial should be [[1, 2, 4, −1], [0, 1, 1, 0]], without b.',
-      hint: 'How many times does b appear in x·w + b? Count how many times it ends up in your out after the partials of 2 ranks are added.',
+      title: { en: 'the bias added on every rank', 'zh-CN': '每个 rank 上都加了偏置' },
+      message: {
+        en:
+          'You add b on each rank, before the all-reduce, so the sum carries it N times: out = x·w + N·b. The partials are x_r·W_r alone, and b is added once, to their sum. ' +
+          'In the lesson (2 ranks, b = [1, 0, −1, 0.5]) out[0] should be [1, 1, 5, −0.5], and b twice gives [2, 1, 4, 0]; rank 0\'s partial should be [[1, 2, 4, −1], [0, 1, 1, 0]], without b.',
+        'zh-CN':
+          '你在全归约之前在每个 rank 上都加了 b，于是和里含有 N 个 b：out = x·w + N·b。部分和只是 x_r·W_r，b 应在它们的和上只加一次。' +
+          '在课程示例中（2 个 rank，b = [1, 0, −1, 0.5]），out[0] 应为 [1, 1, 5, −0.5]，加两次 b 会得到 [2, 1, 4, 0]；' +
+          'rank 0 的部分和应为 [[1, 2, 4, −1], [0, 1, 1, 0]]，不含 b。',
+      },
+      hint: {
+        en:
+          'How many times does b appear in x·w + b? Count how many times it ends up in your out after the partials of 2 ranks are added.',
+        'zh-CN':
+          'x·w + b 中 b 出现几次？数一数把 2 个 rank 的部分和加起来之后，你的 out 里有几个 b。',
+      },
       wrong: (_ctx, xShards, w, b) => {
         const partials = partialsOf(xShards, w);
         const withBias = partials.map((p) => addRow(p, b));
@@ -137,11 +148,22 @@ export default defineExercise<Args, RowParallel>({
     },
     {
       id: 'gathered-not-reduced',
-      title: 'the partials laid side by side (an all-gather) instead of added',
-      message:
-        'Your out puts the ranks\' partials side by side, [T, N·out]. Each partial x_r·W_r is already full width: it is rank r\'s share of every output, summed over its own inputs only, so the partials are added (an all-reduce). ' +
-        'In the lesson [[1, 2, 4, −1], [0, 1, 1, 0]] + [[−1, −1, 2, 0], [−2, 7, −2, 3]] = [[0, 1, 6, −1], [−2, 8, −1, 3]], then + b.',
-      hint: 'How wide is out for the lesson\'s w [4, 4]? Each rank\'s partial is already [2, 4]: what must happen to two of them?',
+      title: { en: 'the partials laid side by side (an all-gather) instead of added', 'zh-CN': '把部分和并排拼接（全收集），而不是相加' },
+      message: {
+        en:
+          'Your out puts the ranks\' partials side by side, [T, N·out]. Each partial x_r·W_r is already full width: it is rank r\'s share of every output, summed over its own inputs only, so the partials are added (an all-reduce). ' +
+          'In the lesson [[1, 2, 4, −1], [0, 1, 1, 0]] + [[−1, −1, 2, 0], [−2, 7, −2, 3]] = [[0, 1, 6, −1], [−2, 8, −1, 3]], then + b.',
+        'zh-CN':
+          '你的 out 把各 rank 的部分和并排放在一起，形状为 [T, N·out]。每个部分和 x_r·W_r 已经是全宽度的：它是 rank r 对每个输出的贡献，' +
+          '只对它自己的输入求和，所以各部分和应该相加（全归约）。在课程示例中 [[1, 2, 4, −1], [0, 1, 1, 0]] + [[−1, −1, 2, 0], [−2, 7, −2, 3]] = [[0, 1, 6, −1], [−2, 8, −1, 3]]，' +
+          '然后再加 b。',
+      },
+      hint: {
+        en:
+          'How wide is out for the lesson\'s w [4, 4]? Each rank\'s partial is already [2, 4]: what must happen to two of them?',
+        'zh-CN':
+          '对课程示例中的 w [4, 4]，out 应该有多宽？每个 rank 的部分和已经是 [2, 4]：两个这样的矩阵应该怎么处理？',
+      },
       wrong: (_ctx, xShards, w) => {
         const partials = partialsOf(xShards, w);
         return { partials, out: concatColumns(partials) };
@@ -149,8 +171,18 @@ export default defineExercise<Args, RowParallel>({
     },
   ],
   hints: [
-    'Rank r holds the rows of w that meet its columns of x: as many rows as x_r is wide, starting after the rows of the ranks before it.',
-    'Each rank computes x_r·W_r, a full-width [T, out] matrix of partial sums. The all-reduce adds them: that sum is x·w.',
-    { text: 'Add b once, to the sum. Added on every rank, it would be in out N times.', misconception: 'bias-on-every-rank' },
+    {
+      en:
+        'Rank r holds the rows of w that meet its columns of x: as many rows as x_r is wide, starting after the rows of the ranks before it.',
+      'zh-CN':
+        'rank r 持有 w 中与它那部分 x 的列相对应的行：行数等于 x_r 的宽度，从它前面各 rank 的行之后开始。',
+    },
+    {
+      en:
+        'Each rank computes x_r·W_r, a full-width [T, out] matrix of partial sums. The all-reduce adds them: that sum is x·w.',
+      'zh-CN':
+        '每个 rank 计算 x_r·W_r，这是一个全宽度的 [T, out] 部分和矩阵。全归约把它们加起来：这个和就是 x·w。',
+    },
+    { text: { en: 'Add b once, to the sum. Added on every rank, it would be in out N times.', 'zh-CN': 'b 只在求和之后加一次。如果在每个 rank 上都加，out 里就会有 N 个 b。' }, misconception: 'bias-on-every-rank' },
   ],
 });

@@ -139,26 +139,51 @@ export default defineExercise<Args, TensorParallelMlp>({
   misconceptions: [
     {
       id: 'w1-split-by-rows',
-      title: 'w1 split by rows: the GELU of partial sums',
-      message:
-        'You cut w1 by its ROWS (and x by the matching columns), so each rank has only part of every pre-activation and applies the GELU to that part. GELU is not additive: in the lesson h[0][0] = 3 comes as 1 + 2, and gelu(1) + gelu(2) = 2.79579 where gelu(3) = 2.996363. ' +
-        'Cut w1 by its COLUMNS: each rank then has whole pre-activations of its own hidden units, can apply the GELU without talking to anyone, and multiplies by the matching rows of w2.',
-      hint: 'In the lesson, is gelu(1) + gelu(2) equal to gelu(3)? Which split of w1 gives each rank whole pre-activations?',
+      title: { en: 'w1 split by rows: the GELU of partial sums', 'zh-CN': 'w1 按行切分：对部分和做 GELU' },
+      message: {
+        en:
+          'You cut w1 by its ROWS (and x by the matching columns), so each rank has only part of every pre-activation and applies the GELU to that part. GELU is not additive: in the lesson h[0][0] = 3 comes as 1 + 2, and gelu(1) + gelu(2) = 2.79579 where gelu(3) = 2.996363. ' +
+          'Cut w1 by its COLUMNS: each rank then has whole pre-activations of its own hidden units, can apply the GELU without talking to anyone, and multiplies by the matching rows of w2.',
+        'zh-CN':
+          '你按「行」切分了 w1（x 按对应的列切分），于是每个 rank 只持有每个预激活值的一部分，并对这一部分做了 GELU。GELU 不满足可加性：课程中 h[0][0] = 3 拆成了 1 + 2，而 gelu(1) + gelu(2) = 2.79579，gelu(3) = 2.996363。' +
+          '应按「列」切分 w1：这样每个 rank 持有自己那些隐藏单元的完整预激活值，无需与任何人通信就能做 GELU，再乘以 w2 中对应的行。',
+      },
+      hint: {
+        en: 'In the lesson, is gelu(1) + gelu(2) equal to gelu(3)? Which split of w1 gives each rank whole pre-activations?',
+        'zh-CN': '在课程示例里，gelu(1) + gelu(2) 等于 gelu(3) 吗？w1 怎样切分才能让每个 rank 拿到完整的预激活值？',
+      },
       wrong: (_ctx, x, p, ranks) => rowsSplit(x, p, ranks),
     },
     {
       id: 'gelu-after-reduce',
-      title: 'the GELU after the all-reduce, not between the layers',
-      message:
-        'Your partials are (x·W1_r)·W2_r with no GELU, and the GELU comes after the sum: that is gelu(x·w1·w2), a linear layer with an activation at the end. The MLP is gelu(x·w1)·w2: each rank applies the GELU to its x·W1_r before multiplying by W2_r. ' +
-        'In the lesson out[0][0] should be 2.95096; yours is gelu(1) = 0.841192.',
-      hint: 'Where is the GELU in gelu(x·w1)·w2: between the two matrix products or after both? Which of them happen on each rank?',
+      title: { en: 'the GELU after the all-reduce, not between the layers', 'zh-CN': 'GELU 放在全归约之后，而不是两层之间' },
+      message: {
+        en:
+          'Your partials are (x·W1_r)·W2_r with no GELU, and the GELU comes after the sum: that is gelu(x·w1·w2), a linear layer with an activation at the end. The MLP is gelu(x·w1)·w2: each rank applies the GELU to its x·W1_r before multiplying by W2_r. ' +
+          'In the lesson out[0][0] should be 2.95096; yours is gelu(1) = 0.841192.',
+        'zh-CN':
+          '你的 partials 是不带 GELU 的 (x·W1_r)·W2_r，GELU 放在了求和之后：这算的是 gelu(x·w1·w2)，相当于一个末尾带激活的线性层。MLP 是 gelu(x·w1)·w2：每个 rank 要先对自己的 x·W1_r 做 GELU，再乘以 W2_r。' +
+          '课程示例中 out[0][0] 应为 2.95096；你的结果是 gelu(1) = 0.841192。',
+      },
+      hint: {
+        en: 'Where is the GELU in gelu(x·w1)·w2: between the two matrix products or after both? Which of them happen on each rank?',
+        'zh-CN': '在 gelu(x·w1)·w2 里，GELU 位于两次矩阵乘法之间，还是两次之后？其中哪些步骤在每个 rank 上完成？',
+      },
       wrong: (_ctx, x, p, ranks) => geluAfterReduce(x, p, ranks),
     },
   ],
   hints: [
-    'Split the hidden units: rank r gets a block of w1\'s COLUMNS and the same block of w2\'s ROWS.',
-    'On each rank: x times its columns of w1, the GELU (tanh form) of that, times its rows of w2. That is the rank\'s partial.',
-    'The one all-reduce adds the partials: out = Σ_r gelu(x·W1_r)·W2_r, which is gelu(x·w1)·w2.',
+    {
+      en: 'Split the hidden units: rank r gets a block of w1\'s COLUMNS and the same block of w2\'s ROWS.',
+      'zh-CN': '切分隐藏单元：rank r 拿到 w1 的一块「列」，以及 w2 中同一块「行」。',
+    },
+    {
+      en: 'On each rank: x times its columns of w1, the GELU (tanh form) of that, times its rows of w2. That is the rank\'s partial.',
+      'zh-CN': '在每个 rank 上：x 乘以它那几列 w1，对结果做 GELU（tanh 形式），再乘以它那几行 w2。这就是该 rank 的部分输出。',
+    },
+    {
+      en: 'The one all-reduce adds the partials: out = Σ_r gelu(x·W1_r)·W2_r, which is gelu(x·w1)·w2.',
+      'zh-CN': '唯一的一次全归约把各部分输出相加：out = Σ_r gelu(x·W1_r)·W2_r，也就是 gelu(x·w1)·w2。',
+    },
   ],
 });

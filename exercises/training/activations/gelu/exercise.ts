@@ -96,11 +96,19 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'forms-swapped',
-      title: 'the exact and the tanh forms swapped (or one form for both)',
-      message:
-        'Your "none" gives the tanh form, or your "tanh" the erf form (or you ignore `approximate`). They are close but not equal: at x = 1 the exact GELU is 0.841345 and the tanh form 0.841192, ' +
-        'and they differ by up to 4.7e-4 near x = 2.7, far above the 1e-6 allowed. "none" is 0.5·x·(1 + erf(x/√2)); "tanh" is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).',
-      hint: 'Check which formula each value of `approximate` runs: "none" means no approximation, the erf form. Try x = 1: 0.841345 is one form, 0.841192 the other.',
+      title: { en: 'the exact and the tanh forms swapped (or one form for both)', 'zh-CN': '精确形式与 tanh 形式用反了（或两种都用同一个）' },
+      message: {
+        en:
+          'Your "none" gives the tanh form, or your "tanh" the erf form (or you ignore `approximate`). They are close but not equal: at x = 1 the exact GELU is 0.841345 and the tanh form 0.841192, ' +
+          'and they differ by up to 4.7e-4 near x = 2.7, far above the 1e-6 allowed. "none" is 0.5·x·(1 + erf(x/√2)); "tanh" is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).',
+        'zh-CN':
+          '你的 "none" 给出的是 tanh 形式，或者你的 "tanh" 给出的是 erf 形式（也可能你忽略了 `approximate`）。两者很接近但并不相等：在 x = 1 处，精确 GELU 是 0.841345，tanh 形式是 0.841192；' +
+          '在 x = 2.7 附近两者相差可达 4.7e-4，远超允许的 1e-6。"none" 是 0.5·x·(1 + erf(x/√2))；"tanh" 是 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))。',
+      },
+      hint: {
+        en: 'Check which formula each value of `approximate` runs: "none" means no approximation, the erf form. Try x = 1: 0.841345 is one form, 0.841192 the other.',
+        'zh-CN': '检查 `approximate` 的每个取值分别走的是哪个公式："none" 表示不做近似，即 erf 形式。试试 x = 1：0.841345 是一种形式，0.841192 是另一种。',
+      },
       wrong: (_ctx, x, approximate) => {
         const other: Approximate = approximate === 'tanh' ? 'none' : 'tanh';
         return anyOf(gelu(x, other), gelu(x, 'none'), gelu(x, 'tanh'));
@@ -108,26 +116,51 @@ export default defineExercise<Args, number[]>({
     },
     {
       id: 'cube-missing',
-      title: 'the tanh form with 0.044715·x instead of 0.044715·x³',
-      message:
-        'Inside your tanh you add 0.044715·x; the formula adds 0.044715·x³. The two agree at x = ±1 (x³ = x there) and nowhere else: ' +
-        'at x = 2 the tanh form is 1.954598, but with 0.044715·x it is 1.931170. The cube is what bends the curve to fit x·Φ(x).',
-      hint: 'Evaluate your tanh form at x = 2, where x³ = 8 and x = 2 differ: the lesson gives 1.954598. Compare the inside of your tanh with the formula term by term.',
+      title: { en: 'the tanh form with 0.044715·x instead of 0.044715·x³', 'zh-CN': 'tanh 形式里写成 0.044715·x，而不是 0.044715·x³' },
+      message: {
+        en:
+          'Inside your tanh you add 0.044715·x; the formula adds 0.044715·x³. The two agree at x = ±1 (x³ = x there) and nowhere else: ' +
+          'at x = 2 the tanh form is 1.954598, but with 0.044715·x it is 1.931170. The cube is what bends the curve to fit x·Φ(x).',
+        'zh-CN':
+          '你在 tanh 里面加的是 0.044715·x；公式加的是 0.044715·x³。两者只在 x = ±1 处一致（那里 x³ = x），其他地方都不同：' +
+          '在 x = 2 处，tanh 形式应为 1.954598，用 0.044715·x 却得到 1.931170。正是这个立方项把曲线掰弯，去拟合 x·Φ(x)。',
+      },
+      hint: {
+        en: 'Evaluate your tanh form at x = 2, where x³ = 8 and x = 2 differ: the lesson gives 1.954598. Compare the inside of your tanh with the formula term by term.',
+        'zh-CN': '在 x = 2 处计算你的 tanh 形式，这里 x³ = 8 与 x = 2 不同：课程给出的是 1.954598。把你 tanh 里面的表达式与公式逐项对比。',
+      },
       wrong: (_ctx, x, approximate) => tanhFormWith(x, approximate, (v) => tanhInner(v, tanhScale, (u) => u)),
     },
     {
       id: 'two-over-pi-without-sqrt',
-      title: 'the tanh form scaled by 2/π instead of √(2/π)',
-      message:
-        'You scale the inside of the tanh by 2/π = 0.6366; the constant is √(2/π) = 0.7979 (the slope of erf(x/√2) at 0, 2/√π·1/√2). ' +
-        'At x = 1 that gives 0.790869 instead of 0.841192.',
-      hint: 'What number multiplies (x + 0.044715·x³) in your code? Print it: the lesson\'s constant is 0.797885.',
+      title: { en: 'the tanh form scaled by 2/π instead of √(2/π)', 'zh-CN': 'tanh 形式的缩放系数用了 2/π，而不是 √(2/π)' },
+      message: {
+        en:
+          'You scale the inside of the tanh by 2/π = 0.6366; the constant is √(2/π) = 0.7979 (the slope of erf(x/√2) at 0, 2/√π·1/√2). ' +
+          'At x = 1 that gives 0.790869 instead of 0.841192.',
+        'zh-CN':
+          '你给 tanh 的内部乘上了 2/π = 0.6366；正确的常数是 √(2/π) = 0.7979（即 erf(x/√2) 在 0 处的斜率，2/√π·1/√2）。' +
+          '于是在 x = 1 处得到 0.790869，而不是 0.841192。',
+      },
+      hint: {
+        en: 'What number multiplies (x + 0.044715·x³) in your code? Print it: the lesson\'s constant is 0.797885.',
+        'zh-CN': '你的代码里乘在 (x + 0.044715·x³) 前面的是哪个数？把它打印出来：课程中的常数是 0.797885。',
+      },
       wrong: (_ctx, x, approximate) => tanhFormWith(x, approximate, (v) => tanhInner(v, 2 / Math.PI)),
     },
   ],
   hints: [
-    'Write each form for one number first and check it against the lesson\'s table at x = 1: 0.841345 (exact) and 0.841192 (tanh). Then map it over x.',
-    'JavaScript has no Math.erf: write erf(z) for z ≥ 0 with the Abramowitz–Stegun formula of the lesson, and use erf(−z) = −erf(z) for negative z.',
-    'The key idea: "none" is 0.5·x·(1 + erf(x/√2)); "tanh" is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Both are x times a number between 0 and 1.',
+    {
+      en: 'Write each form for one number first and check it against the lesson\'s table at x = 1: 0.841345 (exact) and 0.841192 (tanh). Then map it over x.',
+      'zh-CN': '先针对单个数写出每种形式，并用课程表格中 x = 1 的值核对：0.841345（精确）和 0.841192（tanh）。然后再对 x 逐元素映射。',
+    },
+    {
+      en: 'JavaScript has no Math.erf: write erf(z) for z ≥ 0 with the Abramowitz–Stegun formula of the lesson, and use erf(−z) = −erf(z) for negative z.',
+      'zh-CN': 'JavaScript 没有 Math.erf：按课程中的 Abramowitz–Stegun 公式写出 z ≥ 0 时的 erf(z)，z 为负时利用 erf(−z) = −erf(z)。',
+    },
+    {
+      en: 'The key idea: "none" is 0.5·x·(1 + erf(x/√2)); "tanh" is 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Both are x times a number between 0 and 1.',
+      'zh-CN': '关键思路："none" 是 0.5·x·(1 + erf(x/√2))；"tanh" 是 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))。两者都是 x 乘以一个介于 0 和 1 之间的数。',
+    },
   ],
 });

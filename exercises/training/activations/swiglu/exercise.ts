@@ -107,34 +107,64 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'silu-on-up-branch',
-      title: 'SiLU applied to the w3 branch instead of the w1 gate',
-      message:
-        'You compute silu(x·w3) ⊙ (x·w1): the activation is on the wrong branch. In LLaMA\'s FeedForward it is w2(silu(w1(x)) · w3(x)): w1 is the gate and goes through SiLU, w3 is the linear "up" branch. ' +
-        'In the lesson, x·w1 = [1, −1, 2] and x·w3 = [1, 1, 2]: the right output is [4.254247, −3.792130], yours gives [4.254247, −4.254247].',
-      hint: 'Print x·w1 and x·w3 for the lesson\'s token: [1, −1, 2] and [1, 1, 2]. Which of the two goes through SiLU?',
+      title: { en: 'SiLU applied to the w3 branch instead of the w1 gate', 'zh-CN': 'SiLU 用在了 w3 分支上，而不是 w1 门控上' },
+      message: {
+        en:
+          'You compute silu(x·w3) ⊙ (x·w1): the activation is on the wrong branch. In LLaMA\'s FeedForward it is w2(silu(w1(x)) · w3(x)): w1 is the gate and goes through SiLU, w3 is the linear "up" branch. ' +
+          'In the lesson, x·w1 = [1, −1, 2] and x·w3 = [1, 1, 2]: the right output is [4.254247, −3.792130], yours gives [4.254247, −4.254247].',
+        'zh-CN':
+          '你计算的是 silu(x·w3) ⊙ (x·w1)：激活函数放错了分支。在 LLaMA 的 FeedForward 中是 w2(silu(w1(x)) · w3(x))：w1 是门控，要经过 SiLU；w3 是线性的「上投影」分支。' +
+          '在课程的例子中，x·w1 = [1, −1, 2]，x·w3 = [1, 1, 2]：正确输出是 [4.254247, −3.792130]，你的结果是 [4.254247, −4.254247]。',
+      },
+      hint: {
+        en: 'Print x·w1 and x·w3 for the lesson\'s token: [1, −1, 2] and [1, 1, 2]. Which of the two goes through SiLU?',
+        'zh-CN': '对课程中的 token 打印 x·w1 和 x·w3：分别是 [1, −1, 2] 和 [1, 1, 2]。两者中哪一个要经过 SiLU？',
+      },
       wrong: (_ctx, x, w1, w3, w2) => gatedFeedForward(x, w3, w1, w2, silu),
     },
     {
       id: 'sigmoid-not-silu',
-      title: 'σ(z) instead of SiLU, z·σ(z)',
-      message:
-        'Your gate is σ(x·w1), the sigmoid alone, as in the original GLU. SwiGLU uses SiLU (swish), z·σ(z): silu(1) = 0.731059 but silu(2) = 2·0.880797 = 1.761594. ' +
-        'In the lesson that gives [2.492653, −1.492653] instead of [4.254247, −3.792130].',
-      hint: 'Compute your gate for z = 2 and compare: σ(2) = 0.880797, silu(2) = 1.761594. SiLU keeps a factor you may have dropped.',
+      title: { en: 'σ(z) instead of SiLU, z·σ(z)', 'zh-CN': '用了 σ(z)，而不是 SiLU，即 z·σ(z)' },
+      message: {
+        en:
+          'Your gate is σ(x·w1), the sigmoid alone, as in the original GLU. SwiGLU uses SiLU (swish), z·σ(z): silu(1) = 0.731059 but silu(2) = 2·0.880797 = 1.761594. ' +
+          'In the lesson that gives [2.492653, −1.492653] instead of [4.254247, −3.792130].',
+        'zh-CN':
+          '你的门控是 σ(x·w1)，只有 sigmoid，和最初的 GLU 一样。SwiGLU 用的是 SiLU（swish），即 z·σ(z)：silu(1) = 0.731059，但 silu(2) = 2·0.880797 = 1.761594。' +
+          '在课程的例子中，这会得到 [2.492653, −1.492653]，而不是 [4.254247, −3.792130]。',
+      },
+      hint: {
+        en: 'Compute your gate for z = 2 and compare: σ(2) = 0.880797, silu(2) = 1.761594. SiLU keeps a factor you may have dropped.',
+        'zh-CN': '算一下 z = 2 时你的门控值并比较：σ(2) = 0.880797，silu(2) = 1.761594。SiLU 还保留着一个你可能丢掉了的因子。',
+      },
       wrong: (_ctx, x, w1, w3, w2) => gatedFeedForward(x, w1, w3, w2, sigmoid),
     },
     {
       id: 'gelu-not-silu',
-      title: 'GELU instead of SiLU on the gate (GeGLU)',
-      message:
-        'Your gate is GELU(x·w1): that is GeGLU, another variant of the same paper. SwiGLU, LLaMA\'s, uses SiLU, z·σ(z): at z = 1 GELU is 0.841345 and SiLU 0.731059. ' +
-        'In the lesson the output is [4.254247, −3.792130], not GeGLU\'s [4.750344, −4.067655].',
-      hint: 'Which activation does the "Swi" in SwiGLU name? Compare your gate at z = 1 with the lesson\'s silu(1) = 0.731059.',
+      title: { en: 'GELU instead of SiLU on the gate (GeGLU)', 'zh-CN': '门控上用了 GELU 而不是 SiLU（GeGLU）' },
+      message: {
+        en:
+          'Your gate is GELU(x·w1): that is GeGLU, another variant of the same paper. SwiGLU, LLaMA\'s, uses SiLU, z·σ(z): at z = 1 GELU is 0.841345 and SiLU 0.731059. ' +
+          'In the lesson the output is [4.254247, −3.792130], not GeGLU\'s [4.750344, −4.067655].',
+        'zh-CN':
+          '你的门控是 GELU(x·w1)：那是 GeGLU，同一篇论文中的另一个变体。LLaMA 所用的 SwiGLU 用的是 SiLU，即 z·σ(z)：z = 1 时 GELU 为 0.841345，SiLU 为 0.731059。' +
+          '在课程的例子中，输出应为 [4.254247, −3.792130]，而不是 GeGLU 的 [4.750344, −4.067655]。',
+      },
+      hint: {
+        en: 'Which activation does the "Swi" in SwiGLU name? Compare your gate at z = 1 with the lesson\'s silu(1) = 0.731059.',
+        'zh-CN': 'SwiGLU 里的「Swi」指的是哪个激活函数？把你在 z = 1 处的门控值与课程中的 silu(1) = 0.731059 比较一下。',
+      },
       wrong: (_ctx, x, w1, w3, w2) => anyOf(gatedFeedForward(x, w1, w3, w2, geluExact), gatedFeedForward(x, w1, w3, w2, (z) => geluTanh(z))),
     },
   ],
   hints: [
-    'Work the lesson\'s token by hand first: x·w1 = [1, −1, 2] and x·w3 = [1, 1, 2]. Three small products, then one more matrix product.',
-    'Compute a = x·w1 and b = x·w3 (both [T, H]), then h[t][j] = silu(a[t][j])·b[t][j] with silu(z) = z·σ(z) = z/(1 + e^(−z)), then h·w2.',
+    {
+      en: 'Work the lesson\'s token by hand first: x·w1 = [1, −1, 2] and x·w3 = [1, 1, 2]. Three small products, then one more matrix product.',
+      'zh-CN': '先手算课程中的那个 token：x·w1 = [1, −1, 2]，x·w3 = [1, 1, 2]。三个小乘积，再做一次矩阵乘法。',
+    },
+    {
+      en: 'Compute a = x·w1 and b = x·w3 (both [T, H]), then h[t][j] = silu(a[t][j])·b[t][j] with silu(z) = z·σ(z) = z/(1 + e^(−z)), then h·w2.',
+      'zh-CN': '算出 a = x·w1 和 b = x·w3（都是 [T, H]），然后 h[t][j] = silu(a[t][j])·b[t][j]，其中 silu(z) = z·σ(z) = z/(1 + e^(−z))，最后算 h·w2。',
+    },
   ],
 });

@@ -110,20 +110,36 @@ export default defineExercise<Args, Grads>({
   misconceptions: [
     {
       id: 'rowsum-missing',
-      title: 'dS = P ⊙ dP: the row-sum term of the softmax’s backward missing',
-      message:
-        'Each weight P_ij depends on every score of its row through the softmax’s denominator, so dS_ij = P_ij·(dP_ij − Σ_l P_il·dP_il). ' +
-        'Without the row sum, the rows of dS no longer add up to 0: on the lesson example dS[0] is [0.163121, 0.475982, −0.639103], not P ⊙ dP = [0.401112, 0.593327, −0.401112].',
-      hint: 'Does each row of your dS add up to 0? Adding one number to a whole row of scores changes no weight, so it must.',
+      title: { en: 'dS = P ⊙ dP: the row-sum term of the softmax’s backward missing', 'zh-CN': 'dS = P ⊙ dP：漏了 softmax 反向中的行和项' },
+      message: {
+        en:
+          'Each weight P_ij depends on every score of its row through the softmax’s denominator, so dS_ij = P_ij·(dP_ij − Σ_l P_il·dP_il). ' +
+          'Without the row sum, the rows of dS no longer add up to 0: on the lesson example dS[0] is [0.163121, 0.475982, −0.639103], not P ⊙ dP = [0.401112, 0.593327, −0.401112].',
+        'zh-CN':
+          '每个权重 P_ij 都通过 softmax 的分母依赖于它所在行的每个分数，所以 dS_ij = P_ij·(dP_ij − Σ_l P_il·dP_il)。没有行和项，dS 的各行之和就不再是 0：' +
+          '在课程的例子中，dS[0] 应为 [0.163121, 0.475982, −0.639103]，而不是 P ⊙ dP = [0.401112, 0.593327, −0.401112]。',
+      },
+      hint: {
+        en: 'Does each row of your dS add up to 0? Adding one number to a whole row of scores changes no weight, so it must.',
+        'zh-CN': '你的 dS 每一行之和是 0 吗？给一整行分数加上同一个数不会改变任何权重，所以它必须是 0。',
+      },
       wrong: (_ctx, q, k, v, dOut) => backward(q, k, v, dOut, (p, dp) => hadamard(p, dp)),
     },
     {
       id: 'scale-missing',
-      title: 'the 1/√d of the scores left out of dq or dk',
-      message:
-        'S = q·kᵀ/√d, so the chain rule through S carries 1/√d into both dq = dS·k/√d and dk = dSᵀ·q/√d. Without it they are √d times too large: ' +
-        'on the lesson example (d = 2) dq[0] is [−0.336570, −0.115344], not [−0.475982, −0.163121].',
-      hint: 'How do the scores depend on q? Write S for one pair (i, j) with every factor, and differentiate it by q_i.',
+      title: { en: 'the 1/√d of the scores left out of dq or dk', 'zh-CN': 'dq 或 dk 中漏了分数里的 1/√d' },
+      message: {
+        en:
+          'S = q·kᵀ/√d, so the chain rule through S carries 1/√d into both dq = dS·k/√d and dk = dSᵀ·q/√d. Without it they are √d times too large: ' +
+          'on the lesson example (d = 2) dq[0] is [−0.336570, −0.115344], not [−0.475982, −0.163121].',
+        'zh-CN':
+          'S = q·kᵀ/√d，所以经过 S 的链式法则会把 1/√d 同时带进 dq = dS·k/√d 和 dk = dSᵀ·q/√d。漏了它，结果就大了 √d 倍：' +
+          '在课程的例子中（d = 2），dq[0] 应为 [−0.336570, −0.115344]，而不是 [−0.475982, −0.163121]。',
+      },
+      hint: {
+        en: 'How do the scores depend on q? Write S for one pair (i, j) with every factor, and differentiate it by q_i.',
+        'zh-CN': '分数是如何依赖 q 的？把某一对 (i, j) 的 S 连同每个因子完整写出来，再对 q_i 求导。',
+      },
       wrong: (_ctx, q, k, v, dOut) => {
         const scale = 1 / Math.sqrt(q[0].length);
         return anyOf(backward(q, k, v, dOut, softmaxBackward, [1, 1]), backward(q, k, v, dOut, softmaxBackward, [scale, 1]), backward(q, k, v, dOut, softmaxBackward, [1, scale]));
@@ -131,17 +147,34 @@ export default defineExercise<Args, Grads>({
     },
     {
       id: 'jacobian-diagonal-only',
-      title: 'the softmax differentiated entry by entry: dS = dP ⊙ P ⊙ (1 − P)',
-      message:
-        'P·(1 − P) is only the diagonal of the softmax’s Jacobian, ∂P_ij/∂S_ij, as for a sigmoid. Each weight also depends on the other scores of its row, ∂P_ij/∂S_il = −P_ij·P_il, ' +
-        'which gives dS = P ⊙ (dP − rowsum(dP ⊙ P)): on the lesson example dS[0][0] is 0.163121, not 0.240221.',
-      hint: 'A softmax weight depends on every score of its row. What is ∂P_ij/∂S_il for l ≠ j, and where is it in your dS?',
+      title: { en: 'the softmax differentiated entry by entry: dS = dP ⊙ P ⊙ (1 − P)', 'zh-CN': '对 softmax 逐元素求导：dS = dP ⊙ P ⊙ (1 − P)' },
+      message: {
+        en:
+          'P·(1 − P) is only the diagonal of the softmax’s Jacobian, ∂P_ij/∂S_ij, as for a sigmoid. Each weight also depends on the other scores of its row, ∂P_ij/∂S_il = −P_ij·P_il, ' +
+          'which gives dS = P ⊙ (dP − rowsum(dP ⊙ P)): on the lesson example dS[0][0] is 0.163121, not 0.240221.',
+        'zh-CN':
+          'P·(1 − P) 只是 softmax 雅可比矩阵的对角线 ∂P_ij/∂S_ij，就像 sigmoid 那样。每个权重还依赖于同一行的其他分数，∂P_ij/∂S_il = −P_ij·P_il，由此得到 dS = P ⊙ (dP − rowsum(dP ⊙ P))：' +
+          '在课程的例子中，dS[0][0] 应为 0.163121，而不是 0.240221。',
+      },
+      hint: {
+        en: 'A softmax weight depends on every score of its row. What is ∂P_ij/∂S_il for l ≠ j, and where is it in your dS?',
+        'zh-CN': '一个 softmax 权重依赖于它所在行的每个分数。当 l ≠ j 时 ∂P_ij/∂S_il 是多少？它在你的 dS 里体现在哪儿？',
+      },
       wrong: (_ctx, q, k, v, dOut) => backward(q, k, v, dOut, (p, dp) => p.map((row, i) => row.map((pij, j) => dp[i][j] * pij * (1 - pij)))),
     },
   ],
   hints: [
-    'Go backwards one step at a time, keeping the shapes: out = P·v (gives dv and dP), P = softmax(S) row by row (gives dS), S = q·kᵀ/√d (gives dq and dk).',
-    'The softmax couples the scores of a row: dS_ij = Σ_l dP_il·∂P_il/∂S_ij, with ∂P_il/∂S_ij = P_il·([l = j] − P_ij).',
-    'dv = Pᵀ·dOut, dP = dOut·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), then dq = dS·k/√d and dk = dSᵀ·q/√d.',
+    {
+      en: 'Go backwards one step at a time, keeping the shapes: out = P·v (gives dv and dP), P = softmax(S) row by row (gives dS), S = q·kᵀ/√d (gives dq and dk).',
+      'zh-CN': '一次反向走一步，并时刻关注形状：out = P·v（得到 dv 和 dP），P = softmax(S) 逐行计算（得到 dS），S = q·kᵀ/√d（得到 dq 和 dk）。',
+    },
+    {
+      en: 'The softmax couples the scores of a row: dS_ij = Σ_l dP_il·∂P_il/∂S_ij, with ∂P_il/∂S_ij = P_il·([l = j] − P_ij).',
+      'zh-CN': 'softmax 把一行中的分数耦合在一起：dS_ij = Σ_l dP_il·∂P_il/∂S_ij，其中 ∂P_il/∂S_ij = P_il·([l = j] − P_ij)。',
+    },
+    {
+      en: 'dv = Pᵀ·dOut, dP = dOut·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), then dq = dS·k/√d and dk = dSᵀ·q/√d.',
+      'zh-CN': 'dv = Pᵀ·dOut，dP = dOut·vᵀ，dS = P ⊙ (dP − rowsum(dP ⊙ P))，然后 dq = dS·k/√d，dk = dSᵀ·q/√d。',
+    },
   ],
 });

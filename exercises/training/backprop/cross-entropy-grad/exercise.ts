@@ -116,53 +116,102 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'no-division-by-n',
-      title: 'the gradient of the summed loss: /N missing',
-      message:
-        'Your gradient is N times too large: it is softmax − onehot, the gradient of the sum of the row losses. The loss is their mean, so every entry is divided by N, ' +
-        'the number of rows: on the lesson example ∂loss/∂z[0][0] is (0.665241 − 1)/2 = −0.167380, not −0.334759.',
-      hint: 'Repeat the rows of a batch twice: the mean loss does not change. What must happen to each row’s share of the gradient?',
+      title: { en: 'the gradient of the summed loss: /N missing', 'zh-CN': '求和损失的梯度：漏了 /N' },
+      message: {
+        en:
+          'Your gradient is N times too large: it is softmax − onehot, the gradient of the sum of the row losses. The loss is their mean, so every entry is divided by N, ' +
+          'the number of rows: on the lesson example ∂loss/∂z[0][0] is (0.665241 − 1)/2 = −0.167380, not −0.334759.',
+        'zh-CN':
+          '你的梯度大了 N 倍：它是 softmax − onehot，即各行损失之和的梯度。损失是各行损失的平均，所以每个元素都要除以行数 N：' +
+          '在课程的例子中，∂loss/∂z[0][0] 应为 (0.665241 − 1)/2 = −0.167380，而不是 −0.334759。',
+      },
+      hint: {
+        en: 'Repeat the rows of a batch twice: the mean loss does not change. What must happen to each row’s share of the gradient?',
+        'zh-CN': '把一个批次的行重复两遍：平均损失不会变。那么每一行在梯度中所占的份额应该怎么变？',
+      },
       wrong: (_ctx, logits, targets) => softmaxMinusOneHot(logits, targets, 1),
     },
     {
       id: 'sign-flipped',
-      title: 'the sign is flipped: (onehot − softmax)/N',
-      message:
-        'Your gradient points the wrong way. Raising the target’s logit lowers the loss, so ∂loss/∂z_y is negative: (p_y − 1)/N. ' +
-        'The gradient is (softmax − onehot)/N: on the lesson example −0.167380 at row 0’s target, not +0.167380.',
-      hint: 'If the target’s logit goes up a little, does the loss go up or down? Check the sign of your entry at the target.',
+      title: { en: 'the sign is flipped: (onehot − softmax)/N', 'zh-CN': '符号反了：(onehot − softmax)/N' },
+      message: {
+        en:
+          'Your gradient points the wrong way. Raising the target’s logit lowers the loss, so ∂loss/∂z_y is negative: (p_y − 1)/N. ' +
+          'The gradient is (softmax − onehot)/N: on the lesson example −0.167380 at row 0’s target, not +0.167380.',
+        'zh-CN':
+          '你的梯度方向反了。提高目标的 logit 会降低损失，所以 ∂loss/∂z_y 为负：(p_y − 1)/N。梯度是 (softmax − onehot)/N：' +
+          '在课程的例子中，第 0 行目标处应为 −0.167380，而不是 +0.167380。',
+      },
+      hint: {
+        en: 'If the target’s logit goes up a little, does the loss go up or down? Check the sign of your entry at the target.',
+        'zh-CN': '如果目标的 logit 稍稍增大，损失是上升还是下降？检查你在目标处那个元素的符号。',
+      },
       wrong: (_ctx, logits, targets) => softmaxMinusOneHot(logits, targets, -1 / logits.length),
     },
     {
       id: 'onehot-missing',
-      title: 'the one-hot term left out: softmax/N',
-      message:
-        'Your gradient is the softmax divided by N, without the −1 at the target: every row then adds up to 1/N instead of 0. ' +
-        'The loss has two terms, logsumexp(z), whose derivative is softmax(z), and −z_y, whose derivative is −1 at the target: on the lesson example (0.665241 − 1)/2 = −0.167380 at row 0’s target.',
-      hint: 'The loss of a row is logsumexp(z) − z_y. You differentiated the first term: what does the second give, and at which entry?',
+      title: { en: 'the one-hot term left out: softmax/N', 'zh-CN': '漏了 one-hot 项：只有 softmax/N' },
+      message: {
+        en:
+          'Your gradient is the softmax divided by N, without the −1 at the target: every row then adds up to 1/N instead of 0. ' +
+          'The loss has two terms, logsumexp(z), whose derivative is softmax(z), and −z_y, whose derivative is −1 at the target: on the lesson example (0.665241 − 1)/2 = −0.167380 at row 0’s target.',
+        'zh-CN':
+          '你的梯度是 softmax 除以 N，目标处没有减 1：这样每行之和是 1/N 而不是 0。损失有两项：logsumexp(z)，其导数是 softmax(z)；以及 −z_y，其导数在目标处为 −1。' +
+          '在课程的例子中，第 0 行目标处应为 (0.665241 − 1)/2 = −0.167380。',
+      },
+      hint: {
+        en: 'The loss of a row is logsumexp(z) − z_y. You differentiated the first term: what does the second give, and at which entry?',
+        'zh-CN': '一行的损失是 logsumexp(z) − z_y。你已经对第一项求了导：第二项的导数是什么，落在哪个元素上？',
+      },
       wrong: (_ctx, logits) => logits.map((z) => softmaxRow(z).map((p) => p / logits.length)),
     },
     {
       id: 'mean-over-every-entry',
-      title: 'divided by N·V, the number of entries, instead of N',
-      message:
-        'Your gradient is divided by N·V, as if the loss were a mean over every logit. It is a mean over the N rows only (one loss per example): ' +
-        'divide softmax − onehot by N. On the lesson example −0.167380 at row 0’s target, not −0.055793.',
-      hint: 'How many row losses does the mean average? Count them on the lesson example, and compare with what you divide by.',
+      title: { en: 'divided by N·V, the number of entries, instead of N', 'zh-CN': '除以元素个数 N·V，而不是 N' },
+      message: {
+        en:
+          'Your gradient is divided by N·V, as if the loss were a mean over every logit. It is a mean over the N rows only (one loss per example): ' +
+          'divide softmax − onehot by N. On the lesson example −0.167380 at row 0’s target, not −0.055793.',
+        'zh-CN':
+          '你的梯度除以了 N·V，好像损失是对所有 logits 取平均似的。实际上它只对 N 行取平均（每个样本一个损失）：应把 softmax − onehot 除以 N。' +
+          '在课程的例子中，第 0 行目标处应为 −0.167380，而不是 −0.055793。',
+      },
+      hint: {
+        en: 'How many row losses does the mean average? Count them on the lesson example, and compare with what you divide by.',
+        'zh-CN': '这个平均是对多少个行损失取的？在课程的例子中数一数，再和你除以的数比较。',
+      },
       wrong: (_ctx, logits, targets) => softmaxMinusOneHot(logits, targets, 1 / (logits.length * logits[0].length)),
     },
     {
       id: 'softmax-without-max',
-      title: 'softmax computed without subtracting the max (NaN for large logits)',
-      message:
-        'exp(1000) is Infinity, and Infinity/Infinity is NaN, so rows with large logits come out NaN; with logits near −1000 every exp is 0 and 0/0 is NaN too. ' +
-        'Subtract the row max before exponentiating: softmax is unchanged by the shift.',
-      hint: 'Try Math.exp(1000) in Node. Which constant can you subtract from a row of logits without changing its softmax?',
+      title: { en: 'softmax computed without subtracting the max (NaN for large logits)', 'zh-CN': '计算 softmax 时没有减去最大值（logits 很大时出现 NaN）' },
+      message: {
+        en:
+          'exp(1000) is Infinity, and Infinity/Infinity is NaN, so rows with large logits come out NaN; with logits near −1000 every exp is 0 and 0/0 is NaN too. ' +
+          'Subtract the row max before exponentiating: softmax is unchanged by the shift.',
+        'zh-CN':
+          'exp(1000) 是 Infinity，而 Infinity/Infinity 是 NaN，所以 logits 很大的行会算出 NaN；logits 接近 −1000 时每个 exp 都是 0，0/0 同样是 NaN。' +
+          '取指数之前先减去该行的最大值：这样平移不会改变 softmax。',
+      },
+      hint: {
+        en: 'Try Math.exp(1000) in Node. Which constant can you subtract from a row of logits without changing its softmax?',
+        'zh-CN': '在 Node 里试试 Math.exp(1000)。从一行 logits 中减去哪个常数不会改变它的 softmax？',
+      },
       wrong: (_ctx, logits, targets) => softmaxMinusOneHot(logits, targets, 1 / logits.length, naiveSoftmax),
     },
   ],
   hints: [
-    'Differentiate one row’s loss, logsumexp(z) − z_y, with respect to one logit z_j: two terms, one from each part.',
-    'The derivative of logsumexp(z) with respect to z_j is softmax(z)_j; the derivative of −z_y is −1 when j = y and 0 otherwise.',
-    'The batch loss is the mean of N row losses, so each row’s gradient is divided by N. Compute softmax stably, with the row max subtracted.',
+    {
+      en: 'Differentiate one row’s loss, logsumexp(z) − z_y, with respect to one logit z_j: two terms, one from each part.',
+      'zh-CN': '对一行的损失 logsumexp(z) − z_y 关于某个 logit z_j 求导：两项，各来自一部分。',
+    },
+    {
+      en: 'The derivative of logsumexp(z) with respect to z_j is softmax(z)_j; the derivative of −z_y is −1 when j = y and 0 otherwise.',
+      'zh-CN': 'logsumexp(z) 对 z_j 的导数是 softmax(z)_j；−z_y 的导数在 j = y 时为 −1，否则为 0。',
+    },
+    {
+      en: 'The batch loss is the mean of N row losses, so each row’s gradient is divided by N. Compute softmax stably, with the row max subtracted.',
+      'zh-CN': '批次损失是 N 个行损失的平均，所以每一行的梯度要除以 N。softmax 要以数值稳定的方式计算，先减去该行的最大值。',
+    },
   ],
 });

@@ -103,44 +103,83 @@ export default defineExercise<Args, number[]>({
   misconceptions: [
     {
       id: 'tanh-derivative-dropped',
-      title: 'the derivative of tanh approximated away',
-      message:
-        'Your gelu′ treats tanh as if it did not change with x, or takes its derivative 1 − tanh²(u) as 1. By the product rule on 0.5·x·(1 + tanh(u)), ' +
-        'gelu′(x) = 0.5·(1 + tanh u) + 0.5·x·(1 − tanh² u)·u′: at x = 1 that is 0.841192 + 0.241772 = 1.082964, where tanh treated as constant gives 0.841192.',
-      hint: 'Differentiate 0.5·x·(1 + tanh(u)) with the product rule: two terms. In the second, what is the derivative of tanh(u) with respect to u?',
+      title: { en: 'the derivative of tanh approximated away', 'zh-CN': '把 tanh 的导数近似掉了' },
+      message: {
+        en:
+          'Your gelu′ treats tanh as if it did not change with x, or takes its derivative 1 − tanh²(u) as 1. By the product rule on 0.5·x·(1 + tanh(u)), ' +
+          'gelu′(x) = 0.5·(1 + tanh u) + 0.5·x·(1 − tanh² u)·u′: at x = 1 that is 0.841192 + 0.241772 = 1.082964, where tanh treated as constant gives 0.841192.',
+        'zh-CN':
+          '你的 gelu′ 把 tanh 当成不随 x 变化，或者把它的导数 1 − tanh²(u) 当成了 1。对 0.5·x·(1 + tanh(u)) 用乘积法则，gelu′(x) = 0.5·(1 + tanh u) + 0.5·x·(1 − tanh² u)·u′：' +
+          '在 x = 1 处是 0.841192 + 0.241772 = 1.082964，而把 tanh 当成常数只得到 0.841192。',
+      },
+      hint: {
+        en: 'Differentiate 0.5·x·(1 + tanh(u)) with the product rule: two terms. In the second, what is the derivative of tanh(u) with respect to u?',
+        'zh-CN': '用乘积法则对 0.5·x·(1 + tanh(u)) 求导：共两项。在第二项中，tanh(u) 对 u 的导数是什么？',
+      },
       wrong: (_ctx, x, dy) => anyOf(times(x, dy, (v) => 0.5 * (1 + pieces(v).t)), times(x, dy, (v) => productRule(v, () => 1, (p) => p.du))),
     },
     {
       id: 'inner-derivative-wrong',
-      title: 'the chain rule through u = √(2/π)·(x + 0.044715·x³) left incomplete',
-      message:
-        'u′ = √(2/π)·(1 + 3·0.044715·x²): the derivative of the inside of the tanh, the cubic term included. Leaving out 3·0.044715·x², or u′ altogether, ' +
-        'gives another slope wherever x ≠ 0: at x = 1 gelu′ is 1.082964, not 1.054368 (the cubic term’s derivative left out) or 1.108368 (u′ left out).',
-      hint: 'Write u as a function of x and differentiate it on its own: what is the derivative of 0.044715·x³?',
+      title: { en: 'the chain rule through u = √(2/π)·(x + 0.044715·x³) left incomplete', 'zh-CN': '经由 u = √(2/π)·(x + 0.044715·x³) 的链式法则没做完整' },
+      message: {
+        en:
+          'u′ = √(2/π)·(1 + 3·0.044715·x²): the derivative of the inside of the tanh, the cubic term included. Leaving out 3·0.044715·x², or u′ altogether, ' +
+          'gives another slope wherever x ≠ 0: at x = 1 gelu′ is 1.082964, not 1.054368 (the cubic term’s derivative left out) or 1.108368 (u′ left out).',
+        'zh-CN':
+          'u′ = √(2/π)·(1 + 3·0.044715·x²)：这是 tanh 内部表达式的导数，立方项也包括在内。漏掉 3·0.044715·x²，或者整个漏掉 u′，在所有 x ≠ 0 处都会得到另一个斜率：' +
+          '在 x = 1 处 gelu′ 应为 1.082964，而不是 1.054368（漏了立方项的导数）或 1.108368（漏了 u′）。',
+      },
+      hint: {
+        en: 'Write u as a function of x and differentiate it on its own: what is the derivative of 0.044715·x³?',
+        'zh-CN': '把 u 写成 x 的函数，单独对它求导：0.044715·x³ 的导数是什么？',
+      },
       wrong: (_ctx, x, dy) => anyOf(times(x, dy, (v) => productRule(v, (p) => p.sech2, () => c)), times(x, dy, (v) => productRule(v, (p) => p.sech2, () => 1))),
     },
     {
       id: 'dy-ignored',
-      title: 'returning gelu′(x) without multiplying by dy',
-      message:
-        'The backward pass returns the gradient of the loss with respect to x, which is dy ⊙ gelu′(x) by the chain rule: dy is how much the loss changes with GELU’s output. ' +
-        'On the lesson example the entry at x = −0.5 is 2·0.132630 = 0.265260, not 0.132630.',
-      hint: 'What does dy stand for, and where does it enter the chain rule ∂loss/∂x = ∂loss/∂y · ∂y/∂x?',
+      title: { en: 'returning gelu′(x) without multiplying by dy', 'zh-CN': '返回了 gelu′(x)，没有乘以 dy' },
+      message: {
+        en:
+          'The backward pass returns the gradient of the loss with respect to x, which is dy ⊙ gelu′(x) by the chain rule: dy is how much the loss changes with GELU’s output. ' +
+          'On the lesson example the entry at x = −0.5 is 2·0.132630 = 0.265260, not 0.132630.',
+        'zh-CN':
+          '反向传播返回的是损失对 x 的梯度，按链式法则就是 dy ⊙ gelu′(x)：dy 表示损失随 GELU 输出变化的快慢。' +
+          '在课程的例子中，x = −0.5 处的元素应为 2·0.132630 = 0.265260，而不是 0.132630。',
+      },
+      hint: {
+        en: 'What does dy stand for, and where does it enter the chain rule ∂loss/∂x = ∂loss/∂y · ∂y/∂x?',
+        'zh-CN': 'dy 代表什么？它在链式法则 ∂loss/∂x = ∂loss/∂y · ∂y/∂x 中出现在哪里？',
+      },
       wrong: (_ctx, x) => x.map(geluDerivative),
     },
     {
       id: 'exact-gelu-derivative',
-      title: 'the derivative of the exact (erf) GELU instead of the tanh form',
-      message:
-        'Φ(x) + x·φ(x) is the derivative of the exact GELU, 0.5·x·(1 + erf(x/√2)). This exercise is GPT-2’s tanh form, whose derivative differs by up to 8.7e-4 (near x = 2): ' +
-        'the gradient must be the derivative of the function the forward pass computed.',
-      hint: 'Which GELU does the forward pass compute here? Differentiate that formula, tanh and all, not the Gaussian one.',
+      title: { en: 'the derivative of the exact (erf) GELU instead of the tanh form', 'zh-CN': '用了精确（erf）GELU 的导数，而不是 tanh 形式的' },
+      message: {
+        en:
+          'Φ(x) + x·φ(x) is the derivative of the exact GELU, 0.5·x·(1 + erf(x/√2)). This exercise is GPT-2’s tanh form, whose derivative differs by up to 8.7e-4 (near x = 2): ' +
+          'the gradient must be the derivative of the function the forward pass computed.',
+        'zh-CN': 'Φ(x) + x·φ(x) 是精确 GELU，即 0.5·x·(1 + erf(x/√2)) 的导数。本练习用的是 GPT-2 的 tanh 形式，其导数与之最多相差 8.7e-4（在 x = 2 附近）：梯度必须是前向计算实际所用函数的导数。',
+      },
+      hint: {
+        en: 'Which GELU does the forward pass compute here? Differentiate that formula, tanh and all, not the Gaussian one.',
+        'zh-CN': '这里的前向计算用的是哪个 GELU？对那个公式求导，连同 tanh 一起，而不是对高斯形式的那个。',
+      },
       wrong: (_ctx, x, dy) => times(x, dy, exactDerivative),
     },
   ],
   hints: [
-    'gelu(x) = 0.5·x·(1 + tanh(u)) is a product of 0.5·x and (1 + tanh(u)): the product rule gives two terms. Then multiply by dy.',
-    'The second term needs the chain rule twice: tanh′(u) = 1 − tanh²(u), and u′ = √(2/π)·(1 + 3·0.044715·x²).',
-    'gelu′(x) = 0.5·(1 + t) + 0.5·x·(1 − t²)·u′ with t = tanh(u); the result is dy[i]·gelu′(x[i]) for every i.',
+    {
+      en: 'gelu(x) = 0.5·x·(1 + tanh(u)) is a product of 0.5·x and (1 + tanh(u)): the product rule gives two terms. Then multiply by dy.',
+      'zh-CN': 'gelu(x) = 0.5·x·(1 + tanh(u)) 是 0.5·x 与 (1 + tanh(u)) 的乘积：乘积法则给出两项。然后乘以 dy。',
+    },
+    {
+      en: 'The second term needs the chain rule twice: tanh′(u) = 1 − tanh²(u), and u′ = √(2/π)·(1 + 3·0.044715·x²).',
+      'zh-CN': '第二项需要用两次链式法则：tanh′(u) = 1 − tanh²(u)，u′ = √(2/π)·(1 + 3·0.044715·x²)。',
+    },
+    {
+      en: 'gelu′(x) = 0.5·(1 + t) + 0.5·x·(1 − t²)·u′ with t = tanh(u); the result is dy[i]·gelu′(x[i]) for every i.',
+      'zh-CN': 'gelu′(x) = 0.5·(1 + t) + 0.5·x·(1 − t²)·u′，其中 t = tanh(u)；对每个 i，结果是 dy[i]·gelu′(x[i])。',
+    },
   ],
 });

@@ -125,29 +125,53 @@ export default defineExercise<Args, Grads>({
   misconceptions: [
     {
       id: 'mean-term-missing',
-      title: 'the −mean(dn) term missing from dx',
-      message:
-        'μ depends on every entry of the row, so moving one x_k moves every n_j through μ: that is the −mean(dn) term of dx = rstd·(dn − mean(dn) − n·mean(dn·n)). ' +
-        'Without it the rows of dx do not add up to 0: on the lesson example dx[0] becomes 0.000001 instead of −0.400891.',
-      hint: 'Add 1 to every entry of a row: n does not change, so neither does the loss. Does your dx add up to 0 along each row?',
+      title: { en: 'the −mean(dn) term missing from dx', 'zh-CN': 'dx 中漏了 −mean(dn) 项' },
+      message: {
+        en:
+          'μ depends on every entry of the row, so moving one x_k moves every n_j through μ: that is the −mean(dn) term of dx = rstd·(dn − mean(dn) − n·mean(dn·n)). ' +
+          'Without it the rows of dx do not add up to 0: on the lesson example dx[0] becomes 0.000001 instead of −0.400891.',
+        'zh-CN':
+          'μ 依赖于一行中的每个元素，所以改变一个 x_k 会经由 μ 改变每个 n_j：这就是 dx = rstd·(dn − mean(dn) − n·mean(dn·n)) 中的 −mean(dn) 项。' +
+          '没有它，dx 的各行之和就不为 0：在课程的例子中，dx[0] 变成 0.000001，而不是 −0.400891。',
+      },
+      hint: {
+        en: 'Add 1 to every entry of a row: n does not change, so neither does the loss. Does your dx add up to 0 along each row?',
+        'zh-CN': '给一行中的每个元素都加 1：n 不变，损失也就不变。你的 dx 每一行之和是 0 吗？',
+      },
       wrong: (_ctx, x, gamma, dy, eps) => backward(x, gamma, dy, eps, { ...right, meanTerm: false }),
     },
     {
       id: 'projection-term-missing',
-      title: 'the −n·mean(dn·n) term missing from dx',
-      message:
-        'rstd depends on every entry of the row through the variance, so moving one x_k rescales every n_j: that is the −n·mean(dn·n) term of dx = rstd·(dn − mean(dn) − n·mean(dn·n)). ' +
-        'Without it, on the lesson example, dx[0] becomes −0.133630 instead of −0.400891.',
-      hint: 'Which quantities of the forward pass depend on the whole row? There are two, and each gives one term subtracted from dn.',
+      title: { en: 'the −n·mean(dn·n) term missing from dx', 'zh-CN': 'dx 中漏了 −n·mean(dn·n) 项' },
+      message: {
+        en:
+          'rstd depends on every entry of the row through the variance, so moving one x_k rescales every n_j: that is the −n·mean(dn·n) term of dx = rstd·(dn − mean(dn) − n·mean(dn·n)). ' +
+          'Without it, on the lesson example, dx[0] becomes −0.133630 instead of −0.400891.',
+        'zh-CN':
+          'rstd 通过方差依赖于一行中的每个元素，所以改变一个 x_k 会缩放每个 n_j：这就是 dx = rstd·(dn − mean(dn) − n·mean(dn·n)) 中的 −n·mean(dn·n) 项。' +
+          '没有它，在课程的例子中，dx[0] 变成 −0.133630，而不是 −0.400891。',
+      },
+      hint: {
+        en: 'Which quantities of the forward pass depend on the whole row? There are two, and each gives one term subtracted from dn.',
+        'zh-CN': '前向计算中有哪些量依赖于整行？有两个，它们各自给出一项，从 dn 中减去。',
+      },
       wrong: (_ctx, x, gamma, dy, eps) => backward(x, gamma, dy, eps, { ...right, projection: () => 0 }),
     },
     {
       id: 'unbiased-variance',
-      title: 'the unbiased variance (divided by C − 1)',
-      message:
-        'LayerNorm’s variance is biased: mean((x − μ)²), divided by C, as PyTorch’s nn.LayerNorm and GPT-2 compute it. Dividing by C − 1 changes rstd and n, ' +
-        'so dx and dγ change: on the lesson example rstd is 0.534522 (σ² = 14/4 = 3.5), not 0.462910 (σ² = 14/3), and dγ[3] is 1.603565, not 1.388729.',
-      hint: 'How many entries does the lesson’s row [1, 2, 3, 6] have, and what do you divide the sum of squared deviations by?',
+      title: { en: 'the unbiased variance (divided by C − 1)', 'zh-CN': '用了无偏方差（除以 C − 1）' },
+      message: {
+        en:
+          'LayerNorm’s variance is biased: mean((x − μ)²), divided by C, as PyTorch’s nn.LayerNorm and GPT-2 compute it. Dividing by C − 1 changes rstd and n, ' +
+          'so dx and dγ change: on the lesson example rstd is 0.534522 (σ² = 14/4 = 3.5), not 0.462910 (σ² = 14/3), and dγ[3] is 1.603565, not 1.388729.',
+        'zh-CN':
+          'LayerNorm 的方差是有偏的：mean((x − μ)²)，除以 C，PyTorch 的 nn.LayerNorm 和 GPT-2 都是这样算的。除以 C − 1 会改变 rstd 和 n，从而改变 dx 和 dγ：' +
+          '在课程的例子中，rstd 应为 0.534522（σ² = 14/4 = 3.5），而不是 0.462910（σ² = 14/3），dγ[3] 应为 1.603565，而不是 1.388729。',
+      },
+      hint: {
+        en: 'How many entries does the lesson’s row [1, 2, 3, 6] have, and what do you divide the sum of squared deviations by?',
+        'zh-CN': '课程中的那一行 [1, 2, 3, 6] 有几个元素？你把偏差平方和除以了多少？',
+      },
       // The lesson's formula with the unbiased rstd and n, or the exact gradient of an unbiased forward pass (mean(dn·n) then divides by C − 1).
       wrong: (_ctx, x, gamma, dy, eps) => {
         const unbiased = { ...right, divisor: (c: number) => c - 1 };
@@ -159,17 +183,34 @@ export default defineExercise<Args, Grads>({
     },
     {
       id: 'gamma-forgotten',
-      title: 'dn = dy, without multiplying by γ',
-      message:
-        'y = n·γ + β, so the gradient reaching n is dn = dy·γ, entry by entry, before the two mean terms are taken. With dn = dy, dx is wrong wherever γ ≠ 1: ' +
-        'on the lesson example dx[2] is 1.737196 (dn[2] = 2·2 = 4), not 0.734967.',
-      hint: 'Before the normalisation’s backward pass, go back through y = n·γ + β: what does the gradient with respect to n pick up from γ?',
+      title: { en: 'dn = dy, without multiplying by γ', 'zh-CN': 'dn = dy，没有乘以 γ' },
+      message: {
+        en:
+          'y = n·γ + β, so the gradient reaching n is dn = dy·γ, entry by entry, before the two mean terms are taken. With dn = dy, dx is wrong wherever γ ≠ 1: ' +
+          'on the lesson example dx[2] is 1.737196 (dn[2] = 2·2 = 4), not 0.734967.',
+        'zh-CN':
+          'y = n·γ + β，所以在计算两个均值项之前，到达 n 的梯度是逐元素的 dn = dy·γ。用 dn = dy 时，凡是 γ ≠ 1 的地方 dx 都不对：' +
+          '在课程的例子中，dx[2] 应为 1.737196（dn[2] = 2·2 = 4），而不是 0.734967。',
+      },
+      hint: {
+        en: 'Before the normalisation’s backward pass, go back through y = n·γ + β: what does the gradient with respect to n pick up from γ?',
+        'zh-CN': '在做归一化的反向传播之前，先经过 y = n·γ + β 反向：关于 n 的梯度从 γ 那里得到了什么？',
+      },
       wrong: (_ctx, x, gamma, dy, eps) => backward(x, gamma, dy, eps, { ...right, gamma: false }),
     },
   ],
   hints: [
-    'Work backwards one row at a time: first through y = n·γ + β (dγ, dβ and dn), then through n = (x − μ)·rstd, where μ and rstd both depend on the whole row.',
-    'dβ = Σ_rows dy and dγ = Σ_rows dy·n. For dx, differentiate n_j with respect to x_k: the direct path gives rstd·dn_k, the path through μ and the path through rstd each give a term subtracted from it.',
-    'With dn = dy·γ: dx = rstd·(dn − mean(dn) − n·mean(dn·n)), the means over the row, and σ² the biased variance.',
+    {
+      en: 'Work backwards one row at a time: first through y = n·γ + β (dγ, dβ and dn), then through n = (x − μ)·rstd, where μ and rstd both depend on the whole row.',
+      'zh-CN': '一次处理一行，从后往前：先经过 y = n·γ + β（得到 dγ、dβ 和 dn），再经过 n = (x − μ)·rstd，其中 μ 和 rstd 都依赖于整行。',
+    },
+    {
+      en: 'dβ = Σ_rows dy and dγ = Σ_rows dy·n. For dx, differentiate n_j with respect to x_k: the direct path gives rstd·dn_k, the path through μ and the path through rstd each give a term subtracted from it.',
+      'zh-CN': 'dβ = Σ_rows dy，dγ = Σ_rows dy·n。对于 dx，求 n_j 对 x_k 的导数：直接路径给出 rstd·dn_k，经由 μ 的路径和经由 rstd 的路径各给出一项，从中减去。',
+    },
+    {
+      en: 'With dn = dy·γ: dx = rstd·(dn − mean(dn) − n·mean(dn·n)), the means over the row, and σ² the biased variance.',
+      'zh-CN': '设 dn = dy·γ：dx = rstd·(dn − mean(dn) − n·mean(dn·n))，均值都在一行上取，σ² 为有偏方差。',
+    },
   ],
 });

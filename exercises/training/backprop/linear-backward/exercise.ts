@@ -99,35 +99,68 @@ export default defineExercise<Args, Grads>({
   misconceptions: [
     {
       id: 'dw-transposed',
-      title: 'dw computed as dyᵀ·x, the transpose',
-      message:
-        'dw must have the shape of w, [in, out]: it is xᵀ·dy, whose entry [i][j] is Σ_rows x[·][i]·dy[·][j]. dyᵀ·x is its transpose, [out, in], ' +
-        'the layout of PyTorch’s nn.Linear weight. On the lesson example dw[0] is [−2, 3, 3.5].',
-      hint: 'Compare the shape of your dw with the shape of w: they must be equal. Which product of x and dy has that shape?',
+      title: { en: 'dw computed as dyᵀ·x, the transpose', 'zh-CN': 'dw 算成了 dyᵀ·x，即转置' },
+      message: {
+        en:
+          'dw must have the shape of w, [in, out]: it is xᵀ·dy, whose entry [i][j] is Σ_rows x[·][i]·dy[·][j]. dyᵀ·x is its transpose, [out, in], ' +
+          'the layout of PyTorch’s nn.Linear weight. On the lesson example dw[0] is [−2, 3, 3.5].',
+        'zh-CN':
+          'dw 的形状必须与 w 相同，即 [in, out]：它是 xᵀ·dy，其元素 [i][j] 为 Σ_rows x[·][i]·dy[·][j]。dyᵀ·x 是它的转置，形状为 [out, in]，也就是 PyTorch 中 nn.Linear 权重的布局。' +
+          '在课程的例子中，dw[0] 是 [−2, 3, 3.5]。',
+      },
+      hint: {
+        en: 'Compare the shape of your dw with the shape of w: they must be equal. Which product of x and dy has that shape?',
+        'zh-CN': '把你的 dw 的形状和 w 的形状比较一下：两者必须相同。x 和 dy 的哪种乘积具有这个形状？',
+      },
       wrong: (_ctx, x, w, dy) => grads(x, w, dy, { dw: matmul(transpose(dy), x) }),
     },
     {
       id: 'db-averaged',
-      title: 'db averaged over the batch instead of summed',
-      message:
-        'db is the sum of dy over the rows, not their mean: every row adds b once to its output, so each row contributes its dy to db. ' +
-        'On the lesson example db = [0, 1, 2.5], not [0, 0.5, 1.25]. (Averaging, if any, is already inside dy, from the mean loss.)',
-      hint: 'Repeat the rows of a batch twice and its dy with them: should db stay the same or double? Check the reduction you apply over the rows.',
+      title: { en: 'db averaged over the batch instead of summed', 'zh-CN': 'db 对批次取了平均，而不是求和' },
+      message: {
+        en:
+          'db is the sum of dy over the rows, not their mean: every row adds b once to its output, so each row contributes its dy to db. ' +
+          'On the lesson example db = [0, 1, 2.5], not [0, 0.5, 1.25]. (Averaging, if any, is already inside dy, from the mean loss.)',
+        'zh-CN':
+          'db 是 dy 对各行求和，而不是求平均：每一行都把 b 加到自己的输出上一次，所以每一行都把它的 dy 贡献给 db。在课程的例子中 db = [0, 1, 2.5]，而不是 [0, 0.5, 1.25]。' +
+          '（如果有平均，它已经来自平均损失，包含在 dy 里了。）',
+      },
+      hint: {
+        en: 'Repeat the rows of a batch twice and its dy with them: should db stay the same or double? Check the reduction you apply over the rows.',
+        'zh-CN': '把一个批次的行连同其 dy 一起重复两遍：db 应该不变还是翻倍？检查你对各行所做的归约。',
+      },
       wrong: (_ctx, x, w, dy) => grads(x, w, dy, { db: columnSums(dy).map((g) => g / dy.length) }),
     },
     {
       id: 'dw-averaged',
-      title: 'dw divided by the number of rows',
-      message:
-        'dw is xᵀ·dy, summed over the rows with no division: w is used by every row, so every row’s contribution adds up. ' +
-        'On the lesson example dw[0] is [−2, 3, 3.5], not [−1, 1.5, 1.75]. The 1/N of a mean loss is already inside dy.',
-      hint: 'Take the lesson example one row at a time and add the two dw you get: that sum is the dw of the batch.',
+      title: { en: 'dw divided by the number of rows', 'zh-CN': 'dw 除以了行数' },
+      message: {
+        en:
+          'dw is xᵀ·dy, summed over the rows with no division: w is used by every row, so every row’s contribution adds up. ' +
+          'On the lesson example dw[0] is [−2, 3, 3.5], not [−1, 1.5, 1.75]. The 1/N of a mean loss is already inside dy.',
+        'zh-CN':
+          'dw 是 xᵀ·dy，对各行求和，不做除法：w 被每一行使用，所以每一行的贡献都要加起来。在课程的例子中，dw[0] 是 [−2, 3, 3.5]，而不是 [−1, 1.5, 1.75]。' +
+          '平均损失中的 1/N 已经包含在 dy 里了。',
+      },
+      hint: {
+        en: 'Take the lesson example one row at a time and add the two dw you get: that sum is the dw of the batch.',
+        'zh-CN': '把课程中的例子一次一行地算，再把得到的两个 dw 相加：这个和就是整个批次的 dw。',
+      },
       wrong: (_ctx, x, w, dy) => grads(x, w, dy, { dw: scaled(matmul(transpose(x), dy), 1 / x.length) }),
     },
   ],
   hints: [
-    'Each gradient has the shape of the value it is the gradient of: dx like x [N, in], dw like w [in, out], db like b [out]. Let the shapes choose the products.',
-    'Write y[n][j] = Σ_i x[n][i]·w[i][j] + b[j] and ask, for one entry of w or b, which entries of y it changes: all rows n use it, so their contributions add up.',
-    'dx = dy·wᵀ, dw = xᵀ·dy, db = the sum of dy over its rows.',
+    {
+      en: 'Each gradient has the shape of the value it is the gradient of: dx like x [N, in], dw like w [in, out], db like b [out]. Let the shapes choose the products.',
+      'zh-CN': '每个梯度的形状都与它对应的值相同：dx 像 x 一样是 [N, in]，dw 像 w 一样是 [in, out]，db 像 b 一样是 [out]。让形状来决定该用哪种乘积。',
+    },
+    {
+      en: 'Write y[n][j] = Σ_i x[n][i]·w[i][j] + b[j] and ask, for one entry of w or b, which entries of y it changes: all rows n use it, so their contributions add up.',
+      'zh-CN': '写出 y[n][j] = Σ_i x[n][i]·w[i][j] + b[j]，然后针对 w 或 b 中的某一个元素，问它会改变 y 的哪些元素：所有行 n 都用到了它，所以它们的贡献要加起来。',
+    },
+    {
+      en: 'dx = dy·wᵀ, dw = xᵀ·dy, db = the sum of dy over its rows.',
+      'zh-CN': 'dx = dy·wᵀ，dw = xᵀ·dy，db = dy 对各行求和。',
+    },
   ],
 });

@@ -70,35 +70,68 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'positions-from-1',
-      title: 'positions counted from 1 (wpe[t + 1])',
-      message:
-        'Your row t adds wpe[t + 1]: positions are counted from 1. GPT-2 counts them from 0 (position_ids = arange(0, T)), so the first token gets wpe[0]. ' +
-        'In the lesson example row 0 should be [0.1, 2, 0] and yours is [0, 2.1, 0].',
-      hint: 'Which row of wpe does the first token get? Write out row 0 of the lesson example by hand.',
+      title: { en: 'positions counted from 1 (wpe[t + 1])', 'zh-CN': '位置从 1 开始计数（wpe[t + 1]）' },
+      message: {
+        en:
+          'Your row t adds wpe[t + 1]: positions are counted from 1. GPT-2 counts them from 0 (position_ids = arange(0, T)), so the first token gets wpe[0]. ' +
+          'In the lesson example row 0 should be [0.1, 2, 0] and yours is [0, 2.1, 0].',
+        'zh-CN':
+          '你的第 t 行加的是 wpe[t + 1]：位置从 1 开始计数了。GPT-2 从 0 开始计数（position_ids = arange(0, T)），所以第一个 token 得到 wpe[0]。' +
+          '在课程的例子中，第 0 行应为 [0.1, 2, 0]，而你的是 [0, 2.1, 0]。',
+      },
+      hint: {
+        en: 'Which row of wpe does the first token get? Write out row 0 of the lesson example by hand.',
+        'zh-CN': '第一个 token 得到的是 wpe 的哪一行？手算写出课程例子中的第 0 行。',
+      },
       wrong: (_ctx, tokens, wte, wpe) => embed64(tokens, wte, wpe, (t) => t + 1),
     },
     {
       id: 'position-missing',
-      title: 'the position embedding left out',
-      message:
-        'Your rows are wte[tokens[t]] alone. GPT-2 adds the position embedding: row t = wte[tokens[t]] + wpe[t], or the model cannot tell the order of its tokens. ' +
-        'In the lesson example token 3 comes twice: its rows should be [0.1, 2, 0] and [0, 2, 0.1], and yours are both [0, 2, 0].',
-      hint: 'In the lesson example token 3 comes at positions 0 and 2. Should those two rows be equal?',
+      title: { en: 'the position embedding left out', 'zh-CN': '漏了位置嵌入' },
+      message: {
+        en:
+          'Your rows are wte[tokens[t]] alone. GPT-2 adds the position embedding: row t = wte[tokens[t]] + wpe[t], or the model cannot tell the order of its tokens. ' +
+          'In the lesson example token 3 comes twice: its rows should be [0.1, 2, 0] and [0, 2, 0.1], and yours are both [0, 2, 0].',
+        'zh-CN':
+          '你的每一行只有 wte[tokens[t]]。GPT-2 还要加上位置嵌入：第 t 行 = wte[tokens[t]] + wpe[t]，否则模型无法分辨 token 的顺序。' +
+          '在课程的例子中 token 3 出现了两次：它的两行应为 [0.1, 2, 0] 和 [0, 2, 0.1]，而你的都是 [0, 2, 0]。',
+      },
+      hint: {
+        en: 'In the lesson example token 3 comes at positions 0 and 2. Should those two rows be equal?',
+        'zh-CN': '在课程的例子中，token 3 出现在位置 0 和位置 2。这两行应该相等吗？',
+      },
       wrong: (_ctx, tokens, wte) => tokens.map((id) => [...wte[id]]),
     },
     {
       id: 'wpe-by-token',
-      title: 'wpe indexed by the token id (wpe[tokens[t]])',
-      message:
-        'Your row t adds wpe[tokens[t]]: the position table looked up by the token. wpe is indexed by the position t, wte by the token id. ' +
-        'In the lesson example row 1 (token 1, position 1) should be [1, 0.1, −1] and it happens to agree, but row 0 should be [0.1, 2, 0] and yours is [0.2, 2.2, 0.2].',
-      hint: 'Two tables, two indices: which one is looked up by the token id, and which one by where the token sits?',
+      title: { en: 'wpe indexed by the token id (wpe[tokens[t]])', 'zh-CN': '用 token id 去索引 wpe（wpe[tokens[t]]）' },
+      message: {
+        en:
+          'Your row t adds wpe[tokens[t]]: the position table looked up by the token. wpe is indexed by the position t, wte by the token id. ' +
+          'In the lesson example row 1 (token 1, position 1) should be [1, 0.1, −1] and it happens to agree, but row 0 should be [0.1, 2, 0] and yours is [0.2, 2.2, 0.2].',
+        'zh-CN':
+          '你的第 t 行加的是 wpe[tokens[t]]：用 token 去查位置表了。wpe 按位置 t 索引，wte 才按 token id 索引。' +
+          '在课程的例子中，第 1 行（token 1，位置 1）应为 [1, 0.1, −1]，恰好一致；但第 0 行应为 [0.1, 2, 0]，而你的是 [0.2, 2.2, 0.2]。',
+      },
+      hint: {
+        en: 'Two tables, two indices: which one is looked up by the token id, and which one by where the token sits?',
+        'zh-CN': '两张表，两种索引：哪一张按 token id 查，哪一张按 token 所在的位置查？',
+      },
       wrong: (_ctx, tokens, wte, wpe) => embed64(tokens, wte, wpe, (t) => tokens[t]),
     },
   ],
   hints: [
-    'Two lookups and a sum for every position t: a row of wte and a row of wpe.',
-    'wte is looked up by the token id, tokens[t]; wpe by the position t itself, counted from 0.',
-    'Row t is wte[tokens[t]][c] + wpe[t][c] for every column c; the output has one row per token and C columns.',
+    {
+      en: 'Two lookups and a sum for every position t: a row of wte and a row of wpe.',
+      'zh-CN': '对每个位置 t：两次查表再求和，一次查 wte 的一行，一次查 wpe 的一行。',
+    },
+    {
+      en: 'wte is looked up by the token id, tokens[t]; wpe by the position t itself, counted from 0.',
+      'zh-CN': 'wte 按 token id，即 tokens[t] 查；wpe 按位置 t 本身查，从 0 开始计数。',
+    },
+    {
+      en: 'Row t is wte[tokens[t]][c] + wpe[t][c] for every column c; the output has one row per token and C columns.',
+      'zh-CN': '对每一列 c，第 t 行为 wte[tokens[t]][c] + wpe[t][c]；输出每个 token 一行，共 C 列。',
+    },
   ],
 });

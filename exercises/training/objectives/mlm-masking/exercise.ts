@@ -164,62 +164,117 @@ export default defineExercise<Args, Masked>({
   misconceptions: [
     {
       id: 'every-pick-masked',
-      title: 'every picked token becomes [MASK]',
-      message:
-        'Only 80% of the picked tokens become [MASK] (u.action < 0.8); 10% become a random token ⌊u.random·vocabSize⌋ (0.8 ≤ u.action < 0.9) and 10% stay as they are. ' +
-        'In the lesson example "very" (action 0.85) becomes token 8 and "hairy" (0.93) stays 15. Without that, the model never learns to correct a real token it sees.',
-      hint: 'In the lesson example, what does u.action say for "very" and "hairy"? Only one of the three picked words becomes [MASK].',
+      title: { en: 'every picked token becomes [MASK]', 'zh-CN': '每个被选中的 token 都变成了 [MASK]' },
+      message: {
+        en:
+          'Only 80% of the picked tokens become [MASK] (u.action < 0.8); 10% become a random token ⌊u.random·vocabSize⌋ (0.8 ≤ u.action < 0.9) and 10% stay as they are. ' +
+          'In the lesson example "very" (action 0.85) becomes token 8 and "hairy" (0.93) stays 15. Without that, the model never learns to correct a real token it sees.',
+        'zh-CN':
+          '被选中的 token 中只有 80% 变成 [MASK]（u.action < 0.8）；10% 变成随机 token ⌊u.random·vocabSize⌋（0.8 ≤ u.action < 0.9），还有 10% 保持原样。' +
+          '在课程的例子中，"very"（action 为 0.85）变成 token 8，"hairy"（0.93）保持为 15。少了这一步，模型永远学不会纠正它看到的真实 token。',
+      },
+      hint: {
+        en: 'In the lesson example, what does u.action say for "very" and "hairy"? Only one of the three picked words becomes [MASK].',
+        'zh-CN': '在课程的例子中，"very" 和 "hairy" 的 u.action 分别是多少？三个被选中的词里只有一个会变成 [MASK]。',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { action: () => 'mask' }),
     },
     {
       id: 'labels-everywhere',
-      title: 'labels at every position, not only the picked ones',
-      message:
-        'The loss is computed only at the picked positions: every other label is −100, PyTorch\'s ignore_index, so cross_entropy skips it. ' +
-        'In the lesson example 4 of the 7 labels are −100. Labelling every position with its token trains the model to copy the 85% it can see, which is trivial.',
-      hint: 'In the lesson example only three positions are picked. What label makes PyTorch\'s cross_entropy skip the other four?',
+      title: { en: 'labels at every position, not only the picked ones', 'zh-CN': '每个位置都打了标签，而不只是被选中的位置' },
+      message: {
+        en:
+          'The loss is computed only at the picked positions: every other label is −100, PyTorch\'s ignore_index, so cross_entropy skips it. ' +
+          'In the lesson example 4 of the 7 labels are −100. Labelling every position with its token trains the model to copy the 85% it can see, which is trivial.',
+        'zh-CN':
+          '损失只在被选中的位置上计算：其余每个标签都是 −100，即 PyTorch 的 ignore_index，cross_entropy 会跳过它。在课程的例子中，7 个标签里有 4 个是 −100。' +
+          '给每个位置都打上它自己的 token 作标签，就是在训练模型复制它能看到的那 85%，这毫无难度。',
+      },
+      hint: {
+        en: 'In the lesson example only three positions are picked. What label makes PyTorch\'s cross_entropy skip the other four?',
+        'zh-CN': '在课程的例子中只有三个位置被选中。什么样的标签能让 PyTorch 的 cross_entropy 跳过其余四个位置？',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { unpickedLabel: (token) => token }),
     },
     {
       id: 'specials-picked',
-      title: 'special tokens picked like words',
-      message:
-        'A special token ([CLS], [SEP], [PAD], any id in cfg.special) is never picked, whatever u.pick says: in the lesson example [CLS] has u.pick = 0.05 < 0.15 and stays, with label −100. ' +
-        'Check cfg.special before comparing u.pick[t] with the rate.',
-      hint: 'Look at position 0 of the lesson example: its u.pick is below the rate. What kind of token is it, and what does the convention say about it?',
+      title: { en: 'special tokens picked like words', 'zh-CN': '特殊 token 像普通词一样被选中了' },
+      message: {
+        en:
+          'A special token ([CLS], [SEP], [PAD], any id in cfg.special) is never picked, whatever u.pick says: in the lesson example [CLS] has u.pick = 0.05 < 0.15 and stays, with label −100. ' +
+          'Check cfg.special before comparing u.pick[t] with the rate.',
+        'zh-CN':
+          '特殊 token（[CLS]、[SEP]、[PAD]，以及 cfg.special 中的任何 id）无论 u.pick 是多少都永远不会被选中：在课程的例子中，[CLS] 的 u.pick = 0.05 < 0.15，但它保持不变，标签为 −100。' +
+          '在把 u.pick[t] 与比例比较之前，先检查 cfg.special。',
+      },
+      hint: {
+        en: 'Look at position 0 of the lesson example: its u.pick is below the rate. What kind of token is it, and what does the convention say about it?',
+        'zh-CN': '看看课程例子中的位置 0：它的 u.pick 低于比例。它是什么样的 token？约定对它是怎么说的？',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { pickSpecials: true }),
     },
     {
       id: 'label-is-the-input',
-      title: 'the label of a picked position is its new input, not the original token',
-      message:
-        'The label is what the model must recover: the original token. You labelled picked positions with what they became ([MASK], or the random token), ' +
-        'so "dog" would be labelled 3 ([MASK]) instead of 12. Save tokens[t] as the label before replacing the input.',
-      hint: 'What should the model predict at a [MASK]: the id of [MASK], or the word that was there? Check the order in which you write the input and read the label.',
+      title: { en: 'the label of a picked position is its new input, not the original token', 'zh-CN': '被选中位置的标签用了它的新输入，而不是原始 token' },
+      message: {
+        en:
+          'The label is what the model must recover: the original token. You labelled picked positions with what they became ([MASK], or the random token), ' +
+          'so "dog" would be labelled 3 ([MASK]) instead of 12. Save tokens[t] as the label before replacing the input.',
+        'zh-CN':
+          '标签是模型必须还原的东西：原始 token。你用被选中位置变成的东西（[MASK] 或随机 token）作标签，于是 "dog" 的标签会是 3（[MASK]），而不是 12。' +
+          '请在替换输入之前把 tokens[t] 存为标签。',
+      },
+      hint: {
+        en: 'What should the model predict at a [MASK]: the id of [MASK], or the word that was there? Check the order in which you write the input and read the label.',
+        'zh-CN': '在 [MASK] 处模型应该预测什么：[MASK] 的 id，还是原来那里的词？检查你写入输入和读取标签的先后顺序。',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { label: (_token, input) => input }),
     },
     {
       id: 'random-and-keep-swapped',
-      title: 'the random and keep ranges swapped',
-      message:
-        'A picked token is replaced by a random one when 0.8 ≤ u.action < 0.9 and kept when u.action ≥ 0.9. You kept it in the first range and replaced it in the second: ' +
-        'in the lesson example "very" (0.85) must become ⌊0.42·20⌋ = 8, and "hairy" (0.93) must stay 15.',
-      hint: 'Take u.action = 0.85 and u.action = 0.95: which of the two leads to a random token? Compare with the lesson\'s table.',
+      title: { en: 'the random and keep ranges swapped', 'zh-CN': '随机替换和保留的区间弄反了' },
+      message: {
+        en:
+          'A picked token is replaced by a random one when 0.8 ≤ u.action < 0.9 and kept when u.action ≥ 0.9. You kept it in the first range and replaced it in the second: ' +
+          'in the lesson example "very" (0.85) must become ⌊0.42·20⌋ = 8, and "hairy" (0.93) must stay 15.',
+        'zh-CN':
+          '被选中的 token 在 0.8 ≤ u.action < 0.9 时被替换为随机 token，在 u.action ≥ 0.9 时保留。你在第一个区间里保留了它，在第二个区间里替换了它：' +
+          '在课程的例子中，"very"（0.85）必须变成 ⌊0.42·20⌋ = 8，"hairy"（0.93）必须保持为 15。',
+      },
+      hint: {
+        en: 'Take u.action = 0.85 and u.action = 0.95: which of the two leads to a random token? Compare with the lesson\'s table.',
+        'zh-CN': '取 u.action = 0.85 和 u.action = 0.95：两者中哪一个会得到随机 token？和课程中的表格比较一下。',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { action: (a, below) => (below(a, 0.8) ? 'mask' : below(a, 0.9) ? 'keep' : 'random') }),
     },
     {
       id: 'inclusive-bounds',
-      title: '<= where the convention has <',
-      message:
-        'A position is picked when u.pick[t] < rate, and the actions split at u.action < 0.8 and < 0.9, all strict: u.pick exactly equal to the rate is not picked, ' +
-        'u.action = 0.8 gives a random token and u.action = 0.9 keeps the token.',
-      hint: 'Try u.pick equal to the rate, and u.action exactly 0.8: the convention uses strict comparisons. Which of yours are not?',
+      title: { en: '<= where the convention has <', 'zh-CN': '约定用 < 的地方用了 <=' },
+      message: {
+        en:
+          'A position is picked when u.pick[t] < rate, and the actions split at u.action < 0.8 and < 0.9, all strict: u.pick exactly equal to the rate is not picked, ' +
+          'u.action = 0.8 gives a random token and u.action = 0.9 keeps the token.',
+        'zh-CN': 'u.pick[t] < rate 时该位置被选中，各种处理在 u.action < 0.8 和 < 0.9 处划分，全部是严格比较：u.pick 恰好等于比例时不被选中，u.action = 0.8 得到随机 token，u.action = 0.9 保留原 token。',
+      },
+      hint: {
+        en: 'Try u.pick equal to the rate, and u.action exactly 0.8: the convention uses strict comparisons. Which of yours are not?',
+        'zh-CN': '试试 u.pick 等于比例、u.action 恰好为 0.8 的情形：约定用的是严格比较。你的比较中哪些不是？',
+      },
       wrong: (_ctx, tokens, u, cfg) => masked(tokens, u, cfg, { inclusive: true }),
     },
   ],
   hints: [
-    'Go through the lesson example position by position: is the token special? Is u.pick below the rate? Then what does u.action decide?',
-    'A picked position gets label tokens[t] and an input chosen by u.action: [MASK] below 0.8, ⌊u.random[t]·vocabSize⌋ below 0.9, else the token itself.',
-    'Every position not picked (special tokens included) keeps its token as input and gets label −100.',
+    {
+      en: 'Go through the lesson example position by position: is the token special? Is u.pick below the rate? Then what does u.action decide?',
+      'zh-CN': '对课程的例子逐个位置过一遍：这个 token 是特殊 token 吗？u.pick 低于比例吗？接下来 u.action 决定什么？',
+    },
+    {
+      en: 'A picked position gets label tokens[t] and an input chosen by u.action: [MASK] below 0.8, ⌊u.random[t]·vocabSize⌋ below 0.9, else the token itself.',
+      'zh-CN': '被选中的位置得到标签 tokens[t]，其输入由 u.action 决定：低于 0.8 为 [MASK]，低于 0.9 为 ⌊u.random[t]·vocabSize⌋，否则为 token 本身。',
+    },
+    {
+      en: 'Every position not picked (special tokens included) keeps its token as input and gets label −100.',
+      'zh-CN': '每个未被选中的位置（包括特殊 token）都保留它的 token 作为输入，标签为 −100。',
+    },
   ],
 });

@@ -65,52 +65,94 @@ export default defineExercise<LmArgs, number>({
   misconceptions: [
     {
       id: 'exp-of-sum',
-      title: 'exp of the summed loss instead of the mean',
-      message:
-        'Your perplexity is exp of the total loss over the T − 1 positions (53.788406 on the lesson example), which grows exponentially with the length of the text. ' +
-        'Perplexity is exp of the mean loss: exp(3.985058 / 3) = 3.774820.',
-      hint: 'Score the lesson example twice in a row: should the perplexity change? Look at what you divide before exponentiating.',
+      title: { en: 'exp of the summed loss instead of the mean', 'zh-CN': '对总损失而不是平均损失取了 exp' },
+      message: {
+        en:
+          'Your perplexity is exp of the total loss over the T − 1 positions (53.788406 on the lesson example), which grows exponentially with the length of the text. ' +
+          'Perplexity is exp of the mean loss: exp(3.985058 / 3) = 3.774820.',
+        'zh-CN': '你的困惑度是 T − 1 个位置上总损失的 exp（在课程的例子中为 53.788406），它会随文本长度指数增长。困惑度是平均损失的 exp：exp(3.985058 / 3) = 3.774820。',
+      },
+      hint: {
+        en: 'Score the lesson example twice in a row: should the perplexity change? Look at what you divide before exponentiating.',
+        'zh-CN': '把课程的例子连续打分两遍：困惑度应该变化吗？看看你在取指数之前除了什么。',
+      },
       wrong: (_ctx, logits, tokens) => Math.exp(sum(shiftedLosses(logits, tokens))),
     },
     {
       id: 'base-2-with-nats',
-      title: '2^loss with a loss in nats',
-      message:
-        'The loss is in nats (natural logarithm), so its inverse is exp, not 2^: 2^1.328353 = 2.511158, but the perplexity of the lesson example is e^1.328353 = 3.774820. ' +
-        '2^ goes with a loss in bits (log₂); the base must match the logarithm.',
-      hint: 'Which function undoes Math.log? For 10 equal logits the perplexity must be 10: check what your base gives.',
+      title: { en: '2^loss with a loss in nats', 'zh-CN': '损失以奈特为单位，却用了 2^loss' },
+      message: {
+        en:
+          'The loss is in nats (natural logarithm), so its inverse is exp, not 2^: 2^1.328353 = 2.511158, but the perplexity of the lesson example is e^1.328353 = 3.774820. ' +
+          '2^ goes with a loss in bits (log₂); the base must match the logarithm.',
+        'zh-CN':
+          '损失以奈特为单位（自然对数），所以它的逆运算是 exp，而不是 2^：2^1.328353 = 2.511158，但课程例子的困惑度是 e^1.328353 = 3.774820。' +
+          '2^ 对应以比特为单位的损失（log₂）；底数必须与对数相匹配。',
+      },
+      hint: {
+        en: 'Which function undoes Math.log? For 10 equal logits the perplexity must be 10: check what your base gives.',
+        'zh-CN': '哪个函数能抵消 Math.log？对于 10 个相等的 logits，困惑度必须是 10：检查一下你的底数给出了什么。',
+      },
       wrong: (_ctx, logits, tokens) => 2 ** mean(shiftedLosses(logits, tokens)),
     },
     {
       id: 'no-shift',
-      title: 'no shift: each row scored against its own token',
-      message:
-        'Your perplexity scores logits[t] against tokens[t]: the model is asked to copy its input (3.508745 on the lesson example). ' +
-        'Perplexity uses the same shift as the causal-LM loss: row t against tokens[t + 1], the last row left out.',
-      hint: 'Which token does row 0 of the lesson example predict? Use the same pairs as in the causal-LM loss.',
+      title: { en: 'no shift: each row scored against its own token', 'zh-CN': '没有平移：每一行对照它自己的 token 打分' },
+      message: {
+        en:
+          'Your perplexity scores logits[t] against tokens[t]: the model is asked to copy its input (3.508745 on the lesson example). ' +
+          'Perplexity uses the same shift as the causal-LM loss: row t against tokens[t + 1], the last row left out.',
+        'zh-CN':
+          '你的困惑度把 logits[t] 与 tokens[t] 对照打分：等于要求模型复制它的输入（在课程的例子中为 3.508745）。' +
+          '困惑度使用与因果语言模型损失相同的平移：第 t 行对照 tokens[t + 1]，最后一行不计入。',
+      },
+      hint: {
+        en: 'Which token does row 0 of the lesson example predict? Use the same pairs as in the causal-LM loss.',
+        'zh-CN': '课程例子中的第 0 行预测的是哪个 token？使用与因果语言模型损失中相同的配对。',
+      },
       wrong: (_ctx, logits, tokens) => anyOf(Math.exp(mean(scoredAgainst(logits, tokens))), Math.exp(mean(scoredAgainst(logits, tokens.slice(0, -1))))),
     },
     {
       id: 'mean-of-exp',
-      title: 'the per-position perplexities averaged',
-      message:
-        'You take exp of each position\'s loss and average those (4.782104 on the lesson example). ' +
-        'Perplexity is exp of the mean loss, a geometric mean of 1/p: average the losses first, then take one exp (3.774820).',
-      hint: 'exp of a mean is not the mean of the exps. In which order do the lesson\'s formula apply exp and the average?',
+      title: { en: 'the per-position perplexities averaged', 'zh-CN': '对各位置的困惑度求了平均' },
+      message: {
+        en:
+          'You take exp of each position\'s loss and average those (4.782104 on the lesson example). ' +
+          'Perplexity is exp of the mean loss, a geometric mean of 1/p: average the losses first, then take one exp (3.774820).',
+        'zh-CN': '你对每个位置的损失取 exp，再对它们求平均（在课程的例子中为 4.782104）。困惑度是平均损失的 exp，即 1/p 的几何平均：先对损失求平均，再取一次 exp（3.774820）。',
+      },
+      hint: {
+        en: 'exp of a mean is not the mean of the exps. In which order do the lesson\'s formula apply exp and the average?',
+        'zh-CN': '平均值的 exp 不等于各个 exp 的平均值。课程的公式中，exp 和求平均的先后顺序是怎样的？',
+      },
       wrong: (_ctx, logits, tokens) => mean(shiftedLosses(logits, tokens).map(Math.exp)),
     },
     {
       id: 'loss-not-exponentiated',
-      title: 'the loss returned without exp',
-      message:
-        'You returned the mean loss (1.328353 nats on the lesson example); perplexity is its exponential, e^1.328353 = 3.774820, a number of tokens rather than of nats.',
-      hint: 'For 10 equal logits your function should return 10, the number of equally likely tokens. What turns ln 10 into 10?',
+      title: { en: 'the loss returned without exp', 'zh-CN': '返回了损失，没有取 exp' },
+      message: {
+        en: 'You returned the mean loss (1.328353 nats on the lesson example); perplexity is its exponential, e^1.328353 = 3.774820, a number of tokens rather than of nats.',
+        'zh-CN': '你返回的是平均损失（在课程的例子中为 1.328353 奈特）；困惑度是它的指数，e^1.328353 = 3.774820，是一个 token 的个数，而不是奈特数。',
+      },
+      hint: {
+        en: 'For 10 equal logits your function should return 10, the number of equally likely tokens. What turns ln 10 into 10?',
+        'zh-CN': '对于 10 个相等的 logits，你的函数应当返回 10，即等可能 token 的个数。什么能把 ln 10 变成 10？',
+      },
       wrong: (_ctx, logits, tokens) => mean(shiftedLosses(logits, tokens)),
     },
   ],
   hints: [
-    'Start from the causal-LM loss of the previous exercise: the same pairs, row t against tokens[t + 1], the same mean over T − 1 positions.',
-    'Perplexity turns a loss in nats back into a number of tokens: the inverse of the natural log.',
-    'Compute the mean loss first (stable log-sum-exp, T − 1 positions), then return Math.exp of it.',
+    {
+      en: 'Start from the causal-LM loss of the previous exercise: the same pairs, row t against tokens[t + 1], the same mean over T − 1 positions.',
+      'zh-CN': '从上一个练习的因果语言模型损失出发：同样的配对，第 t 行对照 tokens[t + 1]，同样在 T − 1 个位置上求平均。',
+    },
+    {
+      en: 'Perplexity turns a loss in nats back into a number of tokens: the inverse of the natural log.',
+      'zh-CN': '困惑度把以奈特为单位的损失换回成 token 的个数：即自然对数的逆运算。',
+    },
+    {
+      en: 'Compute the mean loss first (stable log-sum-exp, T − 1 positions), then return Math.exp of it.',
+      'zh-CN': '先算出平均损失（数值稳定的 log-sum-exp，T − 1 个位置），再返回它的 Math.exp。',
+    },
   ],
 });

@@ -101,45 +101,82 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'negative-term-sign',
-      title: 'the sign of the negative term',
-      message:
-        'A negative sample must be pushed away: its term is −log σ(−u_k·v_c), with the score negated inside the sigmoid. ' +
-        'With σ(+u_k·v_c) the lesson example gives 1.548850 instead of 1.748850 (and subtracting the terms instead of adding them gives −1.308015): the model would be rewarded for liking random words.',
-      hint: 'A negative word should get a low score. Is your term for it small when u_k·v_c is very negative? Check the sign inside the sigmoid.',
+      title: { en: 'the sign of the negative term', 'zh-CN': '负样本项的符号' },
+      message: {
+        en:
+          'A negative sample must be pushed away: its term is −log σ(−u_k·v_c), with the score negated inside the sigmoid. ' +
+          'With σ(+u_k·v_c) the lesson example gives 1.548850 instead of 1.748850 (and subtracting the terms instead of adding them gives −1.308015): the model would be rewarded for liking random words.',
+        'zh-CN':
+          '负样本必须被推开：它的项是 −log σ(−u_k·v_c)，分数在 sigmoid 内部取负。用 σ(+u_k·v_c) 时，课程的例子得到 1.548850，而不是 1.748850（把这些项相减而不是相加，则得到 −1.308015）：' +
+          '这等于奖励模型去喜欢随机词。',
+      },
+      hint: {
+        en: 'A negative word should get a low score. Is your term for it small when u_k·v_c is very negative? Check the sign inside the sigmoid.',
+        'zh-CN': '负样本词应该得到低分。当 u_k·v_c 非常负时，你为它算的那一项小吗？检查 sigmoid 内部的符号。',
+      },
       // σ(+u_k·v_c) inside the log, or the right terms subtracted instead of added.
       wrong: fromScores((positive, negative) => anyOf(-logSigmoid(positive) - sum(negative.map(logSigmoid)), -logSigmoid(positive) + sum(negative.map((x) => logSigmoid(-x))))),
     },
     {
       id: 'softmax-over-words',
-      title: 'a softmax over the context word and the negatives',
-      message:
-        'Negative sampling is K + 1 independent binary questions, each a sigmoid: "is this the real context word?". A softmax over the context and the negatives ' +
-        '(0.463264 on the lesson example, instead of 1.748850) makes them compete, which is the full skip-gram objective the sampling replaces.',
-      hint: 'Each word, the context one and each negative, gets its own yes/no probability. Which function turns one score into one such probability?',
+      title: { en: 'a softmax over the context word and the negatives', 'zh-CN': '对上下文词和负样本做了 softmax' },
+      message: {
+        en:
+          'Negative sampling is K + 1 independent binary questions, each a sigmoid: "is this the real context word?". A softmax over the context and the negatives ' +
+          '(0.463264 on the lesson example, instead of 1.748850) makes them compete, which is the full skip-gram objective the sampling replaces.',
+        'zh-CN': '负采样是 K + 1 个相互独立的二元问题，每个都是一个 sigmoid：「这是真正的上下文词吗？」。对上下文词和负样本做 softmax（在课程的例子中得到 0.463264，而不是 1.748850）会让它们相互竞争，那就成了负采样要取代的完整 skip-gram 目标。',
+      },
+      hint: {
+        en: 'Each word, the context one and each negative, gets its own yes/no probability. Which function turns one score into one such probability?',
+        'zh-CN': '每个词，无论是上下文词还是每个负样本，都各自得到一个「是 / 否」的概率。哪个函数能把一个分数变成这样一个概率？',
+      },
       wrong: fromScores((positive, negative) => logSumExp([positive, ...negative]) - positive),
     },
     {
       id: 'mean-over-negatives',
-      title: 'the negative terms averaged instead of summed',
-      message:
-        'Each negative adds its own term: the loss is −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c), a sum over the K negatives. ' +
-        'Averaging gives 0.984634 on the lesson example instead of 1.748850.',
-      hint: 'With a zero center vector every term is ln 2. How many of them does the loss hold with K negatives?',
+      title: { en: 'the negative terms averaged instead of summed', 'zh-CN': '对负样本项求了平均，而不是求和' },
+      message: {
+        en:
+          'Each negative adds its own term: the loss is −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c), a sum over the K negatives. ' +
+          'Averaging gives 0.984634 on the lesson example instead of 1.748850.',
+        'zh-CN': '每个负样本都贡献自己的一项：损失是 −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c)，是对 K 个负样本求和。求平均会在课程的例子中得到 0.984634，而不是 1.748850。',
+      },
+      hint: {
+        en: 'With a zero center vector every term is ln 2. How many of them does the loss hold with K negatives?',
+        'zh-CN': '中心向量为零时，每一项都是 ln 2。有 K 个负样本时，损失中包含多少个这样的项？',
+      },
       wrong: fromScores((positive, negative) => -logSigmoid(positive) - sum(negative.map((x) => logSigmoid(-x))) / negative.length),
     },
     {
       id: 'unstable-log-sigmoid',
-      title: 'log σ(x) computed as log(1 / (1 + e^−x))',
-      message:
-        'For x = −1000, e^1000 is Infinity, σ(x) is 0 and its log is −Infinity, although −log σ(−1000) is just 1000. ' +
-        'Use a stable form: log σ(x) = min(x, 0) − log(1 + e^−|x|) (Math.log1p), or −softplus(−x).',
-      hint: 'Try the score −1000 in your log-sigmoid in Node. Can you rewrite log σ(x) so that exp only ever sees a number ≤ 0?',
+      title: { en: 'log σ(x) computed as log(1 / (1 + e^−x))', 'zh-CN': '把 log σ(x) 算成了 log(1 / (1 + e^−x))' },
+      message: {
+        en:
+          'For x = −1000, e^1000 is Infinity, σ(x) is 0 and its log is −Infinity, although −log σ(−1000) is just 1000. ' +
+          'Use a stable form: log σ(x) = min(x, 0) − log(1 + e^−|x|) (Math.log1p), or −softplus(−x).',
+        'zh-CN':
+          '当 x = −1000 时，e^1000 是 Infinity，σ(x) 为 0，其对数为 −Infinity，而 −log σ(−1000) 其实只是 1000。' +
+          '请使用数值稳定的形式：log σ(x) = min(x, 0) − log(1 + e^−|x|)（用 Math.log1p），或者 −softplus(−x)。',
+      },
+      hint: {
+        en: 'Try the score −1000 in your log-sigmoid in Node. Can you rewrite log σ(x) so that exp only ever sees a number ≤ 0?',
+        'zh-CN': '在 Node 里把分数 −1000 代入你的 log-sigmoid 试试。你能把 log σ(x) 改写成让 exp 只看到 ≤ 0 的数吗？',
+      },
       wrong: fromScores((positive, negative) => naiveNegLogSigmoid(positive) + sum(negative.map((x) => naiveNegLogSigmoid(-x)))),
     },
   ],
   hints: [
-    'Compute the K + 1 scores first: u_o·v_c for the context word and u_k·v_c for each row of negatives.',
-    'The context word should be likely and each negative unlikely: the loss is −log σ(u_o·v_c) plus, for each negative, −log σ(−u_k·v_c).',
-    'Write log σ(x) stably, as min(x, 0) − log1p(exp(−|x|)): exp then never overflows, and scores of ±1000 are fine.',
+    {
+      en: 'Compute the K + 1 scores first: u_o·v_c for the context word and u_k·v_c for each row of negatives.',
+      'zh-CN': '先算出 K + 1 个分数：上下文词的 u_o·v_c，以及 negatives 每一行的 u_k·v_c。',
+    },
+    {
+      en: 'The context word should be likely and each negative unlikely: the loss is −log σ(u_o·v_c) plus, for each negative, −log σ(−u_k·v_c).',
+      'zh-CN': '上下文词应当可能，每个负样本应当不可能：损失是 −log σ(u_o·v_c)，再加上每个负样本的 −log σ(−u_k·v_c)。',
+    },
+    {
+      en: 'Write log σ(x) stably, as min(x, 0) − log1p(exp(−|x|)): exp then never overflows, and scores of ±1000 are fine.',
+      'zh-CN': '以数值稳定的方式写出 log σ(x)，即 min(x, 0) − log1p(exp(−|x|))：这样 exp 永远不会上溢，±1000 的分数也没问题。',
+    },
   ],
 });

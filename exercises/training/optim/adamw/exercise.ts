@@ -174,68 +174,126 @@ export default defineExercise<Args, AdamOut>({
   misconceptions: [
     {
       id: 'l2-in-gradient',
-      title: 'weight decay added to the gradient (Adam with L2), not decoupled',
-      message:
-        'Your step adds λ·θ to the gradient and runs Adam on that, as torch.optim.Adam(weight_decay=λ) does: the decay then goes through m̂/√v̂ and is rescaled away. ' +
-        'AdamW decays the parameters directly, θ ← θ − lr·λ·θ, before the Adam update of the plain gradient (in the lesson, 0.5 → 0.4995 first).',
-      hint: 'Does λ·θ ever enter your m and v? In AdamW it should not: find where the lesson applies the decay.',
+      title: { en: 'weight decay added to the gradient (Adam with L2), not decoupled', 'zh-CN': '权重衰减加到了梯度上（带 L2 的 Adam），而不是解耦的' },
+      message: {
+        en:
+          'Your step adds λ·θ to the gradient and runs Adam on that, as torch.optim.Adam(weight_decay=λ) does: the decay then goes through m̂/√v̂ and is rescaled away. ' +
+          'AdamW decays the parameters directly, θ ← θ − lr·λ·θ, before the Adam update of the plain gradient (in the lesson, 0.5 → 0.4995 first).',
+        'zh-CN':
+          '你的这一步把 λ·θ 加到梯度上，再对它运行 Adam，就像 torch.optim.Adam(weight_decay=λ) 那样：这样衰减会经过 m̂/√v̂，被重新缩放抵消掉。' +
+          'AdamW 直接衰减参数，θ ← θ − lr·λ·θ，然后再用原本的梯度做 Adam 更新（在课程中，先是 0.5 → 0.4995）。',
+      },
+      hint: {
+        en: 'Does λ·θ ever enter your m and v? In AdamW it should not: find where the lesson applies the decay.',
+        'zh-CN': 'λ·θ 有没有进入你的 m 和 v？在 AdamW 中它不应该进入：找一找课程是在哪里施加衰减的。',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { decay: 'l2' }).output,
     },
     {
       id: 'no-bias-correction',
-      title: 'm and v used without the bias correction',
-      message:
-        'Your step uses m and v as they are. Both start at 0, so early on they are far too small: on the first step m = 0.1·g and √v = 0.0316·|g|, a step of 3.162·lr instead of lr. ' +
-        'Divide by 1 − β1ᵗ and 1 − β2ᵗ (with t counted from 1): m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ).',
-      hint: 'On the lesson\'s first step, how far does your parameter 0 move? It should be about lr = 0.01 (plus the decay).',
+      title: { en: 'm and v used without the bias correction', 'zh-CN': 'm 和 v 没有做偏差修正就直接使用' },
+      message: {
+        en:
+          'Your step uses m and v as they are. Both start at 0, so early on they are far too small: on the first step m = 0.1·g and √v = 0.0316·|g|, a step of 3.162·lr instead of lr. ' +
+          'Divide by 1 − β1ᵗ and 1 − β2ᵗ (with t counted from 1): m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ).',
+        'zh-CN':
+          '你的这一步直接使用 m 和 v。两者都从 0 开始，所以前期它们都太小：第一步时 m = 0.1·g，√v = 0.0316·|g|，步长是 3.162·lr 而不是 lr。' +
+          '请除以 1 − β1ᵗ 和 1 − β2ᵗ（t 从 1 开始计数）：m̂ = m/(1 − β1ᵗ)，v̂ = v/(1 − β2ᵗ)。',
+      },
+      hint: {
+        en: 'On the lesson\'s first step, how far does your parameter 0 move? It should be about lr = 0.01 (plus the decay).',
+        'zh-CN': '在课程的第一步中，你的参数 0 移动了多远？它应该大约是 lr = 0.01（再加上衰减）。',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { biasCorrection: false }).output,
     },
     {
       id: 'eps-inside-sqrt',
-      title: 'ε under the square root, √(v̂ + ε)',
-      message:
-        'Your step divides by √(v̂ + ε). PyTorch adds ε after the root: m̂/(√v̂ + ε). With ε = 1e-8 the two differ where gradients are small: for |g| = 1e-6, √(v̂ + ε) is 1e-4, and the step is 100 times too small.',
-      hint: 'Take one gradient of 1e-6 on a fresh state: what are √v̂ and ε, and where does ε go in the lesson\'s formula?',
+      title: { en: 'ε under the square root, √(v̂ + ε)', 'zh-CN': 'ε 放在了平方根里，√(v̂ + ε)' },
+      message: {
+        en: 'Your step divides by √(v̂ + ε). PyTorch adds ε after the root: m̂/(√v̂ + ε). With ε = 1e-8 the two differ where gradients are small: for |g| = 1e-6, √(v̂ + ε) is 1e-4, and the step is 100 times too small.',
+        'zh-CN': '你的这一步除以 √(v̂ + ε)。PyTorch 在开根号之后才加 ε：m̂/(√v̂ + ε)。当 ε = 1e-8 时，两者在梯度很小的地方不同：|g| = 1e-6 时，√(v̂ + ε) 为 1e-4，步长小了 100 倍。',
+      },
+      hint: {
+        en: 'Take one gradient of 1e-6 on a fresh state: what are √v̂ and ε, and where does ε go in the lesson\'s formula?',
+        'zh-CN': '在新状态下取一个 1e-6 的梯度：√v̂ 和 ε 各是多少？在课程的公式中 ε 放在哪里？',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { eps: 'inside' }).output,
     },
     {
       id: 'eps-on-uncorrected-v',
-      title: 'ε added to √v before the bias correction (TensorFlow\'s form)',
-      message:
-        'Your step is lr·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε), the form of TensorFlow\'s Adam: ε then sits next to the uncorrected √v, which early on is √(1 − β2ᵗ) times smaller, so ε weighs about 32 times more at t = 1. ' +
-        'PyTorch corrects first and adds ε last: m̂/(√v̂ + ε).',
-      hint: 'Write out where ε is added relative to the division by 1 − β2ᵗ, and compare with the lesson on a gradient of 1e-6.',
+      title: { en: 'ε added to √v before the bias correction (TensorFlow\'s form)', 'zh-CN': 'ε 在偏差修正之前加到了 √v 上（TensorFlow 的形式）' },
+      message: {
+        en:
+          'Your step is lr·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε), the form of TensorFlow\'s Adam: ε then sits next to the uncorrected √v, which early on is √(1 − β2ᵗ) times smaller, so ε weighs about 32 times more at t = 1. ' +
+          'PyTorch corrects first and adds ε last: m̂/(√v̂ + ε).',
+        'zh-CN':
+          '你的这一步是 lr·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε)，即 TensorFlow 中 Adam 的形式：这时 ε 与未修正的 √v 相加，而前期 √v 要小 √(1 − β2ᵗ) 倍，所以在 t = 1 时 ε 的分量大了约 32 倍。' +
+          'PyTorch 先做修正，最后才加 ε：m̂/(√v̂ + ε)。',
+      },
+      hint: {
+        en: 'Write out where ε is added relative to the division by 1 − β2ᵗ, and compare with the lesson on a gradient of 1e-6.',
+        'zh-CN': '写清楚 ε 相对于除以 1 − β2ᵗ 是在哪一步加上的，再用 1e-6 的梯度与课程对比。',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { eps: 'uncorrected' }).output,
     },
     {
       id: 't-from-0',
-      title: 'the bias correction uses the step count before it is incremented',
-      message:
-        'Your bias correction uses t as it was given, before adding 1: on a fresh state 1 − β⁰ = 0 and m/0 turns every parameter into NaN; later the correction is one step behind. ' +
-        'Increment first, t ← t + 1, then use that t in 1 − β1ᵗ and 1 − β2ᵗ (the lesson\'s first step uses t = 1).',
-      hint: 'On the lesson\'s first step, what is 1 − 0.9ᵗ with the t you use? If it is 0, something divides by zero.',
+      title: { en: 'the bias correction uses the step count before it is incremented', 'zh-CN': '偏差修正用的是递增之前的步数' },
+      message: {
+        en:
+          'Your bias correction uses t as it was given, before adding 1: on a fresh state 1 − β⁰ = 0 and m/0 turns every parameter into NaN; later the correction is one step behind. ' +
+          'Increment first, t ← t + 1, then use that t in 1 − β1ᵗ and 1 − β2ᵗ (the lesson\'s first step uses t = 1).',
+        'zh-CN':
+          '你的偏差修正用的是传入时的 t，还没加 1：在新状态下 1 − β⁰ = 0，m/0 让每个参数都变成 NaN；之后修正也总是慢一步。' +
+          '先递增，t ← t + 1，再把这个 t 用于 1 − β1ᵗ 和 1 − β2ᵗ（课程的第一步用的是 t = 1）。',
+      },
+      hint: {
+        en: 'On the lesson\'s first step, what is 1 − 0.9ᵗ with the t you use? If it is 0, something divides by zero.',
+        'zh-CN': '在课程的第一步中，用你所用的 t 算出的 1 − 0.9ᵗ 是多少？如果是 0，就有地方在除以零。',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { oldCount: true }).output,
     },
     {
       id: 'count-not-returned',
-      title: 'the state returned with the step count it was given',
-      message:
-        'Your parameters are right, but the state you return keeps t as it was: the next step then corrects with the same t again. Return t + 1, the count of steps taken, with m and v.',
-      hint: 'Compare the t in the state you return with the t you were given: how many steps have now been taken?',
+      title: { en: 'the state returned with the step count it was given', 'zh-CN': '返回的状态中步数还是传入时的值' },
+      message: {
+        en: 'Your parameters are right, but the state you return keeps t as it was: the next step then corrects with the same t again. Return t + 1, the count of steps taken, with m and v.',
+        'zh-CN': '你的参数是对的，但你返回的状态中 t 保持不变：下一步就会再用同一个 t 做修正。请连同 m 和 v 一起返回 t + 1，即已走过的步数。',
+      },
+      hint: {
+        en: 'Compare the t in the state you return with the t you were given: how many steps have now been taken?',
+        'zh-CN': '把你返回的状态中的 t 与传入的 t 比较一下：现在一共走了几步？',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { countKept: true }).output,
     },
     {
       id: 'decay-without-lr',
-      title: 'the decay not multiplied by lr (θ ← θ − λ·θ)',
-      message:
-        'Your step shrinks the parameters by λ·θ, not lr·λ·θ: with λ = 0.1 the lesson\'s 0.5 becomes 0.45 before the update instead of 0.4995. PyTorch\'s AdamW multiplies the decay by the learning rate: θ ← θ·(1 − lr·λ).',
-      hint: 'How much does a parameter with a zero gradient shrink per step in your code? The lesson\'s third parameter goes from 2 to 1.998.',
+      title: { en: 'the decay not multiplied by lr (θ ← θ − λ·θ)', 'zh-CN': '衰减没有乘以 lr（θ ← θ − λ·θ）' },
+      message: {
+        en: 'Your step shrinks the parameters by λ·θ, not lr·λ·θ: with λ = 0.1 the lesson\'s 0.5 becomes 0.45 before the update instead of 0.4995. PyTorch\'s AdamW multiplies the decay by the learning rate: θ ← θ·(1 − lr·λ).',
+        'zh-CN':
+          '你的这一步把参数收缩了 λ·θ，而不是 lr·λ·θ：当 λ = 0.1 时，课程中的 0.5 在更新前变成了 0.45，而不是 0.4995。' +
+          'PyTorch 的 AdamW 会把衰减乘以学习率：θ ← θ·(1 − lr·λ)。',
+      },
+      hint: {
+        en: 'How much does a parameter with a zero gradient shrink per step in your code? The lesson\'s third parameter goes from 2 to 1.998.',
+        'zh-CN': '在你的代码里，一个梯度为零的参数每一步收缩多少？课程中的第三个参数从 2 变为 1.998。',
+      },
       wrong: (_ctx, params, grads, state, hp) => adamwSteps(params, grads, state, hp, { decay: 'without-lr' }).output,
     },
   ],
   hints: [
-    'Work the lesson\'s first step by hand for parameter 0: the decay, then m and v, then the corrections, then the update. Each line of the formula is one line of code.',
-    'Keep the order: t ← t + 1; θ ← θ·(1 − lr·λ); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; then correct both with that t.',
-    'The key idea: the update is lr·m̂/(√v̂ + ε) with ε outside the root, and the decay touches θ only, never m or v. Return new m, v and t with the parameters.',
+    {
+      en: 'Work the lesson\'s first step by hand for parameter 0: the decay, then m and v, then the corrections, then the update. Each line of the formula is one line of code.',
+      'zh-CN': '手算课程中参数 0 的第一步：先衰减，再算 m 和 v，然后修正，最后更新。公式的每一行对应一行代码。',
+    },
+    {
+      en: 'Keep the order: t ← t + 1; θ ← θ·(1 − lr·λ); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; then correct both with that t.',
+      'zh-CN': '保持顺序：t ← t + 1；θ ← θ·(1 − lr·λ)；m ← β1·m + (1 − β1)·g；v ← β2·v + (1 − β2)·g²；然后用这个 t 修正两者。',
+    },
+    {
+      en: 'The key idea: the update is lr·m̂/(√v̂ + ε) with ε outside the root, and the decay touches θ only, never m or v. Return new m, v and t with the parameters.',
+      'zh-CN': '关键思路：更新量为 lr·m̂/(√v̂ + ε)，ε 在根号之外；衰减只作用于 θ，绝不影响 m 或 v。连同参数一起返回新的 m、v 和 t。',
+    },
   ],
 });

@@ -133,19 +133,40 @@ export default defineExercise<Args, ScalerOut>({
   misconceptions: [
     {
       id: 'step-not-skipped',
-      title: 'the optimiser step taken on an overflow',
-      message:
-        'Your scale and count are right, but you return skipStep: false when the gradients hold an Infinity or NaN. Those gradients would put Infinity or NaN into every parameter they touch; GradScaler skips optimizer.step() on such a step (step 4 of the lesson). Return skipStep: true whenever gradsFinite is false.',
-      hint: 'What would one Infinity in a gradient do to a parameter after an AdamW step? What should your function tell the training loop then?',
+      title: { en: 'the optimiser step taken on an overflow', 'zh-CN': '上溢时仍执行了优化器更新' },
+      message: {
+        en:
+          'Your scale and count are right, but you return skipStep: false when the gradients hold an Infinity or NaN. Those gradients would put Infinity or NaN into every parameter they touch; GradScaler skips optimizer.step() on such a step (step 4 of the lesson). Return skipStep: true whenever gradsFinite is false.',
+        'zh-CN':
+          '你的缩放值和计数都对，但在梯度含有 Infinity 或 NaN 时返回了 skipStep: false。这样的梯度会把 Infinity 或 NaN 写进它涉及的每个参数；' +
+          'GradScaler 在这种步上会跳过 optimizer.step()（课程示例中的第 4 步）。只要 gradsFinite 为 false，' +
+          '就返回 skipStep: true。',
+      },
+      hint: {
+        en:
+          'What would one Infinity in a gradient do to a parameter after an AdamW step? What should your function tell the training loop then?',
+        'zh-CN':
+          '梯度里只要有一个 Infinity，经过一次 AdamW 更新后参数会变成什么？这时你的函数应该告诉训练循环什么？',
+      },
       wrong: (_ctx, state, finite, cfg) => updateScale(state, finite, cfg, { stepTaken: true }),
     },
     {
       id: 'counter-not-reset',
-      title: 'the count of finite steps not reset to 0',
-      message:
-        'The goodSteps you return keeps counting where it should restart at 0: after an overflow (the finite steps before it no longer show the scale is safe) and after a growth (the new scale has yet to prove itself). ' +
-        'In the lesson it is 0 after step 3 (growth) and after step 4 (overflow), and the next growth comes 3 finite steps later, at step 10.',
-      hint: 'After the lesson\'s step 3 (a growth) and step 4 (an overflow), what is your goodSteps? From when should the next 3 finite steps be counted?',
+      title: { en: 'the count of finite steps not reset to 0', 'zh-CN': '有限步计数没有清零为 0' },
+      message: {
+        en:
+          'The goodSteps you return keeps counting where it should restart at 0: after an overflow (the finite steps before it no longer show the scale is safe) and after a growth (the new scale has yet to prove itself). ' +
+          'In the lesson it is 0 after step 3 (growth) and after step 4 (overflow), and the next growth comes 3 finite steps later, at step 10.',
+        'zh-CN':
+          '你返回的 goodSteps 在本该从 0 重新开始的地方继续往下数：上溢之后（之前的有限步已不能说明这个缩放值安全），以及增长之后（新的缩放值还有待验证）。' +
+          '在课程示例中，第 3 步（增长）和第 4 步（上溢）之后它都是 0，下一次增长在 3 个有限步之后，即第 10 步。',
+      },
+      hint: {
+        en:
+          'After the lesson\'s step 3 (a growth) and step 4 (an overflow), what is your goodSteps? From when should the next 3 finite steps be counted?',
+        'zh-CN':
+          '在课程示例的第 3 步（增长）和第 4 步（上溢）之后，你的 goodSteps 是多少？接下来的 3 个有限步应该从什么时候开始数？',
+      },
       wrong: (_ctx, state, finite, cfg) =>
         anyOf(
           updateScale(state, finite, cfg, { keepCount: { onOverflow: true, onGrowth: true } }),
@@ -155,30 +176,73 @@ export default defineExercise<Args, ScalerOut>({
     },
     {
       id: 'growth-one-step-late',
-      title: 'the count compared before it is incremented: growth one step late',
-      message:
-        'You compare goodSteps with growthInterval before adding this step, so the scale grows after growthInterval + 1 finite steps. torch counts this step first: successful = goodSteps + 1, and when that equals growthInterval the scale grows and the count restarts (in the lesson, at step 3, the third finite step).',
-      hint: 'From goodSteps 2 with growthInterval 3, a finite step is the third in a row. Does your scale grow on it?',
+      title: { en: 'the count compared before it is incremented: growth one step late', 'zh-CN': '先比较后计数：增长晚了一步' },
+      message: {
+        en:
+          'You compare goodSteps with growthInterval before adding this step, so the scale grows after growthInterval + 1 finite steps. torch counts this step first: successful = goodSteps + 1, and when that equals growthInterval the scale grows and the count restarts (in the lesson, at step 3, the third finite step).',
+        'zh-CN':
+          '你在计入这一步之前就拿 goodSteps 和 growthInterval 比较，于是缩放值要在 growthInterval + 1 个有限步之后才增长。' +
+          'torch 先计入这一步：successful = goodSteps + 1，当它等于 growthInterval 时增长缩放值并清零计数（在课程示例中是第 3 步，' +
+          '即第三个有限步）。',
+      },
+      hint: {
+        en:
+          'From goodSteps 2 with growthInterval 3, a finite step is the third in a row. Does your scale grow on it?',
+        'zh-CN':
+          '从 goodSteps 2、growthInterval 3 出发，下一个有限步是连续的第三个。你的缩放值在这一步增长了吗？',
+      },
       wrong: (_ctx, state, finite, cfg) => updateScale(state, finite, cfg, { compareBeforeIncrement: true }),
     },
     {
       id: 'no-backoff',
-      title: 'the scale not lowered on an overflow',
-      message: 'You skip the step on an overflow but keep the scale, so the next step overflows again, and again. Multiply the scale by backoffFactor (0.5): in the lesson, 131072 becomes 65536 at step 4.',
-      hint: 'If the scaled gradients overflowed at this scale, will they at the next step, with the same scale?',
+      title: { en: 'the scale not lowered on an overflow', 'zh-CN': '上溢时没有降低缩放值' },
+      message: {
+        en:
+          'You skip the step on an overflow but keep the scale, so the next step overflows again, and again. Multiply the scale by backoffFactor (0.5): in the lesson, 131072 becomes 65536 at step 4.',
+        'zh-CN':
+          '你在上溢时跳过了这一步，却保持缩放值不变，于是下一步又会上溢，一次又一次。应把缩放值乘以 backoffFactor（0.5）：在课程示例中，' +
+          '第 4 步时 131072 变为 65536。',
+      },
+      hint: {
+        en:
+          'If the scaled gradients overflowed at this scale, will they at the next step, with the same scale?',
+        'zh-CN':
+          '如果缩放后的梯度在这个缩放值下上溢了，下一步用同样的缩放值，它们还会上溢吗？',
+      },
       wrong: (_ctx, state, finite, cfg) => updateScale(state, finite, cfg, { keepScaleOnOverflow: true }),
     },
     {
       id: 'grows-to-infinity',
-      title: 'the scale grown to Infinity',
-      message: 'Your scale became Infinity: 2¹⁰²³ × 2 does not fit in a float64. torch grows the scale only if the product is finite, and otherwise keeps it (the count still restarts at 0). With an infinite scale every loss would overflow.',
-      hint: 'What is 2 ** 1023 * 2 in JavaScript? Check the product before you keep it.',
+      title: { en: 'the scale grown to Infinity', 'zh-CN': '缩放值增长到了 Infinity' },
+      message: {
+        en:
+          'Your scale became Infinity: 2¹⁰²³ × 2 does not fit in a float64. torch grows the scale only if the product is finite, and otherwise keeps it (the count still restarts at 0). With an infinite scale every loss would overflow.',
+        'zh-CN':
+          '你的缩放值变成了 Infinity：2¹⁰²³ × 2 超出了 float64 的范围。torch 只有在乘积有限时才增长缩放值，否则保持不变（计数仍清零为 0）。' +
+          '缩放值为无穷大时，每个损失都会上溢。',
+      },
+      hint: { en: 'What is 2 ** 1023 * 2 in JavaScript? Check the product before you keep it.', 'zh-CN': '在 JavaScript 中 2 ** 1023 * 2 是多少？先检查乘积，再决定是否采用它。' },
       wrong: (_ctx, state, finite, cfg) => updateScale(state, finite, cfg, { growPastFinite: true }),
     },
   ],
   hints: [
-    'Two branches: the gradients overflowed, or they did not. Walk the lesson\'s table step by step and write down what each branch does to scale, goodSteps and skipStep.',
-    'On a finite step, count it first (goodSteps + 1); if that reaches growthInterval, grow the scale (if the product is finite) and restart the count.',
-    'The key idea: an overflow always skips, backs the scale off and restarts the count; a finite step is never skipped, counts itself, and the one that completes the interval grows the scale (if the result is finite) and restarts the count.',
+    {
+      en:
+        'Two branches: the gradients overflowed, or they did not. Walk the lesson\'s table step by step and write down what each branch does to scale, goodSteps and skipStep.',
+      'zh-CN':
+        '分两个分支：梯度上溢了，或者没有。按课程中的表格一步步走，写下每个分支对 scale、goodSteps 和 skipStep 分别做了什么。',
+    },
+    {
+      en:
+        'On a finite step, count it first (goodSteps + 1); if that reaches growthInterval, grow the scale (if the product is finite) and restart the count.',
+      'zh-CN':
+        '在有限步上，先计入这一步（goodSteps + 1）；如果它达到 growthInterval，就增长缩放值（前提是乘积有限），并把计数清零。',
+    },
+    {
+      en:
+        'The key idea: an overflow always skips, backs the scale off and restarts the count; a finite step is never skipped, counts itself, and the one that completes the interval grows the scale (if the result is finite) and restarts the count.',
+      'zh-CN':
+        '关键：上溢时总是跳过这一步、回退缩放值并清零计数；有限步从不跳过，先计入自身，凑满间隔的那一步增长缩放值（前提是结果有限）并清零计数。',
+    },
   ],
 });

@@ -110,48 +110,104 @@ export default defineExercise<Args, number>({
   misconceptions: [
     {
       id: 'nanogpt-warmup',
-      title: "nanoGPT's warm-up, maxLr·(t + 1)/(Tw + 1)",
-      message:
-        "Your warm-up is nanoGPT's, maxLr·(t + 1)/(Tw + 1), which never starts at 0. This exercise follows CS336: maxLr·t/Tw, so step 0 has rate 0 and step 5 of 10 has exactly half of maxLr (5e-4 in the lesson, not 5.4545e-4).",
-      hint: 'What is your rate at step 0? And at step 5 of a 10-step warm-up to 1e-3?',
+      title: { en: "nanoGPT's warm-up, maxLr·(t + 1)/(Tw + 1)", 'zh-CN': 'nanoGPT 的预热，maxLr·(t + 1)/(Tw + 1)' },
+      message: {
+        en:
+          "Your warm-up is nanoGPT's, maxLr·(t + 1)/(Tw + 1), which never starts at 0. This exercise follows CS336: maxLr·t/Tw, so step 0 has rate 0 and step 5 of 10 has exactly half of maxLr (5e-4 in the lesson, not 5.4545e-4).",
+        'zh-CN':
+          '你的预热是 nanoGPT 的写法 maxLr·(t + 1)/(Tw + 1)，它从不从 0 开始。本练习遵循 CS336：maxLr·t/Tw，' +
+          '所以第 0 步的学习率为 0，10 步预热的第 5 步恰好是 maxLr 的一半（课程示例中是 5e-4，而不是 5.4545e-4）。',
+      },
+      hint: { en: 'What is your rate at step 0? And at step 5 of a 10-step warm-up to 1e-3?', 'zh-CN': '你在第 0 步的学习率是多少？在预热到 1e-3、共 10 步的预热中，第 5 步又是多少？' },
       wrong: (_ctx, t, cfg) => scheduleSteps(t, cfg, { warmup: (s, c) => (c.maxLr * (s + 1)) / (c.warmupSteps + 1) }).output,
     },
     {
       id: 'warmup-counted-from-1',
-      title: 'warm-up counted from 1, maxLr·(t + 1)/Tw',
-      message:
-        'Your warm-up reaches maxLr one step early: maxLr·(t + 1)/Tw is maxLr already at step Tw − 1 and 1e-4 at step 0 in the lesson. Steps count from 0 here, and the warm-up is maxLr·t/Tw: 0 at step 0, maxLr at step Tw.',
-      hint: 'What is your rate at step 0 of the lesson\'s schedule? Should training start with a non-zero rate here?',
+      title: { en: 'warm-up counted from 1, maxLr·(t + 1)/Tw', 'zh-CN': '预热从 1 开始计，maxLr·(t + 1)/Tw' },
+      message: {
+        en:
+          'Your warm-up reaches maxLr one step early: maxLr·(t + 1)/Tw is maxLr already at step Tw − 1 and 1e-4 at step 0 in the lesson. Steps count from 0 here, and the warm-up is maxLr·t/Tw: 0 at step 0, maxLr at step Tw.',
+        'zh-CN':
+          '你的预热早一步到达 maxLr：maxLr·(t + 1)/Tw 在第 Tw − 1 步就已是 maxLr，在课程示例中第 0 步为 1e-4。' +
+          '这里步数从 0 开始计，预热是 maxLr·t/Tw：第 0 步为 0，第 Tw 步为 maxLr。',
+      },
+      hint: {
+        en:
+          'What is your rate at step 0 of the lesson\'s schedule? Should training start with a non-zero rate here?',
+        'zh-CN':
+          '在课程示例的调度中，你第 0 步的学习率是多少？这里训练应该以非零学习率开始吗？',
+      },
       wrong: (_ctx, t, cfg) => scheduleSteps(t, cfg, { warmup: (s, c) => (c.maxLr * (s + 1)) / c.warmupSteps }).output,
     },
     {
       id: 'cosine-from-zero',
-      title: 'the cosine measured from step 0, not from the end of warm-up',
-      message:
-        'Your cosine uses t/Tc, as if it started at step 0: right after warm-up it is already partway down (at step 10 of the lesson 9.77975e-4, not maxLr = 1e-3), and it drops to minLr too early in the middle. The cosine starts where warm-up ends: r = (t − Tw)/(Tc − Tw).',
-      hint: 'What rate does your schedule give at step Tw, the end of warm-up? It should be exactly maxLr.',
+      title: { en: 'the cosine measured from step 0, not from the end of warm-up', 'zh-CN': '余弦从第 0 步算起，而不是从预热结束处算起' },
+      message: {
+        en:
+          'Your cosine uses t/Tc, as if it started at step 0: right after warm-up it is already partway down (at step 10 of the lesson 9.77975e-4, not maxLr = 1e-3), and it drops to minLr too early in the middle. The cosine starts where warm-up ends: r = (t − Tw)/(Tc − Tw).',
+        'zh-CN':
+          '你的余弦用的是 t/Tc，仿佛它从第 0 步就开始了：预热刚结束时它已经降了一截（课程示例第 10 步为 9.77975e-4，而不是 maxLr = 1e-3），' +
+          '中段也会过早降到 minLr。余弦应从预热结束处开始：r = (t − Tw)/(Tc − Tw)。',
+      },
+      hint: { en: 'What rate does your schedule give at step Tw, the end of warm-up? It should be exactly maxLr.', 'zh-CN': '在预热结束的第 Tw 步，你的调度给出的学习率是多少？它应该恰好等于 maxLr。' },
       wrong: (_ctx, t, cfg) => scheduleSteps(t, cfg, { cosineFrom: 'zero' }).output,
     },
     {
       id: 'cosine-steps-after-warmup',
-      title: 'cosineSteps counted from the end of warm-up',
-      message:
-        'Your cosine ends at step Tw + Tc, as if cosineSteps were its length. Here it is an absolute step (CS336\'s cosine_cycle_iters): the rate reaches minLr at step cosineSteps itself, 100 in the lesson, not 110.',
-      hint: 'At which step does your rate reach minLr in the lesson\'s schedule? Compare it with cosineSteps.',
+      title: { en: 'cosineSteps counted from the end of warm-up', 'zh-CN': 'cosineSteps 从预热结束处开始计' },
+      message: {
+        en:
+          'Your cosine ends at step Tw + Tc, as if cosineSteps were its length. Here it is an absolute step (CS336\'s cosine_cycle_iters): the rate reaches minLr at step cosineSteps itself, 100 in the lesson, not 110.',
+        'zh-CN':
+          '你的余弦在第 Tw + Tc 步结束，仿佛 cosineSteps 是它的长度。这里它是绝对步号（即 CS336 的 cosine_cycle_iters）：' +
+          '学习率恰好在第 cosineSteps 步到达 minLr，课程示例中是 100，而不是 110。',
+      },
+      hint: {
+        en:
+          'At which step does your rate reach minLr in the lesson\'s schedule? Compare it with cosineSteps.',
+        'zh-CN':
+          '在课程示例的调度中，你的学习率在第几步到达 minLr？和 cosineSteps 比较一下。',
+      },
       wrong: (_ctx, t, cfg) => scheduleSteps(t, cfg, { cosineEnd: 'after-warmup' }).output,
     },
     {
       id: 'min-lr-ignored',
-      title: 'the cosine runs down to 0 instead of minLr',
-      message:
-        'Your cosine goes from maxLr to 0: maxLr·½(1 + cos(π·r)). It should go from maxLr to minLr: minLr + ½(1 + cos(π·r))·(maxLr − minLr), which is 5.5e-4 halfway in the lesson, not 5e-4.',
-      hint: 'What does your schedule give halfway down the cosine (step 55 of the lesson)? Where does minLr enter your formula?',
+      title: { en: 'the cosine runs down to 0 instead of minLr', 'zh-CN': '余弦降到 0，而不是 minLr' },
+      message: {
+        en:
+          'Your cosine goes from maxLr to 0: maxLr·½(1 + cos(π·r)). It should go from maxLr to minLr: minLr + ½(1 + cos(π·r))·(maxLr − minLr), which is 5.5e-4 halfway in the lesson, not 5e-4.',
+        'zh-CN':
+          '你的余弦从 maxLr 降到 0：maxLr·½(1 + cos(π·r))。它应该从 maxLr 降到 minLr：minLr + ½(1 + cos(π·r))·(maxLr − minLr)，' +
+          '在课程示例中余弦段的中点是 5.5e-4，而不是 5e-4。',
+      },
+      hint: {
+        en:
+          'What does your schedule give halfway down the cosine (step 55 of the lesson)? Where does minLr enter your formula?',
+        'zh-CN':
+          '你的调度在余弦段中点（课程示例的第 55 步）给出多少？minLr 在你的公式里出现在哪里？',
+      },
       wrong: (_ctx, t, cfg) => anyOf(scheduleSteps(t, cfg, { toZero: { after: 'minLr' } }).output, scheduleSteps(t, cfg, { toZero: { after: 'zero' } }).output),
     },
   ],
   hints: [
-    'Three regions: before warmupSteps, between warmupSteps and cosineSteps, after cosineSteps. Check the lesson\'s table at steps 0, 10, 55, 100 and 150.',
-    'In the middle region, r = (t − Tw)/(Tc − Tw) goes from 0 to 1, and ½(1 + cos(π·r)) goes from 1 to 0.',
-    'The key idea: maxLr·t/Tw for t < Tw; minLr + ½(1 + cos(π·r))·(maxLr − minLr) up to t = Tc; minLr after.',
+    {
+      en:
+        'Three regions: before warmupSteps, between warmupSteps and cosineSteps, after cosineSteps. Check the lesson\'s table at steps 0, 10, 55, 100 and 150.',
+      'zh-CN':
+        '分三个区段：warmupSteps 之前、warmupSteps 与 cosineSteps 之间、cosineSteps 之后。对照课程表格中第 0、10、55、100 和 150 步检查一下。',
+    },
+    {
+      en:
+        'In the middle region, r = (t − Tw)/(Tc − Tw) goes from 0 to 1, and ½(1 + cos(π·r)) goes from 1 to 0.',
+      'zh-CN':
+        '在中间区段，r = (t − Tw)/(Tc − Tw) 从 0 变到 1，而 ½(1 + cos(π·r)) 从 1 变到 0。',
+    },
+    {
+      en:
+        'The key idea: maxLr·t/Tw for t < Tw; minLr + ½(1 + cos(π·r))·(maxLr − minLr) up to t = Tc; minLr after.',
+      'zh-CN':
+        '关键：t < Tw 时为 maxLr·t/Tw；直到 t = Tc 为 minLr + ½(1 + cos(π·r))·(maxLr − minLr)；' +
+        '之后为 minLr。',
+    },
   ],
 });

@@ -182,31 +182,60 @@ export default defineExercise<Args, number[][][]>({
   misconceptions: [
     {
       id: 'kv-head-modulo',
-      title: 'query head h reads KV head h mod H_kv instead of ⌊h / (H/H_kv)⌋',
-      message:
-        'Your query heads cycle through the KV heads (0, 1, 0, 1, …), as tiling the KV heads would. In grouped-query attention CONSECUTIVE query heads share a KV head: ' +
-        'with H = 6 and H_kv = 2, heads 0, 1, 2 read KV head 0 and heads 3, 4, 5 read KV head 1, i.e. ⌊h / (H/H_kv)⌋ (LLaMA\'s repeat_kv is a repeat_interleave). ' +
-        'The two rules agree only when H_kv = 1 or H_kv = H.',
-      hint: 'With 6 query heads and 2 KV heads, write down which KV head heads 0, 1 and 2 read. Consecutive query heads form a group.',
+      title: { en: 'query head h reads KV head h mod H_kv instead of ⌊h / (H/H_kv)⌋', 'zh-CN': '查询头 h 读取 KV 头 h mod H_kv，而不是 ⌊h / (H/H_kv)⌋' },
+      message: {
+        en:
+          'Your query heads cycle through the KV heads (0, 1, 0, 1, …), as tiling the KV heads would. In grouped-query attention CONSECUTIVE query heads share a KV head: ' +
+          'with H = 6 and H_kv = 2, heads 0, 1, 2 read KV head 0 and heads 3, 4, 5 read KV head 1, i.e. ⌊h / (H/H_kv)⌋ (LLaMA\'s repeat_kv is a repeat_interleave). ' +
+          'The two rules agree only when H_kv = 1 or H_kv = H.',
+        'zh-CN':
+          '你的查询头在 KV 头之间循环（0, 1, 0, 1, …），就像把 KV 头整体平铺那样。在分组查询注意力中，共享一个 KV 头的是「相邻的」查询头：' +
+          'H = 6、H_kv = 2 时，头 0, 1, 2 读取 KV 头 0，头 3, 4, 5 读取 KV 头 1，即 ⌊h / (H/H_kv)⌋（LLaMA 的 repeat_kv 是 repeat_interleave）。' +
+          '两种规则只在 H_kv = 1 或 H_kv = H 时一致。',
+      },
+      hint: {
+        en: 'With 6 query heads and 2 KV heads, write down which KV head heads 0, 1 and 2 read. Consecutive query heads form a group.',
+        'zh-CN': '有 6 个查询头和 2 个 KV 头时，写下头 0、1、2 各读取哪个 KV 头。相邻的查询头组成一组。',
+      },
       wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => h % Hkv),
     },
     {
       id: 'kv-head-divided-by-kv-count',
-      title: 'query head h reads KV head ⌊h / H_kv⌋ (divided by the number of KV heads, not the group size)',
-      message:
-        'You divide the query head index by the number of KV heads. The divisor is the group size, H / H_kv: the number of query heads that share one KV head. ' +
-        'With H = 8 and H_kv = 4 the groups have 2 heads, so head h reads KV head ⌊h / 2⌋, not ⌊h / 4⌋. (When H / H_kv is larger than H_kv, ⌊h / H_kv⌋ runs past the last KV head.)',
-      hint: 'With 8 query heads and 4 KV heads, how many query heads share one KV head? That number is what to divide by.',
+      title: {
+        en: 'query head h reads KV head ⌊h / H_kv⌋ (divided by the number of KV heads, not the group size)',
+        'zh-CN': '查询头 h 读取 KV 头 ⌊h / H_kv⌋（除以了 KV 头的个数，而不是组大小）',
+      },
+      message: {
+        en:
+          'You divide the query head index by the number of KV heads. The divisor is the group size, H / H_kv: the number of query heads that share one KV head. ' +
+          'With H = 8 and H_kv = 4 the groups have 2 heads, so head h reads KV head ⌊h / 2⌋, not ⌊h / 4⌋. (When H / H_kv is larger than H_kv, ⌊h / H_kv⌋ runs past the last KV head.)',
+        'zh-CN':
+          '你把查询头下标除以了 KV 头的个数。除数应当是组大小 H / H_kv，即共享一个 KV 头的查询头个数。' +
+          'H = 8、H_kv = 4 时，每组有 2 个头，所以头 h 读取 KV 头 ⌊h / 2⌋，而不是 ⌊h / 4⌋。（当 H / H_kv 大于 H_kv 时，⌊h / H_kv⌋ 会越过最后一个 KV 头。）',
+      },
+      hint: {
+        en: 'With 8 query heads and 4 KV heads, how many query heads share one KV head? That number is what to divide by.',
+        'zh-CN': '有 8 个查询头和 4 个 KV 头时，几个查询头共享一个 KV 头？要除的就是这个数。',
+      },
       wrong: (_ctx, q, k, v) => grouped(q, k, v, (h, _H, Hkv) => Math.floor(h / Hkv)),
     },
     {
       id: 'kv-head-rounded',
-      title: 'query head h reads KV head Math.round(h / (H/H_kv)) instead of the floor',
-      message:
-        'Your query heads round h / group to the nearest KV head, so every head in the upper half of its group (h mod group ≥ group / 2) reads the next one: with H = 4 and H_kv = 2, head 1 reads KV head round(0.5) = 1 ' +
-        '(its output [[2, 2], [1, 0]] instead of [[1, 0], [0.5, 0.5]]), and head 3 asks for KV head round(1.5) = 2, which does not exist. ' +
-        'A group is consecutive query heads, whole: head h reads KV head ⌊h / (H/H_kv)⌋, rounded down.',
-      hint: 'Heads 0 and 1 form the first group when H = 4 and H_kv = 2. What is 1 / 2 rounded to the nearest integer, and which KV head should head 1 read? Which KV head would head 3 ask for?',
+      title: { en: 'query head h reads KV head Math.round(h / (H/H_kv)) instead of the floor', 'zh-CN': '查询头 h 读取 KV 头 Math.round(h / (H/H_kv))，而不是向下取整' },
+      message: {
+        en:
+          'Your query heads round h / group to the nearest KV head, so every head in the upper half of its group (h mod group ≥ group / 2) reads the next one: with H = 4 and H_kv = 2, head 1 reads KV head round(0.5) = 1 ' +
+          '(its output [[2, 2], [1, 0]] instead of [[1, 0], [0.5, 0.5]]), and head 3 asks for KV head round(1.5) = 2, which does not exist. ' +
+          'A group is consecutive query heads, whole: head h reads KV head ⌊h / (H/H_kv)⌋, rounded down.',
+        'zh-CN':
+          '你的查询头把 h / group 四舍五入到最近的 KV 头，于是每组后半部分的头（h mod group ≥ group / 2）都读取了下一个 KV 头：H = 4、H_kv = 2 时，头 1 读取 KV 头 round(0.5) = 1' +
+          '（输出 [[2, 2], [1, 0]]，而不是 [[1, 0], [0.5, 0.5]]），头 3 则要求一个不存在的 KV 头 round(1.5) = 2。' +
+          '一组是若干个相邻的、完整的查询头：头 h 读取 KV 头 ⌊h / (H/H_kv)⌋，向下取整。',
+      },
+      hint: {
+        en: 'Heads 0 and 1 form the first group when H = 4 and H_kv = 2. What is 1 / 2 rounded to the nearest integer, and which KV head should head 1 read? Which KV head would head 3 ask for?',
+        'zh-CN': 'H = 4、H_kv = 2 时，头 0 和 1 组成第一组。1 / 2 四舍五入到最近的整数是多少？头 1 应该读取哪个 KV 头？头 3 又会要求哪个 KV 头？',
+      },
       wrong: (_ctx, q, k, v) =>
         anyOf(
           grouped(q, k, v, roundedGroup((g, Hkv) => Math.min(g, Hkv - 1))),
@@ -215,33 +244,64 @@ export default defineExercise<Args, number[][][]>({
     },
     {
       id: 'not-causal',
-      title: 'no causal mask',
-      message:
-        'Your heads let each query see every key, including later ones. Every head is causal: query i is at position m − n + i and sees keys j <= m − n + i ' +
-        '(j <= i when the queries and keys are the same T tokens).',
-      hint: 'Every head here is causal: may a query see a key that comes after it?',
+      title: { en: 'no causal mask', 'zh-CN': '没有因果掩码' },
+      message: {
+        en:
+          'Your heads let each query see every key, including later ones. Every head is causal: query i is at position m − n + i and sees keys j <= m − n + i ' +
+          '(j <= i when the queries and keys are the same T tokens).',
+        'zh-CN':
+          '你的每个头都让每个查询看到所有键，包括后面的键。每个头都是因果的：查询 i 位于位置 m − n + i，看到 j <= m − n + i 的键' +
+          '（查询和键是同样 T 个 token 时，就是 j <= i）。',
+      },
+      hint: {
+        en: 'Every head here is causal: may a query see a key that comes after it?',
+        'zh-CN': '这里每个头都是因果的：一个查询能看到排在它后面的键吗？',
+      },
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: everyKey }),
     },
     {
       id: 'top-left-mask',
-      title: 'causal mask aligned top-left (j <= i) when there are fewer queries than keys',
-      message:
-        'With a cache there are fewer queries (n) than keys (m): the queries are the newest n positions, so query i sees keys j <= m − n + i, as in attention/causal-mask. ' +
-        'Your mask uses j <= i, which lets a decode step\'s only query see just the first key.',
-      hint: 'With fewer queries than keys, the queries are the newest tokens. Where does query i sit among the m positions, and which keys can it see?',
+      title: { en: 'causal mask aligned top-left (j <= i) when there are fewer queries than keys', 'zh-CN': '查询少于键时，因果掩码按左上对齐（j <= i）' },
+      message: {
+        en:
+          'With a cache there are fewer queries (n) than keys (m): the queries are the newest n positions, so query i sees keys j <= m − n + i, as in attention/causal-mask. ' +
+          'Your mask uses j <= i, which lets a decode step\'s only query see just the first key.',
+        'zh-CN':
+          '有缓存时，查询（n 个）比键（m 个）少：查询是最新的 n 个位置，所以查询 i 看到 j <= m − n + i 的键，和 attention/causal-mask 一样。' +
+          '你的掩码用的是 j <= i，这会让解码步唯一的查询只看到第一个键。',
+      },
+      hint: {
+        en: 'With fewer queries than keys, the queries are the newest tokens. Where does query i sit among the m positions, and which keys can it see?',
+        'zh-CN': '查询少于键时，查询是最新的那些 token。查询 i 在 m 个位置中处于哪里？它能看到哪些键？',
+      },
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { sees: causalTopLeft }),
     },
     {
       id: 'no-scaling',
-      title: 'scores not divided by √d',
-      message: 'Your heads use q·kᵀ without the 1/√d, so their weights come out too sharp. Divide every score by Math.sqrt(d), with d the width of one head (q[0][0].length).',
-      hint: 'Compare your scores with the formula of scaled dot-product attention: something divides them before the softmax.',
+      title: { en: 'scores not divided by √d', 'zh-CN': '分数没有除以 √d' },
+      message: {
+        en: 'Your heads use q·kᵀ without the 1/√d, so their weights come out too sharp. Divide every score by Math.sqrt(d), with d the width of one head (q[0][0].length).',
+        'zh-CN': '你的头用的是不带 1/√d 的 q·kᵀ，所以权重过于尖锐。把每个分数除以 Math.sqrt(d)，d 是单个头的宽度（q[0][0].length）。',
+      },
+      hint: {
+        en: 'Compare your scores with the formula of scaled dot-product attention: something divides them before the softmax.',
+        'zh-CN': '把你的分数和缩放点积注意力的公式对比一下：在 softmax 之前，分数还要先除以某个量。',
+      },
       wrong: (_ctx, q, k, v) => grouped(q, k, v, byGroup, { scale: 1 }),
     },
   ],
   hints: [
-    'Each query head is ordinary causal attention against ONE key/value head. The whole exercise is choosing which: how many query heads share each KV head?',
-    'The group size is H / H_kv (q.length / k.length). Query heads 0 … group−1 read KV head 0, the next group reads KV head 1, and so on: KV head ⌊h / group⌋.',
-    'Inside a head: query i is at position m − n + i (n queries, m keys; usually n = m) and sees keys j <= m − n + i; scale by 1/√d and use a stable softmax.',
+    {
+      en: 'Each query head is ordinary causal attention against ONE key/value head. The whole exercise is choosing which: how many query heads share each KV head?',
+      'zh-CN': '每个查询头都是对「一个」键/值头做普通的因果注意力。整个练习就在于选哪一个：每个 KV 头由几个查询头共享？',
+    },
+    {
+      en: 'The group size is H / H_kv (q.length / k.length). Query heads 0 … group−1 read KV head 0, the next group reads KV head 1, and so on: KV head ⌊h / group⌋.',
+      'zh-CN': '组大小是 H / H_kv（q.length / k.length）。查询头 0 … group−1 读取 KV 头 0，下一组读取 KV 头 1，依此类推：KV 头 ⌊h / group⌋。',
+    },
+    {
+      en: 'Inside a head: query i is at position m − n + i (n queries, m keys; usually n = m) and sees keys j <= m − n + i; scale by 1/√d and use a stable softmax.',
+      'zh-CN': '在一个头内部：查询 i 位于位置 m − n + i（n 个查询、m 个键；通常 n = m），看到 j <= m − n + i 的键；按 1/√d 缩放，并使用数值稳定的 softmax。',
+    },
   ],
 });

@@ -163,72 +163,138 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'scale-by-d-model',
-      title: 'scores divided by √d_model instead of √d_head',
-      message:
-        'Your scores are divided by √C, the model width, but each head takes dot products of vectors of width d_head = C / numHeads. ' +
-        'The scale is 1/√d_head: dividing by √C shrinks every score by a further √numHeads, so the attention comes out too flat.',
-      hint: 'Each head takes dot products of vectors of its own width, not the model\'s. Which width should the scale come from?',
+      title: { en: 'scores divided by √d_model instead of √d_head', 'zh-CN': '分数除以了 √d_model，而不是 √d_head' },
+      message: {
+        en:
+          'Your scores are divided by √C, the model width, but each head takes dot products of vectors of width d_head = C / numHeads. ' +
+          'The scale is 1/√d_head: dividing by √C shrinks every score by a further √numHeads, so the attention comes out too flat.',
+        'zh-CN':
+          '你的分数除以的是模型宽度 √C，但每个头做点积的向量宽度是 d_head = C / numHeads。' +
+          '缩放因子是 1/√d_head：除以 √C 会让每个分数再缩小 √numHeads 倍，于是注意力过于平缓。',
+      },
+      hint: {
+        en: 'Each head takes dot products of vectors of its own width, not the model\'s. Which width should the scale come from?',
+        'zh-CN': '每个头对自己宽度的向量做点积，而不是模型的宽度。缩放因子应该来自哪个宽度？',
+      },
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: (C) => 1 / Math.sqrt(C) }),
     },
     {
       id: 'heads-interleaved',
-      title: 'heads taken as interleaved columns (h, h + H, h + 2H, …)',
-      message:
-        'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of x·wq. Here (as in GPT-2, nanoGPT and LLaMA) a head is a contiguous block: ' +
-        'head h is columns h·d_head … (h+1)·d_head − 1, i.e. view [T, C] as [T, H, d_head]. Put the heads\' outputs back the same way, in order, before ·wo. ' +
-        '(With one head, one token, or heads of width 1 the two layouts give the same output; the other cases tell them apart.)',
-      hint: 'Write down which columns of x·wq make up head 0 when C = 6 and there are 2 heads: are they next to each other, or spread out?',
+      title: { en: 'heads taken as interleaved columns (h, h + H, h + 2H, …)', 'zh-CN': '头取的是交错的列（h, h + H, h + 2H, …）' },
+      message: {
+        en:
+          'Your head h is made of columns h, h + numHeads, h + 2·numHeads, … of x·wq. Here (as in GPT-2, nanoGPT and LLaMA) a head is a contiguous block: ' +
+          'head h is columns h·d_head … (h+1)·d_head − 1, i.e. view [T, C] as [T, H, d_head]. Put the heads\' outputs back the same way, in order, before ·wo. ' +
+          '(With one head, one token, or heads of width 1 the two layouts give the same output; the other cases tell them apart.)',
+        'zh-CN':
+          '你的头 h 由 x·wq 的第 h, h + numHeads, h + 2·numHeads, … 列组成。这里（和 GPT-2、nanoGPT、LLaMA 一样）一个头是连续的列块：' +
+          '头 h 是第 h·d_head … (h+1)·d_head − 1 列，即把 [T, C] 看成 [T, H, d_head]。在乘以 wo 之前，按同样的方式、按顺序把各头的输出放回去。' +
+          '（只有一个头、一个 token，或头宽为 1 时，两种布局的输出相同；其他用例能把它们区分开。）',
+      },
+      hint: {
+        en: 'Write down which columns of x·wq make up head 0 when C = 6 and there are 2 heads: are they next to each other, or spread out?',
+        'zh-CN': '写下 C = 6、有 2 个头时，x·wq 的哪些列组成头 0：它们是相邻的，还是分散的？',
+      },
       wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'interleaved' }), multiHead(x, w, H, { split: 'interleaved', merge: 'contiguous' })),
     },
     {
       id: 'heads-reshaped-without-transpose',
-      title: 'heads made by reshaping [T, C] to [H, T, d_head] without the transpose',
-      message:
-        'Your heads read the numbers of x·wq in memory order as [H, T, d_head], so a head mixes several tokens\' columns. ' +
-        'Reshape to [T, H, d_head] first and then swap the first two axes (transpose to [H, T, d_head]); merge back with the inverse: transpose to [T, H, d_head], then reshape to [T, C]. ' +
-        'With a single token the two agree, which is why short tests miss it.',
-      hint: 'With two tokens, check that every row of a head comes from one token only. A head is a block of columns of each token\'s row, taken token by token.',
+      title: { en: 'heads made by reshaping [T, C] to [H, T, d_head] without the transpose', 'zh-CN': '把 [T, C] 直接 reshape 成 [H, T, d_head] 得到头，没有转置' },
+      message: {
+        en:
+          'Your heads read the numbers of x·wq in memory order as [H, T, d_head], so a head mixes several tokens\' columns. ' +
+          'Reshape to [T, H, d_head] first and then swap the first two axes (transpose to [H, T, d_head]); merge back with the inverse: transpose to [T, H, d_head], then reshape to [T, C]. ' +
+          'With a single token the two agree, which is why short tests miss it.',
+        'zh-CN':
+          '你的头按内存顺序把 x·wq 的数读成 [H, T, d_head]，于是一个头混入了多个 token 的列。' +
+          '应当先 reshape 成 [T, H, d_head]，再交换前两个轴（转置为 [H, T, d_head]）；合并时做逆操作：先转置为 [T, H, d_head]，再 reshape 成 [T, C]。' +
+          '只有一个 token 时两者一致，所以短的测试发现不了。',
+      },
+      hint: {
+        en: 'With two tokens, check that every row of a head comes from one token only. A head is a block of columns of each token\'s row, taken token by token.',
+        'zh-CN': '用两个 token 检查一个头的每一行是否只来自一个 token。一个头是每个 token 那一行中的一段列，逐个 token 取出。',
+      },
       wrong: (_ctx, x, w, H) => anyOf(multiHead(x, w, H, { split: 'no-transpose' }), multiHead(x, w, H, { split: 'no-transpose', merge: 'contiguous' })),
     },
     {
       id: 'output-projection-missing',
-      title: 'the output projection ·wo is missing',
-      message:
-        'Your output is the concatenation of the heads, [T, C], but multi-head attention ends with one more linear layer: concat(head_0, …, head_{H−1}) · wo. ' +
-        'It is what lets the heads\' outputs mix; multiply the merged [T, C] matrix by w.wo.',
-      hint: 'Count the weight matrices you used: wq, wk, wv… Which one is still waiting after the heads are put side by side?',
+      title: { en: 'the output projection ·wo is missing', 'zh-CN': '缺少输出投影 ·wo' },
+      message: {
+        en:
+          'Your output is the concatenation of the heads, [T, C], but multi-head attention ends with one more linear layer: concat(head_0, …, head_{H−1}) · wo. ' +
+          'It is what lets the heads\' outputs mix; multiply the merged [T, C] matrix by w.wo.',
+        'zh-CN':
+          '你的输出是各头拼接后的 [T, C]，但多头注意力最后还有一个线性层：concat(head_0, …, head_{H−1}) · wo。' +
+          '正是它让各头的输出相互混合；把合并后的 [T, C] 矩阵乘以 w.wo。',
+      },
+      hint: {
+        en: 'Count the weight matrices you used: wq, wk, wv… Which one is still waiting after the heads are put side by side?',
+        'zh-CN': '数一数你用了哪些权重矩阵：wq、wk、wv……各头并排放好之后，还有哪一个没用上？',
+      },
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { project: false }),
     },
     {
       id: 'not-causal',
-      title: 'no causal mask',
-      message:
-        'Your heads let every token see every other token, including later ones. This is a decoder\'s self-attention: in every head, token i sees tokens j <= i only ' +
-        '(set the later scores to −Infinity before the softmax, or skip them).',
-      hint: 'This is a decoder: may token 0 see token 1? Check what each query can see in every head.',
+      title: { en: 'no causal mask', 'zh-CN': '没有因果掩码' },
+      message: {
+        en:
+          'Your heads let every token see every other token, including later ones. This is a decoder\'s self-attention: in every head, token i sees tokens j <= i only ' +
+          '(set the later scores to −Infinity before the softmax, or skip them).',
+        'zh-CN':
+          '你的头让每个 token 看到所有其他 token，包括后面的。这是解码器的自注意力：在每个头中，token i 只看到 j <= i 的 token' +
+          '（在 softmax 之前把后面的分数设为 −Infinity，或者跳过它们）。',
+      },
+      hint: {
+        en: 'This is a decoder: may token 0 see token 1? Check what each query can see in every head.',
+        'zh-CN': '这是一个解码器：token 0 能看到 token 1 吗？检查每个头中每个查询能看到什么。',
+      },
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { sees: everyKey }),
     },
     {
       id: 'weights-transposed',
-      title: 'the weights applied transposed (x·Wᵀ, the nn.Linear habit)',
-      message:
-        'Your output is what x·Wᵀ gives for every weight, as PyTorch\'s nn.Linear computes with its [out, in] weight. Here a weight is [in, out] and a linear layer is y = x·W, with no transpose. ' +
-        'A square weight fits either way, so no shape error warns you, and a symmetric one (the lesson example\'s I and half swap) gives the same numbers; ' +
-        'with wo a cyclic shift of the columns, row 0 should be [2, 2, 0, 0] and yours is [0, 0, 2, 2]. Multiply x by w.wq, w.wk, w.wv and the merged heads by w.wo as they are.',
-      hint: 'A [C, C] weight fits both x·W and x·Wᵀ, so no shape error will warn you. In y = x·W, which index of W runs over the features of x: its row or its column?',
+      title: { en: 'the weights applied transposed (x·Wᵀ, the nn.Linear habit)', 'zh-CN': '权重按转置使用（x·Wᵀ，nn.Linear 的习惯）' },
+      message: {
+        en:
+          'Your output is what x·Wᵀ gives for every weight, as PyTorch\'s nn.Linear computes with its [out, in] weight. Here a weight is [in, out] and a linear layer is y = x·W, with no transpose. ' +
+          'A square weight fits either way, so no shape error warns you, and a symmetric one (the lesson example\'s I and half swap) gives the same numbers; ' +
+          'with wo a cyclic shift of the columns, row 0 should be [2, 2, 0, 0] and yours is [0, 0, 2, 2]. Multiply x by w.wq, w.wk, w.wv and the merged heads by w.wo as they are.',
+        'zh-CN':
+          '你的输出是每个权重都按 x·Wᵀ 计算的结果，就像 PyTorch 的 nn.Linear 用它 [out, in] 的权重那样。这里权重是 [in, out]，线性层是 y = x·W，没有转置。' +
+          '方阵权重两种方式都能乘，所以不会有形状错误提醒你，而对称的权重（课程示例中的 I 和前后两半交换）还会给出相同的数；' +
+          '当 wo 是各列的循环移位时，第 0 行应为 [2, 2, 0, 0]，而你的是 [0, 0, 2, 2]。把 x 原样乘以 w.wq、w.wk、w.wv，把合并后的各头原样乘以 w.wo。',
+      },
+      hint: {
+        en: 'A [C, C] weight fits both x·W and x·Wᵀ, so no shape error will warn you. In y = x·W, which index of W runs over the features of x: its row or its column?',
+        'zh-CN': '[C, C] 的权重既能做 x·W 也能做 x·Wᵀ，所以不会有形状错误提醒你。在 y = x·W 中，W 的哪个下标遍历 x 的特征：行还是列？',
+      },
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { transposed: true }),
     },
     {
       id: 'no-scaling',
-      title: 'scores not divided by √d_head',
-      message: 'Your heads use q·kᵀ without any scale, so their weights come out too sharp. Divide every score by Math.sqrt(d_head), with d_head = C / numHeads.',
-      hint: 'Compare your scores with the formula in the lesson: each head divides its scores before the softmax.',
+      title: { en: 'scores not divided by √d_head', 'zh-CN': '分数没有除以 √d_head' },
+      message: {
+        en: 'Your heads use q·kᵀ without any scale, so their weights come out too sharp. Divide every score by Math.sqrt(d_head), with d_head = C / numHeads.',
+        'zh-CN': '你的头用的是不带任何缩放的 q·kᵀ，所以权重过于尖锐。把每个分数除以 Math.sqrt(d_head)，d_head = C / numHeads。',
+      },
+      hint: {
+        en: 'Compare your scores with the formula in the lesson: each head divides its scores before the softmax.',
+        'zh-CN': '把你的分数和课程中的公式对比一下：每个头在 softmax 之前都要先把分数除以某个量。',
+      },
       wrong: (_ctx, x, w, H) => multiHead(x, w, H, { scale: () => 1 }),
     },
   ],
   hints: [
-    'Three steps: project (Q = x·wq, K = x·wk, V = x·wv, each [T, C]); run causal attention separately in each head on its own columns; put the heads\' outputs side by side and multiply by wo.',
-    'Head h owns columns h·d_head … (h+1)·d_head − 1 of Q, K and V (d_head = C / numHeads). Its scores are (q_i·k_j) / √d_head for j <= i only, and its output fills the same columns of the merged [T, C] matrix.',
-    'The scale is 1/√d_head, not 1/√C: each dot product runs over d_head numbers. And the last step is merged · wo, not merged itself.',
+    {
+      en: 'Three steps: project (Q = x·wq, K = x·wk, V = x·wv, each [T, C]); run causal attention separately in each head on its own columns; put the heads\' outputs side by side and multiply by wo.',
+      'zh-CN': '三步：投影（Q = x·wq，K = x·wk，V = x·wv，各为 [T, C]）；在每个头自己的列上分别做因果注意力；把各头的输出并排放好，再乘以 wo。',
+    },
+    {
+      en: 'Head h owns columns h·d_head … (h+1)·d_head − 1 of Q, K and V (d_head = C / numHeads). Its scores are (q_i·k_j) / √d_head for j <= i only, and its output fills the same columns of the merged [T, C] matrix.',
+      'zh-CN': '头 h 拥有 Q、K、V 的第 h·d_head … (h+1)·d_head − 1 列（d_head = C / numHeads）。它的分数是 (q_i·k_j) / √d_head，只对 j <= i 计算，输出填入合并后 [T, C] 矩阵的相同列。',
+    },
+    {
+      en: 'The scale is 1/√d_head, not 1/√C: each dot product runs over d_head numbers. And the last step is merged · wo, not merged itself.',
+      'zh-CN': '缩放因子是 1/√d_head，而不是 1/√C：每个点积只在 d_head 个数上进行。最后一步是 merged · wo，而不是 merged 本身。',
+    },
   ],
 });

@@ -94,20 +94,36 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'transposed-result',
-      title: 'the result is transposed ([m, n] instead of [n, m])',
-      message:
-        'Your output is (a·b)ᵀ: entry [i][j] holds what belongs at [j][i]. That happens when the outer loop (or outer map) runs over the columns of b and the inner one over the rows of a. ' +
-        'The result has one row per row of a: loop over i (rows of a) outside, j (columns of b) inside, and store at out[i][j].',
-      hint: 'Compare the shape you return with [rows of a, columns of b]: which loop decides the row of an output entry, and which one its column?',
+      title: { en: 'the result is transposed ([m, n] instead of [n, m])', 'zh-CN': '结果被转置了（[m, n] 而不是 [n, m]）' },
+      message: {
+        en:
+          'Your output is (a·b)ᵀ: entry [i][j] holds what belongs at [j][i]. That happens when the outer loop (or outer map) runs over the columns of b and the inner one over the rows of a. ' +
+          'The result has one row per row of a: loop over i (rows of a) outside, j (columns of b) inside, and store at out[i][j].',
+        'zh-CN':
+          '你的输出是 (a·b)ᵀ：元素 [i][j] 存的是应该放在 [j][i] 的值。外层循环（或外层 map）遍历 b 的列、内层遍历 a 的行时就会这样。' +
+          '结果中 a 的每一行对应一行：外层遍历 i（a 的行），内层遍历 j（b 的列），存到 out[i][j]。',
+      },
+      hint: {
+        en: 'Compare the shape you return with [rows of a, columns of b]: which loop decides the row of an output entry, and which one its column?',
+        'zh-CN': '把你返回的形状与 [a 的行数, b 的列数] 对比：哪个循环决定输出元素的行，哪个决定它的列？',
+      },
       wrong: (_ctx, a, b) => transpose(matmul(a, b)),
     },
     {
       id: 'rows-times-rows',
-      title: 'dotting rows of a with rows of b (computing a·bᵀ)',
-      message:
-        'out[i][j] must pair row i of a with column j of b: Σ_p a[i][p]·b[p][j]. Writing b[j][p] pairs it with row j of b instead, which computes a·bᵀ. ' +
-        'With a square b the shape comes out right and only the values are wrong; otherwise you read past the end of a row (NaN) or a missing row (TypeError).',
-      hint: 'Read your inner product aloud for out[0][1]: it should walk down column 1 of b, so the index that changes with p must be the first index into b.',
+      title: { en: 'dotting rows of a with rows of b (computing a·bᵀ)', 'zh-CN': '用 a 的行与 b 的行做点积（算成了 a·bᵀ）' },
+      message: {
+        en:
+          'out[i][j] must pair row i of a with column j of b: Σ_p a[i][p]·b[p][j]. Writing b[j][p] pairs it with row j of b instead, which computes a·bᵀ. ' +
+          'With a square b the shape comes out right and only the values are wrong; otherwise you read past the end of a row (NaN) or a missing row (TypeError).',
+        'zh-CN':
+          'out[i][j] 必须把 a 的第 i 行与 b 的第 j 列配对：Σ_p a[i][p]·b[p][j]。写成 b[j][p] 则是与 b 的第 j 行配对，算出来的是 a·bᵀ。' +
+          'b 是方阵时形状是对的，只是值错了；否则你会读到某一行末尾之外（NaN），或者读一个不存在的行（TypeError）。',
+      },
+      hint: {
+        en: 'Read your inner product aloud for out[0][1]: it should walk down column 1 of b, so the index that changes with p must be the first index into b.',
+        'zh-CN': '把你计算 out[0][1] 的内积念出来：它应该沿 b 的第 1 列往下走，所以随 p 变化的下标必须是 b 的第一个下标。',
+      },
       wrong: (_ctx, a, b) => {
         // As a learner writes it: the right sizes, the wrong index order on b.
         const n = a.length;
@@ -130,11 +146,19 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'elementwise-product',
-      title: 'an elementwise product instead of a matrix product',
-      message:
-        'a[i][j]·b[i][j] multiplies matching entries (the Hadamard product, NumPy\'s a * b). A matrix product sums over the shared inner dimension: ' +
-        'out[i][j] = Σ_p a[i][p]·b[p][j], which has shape [rows of a, columns of b] and needs a third loop over p.',
-      hint: 'An entry of a matrix product mixes a whole row of a with a whole column of b, so it is a sum of k products: where is the loop over the shared dimension?',
+      title: { en: 'an elementwise product instead of a matrix product', 'zh-CN': '算成了逐元素乘积，而不是矩阵乘积' },
+      message: {
+        en:
+          'a[i][j]·b[i][j] multiplies matching entries (the Hadamard product, NumPy\'s a * b). A matrix product sums over the shared inner dimension: ' +
+          'out[i][j] = Σ_p a[i][p]·b[p][j], which has shape [rows of a, columns of b] and needs a third loop over p.',
+        'zh-CN':
+          'a[i][j]·b[i][j] 是把对应元素相乘（Hadamard 积，NumPy 的 a * b）。矩阵乘积要在共享的内侧维度上求和：' +
+          'out[i][j] = Σ_p a[i][p]·b[p][j]，它的形状是 [a 的行数, b 的列数]，并且需要第三层遍历 p 的循环。',
+      },
+      hint: {
+        en: 'An entry of a matrix product mixes a whole row of a with a whole column of b, so it is a sum of k products: where is the loop over the shared dimension?',
+        'zh-CN': '矩阵乘积的一个元素把 a 的一整行和 b 的一整列混合在一起，所以它是 k 个乘积之和：遍历共享维度的那个循环在哪里？',
+      },
       wrong: (_ctx, a, b) => {
         // b[i] for i past b's last row is undefined: the learner's code throws a TypeError there.
         if (a.length > b.length) throw new TypeError('not applicable: b[i] is a row that does not exist');
@@ -143,11 +167,19 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'rows-share-one-array',
-      title: 'every output row is the same array',
-      message:
-        'new Array(n).fill(new Array(m).fill(0)) evaluates new Array(m) once and puts that same array in all n slots, so writing out[i][j] changes every row and they all end up equal. ' +
-        'Create a fresh array per row: Array.from({ length: n }, () => new Array(m).fill(0)).',
-      hint: 'Write to out[0][0] and then print out[1][0]: if it changed too, your rows are one array seen n times, so each row needs an array created for it alone.',
+      title: { en: 'every output row is the same array', 'zh-CN': '输出的每一行都是同一个数组' },
+      message: {
+        en:
+          'new Array(n).fill(new Array(m).fill(0)) evaluates new Array(m) once and puts that same array in all n slots, so writing out[i][j] changes every row and they all end up equal. ' +
+          'Create a fresh array per row: Array.from({ length: n }, () => new Array(m).fill(0)).',
+        'zh-CN':
+          'new Array(n).fill(new Array(m).fill(0)) 只执行一次 new Array(m)，并把这同一个数组放进全部 n 个位置，所以写入 out[i][j] 会改变每一行，最后它们全都相等。' +
+          '应当为每一行新建一个数组：Array.from({ length: n }, () => new Array(m).fill(0))。',
+      },
+      hint: {
+        en: 'Write to out[0][0] and then print out[1][0]: if it changed too, your rows are one array seen n times, so each row needs an array created for it alone.',
+        'zh-CN': '写入 out[0][0]，再打印 out[1][0]：如果它也变了，说明你的各行是同一个数组被看了 n 次，所以每一行都需要单独创建一个数组。',
+      },
       wrong: (_ctx, a, b) => {
         const c = matmul(a, b);
         const m = c[0].length;
@@ -162,11 +194,19 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'accumulator-not-reset',
-      title: 'the running sum is not reset for each entry',
-      message:
-        'Each entry needs its own sum: set it to 0 right before the loop over p. Declared once outside the loop over j (or over i), it keeps the totals of the entries computed before, ' +
-        'so each value is a running total of the previous ones.',
-      hint: 'Print the first few sums you store: each starts where the last one stopped. Where is the sum set back to zero?',
+      title: { en: 'the running sum is not reset for each entry', 'zh-CN': '累加和没有为每个元素重置' },
+      message: {
+        en:
+          'Each entry needs its own sum: set it to 0 right before the loop over p. Declared once outside the loop over j (or over i), it keeps the totals of the entries computed before, ' +
+          'so each value is a running total of the previous ones.',
+        'zh-CN':
+          '每个元素都需要自己的累加和：在遍历 p 的循环之前把它设为 0。如果在遍历 j（或 i）的循环外面只声明一次，它会保留之前算过的各元素的总和，' +
+          '于是每个值都成了前面各值的累计总和。',
+      },
+      hint: {
+        en: 'Print the first few sums you store: each starts where the last one stopped. Where is the sum set back to zero?',
+        'zh-CN': '打印你存下的前几个和：每一个都从上一个停下的地方开始。累加和在哪里被重新设为零？',
+      },
       wrong: (_ctx, a, b) => {
         const n = a.length;
         const m = b[0].length;
@@ -193,8 +233,17 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Start from the shapes: a is [n, k] and b is [k, m]. What shape does the result have, and which size disappears?',
-    'Entry [i][j] pairs row i of a with column j of b. Column j of b is b[0][j], b[1][j], …, b[k−1][j], not b[j] (that is row j).',
-    'Three loops: i over the n rows of a, j over the m columns of b, and inside them p over the k shared entries, summing a[i][p]·b[p][j] from 0 for each (i, j). Each output row must be an array of its own.',
+    {
+      en: 'Start from the shapes: a is [n, k] and b is [k, m]. What shape does the result have, and which size disappears?',
+      'zh-CN': '从形状入手：a 为 [n, k]，b 为 [k, m]。结果是什么形状？哪个维度消失了？',
+    },
+    {
+      en: 'Entry [i][j] pairs row i of a with column j of b. Column j of b is b[0][j], b[1][j], …, b[k−1][j], not b[j] (that is row j).',
+      'zh-CN': '元素 [i][j] 把 a 的第 i 行与 b 的第 j 列配对。b 的第 j 列是 b[0][j], b[1][j], …, b[k−1][j]，而不是 b[j]（那是第 j 行）。',
+    },
+    {
+      en: 'Three loops: i over the n rows of a, j over the m columns of b, and inside them p over the k shared entries, summing a[i][p]·b[p][j] from 0 for each (i, j). Each output row must be an array of its own.',
+      'zh-CN': '三层循环：i 遍历 a 的 n 行，j 遍历 b 的 m 列，在它们里面 p 遍历 k 个共享元素，对每个 (i, j) 从 0 开始累加 a[i][p]·b[p][j]。输出的每一行都必须是它自己的数组。',
+    },
   ],
 });

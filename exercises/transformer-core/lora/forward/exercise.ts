@@ -89,57 +89,103 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'scale-alpha',
-      title: 'the update scaled by α instead of α/r',
-      message:
-        'Your adapter path is multiplied by alpha, so the update comes out r times too large. LoRA scales it by α/r (lora_alpha / r in loralib and PEFT), ' +
-        'which keeps the size of the update roughly the same when you change the rank. Multiply (x·A)·B by alpha / r, with r = a[0].length.',
-      hint: 'Double the rank while keeping alpha: the update should keep roughly the same size. What does the scale divide alpha by?',
+      title: { en: 'the update scaled by α instead of α/r', 'zh-CN': '更新量乘以了 α，而不是 α/r' },
+      message: {
+        en:
+          'Your adapter path is multiplied by alpha, so the update comes out r times too large. LoRA scales it by α/r (lora_alpha / r in loralib and PEFT), ' +
+          'which keeps the size of the update roughly the same when you change the rank. Multiply (x·A)·B by alpha / r, with r = a[0].length.',
+        'zh-CN':
+          '你的适配器路径乘以的是 alpha，所以更新量大了 r 倍。LoRA 把它乘以 α/r（loralib 和 PEFT 中的 lora_alpha / r），' +
+          '这样改变秩时更新量的大小大致不变。把 (x·A)·B 乘以 alpha / r，其中 r = a[0].length。',
+      },
+      hint: {
+        en: 'Double the rank while keeping alpha: the update should keep roughly the same size. What does the scale divide alpha by?',
+        'zh-CN': '保持 alpha 不变、把秩加倍：更新量的大小应当大致不变。缩放因子是把 alpha 除以什么？',
+      },
       wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha),
     },
     {
       id: 'rslora-scaling',
-      title: 'the update scaled by α/√r (rsLoRA) instead of α/r',
-      message:
-        'You scale the update by α/√r. That is rank-stabilised LoRA (rsLoRA, PEFT\'s use_rslora=True), a named variant; plain LoRA, and this exercise, use α/r. ' +
-        'The two agree only at r = 1: divide alpha by r, not by Math.sqrt(r).',
-      hint: 'Check your scale at r = 4: plain LoRA\'s factor is a simple ratio of alpha and r, with no square root.',
+      title: { en: 'the update scaled by α/√r (rsLoRA) instead of α/r', 'zh-CN': '更新量乘以了 α/√r（rsLoRA），而不是 α/r' },
+      message: {
+        en:
+          'You scale the update by α/√r. That is rank-stabilised LoRA (rsLoRA, PEFT\'s use_rslora=True), a named variant; plain LoRA, and this exercise, use α/r. ' +
+          'The two agree only at r = 1: divide alpha by r, not by Math.sqrt(r).',
+        'zh-CN':
+          '你把更新量乘以了 α/√r。这是秩稳定的 LoRA（rsLoRA，PEFT 中的 use_rslora=True），一个有名字的变体；普通 LoRA 和本练习用的是 α/r。' +
+          '两者只在 r = 1 时一致：应当把 alpha 除以 r，而不是 Math.sqrt(r)。',
+      },
+      hint: {
+        en: 'Check your scale at r = 4: plain LoRA\'s factor is a simple ratio of alpha and r, with no square root.',
+        'zh-CN': '检查 r = 4 时的缩放因子：普通 LoRA 的因子就是 alpha 与 r 的简单比值，没有平方根。',
+      },
       wrong: (_ctx, x, w0, a, b, alpha) => forwardWithScale(x, w0, a, b, alpha / Math.sqrt(rankOf(a))),
     },
     {
       id: 'base-path-dropped',
-      title: 'the frozen path x·W0 is missing',
-      message:
-        'Your output is only the adapter\'s contribution (α/r)·(x·A)·B. LoRA does not replace the layer: it adds a low-rank update beside the frozen weight, ' +
-        'h = x·W0 + (α/r)·(x·A)·B. With B = 0 (how LoRA starts) the layer must behave exactly like the original one, not output zeros.',
-      hint: 'Set B to zeros: the layer should behave exactly like the frozen one. Does your output?',
+      title: { en: 'the frozen path x·W0 is missing', 'zh-CN': '缺少冻结路径 x·W0' },
+      message: {
+        en:
+          'Your output is only the adapter\'s contribution (α/r)·(x·A)·B. LoRA does not replace the layer: it adds a low-rank update beside the frozen weight, ' +
+          'h = x·W0 + (α/r)·(x·A)·B. With B = 0 (how LoRA starts) the layer must behave exactly like the original one, not output zeros.',
+        'zh-CN':
+          '你的输出只有适配器的贡献 (α/r)·(x·A)·B。LoRA 并不替换原来的层：它在冻结的权重旁边加上一个低秩更新，' +
+          'h = x·W0 + (α/r)·(x·A)·B。B = 0 时（LoRA 的初始状态），该层必须与原来的层行为完全相同，而不是输出全零。',
+      },
+      hint: {
+        en: 'Set B to zeros: the layer should behave exactly like the frozen one. Does your output?',
+        'zh-CN': '把 B 设为全零：该层应当与冻结的层行为完全相同。你的输出是这样吗？',
+      },
       wrong: (_ctx, x, _w0, a, b, alpha) => scaleMatrix(matmul(matmul(x, a), b), alpha / rankOf(a)),
     },
     {
       id: 'no-scaling',
-      title: 'the update added without the α/r factor',
-      message:
-        'You add (x·A)·B as it is. The adapter\'s output must be multiplied by α/r before it is added to x·W0; the two only agree when alpha equals r.',
-      hint: 'Compare your output with the formula in the lesson: the adapter\'s path is multiplied by a factor before it is added.',
+      title: { en: 'the update added without the α/r factor', 'zh-CN': '加上更新量时没有乘以 α/r' },
+      message: {
+        en: 'You add (x·A)·B as it is. The adapter\'s output must be multiplied by α/r before it is added to x·W0; the two only agree when alpha equals r.',
+        'zh-CN': '你把 (x·A)·B 原样加了上去。适配器的输出在加到 x·W0 之前必须先乘以 α/r；只有 alpha 等于 r 时两者才一致。',
+      },
+      hint: {
+        en: 'Compare your output with the formula in the lesson: the adapter\'s path is multiplied by a factor before it is added.',
+        'zh-CN': '把你的输出和课程中的公式对比一下：适配器路径在相加之前要先乘以一个因子。',
+      },
       wrong: (_ctx, x, w0, a, b) => forwardWithScale(x, w0, a, b, 1),
     },
     {
       id: 'rank-from-wrong-axis',
-      title: 'r read from the wrong dimension',
-      message:
-        'r is the inner size of the adapter: the columns of A and the rows of B (a[0].length or b.length). a.length is the layer\'s input size and b[0].length its output size, ' +
-        'so dividing alpha by either of those shrinks the update.',
-      hint: 'Which of the sizes of A and B is the rank r? It is the size the adapter squeezes the input down to.',
+      title: { en: 'r read from the wrong dimension', 'zh-CN': '从错误的维度读取了 r' },
+      message: {
+        en:
+          'r is the inner size of the adapter: the columns of A and the rows of B (a[0].length or b.length). a.length is the layer\'s input size and b[0].length its output size, ' +
+          'so dividing alpha by either of those shrinks the update.',
+        'zh-CN':
+          'r 是适配器的内侧维度：A 的列数和 B 的行数（a[0].length 或 b.length）。a.length 是层的输入大小，b[0].length 是输出大小，' +
+          '所以把 alpha 除以其中任何一个都会让更新量变小。',
+      },
+      hint: {
+        en: 'Which of the sizes of A and B is the rank r? It is the size the adapter squeezes the input down to.',
+        'zh-CN': 'A 和 B 的各个维度中，哪一个是秩 r？它就是适配器把输入压缩到的那个大小。',
+      },
       wrong: (_ctx, x, w0, a, b, alpha) =>
         anyOf(forwardWithScale(x, w0, a, b, alpha / a.length), forwardWithScale(x, w0, a, b, alpha / b[0].length)),
     },
     {
       id: 'b-before-a',
-      title: 'the adapter applied as x·B·A instead of x·A·B',
-      message:
-        'With the row-vector convention the input meets A first: A is [in, r] and takes x down to r numbers, then B, [r, out], brings them up to the output size. ' +
-        'The paper writes BAx because it uses column vectors; transposed, that is x·A·B. Multiplying x by B first only fits the shapes when in = r, ' +
-        'so otherwise your code throws or produces NaN (undefined entries); compute (x·A)·B.',
-      hint: 'Write the shapes: x is [n, in], A is [in, r], B is [r, out]. Which product order fits?',
+      title: { en: 'the adapter applied as x·B·A instead of x·A·B', 'zh-CN': '适配器按 x·B·A 而不是 x·A·B 计算' },
+      message: {
+        en:
+          'With the row-vector convention the input meets A first: A is [in, r] and takes x down to r numbers, then B, [r, out], brings them up to the output size. ' +
+          'The paper writes BAx because it uses column vectors; transposed, that is x·A·B. Multiplying x by B first only fits the shapes when in = r, ' +
+          'so otherwise your code throws or produces NaN (undefined entries); compute (x·A)·B.',
+        'zh-CN':
+          '在行向量约定下，输入先遇到 A：A 为 [in, r]，把 x 降到 r 个数，然后 B 为 [r, out]，把它们升回输出大小。' +
+          '论文写成 BAx 是因为它用列向量；转置之后就是 x·A·B。先用 x 乘以 B，只有在 in = r 时形状才对得上，' +
+          '否则你的代码会抛出异常或产生 NaN（未定义的元素）；应当计算 (x·A)·B。',
+      },
+      hint: {
+        en: 'Write the shapes: x is [n, in], A is [in, r], B is [r, out]. Which product order fits?',
+        'zh-CN': '把形状写出来：x 为 [n, in]，A 为 [in, r]，B 为 [r, out]。哪种乘法顺序对得上？',
+      },
       wrong: (_ctx, x, w0, a, b, alpha) => {
         const scale = alpha / rankOf(a);
         return anyOf(...eachLoopStyle((inner) => looseAddScaled(matmul(x, w0), looseMatmul(looseMatmul(x, b, inner), a, inner), scale)));
@@ -147,8 +193,17 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Start from the shapes: x is [n, in], W0 is [in, out], A is [in, r] and B is [r, out]. Which two products give an [n, out] result, and where can you read r?',
-    'LoRA keeps the frozen path and adds a second, low-rank one beside it: compute x·W0, compute (x·A)·B, and add them.',
-    'With r = a[0].length, every output entry is h[i][j] = (x·W0)[i][j] + (alpha / r)·((x·A)·B)[i][j]: α/r, not α and not α/√r.',
+    {
+      en: 'Start from the shapes: x is [n, in], W0 is [in, out], A is [in, r] and B is [r, out]. Which two products give an [n, out] result, and where can you read r?',
+      'zh-CN': '从形状入手：x 为 [n, in]，W0 为 [in, out]，A 为 [in, r]，B 为 [r, out]。哪两个乘积会得到 [n, out] 的结果？r 可以从哪里读出来？',
+    },
+    {
+      en: 'LoRA keeps the frozen path and adds a second, low-rank one beside it: compute x·W0, compute (x·A)·B, and add them.',
+      'zh-CN': 'LoRA 保留冻结路径，并在它旁边加上第二条低秩路径：算出 x·W0，算出 (x·A)·B，再把它们相加。',
+    },
+    {
+      en: 'With r = a[0].length, every output entry is h[i][j] = (x·W0)[i][j] + (alpha / r)·((x·A)·B)[i][j]: α/r, not α and not α/√r.',
+      'zh-CN': '取 r = a[0].length，每个输出元素为 h[i][j] = (x·W0)[i][j] + (alpha / r)·((x·A)·B)[i][j]：是 α/r，既不是 α，也不是 α/√r。',
+    },
   ],
 });

@@ -85,20 +85,36 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'scaling-missing',
-      title: 'A·B added without the α/r factor',
-      message:
-        'You add A·B to W0 as it is. The forward pass scales the adapter\'s output by α/r, so the merged weight must carry the same factor: W0 + (α/r)·A·B. ' +
-        'Without it, x·merged differs from loraForward whenever alpha ≠ r.',
-      hint: 'Merging must give the same outputs as the forward pass. Which factor does the forward pass apply to the adapter?',
+      title: { en: 'A·B added without the α/r factor', 'zh-CN': '加上 A·B 时没有乘以 α/r' },
+      message: {
+        en:
+          'You add A·B to W0 as it is. The forward pass scales the adapter\'s output by α/r, so the merged weight must carry the same factor: W0 + (α/r)·A·B. ' +
+          'Without it, x·merged differs from loraForward whenever alpha ≠ r.',
+        'zh-CN':
+          '你把 A·B 原样加到了 W0 上。前向传播把适配器的输出乘以 α/r，所以合并后的权重必须带上同一个因子：W0 + (α/r)·A·B。' +
+          '没有它，只要 alpha ≠ r，x·merged 就与 loraForward 不同。',
+      },
+      hint: {
+        en: 'Merging must give the same outputs as the forward pass. Which factor does the forward pass apply to the adapter?',
+        'zh-CN': '合并必须给出与前向传播相同的输出。前向传播给适配器乘的是哪个因子？',
+      },
       wrong: (_ctx, w0, a, b) => addScaled(w0, matmul(a, b), 1),
     },
     {
       id: 'b-times-a',
-      title: 'B·A instead of A·B',
-      message:
-        'The update is A·B: A is [in, r] and B is [r, out], so A·B is [in, out], the shape of W0. B·A is [r, r], so adding it to W0 reads rows that do not exist (a TypeError); ' +
-        'transposing both to make the paper\'s BA fit gives Bᵀ·Aᵀ = (A·B)ᵀ, the update transposed. The paper writes W0 + BA for column vectors; with row vectors it is W0 + (α/r)·A·B.',
-      hint: 'Write the shapes: A is [in, r], B is [r, out], and the update must have W0\'s shape. Which order gives that?',
+      title: { en: 'B·A instead of A·B', 'zh-CN': '用了 B·A 而不是 A·B' },
+      message: {
+        en:
+          'The update is A·B: A is [in, r] and B is [r, out], so A·B is [in, out], the shape of W0. B·A is [r, r], so adding it to W0 reads rows that do not exist (a TypeError); ' +
+          'transposing both to make the paper\'s BA fit gives Bᵀ·Aᵀ = (A·B)ᵀ, the update transposed. The paper writes W0 + BA for column vectors; with row vectors it is W0 + (α/r)·A·B.',
+        'zh-CN':
+          '更新量是 A·B：A 为 [in, r]，B 为 [r, out]，所以 A·B 为 [in, out]，与 W0 形状相同。B·A 是 [r, r]，把它加到 W0 上会读取不存在的行（TypeError）；' +
+          '把两者都转置以套用论文中的 BA，得到的是 Bᵀ·Aᵀ = (A·B)ᵀ，即转置后的更新量。论文按列向量写成 W0 + BA；用行向量时就是 W0 + (α/r)·A·B。',
+      },
+      hint: {
+        en: 'Write the shapes: A is [in, r], B is [r, out], and the update must have W0\'s shape. Which order gives that?',
+        'zh-CN': '把形状写出来：A 为 [in, r]，B 为 [r, out]，而更新量必须与 W0 形状相同。哪种顺序能得到这个形状？',
+      },
       wrong: (_ctx, w0, a, b, alpha) => {
         const s = alpha / rankOf(a);
         return anyOf(
@@ -112,35 +128,68 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'scale-alpha',
-      title: 'A·B scaled by α instead of α/r',
-      message:
-        'You multiply A·B by alpha, so the merged update is r times too large. LoRA scales by α/r (loralib and PEFT: scaling = lora_alpha / r), ' +
-        'in the forward pass and therefore in the merge too. Use alpha / r with r = a[0].length.',
-      hint: 'Merging must give the same outputs as the forward pass. What is the forward pass\'s factor, exactly?',
+      title: { en: 'A·B scaled by α instead of α/r', 'zh-CN': 'A·B 乘以了 α，而不是 α/r' },
+      message: {
+        en:
+          'You multiply A·B by alpha, so the merged update is r times too large. LoRA scales by α/r (loralib and PEFT: scaling = lora_alpha / r), ' +
+          'in the forward pass and therefore in the merge too. Use alpha / r with r = a[0].length.',
+        'zh-CN':
+          '你把 A·B 乘以了 alpha，所以合并的更新量大了 r 倍。LoRA 按 α/r 缩放（loralib 和 PEFT 中：scaling = lora_alpha / r），' +
+          '前向传播如此，所以合并时也是如此。使用 alpha / r，其中 r = a[0].length。',
+      },
+      hint: {
+        en: 'Merging must give the same outputs as the forward pass. What is the forward pass\'s factor, exactly?',
+        'zh-CN': '合并必须给出与前向传播相同的输出。前向传播的因子究竟是什么？',
+      },
       wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha),
     },
     {
       id: 'rslora-scaling',
-      title: 'A·B scaled by α/√r (rsLoRA) instead of α/r',
-      message:
-        'α/√r is the scaling of rsLoRA (PEFT\'s use_rslora=True), a named variant; the adapter this merge folds in was trained with α/r. ' +
-        'A merge must use exactly the forward pass\'s scale, or the merged layer computes something else: divide by r, not Math.sqrt(r).',
-      hint: 'Merging must give the same outputs as the forward pass, whose factor is a simple ratio of alpha and r. Check for a square root.',
+      title: { en: 'A·B scaled by α/√r (rsLoRA) instead of α/r', 'zh-CN': 'A·B 乘以了 α/√r（rsLoRA），而不是 α/r' },
+      message: {
+        en:
+          'α/√r is the scaling of rsLoRA (PEFT\'s use_rslora=True), a named variant; the adapter this merge folds in was trained with α/r. ' +
+          'A merge must use exactly the forward pass\'s scale, or the merged layer computes something else: divide by r, not Math.sqrt(r).',
+        'zh-CN':
+          'α/√r 是 rsLoRA（PEFT 中的 use_rslora=True）的缩放方式，一个有名字的变体；这次合并所并入的适配器是用 α/r 训练的。' +
+          '合并必须使用与前向传播完全相同的缩放因子，否则合并后的层算出的是别的东西：应当除以 r，而不是 Math.sqrt(r)。',
+      },
+      hint: {
+        en: 'Merging must give the same outputs as the forward pass, whose factor is a simple ratio of alpha and r. Check for a square root.',
+        'zh-CN': '合并必须给出与前向传播相同的输出，而前向传播的因子是 alpha 与 r 的简单比值。检查一下有没有平方根。',
+      },
       wrong: (_ctx, w0, a, b, alpha) => addScaled(w0, matmul(a, b), alpha / Math.sqrt(rankOf(a))),
     },
     {
       id: 'update-only',
-      title: 'returned the update (α/r)·A·B without W0',
-      message:
-        'Your result is ΔW = (α/r)·A·B alone. Merging folds the update into the frozen weight: the result replaces W0, so it must be W0 + ΔW. ' +
-        'With B = 0 (how LoRA starts) the merged weight is W0 itself, not zeros.',
-      hint: 'Set B to zeros: the merged weight should be W0 itself. Is W0 in your result?',
+      title: { en: 'returned the update (α/r)·A·B without W0', 'zh-CN': '只返回了更新量 (α/r)·A·B，没有 W0' },
+      message: {
+        en:
+          'Your result is ΔW = (α/r)·A·B alone. Merging folds the update into the frozen weight: the result replaces W0, so it must be W0 + ΔW. ' +
+          'With B = 0 (how LoRA starts) the merged weight is W0 itself, not zeros.',
+        'zh-CN':
+          '你的结果只有 ΔW = (α/r)·A·B。合并是把更新量并入冻结的权重：结果要取代 W0，所以它必须是 W0 + ΔW。' +
+          'B = 0 时（LoRA 的初始状态），合并后的权重就是 W0 本身，而不是全零。',
+      },
+      hint: {
+        en: 'Set B to zeros: the merged weight should be W0 itself. Is W0 in your result?',
+        'zh-CN': '把 B 设为全零：合并后的权重应该就是 W0 本身。你的结果里有 W0 吗？',
+      },
       wrong: (_ctx, _w0, a, b, alpha) => scaleMatrix(matmul(a, b), alpha / rankOf(a)),
     },
   ],
   hints: [
-    'loraForward computes x·W0 + (α/r)·(x·A)·B. Matrix products are associative and distribute over addition: which single matrix M gives x·M equal to that for every x?',
-    'The update A·B must have the shape of W0, [in, out]: A is [in, r] and B is [r, out]. Which order of the product gives that shape?',
-    'merged[i][j] = w0[i][j] + (alpha / r)·Σ_k a[i][k]·b[k][j], with r = a[0].length. Build a new matrix; do not add into w0.',
+    {
+      en: 'loraForward computes x·W0 + (α/r)·(x·A)·B. Matrix products are associative and distribute over addition: which single matrix M gives x·M equal to that for every x?',
+      'zh-CN': 'loraForward 计算的是 x·W0 + (α/r)·(x·A)·B。矩阵乘法满足结合律，并对加法满足分配律：哪个矩阵 M 能让 x·M 对每个 x 都等于它？',
+    },
+    {
+      en: 'The update A·B must have the shape of W0, [in, out]: A is [in, r] and B is [r, out]. Which order of the product gives that shape?',
+      'zh-CN': '更新量 A·B 必须与 W0 形状相同，即 [in, out]：A 为 [in, r]，B 为 [r, out]。乘积按哪种顺序能得到这个形状？',
+    },
+    {
+      en: 'merged[i][j] = w0[i][j] + (alpha / r)·Σ_k a[i][k]·b[k][j], with r = a[0].length. Build a new matrix; do not add into w0.',
+      'zh-CN': 'merged[i][j] = w0[i][j] + (alpha / r)·Σ_k a[i][k]·b[k][j]，其中 r = a[0].length。构造一个新矩阵；不要在 w0 上原地累加。',
+    },
   ],
 });

@@ -127,11 +127,19 @@ export default defineExercise<Args, Quantized>({
   misconceptions: [
     {
       id: 'tensor-absmax',
-      title: 'one absmax for the whole tensor instead of one per block',
-      message:
-        'You divide every value by the largest |x| of the whole input. NF4 is blockwise: each block of blockSize values gets its own absmax, ' +
-        'so one outlier only coarsens its own block, and a block of small weights still uses all 16 levels. Return one absmax per block (Math.ceil(w.length / blockSize) of them).',
-      hint: 'How many absmax values do you return? Each block gets its own scale.',
+      title: { en: 'one absmax for the whole tensor instead of one per block', 'zh-CN': '整个张量只用一个 absmax，而不是每块一个' },
+      message: {
+        en:
+          'You divide every value by the largest |x| of the whole input. NF4 is blockwise: each block of blockSize values gets its own absmax, ' +
+          'so one outlier only coarsens its own block, and a block of small weights still uses all 16 levels. Return one absmax per block (Math.ceil(w.length / blockSize) of them).',
+        'zh-CN':
+          '你把每个值都除以了整个输入中最大的 |x|。NF4 是分块的：每块 blockSize 个值都有自己的 absmax，' +
+          '这样一个离群值只会让它自己所在的块变粗糙，而一块较小的权重仍能用上全部 16 个量化级。每块返回一个 absmax（共 Math.ceil(w.length / blockSize) 个）。',
+      },
+      hint: {
+        en: 'How many absmax values do you return? Each block gets its own scale.',
+        'zh-CN': '你返回了几个 absmax？每块都有自己的缩放因子。',
+      },
       wrong: (_ctx, w, blockSize) => {
         const m = maxAbs(w);
         const codes = w.map((x) => (m === 0 ? NF4_ZERO_CODE : nearestNf4(x / m)));
@@ -141,11 +149,19 @@ export default defineExercise<Args, Quantized>({
     },
     {
       id: 'uniform-grid',
-      title: 'a uniform 4-bit grid instead of the NF4 levels',
-      message:
-        'round((x/absmax + 1)·7.5) spreads 16 levels evenly over [−1, 1]. NF4\'s levels are not even: they are quantiles of a normal distribution, ' +
-        'dense near 0 where most weights are and sparse near ±1, with 0 exactly representable (code 7). Pick the index of the nearest of the 16 NF4 levels.',
-      hint: 'Which value does code 7 stand for? The NF4 levels are listed in the lesson and are not evenly spaced.',
+      title: { en: 'a uniform 4-bit grid instead of the NF4 levels', 'zh-CN': '用了均匀的 4 位网格，而不是 NF4 量化级' },
+      message: {
+        en:
+          'round((x/absmax + 1)·7.5) spreads 16 levels evenly over [−1, 1]. NF4\'s levels are not even: they are quantiles of a normal distribution, ' +
+          'dense near 0 where most weights are and sparse near ±1, with 0 exactly representable (code 7). Pick the index of the nearest of the 16 NF4 levels.',
+        'zh-CN':
+          'round((x/absmax + 1)·7.5) 把 16 个量化级均匀地铺在 [−1, 1] 上。NF4 的量化级不是等间距的：它们是正态分布的分位数，' +
+          '在大多数权重所在的 0 附近密集，在 ±1 附近稀疏，并且 0 能被精确表示（码 7）。应当取 16 个 NF4 量化级中最近的那个的下标。',
+      },
+      hint: {
+        en: 'Which value does code 7 stand for? The NF4 levels are listed in the lesson and are not evenly spaced.',
+        'zh-CN': '码 7 代表哪个值？NF4 的量化级在课程中列出来了，它们不是等间距的。',
+      },
       wrong: (_ctx, w, blockSize) => {
         const grid = (round: (x: number) => number) => (x: number, m: number) => round((x / m + 1) * 7.5);
         const outputs: Quantized[] = [];
@@ -158,55 +174,100 @@ export default defineExercise<Args, Quantized>({
     },
     {
       id: 'tie-to-upper',
-      title: 'an exact midpoint goes to the upper index',
-      message:
-        'A value exactly halfway between two levels goes to the lower index (bitsandbytes uses torch.bucketize with the midpoints, which puts a value equal to a boundary below it). ' +
-        'Your comparison sends it up: use x/absmax > midpoint (not >=), or when comparing distances keep the first level unless a later one is strictly closer.',
-      hint: 'Take a value exactly halfway between two levels: it should go to the lower index. Check whether your comparison is strict.',
+      title: { en: 'an exact midpoint goes to the upper index', 'zh-CN': '恰好位于中点的值被分到了较大的下标' },
+      message: {
+        en:
+          'A value exactly halfway between two levels goes to the lower index (bitsandbytes uses torch.bucketize with the midpoints, which puts a value equal to a boundary below it). ' +
+          'Your comparison sends it up: use x/absmax > midpoint (not >=), or when comparing distances keep the first level unless a later one is strictly closer.',
+        'zh-CN':
+          '恰好位于两个量化级正中间的值应取较小的下标（bitsandbytes 对中点使用 torch.bucketize，它把等于边界的值放在边界下方）。' +
+          '你的比较把它送到了上面：使用 x/absmax > midpoint（而不是 >=），或者在比较距离时保留先出现的量化级，除非后面的量化级严格更近。',
+      },
+      hint: {
+        en: 'Take a value exactly halfway between two levels: it should go to the lower index. Check whether your comparison is strict.',
+        'zh-CN': '取一个恰好位于两个量化级正中间的值：它应该取较小的下标。检查你的比较是不是严格的。',
+      },
       wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w, blockSize, 'upper'),
     },
     {
       id: 'zero-block-not-handled',
-      title: 'an all-zero block divides 0 by 0',
-      message:
-        'When every value of a block is 0 its absmax is 0, and x/absmax = 0/0 = NaN. Every comparison with NaN is false, so your search keeps its starting index (0, the level −1.0). ' +
-        'By the convention an all-zero block has absmax 0 and every code 7, the level 0.0: test for absmax === 0 before dividing.',
-      hint: 'Quantise a block of zeros by hand: what is 0 / 0? Decide what such a block stores before dividing.',
+      title: { en: 'an all-zero block divides 0 by 0', 'zh-CN': '全零块做了 0 除以 0' },
+      message: {
+        en:
+          'When every value of a block is 0 its absmax is 0, and x/absmax = 0/0 = NaN. Every comparison with NaN is false, so your search keeps its starting index (0, the level −1.0). ' +
+          'By the convention an all-zero block has absmax 0 and every code 7, the level 0.0: test for absmax === 0 before dividing.',
+        'zh-CN':
+          '当一块中的每个值都是 0 时，它的 absmax 为 0，而 x/absmax = 0/0 = NaN。与 NaN 的任何比较都是 false，所以你的搜索停在起始下标（0，即量化级 −1.0）。' +
+          '按约定，全零块的 absmax 为 0，每个码都是 7，即量化级 0.0：在做除法之前先检查 absmax === 0。',
+      },
+      hint: {
+        en: 'Quantise a block of zeros by hand: what is 0 / 0? Decide what such a block stores before dividing.',
+        'zh-CN': '手工量化一块全零的值：0 / 0 等于多少？在做除法之前先决定这样的块存什么。',
+      },
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), 0),
     },
     {
       id: 'absmax-without-abs',
-      title: 'absmax taken as the largest value, not the largest |value|',
-      message:
-        'Math.max(...block) is the largest value, which misses a large negative one (and is negative for an all-negative block). absmax is the largest magnitude, ' +
-        'max |x| over the block, so that x/absmax always lies in [−1, 1] and −1.0 (code 0) is used as well as 1.0.',
-      hint: 'Try a block whose largest magnitude is a negative value: is it your absmax?',
+      title: { en: 'absmax taken as the largest value, not the largest |value|', 'zh-CN': 'absmax 取的是最大值，而不是最大的 |值|' },
+      message: {
+        en:
+          'Math.max(...block) is the largest value, which misses a large negative one (and is negative for an all-negative block). absmax is the largest magnitude, ' +
+          'max |x| over the block, so that x/absmax always lies in [−1, 1] and −1.0 (code 0) is used as well as 1.0.',
+        'zh-CN':
+          'Math.max(...block) 是最大值，它会漏掉绝对值很大的负数（对全为负数的块，它本身就是负的）。absmax 是最大绝对值，' +
+          '即块内的 max |x|，这样 x/absmax 总在 [−1, 1] 内，−1.0（码 0）和 1.0 都能用上。',
+      },
+      hint: {
+        en: 'Try a block whose largest magnitude is a negative value: is it your absmax?',
+        'zh-CN': '试一块绝对值最大的元素是负数的值：它是你的 absmax 吗？',
+      },
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x, m) => nearestNf4(x / m), NF4_ZERO_CODE, (block) => Math.max(...block)),
     },
     {
       id: 'not-normalised',
-      title: 'x itself matched to the levels, not x/absmax',
-      message:
-        'The NF4 levels live in [−1, 1]: each value must be divided by its block\'s absmax before looking for the nearest level. Matching x itself works only for a block whose absmax is 1.',
-      hint: 'The NF4 levels lie in [−1, 1]. What must each value be divided by before you look for the nearest level?',
+      title: { en: 'x itself matched to the levels, not x/absmax', 'zh-CN': '直接用 x 本身去匹配量化级，而不是 x/absmax' },
+      message: {
+        en: 'The NF4 levels live in [−1, 1]: each value must be divided by its block\'s absmax before looking for the nearest level. Matching x itself works only for a block whose absmax is 1.',
+        'zh-CN': 'NF4 量化级位于 [−1, 1] 内：在寻找最近的量化级之前，每个值都必须先除以它所在块的 absmax。直接用 x 本身去匹配，只对 absmax 为 1 的块有效。',
+      },
+      hint: {
+        en: 'The NF4 levels lie in [−1, 1]. What must each value be divided by before you look for the nearest level?',
+        'zh-CN': 'NF4 量化级位于 [−1, 1] 内。在寻找最近的量化级之前，每个值必须先除以什么？',
+      },
       wrong: (_ctx, w, blockSize) => quantizeWith(w, blockSize, (x) => nearestNf4(x), NF4_ZERO_CODE),
     },
     {
       id: 'last-block-dropped',
-      title: 'the last, partial block is dropped',
-      message:
-        'When the length is not a multiple of blockSize, the last block is shorter, but it still needs its own absmax and its codes. ' +
-        'Loop over Math.ceil(w.length / blockSize) blocks (or step start by blockSize while start < w.length), not Math.floor(...).',
-      hint: 'Take 10 values and blockSize 4: how many blocks should there be? Check how you count them.',
+      title: { en: 'the last, partial block is dropped', 'zh-CN': '丢掉了最后一个不完整的块' },
+      message: {
+        en:
+          'When the length is not a multiple of blockSize, the last block is shorter, but it still needs its own absmax and its codes. ' +
+          'Loop over Math.ceil(w.length / blockSize) blocks (or step start by blockSize while start < w.length), not Math.floor(...).',
+        'zh-CN':
+          '当长度不是 blockSize 的倍数时，最后一块较短，但它仍需要自己的 absmax 和码。' +
+          '遍历 Math.ceil(w.length / blockSize) 个块（或者在 start < w.length 时让 start 每次增加 blockSize），而不是 Math.floor(...)。',
+      },
+      hint: {
+        en: 'Take 10 values and blockSize 4: how many blocks should there be? Check how you count them.',
+        'zh-CN': '取 10 个值、blockSize 为 4：应该有几块？检查你是怎么数块的。',
+      },
       wrong: (_ctx, w, blockSize) => quantizeNf4Blocks(w.slice(0, Math.floor(w.length / blockSize) * blockSize), blockSize),
     },
     {
       id: 'levels-not-codes',
-      title: 'the level values returned instead of their indices',
-      message:
-        'codes holds the index (0–15) of each value\'s nearest level: that index is the 4-bit number that gets stored. You return the level itself (a float such as 0.4407); ' +
-        'return its position in the table instead.',
-      hint: 'Are your codes whole numbers from 0 to 15? A code is where the level sits in the table.',
+      title: { en: 'the level values returned instead of their indices', 'zh-CN': '返回了量化级的值，而不是它们的下标' },
+      message: {
+        en:
+          'codes holds the index (0–15) of each value\'s nearest level: that index is the 4-bit number that gets stored. You return the level itself (a float such as 0.4407); ' +
+          'return its position in the table instead.',
+        'zh-CN':
+          'codes 保存的是每个值最近的量化级的下标（0–15）：这个下标就是要存储的 4 位数。你返回的是量化级本身（比如 0.4407 这样的浮点数）；' +
+          '应当返回它在表中的位置。',
+      },
+      hint: {
+        en: 'Are your codes whole numbers from 0 to 15? A code is where the level sits in the table.',
+        'zh-CN': '你的码是 0 到 15 之间的整数吗？码就是量化级在表中所处的位置。',
+      },
       wrong: (_ctx, w, blockSize) => {
         const { codes, absmax } = quantizeNf4Blocks(w, blockSize);
         return { codes: codes.map((c) => NF4_LEVELS[c]), absmax };
@@ -214,8 +275,17 @@ export default defineExercise<Args, Quantized>({
     },
   ],
   hints: [
-    'Work block by block: the values w[start], …, w[start + blockSize − 1] (fewer in the last block). What single number does each block store besides its codes?',
-    'Divide each value by its block\'s absmax = max |x| so it lies in [−1, 1], then find the nearest of the 16 NF4 levels. An all-zero block cannot be divided: it gets absmax 0 and codes 7.',
-    'The nearest level is the number of midpoints (L[k] + L[k+1]) / 2 that are strictly below x/absmax: a value exactly on a midpoint stays at the lower index.',
+    {
+      en: 'Work block by block: the values w[start], …, w[start + blockSize − 1] (fewer in the last block). What single number does each block store besides its codes?',
+      'zh-CN': '逐块处理：值 w[start], …, w[start + blockSize − 1]（最后一块可能更少）。除了码之外，每块还要存哪一个数？',
+    },
+    {
+      en: 'Divide each value by its block\'s absmax = max |x| so it lies in [−1, 1], then find the nearest of the 16 NF4 levels. An all-zero block cannot be divided: it gets absmax 0 and codes 7.',
+      'zh-CN': '把每个值除以它所在块的 absmax = max |x|，使它落在 [−1, 1] 内，再找出 16 个 NF4 量化级中最近的那个。全零块没法做除法：它的 absmax 为 0，码都是 7。',
+    },
+    {
+      en: 'The nearest level is the number of midpoints (L[k] + L[k+1]) / 2 that are strictly below x/absmax: a value exactly on a midpoint stays at the lower index.',
+      'zh-CN': '最近的量化级下标，就是严格小于 x/absmax 的中点 (L[k] + L[k+1]) / 2 的个数：恰好落在中点上的值留在较小的下标。',
+    },
   ],
 });

@@ -110,11 +110,16 @@ export default defineExercise<Args, number[][]>({
   misconceptions: [
     {
       id: 'column-major',
-      title: 'W0 rebuilt column by column (column-major) instead of row by row',
-      message:
-        'The codes are W0 flattened row-major: code i is row ⌊i / cols⌋, column i mod cols (W0[r][c] is code r·cols + c). ' +
-        'You fill W0 down the columns (W0[r][c] from code c·rows + r, as Fortran and cuBLAS lay matrices out), which scrambles the weights. Read the codes row by row.',
-      hint: 'Which weight does code 1 belong to: W0[0][1] or W0[1][0]? The codes run along the rows.',
+      title: { en: 'W0 rebuilt column by column (column-major) instead of row by row', 'zh-CN': 'W0 按列（列优先）重建，而不是逐行重建' },
+      message: {
+        en:
+          'The codes are W0 flattened row-major: code i is row ⌊i / cols⌋, column i mod cols (W0[r][c] is code r·cols + c). ' +
+          'You fill W0 down the columns (W0[r][c] from code c·rows + r, as Fortran and cuBLAS lay matrices out), which scrambles the weights. Read the codes row by row.',
+        'zh-CN':
+          'codes 是 W0 按行优先展平的结果：码 i 位于第 ⌊i / cols⌋ 行、第 i mod cols 列（W0[r][c] 是码 r·cols + c）。' +
+          '你沿列方向填充 W0（W0[r][c] 取码 c·rows + r，即 Fortran 和 cuBLAS 排布矩阵的方式），把权重打乱了。请逐行读取码。',
+      },
+      hint: { en: 'Which weight does code 1 belong to: W0[0][1] or W0[1][0]? The codes run along the rows.', 'zh-CN': '码 1 属于哪个权重：W0[0][1] 还是 W0[1][0]？码是沿行排列的。' },
       wrong: (_ctx, x, base, a, b, alpha) => {
         const flat = dequantizeMatrix(base).flat();
         return forward(x, dequantizeWith(base, (r, c) => flat[c * base.rows + r]), a, b, alpha / rankOf(a));
@@ -122,11 +127,19 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'wrong-block-absmax',
-      title: 'each weight scaled by the absmax of the wrong block',
-      message:
-        'Blocks run over the flattened matrix, not over each row: weight i = r·cols + c belongs to block ⌊i / blockSize⌋, and a block can end in the middle of a row. ' +
-        'You take the block from the column alone (⌊c / blockSize⌋) or use one absmax per row (absmax[r]). Compute the flat index first, then divide by blockSize.',
-      hint: 'Compute the flat index of W0[r][c] first: a block runs across the flattened matrix, and can end in the middle of a row.',
+      title: { en: 'each weight scaled by the absmax of the wrong block', 'zh-CN': '每个权重乘的是错误块的 absmax' },
+      message: {
+        en:
+          'Blocks run over the flattened matrix, not over each row: weight i = r·cols + c belongs to block ⌊i / blockSize⌋, and a block can end in the middle of a row. ' +
+          'You take the block from the column alone (⌊c / blockSize⌋) or use one absmax per row (absmax[r]). Compute the flat index first, then divide by blockSize.',
+        'zh-CN':
+          '块是在展平后的矩阵上划分的，而不是按行划分：权重 i = r·cols + c 属于块 ⌊i / blockSize⌋，一个块可以在某一行的中间结束。' +
+          '你只按列号取块（⌊c / blockSize⌋），或者每行用一个 absmax（absmax[r]）。先算出扁平下标，再除以 blockSize。',
+      },
+      hint: {
+        en: 'Compute the flat index of W0[r][c] first: a block runs across the flattened matrix, and can end in the middle of a row.',
+        'zh-CN': '先算出 W0[r][c] 的扁平下标：块横跨展平后的矩阵划分，可以在某一行的中间结束。',
+      },
       wrong: (_ctx, x, base, a, b, alpha) => {
         const level = (r: number, c: number) => NF4_LEVELS[base.codes[r * base.cols + c]];
         const byColumn = dequantizeWith(base, (r, c) => level(r, c) * base.absmax[Math.floor(c / base.blockSize)]);
@@ -137,29 +150,49 @@ export default defineExercise<Args, number[][]>({
     },
     {
       id: 'scale-alpha',
-      title: 'the LoRA update scaled by α instead of α/r',
-      message:
-        'Your W0 is right, but the adapter path is multiplied by alpha. As in lora/forward, LoRA scales (x·A)·B by α/r with r = a[0].length; ' +
-        'the quantisation of W0 does not change that.',
-      hint: 'Your W0 looks right; compare your adapter\'s factor with lora/forward\'s.',
+      title: { en: 'the LoRA update scaled by α instead of α/r', 'zh-CN': 'LoRA 更新量按 α 缩放，而不是 α/r' },
+      message: {
+        en:
+          'Your W0 is right, but the adapter path is multiplied by alpha. As in lora/forward, LoRA scales (x·A)·B by α/r with r = a[0].length; ' +
+          'the quantisation of W0 does not change that.',
+        'zh-CN':
+          '你的 W0 是对的，但适配器路径乘的是 alpha。和 lora/forward 一样，LoRA 把 (x·A)·B 乘以 α/r，其中 r = a[0].length；对 W0 的量化不会改变这一点。',
+      },
+      hint: { en: 'Your W0 looks right; compare your adapter\'s factor with lora/forward\'s.', 'zh-CN': '你的 W0 看起来是对的；把你的适配器系数和 lora/forward 的比较一下。' },
       wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeMatrix(base), a, b, alpha),
     },
     {
       id: 'absmax-not-applied',
-      title: 'the levels used without multiplying by absmax',
-      message:
-        'level[code] is a number in [−1, 1]: the weight was divided by its block\'s absmax before it was quantised, so reading it back needs the multiplication again, ' +
-        'w = level[code]·absmax[block]. Without it every weight is too small (or too large) by its block\'s scale.',
-      hint: 'A code\'s level lies in [−1, 1], but the weights were not. What scale did quantisation divide by?',
+      title: { en: 'the levels used without multiplying by absmax', 'zh-CN': '直接用了量化级，没有乘 absmax' },
+      message: {
+        en:
+          'level[code] is a number in [−1, 1]: the weight was divided by its block\'s absmax before it was quantised, so reading it back needs the multiplication again, ' +
+          'w = level[code]·absmax[block]. Without it every weight is too small (or too large) by its block\'s scale.',
+        'zh-CN':
+          'level[code] 是 [−1, 1] 内的数：权重在量化前除以了所在块的 absmax，所以读回时需要再乘回去，w = level[code]·absmax[block]。' +
+          '不乘的话，每个权重都会差一个所在块的缩放因子，偏小（或偏大）。',
+      },
+      hint: {
+        en: 'A code\'s level lies in [−1, 1], but the weights were not. What scale did quantisation divide by?',
+        'zh-CN': '码对应的量化级落在 [−1, 1] 内，但原来的权重并不是。量化时除以的是哪个缩放因子？',
+      },
       wrong: (_ctx, x, base, a, b, alpha) => forward(x, dequantizeWith(base, (r, c) => NF4_LEVELS[base.codes[r * base.cols + c]]), a, b, alpha / rankOf(a)),
     },
     {
       id: 'uniform-levels',
-      title: 'codes read as a uniform grid instead of the NF4 levels',
-      message:
-        'You turn code k into −1 + 2k/15, as if the 16 codes were evenly spaced over [−1, 1]. The codes index the NF4 table (code 7 is 0.0, code 8 is 0.0796, …): ' +
-        'look each one up in the 16 NF4 levels, then multiply by absmax.',
-      hint: 'What weight does code 7 give? Look each code up in the NF4 table of lora/nf4-quantize.',
+      title: { en: 'codes read as a uniform grid instead of the NF4 levels', 'zh-CN': '把码当成均匀网格，而不是 NF4 量化级' },
+      message: {
+        en:
+          'You turn code k into −1 + 2k/15, as if the 16 codes were evenly spaced over [−1, 1]. The codes index the NF4 table (code 7 is 0.0, code 8 is 0.0796, …): ' +
+          'look each one up in the 16 NF4 levels, then multiply by absmax.',
+        'zh-CN':
+          '你把码 k 变成了 −1 + 2k/15，好像这 16 个码均匀分布在 [−1, 1] 上。' +
+          '码是 NF4 表的下标（码 7 是 0.0，码 8 是 0.0796，…）：在 16 个 NF4 量化级中查出每个码的值，再乘以 absmax。',
+      },
+      hint: {
+        en: 'What weight does code 7 give? Look each code up in the NF4 table of lora/nf4-quantize.',
+        'zh-CN': '码 7 对应的权重是多少？在 lora/nf4-quantize 的 NF4 表中查每个码。',
+      },
       wrong: (_ctx, x, base, a, b, alpha) => {
         const weight = (r: number, c: number) => {
           const i = r * base.cols + c;
@@ -170,8 +203,17 @@ export default defineExercise<Args, number[][]>({
     },
   ],
   hints: [
-    'Split the work in two: first rebuild W0 as a [rows, cols] matrix of numbers, then run the LoRA forward pass of lora/forward with it.',
-    'The codes are W0 flattened row by row: W0[r][c] comes from index i = r·cols + c, and that index belongs to block ⌊i / blockSize⌋ (a block may end mid-row).',
-    'W0[r][c] = NF4[codes[i]] · absmax[Math.floor(i / blockSize)] with i = r·cols + c; then h = x·W0 + (alpha / r)·(x·A)·B with r = a[0].length.',
+    {
+      en: 'Split the work in two: first rebuild W0 as a [rows, cols] matrix of numbers, then run the LoRA forward pass of lora/forward with it.',
+      'zh-CN': '把工作分成两步：先把 W0 重建为 [rows, cols] 的数值矩阵，再用它跑 lora/forward 的 LoRA 前向传播。',
+    },
+    {
+      en: 'The codes are W0 flattened row by row: W0[r][c] comes from index i = r·cols + c, and that index belongs to block ⌊i / blockSize⌋ (a block may end mid-row).',
+      'zh-CN': 'codes 是 W0 逐行展平的结果：W0[r][c] 来自下标 i = r·cols + c，而这个下标属于块 ⌊i / blockSize⌋（一个块可以在某一行的中间结束）。',
+    },
+    {
+      en: 'W0[r][c] = NF4[codes[i]] · absmax[Math.floor(i / blockSize)] with i = r·cols + c; then h = x·W0 + (alpha / r)·(x·A)·B with r = a[0].length.',
+      'zh-CN': 'W0[r][c] = NF4[codes[i]] · absmax[Math.floor(i / blockSize)]，其中 i = r·cols + c；然后 h = x·W0 + (alpha / r)·(x·A)·B，其中 r = a[0].length。',
+    },
   ],
 });

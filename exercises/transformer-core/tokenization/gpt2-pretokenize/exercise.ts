@@ -109,50 +109,84 @@ export default defineExercise<Args, string[]>({
   misconceptions: [
     {
       id: 'case-insensitive-contractions',
-      title: 'contractions matched in any case',
-      message:
-        'You split off "\'M", "\'T", "\'RE" in capitals as contractions (an i flag, or (?i:...) as in the GPT-4 pattern). ' +
-        'GPT-2\'s pattern is case-sensitive: only \'s, \'t, \'re, \'ve, \'m, \'ll, \'d in lower case are contractions, so "I\'M" is "I", "\'", "M". ' +
-        'Use only the flags g and u.',
-      hint: 'Split "I\'M": GPT-2\'s contractions are lower case only. Check your flags.',
+      title: { en: 'contractions matched in any case', 'zh-CN': '缩写不区分大小写地匹配' },
+      message: {
+        en:
+          'You split off "\'M", "\'T", "\'RE" in capitals as contractions (an i flag, or (?i:...) as in the GPT-4 pattern). ' +
+          'GPT-2\'s pattern is case-sensitive: only \'s, \'t, \'re, \'ve, \'m, \'ll, \'d in lower case are contractions, so "I\'M" is "I", "\'", "M". ' +
+          'Use only the flags g and u.',
+        'zh-CN':
+          '你把大写的 "\'M"、"\'T"、"\'RE" 当作缩写切了出来（用了 i 标志，或者像 GPT-4 模式那样用了 (?i:...)）。GPT-2 的模式区分大小写：' +
+          '只有小写的 \'s、\'t、\'re、\'ve、\'m、\'ll、\'d 才是缩写，所以 "I\'M" 是 "I"、"\'"、"M"。只用 g 和 u 两个标志。',
+      },
+      hint: { en: 'Split "I\'M": GPT-2\'s contractions are lower case only. Check your flags.', 'zh-CN': '切分 "I\'M"：GPT-2 的缩写只限小写。检查你的标志。' },
       wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, SPACES), 'giu')(text),
     },
     {
       id: 'whitespace-without-lookahead',
-      title: 'a run of whitespace kept whole, its last space not given back',
-      message:
-        'Your whitespace alternative takes the whole run, so "Hello  world" gives "  " and then "world" without its space. ' +
-        'GPT-2 first tries a run of whitespace that is not followed by a non-space (a negative lookahead), which leaves the last space of a run to the word after it ' +
-        '("Hello", " ", " world"). Only when that cannot match (one whitespace character right before a word) does it take any run.',
-      hint: 'Split "Hello  world" (two spaces): GPT-2 gives " world" its space. How does your whitespace alternative leave the last space to the word?',
+      title: { en: 'a run of whitespace kept whole, its last space not given back', 'zh-CN': '一串空白被整串拿走，没有交还最后一个空格' },
+      message: {
+        en:
+          'Your whitespace alternative takes the whole run, so "Hello  world" gives "  " and then "world" without its space. ' +
+          'GPT-2 first tries a run of whitespace that is not followed by a non-space (a negative lookahead), which leaves the last space of a run to the word after it ' +
+          '("Hello", " ", " world"). Only when that cannot match (one whitespace character right before a word) does it take any run.',
+        'zh-CN':
+          '你的空白分支拿走了整串空白，所以 "Hello  world" 给出 "  "，然后是不带空格的 "world"。' +
+          'GPT-2 先尝试一串后面不跟非空白字符的空白（负向先行断言），这样一串空白的最后一个空格就留给了后面的单词（"Hello"、" "、" world"）。' +
+          '只有当这一项无法匹配时（紧挨在单词前的单个空白字符），它才拿走任意一串空白。',
+      },
+      hint: {
+        en: 'Split "Hello  world" (two spaces): GPT-2 gives " world" its space. How does your whitespace alternative leave the last space to the word?',
+        'zh-CN': '切分 "Hello  world"（两个空格）：GPT-2 把空格给了 " world"。你的空白分支怎样把最后一个空格留给单词？',
+      },
       wrong: (_ctx, text) => split(join(CONTRACTIONS, LETTERS, NUMBERS, OTHERS, '\\s+'))(text),
     },
     {
       id: 'space-not-attached',
-      title: 'the space before a word is a chunk of its own',
-      message:
-        'Your chunks for letters, numbers and symbols have no optional leading space, so " world" comes out as " " and "world". ' +
-        'GPT-2 attaches one optional space to the run that follows it, whether letters, numbers or other symbols. ' +
-        'That is why most GPT-2 tokens for words begin with a space (Ġ in its vocabulary).',
-      hint: 'Split "Hello world": GPT-2 keeps the space with the word, " world". Which alternatives take an optional space?',
+      title: { en: 'the space before a word is a chunk of its own', 'zh-CN': '单词前的空格自成一块' },
+      message: {
+        en:
+          'Your chunks for letters, numbers and symbols have no optional leading space, so " world" comes out as " " and "world". ' +
+          'GPT-2 attaches one optional space to the run that follows it, whether letters, numbers or other symbols. ' +
+          'That is why most GPT-2 tokens for words begin with a space (Ġ in its vocabulary).',
+        'zh-CN':
+          '你的字母、数字和符号这几类块都没有可选的前导空格，所以 " world" 变成了 " " 和 "world"。' +
+          'GPT-2 把一个可选空格并入它后面的那一串，不论是字母、数字还是其他符号。这就是为什么 GPT-2 的大多数单词 token 都以空格开头（在它的词表中写作 Ġ）。',
+      },
+      hint: {
+        en: 'Split "Hello world": GPT-2 keeps the space with the word, " world". Which alternatives take an optional space?',
+        'zh-CN': '切分 "Hello world"：GPT-2 把空格和单词放在一起，" world"。哪些分支可以带一个可选空格？',
+      },
       wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\p{L}+', '\\p{N}+', '[^\\s\\p{L}\\p{N}]+', SPACES))(text),
     },
     {
       id: 'any-whitespace-attached',
-      title: 'any whitespace (\\s?) attached to a word, not just a space',
-      message:
-        'You attach \\s? to the next word, so a newline or a tab becomes part of it ("\\nb"). GPT-2 attaches only a plain space (" ?"); ' +
-        'a newline or tab before a word is a chunk of its own.',
-      hint: 'Split "a\\nb": only a plain space joins the next word. What does your optional prefix match?',
+      title: { en: 'any whitespace (\\s?) attached to a word, not just a space', 'zh-CN': '任何空白（\\s?）都并入单词，而不只是空格' },
+      message: {
+        en:
+          'You attach \\s? to the next word, so a newline or a tab becomes part of it ("\\nb"). GPT-2 attaches only a plain space (" ?"); ' +
+          'a newline or tab before a word is a chunk of its own.',
+        'zh-CN':
+          '你把 \\s? 并入下一个单词，所以换行符或制表符会成为单词的一部分（"\\nb"）。GPT-2 只并入普通空格（" ?"）；单词前的换行符或制表符自成一块。',
+      },
+      hint: {
+        en: 'Split "a\\nb": only a plain space joins the next word. What does your optional prefix match?',
+        'zh-CN': '切分 "a\\nb"：只有普通空格才会并入下一个单词。你的可选前缀匹配的是什么？',
+      },
       wrong: (_ctx, text) => split(join(CONTRACTIONS, '\\s?\\p{L}+', '\\s?\\p{N}+', '\\s?[^\\s\\p{L}\\p{N}]+', SPACES))(text),
     },
     {
       id: 'ascii-letter-classes',
-      title: 'ASCII classes ([A-Za-z], [0-9] or \\w) instead of \\p{L} and \\p{N}',
-      message:
-        'Your letters are [A-Za-z] (or \\w, which also takes digits and _), so "café" is cut into "caf" and "é", and 中文 or Ωμέγα are not letters at all. ' +
-        'Use \\p{L} for any letter and \\p{N} for any number, with the u flag (/.../gu): they follow Unicode, as the regex module does in GPT-2\'s Python.',
-      hint: 'Split "café": your pattern cuts the é off. Which character classes know every alphabet?',
+      title: { en: 'ASCII classes ([A-Za-z], [0-9] or \\w) instead of \\p{L} and \\p{N}', 'zh-CN': '用了 ASCII 字符类（[A-Za-z]、[0-9] 或 \\w），而不是 \\p{L} 和 \\p{N}' },
+      message: {
+        en:
+          'Your letters are [A-Za-z] (or \\w, which also takes digits and _), so "café" is cut into "caf" and "é", and 中文 or Ωμέγα are not letters at all. ' +
+          'Use \\p{L} for any letter and \\p{N} for any number, with the u flag (/.../gu): they follow Unicode, as the regex module does in GPT-2\'s Python.',
+        'zh-CN':
+          '你的字母是 [A-Za-z]（或 \\w，它还包括数字和 _），所以 "café" 被切成 "caf" 和 "é"，而 "中文" 或 Ωμέγα 根本不算字母。' +
+          '用 \\p{L} 表示任何字母，用 \\p{N} 表示任何数字，并带上 u 标志（/.../gu）：它们遵循 Unicode，就像 GPT-2 的 Python 代码中的 regex 模块那样。',
+      },
+      hint: { en: 'Split "café": your pattern cuts the é off. Which character classes know every alphabet?', 'zh-CN': '切分 "café"：你的模式把 é 切掉了。哪些字符类认识所有字母表？' },
       wrong: (_ctx, text) =>
         anyOf(
           split(join(CONTRACTIONS, ' ?[A-Za-z]+', ' ?[0-9]+', ' ?[^\\sA-Za-z0-9]+', SPACES))(text),
@@ -162,17 +196,34 @@ export default defineExercise<Args, string[]>({
     },
     {
       id: 'no-contractions',
-      title: 'contractions not split off',
-      message:
-        'Your pattern has no contraction alternatives (or tries them after the symbols), so "don\'t" gives " don", "\'", "t" instead of " don", "\'t". ' +
-        'Try the contractions \'s, \'t, \'re, \'ve, \'m, \'ll, \'d first: alternatives are tried in order at each position, and the first that matches wins.',
-      hint: 'Split "don\'t": GPT-2 gives " don" and "\'t". Which alternatives come first in the pattern?',
+      title: { en: 'contractions not split off', 'zh-CN': '没有把缩写切出来' },
+      message: {
+        en:
+          'Your pattern has no contraction alternatives (or tries them after the symbols), so "don\'t" gives " don", "\'", "t" instead of " don", "\'t". ' +
+          'Try the contractions \'s, \'t, \'re, \'ve, \'m, \'ll, \'d first: alternatives are tried in order at each position, and the first that matches wins.',
+        'zh-CN':
+          '你的模式没有缩写分支（或者在符号之后才尝试它们），所以 "don\'t" 给出 " don"、"\'"、"t"，而不是 " don"、"\'t"。' +
+          '先尝试缩写 \'s、\'t、\'re、\'ve、\'m、\'ll、\'d：在每个位置上，各分支按顺序尝试，第一个匹配上的胜出。',
+      },
+      hint: {
+        en: 'Split "don\'t": GPT-2 gives " don" and "\'t". Which alternatives come first in the pattern?',
+        'zh-CN': '切分 "don\'t"：GPT-2 给出 " don" 和 "\'t"。在你的模式中，哪些分支排在最前面？',
+      },
       wrong: (_ctx, text) => split(join(LETTERS, NUMBERS, OTHERS, SPACES))(text),
     },
   ],
   hints: [
-    'This is one regular expression: text.match(pattern) with the g flag returns every chunk in order (and null for an empty text, so return [] then).',
-    'Alternatives are tried left to right at each position: contractions first, then an optional space plus letters, digits or other symbols, then whitespace. \\p{L} and \\p{N} need the u flag.',
-    'Whitespace takes two tries: first a run not followed by a non-space (a negative lookahead), so that before a word the last space is given back and " world" keeps it; then, for the single character left, any run. "Hello  world" → "Hello", " ", " world".',
+    {
+      en: 'This is one regular expression: text.match(pattern) with the g flag returns every chunk in order (and null for an empty text, so return [] then).',
+      'zh-CN': '这是一个正则表达式：带 g 标志的 text.match(pattern) 会按顺序返回每一块（对空文本返回 null，这时返回 []）。',
+    },
+    {
+      en: 'Alternatives are tried left to right at each position: contractions first, then an optional space plus letters, digits or other symbols, then whitespace. \\p{L} and \\p{N} need the u flag.',
+      'zh-CN': '在每个位置上，各分支从左到右依次尝试：先是缩写，然后是可选空格加字母、数字或其他符号，最后是空白。\\p{L} 和 \\p{N} 需要 u 标志。',
+    },
+    {
+      en: 'Whitespace takes two tries: first a run not followed by a non-space (a negative lookahead), so that before a word the last space is given back and " world" keeps it; then, for the single character left, any run. "Hello  world" → "Hello", " ", " world".',
+      'zh-CN': '空白要尝试两次：先尝试一串后面不跟非空白字符的空白（负向先行断言），这样在单词前面最后一个空格会被交还，" world" 就能保留它；然后，对剩下的单个字符，匹配任意一串空白。"Hello  world" → "Hello"、" "、" world"。',
+    },
   ],
 });
