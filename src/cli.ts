@@ -253,9 +253,9 @@ function withDefaultCommand(argv: string[]): string[] {
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
   try {
-    setLocale(resolveLocale(argv, process.env, io.cwd));
+    await setLocale(resolveLocale(argv, process.env, io.cwd));
   } catch (error) {
-    setLocale('en');
+    await setLocale('en');
     return handleError(error, io);
   }
   const program = createProgram(io, (code) => {

@@ -6,8 +6,7 @@
  * One locale holds per process, chosen once at start ({@link setLocale}):
  * call `t` when the text is shown, never at module load.
  */
-import { defaultLocale, localeFallbacks } from '../core/authoring/localised.js';
-import { zhCN } from './zh-CN/index.js';
+import { defaultLocale, localeFallbacks } from '../core/authoring/locale-tags.js';
 
 /** The locales the tutor speaks, English first, with each one's own name. */
 export const supportedLocales: readonly { tag: string; name: string }[] = [
@@ -15,12 +14,22 @@ export const supportedLocales: readonly { tag: string; name: string }[] = [
   { tag: 'zh-CN', name: '简体中文' },
 ];
 
-const catalogs: Record<string, Readonly<Record<string, string>>> = { 'zh-CN': zhCN };
+/** The catalogs by locale, each loaded when a run first speaks it (an English run loads none). */
+const catalogLoaders: Record<string, () => Promise<Readonly<Record<string, string>>>> = {
+  'zh-CN': async () => (await import('./zh-CN/index.js')).zhCN,
+};
+const catalogs: Record<string, Readonly<Record<string, string>>> = {};
 
 let current = defaultLocale;
 
-/** Sets the locale every later `t` speaks (a supported tag; see `resolveLocale`). */
-export function setLocale(locale: string): void {
+/**
+ * Sets the locale every later `t` speaks (a supported tag; see `resolveLocale`),
+ * once its catalog is loaded.
+ */
+export async function setLocale(locale: string): Promise<void> {
+  for (const tag of localeFallbacks(locale)) {
+    if (catalogs[tag] === undefined && catalogLoaders[tag]) catalogs[tag] = await catalogLoaders[tag]();
+  }
   current = locale;
 }
 
@@ -72,6 +81,6 @@ export function countedNoun(count: number, singular: string, pluralForm: string)
 }
 
 /** Every key of a locale's catalog (for the tests that hold the catalog to the code). */
-export function catalogOf(locale: string): Readonly<Record<string, string>> {
-  return catalogs[locale] ?? {};
+export async function catalogOf(locale: string): Promise<Readonly<Record<string, string>>> {
+  return catalogs[locale] ?? (await catalogLoaders[locale]?.()) ?? {};
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { defaultLocale } from '../core/authoring/localised.js';
+import { defaultLocale } from '../core/authoring/locale-tags.js';
 import { supportedLocales } from './i18n.js';
 
 /** The supported tag a locale name means (`zh_CN.UTF-8`, `zh-Hans`, `zh` → `zh-CN`; `en_GB` → `en`), or undefined. */

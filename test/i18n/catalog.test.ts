@@ -60,7 +60,7 @@ const placeholders = (text: string) => [...new Set(text.match(/\{\d+\}/g) ?? [])
 
 const used = sourceFiles(srcDir).flatMap(keysIn);
 const nouns = sourceFiles(srcDir).flatMap(pluralNouns);
-const zh = catalogOf('zh-CN');
+const zh = await catalogOf('zh-CN');
 
 describe('the zh-CN catalog', () => {
   test('the code passes texts to t (the scan finds them)', () => {

@@ -54,8 +54,10 @@ describe('t and plural in the current locale', () => {
     expect(plural(2, 'match', 'matches')).toBe('2 matches');
   });
 
-  test('in zh-CN a text without a translation stays English, and a counted noun without one too', () => {
-    setLocale('zh-CN');
+  test('in zh-CN a text without a translation stays English, and a counted noun without one too; one with a translation is Chinese', async () => {
+    await setLocale('zh-CN');
+    expect(t('Hint {0}/{1}', 1, 3)).toBe('提示 1/3');
+    expect(plural(3, 'exercise')).toBe('3 个练习');
     expect(t`No such text in any catalog ${1}`).toBe('No such text in any catalog 1');
     expect(plural(2, 'zebra')).toBe('2 zebras');
   });
