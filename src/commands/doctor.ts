@@ -28,7 +28,8 @@ async function sandboxProbe(): Promise<Check[]> {
   const { bundleLearnerFile } = await import('../sandbox/bundle.js');
   const { runInSandbox, bundleFileName } = await import('../sandbox/run-child.js');
   const { currentIsolation, permissionLayerExtras, requestedIsolation } = await import('../sandbox/isolation.js');
-  const isolation = await currentIsolation();
+  // The probe runs again here, whatever an earlier command remembered: doctor reports what the machine does now.
+  const isolation = await currentIsolation({ fresh: true });
   const checks: Check[] = [];
   if (isolation.mode === 'bwrap') {
     checks.push({ ok: true, label: t('isolation'), detail: t`bwrap (OS sandbox: own PID, network, IPC and UTS namespaces; Node's runtime and the bundle only; resource limits) around Node's permission model: ${isolation.reason}` });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { cacheDir } from '../core/common/paths.js';
 import { UserError } from '../errors.js';
 import { killTree } from './live-children.js';
 import { t } from '../i18n/i18n.js';
@@ -290,6 +292,81 @@ function probeBwrap(): Promise<string | undefined> {
   });
 }
 
+/** How long a probe that worked is trusted without running it again. */
+const rememberedProbeMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Everything the probe's success depends on: the programs it runs (path, size,
+ * time), Node, the kernel, the user, and the settings that turn user namespaces
+ * off. A change to any of them runs the probe again.
+ */
+function probeKey(): string {
+  const { bwrap, prlimit } = findTools();
+  const file = (name: string | undefined) => {
+    if (!name) return '-';
+    try {
+      const real = realpathSync(name);
+      const stat = statSync(real);
+      return `${real}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return `${name}:?`;
+    }
+  };
+  const setting = (name: string) => {
+    try {
+      return readFileSync(name, 'utf8').trim();
+    } catch {
+      return '-';
+    }
+  };
+  const settings = ['/proc/sys/kernel/apparmor_restrict_unprivileged_userns', '/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/user/max_user_namespaces'].map(setting);
+  return JSON.stringify([file(bwrap), file(prlimit), process.execPath, process.version, os.release(), process.getuid?.() ?? -1, ...settings]);
+}
+
+const probeRecordFile = () => path.join(cacheDir(), 'bwrap-probe.json');
+
+/** Whether a probe with this key worked less than a day ago (read from the cache folder). */
+function probeRemembered(key: string, now = Date.now()): boolean {
+  try {
+    const record = JSON.parse(readFileSync(probeRecordFile(), 'utf8')) as { key?: unknown; workedAt?: unknown };
+    return record.key === key && typeof record.workedAt === 'number' && now - record.workedAt >= 0 && now - record.workedAt < rememberedProbeMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers that the probe worked (atomically: a reader sees a whole record or none); a cache that cannot be written is no error. */
+function rememberProbe(key: string): void {
+  const file = probeRecordFile();
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temp, JSON.stringify({ key, workedAt: Date.now() }), { flag: 'wx', mode: 0o600 });
+    renameSync(temp, file);
+  } catch {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Nothing was written.
+    }
+  }
+}
+
+/**
+ * The probe, skipped when it worked with the same key in the last day: it
+ * costs a process start (40–80 ms) before the first sandbox child of every
+ * command. Only success is remembered, so a remembered record can never turn
+ * bubblewrap off; a machine where it stopped working for a reason outside the
+ * key shows it as the child failing to start, and `doctor` probes afresh.
+ */
+async function probeBwrapRemembering(fresh: boolean): Promise<string | undefined> {
+  const key = probeKey();
+  if (!fresh && probeRemembered(key)) return undefined;
+  const problem = await probeBwrap();
+  if (!problem) rememberProbe(key);
+  return problem;
+}
+
 export type IsolationRequest = IsolationMode | 'auto';
 
 let requested: IsolationRequest = 'auto';
@@ -311,12 +388,13 @@ export function requestedIsolation(): IsolationRequest {
  * `auto`, bubblewrap when a probe sandbox runs Node here, else the permission
  * model alone (with the reason). Asking for `bwrap` where it does not work
  * gives `mode: 'permission'` with `bwrapProblem` set; callers that require it
- * check that.
+ * check that. A probe that worked is remembered for a day (`fresh`: probe again).
  */
-export function currentIsolation(): Promise<Isolation> {
+export function currentIsolation(options: { fresh?: boolean } = {}): Promise<Isolation> {
+  if (options.fresh) chosen = undefined;
   chosen ??= (async (): Promise<Isolation> => {
     if (requested === 'permission') return { mode: 'permission', reason: t('chosen with --isolation permission') };
-    const problem = await probeBwrap();
+    const problem = await probeBwrapRemembering(options.fresh === true);
     if (!problem) return { mode: 'bwrap', reason: requested === 'bwrap' ? t('chosen with --isolation bwrap') : t('bubblewrap works on this machine') };
     return { mode: 'permission', reason: problem, bwrapProblem: problem };
   })();

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 
 /** `to` relative to `from` with / separators, `.` when they are the same: how results files and messages write a path. */
@@ -20,3 +21,13 @@ export const harnessFile = path.join(packageRoot, 'dist', 'sandbox', 'harness-ch
 
 /** tfjs-core's gradient functions, bundled at build time (scripts/build-harness.mjs). */
 export const tfGradientsFile = path.join(packageRoot, 'dist', 'reference', 'tf-gradients.cjs');
+
+/**
+ * The tutor's cache folder: compiled exercise definitions (so `hint` and `check` skip esbuild when nothing
+ * changed) and the last bubblewrap probe that worked. LLM_TUTOR_CACHE_DIR, else $XDG_CACHE_HOME/llm-tutor, else ~/.cache/llm-tutor.
+ */
+export function cacheDir(): string {
+  if (process.env.LLM_TUTOR_CACHE_DIR) return process.env.LLM_TUTOR_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'llm-tutor');
+}

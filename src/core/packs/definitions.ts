@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadEsbuild } from '../common/cjs.js';
@@ -9,16 +8,11 @@ import { exerciseDefinitionSchema, type ExerciseDefinition } from '../authoring/
 import { writeFailureReason } from '../common/errno.js';
 import { describeZodIssues } from '../common/json-file.js';
 import { exerciseFiles, type ExerciseRef } from './packs.js';
-import { packApiFile } from '../common/paths.js';
+import { cacheDir, packApiFile } from '../common/paths.js';
 import { version } from '../common/version.js';
 import { t } from '../../i18n/i18n.js';
 
-/** Where compiled exercise definitions are cached, so `hint` and `check` skip esbuild when nothing changed. */
-export function cacheDir(): string {
-  if (process.env.LLM_TUTOR_CACHE_DIR) return process.env.LLM_TUTOR_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'llm-tutor');
-}
+export { cacheDir };
 
 interface CacheEntry {
   inputs: Record<string, string>;
