@@ -1,6 +1,7 @@
 import { eastAsianWidth } from 'get-east-asian-width';
 
-const graphemes = new Intl.Segmenter();
+// Made on first use: creating a segmenter loads ICU's break data (about 15 ms), which ASCII-only output never needs.
+let graphemes: Intl.Segmenter | undefined;
 // Characters a terminal draws in no column of their own: combining marks, joiners, format controls.
 const invisible = /^[\p{Default_Ignorable_Code_Point}\p{Control}\p{Format}\p{Mn}\p{Me}]+$/u;
 // An emoji drawn as a picture takes two columns, whatever its code point's East Asian width says.
@@ -15,6 +16,7 @@ function graphemeWidth(grapheme: string): number {
 
 /** The graphemes of `text` with the columns each takes in a terminal. */
 export function graphemeWidths(text: string): { grapheme: string; width: number }[] {
+  graphemes ??= new Intl.Segmenter();
   return Array.from(graphemes.segment(text), ({ segment }) => ({ grapheme: segment, width: graphemeWidth(segment) }));
 }
 
