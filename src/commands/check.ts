@@ -14,6 +14,9 @@ import { t } from '../i18n/i18n.js';
 export default async function check(io: Io, globals: GlobalOptions, id: string | undefined, options: { json?: boolean; file?: string; timeout?: number }): Promise<number> {
   const session = await openSession(io, globals);
   const ref = pickExercise(session, id);
+  // Read and parse the lesson's closing sections while the grading waits on its sandbox child; shown only on a pass.
+  const afterPass = options.json ? undefined : loadAfterPass(ref, session.locale);
+  afterPass?.catch(() => undefined);
   const verdict = await checkExercise(session.workspace, ref, {
     seed: session.seed,
     backend: session.backend,
@@ -22,7 +25,7 @@ export default async function check(io: Io, globals: GlobalOptions, id: string |
   });
   if (options.json) io.out(toJson(verdict, 2));
   else io.out(renderVerdict(verdict, session.chalk, { title: ref.title, cwd: io.cwd, width: outputWidth(io) }));
-  if (!options.json && verdict.status === 'pass') io.out(renderAfterPass(await loadAfterPass(ref, session.locale), session.chalk, outputWidth(io)));
+  if (!options.json && verdict.status === 'pass') io.out(renderAfterPass(await afterPass!, session.chalk, outputWidth(io)));
   if (!options.json && verdict.status !== 'pass') {
     io.out(session.chalk.dim(`\n${t`Edit ${escapeLogLine(path.relative(io.cwd, verdict.learnerFile) || verdict.learnerFile)}, then run \`${tutorCommand(io.cwd)} check ${ref.id}\` again. Stuck? \`${tutorCommand(io.cwd)} hint ${ref.id}\`.`}`));
   }

@@ -102,9 +102,20 @@ async function importDefinitionModule(entry: string): Promise<unknown> {
   }
 }
 
+/** Loads under way, by definition file: a second load while one is running shares it (one compile, one cache write). */
+const loading = new Map<string, Promise<ExerciseDefinition>>();
+
 /** Compiles (or takes from the cache) and validates an exercise's `exercise.ts`. */
-export async function loadDefinition(ref: ExerciseRef): Promise<ExerciseDefinition> {
+export function loadDefinition(ref: ExerciseRef): Promise<ExerciseDefinition> {
   const entry = path.join(ref.dir, exerciseFiles.definition);
+  const running = loading.get(entry);
+  if (running) return running;
+  const load = loadDefinitionFrom(entry, ref).finally(() => loading.delete(entry));
+  loading.set(entry, load);
+  return load;
+}
+
+async function loadDefinitionFrom(entry: string, ref: ExerciseRef): Promise<ExerciseDefinition> {
   if (!existsSync(entry)) {
     throw new UserError(t`${entry}: missing (the exercise definition of ${ref.key}).`, { next: t`The pack in ${ref.pack.dir} is incomplete; tell its author.` });
   }
