@@ -14,10 +14,23 @@ function graphemeWidth(grapheme: string): number {
   return eastAsianWidth(grapheme.codePointAt(0) ?? 0);
 }
 
-/** The graphemes of `text` with the columns each takes in a terminal. */
-export function graphemeWidths(text: string): { grapheme: string; width: number }[] {
-  graphemes ??= new Intl.Segmenter();
-  return Array.from(graphemes.segment(text), ({ segment }) => ({ grapheme: segment, width: graphemeWidth(segment) }));
+/**
+ * Texts measured lately: a screen measures the same lines again on every frame, and segmenting a line that is not
+ * plain ASCII (a lesson's "·", "—" or "≤" is enough) costs far more than looking it up. Emptied when full.
+ */
+const measured = new Map<string, readonly { grapheme: string; width: number }[]>();
+const measuredLimit = 4096;
+
+/** The graphemes of `text` with the columns each takes in a terminal (the list is shared: do not change it). */
+export function graphemeWidths(text: string): readonly { grapheme: string; width: number }[] {
+  let widths = measured.get(text);
+  if (!widths) {
+    graphemes ??= new Intl.Segmenter();
+    widths = Object.freeze(Array.from(graphemes.segment(text), ({ segment }) => Object.freeze({ grapheme: segment, width: graphemeWidth(segment) })));
+    if (measured.size >= measuredLimit) measured.clear();
+    measured.set(text, widths);
+  }
+  return widths;
 }
 
 /**

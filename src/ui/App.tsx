@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Box, Text, useApp, useInput, useStdin, type Key } from 'ink';
-import { useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { tutorCommand } from '../core/common/invocation.js';
 import { t } from '../i18n/i18n.js';
 import { plural } from '../core/common/words.js';
@@ -126,6 +126,22 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
   // A course build of a pack has no model solutions to offer.
   const solutionShown = passed && snapshot.exercise.pack.manifest.solutions !== false;
   const file = oneLine(path.relative(cwd, snapshot.learnerFile) || snapshot.learnerFile);
+  // Laying out a verdict (and, after a pass, the lesson's closing sections) is most of a frame's work: it is done once per
+  // verdict and size, not again on every frame that changes something else (a spinner tick, a stage of the next grading).
+  const verdict = snapshot.verdict?.exerciseKey === snapshot.exercise.key ? snapshot.verdict : undefined;
+  const verdictLayout = useMemo(
+    () =>
+      verdict && {
+        full: compact ? undefined : verdictSections(verdict, { width, cwd, compact: false, expanded }),
+        compact: verdictSections(verdict, { width, cwd, compact: true, expanded }),
+        // Scrolling after a pass, the cases are one row of ✓ marks, so that what follows them starts in view.
+        scrolled: verdictSections(verdict, { width, cwd, compact: verdict.status === 'pass', wholeOutput: true, expanded }),
+      },
+    [verdict, width, cwd, compact, expanded],
+  );
+  // A pass opens onto what lies beyond the exercise, after the hints revealed on the way: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
+  const hints = useMemo((): Section => ({ id: 'hints', title: t`hints`, lines: hintLines(snapshot.hints, width) }), [snapshot.hints, width]);
+  const beyond = useMemo(() => (verdict?.status === 'pass' ? afterPassSectionsOf(snapshot.afterPass, width) : []), [verdict?.status, snapshot.afterPass, width]);
 
   // A new verdict starts at the section the learner was reading, at its first row.
   const lastVerdict = useRef(snapshot.verdict);
@@ -260,19 +276,14 @@ export function App({ session, cwd = process.cwd() }: { session: WatchSession; c
       if (snapshot.watchProblem) top.push(...wrapLines(oneLine(snapshot.watchProblem), width, { color: 'yellow' }).slice(0, 2));
       if (snapshot.problem) top.push(...wrapLines(oneLine(snapshot.problem), width, { color: 'red' }).slice(0, 3));
     }
-    const verdict = snapshot.verdict?.exerciseKey === snapshot.exercise.key ? snapshot.verdict : undefined;
-    const hints: Section = { id: 'hints', title: t`hints`, lines: hintLines(snapshot.hints, width) };
     if (snapshot.packDone) {
       scrolled = [{ id: 'solved', title: t`pack done`, lines: packDoneLines(snapshot.packDone, snapshot.exercises, width) }];
       variants = [scrolled];
-    } else if (verdict) {
+    } else if (verdict && verdictLayout) {
       top.push(verdictLine(verdict));
       // Whole if it fits as it is, else whole in compact form, else scrolling (laid out for reading at length).
-      // A pass opens onto what lies beyond the exercise, after the hints revealed on the way: the properties checked on the learner's code, and the piece in PyTorch and TensorFlow.js.
-      const beyond = verdict.status === 'pass' ? afterPassSectionsOf(snapshot.afterPass, width) : [];
-      variants = [...(compact ? [] : [[...verdictSections(verdict, { width, cwd, compact: false, expanded }), hints, ...beyond]]), [...verdictSections(verdict, { width, cwd, compact: true, expanded }), hints, ...beyond]];
-      // Scrolling after a pass, the cases are one row of ✓ marks, so that what follows them starts in view.
-      scrolled = [...verdictSections(verdict, { width, cwd, compact: verdict.status === 'pass', wholeOutput: true, expanded }), hints, ...beyond];
+      variants = [...(verdictLayout.full ? [[...verdictLayout.full, hints, ...beyond]] : []), [...verdictLayout.compact, hints, ...beyond]];
+      scrolled = [...verdictLayout.scrolled, hints, ...beyond];
       prefer = ['failure', 'mistake', 'cases'];
     } else {
       scrolled = [hints];

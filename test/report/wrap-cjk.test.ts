@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { plainText } from '../../src/report/lines.js';
-import { displayWidth } from '../../src/report/text-width.js';
+import { displayWidth, graphemeWidths } from '../../src/report/text-width.js';
 import { lineBreakPieces, wrapLines } from '../../src/report/wrap.js';
 import { layoutMarkdown } from '../../src/report/markdown.js';
 
@@ -37,5 +37,20 @@ describe('wrapping Chinese text', () => {
   test('a line break inside a Chinese paragraph of a lesson joins without a space', () => {
     const rows = layoutMarkdown('第一行的文字\n接着第二行。', 80).map((r) => plainText(r.line));
     expect(rows).toEqual(['第一行的文字接着第二行。']);
+  });
+});
+
+describe('measuring text again', () => {
+  test('a text measured before gives the same widths from the cache, which no caller can change, also after the cache was emptied', () => {
+    const text = '注意力 · attention — é̂ 👍🏽';
+    const first = graphemeWidths(text);
+    // 注 意 力, space · space, attention, space — space, e with two marks (one grapheme), space, a thumb with its skin tone.
+    expect(first.map((g) => g.width)).toEqual([2, 2, 2, 1, 1, 1, ...Array(9).fill(1), 1, 1, 1, 1, 1, 2]);
+    expect(graphemeWidths(text)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+    // Over the limit the cache starts again: the answers stay the same.
+    for (let i = 0; i < 5000; i++) displayWidth(`row ${i} · ${'—'.repeat(i % 7)}`);
+    expect(graphemeWidths(text).map((g) => g.width)).toEqual(first.map((g) => g.width));
+    expect(displayWidth(text)).toBe(25);
   });
 });
