@@ -118,7 +118,9 @@ async function interactive(io: Io, session: Session, ref: ExerciseRef, manual: b
   ]);
   const watch = new WatchSession(session.workspace, session.exercises, { seed: session.seed, backend: session.backend, manual }, session.state, ref);
   const stdout = trackLineStart(process.stdout);
-  const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { stdout: stdout.stream, exitOnCtrlC: false });
+  // Ink draws at most maxFps frames a second, so a verdict may wait for the next frame (up to 34 ms at Ink's 30):
+  // a frame is cheap now that a verdict is laid out once, so it waits at most 17 ms.
+  const instance = render(React.createElement(App, { session: watch, cwd: io.cwd }), { stdout: stdout.stream, exitOnCtrlC: false, maxFps: 60 });
   // The line about where the files are shows once the first exercise is open (opening one clears the notice).
   void watch.start().then(() => notice && !watch.getSnapshot().notice && watch.setNotice(notice));
   const reason = (await instance.waitUntilExit()) as ExitReason | undefined;
