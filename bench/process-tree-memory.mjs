@@ -21,11 +21,10 @@ export function roleOf(argv, isRoot) {
   if (program.startsWith('esbuild')) return 'esbuild';
   // A sandbox child is Node running the harness copied into its run folder (src/sandbox/run-child.ts).
   if (argv.some((arg) => arg.endsWith('/harness.mjs'))) return 'sandbox';
+  // Whether bubblewrap works here: `node --version` in a sandbox, once per run (src/sandbox/isolation.ts).
+  if (argv.length === 2 && argv[1] === '--version') return 'probe';
   return 'other';
 }
-
-/** Roles a process keeps: the others may exec into a sandbox child. */
-const finalRoles = new Set(['tutor', 'sandbox', 'esbuild']);
 
 function read(file) {
   try {
@@ -58,17 +57,18 @@ function statOf(pid) {
  * Samples the memory of `pid` and its descendants every `intervalMs` until `stop()`, which takes a last
  * sample and returns:
  * - `peakBytes`: the largest sum of VmRSS over the tree at one sample; `peakAtMs` when (since the start),
- *   and `peakRoles`: that sum by role (tutor, sandbox, bwrap, esbuild, launcher, other);
+ *   and `peakRoles`: that sum by role (tutor, sandbox, bwrap, esbuild, launcher, probe, other);
  * - `peakByRole`: per role, the largest VmHWM of one process and how many processes were seen;
  * - `peakByProcess`: every process seen, largest VmHWM first: `{ pid, role, command, hwmBytes, rssPeakBytes }`
- *   (`command` is its command line, cut to 300 characters);
+ *   (`command` is its command line, cut to 300 characters). A process that execs another program is one entry
+ *   per program: the bwrap that becomes a sandbox child is counted as a bwrap and as a sandbox child;
  * - `samples`, and `supported` (false where /proc cannot be read).
  */
 export function sampleTreeMemory(pid, intervalMs = 20) {
   const supported = read(`/proc/${pid}/status`) !== undefined;
   const started = performance.now();
   const stats = new Map(); // pid → { parent, start } of every process listed in /proc, read once per process
-  const seen = new Map(); // `${pid}@${start}` → { pid, role, command, hwmBytes, rssPeakBytes }
+  const seen = new Map(); // `${pid}@${start}@${role}` → { pid, role, command, hwmBytes, rssPeakBytes }
   let peak = { bytes: 0, atMs: 0, roles: {} };
   let samples = 0;
 
@@ -93,24 +93,24 @@ export function sampleTreeMemory(pid, intervalMs = 20) {
     let total = 0;
     const roles = {};
     for (const p of tree) {
+      // Read between two reads of its command line: a process that execs (bubblewrap forks itself, then it,
+      // prlimit and setpriv exec what they start) or exits meanwhile is left to the next sample, so that its
+      // memory is counted under the program that used it.
+      const before = read(`/proc/${p}/cmdline`);
       const memory = memoryOf(p);
-      if (!memory) continue;
-      const key = `${p}@${stats.get(p)?.start}`;
+      if (!memory || !before || read(`/proc/${p}/cmdline`) !== before) continue;
+      const argv = before.split('\0').filter(Boolean);
+      const role = roleOf(argv, p === pid);
+      const key = `${p}@${stats.get(p)?.start}@${role}`;
       let known = seen.get(key);
       if (!known) {
-        const argv = (read(`/proc/${p}/cmdline`) ?? '').split('\0').filter(Boolean);
-        known = { pid: p, role: roleOf(argv, p === pid), command: argv.join(' ').slice(0, 300), hwmBytes: 0, rssPeakBytes: 0 };
+        known = { pid: p, role, command: argv.join(' ').slice(0, 300), hwmBytes: 0, rssPeakBytes: 0 };
         seen.set(key, known);
-      } else if (!finalRoles.has(known.role)) {
-        // bubblewrap forks itself, and it, prlimit and setpriv exec what they start: the same process becomes the sandbox child.
-        const argv = (read(`/proc/${p}/cmdline`) ?? '').split('\0').filter(Boolean);
-        known.role = roleOf(argv, false);
-        known.command = argv.join(' ').slice(0, 300);
       }
       known.hwmBytes = Math.max(known.hwmBytes, memory.hwm);
       known.rssPeakBytes = Math.max(known.rssPeakBytes, memory.rss);
       total += memory.rss;
-      roles[known.role] = (roles[known.role] ?? 0) + memory.rss;
+      roles[role] = (roles[role] ?? 0) + memory.rss;
     }
     samples++;
     if (total > peak.bytes) peak = { bytes: total, atMs: performance.now() - started, roles };
