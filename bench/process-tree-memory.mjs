@@ -9,7 +9,8 @@
 // `peakBytes` is the largest sum seen (shared pages, such as Node's own code, count once per process, as the
 // kernel's RSS does). Each process's own peak is its VmHWM (the kernel's high-water mark of its RSS), read at
 // each sample: for a process that lives less than one interval, or that grows after its last sample, it is a
-// lower bound. Where /proc is missing (not Linux), `supported` is false and every figure is 0.
+// lower bound. A child the tutor has forked but not yet exec'd is left out: its RSS is the tutor's own pages.
+// Where /proc is missing (not Linux), `supported` is false and every figure is 0.
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** What a process of the tree is, from its command line: the tutor (the root), a sandbox child, or a helper. */
@@ -65,7 +66,8 @@ function statOf(pid) {
  * - `samples`, and `supported` (false where /proc cannot be read).
  */
 export function sampleTreeMemory(pid, intervalMs = 20) {
-  const supported = read(`/proc/${pid}/status`) !== undefined;
+  const rootCommand = read(`/proc/${pid}/cmdline`);
+  const supported = rootCommand !== undefined;
   const started = performance.now();
   const stats = new Map(); // pid → { parent, start } of every process listed in /proc, read once per process
   const seen = new Map(); // `${pid}@${start}@${role}` → { pid, role, command, hwmBytes, rssPeakBytes }
@@ -97,6 +99,9 @@ export function sampleTreeMemory(pid, intervalMs = 20) {
       // prlimit and setpriv exec what they start) or exits meanwhile is left to the next sample, so that its
       // memory is counted under the program that used it.
       const before = read(`/proc/${p}/cmdline`);
+      // A child forked by the tutor that has not yet exec'd (Node forks, then execs bwrap or prlimit) shares
+      // the tutor's pages, which its RSS would count a second time.
+      if (p !== pid && before === rootCommand) continue;
       const memory = memoryOf(p);
       if (!memory || !before || read(`/proc/${p}/cmdline`) !== before) continue;
       const argv = before.split('\0').filter(Boolean);
