@@ -10,14 +10,14 @@
 //      of one run (same seed, packs and exercises, each submission once), which is all `grade merge` checks;
 //   3. times `grade merge shard-*.json --reporter json=merged.json --reporter html=report.html` (`mergeRuns`
 //      runs after a warm-up; its peak memory on the last) and checks the merged class has every submission.
-// The class is written to /dev/shm where there is one: 110,000 small files on a busy disk take minutes to write
+// The class is written to /dev/shm where it has room: 110,000 small files on a busy disk take minutes to write
 // and as long to delete, which is not what is measured (the grader reads them from the page cache either way).
 //
 //   node bench/class-shard.mjs <root> [size = 1000] [mergeRuns = 5]     (BENCH_CLASS_PACK: the pack graded)
 //
 // Prints a line about each step, then one JSON line (the last line of stdout) with the figures.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkAgainstManifest, generateClass } from './class-generator.mjs';
@@ -35,13 +35,20 @@ if (!Number.isInteger(size) || size < 1) throw new Error(`class-shard: the class
 if (!Number.isInteger(mergeRuns) || mergeRuns < 1) throw new Error(`class-shard: the merge runs must be a whole number of 1 or more, got ${runsArg}`);
 
 const bin = path.join(root, 'bin', 'llm-tutor.js');
-const tmp = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'llm-tutor-bench-class-'));
+const tmp = mkdtempSync(path.join(ramDiskFor(size) ?? os.tmpdir(), 'llm-tutor-bench-class-'));
 const classDir = path.join(tmp, 'class');
 const out = path.join(tmp, 'out');
 mkdirSync(out);
 // CI cleared: grade under CI requires bubblewrap; this measures the isolation the machine gives (recorded below).
 const env = { ...process.env, CI: '', NO_COLOR: '1', LLM_TUTOR_CACHE_DIR: path.join(tmp, 'cache') };
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+
+/** /dev/shm when it has room for the class (about 0.5 MiB a submission, a 4 KiB block per file) and its results, else undefined. */
+function ramDiskFor(submissions) {
+  if (!existsSync('/dev/shm')) return undefined;
+  const { bavail, bsize } = statfsSync('/dev/shm');
+  return bavail * bsize > submissions * 2 ** 20 + 2 ** 30 ? '/dev/shm' : undefined;
+}
 
 function median(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
