@@ -1,88 +1,140 @@
-// Peak memory of a process and all its descendants, sampled from /proc (Linux).
-// Each process's own peak is its VmHWM (the kernel's high-water mark of its resident set), read at every sample,
-// so a process that lives between two samples is missed but one sampled once has its true peak up to that sample.
-// The tree's peak is the largest sum of VmRSS over one sample (processes alive at the same moment).
-import { readdirSync, readFileSync } from 'node:fs';
+// Peak memory of a process and all its descendants (Linux /proc), for the benchmark's figures of a whole run:
+// the tutor, its esbuild service and its sandbox children (under bubblewrap: bwrap → bwrap → node harness).
+//
+//   const sampler = sampleTreeMemory(child.pid, 20);
+//   ... wait for the child to exit ...
+//   const { peakBytes, peakByRole, peakByProcess } = sampler.stop();
+//
+// Every `intervalMs` it lists /proc, finds the descendants of `pid` by their parent ids, and sums their VmRSS:
+// `peakBytes` is the largest sum seen (shared pages, such as Node's own code, count once per process, as the
+// kernel's RSS does). Each process's own peak is its VmHWM (the kernel's high-water mark of its RSS), read at
+// each sample: for a process that lives less than one interval, or that grows after its last sample, it is a
+// lower bound. A child the tutor has forked but not yet exec'd is left out: its RSS is the tutor's own pages.
+// Where /proc is missing (not Linux), `supported` is false and every figure is 0.
+import { readFileSync, readdirSync } from 'node:fs';
 
-/** The pid → parent pid map of every process now. */
-function parents() {
-  const map = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      map.set(Number(name), ppid);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return map;
+/** What a process of the tree is, from its command line: the tutor (the root), a sandbox child, or a helper. */
+export function roleOf(argv, isRoot) {
+  if (isRoot) return 'tutor';
+  const program = (argv[0] ?? '').split('/').pop();
+  if (program === 'bwrap') return 'bwrap';
+  if (program === 'prlimit' || program === 'setpriv') return 'launcher';
+  if (program.startsWith('esbuild')) return 'esbuild';
+  // A sandbox child is Node running the harness copied into its run folder (src/sandbox/run-child.ts).
+  if (argv.some((arg) => arg.endsWith('/harness.mjs'))) return 'sandbox';
+  // Whether bubblewrap works here: `node --version` in a sandbox, once per run (src/sandbox/isolation.ts).
+  if (argv.length === 2 && argv[1] === '--version') return 'probe';
+  return 'other';
 }
 
-function statusBytes(pid) {
+function read(file) {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
+    return readFileSync(file, 'utf8');
   } catch {
-    return undefined;
-  }
-}
-
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-  } catch {
-    return '';
+    return undefined; // gone between listing and reading
   }
 }
 
-/** Whether /proc can be read here (Linux); elsewhere the memory figures are reported as not measured. */
-export const canSampleMemory = (() => {
-  try {
-    readFileSync('/proc/self/status', 'utf8');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** { rss, hwm } in bytes from /proc/<pid>/status, or undefined once it has exited. */
+function memoryOf(pid) {
+  const status = read(`/proc/${pid}/status`);
+  if (!status) return undefined;
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
 
 /**
- * Samples the tree under `rootPid` every `intervalMs` until `stop()`, which returns
- * `{ peakBytes, samples, processes: [{ pid, command, peakBytes }] }` (each process's last-read VmHWM).
+ * A process's parent id and start time (clock ticks since boot) from /proc/<pid>/stat, whose second field (the
+ * name, in parentheses) may hold spaces. The start time tells a process from a later one given the same id.
  */
-export function sampleTreeMemory(rootPid, intervalMs = 10) {
-  const processes = new Map();
-  let peakBytes = 0;
+function statOf(pid) {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { parent: Number(fields[1]), start: fields[19] };
+}
+
+/**
+ * Samples the memory of `pid` and its descendants every `intervalMs` until `stop()`, which takes a last
+ * sample and returns:
+ * - `peakBytes`: the largest sum of VmRSS over the tree at one sample; `peakAtMs` when (since the start),
+ *   and `peakRoles`: that sum by role (tutor, sandbox, bwrap, esbuild, launcher, probe, other);
+ * - `peakByRole`: per role, the largest VmHWM of one process and how many processes were seen;
+ * - `peakByProcess`: every process seen, largest VmHWM first: `{ pid, role, command, hwmBytes, rssPeakBytes }`
+ *   (`command` is its command line, cut to 300 characters). A process that execs another program is one entry
+ *   per program: the bwrap that becomes a sandbox child is counted as a bwrap and as a sandbox child;
+ * - `samples`, and `supported` (false where /proc cannot be read).
+ */
+export function sampleTreeMemory(pid, intervalMs = 20) {
+  const rootCommand = read(`/proc/${pid}/cmdline`);
+  const supported = rootCommand !== undefined;
+  const started = performance.now();
+  const stats = new Map(); // pid → { parent, start } of every process listed in /proc, read once per process
+  const seen = new Map(); // `${pid}@${start}@${role}` → { pid, role, command, hwmBytes, rssPeakBytes }
+  let peak = { bytes: 0, atMs: 0, roles: {} };
   let samples = 0;
+
   const sample = () => {
-    const tree = new Set([rootPid]);
-    const all = parents();
-    // Descendants in any order: repeat until no process joins.
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [pid, ppid] of all) if (!tree.has(pid) && tree.has(ppid)) (tree.add(pid), (grew = true));
+    if (!supported) return;
+    const listed = new Set();
+    for (const name of readdirSync('/proc')) {
+      const p = Number(name);
+      if (!Number.isInteger(p)) continue;
+      listed.add(p);
+      if (!stats.has(p)) stats.set(p, statOf(p));
     }
+    for (const p of stats.keys()) if (!listed.has(p)) stats.delete(p);
+    const children = new Map();
+    for (const [p, stat] of stats) {
+      if (!stat) continue;
+      if (!children.has(stat.parent)) children.set(stat.parent, []);
+      children.get(stat.parent).push(p);
+    }
+    const tree = [pid];
+    for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
     let total = 0;
-    for (const pid of tree) {
-      const bytes = statusBytes(pid);
-      if (!bytes) continue;
-      total += bytes.rss;
-      const known = processes.get(pid) ?? { pid, command: commandLine(pid), peakBytes: 0 };
-      known.peakBytes = Math.max(known.peakBytes, bytes.hwm);
-      processes.set(pid, known);
+    const roles = {};
+    for (const p of tree) {
+      // Read between two reads of its command line: a process that execs (bubblewrap forks itself, then it,
+      // prlimit and setpriv exec what they start) or exits meanwhile is left to the next sample, so that its
+      // memory is counted under the program that used it.
+      const before = read(`/proc/${p}/cmdline`);
+      // A child forked by the tutor that has not yet exec'd (Node forks, then execs bwrap or prlimit) shares
+      // the tutor's pages, which its RSS would count a second time.
+      if (p !== pid && before === rootCommand) continue;
+      const memory = memoryOf(p);
+      if (!memory || !before || read(`/proc/${p}/cmdline`) !== before) continue;
+      const argv = before.split('\0').filter(Boolean);
+      const role = roleOf(argv, p === pid);
+      const key = `${p}@${stats.get(p)?.start}@${role}`;
+      let known = seen.get(key);
+      if (!known) {
+        known = { pid: p, role, command: argv.join(' ').slice(0, 300), hwmBytes: 0, rssPeakBytes: 0 };
+        seen.set(key, known);
+      }
+      known.hwmBytes = Math.max(known.hwmBytes, memory.hwm);
+      known.rssPeakBytes = Math.max(known.rssPeakBytes, memory.rss);
+      total += memory.rss;
+      roles[role] = (roles[role] ?? 0) + memory.rss;
     }
-    peakBytes = Math.max(peakBytes, total);
-    samples += 1;
+    samples++;
+    if (total > peak.bytes) peak = { bytes: total, atMs: performance.now() - started, roles };
   };
+
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      return { peakBytes, samples, processes: [...processes.values()] };
+      sample();
+      const peakByProcess = [...seen.values()].sort((a, b) => b.hwmBytes - a.hwmBytes);
+      const peakByRole = {};
+      for (const p of peakByProcess) {
+        const role = (peakByRole[p.role] ??= { hwmBytes: 0, processes: 0 });
+        role.hwmBytes = Math.max(role.hwmBytes, p.hwmBytes);
+        role.processes++;
+      }
+      return { supported, samples, peakBytes: peak.bytes, peakAtMs: peak.atMs, peakRoles: peak.roles, peakByRole, peakByProcess };
     },
   };
 }

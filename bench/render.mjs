@@ -54,6 +54,7 @@ export function renderBenchmarks(results, root, outDir) {
       ? `**The anchor**, measured in the same run: pytest + PyTorch checking the same function (bench/anchor: the same ten cases and two properties, a PyTorch reference; Python ${results.anchor.python}, torch ${results.anchor.torch}, pytest ${results.anchor.pytest}) takes **${show(anchorFigure, anchorFigure.median)}** (${(anchorFigure.median / floorMs).toFixed(1)}× \`node -e 0\`)${anchorMemory ? ` and ${show(anchorMemory, anchorMemory.median)} at its peak` : ''}; llm-tutor's cold check of attention/causal-mask takes ${show(coldCheck, coldCheck.median)} (${(coldCheck.median / anchorFigure.median).toFixed(2)}× the anchor)${coldTutor?.median && coldChild?.median ? `, with ${show(coldTutor, coldTutor.median)} for the tutor and ${show(coldChild, coldChild.median)} for its sandbox child` : ''}.`
       : `**The anchor** (pytest + PyTorch checking the same function, bench/anchor) was not measured: ${results.anchor.absent}.`,
     '',
+    ...shardLines(results, floorMs),
     ...(unmet.length
       ? [
           '## Where the time goes, for the budgets not met',
@@ -102,6 +103,26 @@ export function renderBenchmarks(results, root, outDir) {
   ];
   writeFileSync(path.join(outDir, 'benchmarks.md'), lines.join('\n'));
   return { met: judged.length - unmet.length, budgets: judged.length, unmet: unmet.map(({ f }) => f.key) };
+}
+
+/** The class of a thousand, sharded as a CI matrix runs it: what one job costs, and the merge. */
+function shardLines(results, floorMs) {
+  const find = (key) => results.figures.find((f) => f.key === key);
+  const grade = find('shard-grade');
+  const merge = find('shard-merge');
+  if (!grade || !merge) return [];
+  const s = results.shards;
+  const memory = find('shard-memory');
+  const everyPack = find('grade-class-every-pack');
+  const minutes = (ms) => (ms / 60_000).toFixed(1);
+  return [
+    `**A class of ${s.classSize}**, sharded as a CI matrix runs it (bench/class-generator.mjs, bench/class-shard.mjs; docs/ci.md): one shard of ${s.shard.submissions} submissions (${Object.entries(s.shard.mix ?? {}).map(([k, n]) => `${n} ${k}`).join(', ')}) graded against ${s.pack} with \`--jobs 2\` took **${(grade.median / 1000).toFixed(1)} s** from a cold cache (${s.shard.perSubmissionMs.toFixed(0)} ms per submission)${memory ? `, all its processes together peaking at ${(memory.median / 2 ** 20).toFixed(0)} MiB` : ''}; ` +
+      `\`grade merge\` of the ${s.shards} shard files (${s.classSize} submissions) into results.json and the HTML report took **${(merge.median / 1000).toFixed(1)} s** (median of ${merge.runs}). ` +
+      `So a matrix of ${s.shards} jobs grades the class in about ${minutes(grade.median)} min of grading per job (plus each job's setup) and ${(merge.median / 1000).toFixed(0)} s of merging, where one machine would take about ${minutes(grade.median * s.shards)} min` +
+      (everyPack ? `; a job grading every built-in pack for its ${s.shard.submissions} submissions would take about ${minutes((everyPack.median / results.classSize) * s.shard.submissions)} min (from the class graded against every pack above).` : '.') +
+      ` The load average when the shard was graded was ${s.loadAverage.toFixed(1)} (\`node -e 0\`: ${floorMs.toFixed(0)} ms).`,
+    '',
+  ];
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

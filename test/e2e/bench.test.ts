@@ -9,7 +9,7 @@ import { bwrapWorks } from '../helpers/tools.js';
 // `npm run bench` at its smallest (one run per figure, a class of two, two saves), written to a
 // temporary folder: the committed figures in docs/ come from this script, so it must keep working.
 // The sharded class's figures (bench/class-shard.mjs), in its order.
-const shardKeys: string[] = [];
+const shardKeys = ['shard-grade', 'shard-memory', 'shard-merge'];
 
 describe('npm run bench', () => {
   test('measures every figure and writes the table and the JSON', { timeout: 600_000 }, async () => {
@@ -88,6 +88,9 @@ describe('npm run bench', () => {
     if (unmet.length) expect(table).toContain('## Where the time goes, for the budgets not met');
     for (const b of unmet.filter((b) => results.figures.find((f: { key: string }) => f.key === b.key).args)) expect(results.profiles[b.key]?.groups.length, b.key).toBeGreaterThan(0);
     expect(table).toMatch(results.anchor.absent ? /\*\*The anchor\*\* \(pytest \+ PyTorch checking the same function, bench\/anchor\) was not measured/ : /\*\*The anchor\*\*, measured in the same run: pytest \+ PyTorch .* takes \*\*\d+ ms\*\*/);
+    // The class of a thousand (here 20, in shards of 2): one shard graded, ten merged, and what a matrix job costs.
+    expect(results.shards.classSize).toBe(20);
+    expect(table).toMatch(/\*\*A class of 20\*\*, sharded as a CI matrix runs it .* took \*\*[\d.]+ s\*\* from a cold cache .* `grade merge` of the 10 shard files \(20 submissions\) .* took \*\*[\d.]+ s\*\*/);
     expect(table).toContain('## Reference computations per tfjs backend');
     expect(table).toMatch(/\| play \(shakespeare\): tokens per second, 200 tokens at temperature 0\.8 \| \d+ tokens\/s \| \d+ tokens\/s \| \d+ tokens\/s \|  \|/);
     expect(table).toMatch(/\| watch: save → verdict on screen \(attention\/causal-mask\), one CPU-bound process competing \| \d+ ms \|/);
