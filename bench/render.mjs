@@ -114,12 +114,12 @@ function shardLines(results, floorMs) {
   const s = results.shards;
   const memory = find('shard-memory');
   const everyPack = find('grade-class-every-pack');
-  const minutes = (ms) => (ms / 60_000).toFixed(1);
+  const minutes = (ms) => (ms < 120_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`);
   return [
     `**A class of ${s.classSize}**, sharded as a CI matrix runs it (bench/class-generator.mjs, bench/class-shard.mjs; docs/ci.md): one shard of ${s.shard.submissions} submissions (${Object.entries(s.shard.mix ?? {}).map(([k, n]) => `${n} ${k}`).join(', ')}) graded against ${s.pack} with \`--jobs 2\` took **${(grade.median / 1000).toFixed(1)} s** from a cold cache (${s.shard.perSubmissionMs.toFixed(0)} ms per submission)${memory ? `, all its processes together peaking at ${(memory.median / 2 ** 20).toFixed(0)} MiB` : ''}; ` +
       `\`grade merge\` of the ${s.shards} shard files (${s.classSize} submissions) into results.json and the HTML report took **${(merge.median / 1000).toFixed(1)} s** (median of ${merge.runs}). ` +
-      `So a matrix of ${s.shards} jobs grades the class in about ${minutes(grade.median)} min of grading per job (plus each job's setup) and ${(merge.median / 1000).toFixed(0)} s of merging, where one machine would take about ${minutes(grade.median * s.shards)} min` +
-      (everyPack ? `; a job grading every built-in pack for its ${s.shard.submissions} submissions would take about ${minutes((everyPack.median / results.classSize) * s.shard.submissions)} min (from the class graded against every pack above).` : '.') +
+      `So a matrix of ${s.shards} jobs grades the class in about ${minutes(grade.median)} of grading per job (plus each job's setup) and ${(merge.median / 1000).toFixed(0)} s of merging, where one machine would take about ${minutes(grade.median * s.shards)}` +
+      (everyPack ? `; a job grading every built-in pack for its ${s.shard.submissions} submissions would take about ${minutes((everyPack.median / results.classSize) * s.shard.submissions)} (from the class graded against every pack above).` : '.') +
       ` The load average when the shard was graded was ${s.loadAverage.toFixed(1)} (\`node -e 0\`: ${floorMs.toFixed(0)} ms).`,
     '',
   ];
