@@ -36,7 +36,6 @@ export function renderBenchmarks(results, root, outDir) {
   const coldChild = results.figures.find((f) => f.key === 'check-cold-memory-child');
   const judged = results.figures.filter((f) => f.budget && !f.notMeasured).map((f) => ({ f, j: judge(f, floorMs) }));
   const unmet = judged.filter(({ j }) => !j.met);
-  results.budgets = judged.map(({ f, j }) => ({ key: f.key, budget: f.budget, limit: j.limit, median: f.median, met: j.met }));
   const notes = existsSync(path.join(root, 'bench', 'notes.md')) ? readFileSync(path.join(root, 'bench', 'notes.md'), 'utf8').trim().split('\n') : [];
 
   const lines = [
