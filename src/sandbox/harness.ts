@@ -24,7 +24,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { applyCarry, isRowsArg, MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
+import { applyCarry, isRowsArg, MARKER, materializeArgs, plainRowsOf, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;
@@ -246,12 +246,17 @@ function freezeDeep<T>(value: T): T {
 /**
  * `value` (frozen) with a copy of each typed array in it, for one call with
  * read-only inputs: typed arrays cannot be frozen, so a call gets its own and
- * they are compared with the originals afterwards. The frozen containers on
- * the way to one are copied (and frozen); the rest is shared, not copied.
+ * they are compared with the originals afterwards. So are the rows of a
+ * matrix sent as bytes to arrive as number[][] (matrixOf), made here (in a
+ * frozen list) so that they can be compared with the bytes: frozen, their
+ * numbers would be boxed, a model's weights several times slower to copy and
+ * to read. The frozen containers on the way to one are copied (and frozen);
+ * the rest is shared, not copied.
  */
 function withTypedCopies(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > 16) return value;
   if (isView(value)) return clone(value);
+  if (isRowsArg(value) && value.plain) return freeze(plainRowsOf(value));
   let copy: unknown[] | Record<string, unknown> | undefined;
   if (isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -295,12 +300,31 @@ function findTypedMutation(before: ArrayLike<number>, after: unknown, path: stri
   return undefined;
 }
 
+/** The first place where the rows a call received of a matrix sent as bytes (`before`) differ from its bytes, as `[i][j]`. */
+function findRowsMutation(before: { data: Float32Array; rows: number; cols: number }, after: unknown[], path: string): string | undefined {
+  const { data, rows, cols } = before;
+  if (after.length !== rows) return path || 'value';
+  for (let i = 0; i < rows; i++) {
+    const row = after[i];
+    if (!isArray(row) || row.length !== cols) return `${path}[${i}]`;
+    for (let j = 0, at = i * cols; j < cols; j++) {
+      const a = data[at + j];
+      const b = row[j];
+      if (a !== b && !objectIs(a, b)) return `${path}[${i}][${j}]`;
+    }
+  }
+  return undefined;
+}
+
 /** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
 function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
   if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
   if (isView(before)) return findTypedMutation(before as unknown as ArrayLike<number>, after, path);
-  if (isRowsArg(before)) return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
+  if (isRowsArg(before)) {
+    if (before.plain && isArray(after)) return findRowsMutation(before, after, path);
+    return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
+  }
   if (isArray(before)) {
     if (!isArray(after) || after.length !== before.length) return path || 'value';
     for (let i = 0; i < before.length; i++) {
