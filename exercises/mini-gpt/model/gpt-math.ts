@@ -30,6 +30,24 @@ export function shippedModel(exerciseDir: string, name: ModelName): GptModel {
   return model;
 }
 
+const shippedWeightsOf = new Map<string, GptWeights>();
+
+/**
+ * A shipped model's weights as the learner's function receives them
+ * (weightsOf), made once per process: every case of every exercise that
+ * holds them holds the same object (frozen with the first case), so they go
+ * to the sandbox once per run and the tutor copies them into rows once.
+ */
+export function shippedWeights(exerciseDir: string, name: ModelName): GptWeights {
+  const file = path.join(modelsDir(exerciseDir), `${name}.safetensors`);
+  let w = shippedWeightsOf.get(file);
+  if (!w) {
+    w = weightsOf(shippedModel(exerciseDir, name));
+    shippedWeightsOf.set(file, w);
+  }
+  return w;
+}
+
 /**
  * A small random model of this shape: weights N(0, 0.3²) (large enough that
  * every piece changes the logits visibly), LayerNorm gains 1 + N(0, 0.1²),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { anyOf, defineExercise, encode, plural, randomInts, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { close, show } from '../../../transformer-core/properties.js';
-import { modelNames, modelsDir, randomModel, shippedModel, weightsOf, type GptConfig, type GptWeights } from '../gpt-math.js';
+import { modelNames, modelsDir, randomModel, shippedModel, shippedWeights, weightsOf, type GptConfig, type GptWeights } from '../gpt-math.js';
 import {
   lessonTokens,
   lessonWeights,
@@ -25,7 +25,7 @@ export function heldOutPrefix(exerciseDir: string, name: (typeof modelNames)[num
   const model = shippedModel(exerciseDir, name);
   const text = readFileSync(path.join(modelsDir(exerciseDir), `${name}-heldout.txt`), 'utf8');
   const { context } = model.config;
-  return { tokens: encode(model.tokenizer, text).slice(0, windows * context + 1), w: weightsOf(model), context };
+  return { tokens: encode(model.tokenizer, text).slice(0, windows * context + 1), w: shippedWeights(exerciseDir, name), context };
 }
 
 const randomWeights = (rng: Rng, config: GptConfig): GptWeights => weightsOf(randomModel(rng, config));
