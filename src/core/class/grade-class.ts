@@ -102,7 +102,9 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   let refs = exerciseRefs(options.packs);
   if (options.only?.length) refs = options.only.map((q) => findExercise(refs, q));
   const prepared = new Map<string, PreparedExercise>();
-  for (const ref of refs) prepared.set(ref.key, prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs }));
+  // Each reference computes once the first submission's cases of its exercise are sent: it holds the event loop while
+  // it computes, and so the child runs that file meanwhile, instead of waiting for every reference to be done.
+  for (const ref of refs) prepared.set(ref.key, prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs, deferReference: true }));
   const { loadTf } = await import('../../reference/backend.js');
   const { report } = await loadTf(options.backend);
 
