@@ -127,6 +127,8 @@ export function plainRowsOf(arg: RowsArg): number[][] {
     for (let j = 0, at = i * cols; j < cols; j++) row[j] = data[at + j];
     matrix[i] = row;
   }
+  // Numbers only: nothing in it is ever live, and a walk over it would read (and box) every one.
+  liveness.set(matrix, false);
   return matrix;
 }
 
@@ -154,7 +156,7 @@ function rowViews(arg: RowsArg): Float32Array[] | number[][] {
 const materializeDepth = 16;
 
 function materialize(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null || depth > materializeDepth || typedArrayKind(value) !== undefined) return value;
+  if (typeof value !== 'object' || value === null || depth > materializeDepth || typedArrayKind(value) !== undefined || liveness.get(value) === false) return value;
   if (isReadOnceArg(value)) return readOnceIterable(materialize(value.items, depth + 1) as unknown[]);
   if (isRowsArg(value)) return rowViews(value);
   let copy: unknown[] | Record<string, unknown> | undefined;
@@ -194,7 +196,10 @@ export function materializeArgs(args: unknown[]): unknown[] {
   return hasLiveArgs(args) ? (materialize(args, -1) as unknown[]) : args;
 }
 
-/** Frozen argument lists already looked at: a case's arguments never change, and a 50k-entry vocabulary is walked once, not per call. */
+/**
+ * Frozen argument lists already looked at: a case's arguments never change, and a 50k-entry vocabulary is walked once, not per call.
+ * And the rows made of a plain marker, which hold numbers only.
+ */
 const liveness = new WeakMap<object, boolean>();
 
 function findLive(value: unknown, depth: number): boolean {

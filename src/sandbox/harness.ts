@@ -310,7 +310,8 @@ function findRowsMutation(before: { data: Float32Array; rows: number; cols: numb
     for (let j = 0, at = i * cols; j < cols; j++) {
       const a = data[at + j];
       const b = row[j];
-      if (a !== b && !objectIs(a, b)) return `${path}[${i}][${j}]`;
+      // Unequal and not both NaN (as Object.is, which would box every number read here).
+      if (a !== b && (a === a || b === b)) return `${path}[${i}][${j}]`;
     }
   }
   return undefined;
@@ -320,6 +321,8 @@ function findRowsMutation(before: { data: Float32Array; rows: number; cols: numb
 function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
   if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
+  // What the call got as it was (frozen, or beyond the copies' depth) is itself: nothing to find, however big.
+  if (before === after) return undefined;
   if (isView(before)) return findTypedMutation(before as unknown as ArrayLike<number>, after, path);
   if (isRowsArg(before)) {
     if (before.plain && isArray(after)) return findRowsMutation(before, after, path);
