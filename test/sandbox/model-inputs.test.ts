@@ -66,6 +66,11 @@ describe('typed-array and row-view inputs', () => {
       { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
       { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
     ]);
+    // The calls of a run share the rows: a change is found after the call, and the next call gets them made again.
+    expect(r.outcomes[0]).toMatchObject({ mutated: 'argument 1 at [2][3]' });
+    const thrown = await run(`export function f(w: number[][], write: boolean) {\n  const before = w[2][3];\n  if (write) { w[2][3] = 99; throw new Error('after writing'); }\n  return before;\n}\n`, 'f', deepFreeze([[m, true], [m, false]]));
+    expect(thrown.outcomes[0]).toMatchObject({ ok: false, error: { message: 'after writing' } });
+    expect(thrown.outcomes[1]).toMatchObject({ ok: true, value: 2.75 });
     // With read-only inputs the list is frozen, and a change to a row (each call's own copy) is found after the call.
     const readOnly = await run(source, 'f', deepFreeze([[m, true], [m, false]]), { readOnlyInputs: true });
     expect(readOnly.outcomes[0]).toMatchObject({ ok: true, value: { before: 2.75 }, mutated: 'argument 1 at [2][3]' });
