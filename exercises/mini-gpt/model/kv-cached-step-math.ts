@@ -1,6 +1,6 @@
 import type { Tf } from 'llm-tutor/pack';
 import { linearTf, lnEps } from '../../training/block/block-math.js';
-import type { GptCache, GptWeights } from './gpt-math.js';
+import { rowsOfBytes, type GptCache, type GptWeights } from './gpt-math.js';
 
 // The reference of model/kv-cached-step: one decoding step in TensorFlow.js,
 // over the keys and values a cache holds (it holds no tokens, so the step
@@ -76,13 +76,21 @@ const isMarker = (m: unknown): m is MatrixMarker => typeof m === 'object' && m !
 /**
  * GptWeights whose matrices are marked for the sandbox (weightsOf) as plain
  * arrays, so that a case can run the float64 model on them to build a cache.
+ * Made once per GptWeights (a shipped model's serve all its cases), and not to be changed.
  */
 export function plainWeights(w: GptWeights): GptWeights {
-  const walk = (value: unknown): unknown => {
-    if (isMarker(value)) return Array.from({ length: value.rows }, (_, i) => Array.from(value.data.subarray(i * value.cols, (i + 1) * value.cols)));
-    if (Array.isArray(value)) return value.map(walk);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, walk(v)]));
-    return value;
-  };
-  return walk(w) as GptWeights;
+  let made = plain.get(w);
+  if (!made) {
+    const walk = (value: unknown): unknown => {
+      if (isMarker(value)) return rowsOfBytes(value);
+      if (Array.isArray(value)) return value.map(walk);
+      if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, walk(v)]));
+      return value;
+    };
+    made = walk(w) as GptWeights;
+    plain.set(w, made);
+  }
+  return made;
 }
+
+const plain = new WeakMap<GptWeights, GptWeights>();
