@@ -368,6 +368,17 @@ function findTypedMutation(before: ArrayLike<number>, after: unknown, path: stri
   return undefined;
 }
 
+/** The first column where `row` differs from `cols` numbers of `data` from `at`, or -1. Small, so that it is optimised after a few rows. */
+function rowChange(data: Float32Array, at: number, row: number[], cols: number): number {
+  for (let j = 0; j < cols; j++) {
+    const a = data[at + j];
+    const b = row[j];
+    // Unequal and not both NaN (as Object.is, which would box every number read here).
+    if (a !== b && (a === a || b === b)) return j;
+  }
+  return -1;
+}
+
 /** The first place where the rows a call received of a matrix sent as bytes (`before`) differ from its bytes, as `[i][j]`. */
 function findRowsMutation(before: { data: Float32Array; rows: number; cols: number }, after: unknown[], path: string): string | undefined {
   const { data, rows, cols } = before;
@@ -375,25 +386,25 @@ function findRowsMutation(before: { data: Float32Array; rows: number; cols: numb
   for (let i = 0; i < rows; i++) {
     const row = after[i];
     if (!isArray(row) || row.length !== cols) return `${path}[${i}]`;
-    for (let j = 0, at = i * cols; j < cols; j++) {
-      const a = data[at + j];
-      const b = row[j];
-      // Unequal and not both NaN (as Object.is, which would box every number read here).
-      if (a !== b && (a === a || b === b)) return `${path}[${i}][${j}]`;
-    }
+    const j = rowChange(data, i * cols, row as number[], cols);
+    if (j >= 0) return `${path}[${i}][${j}]`;
   }
   return undefined;
 }
 
-/** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
-function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
+/**
+ * The first place where `after` differs from `before`, as `[1][2]`, or
+ * undefined. The rows made of a matrix sent as bytes are compared with its
+ * bytes when `rows` is set (they were made for this call either way).
+ */
+function findMutation(before: unknown, after: unknown, rows: boolean, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
   if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
   // What the call got as it was (frozen, or beyond the copies' depth) is itself: nothing to find, however big.
   if (before === after) return undefined;
   if (isView(before)) return findTypedMutation(before as unknown as ArrayLike<number>, after, path);
   if (isRowsArg(before)) {
-    if (before.plain && isArray(after)) return findRowsMutation(before, after, path);
+    if (before.plain && isArray(after)) return rows ? findRowsMutation(before, after, path) : undefined;
     return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
   }
   if (isArray(before)) {
@@ -406,7 +417,7 @@ function findMutation(before: unknown, after: unknown, path = ''): string | unde
         if (a !== b && (a === a || b === b)) return `${path}[${i}]`;
         continue;
       }
-      const found = findMutation(b, a, `${path}[${i}]`);
+      const found = findMutation(b, a, rows, `${path}[${i}]`);
       if (found) return found;
     }
     return undefined;
@@ -415,7 +426,7 @@ function findMutation(before: unknown, after: unknown, path = ''): string | unde
   const beforeKeys = objectKeys(before as object);
   if (beforeKeys.length !== objectKeys(after as object).length) return path || 'value';
   for (const key of beforeKeys) {
-    const found = findMutation((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], `${path}.${key}`);
+    const found = findMutation((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], rows, `${path}.${key}`);
     if (found) return found;
   }
   return undefined;
@@ -640,7 +651,8 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
       // Read-only inputs are compared only where they were copied (typed arrays, rows); the rest is frozen.
-      const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given);
+      // Otherwise a change is only reported, and the rows of a matrix, this call's own, are not looked at.
+      const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given, message.readOnly === true);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
       previous = { ok: true, value };
