@@ -57,7 +57,9 @@ export function tfParams(tf: Tf, config: GptConfig, data: Record<string, ArrayLi
   return Object.fromEntries(
     tensorShapes(config).map(([name, shape]) => {
       const entry = data[name];
-      return [name, tf.tensor('data' in entry ? entry.data : Array.from(entry as ArrayLike<number>), shape)];
+      // A typed array goes to tfjs as it is: a plain list is flattened element by element (a shipped model's million floats in a quarter second).
+      const values = ArrayBuffer.isView(entry) ? (entry as Float32Array) : 'data' in entry ? entry.data : Array.from(entry as ArrayLike<number>);
+      return [name, tf.tensor(values, shape)];
     }),
   );
 }

@@ -24,7 +24,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { applyCarry, isRowsArg, MARKER, materializeArgs, type ChildMessage, type Marker, type ParentMessage, type WireError } from './wire.js';
+import { applyCarry, isRowsArg, MARKER, materializeArgs, plainRowsOf, type ChildMessage, type Marker, type ParentMessage, type RowsArg, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;
@@ -243,15 +243,22 @@ function freezeDeep<T>(value: T): T {
   return value;
 }
 
+const isPlainRows = (value: unknown): value is RowsArg => isRowsArg(value) && value.plain === true;
+
 /**
  * `value` (frozen) with a copy of each typed array in it, for one call with
  * read-only inputs: typed arrays cannot be frozen, so a call gets its own and
- * they are compared with the originals afterwards. The frozen containers on
- * the way to one are copied (and frozen); the rest is shared, not copied.
+ * they are compared with the originals afterwards. So are the rows of a
+ * matrix sent as bytes to arrive as number[][] (matrixOf), made here (in a
+ * frozen list) so that they can be compared with the bytes: frozen, their
+ * numbers would be boxed, a model's weights several times slower to copy and
+ * to read. The frozen containers on the way to one are copied (and frozen);
+ * the rest is shared, not copied.
  */
 function withTypedCopies(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > 16) return value;
   if (isView(value)) return clone(value);
+  if (isPlainRows(value)) return freeze(plainRowsOf(value));
   let copy: unknown[] | Record<string, unknown> | undefined;
   if (isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -283,6 +290,72 @@ function withTypedCopies(value: unknown, depth = 0): unknown {
   return copy ? freeze(copy) : value;
 }
 
+type Place = (string | number)[];
+
+/**
+ * `value` with each matrix sent as bytes replaced by null (the containers on
+ * the way copied), and where each was. A list whose first element is not an
+ * object is taken for numbers and not looked into (reading every number of a
+ * big one would box it): a matrix this misses is copied with the rest, and
+ * made into rows by materializeArgs.
+ */
+function withoutPlainRows(value: unknown, places: { at: Place; marker: RowsArg }[], at: Place = []): unknown {
+  if (typeof value !== 'object' || value === null || at.length > 16) return value;
+  if (isPlainRows(value)) {
+    places.push({ at, marker: value });
+    return null;
+  }
+  if (isView(value)) return value;
+  let copy: unknown[] | Record<string, unknown> | undefined;
+  if (isArray(value)) {
+    if (at.length > 0 && (typeof value[0] !== 'object' || value[0] === null)) return value;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      const got = withoutPlainRows(item, places, [...at, i]);
+      if (got === item) continue;
+      if (!copy) {
+        copy = new Array<unknown>(value.length);
+        for (let j = 0; j < value.length; j++) copy[j] = value[j];
+      }
+      (copy as unknown[])[i] = got;
+    }
+  } else {
+    const proto = getPrototypeOf(value);
+    if (proto !== objectProto && proto !== null) return value;
+    const keys = objectKeys(value);
+    for (const key of keys) {
+      const item = (value as Record<string, unknown>)[key];
+      const got = withoutPlainRows(item, places, [...at, key]);
+      if (got === item) continue;
+      if (!copy) {
+        copy = {};
+        for (const k of keys) defineProperty(copy, k, { value: (value as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+      }
+      defineProperty(copy, key, { value: got, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return copy ?? value;
+}
+
+/**
+ * A fresh copy of `value` for one call (changing it reaches no other call).
+ * A matrix sent as bytes becomes its rows at once: its bytes, which the call
+ * never sees, are not copied first.
+ */
+function copyForCall(value: unknown[]): unknown[] {
+  const places: { at: Place; marker: RowsArg }[] = [];
+  const skeleton = withoutPlainRows(value, places);
+  if (places.length === 0) return clone(value);
+  const copy = clone(skeleton) as unknown[];
+  for (const { at, marker } of places) {
+    let container = copy as unknown as Record<string | number, unknown>;
+    for (let i = 0; i < at.length - 1; i++) container = container[at[i]] as Record<string | number, unknown>;
+    defineProperty(container, at[at.length - 1], { value: plainRowsOf(marker), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
 /** The first element where typed array `after` differs from `before`, as `[i]`, or `[i][j]` for a row-view input of `cols` columns. */
 function findTypedMutation(before: ArrayLike<number>, after: unknown, path: string, cols?: number): string | undefined {
   if (!isView(after) || (after as unknown as ArrayLike<number>).length !== before.length) return path || 'value';
@@ -295,16 +368,56 @@ function findTypedMutation(before: ArrayLike<number>, after: unknown, path: stri
   return undefined;
 }
 
-/** The first place where `after` differs from `before`, as `[1][2]`, or undefined. */
-function findMutation(before: unknown, after: unknown, path = ''): string | undefined {
+/** The first column where `row` differs from `cols` numbers of `data` from `at`, or -1. Small, so that it is optimised after a few rows. */
+function rowChange(data: Float32Array, at: number, row: number[], cols: number): number {
+  for (let j = 0; j < cols; j++) {
+    const a = data[at + j];
+    const b = row[j];
+    // Unequal and not both NaN (as Object.is, which would box every number read here).
+    if (a !== b && (a === a || b === b)) return j;
+  }
+  return -1;
+}
+
+/** The first place where the rows a call received of a matrix sent as bytes (`before`) differ from its bytes, as `[i][j]`. */
+function findRowsMutation(before: { data: Float32Array; rows: number; cols: number }, after: unknown[], path: string): string | undefined {
+  const { data, rows, cols } = before;
+  if (after.length !== rows) return path || 'value';
+  for (let i = 0; i < rows; i++) {
+    const row = after[i];
+    if (!isArray(row) || row.length !== cols) return `${path}[${i}]`;
+    const j = rowChange(data, i * cols, row as number[], cols);
+    if (j >= 0) return `${path}[${i}][${j}]`;
+  }
+  return undefined;
+}
+
+/**
+ * The first place where `after` differs from `before`, as `[1][2]`, or
+ * undefined. The rows made of a matrix sent as bytes are compared with its
+ * bytes when `rows` is set (they were made for this call either way).
+ */
+function findMutation(before: unknown, after: unknown, rows: boolean, path = ''): string | undefined {
   if (typeof before === 'number' && typeof after === 'number') return objectIs(before, after) || before === after ? undefined : path || 'value';
   if (typeof before !== 'object' || before === null) return before === after ? undefined : path || 'value';
+  // What the call got as it was (frozen, or beyond the copies' depth) is itself: nothing to find, however big.
+  if (before === after) return undefined;
   if (isView(before)) return findTypedMutation(before as unknown as ArrayLike<number>, after, path);
-  if (isRowsArg(before)) return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
+  if (isRowsArg(before)) {
+    if (before.plain && isArray(after)) return rows ? findRowsMutation(before, after, path) : undefined;
+    return isRowsArg(after) ? findTypedMutation(before.data, after.data, path, before.cols) : path || 'value';
+  }
   if (isArray(before)) {
     if (!isArray(after) || after.length !== before.length) return path || 'value';
     for (let i = 0; i < before.length; i++) {
-      const found = findMutation(before[i], after[i], `${path}[${i}]`);
+      const b = before[i];
+      const a = after[i];
+      // Numbers (most of a big input) compared here: no call, and no path made for an element that is unchanged.
+      if (typeof b === 'number' && typeof a === 'number') {
+        if (a !== b && (a === a || b === b)) return `${path}[${i}]`;
+        continue;
+      }
+      const found = findMutation(b, a, rows, `${path}[${i}]`);
       if (found) return found;
     }
     return undefined;
@@ -313,7 +426,7 @@ function findMutation(before: unknown, after: unknown, path = ''): string | unde
   const beforeKeys = objectKeys(before as object);
   if (beforeKeys.length !== objectKeys(after as object).length) return path || 'value';
   for (const key of beforeKeys) {
-    const found = findMutation((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], `${path}.${key}`);
+    const found = findMutation((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key], rows, `${path}.${key}`);
     if (found) return found;
   }
   return undefined;
@@ -517,7 +630,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       // A fresh copy for each call: cases of one message may share objects (one vocabulary for all).
       // Read-only inputs are frozen instead (no copy): changing them throws. Typed arrays cannot be
       // frozen: each call gets copies of those, compared after the call.
-      given = message.readOnly ? (live ? (withTypedCopies(freezeDeep(args)) as unknown[]) : freezeDeep(args)) : clone(args);
+      given = message.readOnly ? (live ? (withTypedCopies(freezeDeep(args)) as unknown[]) : freezeDeep(args)) : live ? copyForCall(args) : clone(args);
     } catch (error) {
       send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: 0 });
       previous = { ok: false, why: 'the previous call was not run' };
@@ -537,8 +650,9 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       const output = (fn as (...a: unknown[]) => unknown)(...(live ? materializeArgs(given) : given));
       const durationMs = now() - started;
       const value = toPlain(output, { left: ELEMENT_BUDGET });
-      // Read-only inputs are compared only where they were copied (typed arrays); the rest is frozen.
-      const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given);
+      // Read-only inputs are compared only where they were copied (typed arrays, rows); the rest is frozen.
+      // Otherwise a change is only reported, and the rows of a matrix, this call's own, are not looked at.
+      const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given, message.readOnly === true);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
       send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
       previous = { ok: true, value };

@@ -167,6 +167,10 @@ function nodeArgs(spec: LaunchSpec): string[] {
     `--allow-fs-read=${spec.runDir}${path.sep}`,
     '--enable-source-maps',
     `--max-old-space-size=${spec.memoryMb}`,
+    // A young generation of up to 64 MiB a half (V8's default is 16): learner code that builds a row per token and
+    // layer, and the model-sized inputs made into rows for each call, survive fewer scavenges. A capstone submission
+    // costs a quarter less CPU, its child about 80 MiB more at its peak.
+    '--max-semi-space-size=64',
     '--no-warnings',
     // Trace events (which the permission model lets through) could only land in the run's folder.
     `--trace-event-file-pattern=${path.join(spec.runDir, 'trace-${pid}-${rotation}.log')}`,

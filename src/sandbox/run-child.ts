@@ -119,8 +119,8 @@ export function cpuSecondsFor(timeoutMs: number): number {
 /** A started sandbox child and the two pipes of its message channel. */
 export interface SandboxProcess {
   process: ChildProcess;
-  /** Sends a message (a frame on the child's file descriptor 4); a child that is gone is ignored. */
-  send(message: unknown): void;
+  /** Sends a message (a frame on the child's file descriptor 4); a child that is gone is ignored. `written` is called once it is written or dropped. */
+  send(message: unknown, written?: () => void): void;
   /**
    * Calls `handler` with each well-formed message; a malformed or oversized
    * frame kills the child and is passed to `onViolation` first.
@@ -164,13 +164,13 @@ export async function startSandboxChild(runDir: string, memoryMb: number, cpuSec
   const kill = () => killTree(child);
   return {
     process: child,
-    send(message) {
-      if (output.destroyed || child.exitCode !== null || child.signalCode !== null) return;
+    send(message, written) {
+      if (output.destroyed || child.exitCode !== null || child.signalCode !== null) return void written?.();
       // The length and the body as two writes of one batch: a body of megabytes is not copied again into a frame.
       const [head, body] = encodeFrameParts(message);
       output.cork();
       output.write(head);
-      output.write(body);
+      output.write(body, () => written?.());
       output.uncork();
     },
     listen(handler, onViolation) {
@@ -286,7 +286,7 @@ export class RunRecorder {
  * runs out of time or `cancel` aborts (the child is then killed at once). The
  * child is a harness waiting to be told to import the bundle at `bundleUrl`.
  */
-function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], limits: SandboxLimits, bundleUrl: string, cancel?: AbortSignal): Promise<SandboxRun> {
+function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], limits: SandboxLimits, bundleUrl: string, cancel?: AbortSignal, onSent?: () => void): Promise<SandboxRun> {
   const stdout = new CappedBuffer(limits.outputBytes);
   const stderr = new CappedBuffer(limits.outputBytes);
   child.process.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -310,7 +310,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     child.listen(
       (message) => {
         if (done) return;
-        if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits));
+        if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits), onSent);
         else if (recorder.take(message)) {
           done = true;
           // Nothing the child does after reporting can change the verdict: stop it now.
@@ -344,8 +344,11 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
 export interface SandboxSlot {
   /** Bundles the learner file for this slot's child, within `timeoutMs` (bundling counts in the exercise's time limit). */
   bundle(learnerFile: string, allowedRoot: string, timeoutMs?: number): Promise<BundleResult>;
-  /** Runs the bundle; when `signal` aborts, the child is killed and the run comes back with `aborted` set. */
-  run(entry: string, cases: unknown[][], limits: SandboxLimits, signal?: AbortSignal): Promise<SandboxRun>;
+  /**
+   * Runs the bundle; when `signal` aborts, the child is killed and the run comes back with `aborted` set.
+   * `onSent` is called once the cases are written to the child (it may not be, for a run that ends before).
+   */
+  run(entry: string, cases: unknown[][], limits: SandboxLimits, signal?: AbortSignal, onSent?: () => void): Promise<SandboxRun>;
   dispose(): Promise<void>;
 }
 
@@ -392,9 +395,9 @@ export class WarmSandbox {
     let used = false;
     return {
       bundle: (learnerFile, allowedRoot, timeoutMs) => bundleLearnerFile(learnerFile, allowedRoot, bundleFile, { timeoutMs }),
-      run: (entry, cases, limits, signal) => {
+      run: (entry, cases, limits, signal, onSent) => {
         used = true;
-        const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href, signal);
+        const result = superviseRun(child, entry, cases, limits, pathToFileURL(bundleFile).href, signal, onSent);
         // Start the following child while this one runs.
         if (this.options.ahead !== false) this.warm();
         return result;

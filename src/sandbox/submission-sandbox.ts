@@ -161,8 +161,9 @@ class SharedChild {
     this.child?.kill();
   }
 
-  private send(message: unknown): void {
-    this.child?.send(message);
+  private send(message: unknown, written?: () => void): void {
+    if (this.child) this.child.send(message, written);
+    else written?.();
   }
 
   private onMessage(message: ChildMessage | { type: 'loaded' }): void {
@@ -192,7 +193,7 @@ class SharedChild {
   }
 
   /** Runs one module's cases; the time limit counts from now, the child's start-up included for its first run. */
-  run(module: string, entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun> {
+  run(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, onSent?: () => void): Promise<SandboxRun> {
     const index = this.runs++;
     const recorder = new RunRecorder(cases.length);
     return new Promise((resolve) => {
@@ -238,7 +239,7 @@ class SharedChild {
           void settle(false);
           return;
         }
-        this.send(runMessage(module, entry, cases, limits, this.boundary));
+        this.send(runMessage(module, entry, cases, limits, this.boundary), onSent);
         });
       });
     });
@@ -327,17 +328,17 @@ export class SubmissionSandbox {
         alone = await coldSlot(timeoutMs ?? defaultLimits.timeoutMs);
         return alone.bundle(learnerFile, allowedRoot, timeoutMs);
       },
-      run: (entry, cases, limits) => (alone ? alone.run(entry, cases, limits) : this.runShared(module!, entry, cases, limits)),
+      run: (entry, cases, limits, _signal, onSent) => (alone ? alone.run(entry, cases, limits, undefined, onSent) : this.runShared(module!, entry, cases, limits, onSent)),
       dispose: async () => {
         await alone?.dispose();
       },
     };
   }
 
-  private runShared(module: string, entry: string, cases: unknown[][], limits: SandboxLimits): Promise<SandboxRun> {
+  private runShared(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, onSent?: () => void): Promise<SandboxRun> {
     const next = this.queue.then(async () => {
       const child = this.live();
-      const result = await child.run(module, entry, cases, limits);
+      const result = await child.run(module, entry, cases, limits, onSent);
       // A crash may be what a file run earlier left behind: the verdict comes from a fresh process. A time-out is
       // not run again (it would cost twice the limit): nothing an earlier file left can run, the child was clean.
       return child.runs > 1 && result.crashed ? this.live().run(module, entry, cases, limits) : result;

@@ -66,9 +66,17 @@ describe('typed-array and row-view inputs', () => {
       { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
       { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 },
     ]);
-    // With read-only inputs the rows are frozen: writing throws.
-    const frozen = await run(source, 'f', deepFreeze([[m, true]]), { readOnlyInputs: true });
-    expect(frozen.outcomes[0]).toMatchObject({ ok: false, error: { name: 'TypeError' } });
+    // Each call gets rows of its own, made from the bytes: a call that throws after writing into them changes no other.
+    const thrown = await run(`export function f(w: number[][], write: boolean) {\n  const before = w[2][3];\n  if (write) { w[2][3] = 99; throw new Error('after writing'); }\n  return before;\n}\n`, 'f', deepFreeze([[m, true], [m, false]]));
+    expect(thrown.outcomes[0]).toMatchObject({ ok: false, error: { message: 'after writing' } });
+    expect(thrown.outcomes[1]).toMatchObject({ ok: true, value: 2.75 });
+    // With read-only inputs the list is frozen, and a change to a row (each call's own copy) is found after the call.
+    const readOnly = await run(source, 'f', deepFreeze([[m, true], [m, false]]), { readOnlyInputs: true });
+    expect(readOnly.outcomes[0]).toMatchObject({ ok: true, value: { before: 2.75 }, mutated: 'argument 1 at [2][3]' });
+    expect(readOnly.outcomes[1]).toMatchObject({ ok: true, value: { plain: true, rows: 3, cols: 4, w12: 1.5, mapped: true, before: 2.75 } });
+    expect(readOnly.outcomes[1]?.ok && readOnly.outcomes[1].mutated).toBeFalsy();
+    const grown = await run(`export function f(w: number[][]) { w.push([1]); return 0; }\n`, 'f', deepFreeze([[m]]), { readOnlyInputs: true });
+    expect(grown.outcomes[0]).toMatchObject({ ok: false, error: { name: 'TypeError' } });
   });
 
   const writer = `export function f(x: Float32Array, w: Float32Array[], write: boolean) {

@@ -1,6 +1,6 @@
 import { gptLogits, nextToken, tfParams, type SampleOptions, type Tf } from 'llm-tutor/pack';
 import { sampleSteps, softmax, topKSteps, topPSteps } from '../../inference/decoding/sampling-math.js';
-import { tensorsOf, weightsOf, type GptModel, type GptWeights } from './gpt-math.js';
+import { rowsOfBytes, tensorsOf, weightsOf, type GptModel, type GptWeights } from './gpt-math.js';
 
 // The pieces of model/generate: a fast float64 decoding step (for the case
 // builder's safety margins and the wrong variants), the sampling rule step by
@@ -281,9 +281,7 @@ function plainMatrix(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(plainMatrix);
   const { data, rows, cols } = value as { data?: unknown; rows?: unknown; cols?: unknown };
-  if (data instanceof Float32Array && typeof rows === 'number' && typeof cols === 'number') {
-    return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
-  }
+  if (data instanceof Float32Array && typeof rows === 'number' && typeof cols === 'number') return rowsOfBytes({ data, rows, cols });
   return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, plainMatrix(entry)]));
 }
 

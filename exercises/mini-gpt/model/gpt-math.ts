@@ -30,6 +30,35 @@ export function shippedModel(exerciseDir: string, name: ModelName): GptModel {
   return model;
 }
 
+/** The rows of a matrix marked to be sent as bytes (matrixOf), as plain number[] (a loop: Array.from on a typed array is several times slower). */
+export function rowsOfBytes({ data, rows, cols }: { data: Float32Array; rows: number; cols: number }): number[][] {
+  const out = new Array<number[]>(rows);
+  for (let i = 0; i < rows; i++) {
+    const row = new Array<number>(cols);
+    for (let j = 0, at = i * cols; j < cols; j++) row[j] = data[at + j];
+    out[i] = row;
+  }
+  return out;
+}
+
+const shippedWeightsOf = new Map<string, GptWeights>();
+
+/**
+ * A shipped model's weights as the learner's function receives them
+ * (weightsOf), made once per process: every case of every exercise that
+ * holds them holds the same object (frozen with the first case), so they go
+ * to the sandbox once per run and the tutor copies them into rows once.
+ */
+export function shippedWeights(exerciseDir: string, name: ModelName): GptWeights {
+  const file = path.join(modelsDir(exerciseDir), `${name}.safetensors`);
+  let w = shippedWeightsOf.get(file);
+  if (!w) {
+    w = weightsOf(shippedModel(exerciseDir, name));
+    shippedWeightsOf.set(file, w);
+  }
+  return w;
+}
+
 /**
  * A small random model of this shape: weights N(0, 0.3²) (large enough that
  * every piece changes the logits visibly), LayerNorm gains 1 + N(0, 0.1²),

@@ -1,6 +1,6 @@
 import type { Tf } from 'llm-tutor/pack';
-import { linearTf, lnEps } from '../../training/block/block-math.js';
-import type { GptCache, GptWeights } from './gpt-math.js';
+import { lnEps } from '../../training/block/block-math.js';
+import { rowsOfBytes, type GptCache, type GptWeights } from './gpt-math.js';
 
 // The reference of model/kv-cached-step: one decoding step in TensorFlow.js,
 // over the keys and values a cache holds (it holds no tokens, so the step
@@ -9,6 +9,24 @@ import type { GptCache, GptWeights } from './gpt-math.js';
 
 type Tensor2D = ReturnType<Tf['tensor2d']>;
 type Tensor = ReturnType<Tf['tensor']>;
+
+/**
+ * A matrix as a tfjs tensor, its rows laid end to end in a Float32Array first:
+ * the same float32 tensor as tf.tensor2d(rows), which flattens a shipped
+ * model's million numbers one by one.
+ */
+function matrixTf(tf: Tf, m: readonly ArrayLike<number>[]): Tensor2D {
+  const cols = m[0].length;
+  const data = new Float32Array(m.length * cols);
+  for (let i = 0; i < m.length; i++) {
+    const row = m[i];
+    for (let j = 0, at = i * cols; j < cols; j++) data[at + j] = row[j];
+  }
+  return tf.tensor2d(data, [m.length, cols]);
+}
+
+/** x·W + b in tfjs. */
+const linearTf = (tf: Tf, x: Tensor2D, w: readonly ArrayLike<number>[], b: ArrayLike<number>): Tensor2D => tf.add(tf.matMul(x, matrixTf(tf, w)), tf.tensor1d(Array.from(b)));
 
 /** LayerNorm of each row in tfjs: biased variance, ε = 1e-5. */
 function layerNormTf(tf: Tf, x: Tensor2D, p: { gamma: ArrayLike<number>; beta: ArrayLike<number> }): Tensor2D {
@@ -60,7 +78,7 @@ export function stepSteps(tf: Tf, token: number, cache: GptCache, w: GptWeights)
   });
   const final = layerNormTf(tf, x, w.ln_f);
   steps.ln_f = tf.reshape(final, [C]);
-  const logits = tf.reshape(tf.matMul(final, tf.tensor2d(rowsCopy(w.wte)), false, true), [w.config.vocabSize]);
+  const logits = tf.reshape(tf.matMul(final, matrixTf(tf, w.wte), false, true), [w.config.vocabSize]);
   return { steps, output: { logits, cache: next } };
 }
 
@@ -76,13 +94,21 @@ const isMarker = (m: unknown): m is MatrixMarker => typeof m === 'object' && m !
 /**
  * GptWeights whose matrices are marked for the sandbox (weightsOf) as plain
  * arrays, so that a case can run the float64 model on them to build a cache.
+ * Made once per GptWeights (a shipped model's serve all its cases), and not to be changed.
  */
 export function plainWeights(w: GptWeights): GptWeights {
-  const walk = (value: unknown): unknown => {
-    if (isMarker(value)) return Array.from({ length: value.rows }, (_, i) => Array.from(value.data.subarray(i * value.cols, (i + 1) * value.cols)));
-    if (Array.isArray(value)) return value.map(walk);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, walk(v)]));
-    return value;
-  };
-  return walk(w) as GptWeights;
+  let made = plain.get(w);
+  if (!made) {
+    const walk = (value: unknown): unknown => {
+      if (isMarker(value)) return rowsOfBytes(value);
+      if (Array.isArray(value)) return value.map(walk);
+      if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, walk(v)]));
+      return value;
+    };
+    made = walk(w) as GptWeights;
+    plain.set(w, made);
+  }
+  return made;
 }
+
+const plain = new WeakMap<GptWeights, GptWeights>();

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
-import { gradePrepared, prepareExercise, type PreparedExercise } from '../grading/grade.js';
+import { gradePrepared, prepareExercise, timeLimitOf, type PreparedExercise } from '../grading/grade.js';
+import { defaultTolerance, type ExerciseDefinition } from '../authoring/exercise.js';
+import type { SandboxSlot } from '../../sandbox/run-child.js';
 import { exerciseRefs, findExercise, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { summarise, type ClassResult, type ExerciseResult, type SubmissionResult, worstStatus, resultsSchemaVersion } from './results.js';
 import type { Verdict } from '../grading/verdict.js';
@@ -101,19 +103,36 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
   const startedAt = new Date(started).toISOString();
   let refs = exerciseRefs(options.packs);
   if (options.only?.length) refs = options.only.map((q) => findExercise(refs, q));
-  const prepared = new Map<string, PreparedExercise>();
-  for (const ref of refs) prepared.set(ref.key, prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs }));
-  const { loadTf } = await import('../../reference/backend.js');
-  const { report } = await loadTf(options.backend);
-
-  const longestTimeout = Math.max(0, ...[...prepared.values()].map((p) => p.timeoutMs));
+  const definitions = new Map<string, ExerciseDefinition>();
+  for (const ref of refs) definitions.set(ref.key, await loadDefinition(ref));
+  const toleranceOf = (ref: ExerciseRef) => definitions.get(ref.key)!.compare ?? defaultTolerance;
+  const longestTimeout = Math.max(0, ...[...definitions.values()].map((d) => timeLimitOf(d, options.timeoutMs)));
   const queue = options.shard ? shardOf(options.submissions, options.shard) : [...options.submissions];
   const results: SubmissionResult[] = [];
   const { SubmissionSandbox } = await import('../../sandbox/submission-sandbox.js');
+  const { loadTf } = await import('../../reference/backend.js');
+  const tf = loadTf(options.backend);
+  tf.catch(() => {});
+
+  // The exercises are prepared in order as the grading reaches them (a trained model's cases take most of a second to
+  // build), the next one while the child runs a file: the first submissions' children start at once. An exercise that
+  // cannot be prepared stops the grading. Each reference computes once the first submission's cases of its exercise
+  // are sent: it holds the event loop while it computes, and so the child runs that file meanwhile.
+  const prepared = new Map<string, Promise<PreparedExercise>>();
+  const preparedAt = (i: number): Promise<PreparedExercise> => {
+    const ref = refs[i];
+    let ready = prepared.get(ref.key);
+    if (!ready) {
+      ready = (i > 0 ? preparedAt(i - 1) : tf).then(() => prepareExercise(ref, definitions.get(ref.key)!, options.seed, { backend: options.backend, timeoutMs: options.timeoutMs, deferReference: true }));
+      ready.catch(() => {});
+      prepared.set(ref.key, ready);
+    }
+    return ready;
+  };
 
   const gradeOne = async (submission: Submission): Promise<SubmissionResult> => {
     const t0 = Date.now();
-    if (submission.refused) return refusedResult(submission, refs, prepared);
+    if (submission.refused) return refusedResult(submission, refs, toleranceOf);
     const exercises: ExerciseResult[] = [];
     let problem: string | undefined;
     try {
@@ -130,15 +149,15 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     // One child runs the submission's files in turn (a fresh one after anything unclean).
     const sandbox = await SubmissionSandbox.open(refs.map((ref) => learnerFileOf(submission, ref)).filter((f) => existsSync(f)), allowedRoot, { timeoutMs: longestTimeout });
     try {
-      for (const ref of refs) {
-        const p = prepared.get(ref.key)!;
+      for (const [i, ref] of refs.entries()) {
+        const p = await preparedAt(i);
         const file = learnerFileOf(submission, ref);
         if (!existsSync(file)) {
           exercises.push(errorResult(ref, submission, file, t`The file ${posixRelative(submission.dir, file)} is missing.`, p.tolerance));
           continue;
         }
         try {
-          const verdict = await gradePrepared(p, { learnerFile: file, allowedRoot, sandbox });
+          const verdict = await gradePrepared(p, { learnerFile: file, allowedRoot, sandbox: preparingNext(sandbox, i + 1) });
           exercises.push(toExerciseResult(ref, verdict, submission));
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
@@ -151,6 +170,21 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     return submissionResult(submission, exercises, problem, Date.now() - t0);
   };
 
+  /** The sandbox, whose runs start preparing exercise `next` once their cases are sent (after the reference, which starts then too). */
+  const preparingNext = (sandbox: { acquire(): Promise<SandboxSlot> }, next: number) => ({
+    acquire: async (): Promise<SandboxSlot> => {
+      const slot = await sandbox.acquire();
+      return {
+        ...slot,
+        run: (entry, cases, limits, signal, onSent) =>
+          slot.run(entry, cases, limits, signal, () => {
+            onSent?.();
+            if (next < refs.length) setImmediate(() => void preparedAt(next));
+          }),
+      };
+    },
+  });
+
   // Submissions finish out of order with several jobs; they are announced in the queue's (name) order.
   const announce = inOrder<SubmissionResult>((result) => options.onSubmission?.(result));
   let taken = 0;
@@ -162,6 +196,9 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
     }
   });
   await Promise.all(workers);
+  // An exercise no submission reached (every one refused) is prepared all the same: one that cannot be stops the grading.
+  if (refs.length > 0) await preparedAt(refs.length - 1);
+  const { report } = await tf;
   results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   return summarise({
@@ -180,9 +217,9 @@ export async function gradeClass(options: ClassGradeOptions): Promise<ClassResul
 }
 
 /** The result of an entry that is not graded at all: every exercise an error naming why. */
-function refusedResult(submission: Submission, refs: ExerciseRef[], prepared: Map<string, PreparedExercise>): SubmissionResult {
+function refusedResult(submission: Submission, refs: ExerciseRef[], toleranceOf: (ref: ExerciseRef) => ExerciseResult['tolerance']): SubmissionResult {
   const problem = submission.refused!;
-  const exercises = refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), t`Not graded: ${problem}`, prepared.get(ref.key)!.tolerance));
+  const exercises = refs.map((ref) => errorResult(ref, submission, learnerFileOf(submission, ref), t`Not graded: ${problem}`, toleranceOf(ref)));
   return submissionResult(submission, exercises, problem, 0);
 }
 

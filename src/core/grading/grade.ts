@@ -19,7 +19,7 @@ import { compareLayers, layerNote } from './layers.js';
 import type { ImportedExercise, Verdict, VerdictError } from './verdict.js';
 import { t } from '../../i18n/i18n.js';
 
-export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
+export { buildCases, buildPropertyCases, computeExpected, deepFreeze, prepareExercise, timeLimitOf, type PreparedCase, type PreparedExercise, type PreparedProperty } from './prepare.js';
 export { locateInStack, previewArgs } from './explain.js';
 
 export interface GradeRequest extends GradeTarget {
@@ -81,7 +81,11 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     // Bundling counts in the time limit: the run gets what is left of it.
     const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links, entries: prepared.entries });
     // A grading cancelled while bundling starts no run.
-    running = bundling.then((bundle) => (bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal) : undefined));
+    running = bundling.then((bundle) =>
+      bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal, prepared.startReference) : undefined,
+    );
+    // A deferred reference starts once the run's message is sent, or when there is no run.
+    void running.then(prepared.startReference, prepared.startReference);
     emit({ type: 'stage', stage: 'reference' });
     const reference = await prepared.reference;
     const bundle = await bundling;

@@ -71,8 +71,10 @@ export interface PreparedExercise {
   locale: string;
   /** Wrong outputs of the misconceptions, computed once per case. */
   wrongCache: WrongOutputCache;
-  /** The reference run, started by {@link prepareExercise}. */
+  /** The reference run, started by {@link prepareExercise} (or, when it was deferred, by {@link startReference}). */
   reference: Promise<ReferenceRun>;
+  /** Starts a deferred reference run; does nothing when it has started. */
+  startReference: () => void;
 }
 
 const definitionFile = (ref: ExerciseRef) => path.join(ref.dir, 'exercise.ts');
@@ -142,7 +144,12 @@ export function deepFreeze<T>(value: T): T {
 /** Runs the trusted reference on the (first) call of every case, in this process. */
 export async function computeExpected(ref: ExerciseRef, definition: ExerciseDefinition, cases: readonly { name: string; args: unknown[]; entry?: string }[], ctx: ReferenceContext): Promise<unknown[]> {
   const expected: unknown[] = [];
-  for (const c of cases) expected.push(await expectedFor(ref, definition, c.name, c.args, contextFor(ctx, c.entry)));
+  for (const c of cases) {
+    expected.push(await expectedFor(ref, definition, c.name, c.args, contextFor(ctx, c.entry)));
+    // A reference computes synchronously: between cases the event loop gets a turn, so that the sandbox
+    // child started beside it is spawned and the learner's file bundled now, not once every case is done.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return expected;
 }
 
@@ -207,21 +214,44 @@ function planCalls(definition: ExerciseDefinition, cases: PreparedCase[], proper
   return { calls, firstCall, links: definition.stepwise ? links : undefined, entries: entries.some((e) => e !== null) ? entries : undefined };
 }
 
+/** An exercise's time limit for all its cases (milliseconds): `override` (--timeout), else the definition's, else 5 s. */
+export const timeLimitOf = (definition: Pick<ExerciseDefinition, 'timeoutMs'>, override?: number): number => override ?? definition.timeoutMs ?? 5000;
+
 /**
  * Builds an exercise's cases and starts computing their expected outputs with
  * the reference, in this (trusted) process. Watch mode keeps the result and
  * grades every save against it.
  */
-export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition, seed: number, options: { backend?: BackendName; timeoutMs?: number; locale?: string } = {}): PreparedExercise {
+export function prepareExercise(
+  ref: ExerciseRef,
+  definition: ExerciseDefinition,
+  seed: number,
+  options: {
+    backend?: BackendName;
+    timeoutMs?: number;
+    locale?: string;
+    /**
+     * Computes nothing (but loads tfjs) until `startReference` is called: a reference holds the event loop while it
+     * computes, so a grading that runs the learner's file at the same time starts it once its run message is sent.
+     */
+    deferReference?: boolean;
+  } = {},
+): PreparedExercise {
   const cases = buildCases(ref, definition, seed);
   const propertyCases = buildPropertyCases(ref, definition, seed);
+  let startReference = () => {};
+  const go = options.deferReference ? new Promise<void>((resolve) => (startReference = resolve)) : undefined;
   const reference = (async () => {
     const started = performance.now();
     const { loadTf } = await import('../../reference/backend.js');
     const { tf, report } = await loadTf(options.backend);
+    // Loading tfjs is not held back: it overlaps with the child's start, and the cases' wait for it.
+    const loadMs = performance.now() - started;
+    await go;
+    const computing = performance.now();
     const ctx: ReferenceContext = { tf, exerciseDir: ref.dir };
     const expected = await computeExpected(ref, definition, cases, ctx);
-    return { expected, ctx, backend: report.active, referenceMs: performance.now() - started };
+    return { expected, ctx, backend: report.active, referenceMs: loadMs + performance.now() - computing };
   })();
   // Awaited by every grading; this only keeps an early failure from being reported as unhandled.
   reference.catch(() => {});
@@ -233,9 +263,10 @@ export function prepareExercise(ref: ExerciseRef, definition: ExerciseDefinition
     propertyCases,
     ...planCalls(definition, cases, propertyCases),
     tolerance: definition.compare ?? defaultTolerance,
-    timeoutMs: options.timeoutMs ?? definition.timeoutMs ?? 5000,
+    timeoutMs: timeLimitOf(definition, options.timeoutMs),
     locale: options.locale ?? currentLocale(),
     wrongCache: new Map(),
     reference,
+    startReference,
   };
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import type { BackendName } from '../../reference/backend.js';
 import { loadDefinition } from '../packs/definitions.js';
-import { gradePrepared, prepareExercise, type GradeEvent, type GradeTarget, type PreparedExercise } from '../grading/grade.js';
+import { gradePrepared, prepareExercise, timeLimitOf, type GradeEvent, type GradeTarget, type PreparedExercise } from '../grading/grade.js';
 import type { ExerciseRef } from '../packs/packs.js';
 import type { State } from '../common/schemas.js';
 import { StateStore } from './state-store.js';
@@ -61,11 +61,27 @@ export async function gradeAndRecord(workspace: Workspace, ref: ExerciseRef, opt
   const state = await workspace.state.read();
   // Read before grading: the pass is about the definition as it was when grading began.
   const definition = definitionDigest(ref).catch(() => undefined);
-  const prepared = 'prepared' in options ? options.prepared : prepareExercise(ref, await loadDefinition(ref), options.seed, { backend: options.backend, timeoutMs: options.timeoutMs });
+  let sandbox = options.sandbox;
+  let prepared: PreparedExercise;
+  if ('prepared' in options) prepared = options.prepared;
+  else {
+    const loaded = await loadDefinition(ref);
+    // A cold child is started first, and the reference once the child has its cases: building the cases and computing
+    // the reference are synchronous (a trained model's take most of a second) and would hold back the child's start,
+    // and the sending of its cases, until they were done.
+    const slot = sandbox ? undefined : await (await import('../../sandbox/run-child.js')).coldSlot(timeLimitOf(loaded, options.timeoutMs));
+    if (slot) sandbox = { acquire: async () => slot };
+    try {
+      prepared = prepareExercise(ref, loaded, options.seed, { backend: options.backend, timeoutMs: options.timeoutMs, deferReference: true });
+    } catch (error) {
+      await slot?.dispose();
+      throw error;
+    }
+  }
   const verdict = await gradePrepared(prepared, {
     learnerFile: options.learnerFile,
     allowedRoot: exercisesRootOf(workspace),
-    sandbox: options.sandbox,
+    sandbox,
     onEvent: options.onEvent,
     signal: options.signal,
     describeImport: (file, digests) => importedStanding(workspace, state, file, digests),

@@ -1,6 +1,6 @@
 import { anyOf, defineExercise, plural, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { show } from '../../../transformer-core/properties.js';
-import { modelNames, randomModel, shippedModel, weightsOf, type BlockParams, type GptConfig, type GptWeights } from '../gpt-math.js';
+import { modelNames, randomModel, shippedModel, shippedWeights, weightsOf, type BlockParams, type GptConfig, type GptWeights } from '../gpt-math.js';
 
 type Args = [w: GptWeights];
 interface Description {
@@ -85,7 +85,7 @@ export default defineExercise<Args, Description>({
     cases.push({ name: `one head as wide as the model: ${shape(wide)}`, args: [randomWeights(rng, wide)] });
     for (const name of modelNames) {
       const model = shippedModel(ctx.exerciseDir, name);
-      cases.push({ name: `the shipped ${name} model: ${shape(model.config)}`, args: [weightsOf(model)] });
+      cases.push({ name: `the shipped ${name} model: ${shape(model.config)}`, args: [shippedWeights(ctx.exerciseDir, name)] });
     }
     return cases;
   },

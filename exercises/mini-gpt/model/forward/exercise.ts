@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineExercise, encode, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { matricesAgree } from '../../../transformer-core/properties.js';
-import { modelsDir, randomModel, referenceForward, shippedModel, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
+import { modelsDir, randomModel, referenceForward, shippedModel, shippedWeights, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
 import { forwardLogits64, lessonModel, lessonTokens, type ModelVariant } from '../forward-math.js';
 
 type Args = [tokens: number[], w: GptWeights];
@@ -48,8 +48,8 @@ export default defineExercise<Args, number[][]>({
     }
     cases.push({ name: `one token (random, ${shapeName([8, 8, 2, 2, 4])})`, args: randomCall(rng, [8, 8, 2, 2, 4], 1) });
     cases.push({ name: `a full context of 8 tokens (random, ${shapeName([8, 8, 2, 2, 8])})`, args: randomCall(rng, [8, 8, 2, 2, 8], 8) });
-    const shakespeare = weightsOf(shippedModel(exerciseDir, 'shakespeare'));
-    const tang = weightsOf(shippedModel(exerciseDir, 'tang'));
+    const shakespeare = shippedWeights(exerciseDir, 'shakespeare');
+    const tang = shippedWeights(exerciseDir, 'tang');
     cases.push({ name: 'the Shakespeare model on "ROMEO:"', args: [encode(shippedModel(exerciseDir, 'shakespeare').tokenizer, 'ROMEO:'), shakespeare] });
     cases.push({ name: 'the Tang model on the first line of its held-out poems', args: [heldOutTokens(exerciseDir, 'tang', 6), tang] });
     cases.push({ name: 'the Shakespeare model on 64 held-out characters (its whole context)', args: [heldOutTokens(exerciseDir, 'shakespeare', 64), shakespeare] });

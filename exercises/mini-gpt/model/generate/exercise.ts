@@ -1,5 +1,5 @@
 import { anyOf, defineExercise, describeType, encode, nextToken, randomInts, Rng, uniforms, type GptConfig, type ReferenceContext } from 'llm-tutor/pack';
-import { randomModel, shippedModel, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
+import { randomModel, shippedModel, shippedWeights, weightsOf, type GptWeights, type ModelName } from '../gpt-math.js';
 import { generate64, plainWeights, referenceGenerate, safeUniforms, tokenSteps, type GenerateMistake, type SampleOptions } from '../generate-math.js';
 
 type GenerateArgs = [prompt: number[], n: number, w: GptWeights, opts: SampleOptions, u: number[]];
@@ -48,7 +48,7 @@ function shippedCase(rng: Rng, exerciseDir: string, name: ModelName, prompt: str
   // A choice too close to call whatever its u (a top-p cut on a boundary) is avoided by drawing the earlier uniforms again.
   for (let attempt = 0; attempt < 20; attempt++) {
     const u = safeUniforms(w, tokens, n, opts, () => rng.next());
-    if (u) return [tokens, n, weightsOf(model), opts, u];
+    if (u) return [tokens, n, shippedWeights(exerciseDir, name), opts, u];
   }
   throw new Error(`model/generate: no safe uniforms for ${name} after ${JSON.stringify(prompt)}`);
 }

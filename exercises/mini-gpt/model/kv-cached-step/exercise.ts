@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { anyOf, defineExercise, encode, type ReferenceContext, type Rng } from 'llm-tutor/pack';
 import { isMatrix, isVector, matrixDifference, wrongKind } from '../../../transformer-core/properties.js';
-import { modelsDir, randomModel, shippedModel, weightsOf, type GptCache, type GptWeights, type ModelName } from '../gpt-math.js';
+import { modelsDir, randomModel, shippedModel, shippedWeights, weightsOf, type GptCache, type GptWeights, type ModelName } from '../gpt-math.js';
 import { lessonModel, lessonTokens, run64, type ModelVariant } from '../forward-math.js';
 import { plainWeights, stepSteps } from '../kv-cached-step-math.js';
 
@@ -33,7 +33,7 @@ function randomStep(rng: Rng, [vocabSize, context, layers, heads, width]: Shape,
 /** A step of a shipped model: the cache of `text` without its last character, and that character. */
 function shippedStep(exerciseDir: string, name: ModelName, text: string): Args {
   const model = shippedModel(exerciseDir, name);
-  const w = weightsOf(model);
+  const w = shippedWeights(exerciseDir, name);
   const tokens = encode(model.tokenizer, text);
   return [tokens[tokens.length - 1], cacheOf(plainWeights(w), tokens.slice(0, -1)), w];
 }
