@@ -7,7 +7,7 @@ import { checkMisconceptions } from '../../src/core/packs/validate.js';
 import { wrongOutputs } from '../../src/core/grading/diagnose.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
-import { gradeExercise } from '../../src/core/grading/grade.js';
+import { gradePrepared, prepareExercise } from '../../src/core/grading/grade.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
@@ -112,14 +112,29 @@ export async function expectMisconceptionsDiagnosed(qualifiedId: string, seed: n
  * the file of exercise `id` is graded.
  */
 export async function gradeLearnerSource(id: string, files: Record<string, string>, seed = 7, packId = 'transformer-core'): Promise<Verdict> {
+  return (await gradeLearnerSources(id, [files], seed, packId))[0];
+}
+
+/**
+ * Grades several learners' files for one exercise, each set as
+ * {@link gradeLearnerSource} takes it, in a workspace of its own, against one
+ * preparation of the exercise: the reference computes once, as `llm-tutor
+ * grade` computes it once for a class.
+ */
+export async function gradeLearnerSources(id: string, learners: Record<string, string>[], seed = 7, packId = 'transformer-core'): Promise<Verdict[]> {
   const { ref, definition } = await loadExercise(id, packId);
-  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
-  for (const [file, source] of Object.entries(files)) {
-    const full = path.join(root, packId, file);
-    await fs.mkdir(path.dirname(full), { recursive: true });
-    await fs.writeFile(full, source);
+  const prepared = prepareExercise(ref, definition, seed);
+  const verdicts: Verdict[] = [];
+  for (const files of learners) {
+    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
+    for (const [file, source] of Object.entries(files)) {
+      const full = path.join(root, packId, file);
+      await fs.mkdir(path.dirname(full), { recursive: true });
+      await fs.writeFile(full, source);
+    }
+    verdicts.push(await gradePrepared(prepared, { learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root }));
   }
-  return gradeExercise({ ref, definition, learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root, seed });
+  return verdicts;
 }
 
 /**
