@@ -7,7 +7,8 @@ import { checkMisconceptions } from '../../src/core/packs/validate.js';
 import { wrongOutputs } from '../../src/core/grading/diagnose.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
-import { gradePrepared, prepareExercise } from '../../src/core/grading/grade.js';
+import { gradePrepared, prepareExercise, type PreparedExercise } from '../../src/core/grading/grade.js';
+import { currentLocale } from '../../src/i18n/i18n.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
@@ -115,15 +116,33 @@ export async function gradeLearnerSource(id: string, files: Record<string, strin
   return (await gradeLearnerSources(id, [files], seed, packId))[0];
 }
 
+/** Exercises prepared in this test file, by exercise, seed and language: each computes its reference once. */
+const preparations = new Map<string, Promise<PreparedExercise>>();
+
+/**
+ * A built-in exercise prepared for grading on `seed`, once per test file, as
+ * watch mode prepares it once for every save: gradings against it share the
+ * reference's expected outputs and the misconceptions' wrong outputs.
+ */
+function preparedExercise(id: string, seed: number, packId: string): Promise<PreparedExercise> {
+  const key = `${packId}/${id}#${seed}#${currentLocale()}`;
+  if (!preparations.has(key)) {
+    const preparing = loadExercise(id, packId).then(({ ref, definition }) => prepareExercise(ref, definition, seed));
+    // A failure is not kept: the next grading tries again and reports it too.
+    preparing.catch(() => preparations.delete(key));
+    preparations.set(key, preparing);
+  }
+  return preparations.get(key)!;
+}
+
 /**
  * Grades several learners' files for one exercise, each set as
  * {@link gradeLearnerSource} takes it, in a workspace of its own, against one
- * preparation of the exercise: the reference computes once, as `llm-tutor
- * grade` computes it once for a class.
+ * preparation of the exercise (see preparedExercise), as `llm-tutor grade`
+ * prepares each exercise once for a class.
  */
 export async function gradeLearnerSources(id: string, learners: Record<string, string>[], seed = 7, packId = 'transformer-core'): Promise<Verdict[]> {
-  const { ref, definition } = await loadExercise(id, packId);
-  const prepared = prepareExercise(ref, definition, seed);
+  const prepared = await preparedExercise(id, seed, packId);
   const verdicts: Verdict[] = [];
   for (const files of learners) {
     const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
