@@ -12,6 +12,7 @@ export default defineConfig({
     // much of their time waiting for the processes they start (the CLI, sandbox children, tmux, chromium).
     maxWorkers: Math.max(2, os.availableParallelism()),
     sequence: { sequencer: SlowFirstSequencer },
+    globalSetup: ['./test/helpers/global-setup.ts'],
     // English unless a test asks for another language: the machine's locale must not change what the tests read.
     env: { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '', LLM_TUTOR_LANG: '' },
     // The default output, then one line naming the tests a missing chromium, tmux or bubblewrap kept from running here.

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
-import { checkMisconceptions } from '../../src/core/packs/validate.js';
+import { checkMisconceptions, type MisconceptionCheck } from '../../src/core/packs/validate.js';
 import { wrongOutputs } from '../../src/core/grading/diagnose.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
@@ -83,11 +83,23 @@ export async function wrongAlternatives(id: string, misconceptionId: string, ...
  * For every misconception: does its wrong output fail the reference on some
  * case, and does a learner whose outputs equal it get diagnosed as that
  * misconception (and not another)? Returns the id diagnosed per misconception.
+ * Computed once per run for an exercise and seed: the pack-wide test and the
+ * exercise's own test ask the same question.
  */
-export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
+export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<MisconceptionCheck[]> {
+  const runCache = inject('runCacheDir');
+  const file = runCache && path.join(runCache, 'misconceptions', `${packId}/${id}`.replaceAll('/', '--') + `--${seed}--${currentLocale()}.json`);
+  if (file && existsSync(file)) return JSON.parse(await fs.readFile(file, 'utf8')) as MisconceptionCheck[];
   const { ref, definition, ctx } = await loadExercise(id, packId);
   // The same simulation `llm-tutor pack validate` runs.
-  return checkMisconceptions(ref, definition, seed, ctx);
+  const checks = await checkMisconceptions(ref, definition, seed, ctx);
+  if (file) {
+    // Written whole, then renamed: a file running beside this one reads all of it or none.
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(`${file}.${process.pid}`, JSON.stringify(checks));
+    await fs.rename(`${file}.${process.pid}`, file);
+  }
+  return checks;
 }
 
 /**
