@@ -136,7 +136,7 @@ const preparations = new Map<string, Promise<PreparedExercise>>();
  * watch mode prepares it once for every save: gradings against it share the
  * reference's expected outputs and the misconceptions' wrong outputs.
  */
-function preparedExercise(id: string, seed: number, packId: string): Promise<PreparedExercise> {
+export function preparedExercise(id: string, seed: number, packId = 'transformer-core'): Promise<PreparedExercise> {
   const key = `${packId}/${id}#${seed}#${currentLocale()}`;
   if (!preparations.has(key)) {
     const preparing = loadExercise(id, packId).then(({ ref, definition }) => prepareExercise(ref, definition, seed));
