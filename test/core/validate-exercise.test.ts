@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { ExerciseDefinition } from '../../src/core/authoring/exercise.js';
 import { buildCases } from '../../src/core/grading/prepare.js';
 import type { ExerciseRef } from '../../src/core/packs/packs.js';
-import { duplicateCaseName, misconceptionProblem, misconceptionWarning, pinnedProblems, type MisconceptionCheck } from '../../src/core/packs/validate-exercise.js';
+import { loadTf } from '../../src/reference/backend.js';
+import { checkMisconceptions, duplicateCaseName, misconceptionProblem, misconceptionWarning, pinnedProblems, type MisconceptionCheck } from '../../src/core/packs/validate-exercise.js';
 
 const check = (over: Partial<MisconceptionCheck>): MisconceptionCheck => ({ id: 'leaky', failingCases: 3, diagnosed: 'leaky', ...over });
 
@@ -60,5 +61,55 @@ describe('pinned expected values', () => {
     expect(() => buildCases(ref, stepwise, 1)).toThrow(
       "/packs/pinned/basics/double/exercise.ts: cases() must return a non-empty list of { name, steps: [[...args], ...] } (cases()[0].expected: a stepwise case cannot pin an output (each step is called on the learner's previous output): remove it).",
     );
+  });
+});
+
+describe('the learners pack validate simulates, one per misconception', () => {
+  const ref = { key: 'simulated/basics/double', dir: '/packs/simulated/basics/double' } as ExerciseRef;
+  const calls = new Map<string, number>();
+  /** A wrong variant that counts its calls. */
+  const variant = (id: string, f: (x: number[]) => unknown) => ({
+    id,
+    title: id,
+    message: `${id}.`,
+    wrong: (_ctx: unknown, x: number[]) => {
+      calls.set(id, (calls.get(id) ?? 0) + 1);
+      return f(x);
+    },
+  });
+  const definition = {
+    entry: 'double',
+    signature: 'double(x: Vector): Vector',
+    hints: ['Twice.'],
+    reference: (_ctx: unknown, x: number[]) => x.map((v) => 2 * v),
+    cases: () => [
+      { name: 'two', args: [[2]] },
+      { name: 'three', args: [[1, 3]] },
+      { name: 'negative', args: [[-1, 0]] },
+      { name: 'zero', args: [[0]] },
+    ],
+    misconceptions: [
+      variant('plus-two', (x) => x.map((v) => v + 2)),
+      // Right where x is 0 or 2: a learner making this mistake passes "zero", where plus-two fails.
+      variant('squared', (x) => x.map((v) => v * v)),
+      variant('plus-two-again', (x) => x.map((v) => 2 + v)),
+      variant('positives-only', (x) => {
+        if (x.some((v) => v < 0)) throw new Error('not applicable: no negatives');
+        return x.map((v) => 2 * v + 1);
+      }),
+    ],
+  } as unknown as ExerciseDefinition;
+
+  test('each is diagnosed against every variant, though each variant runs once per case', async () => {
+    const { tf } = await loadTf();
+    const checks = await checkMisconceptions(ref, definition, 1, { tf, exerciseDir: ref.dir });
+    expect(checks).toEqual([
+      { id: 'plus-two', failingCases: 3, diagnosed: 'plus-two', sameAs: undefined, thrown: undefined },
+      { id: 'squared', failingCases: 2, diagnosed: 'squared', sameAs: undefined, thrown: undefined },
+      // The same outputs as plus-two on every case: diagnosed as the first listed.
+      { id: 'plus-two-again', failingCases: 3, diagnosed: 'plus-two', sameAs: 'plus-two', thrown: undefined },
+      { id: 'positives-only', failingCases: 3, diagnosed: 'positives-only', sameAs: undefined, thrown: { caseName: 'negative', message: expect.stringContaining('not applicable: no negatives'), everyCase: false } },
+    ]);
+    expect(Object.fromEntries(calls)).toEqual({ 'plus-two': 4, squared: 4, 'plus-two-again': 4, 'positives-only': 4 });
   });
 });

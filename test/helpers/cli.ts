@@ -56,11 +56,25 @@ export function tempDir(prefix = 'llm-tutor-e2e-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Workspaces `init` made in this test file, by packs: each later one is a copy (init's output names no path of its own). */
+const initialised = new Map<string, Promise<string>>();
+
 /** Creates a workspace with the built-in pack (or the given packs: `['transformer-core', 'training']`) and returns its folder. */
 export async function makeWorkspace(packs?: string[]): Promise<string> {
+  const key = packs?.join(',') ?? '';
+  if (!initialised.has(key)) {
+    const init = (async () => {
+      const dir = path.join(tempDir(), 'ws');
+      const result = await runCli(['init', dir, '--seed', '1234', ...(packs ? ['--packs', ...packs] : [])]);
+      if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
+      return dir;
+    })();
+    init.catch(() => initialised.delete(key));
+    initialised.set(key, init);
+  }
+  // The first stays untouched: every test gets a copy of its own.
   const dir = path.join(tempDir(), 'ws');
-  const result = await runCli(['init', dir, '--seed', '1234', ...(packs ? ['--packs', ...packs] : [])]);
-  if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
+  await fs.cp(await initialised.get(key)!, dir, { recursive: true });
   return dir;
 }
 

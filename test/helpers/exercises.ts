@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDefinition } from '../../src/core/packs/definitions.js';
-import { checkMisconceptions } from '../../src/core/packs/validate.js';
+import { checkMisconceptions, type MisconceptionCheck } from '../../src/core/packs/validate.js';
 import { wrongOutputs } from '../../src/core/grading/diagnose.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { ExerciseDefinition, ReferenceContext } from '../../src/core/authoring/exercise.js';
-import { gradeExercise } from '../../src/core/grading/grade.js';
+import { gradePrepared, prepareExercise, type PreparedExercise } from '../../src/core/grading/grade.js';
+import { currentLocale } from '../../src/i18n/i18n.js';
 import { exerciseRefs, loadPack, type ExerciseRef } from '../../src/core/packs/packs.js';
 import { builtinPacksDir } from '../../src/core/common/paths.js';
 import { loadTf } from '../../src/reference/backend.js';
@@ -82,11 +83,23 @@ export async function wrongAlternatives(id: string, misconceptionId: string, ...
  * For every misconception: does its wrong output fail the reference on some
  * case, and does a learner whose outputs equal it get diagnosed as that
  * misconception (and not another)? Returns the id diagnosed per misconception.
+ * Computed once per run for an exercise and seed: the pack-wide test and the
+ * exercise's own test ask the same question.
  */
-export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<{ id: string; failingCases: number; diagnosed?: string }[]> {
+export async function diagnoseEachMisconception(id: string, seed = 7, packId = 'transformer-core'): Promise<MisconceptionCheck[]> {
+  const runCache = inject('runCacheDir');
+  const file = runCache && path.join(runCache, 'misconceptions', `${packId}/${id}`.replaceAll('/', '--') + `--${seed}--${currentLocale()}.json`);
+  if (file && existsSync(file)) return JSON.parse(await fs.readFile(file, 'utf8')) as MisconceptionCheck[];
   const { ref, definition, ctx } = await loadExercise(id, packId);
   // The same simulation `llm-tutor pack validate` runs.
-  return checkMisconceptions(ref, definition, seed, ctx);
+  const checks = await checkMisconceptions(ref, definition, seed, ctx);
+  if (file) {
+    // Written whole, then renamed: a file running beside this one reads all of it or none.
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(`${file}.${process.pid}`, JSON.stringify(checks));
+    await fs.rename(`${file}.${process.pid}`, file);
+  }
+  return checks;
 }
 
 /**
@@ -112,14 +125,47 @@ export async function expectMisconceptionsDiagnosed(qualifiedId: string, seed: n
  * the file of exercise `id` is graded.
  */
 export async function gradeLearnerSource(id: string, files: Record<string, string>, seed = 7, packId = 'transformer-core'): Promise<Verdict> {
-  const { ref, definition } = await loadExercise(id, packId);
-  const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
-  for (const [file, source] of Object.entries(files)) {
-    const full = path.join(root, packId, file);
-    await fs.mkdir(path.dirname(full), { recursive: true });
-    await fs.writeFile(full, source);
+  return (await gradeLearnerSources(id, [files], seed, packId))[0];
+}
+
+/** Exercises prepared in this test file, by exercise, seed and language: each computes its reference once. */
+const preparations = new Map<string, Promise<PreparedExercise>>();
+
+/**
+ * A built-in exercise prepared for grading on `seed`, once per test file, as
+ * watch mode prepares it once for every save: gradings against it share the
+ * reference's expected outputs and the misconceptions' wrong outputs.
+ */
+export function preparedExercise(id: string, seed: number, packId = 'transformer-core'): Promise<PreparedExercise> {
+  const key = `${packId}/${id}#${seed}#${currentLocale()}`;
+  if (!preparations.has(key)) {
+    const preparing = loadExercise(id, packId).then(({ ref, definition }) => prepareExercise(ref, definition, seed));
+    // A failure is not kept: the next grading tries again and reports it too.
+    preparing.catch(() => preparations.delete(key));
+    preparations.set(key, preparing);
   }
-  return gradeExercise({ ref, definition, learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root, seed });
+  return preparations.get(key)!;
+}
+
+/**
+ * Grades several learners' files for one exercise, each set as
+ * {@link gradeLearnerSource} takes it, in a workspace of its own, against one
+ * preparation of the exercise (see preparedExercise), as `llm-tutor grade`
+ * prepares each exercise once for a class.
+ */
+export async function gradeLearnerSources(id: string, learners: Record<string, string>[], seed = 7, packId = 'transformer-core'): Promise<Verdict[]> {
+  const prepared = await preparedExercise(id, seed, packId);
+  const verdicts: Verdict[] = [];
+  for (const files of learners) {
+    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
+    for (const [file, source] of Object.entries(files)) {
+      const full = path.join(root, packId, file);
+      await fs.mkdir(path.dirname(full), { recursive: true });
+      await fs.writeFile(full, source);
+    }
+    verdicts.push(await gradePrepared(prepared, { learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root }));
+  }
+  return verdicts;
 }
 
 /**

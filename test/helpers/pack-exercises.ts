@@ -6,7 +6,7 @@ import type { Tf } from '../../src/core/authoring/exercise.js';
 import { buildCases, type PreparedCase } from '../../src/core/grading/grade.js';
 import { toPlainOutput } from '../../src/core/grading/read-back.js';
 import type { Verdict } from '../../src/core/grading/verdict.js';
-import { diagnoseEachMisconception, gradeLearnerSource, loadExercise } from './exercises.js';
+import { diagnoseEachMisconception, gradeLearnerSource, loadExercise, preparedExercise } from './exercises.js';
 
 /**
  * The tests' view of one built-in pack's exercises, by their id in that pack
@@ -26,6 +26,21 @@ export function packExercises(packId: string) {
   /** The cases on seeds 7 and 99 together. */
   async function seededCases(id: string): Promise<PreparedCase[]> {
     return [...(await casesOn(id, 7)), ...(await casesOn(id, 99))];
+  }
+
+  /**
+   * The cases on seeds 7 and 99, each with the reference's output (of a
+   * stepwise case, of its first step): computed once, for these and for the
+   * gradings of the test file on those seeds.
+   */
+  async function seededExpected(id: string): Promise<(PreparedCase & { expected: unknown })[]> {
+    const out: (PreparedCase & { expected: unknown })[] = [];
+    for (const seed of [7, 99]) {
+      const prepared = await preparedExercise(id, seed, packId);
+      const { expected } = await prepared.reference;
+      out.push(...prepared.cases.map((c, i) => ({ ...c, expected: expected[i] })));
+    }
+    return out;
   }
 
   /** The one case of seed 7 whose name contains `part`. */
@@ -70,5 +85,5 @@ export function packExercises(packId: string) {
     return match![1];
   }
 
-  return { file, casesOn, seededCases, namedCase, grade, expectEachMisconceptionDiagnosed, runLessonJs, lessonBlock };
+  return { file, casesOn, seededCases, seededExpected, namedCase, grade, expectEachMisconceptionDiagnosed, runLessonJs, lessonBlock };
 }

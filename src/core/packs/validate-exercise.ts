@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { BackendName } from '../../reference/backend.js';
 import { contextFor, defaultTolerance, type ExerciseDefinition, type ReferenceContext } from '../authoring/exercise.js';
 import { compareOutputs } from '../grading/compare.js';
-import { diagnose, wrongOutcome, type GradedCase } from '../grading/diagnose.js';
+import { diagnose, wrongOutcome, type GradedCase, type WrongOutputCache } from '../grading/diagnose.js';
 import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js';
 import { checkGradientNumerically } from '../grading/gradient.js';
 import { describeDefinitionThrow, expectedFor, type PreparedCase } from '../grading/prepare.js';
@@ -58,13 +58,25 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
       return false;
     }
   };
+  // Every variant runs once per case: diagnosing each simulated learner reads the others' outputs from this cache, as grading does.
+  const cache: WrongOutputCache = new Map();
+  const outcomes: ({ outputs: unknown[] } | { thrown: unknown })[][] = [];
   for (const m of misconceptions) {
+    const row: ({ outputs: unknown[] } | { thrown: unknown })[] = [];
+    for (let i = 0; i < cases.length; i++) {
+      const outcome = await wrongOutcome(m, contextFor(ctx, cases[i].entry), cases[i].args);
+      cache.set(`${m.id}#${i}`, 'outputs' in outcome ? outcome.outputs : undefined);
+      row.push(outcome);
+    }
+    outcomes.push(row);
+  }
+  for (const [k, m] of misconceptions.entries()) {
     const graded: GradedCase[] = [];
     const outputs: (unknown | undefined)[] = [];
     let thrown: MisconceptionCheck['thrown'];
     for (let i = 0; i < cases.length; i++) {
       // Where the variant throws, grading reports an error and diagnosis skips the case.
-      const outcome = await wrongOutcome(m, contextFor(ctx, cases[i].entry), cases[i].args);
+      const outcome = outcomes[k][i];
       if ('thrown' in outcome) {
         thrown ??= { caseName: cases[i].name, message: describeDefinitionThrow(ref, outcome.thrown), everyCase: false };
         outputs.push(undefined);
@@ -73,7 +85,7 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
       outputs.push(outcome.outputs[0]);
       graded.push({ args: cases[i].args, expected: expected[i], got: outcome.outputs[0], passed: passes(i, outcome.outputs[0]), index: i, ...(cases[i].entry ? { entry: cases[i].entry } : {}) });
     }
-    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx);
+    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx, cache);
     const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
     firstOutputs.push(outputs);
     if (thrown && graded.length === 0) thrown.everyCase = true;
