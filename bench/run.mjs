@@ -373,7 +373,7 @@ if (process.env.BENCH_SUITE === '0') {
   const started = process.hrtime.bigint();
   const suite = spawnSync(npm, ['test'], { cwd: root, env: { ...process.env, BENCH_SUITE: '0' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  const summary = /Tests\s+(.*)/.exec(suite.stdout.replace(/\u001B\[[0-9;]*m/g, ''))?.[1]?.trim() ?? 'no summary';
+  const summary = (/Tests\s+(.*)/.exec(suite.stdout.replace(/\u001B\[[0-9;]*m/g, ''))?.[1]?.trim() ?? 'no summary').replaceAll('|', '·');
   results.suite = { exitCode: suite.status, summary };
   log(record({ label: `the test suite: npm test (${summary}${suite.status === 0 ? '' : `; exit ${suite.status}`})`, key: 'test-suite', median: elapsed, min: elapsed, max: elapsed, runs: 1, budget: ms(600_000), budgetName: 'the test suite with every pack, 2 cores' }));
 }
