@@ -52,8 +52,9 @@ describe('FolderWatcher', () => {
     watcher.watch([b]);
     await writeAndSettle(a, 'y');
     expect(events.onChange).not.toHaveBeenCalled();
+    // With no debounce, the truncate and the write of one writeFile may be told apart on a busy machine.
     await fs.writeFile(b, 'z');
-    await vi.waitFor(() => expect(events.onChange).toHaveBeenCalledTimes(1), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(events.onChange).toHaveBeenCalled(), { timeout: 5000, interval: 10 });
   });
 
   test('nothing is told after close, and watch does nothing any more', async () => {
