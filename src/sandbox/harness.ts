@@ -24,7 +24,7 @@ import os from 'node:os';
 import traceEvents from 'node:trace_events';
 import v8 from 'node:v8';
 import { childReadFd, childWriteFd, FrameReader } from './channel.js';
-import { applyCarry, isRowsArg, MARKER, materializeArgs, plainRowsOf, type ChildMessage, type Marker, type ParentMessage, type RowsArg, type WireError } from './wire.js';
+import { applyCarry, isRowsArg, MARKER, materializeArgs, plainRowsOf, type CallResult, type ChildControl, type ChildMessage, type Marker, type ParentMessage, type RowsArg, type WireError } from './wire.js';
 
 const writeSync = fs.writeSync;
 const serialize = v8.serialize;
@@ -52,7 +52,7 @@ const wait = Atomics.wait;
  * reaches the tutor even if the learner's code then blocks forever. When the
  * tutor is gone the process ends at once: nothing here outlives it.
  */
-function send(message: ChildMessage | { type: 'loaded' }): void {
+function send(message: ChildMessage | ChildControl): void {
   let frame: Buffer;
   try {
     frame = frameOf(message);
@@ -142,6 +142,7 @@ const StringCtor = String;
 const now = performance.now.bind(performance);
 const arrayFrom = Array.from;
 const immediate = setImmediate;
+const Int32ArrayCtor = Int32Array;
 
 /** Above this many elements a returned value is named, not copied. */
 const ELEMENT_BUDGET = 4_000_000;
@@ -550,6 +551,8 @@ function main(): void {
       baseline = snapshot(watched);
       baselineTimers = pendingTimers();
     }
+    // Cases the tutor serialised once for all runs of them come as bytes inside the message.
+    if (message.casesBytes) message.cases = deserialize(message.casesBytes) as unknown[][];
     const loaded = await run(message, modules[message.module]);
     // One turn of the event loop, so a promise the run left rejected is reported with this run.
     await new PromiseCtor((resolve) => immediate(resolve));
@@ -588,6 +591,9 @@ function main(): void {
   input.on('end', () => exitNow(0));
   input.on('close', () => exitNow(0));
   input.on('error', () => exitNow(0));
+  // Up and listening, before any learner code: the time limits of learner code count from here, not from the
+  // process's start (which a busy machine can make take seconds).
+  send({ type: 'up' });
 }
 
 /** Runs one message's cases. Returns false when the module failed to load. */
@@ -606,6 +612,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
   if (typeof entryFn !== 'function') return true;
   // What the previous call gave, for a stepwise case that carries a value from it.
   let previous: { ok: true; value: unknown } | { ok: false; why: string } | undefined;
+  const report = resultSender(message);
   for (let index = 0; index < message.cases.length; index++) {
     let args = message.cases[index];
     const carry = message.links?.[index];
@@ -617,7 +624,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
         built = { ok: false, missing: `its arguments could not be built (${toWireError(error).message})` };
       }
       if (!built.ok) {
-        send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `not run: ${built.missing}` }, durationMs: 0 });
+        report.result(index, { ok: false, error: { name: 'Error', message: `not run: ${built.missing}` }, durationMs: 0 });
         previous = { ok: false, why: 'the previous call was not run' };
         continue;
       }
@@ -632,7 +639,7 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
       // frozen: each call gets copies of those, compared after the call.
       given = message.readOnly ? (live ? (withTypedCopies(freezeDeep(args)) as unknown[]) : freezeDeep(args)) : live ? copyForCall(args) : clone(args);
     } catch (error) {
-      send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: 0 });
+      report.result(index, { ok: false, error: toWireError(error), durationMs: 0 });
       previous = { ok: false, why: 'the previous call was not run' };
       continue;
     }
@@ -640,28 +647,82 @@ async function run(message: ParentMessage, load: (() => Promise<LearnerModule>) 
     const other = message.entries?.[index];
     const fn = typeof other === 'string' ? learner[other] : entryFn;
     if (typeof fn !== 'function') {
-      send({ type: 'case-result', index, ok: false, error: { name: 'Error', message: `Your file does not export a function named ${String(other)}.` }, durationMs: 0 });
+      report.result(index, { ok: false, error: { name: 'Error', message: `Your file does not export a function named ${String(other)}.` }, durationMs: 0 });
       previous = { ok: false, why: 'the previous call was not run' };
       continue;
     }
-    send({ type: 'case-start', index });
+    report.starting(index);
     const started = now();
     try {
       const output = (fn as (...a: unknown[]) => unknown)(...(live ? materializeArgs(given) : given));
       const durationMs = now() - started;
-      const value = toPlain(output, { left: ELEMENT_BUDGET });
+      const budget = { left: ELEMENT_BUDGET };
+      const value = toPlain(output, budget);
       // Read-only inputs are compared only where they were copied (typed arrays, rows); the rest is frozen.
       // Otherwise a change is only reported, and the rows of a matrix, this call's own, are not looked at.
       const mutatedAt = message.readOnly && given === args ? undefined : findMutation(args, given, message.readOnly === true);
       const mutated = mutatedAt ? describeArgumentPath(mutatedAt) : undefined;
-      send({ type: 'case-result', index, ok: true, value, mutated, durationMs });
+      report.result(index, { ok: true, value, mutated, durationMs }, ELEMENT_BUDGET - budget.left);
       previous = { ok: true, value };
     } catch (error) {
-      send({ type: 'case-result', index, ok: false, error: toWireError(error), durationMs: now() - started });
+      report.result(index, { ok: false, error: toWireError(error), durationMs: now() - started });
       previous = { ok: false, why: 'the previous call threw' };
     }
   }
+  report.flush();
   return true;
+}
+
+/** Results held back in one message: at most this many... */
+const heldResults = 512;
+/** ...holding at most about this many elements (the result that passes it is the last one held). */
+const heldElements = 262_144;
+
+/**
+ * Sends the calls' results. A call of no group is announced (`case-start`)
+ * and its result sent alone. The results of a group (`together`: the calls
+ * of one property check, thousands for a distribution) are held and sent
+ * together: framing a message costs far more than a small result does. A
+ * call of a group is announced only when nothing is held, so the call the
+ * tutor takes as running is the group's first one not reported yet: a
+ * time-out or crash during any held call is put down to the same check.
+ */
+function resultSender(message: ParentMessage): { starting(index: number): void; result(index: number, result: CallResult, elements?: number): void; flush(): void } {
+  const count = message.cases.length;
+  // Per call, the end (exclusive) of its group; 0 for a call of none. Filled by index: prototypes may be patched by now.
+  const endOf = new Int32ArrayCtor(count);
+  const together = message.together ?? [];
+  for (let k = 0; k < together.length; k++) {
+    const from = together[k][0];
+    const end = together[k][1];
+    if (!(from >= 0 && end <= count && end - from > 1)) continue;
+    for (let i = from; i < end; i++) endOf[i] = end;
+  }
+  let held: CallResult[] = [];
+  let heldFrom = 0;
+  let elementsHeld = 0;
+  const flush = () => {
+    if (held.length === 0) return;
+    send({ type: 'case-results', from: heldFrom, results: held });
+    held = [];
+    elementsHeld = 0;
+  };
+  const result = (index: number, result: CallResult, elements = 0) => {
+    if (endOf[index] === 0) {
+      flush();
+      send({ type: 'case-result', index, ...result });
+      return;
+    }
+    if (held.length === 0) heldFrom = index;
+    held[held.length] = result;
+    elementsHeld += elements;
+    // An error is sent at once: its message and stack are the largest part of a result, and errors are rare.
+    if (!result.ok || index + 1 >= endOf[index] || held.length >= heldResults || elementsHeld >= heldElements) flush();
+  };
+  const starting = (index: number) => {
+    if (endOf[index] === 0 || held.length === 0) send({ type: 'case-start', index });
+  };
+  return { starting, result, flush };
 }
 
 /** `[1][2]` (argument 1, element 2) becomes "argument 2 at [2]". */

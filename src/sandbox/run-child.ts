@@ -11,9 +11,10 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serialize } from 'node:v8';
 import type { Readable, Writable } from 'node:stream';
 import { harnessFile } from '../core/common/paths.js';
-import { hasLiveArgs, readChildMessage, type Carry, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
+import { hasLiveArgs, readChildMessage, type CallResult, type Carry, type ChildControl, type ChildMessage, type ParentMessage, type WireError } from './wire.js';
 import { bundleLearnerFile, type BundleResult } from './bundle.js';
 import { childReadFd, childWriteFd, encodeFrameParts, FrameReader, maxFrameBytes } from './channel.js';
 import { currentIsolation, launchCommand } from './isolation.js';
@@ -33,13 +34,14 @@ export interface SandboxLimits {
   links?: (Carry[] | null)[];
   /** Per case, the export it calls instead of the entry (an exercise of two functions); null or absent: the entry. */
   entries?: (string | null)[];
+  /** Ranges of calls whose results the child sends together (one property check's calls; see ParentMessage). */
+  together?: [from: number, end: number][];
 }
 
 export const defaultLimits: SandboxLimits = { timeoutMs: 5000, memoryMb: 512, outputBytes: 8192 };
 
-export type CaseOutcome =
-  | { ok: true; value: unknown; mutated?: string; durationMs: number }
-  | { ok: false; error: WireError; durationMs: number };
+/** What one call gave, as the parent read it. */
+export type CaseOutcome = CallResult;
 
 /** What happened in one sandbox run, as observed by the parent. */
 export interface SandboxRun {
@@ -92,18 +94,38 @@ export async function runInSandbox(runDir: string, entry: string, cases: unknown
   return superviseRun(child, entry, cases, limits, pathToFileURL(path.join(runDir, bundleFileName)).href);
 }
 
-/** The message that runs `cases` of a learner module's `entry`, with the options of `limits` the harness applies. */
-export function runMessage(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, boundary?: string): ParentMessage {
+/**
+ * Frozen case lists as the child gets them: V8's bytes and which calls are live. An exercise's cases are the same
+ * for every submission of a class and every save in watch mode, and a tokenizer's or a trained model's take tens of
+ * milliseconds to serialise: once is enough.
+ */
+const encodedCases = new WeakMap<readonly unknown[][], { bytes: Buffer; live: boolean[] }>();
+
+function encodeCases(cases: readonly unknown[][]): { bytes: Buffer; live: boolean[] } {
+  let encoded = encodedCases.get(cases);
+  if (!encoded) {
+    // Which calls need their arguments turned into their live form (walked once here, per frozen case).
+    encoded = { bytes: serialize(cases), live: cases.map(hasLiveArgs) };
+    encodedCases.set(cases, encoded);
+  }
+  return encoded;
+}
+
+/**
+ * The message that runs `cases` of a learner module's `entry`, with the options of `limits` the harness applies.
+ * A frozen list of cases goes as bytes serialised once (see encodeCases); any other as it is.
+ */
+export function runMessage(module: string, entry: string, cases: readonly unknown[][], limits: SandboxLimits, boundary?: string): ParentMessage {
+  const encoded = Object.isFrozen(cases) ? encodeCases(cases) : undefined;
   return {
     type: 'run',
     module,
     entry,
-    cases,
-    // Which calls need their arguments turned into their live form (walked once here, per frozen case).
-    live: cases.map(hasLiveArgs),
+    ...(encoded ? { cases: [], casesBytes: encoded.bytes, live: encoded.live } : { cases: cases as unknown[][], live: cases.map(hasLiveArgs) }),
     ...(limits.readOnlyInputs ? { readOnly: true } : {}),
     ...(limits.links ? { links: limits.links } : {}),
     ...(limits.entries ? { entries: limits.entries } : {}),
+    ...(limits.together?.length ? { together: limits.together } : {}),
     ...(boundary !== undefined ? { boundary } : {}),
   };
 }
@@ -125,7 +147,7 @@ export interface SandboxProcess {
    * Calls `handler` with each well-formed message; a malformed or oversized
    * frame kills the child and is passed to `onViolation` first.
    */
-  listen(handler: (message: ChildMessage | { type: 'loaded' }) => void, onViolation: (why: string) => void): void;
+  listen(handler: (message: ChildMessage | ChildControl) => void, onViolation: (why: string) => void): void;
   kill(): void;
   /**
    * How the child ended, as Node would say it had Node been started directly:
@@ -228,13 +250,16 @@ export class RunRecorder {
         run.loadError = message.error;
         return false;
       case 'case-result':
-        if (Number.isInteger(message.index) && message.index >= 0 && message.index < this.caseCount && run.outcomes[message.index] === undefined) {
-          run.outcomes[message.index] = message.ok
-            ? { ok: true, value: message.value, mutated: typeof message.mutated === 'string' ? message.mutated : undefined, durationMs: Number(message.durationMs) || 0 }
-            : { ok: false, error: message.error, durationMs: Number(message.durationMs) || 0 };
-        }
+        this.record(message.index, message);
         this.current = undefined;
         return false;
+      case 'case-results': {
+        const { from, results } = message;
+        for (let k = 0; k < results.length; k++) this.record(from + k, results[k]);
+        // The call announced as running has its result: none is running until the next is announced.
+        if (this.current !== undefined && this.current >= from && this.current < from + results.length) this.current = undefined;
+        return false;
+      }
       case 'async-error':
         if (run.asyncErrors.length < 5) run.asyncErrors.push(message.error);
         return false;
@@ -243,9 +268,24 @@ export class RunRecorder {
     }
   }
 
+  /** Keeps the first result of call `index` (a child may send anything: one out of range or a second one is ignored). */
+  private record(index: number, result: CallResult): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.caseCount || this.run.outcomes[index] !== undefined) return;
+    this.run.outcomes[index] = result.ok
+      ? { ok: true, value: result.value, mutated: typeof result.mutated === 'string' ? result.mutated : undefined, durationMs: Number(result.durationMs) || 0 }
+      : { ok: false, error: result.error, durationMs: Number(result.durationMs) || 0 };
+  }
+
   /** The time limit was reached: the child is being killed during the case in progress, if any. */
   timeOut(): void {
     this.run.timedOut = { caseIndex: this.current };
+  }
+
+  private startFailed = false;
+  /** The child never said it was up within `ms`: it is being killed, and the run is reported as not started. */
+  notStarted(ms: number): void {
+    this.startFailed = true;
+    this.run.loadError = { name: 'Error', message: t`the sandbox did not start within ${(ms / 1000).toFixed(0)} s (the machine may be overloaded; try again)` };
   }
 
   /** The grading was cancelled: the child is being killed. */
@@ -255,7 +295,7 @@ export class RunRecorder {
 
   /** The child ended before the run was done (unless it was killed for time or for a cancelled grading). */
   crash(code: number | null, signal: string | null, stderr: string): void {
-    if (this.run.timedOut || this.run.aborted) return;
+    if (this.run.timedOut || this.run.aborted || this.startFailed) return;
     this.run.crashed = {
       code,
       signal,
@@ -281,6 +321,51 @@ export class RunRecorder {
   }
 }
 
+/** How long a sandbox child may take to start (Node's start, the sandbox's set-up) before its run is given up. */
+export const startLimitMs = 30_000;
+
+/**
+ * A run's time limit, counted from when its child is up (its harness
+ * listening, no learner code run yet), so that a slow process start on a
+ * busy machine is not put down to the learner's code. Until then only the
+ * start limit applies.
+ */
+export class RunClock {
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(
+    private readonly limitMs: number,
+    private readonly recorder: RunRecorder,
+    private readonly kill: () => void,
+    upAlready = false,
+  ) {
+    if (upAlready) this.start();
+    else {
+      this.timer = setTimeout(() => {
+        recorder.notStarted(startLimitMs);
+        kill();
+      }, startLimitMs);
+    }
+  }
+
+  /** The child is up: the run's own limit starts now (once). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.recorder.timeOut();
+      this.kill();
+    }, this.limitMs);
+  }
+
+  stop(): void {
+    this.started = true;
+    clearTimeout(this.timer);
+  }
+}
+
 /**
  * Talks to a sandbox child until it reports that it has finished, crashes,
  * runs out of time or `cancel` aborts (the child is then killed at once). The
@@ -296,10 +381,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
   let done = false;
 
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      recorder.timeOut();
-      child.kill();
-    }, limits.timeoutMs);
+    const clock = new RunClock(limits.timeoutMs, recorder, () => child.kill());
     const abort = () => {
       recorder.abort();
       child.kill();
@@ -310,7 +392,8 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     child.listen(
       (message) => {
         if (done) return;
-        if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits), onSent);
+        if (message.type === 'up') clock.start();
+        else if (message.type === 'loaded') child.send(runMessage('main', entry, cases, limits), onSent);
         else if (recorder.take(message)) {
           done = true;
           // Nothing the child does after reporting can change the verdict: stop it now.
@@ -325,7 +408,7 @@ function superviseRun(child: SandboxProcess, entry: string, cases: unknown[][], 
     });
 
     const finish = (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
-      clearTimeout(timer);
+      clock.stop();
       cancel?.removeEventListener('abort', abort);
       const { code, signal } = child.exitOf(exitCode, exitSignal);
       if (!done) recorder.crash(code, signal, stderr.toString());

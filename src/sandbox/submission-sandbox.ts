@@ -10,9 +10,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChildMessage, WireError } from './wire.js';
+import type { ChildControl, ChildMessage, WireError } from './wire.js';
 import { buildBundle, type BundleResult, type MultiBundleResult } from './bundle.js';
-import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunRecorder, runMessage, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
+import { bundleFileName, CappedBuffer, coldSlot, cpuSecondsFor, defaultLimits, RunClock, RunRecorder, runMessage, startSandboxChild, type SandboxLimits, type SandboxProcess, type SandboxRun, type SandboxSlot } from './run-child.js';
 import { t } from '../i18n/i18n.js';
 
 /** How long the parent waits, after a run reports it is done, for the run's output boundary to come through the pipes. */
@@ -127,6 +127,9 @@ class SharedChild {
   }
 
   private startError: string | undefined;
+  /** Whether the harness has said it is up (listening, no learner code run yet), and who waits for it. */
+  private up = false;
+  private upWaiters: (() => void)[] = [];
 
   private attach(child: SandboxProcess): void {
     this.child = child;
@@ -166,8 +169,13 @@ class SharedChild {
     else written?.();
   }
 
-  private onMessage(message: ChildMessage | { type: 'loaded' }): void {
-    if (message.type === 'loaded') {
+  private onMessage(message: ChildMessage | ChildControl): void {
+    if (message.type === 'up') {
+      if (!this.up) {
+        this.up = true;
+        for (const wake of this.upWaiters.splice(0)) wake();
+      }
+    } else if (message.type === 'loaded') {
       this.loadWaiter?.(undefined);
       this.loadWaiter = undefined;
     } else if (this.loadWaiter) {
@@ -192,20 +200,19 @@ class SharedChild {
     return this.loading;
   }
 
-  /** Runs one module's cases; the time limit counts from now, the child's start-up included for its first run. */
+  /** Runs one module's cases; the time limit counts from now, or for a child not up yet from when it is. */
   run(module: string, entry: string, cases: unknown[][], limits: SandboxLimits, onSent?: () => void): Promise<SandboxRun> {
     const index = this.runs++;
     const recorder = new RunRecorder(cases.length);
     return new Promise((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        recorder.timeOut();
-        this.kill();
-      }, limits.timeoutMs);
+      // The limit counts once the child is up: a fresh child's start, slow on a busy machine, is not the file's.
+      const clock = new RunClock(limits.timeoutMs, recorder, () => this.kill(), this.up);
+      if (!this.up) this.upWaiters.push(() => clock.start());
       const settle = async (clean: boolean) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.stop();
         const [outDone, errDone] = await Promise.all([this.out.complete(index, boundaryGraceMs), this.err.complete(index, boundaryGraceMs)]);
         if (!clean || !outDone || !errDone) this.kill();
         this.active = undefined;

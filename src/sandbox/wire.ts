@@ -13,10 +13,23 @@ export type ChildMessage =
   | { type: 'ready'; exports: string[] }
   | { type: 'load-error'; error: WireError }
   | { type: 'case-start'; index: number }
-  | { type: 'case-result'; index: number; ok: true; value: unknown; mutated?: string; durationMs: number }
-  | { type: 'case-result'; index: number; ok: false; error: WireError; durationMs: number }
+  | ({ type: 'case-result'; index: number } & CallResult)
+  /** The results of calls `from`, `from + 1`, ... of one group (see `together`), sent in one message. */
+  | { type: 'case-results'; from: number; results: CallResult[] }
   | { type: 'async-error'; error: WireError }
   | { type: 'done'; /** Set in a shared child: whether the process is as the harness found it (no globals changed, no timers left). */ clean?: boolean };
+
+/**
+ * The harness's own messages, outside any run: `up` once it is set up and
+ * listening (no learner code has run yet), `loaded` once a bundle is imported.
+ */
+export type ChildControl = { type: 'up' } | { type: 'loaded' };
+
+/** What one call gave: its output as plain data (and where it changed its arguments), or what it threw. */
+export type CallResult = { ok: true; value: unknown; mutated?: string; durationMs: number } | { ok: false; error: WireError; durationMs: number };
+
+/** The most results a `case-results` message may carry (the harness sends at most 512). */
+const maxResultsPerMessage = 65_536;
 
 /** Messages from the parent to the child. */
 export interface ParentMessage {
@@ -25,6 +38,8 @@ export interface ParentMessage {
   module: string;
   entry: string;
   cases: unknown[][];
+  /** When set, the cases are these bytes (V8's serialisation of the list, made once per exercise) and `cases` is empty. */
+  casesBytes?: Uint8Array;
   /** Freeze the inputs instead of copying them per call: changing them then throws. */
   readOnly?: boolean;
   /** Per case: whether its arguments hold read-once lists, typed arrays or row views (see `hasLiveArgs`); the others are passed as they arrive. */
@@ -38,6 +53,13 @@ export interface ParentMessage {
   links?: (Carry[] | null)[];
   /** Per case, the name of the learner's export it calls instead of `entry` (null: `entry`). */
   entries?: (string | null)[];
+  /**
+   * Ranges of calls `[from, end)` whose results may be sent together (the
+   * calls of one property check): a time-out or crash during any of them
+   * belongs to the same check. Only the first call of a range, and the first
+   * after each message of results, is announced with `case-start`.
+   */
+  together?: [from: number, end: number][];
   /**
    * Set when the child is kept for further runs: written to stdout and stderr
    * after the run, so the parent can tell whose output is whose, before a
@@ -161,6 +183,13 @@ function readWireError(value: unknown): WireError {
   };
 }
 
+/** One call's result, read from the fields of a `case-result` message or of an entry of `case-results`. */
+function readCallResult(m: Record<string, unknown>, budget: { left: number }): CallResult {
+  const durationMs = finite(m.durationMs) && m.durationMs >= 0 ? m.durationMs : 0;
+  if (m.ok === true) return { ok: true, value: readChildValue(m.value, budget), mutated: typeof m.mutated === 'string' ? text(m.mutated).slice(0, 200) : undefined, durationMs };
+  return { ok: false, error: readWireError(m.error), durationMs };
+}
+
 const index = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /**
@@ -168,10 +197,12 @@ const index = (n: unknown): n is number => Number.isSafeInteger(n) && (n as numb
  * writes it, but learner code shares the child's process and may forge one.
  * Returns undefined for anything that is not a well-formed message.
  */
-export function readChildMessage(raw: unknown): ChildMessage | { type: 'loaded' } | undefined {
+export function readChildMessage(raw: unknown): ChildMessage | ChildControl | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const m = raw as Record<string, unknown>;
   switch (m.type) {
+    case 'up':
+      return { type: 'up' };
     case 'loaded':
       return { type: 'loaded' };
     case 'ready':
@@ -180,13 +211,20 @@ export function readChildMessage(raw: unknown): ChildMessage | { type: 'loaded' 
       return { type: 'load-error', error: readWireError(m.error) };
     case 'case-start':
       return index(m.index) ? { type: 'case-start', index: m.index } : undefined;
-    case 'case-result': {
-      if (!index(m.index)) return undefined;
-      const durationMs = finite(m.durationMs) && m.durationMs >= 0 ? m.durationMs : 0;
-      if (m.ok === true) {
-        return { type: 'case-result', index: m.index, ok: true, value: readChildValue(m.value), mutated: typeof m.mutated === 'string' ? text(m.mutated).slice(0, 200) : undefined, durationMs };
+    case 'case-result':
+      return index(m.index) ? { type: 'case-result', index: m.index, ...readCallResult(m, { left: maxChildElements }) } : undefined;
+    case 'case-results': {
+      const results = m.results;
+      if (!index(m.from) || !Array.isArray(results) || Object.getPrototypeOf(results) !== Array.prototype || results.length > maxResultsPerMessage) return undefined;
+      // One budget for the whole message, as for one value.
+      const budget = { left: maxChildElements };
+      const out: CallResult[] = [];
+      for (let i = 0; i < results.length; i++) {
+        const r: unknown = results[i];
+        if (typeof r !== 'object' || r === null || Array.isArray(r)) return undefined;
+        out.push(readCallResult(r as Record<string, unknown>, budget));
       }
-      return { type: 'case-result', index: m.index, ok: false, error: readWireError(m.error), durationMs };
+      return { type: 'case-results', from: m.from, results: out };
     }
     case 'async-error':
       return { type: 'async-error', error: readWireError(m.error) };

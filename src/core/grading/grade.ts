@@ -79,7 +79,7 @@ async function runInSandbox(prepared: PreparedExercise, target: GradeTarget, emi
     emit({ type: 'stage', stage: 'bundle' });
     bundling = slot.bundle(target.learnerFile, target.allowedRoot, timeoutMs);
     // Bundling counts in the time limit: the run gets what is left of it.
-    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links, entries: prepared.entries });
+    const limits = (bundleMs: number) => ({ ...defaultLimits, timeoutMs: Math.max(1, timeoutMs - bundleMs), readOnlyInputs: definition.inputsReadOnly, links: prepared.links, entries: prepared.entries, together: prepared.together });
     // A grading cancelled while bundling starts no run.
     running = bundling.then((bundle) =>
       bundle.ok && !target.signal?.aborted ? slot.run(definition.entry, prepared.calls, limits(bundle.durationMs), target.signal, prepared.startReference) : undefined,

@@ -65,6 +65,8 @@ export interface PreparedExercise {
   links?: (Carry[] | null)[];
   /** Per call, the export it calls where a case names one (null: the entry); absent when every call is the entry's. */
   entries?: (string | null)[];
+  /** Ranges of calls (each property check's) whose results the child sends together. */
+  together: [from: number, end: number][];
   tolerance: Comparison;
   timeoutMs: number;
   /** The language of the diagnosis (a locale tag; default en). */
@@ -204,14 +206,18 @@ function planCalls(definition: ExerciseDefinition, cases: PreparedCase[], proper
       entries.push(c.entry ?? null);
     });
   }
+  // A property check's calls are one group: the child sends their results together.
+  const together: [number, number][] = [];
   for (const p of properties) {
+    if (p.calls.length > 1) together.push([calls.length, calls.length + p.calls.length]);
     for (const args of p.calls) {
       calls.push(args);
       links.push(null);
       entries.push(null);
     }
   }
-  return { calls, firstCall, links: definition.stepwise ? links : undefined, entries: entries.some((e) => e !== null) ? entries : undefined };
+  // Frozen, as every call's arguments are: the sandbox then serialises the list once for every run of it.
+  return { calls: Object.freeze(calls) as unknown[][], firstCall, links: definition.stepwise ? links : undefined, entries: entries.some((e) => e !== null) ? entries : undefined, together };
 }
 
 /** An exercise's time limit for all its cases (milliseconds): `override` (--timeout), else the definition's, else 5 s. */

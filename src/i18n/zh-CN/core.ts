@@ -87,6 +87,7 @@ export const core: Record<string, string> = {
   'the sandbox process ended while starting (signal {0})': '沙箱进程在启动时结束了（信号 {0}）',
   'the sandbox process ended while starting (exit code {0})': '沙箱进程在启动时结束了（退出码 {0}）',
   'the sandbox could not be started ({0})': '无法启动沙箱（{0}）',
+  'the sandbox did not start within {0} s (the machine may be overloaded; try again)': '沙箱未能在 {0} 秒内启动（机器可能负载过高；请重试）',
   'chains more than {0} operators, keywords and brackets in one statement': '在一条语句中串联了超过 {0} 个运算符、关键字和括号',
   'joins too many long strings with operators in one statement': '在一条语句中用运算符拼接了太多长字符串',
   'nests brackets more than {0} deep': '括号嵌套超过 {0} 层',
