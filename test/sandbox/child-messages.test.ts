@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { deepFreeze } from '../../src/core/grading/grade.js';
-import { bundleLearnerFile } from '../../src/sandbox/bundle.js';
 import { bundleFileName, defaultLimits, RunClock, RunRecorder, runInSandbox, runMessage, startLimitMs, startSandboxChild, type SandboxLimits, type SandboxRun } from '../../src/sandbox/run-child.js';
 import { MARKER, readChildMessage } from '../../src/sandbox/wire.js';
+import { bundledRunDir } from '../helpers/sandbox-runs.js';
 
 // The messages between the tutor and a sandbox child, where they are shaped for speed: the calls of one property check
 // (`together`) come back in a few messages, not one per call, and a time-out or crash during any of them is still put
@@ -16,18 +16,7 @@ import { MARKER, readChildMessage } from '../../src/sandbox/wire.js';
 const root = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-child-messages-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let runs = 0;
-/** A run folder holding `source` bundled. */
-async function bundled(source: string): Promise<string> {
-  const dir = path.join(root, `r${runs++}`);
-  const exercises = path.join(dir, 'exercises');
-  mkdirSync(exercises, { recursive: true });
-  mkdirSync(path.join(dir, 'run'));
-  writeFileSync(path.join(exercises, 'learner.ts'), source);
-  const bundle = await bundleLearnerFile(path.join(exercises, 'learner.ts'), exercises, path.join(dir, 'run', bundleFileName));
-  if (!bundle.ok) throw new Error(bundle.problem.message);
-  return path.join(dir, 'run');
-}
+const bundled = (source: string) => bundledRunDir(root, source);
 
 async function run(source: string, cases: unknown[][], extra: Partial<SandboxLimits> = {}): Promise<SandboxRun> {
   return runInSandbox(await bundled(source), 'f', cases, { ...defaultLimits, timeoutMs: 10_000, ...extra });

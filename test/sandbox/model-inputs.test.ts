@@ -4,27 +4,19 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { matrixOf, readOnce, rowsOf } from '../../src/pack-api.js';
 import { deepFreeze } from '../../src/core/grading/grade.js';
-import { bundleLearnerFile } from '../../src/sandbox/bundle.js';
-import { bundleFileName, defaultLimits, runInSandbox, type CaseOutcome, type SandboxLimits, type SandboxRun } from '../../src/sandbox/run-child.js';
+import { defaultLimits, runInSandbox, type CaseOutcome, type SandboxLimits, type SandboxRun } from '../../src/sandbox/run-child.js';
 import { SubmissionSandbox } from '../../src/sandbox/submission-sandbox.js';
 import { applyCarry, MARKER, readChildValue, type Carry } from '../../src/sandbox/wire.js';
+import { bundledRunDir } from '../helpers/sandbox-runs.js';
 
 // Model-sized inputs (typed arrays, row views) and stepwise runs, graded in a real sandbox child (dist/ must be built).
 const root = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-model-inputs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const limits: SandboxLimits = { ...defaultLimits, timeoutMs: 10_000 };
 
-let runs = 0;
 /** Bundles `source` as a learner file and runs `entry` on `cases` in a fresh child. */
 async function run(source: string, entry: string, cases: unknown[][], extra: Partial<SandboxLimits> = {}): Promise<SandboxRun> {
-  const dir = path.join(root, `r${runs++}`);
-  const exercises = path.join(dir, 'exercises');
-  mkdirSync(exercises, { recursive: true });
-  mkdirSync(path.join(dir, 'run'));
-  writeFileSync(path.join(exercises, 'learner.ts'), source);
-  const bundle = await bundleLearnerFile(path.join(exercises, 'learner.ts'), exercises, path.join(dir, 'run', bundleFileName));
-  if (!bundle.ok) throw new Error(bundle.problem.message);
-  return runInSandbox(path.join(dir, 'run'), entry, cases, { ...limits, ...extra });
+  return runInSandbox(await bundledRunDir(root, source), entry, cases, { ...limits, ...extra });
 }
 
 const values = (r: SandboxRun) => r.outcomes.map((o) => (o?.ok ? o.value : o));
@@ -207,7 +199,7 @@ describe('stepwise runs', () => {
   });
 
   test('in a shared child of class grading too', async () => {
-    const dir = path.join(root, `shared${runs++}`);
+    const dir = path.join(root, 'shared');
     mkdirSync(dir);
     const file = path.join(dir, 'step.ts');
     writeFileSync(file, step);

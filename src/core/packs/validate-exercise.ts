@@ -15,6 +15,7 @@ import { buildCases, computeExpected, gradeExercise } from '../grading/grade.js'
 import { checkGradientNumerically } from '../grading/gradient.js';
 import { describeDefinitionThrow, expectedFor, type PreparedCase } from '../grading/prepare.js';
 import { traceValues } from '../grading/trace.js';
+import { defaultLocale } from '../authoring/locale-tags.js';
 import { Rng } from '../authoring/rng.js';
 import { parseSignature } from '../authoring/signature.js';
 import { onlyNotImplemented } from '../grading/explain.js';
@@ -85,7 +86,8 @@ export async function checkMisconceptions(ref: ExerciseRef, definition: Exercise
       outputs.push(outcome.outputs[0]);
       graded.push({ args: cases[i].args, expected: expected[i], got: outcome.outputs[0], passed: passes(i, outcome.outputs[0]), index: i, ...(cases[i].entry ? { entry: cases[i].entry } : {}) });
     }
-    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx, cache);
+    // As grading diagnoses: a schedule's plan that breaks the same property as a wrong plan counts too.
+    const diagnosis = await diagnose(misconceptions, graded, tolerance, ctx, cache, defaultLocale, definition.schedule);
     const sameIndex = firstOutputs.findIndex((other) => other.every((o, i) => (o === undefined) === (outputs[i] === undefined) && (o === undefined || compareOutputs(o, outputs[i], tolerance).ok)));
     firstOutputs.push(outputs);
     if (thrown && graded.length === 0) thrown.everyCase = true;
