@@ -45,7 +45,7 @@ describe('a workspace made with two built-in packs', () => {
 
   test('init takes --packs, and says so when given --pack', async () => {
     const r = await runCli(['init', path.join(tempDir(), 'other'), '--pack', 'training'], { bin: copy.bin });
-    expect(r.stderr).toBe('llm-tutor: init enables packs with --packs, not --pack.\nRun `llm-tutor init --packs training` (a pack\'s required packs too, e.g. --packs transformer-core training).\n');
+    expect(r.stderr).toBe('llm-tutor: init enables packs with --packs, not --pack.\nRun `llm-tutor init --packs training` (the built-in packs it requires are enabled too).\n');
     expect(r.code).toBe(2);
   });
 

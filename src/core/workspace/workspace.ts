@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { writeFailureReason } from '../common/errno.js';
 import { readJsonFile, writeFileAtomic } from '../common/json-file.js';
-import { exerciseFiles, exerciseRefs, listBuiltinPackIds, orderByRequires, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
+import { exerciseFiles, exerciseRefs, inSyllabusOrder, listBuiltinPackIds, orderByRequires, readExerciseFile, resolvePack, type ExerciseRef, type Pack } from '../packs/packs.js';
 import { entryExists } from '../common/safe-read.js';
 import { workspaceConfigSchema, type State, type WorkspaceConfig } from '../common/schemas.js';
 import { StateStore, stateFileOf } from './state-store.js';
@@ -140,11 +140,17 @@ export async function writeMissingStarters(workspace: Workspace): Promise<string
  * (by default every built-in pack, in syllabus order). Existing learner files
  * are kept. Returns the opened workspace and what was created.
  */
-export async function initWorkspace(dir: string, chosenPacks?: string[], seed = Math.floor(Math.random() * 1_000_000), lang?: string): Promise<{ workspace: Workspace; created: boolean; startersWritten: number }> {
+export async function initWorkspace(
+  dir: string,
+  chosenPacks?: string[],
+  seed = Math.floor(Math.random() * 1_000_000),
+  lang?: string,
+): Promise<{ workspace: Workspace; created: boolean; startersWritten: number; /** Built-in packs enabled because a chosen pack requires them. */ requiredAdded: string[] }> {
   const configFile = path.join(dir, configFileName);
   const created = !entryExists(configFile);
   const builtins = await listBuiltinPackIds();
-  const packs = chosenPacks ?? builtins;
+  let packs = chosenPacks ?? builtins;
+  let requiredAdded: string[] = [];
   try {
     // Check the nearest existing folder first: mkdir on a read-only file system reports ENOENT, not EROFS.
     let existing = path.resolve(dir);
@@ -152,8 +158,8 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
     await fs.access(existing, fsConstants.W_OK);
     await fs.mkdir(dir, { recursive: true });
     if (created) {
-      // Validate the packs before writing anything.
-      for (const entry of packs) await resolvePack(entry, dir);
+      // Validate the packs before writing anything; a built-in pack that one of them requires is enabled too.
+      ({ entries: packs, added: requiredAdded } = await withRequiredPacks(packs, dir, builtins));
       // Each workspace gets its own seed, so answers copied from another learner's cases fail.
       // `init --lang` records the language, so that the workspace keeps speaking it without the option.
       const config: WorkspaceConfig = { formatVersion: 1, packs, ...(lang ? { lang } : {}), options: { seed } };
@@ -179,12 +185,39 @@ export async function initWorkspace(dir: string, chosenPacks?: string[], seed = 
     const gitignore = path.join(dir, '.gitignore');
     if (!entryExists(gitignore)) await fs.writeFile(gitignore, '.llm-tutor/*.tmp\n', { flag: 'wx' });
     const written = await writeMissingStarters(workspace);
-    return { workspace, created, startersWritten: written.length };
+    return { workspace, created, startersWritten: written.length, requiredAdded };
   } catch (error) {
     const reason = writeFailureReason(error);
     if (!reason) throw error;
     throw new UserError(t`Cannot create a workspace in ${dir}: ${reason}.`, { next: t('Choose a folder you can write to: `llm-tutor init <dir>`.'), exitCode: 1 });
   }
+}
+
+/**
+ * `init --packs`'s entries with every built-in pack they require (and those
+ * require) put before them, in syllabus order. A required pack that is not
+ * built in must be among the entries: it is an error otherwise, before
+ * anything is written.
+ */
+async function withRequiredPacks(entries: string[], dir: string, builtins: string[]): Promise<{ entries: string[]; added: string[] }> {
+  const resolved: Pack[] = [];
+  for (const entry of entries) resolved.push(await resolvePack(entry, dir));
+  const ids = new Set(resolved.map((p) => p.manifest.id));
+  const added: string[] = [];
+  // `resolved` grows as required packs are added: their own requirements are met in turn.
+  for (let i = 0; i < resolved.length; i++) {
+    for (const needed of resolved[i].manifest.requires.packs) {
+      if (ids.has(needed)) continue;
+      if (!builtins.includes(needed)) {
+        throw new UserError(t`The pack "${resolved[i].manifest.id}" requires the pack "${needed}", which is neither built in nor among --packs.`, { next: t`Add the folder of the pack "${needed}" to --packs.`, exitCode: 2 });
+      }
+      ids.add(needed);
+      added.push(needed);
+      resolved.push(await resolvePack(needed, dir));
+    }
+  }
+  const first = inSyllabusOrder(added);
+  return { entries: [...first, ...entries], added: first };
 }
 
 /**

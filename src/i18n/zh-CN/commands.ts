@@ -67,10 +67,10 @@ export const commands: Record<string, string> = {
 
   // init
   'init enables packs with --packs, not --pack.': 'init 用 --packs 启用练习包，而不是 --pack。',
-  "Run `llm-tutor init --packs {0}` (a pack's required packs too, e.g. --packs transformer-core training).":
-    '运行 `llm-tutor init --packs {0}`（同时列出它所依赖的练习包，例如 --packs transformer-core training）。',
+  'Run `llm-tutor init --packs {0}` (the built-in packs it requires are enabled too).': '运行 `llm-tutor init --packs {0}`（它所依赖的内置练习包会一并启用）。',
   Created: '已创建',
   '{0} an llm-tutor workspace in {1} with {2} ({3}).': '{0} llm-tutor 工作区，位于 {1}，共 {2}（{3}）。',
+  'Also enabled, as the packs chosen require them: {0}.': '所选练习包依赖以下练习包，已一并启用：{0}。',
   '{0} is already a workspace; wrote {1}, kept every existing file.': '{0} 已经是一个工作区；补写了 {1}，所有已有文件保持不变。',
   'Next: {0}{1} next': '下一步：{0}{1} next',
 

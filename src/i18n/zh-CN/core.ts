@@ -188,6 +188,8 @@ export const core: Record<string, string> = {
   '{0}: id "{1}" does not match its folder name "{2}".': '{0}: id "{1}" 与文件夹名 "{2}" 不一致。',
   'Unknown pack "{0}" in {1}.': '{1} 中有未知的练习包 "{0}"。',
   'Unknown pack "{0}".': '未知的练习包 "{0}"。',
+  'The pack "{0}" requires the pack "{1}", which is neither built in nor among --packs.': '练习包 "{0}" 依赖练习包 "{1}"，但它既不是内置练习包，也不在 --packs 中。',
+  'Add the folder of the pack "{0}" to --packs.': '请把练习包 "{0}" 的文件夹加入 --packs。',
   'Built-in packs: {0}. A pack of your own is given by its folder path.': '内置练习包：{0}。你自己的练习包请用它的文件夹路径指定。',
   'the pack in {0} needs it as a regular file; tell its author': '{0} 中的练习包要求它是普通文件；请告诉它的作者',
   '{0}: missing (every exercise folder needs {1}).': '{0}: 缺失（每个练习文件夹都需要 {1}）。',
