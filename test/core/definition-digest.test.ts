@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ExerciseProgress, State } from '../../src/core/common/schemas.js';
-import { definitionDigest } from '../../src/core/packs/definition-digest.js';
+import { definitionDigest, definitionDigests } from '../../src/core/packs/definition-digest.js';
 import type { ExerciseRef, Pack } from '../../src/core/packs/packs.js';
 import { markChangedDefinitions, markChangedPasses } from '../../src/core/workspace/graded-files.js';
 import { emptyState } from '../../src/core/workspace/state-store.js';
@@ -83,4 +83,81 @@ describe('markChangedDefinitions', () => {
     expect([...(await markChangedDefinitions(refs, state))]).toEqual(['p/a']);
     expect(state.exercises['p/a'].status).toBe('changed');
   });
+});
+
+describe('definitionDigests, remembered in the cache folder', () => {
+  /** Runs `body` with a cache folder of its own. */
+  async function withCache<T>(body: (cache: string) => Promise<T>): Promise<T> {
+    const before = process.env.LLM_TUTOR_CACHE_DIR;
+    const cache = tempDir('llm-tutor-digest-cache-');
+    process.env.LLM_TUTOR_CACHE_DIR = cache;
+    try {
+      return await body(cache);
+    } finally {
+      if (before === undefined) delete process.env.LLM_TUTOR_CACHE_DIR;
+      else process.env.LLM_TUTOR_CACHE_DIR = before;
+    }
+  }
+  test('the same digests as computed afresh; while no file it read has changed, the remembered digest is given', () =>
+    withCache(async (cache) => {
+      const { refs } = await packWith(mask, ['attention/mask']);
+      const fresh = await definitionDigest(refs[0]);
+      expect((await definitionDigests(refs)).get('p/attention/mask')).toBe(fresh);
+      const file = path.join(cache, 'definition-digests.json');
+      const written = JSON.parse(await fs.readFile(file, 'utf8'));
+      expect(Object.keys(written.records)).toEqual([refs[0].dir]);
+      // What the record was computed from: the folder's defining files, and every file read (the imports two steps away too).
+      expect(written.records[refs[0].dir].files.map((f: [string]) => path.relative(path.dirname(path.dirname(refs[0].dir)), f[0])).sort()).toEqual(['attention/helper.ts', 'attention/mask/data/weights.bin', 'attention/mask/exercise.ts', 'attention/math.ts']);
+      // A record whose files all still match is trusted as it is (here, one given another digest by hand).
+      written.records[refs[0].dir].digest = 'remembered';
+      await fs.writeFile(file, JSON.stringify(written));
+      expect((await definitionDigests(refs)).get('p/attention/mask')).toBe('remembered');
+    }));
+
+  test('a same-size edit that puts the modification time back is still seen (the change time moves)', () =>
+    withCache(async () => {
+      const { dir, refs } = await packWith(mask, ['attention/mask']);
+      const math = path.join(dir, 'attention/math.ts');
+      const { atime, mtime } = await fs.stat(math);
+      const before = (await definitionDigests(refs)).get('p/attention/mask');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await fs.writeFile(math, (await fs.readFile(math, 'utf8')).replace('scores = 1', 'scores = 2'));
+      await fs.utimes(math, atime, mtime);
+      const after = (await definitionDigests(refs)).get('p/attention/mask');
+      expect(after).not.toBe(before);
+      expect(after).toBe(await definitionDigest(refs[0]));
+    }));
+
+  test('computed again when a file it read changes, or the folder gains a file', () =>
+    withCache(async () => {
+      const { dir, refs } = await packWith(mask, ['attention/mask']);
+      let last = (await definitionDigests(refs)).get('p/attention/mask');
+      for (const change of [
+        () => fs.appendFile(path.join(dir, 'attention/helper.ts'), '\n// an imported module, two steps away'),
+        () => fs.appendFile(path.join(dir, 'attention/mask/data/weights.bin'), 'more'),
+        () => fs.writeFile(path.join(dir, 'attention/mask/data/bias.bin'), 'a new data file'),
+        () => fs.rm(path.join(dir, 'attention/mask/data/bias.bin')),
+      ]) {
+        await change();
+        const now = (await definitionDigests(refs)).get('p/attention/mask');
+        expect(now).toBe(await definitionDigest(refs[0]));
+        expect(now).not.toBe(last);
+        last = now;
+      }
+    }));
+
+  test('a damaged or foreign cache file is read as none and replaced; a cache folder that cannot be written is no error', () =>
+    withCache(async (cache) => {
+      const { refs } = await packWith(mask, ['attention/mask']);
+      const fresh = await definitionDigest(refs[0]);
+      const file = path.join(cache, 'definition-digests.json');
+      for (const damaged of ['{"format": 1, "records": {', JSON.stringify({ format: 1, records: { [refs[0].dir]: { digest: 'forged', folder: 'x', files: [] } } }), JSON.stringify({ format: 99, records: {} })]) {
+        await fs.writeFile(file, damaged);
+        expect((await definitionDigests(refs)).get('p/attention/mask')).toBe(fresh);
+        expect(JSON.parse(await fs.readFile(file, 'utf8')).records[refs[0].dir].digest).toBe(fresh);
+      }
+      await fs.rm(cache, { recursive: true });
+      await fs.writeFile(cache, 'a file where the cache folder should be');
+      expect((await definitionDigests(refs)).get('p/attention/mask')).toBe(fresh);
+    }));
 });

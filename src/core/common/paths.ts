@@ -24,7 +24,8 @@ export const tfGradientsFile = path.join(packageRoot, 'dist', 'reference', 'tf-g
 
 /**
  * The tutor's cache folder: compiled exercise definitions (so `hint` and `check` skip esbuild when nothing
- * changed) and the last bubblewrap probe that worked. LLM_TUTOR_CACHE_DIR, else $XDG_CACHE_HOME/llm-tutor, else ~/.cache/llm-tutor.
+ * changed), the last bubblewrap probe that worked, and the definition digests of passed exercises with the
+ * files they were computed from. LLM_TUTOR_CACHE_DIR, else $XDG_CACHE_HOME/llm-tutor, else ~/.cache/llm-tutor.
  */
 export function cacheDir(): string {
   if (process.env.LLM_TUTOR_CACHE_DIR) return process.env.LLM_TUTOR_CACHE_DIR;
