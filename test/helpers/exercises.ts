@@ -157,13 +157,19 @@ export async function gradeLearnerSources(id: string, learners: Record<string, s
   const prepared = await preparedExercise(id, seed, packId);
   const verdicts: Verdict[] = [];
   for (const files of learners) {
-    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-')), 'exercises');
-    for (const [file, source] of Object.entries(files)) {
-      const full = path.join(root, packId, file);
-      await fs.mkdir(path.dirname(full), { recursive: true });
-      await fs.writeFile(full, source);
+    const temp = mkdtempSync(path.join(os.tmpdir(), 'llm-tutor-learner-'));
+    const root = path.join(temp, 'exercises');
+    try {
+      for (const [file, source] of Object.entries(files)) {
+        const full = path.join(root, packId, file);
+        await fs.mkdir(path.dirname(full), { recursive: true });
+        await fs.writeFile(full, source);
+      }
+      verdicts.push(await gradePrepared(prepared, { learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root }));
+    } finally {
+      // Thousands of these over a suite run: nothing reads the files after the verdict.
+      await fs.rm(temp, { recursive: true, force: true });
     }
-    verdicts.push(await gradePrepared(prepared, { learnerFile: path.join(root, packId, `${id}.ts`), allowedRoot: root }));
   }
   return verdicts;
 }
