@@ -256,16 +256,35 @@ const isPlainRows = (value: unknown): value is RowsArg => isRowsArg(value) && va
  * to read. The frozen containers on the way to one are copied (and frozen);
  * the rest is shared, not copied.
  */
-function withTypedCopies(value: unknown, depth = 0): unknown {
+function withTypedCopies(value: unknown): unknown {
+  return copyOnWrite(value, (node) => (isView(node) ? clone(node) : isPlainRows(node) ? freeze(plainRowsOf(node)) : walkInto), true);
+}
+
+type Place = (string | number)[];
+
+/** What copyOnWrite's visitor returns to have a plain array or object looked into rather than replaced. */
+const walkInto: unique symbol = Symbol('walk into');
+
+/**
+ * A copy-on-write walk of plain data, down to 16 levels: `visit` is given
+ * every object with its place and depth, and returns what stands there
+ * instead, or walkInto to look inside (plain arrays and objects only; other
+ * objects are kept as they are). The containers on the way to a replaced
+ * value are copied (and frozen, with `freezeCopies`); everything else is
+ * shared. `at` is reused as the walk goes: `at.slice(0, depth)`, copied, is
+ * the node's place.
+ */
+function copyOnWrite(value: unknown, visit: (node: object, at: Place, depth: number) => unknown, freezeCopies: boolean, at: Place = [], depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > 16) return value;
-  if (isView(value)) return clone(value);
-  if (isPlainRows(value)) return freeze(plainRowsOf(value));
+  const seen = visit(value, at, depth);
+  if (seen !== walkInto) return seen;
   let copy: unknown[] | Record<string, unknown> | undefined;
   if (isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
       if (typeof item !== 'object' || item === null) continue;
-      const got = withTypedCopies(item, depth + 1);
+      at[depth] = i;
+      const got = copyOnWrite(item, visit, freezeCopies, at, depth + 1);
       if (got === item) continue;
       if (!copy) {
         copy = new Array<unknown>(value.length);
@@ -279,7 +298,8 @@ function withTypedCopies(value: unknown, depth = 0): unknown {
     const keys = objectKeys(value);
     for (const key of keys) {
       const item = (value as Record<string, unknown>)[key];
-      const got = withTypedCopies(item, depth + 1);
+      at[depth] = key;
+      const got = copyOnWrite(item, visit, freezeCopies, at, depth + 1);
       if (got === item) continue;
       if (!copy) {
         copy = {};
@@ -288,10 +308,8 @@ function withTypedCopies(value: unknown, depth = 0): unknown {
       defineProperty(copy, key, { value: got, enumerable: true, writable: true, configurable: true });
     }
   }
-  return copy ? freeze(copy) : value;
+  return copy && freezeCopies ? freeze(copy) : (copy ?? value);
 }
-
-type Place = (string | number)[];
 
 /**
  * `value` with each matrix sent as bytes replaced by null (the containers on
@@ -300,43 +318,22 @@ type Place = (string | number)[];
  * big one would box it): a matrix this misses is copied with the rest, and
  * made into rows by materializeArgs.
  */
-function withoutPlainRows(value: unknown, places: { at: Place; marker: RowsArg }[], at: Place = []): unknown {
-  if (typeof value !== 'object' || value === null || at.length > 16) return value;
-  if (isPlainRows(value)) {
-    places.push({ at, marker: value });
-    return null;
-  }
-  if (isView(value)) return value;
-  let copy: unknown[] | Record<string, unknown> | undefined;
-  if (isArray(value)) {
-    if (at.length > 0 && (typeof value[0] !== 'object' || value[0] === null)) return value;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item !== 'object' || item === null) continue;
-      const got = withoutPlainRows(item, places, [...at, i]);
-      if (got === item) continue;
-      if (!copy) {
-        copy = new Array<unknown>(value.length);
-        for (let j = 0; j < value.length; j++) copy[j] = value[j];
+function withoutPlainRows(value: unknown, places: { at: Place; marker: RowsArg }[]): unknown {
+  return copyOnWrite(
+    value,
+    (node, at, depth) => {
+      if (isPlainRows(node)) {
+        const place: Place = new Array(depth);
+        for (let i = 0; i < depth; i++) place[i] = at[i];
+        places[places.length] = { at: place, marker: node };
+        return null;
       }
-      (copy as unknown[])[i] = got;
-    }
-  } else {
-    const proto = getPrototypeOf(value);
-    if (proto !== objectProto && proto !== null) return value;
-    const keys = objectKeys(value);
-    for (const key of keys) {
-      const item = (value as Record<string, unknown>)[key];
-      const got = withoutPlainRows(item, places, [...at, key]);
-      if (got === item) continue;
-      if (!copy) {
-        copy = {};
-        for (const k of keys) defineProperty(copy, k, { value: (value as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
-      }
-      defineProperty(copy, key, { value: got, enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return copy ?? value;
+      if (isView(node)) return node;
+      if (depth > 0 && isArray(node) && (typeof node[0] !== 'object' || node[0] === null)) return node;
+      return walkInto;
+    },
+    false,
+  );
 }
 
 /**
